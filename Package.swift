@@ -1,0 +1,81 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "DialogueServer",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "dialogue-server", targets: ["dialogue-server"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
+    targets: [
+        // C library behind a thin module that only Transport imports.
+        .systemLibrary(
+            name: "CLibWebSockets",
+            pkgConfig: "libwebsockets",
+            providers: [.apt(["libwebsockets-dev"])]
+        ),
+        // libwebsockets context, service thread, connections, HTTP plumbing.
+        .target(
+            name: "Transport",
+            dependencies: ["CLibWebSockets", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict
+        ),
+        // The protocol, roles, events and canonical JSON: no I/O.
+        .target(name: "Dialogue", swiftSettings: strict),
+        // SQLite event store, migrations, hash chain, staff and invites.
+        .target(
+            name: "Store",
+            dependencies: [
+                "Dialogue", "Transcripts",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // Transcript documents (json, md, html) and their offline verification.
+        .target(
+            name: "Transcripts",
+            dependencies: ["Dialogue", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // Agent packs: loading and validating Agents/<id>/.
+        .target(name: "AgentPacks", dependencies: ["Dialogue"], swiftSettings: strict),
+        // Wiring: configuration, the dialogue hub, HTTP API, web assets.
+        .target(
+            name: "DialogueServer",
+            dependencies: [
+                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Web")],
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "dialogue-server",
+            dependencies: [
+                "DialogueServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue"], swiftSettings: strict),
+        .testTarget(
+            name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AgentPacksTests", dependencies: ["AgentPacks"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
+    ]
+)

@@ -1,0 +1,32 @@
+#ifndef DIALOGUE_LWS_SHIM_H
+#define DIALOGUE_LWS_SHIM_H
+/* The parts of libwebsockets Swift cannot import directly: macros with expressions
+ * (LWS_PRE) and helpers that read several header tokens at once. Nothing else. */
+#include <libwebsockets.h>
+
+/* Bytes lws needs in front of every buffer given to lws_write(). */
+static inline size_t dlg_lws_pre(void) { return LWS_PRE; }
+
+/* The HTTP method of the request on wsi, from the URI token lws filled in. */
+static inline const char *dlg_lws_http_method(struct lws *wsi) {
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_GET_URI)) return "GET";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI)) return "POST";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_PUT_URI)) return "PUT";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_DELETE_URI)) return "DELETE";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_PATCH_URI)) return "PATCH";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_OPTIONS_URI)) return "OPTIONS";
+    if (lws_hdr_total_length(wsi, WSI_TOKEN_HEAD_URI)) return "HEAD";
+    return "";
+}
+
+/* The request path: whichever method token holds it. */
+static inline int dlg_lws_copy_path(struct lws *wsi, char *buf, int len) {
+    static const enum lws_token_indexes tokens[] = {
+        WSI_TOKEN_GET_URI, WSI_TOKEN_POST_URI, WSI_TOKEN_PUT_URI, WSI_TOKEN_DELETE_URI,
+        WSI_TOKEN_PATCH_URI, WSI_TOKEN_OPTIONS_URI, WSI_TOKEN_HEAD_URI };
+    for (unsigned i = 0; i < sizeof(tokens) / sizeof(tokens[0]); i++)
+        if (lws_hdr_total_length(wsi, tokens[i]))
+            return lws_hdr_copy(wsi, buf, len, tokens[i]);
+    return -1;
+}
+#endif

@@ -1,0 +1,216 @@
+/// A frame a client sent, decoded and checked for shape (not yet for permission).
+package enum ClientFrame: Sendable, Equatable {
+    /// First frame: who the client is.
+    case hello(token: String, language: String, name: String?, resume: Resume?)
+    /// Staff joins a session, optionally after a seq.
+    case join(session: String, after: Int64)
+    /// A message to the session.
+    case say(session: String, text: String, clientId: String, language: String?, citations: JSONValue?)
+    /// A question for the assistant.
+    case ask(session: String, text: String, clientId: String)
+    /// An officer approves a draft answer.
+    case approve(session: String, draft: Int64, text: String?)
+    /// An officer rejects a draft answer.
+    case reject(session: String, draft: Int64, reason: String?)
+    /// Mute, unmute, remove, or set the assistant's mode.
+    case moderate(session: String, action: String, target: String?, mode: String?)
+    /// An officer ends the session.
+    case end(session: String)
+    /// The sender leaves the session.
+    case leave(session: String)
+
+    /// Where a reconnecting client left off.
+    package struct Resume: Sendable, Equatable {
+        /// The session to rejoin.
+        package var session: String
+        /// The last seq the client saw.
+        package var after: Int64
+    }
+
+    /// Longest accepted `clientId`, name and language tag: generous, but bounded.
+    package static let maxClientIdLength = 128
+    package static let maxNameLength = 200
+
+    /// The action the role table governs, if the frame is one (`hello` is not).
+    package var action: Action? {
+        switch self {
+        case .hello: return nil
+        case .join: return .join
+        case .say: return .say
+        case .ask: return .ask
+        case .approve: return .approve
+        case .reject: return .reject
+        case .moderate: return .moderate
+        case .end: return .end
+        case .leave: return .leave
+        }
+    }
+
+    /// The session the frame addresses, if any.
+    package var session: String? {
+        switch self {
+        case .hello(_, _, _, let resume): return resume?.session
+        case .join(let s, _), .say(let s, _, _, _, _), .ask(let s, _, _), .approve(let s, _, _), .reject(let s, _, _),
+            .moderate(let s, _, _, _), .end(let s), .leave(let s):
+            return s
+        }
+    }
+
+    /// Decodes one text frame. Every fault names the field; `ref` carries the clientId when present.
+    package static func decode(_ bytes: [UInt8]) throws(DialogueError) -> ClientFrame {
+        let value: JSONValue
+        do {
+            value = try JSONParser.parse(bytes)
+        } catch {
+            throw DialogueError(.badRequest, "malformed JSON: \(error)")
+        }
+        return try decode(value)
+    }
+
+    /// Decodes a parsed frame.
+    package static func decode(_ value: JSONValue) throws(DialogueError) -> ClientFrame {
+        guard case .object = value else { throw DialogueError(.badRequest, "a frame must be a JSON object") }
+        var fields = FieldReader(value)
+        guard let type = value["type"] else { throw DialogueError(.badRequest, "missing field \"type\"", ref: fields.ref) }
+        guard let typeName = type.stringValue else {
+            throw DialogueError(.badRequest, "field \"type\" must be a string", ref: fields.ref)
+        }
+        switch typeName {
+        case "hello":
+            let token = try fields.string("token")
+            let language = try fields.languageTag("language")
+            let name = try fields.optionalString("name", maxLength: maxNameLength)
+            var resume: Resume?
+            if let r = value["resume"], r != .null {
+                guard case .object = r else { throw DialogueError(.badRequest, "field \"resume\" must be an object") }
+                var inner = FieldReader(r)
+                resume = Resume(session: try inner.string("session"), after: try inner.optionalSeq("after") ?? 0)
+            }
+            return .hello(token: token, language: language, name: name, resume: resume)
+        case "join":
+            return .join(session: try fields.string("session"), after: try fields.optionalSeq("after") ?? 0)
+        case "say":
+            let session = try fields.string("session")
+            let clientId = try fields.clientId()
+            let text = try fields.text("text")
+            let language = try fields.optionalLanguageTag("language")
+            var citations: JSONValue?
+            if let c = value["citations"], c != .null {
+                guard case .array = c else {
+                    throw DialogueError(.badRequest, "field \"citations\" must be an array", ref: clientId)
+                }
+                citations = c
+            }
+            return .say(session: session, text: text, clientId: clientId, language: language, citations: citations)
+        case "ask":
+            let session = try fields.string("session")
+            let clientId = try fields.clientId()
+            return .ask(session: session, text: try fields.text("text"), clientId: clientId)
+        case "approve":
+            return .approve(
+                session: try fields.string("session"), draft: try fields.seq("draft"),
+                text: try fields.optionalString("text", maxLength: 65_536))
+        case "reject":
+            return .reject(
+                session: try fields.string("session"), draft: try fields.seq("draft"),
+                reason: try fields.optionalString("reason", maxLength: 4096))
+        case "moderate":
+            let session = try fields.string("session")
+            let action = try fields.string("action")
+            guard ["mute", "unmute", "remove", "assistant"].contains(action) else {
+                throw DialogueError(.badRequest, "field \"action\" must be mute, unmute, remove or assistant")
+            }
+            if action == "assistant" {
+                let mode = try fields.string("mode")
+                guard ["auto", "review", "off"].contains(mode) else {
+                    throw DialogueError(.badRequest, "field \"mode\" must be auto, review or off")
+                }
+                return .moderate(session: session, action: action, target: nil, mode: mode)
+            }
+            return .moderate(session: session, action: action, target: try fields.string("target"), mode: nil)
+        case "end":
+            return .end(session: try fields.string("session"))
+        case "leave":
+            return .leave(session: try fields.string("session"))
+        default:
+            throw DialogueError(.badRequest, "unknown frame type \"\(typeName)\"", ref: fields.ref)
+        }
+    }
+}
+
+/// Reads typed fields from a frame object, with errors that name the field.
+private struct FieldReader {
+    let value: JSONValue
+    /// The frame's clientId, echoed as `ref` in errors about the frame.
+    let ref: String?
+
+    init(_ value: JSONValue) {
+        self.value = value
+        self.ref = value["clientId"]?.stringValue
+    }
+
+    func string(_ key: String) throws(DialogueError) -> String {
+        guard let field = value[key], field != .null else {
+            throw DialogueError(.badRequest, "missing field \"\(key)\"", ref: ref)
+        }
+        guard let s = field.stringValue, !s.isEmpty else {
+            throw DialogueError(.badRequest, "field \"\(key)\" must be a non-empty string", ref: ref)
+        }
+        return s
+    }
+
+    func optionalString(_ key: String, maxLength: Int) throws(DialogueError) -> String? {
+        guard let field = value[key], field != .null else { return nil }
+        guard let s = field.stringValue else {
+            throw DialogueError(.badRequest, "field \"\(key)\" must be a string", ref: ref)
+        }
+        guard s.utf8.count <= maxLength else {
+            throw DialogueError(.badRequest, "field \"\(key)\" is longer than \(maxLength) bytes", ref: ref)
+        }
+        return s
+    }
+
+    func text(_ key: String) throws(DialogueError) -> String {
+        let s = try string(key)
+        guard s.contains(where: { !$0.isWhitespace }) else {
+            throw DialogueError(.badRequest, "field \"\(key)\" is blank", ref: ref)
+        }
+        return s
+    }
+
+    func clientId() throws(DialogueError) -> String {
+        let id = try string("clientId")
+        guard id.utf8.count <= ClientFrame.maxClientIdLength else {
+            throw DialogueError(.badRequest, "field \"clientId\" is longer than \(ClientFrame.maxClientIdLength) bytes", ref: nil)
+        }
+        return id
+    }
+
+    func languageTag(_ key: String) throws(DialogueError) -> String {
+        let tag = try string(key)
+        guard LanguageTag.isValid(tag) else {
+            throw DialogueError(.badRequest, "field \"\(key)\" is not a language code like \"en\" or \"zh-Hant\"", ref: ref)
+        }
+        return LanguageTag.normalise(tag)
+    }
+
+    func optionalLanguageTag(_ key: String) throws(DialogueError) -> String? {
+        guard let field = value[key], field != .null else { return nil }
+        return try languageTag(key)
+    }
+
+    func seq(_ key: String) throws(DialogueError) -> Int64 {
+        guard let field = value[key], field != .null else {
+            throw DialogueError(.badRequest, "missing field \"\(key)\"", ref: ref)
+        }
+        guard let n = field.intValue, n >= 0 else {
+            throw DialogueError(.badRequest, "field \"\(key)\" must be a non-negative integer", ref: ref)
+        }
+        return n
+    }
+
+    func optionalSeq(_ key: String) throws(DialogueError) -> Int64? {
+        guard let field = value[key], field != .null else { return nil }
+        return try seq(key)
+    }
+}

@@ -1,0 +1,142 @@
+/// The rules of one session as a value: who is in it, who is muted, the next seq, which
+/// client ids were already used. The hub owns one per live session and asks it for a
+/// decision before anything is stored; replaying the stored events rebuilds it exactly.
+package struct SessionState: Sendable {
+    /// The session's settings.
+    package private(set) var info: SessionInfo
+    /// Participants by id, in order of first join.
+    package private(set) var participants: [Participant] = []
+    /// The seq of the last event decided (stored or about to be).
+    package private(set) var lastSeq: Int64 = 0
+    private var indexById: [String: Int] = [:]
+    private var seqByClientKey: [ClientKey: Int64] = [:]
+
+    private struct ClientKey: Hashable {
+        var sender: String
+        var clientId: String
+    }
+
+    /// A `say` either appends an event or repeats the ack of one already decided.
+    package enum SayOutcome: Sendable, Equatable {
+        /// A new event to store.
+        case append(Event)
+        /// The clientId was used by the same sender: answer with this seq, store nothing.
+        case duplicate(seq: Int64)
+    }
+
+    /// A new, empty session.
+    package init(info: SessionInfo) { self.info = info }
+
+    /// The participant with this id, if they ever joined.
+    package func participant(_ id: String) -> Participant? { indexById[id].map { participants[$0] } }
+
+    /// Applies a stored event's effect; used both for replay and after each decision.
+    package mutating func apply(_ event: Event) {
+        lastSeq = max(lastSeq, event.seq)
+        switch event.kind {
+        case .joined:
+            guard indexById[event.senderId] == nil, let from = event.body["from"],
+                let role = from["role"]?.stringValue.flatMap(Role.init(rawValue:))
+            else { return }
+            let p = Participant(
+                id: event.senderId, role: role, name: from["name"]?.stringValue ?? "",
+                language: event.body["language"]?.stringValue ?? "en",
+                organisation: event.body["organisation"]?.stringValue)
+            indexById[p.id] = participants.count
+            participants.append(p)
+        case .moderation:
+            guard let target = event.body["target"]?.stringValue, let index = indexById[target] else { return }
+            switch event.body["action"]?.stringValue {
+            case "mute": participants[index].muted = true
+            case "unmute": participants[index].muted = false
+            case "remove": participants[index].removed = true
+            default: break
+            }
+        case .ended:
+            info.status = .ended
+            info.endedAt = event.body["at"]?.stringValue
+        default:
+            break
+        }
+        if let clientId = event.clientId {
+            seqByClientKey[ClientKey(sender: event.senderId, clientId: clientId)] = event.seq
+        }
+    }
+
+    private mutating func decide(
+        _ kind: EventKind, by author: Participant, at: String, clientId: String? = nil,
+        fields: [String: JSONValue] = [:]
+    ) -> Event {
+        let event = Event(
+            session: info.id, seq: lastSeq + 1, kind: kind, at: at, from: author, clientId: clientId, fields: fields)
+        apply(event)
+        return event
+    }
+
+    private func requireLive(ref: String? = nil) throws(DialogueError) {
+        guard info.status == .live else { throw DialogueError(.conflict, "session \(info.id) has ended", ref: ref) }
+    }
+
+    /// `who` joins. Returns the `joined` event on their first join ever, nil afterwards.
+    package mutating func join(_ who: Participant, at: String) throws(DialogueError) -> Event? {
+        if let known = participant(who.id) {
+            if known.removed { throw DialogueError(.forbidden, "you were removed from this session") }
+            return nil
+        }
+        try requireLive()
+        var fields: [String: JSONValue] = ["language": .string(who.language)]
+        if let organisation = who.organisation { fields["organisation"] = .string(organisation) }
+        return decide(.joined, by: who, at: at, fields: fields)
+    }
+
+    /// `who` sends a message. Repeated client ids return the first seq.
+    package mutating func say(
+        by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String
+    ) throws(DialogueError) -> SayOutcome {
+        if let seq = seqByClientKey[ClientKey(sender: who.id, clientId: clientId)] { return .duplicate(seq: seq) }
+        try requireLive(ref: clientId)
+        guard let current = participant(who.id) else {
+            throw DialogueError(.forbidden, "join the session before speaking", ref: clientId)
+        }
+        if current.removed { throw DialogueError(.forbidden, "you were removed from this session", ref: clientId) }
+        if current.muted { throw DialogueError(.forbidden, "you are muted in this session", ref: clientId) }
+        var fields: [String: JSONValue] = ["text": .string(text), "language": .string(language)]
+        if let citations { fields["citations"] = citations }
+        return .append(decide(.message, by: current, at: at, clientId: clientId, fields: fields))
+    }
+
+    /// An officer mutes, unmutes or removes an investor.
+    package mutating func moderate(by officer: Participant, action: String, target: String, at: String)
+        throws(DialogueError) -> Event
+    {
+        try requireLive()
+        guard let subject = participant(target) else {
+            throw DialogueError(.notFound, "no participant \(target) in session \(info.id)")
+        }
+        guard subject.role == .investor else {
+            throw DialogueError(.forbidden, "only investors can be muted or removed")
+        }
+        if subject.removed { throw DialogueError(.conflict, "\(subject.name) was already removed") }
+        switch action {
+        case "mute" where subject.muted: throw DialogueError(.conflict, "\(subject.name) is already muted")
+        case "unmute" where !subject.muted: throw DialogueError(.conflict, "\(subject.name) is not muted")
+        default: break
+        }
+        return decide(
+            .moderation, by: officer, at: at,
+            fields: ["action": .string(action), "target": .string(target), "targetName": .string(subject.name)])
+    }
+
+    /// An officer ends the session.
+    package mutating func end(by officer: Participant, at: String) throws(DialogueError) -> Event {
+        try requireLive()
+        return decide(.ended, by: officer, at: at)
+    }
+
+    /// `who` leaves; nil when they never joined (nothing to record).
+    package mutating func leave(by who: Participant, at: String) throws(DialogueError) -> Event? {
+        guard let current = participant(who.id) else { return nil }
+        try requireLive()
+        return decide(.left, by: current, at: at)
+    }
+}

@@ -1,0 +1,73 @@
+import Dialogue
+import Store
+import Transport
+
+/// Who a connection authenticated as.
+enum Identity: Sendable {
+    case staff(StaffAccount)
+    case investor(Invite)
+
+    /// Participant id: the staff account id or the invite id.
+    var participantId: String {
+        switch self {
+        case .staff(let account): return account.id
+        case .investor(let invite): return invite.id
+        }
+    }
+
+    var role: Role {
+        switch self {
+        case .staff(let account): return account.role
+        case .investor: return .investor
+        }
+    }
+}
+
+/// The hub's view of one WebSocket connection.
+struct ClientConnection {
+    let id: ConnectionID
+    let peer: String
+    let openedAt: Int64
+    var limiter: RateLimiter?
+    /// Set once `hello` succeeded.
+    var identity: Identity?
+    /// The participant this connection speaks as (name and reading language from `hello`).
+    var participant: Participant?
+    /// True while `hello` is being checked; further frames wait in `backlog`.
+    var busy = false
+    /// Refused and being closed: frames from it are ignored.
+    var closing = false
+    /// Frames that arrived while `busy`, handled in order afterwards.
+    var backlog: [[UInt8]] = []
+    /// Sessions this connection receives events of.
+    var sessions: Set<String> = []
+
+    var language: String { participant?.language ?? "en" }
+    var isOfficer: Bool { identity?.role == .officer }
+}
+
+/// One connection's subscription to a session's events.
+enum Subscription {
+    /// Receiving history up to `upTo`; live events after it wait in `buffer`.
+    case catchingUp(upTo: Int64, buffer: [Event])
+    /// Receiving live events.
+    case live
+}
+
+/// A session loaded in memory: its rules plus who is listening.
+struct LiveSession {
+    var state: SessionState
+    /// Highest seq known committed.
+    var durableSeq: Int64
+    /// Connections receiving this session's events.
+    var members: [ConnectionID: Subscription] = [:]
+    /// Acks owed once a seq commits: (connection, clientId).
+    var pendingAcks: [Int64: [(ConnectionID, String)]] = [:]
+    /// Live connections per participant id (for presence).
+    var onlineCount: [String: Int] = [:]
+
+    init(state: SessionState) {
+        self.state = state
+        self.durableSeq = state.lastSeq
+    }
+}

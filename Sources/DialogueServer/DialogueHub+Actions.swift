@@ -1,0 +1,135 @@
+import Dialogue
+import Store
+import Transport
+
+extension DialogueHub {
+    /// Carries out an authorised frame (the role table was checked by `process`).
+    func perform(_ frame: ClientFrame, identity: Identity, on id: ConnectionID) {
+        switch frame {
+        case .hello:
+            break
+        case .join(let sessionId, let after):
+            withSession(sessionId, for: id) { hub in hub.join(id, sessionId, after: after) }
+        case .say(let sessionId, let text, let clientId, let language, let citations):
+            withSession(sessionId, for: id, ref: clientId) { hub in
+                hub.say(id, sessionId, text: text, clientId: clientId, language: language, citations: citations)
+            }
+        case .ask(_, _, let clientId):
+            refuse(DialogueError(.notImplemented, "the assistant is not available on this server yet", ref: clientId), to: id)
+        case .approve, .reject:
+            refuse(DialogueError(.notImplemented, "assistant drafts are not available on this server yet"), to: id)
+        case .moderate(let sessionId, let action, let target, _):
+            guard action != "assistant", let target else {
+                refuse(DialogueError(.notImplemented, "assistant modes are not available on this server yet"), to: id)
+                return
+            }
+            withSession(sessionId, for: id) { hub in hub.moderate(id, sessionId, action: action, target: target) }
+        case .end(let sessionId):
+            withSession(sessionId, for: id) { hub in hub.end(id, sessionId) }
+        case .leave(let sessionId):
+            withSession(sessionId, for: id) { hub in hub.leave(id, sessionId) }
+        }
+    }
+
+    /// Staff `join`: history after `after`, then live events; an officer's first join is recorded.
+    func join(_ id: ConnectionID, _ sessionId: String, after: Int64) {
+        guard let connection = connections[id], let participant = connection.participant else { return }
+        if connection.sessions.contains(sessionId) { detach(id, from: sessionId, participant: participant) }
+        subscribe(id, sessionId, after: after, sendHistory: true)
+        if participant.role == .officer, sessions[sessionId]?.state.info.status == .live {
+            decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
+        }
+    }
+
+    /// Makes sure an officer acting in a session is its participant and receives its events.
+    func ensureJoined(_ id: ConnectionID, _ sessionId: String) -> Bool {
+        guard let connection = connections[id], let participant = connection.participant else { return false }
+        if connection.sessions.contains(sessionId) { return true }
+        guard participant.role == .officer else {
+            refuse(DialogueError(.forbidden, "you are not in session \(sessionId)"), to: id)
+            return false
+        }
+        subscribe(id, sessionId, after: sessions[sessionId]?.durableSeq ?? 0, sendHistory: false)
+        if sessions[sessionId]?.state.info.status == .live {
+            decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
+        }
+        return true
+    }
+
+    func say(
+        _ id: ConnectionID, _ sessionId: String, text: String, clientId: String, language: String?,
+        citations: JSONValue?
+    ) {
+        guard let participant = connections[id]?.participant else { return }
+        if connections[id]?.sessions.contains(sessionId) != true {
+            if participant.role == .investor {
+                refuse(DialogueError(.forbidden, "you left this session; reconnect to speak again", ref: clientId), to: id)
+                return
+            }
+            guard ensureJoined(id, sessionId) else { return }
+        }
+        guard var session = sessions[sessionId] else { return }
+        do {
+            let outcome = try session.state.say(
+                by: participant, text: text, clientId: clientId, language: language ?? participant.language,
+                citations: citations, at: Timestamp.now())
+            switch outcome {
+            case .duplicate(let seq):
+                if seq <= session.durableSeq {
+                    send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
+                } else {
+                    session.pendingAcks[seq, default: []].append((id, clientId))
+                }
+                sessions[sessionId] = session
+            case .append(let event):
+                session.pendingAcks[event.seq, default: []].append((id, clientId))
+                sessions[sessionId] = session
+                store.writer.submit([event])
+            }
+        } catch {
+            sessions[sessionId] = session
+            refuse(error, to: id)
+        }
+    }
+
+    func moderate(_ id: ConnectionID, _ sessionId: String, action: String, target: String) {
+        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant else { return }
+        decideAndSubmit(sessionId, for: id) { state in
+            try state.moderate(by: officer, action: action, target: target, at: Timestamp.now())
+        }
+    }
+
+    func end(_ id: ConnectionID, _ sessionId: String) {
+        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant else { return }
+        decideAndSubmit(sessionId, for: id) { state in try state.end(by: officer, at: Timestamp.now()) }
+    }
+
+    func leave(_ id: ConnectionID, _ sessionId: String) {
+        guard let participant = connections[id]?.participant else { return }
+        guard connections[id]?.sessions.contains(sessionId) == true else {
+            refuse(DialogueError(.conflict, "you are not in session \(sessionId)"), to: id)
+            return
+        }
+        if participant.role != .reviewer, sessions[sessionId]?.state.info.status == .live {
+            decideAndSubmit(sessionId, for: id) { state in try state.leave(by: participant, at: Timestamp.now()) }
+        }
+        detach(id, from: sessionId, participant: participant)
+    }
+
+    /// Asks the session's rules for an event and queues it for commit; refusals go back as errors.
+    func decideAndSubmit(
+        _ sessionId: String, for id: ConnectionID, _ decide: (inout SessionState) throws -> Event?
+    ) {
+        guard var session = sessions[sessionId] else { return }
+        do {
+            if let event = try decide(&session.state) {
+                sessions[sessionId] = session
+                store.writer.submit([event])
+            }
+        } catch let error as DialogueError {
+            refuse(error, to: id)
+        } catch {
+            refuse(DialogueError(.badRequest, "\(error)"), to: id)
+        }
+    }
+}

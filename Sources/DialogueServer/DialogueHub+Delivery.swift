@@ -1,0 +1,188 @@
+import Dialogue
+import Store
+import Transport
+
+extension DialogueHub {
+    /// Adds a connection to a session's readers. With `sendHistory`, the events after
+    /// `after` up to the last committed one are sent first, and live events wait meanwhile.
+    func subscribe(_ id: ConnectionID, _ sessionId: String, after: Int64, sendHistory: Bool) {
+        guard var session = sessions[sessionId], let connection = connections[id] else { return }
+        let upTo = session.durableSeq
+        session.members[id] = sendHistory ? .catchingUp(upTo: upTo, buffer: []) : .live
+        var cameOnline = false
+        if let participant = connection.participant, participant.role != .reviewer {
+            cameOnline = session.onlineCount[participant.id] == nil
+            session.onlineCount[participant.id, default: 0] += 1
+        }
+        sessions[sessionId] = session
+        connections[id]?.sessions.insert(sessionId)
+        if cameOnline, let participantId = connection.participant?.id {
+            broadcastPresence(sessionId, participantId: participantId, excluding: id)
+        }
+        guard sendHistory else { return }
+        let officer = connection.isOfficer || connection.identity?.role == .reviewer
+        let language = connection.language
+        Task { [store, transport, logger] in
+            var cursor = after
+            var sentFrame = false
+            do {
+                while cursor < upTo {
+                    let page = try await store.events(session: sessionId, after: cursor, limit: 256)
+                        .filter { $0.seq <= upTo }
+                    guard let last = page.last else { break }
+                    cursor = last.seq
+                    let visible = page.filter { officer || !$0.kind.officersOnly }
+                    let frame: JSONValue = [
+                        "type": "history", "session": .string(sessionId),
+                        "events": .array(visible.map { Self.render($0, language: language) }),
+                        "complete": .bool(cursor >= upTo),
+                    ]
+                    transport.send(JSONWriter.bytes(frame), to: id)
+                    sentFrame = true
+                }
+            } catch {
+                logger.error("history read failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+            }
+            if !sentFrame || cursor < upTo {
+                let frame: JSONValue = [
+                    "type": "history", "session": .string(sessionId), "events": [], "complete": true,
+                ]
+                transport.send(JSONWriter.bytes(frame), to: id)
+            }
+            await self.finishCatchUp(id, sessionId)
+        }
+    }
+
+    /// History is out: send what arrived meanwhile and go live.
+    func finishCatchUp(_ id: ConnectionID, _ sessionId: String) {
+        guard var session = sessions[sessionId], case .catchingUp(_, let buffer) = session.members[id] else { return }
+        let officer = connections[id]?.isOfficer == true || connections[id]?.identity?.role == .reviewer
+        let language = connections[id]?.language ?? "en"
+        for event in buffer where officer || !event.kind.officersOnly {
+            send(Self.render(event, language: language), to: id)
+        }
+        session.members[id] = .live
+        sessions[sessionId] = session
+    }
+
+    /// An event as one reader sees it. Terms and translations are per reader language;
+    /// until the glossary layer exists every reader gets `terms: []`.
+    nonisolated static func render(_ event: Event, language: String) -> JSONValue {
+        event.frame()
+    }
+
+    /// Applies a commit: acks, then the events to every member, in seq order.
+    func didCommit(_ result: CommitResult) {
+        let now = result.committedAt
+        metrics.committed(latencies: result.submittedAt.map { Double(now &- $0) / 1e9 })
+        for event in result.committed {
+            guard var session = sessions[event.session] else { continue }
+            session.durableSeq = max(session.durableSeq, event.seq)
+            let acks = session.pendingAcks.removeValue(forKey: event.seq) ?? []
+            sessions[event.session] = session
+            for (connection, clientId) in acks {
+                send(["type": "ack", "clientId": .string(clientId), "seq": .int(event.seq)], to: connection)
+            }
+            broadcast(event)
+            afterCommit(event)
+        }
+        if !result.failed.isEmpty { failed(result.failed) }
+        for sessionId in Set(result.committed.map(\.session)) { unloadIfIdle(sessionId) }
+    }
+
+    /// Sends an event to a session's members, encoding it once per kind of reader.
+    func broadcast(_ event: Event) {
+        guard var session = sessions[event.session] else { return }
+        var encoded: [String: [UInt8]] = [:]
+        var live: [String: [ConnectionID]] = [:]
+        for (id, subscription) in session.members {
+            guard let connection = connections[id] else { continue }
+            let officer = connection.isOfficer || connection.identity?.role == .reviewer
+            if event.kind.officersOnly && !officer { continue }
+            switch subscription {
+            case .live:
+                live[connection.language, default: []].append(id)
+            case .catchingUp(let upTo, var buffer):
+                if event.seq > upTo {
+                    buffer.append(event)
+                    session.members[id] = .catchingUp(upTo: upTo, buffer: buffer)
+                }
+            }
+        }
+        sessions[event.session] = session
+        for (language, ids) in live {
+            let bytes = encoded[language] ?? JSONWriter.bytes(Self.render(event, language: language))
+            encoded[language] = bytes
+            transport.send(bytes, to: ids)
+        }
+    }
+
+    /// Effects beyond delivery: presence for mutes, closing removed investors, archiving ended sessions.
+    func afterCommit(_ event: Event) {
+        switch event.kind {
+        case .moderation:
+            guard let target = event.body["target"]?.stringValue else { return }
+            if event.body["action"]?.stringValue == "remove" {
+                for (id, connection) in connections
+                where connection.identity?.participantId == target && connection.sessions.contains(event.session) {
+                    transport.close(id, code: 1008, reason: "removed from the session")
+                    connections[id]?.closing = true
+                }
+            } else {
+                broadcastPresence(event.session, participantId: target)
+            }
+        case .ended:
+            let sessionId = event.session
+            Task { [archiver] in await archiver.archive(session: sessionId) }
+        default:
+            break
+        }
+    }
+
+    /// Storage refused events: tell their senders and rebuild the session's rules from disk.
+    func failed(_ failures: [FailedAppend]) {
+        metrics.commitFailed(events: failures.count)
+        for sessionId in Set(failures.map(\.event.session)) {
+            guard var session = sessions[sessionId] else { continue }
+            let firstFailed = failures.filter { $0.event.session == sessionId }.map(\.event.seq).min() ?? 0
+            for (seq, waiting) in session.pendingAcks where seq >= firstFailed {
+                for (connection, clientId) in waiting {
+                    refuse(
+                        DialogueError(.unavailable, "the message could not be stored; retry with the same clientId",
+                            ref: clientId), to: connection)
+                }
+                session.pendingAcks[seq] = nil
+            }
+            sessions[sessionId] = session
+            logger.error(
+                "events not stored", metadata: ["session.id": "\(sessionId)", "error": "\(failures[0].error)"])
+            Task {
+                guard let fresh = try? await self.store.loadState(session: sessionId) else { return }
+                await self.replaceState(sessionId, with: fresh)
+            }
+        }
+    }
+
+    func replaceState(_ sessionId: String, with state: SessionState) {
+        guard var session = sessions[sessionId] else { return }
+        session.state = state
+        session.durableSeq = state.lastSeq
+        sessions[sessionId] = session
+    }
+
+    /// Tells a session's members that a participant came online, went offline, or was (un)muted.
+    func broadcastPresence(_ sessionId: String, participantId: String, excluding: ConnectionID? = nil) {
+        guard let session = sessions[sessionId] else { return }
+        var participant = session.state.participant(participantId)
+        if participant == nil {
+            participant = connections.values.first { $0.participant?.id == participantId }?.participant
+        }
+        guard let participant else { return }
+        let frame: JSONValue = [
+            "type": "presence", "session": .string(sessionId),
+            "participant": participant.json(online: session.onlineCount[participantId] != nil),
+        ]
+        let bytes = JSONWriter.bytes(frame)
+        transport.send(bytes, to: session.members.keys.filter { $0 != excluding })
+    }
+}

@@ -1,0 +1,130 @@
+import Dialogue
+import Store
+import Transport
+
+extension DialogueHub {
+    /// Checks a `hello` token off the actor, then finishes on it.
+    func beginHello(
+        _ id: ConnectionID, token: String, language: String, name: String?, resume: ClientFrame.Resume?
+    ) {
+        guard let peer = connections[id]?.peer else { return }
+        if tooManyHelloFailures(peer) {
+            refuse(DialogueError(.rateLimited, "too many failed sign-ins from this address; wait a minute"), to: id)
+            transport.close(id, code: 1008, reason: "rate limited")
+            connections[id]?.closing = true
+            return
+        }
+        connections[id]?.busy = true
+        Task {
+            let identity: Identity?
+            do {
+                if token.hasPrefix("dst_") {
+                    identity = try await self.store.staff(token: token).map(Identity.staff)
+                } else {
+                    identity = try await self.store.invite(code: token).map(Identity.investor)
+                }
+            } catch {
+                self.logger.error("token look-up failed", metadata: ["error": "\(error)"])
+                identity = nil
+            }
+            self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
+        }
+    }
+
+    private func tooManyHelloFailures(_ peer: String) -> Bool {
+        let now = Timestamp.nowMilliseconds()
+        guard let record = helloFailures[peer], now - record.windowStart < 60_000 else { return false }
+        return record.count >= configuration.helloFailuresPerMinute
+    }
+
+    private func recordHelloFailure(_ peer: String) {
+        let now = Timestamp.nowMilliseconds()
+        if let record = helloFailures[peer], now - record.windowStart < 60_000 {
+            helloFailures[peer] = (record.count + 1, record.windowStart)
+        } else {
+            helloFailures[peer] = (1, now)
+        }
+        if helloFailures.count > 10_000 {
+            helloFailures = helloFailures.filter { now - $0.value.windowStart < 60_000 }
+        }
+    }
+
+    private func finishHello(
+        _ id: ConnectionID, identity: Identity?, language: String, name: String?, resume: ClientFrame.Resume?
+    ) {
+        guard let connection = connections[id] else { return }
+        connections[id]?.busy = false
+        guard let identity else {
+            recordHelloFailure(connection.peer)
+            unauthorized("unknown or revoked token", to: id)
+            return
+        }
+        switch identity {
+        case .staff(let account):
+            connections[id]?.identity = identity
+            connections[id]?.participant = Participant(
+                id: account.id, role: account.role, name: name ?? account.name, language: language)
+            send(welcome(for: id, session: nil), to: id)
+            if let resume {
+                withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
+            }
+            drainBacklog(id)
+        case .investor(let invite):
+            guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()) else {
+                recordHelloFailure(connection.peer)
+                unauthorized(invite.revokedAt != nil ? "this invite was revoked" : "this invite has expired", to: id)
+                return
+            }
+            if let resume, resume.session != invite.session {
+                unauthorized("your invite is for another session", to: id)
+                return
+            }
+            connections[id]?.identity = identity
+            connections[id]?.participant = Participant(
+                id: invite.id, role: .investor, name: invite.name, language: language,
+                organisation: invite.organisation)
+            let after = resume?.after ?? 0
+            withSession(invite.session, for: id) { hub in hub.admitInvestor(id, invite: invite, after: after) }
+            drainBacklog(id)
+        }
+    }
+
+    /// Welcomes an investor into the invite's session: welcome, history, then live events.
+    func admitInvestor(_ id: ConnectionID, invite: Invite, after: Int64) {
+        guard let session = sessions[invite.session], let participant = connections[id]?.participant else { return }
+        if session.state.participant(invite.id)?.removed == true {
+            unauthorized("you were removed from this session", to: id)
+            return
+        }
+        send(welcome(for: id, session: invite.session), to: id)
+        subscribe(id, invite.session, after: after, sendHistory: true)
+        if session.state.info.status == .live {
+            var joining = participant
+            joining.language = invite.language
+            decideAndSubmit(invite.session, for: id) { state in try state.join(joining, at: Timestamp.now()) }
+        }
+    }
+
+    /// The `welcome` frame; `session` is the investor's session, nil for staff.
+    func welcome(for id: ConnectionID, session sessionId: String?) -> JSONValue {
+        guard let participant = connections[id]?.participant else { return .null }
+        var sessionJSON: JSONValue = .null
+        var agentId = agents.defaultPack.id
+        if let sessionId, let session = sessions[sessionId] {
+            var online = Set(session.onlineCount.keys)
+            online.insert(participant.id)
+            sessionJSON = sessionObject(session, online: online)
+            agentId = session.state.info.agent
+        }
+        let manifest = (agents.pack(id: agentId) ?? agents.defaultPack).manifest
+        return [
+            "type": "welcome", "you": participant.json(online: true), "session": sessionJSON, "protocol": 1,
+            "notice": .string(manifest.notice(in: participant.language)),
+        ]
+    }
+
+    /// The contract's session object for a live session.
+    func sessionObject(_ session: LiveSession, online: Set<String>) -> JSONValue {
+        session.state.info.json(participants: session.state.participants.map { $0.json(online: online.contains($0.id)) })
+    }
+}

@@ -1,0 +1,276 @@
+import AgentPacks
+import Dialogue
+import Logging
+import Store
+import Transcripts
+import Transport
+
+/// The live side of the server: connections, sessions in memory, decisions and fan-out.
+///
+/// The actor never waits on disk while holding a decision: appends go to the group-commit
+/// writer, and acks and broadcasts happen when `didCommit` sees the batch committed.
+/// Slow look-ups (tokens, history) run in tasks that come back to the actor, and a
+/// connection's later frames wait in its backlog meanwhile, so each connection's frames
+/// are handled in order.
+actor DialogueHub {
+    let transport: WebSocketServer
+    let store: SQLiteStore
+    let agents: AgentCatalog
+    let configuration: ServerConfiguration
+    let metrics: Metrics
+    let archiver: TranscriptArchiver
+    let logger: Logger
+
+    var connections: [ConnectionID: ClientConnection] = [:]
+    var sessions: [String: LiveSession] = [:]
+    var loading: [String: Task<SessionState?, Error>] = [:]
+    var helloFailures: [String: (count: Int, windowStart: Int64)] = [:]
+    var draining = false
+
+    init(
+        transport: WebSocketServer, store: SQLiteStore, agents: AgentCatalog, configuration: ServerConfiguration,
+        metrics: Metrics, archiver: TranscriptArchiver, logger: Logger
+    ) {
+        self.transport = transport
+        self.store = store
+        self.agents = agents
+        self.configuration = configuration
+        self.metrics = metrics
+        self.archiver = archiver
+        self.logger = logger
+    }
+
+    // MARK: Sending
+
+    func send(_ frame: JSONValue, to id: ConnectionID) {
+        transport.send(JSONWriter.bytes(frame), to: id)
+    }
+
+    func refuse(_ error: DialogueError, to id: ConnectionID) {
+        metrics.rejectedFrame()
+        send(error.frame, to: id)
+    }
+
+    /// Refuses with `unauthorized` and closes with 1008, as the contract requires.
+    func unauthorized(_ message: String, to id: ConnectionID) {
+        refuse(DialogueError(.unauthorized, message), to: id)
+        transport.close(id, code: 1008, reason: "unauthorized")
+        connections[id]?.identity = nil
+        connections[id]?.closing = true  // ignore anything else it sends before the close lands
+    }
+
+    // MARK: Transport events
+
+    func handle(_ event: TransportEvent) {
+        switch event {
+        case .opened(let id, let peer):
+            let now = Timestamp.nowMilliseconds()
+            connections[id] = ClientConnection(
+                id: id, peer: peer, openedAt: now,
+                limiter: configuration.rateLimit.map { RateLimiter(policy: $0, now: now) })
+            metrics.setConnections(connections.count)
+        case .message(let id, let bytes):
+            guard let connection = connections[id], !connection.closing else { return }
+            if connection.busy {
+                connections[id]?.backlog.append(bytes)
+                return
+            }
+            if admit(id) { process(bytes, from: id) }
+        case .closed(let id):
+            disconnect(id)
+        }
+    }
+
+    /// Handles one frame of a connection that is not busy.
+    func process(_ bytes: [UInt8], from id: ConnectionID) {
+        guard let connection = connections[id] else { return }
+        let frame: ClientFrame
+        do {
+            frame = try ClientFrame.decode(bytes)
+        } catch {
+            if connection.identity == nil {
+                unauthorized("the first frame must be a valid hello: \(error.message)", to: id)
+            } else {
+                refuse(error, to: id)
+            }
+            return
+        }
+        guard let identity = connection.identity else {
+            if case .hello(let token, let language, let name, let resume) = frame {
+                beginHello(id, token: token, language: language, name: name, resume: resume)
+            } else {
+                unauthorized("the first frame must be hello", to: id)
+            }
+            return
+        }
+        if case .hello = frame {
+            refuse(DialogueError(.badRequest, "hello was already accepted on this connection"), to: id)
+            return
+        }
+        guard let action = frame.action, identity.role.may(action) else {
+            refuse(
+                DialogueError(.forbidden, "a \(identity.role.rawValue) may not \(frame.action?.rawValue ?? "do that")",
+                    ref: frame.clientId), to: id)
+            return
+        }
+        if case .investor(let invite) = identity, let session = frame.session, session != invite.session {
+            refuse(DialogueError(.forbidden, "your invite is for another session", ref: frame.clientId), to: id)
+            return
+        }
+        perform(frame, identity: identity, on: id)
+    }
+
+    /// Runs `work` after the session is in memory, keeping the connection's frames in order.
+    func withSession(
+        _ sessionId: String, for id: ConnectionID, ref: String? = nil,
+        _ work: @escaping @Sendable (isolated DialogueHub) -> Void
+    ) {
+        if sessions[sessionId] != nil {
+            work(self)
+            return
+        }
+        connections[id]?.busy = true
+        Task {
+            let found = await self.loadSession(sessionId)
+            if found {
+                work(self)
+            } else {
+                self.refuse(DialogueError(.notFound, "no session \(sessionId)", ref: ref), to: id)
+            }
+            self.resumeFrames(id)
+        }
+    }
+
+    /// Loads a session's state once, however many connections ask at the same time.
+    func loadSession(_ sessionId: String) async -> Bool {
+        if sessions[sessionId] != nil { return true }
+        let task =
+            loading[sessionId]
+            ?? Task { [store] in try await store.loadState(session: sessionId) }
+        loading[sessionId] = task
+        let state: SessionState?
+        do {
+            state = try await task.value
+        } catch {
+            logger.error("session load failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+            state = nil
+        }
+        loading[sessionId] = nil
+        if sessions[sessionId] == nil, let state {
+            sessions[sessionId] = LiveSession(state: state)
+            metrics.setLiveSessions(sessions.count)
+        }
+        return sessions[sessionId] != nil
+    }
+
+    /// Ends a connection's busy spell and handles, in order, what waited meanwhile.
+    func resumeFrames(_ id: ConnectionID) {
+        connections[id]?.busy = false
+        drainBacklog(id)
+    }
+
+    /// Handles waiting frames until the backlog is empty or a frame makes the connection busy again.
+    func drainBacklog(_ id: ConnectionID) {
+        while let connection = connections[id], !connection.busy, !connection.closing, !connection.backlog.isEmpty {
+            let next = connections[id]!.backlog.removeFirst()
+            guard admit(id) else { continue }
+            process(next, from: id)
+        }
+    }
+
+    /// Applies the connection's rate limit to one frame; refuses it when over.
+    func admit(_ id: ConnectionID) -> Bool {
+        guard var limiter = connections[id]?.limiter else { return true }
+        let allowed = limiter.allow(now: Timestamp.nowMilliseconds())
+        connections[id]?.limiter = limiter
+        if !allowed { refuse(DialogueError(.rateLimited, "too many frames; slow down"), to: id) }
+        return allowed
+    }
+
+    func disconnect(_ id: ConnectionID) {
+        guard let connection = connections.removeValue(forKey: id) else { return }
+        metrics.setConnections(connections.count)
+        for sessionId in connection.sessions {
+            detach(id, from: sessionId, participant: connection.participant)
+        }
+    }
+
+    /// Removes a connection from a session's members and announces the participant
+    /// offline when it was their last connection.
+    func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
+        guard var session = sessions[sessionId], session.members.removeValue(forKey: id) != nil else { return }
+        connections[id]?.sessions.remove(sessionId)
+        if let participant, participant.role != .reviewer, let count = session.onlineCount[participant.id] {
+            if count <= 1 {
+                session.onlineCount[participant.id] = nil
+                sessions[sessionId] = session
+                broadcastPresence(sessionId, participantId: participant.id)
+            } else {
+                session.onlineCount[participant.id] = count - 1
+            }
+        }
+        sessions[sessionId] = session
+        unloadIfIdle(sessionId)
+    }
+
+    /// Forgets a session nobody listens to and nothing is in flight for.
+    func unloadIfIdle(_ sessionId: String) {
+        guard let session = sessions[sessionId], session.members.isEmpty, session.pendingAcks.isEmpty,
+            session.durableSeq == session.state.lastSeq
+        else { return }
+        sessions[sessionId] = nil
+        metrics.setLiveSessions(sessions.count)
+    }
+
+    /// Whether each participant of a session has a live connection.
+    func onlineParticipants(_ sessionId: String) -> Set<String> {
+        Set(sessions[sessionId]?.onlineCount.keys.map { $0 } ?? [])
+    }
+
+    /// Closes the live connections of an invite (revoked, or its investor removed).
+    func closeInvite(_ inviteId: String, reason: String) {
+        for (id, connection) in connections where connection.identity?.participantId == inviteId {
+            transport.close(id, code: 1008, reason: reason)
+        }
+    }
+
+    /// Closes connections that have not said `hello` in time.
+    func sweepSilentConnections() {
+        let deadline = Timestamp.nowMilliseconds() - Int64(configuration.helloTimeout * 1000)
+        for (id, connection) in connections
+        where connection.identity == nil && !connection.busy && !connection.closing && connection.openedAt <= deadline {
+            unauthorized("no hello within \(configuration.helloTimeout) seconds", to: id)
+        }
+    }
+}
+
+extension ClientFrame {
+    /// The frame's clientId, for `ref` in errors.
+    var clientId: String? {
+        switch self {
+        case .say(_, _, let clientId, _, _), .ask(_, _, let clientId): return clientId
+        default: return nil
+        }
+    }
+}
+
+extension DialogueHub {
+    /// From now on frames are ignored: the server is stopping.
+    func stopTakingFrames() {
+        draining = true
+        for id in connections.keys { connections[id]?.closing = true }
+    }
+
+    /// Waits until every submitted event's commit (or failure) has been delivered.
+    func waitForCommitsDelivered() async {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while sessions.values.contains(where: { $0.durableSeq < $0.state.lastSeq }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
+    /// Sessions in memory that have not ended.
+    func liveSessionIds() -> [String] {
+        sessions.values.filter { $0.state.info.status == .live }.map(\.state.info.id)
+    }
+}

@@ -1,0 +1,110 @@
+import AgentPacks
+import Dialogue
+import Foundation
+import Logging
+import Store
+import Transcripts
+import Transport
+
+/// The whole server wired together: store, agent packs, transport, hub, HTTP API.
+/// `start()` binds and begins serving; `shutdown()` drains as the contract says.
+package final class DialogueServerApp: Sendable {
+    package let configuration: ServerConfiguration
+    package let store: SQLiteStore
+    package let transcripts: TranscriptService
+    let agents: AgentCatalog
+    let transport: WebSocketServer
+    let hub: DialogueHub
+    let metrics: Metrics
+    let logger: Logger
+
+    /// Opens the data folder and agent packs; refuses to start on a broken pack or database.
+    package init(configuration: ServerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        agents = try AgentCatalog(folder: URL(fileURLWithPath: configuration.agentsDirectory, isDirectory: true))
+        store = try SQLiteStore(
+            dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
+            commitBatch: configuration.commitBatch, logger: logger)
+        let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
+        transcripts = TranscriptService(
+            store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger)
+        var transportConfiguration = TransportConfiguration()
+        transportConfiguration.host = configuration.host
+        transportConfiguration.port = configuration.port
+        transportConfiguration.allowedOrigins = configuration.allowedOrigins
+        transportConfiguration.tlsCertificatePath = configuration.tlsCertificate
+        transportConfiguration.tlsKeyPath = configuration.tlsKey
+        transportConfiguration.deflate = configuration.deflate
+        transportConfiguration.pingInterval = configuration.pingInterval
+        transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
+        metrics = Metrics()
+        hub = DialogueHub(
+            transport: transport, store: store, agents: agents, configuration: configuration, metrics: metrics,
+            archiver: TranscriptArchiver(service: transcripts, logger: logger), logger: logger)
+    }
+
+    /// What `serve` prints when it is up.
+    package struct Started: Sendable {
+        /// `http://HOST:PORT` (no trailing slash).
+        package var baseURL: String
+        /// The first officer's token, when the database had no staff yet.
+        package var officerToken: String?
+    }
+
+    /// Binds, starts the commit writer and the service thread, and begins consuming.
+    package func start() throws -> Started {
+        var officerToken: String?
+        if try store.staffAccounts().isEmpty {
+            officerToken = try store.addStaff(name: "officer", role: .officer).token
+        }
+        store.writer.start()
+        try transport.start()
+        let baseURL = configuration.baseURL(port: transport.port)
+        let api = HTTPAPI(
+            store: store, hub: hub, agents: agents, transcripts: transcripts, metrics: metrics,
+            configuration: configuration, baseURL: baseURL, web: WebAssets(), logger: logger)
+        let (hub, transport, store) = (hub, transport, store)
+        Task { for await event in transport.events { await hub.handle(event) } }
+        Task { for await result in store.writer.results { await hub.didCommit(result) } }
+        Task {
+            for await request in transport.httpRequests {
+                Task { transport.respond(to: request.id, with: await api.handle(request)) }
+            }
+        }
+        let sweep = Duration.milliseconds(Int64(max(100, min(1000, configuration.helloTimeout * 250))))
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: sweep)
+                await hub.sweepSilentConnections()
+            }
+        }
+        logger.info(
+            "serving",
+            metadata: [
+                "url": "\(baseURL)/", "data": "\(configuration.dataDirectory)", "agents": "\(agents.ids)",
+                "transcript.publicKey": "\(transcripts.publicKey)",
+            ])
+        return Started(baseURL: baseURL, officerToken: officerToken)
+    }
+
+    /// Graceful stop: refuse new connections, commit what is in flight (acks go out),
+    /// sign the heads of live sessions, close every socket with 1001.
+    package func shutdown() async {
+        logger.info("shutting down")
+        await hub.stopTakingFrames()
+        transport.refuseNewConnections()
+        store.writer.shutdown()
+        await hub.waitForCommitsDelivered()
+        for sessionId in await hub.liveSessionIds() {
+            try? await transcripts.signHead(session: sessionId)
+        }
+        transport.closeAll(code: 1001, reason: "server shutting down")
+        let deadline = ContinuousClock.now + .seconds(3)
+        while transport.openConnections > 0 && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        transport.stop()
+        logger.info("stopped")
+    }
+}

@@ -1,0 +1,306 @@
+import AgentPacks
+import Dialogue
+import Foundation
+import Logging
+import Store
+import Transcripts
+import Transport
+
+/// The HTTP API of contract section 3. Each request runs in its own task, off the
+/// libwebsockets thread; answers go back through `WebSocketServer.respond`.
+struct HTTPAPI: Sendable {
+    let store: SQLiteStore
+    let hub: DialogueHub
+    let agents: AgentCatalog
+    let transcripts: TranscriptService
+    let metrics: Metrics
+    let configuration: ServerConfiguration
+    let baseURL: String
+    let web: WebAssets
+    let logger: Logger
+
+    /// An API refusal, rendered as `{"error":{"code","message"}}`.
+    struct Failure: Error {
+        var status: Int
+        var code: String
+        var message: String
+
+        static func badRequest(_ m: String) -> Failure { Failure(status: 400, code: "bad_request", message: m) }
+        static func notFound(_ m: String) -> Failure { Failure(status: 404, code: "not_found", message: m) }
+        static let unauthorized = Failure(
+            status: 401, code: "unauthorized", message: "send a staff token as Authorization: Bearer TOKEN")
+        static func forbidden(_ m: String) -> Failure { Failure(status: 403, code: "forbidden", message: m) }
+        static func conflict(_ m: String) -> Failure { Failure(status: 409, code: "conflict", message: m) }
+    }
+
+    func handle(_ request: HTTPRequest) async -> HTTPResponse {
+        metrics.httpRequest()
+        do {
+            return try await route(request)
+        } catch let failure as Failure {
+            return Self.error(failure)
+        } catch {
+            logger.error("request failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
+            return Self.error(Failure(status: 500, code: "internal", message: "the server could not complete the request"))
+        }
+    }
+
+    static func error(_ failure: Failure) -> HTTPResponse {
+        json(failure.status, ["error": ["code": .string(failure.code), "message": .string(failure.message)]])
+    }
+
+    static func json(_ status: Int, _ value: JSONValue) -> HTTPResponse {
+        HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: JSONWriter.bytes(value))
+    }
+
+    private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
+            throw Failure.badRequest("tokens are never accepted in URLs; use the Authorization header")
+        }
+        let method = request.method
+        func match(_ pattern: String) -> [String]? {
+            let expected = pattern.split(separator: "/").map(String.init)
+            guard Self.matches(parts, expected) else { return nil }
+            return zip(parts, expected).filter { $1 == "*" }.map(\.0)
+        }
+        if method == "GET", match("healthz") != nil { return Self.json(200, ["status": "ok"]) }
+        if method == "GET", match("metrics") != nil {
+            guard configuration.metricsPublic || Self.isLoopback(request.peer) else {
+                throw Failure.notFound("metrics are served on loopback only")
+            }
+            return HTTPResponse(
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8))
+        }
+        if method == "POST", match("v1/sessions") != nil {
+            return try await createSession(request, by: try await staff(request, allowed: [.officer]))
+        }
+        if method == "GET", match("v1/sessions") != nil {
+            _ = try await staff(request, allowed: [.officer, .reviewer])
+            return try await listSessions(request)
+        }
+        if method == "GET", let id = match("v1/sessions/*")?.first {
+            _ = try await staff(request, allowed: [.officer, .reviewer])
+            return Self.json(200, try await sessionObject(id))
+        }
+        if method == "POST", let id = match("v1/sessions/*/invites")?.first {
+            return try await createInvite(request, session: id, by: try await staff(request, allowed: [.officer]))
+        }
+        if method == "DELETE", let ids = match("v1/sessions/*/invites/*") {
+            _ = try await staff(request, allowed: [.officer])
+            guard try await store.revokeInvite(id: ids[1], session: ids[0]) else {
+                throw Failure.notFound("no active invite \(ids[1]) in session \(ids[0])")
+            }
+            await hub.closeInvite(ids[1], reason: "invite revoked")
+            return HTTPResponse(status: 204, contentType: "text/plain", body: [])
+        }
+        if method == "GET", let id = match("v1/sessions/*/transcript")?.first {
+            let reader = try await staff(request, allowed: [.officer, .reviewer])
+            return try await transcript(request, session: id, reader: reader)
+        }
+        if method == "GET", let id = match("v1/sessions/*/verify")?.first {
+            let reader = try await staff(request, allowed: [.officer, .reviewer])
+            guard let result = try await transcripts.verify(session: id) else { throw Failure.notFound("no session \(id)") }
+            try await store.audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
+            return Self.json(200, Self.verificationJSON(result))
+        }
+        if method == "POST", let id = match("v1/sessions/*/notes")?.first {
+            let author = try await staff(request, allowed: [.officer, .reviewer])
+            return try await addNote(request, session: id, by: author)
+        }
+        let later: [(String, String, Set<Role>)] = [
+            ("GET", "v1/search", [.officer, .reviewer]), ("GET", "v1/glossary", [.officer, .reviewer]),
+            ("PUT", "v1/glossary", [.officer]), ("GET", "v1/gaps", [.officer]),
+        ]
+        if let (_, path, roles) = later.first(where: { $0.0 == method && match($0.1) != nil }) {
+            _ = try await staff(request, allowed: roles)
+            throw Failure(status: 501, code: "not_implemented", message: "/\(path) arrives with a later release")
+        }
+        if method == "GET" || method == "HEAD", let asset = web.asset(for: request.path) { return asset }
+        if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {
+            throw Failure(status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
+        }
+        throw Failure.notFound("nothing at \(request.path)")
+    }
+
+    private static let knownPaths: [[String]] = [
+        ["healthz"], ["metrics"], ["v1", "sessions"], ["v1", "sessions", "*"], ["v1", "sessions", "*", "invites"],
+        ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"], ["v1", "sessions", "*", "verify"],
+        ["v1", "sessions", "*", "notes"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
+    ]
+
+    private static func matches(_ parts: [String], _ pattern: [String]) -> Bool {
+        parts.count == pattern.count && zip(parts, pattern).allSatisfy { $1 == "*" || $0 == $1 }
+    }
+
+    static func isLoopback(_ peer: String) -> Bool {
+        peer.hasPrefix("127.") || peer == "::1" || peer.hasPrefix("::ffff:127.")
+    }
+
+    /// The staff account behind the bearer token, if its role is allowed.
+    private func staff(_ request: HTTPRequest, allowed: Set<Role>) async throws -> StaffAccount {
+        guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else {
+            throw Failure.unauthorized
+        }
+        let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
+        guard let account = try await store.staff(token: token) else {
+            throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token")
+        }
+        guard allowed.contains(account.role) else {
+            throw Failure.forbidden("a \(account.role.rawValue) may not do this")
+        }
+        return account
+    }
+
+    private func body(_ request: HTTPRequest) throws -> JSONValue {
+        guard !request.body.isEmpty else { throw Failure.badRequest("a JSON body is required") }
+        do {
+            let value = try JSONParser.parse(request.body)
+            guard case .object = value else { throw Failure.badRequest("the body must be a JSON object") }
+            return value
+        } catch let error as JSONParser.SyntaxError {
+            throw Failure.badRequest("malformed JSON: \(error)")
+        }
+    }
+
+    private func createSession(_ request: HTTPRequest, by officer: StaffAccount) async throws -> HTTPResponse {
+        let body = try body(request)
+        guard let title = body["title"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty,
+            title.count <= 300
+        else { throw Failure.badRequest("\"title\" must be a non-empty string of at most 300 characters") }
+        var pack = agents.defaultPack
+        if let agent = body["agent"], agent != .null {
+            guard let id = agent.stringValue, let found = agents.pack(id: id) else {
+                throw Failure.badRequest("\"agent\" must name an agent pack: \(agents.ids.joined(separator: ", "))")
+            }
+            pack = found
+        }
+        var languages = pack.manifest.languages
+        if let value = body["languages"], value != .null {
+            guard let list = value.arrayValue, !list.isEmpty,
+                list.allSatisfy({ $0.stringValue.map(LanguageTag.isValid) ?? false })
+            else { throw Failure.badRequest("\"languages\" must be a non-empty array of language codes") }
+            languages = list.compactMap(\.stringValue).map(LanguageTag.normalise)
+        }
+        var mode = AssistantMode.review
+        if let value = body["assistant"], value != .null {
+            guard let m = value.stringValue.flatMap(AssistantMode.init(rawValue:)) else {
+                throw Failure.badRequest("\"assistant\" must be auto, review or off")
+            }
+            mode = m
+        }
+        let info = SessionInfo(
+            id: SecretToken.identifier(prefix: "ses"), title: title, languages: Array(NSOrderedSet(array: languages)) as? [String] ?? languages,
+            agent: pack.id, assistant: mode, createdAt: Timestamp.now(), createdBy: officer.id)
+        try await store.createSession(info)
+        logger.info("session created", metadata: ["session.id": "\(info.id)", "staff.name": "\(officer.name)"])
+        return Self.json(201, info.json(participants: []))
+    }
+
+    private func listSessions(_ request: HTTPRequest) async throws -> HTTPResponse {
+        var status: SessionStatus?
+        if let value = request.queryValue("status"), !value.isEmpty {
+            guard let s = SessionStatus(rawValue: value) else { throw Failure.badRequest("status must be live or ended") }
+            status = s
+        }
+        var list: [JSONValue] = []
+        for info in try await store.sessions(matching: request.queryValue("q"), status: status) {
+            list.append(try await sessionObject(info))
+        }
+        return Self.json(200, ["sessions": .array(list)])
+    }
+
+    private func sessionObject(_ id: String) async throws -> JSONValue {
+        guard let info = try await store.session(id: id) else { throw Failure.notFound("no session \(id)") }
+        return try await sessionObject(info)
+    }
+
+    private func sessionObject(_ info: SessionInfo) async throws -> JSONValue {
+        let online = await hub.onlineParticipants(info.id)
+        let participants = try await store.participants(session: info.id)
+        return info.json(participants: participants.map { $0.json(online: online.contains($0.id)) })
+    }
+
+    private func createInvite(_ request: HTTPRequest, session id: String, by officer: StaffAccount) async throws
+        -> HTTPResponse
+    {
+        let body = try body(request)
+        guard let info = try await store.session(id: id) else { throw Failure.notFound("no session \(id)") }
+        guard info.status == .live else { throw Failure.conflict("session \(id) has ended") }
+        guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
+            name.count <= 200
+        else { throw Failure.badRequest("\"name\" must be a non-empty string of at most 200 characters") }
+        guard let language = body["language"]?.stringValue, LanguageTag.isValid(language) else {
+            throw Failure.badRequest("\"language\" must be a language code such as \"ja\"")
+        }
+        var organisation: String?
+        if let value = body["organisation"], value != .null {
+            guard let o = value.stringValue, o.count <= 200 else {
+                throw Failure.badRequest("\"organisation\" must be a string of at most 200 characters")
+            }
+            organisation = o
+        }
+        var expiresIn: Int64 = 7 * 86_400
+        if let value = body["expiresIn"], value != .null {
+            guard let seconds = value.intValue, seconds > 0, seconds <= 365 * 86_400 else {
+                throw Failure.badRequest("\"expiresIn\" must be a number of seconds between 1 and one year")
+            }
+            expiresIn = seconds
+        }
+        let now = Timestamp.nowMilliseconds()
+        let invite = Invite(
+            id: SecretToken.identifier(prefix: "inv"), session: id, name: name, language: LanguageTag.normalise(language),
+            organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
+            expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id)
+        let code = try await store.createInvite(invite)
+        logger.info("invite created", metadata: ["session.id": "\(id)", "invite.id": "\(invite.id)"])
+        return Self.json(
+            201,
+            [
+                "id": .string(invite.id), "code": .string(code), "joinUrl": .string(baseURL + "/join#" + code),
+                "expiresAt": .string(invite.expiresAt), "name": .string(name), "language": .string(invite.language),
+            ])
+    }
+
+    private func transcript(_ request: HTTPRequest, session id: String, reader: StaffAccount) async throws -> HTTPResponse {
+        let format = request.queryValue("format") ?? "json"
+        guard ["json", "md", "html"].contains(format) else { throw Failure.badRequest("format must be json, md or html") }
+        let language = request.queryValue("lang")
+        if let language, !LanguageTag.isValid(language) { throw Failure.badRequest("lang must be a language code") }
+        guard let document = try await transcripts.document(session: id) else { throw Failure.notFound("no session \(id)") }
+        try await store.audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")
+        let text = transcripts.render(document, format: format, language: language)
+        let type = ["json": "application/json", "md": "text/markdown", "html": "text/html"][format]! + "; charset=utf-8"
+        return HTTPResponse(status: 200, contentType: type, body: Array(text.utf8))
+    }
+
+    private func addNote(_ request: HTTPRequest, session id: String, by author: StaffAccount) async throws -> HTTPResponse {
+        let body = try body(request)
+        guard let seq = body["seq"]?.intValue, seq >= 1 else { throw Failure.badRequest("\"seq\" must be an event's seq") }
+        guard let text = body["text"]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
+            text.utf8.count <= 16_384
+        else { throw Failure.badRequest("\"text\" must be a non-empty string of at most 16 KiB") }
+        guard try await store.session(id: id) != nil else { throw Failure.notFound("no session \(id)") }
+        do {
+            let note = try await store.addNote(session: id, seq: seq, text: text, author: author.name)
+            return Self.json(
+                201,
+                [
+                    "id": .int(note.id), "session": .string(id), "seq": .int(seq), "text": .string(text),
+                    "author": .string(note.author), "at": .string(note.at),
+                ])
+        } catch StoreError.notFound(let what) {
+            throw Failure.notFound("no \(what)")
+        }
+    }
+
+    static func verificationJSON(_ result: VerificationResult) -> JSONValue {
+        var members: [String: JSONValue] = [
+            "ok": .bool(result.ok), "events": .int(Int64(result.events)), "head": .string(result.head),
+            "signature": .string(result.signature), "publicKey": .string(result.publicKey),
+        ]
+        if let bad = result.firstBadSeq { members["firstBadSeq"] = .int(bad) }
+        if let reason = result.reason { members["reason"] = .string(reason) }
+        return .object(members)
+    }
+}

@@ -1,0 +1,72 @@
+import Synchronization
+
+/// Counters and the append-to-commit histogram behind `/metrics`, in Prometheus text
+/// format. Updated from the hub and the HTTP layer; a mutex keeps it simple and cheap.
+package final class Metrics: Sendable {
+    private struct Values {
+        var connections = 0
+        var liveSessions = 0
+        var eventsAppended = 0
+        var rejectedFrames = 0
+        var httpRequests = 0
+        var commitFailures = 0
+        var buckets = [Int](repeating: 0, count: Metrics.bounds.count + 1)
+        var latencySum = 0.0
+        var latencyCount = 0
+    }
+
+    /// Histogram bucket upper bounds in seconds.
+    static let bounds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    private let values = Mutex(Values())
+
+    package init() {}
+
+    /// Open WebSocket connections.
+    package func setConnections(_ n: Int) { values.withLock { $0.connections = n } }
+    /// Sessions with live state in memory.
+    package func setLiveSessions(_ n: Int) { values.withLock { $0.liveSessions = n } }
+    /// A frame answered with an error or closed.
+    package func rejectedFrame() { values.withLock { $0.rejectedFrames += 1 } }
+    /// An HTTP request served.
+    package func httpRequest() { values.withLock { $0.httpRequests += 1 } }
+    /// A failed commit.
+    package func commitFailed(events: Int) { values.withLock { $0.commitFailures += events } }
+
+    /// Events committed, with their append→commit latencies in seconds.
+    package func committed(latencies: [Double]) {
+        values.withLock { v in
+            v.eventsAppended += latencies.count
+            for latency in latencies {
+                let index = Self.bounds.firstIndex { latency <= $0 } ?? Self.bounds.count
+                v.buckets[index] += 1
+                v.latencySum += latency
+            }
+            v.latencyCount += latencies.count
+        }
+    }
+
+    /// The Prometheus exposition text.
+    package func render() -> String {
+        let v = values.withLock { $0 }
+        var out = ""
+        func gauge(_ name: String, _ help: String, _ type: String, _ value: Int) {
+            out += "# HELP \(name) \(help)\n# TYPE \(name) \(type)\n\(name) \(value)\n"
+        }
+        gauge("dialogue_connections", "Open WebSocket connections.", "gauge", v.connections)
+        gauge("dialogue_sessions_live", "Sessions with live state in memory.", "gauge", v.liveSessions)
+        gauge("dialogue_events_appended_total", "Events durably committed.", "counter", v.eventsAppended)
+        gauge("dialogue_rejected_frames_total", "Frames refused with an error or a close.", "counter", v.rejectedFrames)
+        gauge("dialogue_http_requests_total", "HTTP requests served.", "counter", v.httpRequests)
+        gauge("dialogue_commit_failures_total", "Events whose commit failed.", "counter", v.commitFailures)
+        let name = "dialogue_append_commit_seconds"
+        out += "# HELP \(name) Time from an event's submission to its durable commit.\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (index, bound) in Self.bounds.enumerated() {
+            cumulative += v.buckets[index]
+            out += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
+        }
+        cumulative += v.buckets[Self.bounds.count]
+        out += "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n\(name)_sum \(v.latencySum)\n\(name)_count \(v.latencyCount)\n"
+        return out
+    }
+}

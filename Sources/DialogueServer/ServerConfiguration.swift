@@ -1,0 +1,49 @@
+import Dialogue
+import Foundation
+
+/// Everything `serve` can be told, with the contract's defaults. The command line fills
+/// it in (`dialogue-server/Serve.swift`); tests build it directly.
+package struct ServerConfiguration: Sendable {
+    /// Address to bind.
+    package var host = "127.0.0.1"
+    /// Port; 0 picks a free one.
+    package var port = 8080
+    /// Database, signing key and exported transcripts.
+    package var dataDirectory = "Transcripts"
+    /// Agent packs.
+    package var agentsDirectory = "Agents"
+    /// Base of links given to people (invite `joinUrl`); defaults to the bound URL.
+    package var publicURL: String?
+    /// Origins allowed for WebSockets; empty allows any.
+    package var allowedOrigins: [String] = []
+    /// Per-connection frame limit; nil when `off`.
+    package var rateLimit: RateLimiter.Policy? = .standard
+    /// PEM certificate for https/wss.
+    package var tlsCertificate: String?
+    /// PEM private key for https/wss.
+    package var tlsKey: String?
+    /// Offer permessage-deflate.
+    package var deflate = false
+    /// Seconds a new connection has to send `hello`.
+    package var helloTimeout: Double = 10
+    /// Idle seconds before a ping.
+    package var pingInterval = 30
+    /// Serve `/metrics` to non-loopback peers too.
+    package var metricsPublic = false
+    /// Group commit: longest wait for more events.
+    package var commitInterval: Duration = .milliseconds(1)
+    /// Group commit: most events in one transaction.
+    package var commitBatch = 512
+    /// Failed `hello` attempts allowed per peer address per minute.
+    package var helloFailuresPerMinute = 20
+
+    package init() {}
+
+    /// The URL the server is reached at, once the port is known.
+    package func baseURL(port: Int) -> String {
+        if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        let scheme = tlsCertificate != nil ? "https" : "http"
+        let shownHost = host.contains(":") ? "[\(host)]" : host
+        return "\(scheme)://\(shownHost):\(port)"
+    }
+}

@@ -1,0 +1,83 @@
+import Dialogue
+
+/// What the server needs from durable storage. SQLite implements it today; a PostgreSQL
+/// backend for several nodes implements the same protocol later.
+package protocol DialogueStore: Sendable {
+    // Staff
+    /// Creates an account (or adds a token to an existing one of the same role); returns the token.
+    func addStaff(name: String, role: Role) throws -> (StaffAccount, token: String)
+    /// Revokes every token of the account; false when no such account.
+    func revokeStaff(name: String) throws -> Bool
+    /// All accounts, by name.
+    func staffAccounts() throws -> [StaffAccount]
+    /// The account a live token belongs to.
+    func staff(token: String) async throws -> StaffAccount?
+
+    // Sessions
+    /// Stores a new session.
+    func createSession(_ info: SessionInfo) async throws
+    /// One session's settings.
+    func session(id: String) async throws -> SessionInfo?
+    /// Sessions, newest first, optionally filtered by title text and status.
+    func sessions(matching text: String?, status: SessionStatus?) async throws -> [SessionInfo]
+    /// Participants of a session, in order of first join.
+    func participants(session: String) async throws -> [Participant]
+    /// Rebuilds a session's rules by replaying its events.
+    func loadState(session: String) async throws -> SessionState?
+
+    // Invites
+    /// Stores an invite and returns its code.
+    func createInvite(_ invite: Invite) async throws -> String
+    /// The invite a code belongs to, usable or not.
+    func invite(code: String) async throws -> Invite?
+    /// Marks an invite revoked; false when unknown or already revoked.
+    func revokeInvite(id: String, session: String) async throws -> Bool
+
+    // Events
+    /// Events after `after`, in order, at most `limit`.
+    func events(session: String, after: Int64, limit: Int) async throws -> [Event]
+    /// Every event with its digests, for export and verification.
+    func storedEvents(session: String) async throws -> [StoredEvent]
+    /// The group-commit writer that appends events.
+    var writer: GroupCommitWriter { get }
+
+    // Heads, notes, audit
+    /// Stores a signed head (replacing an older one).
+    func saveHead(_ head: SignedHeadRecord) async throws
+    /// The last signed head of a session.
+    func head(session: String) async throws -> SignedHeadRecord?
+    /// Adds a note to an event.
+    func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note
+    /// Notes of a session.
+    func notes(session: String) async throws -> [Note]
+    /// Records who read what.
+    func audit(actor: String, action: String, session: String?, detail: String) async throws
+
+    /// A consistent copy of the database at `path`, taken while serving.
+    func backup(to path: String) throws
+}
+
+/// A signed head as stored.
+package struct SignedHeadRecord: Sendable, Equatable {
+    /// Session.
+    package var session: String
+    /// Last seq covered.
+    package var seq: Int64
+    /// Chain value at that seq.
+    package var chain: [UInt8]
+    /// Ed25519 signature.
+    package var signature: [UInt8]
+    /// Raw public key.
+    package var publicKey: [UInt8]
+    /// RFC 3339.
+    package var signedAt: String
+
+    package init(session: String, seq: Int64, chain: [UInt8], signature: [UInt8], publicKey: [UInt8], signedAt: String) {
+        self.session = session
+        self.seq = seq
+        self.chain = chain
+        self.signature = signature
+        self.publicKey = publicKey
+        self.signedAt = signedAt
+    }
+}

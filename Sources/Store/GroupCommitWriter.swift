@@ -1,0 +1,209 @@
+import Dialogue
+import Foundation
+import GRDB
+import Logging
+import Transcripts
+
+/// What became of a group of submitted events. Results arrive in submission order.
+package struct CommitResult: Sendable {
+    /// Events now durably stored, in order.
+    package var committed: [Event]
+    /// Events not stored, with the reason (storage failure, or a seq that does not follow).
+    package var failed: [FailedAppend]
+    /// Monotonic nanoseconds at which each committed event was submitted (same order).
+    package var submittedAt: [UInt64]
+    /// Monotonic nanoseconds at which the transaction committed.
+    package var committedAt: UInt64
+}
+
+/// An event the writer did not store.
+package struct FailedAppend: Sendable {
+    /// The event.
+    package var event: Event
+    /// Why.
+    package var error: StoreError
+}
+
+/// Appends events with group commit on a thread of its own: it takes every event queued so
+/// far (at most `batchLimit`), waits up to `interval` for more when the batch is small,
+/// and writes them in one transaction. One fsync then covers many events, and no caller
+/// ever blocks on disk. It also computes the hash chain and refuses any event whose seq
+/// does not directly follow the session's last stored one, so gaps cannot be stored.
+package final class GroupCommitWriter: @unchecked Sendable {  // queue guarded by `condition`; caches used on the writer thread only
+    private struct Pending {
+        var event: Event
+        var submittedAt: UInt64
+    }
+
+    private let pool: DatabasePool
+    private let interval: Duration
+    private let batchLimit: Int
+    private let logger: Logger
+    private let condition = NSCondition()
+    private var queue: [Pending] = []
+    private var started = false
+    private var stopping = false
+    private let finished = DispatchSemaphore(value: 0)
+    private var heads: [String: (seq: Int64, chain: [UInt8])] = [:]
+    private let continuation: AsyncStream<CommitResult>.Continuation
+    /// Every commit's result, in order; consumed by exactly one task (the hub).
+    package let results: AsyncStream<CommitResult>
+
+    init(pool: DatabasePool, interval: Duration, batchLimit: Int, logger: Logger) {
+        self.pool = pool
+        self.interval = interval
+        self.batchLimit = max(1, batchLimit)
+        self.logger = logger
+        (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
+    }
+
+    /// Starts the writer thread; submissions before this wait in the queue.
+    package func start() {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !started else { return }
+        started = true
+        let thread = Thread { [self] in run() }
+        thread.name = "group-commit"
+        thread.start()
+    }
+
+    /// Queues events for the next commit. Never blocks on disk.
+    package func submit(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        condition.lock()
+        queue.append(contentsOf: events.map { Pending(event: $0, submittedAt: now) })
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Commits what is queued, then stops the thread and finishes `results`.
+    package func shutdown() {
+        condition.lock()
+        let wasStarted = started
+        stopping = true
+        condition.signal()
+        condition.unlock()
+        if wasStarted { finished.wait() } else { continuation.finish() }
+    }
+
+    private func run() {
+        while let batch = nextBatch() {
+            continuation.yield(commit(batch))
+        }
+        continuation.finish()
+        finished.signal()
+    }
+
+    private func nextBatch() -> [Pending]? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !stopping { condition.wait() }
+        if queue.isEmpty { return nil }
+        if queue.count < batchLimit && !stopping && interval > .zero {
+            let (seconds, attoseconds) = interval.components
+            let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
+            while queue.count < batchLimit && !stopping {
+                if !condition.wait(until: deadline) { break }
+            }
+        }
+        let count = min(queue.count, batchLimit)
+        let batch = Array(queue.prefix(count))
+        queue.removeFirst(count)
+        return batch
+    }
+
+    private func commit(_ batch: [Pending]) -> CommitResult {
+        var committed: [Pending] = []
+        var failed: [FailedAppend] = []
+        var newHeads: [String: (seq: Int64, chain: [UInt8])] = [:]
+        do {
+            try pool.write { db in
+                let insert = try db.cachedStatement(
+                    sql: """
+                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """)
+                for pending in batch {
+                    let event = pending.event
+                    let previous = try newHeads[event.session] ?? heads[event.session] ?? loadHead(db, event.session)
+                    guard event.seq == previous.seq + 1 else {
+                        failed.append(
+                            FailedAppend(
+                                event: event,
+                                error: .outOfSequence(session: event.session, expected: previous.seq + 1, got: event.seq)))
+                        continue
+                    }
+                    let bytes = event.canonicalBytes
+                    let hash = HashChain.eventHash(bytes)
+                    let chain = HashChain.link(previous: previous.chain, eventHash: hash)
+                    try insert.execute(arguments: [
+                        event.session, event.seq, event.kind.rawValue, event.senderId, event.clientId,
+                        String(decoding: bytes, as: UTF8.self), Data(hash), Data(chain),
+                    ])
+                    try project(event, into: db)
+                    newHeads[event.session] = (event.seq, chain)
+                    committed.append(pending)
+                }
+            }
+        } catch {
+            let reason = StoreError.writeFailed("\(error)")
+            logger.error("commit failed", metadata: ["db.error": "\(error)", "db.batch": "\(batch.count)"])
+            return CommitResult(
+                committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
+                committedAt: DispatchTime.now().uptimeNanoseconds)
+        }
+        for (session, head) in newHeads { heads[session] = head }
+        for pending in committed where pending.event.kind == .ended { heads[pending.event.session] = nil }
+        return CommitResult(
+            committed: committed.map(\.event), failed: failed, submittedAt: committed.map(\.submittedAt),
+            committedAt: DispatchTime.now().uptimeNanoseconds)
+    }
+
+    private func loadHead(_ db: Database, _ session: String) throws -> (seq: Int64, chain: [UInt8]) {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT seq, chain FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+                arguments: [session])
+        else { return (0, HashChain.genesis) }
+        let chain: Data = row["chain"]
+        return (row["seq"], Array(chain))
+    }
+
+    /// Keeps the queryable tables in step with the events, in the same transaction.
+    private func project(_ event: Event, into db: Database) throws {
+        switch event.kind {
+        case .joined:
+            let from = event.body["from"]
+            try db.execute(
+                sql: """
+                    INSERT OR IGNORE INTO participants (session_id, id, role, name, language, organisation, first_seq)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    event.session, event.senderId, from?["role"]?.stringValue ?? "investor",
+                    from?["name"]?.stringValue ?? "", event.body["language"]?.stringValue ?? "en",
+                    event.body["organisation"]?.stringValue, event.seq,
+                ])
+        case .moderation:
+            let column: String
+            let value: Bool
+            switch event.body["action"]?.stringValue {
+            case "mute": (column, value) = ("muted", true)
+            case "unmute": (column, value) = ("muted", false)
+            case "remove": (column, value) = ("removed", true)
+            default: return
+            }
+            try db.execute(
+                sql: "UPDATE participants SET \(column) = ? WHERE session_id = ? AND id = ?",
+                arguments: [value, event.session, event.body["target"]?.stringValue])
+        case .ended:
+            try db.execute(
+                sql: "UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ?",
+                arguments: [event.body["at"]?.stringValue, event.session])
+        default:
+            break
+        }
+    }
+}

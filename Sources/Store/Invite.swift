@@ -1,0 +1,45 @@
+/// An invitation for one investor to one session. Only the code's hash is stored.
+package struct Invite: Sendable, Equatable {
+    /// `inv_…`, also the investor's participant id.
+    package var id: String
+    /// The session it admits to.
+    package var session: String
+    /// The investor's name.
+    package var name: String
+    /// The investor's language.
+    package var language: String
+    /// The investor's organisation.
+    package var organisation: String?
+    /// RFC 3339.
+    package var createdAt: String
+    /// RFC 3339; the code stops working then.
+    package var expiresAt: String
+    /// RFC 3339, when revoked.
+    package var revokedAt: String?
+    /// Staff account id of the creator.
+    package var createdBy: String
+
+    package init(
+        id: String, session: String, name: String, language: String, organisation: String?, createdAt: String,
+        expiresAt: String, revokedAt: String?, createdBy: String
+    ) {
+        self.id = id
+        self.session = session
+        self.name = name
+        self.language = language
+        self.organisation = organisation
+        self.createdAt = createdAt
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
+        self.createdBy = createdBy
+    }
+
+    /// Whether the code still admits at `nowMilliseconds`.
+    package func isUsable(nowMilliseconds: Int64) -> Bool {
+        guard revokedAt == nil else { return false }
+        guard let expiry = Timestamp.parse(expiresAt) else { return false }
+        return nowMilliseconds < expiry
+    }
+}
+
+import Dialogue

@@ -1,0 +1,99 @@
+import Dialogue
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {
+        try await reading { db in
+            try String.fetchAll(
+                db, sql: "SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [session, after, limit]
+            ).map(Self.decodeEvent)
+        }
+    }
+
+    package func storedEvents(session: String) async throws -> [StoredEvent] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, body, hash, chain FROM events WHERE session_id = ? ORDER BY seq", arguments: [session]
+            ).map { row in
+                let body: String = row["body"]
+                let hash: Data = row["hash"]
+                let chain: Data = row["chain"]
+                // A tampered body may not parse: keep the raw bytes so verification can say so.
+                let event =
+                    (try? Event(body: JSONParser.parse(body)))
+                    ?? Event(
+                        session: session, seq: 0, kind: .message, at: "",
+                        from: Participant(id: "?", role: .investor, name: "?", language: "en"))
+                return StoredEvent(seq: row["seq"], event: event, storedBody: Array(body.utf8), hash: Array(hash), chain: Array(chain))
+            }
+        }
+    }
+
+    package func saveHead(_ head: SignedHeadRecord) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO heads (session_id, seq, chain, signature, public_key, signed_at) VALUES (?, ?, ?, ?, ?, ?)
+                    ON CONFLICT(session_id) DO UPDATE SET seq = excluded.seq, chain = excluded.chain,
+                      signature = excluded.signature, public_key = excluded.public_key, signed_at = excluded.signed_at
+                    """,
+                arguments: [
+                    head.session, head.seq, Data(head.chain), Data(head.signature), Data(head.publicKey), head.signedAt,
+                ])
+        }
+    }
+
+    package func head(session: String) async throws -> SignedHeadRecord? {
+        try await reading { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM heads WHERE session_id = ?", arguments: [session]).map { row in
+                let chain: Data = row["chain"]
+                let signature: Data = row["signature"]
+                let key: Data = row["public_key"]
+                return SignedHeadRecord(
+                    session: row["session_id"], seq: row["seq"], chain: Array(chain), signature: Array(signature),
+                    publicKey: Array(key), signedAt: row["signed_at"])
+            }
+        }
+    }
+
+    package func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note {
+        let now = Timestamp.now()
+        return try await writing { db in
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM events WHERE session_id = ? AND seq = ?", arguments: [session, seq]) != nil
+            else { throw StoreError.notFound("event \(seq) of session \(session)") }
+            try db.execute(
+                sql: "INSERT INTO notes (session_id, seq, text, author, at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [session, seq, text, author, now])
+            return Note(id: db.lastInsertedRowID, session: session, seq: seq, text: text, author: author, at: now)
+        }
+    }
+
+    package func notes(session: String) async throws -> [Note] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM notes WHERE session_id = ? ORDER BY seq, id", arguments: [session])
+                .map { row in
+                    Note(
+                        id: row["id"], session: row["session_id"], seq: row["seq"], text: row["text"],
+                        author: row["author"], at: row["at"])
+                }
+        }
+    }
+
+    package func audit(actor: String, action: String, session: String?, detail: String) async throws {
+        let now = Timestamp.now()
+        try await writing { db in
+            try db.execute(
+                sql: "INSERT INTO audit_log (at, actor, action, session_id, detail) VALUES (?, ?, ?, ?, ?)",
+                arguments: [now, actor, action, session, detail])
+        }
+    }
+
+    /// Sessions' ids, for verifying them all.
+    package func sessionIds() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT id FROM sessions ORDER BY created_at, id") }
+    }
+}

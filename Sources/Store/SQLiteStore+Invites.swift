@@ -1,0 +1,46 @@
+import Dialogue
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    package func createInvite(_ invite: Invite) async throws -> String {
+        let code = SecretToken.inviteCode()
+        let digest = SecretToken.digest(code)
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at,
+                      expires_at, revoked_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                    """,
+                arguments: [
+                    invite.id, invite.session, digest, invite.name, invite.language, invite.organisation,
+                    invite.createdAt, invite.expiresAt, invite.createdBy,
+                ])
+        }
+        return code
+    }
+
+    package func invite(code: String) async throws -> Invite? {
+        let digest = SecretToken.digest(code)
+        return try await reading { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM invites WHERE code_hash = ?", arguments: [digest]).map(Self.invite)
+        }
+    }
+
+    package func revokeInvite(id: String, session: String) async throws -> Bool {
+        let now = Timestamp.now()
+        return try await writing { db in
+            try db.execute(
+                sql: "UPDATE invites SET revoked_at = ? WHERE id = ? AND session_id = ? AND revoked_at IS NULL",
+                arguments: [now, id, session])
+            return db.changesCount > 0
+        }
+    }
+
+    static func invite(_ row: Row) -> Invite {
+        Invite(
+            id: row["id"], session: row["session_id"], name: row["name"], language: row["language"],
+            organisation: row["organisation"], createdAt: row["created_at"], expiresAt: row["expires_at"],
+            revokedAt: row["revoked_at"], createdBy: row["created_by"])
+    }
+}

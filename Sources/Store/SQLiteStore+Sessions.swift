@@ -1,0 +1,87 @@
+import Dialogue
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    package func createSession(_ info: SessionInfo) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    info.id, info.title, info.status.rawValue, JSONWriter.string(.array(info.languages.map { .string($0) })),
+                    info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
+                ])
+        }
+    }
+
+    package func session(id: String) async throws -> SessionInfo? {
+        try await reading { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [id]).map(Self.sessionInfo)
+        }
+    }
+
+    package func sessions(matching text: String?, status: SessionStatus?) async throws -> [SessionInfo] {
+        try await reading { db in
+            var sql = "SELECT * FROM sessions WHERE 1"
+            var arguments: StatementArguments = []
+            if let text, !text.isEmpty {
+                sql += " AND instr(lower(title), lower(?)) > 0"
+                arguments += [text]
+            }
+            if let status {
+                sql += " AND status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY created_at DESC, id"
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.sessionInfo)
+        }
+    }
+
+    package func participants(session: String) async throws -> [Participant] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM participants WHERE session_id = ? ORDER BY first_seq", arguments: [session]
+            ).map { row in
+                Participant(
+                    id: row["id"], role: Role(rawValue: row["role"]) ?? .investor, name: row["name"],
+                    language: row["language"], organisation: row["organisation"], muted: row["muted"],
+                    removed: row["removed"])
+            }
+        }
+    }
+
+    package func loadState(session: String) async throws -> SessionState? {
+        try await reading { db in
+            guard let info = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [session])
+                .map(Self.sessionInfo)
+            else { return nil }
+            var state = SessionState(info: info)
+            let bodies = try String.fetchCursor(
+                db, sql: "SELECT body FROM events WHERE session_id = ? ORDER BY seq", arguments: [session])
+            while let body = try bodies.next() {
+                state.apply(try Self.decodeEvent(body))
+            }
+            return state
+        }
+    }
+
+    static func sessionInfo(_ row: Row) -> SessionInfo {
+        let languagesText: String = row["languages"]
+        let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return SessionInfo(
+            id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,
+            languages: languages, agent: row["agent"], assistant: AssistantMode(rawValue: row["assistant"]) ?? .review,
+            createdAt: row["created_at"], endedAt: row["ended_at"], createdBy: row["created_by"])
+    }
+
+    static func decodeEvent(_ body: String) throws -> Event {
+        do {
+            return try Event(body: JSONParser.parse(body))
+        } catch {
+            throw StoreError.readFailed("stored event is unreadable: \(error)")
+        }
+    }
+}

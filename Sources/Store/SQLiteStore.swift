@@ -1,0 +1,113 @@
+import Dialogue
+import Foundation
+import GRDB
+import Logging
+
+/// The SQLite implementation of `DialogueStore`: one database file in WAL mode with
+/// `synchronous=FULL`, so a commit survives power loss; GRDB gives concurrent readers.
+package final class SQLiteStore: DialogueStore {
+    /// File name of the database inside the data folder.
+    package static let fileName = "dialogue.sqlite"
+
+    let pool: DatabasePool
+    /// The path of the database file.
+    package let path: String
+    package let writer: GroupCommitWriter
+
+    /// Opens (creating and migrating if needed) the database in `dataDirectory`.
+    package init(
+        dataDirectory: String, commitInterval: Duration = .milliseconds(2), commitBatch: Int = 512,
+        logger: Logger = Logger(label: "store")
+    ) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(pool)
+        } catch {
+            throw StoreError.openFailed(path: path, reason: "\(error)")
+        }
+        writer = GroupCommitWriter(pool: pool, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+    }
+
+    /// Named, ordered schema migrations; never edit a shipped one, add another.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: staff, sessions, invites, events, heads, notes, audit") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE staff (
+                        id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, role TEXT NOT NULL,
+                        created_at TEXT NOT NULL);
+                    CREATE TABLE staff_tokens (
+                        token_hash BLOB PRIMARY KEY, staff_id TEXT NOT NULL REFERENCES staff(id),
+                        created_at TEXT NOT NULL, revoked_at TEXT);
+                    CREATE INDEX staff_tokens_by_staff ON staff_tokens(staff_id);
+                    CREATE TABLE sessions (
+                        id TEXT PRIMARY KEY, title TEXT NOT NULL, status TEXT NOT NULL,
+                        languages TEXT NOT NULL, agent TEXT NOT NULL, assistant TEXT NOT NULL,
+                        created_at TEXT NOT NULL, ended_at TEXT, created_by TEXT NOT NULL);
+                    CREATE TABLE invites (
+                        id TEXT PRIMARY KEY, session_id TEXT NOT NULL REFERENCES sessions(id),
+                        code_hash BLOB NOT NULL UNIQUE, name TEXT NOT NULL, language TEXT NOT NULL,
+                        organisation TEXT, created_at TEXT NOT NULL, expires_at TEXT NOT NULL,
+                        revoked_at TEXT, created_by TEXT NOT NULL);
+                    CREATE TABLE participants (
+                        session_id TEXT NOT NULL REFERENCES sessions(id), id TEXT NOT NULL,
+                        role TEXT NOT NULL, name TEXT NOT NULL, language TEXT NOT NULL, organisation TEXT,
+                        muted INTEGER NOT NULL DEFAULT 0, removed INTEGER NOT NULL DEFAULT 0,
+                        first_seq INTEGER NOT NULL, PRIMARY KEY (session_id, id)) WITHOUT ROWID;
+                    CREATE TABLE events (
+                        session_id TEXT NOT NULL REFERENCES sessions(id), seq INTEGER NOT NULL,
+                        kind TEXT NOT NULL, sender TEXT NOT NULL, client_id TEXT,
+                        body TEXT NOT NULL, hash BLOB NOT NULL, chain BLOB NOT NULL,
+                        PRIMARY KEY (session_id, seq)) WITHOUT ROWID;
+                    CREATE UNIQUE INDEX events_by_client_id ON events(session_id, sender, client_id)
+                        WHERE client_id IS NOT NULL;
+                    CREATE TABLE heads (
+                        session_id TEXT PRIMARY KEY REFERENCES sessions(id), seq INTEGER NOT NULL,
+                        chain BLOB NOT NULL, signature BLOB NOT NULL, public_key BLOB NOT NULL,
+                        signed_at TEXT NOT NULL);
+                    CREATE TABLE notes (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL REFERENCES sessions(id),
+                        seq INTEGER NOT NULL, text TEXT NOT NULL, author TEXT NOT NULL, at TEXT NOT NULL);
+                    CREATE TABLE audit_log (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, at TEXT NOT NULL, actor TEXT NOT NULL,
+                        action TEXT NOT NULL, session_id TEXT, detail TEXT NOT NULL);
+                    """)
+        }
+        return migrator
+    }
+
+    /// Runs `PRAGMA integrity_check`; "ok" when the file is sound.
+    package func integrityCheck() throws -> String {
+        try pool.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "no answer" }
+    }
+
+    package func backup(to destination: String) throws {
+        if FileManager.default.fileExists(atPath: destination) {
+            throw StoreError.conflict("backup destination \(destination) already exists")
+        }
+        // VACUUM INTO reads inside one transaction: a consistent snapshot, writers go on.
+        try pool.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+    }
+
+    /// Wraps GRDB errors in the store's own error type.
+    func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.read(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError.readFailed("\(error)")
+        }
+    }
+
+    func writing<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        do { return try await pool.write(body) } catch let error as StoreError { throw error } catch {
+            throw StoreError.writeFailed("\(error)")
+        }
+    }
+}

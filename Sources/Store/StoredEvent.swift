@@ -1,0 +1,15 @@
+import Dialogue
+
+/// An event as stored, with its digests: what exports and verification need.
+package struct StoredEvent: Sendable {
+    /// The seq column (the body's own seq may have been tampered with).
+    package var seq: Int64
+    /// The event (a placeholder when the stored body no longer parses).
+    package var event: Event
+    /// The stored body text's bytes (canonical unless someone changed them).
+    package var storedBody: [UInt8]
+    /// SHA-256 of the canonical body.
+    package var hash: [UInt8]
+    /// Chain value after this event.
+    package var chain: [UInt8]
+}

@@ -1,0 +1,62 @@
+import Crypto
+import Dialogue
+
+/// The transcript hash chain of docs/transcripts.md: each event's hash is SHA-256 of its
+/// canonical JSON, and each chain value is SHA-256(previous chain ‖ event hash).
+package enum HashChain {
+    /// The "previous chain" of seq 1.
+    package static let genesis = [UInt8](repeating: 0, count: 32)
+
+    /// SHA-256 of an event's canonical bytes.
+    package static func eventHash(_ canonical: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: canonical))
+    }
+
+    /// The chain value after an event whose hash is `eventHash`.
+    package static func link(previous: [UInt8], eventHash: [UInt8]) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: previous)
+        hasher.update(data: eventHash)
+        return Array(hasher.finalize())
+    }
+}
+
+/// Lowercase hexadecimal for digests, and back.
+package enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    /// `bytes` as lowercase hex.
+    package static func encode(_ bytes: [UInt8]) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// The bytes of a hex string, or nil if it is not one.
+    package static func decode(_ text: String) -> [UInt8]? {
+        let u = Array(text.utf8)
+        guard u.count % 2 == 0 else { return nil }
+        var out = [UInt8]()
+        out.reserveCapacity(u.count / 2)
+        var i = 0
+        while i < u.count {
+            guard let hi = value(u[i]), let lo = value(u[i + 1]) else { return nil }
+            out.append(hi << 4 | lo)
+            i += 2
+        }
+        return out
+    }
+
+    private static func value(_ c: UInt8) -> UInt8? {
+        switch c {
+        case 0x30...0x39: return c - 0x30
+        case 0x61...0x66: return c - 0x61 + 10
+        case 0x41...0x46: return c - 0x41 + 10
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import Dialogue
+
+/// One event as exported: its canonical body with the hash and chain the store kept for it.
+package struct TranscriptEntry: Sendable, Equatable {
+    /// Members an export adds to an event's canonical fields; never part of what is hashed.
+    package static let exportKeys: Set<String> = ["hash", "chain", "redacted"]
+
+    /// The event; a redacted one has no `text` member.
+    package var event: Event
+    /// SHA-256 of the event's canonical bytes, as stored (32 bytes).
+    package var hash: [UInt8]
+    /// The chain value after this event, as stored (32 bytes).
+    package var chain: [UInt8]
+    /// Whether the text was removed after the fact; the stored hash then stands for the original.
+    package var redacted: Bool
+
+    /// An entry from stored values.
+    package init(event: Event, hash: [UInt8], chain: [UInt8], redacted: Bool = false) {
+        self.event = event
+        self.hash = hash
+        self.chain = chain
+        self.redacted = redacted
+    }
+
+    /// Entries for `events` (in seq order), hashed and chained from `previous`.
+    package static func chained(_ events: [Event], after previous: [UInt8] = HashChain.genesis) -> [TranscriptEntry] {
+        var chain = previous
+        return events.map { event in
+            let hash = HashChain.eventHash(event.canonicalBytes)
+            chain = HashChain.link(previous: chain, eventHash: hash)
+            return TranscriptEntry(event: event, hash: hash, chain: chain)
+        }
+    }
+
+    /// This entry with its `text` removed and marked redacted; hash and chain are kept, so
+    /// the chain still verifies (docs/transcripts.md, "Hash chain").
+    package func redacting() -> TranscriptEntry {
+        guard case .object(var members) = event.body else { return self }
+        members["text"] = nil
+        // Removing `text` keeps session, seq, kind and from, so the body stays a valid event.
+        let stripped = (try? Event(body: .object(members))) ?? event
+        return TranscriptEntry(event: stripped, hash: hash, chain: chain, redacted: true)
+    }
+
+    /// The exported object: the canonical fields plus `hash`, `chain`, and `redacted` when true.
+    package func json() -> JSONValue {
+        guard case .object(var members) = event.body else { return event.body }
+        members["hash"] = .string(Hex.encode(hash))
+        members["chain"] = .string(Hex.encode(chain))
+        if redacted { members["redacted"] = .bool(true) }
+        return .object(members)
+    }
+
+    /// Reads an exported event object (`path` names it in errors).
+    package init(json: JSONValue, path: String = "event") throws(TranscriptError) {
+        let fields = try JSONFields(json, path: path)
+        let hash = try fields.digest("hash")
+        let chain = try fields.digest("chain")
+        let redacted = try fields.optionalBool("redacted") ?? false
+        let body = JSONValue.object(fields.members.filter { !Self.exportKeys.contains($0.key) })
+        let event: Event
+        do {
+            event = try Event(body: body)
+        } catch {
+            throw .unreadable("\(path): \(error.message)")
+        }
+        self.init(event: event, hash: hash, chain: chain, redacted: redacted)
+    }
+}

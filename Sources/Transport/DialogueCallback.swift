@@ -1,0 +1,333 @@
+import CLibWebSockets
+import Foundation
+import Logging
+
+/// The protocol callback lws calls on its service thread. C needs a global function; the
+/// server object comes back through the context's user pointer.
+func dialogueCallback(
+    _ wsi: OpaquePointer?, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+    _ input: UnsafeMutableRawPointer?, _ length: Int
+) -> Int32 {
+    guard let wsi, let context = lws_get_context(wsi), let raw = lws_context_user(context) else { return 0 }
+    let server = Unmanaged<WebSocketServer>.fromOpaque(raw).takeUnretainedValue()
+    return server.handle(wsi, reason, user, input, length)
+}
+
+extension WebSocketServer {
+    func handle(
+        _ wsi: OpaquePointer, _ reason: lws_callback_reasons, _ user: UnsafeMutableRawPointer?,
+        _ input: UnsafeMutableRawPointer?, _ length: Int
+    ) -> Int32 {
+        switch reason {
+        case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+            return outbox.withLock { $0.draining } ? 1 : 0
+        case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
+            return acceptsUpgrade(wsi) ? 0 : 1
+        case LWS_CALLBACK_ESTABLISHED:
+            opened(wsi, user)
+        case LWS_CALLBACK_RECEIVE:
+            return received(wsi, user, input, length)
+        case LWS_CALLBACK_SERVER_WRITEABLE:
+            return writeable(wsi, user)
+        case LWS_CALLBACK_CLOSED:
+            closed(user)
+        case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
+            wokenUp()
+        case LWS_CALLBACK_HTTP:
+            return httpStarted(wsi, user, input)
+        case LWS_CALLBACK_HTTP_BODY:
+            httpBody(user, input, length)
+        case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            httpBodyComplete(user)
+        case LWS_CALLBACK_HTTP_WRITEABLE:
+            return httpWriteable(wsi, user)
+        case LWS_CALLBACK_CLOSED_HTTP:
+            if let id = connectionID(user) { serviceState.exchanges[id] = nil }
+        default:
+            break
+        }
+        return lws_callback_http_dummy(wsi, reason, user, input, length)
+    }
+
+    private func connectionID(_ user: UnsafeMutableRawPointer?) -> ConnectionID? {
+        guard let user else { return nil }
+        let raw = user.load(as: UInt64.self)
+        return raw == 0 ? nil : ConnectionID(raw: raw)
+    }
+
+    private func header(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> String? {
+        let length = Int(lws_hdr_total_length(wsi, token))
+        guard length > 0 else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        guard lws_hdr_copy(wsi, &buffer, Int32(buffer.count), token) >= 0 else { return nil }
+        return cString(buffer)
+    }
+
+    private func peer(_ wsi: OpaquePointer) -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        guard lws_get_peer_simple(wsi, &buffer, buffer.count) != nil else { return "?" }
+        return cString(buffer)
+    }
+
+    // MARK: WebSocket
+
+    private func acceptsUpgrade(_ wsi: OpaquePointer) -> Bool {
+        let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
+        guard path == configuration.webSocketPath else {
+            logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
+            return false
+        }
+        if !configuration.allowedOrigins.isEmpty {
+            let origin = header(wsi, WSI_TOKEN_ORIGIN) ?? ""
+            guard configuration.allowedOrigins.contains(origin) else {
+                logger.info("upgrade refused", metadata: ["http.origin": "\(origin)", "reason": "origin not allowed"])
+                return false
+            }
+        }
+        return true
+    }
+
+    private func opened(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
+        let id = serviceState.newID()
+        user?.storeBytes(of: id.raw, as: UInt64.self)
+        serviceState.sockets[id] = WebSocketSlot(wsi: wsi)
+        outbox.withLock { box in
+            box.frames[id] = FrameQueue()
+            box.openCount += 1
+            if let (code, reason) = box.closeAll { _ = box.requestClose(id, code: code, reason: reason) }
+        }
+        eventsContinuation.yield(.opened(id, peer: peer(wsi)))
+    }
+
+    private func received(
+        _ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int
+    ) -> Int32 {
+        guard let id = connectionID(user), var slot = serviceState.sockets[id] else { return -1 }
+        if lws_frame_is_binary(wsi) != 0 {
+            return refuse(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary messages are not accepted")
+        }
+        if slot.partial.count + length > configuration.maxMessageSize {
+            serviceState.sockets[id]?.partial = []
+            return refuse(
+                wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message over \(configuration.maxMessageSize) bytes")
+        }
+        if let input, length > 0 {
+            slot.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        }
+        if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
+            let message = slot.partial
+            slot.partial = []
+            serviceState.sockets[id] = slot
+            eventsContinuation.yield(.message(id, message))
+        } else {
+            serviceState.sockets[id] = slot
+        }
+        return 0
+    }
+
+    private func refuse(_ wsi: OpaquePointer, _ status: lws_close_status, _ reason: String) -> Int32 {
+        var bytes = Array(reason.utf8.prefix(120))
+        lws_close_reason(wsi, status, &bytes, bytes.count)
+        return -1
+    }
+
+    private func writeable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        guard let id = connectionID(user) else { return -1 }
+        let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
+            guard var queue = box.frames[id] else { return (nil, (1011, "connection state lost"), false) }
+            let frame = queue.popFirst()
+            let more = !queue.isEmpty
+            box.frames[id] = queue
+            return (frame, frame == nil ? queue.close : nil, more || (frame != nil && queue.close != nil))
+        }
+        if let frame {
+            let buffer = serviceState.buffer(atLeast: pre + frame.count)
+            let payload = buffer.baseAddress! + pre
+            frame.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
+            let written = lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), frame.count, LWS_WRITE_TEXT)
+            if written < frame.count { return -1 }
+            if more { lws_callback_on_writable(wsi) }
+            return 0
+        }
+        if let close {
+            return refuse(wsi, lws_close_status(rawValue: UInt32(close.code)), close.reason)
+        }
+        return 0
+    }
+
+    private func closed(_ user: UnsafeMutableRawPointer?) {
+        guard let id = connectionID(user) else { return }
+        serviceState.sockets[id] = nil
+        outbox.withLock { box in
+            box.frames[id] = nil
+            box.wantsWrite.remove(id)
+            box.openCount -= 1
+        }
+        eventsContinuation.yield(.closed(id))
+    }
+
+    private func wokenUp() {
+        let ids = outbox.withLock { box -> Set<ConnectionID> in
+            if let (code, reason) = box.closeAll, !serviceState.closeAllApplied {
+                for id in Array(box.frames.keys) { _ = box.requestClose(id, code: code, reason: reason) }
+            }
+            let ids = box.wantsWrite
+            box.wantsWrite.removeAll(keepingCapacity: true)
+            for id in ids where serviceState.sockets[id] == nil && serviceState.exchanges[id] == nil {
+                box.httpResponses[id] = nil
+            }
+            return ids
+        }
+        if outbox.withLock({ $0.closeAll != nil }) { serviceState.closeAllApplied = true }
+        for id in ids {
+            if let slot = serviceState.sockets[id] {
+                lws_callback_on_writable(slot.wsi)
+            } else if let exchange = serviceState.exchanges[id] {
+                lws_callback_on_writable(exchange.wsi)
+            }
+        }
+    }
+
+    // MARK: HTTP
+
+    private func httpStarted(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?)
+        -> Int32
+    {
+        let id = serviceState.newID()
+        user?.storeBytes(of: id.raw, as: UInt64.self)
+        let method = String(cString: dlg_lws_http_method(wsi))
+        var pathBuffer = [CChar](repeating: 0, count: 2048)
+        let path = dlg_lws_copy_path(wsi, &pathBuffer, Int32(pathBuffer.count)) >= 0 ? cString(pathBuffer) : "/"
+        var query: [(name: String, value: String)] = []
+        var fragment = [CChar](repeating: 0, count: 2048)
+        var index: Int32 = 0
+        while lws_hdr_copy_fragment(wsi, &fragment, Int32(fragment.count), WSI_TOKEN_HTTP_URI_ARGS, index) >= 0 {
+            let pair = cString(fragment)
+            if let equals = pair.firstIndex(of: "=") {
+                query.append((String(pair[..<equals]), String(pair[pair.index(after: equals)...])))
+            } else if !pair.isEmpty {
+                query.append((pair, ""))
+            }
+            index += 1
+        }
+        var headers: [String: String] = [:]
+        let wanted: [(String, lws_token_indexes)] = [
+            ("authorization", WSI_TOKEN_HTTP_AUTHORIZATION), ("content-type", WSI_TOKEN_HTTP_CONTENT_TYPE),
+            ("content-length", WSI_TOKEN_HTTP_CONTENT_LENGTH), ("origin", WSI_TOKEN_ORIGIN),
+            ("accept", WSI_TOKEN_HTTP_ACCEPT), ("accept-language", WSI_TOKEN_HTTP_ACCEPT_LANGUAGE),
+            ("host", WSI_TOKEN_HOST), ("upgrade", WSI_TOKEN_UPGRADE),
+        ]
+        for (name, token) in wanted { if let value = header(wsi, token) { headers[name] = value } }
+        let expected = Int(headers["content-length"] ?? "") ?? 0
+        let request = HTTPRequest(
+            id: id, method: method, path: path, query: query, headers: headers, body: [], peer: peer(wsi))
+        var exchange = HTTPExchange(wsi: wsi, request: request, expectedBody: expected)
+        if expected > configuration.maxBodySize {
+            exchange.tooLarge = true
+        }
+        serviceState.exchanges[id] = exchange
+        if exchange.tooLarge {
+            respondTooLarge(id)
+        } else if expected == 0 || method == "GET" || method == "HEAD" || method == "DELETE" && expected == 0 {
+            httpContinuation.yield(request)
+        }
+        return 0
+    }
+
+    private func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) {
+        guard let id = connectionID(user), var exchange = serviceState.exchanges[id], !exchange.tooLarge,
+            let input
+        else { return }
+        if exchange.request.body.count + length > configuration.maxBodySize {
+            exchange.tooLarge = true
+            exchange.request.body = []
+        } else {
+            exchange.request.body.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        }
+        serviceState.exchanges[id] = exchange
+    }
+
+    private func httpBodyComplete(_ user: UnsafeMutableRawPointer?) {
+        guard let id = connectionID(user), let exchange = serviceState.exchanges[id] else { return }
+        if exchange.tooLarge {
+            respondTooLarge(id)
+        } else if exchange.expectedBody > 0 {
+            httpContinuation.yield(exchange.request)
+        }
+    }
+
+    private func respondTooLarge(_ id: ConnectionID) {
+        let body = #"{"error":{"code":"too_large","message":"request body over \#(configuration.maxBodySize) bytes"}}"#
+        outbox.withLock { box in
+            box.httpResponses[id] = HTTPResponse(status: 413, contentType: "application/json", body: Array(body.utf8))
+            box.wantsWrite.insert(id)
+        }
+        if let exchange = serviceState.exchanges[id] { lws_callback_on_writable(exchange.wsi) }
+    }
+
+    private func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
+        guard let id = connectionID(user), var exchange = serviceState.exchanges[id] else { return 0 }
+        if exchange.response == nil {
+            exchange.response = outbox.withLock { $0.httpResponses.removeValue(forKey: id) }
+        }
+        guard let response = exchange.response else { return 0 }
+        defer { serviceState.exchanges[id] = exchange }
+        if !exchange.headersSent {
+            exchange.headersSent = true
+            return writeHeaders(wsi, response) ? (lws_callback_on_writable(wsi) >= 0 ? 0 : -1) : -1
+        }
+        let chunk = min(16 * 1024, response.body.count - exchange.bodyOffset)
+        let isLast = exchange.bodyOffset + chunk >= response.body.count
+        let buffer = serviceState.buffer(atLeast: pre + max(chunk, 1))
+        let payload = buffer.baseAddress! + pre
+        if chunk > 0 {
+            response.body.withUnsafeBytes {
+                payload.copyMemory(from: $0.baseAddress! + exchange.bodyOffset, byteCount: chunk)
+            }
+        }
+        let mode = isLast ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP
+        if lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), chunk, mode) < chunk { return -1 }
+        exchange.bodyOffset += chunk
+        if isLast {
+            exchange = HTTPExchange(wsi: wsi, request: exchange.request, expectedBody: 0)
+            serviceState.exchanges[id] = nil
+            return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+        }
+        lws_callback_on_writable(wsi)
+        return 0
+    }
+
+    private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
+        let size = 4096
+        let buffer = serviceState.buffer(atLeast: pre + size)
+        let start = (buffer.baseAddress! + pre).assumingMemoryBound(to: UInt8.self)
+        var p: UnsafeMutablePointer<UInt8>? = start
+        let end = start + size - 1
+        let ok = response.contentType.withCString { type in
+            lws_add_http_common_headers(
+                wsi, UInt32(response.status), type, lws_filepos_t(response.body.count), &p, end) == 0
+        }
+        guard ok else { return false }
+        var extra = response.headers
+        extra.append(("cache-control", "no-store"))
+        extra.append(("x-content-type-options", "nosniff"))
+        for (name, value) in extra {
+            let added = (name.lowercased() + ":").withCString { cName in
+                value.withCString { cValue in
+                    lws_add_http_header_by_name(
+                        wsi, UnsafeRawPointer(cName).assumingMemoryBound(to: UInt8.self),
+                        UnsafeRawPointer(cValue).assumingMemoryBound(to: UInt8.self), Int32(value.utf8.count), &p, end)
+                        == 0
+                }
+            }
+            guard added else { return false }
+        }
+        return lws_finalize_write_http_header(wsi, start, &p, end) == 0
+    }
+}
+
+/// The text of a NUL-terminated C buffer.
+func cString(_ buffer: [CChar]) -> String {
+    let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+    return String(decoding: bytes, as: UTF8.self)
+}

@@ -1,0 +1,57 @@
+/// What other threads hand to the service thread, guarded by the server's mutex.
+struct Outbox: ~Copyable {
+    /// Frames waiting per WebSocket connection.
+    var frames: [ConnectionID: FrameQueue] = [:]
+    /// Responses waiting per HTTP request.
+    var httpResponses: [ConnectionID: HTTPResponse] = [:]
+    /// Connections that have something to write since the service thread last looked.
+    var wantsWrite: Set<ConnectionID> = []
+    /// Set once by `closeAll`: close every connection with this code.
+    var closeAll: (code: UInt16, reason: String)?
+    /// No new connections once draining.
+    var draining = false
+    /// Open WebSocket connections.
+    var openCount = 0
+
+    /// Queues a frame; true when the service thread must be woken. Frames for unknown
+    /// (closed) connections are dropped. A connection over `limit` is closed as too slow.
+    mutating func enqueue(_ frame: [UInt8], for id: ConnectionID, limit: Int) -> Bool {
+        guard var queue = frames[id], queue.close == nil else { return false }
+        if queue.pending.count - queue.head >= limit {
+            queue.close = (1008, "too slow: outgoing queue full")
+        } else {
+            queue.pending.append(frame)
+        }
+        frames[id] = queue
+        return wantsWrite.insert(id).inserted
+    }
+
+    /// Asks for a close after the queued frames; true when the service thread must be woken.
+    mutating func requestClose(_ id: ConnectionID, code: UInt16, reason: String) -> Bool {
+        guard var queue = frames[id], queue.close == nil else { return false }
+        queue.close = (code, reason)
+        frames[id] = queue
+        return wantsWrite.insert(id).inserted
+    }
+}
+
+/// A connection's outgoing frames; `head` avoids shifting the array on every write.
+struct FrameQueue {
+    var pending: [[UInt8]] = []
+    var head = 0
+    var close: (code: UInt16, reason: String)?
+
+    mutating func popFirst() -> [UInt8]? {
+        guard head < pending.count else { return nil }
+        let frame = pending[head]
+        pending[head] = []
+        head += 1
+        if head == pending.count {
+            pending.removeAll(keepingCapacity: pending.count <= 16)
+            head = 0
+        }
+        return frame
+    }
+
+    var isEmpty: Bool { head >= pending.count }
+}

@@ -1,0 +1,42 @@
+/// State only the service thread touches: which wsi belongs to which connection, partial
+/// messages being received, HTTP exchanges in progress.
+struct ServiceState {
+    var nextID: UInt64 = 1
+    var sockets: [ConnectionID: WebSocketSlot] = [:]
+    var exchanges: [ConnectionID: HTTPExchange] = [:]
+    var closeAllApplied = false
+    /// Reused for every write: LWS_PRE bytes of headroom, then the payload.
+    var writeBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 0, alignment: 16)
+
+    mutating func newID() -> ConnectionID {
+        defer { nextID += 1 }
+        return ConnectionID(raw: nextID)
+    }
+
+    /// A write buffer of at least `count` bytes.
+    mutating func buffer(atLeast count: Int) -> UnsafeMutableRawBufferPointer {
+        if writeBuffer.count < count {
+            writeBuffer.deallocate()
+            writeBuffer = .allocate(byteCount: max(count, 16 * 1024), alignment: 16)
+        }
+        return writeBuffer
+    }
+}
+
+/// One WebSocket connection as the service thread sees it.
+struct WebSocketSlot {
+    var wsi: OpaquePointer
+    /// Fragments of the message being received; empty between messages.
+    var partial: [UInt8] = []
+}
+
+/// One HTTP request/response in progress.
+struct HTTPExchange {
+    var wsi: OpaquePointer
+    var request: HTTPRequest
+    var expectedBody: Int
+    var tooLarge = false
+    var response: HTTPResponse?
+    var headersSent = false
+    var bodyOffset = 0
+}

@@ -1,0 +1,30 @@
+/// How the libwebsockets listener is set up. Defaults follow the contract.
+package struct TransportConfiguration: Sendable {
+    /// Address to bind (an IP address or interface name).
+    package var host: String = "127.0.0.1"
+    /// Port; 0 lets the kernel choose (read it back from `WebSocketServer.port`).
+    package var port: Int = 8080
+    /// The one path that accepts WebSocket upgrades.
+    package var webSocketPath: String = "/v1/ws"
+    /// Origins allowed to open WebSockets; empty means any.
+    package var allowedOrigins: [String] = []
+    /// PEM certificate and key: serve wss/https when both are set.
+    package var tlsCertificatePath: String?
+    /// See `tlsCertificatePath`.
+    package var tlsKeyPath: String?
+    /// Offer permessage-deflate (without context takeover).
+    package var deflate: Bool = false
+    /// Largest WebSocket message accepted; larger ones close with 1009.
+    package var maxMessageSize: Int = 64 * 1024
+    /// Largest HTTP request body accepted; larger ones get 413.
+    package var maxBodySize: Int = 1024 * 1024
+    /// Idle seconds before a ping; the connection is dropped after 3× that without traffic.
+    package var pingInterval: Int = 30
+    /// Frames queued for one connection before it is closed as too slow.
+    package var maxQueuedFrames: Int = 4096
+
+    package init() {}
+
+    /// Whether TLS is configured.
+    package var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
+}

@@ -1,0 +1,203 @@
+import CLibWebSockets
+import Foundation
+import Logging
+import Synchronization
+
+/// The libwebsockets server: one context, one service thread, WebSocket and HTTP on the
+/// same port. The service thread only moves bytes. Inbound frames go out through
+/// `events` and `httpRequests`; outbound frames are queued under a lock by any thread,
+/// and the service thread is woken with `lws_cancel_service` to write them, one
+/// `lws_write` per writeable callback.
+package final class WebSocketServer: @unchecked Sendable {
+    // @unchecked: `outbox` is a Mutex; `serviceState` and the C pointers are touched only on the
+    // service thread (or before it starts / after it stopped), which lws guarantees for callbacks.
+
+    /// Frames, opens and closes of WebSocket connections, in order.
+    package let events: AsyncStream<TransportEvent>
+    /// HTTP requests, each to be answered with `respond(to:with:)`.
+    package let httpRequests: AsyncStream<HTTPRequest>
+
+    let configuration: TransportConfiguration
+    let logger: Logger
+    let eventsContinuation: AsyncStream<TransportEvent>.Continuation
+    let httpContinuation: AsyncStream<HTTPRequest>.Continuation
+    let outbox = Mutex(Outbox())
+    var serviceState = ServiceState()
+    let pre = Int(dlg_lws_pre())
+
+    private var context: OpaquePointer?
+    private var protocols: UnsafeMutablePointer<lws_protocols>?
+    private var extensions: UnsafeMutablePointer<lws_extension>?
+    private var retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>?
+    private var cStrings: [UnsafeMutablePointer<CChar>] = []
+    private let stopped = DispatchSemaphore(value: 0)
+    private let exitRequested = Atomic<Bool>(false)
+    private var boundPort: Int = 0
+
+    package init(configuration: TransportConfiguration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        (events, eventsContinuation) = AsyncStream.makeStream(of: TransportEvent.self)
+        (httpRequests, httpContinuation) = AsyncStream.makeStream(of: HTTPRequest.self)
+    }
+
+    /// The port actually bound (useful with port 0).
+    package var port: Int { boundPort }
+
+    /// Creates the context, binds the port and starts the service thread.
+    package func start() throws(TransportError) {
+        installLogger(logger)
+        protocols = .allocate(capacity: 2)
+        protocols!.initialize(repeating: lws_protocols(), count: 2)
+        protocols![0].name = UnsafePointer(keep("dialogue"))
+        protocols![0].callback = dialogueCallback
+        protocols![0].per_session_data_size = MemoryLayout<UInt64>.size
+        protocols![0].rx_buffer_size = 4096
+        protocols![0].tx_packet_size = 0
+
+        var info = lws_context_creation_info()
+        info.port = Int32(configuration.port)
+        info.iface = UnsafePointer(keep(configuration.host))
+        info.protocols = UnsafePointer(protocols)
+        info.user = Unmanaged.passUnretained(self).toOpaque()
+        info.options = UInt64(LWS_SERVER_OPTION_VALIDATE_UTF8) | UInt64(LWS_SERVER_OPTION_DISABLE_IPV6)
+        if configuration.host.contains(":") { info.options &= ~UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
+        info.max_http_header_data = 4096
+        info.server_string = UnsafePointer(keep("dialogue-server"))
+        info.timeout_secs = 10
+        info.keepalive_timeout = 30
+
+        retryPolicy = .allocate(capacity: 1)
+        retryPolicy!.initialize(to: lws_retry_bo_t())
+        let ping = UInt16(clamping: max(1, configuration.pingInterval))
+        retryPolicy!.pointee.secs_since_valid_ping = ping
+        retryPolicy!.pointee.secs_since_valid_hangup = UInt16(clamping: Int(ping) * 3)
+        info.retry_and_idle_policy = UnsafePointer(retryPolicy)
+
+        if configuration.usesTLS {
+            info.options |= UInt64(LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT)
+            info.ssl_cert_filepath = UnsafePointer(keep(configuration.tlsCertificatePath!))
+            info.ssl_private_key_filepath = UnsafePointer(keep(configuration.tlsKeyPath!))
+            info.alpn = UnsafePointer(keep("http/1.1"))
+        }
+        if configuration.deflate {
+            extensions = .allocate(capacity: 2)
+            extensions!.initialize(repeating: lws_extension(), count: 2)
+            extensions![0].name = UnsafePointer(keep("permessage-deflate"))
+            extensions![0].callback = lws_extension_callback_pm_deflate
+            extensions![0].client_offer = UnsafePointer(
+                keep("permessage-deflate; client_no_context_takeover; server_no_context_takeover"))
+            info.extensions = UnsafePointer(extensions)
+        }
+
+        guard let context = lws_create_context(&info) else {
+            release()
+            throw .startFailed(
+                "libwebsockets could not listen on \(configuration.host):\(configuration.port) (port in use, bad address, or unreadable TLS files)"
+            )
+        }
+        self.context = context
+        boundPort = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
+        if boundPort == 0 { boundPort = configuration.port }
+        let thread = Thread { [self] in serviceLoop() }
+        thread.name = "lws-service"
+        thread.start()
+    }
+
+    private func serviceLoop() {
+        guard let context else { return }
+        while !exitRequested.load(ordering: .acquiring) {
+            if lws_service(context, 0) < 0 { break }
+        }
+        lws_context_destroy(context)
+        eventsContinuation.finish()
+        httpContinuation.finish()
+        release()
+        stopped.signal()
+    }
+
+    /// Queues a text frame for a connection. Safe from any thread; never blocks on I/O.
+    package func send(_ frame: [UInt8], to id: ConnectionID) {
+        let wake = outbox.withLock { $0.enqueue(frame, for: id, limit: configuration.maxQueuedFrames) }
+        if wake { wakeServiceThread() }
+    }
+
+    /// Queues the same frame for many connections (shares one buffer).
+    package func send(_ frame: [UInt8], to ids: some Sequence<ConnectionID>) {
+        let wake = outbox.withLock { box in
+            var any = false
+            for id in ids where box.enqueue(frame, for: id, limit: configuration.maxQueuedFrames) { any = true }
+            return any
+        }
+        if wake { wakeServiceThread() }
+    }
+
+    /// Closes a connection after the frames already queued for it are written.
+    package func close(_ id: ConnectionID, code: UInt16, reason: String) {
+        let wake = outbox.withLock { $0.requestClose(id, code: code, reason: reason) }
+        if wake { wakeServiceThread() }
+    }
+
+    /// Answers an HTTP request.
+    package func respond(to id: ConnectionID, with response: HTTPResponse) {
+        outbox.withLock { $0.httpResponses[id] = response; $0.wantsWrite.insert(id) }
+        wakeServiceThread()
+    }
+
+    /// Stops accepting new connections and closes every open WebSocket with `code`.
+    package func closeAll(code: UInt16, reason: String) {
+        outbox.withLock { $0.closeAll = (code, reason); $0.draining = true }
+        wakeServiceThread()
+    }
+
+    /// Number of open WebSocket connections (read under the lock).
+    package var openConnections: Int { outbox.withLock { $0.openCount } }
+
+    /// Stops the service thread and destroys the context; waits until it is gone.
+    package func stop() {
+        guard let context else { return }
+        exitRequested.store(true, ordering: .releasing)
+        lws_cancel_service(context)
+        stopped.wait()
+        self.context = nil
+    }
+
+    func wakeServiceThread() {
+        if let context { lws_cancel_service(context) }
+    }
+
+    private func keep(_ s: String) -> UnsafeMutablePointer<CChar> {
+        let c = strdup(s)!
+        cStrings.append(c)
+        return c
+    }
+
+    private func release() {
+        for c in cStrings { free(c) }
+        cStrings.removeAll()
+        protocols?.deallocate()
+        protocols = nil
+        extensions?.deallocate()
+        extensions = nil
+        retryPolicy?.deallocate()
+        retryPolicy = nil
+    }
+}
+
+/// Why the transport could not start.
+package enum TransportError: Error, Sendable, CustomStringConvertible {
+    /// lws_create_context failed.
+    case startFailed(String)
+    package var description: String {
+        switch self {
+        case .startFailed(let reason): return reason
+        }
+    }
+}
+
+extension WebSocketServer {
+    /// Refuses new connections from now on; open ones stay.
+    package func refuseNewConnections() {
+        outbox.withLock { $0.draining = true }
+    }
+}

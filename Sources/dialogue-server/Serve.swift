@@ -1,0 +1,100 @@
+import ArgumentParser
+import Dialogue
+import DialogueServer
+import Foundation
+import Logging
+
+/// `serve`: runs the server in the foreground until SIGINT or SIGTERM.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server in the foreground.")
+
+    @Option(help: "Address to bind.") var host = "127.0.0.1"
+    @Option(help: "Port to bind; 0 picks a free one.") var port = 8080
+    @OptionGroup var data: DataOptions
+    @Option(help: "Folder of agent packs.") var agents = "Agents"
+    @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
+    @Option(help: "Origin allowed to open WebSockets (repeatable); none means any.") var allowOrigin: [String] = []
+    @Option(help: "Per-connection frame limit: R/s,B or off.") var rateLimit = "10/s,50"
+    @Option(help: "PEM certificate, to serve https and wss.") var tlsCert: String?
+    @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
+    @Flag(help: "Offer permessage-deflate (without context takeover).") var deflate = false
+    @Option(help: "Seconds a new connection has to send hello.") var helloTimeout: Double = 10
+    @Option(help: "Idle seconds before the server pings a connection.") var pingInterval = 30
+    @Flag(help: "Serve /metrics to non-loopback peers too.") var metricsPublic = false
+    @Option(help: "Group commit: longest wait in milliseconds for more events.") var commitIntervalMs = 1
+    @Option(help: "Group commit: most events per transaction.") var commitBatch = 512
+
+    func validate() throws {
+        if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
+        if port < 0 || port > 65535 { throw ValidationError("--port must be between 0 and 65535") }
+        do { _ = try RateLimiter.Policy.parse(rateLimit) } catch { throw ValidationError(error.message) }
+        if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
+        if commitBatch < 1 || commitIntervalMs < 0 { throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0") }
+    }
+
+    func run() async throws {
+        let logger = Logs.bootstrap()
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.dataDirectory = data.data
+        configuration.agentsDirectory = agents
+        configuration.publicURL = publicURL
+        configuration.allowedOrigins = allowOrigin
+        configuration.rateLimit = try RateLimiter.Policy.parse(rateLimit)
+        configuration.tlsCertificate = tlsCert
+        configuration.tlsKey = tlsKey
+        configuration.deflate = deflate
+        configuration.helloTimeout = helloTimeout
+        configuration.pingInterval = pingInterval
+        configuration.metricsPublic = metricsPublic
+        configuration.commitInterval = .milliseconds(commitIntervalMs)
+        configuration.commitBatch = commitBatch
+
+        let app: DialogueServerApp
+        let started: DialogueServerApp.Started
+        do {
+            app = try DialogueServerApp(configuration: configuration, logger: logger)
+            started = try app.start()
+        } catch {
+            fail("cannot start: \(error)")
+        }
+        printLine("url: \(started.baseURL)/")
+        if let token = started.officerToken { printLine("officer-token: \(token)") }
+        await Signals.wait(for: [SIGINT, SIGTERM])
+        await app.shutdown()
+    }
+}
+
+/// Waits for a termination signal without blocking a thread.
+enum Signals {
+    static func wait(for signals: [Int32]) async {
+        let box = SignalSources()
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            box.install(signals) { continuation.resume() }
+        }
+    }
+}
+
+/// Keeps the dispatch sources alive and resumes exactly once.
+final class SignalSources: @unchecked Sendable {  // mutated only on `queue`
+    private let queue = DispatchQueue(label: "signals")
+    private var sources: [DispatchSourceSignal] = []
+    private var fired = false
+
+    func install(_ signals: [Int32], _ handler: @escaping @Sendable () -> Void) {
+        queue.sync {
+            for number in signals {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
+                source.setEventHandler { [self] in
+                    guard !fired else { return }
+                    fired = true
+                    handler()
+                }
+                source.resume()
+                sources.append(source)
+            }
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import ArgumentParser
+import Dialogue
+import Foundation
+import Store
+
+/// `staff add|revoke|list`: manages officer and reviewer accounts.
+struct Staff: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage staff accounts.", subcommands: [Add.self, Revoke.self, List.self])
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an account (or a new token for it); prints the token once.")
+        @Option(help: "Unique account name.") var name: String
+        @Option(help: "officer or reviewer.") var role: String
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            guard let role = Role(rawValue: role), role.isStaff else { fail("--role must be officer or reviewer", code: 2) }
+            do {
+                let store = try SQLiteStore(dataDirectory: data.data)
+                printLine(try store.addStaff(name: name, role: role).token)
+            } catch { fail("\(error)") }
+        }
+    }
+
+    struct Revoke: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke every token of an account at once.")
+        @Argument(help: "Account name.") var name: String
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            do {
+                let store = try SQLiteStore(dataDirectory: data.data)
+                guard try store.revokeStaff(name: name) else { fail("no staff account named \(name)", code: 2) }
+                printLine("revoked: \(name)")
+            } catch { fail("\(error)") }
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List accounts.")
+        @OptionGroup var data: DataOptions
+
+        func run() throws {
+            do {
+                let store = try SQLiteStore(dataDirectory: data.data)
+                for account in try store.staffAccounts() {
+                    printLine("\(account.name)\t\(account.role.rawValue)\t\(account.id)\tactive tokens: \(account.activeTokens)\tcreated \(account.createdAt)")
+                }
+            } catch { fail("\(error)") }
+        }
+    }
+}
+
+/// `index`: the retrieval index arrives with the retrieval issue.
+struct Index: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "(Re)build the retrieval index from the agent packs.")
+    @Option(help: "Folder of agent packs.") var agents = "Agents"
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        fail("the retrieval index is not part of this release yet (see docs/protocol.md)", code: 1)
+    }
+}
+
+/// `backup DEST`: a consistent copy of the database, safe while the server runs.
+struct Backup: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Copy the database consistently while the server runs.")
+    @Argument(help: "Destination file (must not exist).") var destination: String
+    @OptionGroup var data: DataOptions
+
+    func run() throws {
+        do {
+            let store = try SQLiteStore(dataDirectory: data.data)
+            try store.backup(to: destination)
+            printLine("backup: \(destination)")
+        } catch { fail("\(error)") }
+    }
+}

@@ -1,0 +1,227 @@
+"""Bad input: content faults answer `error` and keep the connection; WebSocket-level faults
+close it with the contract's codes (contract section 4, docs/protocol.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+
+import pytest
+import websockets
+from websockets.exceptions import InvalidStatus
+
+from harness import WS, Server, cid, connect, is_event, officer, run
+
+
+@pytest.fixture(scope="module")
+def srv(tmp_path_factory):
+    s = Server(tmp_path_factory.mktemp("srv") / "data", ["--hello-timeout", "2"])
+    s.start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def sid(srv):
+    return srv.create_session("Bad input")["id"]
+
+
+async def still_usable(ws: WS, sid: str):
+    r = await ws.say(sid, "still connected")
+    assert r["type"] == "ack", f"connection not usable after a content fault: {r!r}"
+
+
+@pytest.mark.parametrize("payload,desc", [
+    ('{"type": "say", "session": ', "malformed JSON"),
+    ('[1, 2, 3]', "not an object"),
+    ('"hello"', "a JSON string"),
+    ('{"session": "x", "text": "no type"}', "missing type"),
+    ('{"type": "dance", "session": "x"}', "unknown type"),
+    ('{"type": 7}', "type not a string"),
+])
+def test_content_fault_gets_error_and_connection_stays(srv, sid, payload, desc):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        m = ws.mark()
+        await ws.send_raw(payload)
+        err = await ws.wait_for("error", since=m)
+        assert err["code"] == "bad_request", (desc, err)
+        assert isinstance(err.get("message"), str)
+        assert not ws.closed
+        await still_usable(ws, sid)
+        await ws.close()
+    run(go())
+
+
+def test_missing_fields_get_bad_request_with_ref(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        c = cid()
+        r = await ws.action({"type": "say", "session": sid, "clientId": c})  # no text
+        assert r["type"] == "error" and r["code"] == "bad_request" and r["ref"] == c, r
+        m = ws.mark()
+        await ws.send({"type": "say", "text": "no session, no clientId"})
+        r = await ws.wait_for("error", since=m)
+        assert r["code"] == "bad_request", r
+        m = ws.mark()
+        await ws.send({"type": "join"})
+        r = await ws.wait_for("error", since=m)
+        assert r["code"] == "bad_request", r
+        m = ws.mark()
+        await ws.send({"type": "moderate", "session": sid, "action": "mute"})  # no target
+        r = await ws.wait_for("error", since=m)
+        assert r["code"] == "bad_request", r
+        await still_usable(ws, sid)
+        await ws.close()
+    run(go())
+
+
+def test_second_hello_is_bad_request(srv, sid):
+    async def go():
+        ws, _ = await officer(srv)
+        m = ws.mark()
+        await ws.send({"type": "hello", "token": srv.officer_token, "language": "en"})
+        r = await ws.wait_for("error", since=m)
+        assert r["code"] == "bad_request", r
+        await still_usable(ws, sid)
+        await ws.close()
+    run(go())
+
+
+async def expect_close(ws: WS, code: int, timeout: float = 5.0):
+    got, reason = await ws.wait_closed(timeout)
+    assert got == code, f"expected close {code}, got {got} {reason!r}; frames {ws.frames[-3:]!r}"
+
+
+def test_message_of_exactly_64k_is_accepted(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        c = cid()
+        prefix = json.dumps({"type": "say", "session": sid, "clientId": c})[:-1] + ', "text": "'
+        suffix = '"}'
+        msg = prefix + "a" * (65536 - len(prefix) - len(suffix)) + suffix
+        assert len(msg.encode()) == 65536
+        json.loads(msg)
+        await ws.send_raw(msg)
+        r = await ws.wait_for(lambda f: (f.get("type") == "ack" and f.get("clientId") == c)
+                              or (f.get("type") == "error" and f.get("ref") == c), timeout=5)
+        assert not ws.closed
+        assert r["type"] in ("ack", "error"), r
+        await ws.close()
+    run(go())
+
+
+def test_message_over_64k_closes_1009(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        await ws.send_raw(json.dumps({"type": "say", "session": sid, "clientId": cid(),
+                                      "text": "x" * 65537}))
+        await expect_close(ws, 1009)
+    run(go())
+
+
+def test_fragmented_message_over_64k_closes_1009(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        body = json.dumps({"type": "say", "session": sid, "clientId": cid(), "text": "y" * 70000})
+        parts = [body[i:i + 20000] for i in range(0, len(body), 20000)]
+        await ws.send_raw(parts)
+        await expect_close(ws, 1009)
+    run(go())
+
+
+def test_binary_message_closes_1003(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        await ws.send_raw(json.dumps({"type": "say", "session": sid, "clientId": cid(), "text": "b"}).encode(),
+                          text=False)
+        await expect_close(ws, 1003)
+    run(go())
+
+
+def test_invalid_utf8_closes_1007(srv, sid):
+    async def go():
+        ws, _ = await officer(srv, join=sid)
+        bad = b'{"type":"say","session":"' + sid.encode() + b'","clientId":"u8","text":"\xff\xfe\xc3"}'
+        await ws.send_raw(bad, text=True)
+        await expect_close(ws, 1007)
+    run(go())
+
+
+def test_no_hello_within_timeout(srv):
+    async def go():
+        ws = await connect(srv)
+        t0 = time.monotonic()
+        err = await ws.wait_for("error", timeout=8)
+        elapsed = time.monotonic() - t0
+        assert err["code"] == "unauthorized", err
+        assert 1.5 <= elapsed <= 6, f"hello timeout 2 s, but refused after {elapsed:.1f}s"
+        await expect_close(ws, 1008)
+    run(go())
+
+
+@pytest.mark.parametrize("first", [
+    {"type": "hello", "language": "en"},
+    {"type": "hello", "token": "dst_" + "B" * 43, "language": "en"},
+    {"type": "join", "session": "ses_aaaaaaaaaaaaaaaa"},
+], ids=["missing-token", "bad-token", "not-hello"])
+def test_bad_hello_unauthorized_1008(srv, first):
+    async def go():
+        ws = await connect(srv)
+        await ws.send(first)
+        err = await ws.wait_for("error")
+        assert err["code"] == "unauthorized", err
+        assert not ws.find("welcome")
+        await expect_close(ws, 1008)
+    run(go())
+
+
+def test_staff_token_in_url_is_not_accepted(srv):
+    async def go():
+        tok = srv.officer_token
+        for q in (f"?token={tok}", f"?access_token={tok}"):
+            try:
+                ws = await WS.connect(srv.ws_url + q)
+            except InvalidStatus as e:
+                assert e.response.status_code in (400, 401, 403), e
+                continue
+            await ws.send({"type": "hello", "language": "en"})
+            f = await ws.wait_for(lambda f: f.get("type") in ("welcome", "error"))
+            assert f["type"] == "error" and f["code"] == "unauthorized", \
+                f"a token in the URL authenticated the connection: {f!r}"
+            await expect_close(ws, 1008)
+        for q in (f"?token={tok}", f"?access_token={tok}"):
+            st, body, _ = srv.http("GET", "/v1/sessions" + q)
+            assert st == 401, (q, st, body)
+    run(go())
+
+
+def test_ws_on_other_path_is_404(srv):
+    async def go():
+        with pytest.raises(InvalidStatus) as ei:
+            await WS.connect(f"ws://127.0.0.1:{srv.port}/v1/wsx")
+        assert ei.value.response.status_code == 404
+    run(go())
+
+
+def test_any_origin_without_allow_list(srv):
+    async def go():
+        ws = await WS.connect(srv.ws_url, origin="https://anything.example")
+        await ws.hello(srv.officer_token)
+        await ws.close()
+    run(go())
+
+
+def test_origin_allow_list(server_factory):
+    s = server_factory("--allow-origin", "https://good.example")
+
+    async def go():
+        with pytest.raises(InvalidStatus) as ei:
+            await WS.connect(s.ws_url, origin="https://evil.example")
+        assert ei.value.response.status_code == 403
+        ws = await WS.connect(s.ws_url, origin="https://good.example")
+        w = await ws.hello(s.officer_token)
+        assert w["you"]["role"] == "officer"
+        await ws.close()
+    run(go())
