@@ -25,20 +25,26 @@ extension WebSocketServer {
             return acceptsUpgrade(wsi) ? 0 : 1
         case LWS_CALLBACK_ESTABLISHED:
             opened(wsi, user)
+            return 0
         case LWS_CALLBACK_RECEIVE:
             return received(wsi, user, input, length)
         case LWS_CALLBACK_SERVER_WRITEABLE:
             return writeable(wsi, user)
         case LWS_CALLBACK_CLOSED:
             closed(user)
+            return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             wokenUp()
+            return 0
         case LWS_CALLBACK_HTTP:
             return httpStarted(wsi, user, input)
         case LWS_CALLBACK_HTTP_BODY:
             httpBody(user, input, length)
+            return 0
         case LWS_CALLBACK_HTTP_BODY_COMPLETION:
+            // Not passed on: lws's default handler would end the transaction before we answer.
             httpBodyComplete(user)
+            return 0
         case LWS_CALLBACK_HTTP_WRITEABLE:
             return httpWriteable(wsi, user)
         case LWS_CALLBACK_CLOSED_HTTP:
