@@ -75,7 +75,7 @@ actor DialogueHub {
                 connections[id]?.backlog.append(bytes)
                 return
             }
-            if admit(id) { process(bytes, from: id) }
+            if admit(id, bytes) { process(bytes, from: id) }
         case .closed(let id):
             disconnect(id)
         }
@@ -173,17 +173,20 @@ actor DialogueHub {
     func drainBacklog(_ id: ConnectionID) {
         while let connection = connections[id], !connection.busy, !connection.closing, !connection.backlog.isEmpty {
             let next = connections[id]!.backlog.removeFirst()
-            guard admit(id) else { continue }
+            guard admit(id, next) else { continue }
             process(next, from: id)
         }
     }
 
     /// Applies the connection's rate limit to one frame; refuses it when over.
-    func admit(_ id: ConnectionID) -> Bool {
+    func admit(_ id: ConnectionID, _ bytes: [UInt8]) -> Bool {
         guard var limiter = connections[id]?.limiter else { return true }
         let allowed = limiter.allow(now: Timestamp.nowMilliseconds())
         connections[id]?.limiter = limiter
-        if !allowed { refuse(DialogueError(.rateLimited, "too many frames; slow down"), to: id) }
+        if !allowed {
+            let ref = (try? JSONParser.parse(bytes))?["clientId"]?.stringValue
+            refuse(DialogueError(.rateLimited, "too many frames; slow down", ref: ref), to: id)
+        }
         return allowed
     }
 

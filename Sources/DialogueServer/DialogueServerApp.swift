@@ -46,7 +46,9 @@ package final class DialogueServerApp: Sendable {
 
     /// What `serve` prints when it is up.
     package struct Started: Sendable {
-        /// `http://HOST:PORT` (no trailing slash).
+        /// `http://HOST:PORT` of the bound socket (no trailing slash).
+        package var listenURL: String
+        /// Base of links given to people: `--public-url`, else `listenURL`.
         package var baseURL: String
         /// The first officer's token, when the database had no staff yet.
         package var officerToken: String?
@@ -85,7 +87,7 @@ package final class DialogueServerApp: Sendable {
                 "url": "\(baseURL)/", "data": "\(configuration.dataDirectory)", "agents": "\(agents.ids)",
                 "transcript.publicKey": "\(transcripts.publicKey)",
             ])
-        return Started(baseURL: baseURL, officerToken: officerToken)
+        return Started(listenURL: configuration.listenURL(port: transport.port), baseURL: baseURL, officerToken: officerToken)
     }
 
     /// Graceful stop: refuse new connections, commit what is in flight (acks go out),

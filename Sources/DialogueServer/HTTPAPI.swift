@@ -56,7 +56,8 @@ struct HTTPAPI: Sendable {
     private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
-            throw Failure.badRequest("tokens are never accepted in URLs; use the Authorization header")
+            throw Failure(
+                status: 401, code: "unauthorized", message: "tokens are never accepted in URLs; use the Authorization header")
         }
         let method = request.method
         func match(_ pattern: String) -> [String]? {
@@ -102,7 +103,7 @@ struct HTTPAPI: Sendable {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
             guard let result = try await transcripts.verify(session: id) else { throw Failure.notFound("no session \(id)") }
             try await store.audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
-            return Self.json(200, Self.verificationJSON(result))
+            return Self.json(200, result.json)
         }
         if method == "POST", let id = match("v1/sessions/*/notes")?.first {
             let author = try await staff(request, allowed: [.officer, .reviewer])
@@ -292,15 +293,5 @@ struct HTTPAPI: Sendable {
         } catch StoreError.notFound(let what) {
             throw Failure.notFound("no \(what)")
         }
-    }
-
-    static func verificationJSON(_ result: VerificationResult) -> JSONValue {
-        var members: [String: JSONValue] = [
-            "ok": .bool(result.ok), "events": .int(Int64(result.events)), "head": .string(result.head),
-            "signature": .string(result.signature), "publicKey": .string(result.publicKey),
-        ]
-        if let bad = result.firstBadSeq { members["firstBadSeq"] = .int(bad) }
-        if let reason = result.reason { members["reason"] = .string(reason) }
-        return .object(members)
     }
 }

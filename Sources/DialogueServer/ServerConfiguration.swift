@@ -42,6 +42,11 @@ package struct ServerConfiguration: Sendable {
     /// The URL the server is reached at, once the port is known.
     package func baseURL(port: Int) -> String {
         if let publicURL { return publicURL.hasSuffix("/") ? String(publicURL.dropLast()) : publicURL }
+        return listenURL(port: port)
+    }
+
+    /// The URL of the bound socket.
+    package func listenURL(port: Int) -> String {
         let scheme = tlsCertificate != nil ? "https" : "http"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost):\(port)"

@@ -84,7 +84,8 @@ package enum HTMLTranscript {
         out.append("<li class=\"\(classes)\" id=\"seq-\(line.seq)\">")
         var meta = "<div class=\"meta\"><span class=\"seq\">#\(line.seq)</span> "
         meta += "<time datetime=\"\(escape(line.at))\">\(escape(line.time))</time> "
-        meta += "<span class=\"author\">\(escape(line.author))</span> <span class=\"role\">(\(escape(line.role)))</span>"
+        meta +=
+            "<span class=\"author\">\(escape(line.author))</span> <span class=\"role\">(\(escape(line.role)))</span>"
         if let language = line.language, !language.isEmpty {
             meta += " <span class=\"language\">[\(escape(language))]</span>"
         }

@@ -133,7 +133,9 @@ package enum MarkdownTranscript {
         if let first = trimmed.first, "#-+=".contains(first) { return lead + "\\" + trimmed }
         // An ordered-list marker: digits then `.` or `)`.
         let digits = trimmed.prefix(while: \.isASCIIDigitCharacter)
-        if !digits.isEmpty, digits.count <= 9, let after = trimmed.dropFirst(digits.count).first, after == "." || after == ")" {
+        if !digits.isEmpty, digits.count <= 9, let after = trimmed.dropFirst(digits.count).first,
+            after == "." || after == ")"
+        {
             return lead + digits + "\\" + trimmed.dropFirst(digits.count)
         }
         return out

@@ -49,7 +49,8 @@ package enum TranscriptFileName {
     private static func date(_ rfc3339: String) -> String {
         if let ms = Timestamp.parse(rfc3339) { return String(Timestamp.format(milliseconds: ms).prefix(10)) }
         let prefix = String(rfc3339.prefix(10))
-        let shapeOK = prefix.utf8.count == 10
+        let shapeOK =
+            prefix.utf8.count == 10
             && prefix.utf8.enumerated().allSatisfy { i, c in i == 4 || i == 7 ? c == 0x2D : (0x30...0x39).contains(c) }
         return shapeOK ? prefix : "0000-00-00"
     }
@@ -59,7 +60,8 @@ package enum TranscriptFileName {
         let safe = String(
             String.UnicodeScalarView(
                 id.unicodeScalars.map { s in
-                    s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_" || s == "-") ? s : "-"
+                    s.isASCII && (s.properties.isAlphabetic || ("0"..."9").contains(s) || s == "_" || s == "-")
+                        ? s : "-"
                 }))
         return safe.isEmpty ? "unknown" : safe
     }

@@ -84,7 +84,8 @@ struct TranscriptLayout {
         title = "\(labels.transcript): \(session.title)"
 
         let people = document.participants.map { p in
-            "\(p.name) (" + ([labels.role(p.role.rawValue)] + [p.organisation, p.language].compactMap { $0 })
+            "\(p.name) ("
+                + ([labels.role(p.role.rawValue)] + [p.organisation, p.language].compactMap { $0 })
                 .filter { !$0.isEmpty }.joined(separator: ", ") + ")"
         }
         metadata = [
@@ -94,7 +95,9 @@ struct TranscriptLayout {
                 values: [session.status == .live ? labels.statusLive : labels.statusEnded]),
             Row(label: labels.created, values: [Self.dateTime(session.createdAt)]),
             Row(label: labels.ended, values: [session.endedAt.map(Self.dateTime) ?? labels.none]),
-            Row(label: labels.languages, values: [session.languages.isEmpty ? labels.none : session.languages.joined(separator: ", ")]),
+            Row(
+                label: labels.languages,
+                values: [session.languages.isEmpty ? labels.none : session.languages.joined(separator: ", ")]),
             Row(label: labels.agent, values: [session.agent], isCode: true),
             Row(label: labels.assistantMode, values: [labels.mode(session.assistant.rawValue)]),
             Row(label: labels.participants, values: people.isEmpty ? [labels.none] : people),

@@ -87,7 +87,8 @@ package enum TranscriptVerifier {
         for (index, link) in links.enumerated() {
             let expected = Int64(index) + 1
             guard link.seq == expected else {
-                let reason = link.seq > expected ? "seq \(expected) missing" : "seq \(link.seq) where \(expected) was expected"
+                let reason =
+                    link.seq > expected ? "seq \(expected) missing" : "seq \(link.seq) where \(expected) was expected"
                 return result(expected, reason)
             }
             guard let body = link.body else { return result(expected, link.fault ?? "content unreadable") }

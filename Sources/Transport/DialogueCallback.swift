@@ -21,8 +21,10 @@ extension WebSocketServer {
         switch reason {
         case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
             return outbox.withLock { $0.draining } ? 1 : 0
-        case LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION:
-            return acceptsUpgrade(wsi) ? 0 : 1
+        case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
+            // Refuse with a real HTTP status (404 wrong path, 403 foreign origin), not a hang-up.
+            guard let (status, reason) = upgradeRefusal(wsi) else { return 0 }
+            return writeRawRefusal(wsi, status: status, reason: reason)
         case LWS_CALLBACK_ESTABLISHED:
             opened(wsi, user)
             return 0
@@ -77,20 +79,38 @@ extension WebSocketServer {
 
     // MARK: WebSocket
 
-    private func acceptsUpgrade(_ wsi: OpaquePointer) -> Bool {
+    /// Writes a complete HTTP/1.1 refusal by hand: at this stage lws would answer HTTP/1.0,
+    /// which WebSocket clients reject as "not a valid response".
+    private func writeRawRefusal(_ wsi: OpaquePointer, status: Int, reason: String) -> Int32 {
+        let phrase = status == 404 ? "Not Found" : "Forbidden"
+        let code = status == 404 ? "not_found" : "forbidden"
+        let body = #"{"error":{"code":"\#(code)","message":"\#(reason)"}}"#
+        let text =
+            "HTTP/1.1 \(status) \(phrase)\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
+            + "connection: close\r\n\r\n" + body
+        let bytes = Array(text.utf8)
+        let buffer = serviceState.buffer(atLeast: pre + bytes.count)
+        let payload = buffer.baseAddress! + pre
+        bytes.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: bytes.count) }
+        _ = lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), bytes.count, LWS_WRITE_HTTP_HEADERS)
+        return -1
+    }
+
+    /// Why an upgrade request must be refused, as an HTTP status and reason; nil to accept.
+    private func upgradeRefusal(_ wsi: OpaquePointer) -> (Int, String)? {
         let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
         guard path == configuration.webSocketPath else {
             logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
-            return false
+            return (404, "WebSockets are served at \(configuration.webSocketPath) only")
         }
         if !configuration.allowedOrigins.isEmpty {
             let origin = header(wsi, WSI_TOKEN_ORIGIN) ?? ""
             guard configuration.allowedOrigins.contains(origin) else {
                 logger.info("upgrade refused", metadata: ["http.origin": "\(origin)", "reason": "origin not allowed"])
-                return false
+                return (403, "origin not allowed")
             }
         }
-        return true
+        return nil
     }
 
     private func opened(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {

@@ -59,7 +59,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             fail("cannot start: \(error)")
         }
-        printLine("url: \(started.baseURL)/")
+        printLine("url: \(started.listenURL)/")
         if let token = started.officerToken { printLine("officer-token: \(token)") }
         await Signals.wait(for: [SIGINT, SIGTERM])
         await app.shutdown()

@@ -8,16 +8,18 @@ import Testing
 
     @Test func exportHasTheDocumentedShape() throws {
         let json = try fixture.exportedJSON(try fixture.document())
-        #expect(Set(json.objectValue?.keys.map { $0 } ?? []) == [
-            "format", "version", "session", "participants", "events", "notes", "head", "signature", "publicKey",
-            "algorithm",
-        ])
+        #expect(
+            Set(json.objectValue?.keys.map { $0 } ?? []) == [
+                "format", "version", "session", "participants", "events", "notes", "head", "signature", "publicKey",
+                "algorithm",
+            ])
         #expect(json["format"] == "dialogue-transcript")
         #expect(json["version"] == 1)
         #expect(json["algorithm"] == "Ed25519")
-        #expect(Set(json["session"]?.objectValue?.keys.map { $0 } ?? []) == [
-            "id", "title", "status", "languages", "agent", "assistant", "createdAt", "endedAt",
-        ])
+        #expect(
+            Set(json["session"]?.objectValue?.keys.map { $0 } ?? []) == [
+                "id", "title", "status", "languages", "agent", "assistant", "createdAt", "endedAt",
+            ])
         let first = try #require(json["events"]?.arrayValue?.first)
         let hash = try #require(first["hash"]?.stringValue)
         #expect(hash.count == 64 && hash == hash.lowercased())
@@ -25,10 +27,11 @@ import Testing
         #expect(json["head"] == ["seq": 10, "chain": .string(Hex.encode(fixture.entries[9].chain))])
         #expect(Base64.decode(json["signature"]?.stringValue ?? "")?.count == 64)
         #expect(Base64.decode(json["publicKey"]?.stringValue ?? "") == Array(fixture.key.publicKey.rawRepresentation))
-        #expect(json["notes"]?.arrayValue?.first == [
-            "id": 1, "seq": 4, "text": "Follow up <with> the tax office", "author": "Lê Minh",
-            "at": "2026-11-27T09:00:00.000Z",
-        ])
+        #expect(
+            json["notes"]?.arrayValue?.first == [
+                "id": 1, "seq": 4, "text": "Follow up <with> the tax office", "author": "Lê Minh",
+                "at": "2026-11-27T09:00:00.000Z",
+            ])
     }
 
     @Test func entriesMatchTheStepByStepChain() {

@@ -25,7 +25,9 @@ import Testing
     }
 
     @Test func dateIsTheUTCDayOfCreation() {
-        #expect(TranscriptFileName.make(session: session("x", createdAt: "2026-01-02T23:59:59Z")).hasPrefix("2026-01-02_x_"))
+        #expect(
+            TranscriptFileName.make(session: session("x", createdAt: "2026-01-02T23:59:59Z")).hasPrefix("2026-01-02_x_")
+        )
         #expect(TranscriptFileName.make(session: session("x", createdAt: "garbage")).hasPrefix("0000-00-00_x_"))
     }
 }

@@ -21,30 +21,53 @@ struct TranscriptFixture {
     var events: [Event] {
         let s = session.id
         return [
-            Event(session: s, seq: 1, kind: .joined, at: "2026-11-26T04:41:00.000Z", from: officer,
-                  fields: ["language": "vi"]),
-            Event(session: s, seq: 2, kind: .joined, at: "2026-11-26T04:42:00.000Z", from: investor,
-                  fields: ["language": "en", "organisation": "Sato & Partners"]),
-            Event(session: s, seq: 3, kind: .message, at: "2026-11-26T04:42:30.123Z", from: officer, clientId: "c-1",
-                  fields: ["text": "Xin chào, chào mừng đến Vân Đồn.", "language": "vi"]),
-            Event(session: s, seq: 4, kind: .question, at: "2026-11-26T04:43:10.000Z", from: investor, clientId: "c-2",
-                  fields: ["text": "What is the land lease term?\nAnd the tax rate?", "language": "en"]),
-            Event(session: s, seq: 5, kind: .draft, at: "2026-11-26T04:43:12.000Z", from: assistant,
-                  fields: ["text": "Draft: up to 50 years.", "language": "en", "about": 4,
-                           "citations": [["document": "doc-1", "title": "Investment Guide", "passage": "…",
-                                          "source": "https://example.org/guide"]]]),
-            Event(session: s, seq: 6, kind: .answer, at: "2026-11-26T04:44:00.000Z", from: assistant,
-                  fields: ["text": "Land lease terms run up to 50 years.", "language": "en", "about": 4,
-                           "citations": [["document": "doc-1", "title": "Investment Guide", "passage": "…",
-                                          "source": "https://example.org/guide"]],
-                           "contact": ["name": "Investment Desk", "role": "desk", "organisation": "Quang Ninh IPA",
-                                       "reason": "tax details"]]),
-            Event(session: s, seq: 7, kind: .status, at: "2026-11-26T04:44:01.000Z", from: assistant,
-                  fields: ["about": 4, "state": "answered"]),
-            Event(session: s, seq: 8, kind: .message, at: "2026-11-26T04:45:00.000Z", from: investor, clientId: "c-3",
-                  fields: ["text": "<script>alert('x')</script> & thanks", "language": "en"]),
-            Event(session: s, seq: 9, kind: .moderation, at: "2026-11-26T04:46:00.000Z", from: officer,
-                  fields: ["action": "mute", "target": .string(investor.id), "targetName": .string(investor.name)]),
+            Event(
+                session: s, seq: 1, kind: .joined, at: "2026-11-26T04:41:00.000Z", from: officer,
+                fields: ["language": "vi"]),
+            Event(
+                session: s, seq: 2, kind: .joined, at: "2026-11-26T04:42:00.000Z", from: investor,
+                fields: ["language": "en", "organisation": "Sato & Partners"]),
+            Event(
+                session: s, seq: 3, kind: .message, at: "2026-11-26T04:42:30.123Z", from: officer, clientId: "c-1",
+                fields: ["text": "Xin chào, chào mừng đến Vân Đồn.", "language": "vi"]),
+            Event(
+                session: s, seq: 4, kind: .question, at: "2026-11-26T04:43:10.000Z", from: investor, clientId: "c-2",
+                fields: ["text": "What is the land lease term?\nAnd the tax rate?", "language": "en"]),
+            Event(
+                session: s, seq: 5, kind: .draft, at: "2026-11-26T04:43:12.000Z", from: assistant,
+                fields: [
+                    "text": "Draft: up to 50 years.", "language": "en", "about": 4,
+                    "citations": [
+                        [
+                            "document": "doc-1", "title": "Investment Guide", "passage": "…",
+                            "source": "https://example.org/guide",
+                        ]
+                    ],
+                ]),
+            Event(
+                session: s, seq: 6, kind: .answer, at: "2026-11-26T04:44:00.000Z", from: assistant,
+                fields: [
+                    "text": "Land lease terms run up to 50 years.", "language": "en", "about": 4,
+                    "citations": [
+                        [
+                            "document": "doc-1", "title": "Investment Guide", "passage": "…",
+                            "source": "https://example.org/guide",
+                        ]
+                    ],
+                    "contact": [
+                        "name": "Investment Desk", "role": "desk", "organisation": "Quang Ninh IPA",
+                        "reason": "tax details",
+                    ],
+                ]),
+            Event(
+                session: s, seq: 7, kind: .status, at: "2026-11-26T04:44:01.000Z", from: assistant,
+                fields: ["about": 4, "state": "answered"]),
+            Event(
+                session: s, seq: 8, kind: .message, at: "2026-11-26T04:45:00.000Z", from: investor, clientId: "c-3",
+                fields: ["text": "<script>alert('x')</script> & thanks", "language": "en"]),
+            Event(
+                session: s, seq: 9, kind: .moderation, at: "2026-11-26T04:46:00.000Z", from: officer,
+                fields: ["action": "mute", "target": .string(investor.id), "targetName": .string(investor.name)]),
             Event(session: s, seq: 10, kind: .ended, at: "2026-11-26T05:10:00.000Z", from: officer),
         ]
     }
@@ -68,9 +91,11 @@ struct TranscriptFixture {
         return TranscriptDocument(
             session: session, participants: [officer, investor], events: entries,
             notes: [
-                TranscriptNote(id: 1, seq: 4, text: "Follow up <with> the tax office", author: "Lê Minh",
-                               at: "2026-11-27T09:00:00.000Z"),
-                TranscriptNote(id: 2, seq: 99, text: "Note on nothing", author: "Lê Minh", at: "2026-11-27T09:05:00.000Z"),
+                TranscriptNote(
+                    id: 1, seq: 4, text: "Follow up <with> the tax office", author: "Lê Minh",
+                    at: "2026-11-27T09:00:00.000Z"),
+                TranscriptNote(
+                    id: 2, seq: 99, text: "Note on nothing", author: "Lê Minh", at: "2026-11-27T09:05:00.000Z"),
             ],
             head: head)
     }

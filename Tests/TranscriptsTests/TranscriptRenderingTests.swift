@@ -27,7 +27,8 @@ import Testing
         #expect(md.contains("_ended the session_"))
         // The note sits right under the event it annotates; the stray one goes to the end.
         let question = try #require(md.range(of: "**Question:**"))
-        let note = try #require(md.range(of: "**Note** (Lê Minh, 2026-11-27 09:00:00 UTC): Follow up \\<with\\> the tax office"))
+        let note = try #require(
+            md.range(of: "**Note** (Lê Minh, 2026-11-27 09:00:00 UTC): Follow up \\<with\\> the tax office"))
         let draft = try #require(md.range(of: "**Draft (staff only):**"))
         #expect(question.upperBound < note.lowerBound && note.upperBound < draft.lowerBound)
         #expect(md.contains("## Other notes\n\n- `#99` **Note**"))
@@ -36,7 +37,10 @@ import Testing
         #expect(md.contains(Hex.encode(document.head.chain)))
         #expect(md.contains(Base64.encode(document.head.signature)))
         #expect(md.contains(Base64.encode(document.head.publicKey)))
-        #expect(md.contains("dialogue-server transcript verify --file 2026-11-26_hoi-thao-dau-tu-van-don_ses_k3v9q2m4x7c1b8n5.json"))
+        #expect(
+            md.contains(
+                "dialogue-server transcript verify --file 2026-11-26_hoi-thao-dau-tu-van-don_ses_k3v9q2m4x7c1b8n5.json")
+        )
     }
 
     @Test func markdownKeepsUserTextFromBecomingMarkup() {
@@ -57,7 +61,8 @@ import Testing
         #expect(ja.contains("## 検証"))
         #expect(MarkdownTranscript.render(document, language: "ko").contains("**질문:**"))
         #expect(MarkdownTranscript.render(document, language: "zh-Hans").contains("## 对话记录"))
-        #expect(MarkdownTranscript.render(document, language: "de") == MarkdownTranscript.render(document, language: "en"))
+        #expect(
+            MarkdownTranscript.render(document, language: "de") == MarkdownTranscript.render(document, language: "en"))
     }
 
     @Test func redactedTextIsNotShown() throws {
@@ -99,7 +104,9 @@ import Testing
     }
 
     @Test func htmlEscapesEverything() {
-        #expect(HTMLTranscript.escape("<a href=\"x\" title='y'>&</a>") == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
+        #expect(
+            HTMLTranscript.escape("<a href=\"x\" title='y'>&</a>")
+                == "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;")
         #expect(HTMLTranscript.escape("a\u{0}b") == "a\u{FFFD}b")
     }
 }

@@ -59,7 +59,8 @@ import Testing
         let json = try fixture.exportedJSON(try fixture.document())
         var signature = try #require(Base64.decode(json["signature"]?.stringValue ?? ""))
         signature[0] ^= 0x01
-        let result = try TranscriptVerifier.verify(export: setting(json, "signature", .string(Base64.encode(signature))))
+        let result = try TranscriptVerifier.verify(
+            export: setting(json, "signature", .string(Base64.encode(signature))))
         #expect(!result.ok)
         #expect(result.firstBadSeq == 10)
         #expect(result.reason == "signature invalid")
@@ -68,7 +69,8 @@ import Testing
     @Test func anotherKeyDoesNotVerify() throws {
         let json = try fixture.exportedJSON(try fixture.document())
         let other = TranscriptFixture().key.publicKey.rawRepresentation
-        let result = try TranscriptVerifier.verify(export: setting(json, "publicKey", .string(Base64.encode(Array(other)))))
+        let result = try TranscriptVerifier.verify(
+            export: setting(json, "publicKey", .string(Base64.encode(Array(other)))))
         #expect(result.reason == "signature invalid")
     }
 
@@ -140,7 +142,9 @@ import Testing
 
     // MARK: The store's rows
 
-    private func rows(_ entries: [TranscriptEntry]) -> [(seq: Int64, body: [UInt8], storedHash: [UInt8], storedChain: [UInt8])] {
+    private func rows(_ entries: [TranscriptEntry]) -> [(
+        seq: Int64, body: [UInt8], storedHash: [UInt8], storedChain: [UInt8]
+    )] {
         entries.map { ($0.event.seq, $0.event.canonicalBytes, $0.hash, $0.chain) }
     }
 
@@ -156,7 +160,9 @@ import Testing
         var rows = rows(fixture.entries)
         // Member order and white space are not content: the same JSON written loosely verifies.
         guard case .object(let members) = fixture.events[2].body else { return }
-        let loose = members.keys.sorted(by: >).map { " \(JSONWriter.string(.string($0))) : \(JSONWriter.string(members[$0]!))" }
+        let loose = members.keys.sorted(by: >).map {
+            " \(JSONWriter.string(.string($0))) : \(JSONWriter.string(members[$0]!))"
+        }
         rows[2].body = Array(("{" + loose.joined(separator: ",\n") + " }\n").utf8)
         #expect(rows[2].body != fixture.events[2].canonicalBytes)
         #expect(TranscriptVerifier.verify(entries: rows, head: nil).ok)

@@ -78,6 +78,20 @@ def http_request(base: str, method: str, path: str, token: str | None = None,
     return status, parsed, rh
 
 
+def upgrade_status(port: int, path: str = "/v1/ws", headers: dict | None = None) -> int:
+    """Status of a raw WebSocket upgrade request (Python `websockets` refuses to parse the
+    HTTP/1.0 error answers libwebsockets gives, so refusals are checked with http.client)."""
+    import http.client
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        h = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", **(headers or {})}
+        c.request("GET", path, headers=h)
+        return c.getresponse().status
+    finally:
+        c.close()
+
+
 def assert_http_error(status, body, expected_status: int, code: str):
     assert status == expected_status, f"expected HTTP {expected_status} {code}, got {status}: {body!r}"
     assert isinstance(body, dict) and isinstance(body.get("error"), dict), \

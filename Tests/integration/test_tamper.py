@@ -229,16 +229,16 @@ def test_database_byte_change_is_detected(ended):
     try:
         cols = [r[1] for r in con.execute("PRAGMA table_info(events)")]
         assert "body" in cols, f"events columns: {cols}"
-        rows = con.execute("SELECT rowid, body FROM events WHERE CAST(body AS TEXT) LIKE ?",
+        rows = con.execute("SELECT seq, body FROM events WHERE CAST(body AS TEXT) LIKE ?",
                            (f"%{TAMPER_TEXT}%",)).fetchall()
         assert len(rows) == 1, rows
-        rowid, body = rows[0]
+        seq, body = rows[0]
         if isinstance(body, bytes):
             new = body.replace(TAMPER_TEXT.encode(), TAMPER_TEXT.replace("c", "k", 1).encode(), 1)
         else:
             new = body.replace(TAMPER_TEXT, TAMPER_TEXT.replace("c", "k", 1), 1)
         assert new != body and len(new) == len(body)
-        con.execute("UPDATE events SET body = ? WHERE rowid = ?", (new, rowid))
+        con.execute("UPDATE events SET body = ? WHERE seq = ? AND body = ?", (new, seq, body))
         con.commit()
     finally:
         con.close()

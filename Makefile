@@ -1,0 +1,57 @@
+# One entry point for people and CI. `make serve` and `make test` work on a fresh machine:
+# they install the Debian and Python packages the project needs, then build.
+SWIFT ?= swift
+CONFIG ?= debug
+BIN = .build/$(CONFIG)/dialogue-server
+APT_PACKAGES = libwebsockets-dev libsqlite3-dev sqlite3 pkg-config
+PYTHON ?= python3
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build release serve test unit-test integration-test bench soak conformance clean format
+
+all: build
+
+# Debian packages (only those missing) and the Python test client.
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+	@$(PYTHON) -c "import websockets, pytest" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+
+build: deps
+	$(SWIFT) build -c $(CONFIG)
+
+release:
+	$(MAKE) build CONFIG=release
+
+# Serves on the embedded defaults: SQLite in Transcripts/, the agent packs in Agents/.
+serve: build
+	$(BIN) serve $(ARGS)
+
+# Unit tests (Swift Testing) then the black-box suite against the real server binary.
+test: build unit-test integration-test
+
+unit-test:
+	$(SWIFT) build --build-tests -c $(CONFIG)
+	$(SWIFT) test --skip-build -c $(CONFIG)
+
+integration-test:
+	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
+	  $(PYTHON) -m pytest Tests/integration -q -p no:cacheprovider
+
+bench:
+	@echo "benchmarks arrive with the load-harness issue; see docs/benchmarks.md"; exit 1
+
+soak:
+	@echo "soak runs arrive with the load-harness issue"; exit 1
+
+conformance:
+	@echo "the Autobahn conformance run arrives with the load-harness issue"; exit 1
+
+format:
+	$(SWIFT) format --in-place --recursive Sources Tests Package.swift
+
+clean:
+	rm -rf .build
