@@ -117,6 +117,13 @@ extension WebSocketServer {
         let id = serviceState.newID()
         user?.storeBytes(of: id.raw, as: UInt64.self)
         serviceState.sockets[id] = WebSocketSlot(wsi: wsi)
+        if configuration.deflate {
+            // Free the compressor after every message instead of keeping its ~256 KiB window
+            // per idle connection. lws 4.1 keys its tx reset on this option's name; resetting
+            // our own compressor is always safe for the peer. (Inflate keeps its context unless
+            // the client offered client_no_context_takeover, as RFC 7692 requires.)
+            lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1")
+        }
         outbox.withLock { box in
             box.frames[id] = FrameQueue()
             box.openCount += 1

@@ -45,7 +45,9 @@ async def scenario(server, role: str, action: str, expect: str):
     off, off_welcome = await officer(server, join=sid)
     officer_id = off_welcome["you"]["id"]
     inv_ws, inv_welcome, _ = await investor(server, inv["code"], "ja")
-    await off.wait_for(lambda f: is_event("joined")(f) and f["from"]["id"] == inv["id"])
+    own_joined = lambda f: is_event("joined")(f) and f["from"]["id"] == inv["id"]
+    await off.wait_for(own_joined)
+    await inv_ws.wait_for(own_joined)
     if role == "officer":
         actor, welcome = off, off_welcome
     elif role == "investor":
