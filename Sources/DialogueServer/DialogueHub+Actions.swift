@@ -68,27 +68,27 @@ extension DialogueHub {
             }
             guard ensureJoined(id, sessionId) else { return }
         }
-        guard var session = sessions[sessionId] else { return }
+        guard sessions[sessionId] != nil else { return }
+        let outcome: SessionState.SayOutcome
         do {
-            let outcome = try session.state.say(
+            // Decided in place: a copy of the session would copy its client-id table.
+            outcome = try sessions[sessionId]!.state.say(
                 by: participant, text: text, clientId: clientId, language: language ?? participant.language,
                 citations: citations, at: Timestamp.now())
-            switch outcome {
-            case .duplicate(let seq):
-                if seq <= session.durableSeq {
-                    send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
-                } else {
-                    session.pendingAcks[seq, default: []].append((id, clientId))
-                }
-                sessions[sessionId] = session
-            case .append(let event):
-                session.pendingAcks[event.seq, default: []].append((id, clientId))
-                sessions[sessionId] = session
-                store.writer.submit([event])
-            }
         } catch {
-            sessions[sessionId] = session
             refuse(error, to: id)
+            return
+        }
+        switch outcome {
+        case .duplicate(let seq):
+            if seq <= sessions[sessionId]!.durableSeq {
+                send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
+            } else {
+                sessions[sessionId]!.pendingAcks[seq, default: []].append((id, clientId))
+            }
+        case .append(let event):
+            sessions[sessionId]!.pendingAcks[event.seq, default: []].append((id, clientId))
+            store.writer.submit([event])
         }
     }
 
@@ -120,10 +120,9 @@ extension DialogueHub {
     func decideAndSubmit(
         _ sessionId: String, for id: ConnectionID, _ decide: (inout SessionState) throws -> Event?
     ) {
-        guard var session = sessions[sessionId] else { return }
+        guard sessions[sessionId] != nil else { return }
         do {
-            if let event = try decide(&session.state) {
-                sessions[sessionId] = session
+            if let event = try decide(&sessions[sessionId]!.state) {
                 store.writer.submit([event])
             }
         } catch let error as DialogueError {

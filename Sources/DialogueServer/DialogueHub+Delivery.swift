@@ -6,15 +6,13 @@ extension DialogueHub {
     /// Adds a connection to a session's readers. With `sendHistory`, the events after
     /// `after` up to the last committed one are sent first, and live events wait meanwhile.
     func subscribe(_ id: ConnectionID, _ sessionId: String, after: Int64, sendHistory: Bool) {
-        guard var session = sessions[sessionId], let connection = connections[id] else { return }
-        let upTo = session.durableSeq
-        session.members[id] = sendHistory ? .catchingUp(upTo: upTo, buffer: []) : .live
+        guard let upTo = sessions[sessionId]?.durableSeq, let connection = connections[id] else { return }
+        sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, buffer: []) : .live
         var cameOnline = false
         if let participant = connection.participant, participant.role != .reviewer {
-            cameOnline = session.onlineCount[participant.id] == nil
-            session.onlineCount[participant.id, default: 0] += 1
+            cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
+            sessions[sessionId]!.onlineCount[participant.id, default: 0] += 1
         }
-        sessions[sessionId] = session
         connections[id]?.sessions.insert(sessionId)
         if cameOnline, let participantId = connection.participant?.id {
             broadcastPresence(sessionId, participantId: participantId, excluding: id)
@@ -55,14 +53,13 @@ extension DialogueHub {
 
     /// History is out: send what arrived meanwhile and go live.
     func finishCatchUp(_ id: ConnectionID, _ sessionId: String) {
-        guard var session = sessions[sessionId], case .catchingUp(_, let buffer) = session.members[id] else { return }
+        guard case .catchingUp(_, let buffer) = sessions[sessionId]?.members[id] else { return }
         let officer = connections[id]?.isOfficer == true || connections[id]?.identity?.role == .reviewer
         let language = connections[id]?.language ?? "en"
         for event in buffer where officer || !event.kind.officersOnly {
             send(Self.render(event, language: language), to: id)
         }
-        session.members[id] = .live
-        sessions[sessionId] = session
+        sessions[sessionId]!.members[id] = .live
     }
 
     /// An event as one reader sees it. Terms and translations are per reader language;
@@ -76,10 +73,9 @@ extension DialogueHub {
         let now = result.committedAt
         metrics.committed(latencies: result.submittedAt.map { Double(now &- $0) / 1e9 })
         for event in result.committed {
-            guard var session = sessions[event.session] else { continue }
-            session.durableSeq = max(session.durableSeq, event.seq)
-            let acks = session.pendingAcks.removeValue(forKey: event.seq) ?? []
-            sessions[event.session] = session
+            guard let durable = sessions[event.session]?.durableSeq else { continue }
+            sessions[event.session]!.durableSeq = max(durable, event.seq)
+            let acks = sessions[event.session]!.pendingAcks.removeValue(forKey: event.seq) ?? []
             for (connection, clientId) in acks {
                 send(["type": "ack", "clientId": .string(clientId), "seq": .int(event.seq)], to: connection)
             }
@@ -92,10 +88,10 @@ extension DialogueHub {
 
     /// Sends an event to a session's members, encoding it once per kind of reader.
     func broadcast(_ event: Event) {
-        guard var session = sessions[event.session] else { return }
+        guard let members = sessions[event.session]?.members else { return }
         var encoded: [String: [UInt8]] = [:]
         var live: [String: [ConnectionID]] = [:]
-        for (id, subscription) in session.members {
+        for (id, subscription) in members {
             guard let connection = connections[id] else { continue }
             let officer = connection.isOfficer || connection.identity?.role == .reviewer
             if event.kind.officersOnly && !officer { continue }
@@ -105,11 +101,10 @@ extension DialogueHub {
             case .catchingUp(let upTo, var buffer):
                 if event.seq > upTo {
                     buffer.append(event)
-                    session.members[id] = .catchingUp(upTo: upTo, buffer: buffer)
+                    sessions[event.session]!.members[id] = .catchingUp(upTo: upTo, buffer: buffer)
                 }
             }
         }
-        sessions[event.session] = session
         for (language, ids) in live {
             let bytes = encoded[language] ?? JSONWriter.bytes(Self.render(event, language: language))
             encoded[language] = bytes

@@ -201,18 +201,16 @@ actor DialogueHub {
     /// Removes a connection from a session's members and announces the participant
     /// offline when it was their last connection.
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
-        guard var session = sessions[sessionId], session.members.removeValue(forKey: id) != nil else { return }
+        guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
         connections[id]?.sessions.remove(sessionId)
-        if let participant, participant.role != .reviewer, let count = session.onlineCount[participant.id] {
+        if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id] {
             if count <= 1 {
-                session.onlineCount[participant.id] = nil
-                sessions[sessionId] = session
+                sessions[sessionId]!.onlineCount[participant.id] = nil
                 broadcastPresence(sessionId, participantId: participant.id)
             } else {
-                session.onlineCount[participant.id] = count - 1
+                sessions[sessionId]!.onlineCount[participant.id] = count - 1
             }
         }
-        sessions[sessionId] = session
         unloadIfIdle(sessionId)
     }
 

@@ -135,25 +135,23 @@ extension WebSocketServer {
     private func received(
         _ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int
     ) -> Int32 {
-        guard let id = connectionID(user), var slot = serviceState.sockets[id] else { return -1 }
+        guard let id = connectionID(user), let received = serviceState.sockets[id]?.partial.count else { return -1 }
         if lws_frame_is_binary(wsi) != 0 {
             return refuse(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary messages are not accepted")
         }
-        if slot.partial.count + length > configuration.maxMessageSize {
+        if received + length > configuration.maxMessageSize {
             serviceState.sockets[id]?.partial = []
             return refuse(
                 wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message over \(configuration.maxMessageSize) bytes")
         }
         if let input, length > 0 {
-            slot.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+            // Appended in place: copying the slot out would copy the partial message.
+            serviceState.sockets[id]!.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
         }
         if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
-            let message = slot.partial
-            slot.partial = []
-            serviceState.sockets[id] = slot
+            let message = serviceState.sockets[id]!.partial
+            serviceState.sockets[id]!.partial = []
             eventsContinuation.yield(.message(id, message))
-        } else {
-            serviceState.sockets[id] = slot
         }
         return 0
     }
@@ -167,11 +165,10 @@ extension WebSocketServer {
     private func writeable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
         guard let id = connectionID(user) else { return -1 }
         let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
-            guard var queue = box.frames[id] else { return (nil, (1011, "connection state lost"), false) }
-            let frame = queue.popFirst()
-            let more = !queue.isEmpty
-            box.frames[id] = queue
-            return (frame, frame == nil ? queue.close : nil, more || (frame != nil && queue.close != nil))
+            guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
+            let frame = box.frames[id]!.popFirst()
+            let queue = box.frames[id]!
+            return (frame, frame == nil ? queue.close : nil, !queue.isEmpty || (frame != nil && queue.close != nil))
         }
         if let frame {
             let buffer = serviceState.buffer(atLeast: pre + frame.count)
@@ -268,16 +265,16 @@ extension WebSocketServer {
     }
 
     private func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) {
-        guard let id = connectionID(user), var exchange = serviceState.exchanges[id], !exchange.tooLarge,
+        guard let id = connectionID(user), let exchange = serviceState.exchanges[id], !exchange.tooLarge,
             let input
         else { return }
         if exchange.request.body.count + length > configuration.maxBodySize {
-            exchange.tooLarge = true
-            exchange.request.body = []
+            serviceState.exchanges[id]!.tooLarge = true
+            serviceState.exchanges[id]!.request.body = []
         } else {
-            exchange.request.body.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+            serviceState.exchanges[id]!.request.body.append(
+                contentsOf: UnsafeRawBufferPointer(start: input, count: length))
         }
-        serviceState.exchanges[id] = exchange
     }
 
     private func httpBodyComplete(_ user: UnsafeMutableRawPointer?) {

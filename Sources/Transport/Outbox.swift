@@ -16,21 +16,20 @@ struct Outbox: ~Copyable {
     /// Queues a frame; true when the service thread must be woken. Frames for unknown
     /// (closed) connections are dropped. A connection over `limit` is closed as too slow.
     mutating func enqueue(_ frame: [UInt8], for id: ConnectionID, limit: Int) -> Bool {
-        guard var queue = frames[id], queue.close == nil else { return false }
+        // Mutated in place through the subscript: copying the queue out would copy its frames.
+        guard let queue = frames[id], queue.close == nil else { return false }
         if queue.pending.count - queue.head >= limit {
-            queue.close = (1008, "too slow: outgoing queue full")
+            frames[id]!.close = (1008, "too slow: outgoing queue full")
         } else {
-            queue.pending.append(frame)
+            frames[id]!.pending.append(frame)
         }
-        frames[id] = queue
         return wantsWrite.insert(id).inserted
     }
 
     /// Asks for a close after the queued frames; true when the service thread must be woken.
     mutating func requestClose(_ id: ConnectionID, code: UInt16, reason: String) -> Bool {
-        guard var queue = frames[id], queue.close == nil else { return false }
-        queue.close = (code, reason)
-        frames[id] = queue
+        guard let queue = frames[id], queue.close == nil else { return false }
+        frames[id]!.close = (code, reason)
         return wantsWrite.insert(id).inserted
     }
 }
