@@ -14,7 +14,7 @@ import Transport
 /// are handled in order.
 actor DialogueHub {
     let transport: WebSocketServer
-    let store: SQLiteStore
+    let store: any DialogueStore
     let agents: AgentCatalog
     let configuration: ServerConfiguration
     let metrics: Metrics
@@ -28,7 +28,7 @@ actor DialogueHub {
     var draining = false
 
     init(
-        transport: WebSocketServer, store: SQLiteStore, agents: AgentCatalog, configuration: ServerConfiguration,
+        transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, configuration: ServerConfiguration,
         metrics: Metrics, archiver: TranscriptArchiver, logger: Logger
     ) {
         self.transport = transport
@@ -233,6 +233,22 @@ actor DialogueHub {
         for (id, connection) in connections where connection.identity?.participantId == inviteId {
             transport.close(id, code: 1008, reason: reason)
         }
+    }
+
+    /// Closes staff connections whose account's tokens were all revoked (`staff revoke`
+    /// runs in another process, so the hub learns of it by polling).
+    func closeRevokedStaff(active: Set<String>) {
+        for (id, connection) in connections {
+            guard case .staff(let account) = connection.identity, !active.contains(account.id) else { continue }
+            refuse(DialogueError(.unauthorized, "your staff token was revoked"), to: id)
+            transport.close(id, code: 1008, reason: "token revoked")
+            connections[id]?.closing = true
+        }
+    }
+
+    /// Whether any staff member is connected (the revocation poll is skipped otherwise).
+    var hasStaffConnections: Bool {
+        connections.values.contains { if case .staff = $0.identity { return true } else { return false } }
     }
 
     /// Closes connections that have not said `hello` in time.

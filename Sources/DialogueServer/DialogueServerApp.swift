@@ -10,7 +10,7 @@ import Transport
 /// `start()` binds and begins serving; `shutdown()` drains as the contract says.
 package final class DialogueServerApp: Sendable {
     package let configuration: ServerConfiguration
-    package let store: SQLiteStore
+    package let store: any DialogueStore
     package let transcripts: TranscriptService
     let agents: AgentCatalog
     let transport: WebSocketServer
@@ -23,6 +23,7 @@ package final class DialogueServerApp: Sendable {
         self.configuration = configuration
         self.logger = logger
         agents = try AgentCatalog(folder: URL(fileURLWithPath: configuration.agentsDirectory, isDirectory: true))
+        // SQLite today; the PostgreSQL backend for several nodes plugs in here.
         store = try SQLiteStore(
             dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
             commitBatch: configuration.commitBatch, logger: logger)
@@ -79,6 +80,17 @@ package final class DialogueServerApp: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: sweep)
                 await hub.sweepSilentConnections()
+            }
+        }
+        Task { [store, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(5))
+                guard await hub.hasStaffConnections else { continue }
+                do {
+                    await hub.closeRevokedStaff(active: try await store.activeStaffIds())
+                } catch {
+                    logger.error("staff revocation check failed", metadata: ["error": "\(error)"])
+                }
             }
         }
         logger.info(

@@ -9,7 +9,7 @@ import Transport
 /// The HTTP API of contract section 3. Each request runs in its own task, off the
 /// libwebsockets thread; answers go back through `WebSocketServer.respond`.
 struct HTTPAPI: Sendable {
-    let store: SQLiteStore
+    let store: any DialogueStore
     let hub: DialogueHub
     let agents: AgentCatalog
     let transcripts: TranscriptService
@@ -116,6 +116,9 @@ struct HTTPAPI: Sendable {
         if let (_, path, roles) = later.first(where: { $0.0 == method && match($0.1) != nil }) {
             _ = try await staff(request, allowed: roles)
             throw Failure(status: 501, code: "not_implemented", message: "/\(path) arrives with a later release")
+        }
+        if request.path == "/v1/ws" {
+            throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")
         }
         if method == "GET" || method == "HEAD", let asset = web.asset(for: request.path) { return asset }
         if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {

@@ -7,13 +7,13 @@ import Transcripts
 
 /// Builds, signs, verifies and archives transcripts from the store.
 package struct TranscriptService: Sendable {
-    package let store: SQLiteStore
+    package let store: any DialogueStore
     /// Raw private key bytes: swift-crypto's key type is not Sendable on Linux.
     let keyBytes: Data
     let dataDirectory: String
     let logger: Logger
 
-    package init(store: SQLiteStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger) {
+    package init(store: any DialogueStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger) {
         self.store = store
         self.keyBytes = key.rawRepresentation
         self.dataDirectory = dataDirectory

@@ -39,7 +39,7 @@ package protocol DialogueStore: Sendable {
     /// Every event with its digests, for export and verification.
     func storedEvents(session: String) async throws -> [StoredEvent]
     /// The group-commit writer that appends events.
-    var writer: GroupCommitWriter { get }
+    var writer: any EventAppender { get }
 
     // Heads, notes, audit
     /// Stores a signed head (replacing an older one).
@@ -55,6 +55,22 @@ package protocol DialogueStore: Sendable {
 
     /// A consistent copy of the database at `path`, taken while serving.
     func backup(to path: String) throws
+    /// Every session id, oldest first.
+    func sessionIds() throws -> [String]
+    /// Ids of staff accounts that still have a token that is not revoked.
+    func activeStaffIds() async throws -> Set<String>
+}
+
+/// Appends events durably, batching commits; results come back in submission order.
+package protocol EventAppender: Sendable {
+    /// Every commit's result, in order; consumed by exactly one task.
+    var results: AsyncStream<CommitResult> { get }
+    /// Starts accepting and committing.
+    func start()
+    /// Queues events; never blocks on I/O.
+    func submit(_ events: [Event])
+    /// Commits what is queued, then finishes `results`.
+    func shutdown()
 }
 
 /// A signed head as stored.

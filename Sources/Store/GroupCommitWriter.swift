@@ -29,7 +29,7 @@ package struct FailedAppend: Sendable {
 /// and writes them in one transaction. One fsync then covers many events, and no caller
 /// ever blocks on disk. It also computes the hash chain and refuses any event whose seq
 /// does not directly follow the session's last stored one, so gaps cannot be stored.
-package final class GroupCommitWriter: @unchecked Sendable {  // queue guarded by `condition`; caches used on the writer thread only
+package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // queue guarded by `condition`; caches used on the writer thread only
     private struct Pending {
         var event: Event
         var submittedAt: UInt64

@@ -74,6 +74,12 @@ extension SQLiteStore {
         }
     }
 
+    package func activeStaffIds() async throws -> Set<String> {
+        try await reading { db in
+            Set(try String.fetchAll(db, sql: "SELECT DISTINCT staff_id FROM staff_tokens WHERE revoked_at IS NULL"))
+        }
+    }
+
     static func staffAccount(_ row: Row) -> StaffAccount {
         StaffAccount(
             id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .reviewer,

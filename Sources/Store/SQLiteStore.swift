@@ -12,7 +12,7 @@ package final class SQLiteStore: DialogueStore {
     let pool: DatabasePool
     /// The path of the database file.
     package let path: String
-    package let writer: GroupCommitWriter
+    package let writer: any EventAppender
 
     /// Opens (creating and migrating if needed) the database in `dataDirectory`.
     package init(

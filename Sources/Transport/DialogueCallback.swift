@@ -198,6 +198,7 @@ extension WebSocketServer {
 
     private func wokenUp() {
         let ids = outbox.withLock { box -> Set<ConnectionID> in
+            box.wakePending = false
             if let (code, reason) = box.closeAll, !serviceState.closeAllApplied {
                 for id in Array(box.frames.keys) { _ = box.requestClose(id, code: code, reason: reason) }
             }

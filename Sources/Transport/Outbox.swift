@@ -12,6 +12,15 @@ struct Outbox: ~Copyable {
     var draining = false
     /// Open WebSocket connections.
     var openCount = 0
+    /// A wake-up is on its way to the service thread; further ones would only cost syscalls.
+    var wakePending = false
+
+    /// True once per service-loop pass: the caller must wake the service thread.
+    mutating func claimWake(_ needed: Bool) -> Bool {
+        guard needed, !wakePending else { return false }
+        wakePending = true
+        return true
+    }
 
     /// Queues a frame; true when the service thread must be woken. Frames for unknown
     /// (closed) connections are dropped. A connection over `limit` is closed as too slow.

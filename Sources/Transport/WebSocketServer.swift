@@ -118,7 +118,7 @@ package final class WebSocketServer: @unchecked Sendable {
 
     /// Queues a text frame for a connection. Safe from any thread; never blocks on I/O.
     package func send(_ frame: [UInt8], to id: ConnectionID) {
-        let wake = outbox.withLock { $0.enqueue(frame, for: id, limit: configuration.maxQueuedFrames) }
+        let wake = outbox.withLock { $0.claimWake($0.enqueue(frame, for: id, limit: configuration.maxQueuedFrames)) }
         if wake { wakeServiceThread() }
     }
 
@@ -127,21 +127,25 @@ package final class WebSocketServer: @unchecked Sendable {
         let wake = outbox.withLock { box in
             var any = false
             for id in ids where box.enqueue(frame, for: id, limit: configuration.maxQueuedFrames) { any = true }
-            return any
+            return box.claimWake(any)
         }
         if wake { wakeServiceThread() }
     }
 
     /// Closes a connection after the frames already queued for it are written.
     package func close(_ id: ConnectionID, code: UInt16, reason: String) {
-        let wake = outbox.withLock { $0.requestClose(id, code: code, reason: reason) }
+        let wake = outbox.withLock { $0.claimWake($0.requestClose(id, code: code, reason: reason)) }
         if wake { wakeServiceThread() }
     }
 
     /// Answers an HTTP request.
     package func respond(to id: ConnectionID, with response: HTTPResponse) {
-        outbox.withLock { $0.httpResponses[id] = response; $0.wantsWrite.insert(id) }
-        wakeServiceThread()
+        let wake = outbox.withLock { box in
+            box.httpResponses[id] = response
+            box.wantsWrite.insert(id)
+            return box.claimWake(true)
+        }
+        if wake { wakeServiceThread() }
     }
 
     /// Stops accepting new connections and closes every open WebSocket with `code`.

@@ -31,6 +31,9 @@ struct Transcript: AsyncParsableCommand {
                 guard let document = try await service.document(session: session) else {
                     fail("no session \(session)", code: 2)
                 }
+                let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
+                try await service.store.audit(
+                    actor: "cli:\(user)", action: "read transcript", session: session, detail: "format=\(format)")
                 FileHandle.standardOutput.write(Data(service.render(document, format: format, language: lang).utf8))
             } catch { fail("\(error)", code: 2) }
         }

@@ -104,7 +104,7 @@ import Testing
     @Test func roundTripParseWriteParse() throws {
         let texts = [
             #"{"b":[1,2.5,-3,true,false,null],"a":{"z":"\u00e9\ud83d\ude00\n","y":{}},"\uff61":"x","\ud83d\ude00":"y"}"#,
-            #"[{"k":"\u0000\u001f\"\\\/"}, [], [[]], "", 0, -0, 1e3]"#,
+            #"[{"k":"\u0000\u001f\"\\\/"}, [], [[]], "", 0, -0, 1e-3]"#,
             #""\b\f\n\r\t""#,
             "{ \"spaced\" : [ 1 , 2 ] }",
         ]

@@ -36,7 +36,14 @@ RECV_TIMEOUT = 5.0
 _URL_RE = re.compile(r"^url:\s*(https?://([^/:]+):(\d+)/)\s*$")
 _TOKEN_RE = re.compile(r"^officer-token:\s*(\S+)\s*$")
 
-_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+import ssl
+
+INSECURE_TLS = ssl.create_default_context()
+INSECURE_TLS.check_hostname = False
+INSECURE_TLS.verify_mode = ssl.CERT_NONE
+
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}),
+                                        urllib.request.HTTPSHandler(context=INSECURE_TLS))
 
 
 # --------------------------------------------------------------------------- HTTP
@@ -163,6 +170,7 @@ class Server:
         self.port: int | None = None
         self.officer_token: str | None = None
         self.starts = 0
+        self.scheme = "http"
         self.stdout_lines: list[str] = []
         self.stderr_path = self.data.parent / f"{self.data.name}-stderr.log"
         self._reviewer_token: str | None = None
@@ -172,6 +180,7 @@ class Server:
         if expect_token is None:
             expect_token = self.starts == 0
         self.starts += 1
+        self.stdout_lines = []
         args = [BIN, "serve", "--host", self.host, "--port", "0", "--data", str(self.data),
                 "--agents", AGENTS, *self.extra]
         self._stderr = open(self.stderr_path, "ab")
@@ -205,6 +214,7 @@ class Server:
             if m:
                 url = m.group(1)
                 self.port = int(m.group(3))
+                self.scheme = url.split(":", 1)[0]
                 continue
             m = _TOKEN_RE.match(line.strip())
             if m:
@@ -270,11 +280,11 @@ class Server:
     # -- access
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"{self.scheme}://127.0.0.1:{self.port}"
 
     @property
     def ws_url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/v1/ws"
+        return f"{'wss' if self.scheme == 'https' else 'ws'}://127.0.0.1:{self.port}/v1/ws"
 
     def http(self, method: str, path: str, token: str | None = None, body: Any = None, **kw):
         return http_request(self.base, method, path, token=token, body=body, **kw)
@@ -344,10 +354,12 @@ class WS:
         self._task = asyncio.create_task(self._reader())
 
     @classmethod
-    async def connect(cls, url: str, origin: str | None = None, headers: dict | None = None) -> "WS":
-        conn = await websockets.connect(url, max_size=None, compression=None, proxy=None,
+    async def connect(cls, url: str, origin: str | None = None, headers: dict | None = None,
+                      compression: str | None = None) -> "WS":
+        kw = {"ssl": INSECURE_TLS} if url.startswith("wss:") else {}
+        conn = await websockets.connect(url, max_size=None, compression=compression, proxy=None,
                                         open_timeout=5, ping_interval=None, close_timeout=3,
-                                        origin=origin, additional_headers=headers)
+                                        origin=origin, additional_headers=headers, **kw)
         return cls(conn)
 
     async def _reader(self):

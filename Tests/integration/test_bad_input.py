@@ -221,3 +221,30 @@ def test_origin_allow_list(server_factory):
         assert w["you"]["role"] == "officer"
         await ws.close()
     run(go())
+
+
+def test_unknown_session_not_found(srv):
+    async def go():
+        ws, _ = await officer(srv)
+        r = await ws.say("ses_aaaaaaaaaaaaaaaa", "anyone there?")
+        assert r["type"] == "error" and r["code"] == "not_found", r
+        assert not ws.closed
+        await ws.close()
+    run(go())
+
+
+def test_hello_failures_limited_per_address(server_factory):
+    """docs/protocol.md: tokens and codes tried in hello are limited per remote address
+    (20 failures a minute), so codes cannot be guessed."""
+    own = server_factory()
+
+    async def go():
+        codes = []
+        for _ in range(24):
+            ws = await connect(own)
+            f = await ws.hello_raw("Q" * 32, "en")
+            codes.append(f.get("code"))
+            await ws.wait_closed()
+        assert codes[:20] == ["unauthorized"] * 20, codes
+        assert all(c == "rate_limited" for c in codes[21:]), codes
+    run(go())

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import pytest
+
 from harness import cli, find_database, investor, officer, run
 
 
@@ -32,7 +34,8 @@ def all_answered(ws, ids) -> bool:
     return set(ids) <= set(acked(ws))
 
 
-def test_sigkill_loses_nothing_acknowledged(server_factory):
+@pytest.mark.parametrize("kill_after", [60, 400])
+def test_sigkill_loses_nothing_acknowledged(server_factory, kill_after):
     srv = server_factory("--rate-limit", "off")
 
     async def phase1():
@@ -45,7 +48,8 @@ def test_sigkill_loses_nothing_acknowledged(server_factory):
         sent = {"o": [], "i": []}
         tasks = [asyncio.create_task(stream(off, sid, "o", sent["o"], stop)),
                  asyncio.create_task(stream(iw, sid, "i", sent["i"], stop))]
-        await off.until(lambda: len(acked(off)) + len(acked(iw)) >= 200 or None, 20, "200 acks")
+        await off.until(lambda: len(acked(off)) + len(acked(iw)) >= kill_after or None, 20,
+                        f"{kill_after} acks")
         srv.kill()  # SIGKILL mid-stream
         await off.wait_closed(5)
         await iw.wait_closed(5)
@@ -54,7 +58,7 @@ def test_sigkill_loses_nothing_acknowledged(server_factory):
         return sid, inv, sent, acked(off), acked(iw)
 
     sid, inv, sent, ack_o, ack_i = run(phase1())
-    assert len(ack_o) + len(ack_i) >= 200
+    assert len(ack_o) + len(ack_i) >= kill_after
 
     db = find_database(srv.data)
     con = sqlite3.connect(db)
@@ -64,6 +68,8 @@ def test_sigkill_loses_nothing_acknowledged(server_factory):
         con.close()
 
     srv.start()  # same data folder; the officer token still works
+    assert not [l for l in srv.stdout_lines if l.startswith("officer-token")], \
+        "officer-token printed although a staff account exists"
     tr = srv.transcript(sid)
     seqs = [e["seq"] for e in tr["events"]]
     assert seqs == list(range(1, len(seqs) + 1)), "seq gap after recovery"

@@ -254,3 +254,144 @@ def test_presence(fast):
         assert "presence" not in kinds
         await off.close()
     run(go())
+
+
+def test_join_during_a_stream_gets_every_event_once(fast):
+    """Events appended while a history is being sent arrive after it, none lost or doubled."""
+    async def go():
+        s = fast.create_session("Join during stream")
+        sid = s["id"]
+        off, _ = await officer(fast, join=sid)
+        stop = asyncio.Event()
+
+        async def stream():
+            i = 0
+            while not stop.is_set():
+                await off.send({"type": "say", "session": sid, "text": f"stream {i}", "clientId": f"st-{i}"})
+                i += 1
+                await asyncio.sleep(0.002)
+            return i
+        task = asyncio.create_task(stream())
+        joiners = []
+        for k in range(6):
+            await asyncio.sleep(0.08)
+            if k % 2 == 0:
+                ws, _ = await reviewer(fast)
+                await ws.send({"type": "join", "session": sid, "after": 0})
+                joiners.append((ws, 1))
+            else:
+                inv = fast.create_invite(sid, name=f"Late {k}", language="en")
+                ws, _, _ = await investor(fast, inv["code"], "en")
+                joiners.append((ws, 1))
+        await asyncio.sleep(0.1)
+        stop.set()
+        n = await task
+        ids = [f"st-{i}" for i in range(n)]
+        m = await wait_acks(off, ids, timeout=20)
+        await asyncio.sleep(0.2)
+        last = max(e["seq"] for e in off.events(sid))
+        assert last >= max(m.values())
+        for ws, first in joiners:
+            await ws.wait_seq(last, sid, timeout=10)
+        await asyncio.sleep(0.3)
+        for ws, first in joiners:
+            seqs = [e["seq"] for e in ws.events(sid)]
+            dup = sorted({x for x in seqs if seqs.count(x) > 1})
+            assert not dup, f"events delivered twice: {dup[:10]}"
+            assert seqs == list(range(first, last + 1)), \
+                f"gap or disorder: missing {sorted(set(range(first, last + 1)) - set(seqs))[:10]}"
+        for ws, _ in joiners:
+            await ws.close()
+        await off.close()
+    run(go(), timeout=60)
+
+
+def test_presence_offline_only_when_last_connection_closes(fast):
+    async def go():
+        s = fast.create_session("Two devices")
+        sid = s["id"]
+        off, _ = await officer(fast, join=sid)
+        inv = fast.create_invite(sid, name="Two Devices", language="en")
+        d1, _, _ = await investor(fast, inv["code"], "en")
+        d2, _, _ = await investor(fast, inv["code"], "en")
+        # both devices receive events
+        r = await off.say(sid, "to both devices")
+        await d1.wait_seq(r["seq"], sid)
+        await d2.wait_seq(r["seq"], sid)
+        is_offline = lambda f: (f.get("type") == "presence" and f["participant"]["id"] == inv["id"]
+                                and f["participant"]["online"] is False)
+        m = off.mark()
+        await d1.close()
+        await off.expect_none(is_offline, 0.7, since=m)
+        await d2.close()
+        await off.wait_for(is_offline, since=m)
+        await off.close()
+    run(go())
+
+
+def test_say_language_and_unicode_round_trip(fast):
+    async def go():
+        s = fast.create_session("Languages")
+        sid = s["id"]
+        off, _ = await officer(fast, join=sid)
+        inv = fast.create_invite(sid, language="ja")
+        iw, _, _ = await investor(fast, inv["code"], "ja")
+        text = "Khu công nghiệp Vân Đồn 🏭 工業団地\n\"quoted\" \\ tab\t end"
+        a = await off.say(sid, text)
+        ev = await iw.wait_for(lambda f: is_event("message")(f) and f["seq"] == a["seq"])
+        assert ev["text"] == text
+        assert ev["language"] == "en"  # the sender's hello language
+        b = await off.say(sid, "Xin chào", language="vi")
+        ev = await iw.wait_for(lambda f: is_event("message")(f) and f["seq"] == b["seq"])
+        assert ev["language"] == "vi"
+        c = await iw.say(sid, "こんにちは")
+        ev = await off.wait_for(lambda f: is_event("message")(f) and f["seq"] == c["seq"])
+        assert ev["language"] == "ja" and ev["text"] == "こんにちは"
+        tr = fast.transcript(sid)
+        assert [e["text"] for e in tr["events"] if e["kind"] == "message"] == [text, "Xin chào", "こんにちは"]
+        await off.close()
+        await iw.close()
+    run(go())
+
+
+def test_many_sessions_concurrently(fast):
+    """Ten sessions with four senders each, all at once: each session's seq is its own, gapless."""
+    S, N = 10, 25
+
+    async def one(k):
+        sid = fast.create_session(f"Parallel {k}")["id"]
+        off, _ = await officer(fast, join=sid)
+        members = [off]
+        for i in range(3):
+            inv = fast.create_invite(sid, name=f"P{k}-{i}", language="en")
+            ws, _, _ = await investor(fast, inv["code"], "en")
+            members.append(ws)
+        return sid, members
+
+    async def go():
+        setups = await asyncio.gather(*(one(k) for k in range(S)))
+        sends = []
+        for sid, members in setups:
+            for j, ws in enumerate(members):
+                sends.append((ws, sid, f"m{j}"))
+        ids = await asyncio.gather(*(send_many(ws, sid, p, N) for ws, sid, p in sends))
+        for (ws, sid, p), i in zip(sends, ids):
+            await wait_acks(ws, i, timeout=30)
+        total = 4 + 4 * N
+        for sid, members in setups:
+            for ws in members:
+                await ws.wait_seq(total, sid, timeout=15)
+        await asyncio.sleep(0.2)
+        for sid, members in setups:
+            ref = None
+            for ws in members:
+                evs = ws.events(sid)
+                assert [e["seq"] for e in evs] == list(range(1, total + 1))
+                assert all(e["session"] == sid for e in ws.events())
+                view = [(e["seq"], e.get("clientId")) for e in evs]
+                assert ref is None or view == ref
+                ref = view
+        for _, members in setups:
+            for ws in members:
+                await ws.close()
+    run(go(), timeout=90)

@@ -220,6 +220,10 @@ def test_invite_errors(server):
     st, b, _ = server.http("POST", f"/v1/sessions/{s['id']}/invites", server.officer_token,
                            {"language": "ja"})
     assert_http_error(st, b, 400, "bad_request")
+    for bad in (-5, "soon"):
+        st, b, _ = server.http("POST", f"/v1/sessions/{s['id']}/invites", server.officer_token,
+                               {"name": "X", "language": "ja", "expiresIn": bad})
+        assert_http_error(st, b, 400, "bad_request")
     st, b, _ = server.http("POST", f"/v1/sessions/{s['id']}/invites", server.reviewer_token,
                            {"name": "X", "language": "ja"})
     assert_http_error(st, b, 403, "forbidden")

@@ -116,3 +116,18 @@ def test_bad_invite_code_unauthorized(server):
         code, _ = await ws.wait_closed()
         assert code == 1008
     run(go())
+
+
+def test_welcome_notice_in_the_investors_language(server):
+    async def go():
+        s = server.create_session("Notices")
+        notices = {}
+        for lang in ("en", "ja", "vi"):
+            inv = server.create_invite(s["id"], name=f"N {lang}", language=lang)
+            ws, w, _ = await investor(server, inv["code"], lang)
+            notices[lang] = w["notice"]
+            await ws.close()
+        assert all(isinstance(n, str) and n.strip() for n in notices.values()), notices
+        assert len(set(notices.values())) == 3, notices
+        assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in notices["ja"]), notices["ja"]
+    run(go())

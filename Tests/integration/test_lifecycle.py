@@ -72,7 +72,22 @@ def test_sigterm_graceful_shutdown(server_factory):
 
 def test_sigint_exits_zero(server_factory):
     srv = server_factory()
+    st, _, _ = srv.http("GET", "/healthz")
+    assert st == 200
+    time.sleep(0.3)  # the immediate case is test_signal_right_after_startup_output
     assert srv.stop(signal.SIGINT) == 0
+
+
+def test_signal_right_after_startup_output(server_factory):
+    """Once `url:` is printed the server is up: SIGTERM/SIGINT must already shut it down
+    cleanly (exit 0), not kill it (default action) nor be ignored."""
+    results = []
+    for sig in (signal.SIGTERM, signal.SIGINT) * 4:
+        srv = server_factory()
+        rc = srv.stop(sig, timeout=5)
+        results.append((sig.name, rc))
+    bad = [r for r in results if r[1] != 0]
+    assert not bad, f"exit codes (None = still running after 5 s): {results}"
 
 
 def test_moderation_mute_unmute_remove(server):
@@ -99,6 +114,11 @@ def test_moderation_mute_unmute_remove(server):
         r = await iw.say(sid, "can you hear me")
         assert r["type"] == "error" and r["code"] == "forbidden", r
         await off.expect_none(is_event("message"), 0.4, since=m_o)
+        # the mute holds across a reconnect
+        iw2, _, _ = await investor(server, inv["code"], "en")
+        r = await iw2.say(sid, "from another connection")
+        assert r["type"] == "error" and r["code"] == "forbidden", r
+        await iw2.close()
         # muting again: conflict, nothing appended
         m_o = off.mark()
         await off.send({"type": "moderate", "session": sid, "action": "mute", "target": inv["id"]})
@@ -128,7 +148,7 @@ def test_moderation_mute_unmute_remove(server):
         ev = await off.wait_for(is_event("moderation"), since=m_o)
         assert ev["action"] == "remove" and ev["target"] == inv["id"]
         code, reason = await iw.wait_closed(5)
-        assert code == 1008, (code, reason)
+        assert code == 1008 and "removed" in (reason or ""), (code, reason)
         ws = await connect(server)
         f = await ws.hello_raw(inv["code"], "en")
         assert f["type"] == "error" and f["code"] == "unauthorized", f
@@ -195,3 +215,61 @@ def test_end_session(server):
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
     p = cli("transcript", "verify", "--file", jf)
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+
+
+def test_state_survives_restart(server_factory):
+    """Mute, removal, revocation, end and `joined` (first join only) persist across a restart."""
+    srv = server_factory()
+    st = {}
+
+    async def before():
+        sid = srv.create_session("Restart state")["id"]
+        s2 = srv.create_session("Restart ended")["id"]
+        a = srv.create_invite(sid, name="Muted A")
+        b = srv.create_invite(sid, name="Removed B")
+        c = srv.create_invite(sid, name="Revoked C")
+        off, _ = await officer(srv, join=sid)
+        for inv in (a, b, c):
+            ws, _, _ = await investor(srv, inv["code"])
+            await ws.close()
+        m = off.mark()
+        await off.send({"type": "moderate", "session": sid, "action": "mute", "target": a["id"]})
+        await off.wait_for(is_event("moderation"), since=m)
+        m = off.mark()
+        await off.send({"type": "moderate", "session": sid, "action": "remove", "target": b["id"]})
+        await off.wait_for(is_event("moderation"), since=m)
+        code, _, _ = srv.http("DELETE", f"/v1/sessions/{sid}/invites/{c['id']}", srv.officer_token)
+        assert code == 204
+        m = off.mark()
+        await off.send({"type": "end", "session": s2})
+        await off.wait_for(is_event("ended"), since=m)
+        await off.close()
+        st.update(sid=sid, s2=s2, a=a, b=b, c=c)
+    run(before())
+    n_before = len(srv.transcript(st["sid"])["events"])
+    assert srv.stop() == 0
+    srv.start()
+
+    async def after():
+        sid = st["sid"]
+        off, _ = await officer(srv, join=sid)
+        ws, _, _ = await investor(srv, st["a"]["code"])
+        r = await ws.say(sid, "am I still muted?")
+        assert r["type"] == "error" and r["code"] == "forbidden", r
+        await ws.close()
+        for k in ("b", "c"):
+            x = await connect(srv)
+            f = await x.hello_raw(st[k]["code"], "en")
+            assert f["type"] == "error" and f["code"] == "unauthorized", (k, f)
+            await x.wait_closed()
+        r = await off.say(st["s2"], "is it still ended?")
+        assert r["type"] == "error" and r["code"] == "conflict", r
+        await asyncio.sleep(0.3)
+        await off.close()
+    run(after())
+    events = srv.transcript(st["sid"])["events"]
+    assert events[n_before:] == [], f"reconnects after a restart appended {events[n_before:]}"
+    _, g, _ = srv.http("GET", f"/v1/sessions/{st['sid']}", srv.officer_token)
+    assert [p["muted"] for p in g["participants"] if p["id"] == st["a"]["id"]] == [True]
+    _, g2, _ = srv.http("GET", f"/v1/sessions/{st['s2']}", srv.officer_token)
+    assert g2["status"] == "ended"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from harness import (assert_http_error, cid, connect, investor, is_error, is_event, officer,
@@ -117,6 +119,7 @@ async def scenario(server, role: str, action: str, expect: str):
             assert ev["session"] == sid
             assert ev["from"]["id"] == actor_id and ev["from"]["role"] == role
             assert isinstance(ev["terms"], list)
+            assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)", ev["at"]), ev["at"]
             own = await actor.wait_for(is_event("message"), since=m_actor)
             assert own["seq"] == ack["seq"]
         elif action == "moderate":
@@ -136,6 +139,12 @@ async def scenario(server, role: str, action: str, expect: str):
                 ev = await observer.wait_for(is_event("left"), since=m_obs)
                 assert ev["from"]["id"] == actor_id
                 assert not actor.find("error", m_actor)
+                if role == "investor":
+                    # an investor who left must reconnect to speak again
+                    m_obs = observer.mark()
+                    r = await actor.say(sid, "after leaving")
+                    assert r["type"] == "error", r
+                    await observer.expect_none(is_event("message"), 0.4, since=m_obs)
         else:
             raise AssertionError(f"no OK check for {action}")
     finally:

@@ -14,7 +14,9 @@ import pytest
 
 from harness import cli, find_database, officer, run
 
-TEXTS = ["alpha harbour", "bravo tariff", "charlie lease", "delta customs", "echo visa"]
+TEXTS = ["alpha harbour", "bravo tariff", "charlie lease", "delta customs", "echo visa",
+         "Khu công nghiệp Vân Đồn 🏭 — 工業団地 산업단지",
+         'quote " backslash \\ slash / tab \t newline \n cr \r bell \u0007 nul-ish \u001f del \u007f ls \u2028 end']
 TAMPER_TEXT = "charlie lease"   # seq 4: joined=1, then the messages from 2
 
 

@@ -1,0 +1,1697 @@
+// The investor's meeting page: /join#INVITE_CODE.
+// Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
+// server or from people is inserted with textContent, never as HTML.
+import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
+
+const NB = "\u00a0";
+
+const STRINGS = {
+  en: {
+    brandSub: "Virtual investor meeting",
+    skipToComposer: "Skip to the message box",
+    languageLabel: "Language",
+    retryNow: "Retry now",
+    leave: "Leave",
+    leaveConfirm: "Leave the meeting? You can rejoin with the same link while the meeting is open.",
+    prejoinTitle: "Join your meeting",
+    prejoinText: "You are invited to a meeting with the Quảng Ninh Investment Promotion and Support Agency.",
+    prejoinRecorded:
+      "The meeting is recorded. The full notice about the recording and the AI assistant appears as soon as you join.",
+    prejoinLanguage: "Language you want to read the meeting in",
+    joinButton: "Join the meeting",
+    rejoin: "Rejoin the meeting",
+    home: "Home page",
+    agency: "Quảng Ninh Investment Promotion and Support Agency",
+    participants: "Participants",
+    conversation: "Conversation",
+    noticeTitle: "Recorded meeting · AI assistant",
+    empty: "No messages yet.",
+    newMessages: "New messages ↓",
+    composerLabel: "Your message",
+    placeholder: "Write a message…",
+    composerHint: "Enter to send · Shift+Enter for a new line",
+    send: "Send",
+    connConnecting: "Connecting…",
+    connLive: "Live",
+    connReconnecting: "Reconnecting…",
+    connWait: "{s} s",
+    connOffline: "Disconnected",
+    connEnded: "Meeting ended",
+    connLeft: "Left",
+    you: "you",
+    online: "online",
+    offline: "offline",
+    muted: "muted",
+    role_officer: "Officer",
+    role_investor: "Investor",
+    role_assistant: "AI assistant",
+    role_reviewer: "Reviewer",
+    kindQuestion: "Question to the assistant",
+    q_reviewing: "An officer is reviewing the answer…",
+    q_answered: "Answered",
+    q_rejected: "An officer will answer this question",
+    q_handed_over: "Passed to a specialist",
+    original: "Original ({lang})",
+    machineTranslation: "Translated automatically",
+    sources: "Sources",
+    contactTitle: "Your contact for this question",
+    sending: "Sending…",
+    sent: "Sent",
+    retry: "Retry",
+    edit: "Edit",
+    discard: "Discard",
+    errMuted: "Not sent: you are muted in this meeting.",
+    errForbidden: "Not sent: this action is not allowed ({detail}).",
+    errEnded: "Not sent: the meeting has ended.",
+    errRateLimited: "Not sent: too many messages in a short time. Wait a moment, then retry.",
+    errUnavailable: "Not sent: the server could not store the message. Please retry.",
+    errBadRequest: "Not sent: the message was refused ({detail}).",
+    errGeneric: "Not sent: {detail}",
+    mutedNote: "An officer has muted you: you can follow the conversation but cannot send messages for now.",
+    endedNote: "The meeting has ended; no more messages can be sent.",
+    endedBanner:
+      "This meeting has ended. Thank you for taking part — the agency keeps the transcript of the conversation.",
+    sysJoined: "{name} joined the meeting",
+    sysLeft: "{name} left the meeting",
+    sysMuted: "{by} muted {name}",
+    sysUnmuted: "{name} can write again",
+    sysRemoved: "{name} was removed from the meeting",
+    sysYouMuted: "{by} muted you",
+    sysYouUnmuted: "You can write again",
+    sysEnded: "{by} ended the meeting",
+    stopNoInviteTitle: "No invite code",
+    stopNoInviteText:
+      "Open the personal invite link the agency sent you — it ends with “#” followed by your code. If you copied the link by hand, check that it is complete.",
+    stopRemovedTitle: "You are no longer in this meeting",
+    stopRemovedText: "An officer removed you from the meeting. If you think this is a mistake, please contact the agency.",
+    stopRevokedTitle: "This invite was withdrawn",
+    stopRevokedText: "The agency has withdrawn this invite link. Please contact the agency for a new one.",
+    stopExpiredTitle: "This invite has expired",
+    stopExpiredText: "The invite link is past its validity date. Please contact the agency for a new one.",
+    stopInvalidTitle: "This invite link does not work",
+    stopInvalidText:
+      "The link is not valid, or no longer valid. Check that you opened the complete link you received, or contact the agency for a new one.",
+    stopRateTitle: "Too many attempts",
+    stopRateText: "There were too many unsuccessful attempts from your network. Wait a minute, then reload the page.",
+    stopLeftTitle: "You left the meeting",
+    stopLeftText: "You can rejoin while the meeting is still open.",
+    detail: "Server message: {detail}",
+    meetingFallback: "Meeting",
+  },
+  vi: {
+    brandSub: "Buổi làm việc trực tuyến với nhà đầu tư",
+    skipToComposer: "Chuyển đến ô soạn tin",
+    languageLabel: "Ngôn ngữ",
+    retryNow: "Thử lại ngay",
+    leave: "Rời khỏi",
+    leaveConfirm:
+      "Rời khỏi buổi làm việc? Quý vị có thể tham gia lại bằng cùng đường liên kết khi buổi làm việc vẫn đang diễn ra.",
+    prejoinTitle: "Tham gia buổi làm việc",
+    prejoinText: "Quý vị được mời tham gia buổi làm việc với Ban Xúc tiến và Hỗ trợ đầu tư tỉnh Quảng Ninh.",
+    prejoinRecorded:
+      "Buổi làm việc được ghi lại. Thông báo đầy đủ về việc ghi lại và về trợ lý AI sẽ hiển thị ngay khi Quý vị tham gia.",
+    prejoinLanguage: "Ngôn ngữ Quý vị muốn dùng để theo dõi buổi làm việc",
+    joinButton: "Tham gia",
+    rejoin: "Tham gia lại",
+    home: "Trang chủ",
+    agency: "Ban Xúc tiến và Hỗ trợ đầu tư tỉnh Quảng Ninh",
+    participants: "Thành phần tham dự",
+    conversation: "Nội dung trao đổi",
+    noticeTitle: "Buổi làm việc được ghi lại · Trợ lý AI",
+    empty: "Chưa có tin nhắn nào.",
+    newMessages: "Tin nhắn mới ↓",
+    composerLabel: "Tin nhắn của Quý vị",
+    placeholder: "Nhập tin nhắn…",
+    composerHint: "Enter để gửi · Shift+Enter để xuống dòng",
+    send: "Gửi",
+    connConnecting: "Đang kết nối…",
+    connLive: "Trực tuyến",
+    connReconnecting: "Đang kết nối lại…",
+    connWait: "{s} giây",
+    connOffline: "Mất kết nối",
+    connEnded: "Đã kết thúc",
+    connLeft: "Đã rời",
+    you: "Quý vị",
+    online: "trực tuyến",
+    offline: "ngoại tuyến",
+    muted: "tạm khóa phát biểu",
+    role_officer: "Cán bộ",
+    role_investor: "Nhà đầu tư",
+    role_assistant: "Trợ lý AI",
+    role_reviewer: "Cán bộ rà soát",
+    kindQuestion: "Câu hỏi cho trợ lý",
+    q_reviewing: "Cán bộ đang xem xét câu trả lời…",
+    q_answered: "Đã trả lời",
+    q_rejected: "Cán bộ sẽ trực tiếp trả lời câu hỏi này",
+    q_handed_over: "Đã chuyển cho chuyên viên phụ trách",
+    original: "Bản gốc ({lang})",
+    machineTranslation: "Dịch tự động",
+    sources: "Nguồn",
+    contactTitle: "Đầu mối liên hệ cho câu hỏi này",
+    sending: "Đang gửi…",
+    sent: "Đã gửi",
+    retry: "Gửi lại",
+    edit: "Sửa",
+    discard: "Bỏ",
+    errMuted: "Chưa gửi được: Quý vị đang bị tạm khóa phát biểu trong buổi làm việc này.",
+    errForbidden: "Chưa gửi được: thao tác này không được phép ({detail}).",
+    errEnded: "Chưa gửi được: buổi làm việc đã kết thúc.",
+    errRateLimited:
+      "Chưa gửi được: Quý vị đã gửi quá nhiều tin nhắn trong thời gian ngắn. Vui lòng đợi giây lát rồi gửi lại.",
+    errUnavailable: "Chưa gửi được: máy chủ chưa lưu được tin nhắn. Vui lòng gửi lại.",
+    errBadRequest: "Chưa gửi được: tin nhắn bị từ chối ({detail}).",
+    errGeneric: "Chưa gửi được: {detail}",
+    mutedNote:
+      "Cán bộ đã tạm khóa phát biểu của Quý vị: Quý vị vẫn theo dõi được nội dung trao đổi nhưng tạm thời chưa gửi được tin nhắn.",
+    endedNote: "Buổi làm việc đã kết thúc; không thể gửi thêm tin nhắn.",
+    endedBanner: "Buổi làm việc đã kết thúc. Cảm ơn Quý vị đã tham gia — Ban lưu giữ biên bản của cuộc trao đổi.",
+    sysJoined: "{name} đã tham gia",
+    sysLeft: "{name} đã rời buổi làm việc",
+    sysMuted: "{by} đã tạm khóa phát biểu của {name}",
+    sysUnmuted: "{name} đã được phát biểu trở lại",
+    sysRemoved: "{name} đã bị mời ra khỏi buổi làm việc",
+    sysYouMuted: "{by} đã tạm khóa phát biểu của Quý vị",
+    sysYouUnmuted: "Quý vị đã được phát biểu trở lại",
+    sysEnded: "{by} đã kết thúc buổi làm việc",
+    stopNoInviteTitle: "Không có mã mời",
+    stopNoInviteText:
+      "Vui lòng mở đường liên kết mời riêng mà Ban đã gửi — đường liên kết kết thúc bằng dấu “#” và mã của Quý vị. Nếu Quý vị sao chép thủ công, xin kiểm tra lại xem đã đầy đủ chưa.",
+    stopRemovedTitle: "Quý vị không còn tham gia buổi làm việc này",
+    stopRemovedText: "Cán bộ đã mời Quý vị ra khỏi buổi làm việc. Nếu cho rằng có nhầm lẫn, xin vui lòng liên hệ với Ban.",
+    stopRevokedTitle: "Lời mời đã bị thu hồi",
+    stopRevokedText: "Ban đã thu hồi đường liên kết mời này. Xin vui lòng liên hệ với Ban để nhận đường liên kết mới.",
+    stopExpiredTitle: "Lời mời đã hết hạn",
+    stopExpiredText:
+      "Đường liên kết mời đã quá thời hạn sử dụng. Xin vui lòng liên hệ với Ban để nhận đường liên kết mới.",
+    stopInvalidTitle: "Đường liên kết mời không sử dụng được",
+    stopInvalidText:
+      "Đường liên kết không hợp lệ hoặc không còn hiệu lực. Xin kiểm tra xem Quý vị đã mở đầy đủ đường liên kết nhận được, hoặc liên hệ với Ban để nhận đường liên kết mới.",
+    stopRateTitle: "Quá nhiều lần thử",
+    stopRateText:
+      "Có quá nhiều lần truy cập không thành công từ mạng của Quý vị. Vui lòng đợi một phút rồi tải lại trang.",
+    stopLeftTitle: "Quý vị đã rời buổi làm việc",
+    stopLeftText: "Quý vị có thể tham gia lại khi buổi làm việc vẫn đang diễn ra.",
+    detail: "Thông báo của máy chủ: {detail}",
+    meetingFallback: "Buổi làm việc",
+  },
+  fr: {
+    brandSub: "Entretien virtuel avec les investisseurs",
+    skipToComposer: "Aller à la zone de saisie",
+    languageLabel: "Langue",
+    retryNow: "Réessayer maintenant",
+    leave: "Quitter",
+    leaveConfirm: `Quitter l’entretien${NB}? Vous pourrez le rejoindre avec le même lien tant qu’il est en cours.`,
+    prejoinTitle: "Rejoindre votre entretien",
+    prejoinText:
+      "Vous êtes invité(e) à un entretien avec l’Agence de promotion et de soutien à l’investissement de Quảng Ninh.",
+    prejoinRecorded:
+      "L’entretien est enregistré. L’avis complet sur l’enregistrement et sur l’assistant d’IA s’affiche dès que vous rejoignez l’entretien.",
+    prejoinLanguage: "Langue dans laquelle vous souhaitez suivre l’entretien",
+    joinButton: "Rejoindre l’entretien",
+    rejoin: "Rejoindre à nouveau",
+    home: "Page d’accueil",
+    agency: "Agence de promotion et de soutien à l’investissement de Quảng Ninh",
+    participants: "Participants",
+    conversation: "Conversation",
+    noticeTitle: "Entretien enregistré · Assistant d’IA",
+    empty: "Aucun message pour l’instant.",
+    newMessages: "Nouveaux messages ↓",
+    composerLabel: "Votre message",
+    placeholder: "Écrivez un message…",
+    composerHint: "Entrée pour envoyer · Maj+Entrée pour aller à la ligne",
+    send: "Envoyer",
+    connConnecting: "Connexion…",
+    connLive: "En direct",
+    connReconnecting: "Reconnexion…",
+    connWait: `{s}${NB}s`,
+    connOffline: "Déconnecté",
+    connEnded: "Entretien terminé",
+    connLeft: "Entretien quitté",
+    you: "vous",
+    online: "en ligne",
+    offline: "hors ligne",
+    muted: "parole suspendue",
+    role_officer: "Conseiller",
+    role_investor: "Investisseur",
+    role_assistant: "Assistant IA",
+    role_reviewer: "Vérificateur",
+    kindQuestion: "Question à l’assistant",
+    q_reviewing: "Un conseiller vérifie la réponse…",
+    q_answered: "Réponse donnée",
+    q_rejected: "Un conseiller répondra à cette question",
+    q_handed_over: "Transmise à un spécialiste",
+    original: "Texte original ({lang})",
+    machineTranslation: "Traduction automatique",
+    sources: "Sources",
+    contactTitle: "Votre interlocuteur pour cette question",
+    sending: "Envoi…",
+    sent: "Envoyé",
+    retry: "Réessayer",
+    edit: "Modifier",
+    discard: "Supprimer",
+    errMuted: `Non envoyé${NB}: votre parole est suspendue dans cet entretien.`,
+    errForbidden: `Non envoyé${NB}: action non autorisée ({detail}).`,
+    errEnded: `Non envoyé${NB}: l’entretien est terminé.`,
+    errRateLimited: `Non envoyé${NB}: trop de messages en peu de temps. Patientez un instant, puis réessayez.`,
+    errUnavailable: `Non envoyé${NB}: le serveur n’a pas pu enregistrer le message. Veuillez réessayer.`,
+    errBadRequest: `Non envoyé${NB}: le message a été refusé ({detail}).`,
+    errGeneric: `Non envoyé${NB}: {detail}`,
+    mutedNote: `Un conseiller a suspendu votre parole${NB}: vous pouvez suivre la conversation, mais pas envoyer de message pour le moment.`,
+    endedNote: `L’entretien est terminé${NB}; il n’est plus possible d’envoyer de message.`,
+    endedBanner:
+      "Cet entretien est terminé. Merci de votre participation — l’agence conserve la transcription de la conversation.",
+    sysJoined: "{name} a rejoint l’entretien",
+    sysLeft: "{name} a quitté l’entretien",
+    sysMuted: "{by} a suspendu la parole de {name}",
+    sysUnmuted: "{name} peut de nouveau écrire",
+    sysRemoved: "{name} a été retiré(e) de l’entretien",
+    sysYouMuted: "{by} a suspendu votre parole",
+    sysYouUnmuted: "Vous pouvez de nouveau écrire",
+    sysEnded: "{by} a mis fin à l’entretien",
+    stopNoInviteTitle: "Aucun code d’invitation",
+    stopNoInviteText: `Ouvrez le lien d’invitation personnel que l’agence vous a envoyé — il se termine par «${NB}#${NB}» suivi de votre code. Si vous l’avez recopié à la main, vérifiez qu’il est complet.`,
+    stopRemovedTitle: "Vous ne participez plus à cet entretien",
+    stopRemovedText:
+      "Un conseiller vous a retiré(e) de l’entretien. S’il s’agit d’une erreur, veuillez contacter l’agence.",
+    stopRevokedTitle: "Cette invitation a été retirée",
+    stopRevokedText: "L’agence a retiré ce lien d’invitation. Veuillez la contacter pour en obtenir un nouveau.",
+    stopExpiredTitle: "Cette invitation a expiré",
+    stopExpiredText:
+      "La durée de validité du lien d’invitation est dépassée. Veuillez contacter l’agence pour en obtenir un nouveau.",
+    stopInvalidTitle: "Ce lien d’invitation ne fonctionne pas",
+    stopInvalidText:
+      "Le lien n’est pas valide, ou ne l’est plus. Vérifiez que vous avez ouvert le lien complet reçu, ou contactez l’agence pour en obtenir un nouveau.",
+    stopRateTitle: "Trop de tentatives",
+    stopRateText: "Trop de tentatives infructueuses proviennent de votre réseau. Patientez une minute, puis rechargez la page.",
+    stopLeftTitle: "Vous avez quitté l’entretien",
+    stopLeftText: "Vous pouvez le rejoindre à nouveau tant qu’il est en cours.",
+    detail: `Message du serveur${NB}: {detail}`,
+    meetingFallback: "Entretien",
+  },
+  ja: {
+    brandSub: "オンライン投資家面談",
+    skipToComposer: "メッセージ入力欄へ移動",
+    languageLabel: "言語",
+    retryNow: "今すぐ再接続",
+    leave: "退出",
+    leaveConfirm: "面談から退出しますか？面談が続いている間は、同じリンクから再び参加できます。",
+    prejoinTitle: "面談に参加する",
+    prejoinText: "クアンニン省投資促進・支援局との面談にご招待しています。",
+    prejoinRecorded: "この面談は記録されます。記録とAIアシスタントに関するお知らせの全文は、参加後すぐに表示されます。",
+    prejoinLanguage: "面談を表示する言語",
+    joinButton: "面談に参加",
+    rejoin: "再参加する",
+    home: "トップページ",
+    agency: "クアンニン省投資促進・支援局",
+    participants: "参加者",
+    conversation: "会話",
+    noticeTitle: "面談の記録とAIアシスタントについて",
+    empty: "まだメッセージはありません。",
+    newMessages: "新しいメッセージ ↓",
+    composerLabel: "メッセージ",
+    placeholder: "メッセージを入力…",
+    composerHint: "Enterで送信・Shift+Enterで改行",
+    send: "送信",
+    connConnecting: "接続しています…",
+    connLive: "接続済み",
+    connReconnecting: "再接続しています…",
+    connWait: "{s}秒",
+    connOffline: "切断されました",
+    connEnded: "面談終了",
+    connLeft: "退出済み",
+    you: "あなた",
+    online: "オンライン",
+    offline: "オフライン",
+    muted: "発言停止中",
+    role_officer: "担当職員",
+    role_investor: "投資家",
+    role_assistant: "AIアシスタント",
+    role_reviewer: "確認担当者",
+    kindQuestion: "アシスタントへの質問",
+    q_reviewing: "担当職員が回答を確認しています…",
+    q_answered: "回答済み",
+    q_rejected: "この質問には担当職員がお答えします",
+    q_handed_over: "専門の担当者に引き継ぎました",
+    original: "原文（{lang}）",
+    machineTranslation: "自動翻訳",
+    sources: "出典",
+    contactTitle: "このご質問の担当窓口",
+    sending: "送信中…",
+    sent: "送信済み",
+    retry: "再送信",
+    edit: "編集",
+    discard: "削除",
+    errMuted: "送信できませんでした：この面談では現在、発言が停止されています。",
+    errForbidden: "送信できませんでした：この操作は許可されていません（{detail}）。",
+    errEnded: "送信できませんでした：面談は終了しています。",
+    errRateLimited: "送信できませんでした：短時間に多くのメッセージが送信されました。少し待ってから再送信してください。",
+    errUnavailable: "送信できませんでした：サーバーでメッセージを保存できませんでした。再送信してください。",
+    errBadRequest: "送信できませんでした：メッセージが受け付けられませんでした（{detail}）。",
+    errGeneric: "送信できませんでした：{detail}",
+    mutedNote: "担当職員により発言が停止されています。会話は引き続きご覧いただけますが、現在メッセージは送信できません。",
+    endedNote: "面談は終了しました。これ以上メッセージは送信できません。",
+    endedBanner: "この面談は終了しました。ご参加ありがとうございました。会話の記録は当局が保管します。",
+    sysJoined: "{name} が参加しました",
+    sysLeft: "{name} が退出しました",
+    sysMuted: "{by} が {name} の発言を停止しました",
+    sysUnmuted: "{name} の発言停止が解除されました",
+    sysRemoved: "{name} が面談から除外されました",
+    sysYouMuted: "{by} があなたの発言を停止しました",
+    sysYouUnmuted: "発言停止が解除されました",
+    sysEnded: "{by} が面談を終了しました",
+    stopNoInviteTitle: "招待コードがありません",
+    stopNoInviteText:
+      "当局からお送りした個人用の招待リンクを開いてください。リンクの末尾は「#」とコードになっています。手作業でコピーした場合は、リンクが欠けていないかご確認ください。",
+    stopRemovedTitle: "この面談には参加できなくなりました",
+    stopRemovedText: "担当職員により面談から除外されました。お心当たりがない場合は、当局までお問い合わせください。",
+    stopRevokedTitle: "この招待は取り消されました",
+    stopRevokedText: "この招待リンクは当局により取り消されました。新しいリンクについては当局までお問い合わせください。",
+    stopExpiredTitle: "この招待は有効期限が切れています",
+    stopExpiredText: "招待リンクの有効期限が過ぎています。新しいリンクについては当局までお問い合わせください。",
+    stopInvalidTitle: "この招待リンクは使用できません",
+    stopInvalidText:
+      "リンクが無効か、すでに有効ではありません。受け取ったリンクを最後まで正しく開いたかご確認いただくか、新しいリンクについて当局までお問い合わせください。",
+    stopRateTitle: "試行回数が多すぎます",
+    stopRateText: "お使いのネットワークから失敗した接続が多数ありました。1分ほど待ってから、ページを再読み込みしてください。",
+    stopLeftTitle: "面談から退出しました",
+    stopLeftText: "面談が続いている間は、再び参加できます。",
+    detail: "サーバーからのメッセージ：{detail}",
+    meetingFallback: "面談",
+  },
+  ko: {
+    brandSub: "온라인 투자자 상담",
+    skipToComposer: "메시지 입력란으로 건너뛰기",
+    languageLabel: "언어",
+    retryNow: "지금 다시 연결",
+    leave: "나가기",
+    leaveConfirm: "상담에서 나가시겠습니까? 상담이 진행 중인 동안에는 같은 링크로 다시 참여할 수 있습니다.",
+    prejoinTitle: "상담 참여",
+    prejoinText: "꽝닌성 투자촉진지원청과의 상담에 초대되었습니다.",
+    prejoinRecorded: "이 상담은 기록됩니다. 기록 및 AI 비서에 관한 전체 안내는 참여하면 바로 표시됩니다.",
+    prejoinLanguage: "상담 내용을 볼 언어",
+    joinButton: "상담 참여하기",
+    rejoin: "다시 참여하기",
+    home: "홈페이지",
+    agency: "꽝닌성 투자촉진지원청",
+    participants: "참여자",
+    conversation: "대화",
+    noticeTitle: "상담 기록 및 AI 비서 안내",
+    empty: "아직 메시지가 없습니다.",
+    newMessages: "새 메시지 ↓",
+    composerLabel: "메시지",
+    placeholder: "메시지를 입력하세요…",
+    composerHint: "Enter로 보내기 · Shift+Enter로 줄바꿈",
+    send: "보내기",
+    connConnecting: "연결 중…",
+    connLive: "연결됨",
+    connReconnecting: "다시 연결 중…",
+    connWait: "{s}초",
+    connOffline: "연결 끊김",
+    connEnded: "상담 종료",
+    connLeft: "나감",
+    you: "나",
+    online: "온라인",
+    offline: "오프라인",
+    muted: "발언 제한",
+    role_officer: "담당 직원",
+    role_investor: "투자자",
+    role_assistant: "AI 비서",
+    role_reviewer: "검토자",
+    kindQuestion: "AI 비서에게 한 질문",
+    q_reviewing: "담당 직원이 답변을 검토하고 있습니다…",
+    q_answered: "답변 완료",
+    q_rejected: "담당 직원이 이 질문에 직접 답변합니다",
+    q_handed_over: "전문 담당자에게 전달되었습니다",
+    original: "원문({lang})",
+    machineTranslation: "자동 번역",
+    sources: "출처",
+    contactTitle: "이 질문의 담당 창구",
+    sending: "보내는 중…",
+    sent: "보냄",
+    retry: "다시 보내기",
+    edit: "수정",
+    discard: "삭제",
+    errMuted: "보내지 못했습니다: 이 상담에서 발언이 제한된 상태입니다.",
+    errForbidden: "보내지 못했습니다: 허용되지 않은 작업입니다({detail}).",
+    errEnded: "보내지 못했습니다: 상담이 종료되었습니다.",
+    errRateLimited: "보내지 못했습니다: 짧은 시간에 메시지를 너무 많이 보냈습니다. 잠시 후 다시 보내 주세요.",
+    errUnavailable: "보내지 못했습니다: 서버가 메시지를 저장하지 못했습니다. 다시 보내 주세요.",
+    errBadRequest: "보내지 못했습니다: 메시지가 거부되었습니다({detail}).",
+    errGeneric: "보내지 못했습니다: {detail}",
+    mutedNote: "담당 직원이 발언을 제한했습니다. 대화는 계속 볼 수 있지만 지금은 메시지를 보낼 수 없습니다.",
+    endedNote: "상담이 종료되어 더 이상 메시지를 보낼 수 없습니다.",
+    endedBanner: "이 상담은 종료되었습니다. 참여해 주셔서 감사합니다. 대화록은 기관에서 보관합니다.",
+    sysJoined: "{name} 님이 참여했습니다",
+    sysLeft: "{name} 님이 나갔습니다",
+    sysMuted: "{by} 님이 {name} 님의 발언을 제한했습니다",
+    sysUnmuted: "{name} 님의 발언 제한이 해제되었습니다",
+    sysRemoved: "{name} 님이 상담에서 제외되었습니다",
+    sysYouMuted: "{by} 님이 회원님의 발언을 제한했습니다",
+    sysYouUnmuted: "발언 제한이 해제되었습니다",
+    sysEnded: "{by} 님이 상담을 종료했습니다",
+    stopNoInviteTitle: "초대 코드가 없습니다",
+    stopNoInviteText:
+      "기관에서 보내 드린 개인 초대 링크를 열어 주세요. 링크는 ‘#’와 코드로 끝납니다. 링크를 직접 복사하셨다면 빠진 부분이 없는지 확인해 주세요.",
+    stopRemovedTitle: "이 상담에 더 이상 참여할 수 없습니다",
+    stopRemovedText: "담당 직원이 회원님을 상담에서 제외했습니다. 착오라고 생각되시면 기관에 문의해 주세요.",
+    stopRevokedTitle: "초대가 취소되었습니다",
+    stopRevokedText: "기관에서 이 초대 링크를 취소했습니다. 새 링크가 필요하시면 기관에 문의해 주세요.",
+    stopExpiredTitle: "초대가 만료되었습니다",
+    stopExpiredText: "초대 링크의 유효 기간이 지났습니다. 새 링크가 필요하시면 기관에 문의해 주세요.",
+    stopInvalidTitle: "초대 링크를 사용할 수 없습니다",
+    stopInvalidText:
+      "링크가 올바르지 않거나 더 이상 유효하지 않습니다. 받으신 링크 전체를 열었는지 확인하시거나, 기관에 새 링크를 요청해 주세요.",
+    stopRateTitle: "시도 횟수 초과",
+    stopRateText: "사용 중인 네트워크에서 실패한 접속 시도가 너무 많습니다. 1분 후 페이지를 새로 고쳐 주세요.",
+    stopLeftTitle: "상담에서 나왔습니다",
+    stopLeftText: "상담이 진행 중인 동안에는 다시 참여할 수 있습니다.",
+    detail: "서버 메시지: {detail}",
+    meetingFallback: "상담",
+  },
+  zh: {
+    brandSub: "线上投资者会谈",
+    skipToComposer: "跳至消息输入框",
+    languageLabel: "语言",
+    retryNow: "立即重连",
+    leave: "离开",
+    leaveConfirm: "确定离开会谈吗？会谈进行期间，您可以使用同一链接重新加入。",
+    prejoinTitle: "加入会谈",
+    prejoinText: "诚邀您参加与广宁省投资促进与支持局的会谈。",
+    prejoinRecorded: "本次会谈将被记录。加入后，将立即显示关于会谈记录和AI助理的完整说明。",
+    prejoinLanguage: "会谈显示语言",
+    joinButton: "加入会谈",
+    rejoin: "重新加入",
+    home: "首页",
+    agency: "广宁省投资促进与支持局",
+    participants: "参会人员",
+    conversation: "对话",
+    noticeTitle: "会谈记录与AI助理说明",
+    empty: "暂无消息。",
+    newMessages: "新消息 ↓",
+    composerLabel: "您的消息",
+    placeholder: "输入消息…",
+    composerHint: "按 Enter 发送 · Shift+Enter 换行",
+    send: "发送",
+    connConnecting: "正在连接…",
+    connLive: "已连接",
+    connReconnecting: "正在重新连接…",
+    connWait: "{s} 秒",
+    connOffline: "连接已断开",
+    connEnded: "会谈已结束",
+    connLeft: "已离开",
+    you: "您",
+    online: "在线",
+    offline: "离线",
+    muted: "已禁言",
+    role_officer: "工作人员",
+    role_investor: "投资者",
+    role_assistant: "AI助理",
+    role_reviewer: "审阅人员",
+    kindQuestion: "向助理提问",
+    q_reviewing: "工作人员正在审核回答…",
+    q_answered: "已回答",
+    q_rejected: "此问题将由工作人员回答",
+    q_handed_over: "已转交专人处理",
+    original: "原文（{lang}）",
+    machineTranslation: "机器翻译",
+    sources: "出处",
+    contactTitle: "此问题的联系人",
+    sending: "正在发送…",
+    sent: "已发送",
+    retry: "重新发送",
+    edit: "编辑",
+    discard: "删除",
+    errMuted: "未发送：您在本次会谈中已被禁言。",
+    errForbidden: "未发送：不允许此操作（{detail}）。",
+    errEnded: "未发送：会谈已结束。",
+    errRateLimited: "未发送：短时间内发送的消息过多，请稍候再重新发送。",
+    errUnavailable: "未发送：服务器未能保存该消息，请重新发送。",
+    errBadRequest: "未发送：消息被拒绝（{detail}）。",
+    errGeneric: "未发送：{detail}",
+    mutedNote: "工作人员已将您禁言：您仍可查看对话，但暂时无法发送消息。",
+    endedNote: "会谈已结束，无法再发送消息。",
+    endedBanner: "本次会谈已结束，感谢您的参与。对话记录由本局保存。",
+    sysJoined: "{name} 加入了会谈",
+    sysLeft: "{name} 离开了会谈",
+    sysMuted: "{by} 已将 {name} 禁言",
+    sysUnmuted: "{name} 已解除禁言",
+    sysRemoved: "{name} 已被移出会谈",
+    sysYouMuted: "{by} 已将您禁言",
+    sysYouUnmuted: "您已被解除禁言",
+    sysEnded: "{by} 结束了会谈",
+    stopNoInviteTitle: "缺少邀请码",
+    stopNoInviteText:
+      "请打开本局发送给您的专属邀请链接——链接以“#”加邀请码结尾。如果是手动复制的链接，请检查是否完整。",
+    stopRemovedTitle: "您已不在本次会谈中",
+    stopRemovedText: "工作人员已将您移出会谈。如您认为有误，请与本局联系。",
+    stopRevokedTitle: "邀请已被撤回",
+    stopRevokedText: "本局已撤回此邀请链接。如需新链接，请与本局联系。",
+    stopExpiredTitle: "邀请已过期",
+    stopExpiredText: "此邀请链接已超过有效期。如需新链接，请与本局联系。",
+    stopInvalidTitle: "邀请链接无法使用",
+    stopInvalidText: "该链接无效或已失效。请确认您打开的是收到的完整链接，或与本局联系获取新链接。",
+    stopRateTitle: "尝试次数过多",
+    stopRateText: "您所在网络的失败连接次数过多。请等待一分钟后刷新页面。",
+    stopLeftTitle: "您已离开会谈",
+    stopLeftText: "会谈进行期间，您可以重新加入。",
+    detail: "服务器消息：{detail}",
+    meetingFallback: "会谈",
+  },
+};
+
+// ---------------------------------------------------------------------------
+// State
+
+const STORAGE = { code: "ipa.invite", joined: "ipa.joined" };
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 30000;
+
+const state = {
+  code: "",
+  lang: "en",
+  ws: null,
+  welcomed: false, // a welcome arrived on the current socket
+  everWelcomed: false,
+  you: null,
+  sessionId: null,
+  sessionTitle: "",
+  notice: "",
+  participants: new Map(), // id -> participant
+  events: new Map(), // seq -> event as received (for re-rendering)
+  elements: new Map(), // seq -> <li>
+  lastSeq: 0,
+  pending: new Map(), // clientId -> { text, status: "sending"|"sent"|"failed", seq, error }
+  muted: false,
+  ended: false,
+  phase: "idle", // idle | connecting | live | reconnecting | stopped | left | ended
+  attempt: 0,
+  retryAt: 0,
+  retryTimer: 0,
+  countdownTimer: 0,
+  closeIntent: null, // "leave" | "language" when we close the socket ourselves
+  unauthorized: "", // message of the last `unauthorized` error
+  banner: null, // { key, kind }
+};
+
+const $ = (id) => document.getElementById(id);
+const ui = {
+  conn: $("conn"),
+  connText: $("conn-text"),
+  connRetry: $("conn-retry"),
+  lang: $("lang"),
+  langField: $("lang").closest("label"),
+  leave: $("leave"),
+  prejoin: $("view-prejoin"),
+  prejoinLang: $("prejoin-lang"),
+  joinButton: $("join-button"),
+  stop: $("view-stop"),
+  stopTitle: $("stop-title"),
+  stopText: $("stop-text"),
+  stopDetail: $("stop-detail"),
+  stopRejoin: $("stop-rejoin"),
+  meeting: $("view-meeting"),
+  title: $("session-title"),
+  people: $("people"),
+  notice: $("notice"),
+  noticeText: $("notice-text"),
+  banner: $("banner"),
+  log: $("log"),
+  empty: $("empty"),
+  events: $("events"),
+  outbox: $("outbox"),
+  jump: $("jump"),
+  composer: $("composer"),
+  text: $("composer-text"),
+  send: $("send"),
+  note: $("composer-note"),
+};
+
+function t(key, values) {
+  const table = STRINGS[state.lang] || STRINGS.en;
+  const template = key in table ? table[key] : STRINGS.en[key] ?? key;
+  return values ? format(template, values) : template;
+}
+
+// ---------------------------------------------------------------------------
+// Storage (sessionStorage may be unavailable: private modes, sandboxed frames)
+
+function sessionGet(key) {
+  try {
+    return window.sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+function sessionSet(key, value) {
+  try {
+    if (value === null) window.sessionStorage.removeItem(key);
+    else window.sessionStorage.setItem(key, value);
+  } catch {
+    // Not remembered; a reload then needs the link again.
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Start
+
+function readInviteCode() {
+  let fromHash = location.hash.replace(/^#/, "");
+  try {
+    fromHash = decodeURIComponent(fromHash).trim();
+  } catch {
+    fromHash = fromHash.trim();
+  }
+  if (fromHash) {
+    if (sessionGet(STORAGE.code) !== fromHash) sessionSet(STORAGE.joined, null);
+    sessionSet(STORAGE.code, fromHash);
+    // Keep the code out of the address bar, history and bookmarks.
+    history.replaceState(history.state, "", location.pathname + location.search);
+    return fromHash;
+  }
+  return sessionGet(STORAGE.code) || "";
+}
+
+function start() {
+  state.code = readInviteCode();
+  const joinedLang = sessionGet(STORAGE.joined);
+  state.lang = isLanguage(joinedLang) ? joinedLang : initialLanguage();
+  fillLanguageSelect(ui.lang, state.lang);
+  fillLanguageSelect(ui.prejoinLang, state.lang);
+  applyLanguage();
+
+  ui.prejoinLang.addEventListener("change", () => setLanguage(ui.prejoinLang.value));
+  ui.lang.addEventListener("change", () => setLanguage(ui.lang.value));
+  ui.joinButton.addEventListener("click", join);
+  ui.stopRejoin.addEventListener("click", join);
+  ui.connRetry.addEventListener("click", () => reconnectNow());
+  ui.leave.addEventListener("click", leave);
+  ui.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitComposer();
+  });
+  ui.text.addEventListener("keydown", onComposerKey);
+  ui.log.addEventListener("scroll", () => {
+    if (isNearBottom()) ui.jump.hidden = true;
+  });
+  ui.jump.addEventListener("click", () => {
+    scrollToBottom();
+    ui.jump.hidden = true;
+  });
+  window.addEventListener("online", () => {
+    if (state.phase === "reconnecting") reconnectNow();
+  });
+  window.addEventListener("hashchange", () => {
+    if (location.hash.length > 1) location.reload();
+  });
+
+  if (!state.code) {
+    showStop("stopNoInviteTitle", "stopNoInviteText");
+  } else if (joinedLang) {
+    join(); // a reload of a page that had joined: go straight back in
+  } else {
+    showView("prejoin");
+    ui.joinButton.focus();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Views and language
+
+function showView(name) {
+  const waiting = name === "prejoin-waiting";
+  ui.prejoin.hidden = !name.startsWith("prejoin");
+  ui.joinButton.disabled = waiting;
+  ui.prejoinLang.disabled = waiting;
+  ui.stop.hidden = name !== "stop";
+  ui.meeting.hidden = name !== "meeting";
+  ui.langField.hidden = name.startsWith("prejoin");
+  ui.leave.hidden = name !== "meeting" || state.ended;
+}
+
+function showStop(titleKey, textKey, detail = "", canRejoin = false) {
+  state.stop = { titleKey, textKey, detail, canRejoin };
+  renderStop();
+  showView("stop");
+  ui.stopTitle.focus();
+}
+
+function renderStop() {
+  if (!state.stop) return;
+  const { titleKey, textKey, detail, canRejoin } = state.stop;
+  ui.stopTitle.textContent = t(titleKey);
+  ui.stopText.textContent = t(textKey);
+  ui.stopDetail.textContent = detail ? t("detail", { detail }) : "";
+  ui.stopDetail.hidden = !detail;
+  ui.stopRejoin.hidden = !canRejoin;
+}
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  applyStrings(document, STRINGS[state.lang] || STRINGS.en);
+  ui.text.placeholder = t("placeholder");
+  ui.lang.value = state.lang;
+  ui.prejoinLang.value = state.lang;
+  updateTitle();
+  renderConn();
+  renderStop();
+  renderBanner();
+  renderComposerState();
+  renderPeople();
+  for (const [seq] of state.events) rerenderEvent(seq);
+  for (const [clientId] of state.pending) renderPending(clientId);
+}
+
+function setLanguage(lang) {
+  if (!isLanguage(lang) || lang === state.lang) return;
+  state.lang = lang;
+  rememberLanguage(lang);
+  applyLanguage();
+  if (state.everWelcomed && !state.ended && state.phase !== "stopped" && state.phase !== "left") {
+    // The server renders the notice, translations and glossary terms for the language of
+    // the hello: reconnect with the new language and load the conversation again.
+    sessionSet(STORAGE.joined, lang);
+    clearConversation();
+    if (state.ws && state.ws.readyState <= WebSocket.OPEN) {
+      state.closeIntent = "language";
+      state.ws.close(1000, "language change");
+    } else {
+      reconnectNow();
+    }
+  }
+}
+
+function updateTitle() {
+  const base = "Quảng Ninh IPA";
+  document.title = state.sessionTitle ? `${state.sessionTitle} — ${base}` : `${t("brandSub")} — ${base}`;
+}
+
+// ---------------------------------------------------------------------------
+// Connection
+
+function join() {
+  state.stop = null;
+  state.ended = false;
+  sessionSet(STORAGE.joined, state.lang);
+  state.attempt = 0;
+  if (state.everWelcomed) showView("meeting");
+  connect();
+}
+
+function socketURL() {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/ws";
+}
+
+function connect() {
+  clearTimeout(state.retryTimer);
+  clearInterval(state.countdownTimer);
+  state.retryTimer = 0;
+  state.welcomed = false;
+  state.unauthorized = "";
+  setPhase(state.everWelcomed ? "reconnecting" : "connecting");
+  if (!state.everWelcomed) showView("prejoin-waiting");
+  let ws;
+  try {
+    ws = new WebSocket(socketURL());
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  state.ws = ws;
+  ws.addEventListener("open", () => {
+    if (ws !== state.ws) return;
+    const hello = { type: "hello", token: state.code, language: state.lang };
+    if (state.sessionId) hello.resume = { session: state.sessionId, after: state.lastSeq };
+    ws.send(JSON.stringify(hello));
+  });
+  ws.addEventListener("message", (message) => {
+    if (ws !== state.ws || typeof message.data !== "string") return;
+    let frame;
+    try {
+      frame = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (frame && typeof frame === "object") handleFrame(frame);
+  });
+  ws.addEventListener("close", (event) => {
+    if (ws !== state.ws) return;
+    state.ws = null;
+    state.welcomed = false;
+    onClosed(event);
+  });
+}
+
+function onClosed(event) {
+  const intent = state.closeIntent;
+  state.closeIntent = null;
+  if (intent === "leave") {
+    setPhase("left");
+    sessionSet(STORAGE.joined, null);
+    showStop("stopLeftTitle", "stopLeftText", "", !state.ended);
+    return;
+  }
+  if (intent === "language") {
+    state.attempt = 0;
+    connect();
+    return;
+  }
+  if (event.code === 1008) {
+    stopForGood(state.unauthorized || event.reason || "");
+    return;
+  }
+  if (state.ended) {
+    setPhase("ended");
+    return;
+  }
+  scheduleReconnect();
+}
+
+/** Close code 1008: unauthorized, removed, or invite revoked. Never reconnect. */
+function stopForGood(reason) {
+  clearTimeout(state.retryTimer);
+  setPhase("stopped");
+  sessionSet(STORAGE.joined, null);
+  const text = reason.toLowerCase();
+  let key = "Invalid";
+  if (text.includes("removed")) key = "Removed";
+  else if (/invite (was )?revoked/.test(text)) key = "Revoked";
+  else if (text.includes("expired")) key = "Expired";
+  else if (text.includes("too many") || text.includes("rate")) key = "Rate";
+  if (key !== "Rate") sessionSet(STORAGE.code, null);
+  showStop(`stop${key}Title`, `stop${key}Text`, reason);
+}
+
+function scheduleReconnect() {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
+  const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + Math.random() * 0.3)));
+  state.attempt += 1;
+  state.retryAt = Date.now() + delay;
+  clearTimeout(state.retryTimer);
+  clearInterval(state.countdownTimer);
+  state.retryTimer = setTimeout(connect, delay);
+  state.countdownTimer = setInterval(renderConn, 1000);
+  setPhase("reconnecting");
+  if (!state.everWelcomed) showView("prejoin-waiting");
+}
+
+function reconnectNow() {
+  if (state.phase === "stopped" || state.phase === "left" || state.ended) return;
+  if (state.ws) return;
+  connect();
+}
+
+function setPhase(phase) {
+  state.phase = phase;
+  if (phase !== "reconnecting" || state.retryTimer === 0) clearInterval(state.countdownTimer);
+  renderConn();
+  renderComposerState();
+}
+
+function renderConn() {
+  const phase = state.phase;
+  ui.conn.hidden = phase === "idle";
+  const waiting = phase === "reconnecting" && state.retryTimer !== 0;
+  const shown = { connecting: "connecting", live: "live", reconnecting: "reconnecting" }[phase] || "offline";
+  ui.conn.dataset.state = phase === "ended" || phase === "left" ? "idle" : shown;
+  const label = {
+    connecting: "connConnecting",
+    live: "connLive",
+    reconnecting: "connReconnecting",
+    stopped: "connOffline",
+    ended: "connEnded",
+    left: "connLeft",
+  }[phase];
+  ui.connText.replaceChildren(label ? t(label) : "");
+  if (waiting) {
+    const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
+    const count = document.createElement("span");
+    count.setAttribute("aria-hidden", "true");
+    count.textContent = ` (${t("connWait", { s: seconds })})`;
+    ui.connText.append(count);
+  }
+  ui.connRetry.hidden = !waiting;
+}
+
+function send(frame) {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.welcomed) return false;
+  state.ws.send(JSON.stringify(frame));
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Frames from the server
+
+function handleFrame(frame) {
+  switch (frame.type) {
+    case "welcome":
+      onWelcome(frame);
+      break;
+    case "history":
+      if (frame.session !== state.sessionId) break;
+      for (const event of Array.isArray(frame.events) ? frame.events : []) onEvent(event);
+      if (frame.complete) ui.log.setAttribute("aria-busy", "false");
+      break;
+    case "event":
+      onEvent(frame);
+      break;
+    case "ack":
+      onAck(frame);
+      break;
+    case "translation":
+      onTranslation(frame);
+      break;
+    case "presence":
+      if (frame.session === state.sessionId && frame.participant) upsertParticipant(frame.participant);
+      break;
+    case "error":
+      onError(frame);
+      break;
+    default:
+      break; // frames of later protocol versions
+  }
+}
+
+function onWelcome(frame) {
+  const session = frame.session;
+  if (!session || !session.id) {
+    stopForGood("");
+    return;
+  }
+  const firstWelcome = !state.everWelcomed;
+  state.welcomed = true;
+  state.everWelcomed = true;
+  state.attempt = 0;
+  state.you = frame.you || null;
+  if (state.sessionId && state.sessionId !== session.id) clearConversation();
+  state.sessionId = session.id;
+  state.sessionTitle = session.title || t("meetingFallback");
+  state.notice = typeof frame.notice === "string" ? frame.notice : "";
+  state.participants.clear();
+  for (const participant of Array.isArray(session.participants) ? session.participants : []) {
+    state.participants.set(participant.id, participant);
+  }
+  if (state.you && !state.participants.has(state.you.id)) state.participants.set(state.you.id, state.you);
+  const me = state.you && state.participants.get(state.you.id);
+  if (me) me.online = true;
+  state.muted = Boolean(me && me.muted);
+  if (session.status === "ended") markEnded();
+
+  ui.title.textContent = state.sessionTitle;
+  ui.noticeText.textContent = state.notice;
+  ui.notice.hidden = !state.notice;
+  updateTitle();
+  renderPeople();
+  ui.log.setAttribute("aria-busy", "true");
+  setPhase(state.ended ? "ended" : "live");
+  showView("meeting");
+  if (!state.ended) resendPending();
+  if (firstWelcome) ui.title.focus(); // move keyboard and screen-reader users into the meeting
+}
+
+function onEvent(event) {
+  if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
+  if (state.events.has(event.seq)) return; // delivered twice (history overlap, resume): once only
+  if (event.kind === "draft") return;
+  state.events.set(event.seq, event);
+  state.lastSeq = Math.max(state.lastSeq, event.seq);
+  applyEventToState(event);
+
+  if (event.kind === "status") {
+    updateQuestionState(event.about, event.state);
+    return;
+  }
+  const stick = isNearBottom();
+  const element = renderEvent(event);
+  if (element) insertInOrder(element, event.seq);
+
+  const mine = state.you && event.from && event.from.id === state.you.id;
+  if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
+  for (const [clientId, item] of state.pending) {
+    if (item.seq === event.seq) removePending(clientId);
+  }
+  updateEmpty();
+  if (stick || mine) scrollToBottom();
+  else if (element) ui.jump.hidden = false;
+}
+
+function applyEventToState(event) {
+  const from = event.from || {};
+  switch (event.kind) {
+    case "joined":
+      if (from.id && !state.participants.has(from.id)) {
+        upsertParticipant({
+          id: from.id,
+          role: from.role,
+          name: from.name,
+          language: event.language,
+          online: true,
+          muted: false,
+        });
+      }
+      break;
+    case "moderation": {
+      const target = state.participants.get(event.target);
+      if (event.action === "mute" || event.action === "unmute") {
+        const muted = event.action === "mute";
+        if (target) upsertParticipant({ ...target, muted });
+        else if (state.you && event.target === state.you.id) setMuted(muted);
+      } else if (event.action === "remove" && target) {
+        state.participants.delete(event.target);
+        renderPeople();
+      }
+      break;
+    }
+    case "ended":
+      markEnded();
+      break;
+    default:
+      break;
+  }
+}
+
+function onAck(frame) {
+  const item = state.pending.get(frame.clientId);
+  if (!item) return;
+  if (Number.isInteger(frame.seq) && state.events.has(frame.seq)) {
+    removePending(frame.clientId); // the event itself already arrived
+    return;
+  }
+  item.status = "sent";
+  item.seq = frame.seq;
+  item.error = null;
+  renderPending(frame.clientId);
+}
+
+function onTranslation(frame) {
+  const event = state.events.get(frame.seq);
+  if (!event || frame.session !== state.sessionId || frame.language !== state.lang) return;
+  event.translation = {
+    text: frame.text,
+    language: frame.language,
+    engine: frame.engine,
+    glossaryOk: frame.glossaryOk,
+  };
+  rerenderEvent(frame.seq);
+}
+
+function onError(frame) {
+  const code = frame.code || "";
+  const detail = typeof frame.message === "string" ? frame.message : "";
+  if (frame.ref && state.pending.has(frame.ref)) {
+    failPending(frame.ref, code, detail);
+    return;
+  }
+  if (code === "unauthorized") {
+    state.unauthorized = detail; // the close 1008 follows
+    return;
+  }
+  if (code === "conflict") {
+    markEnded();
+    return;
+  }
+  if (code === "forbidden" && /muted/i.test(detail)) {
+    setMuted(true);
+    return;
+  }
+  if (code === "rate_limited") {
+    showComposerNote(t("errRateLimited"));
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Participants
+
+function upsertParticipant(participant) {
+  if (!participant || !participant.id) return;
+  const known = state.participants.get(participant.id) || {};
+  const merged = { ...known, ...participant };
+  state.participants.set(participant.id, merged);
+  if (state.you && participant.id === state.you.id && typeof participant.muted === "boolean") {
+    setMuted(participant.muted);
+  }
+  renderPeople();
+}
+
+function setMuted(muted) {
+  if (state.muted === muted) return;
+  state.muted = muted;
+  if (state.you) {
+    const me = state.participants.get(state.you.id);
+    if (me) me.muted = muted;
+  }
+  renderPeople();
+  renderComposerState();
+}
+
+const ROLE_ORDER = { officer: 0, assistant: 1, investor: 2 };
+
+function renderPeople() {
+  const people = [...state.participants.values()].filter((p) => p.role !== "reviewer");
+  people.sort(
+    (a, b) =>
+      (ROLE_ORDER[a.role] ?? 3) - (ROLE_ORDER[b.role] ?? 3) ||
+      String(a.name).localeCompare(String(b.name), state.lang),
+  );
+  ui.people.replaceChildren(
+    ...people.map((p) => {
+      const item = document.createElement("li");
+      item.className = "person" + (p.online ? " online" : "");
+      const dot = document.createElement("span");
+      dot.className = "dot";
+      dot.setAttribute("aria-hidden", "true");
+      const who = document.createElement("span");
+      who.className = "who";
+      who.textContent = p.name || "—";
+      if (state.you && p.id === state.you.id) {
+        const you = document.createElement("span");
+        you.className = "you";
+        you.textContent = ` (${t("you")})`;
+        who.append(you);
+      }
+      const status = document.createElement("span");
+      status.className = "visually-hidden";
+      status.textContent = `, ${t(p.online ? "online" : "offline")}`;
+      who.append(status);
+      const meta = document.createElement("span");
+      meta.className = "meta";
+      meta.append(badge(p.role));
+      if (p.muted) {
+        const tag = document.createElement("span");
+        tag.className = "tag muted";
+        tag.textContent = t("muted");
+        meta.append(tag);
+      }
+      item.append(dot, who, meta);
+      if (p.muted) {
+        // On narrow screens the meta line is hidden; keep "muted" readable next to the name.
+        item.title = t("muted");
+      }
+      return item;
+    }),
+  );
+}
+
+function badge(role) {
+  const element = document.createElement("span");
+  element.className = `badge ${["officer", "investor", "assistant"].includes(role) ? role : ""}`;
+  element.textContent = t(`role_${role}`);
+  return element;
+}
+
+// ---------------------------------------------------------------------------
+// Events in the log
+
+function nameOf(id, fallback) {
+  if (state.you && id === state.you.id) return state.you.name || fallback;
+  const participant = state.participants.get(id);
+  return (participant && participant.name) || fallback || "—";
+}
+
+function timeElement(at) {
+  const element = document.createElement("time");
+  const date = new Date(at);
+  if (!at || Number.isNaN(date.getTime())) return element;
+  element.dateTime = at;
+  const today = new Date().toDateString() === date.toDateString();
+  const short = today
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+  try {
+    element.textContent = new Intl.DateTimeFormat(state.lang, short).format(date);
+    element.title = new Intl.DateTimeFormat(state.lang, { dateStyle: "full", timeStyle: "medium" }).format(date);
+  } catch {
+    element.textContent = date.toLocaleTimeString();
+  }
+  return element;
+}
+
+function renderEvent(event) {
+  switch (event.kind) {
+    case "message":
+    case "question":
+    case "answer":
+      return renderMessage(event);
+    case "joined":
+    case "left":
+    case "moderation":
+    case "ended":
+      return renderSystem(event);
+    default:
+      return typeof event.text === "string" ? renderMessage(event) : null;
+  }
+}
+
+function renderMessage(event) {
+  const from = event.from || {};
+  const mine = state.you && from.id === state.you.id;
+  const item = document.createElement("li");
+  item.className = `msg ${from.role === "assistant" ? "assistant" : ""} ${mine ? "mine" : ""}`.trim();
+  item.dataset.seq = String(event.seq);
+
+  const head = document.createElement("div");
+  head.className = "msg-head";
+  const author = document.createElement("span");
+  author.className = "msg-author";
+  author.textContent = from.name || nameOf(from.id);
+  head.append(author, badge(from.role), timeElement(event.at));
+
+  const body = document.createElement("div");
+  body.className = "msg-body";
+  if (event.kind === "question") {
+    const label = document.createElement("span");
+    label.className = "kind-label";
+    label.textContent = t("kindQuestion");
+    body.append(label);
+  }
+  const translation = event.translation;
+  const translated =
+    translation && typeof translation.text === "string" && translation.language && translation.language !== event.language;
+  const main = document.createElement("div");
+  main.className = "msg-text";
+  if (event.language) main.lang = translated ? translation.language : event.language;
+  if (translated) {
+    main.textContent = translation.text;
+    body.append(main);
+    const note = document.createElement("span");
+    note.className = "translated-note";
+    note.textContent = t("machineTranslation");
+    body.append(note);
+    const original = document.createElement("details");
+    original.className = "original";
+    const summary = document.createElement("summary");
+    summary.textContent = t("original", { lang: languageName(event.language) });
+    const text = document.createElement("p");
+    text.lang = event.language || "";
+    appendWithTerms(text, event.text || "", event.terms);
+    original.append(summary, text);
+    body.append(original);
+  } else {
+    appendWithTerms(main, event.text || "", event.terms);
+    body.append(main);
+  }
+
+  if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
+  if (event.contact && typeof event.contact === "object") body.append(renderContact(event.contact));
+  if (event.kind === "question") {
+    const q = document.createElement("span");
+    q.className = "q-state";
+    q.hidden = true;
+    body.append(q);
+  }
+  item.append(head, body);
+  return item;
+}
+
+/** Text with its glossary terms marked; offsets are UTF-16 code units, as JS strings index. */
+function appendWithTerms(container, text, terms) {
+  const usable = (Array.isArray(terms) ? terms : [])
+    .filter((term) => Number.isInteger(term.start) && Number.isInteger(term.end) && term.start < term.end && term.end <= text.length)
+    .sort((a, b) => a.start - b.start);
+  let cursor = 0;
+  for (const term of usable) {
+    if (term.start < cursor) continue; // overlapping: keep the first
+    if (term.start > cursor) container.append(text.slice(cursor, term.start));
+    const span = document.createElement("span");
+    span.className = "term";
+    span.textContent = text.slice(term.start, term.end);
+    if (term.translation && term.translation !== span.textContent) span.title = term.translation;
+    container.append(span);
+    cursor = term.end;
+  }
+  if (cursor < text.length) container.append(text.slice(cursor));
+}
+
+function renderCitations(citations) {
+  const box = document.createElement("div");
+  box.className = "citations";
+  const heading = document.createElement("h4");
+  heading.textContent = t("sources");
+  const list = document.createElement("ol");
+  for (const citation of citations) {
+    const item = document.createElement("li");
+    const title = citation.title || citation.document || "";
+    const source = typeof citation.source === "string" ? citation.source : "";
+    if (/^https?:\/\//i.test(source)) {
+      const link = document.createElement("a");
+      link.href = source;
+      link.rel = "noopener noreferrer";
+      link.target = "_blank";
+      link.textContent = title || source;
+      item.append(link);
+    } else {
+      const strong = document.createElement("strong");
+      strong.textContent = title;
+      item.append(strong);
+      if (source) item.append(` — ${source}`);
+    }
+    if (citation.passage) {
+      const passage = document.createElement("span");
+      passage.className = "passage";
+      passage.textContent = citation.passage;
+      item.append(passage);
+    }
+    list.append(item);
+  }
+  box.append(heading, list);
+  return box;
+}
+
+function renderContact(contact) {
+  const box = document.createElement("div");
+  box.className = "contact";
+  const heading = document.createElement("h4");
+  heading.textContent = t("contactTitle");
+  const line = document.createElement("p");
+  line.textContent = [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ");
+  box.append(heading, line);
+  if (Array.isArray(contact.languages) && contact.languages.length > 0) {
+    const languages = document.createElement("p");
+    languages.textContent = contact.languages.map(languageName).join(", ");
+    box.append(languages);
+  }
+  return box;
+}
+
+function renderSystem(event) {
+  const from = event.from || {};
+  const item = document.createElement("li");
+  item.className = `sys ${event.kind}`;
+  item.dataset.seq = String(event.seq);
+  const byName = from.name || nameOf(from.id);
+  const isMe = (id) => state.you && id === state.you.id;
+  let text = "";
+  switch (event.kind) {
+    case "joined":
+      text = t("sysJoined", { name: byName });
+      break;
+    case "left":
+      text = t("sysLeft", { name: byName });
+      break;
+    case "ended":
+      text = t("sysEnded", { by: byName });
+      break;
+    case "moderation": {
+      const target = event.targetName || nameOf(event.target);
+      if (event.action === "mute") text = isMe(event.target) ? t("sysYouMuted", { by: byName }) : t("sysMuted", { by: byName, name: target });
+      else if (event.action === "unmute") text = isMe(event.target) ? t("sysYouUnmuted") : t("sysUnmuted", { name: target });
+      else if (event.action === "remove") text = t("sysRemoved", { name: target });
+      else return null;
+      break;
+    }
+    default:
+      return null;
+  }
+  const span = document.createElement("span");
+  span.textContent = text;
+  item.append(span, timeElement(event.at));
+  return item;
+}
+
+function rerenderEvent(seq) {
+  const event = state.events.get(seq);
+  const old = state.elements.get(seq);
+  if (!event || !old) return;
+  const fresh = renderEvent(event);
+  if (!fresh) return;
+  const questionState = old.querySelector(".q-state");
+  const freshState = fresh.querySelector(".q-state");
+  if (questionState && freshState && questionState.dataset.state) setQuestionState(freshState, questionState.dataset.state);
+  old.replaceWith(fresh);
+  state.elements.set(seq, fresh);
+}
+
+function insertInOrder(element, seq) {
+  state.elements.set(seq, element);
+  let after = ui.events.lastElementChild;
+  while (after && Number(after.dataset.seq) > seq) after = after.previousElementSibling;
+  if (after) after.after(element);
+  else ui.events.prepend(element);
+}
+
+function updateQuestionState(about, questionState) {
+  const element = state.elements.get(about);
+  const label = element && element.querySelector(".q-state");
+  if (label) setQuestionState(label, questionState);
+}
+
+function setQuestionState(label, questionState) {
+  const key = `q_${questionState}`;
+  if (!(key in STRINGS.en)) return;
+  label.dataset.state = questionState;
+  label.textContent = t(key);
+  label.hidden = false;
+}
+
+function languageName(code) {
+  if (!code) return "";
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "language" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function markEnded() {
+  if (state.ended) return;
+  state.ended = true;
+  state.banner = { key: "endedBanner", kind: "info" };
+  sessionSet(STORAGE.joined, null);
+  renderBanner();
+  if (state.phase === "live") setPhase("ended");
+  renderComposerState();
+  ui.leave.hidden = true;
+  for (const [clientId, item] of state.pending) {
+    if (item.status === "sending") failPending(clientId, "conflict", "");
+  }
+}
+
+function clearConversation() {
+  state.events.clear();
+  state.elements.clear();
+  state.lastSeq = 0;
+  ui.events.replaceChildren();
+  updateEmpty();
+}
+
+function renderBanner() {
+  ui.banner.hidden = !state.banner;
+  if (!state.banner) return;
+  ui.banner.className = `banner ${state.banner.kind}`;
+  ui.banner.textContent = t(state.banner.key);
+}
+
+function updateEmpty() {
+  ui.empty.hidden = ui.events.childElementCount + ui.outbox.childElementCount > 0;
+}
+
+function isNearBottom() {
+  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  ui.log.scrollTop = ui.log.scrollHeight;
+}
+
+// ---------------------------------------------------------------------------
+// Composer and the outbox
+
+function newClientId() {
+  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  // crypto.randomUUID needs a secure context; getRandomValues does not.
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function onComposerKey(event) {
+  if (event.key !== "Enter" || event.shiftKey || event.altKey) return;
+  if (event.isComposing || event.keyCode === 229) return; // confirming an IME candidate (ja, ko, zh)
+  event.preventDefault();
+  submitComposer();
+}
+
+function canWrite() {
+  return state.everWelcomed && !state.ended && !state.muted && state.phase !== "stopped" && state.phase !== "left";
+}
+
+function submitComposer() {
+  const text = ui.text.value;
+  if (!text.trim() || !canWrite()) return;
+  const clientId = newClientId();
+  state.pending.set(clientId, { text, status: "sending", seq: null, error: null });
+  ui.text.value = "";
+  showComposerNote("");
+  renderPending(clientId);
+  updateEmpty();
+  scrollToBottom();
+  trySend(clientId);
+}
+
+function trySend(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  // Not connected: the message waits, "sending…", and goes out after the next welcome.
+  send({ type: "say", session: state.sessionId, text: item.text, clientId });
+}
+
+function resendPending() {
+  for (const [clientId, item] of state.pending) {
+    if (item.status === "sending") trySend(clientId);
+  }
+}
+
+function failPending(clientId, code, detail) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  item.status = "failed";
+  item.code = code;
+  if (code === "forbidden" && (/muted/i.test(detail) || state.muted)) {
+    item.error = t("errMuted");
+    setMuted(true);
+  } else if (code === "forbidden") {
+    item.error = t("errForbidden", { detail });
+  } else if (code === "conflict") {
+    item.error = t("errEnded");
+    markEnded();
+  } else if (code === "rate_limited") {
+    item.error = t("errRateLimited");
+  } else if (code === "unavailable") {
+    item.error = t("errUnavailable");
+  } else if (code === "bad_request") {
+    item.error = t("errBadRequest", { detail });
+  } else {
+    item.error = t("errGeneric", { detail: detail || code });
+  }
+  item.errorArgs = { code, detail };
+  renderPending(clientId);
+}
+
+function renderPending(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  if (item.status === "failed" && item.errorArgs) {
+    // Re-translate the stored error after a language change.
+    const { code, detail } = item.errorArgs;
+    item.error =
+      code === "forbidden" && state.muted
+        ? t("errMuted")
+        : {
+            forbidden: () => t("errForbidden", { detail }),
+            conflict: () => t("errEnded"),
+            rate_limited: () => t("errRateLimited"),
+            unavailable: () => t("errUnavailable"),
+            bad_request: () => t("errBadRequest", { detail }),
+          }[code]?.() ?? t("errGeneric", { detail: detail || code });
+  }
+  const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
+  const fresh = document.createElement("li");
+  fresh.className = `msg mine pending${item.status === "failed" ? " failed" : ""}`;
+  fresh.dataset.clientId = clientId;
+
+  const head = document.createElement("div");
+  head.className = "msg-head";
+  const author = document.createElement("span");
+  author.className = "msg-author";
+  author.textContent = (state.you && state.you.name) || t("you");
+  head.append(author, badge("investor"));
+
+  const body = document.createElement("div");
+  body.className = "msg-body";
+  body.textContent = item.text;
+
+  const status = document.createElement("div");
+  status.className = "msg-status";
+  status.textContent =
+    item.status === "failed" ? item.error : item.status === "sent" ? t("sent") : t("sending");
+  if (item.status === "failed") status.setAttribute("role", "alert");
+  fresh.append(head, body, status);
+
+  if (item.status === "failed") {
+    const actions = document.createElement("div");
+    actions.className = "msg-actions";
+    const retryable = item.code !== "conflict" && !state.ended;
+    if (retryable) actions.append(actionButton(t("retry"), () => retryPending(clientId)));
+    if (!state.ended) actions.append(actionButton(t("edit"), () => editPending(clientId), true));
+    actions.append(actionButton(t("discard"), () => removePending(clientId), true));
+    fresh.append(actions);
+  }
+  if (element) element.replaceWith(fresh);
+  else ui.outbox.append(fresh);
+}
+
+function actionButton(label, onClick, secondary = false) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = `button small${secondary ? " secondary" : ""}`;
+  button.textContent = label;
+  button.addEventListener("click", onClick);
+  return button;
+}
+
+function retryPending(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item || !canWrite()) {
+    renderComposerState();
+    return;
+  }
+  item.status = "sending"; // same clientId: a duplicate is never stored twice
+  item.error = null;
+  item.errorArgs = null;
+  renderPending(clientId);
+  trySend(clientId);
+}
+
+function editPending(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  // An edited text is a new message, so it gets a new clientId when sent.
+  ui.text.value = ui.text.value ? `${ui.text.value}\n${item.text}` : item.text;
+  removePending(clientId);
+  ui.text.focus();
+}
+
+function removePending(clientId) {
+  state.pending.delete(clientId);
+  const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
+  if (element) {
+    const hadFocus = element.contains(document.activeElement);
+    element.remove();
+    if (hadFocus) ui.text.focus();
+  }
+  updateEmpty();
+}
+
+function renderComposerState() {
+  const writable = canWrite();
+  ui.text.disabled = !writable;
+  ui.send.disabled = !writable;
+  if (state.ended) showComposerNote(t("endedNote"));
+  else if (state.muted) showComposerNote(t("mutedNote"));
+  else if (ui.note.dataset.sticky !== "1") showComposerNote("");
+}
+
+function showComposerNote(text, sticky = false) {
+  ui.note.textContent = text;
+  ui.note.dataset.sticky = sticky ? "1" : "";
+}
+
+// ---------------------------------------------------------------------------
+// Leaving
+
+function leave() {
+  if (!state.sessionId || state.ended) return;
+  if (!window.confirm(t("leaveConfirm"))) return;
+  state.closeIntent = "leave";
+  send({ type: "leave", session: state.sessionId });
+  const ws = state.ws;
+  // Give the server a moment to record the `left` event before closing.
+  setTimeout(() => {
+    if (ws && ws === state.ws) ws.close(1000, "left");
+  }, 400);
+  if (!ws) onClosed({ code: 1000, reason: "" });
+}
+
+start();

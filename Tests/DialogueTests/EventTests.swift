@@ -1,0 +1,96 @@
+import Testing
+
+@testable import Dialogue
+
+@Suite struct EventTests {
+    typealias F = SessionFixture
+
+    func event(_ kind: EventKind) -> Event {
+        Event(
+            session: F.info.id, seq: 7, kind: kind, at: F.at(7), from: F.officer,
+            clientId: kind == .message ? "c7" : nil,
+            fields: kind.hasText ? ["text": "Khu kinh tế Vân Đồn", "language": "vi"] : ["about": 3])
+    }
+
+    @Test(arguments: EventKind.allCases)
+    func frameAddsTypeAndTermsOnlyForTextKinds(kind: EventKind) throws {
+        let event = event(kind)
+        let terms: JSONValue = [["text": "Khu kinh tế", "start": 0, "end": 11, "concept": "kkt", "translation": "economic zone"]]
+        let frame = event.frame(terms: terms)
+        var expected = try #require(event.body.objectValue)
+        expected["type"] = "event"
+        if kind.hasText { expected["terms"] = terms }
+        #expect(frame == .object(expected))
+        #expect(frame["translation"] == nil)
+        // The body itself is untouched: type and terms are per reader, never stored.
+        #expect(event.body["type"] == nil && event.body["terms"] == nil)
+    }
+
+    @Test func defaultTermsAreAnEmptyArray() {
+        #expect(event(.message).frame()["terms"] == [])
+        #expect(event(.question).frame()["terms"] == [])
+        #expect(event(.joined).frame()["terms"] == nil)
+    }
+
+    @Test func translationIsAddedWhenGiven() {
+        let translation: JSONValue = ["text": "Van Don economic zone", "language": "en", "engine": "x", "glossaryOk": true]
+        let frame = event(.answer).frame(translation: translation)
+        #expect(frame["translation"] == translation)
+        #expect(frame["terms"] == [])
+    }
+
+    @Test func textKinds() {
+        #expect(EventKind.allCases.filter(\.hasText) == [.message, .question, .answer, .draft])
+        #expect(EventKind.allCases.filter(\.officersOnly) == [.draft])
+    }
+
+    @Test func bodyHoldsTheCommonFieldsAndDropsNulls() {
+        let e = Event(
+            session: "ses_1", seq: 2, kind: .message, at: "2026-11-26T04:42:30.123Z", from: F.investor, clientId: "c1",
+            fields: ["text": "hi", "language": "en", "citations": nil])
+        #expect(
+            e.body == [
+                "session": "ses_1", "seq": 2, "kind": "message", "at": "2026-11-26T04:42:30.123Z",
+                "from": ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato"], "clientId": "c1", "text": "hi",
+                "language": "en",
+            ])
+        #expect(e.senderId == F.investor.id)
+        #expect(e.text == "hi")
+        #expect(event(.joined).text == nil)
+        #expect(
+            String(decoding: e.canonicalBytes, as: UTF8.self)
+                == #"{"at":"2026-11-26T04:42:30.123Z","clientId":"c1","from":{"id":"inv_kenji","name":"Kenji Sato","role":"investor"},"kind":"message","language":"en","seq":2,"session":"ses_1","text":"hi"}"#
+        )
+    }
+
+    @Test func rebuildsFromItsStoredBody() throws {
+        for kind in EventKind.allCases {
+            let original = event(kind)
+            let rebuilt = try Event(body: JSONParser.parse(original.canonicalBytes))
+            #expect(rebuilt == original)
+            #expect(rebuilt.canonicalBytes == original.canonicalBytes)
+        }
+    }
+
+    @Test func storedBodyWithoutItsColumnsIsRefused() {
+        let complete: JSONValue = ["session": "s", "seq": 1, "kind": "left", "at": "x", "from": ["id": "a"]]
+        #expect((try? Event(body: complete)) != nil)
+        for key in ["session", "seq", "kind", "from"] {
+            guard case .object(var members) = complete else { return }
+            members[key] = nil
+            #expect(throws: DialogueError.self) { try Event(body: .object(members)) }
+        }
+        #expect(throws: DialogueError.self) {
+            try Event(body: ["session": "s", "seq": 1, "kind": "shout", "at": "x", "from": ["id": "a"]])
+        }
+        #expect(throws: DialogueError.self) { try Event(body: ["session": "s", "seq": "1", "kind": "left", "from": ["id": "a"]]) }
+        #expect(throws: DialogueError.self) { try Event(body: []) }
+    }
+
+    @Test func participantObjects() {
+        #expect(
+            F.investor.json(online: true)
+                == ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato", "language": "en", "online": true, "muted": false])
+        #expect(F.officer.author == ["id": "stf_officer", "role": "officer", "name": "Trần Thu Hà"])
+    }
+}
