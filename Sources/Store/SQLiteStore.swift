@@ -94,8 +94,15 @@ package final class SQLiteStore: DialogueStore {
         if FileManager.default.fileExists(atPath: destination) {
             throw StoreError.conflict("backup destination \(destination) already exists")
         }
-        // VACUUM INTO reads inside one transaction: a consistent snapshot, writers go on.
-        try pool.read { db in try db.execute(sql: "VACUUM INTO ?", arguments: [destination]) }
+        // SQLite's online backup copies one read snapshot: consistent, and writers go on.
+        do {
+            let copy = try DatabaseQueue(path: destination)
+            try pool.backup(to: copy)
+            try copy.close()
+        } catch {
+            try? FileManager.default.removeItem(atPath: destination)
+            throw StoreError.writeFailed("backup to \(destination): \(error)")
+        }
     }
 
     /// Wraps GRDB errors in the store's own error type.

@@ -51,6 +51,10 @@ struct Serve: AsyncParsableCommand {
         configuration.commitInterval = .milliseconds(commitIntervalMs)
         configuration.commitBatch = commitBatch
 
+        // Catch SIGINT/SIGTERM before anything is printed: a parent may signal at once.
+        let signals = SignalSources()
+        let stop = AsyncStream<Void>.makeStream()
+        signals.install([SIGINT, SIGTERM]) { stop.continuation.yield() }
         let app: DialogueServerApp
         let started: DialogueServerApp.Started
         do {
@@ -61,22 +65,12 @@ struct Serve: AsyncParsableCommand {
         }
         printLine("url: \(started.listenURL)/")
         if let token = started.officerToken { printLine("officer-token: \(token)") }
-        await Signals.wait(for: [SIGINT, SIGTERM])
+        for await _ in stop.stream { break }
         await app.shutdown()
     }
 }
 
-/// Waits for a termination signal without blocking a thread.
-enum Signals {
-    static func wait(for signals: [Int32]) async {
-        let box = SignalSources()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            box.install(signals) { continuation.resume() }
-        }
-    }
-}
-
-/// Keeps the dispatch sources alive and resumes exactly once.
+/// Turns termination signals into a callback (once), without blocking a thread.
 final class SignalSources: @unchecked Sendable {  // mutated only on `queue`
     private let queue = DispatchQueue(label: "signals")
     private var sources: [DispatchSourceSignal] = []

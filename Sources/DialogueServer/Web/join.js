@@ -95,7 +95,7 @@ const STRINGS = {
     stopRateText: "There were too many unsuccessful attempts from your network. Wait a minute, then reload the page.",
     stopLeftTitle: "You left the meeting",
     stopLeftText: "You can rejoin while the meeting is still open.",
-    detail: "Server message: {detail}",
+    detail: "Technical detail: {detail}",
     meetingFallback: "Meeting",
   },
   vi: {
@@ -191,7 +191,7 @@ const STRINGS = {
       "Có quá nhiều lần truy cập không thành công từ mạng của Quý vị. Vui lòng đợi một phút rồi tải lại trang.",
     stopLeftTitle: "Quý vị đã rời buổi làm việc",
     stopLeftText: "Quý vị có thể tham gia lại khi buổi làm việc vẫn đang diễn ra.",
-    detail: "Thông báo của máy chủ: {detail}",
+    detail: "Chi tiết kỹ thuật: {detail}",
     meetingFallback: "Buổi làm việc",
   },
   fr: {
@@ -285,7 +285,7 @@ const STRINGS = {
     stopRateText: "Trop de tentatives infructueuses proviennent de votre réseau. Patientez une minute, puis rechargez la page.",
     stopLeftTitle: "Vous avez quitté l’entretien",
     stopLeftText: "Vous pouvez le rejoindre à nouveau tant qu’il est en cours.",
-    detail: `Message du serveur${NB}: {detail}`,
+    detail: `Détail technique${NB}: {detail}`,
     meetingFallback: "Entretien",
   },
   ja: {
@@ -375,7 +375,7 @@ const STRINGS = {
     stopRateText: "お使いのネットワークから失敗した接続が多数ありました。1分ほど待ってから、ページを再読み込みしてください。",
     stopLeftTitle: "面談から退出しました",
     stopLeftText: "面談が続いている間は、再び参加できます。",
-    detail: "サーバーからのメッセージ：{detail}",
+    detail: "技術的な詳細：{detail}",
     meetingFallback: "面談",
   },
   ko: {
@@ -465,7 +465,7 @@ const STRINGS = {
     stopRateText: "사용 중인 네트워크에서 실패한 접속 시도가 너무 많습니다. 1분 후 페이지를 새로 고쳐 주세요.",
     stopLeftTitle: "상담에서 나왔습니다",
     stopLeftText: "상담이 진행 중인 동안에는 다시 참여할 수 있습니다.",
-    detail: "서버 메시지: {detail}",
+    detail: "기술 정보: {detail}",
     meetingFallback: "상담",
   },
   zh: {
@@ -554,7 +554,7 @@ const STRINGS = {
     stopRateText: "您所在网络的失败连接次数过多。请等待一分钟后刷新页面。",
     stopLeftTitle: "您已离开会谈",
     stopLeftText: "会谈进行期间，您可以重新加入。",
-    detail: "服务器消息：{detail}",
+    detail: "技术信息：{detail}",
     meetingFallback: "会谈",
   },
 };
@@ -691,6 +691,14 @@ function start() {
     submitComposer();
   });
   ui.text.addEventListener("keydown", onComposerKey);
+  ui.text.addEventListener("focus", () => {
+    // On a phone the notice would leave little room to write: fold it (its title stays
+    // visible and reopens it) once the investor starts writing.
+    if (!state.noticeFolded && window.matchMedia("(max-width: 52rem)").matches) {
+      state.noticeFolded = true;
+      ui.notice.open = false;
+    }
+  });
   ui.log.addEventListener("scroll", () => {
     if (isNearBottom()) ui.jump.hidden = true;
   });
@@ -906,6 +914,8 @@ function setPhase(phase) {
   if (phase !== "reconnecting" || state.retryTimer === 0) clearInterval(state.countdownTimer);
   renderConn();
   renderComposerState();
+  // Presence is only known while connected.
+  ui.people.classList.toggle("stale", phase !== "live" && phase !== "ended");
 }
 
 function renderConn() {
