@@ -70,7 +70,7 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
         .testTarget(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
             swiftSettings: strict),

@@ -94,6 +94,8 @@ package struct JSONParser {
             index += 1
             skipWhitespace()
             let value = try parseValue()
+            // Swift compares keys by canonical equivalence, so "é" and "e\u{301}" collide here;
+            // refusing is better than silently keeping one of them.
             guard members.updateValue(value, forKey: key) == nil else { throw error("duplicate member \"\(key)\"") }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of input") }

@@ -48,16 +48,27 @@ package enum Timestamp {
         else { return nil }
         var millis = 0
         if u.count > 20 {
-            guard u[19] == 0x2E, u.count >= 22 else { return nil }
-            let digits = u.count - 21
-            guard let fraction = number(20..<(u.count - 1)) else { return nil }
-            millis = digits >= 3 ? fraction / Int(pow10(digits - 3)) : fraction * Int(pow10(3 - digits))
+            guard u[19] == 0x2E, u.count >= 22, u.count <= 40 else { return nil }
+            // Only milliseconds are kept; further digits must still be digits.
+            guard u[20..<(u.count - 1)].allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) else { return nil }
+            let digits = min(3, u.count - 21)
+            guard let fraction = number(20..<(20 + digits)) else { return nil }
+            millis = fraction * [100, 10, 1][digits - 1]
         }
+        guard (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24,
+            minute < 60, second < 60
+        else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
         return ((days * 86_400) + Int64(hour * 3600 + minute * 60 + second)) * 1000 + Int64(millis)
     }
 
-    private static func pow10(_ n: Int) -> Int64 { (0..<n).reduce(1) { value, _ in value * 10 } }
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: return year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
 
     private static func pad(_ value: Int, _ width: Int) -> String {
         let s = String(value)

@@ -73,6 +73,14 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
         guard !events.isEmpty else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         condition.lock()
+        guard !stopping else {
+            condition.unlock()
+            let error = StoreError.writeFailed("the writer has stopped")
+            continuation.yield(
+                CommitResult(committed: [], failed: events.map { FailedAppend(event: $0, error: error) },
+                    submittedAt: [], committedAt: now))
+            return
+        }
         queue.append(contentsOf: events.map { Pending(event: $0, submittedAt: now) })
         condition.signal()
         condition.unlock()
@@ -85,7 +93,12 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
         stopping = true
         condition.signal()
         condition.unlock()
-        if wasStarted { finished.wait() } else { continuation.finish() }
+        if wasStarted {
+            finished.wait()
+            finished.signal()  // let a second shutdown() return too
+        } else {
+            continuation.finish()
+        }
     }
 
     private func run() {
@@ -148,6 +161,17 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
                 }
             }
         } catch {
+            if batch.count > 1 {
+                // One bad event must not sink the others: retry them one transaction each.
+                logger.warning("batch commit failed; retrying its events one by one", metadata: ["db.error": "\(error)"])
+                return batch.map { commit([$0]) }.reduce(
+                    CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
+                ) { total, part in
+                    CommitResult(
+                        committed: total.committed + part.committed, failed: total.failed + part.failed,
+                        submittedAt: total.submittedAt + part.submittedAt, committedAt: part.committedAt)
+                }
+            }
             let reason = StoreError.writeFailed("\(error)")
             logger.error("commit failed", metadata: ["db.error": "\(error)", "db.batch": "\(batch.count)"])
             return CommitResult(

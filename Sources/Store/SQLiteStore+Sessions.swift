@@ -27,16 +27,15 @@ extension SQLiteStore {
         try await reading { db in
             var sql = "SELECT * FROM sessions WHERE 1"
             var arguments: StatementArguments = []
-            if let text, !text.isEmpty {
-                sql += " AND instr(lower(title), lower(?)) > 0"
-                arguments += [text]
-            }
             if let status {
                 sql += " AND status = ?"
                 arguments += [status.rawValue]
             }
             sql += " ORDER BY created_at DESC, id"
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.sessionInfo)
+            let all = try Row.fetchAll(db, sql: sql, arguments: arguments).map(Self.sessionInfo)
+            guard let text, !text.isEmpty else { return all }
+            // In Swift, not SQL: SQLite's lower() folds ASCII only, and titles are Vietnamese.
+            return all.filter { $0.title.range(of: text, options: [.caseInsensitive]) != nil }
         }
     }
 

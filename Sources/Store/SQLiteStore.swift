@@ -29,6 +29,9 @@ package final class SQLiteStore: DialogueStore {
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB puts the writer connection in synchronous=NORMAL when it enables WAL; an
+            // acknowledged event must survive power loss, so the writer gets FULL back.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try Self.migrator.migrate(pool)
         } catch {
             throw StoreError.openFailed(path: path, reason: "\(error)")

@@ -25,7 +25,9 @@ private func refusal(_ text: String) -> DialogueError? {
             try decode(#"{"type":"hello","token":"dst_x","language":"vi"}"#)
                 == .hello(token: "dst_x", language: "vi", name: nil, resume: nil))
         #expect(
-            try decode(#"{"type":"hello","token":"abc","language":"EN","name":"Kenji","resume":{"session":"ses_1","after":7}}"#)
+            try decode(
+                #"{"type":"hello","token":"abc","language":"EN","name":"Kenji","resume":{"session":"ses_1","after":7}}"#
+            )
                 == .hello(token: "abc", language: "en", name: "Kenji", resume: .init(session: "ses_1", after: 7)))
         #expect(
             try decode(#"{"type":"hello","token":"abc","language":"zh-Hant","resume":{"session":"ses_1"}}"#)
@@ -46,7 +48,9 @@ private func refusal(_ text: String) -> DialogueError? {
             try decode(#"{"type":"say","session":"s","text":"Xin chào","clientId":"c1"}"#)
                 == .say(session: "s", text: "Xin chào", clientId: "c1", language: nil, citations: nil))
         #expect(
-            try decode(#"{"type":"say","session":"s","text":" hi ","clientId":"c1","language":"VI","citations":[{"document":"d"}]}"#)
+            try decode(
+                #"{"type":"say","session":"s","text":" hi ","clientId":"c1","language":"VI","citations":[{"document":"d"}]}"#
+            )
                 == .say(session: "s", text: " hi ", clientId: "c1", language: "vi", citations: [["document": "d"]]))
         #expect(
             try decode(#"{"type":"say","session":"s","text":"hi","clientId":"c1","language":null,"citations":null}"#)
@@ -60,11 +64,13 @@ private func refusal(_ text: String) -> DialogueError? {
     }
 
     @Test func approveAndReject() throws {
-        #expect(try decode(#"{"type":"approve","session":"s","draft":5}"#) == .approve(session: "s", draft: 5, text: nil))
+        #expect(
+            try decode(#"{"type":"approve","session":"s","draft":5}"#) == .approve(session: "s", draft: 5, text: nil))
         #expect(
             try decode(#"{"type":"approve","session":"s","draft":5,"text":"edited"}"#)
                 == .approve(session: "s", draft: 5, text: "edited"))
-        #expect(try decode(#"{"type":"reject","session":"s","draft":6}"#) == .reject(session: "s", draft: 6, reason: nil))
+        #expect(
+            try decode(#"{"type":"reject","session":"s","draft":6}"#) == .reject(session: "s", draft: 6, reason: nil))
         #expect(
             try decode(#"{"type":"reject","session":"s","draft":6,"reason":"wrong"}"#)
                 == .reject(session: "s", draft: 6, reason: "wrong"))
@@ -134,7 +140,8 @@ private func refusal(_ text: String) -> DialogueError? {
     @Test func missingOrBadType() {
         #expect(refusal(#"{"session":"s"}"#) == DialogueError(.badRequest, "missing field \"type\""))
         #expect(
-            refusal(#"{"session":"s","clientId":"c9"}"#) == DialogueError(.badRequest, "missing field \"type\"", ref: "c9"))
+            refusal(#"{"session":"s","clientId":"c9"}"#)
+                == DialogueError(.badRequest, "missing field \"type\"", ref: "c9"))
         #expect(refusal(#"{"type":5}"#) == DialogueError(.badRequest, "field \"type\" must be a string"))
     }
 
@@ -228,7 +235,9 @@ private func refusal(_ text: String) -> DialogueError? {
     @Test(arguments: ["english", "e", "en_US", "", "12", "en-", "vi VN"])
     func badLanguageIsRefused(_ language: String) {
         let hello: JSONValue = ["type": "hello", "token": "t", "language": .string(language)]
-        let say: JSONValue = ["type": "say", "session": "s", "text": "x", "clientId": "c", "language": .string(language)]
+        let say: JSONValue = [
+            "type": "say", "session": "s", "text": "x", "clientId": "c", "language": .string(language),
+        ]
         for frame in [hello, say] {
             do {
                 _ = try ClientFrame.decode(frame)
@@ -255,7 +264,9 @@ private func refusal(_ text: String) -> DialogueError? {
         #expect(refusal(#"{"type":"say","session":"s","text":"x","clientId":"\#(okId)"}"#) == nil)
         #expect(refusal(#"{"type":"say","session":"s","text":"x","clientId":"\#(longId)"}"#)?.code == .badRequest)
         let longName = String(repeating: "n", count: ClientFrame.maxNameLength + 1)
-        #expect(refusal(#"{"type":"hello","token":"t","language":"en","name":"\#(longName)"}"#)?.message.contains("longer") == true)
+        #expect(
+            refusal(#"{"type":"hello","token":"t","language":"en","name":"\#(longName)"}"#)?.message.contains("longer")
+                == true)
         let longReason = String(repeating: "r", count: 4097)
         #expect(refusal(#"{"type":"reject","session":"s","draft":1,"reason":"\#(longReason)"}"#)?.code == .badRequest)
     }

@@ -15,7 +15,9 @@ import Testing
     @Test(arguments: EventKind.allCases)
     func frameAddsTypeAndTermsOnlyForTextKinds(kind: EventKind) throws {
         let event = event(kind)
-        let terms: JSONValue = [["text": "Khu kinh tế", "start": 0, "end": 11, "concept": "kkt", "translation": "economic zone"]]
+        let terms: JSONValue = [
+            ["text": "Khu kinh tế", "start": 0, "end": 11, "concept": "kkt", "translation": "economic zone"]
+        ]
         let frame = event.frame(terms: terms)
         var expected = try #require(event.body.objectValue)
         expected["type"] = "event"
@@ -33,7 +35,9 @@ import Testing
     }
 
     @Test func translationIsAddedWhenGiven() {
-        let translation: JSONValue = ["text": "Van Don economic zone", "language": "en", "engine": "x", "glossaryOk": true]
+        let translation: JSONValue = [
+            "text": "Van Don economic zone", "language": "en", "engine": "x", "glossaryOk": true,
+        ]
         let frame = event(.answer).frame(translation: translation)
         #expect(frame["translation"] == translation)
         #expect(frame["terms"] == [])
@@ -83,14 +87,19 @@ import Testing
         #expect(throws: DialogueError.self) {
             try Event(body: ["session": "s", "seq": 1, "kind": "shout", "at": "x", "from": ["id": "a"]])
         }
-        #expect(throws: DialogueError.self) { try Event(body: ["session": "s", "seq": "1", "kind": "left", "from": ["id": "a"]]) }
+        #expect(throws: DialogueError.self) {
+            try Event(body: ["session": "s", "seq": "1", "kind": "left", "from": ["id": "a"]])
+        }
         #expect(throws: DialogueError.self) { try Event(body: []) }
     }
 
     @Test func participantObjects() {
         #expect(
             F.investor.json(online: true)
-                == ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato", "language": "en", "online": true, "muted": false])
+                == [
+                    "id": "inv_kenji", "role": "investor", "name": "Kenji Sato", "language": "en", "online": true,
+                    "muted": false,
+                ])
         #expect(F.officer.author == ["id": "stf_officer", "role": "officer", "name": "Trần Thu Hà"])
     }
 }

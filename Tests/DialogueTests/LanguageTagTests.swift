@@ -3,7 +3,9 @@ import Testing
 @testable import Dialogue
 
 @Suite struct LanguageTagTests {
-    @Test(arguments: ["en", "vi", "fil", "zh-Hant", "pt-BR", "EN", "zh-Hant-TW", "sr-Latn-RS-1994", "es-419", "de-CH-1901"])
+    @Test(arguments: [
+        "en", "vi", "fil", "zh-Hant", "pt-BR", "EN", "zh-Hant-TW", "sr-Latn-RS-1994", "es-419", "de-CH-1901",
+    ])
     func valid(_ tag: String) {
         #expect(LanguageTag.isValid(tag))
     }

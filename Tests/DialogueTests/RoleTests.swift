@@ -17,7 +17,10 @@ import Testing
     }
 
     @Test func tableCoversEveryActionOfTheProtocol() {
-        #expect(Set(Action.allCases.map(\.rawValue)) == ["join", "say", "ask", "approve", "reject", "moderate", "end", "leave"])
+        #expect(
+            Set(Action.allCases.map(\.rawValue)) == [
+                "join", "say", "ask", "approve", "reject", "moderate", "end", "leave",
+            ])
     }
 
     @Test func staffRoles() {

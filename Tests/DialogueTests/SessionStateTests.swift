@@ -87,7 +87,9 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
         var state = try joined()
         let citations: JSONValue = [["document": "doc-1"]]
         let event = try #require(
-            appended(try state.say(by: investor, text: "Hello", clientId: "c1", language: "en", citations: citations, at: F.at(5))))
+            appended(
+                try state.say(
+                    by: investor, text: "Hello", clientId: "c1", language: "en", citations: citations, at: F.at(5))))
         #expect(event.kind == .message)
         #expect(event.seq == 3)
         #expect(event.clientId == "c1")
@@ -95,7 +97,8 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
         #expect(
             event.body == [
                 "session": .string(F.info.id), "seq": 3, "kind": "message", "at": .string(F.at(5)),
-                "from": ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato"], "text": "Hello", "language": "en",
+                "from": ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato"], "text": "Hello",
+                "language": "en",
                 "clientId": "c1", "citations": citations,
             ])
     }
@@ -249,7 +252,8 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
             refusal { state throws(DialogueError) in
                 _ = try state.moderate(by: officer, action: "mute", target: investor.id, at: F.at(21))
             } == .conflict)
-        #expect(refusal { state throws(DialogueError) in _ = try state.join(F.otherInvestor, at: F.at(21)) } == .conflict)
+        #expect(
+            refusal { state throws(DialogueError) in _ = try state.join(F.otherInvestor, at: F.at(21)) } == .conflict)
         #expect(refusal { state throws(DialogueError) in _ = try state.leave(by: investor, at: F.at(21)) } == .conflict)
         // Someone already known joining again is not an event, so not a conflict either.
         #expect(refusal { state throws(DialogueError) in _ = try state.join(investor, at: F.at(21)) } == nil)

@@ -101,7 +101,8 @@ import Transcripts
         #expect(failed.map(\.event) == [e4, e2, orphan])
         #expect(
             failed.map(\.error) == [
-                .outOfSequence(session: "ses_a", expected: 3, got: 4), .outOfSequence(session: "ses_a", expected: 3, got: 2),
+                .outOfSequence(session: "ses_a", expected: 3, got: 4),
+                .outOfSequence(session: "ses_a", expected: 3, got: 2),
                 .outOfSequence(session: "ses_b", expected: 1, got: 2),
             ])
         try await verifyChain("ses_a", [e1, e2, e3, e4])
@@ -134,7 +135,10 @@ import Transcripts
 
         let failed = results.flatMap(\.failed)
         #expect(failed.map(\.event) == [replay])
-        if case .writeFailed = failed.first?.error {} else { Issue.record("expected writeFailed, got \(String(describing: failed.first?.error))") }
+        if case .writeFailed = failed.first?.error {
+        } else {
+            Issue.record("expected writeFailed, got \(String(describing: failed.first?.error))")
+        }
         #expect(results.flatMap(\.committed) == [joined, message, next])
         try await verifyChain("ses_a", [joined, message, next])
 
@@ -199,7 +203,8 @@ import Transcripts
         try await slow.store.createSession(info)
         var state = SessionState(info: info)
         let events = [
-            try #require(try state.join(F.officer, at: at(0))), try state.message(F.officer, "last words", clientId: "c1"),
+            try #require(try state.join(F.officer, at: at(0))),
+            try state.message(F.officer, "last words", clientId: "c1"),
         ]
         let writer = slow.store.writer
         writer.start()
@@ -286,7 +291,8 @@ import Transcripts
         #expect(loaded.participants == state.participants)
         #expect(loaded.lastSeq == state.lastSeq)
         #expect(loaded.info == state.info)
-        let retry = try loaded.say(by: F.investor, text: "Hello", clientId: "c1", language: "en", citations: nil, at: at(8))
+        let retry = try loaded.say(
+            by: F.investor, text: "Hello", clientId: "c1", language: "en", citations: nil, at: at(8))
         #expect(retry == .duplicate(seq: 4))
         #expect(throws: DialogueError.self) { try loaded.join(F.otherInvestor, at: at(8)) }
         let next = try loaded.message(F.officer, "Next", clientId: "o2", step: 9)
@@ -315,13 +321,16 @@ import Transcripts
         let later = try await store.addNote(session: "ses_a", seq: 2, text: "check the figure", author: "Bình")
         let earlier = try await store.addNote(session: "ses_a", seq: 1, text: "joined late", author: "Hà")
         let again = try await store.addNote(session: "ses_a", seq: 2, text: "confirmed", author: "Hà")
-        #expect(later.session == "ses_a" && later.seq == 2 && later.text == "check the figure" && later.author == "Bình")
+        #expect(
+            later.session == "ses_a" && later.seq == 2 && later.text == "check the figure" && later.author == "Bình")
         #expect(Timestamp.parse(later.at) != nil)
         #expect(Set([later.id, earlier.id, again.id]).count == 3)
         #expect(try await store.notes(session: "ses_a") == [earlier, later, again])
         #expect(try await store.notes(session: "ses_b").isEmpty)
 
-        for (session, seq) in [("ses_a", Int64(3)), ("ses_a", Int64(0)), ("ses_b", Int64(1)), ("ses_missing", Int64(1))] {
+        for (session, seq) in [
+            ("ses_a", Int64(3)), ("ses_a", Int64(0)), ("ses_b", Int64(1)), ("ses_missing", Int64(1)),
+        ] {
             await #expect {
                 _ = try await store.addNote(session: session, seq: seq, text: "x", author: "Hà")
             } throws: { error in

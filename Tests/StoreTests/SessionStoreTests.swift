@@ -25,9 +25,11 @@ import Testing
     @Test func listNewestFirstWithFilters() async throws {
         let sessions = [
             StoreFixture.session("ses_a", title: "Hội thảo đầu tư Vân Đồn", createdAt: "2026-11-20T00:00:00.000Z"),
-            StoreFixture.session("ses_b", title: "Investor briefing: Van Don", status: .ended, createdAt: "2026-11-22T00:00:00.000Z"),
+            StoreFixture.session(
+                "ses_b", title: "Investor briefing: Van Don", status: .ended, createdAt: "2026-11-22T00:00:00.000Z"),
             StoreFixture.session("ses_c", title: "Quang Ninh logistics Q&A", createdAt: "2026-11-24T00:00:00.000Z"),
-            StoreFixture.session("ses_d", title: "Khu kinh tế VÂN ĐỒN", status: .ended, createdAt: "2026-11-26T00:00:00.000Z"),
+            StoreFixture.session(
+                "ses_d", title: "Khu kinh tế VÂN ĐỒN", status: .ended, createdAt: "2026-11-26T00:00:00.000Z"),
         ]
         for info in sessions { try await store.createSession(info) }
 
@@ -64,7 +66,9 @@ import Testing
 
     // MARK: Invites
 
-    func invite(_ id: String = "inv_kenji", session: String = "ses_a", expiresAt: String = "2026-12-03T00:00:00.000Z") -> Invite {
+    func invite(_ id: String = "inv_kenji", session: String = "ses_a", expiresAt: String = "2026-12-03T00:00:00.000Z")
+        -> Invite
+    {
         Invite(
             id: id, session: session, name: "Kenji Sato", language: "en", organisation: "Sato & Partners",
             createdAt: "2026-11-26T00:00:00.000Z", expiresAt: expiresAt, revokedAt: nil, createdBy: "stf_officer")
@@ -87,7 +91,9 @@ import Testing
         #expect(try await store.invite(code: second) == noOrganisation)
 
         // Only the code's hash is kept.
-        let hashes = try await store.pool.read { db in try Data.fetchAll(db, sql: "SELECT code_hash FROM invites ORDER BY id") }
+        let hashes = try await store.pool.read { db in
+            try Data.fetchAll(db, sql: "SELECT code_hash FROM invites ORDER BY id")
+        }
         #expect(hashes == [SecretToken.digest(code), SecretToken.digest(second)])
         for _ in 0..<2 {
             for (path, bytes) in try store.fileBytes() {

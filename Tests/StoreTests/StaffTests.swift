@@ -88,9 +88,12 @@ import Testing
 
     @Test func onlyAHashOfTheTokenIsStored() async throws {
         var tokens: [String] = []
-        for i in 0..<5 { tokens.append(try store.addStaff(name: "staff \(i)", role: i == 0 ? .officer : .reviewer).token) }
+        for i in 0..<5 {
+            tokens.append(try store.addStaff(name: "staff \(i)", role: i == 0 ? .officer : .reviewer).token)
+        }
         _ = try store.revokeStaff(name: "staff 1")
-        let stored = try await store.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_hash FROM staff_tokens") }
+        let stored = try await store.pool.read { db in try Data.fetchAll(db, sql: "SELECT token_hash FROM staff_tokens")
+        }
         #expect(Set(stored) == Set(tokens.map(SecretToken.digest)))
         #expect(stored.allSatisfy { $0.count == 32 })
 

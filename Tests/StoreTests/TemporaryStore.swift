@@ -43,7 +43,8 @@ struct StoreFixture {
     ) -> SessionInfo {
         SessionInfo(
             id: id, title: title, status: status, languages: ["vi", "en"], agent: "quang-ninh-ipa", assistant: .review,
-            createdAt: createdAt, endedAt: status == .ended ? "2026-11-26T05:00:00.000Z" : nil, createdBy: "stf_officer")
+            createdAt: createdAt, endedAt: status == .ended ? "2026-11-26T05:00:00.000Z" : nil, createdBy: "stf_officer"
+        )
     }
 
     /// Creates a session and returns its fresh state machine.

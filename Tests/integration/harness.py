@@ -85,18 +85,30 @@ def http_request(base: str, method: str, path: str, token: str | None = None,
     return status, parsed, rh
 
 
-def upgrade_status(port: int, path: str = "/v1/ws", headers: dict | None = None) -> int:
-    """Status of a raw WebSocket upgrade request (Python `websockets` refuses to parse the
-    HTTP/1.0 error answers libwebsockets gives, so refusals are checked with http.client)."""
+def upgrade_request(port: int, path: str = "/v1/ws", headers: dict | None = None, upgrade: bool = True):
+    """(status, parsed body) of a raw WebSocket upgrade request. Python `websockets` refuses to
+    parse libwebsockets' HTTP/1.0 refusals, so refusals are checked with http.client."""
     import http.client
     c = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
     try:
         h = {"Connection": "Upgrade", "Upgrade": "websocket", "Sec-WebSocket-Version": "13",
-             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==", **(headers or {})}
+             "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ=="} if upgrade else {}
+        h.update(headers or {})
         c.request("GET", path, headers=h)
-        return c.getresponse().status
+        r = c.getresponse()
+        if r.status == 101:
+            return 101, None
+        text = r.read().decode("utf-8", errors="replace")
+        try:
+            return r.status, json.loads(text)
+        except ValueError:
+            return r.status, text
     finally:
         c.close()
+
+
+def upgrade_status(port: int, path: str = "/v1/ws", headers: dict | None = None) -> int:
+    return upgrade_request(port, path, headers)[0]
 
 
 def assert_http_error(status, body, expected_status: int, code: str):

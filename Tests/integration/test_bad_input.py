@@ -10,7 +10,8 @@ import time
 import pytest
 import websockets
 
-from harness import WS, Server, cid, connect, is_event, officer, run, upgrade_status
+from harness import (WS, Server, assert_http_error, cid, connect, is_event, officer, run,
+                     upgrade_request, upgrade_status)
 
 
 @pytest.fixture(scope="module")
@@ -197,8 +198,14 @@ def test_staff_token_in_url_is_not_accepted(srv):
 
 
 def test_ws_on_other_path_is_404(srv):
-    assert upgrade_status(srv.port, "/v1/wsx") == 404
+    st, body = upgrade_request(srv.port, "/v1/wsx")
+    assert_http_error(st, body, 404, "not_found")
     assert upgrade_status(srv.port, "/v1/ws") == 101
+
+
+def test_ws_endpoint_without_upgrade_is_426(srv):
+    st, body = upgrade_request(srv.port, "/v1/ws", upgrade=False)
+    assert st == 426, (st, body)
 
 
 def test_any_origin_without_allow_list(srv):
@@ -211,7 +218,8 @@ def test_any_origin_without_allow_list(srv):
 
 def test_origin_allow_list(server_factory):
     s = server_factory("--allow-origin", "https://good.example")
-    assert upgrade_status(s.port, "/v1/ws", {"Origin": "https://evil.example"}) == 403
+    st, body = upgrade_request(s.port, "/v1/ws", {"Origin": "https://evil.example"})
+    assert_http_error(st, body, 403, "forbidden")
 
     async def go():
         with pytest.raises(Exception):

@@ -24,10 +24,25 @@ def test_staff_add_list_revoke(server):
     assert p.returncode == 0, p.stderr
     assert name in p.stdout
     assert tok not in p.stdout
-    p = cli("staff", "revoke", name, "--data", server.data)
-    assert p.returncode == 0, p.stderr
-    st, body, _ = server.http("GET", "/v1/sessions", tok)
-    assert st == 401, (st, body)
+    async def live():
+        ws = await connect(server)
+        await ws.hello(tok, "en")
+        return ws
+
+    async def revoke_closes(ws):
+        p = cli("staff", "revoke", name, "--data", server.data)
+        assert p.returncode == 0, p.stderr
+        st, body, _ = server.http("GET", "/v1/sessions", tok)
+        assert st == 401, (st, body)
+        # docs/protocol.md: live connections of the account close within about five seconds
+        code, reason = await ws.wait_closed(8)
+        assert code == 1008, (code, reason)
+        assert [f["code"] for f in ws.find("error")] == ["unauthorized"], ws.frames
+
+    async def both():
+        ws = await live()
+        await revoke_closes(ws)
+    run(both())
 
     async def ws_refused():
         ws = await connect(server)

@@ -747,6 +747,7 @@ function showStop(titleKey, textKey, detail = "", canRejoin = false) {
 function renderStop() {
   if (!state.stop) return;
   const { titleKey, textKey, detail, canRejoin } = state.stop;
+  ui.stop.classList.toggle("error", titleKey !== "stopLeftTitle");
   ui.stopTitle.textContent = t(titleKey);
   ui.stopText.textContent = t(textKey);
   ui.stopDetail.textContent = detail ? t("detail", { detail }) : "";
@@ -1622,14 +1623,16 @@ function renderPending(clientId) {
   if (item.status === "failed") {
     const actions = document.createElement("div");
     actions.className = "msg-actions";
-    const retryable = item.code !== "conflict" && !state.ended;
-    if (retryable) actions.append(actionButton(t("retry"), () => retryPending(clientId)));
-    if (!state.ended) actions.append(actionButton(t("edit"), () => editPending(clientId), true));
+    // Retry and Edit only while the investor may write (not muted, meeting not ended).
+    if (canWrite() && item.code !== "conflict") actions.append(actionButton(t("retry"), () => retryPending(clientId)));
+    if (canWrite()) actions.append(actionButton(t("edit"), () => editPending(clientId), true));
     actions.append(actionButton(t("discard"), () => removePending(clientId), true));
     fresh.append(actions);
   }
+  const hadFocus = element && element.contains(document.activeElement);
   if (element) element.replaceWith(fresh);
   else ui.outbox.append(fresh);
+  if (hadFocus) (fresh.querySelector("button") || ui.text).focus();
 }
 
 function actionButton(label, onClick, secondary = false) {
@@ -1678,6 +1681,9 @@ function renderComposerState() {
   const writable = canWrite();
   ui.text.disabled = !writable;
   ui.send.disabled = !writable;
+  for (const [clientId, item] of state.pending) {
+    if (item.status === "failed") renderPending(clientId);
+  }
   if (state.ended) showComposerNote(t("endedNote"));
   else if (state.muted) showComposerNote(t("mutedNote"));
   else if (ui.note.dataset.sticky !== "1") showComposerNote("");
