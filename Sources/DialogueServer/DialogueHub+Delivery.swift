@@ -120,7 +120,7 @@ extension DialogueHub {
             if event.body["action"]?.stringValue == "remove" {
                 for (id, connection) in connections
                 where connection.identity?.participantId == target && connection.sessions.contains(event.session) {
-                    transport.close(id, code: 1008, reason: "removed from the session")
+                    transport.close(id, code: 1008, reason: "removed")
                     connections[id]?.closing = true
                 }
             } else {
