@@ -70,7 +70,7 @@ package enum ClientFrame: Sendable, Equatable {
     /// Decodes a parsed frame.
     package static func decode(_ value: JSONValue) throws(DialogueError) -> ClientFrame {
         guard case .object = value else { throw DialogueError(.badRequest, "a frame must be a JSON object") }
-        var fields = FieldReader(value)
+        let fields = FieldReader(value)
         guard let type = value["type"] else { throw DialogueError(.badRequest, "missing field \"type\"", ref: fields.ref) }
         guard let typeName = type.stringValue else {
             throw DialogueError(.badRequest, "field \"type\" must be a string", ref: fields.ref)
@@ -83,7 +83,7 @@ package enum ClientFrame: Sendable, Equatable {
             var resume: Resume?
             if let r = value["resume"], r != .null {
                 guard case .object = r else { throw DialogueError(.badRequest, "field \"resume\" must be an object") }
-                var inner = FieldReader(r)
+                let inner = FieldReader(r)
                 resume = Resume(session: try inner.string("session"), after: try inner.optionalSeq("after") ?? 0)
             }
             return .hello(token: token, language: language, name: name, resume: resume)

@@ -20,7 +20,8 @@ extension DialogueHub {
         guard sendHistory else { return }
         let officer = connection.isOfficer || connection.identity?.role == .reviewer
         let language = connection.language
-        Task { [store, transport, logger] in
+        // Detached: reading and encoding history is work the hub need not wait for.
+        Task.detached { [store, transport, logger] in
             var cursor = after
             var sentFrame = false
             do {
@@ -153,7 +154,7 @@ extension DialogueHub {
                 "events not stored", metadata: ["session.id": "\(sessionId)", "error": "\(failures[0].error)"])
             Task {
                 guard let fresh = try? await self.store.loadState(session: sessionId) else { return }
-                await self.replaceState(sessionId, with: fresh)
+                self.replaceState(sessionId, with: fresh)
             }
         }
     }
