@@ -182,7 +182,8 @@ extension AgentManifest {
             let path = context.codingPath
             if path.isEmpty {
                 // The scan found no syntax error, so the decoder refused a value; use its offset if any.
-                let offset = (context.underlyingError as NSError?)?
+                let offset =
+                    (context.underlyingError as NSError?)?
                     .userInfo["NSJSONSerializationErrorIndex"] as? Int
                 return .invalid(
                     file: file, line: offset.map { JSONSourceMap.line(ofOffset: $0, in: bytes) },

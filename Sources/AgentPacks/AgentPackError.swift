@@ -7,17 +7,23 @@ package enum AgentPackError: Error, Sendable, Equatable, CustomStringConvertible
 
     /// The file or folder at fault, relative to the working directory when inside it.
     package var file: String {
-        switch self { case .invalid(let file, _, _): file }
+        switch self {
+        case .invalid(let file, _, _): file
+        }
     }
 
     /// The 1-based line at fault, or nil when the fault has no place in a text.
     package var line: Int? {
-        switch self { case .invalid(_, let line, _): line }
+        switch self {
+        case .invalid(_, let line, _): line
+        }
     }
 
     /// What is wrong, in words, without the location.
     package var reason: String {
-        switch self { case .invalid(_, _, let reason): reason }
+        switch self {
+        case .invalid(_, _, let reason): reason
+        }
     }
 
     /// `Agents/x/agent.json:12: greeting missing for language "ko"`, as compilers print it.

@@ -208,9 +208,10 @@ extension JSONSourceMap {
                         throw error("invalid escape sequence '\\\(describe(escape))' in a string")
                     }
                 case 0x00..<0x20:
-                    throw error(byte == UInt8(ascii: "\n")
-                        ? "unterminated string (a line break must be written \\n)"
-                        : "control character in a string (escape it)")
+                    throw error(
+                        byte == UInt8(ascii: "\n")
+                            ? "unterminated string (a line break must be written \\n)"
+                            : "control character in a string (escape it)")
                 default:
                     if pendingHighSurrogate != nil {
                         pendingHighSurrogate = nil

@@ -71,7 +71,9 @@ package enum ClientFrame: Sendable, Equatable {
     package static func decode(_ value: JSONValue) throws(DialogueError) -> ClientFrame {
         guard case .object = value else { throw DialogueError(.badRequest, "a frame must be a JSON object") }
         let fields = FieldReader(value)
-        guard let type = value["type"] else { throw DialogueError(.badRequest, "missing field \"type\"", ref: fields.ref) }
+        guard let type = value["type"] else {
+            throw DialogueError(.badRequest, "missing field \"type\"", ref: fields.ref)
+        }
         guard let typeName = type.stringValue else {
             throw DialogueError(.badRequest, "field \"type\" must be a string", ref: fields.ref)
         }
@@ -181,7 +183,8 @@ private struct FieldReader {
     func clientId() throws(DialogueError) -> String {
         let id = try string("clientId")
         guard id.utf8.count <= ClientFrame.maxClientIdLength else {
-            throw DialogueError(.badRequest, "field \"clientId\" is longer than \(ClientFrame.maxClientIdLength) bytes", ref: nil)
+            throw DialogueError(
+                .badRequest, "field \"clientId\" is longer than \(ClientFrame.maxClientIdLength) bytes", ref: nil)
         }
         return id
     }
@@ -189,7 +192,8 @@ private struct FieldReader {
     func languageTag(_ key: String) throws(DialogueError) -> String {
         let tag = try string(key)
         guard LanguageTag.isValid(tag) else {
-            throw DialogueError(.badRequest, "field \"\(key)\" is not a language code like \"en\" or \"zh-Hant\"", ref: ref)
+            throw DialogueError(
+                .badRequest, "field \"\(key)\" is not a language code like \"en\" or \"zh-Hant\"", ref: ref)
         }
         return LanguageTag.normalise(tag)
     }

@@ -35,7 +35,9 @@ package struct DialogueError: Error, Sendable, Equatable {
 
     /// The `error` frame for this refusal.
     package var frame: JSONValue {
-        var members: [String: JSONValue] = ["type": "error", "code": .string(code.rawValue), "message": .string(message)]
+        var members: [String: JSONValue] = [
+            "type": "error", "code": .string(code.rawValue), "message": .string(message),
+        ]
         if let ref { members["ref"] = .string(ref) }
         return .object(members)
     }

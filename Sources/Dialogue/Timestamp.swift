@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// RFC 3339 UTC timestamps with milliseconds (`2026-11-26T04:42:30.123Z`), made without

@@ -15,7 +15,9 @@ extension DialogueHub {
                 hub.say(id, sessionId, text: text, clientId: clientId, language: language, citations: citations)
             }
         case .ask(_, _, let clientId):
-            refuse(DialogueError(.notImplemented, "the assistant is not available on this server yet", ref: clientId), to: id)
+            refuse(
+                DialogueError(.notImplemented, "the assistant is not available on this server yet", ref: clientId),
+                to: id)
         case .approve, .reject:
             refuse(DialogueError(.notImplemented, "assistant drafts are not available on this server yet"), to: id)
         case .moderate(let sessionId, let action, let target, _):
@@ -63,7 +65,8 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return }
         if connections[id]?.sessions.contains(sessionId) != true {
             if participant.role == .investor {
-                refuse(DialogueError(.forbidden, "you left this session; reconnect to speak again", ref: clientId), to: id)
+                refuse(
+                    DialogueError(.forbidden, "you left this session; reconnect to speak again", ref: clientId), to: id)
                 return
             }
             guard ensureJoined(id, sessionId) else { return }

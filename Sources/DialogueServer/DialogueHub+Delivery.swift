@@ -144,7 +144,8 @@ extension DialogueHub {
             for (seq, waiting) in session.pendingAcks where seq >= firstFailed {
                 for (connection, clientId) in waiting {
                     refuse(
-                        DialogueError(.unavailable, "the message could not be stored; retry with the same clientId",
+                        DialogueError(
+                            .unavailable, "the message could not be stored; retry with the same clientId",
                             ref: clientId), to: connection)
                 }
                 session.pendingAcks[seq] = nil

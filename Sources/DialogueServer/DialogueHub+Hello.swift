@@ -125,6 +125,7 @@ extension DialogueHub {
 
     /// The contract's session object for a live session.
     func sessionObject(_ session: LiveSession, online: Set<String>) -> JSONValue {
-        session.state.info.json(participants: session.state.participants.map { $0.json(online: online.contains($0.id)) })
+        session.state.info.json(
+            participants: session.state.participants.map { $0.json(online: online.contains($0.id)) })
     }
 }

@@ -109,7 +109,8 @@ actor DialogueHub {
         }
         guard let action = frame.action, identity.role.may(action) else {
             refuse(
-                DialogueError(.forbidden, "a \(identity.role.rawValue) may not \(frame.action?.rawValue ?? "do that")",
+                DialogueError(
+                    .forbidden, "a \(identity.role.rawValue) may not \(frame.action?.rawValue ?? "do that")",
                     ref: frame.clientId), to: id)
             return
         }
@@ -203,7 +204,8 @@ actor DialogueHub {
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
         connections[id]?.sessions.remove(sessionId)
-        if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id] {
+        if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id]
+        {
             if count <= 1 {
                 sessions[sessionId]!.onlineCount[participant.id] = nil
                 broadcastPresence(sessionId, participantId: participant.id)

@@ -99,7 +99,8 @@ package final class DialogueServerApp: Sendable {
                 "url": "\(baseURL)/", "data": "\(configuration.dataDirectory)", "agents": "\(agents.ids)",
                 "transcript.publicKey": "\(transcripts.publicKey)",
             ])
-        return Started(listenURL: configuration.listenURL(port: transport.port), baseURL: baseURL, officerToken: officerToken)
+        return Started(
+            listenURL: configuration.listenURL(port: transport.port), baseURL: baseURL, officerToken: officerToken)
     }
 
     /// Graceful stop: refuse new connections, commit what is in flight (acks go out),

@@ -41,7 +41,8 @@ struct HTTPAPI: Sendable {
             return Self.error(failure)
         } catch {
             logger.error("request failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
-            return Self.error(Failure(status: 500, code: "internal", message: "the server could not complete the request"))
+            return Self.error(
+                Failure(status: 500, code: "internal", message: "the server could not complete the request"))
         }
     }
 
@@ -57,7 +58,8 @@ struct HTTPAPI: Sendable {
         let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
             throw Failure(
-                status: 401, code: "unauthorized", message: "tokens are never accepted in URLs; use the Authorization header")
+                status: 401, code: "unauthorized",
+                message: "tokens are never accepted in URLs; use the Authorization header")
         }
         let method = request.method
         func match(_ pattern: String) -> [String]? {
@@ -71,7 +73,8 @@ struct HTTPAPI: Sendable {
                 throw Failure.notFound("metrics are served on loopback only")
             }
             return HTTPResponse(
-                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8))
+                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8)
+            )
         }
         if method == "POST", match("v1/sessions") != nil {
             return try await createSession(request, by: try await staff(request, allowed: [.officer]))
@@ -101,7 +104,9 @@ struct HTTPAPI: Sendable {
         }
         if method == "GET", let id = match("v1/sessions/*/verify")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
-            guard let result = try await transcripts.verify(session: id) else { throw Failure.notFound("no session \(id)") }
+            guard let result = try await transcripts.verify(session: id) else {
+                throw Failure.notFound("no session \(id)")
+            }
             try await store.audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
             return Self.json(200, result.json)
         }
@@ -129,7 +134,8 @@ struct HTTPAPI: Sendable {
 
     private static let knownPaths: [[String]] = [
         ["healthz"], ["metrics"], ["v1", "sessions"], ["v1", "sessions", "*"], ["v1", "sessions", "*", "invites"],
-        ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"], ["v1", "sessions", "*", "verify"],
+        ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
+        ["v1", "sessions", "*", "verify"],
         ["v1", "sessions", "*", "notes"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
     ]
 
@@ -194,7 +200,8 @@ struct HTTPAPI: Sendable {
             mode = m
         }
         let info = SessionInfo(
-            id: SecretToken.identifier(prefix: "ses"), title: title, languages: Array(NSOrderedSet(array: languages)) as? [String] ?? languages,
+            id: SecretToken.identifier(prefix: "ses"), title: title,
+            languages: Array(NSOrderedSet(array: languages)) as? [String] ?? languages,
             agent: pack.id, assistant: mode, createdAt: Timestamp.now(), createdBy: officer.id)
         try await store.createSession(info)
         logger.info("session created", metadata: ["session.id": "\(info.id)", "staff.name": "\(officer.name)"])
@@ -204,7 +211,9 @@ struct HTTPAPI: Sendable {
     private func listSessions(_ request: HTTPRequest) async throws -> HTTPResponse {
         var status: SessionStatus?
         if let value = request.queryValue("status"), !value.isEmpty {
-            guard let s = SessionStatus(rawValue: value) else { throw Failure.badRequest("status must be live or ended") }
+            guard let s = SessionStatus(rawValue: value) else {
+                throw Failure.badRequest("status must be live or ended")
+            }
             status = s
         }
         var list: [JSONValue] = []
@@ -253,7 +262,8 @@ struct HTTPAPI: Sendable {
         }
         let now = Timestamp.nowMilliseconds()
         let invite = Invite(
-            id: SecretToken.identifier(prefix: "inv"), session: id, name: name, language: LanguageTag.normalise(language),
+            id: SecretToken.identifier(prefix: "inv"), session: id, name: name,
+            language: LanguageTag.normalise(language),
             organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
             expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id)
         let code = try await store.createInvite(invite)
@@ -266,21 +276,32 @@ struct HTTPAPI: Sendable {
             ])
     }
 
-    private func transcript(_ request: HTTPRequest, session id: String, reader: StaffAccount) async throws -> HTTPResponse {
+    private func transcript(_ request: HTTPRequest, session id: String, reader: StaffAccount) async throws
+        -> HTTPResponse
+    {
         let format = request.queryValue("format") ?? "json"
-        guard ["json", "md", "html"].contains(format) else { throw Failure.badRequest("format must be json, md or html") }
+        guard ["json", "md", "html"].contains(format) else {
+            throw Failure.badRequest("format must be json, md or html")
+        }
         let language = request.queryValue("lang")
         if let language, !LanguageTag.isValid(language) { throw Failure.badRequest("lang must be a language code") }
-        guard let document = try await transcripts.document(session: id) else { throw Failure.notFound("no session \(id)") }
+        guard let document = try await transcripts.document(session: id) else {
+            throw Failure.notFound("no session \(id)")
+        }
         try await store.audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")
         let text = transcripts.render(document, format: format, language: language)
-        let type = ["json": "application/json", "md": "text/markdown", "html": "text/html"][format]! + "; charset=utf-8"
+        let type =
+            ["json": "application/json", "md": "text/markdown", "html": "text/html"][format]! + "; charset=utf-8"
         return HTTPResponse(status: 200, contentType: type, body: Array(text.utf8))
     }
 
-    private func addNote(_ request: HTTPRequest, session id: String, by author: StaffAccount) async throws -> HTTPResponse {
+    private func addNote(_ request: HTTPRequest, session id: String, by author: StaffAccount) async throws
+        -> HTTPResponse
+    {
         let body = try body(request)
-        guard let seq = body["seq"]?.intValue, seq >= 1 else { throw Failure.badRequest("\"seq\" must be an event's seq") }
+        guard let seq = body["seq"]?.intValue, seq >= 1 else {
+            throw Failure.badRequest("\"seq\" must be an event's seq")
+        }
         guard let text = body["text"]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty,
             text.utf8.count <= 16_384
         else { throw Failure.badRequest("\"text\" must be a non-empty string of at most 16 KiB") }

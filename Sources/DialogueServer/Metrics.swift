@@ -66,7 +66,8 @@ package final class Metrics: Sendable {
             out += "\(name)_bucket{le=\"\(bound)\"} \(cumulative)\n"
         }
         cumulative += v.buckets[Self.bounds.count]
-        out += "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n\(name)_sum \(v.latencySum)\n\(name)_count \(v.latencyCount)\n"
+        out +=
+            "\(name)_bucket{le=\"+Inf\"} \(cumulative)\n\(name)_sum \(v.latencySum)\n\(name)_count \(v.latencyCount)\n"
         return out
     }
 }

@@ -100,11 +100,13 @@ package struct TranscriptService: Sendable {
         try await signHead(session: sessionId)
         guard let document = try await document(session: sessionId) else { return [] }
         try FileManager.default.createDirectory(atPath: transcriptsFolder, withIntermediateDirectories: true)
-        let base = (transcriptsFolder as NSString).appendingPathComponent(TranscriptFileName.make(session: document.session))
+        let base = (transcriptsFolder as NSString).appendingPathComponent(
+            TranscriptFileName.make(session: document.session))
         var written: [String] = []
         for (format, ext) in [("json", "json"), ("md", "md")] {
             let path = base + "." + ext
-            try Data(render(document, format: format, language: nil).utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            try Data(render(document, format: format, language: nil).utf8).write(
+                to: URL(fileURLWithPath: path), options: .atomic)
             written.append(path)
         }
         return written

@@ -88,7 +88,8 @@ package struct SignedHeadRecord: Sendable, Equatable {
     /// RFC 3339.
     package var signedAt: String
 
-    package init(session: String, seq: Int64, chain: [UInt8], signature: [UInt8], publicKey: [UInt8], signedAt: String) {
+    package init(session: String, seq: Int64, chain: [UInt8], signature: [UInt8], publicKey: [UInt8], signedAt: String)
+    {
         self.session = session
         self.seq = seq
         self.chain = chain

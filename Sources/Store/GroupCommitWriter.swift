@@ -29,7 +29,8 @@ package struct FailedAppend: Sendable {
 /// and writes them in one transaction. One fsync then covers many events, and no caller
 /// ever blocks on disk. It also computes the hash chain and refuses any event whose seq
 /// does not directly follow the session's last stored one, so gaps cannot be stored.
-package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // queue guarded by `condition`; caches used on the writer thread only
+// @unchecked: the queue is guarded by `condition`; `heads` is used on the writer thread only.
+package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     private struct Pending {
         var event: Event
         var submittedAt: UInt64
@@ -77,7 +78,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
             condition.unlock()
             let error = StoreError.writeFailed("the writer has stopped")
             continuation.yield(
-                CommitResult(committed: [], failed: events.map { FailedAppend(event: $0, error: error) },
+                CommitResult(
+                    committed: [], failed: events.map { FailedAppend(event: $0, error: error) },
                     submittedAt: [], committedAt: now))
             return
         }
@@ -145,7 +147,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
                         failed.append(
                             FailedAppend(
                                 event: event,
-                                error: .outOfSequence(session: event.session, expected: previous.seq + 1, got: event.seq)))
+                                error: .outOfSequence(
+                                    session: event.session, expected: previous.seq + 1, got: event.seq)))
                         continue
                     }
                     let bytes = event.canonicalBytes
@@ -163,7 +166,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {  // 
         } catch {
             if batch.count > 1 {
                 // One bad event must not sink the others: retry them one transaction each.
-                logger.warning("batch commit failed; retrying its events one by one", metadata: ["db.error": "\(error)"])
+                logger.warning(
+                    "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(error)"])
                 return batch.map { commit([$0]) }.reduce(
                     CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
                 ) { total, part in

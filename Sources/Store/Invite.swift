@@ -1,3 +1,5 @@
+import Dialogue
+
 /// An invitation for one investor to one session. Only the code's hash is stored.
 package struct Invite: Sendable, Equatable {
     /// `inv_…`, also the investor's participant id.
@@ -41,5 +43,3 @@ package struct Invite: Sendable, Equatable {
         return nowMilliseconds < expiry
     }
 }
-
-import Dialogue

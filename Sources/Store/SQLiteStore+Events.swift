@@ -15,7 +15,8 @@ extension SQLiteStore {
     package func storedEvents(session: String) async throws -> [StoredEvent] {
         try await reading { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, body, hash, chain FROM events WHERE session_id = ? ORDER BY seq", arguments: [session]
+                db, sql: "SELECT seq, body, hash, chain FROM events WHERE session_id = ? ORDER BY seq",
+                arguments: [session]
             ).map { row in
                 let body: String = row["body"]
                 let hash: Data = row["hash"]
@@ -26,7 +27,8 @@ extension SQLiteStore {
                     ?? Event(
                         session: session, seq: 0, kind: .message, at: "",
                         from: Participant(id: "?", role: .investor, name: "?", language: "en"))
-                return StoredEvent(seq: row["seq"], event: event, storedBody: Array(body.utf8), hash: Array(hash), chain: Array(chain))
+                return StoredEvent(
+                    seq: row["seq"], event: event, storedBody: Array(body.utf8), hash: Array(hash), chain: Array(chain))
             }
         }
     }

@@ -11,7 +11,8 @@ extension SQLiteStore {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
-                    info.id, info.title, info.status.rawValue, JSONWriter.string(.array(info.languages.map { .string($0) })),
+                    info.id, info.title, info.status.rawValue,
+                    JSONWriter.string(.array(info.languages.map { .string($0) })),
                     info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
                 ])
         }
@@ -54,8 +55,9 @@ extension SQLiteStore {
 
     package func loadState(session: String) async throws -> SessionState? {
         try await reading { db in
-            guard let info = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [session])
-                .map(Self.sessionInfo)
+            guard
+                let info = try Row.fetchOne(db, sql: "SELECT * FROM sessions WHERE id = ?", arguments: [session])
+                    .map(Self.sessionInfo)
             else { return nil }
             var state = SessionState(info: info)
             let bodies = try String.fetchCursor(

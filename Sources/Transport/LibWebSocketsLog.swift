@@ -1,4 +1,5 @@
 import CLibWebSockets
+import Foundation
 import Logging
 import Synchronization
 
@@ -22,5 +23,3 @@ func installLogger(_ logger: Logger) {
     lwsLogger.withLock { $0 = logger }
     lws_set_log_level(LLL_ERR | LLL_WARN, emitLWSLine)
 }
-
-import Foundation

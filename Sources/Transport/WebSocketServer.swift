@@ -150,7 +150,9 @@ package final class WebSocketServer: @unchecked Sendable {
 
     /// Stops accepting new connections and closes every open WebSocket with `code`.
     package func closeAll(code: UInt16, reason: String) {
-        outbox.withLock { $0.closeAll = (code, reason); $0.draining = true }
+        outbox.withLock {
+            $0.closeAll = (code, reason); $0.draining = true
+        }
         wakeServiceThread()
     }
 

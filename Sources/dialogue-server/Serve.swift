@@ -29,7 +29,9 @@ struct Serve: AsyncParsableCommand {
         if port < 0 || port > 65535 { throw ValidationError("--port must be between 0 and 65535") }
         do { _ = try RateLimiter.Policy.parse(rateLimit) } catch { throw ValidationError(error.message) }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
-        if commitBatch < 1 || commitIntervalMs < 0 { throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0") }
+        if commitBatch < 1 || commitIntervalMs < 0 {
+            throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0")
+        }
     }
 
     func run() async throws {

@@ -9,13 +9,16 @@ struct Staff: ParsableCommand {
         abstract: "Manage staff accounts.", subcommands: [Add.self, Revoke.self, List.self])
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an account (or a new token for it); prints the token once.")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an account (or a new token for it); prints the token once.")
         @Option(help: "Unique account name.") var name: String
         @Option(help: "officer or reviewer.") var role: String
         @OptionGroup var data: DataOptions
 
         func run() throws {
-            guard let role = Role(rawValue: role), role.isStaff else { fail("--role must be officer or reviewer", code: 2) }
+            guard let role = Role(rawValue: role), role.isStaff else {
+                fail("--role must be officer or reviewer", code: 2)
+            }
             do {
                 let store = try SQLiteStore(dataDirectory: data.data)
                 printLine(try store.addStaff(name: name, role: role).token)
@@ -45,7 +48,9 @@ struct Staff: ParsableCommand {
             do {
                 let store = try SQLiteStore(dataDirectory: data.data)
                 for account in try store.staffAccounts() {
-                    printLine("\(account.name)\t\(account.role.rawValue)\t\(account.id)\tactive tokens: \(account.activeTokens)\tcreated \(account.createdAt)")
+                    printLine(
+                        "\(account.name)\t\(account.role.rawValue)\t\(account.id)\tactive tokens: \(account.activeTokens)\tcreated \(account.createdAt)"
+                    )
                 }
             } catch { fail("\(error)") }
         }

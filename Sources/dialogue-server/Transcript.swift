@@ -48,7 +48,9 @@ struct Transcript: AsyncParsableCommand {
 
         func run() async throws {
             if let file {
-                guard let bytes = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)", code: 2) }
+                guard let bytes = FileManager.default.contents(atPath: file) else {
+                    fail("cannot read \(file)", code: 2)
+                }
                 do {
                     report(try TranscriptVerifier.verify(fileBytes: Array(bytes)), name: file)
                 } catch {
@@ -82,7 +84,9 @@ struct Transcript: AsyncParsableCommand {
                 printLine("ok: \(name): \(result.events) events, head \(result.head)")
                 return true
             }
-            printLine("TAMPERED: \(name): first bad seq \(result.firstBadSeq.map(String.init) ?? "?"): \(result.reason ?? "")")
+            printLine(
+                "TAMPERED: \(name): first bad seq \(result.firstBadSeq.map(String.init) ?? "?"): \(result.reason ?? "")"
+            )
             return false
         }
     }

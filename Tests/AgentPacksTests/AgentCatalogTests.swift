@@ -27,10 +27,11 @@ struct AgentCatalogTests {
         let handover = try #require(beta.manifest.handover)
         #expect(handover.defaultDesk == "investor-services")
         #expect(handover.confidenceFloor == 0.5)
-        #expect(handover.rules == [
-            .init(desk: "land", topics: ["land lease", "site clearance"]),
-            .init(desk: "tax", concepts: ["corporate-income-tax"]),
-        ])
+        #expect(
+            handover.rules == [
+                .init(desk: "land", topics: ["land lease", "site clearance"]),
+                .init(desk: "tax", concepts: ["corporate-income-tax"]),
+            ])
         #expect(beta.manifest.organisationName(in: "zh-Hant") == "Ban Beta")
     }
 

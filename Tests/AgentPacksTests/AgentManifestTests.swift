@@ -107,7 +107,10 @@ struct AgentManifestTests {
             (#""version": 1"#, #""version": "1""#, 3, #""version" must be an integer"#),
             (#""version": 1"#, #""version": 1.5"#, 3, #""version" is invalid: 1.5 is not a whole number"#),
             (#""k": 5"#, #""k": 5.5"#, 13, #""retrieval.k" is invalid: 5.5 is not a whole number"#),
-            (#""languages": ["vi", "en", "ko"]"#, #""languages": ["vi", 2, "ko"]"#, 4, #""languages[1]" must be a string"#),
+            (
+                #""languages": ["vi", "en", "ko"]"#, #""languages": ["vi", 2, "ko"]"#, 4,
+                #""languages[1]" must be a string"#
+            ),
             (#""ko": "기록됩니다.""#, #""ko": 3"#, 11, #""notice.ko" must be a string"#),
             (#""names": {"#, #""names": null, "x": {"#, 6, #""names" is null"#),
             (#""k": 5"#, #""k": true"#, 13, #""retrieval.k" must be an integer"#),
@@ -166,8 +169,10 @@ struct AgentManifestTests {
 
     @Test("whole numbers may be written as decimals")
     func wholeNumbers() throws {
-        let data = json { $0.replacingOccurrences(of: #""version": 1"#, with: #""version": 2.0"#)
-            .replacingOccurrences(of: #""k": 5"#, with: #""k": 1e1"#) }
+        let data = json {
+            $0.replacingOccurrences(of: #""version": 1"#, with: #""version": 2.0"#)
+                .replacingOccurrences(of: #""k": 5"#, with: #""k": 1e1"#)
+        }
         let manifest = try AgentManifest.parse(data, file: "agent.json")
         #expect(manifest.version == 2)
         #expect(manifest.retrievalSettings.k == 10)
