@@ -8,7 +8,7 @@ extension DialogueHub {
         _ id: ConnectionID, token: String, language: String, name: String?, resume: ClientFrame.Resume?
     ) {
         guard let peer = connections[id]?.peer else { return }
-        if tooManyHelloFailures(peer) {
+        if signInFailures.isBlocked(peer) {
             refuse(DialogueError(.rateLimited, "too many failed sign-ins from this address; wait a minute"), to: id)
             transport.close(id, code: 1008, reason: "rate limited")
             connections[id]?.closing = true
@@ -31,31 +31,13 @@ extension DialogueHub {
         }
     }
 
-    private func tooManyHelloFailures(_ peer: String) -> Bool {
-        let now = Timestamp.nowMilliseconds()
-        guard let record = helloFailures[peer], now - record.windowStart < 60_000 else { return false }
-        return record.count >= configuration.helloFailuresPerMinute
-    }
-
-    private func recordHelloFailure(_ peer: String) {
-        let now = Timestamp.nowMilliseconds()
-        if let record = helloFailures[peer], now - record.windowStart < 60_000 {
-            helloFailures[peer] = (record.count + 1, record.windowStart)
-        } else {
-            helloFailures[peer] = (1, now)
-        }
-        if helloFailures.count > 10_000 {
-            helloFailures = helloFailures.filter { now - $0.value.windowStart < 60_000 }
-        }
-    }
-
     private func finishHello(
         _ id: ConnectionID, identity: Identity?, language: String, name: String?, resume: ClientFrame.Resume?
     ) {
         guard let connection = connections[id] else { return }
         connections[id]?.busy = false
         guard let identity else {
-            recordHelloFailure(connection.peer)
+            signInFailures.record(connection.peer)
             unauthorized("unknown or revoked token", to: id)
             return
         }
@@ -71,7 +53,7 @@ extension DialogueHub {
             drainBacklog(id)
         case .investor(let invite):
             guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()) else {
-                recordHelloFailure(connection.peer)
+                signInFailures.record(connection.peer)
                 unauthorized(invite.revokedAt != nil ? "this invite was revoked" : "this invite has expired", to: id)
                 return
             }

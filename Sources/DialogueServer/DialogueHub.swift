@@ -19,17 +19,17 @@ actor DialogueHub {
     let configuration: ServerConfiguration
     let metrics: Metrics
     let archiver: TranscriptArchiver
+    let signInFailures: SignInFailures
     let logger: Logger
 
     var connections: [ConnectionID: ClientConnection] = [:]
     var sessions: [String: LiveSession] = [:]
     var loading: [String: Task<SessionState?, Error>] = [:]
-    var helloFailures: [String: (count: Int, windowStart: Int64)] = [:]
     var draining = false
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, configuration: ServerConfiguration,
-        metrics: Metrics, archiver: TranscriptArchiver, logger: Logger
+        metrics: Metrics, archiver: TranscriptArchiver, signInFailures: SignInFailures, logger: Logger
     ) {
         self.transport = transport
         self.store = store
@@ -37,6 +37,7 @@ actor DialogueHub {
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver
+        self.signInFailures = signInFailures
         self.logger = logger
     }
 

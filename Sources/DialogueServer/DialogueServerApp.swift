@@ -16,6 +16,7 @@ package final class DialogueServerApp: Sendable {
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
+    let signInFailures: SignInFailures
     let logger: Logger
 
     /// Opens the data folder and agent packs; refuses to start on a broken pack or database.
@@ -40,9 +41,11 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.pingInterval = configuration.pingInterval
         transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         metrics = Metrics()
+        signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
         hub = DialogueHub(
             transport: transport, store: store, agents: agents, configuration: configuration, metrics: metrics,
-            archiver: TranscriptArchiver(service: transcripts, logger: logger), logger: logger)
+            archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
+            logger: logger)
     }
 
     /// What `serve` prints when it is up.
@@ -66,7 +69,8 @@ package final class DialogueServerApp: Sendable {
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
             store: store, hub: hub, agents: agents, transcripts: transcripts, metrics: metrics,
-            configuration: configuration, baseURL: baseURL, web: WebAssets(), logger: logger)
+            configuration: configuration, baseURL: baseURL, web: WebAssets(), signInFailures: signInFailures,
+            logger: logger)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
         Task { for await result in store.writer.results { await hub.didCommit(result) } }

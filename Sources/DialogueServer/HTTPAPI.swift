@@ -17,6 +17,7 @@ struct HTTPAPI: Sendable {
     let configuration: ServerConfiguration
     let baseURL: String
     let web: WebAssets
+    let signInFailures: SignInFailures
     let logger: Logger
 
     /// An API refusal, rendered as `{"error":{"code","message"}}`.
@@ -152,8 +153,13 @@ struct HTTPAPI: Sendable {
         guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else {
             throw Failure.unauthorized
         }
+        if signInFailures.isBlocked(request.peer) {
+            throw Failure(
+                status: 429, code: "rate_limited", message: "too many failed sign-ins from this address; wait a minute")
+        }
         let token = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard let account = try await store.staff(token: token) else {
+            signInFailures.record(request.peer)
             throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token")
         }
         guard allowed.contains(account.role) else {

@@ -34,8 +34,8 @@ package struct ServerConfiguration: Sendable {
     package var commitInterval: Duration = .milliseconds(1)
     /// Group commit: most events in one transaction.
     package var commitBatch = 512
-    /// Failed `hello` attempts allowed per peer address per minute.
-    package var helloFailuresPerMinute = 20
+    /// Failed sign-ins (WebSocket `hello` or HTTP bearer token) allowed per peer address per minute.
+    package var signInFailuresPerMinute = 20
 
     package init() {}
 
