@@ -29,4 +29,22 @@ static inline int dlg_lws_copy_path(struct lws *wsi, char *buf, int len) {
             return lws_hdr_copy(wsi, buf, len, tokens[i]);
     return -1;
 }
+
+/* Stopping an lws context that runs an event library's loop: lws_context_destroy() must be
+ * called from inside the loop but outside any connection's callback, so it is scheduled as
+ * a zero-delay timer. The struct must outlive the context. */
+struct dlg_lws_stopper {
+    lws_sorted_usec_list_t sul;
+    struct lws_context *context;
+};
+
+static inline void dlg_lws_stopper_fire(lws_sorted_usec_list_t *sul) {
+    struct dlg_lws_stopper *stopper = lws_container_of(sul, struct dlg_lws_stopper, sul);
+    lws_context_destroy(stopper->context);
+}
+
+static inline void dlg_lws_schedule_stop(struct dlg_lws_stopper *stopper, struct lws_context *context) {
+    stopper->context = context;
+    lws_sul_schedule(context, 0, &stopper->sul, dlg_lws_stopper_fire, 1);
+}
 #endif

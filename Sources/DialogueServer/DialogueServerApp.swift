@@ -39,6 +39,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
         transportConfiguration.pingInterval = configuration.pingInterval
+        transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
         transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         metrics = Metrics()
         signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
@@ -101,6 +102,7 @@ package final class DialogueServerApp: Sendable {
             "serving",
             metadata: [
                 "url": "\(baseURL)/", "data": "\(configuration.dataDirectory)", "agents": "\(agents.ids)",
+                "transport.loop": "\(transport.eventLoop.rawValue)",
                 "transcript.publicKey": "\(transcripts.publicKey)",
             ])
         return Started(

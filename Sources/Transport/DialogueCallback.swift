@@ -29,7 +29,11 @@ extension WebSocketServer {
             opened(wsi, user)
             return 0
         case LWS_CALLBACK_RECEIVE:
+            heard(user)
             return received(wsi, user, input, length)
+        case LWS_CALLBACK_RECEIVE_PONG:
+            heard(user)
+            return 0
         case LWS_CALLBACK_SERVER_WRITEABLE:
             return writeable(wsi, user)
         case LWS_CALLBACK_CLOSED:
@@ -37,6 +41,7 @@ extension WebSocketServer {
             return 0
         case LWS_CALLBACK_EVENT_WAIT_CANCELLED:
             wokenUp()
+            if exitIsRequested && eventLoop == .libev { scheduleStop() }
             return 0
         case LWS_CALLBACK_HTTP:
             return httpStarted(wsi, user, input)
@@ -116,7 +121,7 @@ extension WebSocketServer {
     private func opened(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) {
         let id = serviceState.newID()
         user?.storeBytes(of: id.raw, as: UInt64.self)
-        serviceState.sockets[id] = WebSocketSlot(wsi: wsi)
+        serviceState.sockets[id] = WebSocketSlot(wsi: wsi, lastHeard: monotonicMilliseconds())
         if configuration.deflate {
             // Free the compressor after every message instead of keeping its ~256 KiB window
             // per idle connection. lws 4.1 keys its tx reset on this option's name; resetting
@@ -156,6 +161,37 @@ extension WebSocketServer {
         return 0
     }
 
+    /// The peer is alive: push its idle deadline back.
+    private func heard(_ user: UnsafeMutableRawPointer?) {
+        guard let id = connectionID(user), serviceState.sockets[id] != nil else { return }
+        serviceState.sockets[id]!.lastHeard = monotonicMilliseconds()
+        serviceState.sockets[id]!.pinged = false
+    }
+
+    /// Once a second: ping connections silent for the ping interval, and close those that
+    /// stayed silent for three intervals (a ping unanswered for two).
+    private func sweepIdle() {
+        let now = monotonicMilliseconds()
+        guard now &- serviceState.lastSweep >= 1000 else { return }
+        serviceState.lastSweep = now
+        let interval = UInt64(max(1, configuration.pingInterval)) * 1000
+        var silent: [ConnectionID] = []
+        for (id, slot) in serviceState.sockets {
+            let quiet = now &- slot.lastHeard
+            if quiet >= 3 * interval {
+                silent.append(id)
+            } else if quiet >= interval && !slot.pinged && !slot.pingDue {
+                serviceState.sockets[id]!.pingDue = true
+                lws_callback_on_writable(slot.wsi)
+            }
+        }
+        guard !silent.isEmpty else { return }
+        outbox.withLock { box in
+            for id in silent { _ = box.requestClose(id, code: 1001, reason: "no answer to pings") }
+        }
+        for id in silent { if let wsi = serviceState.sockets[id]?.wsi { lws_callback_on_writable(wsi) } }
+    }
+
     private func refuse(_ wsi: OpaquePointer, _ status: lws_close_status, _ reason: String) -> Int32 {
         var bytes = Array(reason.utf8.prefix(120))
         lws_close_reason(wsi, status, &bytes, bytes.count)
@@ -164,6 +200,20 @@ extension WebSocketServer {
 
     private func writeable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
         guard let id = connectionID(user) else { return -1 }
+        if serviceState.sockets[id]?.pingDue == true {
+            serviceState.sockets[id]!.pingDue = false
+            serviceState.sockets[id]!.pinged = true
+            // lws drops empty pongs before the callback, so the ping carries a payload to echo.
+            let payload = Array("idle".utf8)
+            let buffer = serviceState.buffer(atLeast: pre + payload.count)
+            let start = buffer.baseAddress! + pre
+            payload.withUnsafeBytes { start.copyMemory(from: $0.baseAddress!, byteCount: payload.count) }
+            if lws_write(wsi, start.assumingMemoryBound(to: UInt8.self), payload.count, LWS_WRITE_PING) < 0 {
+                return -1
+            }
+            lws_callback_on_writable(wsi)  // frames may be waiting too
+            return 0
+        }
         let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
             guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
             let frame = box.frames[id]!.popFirst()
@@ -197,6 +247,7 @@ extension WebSocketServer {
     }
 
     private func wokenUp() {
+        sweepIdle()
         let ids = outbox.withLock { box -> Set<ConnectionID> in
             box.wakePending = false
             if let (code, reason) = box.closeAll, !serviceState.closeAllApplied {

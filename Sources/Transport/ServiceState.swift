@@ -1,3 +1,5 @@
+import Dispatch
+
 /// State only the service thread touches: which wsi belongs to which connection, partial
 /// messages being received, HTTP exchanges in progress.
 struct ServiceState {
@@ -5,6 +7,8 @@ struct ServiceState {
     var sockets: [ConnectionID: WebSocketSlot] = [:]
     var exchanges: [ConnectionID: HTTPExchange] = [:]
     var closeAllApplied = false
+    /// Monotonic milliseconds of the last idle sweep.
+    var lastSweep: UInt64 = 0
     /// Reused for every write: LWS_PRE bytes of headroom, then the payload.
     var writeBuffer: UnsafeMutableRawBufferPointer = .allocate(byteCount: 0, alignment: 16)
 
@@ -28,7 +32,16 @@ struct WebSocketSlot {
     var wsi: OpaquePointer
     /// Fragments of the message being received; empty between messages.
     var partial: [UInt8] = []
+    /// Monotonic milliseconds when the peer was last heard from (any frame or pong).
+    var lastHeard: UInt64
+    /// A ping is owed by the next writeable callback.
+    var pingDue = false
+    /// A ping went out and no frame came back since.
+    var pinged = false
 }
+
+/// Monotonic milliseconds, for idle tracking.
+func monotonicMilliseconds() -> UInt64 { DispatchTime.now().uptimeNanoseconds / 1_000_000 }
 
 /// One HTTP request/response in progress.
 struct HTTPExchange {

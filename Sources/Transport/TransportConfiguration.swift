@@ -23,6 +23,18 @@ package struct TransportConfiguration: Sendable {
     /// Frames queued for one connection before it is closed as too slow.
     package var maxQueuedFrames: Int = 4096
 
+    /// Which loop waits for socket events.
+    package enum EventLoop: String, Sendable {
+        /// libev (epoll on Linux) through lws's event-library plugin: cost per wake-up does
+        /// not grow with the number of idle connections.
+        case libev
+        /// lws's built-in poll(2) loop: scans every socket on each wake-up.
+        case poll
+    }
+
+    /// The event loop; libev unless the plugin is missing.
+    package var eventLoop: EventLoop = .libev
+
     package init() {}
 
     /// Whether TLS is configured.

@@ -29,14 +29,23 @@ package final class WebSocketServer: @unchecked Sendable {
     private var protocols: UnsafeMutablePointer<lws_protocols>?
     private var extensions: UnsafeMutablePointer<lws_extension>?
     private var retryPolicy: UnsafeMutablePointer<lws_retry_bo_t>?
+    private let stopper = UnsafeMutablePointer<dlg_lws_stopper>.allocate(capacity: 1)
+    /// The loop actually in use (poll when the libev plugin could not be loaded).
+    package private(set) var eventLoop: TransportConfiguration.EventLoop = .poll
     private var cStrings: [UnsafeMutablePointer<CChar>] = []
     private let stopped = DispatchSemaphore(value: 0)
     private let exitRequested = Atomic<Bool>(false)
     private var boundPort: Int = 0
+    private var stopScheduled = false
+    private var timerKick: DispatchSourceTimer?
+    /// The context while it may be woken from other threads; cleared (under the lock) before
+    /// it is destroyed, so no wake-up can reach a freed context.
+    private let liveContext = Mutex<UInt>(0)  // the pointer's bits: OpaquePointer is not Sendable
 
     package init(configuration: TransportConfiguration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
+        stopper.initialize(to: dlg_lws_stopper())
         (events, eventsContinuation) = AsyncStream.makeStream(of: TransportEvent.self)
         (httpRequests, httpContinuation) = AsyncStream.makeStream(of: HTTPRequest.self)
     }
@@ -67,11 +76,11 @@ package final class WebSocketServer: @unchecked Sendable {
         info.timeout_secs = 10
         info.keepalive_timeout = 30
 
+        // lws's own idle pings keep one timer per connection in a sorted list that every frame
+        // re-inserts into: O(connections) per message. They are switched off (all zero) and
+        // `IdleSweep` pings idle connections instead, once a second, in O(1) per frame.
         retryPolicy = .allocate(capacity: 1)
         retryPolicy!.initialize(to: lws_retry_bo_t())
-        let ping = UInt16(clamping: max(1, configuration.pingInterval))
-        retryPolicy!.pointee.secs_since_valid_ping = ping
-        retryPolicy!.pointee.secs_since_valid_hangup = UInt16(clamping: Int(ping) * 3)
         info.retry_and_idle_policy = UnsafePointer(retryPolicy)
 
         if configuration.usesTLS {
@@ -90,15 +99,30 @@ package final class WebSocketServer: @unchecked Sendable {
             info.extensions = UnsafePointer(extensions)
         }
 
-        guard let context = lws_create_context(&info) else {
+        info.signal_cb = forwardInterrupt
+        var created: OpaquePointer?
+        if configuration.eventLoop == .libev {
+            info.options |= UInt64(LWS_SERVER_OPTION_LIBEV)
+            created = lws_create_context(&info)
+            if created == nil {
+                logger.warning("libev event loop unavailable (package libwebsockets-evlib-ev?); using poll")
+                info.options &= ~UInt64(LWS_SERVER_OPTION_LIBEV)
+            } else {
+                eventLoop = .libev
+            }
+        }
+        if created == nil { created = lws_create_context(&info) }
+        guard let context = created else {
             release()
             throw .startFailed(
                 "libwebsockets could not listen on \(configuration.host):\(configuration.port) (port in use, bad address, or unreadable TLS files)"
             )
         }
         self.context = context
+        liveContext.withLock { $0 = UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(context))) }
         boundPort = Int(lws_get_vhost_listen_port(lws_get_vhost_by_name(context, "default")))
         if boundPort == 0 { boundPort = configuration.port }
+        startTimerKick()
         let thread = Thread { [self] in serviceLoop() }
         thread.name = "lws-service"
         thread.start()
@@ -106,9 +130,16 @@ package final class WebSocketServer: @unchecked Sendable {
 
     private func serviceLoop() {
         guard let context else { return }
-        while !exitRequested.load(ordering: .acquiring) {
-            if lws_service(context, 0) < 0 { break }
+        switch eventLoop {
+        case .libev:
+            // lws_service runs libev's loop until `stop()` has the context destroyed from inside it.
+            while lws_service(context, 0) == 0 {}
+        case .poll:
+            while !exitRequested.load(ordering: .acquiring) {
+                if lws_service(context, 0) < 0 { break }
+            }
         }
+        liveContext.withLock { $0 = 0 }
         lws_context_destroy(context)
         eventsContinuation.finish()
         httpContinuation.finish()
@@ -161,15 +192,37 @@ package final class WebSocketServer: @unchecked Sendable {
 
     /// Stops the service thread and destroys the context; waits until it is gone.
     package func stop() {
-        guard let context else { return }
-        exitRequested.store(true, ordering: .releasing)
-        lws_cancel_service(context)
+        guard context != nil, !exitRequested.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        timerKick?.cancel()
+        wakeServiceThread()
         stopped.wait()
-        self.context = nil
+    }
+
+    /// Wakes the service thread four times a second: for the idle sweep, and because lws
+    /// 4.1's libev plugin only runs its timers (handshake and keep-alive time-outs) when the
+    /// loop wakes for some other reason, so an idle server would never time anything out.
+    private func startTimerKick() {
+        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lws-timer-kick"))
+        timer.schedule(deadline: .now() + .milliseconds(250), repeating: .milliseconds(250))
+        timer.setEventHandler { [weak self] in self?.wakeServiceThread() }
+        timer.resume()
+        timerKick = timer
+    }
+
+    /// Whether `stop()` was called.
+    var exitIsRequested: Bool { exitRequested.load(ordering: .acquiring) }
+
+    /// On the service thread: destroy the context from a timer, which ends libev's loop.
+    func scheduleStop() {
+        guard let context, !stopScheduled else { return }
+        stopScheduled = true
+        dlg_lws_schedule_stop(stopper, context)
     }
 
     func wakeServiceThread() {
-        if let context { lws_cancel_service(context) }
+        liveContext.withLock { address in
+            if let context = OpaquePointer(bitPattern: address) { lws_cancel_service(context) }
+        }
     }
 
     private func keep(_ s: String) -> UnsafeMutablePointer<CChar> {
@@ -188,6 +241,12 @@ package final class WebSocketServer: @unchecked Sendable {
         retryPolicy?.deallocate()
         retryPolicy = nil
     }
+}
+
+/// libev's loop takes SIGINT for itself; hand it back to the process as SIGTERM, which the
+/// command line's graceful shutdown handles (the contract treats both alike).
+private func forwardInterrupt(_ handle: UnsafeMutableRawPointer?, _ signal: Int32) {
+    kill(getpid(), SIGTERM)
 }
 
 /// Why the transport could not start.

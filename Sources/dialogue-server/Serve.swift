@@ -23,11 +23,13 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve /metrics to non-loopback peers too.") var metricsPublic = false
     @Option(help: "Group commit: longest wait in milliseconds for more events.") var commitIntervalMs = 1
     @Option(help: "Group commit: most events per transaction.") var commitBatch = 512
+    @Option(help: "Socket event loop: libev (epoll) or poll.") var eventLoop = "libev"
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if port < 0 || port > 65535 { throw ValidationError("--port must be between 0 and 65535") }
         do { _ = try RateLimiter.Policy.parse(rateLimit) } catch { throw ValidationError(error.message) }
+        if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
         if commitBatch < 1 || commitIntervalMs < 0 {
             throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0")
@@ -52,6 +54,7 @@ struct Serve: AsyncParsableCommand {
         configuration.metricsPublic = metricsPublic
         configuration.commitInterval = .milliseconds(commitIntervalMs)
         configuration.commitBatch = commitBatch
+        configuration.eventLoop = eventLoop
 
         // Catch SIGINT/SIGTERM before anything is printed: a parent may signal at once.
         let signals = SignalSources()
