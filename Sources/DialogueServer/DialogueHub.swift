@@ -281,14 +281,6 @@ extension DialogueHub {
         for id in connections.keys { connections[id]?.closing = true }
     }
 
-    /// Waits until every submitted event's commit (or failure) has been delivered.
-    func waitForCommitsDelivered() async {
-        let deadline = ContinuousClock.now + .seconds(10)
-        while sessions.values.contains(where: { $0.durableSeq < $0.state.lastSeq }) && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(5))
-        }
-    }
-
     /// Sessions in memory that have not ended.
     func liveSessionIds() -> [String] {
         sessions.values.filter { $0.state.info.status == .live }.map(\.state.info.id)

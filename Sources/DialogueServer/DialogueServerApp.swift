@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Store
 import Transcripts
+import Synchronization
 import Transport
 
 /// The whole server wired together: store, agent packs, transport, hub, HTTP API.
@@ -18,6 +19,8 @@ package final class DialogueServerApp: Sendable {
     let metrics: Metrics
     let signInFailures: SignInFailures
     let logger: Logger
+    /// Delivers commit results to the hub; it ends once the writer has committed everything.
+    private let commitDelivery = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens the data folder and agent packs; refuses to start on a broken pack or database.
     package init(configuration: ServerConfiguration, logger: Logger) throws {
@@ -74,7 +77,9 @@ package final class DialogueServerApp: Sendable {
             logger: logger)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
-        Task { for await result in store.writer.results { await hub.didCommit(result) } }
+        commitDelivery.withLock {
+            $0 = Task { for await result in store.writer.results { await hub.didCommit(result) } }
+        }
         Task {
             for await request in transport.httpRequests {
                 Task { transport.respond(to: request.id, with: await api.handle(request)) }
@@ -116,7 +121,7 @@ package final class DialogueServerApp: Sendable {
         await hub.stopTakingFrames()
         transport.refuseNewConnections()
         store.writer.shutdown()
-        await hub.waitForCommitsDelivered()
+        await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
         for sessionId in await hub.liveSessionIds() {
             try? await transcripts.signHead(session: sessionId)
         }
