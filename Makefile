@@ -3,7 +3,7 @@
 SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)/dialogue-server
-APT_PACKAGES = libwebsockets-dev libsqlite3-dev sqlite3 pkg-config
+APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
