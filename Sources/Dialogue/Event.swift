@@ -70,6 +70,24 @@ package struct Event: Sendable, Equatable {
     /// The event's text, for kinds that have one.
     package var text: String? { body["text"]?.stringValue }
 
+    /// The `event` frame as bytes, spliced onto the canonical body: `{"type":"event",` and
+    /// (for kinds with text) `"terms":…,` in front of the body's members. Members are not in
+    /// canonical order then, which the wire does not need; hashing uses the body alone.
+    package static func frameBytes(canonical: [UInt8], hasText: Bool, terms: [UInt8] = Array("[]".utf8))
+        -> [UInt8]
+    {
+        var out: [UInt8] = []
+        out.reserveCapacity(canonical.count + 32 + terms.count)
+        out.append(contentsOf: #"{"type":"event","#.utf8)
+        if hasText {
+            out.append(contentsOf: #""terms":"#.utf8)
+            out.append(contentsOf: terms)
+            out.append(UInt8(ascii: ","))
+        }
+        out.append(contentsOf: canonical.dropFirst())
+        return out
+    }
+
     /// The `event` frame for one reader. `terms` (and later a translation) are per reader;
     /// everything else is the stored body.
     package func frame(terms: JSONValue = .array([]), translation: JSONValue? = nil) -> JSONValue {

@@ -39,26 +39,53 @@ package enum JSONWriter {
             out.append(UInt8(ascii: "]"))
         case .object(let members):
             out.append(UInt8(ascii: "{"))
-            let keys = members.keys.sorted(by: utf16Less)
-            for (index, key) in keys.enumerated() {
+            for (index, member) in members.sorted(by: { utf16Less($0.key, $1.key) }).enumerated() {
                 if index > 0 { out.append(UInt8(ascii: ",")) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out.append(UInt8(ascii: ":"))
-                write(members[key]!, into: &out)
+                write(member.value, into: &out)
             }
             out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// RFC 8785 orders member names by their UTF-16 code units.
-    private static func utf16Less(_ a: String, _ b: String) -> Bool {
-        a.utf16.lexicographicallyPrecedes(b.utf16)
+    /// RFC 8785 orders member names by their UTF-16 code units. UTF-8 byte order is code
+    /// point order, which agrees with UTF-16 order except between U+E000–U+FFFF (UTF-8 lead
+    /// bytes EE, EF) and supplementary characters (lead bytes F0–F4), where it flips. So the
+    /// bytes are compared directly and that one case corrected at the first difference.
+    static func utf16Less(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { x in
+            b.withUTF8 { y in
+                let count = min(x.count, y.count)
+                var i = 0
+                while i < count && x[i] == y[i] { i += 1 }
+                guard i < count else { return x.count < y.count }
+                let (p, q) = (x[i], y[i])
+                if p >= 0xEE && q >= 0xEE && (p >= 0xF0) != (q >= 0xF0) { return p >= 0xF0 }
+                return p < q
+            }
+        }
     }
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func writeString(_ s: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
+        var s = s
+        let plain = s.withUTF8 { bytes in
+            // Most strings need no escape at all: copy them in one go.
+            if !bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) {
+                out.append(contentsOf: bytes)
+                return true
+            }
+            return false
+        }
+        if plain {
+            out.append(UInt8(ascii: "\""))
+            return
+        }
         for byte in s.utf8 {
             switch byte {
             case UInt8(ascii: "\""): out.append(contentsOf: [0x5C, 0x22])

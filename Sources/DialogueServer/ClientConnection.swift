@@ -48,8 +48,9 @@ struct ClientConnection {
 
 /// One connection's subscription to a session's events.
 enum Subscription {
-    /// Receiving history up to `upTo`; live events after it wait in `buffer`.
-    case catchingUp(upTo: Int64, buffer: [Event])
+    /// Receiving history up to `upTo`; live events after it wait in the session's
+    /// `catchUpBuffers` (kept apart so appending never copies them).
+    case catchingUp(upTo: Int64)
     /// Receiving live events.
     case live
 }
@@ -65,9 +66,19 @@ struct LiveSession {
     var pendingAcks: [Int64: [(ConnectionID, String)]] = [:]
     /// Live connections per participant id (for presence).
     var onlineCount: [String: Int] = [:]
+    /// Frames that arrived for connections still receiving history, in order.
+    var catchUpBuffers: [ConnectionID: [PendingFrame]] = [:]
 
     init(state: SessionState) {
         self.state = state
         self.durableSeq = state.lastSeq
     }
+}
+
+/// A live event held back for a reader that is still receiving history.
+struct PendingFrame {
+    /// The event, for visibility checks.
+    var event: Event
+    /// Its canonical bytes, to splice the frame from.
+    var canonical: [UInt8]
 }

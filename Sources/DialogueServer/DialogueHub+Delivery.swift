@@ -7,7 +7,7 @@ extension DialogueHub {
     /// `after` up to the last committed one are sent first, and live events wait meanwhile.
     func subscribe(_ id: ConnectionID, _ sessionId: String, after: Int64, sendHistory: Bool) {
         guard let upTo = sessions[sessionId]?.durableSeq, let connection = connections[id] else { return }
-        sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, buffer: []) : .live
+        sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo) : .live
         var cameOnline = false
         if let participant = connection.participant, participant.role != .reviewer {
             cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
@@ -26,17 +26,19 @@ extension DialogueHub {
             var sentFrame = false
             do {
                 while cursor < upTo {
-                    let page = try await store.events(session: sessionId, after: cursor, limit: 256)
+                    let page = try await store.storedFrames(session: sessionId, after: cursor, limit: 256)
                         .filter { $0.seq <= upTo }
                     guard let last = page.last else { break }
                     cursor = last.seq
-                    let visible = page.filter { officer || !$0.kind.officersOnly }
-                    let frame: JSONValue = [
-                        "type": "history", "session": .string(sessionId),
-                        "events": .array(visible.map { Self.render($0, language: language) }),
-                        "complete": .bool(cursor >= upTo),
-                    ]
-                    transport.send(JSONWriter.bytes(frame), to: id)
+                    // A body that is not an object (a damaged database) is skipped, never sent raw.
+                    let visible = page.filter {
+                        (officer || !$0.kind.officersOnly) && $0.canonical.first == UInt8(ascii: "{")
+                            && $0.canonical.last == UInt8(ascii: "}")
+                    }
+                    transport.send(
+                        Self.historyFrame(
+                            session: sessionId, events: visible.map { Self.frame($0, language: language) },
+                            complete: cursor >= upTo), to: id)
                     sentFrame = true
                 }
             } catch {
@@ -54,43 +56,64 @@ extension DialogueHub {
 
     /// History is out: send what arrived meanwhile and go live.
     func finishCatchUp(_ id: ConnectionID, _ sessionId: String) {
-        guard case .catchingUp(_, let buffer) = sessions[sessionId]?.members[id] else { return }
+        guard case .catchingUp = sessions[sessionId]?.members[id] else { return }
         let officer = connections[id]?.isOfficer == true || connections[id]?.identity?.role == .reviewer
         let language = connections[id]?.language ?? "en"
-        for event in buffer where officer || !event.kind.officersOnly {
-            send(Self.render(event, language: language), to: id)
+        for pending in sessions[sessionId]!.catchUpBuffers.removeValue(forKey: id) ?? []
+        where officer || !pending.event.kind.officersOnly {
+            transport.send(Self.frame(pending.event, canonical: pending.canonical, language: language), to: id)
         }
         sessions[sessionId]!.members[id] = .live
     }
 
-    /// An event as one reader sees it. Terms and translations are per reader language;
-    /// until the glossary layer exists every reader gets `terms: []`.
-    nonisolated static func render(_ event: Event, language: String) -> JSONValue {
-        event.frame()
+    /// A `history` frame around event frames that are already bytes.
+    nonisolated static func historyFrame(session: String, events: [[UInt8]], complete: Bool) -> [UInt8] {
+        var out = Array(#"{"type":"history","session":"#.utf8)
+        out.append(contentsOf: JSONWriter.bytes(.string(session)))
+        out.append(contentsOf: #","complete":"#.utf8)
+        out.append(contentsOf: (complete ? "true" : "false").utf8)
+        out.append(contentsOf: #","events":["#.utf8)
+        for (index, event) in events.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: ",")) }
+            out.append(contentsOf: event)
+        }
+        out.append(contentsOf: "]}".utf8)
+        return out
+    }
+
+    /// A stored event's frame for one reader, spliced from its stored bytes.
+    nonisolated static func frame(_ stored: StoredFrame, language: String) -> [UInt8] {
+        Event.frameBytes(canonical: stored.canonical, hasText: stored.kind.hasText)
+    }
+
+    /// An event's frame for one reader, spliced onto its canonical JSON (which the writer
+    /// already made for hashing) instead of encoding the event again. Terms and translations
+    /// are per reader language; until the glossary layer exists every reader gets `terms: []`.
+    nonisolated static func frame(_ event: Event, canonical: [UInt8], language: String) -> [UInt8] {
+        Event.frameBytes(canonical: canonical, hasText: event.kind.hasText)
     }
 
     /// Applies a commit: acks, then the events to every member, in seq order.
     func didCommit(_ result: CommitResult) {
         let now = result.committedAt
         metrics.committed(latencies: result.submittedAt.map { Double(now &- $0) / 1e9 })
-        for event in result.committed {
+        for (event, canonical) in zip(result.committed, result.canonical) {
             guard let durable = sessions[event.session]?.durableSeq else { continue }
             sessions[event.session]!.durableSeq = max(durable, event.seq)
             let acks = sessions[event.session]!.pendingAcks.removeValue(forKey: event.seq) ?? []
             for (connection, clientId) in acks {
                 send(["type": "ack", "clientId": .string(clientId), "seq": .int(event.seq)], to: connection)
             }
-            broadcast(event)
+            broadcast(event, canonical: canonical)
             afterCommit(event)
         }
         if !result.failed.isEmpty { failed(result.failed) }
         for sessionId in Set(result.committed.map(\.session)) { unloadIfIdle(sessionId) }
     }
 
-    /// Sends an event to a session's members, encoding it once per kind of reader.
-    func broadcast(_ event: Event) {
+    /// Sends an event to a session's members, making its frame once per reader language.
+    func broadcast(_ event: Event, canonical: [UInt8]) {
         guard let members = sessions[event.session]?.members else { return }
-        var encoded: [String: [UInt8]] = [:]
         var live: [String: [ConnectionID]] = [:]
         for (id, subscription) in members {
             guard let connection = connections[id] else { continue }
@@ -99,17 +122,15 @@ extension DialogueHub {
             switch subscription {
             case .live:
                 live[connection.language, default: []].append(id)
-            case .catchingUp(let upTo, var buffer):
+            case .catchingUp(let upTo):
                 if event.seq > upTo {
-                    buffer.append(event)
-                    sessions[event.session]!.members[id] = .catchingUp(upTo: upTo, buffer: buffer)
+                    sessions[event.session]!.catchUpBuffers[id, default: []].append(
+                        PendingFrame(event: event, canonical: canonical))
                 }
             }
         }
         for (language, ids) in live {
-            let bytes = encoded[language] ?? JSONWriter.bytes(Self.render(event, language: language))
-            encoded[language] = bytes
-            transport.send(bytes, to: ids)
+            transport.send(Self.frame(event, canonical: canonical, language: language), to: ids)
         }
     }
 

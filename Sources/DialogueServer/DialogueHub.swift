@@ -204,6 +204,7 @@ actor DialogueHub {
     /// offline when it was their last connection.
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
+        sessions[sessionId]!.catchUpBuffers[id] = nil
         connections[id]?.sessions.remove(sessionId)
         if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id]
         {

@@ -36,6 +36,9 @@ package protocol DialogueStore: Sendable {
     // Events
     /// Events after `after`, in order, at most `limit`.
     func events(session: String, after: Int64, limit: Int) async throws -> [Event]
+    /// Events after `after` as stored (seq, kind, canonical bytes), for history frames that
+    /// are spliced from the stored bytes without parsing them.
+    func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame]
     /// Every event with its digests, for export and verification.
     func storedEvents(session: String) async throws -> [StoredEvent]
     /// The group-commit writer that appends events.
@@ -97,4 +100,14 @@ package struct SignedHeadRecord: Sendable, Equatable {
         self.publicKey = publicKey
         self.signedAt = signedAt
     }
+}
+
+/// One stored event's canonical bytes, with what a reader's visibility depends on.
+package struct StoredFrame: Sendable {
+    /// Position in the session.
+    package var seq: Int64
+    /// What happened.
+    package var kind: EventKind
+    /// The canonical JSON body exactly as stored.
+    package var canonical: [UInt8]
 }

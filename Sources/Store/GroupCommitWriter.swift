@@ -8,6 +8,9 @@ import Transcripts
 package struct CommitResult: Sendable {
     /// Events now durably stored, in order.
     package var committed: [Event]
+    /// The canonical bytes of each committed event (same order), made once for hashing and
+    /// reused to build frames.
+    package var canonical: [[UInt8]] = []
     /// Events not stored, with the reason (storage failure, or a seq that does not follow).
     package var failed: [FailedAppend]
     /// Monotonic nanoseconds at which each committed event was submitted (same order).
@@ -131,6 +134,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
 
     private func commit(_ batch: [Pending]) -> CommitResult {
         var committed: [Pending] = []
+        var canonical: [[UInt8]] = []
         var failed: [FailedAppend] = []
         var newHeads: [String: (seq: Int64, chain: [UInt8])] = [:]
         do {
@@ -161,6 +165,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                     try project(event, into: db)
                     newHeads[event.session] = (event.seq, chain)
                     committed.append(pending)
+                    canonical.append(bytes)
                 }
             }
         } catch {
@@ -172,8 +177,9 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                     CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
                 ) { total, part in
                     CommitResult(
-                        committed: total.committed + part.committed, failed: total.failed + part.failed,
-                        submittedAt: total.submittedAt + part.submittedAt, committedAt: part.committedAt)
+                        committed: total.committed + part.committed, canonical: total.canonical + part.canonical,
+                        failed: total.failed + part.failed, submittedAt: total.submittedAt + part.submittedAt,
+                        committedAt: part.committedAt)
                 }
             }
             let reason = StoreError.writeFailed("\(error)")
@@ -185,7 +191,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         for (session, head) in newHeads { heads[session] = head }
         for pending in committed where pending.event.kind == .ended { heads[pending.event.session] = nil }
         return CommitResult(
-            committed: committed.map(\.event), failed: failed, submittedAt: committed.map(\.submittedAt),
+            committed: committed.map(\.event), canonical: canonical, failed: failed,
+            submittedAt: committed.map(\.submittedAt),
             committedAt: DispatchTime.now().uptimeNanoseconds)
     }
 

@@ -12,6 +12,19 @@ extension SQLiteStore {
         }
     }
 
+    package func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, kind, body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
+                arguments: [session, after, limit]
+            ).map { row in
+                let body: String = row["body"]
+                let kind: String = row["kind"]
+                return StoredFrame(seq: row["seq"], kind: EventKind(rawValue: kind) ?? .message, canonical: Array(body.utf8))
+            }
+        }
+    }
+
     package func storedEvents(session: String) async throws -> [StoredEvent] {
         try await reading { db in
             try Row.fetchAll(

@@ -27,10 +27,11 @@ struct Outbox: ~Copyable {
     mutating func enqueue(_ frame: [UInt8], for id: ConnectionID, limit: Int) -> Bool {
         // Mutated in place through the subscript: copying the queue out would copy its frames.
         guard let queue = frames[id], queue.close == nil else { return false }
-        if queue.pending.count - queue.head >= limit {
+        if queue.queuedBytes + frame.count > limit {
             frames[id]!.close = (1008, "too slow: outgoing queue full")
         } else {
             frames[id]!.pending.append(frame)
+            frames[id]!.queuedBytes += frame.count
         }
         return wantsWrite.insert(id).inserted
     }
@@ -47,11 +48,14 @@ struct Outbox: ~Copyable {
 struct FrameQueue {
     var pending: [[UInt8]] = []
     var head = 0
+    /// Bytes of the frames not yet written.
+    var queuedBytes = 0
     var close: (code: UInt16, reason: String)?
 
     mutating func popFirst() -> [UInt8]? {
         guard head < pending.count else { return nil }
         let frame = pending[head]
+        queuedBytes -= frame.count
         pending[head] = []
         head += 1
         if head == pending.count {

@@ -20,8 +20,9 @@ package struct TransportConfiguration: Sendable {
     package var maxBodySize: Int = 1024 * 1024
     /// Idle seconds before a ping; the connection is dropped after 3× that without traffic.
     package var pingInterval: Int = 30
-    /// Frames queued for one connection before it is closed as too slow.
-    package var maxQueuedFrames: Int = 4096
+    /// Bytes queued for one connection before it is closed as too slow (1008): a reader that
+    /// stops reading must not grow the server's memory without bound.
+    package var maxQueuedBytes: Int = 8 * 1024 * 1024
 
     /// Which loop waits for socket events.
     package enum EventLoop: String, Sendable {

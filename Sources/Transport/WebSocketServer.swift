@@ -149,7 +149,7 @@ package final class WebSocketServer: @unchecked Sendable {
 
     /// Queues a text frame for a connection. Safe from any thread; never blocks on I/O.
     package func send(_ frame: [UInt8], to id: ConnectionID) {
-        let wake = outbox.withLock { $0.claimWake($0.enqueue(frame, for: id, limit: configuration.maxQueuedFrames)) }
+        let wake = outbox.withLock { $0.claimWake($0.enqueue(frame, for: id, limit: configuration.maxQueuedBytes)) }
         if wake { wakeServiceThread() }
     }
 
@@ -157,7 +157,7 @@ package final class WebSocketServer: @unchecked Sendable {
     package func send(_ frame: [UInt8], to ids: some Sequence<ConnectionID>) {
         let wake = outbox.withLock { box in
             var any = false
-            for id in ids where box.enqueue(frame, for: id, limit: configuration.maxQueuedFrames) { any = true }
+            for id in ids where box.enqueue(frame, for: id, limit: configuration.maxQueuedBytes) { any = true }
             return box.claimWake(any)
         }
         if wake { wakeServiceThread() }

@@ -16,7 +16,7 @@ def cpu():
 lat=[]; recvd=0
 async def member(sid, code, sends, start_evt):
     global recvd
-    w=await websockets.connect(url, ping_interval=None, max_size=None)
+    w=await websockets.connect(url, ping_interval=None, max_size=None, max_queue=None)
     await w.send(json.dumps({"type":"hello","token":code,"language":"en"}))
     async def reader():
         global recvd

@@ -5,7 +5,7 @@ import asyncio, json, sys, websockets, resource
 resource.setrlimit(resource.RLIMIT_NOFILE,(20000,20000))
 url=sys.argv[1].replace("http","ws")+"v1/ws"; tok=sys.argv[2]; n=int(sys.argv[3]); hold=float(sys.argv[4])
 async def one(conns):
-    w=await websockets.connect(url, ping_interval=None, max_size=None)
+    w=await websockets.connect(url, ping_interval=None, max_size=None, max_queue=None)
     await w.send(json.dumps({"type":"hello","token":tok,"language":"en"})); await w.recv(); conns.append(w)
 async def main():
     conns=[]

@@ -8,7 +8,7 @@ def rss():
     for l in open(f"/proc/{pid}/status"):
         if l.startswith("VmRSS"): return int(l.split()[1])
 async def one(i, conns):
-    w=await websockets.connect(url, ping_interval=None, max_size=None)
+    w=await websockets.connect(url, ping_interval=None, max_size=None, max_queue=None)
     await w.send(json.dumps({"type":"hello","token":tok,"language":"en"})); await w.recv()
     conns.append(w)
 async def main():
