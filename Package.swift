@@ -74,6 +74,10 @@ let package = Package(
         .testTarget(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
             swiftSettings: strict),
+        .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
+        .testTarget(
+            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store"],
+            swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],
             resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -3,8 +3,8 @@ import Dialogue
 import Foundation
 import Logging
 import Store
-import Transcripts
 import Synchronization
+import Transcripts
 import Transport
 
 /// The whole server wired together: store, agent packs, transport, hub, HTTP API.

@@ -20,7 +20,8 @@ extension SQLiteStore {
             ).map { row in
                 let body: String = row["body"]
                 let kind: String = row["kind"]
-                return StoredFrame(seq: row["seq"], kind: EventKind(rawValue: kind) ?? .message, canonical: Array(body.utf8))
+                return StoredFrame(
+                    seq: row["seq"], kind: EventKind(rawValue: kind) ?? .message, canonical: Array(body.utf8))
             }
         }
     }

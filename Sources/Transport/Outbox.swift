@@ -1,5 +1,5 @@
 /// What other threads hand to the service thread, guarded by the server's mutex.
-struct Outbox: ~Copyable {
+struct Outbox {
     /// Frames waiting per WebSocket connection.
     var frames: [ConnectionID: FrameQueue] = [:]
     /// Responses waiting per HTTP request.
