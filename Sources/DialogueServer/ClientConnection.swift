@@ -50,7 +50,7 @@ struct ClientConnection {
 enum Subscription {
     /// Receiving history up to `upTo`; live events after it wait in the session's
     /// `catchUpBuffers` (kept apart so appending never copies them).
-    case catchingUp(upTo: Int64)
+    case catchingUp(upTo: Int64, generation: UInt64)
     /// Receiving live events.
     case live
 }

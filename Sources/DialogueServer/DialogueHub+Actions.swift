@@ -35,8 +35,8 @@ extension DialogueHub {
 
     /// Staff `join`: history after `after`, then live events; an officer's first join is recorded.
     func join(_ id: ConnectionID, _ sessionId: String, after: Int64) {
-        guard let connection = connections[id], let participant = connection.participant else { return }
-        if connection.sessions.contains(sessionId) { detach(id, from: sessionId, participant: participant) }
+        guard let participant = connections[id]?.participant else { return }
+        // A repeated join restarts the subscription in place (new history, same membership).
         subscribe(id, sessionId, after: after, sendHistory: true)
         if participant.role == .officer, sessions[sessionId]?.state.info.status == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }

@@ -3,27 +3,35 @@ import Store
 import Transport
 
 extension DialogueHub {
-    /// Adds a connection to a session's readers. With `sendHistory`, the events after
-    /// `after` up to the last committed one are sent first, and live events wait meanwhile.
+    /// Largest history frame: a page of 256 events is cut earlier when it would pass this,
+    /// so no frame outgrows clients' limits or a reader's outgoing queue.
+    static let historyFrameBudget = 512 * 1024
+
+    /// Adds a connection to a session's readers, or restarts its subscription when it is one
+    /// already. With `sendHistory`, the events after `after` up to the last committed one are
+    /// sent first, and live events wait meanwhile. Each start gets a new generation: history
+    /// of a superseded start is dropped, so a reader never gets two histories interleaved.
     func subscribe(_ id: ConnectionID, _ sessionId: String, after: Int64, sendHistory: Bool) {
         guard let upTo = sessions[sessionId]?.durableSeq, let connection = connections[id] else { return }
-        sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo) : .live
-        var cameOnline = false
-        if let participant = connection.participant, participant.role != .reviewer {
-            cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
-            sessions[sessionId]!.onlineCount[participant.id, default: 0] += 1
-        }
+        let alreadyMember = sessions[sessionId]!.members[id] != nil
+        nextGeneration += 1
+        let generation = nextGeneration
+        sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live
+        sessions[sessionId]!.catchUpBuffers[id] = nil
         connections[id]?.sessions.insert(sessionId)
-        if cameOnline, let participantId = connection.participant?.id {
-            broadcastPresence(sessionId, participantId: participantId, excluding: id)
+        if !alreadyMember, let participant = connection.participant, participant.role != .reviewer {
+            let cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
+            sessions[sessionId]!.onlineCount[participant.id, default: 0] += 1
+            if cameOnline { broadcastPresence(sessionId, participantId: participant.id, excluding: id) }
         }
         guard sendHistory else { return }
-        let officer = connection.isOfficer || connection.identity?.role == .reviewer
+        let officer = connection.isOfficer
         let language = connection.language
-        // Detached: reading and encoding history is work the hub need not wait for.
-        Task.detached { [store, transport, logger] in
+        // Detached: reading and framing history is work the hub need not wait for; frames
+        // come back through the hub, which drops them if this subscription was superseded.
+        Task.detached { [store, logger] in
             var cursor = after
-            var sentFrame = false
+            var sentComplete = false
             do {
                 while cursor < upTo {
                     let page = try await store.storedFrames(session: sessionId, after: cursor, limit: 256)
@@ -35,35 +43,76 @@ extension DialogueHub {
                         (officer || !$0.kind.officersOnly) && $0.canonical.first == UInt8(ascii: "{")
                             && $0.canonical.last == UInt8(ascii: "}")
                     }
-                    transport.send(
-                        Self.historyFrame(
-                            session: sessionId, events: visible.map { Self.frame($0, language: language) },
-                            complete: cursor >= upTo), to: id)
-                    sentFrame = true
+                    let chunks = Self.chunks(visible.map { Self.frame($0, language: language) })
+                    for (index, chunk) in chunks.enumerated() {
+                        let complete = cursor >= upTo && index == chunks.count - 1
+                        let frame = Self.historyFrame(session: sessionId, events: chunk, complete: complete)
+                        guard await self.deliverHistory(frame, to: id, sessionId, generation) else { return }
+                        sentComplete = complete
+                    }
                 }
+                await self.finishCatchUp(id, sessionId, generation, needsClosingFrame: !sentComplete)
             } catch {
                 logger.error("history read failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+                await self.historyFailed(id, sessionId, generation)
             }
-            if !sentFrame || cursor < upTo {
-                let frame: JSONValue = [
-                    "type": "history", "session": .string(sessionId), "events": [], "complete": true,
-                ]
-                transport.send(JSONWriter.bytes(frame), to: id)
-            }
-            await self.finishCatchUp(id, sessionId)
         }
     }
 
+    /// Splits event frames into history frames of at most 256 events and about
+    /// `historyFrameBudget` bytes (one event always fits, whatever its size).
+    nonisolated static func chunks(_ frames: [[UInt8]]) -> [[[UInt8]]] {
+        var chunks: [[[UInt8]]] = []
+        var current: [[UInt8]] = []
+        var bytes = 0
+        for frame in frames {
+            if !current.isEmpty && (current.count == 256 || bytes + frame.count > historyFrameBudget) {
+                chunks.append(current)
+                current = []
+                bytes = 0
+            }
+            current.append(frame)
+            bytes += frame.count + 1
+        }
+        if !current.isEmpty { chunks.append(current) }
+        return chunks
+    }
+
+    /// Whether `generation` is still the connection's current catch-up in the session.
+    func isCatchingUp(_ id: ConnectionID, _ sessionId: String, _ generation: UInt64) -> Bool {
+        guard case .catchingUp(_, let current) = sessions[sessionId]?.members[id] else { return false }
+        return current == generation
+    }
+
+    /// Sends one history frame if its subscription is still current; false tells the reader to stop.
+    func deliverHistory(_ frame: [UInt8], to id: ConnectionID, _ sessionId: String, _ generation: UInt64) -> Bool {
+        guard isCatchingUp(id, sessionId, generation) else { return false }
+        transport.send(frame, to: id)
+        return true
+    }
+
     /// History is out: send what arrived meanwhile and go live.
-    func finishCatchUp(_ id: ConnectionID, _ sessionId: String) {
-        guard case .catchingUp = sessions[sessionId]?.members[id] else { return }
-        let officer = connections[id]?.isOfficer == true || connections[id]?.identity?.role == .reviewer
+    func finishCatchUp(_ id: ConnectionID, _ sessionId: String, _ generation: UInt64, needsClosingFrame: Bool) {
+        guard isCatchingUp(id, sessionId, generation) else { return }
+        if needsClosingFrame {
+            transport.send(Self.historyFrame(session: sessionId, events: [], complete: true), to: id)
+        }
+        let officer = connections[id]?.isOfficer == true
         let language = connections[id]?.language ?? "en"
         for pending in sessions[sessionId]!.catchUpBuffers.removeValue(forKey: id) ?? []
         where officer || !pending.event.kind.officersOnly {
             transport.send(Self.frame(pending.event, canonical: pending.canonical, language: language), to: id)
         }
         sessions[sessionId]!.members[id] = .live
+    }
+
+    /// A history read failed: the reader would have a gap, so it is told and closed (1011) and
+    /// resumes from its last seq on reconnecting.
+    func historyFailed(_ id: ConnectionID, _ sessionId: String, _ generation: UInt64) {
+        guard isCatchingUp(id, sessionId, generation) else { return }
+        refuse(DialogueError(.unavailable, "history could not be read; reconnect with resume"), to: id)
+        transport.close(id, code: 1011, reason: "history unavailable")
+        connections[id]?.closing = true
     }
 
     /// A `history` frame around event frames that are already bytes.
@@ -117,12 +166,11 @@ extension DialogueHub {
         var live: [String: [ConnectionID]] = [:]
         for (id, subscription) in members {
             guard let connection = connections[id] else { continue }
-            let officer = connection.isOfficer || connection.identity?.role == .reviewer
-            if event.kind.officersOnly && !officer { continue }
+            if event.kind.officersOnly && !connection.isOfficer { continue }
             switch subscription {
             case .live:
                 live[connection.language, default: []].append(id)
-            case .catchingUp(let upTo):
+            case .catchingUp(let upTo, _):
                 if event.seq > upTo {
                     sessions[event.session]!.catchUpBuffers[id, default: []].append(
                         PendingFrame(event: event, canonical: canonical))
@@ -156,36 +204,58 @@ extension DialogueHub {
         }
     }
 
-    /// Storage refused events: tell their senders and rebuild the session's rules from disk.
+    /// Storage refused events: tell their senders, and rebuild the session's rules from disk
+    /// once, answering `unavailable` to its actions until then, so no decision is taken on a
+    /// state that assumed the lost events.
     func failed(_ failures: [FailedAppend]) {
         metrics.commitFailed(events: failures.count)
-        for sessionId in Set(failures.map(\.event.session)) {
-            guard var session = sessions[sessionId] else { continue }
+        for sessionId in Set(failures.map(\.event.session)) where sessions[sessionId] != nil {
             let firstFailed = failures.filter { $0.event.session == sessionId }.map(\.event.seq).min() ?? 0
-            for (seq, waiting) in session.pendingAcks where seq >= firstFailed {
-                for (connection, clientId) in waiting {
-                    refuse(
-                        DialogueError(
-                            .unavailable, "the message could not be stored; retry with the same clientId",
-                            ref: clientId), to: connection)
-                }
-                session.pendingAcks[seq] = nil
-            }
-            sessions[sessionId] = session
+            failPendingAcks(sessionId, above: firstFailed - 1)
             logger.error(
                 "events not stored", metadata: ["session.id": "\(sessionId)", "error": "\(failures[0].error)"])
-            Task {
-                guard let fresh = try? await self.store.loadState(session: sessionId) else { return }
-                self.replaceState(sessionId, with: fresh)
+            guard recovering.insert(sessionId).inserted else { continue }
+            Task { await self.recover(sessionId) }
+        }
+    }
+
+    /// Reloads a session's rules after a failed commit, retrying until the store answers.
+    private func recover(_ sessionId: String) async {
+        while true {
+            do {
+                if let fresh = try await store.loadState(session: sessionId) {
+                    replaceState(sessionId, with: fresh)
+                    return
+                }
+            } catch {
+                logger.error("session reload failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
             }
+            try? await Task.sleep(for: .milliseconds(200))
+        }
+    }
+
+    /// Refuses every ack still owed for seqs above `seq`: those events were not stored.
+    private func failPendingAcks(_ sessionId: String, above seq: Int64) {
+        guard let pending = sessions[sessionId]?.pendingAcks else { return }
+        for (owed, waiting) in pending where owed > seq {
+            for (connection, clientId) in waiting {
+                refuse(
+                    DialogueError(
+                        .unavailable, "the message could not be stored; retry with the same clientId",
+                        ref: clientId), to: connection)
+            }
+            sessions[sessionId]!.pendingAcks[owed] = nil
         }
     }
 
     func replaceState(_ sessionId: String, with state: SessionState) {
-        guard var session = sessions[sessionId] else { return }
-        session.state = state
-        session.durableSeq = state.lastSeq
-        sessions[sessionId] = session
+        recovering.remove(sessionId)
+        guard sessions[sessionId] != nil else { return }
+        // Whatever was decided beyond the stored events is void.
+        failPendingAcks(sessionId, above: state.lastSeq)
+        sessions[sessionId]!.state = state
+        sessions[sessionId]!.durableSeq = state.lastSeq
+        unloadIfIdle(sessionId)
     }
 
     /// Tells a session's members that a participant came online, went offline, or was (un)muted.

@@ -52,9 +52,11 @@ extension DialogueHub {
             }
             drainBacklog(id)
         case .investor(let invite):
-            guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()) else {
+            guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()), !revokedInvites.contains(invite.id)
+            else {
                 signInFailures.record(connection.peer)
-                unauthorized(invite.revokedAt != nil ? "this invite was revoked" : "this invite has expired", to: id)
+                let revoked = invite.revokedAt != nil || revokedInvites.contains(invite.id)
+                unauthorized(revoked ? "this invite was revoked" : "this invite has expired", to: id)
                 return
             }
             if let resume, resume.session != invite.session {

@@ -26,6 +26,16 @@ actor DialogueHub {
     var sessions: [String: LiveSession] = [:]
     var loading: [String: Task<SessionState?, Error>] = [:]
     var draining = false
+    /// Counter for subscription generations (see `subscribe`).
+    var nextGeneration: UInt64 = 0
+    /// Invites revoked while this process runs: a `hello` that read the invite before its
+    /// revocation is refused when it completes.
+    var revokedInvites: Set<String> = []
+    /// Sessions whose rules are being rebuilt from disk after a failed commit; their actions
+    /// are answered `unavailable` until then.
+    var recovering: Set<String> = []
+    /// Frames a busy connection may have waiting before it is closed.
+    static let backlogLimit = 256
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, configuration: ServerConfiguration,
@@ -65,6 +75,10 @@ actor DialogueHub {
     func handle(_ event: TransportEvent) {
         switch event {
         case .opened(let id, let peer):
+            if draining {
+                transport.close(id, code: 1001, reason: "server shutting down")
+                return
+            }
             let now = Timestamp.nowMilliseconds()
             connections[id] = ClientConnection(
                 id: id, peer: peer, openedAt: now,
@@ -72,11 +86,18 @@ actor DialogueHub {
             metrics.setConnections(connections.count)
         case .message(let id, let bytes):
             guard let connection = connections[id], !connection.closing else { return }
+            guard admit(id, bytes) else { return }
             if connection.busy {
+                guard connection.backlog.count < Self.backlogLimit else {
+                    refuse(DialogueError(.rateLimited, "too many frames waiting; slow down"), to: id)
+                    transport.close(id, code: 1008, reason: "too many frames waiting")
+                    connections[id]?.closing = true
+                    return
+                }
                 connections[id]?.backlog.append(bytes)
                 return
             }
-            if admit(id, bytes) { process(bytes, from: id) }
+            process(bytes, from: id)
         case .closed(let id):
             disconnect(id)
         }
@@ -127,8 +148,14 @@ actor DialogueHub {
         _ sessionId: String, for id: ConnectionID, ref: String? = nil,
         _ work: @escaping @Sendable (isolated DialogueHub) -> Void
     ) {
+        if recovering.contains(sessionId) {
+            refuse(
+                DialogueError(.unavailable, "the session is recovering from a storage error; retry", ref: ref), to: id)
+            return
+        }
         if sessions[sessionId] != nil {
             work(self)
+            unloadIfIdle(sessionId)
             return
         }
         connections[id]?.busy = true
@@ -136,6 +163,7 @@ actor DialogueHub {
             let found = await self.loadSession(sessionId)
             if found {
                 work(self)
+                self.unloadIfIdle(sessionId)
             } else {
                 self.refuse(DialogueError(.notFound, "no session \(sessionId)", ref: ref), to: id)
             }
@@ -146,9 +174,12 @@ actor DialogueHub {
     /// Loads a session's state once, however many connections ask at the same time.
     func loadSession(_ sessionId: String) async -> Bool {
         if sessions[sessionId] != nil { return true }
-        let task =
-            loading[sessionId]
-            ?? Task { [store] in try await store.loadState(session: sessionId) }
+        if let pending = loading[sessionId] {
+            // Another caller is loading it; that caller installs the result.
+            _ = try? await pending.value
+            return sessions[sessionId] != nil
+        }
+        let task = Task { [store] in try await store.loadState(session: sessionId) }
         loading[sessionId] = task
         let state: SessionState?
         do {
@@ -174,8 +205,7 @@ actor DialogueHub {
     /// Handles waiting frames until the backlog is empty or a frame makes the connection busy again.
     func drainBacklog(_ id: ConnectionID) {
         while let connection = connections[id], !connection.busy, !connection.closing, !connection.backlog.isEmpty {
-            let next = connections[id]!.backlog.removeFirst()
-            guard admit(id, next) else { continue }
+            let next = connections[id]!.backlog.removeFirst()  // already admitted on arrival
             process(next, from: id)
         }
     }
@@ -234,6 +264,7 @@ actor DialogueHub {
 
     /// Closes the live connections of an invite (revoked, or its investor removed).
     func closeInvite(_ inviteId: String, reason: String) {
+        revokedInvites.insert(inviteId)
         for (id, connection) in connections where connection.identity?.participantId == inviteId {
             transport.close(id, code: 1008, reason: reason)
         }

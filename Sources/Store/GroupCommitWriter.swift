@@ -156,7 +156,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                         continue
                     }
                     let bytes = event.canonicalBytes
-                    let hash = HashChain.eventHash(bytes)
+                    let hash = HashChain.eventHash(body: event.body)
                     let chain = HashChain.link(previous: previous.chain, eventHash: hash)
                     try insert.execute(arguments: [
                         event.session, event.seq, event.kind.rawValue, event.senderId, event.clientId,

@@ -1,15 +1,33 @@
 import Crypto
 import Dialogue
 
-/// The transcript hash chain of docs/transcripts.md: each event's hash is SHA-256 of its
-/// canonical JSON, and each chain value is SHA-256(previous chain ‖ event hash).
+/// The transcript hash chain of docs/transcripts.md: each event's hash is SHA-256 of the
+/// canonical JSON of its *hashed form* (the body with `text` replaced by `textHash`, the
+/// SHA-256 of the text), and each chain value is SHA-256(previous chain ‖ event hash).
+/// Hashing the text apart is what lets a text be redacted later (replaced by its
+/// `textHash`) while every other field of the event stays verifiable.
 package enum HashChain {
     /// The "previous chain" of seq 1.
     package static let genesis = [UInt8](repeating: 0, count: 32)
 
-    /// SHA-256 of an event's canonical bytes.
-    package static func eventHash(_ canonical: [UInt8]) -> [UInt8] {
-        Array(SHA256.hash(data: canonical))
+    /// SHA-256 of bytes.
+    package static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: bytes))
+    }
+
+    /// The body as hashed: `text` replaced by `textHash` (lowercase hex SHA-256 of its
+    /// UTF-8). A redacted body, which already holds `textHash` and no `text`, is unchanged.
+    package static func hashedForm(_ body: JSONValue) -> JSONValue {
+        guard case .object(var members) = body, let text = members.removeValue(forKey: "text")?.stringValue else {
+            return body
+        }
+        members["textHash"] = .string(Hex.encode(sha256(Array(text.utf8))))
+        return .object(members)
+    }
+
+    /// The event hash of a body (whole or redacted).
+    package static func eventHash(body: JSONValue) -> [UInt8] {
+        sha256(JSONWriter.bytes(hashedForm(body)))
     }
 
     /// The chain value after an event whose hash is `eventHash`.

@@ -26,7 +26,7 @@ package struct TranscriptEntry: Sendable, Equatable {
     package static func chained(_ events: [Event], after previous: [UInt8] = HashChain.genesis) -> [TranscriptEntry] {
         var chain = previous
         return events.map { event in
-            let hash = HashChain.eventHash(event.canonicalBytes)
+            let hash = HashChain.eventHash(body: event.body)
             chain = HashChain.link(previous: chain, eventHash: hash)
             return TranscriptEntry(event: event, hash: hash, chain: chain)
         }
@@ -35,10 +35,9 @@ package struct TranscriptEntry: Sendable, Equatable {
     /// This entry with its `text` removed and marked redacted; hash and chain are kept, so
     /// the chain still verifies (docs/transcripts.md, "Hash chain").
     package func redacting() -> TranscriptEntry {
-        guard case .object(var members) = event.body else { return self }
-        members["text"] = nil
-        // Removing `text` keeps session, seq, kind and from, so the body stays a valid event.
-        let stripped = (try? Event(body: .object(members))) ?? event
+        // The hashed form swaps `text` for `textHash`: exactly what was hashed, minus the text.
+        // Session, seq, kind and from stay, so the body is still a valid event.
+        let stripped = (try? Event(body: HashChain.hashedForm(event.body))) ?? event
         return TranscriptEntry(event: stripped, hash: hash, chain: chain, redacted: true)
     }
 

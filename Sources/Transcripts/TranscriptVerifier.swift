@@ -92,17 +92,13 @@ package enum TranscriptVerifier {
                 return result(expected, reason)
             }
             guard let body = link.body else { return result(expected, link.fault ?? "content unreadable") }
-            let hash: [UInt8]
-            if link.redacted {
-                // A redacted event is vouched for by its stored hash alone, so it must not
-                // carry text that could have been changed.
-                guard body["text"] == nil else { return result(expected, "redacted event still has text") }
-                hash = link.storedHash
-                redacted.append(expected)
-            } else {
-                hash = HashChain.eventHash(JSONWriter.bytes(body))
-                guard hash == link.storedHash else { return result(expected, "content changed") }
+            // Whole or redacted, every field is checked: a redacted event keeps its text's hash.
+            if link.redacted && (body["text"] != nil || body["textHash"]?.stringValue == nil) {
+                return result(expected, "redacted event must hold textHash and no text")
             }
+            if body["textHash"] != nil && body["text"] == nil { redacted.append(expected) }
+            let hash = HashChain.eventHash(body: body)
+            guard hash == link.storedHash else { return result(expected, "content changed") }
             let chain = HashChain.link(previous: previous, eventHash: hash)
             guard chain == link.storedChain else { return result(expected, "chain broken") }
             previous = chain

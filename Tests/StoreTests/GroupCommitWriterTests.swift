@@ -24,7 +24,7 @@ import Transcripts
         for (row, event) in zip(stored, expected) {
             #expect(row.event == event, sourceLocation: sourceLocation)
             #expect(row.storedBody == event.canonicalBytes, sourceLocation: sourceLocation)
-            let hash = HashChain.eventHash(event.canonicalBytes)
+            let hash = HashChain.eventHash(body: event.body)
             chain = HashChain.link(previous: chain, eventHash: hash)
             #expect(row.hash == hash, "hash of seq \(row.seq)", sourceLocation: sourceLocation)
             #expect(row.chain == chain, "chain of seq \(row.seq)", sourceLocation: sourceLocation)

@@ -76,7 +76,7 @@ struct TranscriptFixture {
     var entries: [TranscriptEntry] {
         var chain = HashChain.genesis
         return events.map { event in
-            let hash = HashChain.eventHash(JSONWriter.bytes(event.body))
+            let hash = HashChain.eventHash(body: event.body)
             chain = HashChain.link(previous: chain, eventHash: hash)
             return TranscriptEntry(event: event, hash: hash, chain: chain)
         }

@@ -43,7 +43,7 @@ import Testing
             members["text"] = "Forged"
             body = .object(members)
         }
-        let hash = HashChain.eventHash(JSONWriter.bytes(body))
+        let hash = HashChain.eventHash(body: body)
         let chain = HashChain.link(previous: fixture.entries[1].chain, eventHash: hash)
         let tampered = editingEvent(json, at: 2) {
             $0["text"] = "Forged"
@@ -111,12 +111,19 @@ import Testing
         #expect(result.ok)
         #expect(result.redacted == [8])
 
-        // Marking an event redacted does not hide a changed text.
+        // A redacted event may not carry a text again.
         let disguised = editingEvent(json, at: 7) { $0["text"] = "changed" }
-        #expect(try TranscriptVerifier.verify(export: disguised).reason == "redacted event still has text")
-        // Nor does removing a text without saying so.
+        #expect(
+            try TranscriptVerifier.verify(export: disguised).reason == "redacted event must hold textHash and no text")
+        // Its other fields are still checked: the text's hash stands in for the text.
+        let forged = editingEvent(json, at: 7) { $0["at"] = "2026-11-26T06:00:00.000Z" }
+        #expect(try TranscriptVerifier.verify(export: forged).firstBadSeq == 8)
+        #expect(try TranscriptVerifier.verify(export: forged).reason == "content changed")
+        let otherText = editingEvent(json, at: 7) { $0["textHash"] = .string(String(repeating: "0", count: 64)) }
+        #expect(try TranscriptVerifier.verify(export: otherText).reason == "content changed")
+        // The flag is not what makes it redacted: a body with textHash and no text is reported either way.
         let unmarked = editingEvent(json, at: 7) { $0["redacted"] = nil }
-        #expect(try TranscriptVerifier.verify(export: unmarked).reason == "content changed")
+        #expect(try TranscriptVerifier.verify(export: unmarked).redacted == [8])
     }
 
     @Test func emptySessionVerifies() throws {
@@ -194,6 +201,7 @@ import Testing
         entries[2] = entries[2].redacting()
         let head = try fixture.document().head
         #expect(TranscriptVerifier.verify(entries: rows(entries), head: head, redacted: [3]).ok)
-        #expect(TranscriptVerifier.verify(entries: rows(entries), head: head).reason == "content changed")
+        let result = TranscriptVerifier.verify(entries: rows(entries), head: head)
+        #expect(result.ok && result.redacted == [3])
     }
 }

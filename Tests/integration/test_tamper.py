@@ -62,6 +62,18 @@ def canonical(v) -> str:
     raise TypeError(type(v))
 
 
+def hashed_form(body: dict) -> dict:
+    """docs/transcripts.md: the text is hashed apart, as `textHash`, so it can be redacted."""
+    form = dict(body)
+    if isinstance(form.get("text"), str):
+        form["textHash"] = hashlib.sha256(form.pop("text").encode("utf-8")).hexdigest()
+    return form
+
+
+def event_hash(body: dict) -> bytes:
+    return hashlib.sha256(canonical(hashed_form(body)).encode("utf-8")).digest()
+
+
 def signed_text(sid: str, seq: int, head: str) -> bytes:
     return f"dialogue-server transcript v1\nsession: {sid}\nseq: {seq}\nhead: {head}\n".encode()
 
@@ -123,7 +135,7 @@ def test_export_matches_documented_chain_and_signature(ended):
         body = {k: v for k, v in e.items() if k not in ("hash", "chain")}
         for absent in ("type", "terms", "translation"):
             assert absent not in body, f"stored form must not hold {absent!r}: {e}"
-        h = hashlib.sha256(canonical(body).encode("utf-8")).digest()
+        h = event_hash(body)
         assert e["hash"] == h.hex(), f"seq {e['seq']}: hash differs from the documented canonical form"
         prev = hashlib.sha256(prev + h).digest()
         assert e["chain"] == prev.hex(), f"seq {e['seq']}: chain differs"
@@ -170,7 +182,7 @@ def test_file_with_altered_text_and_hash_is_tampered(ended):
     ev = next(e for e in doc["events"] if e.get("text") == TAMPER_TEXT)
     ev["text"] = "charlie LEASE"
     body = {k: v for k, v in ev.items() if k not in ("hash", "chain")}
-    ev["hash"] = hashlib.sha256(canonical(body).encode()).hexdigest()
+    ev["hash"] = event_hash(body).hex()
     p = verify_file(_write(ended, "texthash.json", doc), ended["tmp"])
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
     assert str(ev["seq"]) in named_seqs(p.stdout + p.stderr), p.stdout + p.stderr
@@ -261,3 +273,17 @@ def test_database_byte_change_is_detected(ended):
     assert st == 200 and v["ok"] is False, v
     assert v.get("firstBadSeq") == bad_seq, v
     srv.stop()
+
+
+def test_redacted_file_still_verifies_every_other_field(ended):
+    """Redaction (text replaced by its textHash) keeps the chain; a forged field is still caught."""
+    doc = _load(ended)
+    ev = next(e for e in doc["events"] if e.get("text") == TAMPER_TEXT)
+    ev["textHash"] = hashlib.sha256(ev.pop("text").encode("utf-8")).hexdigest()
+    ev["redacted"] = True
+    p = verify_file(_write(ended, "redacted.json", doc), ended["tmp"])
+    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    ev["from"]["name"] = "Someone else"
+    p = verify_file(_write(ended, "redacted-forged.json", doc), ended["tmp"])
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert str(ev["seq"]) in named_seqs(p.stdout + p.stderr), p.stdout + p.stderr
