@@ -198,10 +198,21 @@ extension DialogueHub {
             }
         case .ended:
             let sessionId = event.session
-            Task { [archiver] in await archiver.archive(session: sessionId) }
+            archives[sessionId] = Task { [archiver] in
+                await archiver.archive(session: sessionId)
+                await self.archived(sessionId)
+            }
         default:
             break
         }
+    }
+
+    /// An archive finished.
+    func archived(_ sessionId: String) { archives[sessionId] = nil }
+
+    /// Waits for transcripts being written (at shutdown).
+    func waitForArchives() async {
+        for task in archives.values { await task.value }
     }
 
     /// Storage refused events: tell their senders, and rebuild the session's rules from disk

@@ -34,6 +34,8 @@ actor DialogueHub {
     /// Sessions whose rules are being rebuilt from disk after a failed commit; their actions
     /// are answered `unavailable` until then.
     var recovering: Set<String> = []
+    /// Transcripts being written for sessions that just ended.
+    var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.
     static let backlogLimit = 256
 

@@ -103,6 +103,18 @@ package final class DialogueServerApp: Sendable {
                 }
             }
         }
+        // Sessions that ended without their transcript written (a crash right after `ended`).
+        Task { [transcripts, logger] in
+            do {
+                for info in try await transcripts.store.sessions(matching: nil, status: .ended)
+                where try await transcripts.store.head(session: info.id) == nil {
+                    logger.notice("archiving a transcript left unwritten", metadata: ["session.id": "\(info.id)"])
+                    await TranscriptArchiver(service: transcripts, logger: logger).archive(session: info.id)
+                }
+            } catch {
+                logger.error("start-up archive check failed", metadata: ["error": "\(error)"])
+            }
+        }
         logger.info(
             "serving",
             metadata: [
@@ -120,8 +132,10 @@ package final class DialogueServerApp: Sendable {
         logger.info("shutting down")
         await hub.stopTakingFrames()
         transport.refuseNewConnections()
-        store.writer.shutdown()
+        let writer = store.writer
+        await Task.detached { writer.shutdown() }.value  // blocks until committed: not on the pool's threads
         await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
+        await hub.waitForArchives()
         for sessionId in await hub.liveSessionIds() {
             try? await transcripts.signHead(session: sessionId)
         }

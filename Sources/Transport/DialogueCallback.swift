@@ -108,8 +108,10 @@ extension WebSocketServer {
             logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
             return (404, "WebSockets are served at \(configuration.webSocketPath) only")
         }
-        if !configuration.allowedOrigins.isEmpty {
-            let origin = header(wsi, WSI_TOKEN_ORIGIN) ?? ""
+        // The allow-list guards against other web pages' scripts (cross-site WebSocket
+        // hijacking); browsers always send Origin, so a request without one is not from a
+        // page and is let through (native and command-line clients send none).
+        if !configuration.allowedOrigins.isEmpty, let origin = header(wsi, WSI_TOKEN_ORIGIN) {
             guard configuration.allowedOrigins.contains(origin) else {
                 logger.info("upgrade refused", metadata: ["http.origin": "\(origin)", "reason": "origin not allowed"])
                 return (403, "origin not allowed")
@@ -189,7 +191,12 @@ extension WebSocketServer {
         outbox.withLock { box in
             for id in silent { _ = box.requestClose(id, code: 1001, reason: "no answer to pings") }
         }
-        for id in silent { if let wsi = serviceState.sockets[id]?.wsi { lws_callback_on_writable(wsi) } }
+        for id in silent {
+            guard let wsi = serviceState.sockets[id]?.wsi else { continue }
+            serviceState.sockets[id]!.killTimerSet = true
+            lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 2)  // a silent peer may never read the close
+            lws_callback_on_writable(wsi)
+        }
     }
 
     private func refuse(_ wsi: OpaquePointer, _ status: lws_close_status, _ reason: String) -> Int32 {
@@ -261,8 +268,15 @@ extension WebSocketServer {
             return ids
         }
         if outbox.withLock({ $0.closeAll != nil }) { serviceState.closeAllApplied = true }
+        let closing = outbox.withLock { box in Set(ids.filter { box.frames[$0]?.close != nil }) }
         for id in ids {
             if let slot = serviceState.sockets[id] {
+                if closing.contains(id) && !slot.killTimerSet {
+                    // A peer that stopped reading never makes the socket writeable again, so the
+                    // close frame might never go out: lws kills the connection after 5 s regardless.
+                    serviceState.sockets[id]!.killTimerSet = true
+                    lws_set_timeout(slot.wsi, PENDING_TIMEOUT_CLOSE_SEND, 5)
+                }
                 lws_callback_on_writable(slot.wsi)
             } else if let exchange = serviceState.exchanges[id] {
                 lws_callback_on_writable(exchange.wsi)
@@ -310,10 +324,17 @@ extension WebSocketServer {
         serviceState.exchanges[id] = exchange
         if exchange.tooLarge {
             respondTooLarge(id)
-        } else if expected == 0 || method == "GET" || method == "HEAD" || method == "DELETE" && expected == 0 {
-            httpContinuation.yield(request)
-        }
+        } else if expected == 0 {
+            dispatch(id)
+        }  // else: dispatched once the body is complete, whatever the method
         return 0
+    }
+
+    /// Hands a request to Swift exactly once.
+    private func dispatch(_ id: ConnectionID) {
+        guard let exchange = serviceState.exchanges[id], !exchange.dispatched else { return }
+        serviceState.exchanges[id]!.dispatched = true
+        httpContinuation.yield(exchange.request)
     }
 
     private func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) {
@@ -333,12 +354,14 @@ extension WebSocketServer {
         guard let id = connectionID(user), let exchange = serviceState.exchanges[id] else { return }
         if exchange.tooLarge {
             respondTooLarge(id)
-        } else if exchange.expectedBody > 0 {
-            httpContinuation.yield(exchange.request)
+        } else {
+            dispatch(id)
         }
     }
 
     private func respondTooLarge(_ id: ConnectionID) {
+        guard serviceState.exchanges[id]?.dispatched == false else { return }
+        serviceState.exchanges[id]!.dispatched = true
         let body = #"{"error":{"code":"too_large","message":"request body over \#(configuration.maxBodySize) bytes"}}"#
         outbox.withLock { box in
             box.httpResponses[id] = HTTPResponse(status: 413, contentType: "application/json", body: Array(body.utf8))
@@ -353,10 +376,13 @@ extension WebSocketServer {
             exchange.response = outbox.withLock { $0.httpResponses.removeValue(forKey: id) }
         }
         guard let response = exchange.response else { return 0 }
-        defer { serviceState.exchanges[id] = exchange }
         if !exchange.headersSent {
             exchange.headersSent = true
-            return writeHeaders(wsi, response) ? (lws_callback_on_writable(wsi) >= 0 ? 0 : -1) : -1
+            serviceState.exchanges[id] = exchange
+            guard writeHeaders(wsi, response) else { return -1 }
+            // HEAD gets the headers (Content-Length included) and never a body.
+            if exchange.request.method == "HEAD" { return finishExchange(id, wsi) }
+            return lws_callback_on_writable(wsi) >= 0 ? 0 : -1
         }
         let chunk = min(16 * 1024, response.body.count - exchange.bodyOffset)
         let isLast = exchange.bodyOffset + chunk >= response.body.count
@@ -369,14 +395,16 @@ extension WebSocketServer {
         }
         let mode = isLast ? LWS_WRITE_HTTP_FINAL : LWS_WRITE_HTTP
         if lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), chunk, mode) < chunk { return -1 }
-        exchange.bodyOffset += chunk
-        if isLast {
-            exchange = HTTPExchange(wsi: wsi, request: exchange.request, expectedBody: 0)
-            serviceState.exchanges[id] = nil
-            return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
-        }
+        if isLast { return finishExchange(id, wsi) }
+        serviceState.exchanges[id]!.bodyOffset += chunk
         lws_callback_on_writable(wsi)
         return 0
+    }
+
+    /// The response is out: forget the exchange and let lws keep the connection alive.
+    private func finishExchange(_ id: ConnectionID, _ wsi: OpaquePointer) -> Int32 {
+        serviceState.exchanges[id] = nil
+        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
     }
 
     private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {

@@ -38,6 +38,8 @@ struct WebSocketSlot {
     var pingDue = false
     /// A ping went out and no frame came back since.
     var pinged = false
+    /// A close was requested and lws was told to kill the connection if it cannot send it.
+    var killTimerSet = false
 }
 
 /// Monotonic milliseconds, for idle tracking.
@@ -49,6 +51,8 @@ struct HTTPExchange {
     var request: HTTPRequest
     var expectedBody: Int
     var tooLarge = false
+    /// Handed to Swift (or answered 413) already.
+    var dispatched = false
     var response: HTTPResponse?
     var headersSent = false
     var bodyOffset = 0

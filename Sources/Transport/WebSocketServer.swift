@@ -216,6 +216,7 @@ package final class WebSocketServer: @unchecked Sendable {
     func scheduleStop() {
         guard let context, !stopScheduled else { return }
         stopScheduled = true
+        liveContext.withLock { $0 = 0 }  // no wake-up may reach the context once it is being destroyed
         dlg_lws_schedule_stop(stopper, context)
     }
 
