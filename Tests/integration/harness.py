@@ -623,3 +623,22 @@ def session_id_of(welcome_session) -> str | None:
     if isinstance(welcome_session, dict):
         return welcome_session.get("id")
     return welcome_session
+
+
+async def stream(ws, sid, prefix, sent: list, stop: asyncio.Event, pause=0.002):
+    """Send numbered messages (clientId `prefix-i`) until `stop` is set or the socket closes."""
+    i = 0
+    try:
+        while not stop.is_set() and not ws.closed:
+            c = f"{prefix}-{i}"
+            await ws.send({"type": "say", "session": sid, "text": f"{prefix} says {i}", "clientId": c})
+            sent.append(c)
+            i += 1
+            await asyncio.sleep(pause)
+    except Exception:
+        pass
+
+
+def acked(ws) -> dict:
+    """clientId → seq of every ack this connection received."""
+    return {f["clientId"]: f["seq"] for f in ws.frames if f.get("type") == "ack"}

@@ -7,24 +7,10 @@ import sqlite3
 
 import pytest
 
-from harness import cli, find_database, investor, officer, run
+from harness import acked, cli, find_database, investor, officer, run, stream
 
 
-async def stream(ws, sid, prefix, sent: list, stop: asyncio.Event, pause=0.002):
-    i = 0
-    try:
-        while not stop.is_set() and not ws.closed:
-            c = f"{prefix}-{i}"
-            await ws.send({"type": "say", "session": sid, "text": f"{prefix} says {i}", "clientId": c})
-            sent.append(c)
-            i += 1
-            await asyncio.sleep(pause)
-    except Exception:
-        pass
 
-
-def acked(ws) -> dict:
-    return {f["clientId"]: f["seq"] for f in ws.frames if f.get("type") == "ack"}
 
 
 def all_answered(ws, ids) -> bool:

@@ -10,24 +10,10 @@ import re
 import signal
 import time
 
-from harness import cid, cli, connect, investor, is_error, is_event, officer, run
+from harness import acked, cid, cli, connect, investor, is_error, is_event, officer, run, stream
 
 
-async def stream(ws, sid, prefix, sent: list, stop: asyncio.Event, pause=0.003):
-    i = 0
-    try:
-        while not stop.is_set() and not ws.closed:
-            c = f"{prefix}-{i}"
-            await ws.send({"type": "say", "session": sid, "text": f"{prefix} {i}", "clientId": c})
-            sent.append(c)
-            i += 1
-            await asyncio.sleep(pause)
-    except Exception:
-        pass
 
-
-def acked(ws) -> dict:
-    return {f["clientId"]: f["seq"] for f in ws.frames if f.get("type") == "ack"}
 
 
 def test_sigterm_graceful_shutdown(server_factory):
