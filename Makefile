@@ -18,7 +18,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+	@$(PYTHON) -c "import websockets, pytest, schemathesis" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -47,8 +47,9 @@ bench:
 soak:
 	@echo "soak runs arrive with the load-harness issue"; exit 1
 
-conformance:
-	@echo "the Autobahn conformance run arrives with the load-harness issue"; exit 1
+# Autobahn|Testsuite (Python 2.7) against `serve --conformance-echo`: cases 1–10, 12–13.
+conformance: build
+	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) bench/conformance/run.sh
 
 format:
 	$(SWIFT) format --in-place --recursive Sources Tests Package.swift

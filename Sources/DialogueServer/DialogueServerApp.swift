@@ -42,6 +42,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
         transportConfiguration.pingInterval = configuration.pingInterval
+        transportConfiguration.echoPath = configuration.conformanceEcho ? "/echo" : nil
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
         transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         metrics = Metrics()

@@ -37,6 +37,9 @@ package struct ServerConfiguration: Sendable {
     /// Failed sign-ins (WebSocket `hello` or HTTP bearer token) allowed per peer address per minute.
     package var signInFailuresPerMinute = 20
 
+    /// Serve the Autobahn echo endpoint at `/echo` (off by default).
+    package var conformanceEcho = false
+
     /// The transport's event loop: libev (default) or lws's own poll loop.
     package var eventLoop = "libev"
 

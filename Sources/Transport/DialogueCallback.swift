@@ -104,7 +104,8 @@ extension WebSocketServer {
     /// Why an upgrade request must be refused, as an HTTP status and reason; nil to accept.
     private func upgradeRefusal(_ wsi: OpaquePointer) -> (Int, String)? {
         let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
-        guard path == configuration.webSocketPath else {
+        guard path == configuration.webSocketPath || (configuration.echoPath != nil && path == configuration.echoPath)
+        else {
             logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
             return (404, "WebSockets are served at \(configuration.webSocketPath) only")
         }
@@ -124,6 +125,8 @@ extension WebSocketServer {
         let id = serviceState.newID()
         user?.storeBytes(of: id.raw, as: UInt64.self)
         serviceState.sockets[id] = WebSocketSlot(wsi: wsi, lastHeard: monotonicMilliseconds())
+        let isEcho = configuration.echoPath != nil && header(wsi, WSI_TOKEN_GET_URI) == configuration.echoPath
+        serviceState.sockets[id]!.echo = isEcho
         if configuration.deflate {
             // Free the compressor after every message instead of keeping its ~256 KiB window
             // per idle connection. lws 4.1 keys its tx reset on this option's name; resetting
@@ -131,6 +134,7 @@ extension WebSocketServer {
             // the client offered client_no_context_takeover, as RFC 7692 requires.)
             lws_set_extension_option(wsi, "permessage-deflate", "client_no_context_takeover", "1")
         }
+        if isEcho { return }
         outbox.withLock { box in
             box.frames[id] = FrameQueue()
             box.openCount += 1
@@ -143,6 +147,7 @@ extension WebSocketServer {
         _ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int
     ) -> Int32 {
         guard let id = connectionID(user), let received = serviceState.sockets[id]?.partial.count else { return -1 }
+        if serviceState.sockets[id]!.echo { return echoReceived(wsi, id, input, length) }
         if lws_frame_is_binary(wsi) != 0 {
             return refuse(wsi, LWS_CLOSE_STATUS_UNACCEPTABLE_OPCODE, "binary messages are not accepted")
         }
@@ -160,6 +165,42 @@ extension WebSocketServer {
             serviceState.sockets[id]!.partial = []
             eventsContinuation.yield(.message(id, message))
         }
+        return 0
+    }
+
+    /// Conformance echo: collects a whole message, text or binary, and queues it back.
+    private func echoReceived(_ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int)
+        -> Int32
+    {
+        if serviceState.sockets[id]!.partial.count + length > configuration.echoMaxMessageSize {
+            return refuse(wsi, LWS_CLOSE_STATUS_MESSAGE_TOO_LARGE, "message too large")
+        }
+        if let input, length > 0 {
+            serviceState.sockets[id]!.partial.append(contentsOf: UnsafeRawBufferPointer(start: input, count: length))
+        }
+        if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
+            let message = serviceState.sockets[id]!.partial
+            serviceState.sockets[id]!.partial = []
+            serviceState.sockets[id]!.echoQueue.append((message, lws_frame_is_binary(wsi) != 0))
+            lws_callback_on_writable(wsi)
+        }
+        return 0
+    }
+
+    /// Writes the next echo message (one `lws_write` per writeable callback).
+    private func echoWriteable(_ wsi: OpaquePointer, _ id: ConnectionID) -> Int32 {
+        guard let first = serviceState.sockets[id]?.echoQueue.first else { return 0 }
+        serviceState.sockets[id]!.echoQueue.removeFirst()
+        let buffer = serviceState.buffer(atLeast: pre + first.bytes.count)
+        let payload = buffer.baseAddress! + pre
+        if !first.bytes.isEmpty {
+            first.bytes.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: first.bytes.count) }
+        }
+        let mode = first.binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT
+        if lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), first.bytes.count, mode) < first.bytes.count {
+            return -1
+        }
+        if serviceState.sockets[id]?.echoQueue.isEmpty == false { lws_callback_on_writable(wsi) }
         return 0
     }
 
@@ -221,6 +262,7 @@ extension WebSocketServer {
             lws_callback_on_writable(wsi)  // frames may be waiting too
             return 0
         }
+        if serviceState.sockets[id]?.echo == true { return echoWriteable(wsi, id) }
         let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
             guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
             let frame = box.frames[id]!.popFirst()
@@ -244,7 +286,7 @@ extension WebSocketServer {
 
     private func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = connectionID(user) else { return }
-        serviceState.sockets[id] = nil
+        if serviceState.sockets.removeValue(forKey: id)?.echo == true { return }
         outbox.withLock { box in
             box.frames[id] = nil
             box.wantsWrite.remove(id)

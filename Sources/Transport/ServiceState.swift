@@ -40,6 +40,10 @@ struct WebSocketSlot {
     var pinged = false
     /// A close was requested and lws was told to kill the connection if it cannot send it.
     var killTimerSet = false
+    /// A conformance-echo connection: never seen by the dialogue layer.
+    var echo = false
+    /// Messages to echo back, with whether they were binary.
+    var echoQueue: [(bytes: [UInt8], binary: Bool)] = []
 }
 
 /// Monotonic milliseconds, for idle tracking.

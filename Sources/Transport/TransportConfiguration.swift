@@ -24,6 +24,12 @@ package struct TransportConfiguration: Sendable {
     /// stops reading must not grow the server's memory without bound.
     package var maxQueuedBytes: Int = 8 * 1024 * 1024
 
+    /// When set, a plain echo endpoint on this path, for the Autobahn conformance suite:
+    /// same lws settings as the dialogue path, text and binary echoed, nothing else.
+    package var echoPath: String?
+    /// Largest message the echo endpoint takes (Autobahn sends up to 16 MiB).
+    package var echoMaxMessageSize: Int = 16 * 1024 * 1024
+
     /// Which loop waits for socket events.
     package enum EventLoop: String, Sendable {
         /// libev (epoll on Linux) through lws's event-library plugin: cost per wake-up does

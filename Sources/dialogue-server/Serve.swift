@@ -24,6 +24,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Group commit: longest wait in milliseconds for more events.") var commitIntervalMs = 1
     @Option(help: "Group commit: most events per transaction.") var commitBatch = 512
     @Option(help: "Socket event loop: libev (epoll) or poll.") var eventLoop = "libev"
+    @Flag(help: "Also serve a WebSocket echo at /echo, for the Autobahn conformance suite.") var conformanceEcho = false
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -55,6 +56,7 @@ struct Serve: AsyncParsableCommand {
         configuration.commitInterval = .milliseconds(commitIntervalMs)
         configuration.commitBatch = commitBatch
         configuration.eventLoop = eventLoop
+        configuration.conformanceEcho = conformanceEcho
 
         // Catch SIGINT/SIGTERM before anything is printed: a parent may signal at once.
         let signals = SignalSources()
