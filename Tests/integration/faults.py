@@ -92,19 +92,27 @@ async def _pump(ws: WS, sid: str, ids: list[str], sent: list, stop: asyncio.Even
 
 
 def crash_cycles(server_factory, cycles: int, seed: int = SEED, sessions: int = 3, investors: int = 2,
-                 max_run: float = 0.8, pause: float = 0.003, log=None):
+                 max_run: float = 0.8, pause: float = 0.003, epoch: int = 50, log=None):
     """`cycles` times: every sender of every session streams, the server gets SIGKILL at a
     random moment, restarts on the same folder; then every acknowledged message must be
     stored once at its acked seq, seqs gapless, integrity_check ok, verify ok. Unacknowledged
     sends are retried (same clientId) in the next cycle and must be stored at most once."""
     rng = random.Random(seed)
     srv = server_factory("--rate-limit", "off")
-    setup = []
-    for s in range(sessions):
-        sid = srv.create_session(f"Crash cycles {s}")["id"]
-        codes = [srv.create_invite(sid, name=f"Investor {s}.{i}", language="en")["code"] for i in range(investors)]
-        setup.append((sid, codes))
-    acked_all: dict[str, dict] = {sid: {} for sid, _ in setup}   # sid → {(sender, cid): seq}
+    acked_all: dict[str, dict] = {}   # sid → {(sender, cid): seq}
+    every_session = []
+
+    def new_sessions(e):
+        out = []
+        for s in range(sessions):
+            sid = srv.create_session(f"Crash cycles {e}.{s}")["id"]
+            codes = [srv.create_invite(sid, name=f"Investor {s}.{i}", language="en")["code"]
+                     for i in range(investors)]
+            out.append((sid, codes))
+            acked_all[sid] = {}
+        every_session.extend(sid for sid, _ in out)
+        return out
+    setup = new_sessions(0)
     pending: dict[tuple, list[str]] = {}                          # (sid, sender index) → unacked ids
     counter = 0
     stats = {"acked": 0, "retried": 0, "kills": 0}
@@ -112,6 +120,8 @@ def crash_cycles(server_factory, cycles: int, seed: int = SEED, sessions: int = 
     for cycle in range(cycles):
         if not srv.running:
             srv.start()
+        if cycle and cycle % epoch == 0:
+            setup = new_sessions(cycle // epoch)
 
         async def phase():
             nonlocal counter
@@ -147,11 +157,12 @@ def crash_cycles(server_factory, cycles: int, seed: int = SEED, sessions: int = 
                 acks = {f["clientId"]: f["seq"] for f in ws.frames if f.get("type") == "ack"}
                 errs = [f for f in ws.frames if f.get("type") == "error"]
                 assert not errs, f"cycle {cycle}: errors while streaming: {errs[:3]}"
-                out.append((sid, k, you, sent[(sid, k)], acks))
+                views = [(e["seq"], e["from"]["id"], e.get("clientId")) for e in ws.events(sid)]
+                out.append((sid, k, you, sent[(sid, k)], acks, views))
             return out
 
         results = run(phase(), timeout=60)
-        for sid, k, you, sent, acks in results:
+        for sid, k, you, sent, acks, views in results:
             for c, seq in acks.items():
                 prev = acked_all[sid].get((you, c))
                 assert prev is None or prev == seq, \
@@ -164,6 +175,15 @@ def crash_cycles(server_factory, cycles: int, seed: int = SEED, sessions: int = 
         srv.start()
         for sid, _ in setup:
             check_transcript(srv, sid, acked_all[sid], f"after crash {cycle}")
+            # an event is broadcast only once durable: whatever a member saw before the kill is stored
+            have = _kinds_of(srv.transcript(sid))
+            for s2, k, you, sent, acks, views in results:
+                if s2 != sid:
+                    continue
+                phantom = [v for v in views if have.get(v[0]) != (v[1], v[2])]
+                assert not phantom, f"cycle {cycle}: members saw events that are not stored after the " \
+                                    f"restart (seq, sender, clientId) vs stored: " \
+                                    f"{[(v, have.get(v[0])) for v in phantom[:5]]}"
         stats["acked"] = sum(len(a) for a in acked_all.values())
         if log:
             log(f"cycle {cycle}: {stats}")
@@ -186,7 +206,7 @@ def crash_cycles(server_factory, cycles: int, seed: int = SEED, sessions: int = 
                 assert not ws.find("error"), ws.find("error")[:3]
                 await ws.close()
     run(settle(), timeout=120)
-    for sid, _ in setup:
+    for sid in every_session:
         stored = check_transcript(srv, sid, acked_all[sid], "final")
         assert all(len(v) == 1 for v in stored.values())
     assert srv.stop() == 0, "SIGTERM after the crash cycles did not exit 0"
@@ -697,7 +717,7 @@ def _kinds_of(tr):
     return {e["seq"]: (e["from"]["id"], e.get("clientId")) for e in tr["events"]}
 
 
-async def _storage_fault_phase(srv, sid, inv_code, rev_token, break_storage, big: str, log):
+async def _storage_fault_phase(srv, sid, inv_code, rev_token, break_storage, big: str, log, tag: str = ""):
     """Common part of disk-full and read-only: acked traffic, then `break_storage()`, then
     writes must be refused (`unavailable`, ref, no ack) while reads work.
     Returns (acked {(sender, cid): seq}, refused [(ws name, cid)], connections)."""
@@ -709,12 +729,12 @@ async def _storage_fault_phase(srv, sid, inv_code, rev_token, break_storage, big
     acked: dict = {}
     for i in range(10):
         for name, ws in (("off", off), ("iw", iw)):
-            r = await ws.say(sid, f"before the fault {i}", f"pre-{name}-{i}")
+            r = await ws.say(sid, f"before the fault {i}", f"pre{tag}-{name}-{i}")
             assert r["type"] == "ack", r
-            acked[(you[name], f"pre-{name}-{i}")] = r["seq"]
+            acked[(you[name], f"pre{tag}-{name}-{i}")] = r["seq"]
     what = break_storage()
     # writes: refused with `unavailable`, the frame's clientId as ref, no ack
-    got, refusal, c = await say_until_refused(off, sid, "fault-off", big, 400)
+    got, refusal, c = await say_until_refused(off, sid, f"fault{tag}-off", big, 400)
     for k, seq in got.items():
         acked[(you["off"], k)] = seq
     assert refusal is not None, f"{what}: 400 messages of {len(big)} bytes all acknowledged"
@@ -722,13 +742,13 @@ async def _storage_fault_phase(srv, sid, inv_code, rev_token, break_storage, big
         f"{what}: expected error unavailable with ref {c}, got {refusal}"
     assert isinstance(refusal.get("message"), str) and refusal["message"], refusal
     refused = [("off", c)]
-    r = await iw.action({"type": "say", "session": sid, "text": "investor during the fault",
-                         "clientId": "fault-iw-0"}, 15)
+    ic = f"fault{tag}-iw-0"
+    r = await iw.action({"type": "say", "session": sid, "text": "investor during the fault", "clientId": ic}, 15)
     if r["type"] == "ack":   # the investor's small message may still fit: it is then stored
-        acked[(you["iw"], "fault-iw-0")] = r["seq"]
+        acked[(you["iw"], ic)] = r["seq"]
     else:
-        assert r.get("code") == "unavailable" and r.get("ref") == "fault-iw-0", r
-        refused.append(("iw", "fault-iw-0"))
+        assert r.get("code") == "unavailable" and r.get("ref") == ic, f"{what}: {r}"
+        refused.append(("iw", ic))
     await asyncio.sleep(0.5)
     for name, c in refused:
         ws = off if name == "off" else iw
@@ -774,20 +794,22 @@ async def _storage_fault_phase(srv, sid, inv_code, rev_token, break_storage, big
     return acked, refused, you, off, iw, read_problems
 
 
-def _check_views(tr, *wss, sid):
+def _check_views(tr, *wss, sid, first=1):
     """Every event a member received live or in history is the stored one (no phantom event
     broadcast for a write that then failed), and each member's view is gapless."""
     have = _kinds_of(tr)
     for ws in wss:
         evs = ws.events(sid)
         seqs = [e["seq"] for e in evs]
-        assert seqs == list(range(1, len(seqs) + 1)), f"member view not gapless: {seqs[-10:]}"
+        assert seqs == list(range(first, first + len(seqs))), f"member view not gapless: {seqs[-10:]}"
         for e in evs:
             assert have.get(e["seq"]) == (e["from"]["id"], e.get("clientId")), \
                 f"member received seq {e['seq']} = {e.get('clientId')} but stored is {have.get(e['seq'])}"
 
 
-def disk_full(server_factory, base: Path, size_mib: int = 24, log=None):
+def disk_full(server_factory, base: Path, size_mib: int = 24, rounds: int = 1, log=None):
+    """`rounds` times on one server: fill the data folder's tmpfs, writes refused, reads served,
+    free the space, refused clientIds retried and stored once, new messages acknowledged."""
     mnt = base / "data"
     mount_tmpfs(mnt, size_mib)
     srv = None
@@ -798,14 +820,18 @@ def disk_full(server_factory, base: Path, size_mib: int = 24, log=None):
         rev_token = srv.reviewer_token
         filler = mnt / "filler"
         big = "z" * 30_000
+        acked: dict = {}
+        problems: list = []
 
         def make_full():
             n = fill(filler)
             return f"disk full ({n >> 10} KiB filler on a {size_mib} MiB tmpfs)"
 
-        async def go():
-            acked, refused, you, off, iw, problems = await _storage_fault_phase(
-                srv, sid, code, rev_token, make_full, big, log)
+        async def go(rnd):
+            got, refused, you, off, iw, probs = await _storage_fault_phase(
+                srv, sid, code, rev_token, make_full, big, log, tag=str(rnd))
+            acked.update(got)
+            problems.extend(probs)
             # space returns
             filler.unlink()
             for name, c in refused:
@@ -813,26 +839,25 @@ def disk_full(server_factory, base: Path, size_mib: int = 24, log=None):
                 r = await retry_until_acked(ws, sid, c, "retried after the fault")
                 acked[(you[name], c)] = r["seq"]
             for i in range(5):
-                r = await off.say(sid, f"after recovery {i}", f"post-{i}")
+                r = await off.say(sid, f"after recovery {i}", f"post{rnd}-{i}")
                 assert r["type"] == "ack", f"new message after recovery: {r}"
-                acked[(you["off"], f"post-{i}")] = r["seq"]
+                acked[(you["off"], f"post{rnd}-{i}")] = r["seq"]
             await iw.wait_seq(max(acked.values()), sid, 10)
             await asyncio.sleep(0.3)
             tr = srv.transcript(sid)
-            _check_views(tr, off, iw, sid=sid)
+            _check_views(tr, off, iw, sid=sid, first=min(e["seq"] for e in iw.events(sid)))
             await off.close()
             await iw.close()
-            return acked, problems
 
-        acked, problems = run(go(), timeout=120)
-        by_sid = {k: v for k, v in acked.items()}
-        check_transcript(srv, sid, by_sid, "after disk full")
+        for rnd in range(rounds):
+            run(go(rnd), timeout=120)
+            check_transcript(srv, sid, acked, f"after disk full round {rnd}")
         assert srv.stop() == 0, "SIGTERM after recovery did not exit 0"
         assert integrity_ok(mnt) == "ok"
         p = cli("transcript", "verify", sid, "--data", mnt)
         assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
         assert not problems, "reads failed while the disk was full (writes recovered fine " \
-                             "afterwards):\n" + "\n".join(problems)
+                             "afterwards):\n" + "\n".join(sorted(set(problems)))
     finally:
         if srv is not None:
             srv.stop()

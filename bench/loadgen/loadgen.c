@@ -624,7 +624,7 @@ static int g_pending; /* connections between connect() and ready */
 static struct {
     uint64_t opened, ready, failed_connect, failed_upgrade, closes, eof, error_frames, pings, frames_in, bytes_in;
     uint64_t events, msg_events, dups, gap_events, unauthorized;
-    uint64_t sent, acked, received;
+    uint64_t sent, acked, received, skipped, failed_hello;
     uint64_t close_codes[8]; /* 1000,1001,1003,1007,1008,1009,1011,other */
     char first_error[256];
     char first_close[256];
@@ -758,6 +758,11 @@ static void handle_text(conn *c, const char *m, size_t n) {
     if (rem >= 6 && !memcmp(t, "error\"", 6)) {
         note_error(c, m, n);
         if (memmem(m, n, "\"unauthorized\"", 14)) st.unauthorized++;
+        if (c->state < ST_READY) { /* hello or join refused: give up on this connection */
+            st.failed_hello++;
+            conn_close(c, 0);
+            return;
+        }
         if (opt.mode == MODE_APPEND || opt.mode == MODE_FANOUT) {
             /* a refused say still frees its window slot */
             const char *ref = json_key(m, n, "\"ref\":\"");
@@ -979,8 +984,9 @@ static int connect_all(void) {
         }
     }
     double el = (now_ns() - t0) / 1e9;
-    printf("connected %" PRIu64 "/%d in %.2f s (%.0f/s); failed connect %" PRIu64 ", upgrade %" PRIu64 ", closed %" PRIu64 "\n",
-           st.ready, g_nconns, el, st.ready / (el > 0 ? el : 1), st.failed_connect, st.failed_upgrade, st.closes + st.eof);
+    printf("connected %" PRIu64 "/%d in %.2f s (%.0f/s); failed connect %" PRIu64 ", upgrade %" PRIu64 ", hello/join refused %" PRIu64 ", closed %" PRIu64 "\n",
+           st.ready, g_nconns, el, st.ready / (el > 0 ? el : 1), st.failed_connect, st.failed_upgrade, st.failed_hello, st.closes + st.eof);
+    if (st.failed_connect || st.failed_upgrade || st.failed_hello) printf("first failure: %s\n", st.first_error);
     return (int)st.ready;
 }
 
@@ -1197,7 +1203,7 @@ static int mode_fanout(void) {
         while (next <= now && next < tend) {
             conn *c = g_senders[j % (uint64_t)g_nsenders];
             if (c->fd >= 0 && c->state == ST_READY) send_say(c, next, now);
-            else st.sent++; /* counted as sent and never delivered: a loss caused by a dropped sender */
+            else st.skipped++; /* its sender is not connected: not sent, reported */
             j++;
             next = t0 + (uint64_t)((double)j * 1e9 / opt.rate);
         }
@@ -1226,6 +1232,7 @@ static int mode_fanout(void) {
     uint64_t closes = st.closes + st.eof - closes0, errs = st.error_frames - err0, dups = st.dups - dup0, gaps = st.gap_events - gap0;
     printf("sent %" PRIu64 " (%.0f/s), acked %" PRIu64 ", deliveries %" PRIu64 "/%" PRIu64 " expected in %.2f s (%.0f/s)\n",
            st.sent, st.sent / send_el, st.acked, st.received, expected, el, st.received / el);
+    if (st.skipped) printf("not sent (sender not connected): %" PRIu64 "\n", st.skipped);
     printf("lost %" PRIu64 ", duplicates %" PRIu64 ", seq gaps %" PRIu64 ", error frames %" PRIu64 ", closes %" PRIu64 "\n", lost, dups, gaps, errs, closes);
     h_print("send -> receiver", &h_lat);
     h_print("send -> ack", &h_ack);
@@ -1241,16 +1248,16 @@ static int mode_fanout(void) {
     char fe[512];
     json_escape(st.first_error, fe, sizeof fe);
     printf("RESULT {\"mode\":\"fanout\",\"sessions\":%d,\"members\":%d,\"senders\":%d,\"ready\":%d,\"rate\":%.0f,\"duration_s\":%.1f,"
-           "\"text_bytes\":%d,\"sent\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ","
+           "\"text_bytes\":%d,\"sent\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ","
            "\"duplicates\":%" PRIu64 ",\"seq_gaps\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,"
            "\"window_s\":%.3f,\"msgs_per_s\":%.1f,\"deliveries_per_s\":%.1f,\"latency_ms\":%s,\"ack_ms\":%s,\"send_lag_ms\":%s,"
            "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_delivery\":%.3f,\"client_cpu_pct\":%.1f,"
            "\"server_rss_kib\":%ld,\"server_pss_kib\":%ld,\"first_error\":\"%s\"}\n",
-           S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.sent, st.acked, expected, st.received, lost,
+           S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.sent, st.skipped, st.acked, expected, st.received, lost,
            dups, gaps, errs, closes, cc, el, st.sent / send_el, st.received / el, hl, ha, hg,
            scpu, scpu / el * 100, us_per, (ucpu1 - ucpu0) / el * 100, rss1, pss1, fe);
     fflush(stdout);
-    return (lost || dups || gaps || errs || closes || ready < g_nconns) ? 1 : 0;
+    return (lost || dups || gaps || errs || closes || st.skipped || ready < g_nconns) ? 1 : 0;
 }
 
 static int fsync_probe(hist *h) {
