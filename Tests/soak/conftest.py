@@ -1,0 +1,45 @@
+"""Long fault runs (issue 3, `make soak`): skipped unless SOAK=1.
+
+    SOAK=1 python3 -m pytest Tests/soak -q -s
+
+Sizes come from the environment (defaults in brackets): SOAK_CRASH_CYCLES [1000],
+SOAK_CHAOS_CYCLES [400 per member, 10 members: 4,000 resumes], SOAK_SLOW_SECONDS [60],
+SOAK_DISK_ROUNDS [20]; FAULT_SEED seeds every random choice. The scenarios are those of
+Tests/integration/faults.py, with the same binary (DIALOGUE_SERVER_BIN).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+
+from harness import Server  # noqa: E402
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("SOAK") != "1":
+        skip = pytest.mark.skip(reason="soak runs only with SOAK=1")
+        for item in items:
+            item.add_marker(skip)
+
+
+@pytest.fixture
+def server_factory(tmp_path_factory):
+    started: list[Server] = []
+
+    def make(*extra: str, data_dir=None, host: str = "127.0.0.1", start: bool = True) -> Server:
+        d = Path(data_dir) if data_dir else tmp_path_factory.mktemp("srv") / "data"
+        s = Server(d, list(extra), host=host)
+        started.append(s)
+        if start:
+            s.start()
+        return s
+
+    yield make
+    for s in started:
+        s.stop()
