@@ -40,10 +40,30 @@ struct HTTPAPI: Sendable {
             return try await route(request)
         } catch let failure as Failure {
             return Self.error(failure)
+        } catch StoreError.writeFailed(let reason) {
+            // Disk full or read-only database: nothing was stored; the client may retry.
+            logger.error("write refused by storage", metadata: ["http.path": "\(request.path)", "error": "\(reason)"])
+            return Self.error(
+                Failure(status: 503, code: "unavailable", message: "storage refused the write; nothing was stored"))
         } catch {
             logger.error("request failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
             return Self.error(
                 Failure(status: 500, code: "internal", message: "the server could not complete the request"))
+        }
+    }
+
+    /// Records a read in the audit log. Reads must keep working when the disk is full, so a
+    /// failed audit write is logged (with the same fields) instead of failing the read.
+    private func audit(actor: String, action: String, session: String, detail: String) async {
+        do {
+            try await store.audit(actor: actor, action: action, session: session, detail: detail)
+        } catch {
+            logger.error(
+                "audit log write failed; recorded here instead",
+                metadata: [
+                    "audit.actor": "\(actor)", "audit.action": "\(action)", "session.id": "\(session)",
+                    "audit.detail": "\(detail)", "error": "\(error)",
+                ])
         }
     }
 
@@ -108,7 +128,7 @@ struct HTTPAPI: Sendable {
             guard let result = try await transcripts.verify(session: id) else {
                 throw Failure.notFound("no session \(id)")
             }
-            try await store.audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
+            await audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
             return Self.json(200, result.json)
         }
         if method == "POST", let id = match("v1/sessions/*/notes")?.first {
@@ -294,7 +314,7 @@ struct HTTPAPI: Sendable {
         guard let document = try await transcripts.document(session: id) else {
             throw Failure.notFound("no session \(id)")
         }
-        try await store.audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")
+        await audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")
         let text = transcripts.render(document, format: format, language: language)
         let type =
             ["json": "application/json", "md": "text/markdown", "html": "text/html"][format]! + "; charset=utf-8"
