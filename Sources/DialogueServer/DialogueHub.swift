@@ -24,7 +24,8 @@ actor DialogueHub {
 
     var connections: [ConnectionID: ClientConnection] = [:]
     var sessions: [String: LiveSession] = [:]
-    var loading: [String: Task<SessionState?, Error>] = [:]
+    var loading: [String: SessionLoad] = [:]
+    var nextLoadToken: UInt64 = 0
     var draining = false
     /// Counter for subscription generations (see `subscribe`).
     var nextGeneration: UInt64 = 0
@@ -173,29 +174,40 @@ actor DialogueHub {
         }
     }
 
-    /// Loads a session's state once, however many connections ask at the same time.
+    /// Loads a session's state once, however many connections ask at the same time. Every
+    /// waiter may be the first to resume: whoever resumes while the load is still current
+    /// installs its result; a waiter that finds the load already installed and the session
+    /// gone again (unloaded meanwhile) loads afresh rather than installing a stale state.
     func loadSession(_ sessionId: String) async -> Bool {
-        if sessions[sessionId] != nil { return true }
-        if let pending = loading[sessionId] {
-            // Another caller is loading it; that caller installs the result.
-            _ = try? await pending.value
-            return sessions[sessionId] != nil
+        while sessions[sessionId] == nil {
+            let load: SessionLoad
+            if let pending = loading[sessionId] {
+                load = pending
+            } else {
+                nextLoadToken += 1
+                load = SessionLoad(
+                    token: nextLoadToken, task: Task { [store] in try await store.loadState(session: sessionId) })
+                loading[sessionId] = load
+            }
+            let state: SessionState?
+            do {
+                state = try await load.task.value
+            } catch {
+                logger.error("session load failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+                state = nil
+            }
+            if loading[sessionId]?.token == load.token {
+                loading[sessionId] = nil
+                guard let state else { return false }
+                if sessions[sessionId] == nil {
+                    sessions[sessionId] = LiveSession(state: state)
+                    metrics.setLiveSessions(sessions.count)
+                }
+                return true
+            }
+            if state == nil { return false }
         }
-        let task = Task { [store] in try await store.loadState(session: sessionId) }
-        loading[sessionId] = task
-        let state: SessionState?
-        do {
-            state = try await task.value
-        } catch {
-            logger.error("session load failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
-            state = nil
-        }
-        loading[sessionId] = nil
-        if sessions[sessionId] == nil, let state {
-            sessions[sessionId] = LiveSession(state: state)
-            metrics.setLiveSessions(sessions.count)
-        }
-        return sessions[sessionId] != nil
+        return true
     }
 
     /// Ends a connection's busy spell and handles, in order, what waited meanwhile.
@@ -319,4 +331,10 @@ extension DialogueHub {
     func liveSessionIds() -> [String] {
         sessions.values.filter { $0.state.info.status == .live }.map(\.state.info.id)
     }
+}
+
+/// A session's state being read from the store; the token tells loads of the same session apart.
+struct SessionLoad {
+    var token: UInt64
+    var task: Task<SessionState?, Error>
 }

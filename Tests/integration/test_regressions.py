@@ -127,3 +127,26 @@ def test_one_off_actions_do_not_keep_sessions_in_memory(server_factory):
     st, text, _ = srv.http("GET", "/metrics")
     live = int(re.search(r"^dialogue_sessions_live (\d+)$", text, re.M).group(1))
     assert live == 0, text
+
+
+def test_simultaneous_first_hellos_all_find_the_session(server_factory):
+    """Several investors' first hellos for a session not yet in memory: every one is welcomed
+    (a waiter on another's load used to answer not_found when it resumed first)."""
+    srv = server_factory("--rate-limit", "off")
+
+    async def first_hello(code):
+        from harness import connect
+        ws = await connect(srv)
+        f = await ws.hello_raw(code, "en")
+        await ws.close()
+        return f
+
+    async def go():
+        refused = []
+        for s in range(15):
+            sid = srv.create_session(f"Race {s}")["id"]
+            codes = [srv.create_invite(sid, name=f"Member {i}", language="en")["code"] for i in range(6)]
+            frames = await asyncio.gather(*[first_hello(c) for c in codes])
+            refused += [f for f in frames if f.get("type") != "welcome"]
+        assert not refused, refused[:3]
+    run(go())
