@@ -7,7 +7,7 @@ APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 p
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve test unit-test integration-test bench soak conformance clean format
+.PHONY: all deps build release serve test unit-test integration-test bench loadgen soak conformance clean format
 
 all: build
 
@@ -41,8 +41,17 @@ integration-test:
 	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
 	  $(PYTHON) -m pytest Tests/integration -q -p no:cacheprovider
 
-bench:
-	@echo "benchmarks arrive with the load-harness issue; see docs/benchmarks.md"; exit 1
+# The C load generator (bench/loadgen/README.md); outputs stay under .build-bench/.
+LOADGEN = .build-bench/loadgen
+loadgen: $(LOADGEN)
+$(LOADGEN): bench/loadgen/loadgen.c
+	@mkdir -p .build-bench
+	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
+
+# Idle, fan-out and append scenarios against a fresh release server each (bench/run.sh).
+bench: loadgen
+	@[ -x .build/release/dialogue-server ] || $(MAKE) release
+	bench/run.sh
 
 soak:
 	@echo "soak runs arrive with the load-harness issue"; exit 1

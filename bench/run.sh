@@ -5,6 +5,7 @@
 #
 #   bench/run.sh                       # idle, fanout, append at the sizes
 #   SCENARIOS="fanout" FANOUT_RATE=2500 bench/run.sh
+#   SCENARIOS=sweep SWEEP_RATES="1000 3000 5000" bench/run.sh   # fan-out at several rates
 #
 # Sizes (environment): IDLE_CONNECTIONS=15000 IDLE_HOLD=10
 #   FANOUT_SESSIONS=1000 FANOUT_MEMBERS=10 FANOUT_RATE=5000 FANOUT_DURATION=10
@@ -104,9 +105,14 @@ for s in $SCENARIOS; do
       run append append --connections "${APPEND_CONNECTIONS:-16}" --window "${APPEND_WINDOW:-16}" \
         --duration "${APPEND_DURATION:-10}" ${APPEND_SESSIONS:+--sessions "$APPEND_SESSIONS"} \
         --fsync-dir "${FSYNC_DIR:-@DATA@}" ;;
+    sweep) # fan-out at several offered rates (latency against load; the highest rate with p99 <= 50 ms)
+      for r in ${SWEEP_RATES:-1000 2000 3000 4000 5000 6000}; do
+        run "sweep-$r" fanout --sessions "${FANOUT_SESSIONS:-1000}" --members "${FANOUT_MEMBERS:-10}" \
+          --rate "$r" --duration "${FANOUT_DURATION:-10}"
+      done ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
 done
 
 echo "results in $OUT" >&2
-grep -h '^RESULT ' "$OUT"/*.log || true
+for s in $SCENARIOS; do grep -h "^RESULT " "$OUT"/$s*.log 2>/dev/null || true; done

@@ -237,6 +237,30 @@ static double proc_cpu_s(int pid) { /* utime + stime of the whole process */
     return (double)(ut + st) / (double)sysconf(_SC_CLK_TCK);
 }
 
+/* run-queue wait of all the server's threads (ns), from /proc/PID/task/TID/schedstat: time
+ * its threads were runnable but not running, i.e. starved by other processes on its core */
+static double proc_wait_s(int pid) {
+    if (pid <= 0) return -1;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%d/task", pid);
+    DIR *d = opendir(path);
+    if (!d) return -1;
+    struct dirent *e;
+    unsigned long long tot = 0;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.') continue;
+        char f[320];
+        snprintf(f, sizeof f, "/proc/%d/task/%.32s/schedstat", pid, e->d_name);
+        FILE *fp = fopen(f, "r");
+        if (!fp) continue;
+        unsigned long long run, wait;
+        if (fscanf(fp, "%llu %llu", &run, &wait) == 2) tot += wait;
+        fclose(fp);
+    }
+    closedir(d);
+    return tot / 1e9;
+}
+
 static long proc_kib(int pid, const char *file, const char *key) {
     if (pid <= 0) return -1;
     char path[96], line[256];
@@ -604,6 +628,9 @@ typedef struct conn {
     uint8_t want_out;
     uint8_t closed_by_server;
     uint8_t frag_op;
+    uint8_t retries;
+    uint8_t verify;     /* append: reads the whole history after the run and checks it */
+    uint64_t hist_msgs, hist_bad, hist_frames, hist_bytes;
     int session;        /* session index, -1 none */
     int sender;         /* index among senders, -1 when not a sender */
     const char *token;  /* hello token */
@@ -619,18 +646,22 @@ static int g_ep;
 static conn *g_conns;
 static int g_nconns;
 static int g_pending; /* connections between connect() and ready */
+static int *g_retry, g_nretry; /* connections to open again (hello refused with not_found) */
 
 /* counters */
 static struct {
     uint64_t opened, ready, failed_connect, failed_upgrade, closes, eof, error_frames, pings, frames_in, bytes_in;
     uint64_t events, msg_events, dups, gap_events, unauthorized;
-    uint64_t sent, acked, received, skipped, failed_hello;
+    uint64_t sent, acked, received, skipped, failed_hello, hello_not_found;
     uint64_t close_codes[8]; /* 1000,1001,1003,1007,1008,1009,1011,other */
     char first_error[256];
     char first_close[256];
 } st;
 
 static hist h_lat, h_ack, h_lag;
+static uint64_t g_t0;            /* fan-out: start of the measured window */
+static uint32_t *g_slot_max_us;  /* fan-out: max latency (us) per 100 ms of due time */
+static int g_nslots;
 static int g_measuring;   /* record latencies */
 static int g_sending;     /* append: keep windows full */
 static uint64_t g_t_end_send;
@@ -733,6 +764,21 @@ static void handle_text(conn *c, const char *m, size_t n) {
         on_ack(c, cid, end, json_int(json_key(m, n, "\"seq\":"), end));
         return;
     }
+    if (rem >= 8 && !memcmp(t, "history\"", 8) && c->verify) {
+        /* every event once, in order, seq without holes; count our messages */
+        const char *p = m, *q;
+        c->hist_frames++;
+        c->hist_bytes += n;
+        while ((q = memmem(p, (size_t)(end - p), "\"seq\":", 6))) {
+            int64_t sq = json_int(q + 6, end);
+            if (sq != c->last_seq + 1) c->hist_bad++;
+            if (sq > c->last_seq) c->last_seq = sq;
+            p = q + 6;
+        }
+        for (p = m; (q = memmem(p, (size_t)(end - p), "\"text\":\"LG ", 11)); p = q + 11) c->hist_msgs++;
+        if (c->state == ST_JOINING && memmem(m, n, "\"complete\":true", 15)) on_ready(c);
+        return;
+    }
     if (rem >= 8 && !memcmp(t, "history\"", 8)) {
         /* highest seq in this frame: events are in order, so the last "seq": */
         const char *p = m, *last = NULL, *q;
@@ -758,7 +804,16 @@ static void handle_text(conn *c, const char *m, size_t n) {
     if (rem >= 6 && !memcmp(t, "error\"", 6)) {
         note_error(c, m, n);
         if (memmem(m, n, "\"unauthorized\"", 14)) st.unauthorized++;
-        if (c->state < ST_READY) { /* hello or join refused: give up on this connection */
+        if (c->state < ST_READY) {
+            /* hello or join refused. `not_found` for an invite whose session exists is the
+             * server's session-loading race (see README): retry on a new connection. */
+            if (memmem(m, n, "\"not_found\"", 11) && c->retries < 5 && g_nretry < g_nconns) {
+                st.hello_not_found++;
+                c->retries++;
+                conn_close(c, 0);
+                g_retry[g_nretry++] = c->idx;
+                return;
+            }
             st.failed_hello++;
             conn_close(c, 0);
             return;
@@ -959,36 +1014,49 @@ static void conn_event(conn *c, uint32_t evs) {
     if (c->fd >= 0 && (evs & (EPOLLERR | EPOLLHUP)) && !(evs & EPOLLIN)) { st.eof++; conn_close(c, 1); }
 }
 
-/* one pass of the loop; timeout in ms */
-static void loop_once(int timeout_ms) {
+/* one pass of the loop, waiting at most timeout_ns (epoll_pwait2: no 1 ms rounding) */
+static void loop_once_ns(uint64_t timeout_ns) {
+    static int no_pwait2;
     struct epoll_event evs[512];
-    int n = epoll_wait(g_ep, evs, 512, timeout_ms);
+    int n;
+    if (!no_pwait2) {
+        struct timespec ts = {(time_t)(timeout_ns / 1000000000ull), (long)(timeout_ns % 1000000000ull)};
+        n = epoll_pwait2(g_ep, evs, 512, &ts, NULL);
+        if (n < 0 && errno == ENOSYS) { no_pwait2 = 1; n = epoll_wait(g_ep, evs, 512, (int)((timeout_ns + 999999) / 1000000)); }
+    } else n = epoll_wait(g_ep, evs, 512, (int)((timeout_ns + 999999) / 1000000));
     if (n < 0 && errno != EINTR) die("epoll_wait: %s", strerror(errno));
     for (int i = 0; i < n; i++) conn_event(evs[i].data.ptr, evs[i].events);
 }
+static void loop_once(int timeout_ms) { loop_once_ns((uint64_t)timeout_ms * 1000000ull); }
 
 /* opens every connection with at most opt.concurrency handshakes in flight; returns ready count */
-static int connect_all(void) {
+static int connect_range(int from, int to) {
     uint64_t t0 = now_ns(), deadline = t0 + (uint64_t)(opt.connect_timeout * 1e9), last = t0;
-    int next = 0;
+    int next = from;
+    uint64_t ready0 = st.ready, nf0 = st.hello_not_found;
     for (;;) {
         int pending = g_pending;
-        while (next < g_nconns && pending < opt.concurrency) { conn_start(&g_conns[next++]); pending++; }
-        if (next >= g_nconns && pending == 0) break;
+        while (g_nretry && pending < opt.concurrency) { conn_start(&g_conns[g_retry[--g_nretry]]); pending++; }
+        while (next < to && pending < opt.concurrency) { conn_start(&g_conns[next++]); pending++; }
+        if (next >= to && pending == 0 && !g_nretry) break;
         if (now_ns() > deadline) { fprintf(stderr, "loadgen: connect timeout: %d still pending\n", pending); break; }
         loop_once(10);
         uint64_t t = now_ns();
         if (t - last > 2000000000ull) {
             last = t;
-            fprintf(stderr, "  connecting: %d started, %" PRIu64 " ready, %d pending\n", next, st.ready, pending);
+            fprintf(stderr, "  connecting: %d started, %" PRIu64 " ready, %d pending\n", next - from, st.ready - ready0, pending);
         }
     }
     double el = (now_ns() - t0) / 1e9;
     printf("connected %" PRIu64 "/%d in %.2f s (%.0f/s); failed connect %" PRIu64 ", upgrade %" PRIu64 ", hello/join refused %" PRIu64 ", closed %" PRIu64 "\n",
-           st.ready, g_nconns, el, st.ready / (el > 0 ? el : 1), st.failed_connect, st.failed_upgrade, st.failed_hello, st.closes + st.eof);
+           st.ready - ready0, to - from, el, (st.ready - ready0) / (el > 0 ? el : 1), st.failed_connect, st.failed_upgrade, st.failed_hello, st.closes + st.eof);
     if (st.failed_connect || st.failed_upgrade || st.failed_hello) printf("first failure: %s\n", st.first_error);
-    return (int)st.ready;
+    if (st.hello_not_found > nf0)
+        printf("SERVER DEFECT: %" PRIu64 " hello/join frames for an existing session were refused with not_found "
+               "(concurrent first use of a session not in memory); retried on new connections\n", st.hello_not_found - nf0);
+    return (int)(st.ready - ready0);
 }
+static int connect_all(void) { return connect_range(0, g_nconns); }
 
 static void run_for(double seconds) {
     uint64_t end = now_ns() + (uint64_t)(seconds * 1e9);
@@ -1007,6 +1075,7 @@ static void raise_nofile(void) {
 static void alloc_conns(int n) {
     g_nconns = n;
     g_conns = xcalloc((size_t)n, sizeof(conn));
+    g_retry = xcalloc((size_t)n, sizeof *g_retry);
     for (int i = 0; i < n; i++) { g_conns[i].fd = -1; g_conns[i].idx = i; g_conns[i].session = -1; g_conns[i].sender = -1; g_conns[i].token = opt.token; }
     raise_nofile();
 }
@@ -1021,7 +1090,8 @@ static int count_open(void) {
 
 char (*g_sids)[64];
 static int g_nsessions;
-static uint64_t *g_sess_sent;     /* fanout: messages sent per session */
+static uint64_t *g_sess_sent;     /* messages sent per session */
+static uint64_t *g_sess_acked;    /* append: messages acknowledged per session */
 static int *g_sess_members;       /* fanout: members ready per session at the start */
 static conn **g_senders;
 static int g_nsenders;
@@ -1030,15 +1100,17 @@ static void on_ready(conn *c) {
     if (c->state != ST_READY) { c->state = ST_READY; st.ready++; g_pending--; }
 }
 
-/* clientId = "<n>-<send ns>" : the send time travels with the message */
+/* clientId = "<connection>.<n>-<send ns>": unique per sender even when several connections
+ * share one officer account (the server deduplicates clientIds per participant); the send
+ * time travels with the message */
 static void send_say(conn *c, uint64_t t_sched, uint64_t t_now) {
     char buf[61000 + 512];
     char text[61000];
     int tl = snprintf(text, sizeof text, "LG %" PRIu64 " %d %" PRIu64 " ", t_sched, c->idx, c->next_id);
     while (tl < opt.text_bytes) text[tl++] = 'x';
     text[tl] = 0;
-    int k = snprintf(buf, sizeof buf, "{\"type\":\"say\",\"session\":\"%s\",\"clientId\":\"%" PRIu64 "-%" PRIu64 "\",\"text\":\"%s\"}",
-                     g_sids[c->session], c->next_id, t_sched, text);
+    int k = snprintf(buf, sizeof buf, "{\"type\":\"say\",\"session\":\"%s\",\"clientId\":\"%d.%" PRIu64 "-%" PRIu64 "\",\"text\":\"%s\"}",
+                     g_sids[c->session], c->idx, c->next_id, t_sched, text);
     c->next_id++;
     c->sent++;
     c->outstanding++;
@@ -1056,6 +1128,7 @@ static void on_ack(conn *c, const char *cid, const char *end, int64_t seq) {
     if (!cid) return; /* an error answered the say */
     c->acked++;
     st.acked++;
+    if (g_sess_acked && c->session >= 0) g_sess_acked[c->session]++;
     const char *dash = memchr(cid, '-', (size_t)(end - cid));
     if (dash && g_measuring) {
         uint64_t ts = strtoull(dash + 1, NULL, 10);
@@ -1085,7 +1158,13 @@ static void on_event(conn *c, const char *m, size_t n) {
     st.received++;
     if (g_measuring) {
         uint64_t ts = strtoull(tx, NULL, 10), t = now_ns();
-        if (ts && t >= ts) h_add(&h_lat, t - ts);
+        if (ts && t >= ts) {
+            h_add(&h_lat, t - ts);
+            if (g_slot_max_us && ts >= g_t0) {
+                uint64_t k = (ts - g_t0) / 100000000ull, us = (t - ts) / 1000;
+                if (k < (uint64_t)g_nslots && us > g_slot_max_us[k]) g_slot_max_us[k] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
+            }
+        }
     }
 }
 
@@ -1193,9 +1272,13 @@ static int mode_fanout(void) {
     printf("fan-out: %d sessions x %d members (%d ready), %d senders, %.0f msg/s in for %.0f s -> %.0f deliveries/s offered\n",
            S, M, ready, g_nsenders, opt.rate, opt.duration, opt.rate * M);
 
-    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s();
+    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid);
     long rss0 = server_rss_kib();
     uint64_t t0 = now_ns(), tend = t0 + (uint64_t)(opt.duration * 1e9);
+    g_t0 = t0;
+    printf("measured window starts at CLOCK_MONOTONIC %.3f s\n", t0 / 1e9);
+    g_nslots = (int)(opt.duration * 10) + 1;
+    g_slot_max_us = xcalloc((size_t)g_nslots, sizeof *g_slot_max_us);
     uint64_t j = 0, next = t0, last_report = t0, rec_at_report = 0;
     g_measuring = 1;
     while (next < tend) {
@@ -1207,8 +1290,8 @@ static int mode_fanout(void) {
             j++;
             next = t0 + (uint64_t)((double)j * 1e9 / opt.rate);
         }
-        int to = (int)((next > now ? next - now : 0) / 1000000);
-        loop_once(to > 1 ? 1 : to);
+        uint64_t to = next > now ? next - now : 0;
+        loop_once_ns(to > 1000000 ? 1000000 : to);
         if (now - last_report > 2000000000ull) {
             double dt = (now - last_report) / 1e9;
             fprintf(stderr, "  t=%4.1fs sent %" PRIu64 " acked %" PRIu64 " delivered %" PRIu64 " (%.0f/s) p99 so far %.1f ms\n",
@@ -1223,23 +1306,36 @@ static int mode_fanout(void) {
     uint64_t drain_end = g_t_end_send + (uint64_t)(opt.drain * 1e9);
     while (now_ns() < drain_end && (st.received < expected || st.acked < st.sent)) loop_once(2);
     uint64_t t1 = now_ns();
-    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s();
+    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid);
     long rss1 = server_rss_kib(), pss1 = server_pss_kib();
     g_measuring = 0;
     double el = (t1 - t0) / 1e9, send_el = (g_t_end_send - t0) / 1e9;
     double scpu = cpu1 - cpu0;
+    if (cpu0 < 0 || cpu1 < 0) { scpu = -1; wait1 = wait0; if (g_pid > 0) printf("server process gone: CPU not measured\n"); }
     uint64_t lost = expected > st.received ? expected - st.received : 0;
     uint64_t closes = st.closes + st.eof - closes0, errs = st.error_frames - err0, dups = st.dups - dup0, gaps = st.gap_events - gap0;
     printf("sent %" PRIu64 " (%.0f/s), acked %" PRIu64 ", deliveries %" PRIu64 "/%" PRIu64 " expected in %.2f s (%.0f/s)\n",
            st.sent, st.sent / send_el, st.acked, st.received, expected, el, st.received / el);
     if (st.skipped) printf("not sent (sender not connected): %" PRIu64 "\n", st.skipped);
     printf("lost %" PRIu64 ", duplicates %" PRIu64 ", seq gaps %" PRIu64 ", error frames %" PRIu64 ", closes %" PRIu64 "\n", lost, dups, gaps, errs, closes);
+    {   /* where the slow deliveries were: 100 ms slices of due time whose max exceeded 50 ms */
+        int shown = 0, slow = 0;
+        for (int k = 0; k < g_nslots; k++) if (g_slot_max_us[k] > 50000) slow++;
+        if (slow) {
+            printf("slices of 100 ms (by send time) with a delivery over 50 ms: %d of %d:", slow, g_nslots);
+            for (int k = 0; k < g_nslots && shown < 20; k++)
+                if (g_slot_max_us[k] > 50000) { printf(" t=%.1fs:%.0fms", k / 10.0, g_slot_max_us[k] / 1000.0); shown++; }
+            printf("%s\n", slow > shown ? " …" : "");
+        }
+    }
     h_print("send -> receiver", &h_lat);
     h_print("send -> ack", &h_ack);
     h_print("client send lag", &h_lag);
-    double us_per = st.received ? scpu * 1e6 / st.received : 0;
-    printf("server CPU %.2f s over %.2f s (%.0f %% of a core) = %.2f us per delivery; load generator CPU %.0f %%; server RSS %ld -> %ld KiB\n",
-           scpu, el, scpu / el * 100, us_per, (ucpu1 - ucpu0) / el * 100, rss0, rss1);
+    double us_per = st.received && scpu >= 0 ? scpu * 1e6 / st.received : -1;
+    double waitpct = wait1 > wait0 ? (wait1 - wait0) / el * 100 : 0; /* threads that exited take their wait along */
+    if (scpu < 0) printf("server CPU not measured (no --pid, or the server is gone); load generator CPU %.0f %%\n", (ucpu1 - ucpu0) / el * 100);
+    else printf("server CPU %.2f s over %.2f s (%.0f %% of a core) = %.2f us per delivery; server threads waiting for a CPU %.0f %% of the window; load generator CPU %.0f %%; server RSS %ld -> %ld KiB\n",
+           scpu, el, scpu / el * 100, us_per, waitpct, (ucpu1 - ucpu0) / el * 100, rss0, rss1);
     char cc[256], hl[256], ha[256], hg[256];
     print_close_codes(cc, sizeof cc);
     h_json(hl, sizeof hl, &h_lat);
@@ -1248,14 +1344,14 @@ static int mode_fanout(void) {
     char fe[512];
     json_escape(st.first_error, fe, sizeof fe);
     printf("RESULT {\"mode\":\"fanout\",\"sessions\":%d,\"members\":%d,\"senders\":%d,\"ready\":%d,\"rate\":%.0f,\"duration_s\":%.1f,"
-           "\"text_bytes\":%d,\"sent\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ","
+           "\"text_bytes\":%d,\"hello_not_found\":%" PRIu64 ",\"sent\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ","
            "\"duplicates\":%" PRIu64 ",\"seq_gaps\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,"
            "\"window_s\":%.3f,\"msgs_per_s\":%.1f,\"deliveries_per_s\":%.1f,\"latency_ms\":%s,\"ack_ms\":%s,\"send_lag_ms\":%s,"
-           "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_delivery\":%.3f,\"client_cpu_pct\":%.1f,"
+           "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_delivery\":%.3f,\"server_runqueue_wait_pct\":%.1f,\"client_cpu_pct\":%.1f,"
            "\"server_rss_kib\":%ld,\"server_pss_kib\":%ld,\"first_error\":\"%s\"}\n",
-           S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.sent, st.skipped, st.acked, expected, st.received, lost,
+           S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.hello_not_found, st.sent, st.skipped, st.acked, expected, st.received, lost,
            dups, gaps, errs, closes, cc, el, st.sent / send_el, st.received / el, hl, ha, hg,
-           scpu, scpu / el * 100, us_per, (ucpu1 - ucpu0) / el * 100, rss1, pss1, fe);
+           scpu, scpu / el * 100, us_per, waitpct, (ucpu1 - ucpu0) / el * 100, rss1, pss1, fe);
     fflush(stdout);
     return (lost || dups || gaps || errs || closes || st.skipped || ready < g_nconns) ? 1 : 0;
 }
@@ -1289,22 +1385,25 @@ static int mode_append(void) {
     g_sids = create_sessions(opt.sessions);
     g_nsessions = opt.sessions;
     printf("set-up: %d sessions in %.1f s\n", opt.sessions, (now_ns() - t) / 1e9);
-    alloc_conns(opt.connections);
+    alloc_conns(opt.connections + opt.sessions);
     for (int i = 0; i < g_nconns; i++) g_conns[i].session = i % opt.sessions;
+    for (int i = opt.connections; i < g_nconns; i++) { g_conns[i].session = i - opt.connections; g_conns[i].verify = 1; }
+    uint64_t *sess_acked = xcalloc((size_t)opt.sessions, sizeof *sess_acked);
+    g_sess_acked = sess_acked;
     g_sess_sent = xcalloc((size_t)opt.sessions, sizeof *g_sess_sent);
     g_sess_members = xcalloc((size_t)opt.sessions, sizeof *g_sess_members);
-    int ready = connect_all();
+    int ready = connect_range(0, opt.connections);
     run_for(opt.settle);
-    for (int i = 0; i < g_nconns; i++) if (g_conns[i].state == ST_READY && g_conns[i].fd >= 0) g_sess_members[g_conns[i].session]++;
+    for (int i = 0; i < opt.connections; i++) if (g_conns[i].state == ST_READY && g_conns[i].fd >= 0) g_sess_members[g_conns[i].session]++;
     uint64_t dup0 = st.dups, gap0 = st.gap_events;
     st.received = 0;
     printf("append: %d officers in %d sessions, window %d, %d-byte texts, %.0f s\n", ready, opt.sessions, opt.window, opt.text_bytes, opt.duration);
     uint64_t closes0 = st.closes + st.eof, err0 = st.error_frames, ev0 = st.events;
-    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s();
+    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid);
     uint64_t t0 = now_ns(), tend = t0 + (uint64_t)(opt.duration * 1e9), last = t0, ack_last = 0;
     g_measuring = 1;
     g_sending = 1;
-    for (int i = 0; i < g_nconns; i++) {
+    for (int i = 0; i < opt.connections; i++) {
         conn *c = &g_conns[i];
         if (c->state == ST_READY) while (c->outstanding < (uint64_t)opt.window && c->fd >= 0) send_say(c, t0, now_ns());
     }
@@ -1325,9 +1424,10 @@ static int mode_append(void) {
     while (now_ns() < drain_end && (st.acked + st.error_frames - err0 < st.sent || st.received < expected)) loop_once(2);
     uint64_t t1 = now_ns();
     uint64_t lost = expected > st.received ? expected - st.received : 0, dups = st.dups - dup0, gaps = st.gap_events - gap0;
-    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s();
+    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid);
     g_measuring = 0;
     double win = (t_stop - t0) / 1e9, el = (t1 - t0) / 1e9, scpu = cpu1 - cpu0;
+    if (cpu0 < 0 || cpu1 < 0) { scpu = -1; wait1 = wait0; if (g_pid > 0) printf("server process gone: CPU not measured\n"); }
     uint64_t closes = st.closes + st.eof - closes0, errs = st.error_frames - err0, evs = st.events - ev0;
     double rate = acked_in_window / win;
     printf("sent %" PRIu64 ", acked %" PRIu64 " (%" PRIu64 " within %.2f s = %.0f acked appends/s), errors %" PRIu64 ", closes %" PRIu64 "\n",
@@ -1335,12 +1435,29 @@ static int mode_append(void) {
     printf("events received %" PRIu64 " (own messages %" PRIu64 "/%" PRIu64 " expected): lost %" PRIu64 ", duplicates %" PRIu64 ", seq gaps %" PRIu64 "\n",
            evs, st.received, expected, lost, dups, gaps);
     h_print("append -> ack", &h_ack);
-    double us_per = st.acked ? scpu * 1e6 / st.acked : 0;
-    printf("server CPU %.2f s over %.2f s (%.0f %% of a core) = %.2f us per append (with its ack and %.1f event frames); load generator CPU %.0f %%\n",
-           scpu, el, scpu / el * 100, us_per, st.acked ? (double)evs / st.acked : 0.0, (ucpu1 - ucpu0) / el * 100);
+    double us_per = st.acked && scpu >= 0 ? scpu * 1e6 / st.acked : -1;
+    if (scpu < 0) printf("server CPU not measured (no --pid, or the server is gone); load generator CPU %.0f %%\n", (ucpu1 - ucpu0) / el * 100);
+    else printf("server CPU %.2f s over %.2f s (%.0f %% of a core) = %.2f us per append (with its ack and %.1f event frames); server threads waiting for a CPU %.0f %%; load generator CPU %.0f %%\n",
+           scpu, el, scpu / el * 100, us_per, st.acked ? (double)evs / st.acked : 0.0, (wait1 - wait0) / el * 100, (ucpu1 - ucpu0) / el * 100);
     if (have_fs)
         printf("ack p99 - fsync p99 = %.3f ms  [goal <= 2 ms]; acked appends/s %.0f [goal >= 20,000]\n",
                (h_pct(&h_ack, 99) - (double)h_pct(&h_fs, 99)) / 1e6, rate);
+    /* read every session's whole history on new connections: each acknowledged append
+     * must be there exactly once, in order (this also exercises 64-bit frame lengths) */
+    uint64_t v_missing = 0, v_extra = 0, v_bad = 0, v_msgs = 0, v_bytes = 0, v_frames = 0;
+    uint64_t tv = now_ns();
+    int vready = connect_range(opt.connections, g_nconns);
+    for (int k = 0; k < opt.sessions; k++) {
+        conn *v = &g_conns[opt.connections + k];
+        if (v->state != ST_READY) { v_missing += sess_acked[k]; continue; }
+        v_msgs += v->hist_msgs; v_bad += v->hist_bad; v_bytes += v->hist_bytes; v_frames += v->hist_frames;
+        if (v->hist_msgs < sess_acked[k]) v_missing += sess_acked[k] - v->hist_msgs;
+        if (v->hist_msgs > g_sess_sent[k]) v_extra += v->hist_msgs - g_sess_sent[k];
+    }
+    double tvs = (now_ns() - tv) / 1e9;
+    printf("history check: %d/%d sessions read, %" PRIu64 " messages in %" PRIu64 " frames (%.1f MiB, %.2f s): acknowledged but missing %" PRIu64
+           ", more than sent %" PRIu64 ", seq out of order/holes %" PRIu64 "\n",
+           vready, opt.sessions, v_msgs, v_frames, v_bytes / 1048576.0, tvs, v_missing, v_extra, v_bad);
     char cc[256], ha[256], hf[256], fe[512];
     print_close_codes(cc, sizeof cc);
     h_json(ha, sizeof ha, &h_ack);
@@ -1350,11 +1467,15 @@ static int mode_append(void) {
            "\"sent\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"acked_in_window\":%" PRIu64 ",\"acked_per_s\":%.1f,\"events_received\":%" PRIu64 ","
            "\"expected_events\":%" PRIu64 ",\"received_events\":%" PRIu64 ",\"lost\":%" PRIu64 ",\"duplicates\":%" PRIu64 ",\"seq_gaps\":%" PRIu64 ","
            "\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,\"ack_ms\":%s,\"fsync_ms\":%s,"
-           "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_append\":%.3f,\"client_cpu_pct\":%.1f,\"first_error\":\"%s\"}\n",
+           "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_append\":%.3f,\"server_runqueue_wait_pct\":%.1f,\"client_cpu_pct\":%.1f,"
+           "\"history_sessions_read\":%d,\"history_messages\":%" PRIu64 ",\"history_missing\":%" PRIu64 ",\"history_extra\":%" PRIu64 ",\"history_bad_seq\":%" PRIu64 ","
+           "\"first_error\":\"%s\"}\n",
            opt.connections, opt.sessions, ready, opt.window, opt.duration, opt.text_bytes, st.sent, st.acked, acked_in_window, rate, evs,
-           expected, st.received, lost, dups, gaps, errs, closes, cc, ha, hf, scpu, scpu / el * 100, us_per, (ucpu1 - ucpu0) / el * 100, fe);
+           expected, st.received, lost, dups, gaps, errs, closes, cc, ha, hf, scpu, scpu / el * 100, us_per, (wait1 - wait0) / el * 100, (ucpu1 - ucpu0) / el * 100,
+           vready, v_msgs, v_missing, v_extra, v_bad, fe);
     fflush(stdout);
-    return (errs || closes || lost || dups || gaps || st.acked < st.sent || ready < g_nconns) ? 1 : 0;
+    return (errs || closes || lost || dups || gaps || st.acked < st.sent || ready < opt.connections ||
+            v_missing || v_extra || v_bad || vready < opt.sessions) ? 1 : 0;
 }
 
 int main(int argc, char **argv) {
