@@ -53,8 +53,11 @@ bench: loadgen
 	@[ -x .build/release/dialogue-server ] || $(MAKE) release
 	bench/run.sh
 
-soak:
-	@echo "soak runs arrive with the load-harness issue"; exit 1
+# Long fault runs (1,000 crash cycles, thousands of resumes, slow consumers, disk full):
+# about 40 minutes on a debug build. Sizes: Tests/soak/README.md.
+soak: build
+	SOAK=1 DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
+	  $(PYTHON) -m pytest Tests/soak -q -s -p no:cacheprovider
 
 # Autobahn|Testsuite (Python 2.7) against `serve --conformance-echo`: cases 1–10, 12–13.
 conformance: build

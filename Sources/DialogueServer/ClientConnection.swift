@@ -64,10 +64,15 @@ struct LiveSession {
     var members: [ConnectionID: Subscription] = [:]
     /// Acks owed once a seq commits: (connection, clientId).
     var pendingAcks: [Int64: [(ConnectionID, String)]] = [:]
+    /// Who asked for each in-flight event that is not a message (join, moderation, end,
+    /// leave), so a storage failure can be reported to them.
+    var pendingSubmitters: [Int64: (connection: ConnectionID, kind: EventKind)] = [:]
     /// Live connections per participant id (for presence).
     var onlineCount: [String: Int] = [:]
     /// Frames that arrived for connections still receiving history, in order.
     var catchUpBuffers: [ConnectionID: [PendingFrame]] = [:]
+    /// Bytes in each connection's catch-up buffer.
+    var catchUpBytes: [ConnectionID: Int] = [:]
 
     init(state: SessionState) {
         self.state = state

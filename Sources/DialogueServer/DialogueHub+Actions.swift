@@ -126,6 +126,7 @@ extension DialogueHub {
         guard sessions[sessionId] != nil else { return }
         do {
             if let event = try decide(&sessions[sessionId]!.state) {
+                sessions[sessionId]!.pendingSubmitters[event.seq] = (id, event.kind)
                 store.writer.submit([event])
             }
         } catch let error as DialogueError {

@@ -6,6 +6,14 @@ extension DialogueHub {
     /// Largest history frame: a page of 256 events is cut earlier when it would pass this,
     /// so no frame outgrows clients' limits or a reader's outgoing queue.
     static let historyFrameBudget = 512 * 1024
+    /// History waits while more than this is queued for the reader: the reader's pace, not
+    /// the database's, sets the speed, and memory per reader stays near this bound.
+    static let historyQueueBound = 1024 * 1024
+    /// Live events held for a reader still receiving history, in bytes, before it is closed
+    /// as too slow (the same bound as the transport's outgoing queue).
+    static let catchUpBufferBound = 8 * 1024 * 1024
+    /// Events read per history page (at most 64 KiB each, so a page stays within 4 MiB).
+    static let historyPageSize = 64
 
     /// Adds a connection to a session's readers, or restarts its subscription when it is one
     /// already. With `sendHistory`, the events after `after` up to the last committed one are
@@ -18,6 +26,7 @@ extension DialogueHub {
         let generation = nextGeneration
         sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live
         sessions[sessionId]!.catchUpBuffers[id] = nil
+        sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.insert(sessionId)
         if !alreadyMember, let participant = connection.participant, participant.role != .reviewer {
             let cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
@@ -29,13 +38,14 @@ extension DialogueHub {
         let language = connection.language
         // Detached: reading and framing history is work the hub need not wait for; frames
         // come back through the hub, which drops them if this subscription was superseded.
-        Task.detached { [store, logger] in
+        Task.detached { [store, transport, logger] in
             var cursor = after
             var sentComplete = false
             do {
                 while cursor < upTo {
-                    let page = try await store.storedFrames(session: sessionId, after: cursor, limit: 256)
-                        .filter { $0.seq <= upTo }
+                    let page = try await store.storedFrames(
+                        session: sessionId, after: cursor, limit: Self.historyPageSize
+                    ).filter { $0.seq <= upTo }
                     guard let last = page.last else { break }
                     cursor = last.seq
                     // A body that is not an object (a damaged database) is skipped, never sent raw.
@@ -47,6 +57,9 @@ extension DialogueHub {
                     for (index, chunk) in chunks.enumerated() {
                         let complete = cursor >= upTo && index == chunks.count - 1
                         let frame = Self.historyFrame(session: sessionId, events: chunk, complete: complete)
+                        while let queued = transport.queuedBytes(for: id), queued > Self.historyQueueBound {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
                         guard await self.deliverHistory(frame, to: id, sessionId, generation) else { return }
                         sentComplete = complete
                     }
@@ -99,6 +112,7 @@ extension DialogueHub {
         }
         let officer = connections[id]?.isOfficer == true
         let language = connections[id]?.language ?? "en"
+        sessions[sessionId]!.catchUpBytes[id] = nil
         for pending in sessions[sessionId]!.catchUpBuffers.removeValue(forKey: id) ?? []
         where officer || !pending.event.kind.officersOnly {
             transport.send(Self.frame(pending.event, canonical: pending.canonical, language: language), to: id)
@@ -150,6 +164,7 @@ extension DialogueHub {
             guard let durable = sessions[event.session]?.durableSeq else { continue }
             sessions[event.session]!.durableSeq = max(durable, event.seq)
             let acks = sessions[event.session]!.pendingAcks.removeValue(forKey: event.seq) ?? []
+            sessions[event.session]!.pendingSubmitters[event.seq] = nil
             for (connection, clientId) in acks {
                 send(["type": "ack", "clientId": .string(clientId), "seq": .int(event.seq)], to: connection)
             }
@@ -164,6 +179,7 @@ extension DialogueHub {
     func broadcast(_ event: Event, canonical: [UInt8]) {
         guard let members = sessions[event.session]?.members else { return }
         var live: [String: [ConnectionID]] = [:]
+        var tooSlow: [(ConnectionID, Participant?)] = []
         for (id, subscription) in members {
             guard let connection = connections[id] else { continue }
             if event.kind.officersOnly && !connection.isOfficer { continue }
@@ -171,14 +187,23 @@ extension DialogueHub {
             case .live:
                 live[connection.language, default: []].append(id)
             case .catchingUp(let upTo, _):
-                if event.seq > upTo {
-                    sessions[event.session]!.catchUpBuffers[id, default: []].append(
-                        PendingFrame(event: event, canonical: canonical))
+                guard event.seq > upTo else { continue }
+                sessions[event.session]!.catchUpBuffers[id, default: []].append(
+                    PendingFrame(event: event, canonical: canonical))
+                sessions[event.session]!.catchUpBytes[id, default: 0] += canonical.count
+                if sessions[event.session]!.catchUpBytes[id]! > Self.catchUpBufferBound {
+                    tooSlow.append((id, connection.participant))
                 }
             }
         }
         for (language, ids) in live {
             transport.send(Self.frame(event, canonical: canonical, language: language), to: ids)
+        }
+        // A reader this far behind while receiving history is the outbox's "too slow" case.
+        for (id, participant) in tooSlow {
+            transport.close(id, code: 1008, reason: "too slow: outgoing queue full")
+            connections[id]?.closing = true
+            detach(id, from: event.session, participant: participant)
         }
     }
 
@@ -245,8 +270,21 @@ extension DialogueHub {
         }
     }
 
-    /// Refuses every ack still owed for seqs above `seq`: those events were not stored.
+    /// Refuses every ack still owed for seqs above `seq`: those events were not stored. Whoever
+    /// asked for another kind of event is told too; a connection whose `joined` was lost is
+    /// closed (1011), since its membership rests on that event, and comes back on reconnecting.
     private func failPendingAcks(_ sessionId: String, above seq: Int64) {
+        guard let submitters = sessions[sessionId]?.pendingSubmitters else { return }
+        for (owed, submitter) in submitters where owed > seq {
+            sessions[sessionId]!.pendingSubmitters[owed] = nil
+            refuse(
+                DialogueError(.unavailable, "storage refused the \(submitter.kind.rawValue) event; nothing was stored"),
+                to: submitter.connection)
+            if submitter.kind == .joined {
+                transport.close(submitter.connection, code: 1011, reason: "storage unavailable; reconnect")
+                connections[submitter.connection]?.closing = true
+            }
+        }
         guard let pending = sessions[sessionId]?.pendingAcks else { return }
         for (owed, waiting) in pending where owed > seq {
             for (connection, clientId) in waiting {

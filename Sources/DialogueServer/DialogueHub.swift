@@ -249,6 +249,7 @@ actor DialogueHub {
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
         sessions[sessionId]!.catchUpBuffers[id] = nil
+        sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.remove(sessionId)
         if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id]
         {
@@ -265,6 +266,7 @@ actor DialogueHub {
     /// Forgets a session nobody listens to and nothing is in flight for.
     func unloadIfIdle(_ sessionId: String) {
         guard let session = sessions[sessionId], session.members.isEmpty, session.pendingAcks.isEmpty,
+            session.pendingSubmitters.isEmpty,
             session.durableSeq == session.state.lastSeq
         else { return }
         sessions[sessionId] = nil

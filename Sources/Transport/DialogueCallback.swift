@@ -169,7 +169,9 @@ extension WebSocketServer {
     }
 
     /// Conformance echo: collects a whole message, text or binary, and queues it back.
-    private func echoReceived(_ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int)
+    private func echoReceived(
+        _ wsi: OpaquePointer, _ id: ConnectionID, _ input: UnsafeMutableRawPointer?, _ length: Int
+    )
         -> Int32
     {
         if serviceState.sockets[id]!.partial.count + length > configuration.echoMaxMessageSize {

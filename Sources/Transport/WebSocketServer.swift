@@ -187,6 +187,12 @@ package final class WebSocketServer: @unchecked Sendable {
         wakeServiceThread()
     }
 
+    /// Bytes queued for a connection and not yet written; nil once it is closed. Producers
+    /// of bulk output (history) wait on this, so a slow reader paces them.
+    package func queuedBytes(for id: ConnectionID) -> Int? {
+        outbox.withLock { $0.frames[id]?.queuedBytes }
+    }
+
     /// Number of open WebSocket connections (read under the lock).
     package var openConnections: Int { outbox.withLock { $0.openCount } }
 

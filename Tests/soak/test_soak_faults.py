@@ -21,7 +21,7 @@ def log(msg: str):
 
 @pytest.mark.parametrize("cycles", [env("SOAK_CRASH_CYCLES", 1000)])
 def test_crash_cycles_soak(server_factory, cycles):
-    stats = faults.crash_cycles(server_factory, cycles=cycles, seed=SEED, log=log)
+    stats = faults.crash_cycles(server_factory, cycles=cycles, seed=SEED, epoch=5, log=log)
     assert stats["kills"] == cycles
 
 
