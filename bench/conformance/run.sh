@@ -70,4 +70,4 @@ run_suite core '["1.*","2.*","3.*","4.*","5.*","6.*","7.*","9.*","10.*"]'
 if [ "${CONFORMANCE_DEFLATE:-1}" = 1 ]; then
   run_suite deflate '["12.*","13.*"]' --deflate
 fi
-echo "reports: $OUT"
+echo "reports: $OUT" >&2
