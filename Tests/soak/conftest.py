@@ -18,7 +18,15 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
 
-from harness import Server  # noqa: E402
+# The integration suite's fixtures, not a copy of them (loaded under another module name:
+# both files are called conftest).
+import importlib.util  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location(
+    "integration_conftest", Path(__file__).resolve().parents[1] / "integration" / "conftest.py")
+_integration = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_integration)
+server_factory = _integration.server_factory
 
 
 def pytest_collection_modifyitems(config, items):
@@ -26,20 +34,3 @@ def pytest_collection_modifyitems(config, items):
         skip = pytest.mark.skip(reason="soak runs only with SOAK=1")
         for item in items:
             item.add_marker(skip)
-
-
-@pytest.fixture
-def server_factory(tmp_path_factory):
-    started: list[Server] = []
-
-    def make(*extra: str, data_dir=None, host: str = "127.0.0.1", start: bool = True) -> Server:
-        d = Path(data_dir) if data_dir else tmp_path_factory.mktemp("srv") / "data"
-        s = Server(d, list(extra), host=host)
-        started.append(s)
-        if start:
-            s.start()
-        return s
-
-    yield make
-    for s in started:
-        s.stop()
