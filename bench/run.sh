@@ -6,11 +6,18 @@
 #   bench/run.sh                       # idle, fanout, append at the issue's sizes
 #   SCENARIOS="fanout" FANOUT_RATE=2500 bench/run.sh
 #   SCENARIOS=sweep SWEEP_RATES="1000 3000 5000" bench/run.sh   # fan-out at several rates
+#   SCENARIOS=peers bench/run.sh       # our server vs libwebsockets-test-server (lws-mirror-protocol)
+#                                      # vs the Hummingbird relay (bench/relay), same fan-out loads
 #
 # Sizes (environment): IDLE_CONNECTIONS=15000 IDLE_HOLD=10
 #   FANOUT_SESSIONS=1000 FANOUT_MEMBERS=10 FANOUT_RATE=5000 FANOUT_DURATION=10
 #   APPEND_CONNECTIONS=16 APPEND_WINDOW=16 APPEND_DURATION=10 (APPEND_SESSIONS: default one each)
+#   PEERS_SESSIONS=3 PEERS_MEMBERS=10 PEERS_LOADS="2500 10000" (deliveries/s) PEERS_DURATION=10
+#     (the lws mirror keeps at most 3 rooms, so every server gets 3 rooms x 10 members there;
+#     with PEERS_SESSIONS > 3, e.g. the issue's 1000 x 10, lws is skipped: ours vs relay only)
 #   SERVER_ARGS="..." extra `serve` flags; DIALOGUE_SERVER_BIN to test another binary.
+#   RELAY_BIN (default .build-relay/release/relay, built when missing), LWS_BIN
+#   (default libwebsockets-test-server: apt-get install libwebsockets-test-server).
 # Full output goes to $OUT (default .build-bench/results/DATE-TIME/), one log per scenario.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +39,17 @@ if [ ! -x "$LOADGEN" ] || [ "$ROOT/bench/loadgen/loadgen.c" -nt "$LOADGEN" ]; th
   mkdir -p "$ROOT/.build-bench"
   ${CC:-cc} -O2 -Wall -Wextra -o "$LOADGEN" "$ROOT/bench/loadgen/loadgen.c" -lm
 fi
+
+case " $SCENARIOS " in
+  *" peers "*)
+    RELAY_BIN=${RELAY_BIN:-$ROOT/.build-relay/release/relay}
+    LWS_BIN=${LWS_BIN:-$(command -v libwebsockets-test-server || true)}
+    [ -n "$LWS_BIN" ] || { echo "peers: libwebsockets-test-server missing (apt-get install libwebsockets-test-server)" >&2; exit 2; }
+    if [ ! -x "$RELAY_BIN" ]; then
+      echo "building the Hummingbird relay (bench/relay)…" >&2
+      swift build -c release --package-path "$ROOT/bench/relay" --scratch-path "$ROOT/.build-relay" >&2
+    fi ;;
+esac
 
 # open files: the load generator raises its own soft limit; the server inherits ours
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -89,6 +107,35 @@ run() { # NAME loadgen-args…
   return 0
 }
 
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# run_peer NAME lws|relay loadgen-args…: a fresh peer, pinned like the server, then `loadgen relay`
+run_peer() {
+  local name=$1 kind=$2; shift 2
+  local url rc=0 port
+  DATA=$(mktemp -d /tmp/dialogue-bench.XXXXXX)
+  if [ "$kind" = lws ]; then
+    port=$(free_port)
+    (cd "$DATA" && exec "${PIN_SERVER[@]}" "$LWS_BIN" --port="$port" -d 1) >"$DATA/server.stdout" 2>"$OUT/$name.server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 100); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    url="ws://127.0.0.1:$port/"
+  else
+    "${PIN_SERVER[@]}" "$RELAY_BIN" --port 0 >"$DATA/server.stdout" 2>"$OUT/$name.server.log" &
+    SERVER_PID=$!
+    for _ in $(seq 300); do grep -q '^url:' "$DATA/server.stdout" 2>/dev/null && break; sleep 0.1; done
+    url=$(awk '/^url:/{print $2}' "$DATA/server.stdout"); url="ws://${url#http://}relay"
+  fi
+  kill -0 "$SERVER_PID" 2>/dev/null || { echo "$kind exited at start; see $OUT/$name.server.log" >&2; exit 2; }
+  sleep 0.5
+  echo "== $name: loadgen relay --peer ${kind/lws/lws-mirror} $* (pid $SERVER_PID, $url)" | tee "$OUT/$name.log" >&2
+  "${PIN_CLIENT[@]}" "$LOADGEN" relay --peer "${kind/lws/lws-mirror}" --peer-url "$url" "$@" --pid "$SERVER_PID" \
+    2>&1 | tee -a "$OUT/$name.log" >&2 || rc=$?
+  kill -0 "$SERVER_PID" 2>/dev/null || echo "!! $name: the peer died during the run" | tee -a "$OUT/$name.log" >&2
+  stop_server
+  return 0
+}
+
 {
   echo "machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(uname -sr)"
   echo "date: $(date -u +%Y-%m-%dT%H:%M:%SZ); server: $BIN; pinning: ${PIN_SERVER[*]:-none} / ${PIN_CLIENT[*]:-none}"
@@ -110,9 +157,46 @@ for s in $SCENARIOS; do
         run "sweep-$r" fanout --sessions "${FANOUT_SESSIONS:-1000}" --members "${FANOUT_MEMBERS:-10}" \
           --rate "$r" --duration "${FANOUT_DURATION:-10}"
       done ;;
+    peers) # same fan-out load against our server and the two relays that store nothing
+      ps=${PEERS_SESSIONS:-3} pm=${PEERS_MEMBERS:-10}
+      for load in ${PEERS_LOADS:-2500 10000}; do
+        rate=$(( load / pm ))
+        common=(--sessions "$ps" --members "$pm" --rate "$rate" --duration "${PEERS_DURATION:-10}")
+        run "peers-$load-ours" fanout "${common[@]}"
+        if [ "$ps" -le 3 ]; then run_peer "peers-$load-lws" lws "${common[@]}"
+        else echo "== peers-$load-lws skipped: the lws mirror keeps at most 3 rooms (PEERS_SESSIONS=$ps)" >&2; fi
+        run_peer "peers-$load-relay" relay "${common[@]}"
+      done ;;
     *) echo "unknown scenario $s" >&2; exit 2 ;;
   esac
 done
 
 echo "results in $OUT" >&2
 for s in $SCENARIOS; do grep -h "^RESULT " "$OUT"/$s*.log 2>/dev/null || true; done
+case " $SCENARIOS " in
+  *" peers "*) # CPU per delivery and latency side by side, and the ratios ours / peer
+    python3 - "$OUT" <<'PY'
+import json, sys, glob, os, re
+rows = {}
+for f in sorted(glob.glob(os.path.join(sys.argv[1], "peers-*.log"))):
+    m = re.match(r"peers-(\d+)-(ours|lws|relay)\.log$", os.path.basename(f))
+    if not m: continue
+    for line in open(f):
+        if line.startswith("RESULT "):
+            rows.setdefault(int(m.group(1)), {})[m.group(2)] = json.loads(line[7:])
+print("peers: load (deliveries/s) | server | deliveries/s | CPU us/delivery | p50 p99 p99.9 ms | lost")
+for load in sorted(rows):
+    r = rows[load]
+    for k in ("ours", "lws", "relay"):
+        if k in r:
+            x = r[k]; l = x["latency_ms"]
+            print(f"peers: {load:>6} | {k:5} | {x['deliveries_per_s']:9.0f} | {x['server_cpu_us_per_delivery']:7.2f} | "
+                  f"{l['p50']:.3f} {l['p99']:.3f} {l['p999']:.3f} | {x['lost']}")
+    o = r.get("ours", {}).get("server_cpu_us_per_delivery")
+    for k, goal in (("lws", "goal <= 2"), ("relay", "goal <= 0.5")):
+        p = r.get(k, {}).get("server_cpu_us_per_delivery")
+        if o and p and p > 0:
+            print(f"peers: {load:>6} | CPU per delivery ours / {k} = {o / p:.2f} ({goal})")
+PY
+    ;;
+esac

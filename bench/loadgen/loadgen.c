@@ -287,7 +287,8 @@ static double self_cpu_s(void) {
 
 /* ------------------------------------------------------------------ options */
 
-enum { MODE_IDLE, MODE_FANOUT, MODE_APPEND };
+enum { MODE_IDLE, MODE_FANOUT, MODE_APPEND, MODE_RELAY };
+enum { PEER_NONE, PEER_LWS_MIRROR, PEER_RELAY };
 static struct {
     int mode;
     char host[64];
@@ -300,6 +301,8 @@ static struct {
     char fsync_dir[512];
     int fsync_samples;
     int verbose;
+    int peer;            /* relay mode: PEER_LWS_MIRROR or PEER_RELAY */
+    char path[256];      /* relay mode: WebSocket path of --peer-url */
 } opt;
 
 static void usage(FILE *f) {
@@ -315,6 +318,13 @@ static void usage(FILE *f) {
 "  append  --connections C officers in --sessions N sessions (default: one each) keep\n"
 "          --window W appends outstanding for --duration D seconds; append -> ack latency,\n"
 "          acked appends/s, server CPU per append; with --fsync-dir, the disk's fsync first\n"
+"  relay   the fanout scenario against a peer that relays and stores nothing: --peer\n"
+"          lws-mirror|relay --peer-url ws://127.0.0.1:PORT/PATH, --sessions S rooms x\n"
+"          --members M, one sender per room, --rate R, payload = the text of a fanout `say`\n"
+"          (--text-bytes); no --token. Rooms: relay -> PATH/<k> (Hummingbird bench/relay);\n"
+"          lws-mirror -> PATH?mirror=<k> with Sec-WebSocket-Protocol: lws-mirror-protocol\n"
+"          (libwebsockets-test-server: one mirror instance per `mirror` URL argument, at\n"
+"          most 3 of them, so --sessions <= 3)\n"
 "\n"
 "common options\n"
 "  --url URL               server base URL (http://HOST:PORT/); WebSocket path is /v1/ws\n"
@@ -379,6 +389,7 @@ static void parse_args(int argc, char **argv) {
     if (!strcmp(argv[1], "idle")) opt.mode = MODE_IDLE;
     else if (!strcmp(argv[1], "fanout")) opt.mode = MODE_FANOUT;
     else if (!strcmp(argv[1], "append")) opt.mode = MODE_APPEND;
+    else if (!strcmp(argv[1], "relay")) opt.mode = MODE_RELAY;
     else { usage(stderr); die("unknown mode %s", argv[1]); }
     opt.connections = opt.mode == MODE_APPEND ? 8 : 1000;
     opt.sessions = opt.mode == MODE_APPEND ? 0 : 100;
@@ -415,21 +426,39 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--text-bytes")) opt.text_bytes = atoi(v);
         else if (!strcmp(a, "--fsync-dir")) snprintf(opt.fsync_dir, sizeof opt.fsync_dir, "%s", v);
         else if (!strcmp(a, "--fsync-samples")) opt.fsync_samples = atoi(v);
+        else if (!strcmp(a, "--peer-url")) url = v;
+        else if (!strcmp(a, "--peer")) {
+            if (!strcmp(v, "lws-mirror")) opt.peer = PEER_LWS_MIRROR;
+            else if (!strcmp(v, "relay")) opt.peer = PEER_RELAY;
+            else die("--peer lws-mirror|relay");
+        }
         else if (!strcmp(a, "--auth")) {
             if (!strcmp(v, "invite")) opt.auth_invite = 1;
             else if (!strcmp(v, "officer")) opt.auth_invite = 0;
             else die("--auth officer|invite");
         } else die("unknown option %s (see --help)", a);
     }
-    if (!url) die("--url is required");
+    if (!url) die(opt.mode == MODE_RELAY ? "--peer-url is required" : "--url is required");
     parse_url(url);
-    if (!opt.token[0]) die("--token (or DIALOGUE_TOKEN) is required");
+    if (opt.mode == MODE_RELAY) {
+        if (!opt.peer) die("relay mode needs --peer lws-mirror|relay");
+        const char *p = strstr(url, "://");
+        p = p ? strchr(p + 3, '/') : NULL;
+        snprintf(opt.path, sizeof opt.path, "%s", p && *p ? p : "/");
+        size_t pl = strlen(opt.path); /* relay: PATH/<k>, so no trailing slash */
+        if (opt.peer == PEER_RELAY && pl > 1 && opt.path[pl - 1] == '/') opt.path[pl - 1] = 0;
+    } else if (!opt.token[0]) die("--token (or DIALOGUE_TOKEN) is required");
     if (opt.src_addrs < 1) opt.src_addrs = 1;
     if (opt.src_addrs > 250) opt.src_addrs = 250;
     if (opt.concurrency < 1) opt.concurrency = 1;
     if (opt.http_parallel < 1) opt.http_parallel = 1;
     if (opt.mode == MODE_APPEND && opt.sessions <= 0) opt.sessions = opt.connections;
-    if (opt.mode == MODE_FANOUT) {
+    if (opt.mode == MODE_FANOUT || opt.mode == MODE_RELAY) {
+        if (opt.mode == MODE_RELAY && opt.senders != 1) die("relay mode: one sender per room (--senders 1)");
+        /* libwebsockets-test-server 4.1's mirror plugin keeps at most 3 instances
+         * (MAX_MIRROR_INSTANCES) and refuses the connection that would open a fourth */
+        if (opt.mode == MODE_RELAY && opt.peer == PEER_LWS_MIRROR && opt.sessions > 3)
+            die("--peer lws-mirror: at most 3 rooms (lws-mirror-protocol keeps at most 3 mirror instances)");
         if (opt.sessions < 1 || opt.members < 1) die("--sessions and --members must be >= 1");
         if (opt.senders < 1 || opt.senders > opt.members) die("--senders must be within 1..members");
         if (opt.rate <= 0) die("--rate must be > 0");
@@ -751,6 +780,7 @@ static void note_error(conn *c, const char *msg, size_t n) {
 static void on_ready(conn *c);
 static void on_ack(conn *c, const char *cid, const char *end, int64_t seq);
 static void on_event(conn *c, const char *m, size_t n);
+static void on_relay_text(conn *c, const char *m, size_t n);
 
 static void handle_text(conn *c, const char *m, size_t n) {
     const char *end = m + n;
@@ -847,7 +877,7 @@ static void handle_frame(conn *c, int fin, int op, uint8_t *p, size_t n) {
         return;
     }
     case 0x1: case 0x2:
-        if (fin) { if (op == 1) handle_text(c, (char *)p, n); return; }
+        if (fin) { if (op == 1) (opt.mode == MODE_RELAY ? on_relay_text : handle_text)(c, (char *)p, n); return; }
         c->frag_op = (uint8_t)op;
         c->flen = 0;
         /* fallthrough */
@@ -856,7 +886,7 @@ static void handle_frame(conn *c, int fin, int op, uint8_t *p, size_t n) {
         memcpy(c->frag + c->flen, p, n);
         c->flen += n;
         if (fin && op == 0) {
-            if (c->frag_op == 1) handle_text(c, (char *)c->frag, c->flen);
+            if (c->frag_op == 1) (opt.mode == MODE_RELAY ? on_relay_text : handle_text)(c, (char *)c->frag, c->flen);
             c->flen = 0;
         }
         return;
@@ -895,10 +925,17 @@ static void send_upgrade(conn *c) {
     uint8_t raw[16];
     for (int i = 0; i < 16; i += 8) { uint64_t r = rnd64(); memcpy(raw + i, &r, 8); }
     b64(raw, 16, c->key);
-    char req[512];
+    char req[1024], path[320];
+    const char *proto = "";
+    if (opt.mode != MODE_RELAY) snprintf(path, sizeof path, "/v1/ws");
+    else if (opt.peer == PEER_RELAY) snprintf(path, sizeof path, "%s/%d", opt.path, c->session);
+    else {
+        snprintf(path, sizeof path, "%s%smirror=%d", opt.path, strchr(opt.path, '?') ? "&" : "?", c->session);
+        proto = "Sec-WebSocket-Protocol: lws-mirror-protocol\r\n";
+    }
     int k = snprintf(req, sizeof req,
-        "GET /v1/ws HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n", opt.host, opt.port, c->key);
+        "GET %s HTTP/1.1\r\nHost: %s:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n%s\r\n", path, opt.host, opt.port, c->key, proto);
     c->state = ST_UPGRADE;
     conn_queue(c, req, (size_t)k);
 }
@@ -955,7 +992,8 @@ static void conn_readable(conn *c) {
                     return;
                 }
                 used = hl;
-                send_hello(c);
+                if (opt.mode == MODE_RELAY) on_ready(c); /* no hello: the peer relays from here on */
+                else send_hello(c);
                 if (c->fd < 0) return;
             }
         }
@@ -1121,6 +1159,50 @@ static void send_say(conn *c, uint64_t t_sched, uint64_t t_now) {
     ws_text(c, buf, (size_t)k);
 }
 
+/* relay mode: the bare text of a `say` ("LG <due ns> <conn> <n> xxx…", --text-bytes long) */
+static void send_relay(conn *c, uint64_t t_sched, uint64_t t_now) {
+    char text[61000];
+    int tl = snprintf(text, sizeof text, "LG %" PRIu64 " %d %" PRIu64 " ", t_sched, c->idx, c->next_id);
+    while (tl < opt.text_bytes) text[tl++] = 'x';
+    c->next_id++;
+    c->sent++;
+    st.sent++;
+    if (g_sess_sent) g_sess_sent[c->session]++;
+    h_add(&h_lag, t_now > t_sched ? t_now - t_sched : 0);
+    ws_text(c, text, (size_t)tl);
+}
+
+static void record_delivery(uint64_t ts) {
+    uint64_t t = now_ns();
+    if (!ts || t < ts) return;
+    h_add(&h_lat, t - ts);
+    if (g_slot_max_us && ts >= g_t0) {
+        uint64_t k = (ts - g_t0) / 100000000ull, us = (t - ts) / 1000;
+        if (k < (uint64_t)g_nslots && us > g_slot_max_us[k]) g_slot_max_us[k] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
+    }
+}
+
+/* relay mode: one sender per room, so per receiver the sender's counter <n> must go up by
+ * one: lower or equal is a duplicate, a jump a hole (last_seq holds the last n + 1) */
+static void on_relay_text(conn *c, const char *m, size_t n) {
+    if (n < 3 || memcmp(m, "LG ", 3)) return;
+    char tmp[96];
+    size_t k = n < sizeof tmp - 1 ? n : sizeof tmp - 1;
+    memcpy(tmp, m, k);
+    tmp[k] = 0;
+    char *e;
+    uint64_t ts = strtoull(tmp + 3, &e, 10);
+    strtol(e, &e, 10);
+    int64_t seq = (int64_t)strtoull(e, NULL, 10) + 1;
+    st.events++;
+    st.msg_events++;
+    if (seq <= c->last_seq) { st.dups++; return; }
+    if (c->last_seq > 0 && seq > c->last_seq + 1) st.gap_events += (uint64_t)(seq - c->last_seq - 1);
+    c->last_seq = seq;
+    st.received++;
+    if (g_measuring) record_delivery(ts);
+}
+
 static void on_ack(conn *c, const char *cid, const char *end, int64_t seq) {
     (void)seq;
     uint64_t t = now_ns();
@@ -1156,16 +1238,7 @@ static void on_event(conn *c, const char *m, size_t n) {
     const char *tx = json_key(m, n, "\"text\":\"LG ");
     if (!tx || dup) return;
     st.received++;
-    if (g_measuring) {
-        uint64_t ts = strtoull(tx, NULL, 10), t = now_ns();
-        if (ts && t >= ts) {
-            h_add(&h_lat, t - ts);
-            if (g_slot_max_us && ts >= g_t0) {
-                uint64_t k = (ts - g_t0) / 100000000ull, us = (t - ts) / 1000;
-                if (k < (uint64_t)g_nslots && us > g_slot_max_us[k]) g_slot_max_us[k] = (uint32_t)(us > UINT32_MAX ? UINT32_MAX : us);
-            }
-        }
-    }
+    if (g_measuring) record_delivery(strtoull(tx, NULL, 10));
 }
 
 /* ------------------------------------------------------------------ output */
@@ -1241,12 +1314,17 @@ static int mode_idle(void) {
 }
 
 static int mode_fanout(void) {
-    int S = opt.sessions, M = opt.members;
+    int S = opt.sessions, M = opt.members, relay = opt.mode == MODE_RELAY;
     uint64_t t = now_ns();
-    g_sids = create_sessions(S);
+    char (*codes)[64] = NULL;
     g_nsessions = S;
-    char (*codes)[64] = create_invites(g_sids, S, M);
-    printf("set-up: %d sessions, %d invites in %.1f s\n", S, S * M, (now_ns() - t) / 1e9);
+    if (!relay) {
+        g_sids = create_sessions(S);
+        codes = create_invites(g_sids, S, M);
+        printf("set-up: %d sessions, %d invites in %.1f s\n", S, S * M, (now_ns() - t) / 1e9);
+    } else
+        printf("peer %s at %s:%d%s: %d rooms x %d members\n", opt.peer == PEER_RELAY ? "relay" : "lws-mirror",
+               opt.host, opt.port, opt.path, S, M);
     alloc_conns(S * M);
     g_sess_sent = xcalloc((size_t)S, sizeof *g_sess_sent);
     g_sess_members = xcalloc((size_t)S, sizeof *g_sess_members);
@@ -1257,7 +1335,7 @@ static int mode_fanout(void) {
         for (int m = 0; m < M; m++) {
             conn *c = &g_conns[s * M + m];
             c->session = s;
-            c->token = codes[s * M + m];
+            if (codes) c->token = codes[s * M + m];
             if (m < opt.senders) { c->sender = s * opt.senders + m; }
         }
     /* senders in round-robin order across sessions: sender j = session j % S */
@@ -1285,7 +1363,7 @@ static int mode_fanout(void) {
         uint64_t now = now_ns();
         while (next <= now && next < tend) {
             conn *c = g_senders[j % (uint64_t)g_nsenders];
-            if (c->fd >= 0 && c->state == ST_READY) send_say(c, next, now);
+            if (c->fd >= 0 && c->state == ST_READY) (relay ? send_relay : send_say)(c, next, now);
             else st.skipped++; /* its sender is not connected: not sent, reported */
             j++;
             next = t0 + (uint64_t)((double)j * 1e9 / opt.rate);
@@ -1304,7 +1382,7 @@ static int mode_fanout(void) {
     uint64_t expected = 0;
     for (int s = 0; s < S; s++) expected += g_sess_sent[s] * (uint64_t)g_sess_members[s];
     uint64_t drain_end = g_t_end_send + (uint64_t)(opt.drain * 1e9);
-    while (now_ns() < drain_end && (st.received < expected || st.acked < st.sent)) loop_once(2);
+    while (now_ns() < drain_end && (st.received < expected || (!relay && st.acked < st.sent))) loop_once(2);
     uint64_t t1 = now_ns();
     double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid);
     long rss1 = server_rss_kib(), pss1 = server_pss_kib();
@@ -1343,12 +1421,13 @@ static int mode_fanout(void) {
     h_json(hg, sizeof hg, &h_lag);
     char fe[512];
     json_escape(st.first_error, fe, sizeof fe);
-    printf("RESULT {\"mode\":\"fanout\",\"sessions\":%d,\"members\":%d,\"senders\":%d,\"ready\":%d,\"rate\":%.0f,\"duration_s\":%.1f,"
+    printf("RESULT {\"mode\":\"%s\",\"sessions\":%d,\"members\":%d,\"senders\":%d,\"ready\":%d,\"rate\":%.0f,\"duration_s\":%.1f,"
            "\"text_bytes\":%d,\"hello_not_found\":%" PRIu64 ",\"sent\":%" PRIu64 ",\"skipped\":%" PRIu64 ",\"acked\":%" PRIu64 ",\"expected\":%" PRIu64 ",\"received\":%" PRIu64 ",\"lost\":%" PRIu64 ","
            "\"duplicates\":%" PRIu64 ",\"seq_gaps\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,"
            "\"window_s\":%.3f,\"msgs_per_s\":%.1f,\"deliveries_per_s\":%.1f,\"latency_ms\":%s,\"ack_ms\":%s,\"send_lag_ms\":%s,"
            "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_delivery\":%.3f,\"server_runqueue_wait_pct\":%.1f,\"client_cpu_pct\":%.1f,"
            "\"server_rss_kib\":%ld,\"server_pss_kib\":%ld,\"first_error\":\"%s\"}\n",
+           relay ? (opt.peer == PEER_RELAY ? "relay\",\"peer\":\"relay" : "relay\",\"peer\":\"lws-mirror") : "fanout",
            S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.hello_not_found, st.sent, st.skipped, st.acked, expected, st.received, lost,
            dups, gaps, errs, closes, cc, el, st.sent / send_el, st.received / el, hl, ha, hg,
            scpu, scpu / el * 100, us_per, waitpct, (ucpu1 - ucpu0) / el * 100, rss1, pss1, fe);
@@ -1492,7 +1571,7 @@ int main(int argc, char **argv) {
     if (g_pid > 0 && proc_cpu_s(g_pid) < 0) die("cannot read /proc/%d/stat", g_pid);
     switch (opt.mode) {
     case MODE_IDLE: return mode_idle();
-    case MODE_FANOUT: return mode_fanout();
+    case MODE_FANOUT: case MODE_RELAY: return mode_fanout();
     default: return mode_append();
     }
 }
