@@ -265,26 +265,34 @@ extension WebSocketServer {
             return 0
         }
         if serviceState.sockets[id]?.echo == true { return echoWriteable(wsi, id) }
-        let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
-            guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
-            let frame = box.frames[id]!.popFirst()
-            let queue = box.frames[id]!
-            return (frame, frame == nil ? queue.close : nil, !queue.isEmpty || (frame != nil && queue.close != nil))
-        }
-        if let frame {
+        // Several frames per callback while the socket takes them (lws_send_pipe_choked):
+        // saves a poll round trip per frame when a reader has a backlog (an ack and its own
+        // event, a busy session), bounded so one connection cannot hog the thread.
+        for _ in 0..<Self.framesPerWriteable {
+            let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
+                guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
+                let frame = box.frames[id]!.popFirst()
+                let queue = box.frames[id]!
+                return (frame, frame == nil ? queue.close : nil, !queue.isEmpty || (frame != nil && queue.close != nil))
+            }
+            guard let frame else {
+                if let close { return refuse(wsi, lws_close_status(rawValue: UInt32(close.code)), close.reason) }
+                return 0
+            }
             let buffer = serviceState.buffer(atLeast: pre + frame.count)
             let payload = buffer.baseAddress! + pre
             frame.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
             let written = lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), frame.count, LWS_WRITE_TEXT)
             if written < frame.count { return -1 }
-            if more { lws_callback_on_writable(wsi) }
-            return 0
+            guard more else { return 0 }
+            if lws_send_pipe_choked(wsi) != 0 { break }
         }
-        if let close {
-            return refuse(wsi, lws_close_status(rawValue: UInt32(close.code)), close.reason)
-        }
+        lws_callback_on_writable(wsi)
         return 0
     }
+
+    /// Most frames written in one writeable callback.
+    static let framesPerWriteable = 16
 
     private func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = connectionID(user) else { return }
