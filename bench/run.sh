@@ -43,6 +43,11 @@ fi
 case " $SCENARIOS " in
   *" peers "*)
     RELAY_BIN=${RELAY_BIN:-$ROOT/.build-relay/release/relay}
+    if [ -z "${LWS_BIN:-}" ] && ! command -v libwebsockets-test-server >/dev/null; then
+      echo "peers: installing libwebsockets-test-server (Debian)"
+      sudo_=$([ "$(id -u)" = 0 ] || echo sudo)
+      $sudo_ apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq libwebsockets-test-server
+    fi
     LWS_BIN=${LWS_BIN:-$(command -v libwebsockets-test-server || true)}
     [ -n "$LWS_BIN" ] || { echo "peers: libwebsockets-test-server missing (apt-get install libwebsockets-test-server)" >&2; exit 2; }
     if [ ! -x "$RELAY_BIN" ]; then
