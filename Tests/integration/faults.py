@@ -485,32 +485,6 @@ class RawWS:
             pass
 
 
-class TimedWS(WS):
-    """WS that also records the arrival time of each frame (time.monotonic)."""
-
-    def __init__(self, conn):
-        self.times: list[float] = []
-        super().__init__(conn)
-
-    async def _reader(self):
-        try:
-            async for msg in self.conn:
-                t = time.monotonic()
-                frame = json.loads(msg) if isinstance(msg, str) else {"type": "<binary>"}
-                async with self._cond:
-                    self.frames.append(frame)
-                    self.times.append(t)
-                    self._cond.notify_all()
-        except Exception:
-            pass
-        finally:
-            self.closed = True
-            self.close_code = self.conn.close_code
-            self.close_reason = self.conn.close_reason
-            async with self._cond:
-                self._cond.notify_all()
-
-
 def _pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float("nan")
@@ -541,7 +515,7 @@ def slow_consumer(server_factory, seconds: float = 6.0, rate: float = 80.0, size
         for code in codes:
             conn = await websockets.connect(srv.ws_url, max_size=None, proxy=None, ping_interval=None,
                                             compression=None, open_timeout=5, close_timeout=3)
-            ws = TimedWS(conn)
+            ws = WS(conn)  # records each frame's arrival time in ws.times
             await ws.hello(code, "en")
             await ws.read_history()
             readers.append(ws)

@@ -358,6 +358,7 @@ class WS:
     def __init__(self, conn):
         self.conn = conn
         self.frames: list[dict] = []
+        self.times: list[float] = []  # arrival time (time.monotonic) of each frame
         self.cursor = 0
         self.closed = False
         self.close_code: int | None = None
@@ -377,6 +378,7 @@ class WS:
     async def _reader(self):
         try:
             async for msg in self.conn:
+                arrived = time.monotonic()
                 if isinstance(msg, str):
                     try:
                         frame = json.loads(msg)
@@ -386,6 +388,7 @@ class WS:
                     frame = {"type": "<binary>", "raw": msg}
                 async with self._cond:
                     self.frames.append(frame)
+                    self.times.append(arrived)
                     self._cond.notify_all()
         except ConnectionClosed:
             pass
