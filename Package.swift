@@ -48,12 +48,14 @@ let package = Package(
             swiftSettings: strict
         ),
         // Agent packs: loading and validating Agents/<id>/.
-        .target(name: "AgentPacks", dependencies: ["Dialogue"], swiftSettings: strict),
+        .target(name: "AgentPacks", dependencies: ["Dialogue", "Glossary"], swiftSettings: strict),
+        // The translation glossary: TSV files, Unicode folding, the term matcher. No I/O.
+        .target(name: "Glossary", swiftSettings: strict),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
             dependencies: [
-                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks",
+                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks", "Glossary",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -74,6 +76,7 @@ let package = Package(
         .testTarget(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
             swiftSettings: strict),
+        .testTarget(name: "GlossaryTests", dependencies: ["Glossary"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
             name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store"],
