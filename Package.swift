@@ -50,7 +50,11 @@ let package = Package(
         // Agent packs: loading and validating Agents/<id>/.
         .target(name: "AgentPacks", dependencies: ["Dialogue", "Glossary"], swiftSettings: strict),
         // The translation glossary: TSV files, Unicode folding, the term matcher. No I/O.
-        .target(name: "Glossary", swiftSettings: strict),
+        // Optimised in debug builds too: every message with text runs through the matcher,
+        // and unoptimised it is tens of times slower (the test suite runs debug builds).
+        .target(
+            name: "Glossary",
+            swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
@@ -71,6 +75,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
+        .executableTarget(
+            name: "glossary-bench", dependencies: ["Glossary"], path: "bench/glossary", swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
         .testTarget(
@@ -79,7 +86,7 @@ let package = Package(
         .testTarget(name: "GlossaryTests", dependencies: ["Glossary"], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
-            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store"],
+            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary"],
             swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],

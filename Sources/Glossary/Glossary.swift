@@ -32,18 +32,18 @@ package final class Glossary: Sendable {
     /// on the first fault, naming its line.
     package convenience init(tsv: String) throws(GlossaryError) {
         let parsed = try GlossaryParser.parse(tsv)
-        self.init(languages: parsed.languages, concepts: parsed.concepts, source: tsv)
+        self.init(languages: parsed.languages, concepts: parsed.concepts, forms: parsed.forms, source: tsv)
     }
 
     /// A glossary from concepts already validated by the parser.
-    init(languages: [String], concepts: [GlossaryConcept], source: String) {
+    init(languages: [String], concepts: [GlossaryConcept], forms: [GlossaryParser.FormKeys], source: String) {
         self.languages = languages
         self.concepts = concepts
         self.source = source
         var indexById: [String: Int] = [:]
         for (index, concept) in concepts.enumerated() { indexById[concept.id] = index }
         self.indexById = indexById
-        self.matcher = TermMatcher(concepts: concepts, languages: languages)
+        self.matcher = TermMatcher(forms: forms, languages: languages)
     }
 
     /// The concept with this id.

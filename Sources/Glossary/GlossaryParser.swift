@@ -7,6 +7,16 @@ enum GlossaryParser {
     struct Parsed {
         var languages: [String]
         var concepts: [GlossaryConcept]
+        /// Every form's folded keys, so the matcher need not fold them again.
+        var forms: [FormKeys]
+    }
+
+    /// One form of one concept, folded both ways.
+    struct FormKeys {
+        var concept: Int32
+        var column: Int16
+        var exact: [UInt32]
+        var loose: [UInt32]
     }
 
     /// The columns of the header line, by role.
@@ -20,22 +30,23 @@ enum GlossaryParser {
     }
 
     static func parse(_ text: String) throws(GlossaryError) -> Parsed {
-        // "\r\n" is one Character in Swift, so both line ends are separators here.
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
-            .map { line in line.hasSuffix("\r") ? line.dropLast() : line }
+        var lines = split(text[...], at: 0x0A).map { line in
+            line.utf8.last == 0x0D ? line.dropLast() : line
+        }
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let headerLine = lines.first, !headerLine.allSatisfy(\.isWhitespace) else {
             throw GlossaryError(line: 1, "empty file: the first line must name the columns (vi, en, fr, ja, ko, zh, id, keep, note)")
         }
         let header = try parseHeader(headerLine)
         var concepts: [GlossaryConcept] = []
+        var formKeys: [FormKeys] = []
         var lineOfId: [String: Int] = [:]
         // Exact key of a form, per language column → (concept index, line).
         var owners: [String: [[UInt32]: (Int, Int)]] = [:]
         for (offset, line) in lines.enumerated().dropFirst() {
             let number = offset + 1
-            if line.allSatisfy({ $0 == " " || $0 == "\t" }) && !line.contains("\t") { continue }
-            let cells = line.split(separator: "\t", omittingEmptySubsequences: false)
+            if line.utf8.allSatisfy({ $0 == 0x20 }) { continue }
+            let cells = split(line, at: 0x09)
             guard cells.count == header.count else {
                 throw GlossaryError(
                     line: number,
@@ -73,9 +84,14 @@ enum GlossaryParser {
             }
             lineOfId[concept.id] = number
             let index = concepts.count
-            for (_, language) in header.languages {
+            for (column, (_, language)) in header.languages.enumerated() {
                 for form in concept.forms[language] ?? [] {
                     let key = TextFolding.exactKey(form.unicodeScalars)
+                    let loose = TextFolding.looseKey(form.unicodeScalars)
+                    guard !loose.isEmpty else {
+                        throw GlossaryError(line: number, "form \"\(form)\" (\(language)) has no letters once folded")
+                    }
+                    formKeys.append(FormKeys(concept: Int32(index), column: Int16(column), exact: key, loose: loose))
                     if let (owner, ownerLine) = owners[language]?[key] {
                         if owner == index {
                             throw GlossaryError(line: number, "form \"\(form)\" (\(language)) is given twice")
@@ -90,11 +106,11 @@ enum GlossaryParser {
             }
             concepts.append(concept)
         }
-        return Parsed(languages: header.languages.map(\.1), concepts: concepts)
+        return Parsed(languages: header.languages.map(\.1), concepts: concepts, forms: formKeys)
     }
 
     private static func parseHeader(_ line: Substring) throws(GlossaryError) -> Header {
-        let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(\.trimmingSpaces)
+        let cells = split(line, at: 0x09).map(\.trimmingSpaces)
         var header = Header(count: cells.count, languages: [])
         var seen: Set<String> = []
         for (index, name) in cells.enumerated() {
@@ -130,7 +146,7 @@ enum GlossaryParser {
         let trimmed = cell.trimmingSpaces
         guard !trimmed.isEmpty else { return [] }
         var forms: [String] = []
-        for part in trimmed.split(separator: "|", omittingEmptySubsequences: false) {
+        for part in split(trimmed[...], at: 0x7C) {
             let form = part.trimmingSpaces
             guard !form.isEmpty else {
                 throw GlossaryError(line: line, "empty form in the \(language) cell (two | in a row, or | at an end)")
@@ -138,7 +154,7 @@ enum GlossaryParser {
             guard form.count <= maximumFormLength else {
                 throw GlossaryError(line: line, "form in the \(language) cell is longer than \(maximumFormLength) characters")
             }
-            guard TextFolding.looseKey(form.unicodeScalars).contains(where: TextFolding.isWordScalar) else {
+            guard form.unicodeScalars.contains(where: { TextFolding.isWordScalar($0.value) }) else {
                 throw GlossaryError(line: line, "form \"\(form)\" (\(language)) has no letters once folded")
             }
             forms.append(form)
@@ -167,6 +183,24 @@ enum GlossaryParser {
             number += 1
         }
         return id
+    }
+
+    /// `text` cut at every `byte` (an ASCII separator), keeping empty pieces. Works on UTF-8
+    /// bytes: splitting on Characters would be slower and would treat "\r\n" as one.
+    static func split(_ text: Substring, at byte: UInt8) -> [Substring] {
+        var pieces: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var index = start
+        while index != utf8.endIndex {
+            if utf8[index] == byte {
+                pieces.append(text[start..<index])
+                start = utf8.index(after: index)
+            }
+            index = utf8.index(after: index)
+        }
+        pieces.append(text[start..<utf8.endIndex])
+        return pieces
     }
 
     /// `ZH-hant` → `zh-Hant`-style: primary subtag lower case, the rest as written.

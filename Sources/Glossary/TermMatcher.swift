@@ -25,94 +25,136 @@ struct TermMatcher: Sendable {
     /// The nearest node on the failure chain with an output, or -1.
     private let outputLink: [Int32]
     private let patterns: [Pattern]
+    /// The root's transitions for BMP scalars, as a direct table.
+    private let rootNext: [Int32]
     /// Language columns, indexed as `Pattern.owners.column`.
     private let columns: [String]
 
-    init(concepts: [GlossaryConcept], languages: [String]) {
+    init(forms: [GlossaryParser.FormKeys], languages: [String]) {
         columns = languages
         // Patterns by loose key.
         var patternIndex: [[UInt32]: Int] = [:]
+        patternIndex.reserveCapacity(forms.count)
         var patterns: [Pattern] = []
-        for (conceptIndex, concept) in concepts.enumerated() {
-            for (columnIndex, column) in languages.enumerated() {
-                for form in concept.forms[column] ?? [] {
-                    let loose = TextFolding.looseKey(form.unicodeScalars)
-                    let exact = TextFolding.exactKey(form.unicodeScalars)
-                    let owner = (Int32(conceptIndex), Int16(columnIndex), exact)
-                    if let index = patternIndex[loose] {
-                        patterns[index].owners.append(owner)
-                        if patterns[index].owners.contains(where: { $0.concept != Int32(conceptIndex) }) {
-                            patterns[index].ambiguous = true
-                        }
-                    } else {
-                        patternIndex[loose] = patterns.count
-                        patterns.append(Pattern(length: loose.count, owners: [owner], ambiguous: false))
-                    }
+        for form in forms {
+            let owner = (form.concept, form.column, form.exact)
+            if let index = patternIndex[form.loose] {
+                patterns[index].owners.append(owner)
+                if patterns[index].owners.contains(where: { $0.concept != form.concept }) {
+                    patterns[index].ambiguous = true
                 }
+            } else {
+                patternIndex[form.loose] = patterns.count
+                patterns.append(Pattern(length: form.loose.count, owners: [owner], ambiguous: false))
             }
         }
-        // The trie, breadth-first afterwards for failure links.
-        var children: [[UInt32: Int32]] = [[:]]
-        var output: [Int32] = [-1]
-        for (key, index) in patternIndex {
+        // The trie from the keys in sorted order: each node's children are then created in
+        // increasing order, and a key only ever extends the newest child — no hashing.
+        let sortedKeys = patternIndex.keys.sorted { $0.lexicographicallyPrecedes($1) }
+        var label: [UInt32] = [0]
+        var firstChild: [Int32] = [-1]
+        var lastChild: [Int32] = [-1]
+        var nextSibling: [Int32] = [-1]
+        var trieOutput: [Int32] = [-1]
+        for key in sortedKeys {
             var node = 0
             for value in key {
-                if let next = children[node][value] {
-                    node = Int(next)
-                } else {
-                    children.append([:])
-                    output.append(-1)
-                    children[node][value] = Int32(children.count - 1)
-                    node = children.count - 1
+                let last = Int(lastChild[node])
+                if last >= 0 && label[last] == value {
+                    node = last
+                    continue
                 }
+                let child = label.count
+                label.append(value)
+                firstChild.append(-1)
+                lastChild.append(-1)
+                nextSibling.append(-1)
+                trieOutput.append(-1)
+                if last >= 0 { nextSibling[last] = Int32(child) } else { firstChild[node] = Int32(child) }
+                lastChild[node] = Int32(child)
+                node = child
             }
-            output[node] = Int32(index)
+            trieOutput[node] = Int32(patternIndex[key]!)
         }
-        var fail = [Int32](repeating: 0, count: children.count)
-        var outputLink = [Int32](repeating: -1, count: children.count)
-        var queue: [Int] = []
-        for (_, child) in children[0] { queue.append(Int(child)) }
+        // Renumber breadth-first into flat edge arrays (children in label order).
+        let count = label.count
+        var bfs: [Int] = [0]
+        bfs.reserveCapacity(count)
         var head = 0
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            for (value, child) in children[node] {
-                var state = Int(fail[node])
-                while state != 0 && children[state][value] == nil { state = Int(fail[state]) }
-                let target = children[state][value].map(Int.init) ?? 0
-                fail[Int(child)] = Int32(target == Int(child) ? 0 : target)
-                let failNode = Int(fail[Int(child)])
-                outputLink[Int(child)] = output[failNode] >= 0 ? Int32(failNode) : outputLink[failNode]
-                queue.append(Int(child))
-            }
-        }
-        // Flatten the edges: sorted per node, one contiguous array.
         var edgeStart: [Int32] = []
         var edgeKeys: [UInt32] = []
         var edgeTargets: [Int32] = []
-        edgeStart.reserveCapacity(children.count + 1)
-        for node in children.indices {
+        edgeStart.reserveCapacity(count + 1)
+        edgeKeys.reserveCapacity(count)
+        edgeTargets.reserveCapacity(count)
+        while head < bfs.count {
+            let node = bfs[head]
             edgeStart.append(Int32(edgeKeys.count))
-            for (value, child) in children[node].sorted(by: { $0.key < $1.key }) {
-                edgeKeys.append(value)
-                edgeTargets.append(child)
+            var child = Int(firstChild[node])
+            while child >= 0 {
+                edgeKeys.append(label[child])
+                edgeTargets.append(Int32(bfs.count))
+                bfs.append(child)
+                child = Int(nextSibling[child])
             }
+            head += 1
         }
         edgeStart.append(Int32(edgeKeys.count))
+        var output = [Int32](repeating: -1, count: count)
+        for (number, node) in bfs.enumerated() { output[number] = trieOutput[node] }
         self.edgeStart = edgeStart
         self.edgeKeys = edgeKeys
         self.edgeTargets = edgeTargets
+        // The root's children, by scalar, for BMP text: most steps start there.
+        var rootNext = [Int32](repeating: -1, count: 0x10000)
+        for edge in Int(edgeStart[0])..<Int(edgeStart[1]) where edgeKeys[edge] < 0x10000 {
+            rootNext[Int(edgeKeys[edge])] = edgeTargets[edge]
+        }
+        self.rootNext = rootNext
+        // Failure links, breadth-first (node numbers are already in that order).
+        var fail = [Int32](repeating: 0, count: count)
+        var outputLink = [Int32](repeating: -1, count: count)
+        for node in 0..<count {
+            for edge in Int(edgeStart[node])..<Int(edgeStart[node + 1]) {
+                let child = Int(edgeTargets[edge])
+                let value = edgeKeys[edge]
+                var target = 0
+                if node != 0 {
+                    var state = Int(fail[node])
+                    while true {
+                        let next = Self.child(state, value, edgeStart, edgeKeys, edgeTargets)
+                        if next >= 0 {
+                            target = next
+                            break
+                        }
+                        if state == 0 { break }
+                        state = Int(fail[state])
+                    }
+                }
+                fail[child] = Int32(target)
+                outputLink[child] = output[target] >= 0 ? Int32(target) : outputLink[target]
+            }
+        }
         self.fail = fail
         self.output = output
         self.outputLink = outputLink
         self.patterns = patterns
     }
 
-    /// The child of `node` along `value`, or -1.
+    /// The child of `node` along `value` in flat edge arrays, or -1.
     @inline(__always)
-    private func child(_ node: Int, _ value: UInt32) -> Int {
+    private static func child(
+        _ node: Int, _ value: UInt32, _ edgeStart: [Int32], _ edgeKeys: [UInt32], _ edgeTargets: [Int32]
+    ) -> Int {
         var low = Int(edgeStart[node])
         var high = Int(edgeStart[node + 1])
+        if high - low <= 4 {
+            while low < high {
+                if edgeKeys[low] == value { return Int(edgeTargets[low]) }
+                low += 1
+            }
+            return -1
+        }
         while low < high {
             let middle = (low + high) >> 1
             let key = edgeKeys[middle]
@@ -120,6 +162,13 @@ struct TermMatcher: Sendable {
             if key < value { low = middle + 1 } else { high = middle }
         }
         return -1
+    }
+
+    /// The child of `node` along `value`, or -1.
+    @inline(__always)
+    private func child(_ node: Int, _ value: UInt32) -> Int {
+        if node == 0 && value < 0x10000 { return Int(rootNext[Int(value)]) }
+        return Self.child(node, value, edgeStart, edgeKeys, edgeTargets)
     }
 
     /// The terms of `text`; `column` is the message's language column, for ties.
@@ -155,17 +204,26 @@ struct TermMatcher: Sendable {
         guard !candidates.isEmpty else { return [] }
         // Longest first (then leftmost); a candidate overlapping a chosen one is dropped.
         candidates.sort { ($1.end - $1.start, $0.start) < ($0.end - $0.start, $1.start) }
-        var taken = [Bool](repeating: false, count: scalars.count)
         var chosen: [(start: Int, end: Int, concept: Int32)] = []
-        for candidate in candidates where !taken[candidate.start..<candidate.end].contains(true) {
-            for index in candidate.start..<candidate.end { taken[index] = true }
-            chosen.append(candidate)
+        chosen.reserveCapacity(candidates.count)
+        if candidates.count <= 32 {
+            for candidate in candidates
+            where !chosen.contains(where: { $0.start < candidate.end && candidate.start < $0.end }) {
+                chosen.append(candidate)
+            }
+        } else {
+            // Many candidates (a long message): mark taken positions instead of comparing pairs.
+            var taken = [Bool](repeating: false, count: scalars.count)
+            for candidate in candidates where !taken[candidate.start..<candidate.end].contains(true) {
+                for index in candidate.start..<candidate.end { taken[index] = true }
+                chosen.append(candidate)
+            }
         }
         chosen.sort { $0.start < $1.start }
         return chosen.map { hit in
             let range = folded.utf16Range(folded: hit.start, hit.end)
             return TermHit(
-                text: folded.originalText(folded: hit.start, hit.end), start: range.start, end: range.end,
+                text: String(folded.originalText(folded: hit.start, hit.end)), start: range.start, end: range.end,
                 conceptIndex: Int(hit.concept))
         }
     }

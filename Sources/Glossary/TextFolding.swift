@@ -13,110 +13,94 @@ import Foundation
 ///   `ø`→`o`, `ł`→`l`, `ı`→`i`: `Vân Đồn` = `van don`. Japanese voicing marks (゛) and Hangul
 ///   jamo are not diacritics and stay.
 package enum TextFolding {
-    /// The folded scalars of one original scalar, in both foldings.
-    struct Mapping: Sendable {
-        var exact: [UInt32]
+    /// Flat tables over the Basic Multilingual Plane, built once: how each scalar folds, and
+    /// what kind of character it is. A message is folded with array look-ups only.
+    struct Tables: Sendable {
+        /// Per BMP scalar: the folded scalar itself; `dropped`; or `multi` | start << 8 | count
+        /// into `pool`.
         var loose: [UInt32]
+        var exact: [UInt32]
+        var pool: [UInt32]
+        /// Per BMP scalar, `Flag` bits.
+        var flags: [UInt8]
     }
 
-    /// Mappings of the scalars whose folding is not just themselves, built once from
-    /// Foundation's decompositions for the blocks where that matters.
-    static let table: [UInt32: Mapping] = buildTable()
+    static let dropped: UInt32 = 0xFFFF_FFFF
+    static let multi: UInt32 = 0x8000_0000
 
-    /// The exact folding of one scalar (ASCII and CJK ideographs without a lookup).
+    enum Flag {
+        static let space: UInt8 = 1
+        static let word: UInt8 = 2
+        static let unspaced: UInt8 = 4
+        static let insideHangulSyllable: UInt8 = 8
+        static let spacedWord: UInt8 = 16
+    }
+
+    static let tables: Tables = buildTables()
+
     @inline(__always)
-    static func appendExact(_ value: UInt32, to out: inout [UInt32]) {
+    static func append(_ value: UInt32, table: [UInt32], pool: [UInt32], to out: inout [UInt32]) -> Int {
         if value < 0x80 {
             out.append(value >= 0x41 && value <= 0x5A ? value + 0x20 : value)
-        } else if let mapping = mapping(value) {
-            out.append(contentsOf: mapping.exact)
-        } else {
-            out.append(value)
+            return 1
         }
-    }
-
-    /// The loose folding of one scalar.
-    @inline(__always)
-    static func appendLoose(_ value: UInt32, to out: inout [UInt32]) {
-        if value < 0x80 {
-            out.append(value >= 0x41 && value <= 0x5A ? value + 0x20 : value)
-        } else if let mapping = mapping(value) {
-            out.append(contentsOf: mapping.loose)
-        } else {
-            out.append(value)
+        guard value < 0x10000 else {
+            guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else {
+                out.append(value)
+                return 1
+            }
+            let lower = scalar.properties.lowercaseMapping.unicodeScalars.map(\.value)
+            out.append(contentsOf: lower)
+            return lower.count
         }
-    }
-
-    /// The mapping of a non-ASCII scalar, or nil when it folds to itself.
-    @inline(__always)
-    static func mapping(_ value: UInt32) -> Mapping? {
-        if value >= 0x4E00 && value <= 0x9FFF { return nil }  // CJK unified ideographs
-        if value >= 0xAC00 && value <= 0xD7A3 { return hangul(value) }
-        if let mapping = table[value] { return mapping }
-        guard let scalar = Unicode.Scalar(value), scalar.properties.changesWhenLowercased else { return nil }
-        let lower = scalar.properties.lowercaseMapping.unicodeScalars.map(\.value)
-        return Mapping(exact: lower, loose: lower)
-    }
-
-    /// A Hangul syllable as its conjoining jamo (the Unicode algorithm), so that NFD Korean
-    /// input and syllable boundaries inside words both work.
-    static func hangul(_ value: UInt32) -> Mapping {
-        let index = value - 0xAC00
-        var jamo: [UInt32] = [0x1100 + index / 588, 0x1161 + (index % 588) / 28]
-        if index % 28 != 0 { jamo.append(0x11A7 + index % 28) }
-        return Mapping(exact: jamo, loose: jamo)
-    }
-
-    /// Whether a folded scalar separates words: whitespace and punctuation do, letters,
-    /// digits and marks do not.
-    @inline(__always)
-    static func isWordScalar(_ value: UInt32) -> Bool {
-        if value < 0x80 {
-            return (value >= 0x30 && value <= 0x39) || (value >= 0x61 && value <= 0x7A)
+        let entry = table[Int(value)]
+        if entry & multi == 0 {
+            out.append(entry)
+            return 1
         }
-        guard let scalar = Unicode.Scalar(value) else { return false }
-        let properties = scalar.properties
-        return properties.isAlphabetic || properties.numericType != nil
-            || properties.generalCategory == .nonspacingMark || properties.generalCategory == .spacingMark
+        if entry == dropped { return 0 }
+        let start = Int((entry & ~multi) >> 8)
+        let count = Int(entry & 0xFF)
+        out.append(contentsOf: pool[start..<start + count])
+        return count
     }
 
-    /// Scripts written without spaces between words, where a term may start and end
-    /// anywhere: Han, kana, Thai, Lao, Khmer, Myanmar. Hangul is handled by syllables.
+    /// The kind of a (folded) scalar: `Flag` bits.
     @inline(__always)
-    static func isUnspacedScript(_ value: UInt32) -> Bool {
-        switch value {
-        case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF,  // Thai, Lao, Myanmar, Khmer
-            0x2E80...0x2FDF, 0x3005...0x3007, 0x3021...0x3029, 0x3040...0x30FF, 0x31F0...0x31FF,
-            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3FFFF:
-            return true
-        default:
-            return false
-        }
+    static func flags(_ value: UInt32) -> UInt8 {
+        if value < 0x10000 { return tables.flags[Int(value)] }
+        return computeFlags(value)
     }
+
+    /// Whether a folded scalar is a letter, digit or mark (not a word separator).
+    static func isWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.word != 0 }
+
+    /// A word character of a script written with spaces (Latin, Vietnamese, Greek,
+    /// Cyrillic…): terms in these scripts start and end at word boundaries. Han, kana, Thai,
+    /// Lao, Khmer and Myanmar are written without spaces; Hangul is matched by syllables.
+    @inline(__always)
+    static func isSpacedWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.spacedWord != 0 }
 
     /// A conjoining jamo vowel or final consonant: a position inside a Hangul syllable.
     @inline(__always)
-    static func isInsideHangulSyllable(_ value: UInt32) -> Bool {
-        (0x1161...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value)
-    }
+    static func isInsideHangulSyllable(_ value: UInt32) -> Bool { flags(value) & Flag.insideHangulSyllable != 0 }
 
-    /// A word character of a script written with spaces (Latin, Vietnamese, Greek, Cyrillic…);
-    /// terms in these scripts must start and end at word boundaries.
     @inline(__always)
-    static func isSpacedWordScalar(_ value: UInt32) -> Bool {
-        isWordScalar(value) && !isUnspacedScript(value) && !(0x1100...0x11FF).contains(value)
-            && !(0xAC00...0xD7FF).contains(value)
+    static func isSpace(_ value: UInt32) -> Bool {
+        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
+        return flags(value) & Flag.space != 0
     }
 
     /// The exact key of a whole string (a glossary form, or text already cut to a term).
     package static func exactKey<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> [UInt32] {
+        let tables = tables
         var out: [UInt32] = []
         for scalar in scalars {
             if isSpace(scalar.value) {
                 if out.last != 0x20 { out.append(0x20) }
                 continue
             }
-            appendExact(scalar.value, to: &out)
+            _ = append(scalar.value, table: tables.exact, pool: tables.pool, to: &out)
         }
         trimSpaces(&out)
         reorderMarks(&out)
@@ -125,13 +109,14 @@ package enum TextFolding {
 
     /// The loose key of a whole string.
     package static func looseKey<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> [UInt32] {
+        let tables = tables
         var out: [UInt32] = []
         for scalar in scalars {
             if isSpace(scalar.value) {
                 if out.last != 0x20 { out.append(0x20) }
                 continue
             }
-            appendLoose(scalar.value, to: &out)
+            _ = append(scalar.value, table: tables.loose, pool: tables.pool, to: &out)
         }
         trimSpaces(&out)
         return out
@@ -142,12 +127,6 @@ package enum TextFolding {
         var text = String.UnicodeScalarView()
         text.append(contentsOf: key.compactMap(Unicode.Scalar.init))
         return String(text)
-    }
-
-    @inline(__always)
-    static func isSpace(_ value: UInt32) -> Bool {
-        if value < 0x80 { return value == 0x20 || (value >= 0x09 && value <= 0x0D) }
-        return Unicode.Scalar(value)?.properties.isWhitespace ?? false
     }
 
     private static func trimSpaces(_ key: inout [UInt32]) {
@@ -209,7 +188,7 @@ package enum TextFolding {
         0x2010: 0x2D, 0x2011: 0x2D, 0x2012: 0x2D, 0x2013: 0x2D, 0x2014: 0x2D, 0x2212: 0x2D,  // dashes
     ]
 
-    /// The blocks where decomposition, width or case changes a scalar's folding.
+    /// The blocks where decomposition or width changes a scalar's folding.
     private static let foldedBlocks: [ClosedRange<UInt32>] = [
         0x0080...0x052F,  // Latin-1, Latin Extended A/B, IPA, modifiers, combining, Greek, Cyrillic
         0x1E00...0x1FFF,  // Latin Extended Additional (Vietnamese), Greek Extended
@@ -223,101 +202,149 @@ package enum TextFolding {
         0xFF00...0xFFEF,  // full- and half-width forms
     ]
 
-    private static func buildTable() -> [UInt32: Mapping] {
-        var table: [UInt32: Mapping] = [:]
-        for block in foldedBlocks {
-            for value in block {
-                guard let scalar = Unicode.Scalar(value) else { continue }
-                if let target = punctuation[value] {
-                    table[value] = Mapping(exact: [target], loose: [target])
-                    continue
-                }
+    private static func computeFlags(_ value: UInt32) -> UInt8 {
+        guard let scalar = Unicode.Scalar(value) else { return 0 }
+        let properties = scalar.properties
+        var flags: UInt8 = 0
+        if properties.isWhitespace { flags |= Flag.space }
+        let isWord =
+            properties.isAlphabetic || properties.numericType != nil
+            || properties.generalCategory == .nonspacingMark || properties.generalCategory == .spacingMark
+        if isWord { flags |= Flag.word }
+        let unspaced: Bool
+        switch value {
+        case 0x0E00...0x0EFF, 0x1000...0x109F, 0x1780...0x17FF,  // Thai, Lao, Myanmar, Khmer
+            0x2E80...0x2FDF, 0x3005...0x3007, 0x3021...0x3029, 0x3040...0x30FF, 0x31F0...0x31FF,
+            0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0xFF66...0xFF9F, 0x20000...0x3FFFF:
+            unspaced = true
+        default:
+            unspaced = false
+        }
+        if unspaced { flags |= Flag.unspaced }
+        let hangul = (0x1100...0x11FF).contains(value) || (0xAC00...0xD7FF).contains(value)
+        if (0x1161...0x11FF).contains(value) || (0xD7B0...0xD7FF).contains(value) {
+            flags |= Flag.insideHangulSyllable
+        }
+        if isWord && !unspaced && !hangul { flags |= Flag.spacedWord }
+        return flags
+    }
+
+    private static func buildTables() -> Tables {
+        var loose = [UInt32](repeating: 0, count: 0x10000)
+        var exact = [UInt32](repeating: 0, count: 0x10000)
+        var flags = [UInt8](repeating: 0, count: 0x10000)
+        var pool: [UInt32] = []
+        func encode(_ mapped: [UInt32], for value: UInt32) -> UInt32 {
+            if mapped.isEmpty { return dropped }
+            if mapped.count == 1 && mapped[0] & multi == 0 { return mapped[0] }
+            let start = UInt32(pool.count)
+            pool.append(contentsOf: mapped)
+            return multi | start << 8 | UInt32(mapped.count)
+        }
+        for value in UInt32(0)..<0x10000 {
+            flags[Int(value)] = computeFlags(value)
+            guard let scalar = Unicode.Scalar(value) else {
+                loose[Int(value)] = value
+                exact[Int(value)] = value
+                continue
+            }
+            var exactMapping: [UInt32] = [value]
+            if let target = punctuation[value] {
+                exactMapping = [target]
+            } else if (0xAC00...0xD7A3).contains(value) {
+                // A Hangul syllable as its conjoining jamo (the Unicode algorithm), so NFD
+                // Korean input and syllable boundaries inside words both work.
+                let index = value - 0xAC00
+                exactMapping = [0x1100 + index / 588, 0x1161 + (index % 588) / 28]
+                if index % 28 != 0 { exactMapping.append(0x11A7 + index % 28) }
+            } else if foldedBlocks.contains(where: { $0.contains(value) }) {
                 let decomposed = String(Character(scalar)).decomposedStringWithCompatibilityMapping
-                var exact: [UInt32] = []
+                exactMapping = []
                 for part in decomposed.unicodeScalars {
                     if let target = punctuation[part.value] {
-                        exact.append(target)
+                        exactMapping.append(target)
                     } else if part.properties.changesWhenLowercased {
-                        exact.append(contentsOf: part.properties.lowercaseMapping.unicodeScalars.map(\.value))
+                        exactMapping.append(contentsOf: part.properties.lowercaseMapping.unicodeScalars.map(\.value))
                     } else {
-                        exact.append(part.value)
+                        exactMapping.append(part.value)
                     }
                 }
-                var loose: [UInt32] = []
-                for part in exact where !isFoldedDiacritic(part) {
-                    loose.append(contentsOf: looseLetters[part] ?? [part])
-                }
-                if exact != [value] || loose != [value] {
-                    table[value] = Mapping(exact: exact, loose: loose)
-                }
+            } else if scalar.properties.changesWhenLowercased {
+                exactMapping = scalar.properties.lowercaseMapping.unicodeScalars.map(\.value)
             }
+            var looseMapping: [UInt32] = []
+            for part in exactMapping where !isFoldedDiacritic(part) {
+                looseMapping.append(contentsOf: looseLetters[part] ?? [part])
+            }
+            exact[Int(value)] = encode(exactMapping, for: value)
+            loose[Int(value)] = encode(looseMapping, for: value)
         }
-        return table
+        return Tables(loose: loose, exact: exact, pool: pool, flags: flags)
     }
 }
 
 /// A text folded loosely, scalar by scalar, remembering where each folded scalar came from.
 package struct FoldedText: Sendable {
+    /// The text as written.
+    package let text: String
     /// The loose folding, with whitespace runs as one space.
     package private(set) var scalars: [UInt32] = []
-    /// For each folded scalar, the index of the original scalar it came from.
-    package private(set) var sources: [Int32] = []
-    /// UTF-16 offset of each original scalar, plus the text's UTF-16 length at the end.
-    package private(set) var utf16Offsets: [Int32] = []
-    /// The original scalars.
-    package private(set) var original: [Unicode.Scalar] = []
+    /// For each folded scalar, the UTF-8 and UTF-16 offsets of the original scalar it came from.
+    private var sourceUTF8: [Int32] = []
+    private var sourceUTF16: [Int32] = []
+    private var utf16Count: Int32 = 0
 
     /// Folds `text`.
     package init(_ text: String) {
-        let view = text.unicodeScalars
-        original.reserveCapacity(text.utf8.count)
-        scalars.reserveCapacity(text.utf8.count)
-        sources.reserveCapacity(text.utf8.count)
-        utf16Offsets.reserveCapacity(text.utf8.count + 1)
-        var offset: Int32 = 0
-        var index: Int32 = 0
-        for scalar in view {
-            original.append(scalar)
-            utf16Offsets.append(offset)
-            offset += scalar.value > 0xFFFF ? 2 : 1
+        self.text = text
+        let capacity = text.utf8.count
+        scalars.reserveCapacity(capacity)
+        sourceUTF8.reserveCapacity(capacity)
+        sourceUTF16.reserveCapacity(capacity)
+        let tables = TextFolding.tables
+        var utf8: Int32 = 0
+        var utf16: Int32 = 0
+        var lastWasSpace = false
+        for scalar in text.unicodeScalars {
             let value = scalar.value
             if TextFolding.isSpace(value) {
-                if scalars.last != 0x20 {
+                if !lastWasSpace {
                     scalars.append(0x20)
-                    sources.append(index)
+                    sourceUTF8.append(utf8)
+                    sourceUTF16.append(utf16)
+                    lastWasSpace = true
                 }
             } else {
-                let before = scalars.count
-                TextFolding.appendLoose(value, to: &scalars)
-                for _ in before..<scalars.count { sources.append(index) }
+                let count = TextFolding.append(value, table: tables.loose, pool: tables.pool, to: &scalars)
+                for _ in 0..<count {
+                    sourceUTF8.append(utf8)
+                    sourceUTF16.append(utf16)
+                }
+                if count > 0 { lastWasSpace = false }
             }
-            index += 1
+            utf8 += value < 0x80 ? 1 : value < 0x800 ? 2 : value < 0x10000 ? 3 : 4
+            utf16 += value > 0xFFFF ? 2 : 1
         }
-        utf16Offsets.append(offset)
+        utf16Count = utf16
     }
 
     /// UTF-16 range in the original text of the folded range `start..<end`: from the first
     /// folded scalar's source to just before the next folded scalar's source, so trailing
     /// diacritics the folding dropped (NFD input) stay inside the term.
     package func utf16Range(folded start: Int, _ end: Int) -> (start: Int, end: Int) {
-        let first = Int(sources[start])
-        let afterLast = end < sources.count ? Int(sources[end]) : original.count
-        return (Int(utf16Offsets[first]), Int(utf16Offsets[afterLast]))
+        (Int(sourceUTF16[start]), Int(end < sourceUTF16.count ? sourceUTF16[end] : utf16Count))
     }
 
-    /// Original scalars covered by the folded range, as a String (the term as written).
-    package func originalText(folded start: Int, _ end: Int) -> String {
-        let first = Int(sources[start])
-        let afterLast = end < sources.count ? Int(sources[end]) : original.count
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: original[first..<afterLast])
-        return String(view)
+    /// The original text under the folded range (the term as written).
+    package func originalText(folded start: Int, _ end: Int) -> Substring {
+        let utf8 = text.utf8
+        let from = utf8.index(utf8.startIndex, offsetBy: Int(sourceUTF8[start]))
+        let to = end < sourceUTF8.count ? utf8.index(utf8.startIndex, offsetBy: Int(sourceUTF8[end])) : utf8.endIndex
+        return text[from..<to]
     }
 
-    /// The exact key of the original scalars under the folded range.
+    /// The exact key of the original text under the folded range.
     package func exactKey(folded start: Int, _ end: Int) -> [UInt32] {
-        let first = Int(sources[start])
-        let afterLast = end < sources.count ? Int(sources[end]) : original.count
-        return TextFolding.exactKey(original[first..<afterLast])
+        TextFolding.exactKey(originalText(folded: start, end).unicodeScalars)
     }
 }
