@@ -212,7 +212,7 @@ extension AgentManifest {
     }
 
     /// Offset of the first byte that is not part of well-formed UTF-8, or nil.
-    private static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
+    static func firstInvalidUTF8Offset(_ bytes: [UInt8]) -> Int? {
         var parser = Unicode.UTF8.ForwardParser()
         var iterator = bytes.makeIterator()
         var offset = 0

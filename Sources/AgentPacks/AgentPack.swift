@@ -1,13 +1,21 @@
 import Foundation
+import Glossary
 
-/// One assistant: the folder `Agents/<id>/` and its validated manifest.
-package struct AgentPack: Sendable, Equatable {
+/// One assistant: the folder `Agents/<id>/`, its validated manifest, glossary, desks and
+/// documents. A pack with any malformed part is refused whole, naming file and line.
+package struct AgentPack: Sendable {
     /// The agent's id, equal to its folder's name.
     package let id: String
     /// The pack's folder (absolute, standardized).
     package let folder: URL
     /// The validated contents of `agent.json`.
     package let manifest: AgentManifest
+    /// `glossary.tsv`, when the pack has one.
+    package let glossary: Glossary?
+    /// `contacts.json`: the hand-over desks; empty when the pack has no such file.
+    package let contacts: [ContactDesk]
+    /// `documents/*.md`, sorted by id.
+    package let documents: [PackDocument]
 
     /// Loads and validates the pack in `folder`; its name must be the manifest's `id`.
     package init(folder: URL) throws(AgentPackError) {
@@ -31,14 +39,112 @@ package struct AgentPack: Sendable, Equatable {
         }
         let manifest = try AgentManifest.parse(
             data, file: AgentPackError.displayPath(file), expectedID: folder.lastPathComponent)
-        self.init(id: manifest.id, folder: folder, manifest: manifest)
+        let glossary = try Self.loadGlossary(folder.appendingPathComponent("glossary.tsv"))
+        let contacts = try Self.loadContacts(folder.appendingPathComponent(ContactDirectory.fileName))
+        let documents = try Self.loadDocuments(folder.appendingPathComponent("documents", isDirectory: true))
+        try Self.checkHandover(manifest, manifestData: data, file: file, contacts: contacts, glossary: glossary)
+        self.init(
+            id: manifest.id, folder: folder, manifest: manifest, glossary: glossary, contacts: contacts,
+            documents: documents)
     }
 
     /// A pack from parts already validated (tests, packs built in memory).
-    package init(id: String, folder: URL, manifest: AgentManifest) {
+    package init(
+        id: String, folder: URL, manifest: AgentManifest, glossary: Glossary? = nil, contacts: [ContactDesk] = [],
+        documents: [PackDocument] = []
+    ) {
         self.id = id
         self.folder = folder
         self.manifest = manifest
+        self.glossary = glossary
+        self.contacts = contacts
+        self.documents = documents
+    }
+
+    /// The desk with this id.
+    package func desk(id: String) -> ContactDesk? { contacts.first { $0.id == id } }
+
+    /// Parses a glossary file; none is fine, a broken one is refused with its line.
+    static func loadGlossary(_ file: URL) throws(AgentPackError) -> Glossary? {
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let text = try readText(file)
+        do {
+            return try Glossary(tsv: text)
+        } catch {
+            throw .at(file, line: error.line, error.reason)
+        }
+    }
+
+    static func loadContacts(_ file: URL) throws(AgentPackError) -> [ContactDesk] {
+        guard FileManager.default.fileExists(atPath: file.path) else { return [] }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw .at(file, "cannot read the file: \(error.localizedDescription)")
+        }
+        return try ContactDirectory.parse(data, file: AgentPackError.displayPath(file))
+    }
+
+    /// Every `.md` file of `documents/` (other files are ignored), sorted by id.
+    static func loadDocuments(_ folder: URL) throws(AgentPackError) -> [PackDocument] {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            return []
+        }
+        var documents: [PackDocument] = []
+        for name in names.sorted() where name.hasSuffix(".md") && !name.hasPrefix(".") && name != "README.md" {
+            let file = folder.appendingPathComponent(name)
+            let text = try readText(file)
+            documents.append(
+                try PackDocument.parse(text, id: String(name.dropLast(3)), file: AgentPackError.displayPath(file)))
+        }
+        return documents
+    }
+
+    /// A UTF-8 text file, or an error naming the line of the first invalid byte.
+    static func readText(_ file: URL) throws(AgentPackError) -> String {
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw .at(file, "cannot read the file: \(error.localizedDescription)")
+        }
+        let bytes = Array(data)
+        if let offset = AgentManifest.firstInvalidUTF8Offset(bytes) {
+            throw .at(file, line: JSONSourceMap.line(ofOffset: offset, in: bytes), "not valid UTF-8 (byte \(offset + 1))")
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Hand-over rules must name desks of `contacts.json` and concepts of the glossary.
+    static func checkHandover(
+        _ manifest: AgentManifest, manifestData: Data, file: URL, contacts: [ContactDesk], glossary: Glossary?
+    ) throws(AgentPackError) {
+        guard let handover = manifest.handover else { return }
+        let map = try? JSONSourceMap(Array(manifestData))
+        func fail(_ path: [String], _ reason: String) -> AgentPackError {
+            .at(file, line: map?.line(of: path), reason)
+        }
+        let desks = Set(contacts.map(\.id))
+        guard !contacts.isEmpty else {
+            throw fail(["handover"], "hand-over rules name desks, but the pack has no \(ContactDirectory.fileName)")
+        }
+        if !desks.contains(handover.defaultDesk) {
+            throw fail(["handover", "defaultDesk"], "default desk \"\(handover.defaultDesk)\" is not in \(ContactDirectory.fileName)")
+        }
+        for (index, rule) in handover.rules.enumerated() {
+            if !desks.contains(rule.desk) {
+                throw fail(["handover", "rules", String(index), "desk"], "desk \"\(rule.desk)\" is not in \(ContactDirectory.fileName)")
+            }
+            for (conceptIndex, concept) in rule.concepts.enumerated() where glossary?.concept(id: concept) == nil {
+                throw fail(
+                    ["handover", "rules", String(index), "concepts", String(conceptIndex)],
+                    "concept \"\(concept)\" is not in the pack's glossary.tsv")
+            }
+        }
     }
 
     /// `agent.json`.

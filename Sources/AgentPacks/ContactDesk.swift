@@ -1,0 +1,113 @@
+import Foundation
+
+/// A desk the assistant hands an investor over to (`contacts.json`): a role at the agency,
+/// never a named person.
+package struct ContactDesk: Sendable, Equatable {
+    /// Referred to by hand-over rules.
+    package var id: String
+    /// Desk name, per language (a plain string in the file means every language).
+    package var name: LocalizedText
+    /// What the desk decides or answers.
+    package var role: LocalizedText
+    /// The organisation the desk belongs to.
+    package var organisation: LocalizedText
+    /// Languages the desk can serve, as codes.
+    package var languages: [String]
+    /// A functional address, when the agency publishes one.
+    package var email: String?
+    /// Free-text topics, for officers reading the file.
+    package var topics: [String]
+}
+
+/// Text given once, or per language.
+package struct LocalizedText: Sendable, Equatable {
+    /// Per language; the key `""` holds text given once for all languages.
+    package var values: [String: String]
+
+    /// The text for a reader: same tag, same primary language, English, Vietnamese, any.
+    package func text(in language: String) -> String {
+        if let all = values[""] { return all }
+        let base = String(language.split(separator: "-").first ?? Substring(language)).lowercased()
+        for candidate in [language, base, "en", "vi"] {
+            if let text = values[candidate] { return text }
+        }
+        return values.sorted { $0.key < $1.key }.first?.value ?? ""
+    }
+}
+
+/// Reads `contacts.json`: `{"desks": [desk, …]}` or a bare array of desks.
+package enum ContactDirectory {
+    package static let fileName = "contacts.json"
+
+    /// The desks of a contacts file, validated; errors name the file and line.
+    package static func parse(_ data: Data, file: String) throws(AgentPackError) -> [ContactDesk] {
+        let bytes = Array(data)
+        let map: JSONSourceMap
+        do {
+            map = try JSONSourceMap(bytes)
+        } catch {
+            throw .invalid(file: file, line: error.line, reason: "invalid JSON: \(error.reason)")
+        }
+        let root: Any
+        do {
+            root = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw .invalid(file: file, line: nil, reason: "invalid JSON: \(error.localizedDescription)")
+        }
+        var prefix: [String] = []
+        let list: [Any]
+        if let array = root as? [Any] {
+            list = array
+        } else if let object = root as? [String: Any], let array = object["desks"] as? [Any] {
+            list = array
+            prefix = ["desks"]
+        } else {
+            throw .invalid(file: file, line: 1, reason: "expected {\"desks\": [...]} or an array of desks")
+        }
+        var desks: [ContactDesk] = []
+        var seen: [String: Int] = [:]
+        for (index, item) in list.enumerated() {
+            let path = prefix + [String(index)]
+            func fail(_ key: String?, _ reason: String) -> AgentPackError {
+                .invalid(file: file, line: map.line(of: key.map { path + [$0] } ?? path) ?? map.line(of: path), reason: reason)
+            }
+            guard let object = item as? [String: Any] else { throw fail(nil, "a desk must be an object") }
+            guard let id = object["id"] as? String, !id.isEmpty else { throw fail("id", "a desk needs a non-empty \"id\"") }
+            if seen[id] != nil { throw fail("id", "desk id \"\(id)\" is used twice") }
+            seen[id] = index
+            func localized(_ key: String) throws(AgentPackError) -> LocalizedText {
+                if let text = object[key] as? String, !text.isEmpty { return LocalizedText(values: ["": text]) }
+                if let texts = object[key] as? [String: Any], !texts.isEmpty {
+                    var values: [String: String] = [:]
+                    for (language, value) in texts {
+                        guard let text = value as? String, !text.isEmpty else {
+                            throw fail(key, "desk \"\(id)\": \"\(key)\".\(language) must be a non-empty string")
+                        }
+                        values[language] = text
+                    }
+                    return LocalizedText(values: values)
+                }
+                throw fail(key, "desk \"\(id)\" needs \"\(key)\": a string or an object of strings per language")
+            }
+            let name = try localized("name")
+            let role = try localized("role")
+            let organisation = try localized("organisation")
+            guard let languages = object["languages"] as? [String], !languages.isEmpty else {
+                throw fail("languages", "desk \"\(id)\" needs \"languages\": a non-empty list of language codes")
+            }
+            if let bad = languages.first(where: { !AgentManifest.isLanguageCode($0) }) {
+                throw fail("languages", "desk \"\(id)\": \"\(bad)\" is not a language code")
+            }
+            let email = object["email"] as? String
+            if object["email"] != nil, email?.contains("@") != true {
+                throw fail("email", "desk \"\(id)\": \"email\" must be an address")
+            }
+            desks.append(
+                ContactDesk(
+                    id: id, name: name, role: role, organisation: organisation, languages: languages, email: email,
+                    topics: object["topics"] as? [String] ?? []))
+        }
+        guard !desks.isEmpty else { throw .invalid(file: file, line: 1, reason: "no desk listed") }
+        return desks
+    }
+}
