@@ -91,7 +91,8 @@ package struct SessionState: Sendable {
 
     /// `who` sends a message. Repeated client ids return the first seq.
     package mutating func say(
-        by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String
+        by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String,
+        glossary: Int? = nil
     ) throws(DialogueError) -> SayOutcome {
         if let seq = seqByClientKey[ClientKey(sender: who.id, clientId: clientId)] { return .duplicate(seq: seq) }
         try requireLive(ref: clientId)
@@ -102,6 +103,9 @@ package struct SessionState: Sendable {
         if current.muted { throw DialogueError(.forbidden, "you are muted in this session", ref: clientId) }
         var fields: [String: JSONValue] = ["text": .string(text), "language": .string(language)]
         if let citations { fields["citations"] = citations }
+        // The glossary version the text is matched against, so a transcript shows later
+        // exactly the terms the readers were shown.
+        if let glossary { fields["glossary"] = .int(Int64(glossary)) }
         return .append(decide(.message, by: current, at: at, clientId: clientId, fields: fields))
     }
 

@@ -86,4 +86,6 @@ struct PendingFrame {
     var event: Event
     /// Its canonical bytes, to splice the frame from.
     var canonical: [UInt8]
+    /// Its glossary terms, rendered per reader language when sent.
+    var terms: EventTerms
 }

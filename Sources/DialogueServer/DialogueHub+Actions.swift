@@ -1,3 +1,4 @@
+import Glossary
 import Dialogue
 import Store
 import Transport
@@ -75,9 +76,12 @@ extension DialogueHub {
         let outcome: SessionState.SayOutcome
         do {
             // Decided in place: a copy of the session would copy its client-id table.
+            // The frame's language, else the sender's unless the script plainly says otherwise.
+            let language = language ?? LanguageGuess.language(of: text, declared: participant.language)
+            let agent = sessions[sessionId]!.state.info.agent
             outcome = try sessions[sessionId]!.state.say(
-                by: participant, text: text, clientId: clientId, language: language ?? participant.language,
-                citations: citations, at: Timestamp.now())
+                by: participant, text: text, clientId: clientId, language: language, citations: citations,
+                at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version)
         } catch {
             refuse(error, to: id)
             return

@@ -36,9 +36,10 @@ extension DialogueHub {
         guard sendHistory else { return }
         let officer = connection.isOfficer
         let language = connection.language
+        let agent = sessions[sessionId]!.state.info.agent
         // Detached: reading and framing history is work the hub need not wait for; frames
         // come back through the hub, which drops them if this subscription was superseded.
-        Task.detached { [store, transport, logger] in
+        Task.detached { [store, transport, logger, glossaries] in
             var cursor = after
             var sentComplete = false
             do {
@@ -53,7 +54,12 @@ extension DialogueHub {
                         (officer || !$0.kind.officersOnly) && $0.canonical.first == UInt8(ascii: "{")
                             && $0.canonical.last == UInt8(ascii: "}")
                     }
-                    let chunks = Self.chunks(visible.map { Self.frame($0, language: language) })
+                    var frames: [[UInt8]] = []
+                    for stored in visible {
+                        frames.append(
+                            await Self.frame(stored, language: language, agent: agent, glossaries: glossaries))
+                    }
+                    let chunks = Self.chunks(frames)
                     for (index, chunk) in chunks.enumerated() {
                         let complete = cursor >= upTo && index == chunks.count - 1
                         let frame = Self.historyFrame(session: sessionId, events: chunk, complete: complete)
@@ -115,7 +121,9 @@ extension DialogueHub {
         sessions[sessionId]!.catchUpBytes[id] = nil
         for pending in sessions[sessionId]!.catchUpBuffers.removeValue(forKey: id) ?? []
         where officer || !pending.event.kind.officersOnly {
-            transport.send(Self.frame(pending.event, canonical: pending.canonical, language: language), to: id)
+            let terms = pending.terms
+            transport.send(
+                Self.frame(pending.event, canonical: pending.canonical, terms: terms.bytes(for: language)), to: id)
         }
         sessions[sessionId]!.members[id] = .live
     }
@@ -144,23 +152,63 @@ extension DialogueHub {
         return out
     }
 
-    /// A stored event's frame for one reader, spliced from its stored bytes.
-    nonisolated static func frame(_ stored: StoredFrame, language: String) -> [UInt8] {
-        Event.frameBytes(canonical: stored.canonical, hasText: stored.kind.hasText)
+    /// A stored event's frame for one reader, spliced from its stored bytes; events with text
+    /// get their terms found with the glossary version they name.
+    nonisolated static func frame(
+        _ stored: StoredFrame, language: String, agent: String, glossaries: GlossaryRegistry
+    ) async -> [UInt8] {
+        guard stored.kind.hasText else { return Event.frameBytes(canonical: stored.canonical, hasText: false) }
+        guard let body = try? JSONParser.parse(stored.canonical),
+            let version = body["glossary"]?.intValue,
+            let glossary = await glossaries.glossary(agent: agent, version: Int(version))
+        else { return Event.frameBytes(canonical: stored.canonical, hasText: true) }
+        let terms = EventTerms(body: body, glossary: glossary)
+        return Event.frameBytes(canonical: stored.canonical, hasText: true, terms: terms.bytes(for: language))
     }
 
     /// An event's frame for one reader, spliced onto its canonical JSON (which the writer
-    /// already made for hashing) instead of encoding the event again. Terms and translations
-    /// are per reader language; until the glossary layer exists every reader gets `terms: []`.
-    nonisolated static func frame(_ event: Event, canonical: [UInt8], language: String) -> [UInt8] {
-        Event.frameBytes(canonical: canonical, hasText: event.kind.hasText)
+    /// already made for hashing) instead of encoding the event again, with the reader
+    /// language's `terms`.
+    nonisolated static func frame(_ event: Event, canonical: [UInt8], terms: [UInt8]) -> [UInt8] {
+        Event.frameBytes(canonical: canonical, hasText: event.kind.hasText, terms: terms)
     }
 
-    /// Applies a commit: acks, then the events to every member, in seq order.
-    func didCommit(_ result: CommitResult) {
+    /// The terms of a live event, found with the glossary version it names (kept parsed
+    /// while recent, so this never waits on the store).
+    func terms(of event: Event) -> EventTerms {
+        guard event.kind.hasText, let version = event.body["glossary"]?.intValue,
+            let agent = sessions[event.session]?.state.info.agent
+        else { return .empty }
+        return EventTerms(body: event.body, glossary: glossaries.cached(agent: agent, version: Int(version)))
+    }
+
+    /// The agents of the sessions a commit touches, for finding terms off the hub.
+    func agents(of result: CommitResult) -> [String: String] {
+        var agents: [String: String] = [:]
+        for event in result.committed where agents[event.session] == nil {
+            agents[event.session] = sessions[event.session]?.state.info.agent
+        }
+        return agents
+    }
+
+    /// The terms of each committed event, found before the commit reaches the hub: matching
+    /// a 64 KiB text takes a while, and the hub must not wait on it.
+    nonisolated static func terms(
+        of result: CommitResult, agents: [String: String], glossaries: GlossaryRegistry
+    ) -> [EventTerms] {
+        result.committed.map { event in
+            guard event.kind.hasText, let version = event.body["glossary"]?.intValue, let agent = agents[event.session]
+            else { return .empty }
+            return EventTerms(body: event.body, glossary: glossaries.cached(agent: agent, version: Int(version)))
+        }
+    }
+
+    /// Applies a commit: acks, then the events to every member, in seq order. `terms` are
+    /// the events' terms when found already (else they are found here).
+    func didCommit(_ result: CommitResult, terms: [EventTerms]? = nil) {
         let now = result.committedAt
         metrics.committed(latencies: result.submittedAt.map { Double(now &- $0) / 1e9 })
-        for (event, canonical) in zip(result.committed, result.canonical) {
+        for (index, (event, canonical)) in zip(result.committed, result.canonical).enumerated() {
             guard let durable = sessions[event.session]?.durableSeq else { continue }
             sessions[event.session]!.durableSeq = max(durable, event.seq)
             let acks = sessions[event.session]!.pendingAcks.removeValue(forKey: event.seq) ?? []
@@ -168,7 +216,7 @@ extension DialogueHub {
             for (connection, clientId) in acks {
                 send(["type": "ack", "clientId": .string(clientId), "seq": .int(event.seq)], to: connection)
             }
-            broadcast(event, canonical: canonical)
+            broadcast(event, canonical: canonical, terms: terms?[index])
             afterCommit(event)
         }
         if !result.failed.isEmpty { failed(result.failed) }
@@ -176,10 +224,17 @@ extension DialogueHub {
     }
 
     /// Sends an event to a session's members, making its frame once per reader language.
-    func broadcast(_ event: Event, canonical: [UInt8]) {
+    func broadcast(_ event: Event, canonical: [UInt8], terms known: EventTerms? = nil) {
         guard let members = sessions[event.session]?.members else { return }
         var live: [String: [ConnectionID]] = [:]
         var tooSlow: [(ConnectionID, Participant?)] = []
+        var found = known
+        func eventTerms() -> EventTerms {
+            if let found { return found }
+            let computed = self.terms(of: event)
+            found = computed
+            return computed
+        }
         for (id, subscription) in members {
             guard let connection = connections[id] else { continue }
             if event.kind.officersOnly && !connection.isOfficer { continue }
@@ -189,15 +244,17 @@ extension DialogueHub {
             case .catchingUp(let upTo, _):
                 guard event.seq > upTo else { continue }
                 sessions[event.session]!.catchUpBuffers[id, default: []].append(
-                    PendingFrame(event: event, canonical: canonical))
+                    PendingFrame(event: event, canonical: canonical, terms: eventTerms()))
                 sessions[event.session]!.catchUpBytes[id, default: 0] += canonical.count
                 if sessions[event.session]!.catchUpBytes[id]! > Self.catchUpBufferBound {
                     tooSlow.append((id, connection.participant))
                 }
             }
         }
+        // Terms are found once per event and encoded once per reader language.
+        let terms = live.isEmpty ? .empty : eventTerms()
         for (language, ids) in live {
-            transport.send(Self.frame(event, canonical: canonical, language: language), to: ids)
+            transport.send(Self.frame(event, canonical: canonical, terms: terms.bytes(for: language)), to: ids)
         }
         // A reader this far behind while receiving history is the outbox's "too slow" case.
         for (id, participant) in tooSlow {

@@ -16,6 +16,7 @@ actor DialogueHub {
     let transport: WebSocketServer
     let store: any DialogueStore
     let agents: AgentCatalog
+    let glossaries: GlossaryRegistry
     let configuration: ServerConfiguration
     let metrics: Metrics
     let archiver: TranscriptArchiver
@@ -41,12 +42,14 @@ actor DialogueHub {
     static let backlogLimit = 256
 
     init(
-        transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, configuration: ServerConfiguration,
+        transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, glossaries: GlossaryRegistry,
+        configuration: ServerConfiguration,
         metrics: Metrics, archiver: TranscriptArchiver, signInFailures: SignInFailures, logger: Logger
     ) {
         self.transport = transport
         self.store = store
         self.agents = agents
+        self.glossaries = glossaries
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

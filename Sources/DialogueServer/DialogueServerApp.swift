@@ -14,6 +14,7 @@ package final class DialogueServerApp: Sendable {
     package let store: any DialogueStore
     package let transcripts: TranscriptService
     let agents: AgentCatalog
+    let glossaries: GlossaryRegistry
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
@@ -31,9 +32,11 @@ package final class DialogueServerApp: Sendable {
         store = try SQLiteStore(
             dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
             commitBatch: configuration.commitBatch, logger: logger)
+        glossaries = GlossaryRegistry(store: store, logger: logger)
         let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
         transcripts = TranscriptService(
-            store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger)
+            store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
+            glossaries: glossaries)
         var transportConfiguration = TransportConfiguration()
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
@@ -41,6 +44,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.tlsCertificatePath = configuration.tlsCertificate
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
+        transportConfiguration.largeBodyPaths = ["/v1/glossary": 16 * 1024 * 1024]
         transportConfiguration.pingInterval = configuration.pingInterval
         transportConfiguration.echoPath = configuration.conformanceEcho ? "/echo" : nil
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
@@ -48,7 +52,8 @@ package final class DialogueServerApp: Sendable {
         metrics = Metrics()
         signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
         hub = DialogueHub(
-            transport: transport, store: store, agents: agents, configuration: configuration, metrics: metrics,
+            transport: transport, store: store, agents: agents, glossaries: glossaries, configuration: configuration,
+            metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)
     }
@@ -64,22 +69,31 @@ package final class DialogueServerApp: Sendable {
     }
 
     /// Binds, starts the commit writer and the service thread, and begins consuming.
-    package func start() throws -> Started {
+    package func start() async throws -> Started {
         var officerToken: String?
         if try store.staffAccounts().isEmpty {
             officerToken = try store.addStaff(name: "officer", role: .officer).token
         }
+        try await glossaries.load(agents)
         store.writer.start()
         try transport.start()
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
-            store: store, hub: hub, agents: agents, transcripts: transcripts, metrics: metrics,
+            store: store, hub: hub, agents: agents, glossaries: glossaries, transcripts: transcripts, metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(), signInFailures: signInFailures,
             logger: logger)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
         commitDelivery.withLock {
-            $0 = Task { for await result in store.writer.results { await hub.didCommit(result) } }
+            $0 = Task { [glossaries] in
+                for await result in store.writer.results {
+                    // Terms are found here, between the writer and the hub, so the hub never
+                    // spends its time matching long texts.
+                    let agents = await hub.agents(of: result)
+                    let terms = DialogueHub.terms(of: result, agents: agents, glossaries: glossaries)
+                    await hub.didCommit(result, terms: terms)
+                }
+            }
         }
         Task {
             for await request in transport.httpRequests {

@@ -12,6 +12,7 @@ struct HTTPAPI: Sendable {
     let store: any DialogueStore
     let hub: DialogueHub
     let agents: AgentCatalog
+    let glossaries: GlossaryRegistry
     let transcripts: TranscriptService
     let metrics: Metrics
     let configuration: ServerConfiguration
@@ -135,9 +136,15 @@ struct HTTPAPI: Sendable {
             let author = try await staff(request, allowed: [.officer, .reviewer])
             return try await addNote(request, session: id, by: author)
         }
+        if method == "GET", match("v1/glossary") != nil {
+            _ = try await staff(request, allowed: [.officer, .reviewer])
+            return try await glossaryFile(request)
+        }
+        if method == "PUT", match("v1/glossary") != nil {
+            return try await replaceGlossary(request, by: try await staff(request, allowed: [.officer]))
+        }
         let later: [(String, String, Set<Role>)] = [
-            ("GET", "v1/search", [.officer, .reviewer]), ("GET", "v1/glossary", [.officer, .reviewer]),
-            ("PUT", "v1/glossary", [.officer]), ("GET", "v1/gaps", [.officer]),
+            ("GET", "v1/search", [.officer, .reviewer]), ("GET", "v1/gaps", [.officer]),
         ]
         if let (_, path, roles) = later.first(where: { $0.0 == method && match($0.1) != nil }) {
             _ = try await staff(request, allowed: roles)
@@ -311,7 +318,7 @@ struct HTTPAPI: Sendable {
         }
         let language = request.queryValue("lang")
         if let language, !LanguageTag.isValid(language) { throw Failure.badRequest("lang must be a language code") }
-        guard let document = try await transcripts.document(session: id) else {
+        guard let document = try await transcripts.document(session: id, termsLanguage: language) else {
             throw Failure.notFound("no session \(id)")
         }
         await audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")

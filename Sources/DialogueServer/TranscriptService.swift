@@ -12,9 +12,15 @@ package struct TranscriptService: Sendable {
     let keyBytes: Data
     let dataDirectory: String
     let logger: Logger
+    /// Glossary versions, for terms in a chosen language.
+    let glossaries: GlossaryRegistry
 
-    package init(store: any DialogueStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger) {
+    package init(
+        store: any DialogueStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger,
+        glossaries: GlossaryRegistry? = nil
+    ) {
         self.store = store
+        self.glossaries = glossaries ?? GlossaryRegistry(store: store, logger: logger)
         self.keyBytes = key.rawRepresentation
         self.dataDirectory = dataDirectory
         self.logger = logger
@@ -28,11 +34,32 @@ package struct TranscriptService: Sendable {
     /// The server's public key, base64.
     package var publicKey: String { Base64.encode(Array(key.publicKey.rawRepresentation)) }
 
-    /// The full transcript document of a session, with a signed head; nil if unknown.
-    package func document(session sessionId: String) async throws -> TranscriptDocument? {
+    /// The full transcript document of a session, with a signed head; nil if unknown. With
+    /// `termsLanguage`, each text carries its glossary terms as a reader of that language was
+    /// shown them: matched with the glossary version the event names.
+    package func document(session sessionId: String, termsLanguage: String? = nil) async throws
+        -> TranscriptDocument?
+    {
         guard let info = try await store.session(id: sessionId) else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
-        let entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
+        var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
+        if let termsLanguage {
+            for index in entries.indices where entries[index].event.kind.hasText {
+                let body = entries[index].event.body
+                guard let version = body["glossary"]?.intValue,
+                    let glossary = await glossaries.glossary(agent: info.agent, version: Int(version))
+                else {
+                    entries[index].terms = []
+                    continue
+                }
+                let found = EventTerms(body: body, glossary: glossary)
+                entries[index].terms = found.hits.map { hit in
+                    TranscriptTerm(
+                        text: hit.text, start: hit.start, end: hit.end, concept: glossary.concepts[hit.conceptIndex].id,
+                        translation: glossary.approvedForm(of: hit.conceptIndex, for: termsLanguage))
+                }
+            }
+        }
         let notes = try await store.notes(session: sessionId).map {
             TranscriptNote(id: $0.id, seq: $0.seq, text: $0.text, author: $0.author, at: $0.at)
         }

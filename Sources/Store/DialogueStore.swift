@@ -56,6 +56,15 @@ package protocol DialogueStore: Sendable {
     /// Records who read what.
     func audit(actor: String, action: String, session: String?, detail: String) async throws
 
+    // Glossary versions
+    /// A stored glossary version of an agent; the newest when `version` is nil.
+    func glossary(agent: String, version: Int?) async throws -> StoredGlossary?
+    /// SHA-256 of the newest version that came from `origin` (`file` or `api`).
+    func lastGlossaryHash(agent: String, origin: String) async throws -> String?
+    /// Stores a new version (the agent's last + 1) and returns it.
+    func addGlossary(agent: String, tsv: String, sha256: String, origin: String, concepts: Int, createdBy: String)
+        async throws -> StoredGlossary
+
     /// A consistent copy of the database at `path`, taken while serving.
     func backup(to path: String) throws
     /// Every session id, oldest first.

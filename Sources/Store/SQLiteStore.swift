@@ -85,6 +85,15 @@ package final class SQLiteStore: DialogueStore {
                         action TEXT NOT NULL, session_id TEXT, detail TEXT NOT NULL);
                     """)
         }
+        migrator.registerMigration("v2: glossary versions") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE glossary_versions (
+                        agent TEXT NOT NULL, version INTEGER NOT NULL, tsv TEXT NOT NULL, sha256 TEXT NOT NULL,
+                        origin TEXT NOT NULL, concepts INTEGER NOT NULL, created_at TEXT NOT NULL,
+                        created_by TEXT NOT NULL, PRIMARY KEY (agent, version)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

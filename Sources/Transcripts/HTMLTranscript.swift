@@ -71,6 +71,8 @@ package enum HTMLTranscript {
         .seq{font-family:ui-monospace,Menlo,Consolas,monospace;color:#888}\
         .author{font-weight:600;color:#1d1d1f}\
         .text{white-space:pre-wrap;margin:.25rem 0 0}\
+        mark.term{background:none;text-decoration:underline dotted;text-underline-offset:.2em}\
+        .terms ul{display:inline;padding:0;margin:0 0 0 .4rem}.terms li{display:inline;margin-right:.8rem}\
         .tag{font-weight:600}\
         .sentence,.redacted{font-style:italic;color:#555;margin:.25rem 0 0}\
         .sources,.contact{font-size:.9rem;margin:.25rem 0 0}\
@@ -95,7 +97,15 @@ package enum HTMLTranscript {
             out.append("<p class=\"redacted\">\(tag)(\(escape(labels.redacted)))</p>")
         } else if let text = line.text {
             let lang = line.language.flatMap { LanguageTag.isValid($0) ? " lang=\"\(escape($0))\"" : nil } ?? ""
-            out.append("<p class=\"text\"\(lang)>\(tag)\(escape(text))</p>")
+            out.append("<p class=\"text\"\(lang)>\(tag)\(marked(text, terms: line.terms))</p>")
+            if !line.terms.isEmpty {
+                let version = line.glossaryVersion.map { " (\(labels.glossaryVersion)\($0))" } ?? ""
+                let items = line.terms.map {
+                    "<li><span class=\"term-source\">\(escape($0.text))</span> → <span class=\"term-translation\">\(escape($0.translation))</span></li>"
+                }
+                out.append(
+                    "<div class=\"terms\"><strong>\(escape(labels.terms + version)):</strong><ul>\(items.joined())</ul></div>")
+            }
         } else if let sentence = line.sentence {
             out.append("<p class=\"sentence\">\(escape(sentence))</p>")
         }
@@ -108,6 +118,23 @@ package enum HTMLTranscript {
         }
         for note in line.notes { self.note(note, labels: labels, showSeq: false, into: &out) }
         out.append("</li>")
+    }
+
+    /// `text` escaped, each glossary term wrapped in `<mark title="approved form">`.
+    static func marked(_ text: String, terms: [TranscriptTerm]) -> String {
+        guard !terms.isEmpty else { return escape(text) }
+        let units = Array(text.utf16)
+        var out = ""
+        var position = 0
+        for term in terms.sorted(by: { $0.start < $1.start })
+        where term.start >= position && term.end <= units.count && term.start < term.end {
+            out += escape(String(decoding: units[position..<term.start], as: UTF16.self))
+            out += "<mark class=\"term\" title=\"\(escape(term.translation))\" data-concept=\"\(escape(term.concept))\">"
+            out += escape(String(decoding: units[term.start..<term.end], as: UTF16.self)) + "</mark>"
+            position = term.end
+        }
+        out += escape(String(decoding: units[position...], as: UTF16.self))
+        return out
     }
 
     private static func note(

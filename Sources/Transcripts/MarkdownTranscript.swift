@@ -67,6 +67,12 @@ package enum MarkdownTranscript {
         } else {
             out.append(head + "_\(inline(line.sentence ?? ""))_")
         }
+        if !line.terms.isEmpty {
+            let version = line.glossaryVersion.map { " (\(labels.glossaryVersion)\($0))" } ?? ""
+            out.append(
+                "  - _\(inline(labels.terms))\(inline(version)):_ "
+                    + line.terms.map { "\(inline($0.text)) → \(inline($0.translation))" }.joined(separator: "; "))
+        }
         if !line.sources.isEmpty {
             out.append("  - _\(inline(labels.sources)):_ " + line.sources.map { inline($0) }.joined(separator: "; "))
         }

@@ -3,7 +3,7 @@ import Dialogue
 /// One event as exported: its canonical body with the hash and chain the store kept for it.
 package struct TranscriptEntry: Sendable, Equatable {
     /// Members an export adds to an event's canonical fields; never part of what is hashed.
-    package static let exportKeys: Set<String> = ["hash", "chain", "redacted"]
+    package static let exportKeys: Set<String> = ["hash", "chain", "redacted", "terms"]
 
     /// The event; a redacted one has no `text` member.
     package var event: Event
@@ -13,6 +13,9 @@ package struct TranscriptEntry: Sendable, Equatable {
     package var chain: [UInt8]
     /// Whether the text was removed after the fact; the stored hash then stands for the original.
     package var redacted: Bool
+    /// Glossary terms of the text for the language the transcript was asked in; nil when
+    /// none was asked. Exported beside the event, not hashed.
+    package var terms: [TranscriptTerm]?
 
     /// An entry from stored values.
     package init(event: Event, hash: [UInt8], chain: [UInt8], redacted: Bool = false) {
@@ -47,6 +50,7 @@ package struct TranscriptEntry: Sendable, Equatable {
         members["hash"] = .string(Hex.encode(hash))
         members["chain"] = .string(Hex.encode(chain))
         if redacted { members["redacted"] = .bool(true) }
+        if let terms, event.kind.hasText, !redacted { members["terms"] = .array(terms.map(\.json)) }
         return .object(members)
     }
 

@@ -53,6 +53,10 @@ struct TranscriptLayout {
         var redacted = false
         /// What happened, for kinds without text.
         var sentence: String?
+        /// Glossary terms in the transcript's language, when asked for.
+        var terms: [TranscriptTerm] = []
+        /// The glossary version the text was matched with.
+        var glossaryVersion: Int64?
         /// Cited documents, as `title (source)`.
         var sources: [String] = []
         /// The contact an answer hands over to.
@@ -157,6 +161,8 @@ struct TranscriptLayout {
             case .draft: line.tag = labels.draft
             default: break
             }
+            line.terms = entry.redacted ? [] : (entry.terms ?? [])
+            line.glossaryVersion = body["glossary"]?.intValue
             line.sources = (body["citations"]?.arrayValue ?? []).compactMap(source)
             line.contact = body["contact"].flatMap(contact)
             return line

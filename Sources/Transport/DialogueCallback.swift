@@ -370,7 +370,7 @@ extension WebSocketServer {
         let request = HTTPRequest(
             id: id, method: method, path: path, query: query, headers: headers, body: [], peer: peer(wsi))
         var exchange = HTTPExchange(wsi: wsi, request: request, expectedBody: expected)
-        if expected > configuration.maxBodySize {
+        if expected > configuration.bodyLimit(for: path) {
             exchange.tooLarge = true
         }
         serviceState.exchanges[id] = exchange
@@ -393,7 +393,7 @@ extension WebSocketServer {
         guard let id = connectionID(user), let exchange = serviceState.exchanges[id], !exchange.tooLarge,
             let input
         else { return }
-        if exchange.request.body.count + length > configuration.maxBodySize {
+        if exchange.request.body.count + length > configuration.bodyLimit(for: exchange.request.path) {
             serviceState.exchanges[id]!.tooLarge = true
             serviceState.exchanges[id]!.request.body = []
         } else {
@@ -412,9 +412,10 @@ extension WebSocketServer {
     }
 
     private func respondTooLarge(_ id: ConnectionID) {
-        guard serviceState.exchanges[id]?.dispatched == false else { return }
+        guard let exchange = serviceState.exchanges[id], !exchange.dispatched else { return }
         serviceState.exchanges[id]!.dispatched = true
-        let body = #"{"error":{"code":"too_large","message":"request body over \#(configuration.maxBodySize) bytes"}}"#
+        let limit = configuration.bodyLimit(for: exchange.request.path)
+        let body = #"{"error":{"code":"too_large","message":"request body over \#(limit) bytes"}}"#
         outbox.withLock { box in
             box.httpResponses[id] = HTTPResponse(status: 413, contentType: "application/json", body: Array(body.utf8))
             box.wantsWrite.insert(id)

@@ -18,6 +18,11 @@ package struct TransportConfiguration: Sendable {
     package var maxMessageSize: Int = 64 * 1024
     /// Largest HTTP request body accepted; larger ones get 413.
     package var maxBodySize: Int = 1024 * 1024
+    /// Paths allowed a larger body (a glossary upload of 10,000 concepts is a few MiB).
+    package var largeBodyPaths: [String: Int] = [:]
+
+    /// The body limit for a request to `path`.
+    package func bodyLimit(for path: String) -> Int { largeBodyPaths[path] ?? maxBodySize }
     /// Idle seconds before a ping; the connection is dropped after 3× that without traffic.
     package var pingInterval: Int = 30
     /// Bytes queued for one connection before it is closed as too slow (1008): a reader that

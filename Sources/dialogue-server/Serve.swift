@@ -66,7 +66,7 @@ struct Serve: AsyncParsableCommand {
         let started: DialogueServerApp.Started
         do {
             app = try DialogueServerApp(configuration: configuration, logger: logger)
-            started = try app.start()
+            started = try await app.start()
         } catch {
             fail("cannot start: \(error)")
         }

@@ -21,14 +21,14 @@ struct Transcript: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print a session's transcript.")
         @Argument(help: "Session id.") var session: String
         @Option(help: "md, json or html.") var format = "md"
-        @Option(help: "Language of the labels.") var lang: String?
+        @Option(help: "Language of the labels and of the glossary terms shown under each message.") var lang: String?
         @OptionGroup var data: DataOptions
 
         func run() async throws {
             guard ["md", "json", "html"].contains(format) else { fail("--format must be md, json or html", code: 2) }
             do {
                 let service = try Transcript.service(data)
-                guard let document = try await service.document(session: session) else {
+                guard let document = try await service.document(session: session, termsLanguage: lang) else {
                     fail("no session \(session)", code: 2)
                 }
                 let user = ProcessInfo.processInfo.environment["USER"] ?? "unknown"
