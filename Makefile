@@ -7,7 +7,7 @@ APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 p
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve test unit-test integration-test bench loadgen soak conformance clean format
+.PHONY: all deps build release serve test unit-test integration-test bench bench-glossary loadgen soak conformance clean format
 
 all: build
 
@@ -48,10 +48,16 @@ $(LOADGEN): bench/loadgen/loadgen.c
 	@mkdir -p .build-bench
 	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
 
-# Idle, fan-out and append scenarios against a fresh release server each (bench/run.sh).
+# Idle, fan-out and append scenarios against a fresh release server each (bench/run.sh),
+# then the glossary matcher (10,000 concepts, 1 KB messages).
 bench: loadgen
 	@[ -x .build/release/dialogue-server ] || $(MAKE) release
 	bench/run.sh
+	$(MAKE) bench-glossary
+
+bench-glossary:
+	$(SWIFT) build -c release --product glossary-bench
+	.build/release/glossary-bench --concepts 10000 --messages 20000 --glossary Agents/quang-ninh-ipa/glossary.tsv
 
 # Long fault runs (1,000 crash cycles, thousands of resumes, slow consumers, disk full):
 # about 40 minutes on a debug build. Sizes: Tests/soak/README.md.

@@ -65,6 +65,15 @@ struct TermMatcherTests {
         #expect(found("(Hanoi)") == ["Hanoi=ha-noi"])
     }
 
+    @Test func frenchWithOrWithoutAccentsAndAnyApostrophe() {
+        #expect(found("La zone economique spéciale de Van Don") == ["zone economique spéciale=special-economic-zone", "Van Don=van-don"])
+        #expect(found("le PARC INDUSTRIEL d’Hanoï") == ["PARC INDUSTRIEL=industrial-park", "Hanoï=ha-noi"])
+        #expect(found("la résolution, la resolution") == ["résolution=no-ja-concept", "resolution=no-ja-concept"])
+        #expect(found("location de terrain à Hanoï") == ["location de terrain=land-lease", "Hanoï=ha-noi"])
+        // "Hanoi" (English) and "Hanoï" (French) are one concept; apostrophes do not join words.
+        #expect(found("l'Hanoi d'aujourd'hui") == ["Hanoi=ha-noi"])
+    }
+
     @Test func chineseAndJapaneseNeedNoSpaces() {
         #expect(found("我们想在云屯经济特区投资工业园区") == ["云屯=van-don", "经济特区=special-economic-zone", "工业园区=industrial-park"])
         #expect(found("ヴァンドン経済特区にハイテクゾーンを") == ["ヴァンドン=van-don", "経済特区=special-economic-zone"])
