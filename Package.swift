@@ -69,7 +69,7 @@ let package = Package(
         .executableTarget(
             name: "dialogue-server",
             dependencies: [
-                "DialogueServer",
+                "DialogueServer", "Glossary",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -9,7 +9,7 @@ struct DialogueServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialogue-server",
         abstract: "Live, recorded investor dialogues over WebSocket, with tamper-evident transcripts.",
-        subcommands: [Serve.self, Staff.self, Index.self, Transcript.self, Backup.self],
+        subcommands: [Serve.self, Staff.self, Index.self, Transcript.self, Backup.self, GlossaryCommand.self],
         defaultSubcommand: Serve.self)
 }
 

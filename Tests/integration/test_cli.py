@@ -114,3 +114,23 @@ def test_transcript_export_cli(server):
     assert p.returncode == 0 and "exported line" in p.stdout
     p = cli("transcript", "export", "ses_aaaaaaaaaaaaaaaa", "--data", server.data)
     assert p.returncode != 0
+
+
+def test_glossary_check_and_terms(tmp_path):
+    from harness import AGENTS, AGENT_ID
+    shipped = f"{AGENTS}/{AGENT_ID}/glossary.tsv"
+    p = cli("glossary", "check", shipped)
+    assert p.returncode == 0, p.stderr
+    assert re.match(r"ok: \d+ concepts \(\d+ names\), languages vi, en, fr, ja, ko, zh", p.stdout)
+    bad = tmp_path / "bad.tsv"
+    bad.write_text("id\tvi\ten\nport\tcảng biển\tseaport\nharbour\tbến cảng\tSEAPORT\n", encoding="utf-8")
+    p = cli("glossary", "check", str(bad))
+    assert p.returncode == 1
+    assert f"{bad}:3: form \"SEAPORT\" (en) already belongs to concept \"port\" on line 2" in p.stderr
+    p = cli("glossary", "terms", shipped, "Nous visitons le parc industriel", "--lang", "ko")
+    assert p.returncode == 0, p.stderr
+    terms = [json.loads(l) for l in p.stdout.splitlines()]
+    assert [t["concept"] for t in terms] == ["industrial-park"]
+    assert terms[0]["text"] == "parc industriel" and terms[0]["start"] == 17 and terms[0]["end"] == 32
+    p = cli("glossary", "check", str(tmp_path / "missing.tsv"))
+    assert p.returncode == 2
