@@ -55,11 +55,19 @@ let package = Package(
         .target(
             name: "Glossary",
             swiftSettings: strict + [.unsafeFlags(["-O"], .when(configuration: .debug))]),
+        // Retrieval: passages of the agent packs' documents in SQLite FTS5, cross-lingual search.
+        .target(
+            name: "Retrieval",
+            dependencies: [
+                "AgentPacks", "Glossary", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
             dependencies: [
-                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks", "Glossary",
+                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -69,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "dialogue-server",
             dependencies: [
-                "DialogueServer", "Glossary",
+                "DialogueServer", "Glossary", "Retrieval", "AgentPacks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -84,6 +92,9 @@ let package = Package(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
             swiftSettings: strict),
         .testTarget(name: "GlossaryTests", dependencies: ["Glossary"], swiftSettings: strict),
+        .testTarget(
+            name: "RetrievalTests", dependencies: ["Retrieval", "AgentPacks", "Glossary"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
             name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary"],

@@ -15,6 +15,7 @@ package final class DialogueServerApp: Sendable {
     package let transcripts: TranscriptService
     let agents: AgentCatalog
     let glossaries: GlossaryRegistry
+    package let retrieval: RetrievalService
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
@@ -33,6 +34,10 @@ package final class DialogueServerApp: Sendable {
             dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
             commitBatch: configuration.commitBatch, logger: logger)
         glossaries = GlossaryRegistry(store: store, logger: logger)
+        // The retrieval index is a database file of its own: indexing never takes the event
+        // store's write lock.
+        retrieval = try RetrievalService(
+            dataDirectory: configuration.dataDirectory, agents: agents, glossaries: glossaries, logger: logger)
         let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
         transcripts = TranscriptService(
             store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
@@ -75,11 +80,13 @@ package final class DialogueServerApp: Sendable {
             officerToken = try store.addStaff(name: "officer", role: .officer).token
         }
         try await glossaries.load(agents)
+        retrieval.refreshInBackground()
         store.writer.start()
         try transport.start()
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
-            store: store, hub: hub, agents: agents, glossaries: glossaries, transcripts: transcripts, metrics: metrics,
+            store: store, hub: hub, agents: agents, glossaries: glossaries, retrieval: retrieval, transcripts: transcripts,
+            metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(), signInFailures: signInFailures,
             logger: logger)
         let (hub, transport, store) = (hub, transport, store)

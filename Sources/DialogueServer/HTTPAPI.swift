@@ -13,6 +13,7 @@ struct HTTPAPI: Sendable {
     let hub: DialogueHub
     let agents: AgentCatalog
     let glossaries: GlossaryRegistry
+    let retrieval: RetrievalService
     let transcripts: TranscriptService
     let metrics: Metrics
     let configuration: ServerConfiguration
@@ -143,9 +144,11 @@ struct HTTPAPI: Sendable {
         if method == "PUT", match("v1/glossary") != nil {
             return try await replaceGlossary(request, by: try await staff(request, allowed: [.officer]))
         }
-        let later: [(String, String, Set<Role>)] = [
-            ("GET", "v1/search", [.officer, .reviewer]), ("GET", "v1/gaps", [.officer]),
-        ]
+        if method == "GET", match("v1/search") != nil {
+            _ = try await staff(request, allowed: [.officer, .reviewer])
+            return try await search(request)
+        }
+        let later: [(String, String, Set<Role>)] = [("GET", "v1/gaps", [.officer])]
         if let (_, path, roles) = later.first(where: { $0.0 == method && match($0.1) != nil }) {
             _ = try await staff(request, allowed: roles)
             throw Failure(status: 501, code: "not_implemented", message: "/\(path) arrives with a later release")

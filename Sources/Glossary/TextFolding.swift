@@ -65,6 +65,13 @@ package enum TextFolding {
         return count
     }
 
+    /// Appends the loose folding of one scalar (lower case, no Latin diacritics, full-width
+    /// forms as ASCII); for other modules that tokenise text the way the glossary matches it.
+    @inline(__always)
+    package static func appendLoose(_ value: UInt32, to out: inout [UInt32]) {
+        _ = append(value, table: tables.loose, pool: tables.pool, to: &out)
+    }
+
     /// The kind of a (folded) scalar: `Flag` bits.
     @inline(__always)
     static func flags(_ value: UInt32) -> UInt8 {
@@ -73,13 +80,13 @@ package enum TextFolding {
     }
 
     /// Whether a folded scalar is a letter, digit or mark (not a word separator).
-    static func isWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.word != 0 }
+    package static func isWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.word != 0 }
 
     /// A word character of a script written with spaces (Latin, Vietnamese, Greek,
     /// Cyrillic…): terms in these scripts start and end at word boundaries. Han, kana, Thai,
     /// Lao, Khmer and Myanmar are written without spaces; Hangul is matched by syllables.
     @inline(__always)
-    static func isSpacedWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.spacedWord != 0 }
+    package static func isSpacedWordScalar(_ value: UInt32) -> Bool { flags(value) & Flag.spacedWord != 0 }
 
     /// A conjoining jamo vowel or final consonant: a position inside a Hangul syllable.
     @inline(__always)

@@ -1,4 +1,6 @@
+import AgentPacks
 import ArgumentParser
+import Retrieval
 import Dialogue
 import Foundation
 import Store
@@ -64,7 +66,22 @@ struct Index: ParsableCommand {
     @OptionGroup var data: DataOptions
 
     func run() throws {
-        fail("the retrieval index is not part of this release yet (see docs/protocol.md)", code: 1)
+        let catalog: AgentCatalog
+        do {
+            catalog = try AgentCatalog(folder: URL(fileURLWithPath: agents, isDirectory: true))
+        } catch { fail("\(error)") }
+        do {
+            try FileManager.default.createDirectory(atPath: data.data, withIntermediateDirectories: true)
+            let index = try SearchIndex(path: (data.data as NSString).appendingPathComponent(SearchIndex.fileName))
+            try index.removePacks(except: Set(catalog.ids))
+            for pack in catalog.packs {
+                let start = Date()
+                let count = try index.index(pack)
+                printLine(
+                    "\(pack.id): \(pack.documents.count) documents, \(count) passages in \(String(format: "%.2f", Date().timeIntervalSince(start))) s"
+                )
+            }
+        } catch { fail("\(error)") }
     }
 }
 

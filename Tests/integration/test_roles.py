@@ -201,9 +201,9 @@ HTTP_EXPECT = {
 }
 HTTP_CASES = [(r, e) for r in HTTP_EXPECT for e in ENDPOINTS]
 
-# Search and gaps belong to later issues: until then an allowed caller gets 501
-# not_implemented (docs/protocol.md), later 200. The glossary answers 200. A refused caller
-# is refused now.
+# Gaps belong to a later issue: until then an allowed caller gets 501 not_implemented
+# (docs/protocol.md), later 200. Search and the glossary answer 200. A refused caller is
+# refused.
 LATER = {
     "search": ("GET", "/v1/search?q=land%20lease&lang=en", None),
     "glossary-get": ("GET", "/v1/glossary", None),
@@ -274,7 +274,7 @@ def test_http_role_table_later_endpoints(server, http_ctx, role, endpoint):
     method, path, body = LATER[endpoint]
     st, js, _ = server.http(method, path, token, body)
     if endpoint in LATER_ALLOWED[role]:
-        assert st in ((200,) if endpoint.startswith("glossary") else (200, 501)), f"{role} {endpoint}: {st} {js!r}"
+        assert st in ((200, 501) if endpoint == "gaps" else (200,)), f"{role} {endpoint}: {st} {js!r}"
         if st == 501:
             assert_http_error(st, js, 501, "not_implemented")
     elif role == "anonymous":

@@ -1,0 +1,57 @@
+import AgentPacks
+import Foundation
+import Logging
+import Retrieval
+import Synchronization
+
+/// The retrieval index as the server uses it: opened from the data folder, brought up to
+/// date in the background at start-up (only packs whose documents changed), searched by
+/// `/v1/search` and, in-process, by the assistant.
+package final class RetrievalService: Sendable {
+    package let index: SearchIndex
+    let agents: AgentCatalog
+    let glossaries: GlossaryRegistry
+    let logger: Logger
+    /// Whether the start-up indexing has finished (searches meanwhile see the last index).
+    private let ready = Mutex(false)
+
+    package init(dataDirectory: String, agents: AgentCatalog, glossaries: GlossaryRegistry, logger: Logger) throws {
+        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        index = try SearchIndex(path: (dataDirectory as NSString).appendingPathComponent(SearchIndex.fileName))
+        self.agents = agents
+        self.glossaries = glossaries
+        self.logger = logger
+    }
+
+    /// Re-indexes stale packs off the caller's thread; live sessions never wait on it (the
+    /// index is its own database file).
+    func refreshInBackground() {
+        Task.detached(priority: .utility) { [self] in
+            do {
+                try index.removePacks(except: Set(agents.ids))
+                for pack in agents.packs where try index.isStale(pack) {
+                    let start = ContinuousClock.now
+                    let count = try index.index(pack)
+                    logger.info(
+                        "retrieval index rebuilt for a pack",
+                        metadata: [
+                            "agent": "\(pack.id)", "passages": "\(count)",
+                            "duration": "\(ContinuousClock.now - start)",
+                        ])
+                }
+            } catch {
+                logger.error("retrieval indexing failed", metadata: ["error": "\(error)"])
+            }
+            ready.withLock { $0 = true }
+        }
+    }
+
+    /// Whether start-up indexing is done.
+    var isReady: Bool { ready.withLock { $0 } }
+
+    /// Searches with the glossary in force for the query's agent (else the default pack's).
+    package func search(_ query: SearchQuery) async throws -> [SearchResult] {
+        let agent = query.agent ?? agents.defaultPack.id
+        return try await index.search(query, glossary: glossaries.active(agent: agent)?.glossary)
+    }
+}
