@@ -55,6 +55,7 @@ package struct SearchResult: Sendable, Equatable {
 extension SearchIndex {
     /// Candidates read from FTS5 before re-ranking and removing duplicates.
     static let candidateCount = 40
+    static let candidatesPerLanguage = 20
     /// Above this many passages, a single token held by more than `frequentShare` of them
     /// is left out of the query: it cannot rank anything and would cost a scan.
     static let frequentCapMinimum = 2000
@@ -98,11 +99,6 @@ extension SearchIndex {
                 sql += " AND p.agent = ?"
                 arguments.append(agent)
             }
-            if let language = query.documentLanguage {
-                sql += " AND (p.language = ? OR p.language LIKE ?)"
-                arguments.append(language)
-                arguments.append(language + "-%")
-            }
             if let zone = query.zone {
                 sql += " AND p.zone LIKE ?"
                 arguments.append("%" + zone + "%")
@@ -111,12 +107,39 @@ extension SearchIndex {
                 sql += " AND p.sector LIKE ?"
                 arguments.append("%" + sector + "%")
             }
-            sql += " ORDER BY rank LIMIT \(Self.candidateCount)"
-            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
-            let candidates = rows.map { row in plan.score(row, glossary: glossary, askerLanguage: query.language) }
+            // With glossary phrases in the query, candidates are read per document language:
+            // otherwise the asker's own language, matching more of the question's words,
+            // would crowd out the passage in another language that holds the answer.
+            var groups: [[any DatabaseValueConvertible]] = []
+            if let language = query.documentLanguage {
+                groups = [[language, language + "-%"]]
+            } else if !plan.phrases.isEmpty {
+                groups = try documentLanguages(db).map { [$0, $0] }
+            } else {
+                groups = [[]]
+            }
+            var candidates: [SearchResult] = []
+            for group in groups {
+                var groupSQL = sql
+                if !group.isEmpty { groupSQL += " AND (p.language = ? OR p.language LIKE ?)" }
+                groupSQL += " ORDER BY rank LIMIT \(groups.count > 1 ? Self.candidatesPerLanguage : Self.candidateCount)"
+                let rows = try Row.fetchAll(db, sql: groupSQL, arguments: StatementArguments(arguments + group))
+                guard let best = rows.first.map({ -($0["rank"] as Double) }), best > 0 else { continue }
+                candidates += rows.map { row in
+                    plan.score(row, best: best, glossary: glossary, askerLanguage: query.language)
+                }
+            }
             return Self.withoutDuplicates(candidates.sorted { $0.score > $1.score }, askerLanguage: query.language)
                 .prefix(k).map(\.self)
         }
+    }
+
+    /// Languages of the indexed documents (cached until the index changes).
+    func documentLanguages(_ db: Database) throws -> [String] {
+        if let known = frequencies.languages() { return known }
+        let languages = try String.fetchAll(db, sql: "SELECT DISTINCT language FROM passages ORDER BY language")
+        frequencies.setLanguages(languages)
+        return languages
     }
 
     /// Passages holding `token` (cached).
@@ -207,9 +230,10 @@ struct QueryPlan {
         self.concepts = concepts
     }
 
-    /// Final score of a candidate row: BM25, raised for each concept and number of the
-    /// question it holds, and a little for the asker's language.
-    func score(_ row: Row, glossary: Glossary?, askerLanguage: String?) -> SearchResult {
+    /// Final score of a candidate row: its BM25 relative to the best of its language
+    /// (so each language's best match starts equal), raised for each concept and number
+    /// of the question it holds, and a little for the asker's language.
+    func score(_ row: Row, best: Double, glossary: Glossary?, askerLanguage: String?) -> SearchResult {
         let text: String = row["text"]
         let language: String = row["language"]
         var matched = 0
@@ -221,8 +245,8 @@ struct QueryPlan {
             let passageTokens = Set(SearchTokenizer.tokens(text))
             numbersHeld = numbers.intersection(passageTokens).count
         }
-        let bm25: Double = row["rank"]
-        var score = -bm25 * (1 + 0.4 * Double(matched) + 0.5 * Double(numbersHeld))
+        let bm25 = -(row["rank"] as Double)
+        var score = (bm25 / best) * (1 + 0.4 * Double(matched) + 0.5 * Double(numbersHeld))
         if let askerLanguage, language.hasPrefix(askerLanguage) { score *= 1.1 }
         return SearchResult(
             document: row["document"], title: row["title"], heading: row["heading"], passage: text, language: language,

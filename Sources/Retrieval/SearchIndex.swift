@@ -137,11 +137,18 @@ package final class SearchIndex: Sendable {
     }
 }
 
-/// Token → number of passages holding it; a lock around a dictionary.
+/// Token → number of passages holding it, and the documents' languages; a lock around
+/// dictionaries, cleared whenever the index changes.
 final class FrequencyCache: Sendable {
-    private let state = Mutex<[String: Int]>([:])
+    private struct State {
+        var counts: [String: Int] = [:]
+        var languages: [String]?
+    }
+    private let state = Mutex(State())
 
-    func value(_ token: String) -> Int? { state.withLock { $0[token] } }
-    func set(_ token: String, _ count: Int) { state.withLock { $0[token] = count } }
-    func clear() { state.withLock { $0.removeAll() } }
+    func value(_ token: String) -> Int? { state.withLock { $0.counts[token] } }
+    func set(_ token: String, _ count: Int) { state.withLock { $0.counts[token] = count } }
+    func languages() -> [String]? { state.withLock { $0.languages } }
+    func setLanguages(_ languages: [String]) { state.withLock { $0.languages = languages } }
+    func clear() { state.withLock { $0 = State() } }
 }

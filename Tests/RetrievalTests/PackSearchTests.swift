@@ -25,17 +25,45 @@ enum RepositoryIndex {
 
 @Suite("Searching the pack")
 struct PackSearchTests {
-    @Test func explore() throws {
-        for question in [
-            "クアンニン省の2025年のFDI誘致目標はいくらですか？",
-            "What is the science and technology budget of the province?",
-            "Khu công nghệ cao Vân Đồn có kế hoạch gì?",
-            "광닌성 산업단지에 투자하고 싶습니다. 어떤 산업단지가 있나요?",
-            "广宁省有多少外商直接投资项目？",
-        ] {
-            let results = try RepositoryIndex.index.search(SearchQuery(text: question, language: "en"), glossary: RepositoryIndex.glossary)
-            print("Q:", question)
-            for r in results { print("  ", r.score, r.document, r.passage.prefix(120)) }
-        }
+    func search(_ text: String, _ language: String, k: Int = 5, documentLanguage: String? = nil, expand: Bool = true)
+        throws -> [SearchResult]
+    {
+        try RepositoryIndex.index.search(
+            SearchQuery(text: text, language: language, k: k, documentLanguage: documentLanguage, expandWithGlossary: expand),
+            glossary: RepositoryIndex.glossary)
+    }
+
+    @Test func aJapaneseQuestionReachesTheFactInAnotherLanguage() throws {
+        let results = try search("クアンニン省の2025年のFDI誘致目標はいくらですか？", "ja")
+        #expect(results.contains { $0.passage.contains("1,25") || $0.passage.contains("1.25") })
+        #expect(results.allSatisfy { ["vi", "en", "fr"].contains($0.language) })
+        #expect(results.map(\.score) == results.map(\.score).sorted(by: >))
+    }
+
+    @Test func theGlossaryIsWhatCarriesAKoreanQuestionAcross() throws {
+        let question = "꽝닌성 번돈 경제특구에 첨단기술 구역을 만들 계획이 있나요?"
+        let expanded = try search(question, "ko")
+        #expect(expanded.contains { $0.passage.lowercased().contains("van don") || $0.passage.contains("Vân Đồn") })
+        let plain = try search(question, "ko", expand: false)
+        #expect(plain.filter { $0.passage.contains("Vân Đồn") }.count < expanded.filter { $0.passage.contains("Vân Đồn") }.count)
+    }
+
+    @Test func languageVersionsOfOnePassageCountOnceInTheAskersLanguage() throws {
+        let results = try search("210 FDI projects from 20 countries, 16.7 billion USD", "fr", k: 10)
+        let carrying = results.filter { $0.document.hasPrefix("fdi-overview.") && $0.passage.contains("210") }
+        #expect(!carrying.isEmpty)
+        #expect(Set(carrying.map(\.language)).count == carrying.count, "one per language at most")
+        #expect(carrying.first?.language == "fr")
+    }
+
+    @Test func filtersAndLimits() throws {
+        let french = try search("khu công nghiệp Đông Mai", "vi", k: 3, documentLanguage: "fr")
+        #expect(french.count <= 3 && !french.isEmpty)
+        #expect(french.allSatisfy { $0.language == "fr" })
+        #expect(try search("   ", "en").isEmpty)
+        #expect(try search("の が は", "ja").isEmpty)
+        let zone = try RepositoryIndex.index.search(
+            SearchQuery(text: "industrial park", language: "en", zone: "no such zone"), glossary: RepositoryIndex.glossary)
+        #expect(zone.isEmpty)
     }
 }
