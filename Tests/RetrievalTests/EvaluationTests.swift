@@ -13,13 +13,19 @@ struct EvaluationTests {
         var language: String
         var question: String
         var facts: [String]
-        var documents: [String]
+        var documents: [String]?
     }
 
-    static let questions: [Question] = {
-        let url = Bundle.module.url(forResource: "Fixtures/evaluation", withExtension: "json")!
+    static func load(_ name: String) -> [Question] {
+        let url = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json")!
         return try! JSONDecoder().decode([Question].self, from: Data(contentsOf: url))
-    }()
+    }
+
+    /// The evaluation set.
+    static let questions = load("evaluation")
+    /// A second set of 45 questions, written later by another hand while the glossary was
+    /// extended: reported beside the first, to show the figures do not hang on its wording.
+    static let secondSet = load("second-set")
 
     static let languages = ["vi", "en", "fr", "ja", "ko", "zh"]
 
@@ -32,7 +38,9 @@ struct EvaluationTests {
 
     /// Recall@5 per language: a question counts when one of its top five passages holds
     /// one of the fact's spellings.
-    static func recall(expand: Bool) throws -> (perLanguage: [String: Double], overall: Double, misses: [String]) {
+    static func recall(expand: Bool, questions: [Question] = questions) throws
+        -> (perLanguage: [String: Double], overall: Double, misses: [String])
+    {
         var hits: [String: Int] = [:]
         var totals: [String: Int] = [:]
         var misses: [String] = []
@@ -63,7 +71,7 @@ struct EvaluationTests {
         #expect(Set(Self.questions.map(\.id)).count == Self.questions.count)
         // Most questions are answered by a document in another language.
         let crossLingual = Self.questions.filter { question in
-            !question.documents.contains { family in
+            !(question.documents ?? []).contains { family in
                 RepositoryIndex.catalog.defaultPack.documents.contains {
                     $0.family == family && $0.language == question.language
                 }
@@ -75,14 +83,17 @@ struct EvaluationTests {
     @Test func recallAtFive() throws {
         let expanded = try Self.recall(expand: true)
         let plain = try Self.recall(expand: false)
+        let second = try Self.recall(expand: true, questions: Self.secondSet)
         func line(_ name: String, _ result: (perLanguage: [String: Double], overall: Double, misses: [String])) -> String {
             name + " overall " + String(format: "%.3f", result.overall) + " | "
                 + Self.languages.map { "\($0) " + String(format: "%.2f", result.perLanguage[$0] ?? 0) }.joined(separator: " ")
         }
         print("recall@5 " + line("with glossary expansion:   ", expanded))
         print("recall@5 " + line("without glossary expansion:", plain))
-        for miss in expanded.misses { print("  missed: \(miss)") }
+        print("recall@5 " + line("second set (45), expanded: ", second))
+        for miss in expanded.misses + second.misses { print("  missed: \(miss)") }
         #expect(expanded.overall >= 0.85, "overall recall@5 \(expanded.overall)")
+        #expect(second.overall >= 0.85, "overall recall@5 of the second set \(second.overall)")
         for language in Self.languages {
             #expect((expanded.perLanguage[language] ?? 0) >= 0.75, "recall@5 in \(language)")
         }
