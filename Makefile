@@ -7,7 +7,7 @@ APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 p
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve test unit-test integration-test bench bench-glossary loadgen soak conformance clean format
+.PHONY: all deps build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
 
 all: build
 
@@ -49,15 +49,21 @@ $(LOADGEN): bench/loadgen/loadgen.c
 	$(CC) -O2 -Wall -Wextra -o $@ $< -lm
 
 # Idle, fan-out and append scenarios against a fresh release server each (bench/run.sh),
-# then the glossary matcher (10,000 concepts, 1 KB messages).
+# then the glossary matcher (10,000 concepts, 1 KB messages), then retrieval (100,000 passages).
 bench: loadgen
 	@[ -x .build/release/dialogue-server ] || $(MAKE) release
 	bench/run.sh
 	$(MAKE) bench-glossary
+	$(MAKE) bench-retrieval
 
 bench-glossary:
 	$(SWIFT) build -c release --product glossary-bench
 	.build/release/glossary-bench --concepts 10000 --messages 20000 --glossary Agents/quang-ninh-ipa/glossary.tsv
+
+# SearchIndex on 100,000 synthetic passages in six languages: build time and search latency,
+# against tantivy (PyPI, installed into .build-bench/venv) on the same tokens (bench/retrieval/run.sh).
+bench-retrieval:
+	SWIFT=$(SWIFT) PYTHON=$(PYTHON) bench/retrieval/run.sh
 
 # Long fault runs (1,000 crash cycles, thousands of resumes, slow consumers, disk full):
 # about 40 minutes on a debug build. Sizes: Tests/soak/README.md.

@@ -90,6 +90,16 @@ package struct PackDocument: Sendable, Equatable {
             zone: fields["zone"], sector: fields["sector"], fields: fields, body: body, bodyLine: closing + 2)
     }
 
+    /// A document that no pack file holds (benchmarks build large synthetic corpora): source
+    /// `synthetic`, date `2025`, family from the id as `parse` derives it.
+    package static func synthetic(id: String, title: String, language: String, body: String) -> PackDocument {
+        let family = id.split(separator: ".").count > 1 ? String(id[..<id.lastIndex(of: ".")!]) : id
+        let fields = ["title": title, "language": language, "source": "synthetic", "date": "2025"]
+        return PackDocument(
+            id: id, family: family, title: title, language: language, source: "synthetic", date: "2025", zone: nil,
+            sector: nil, fields: fields, body: body, bodyLine: 1)
+    }
+
     private static func unquoted(_ value: String) -> String {
         for quote in ["\"", "'"] where value.count >= 2 && value.hasPrefix(quote) && value.hasSuffix(quote) {
             return String(value.dropFirst().dropLast())
