@@ -6,6 +6,8 @@
 #   bench/run.sh                       # idle, fanout, append at the issue's sizes
 #   SCENARIOS="fanout" FANOUT_RATE=2500 bench/run.sh
 #   SCENARIOS=sweep SWEEP_RATES="1000 3000 5000" bench/run.sh   # fan-out at several rates
+#   SCENARIOS="fanout fanout-search" FANOUT_RATE=2000 SEARCH_RATE=50 bench/run.sh
+#                                      # the same fan-out without and with /v1/search beside it
 #   SCENARIOS=peers bench/run.sh       # our server vs libwebsockets-test-server (lws-mirror-protocol)
 #                                      # vs the Hummingbird relay (bench/relay), same fan-out loads
 #
@@ -99,12 +101,22 @@ start_server() {
 
 run() { # NAME loadgen-args…
   local name=$1; shift
+  # A scenario listed twice keeps both logs: NAME, NAME-2, NAME-3…
+  local base=$name n=2
+  while [ -e "$OUT/$name.log" ]; do name="$base-$n"; n=$((n + 1)); done
   start_server "$name"
   echo "== $name: loadgen $* (server pid $SERVER_PID, $URL)" | tee "$OUT/$name.log" >&2
   local args=() a rc=0
   for a in "$@"; do args+=("${a//@DATA@/$DATA}"); done  # @DATA@: the server's data directory
+  local side=""
+  if [ "${FANOUT_EXTRA:-}" = search ]; then  # searches beside the load, on the client's core
+    "${PIN_CLIENT[@]}" python3 "$ROOT/bench/quick/search_load.py" "$URL" "$TOKEN" "${SEARCH_RATE:-50}" \
+      "${FANOUT_DURATION:-10}" >"$OUT/$name.search.log" 2>&1 &
+    side=$!
+  fi
   "${PIN_CLIENT[@]}" "$LOADGEN" "${args[@]}" --url "$URL" --token "$TOKEN" --pid "$SERVER_PID" \
     2>&1 | tee -a "$OUT/$name.log" >&2 || rc=$?
+  if [ -n "$side" ]; then wait "$side" || true; cat "$OUT/$name.search.log" | tee -a "$OUT/$name.log" >&2; fi
   if ! kill -0 "$SERVER_PID" 2>/dev/null; then
     echo "!! $name: the server died during the run (see $OUT/$name.server.log)" | tee -a "$OUT/$name.log" >&2
   fi
@@ -157,6 +169,9 @@ for s in $SCENARIOS; do
       run append append --connections "${APPEND_CONNECTIONS:-16}" --window "${APPEND_WINDOW:-16}" \
         --duration "${APPEND_DURATION:-10}" ${APPEND_SESSIONS:+--sessions "$APPEND_SESSIONS"} \
         --fsync-dir "${FSYNC_DIR:-@DATA@}" ;;
+    fanout-search) # the same fan-out while officers search (issue 5: live p99 unchanged by searches)
+      FANOUT_EXTRA="search" run fanout-search fanout --sessions "${FANOUT_SESSIONS:-1000}" \
+        --members "${FANOUT_MEMBERS:-10}" --rate "${FANOUT_RATE:-5000}" --duration "${FANOUT_DURATION:-10}" ;;
     sweep) # fan-out at several offered rates (latency against load; the highest rate with p99 <= 50 ms)
       for r in ${SWEEP_RATES:-1000 2000 3000 4000 5000 6000}; do
         run "sweep-$r" fanout --sessions "${FANOUT_SESSIONS:-1000}" --members "${FANOUT_MEMBERS:-10}" \

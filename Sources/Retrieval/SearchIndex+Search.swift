@@ -50,16 +50,21 @@ package struct SearchResult: Sendable, Equatable {
     package var agent: String
     /// Concepts of the question this passage holds (for the assistant's confidence).
     package var matchedConcepts: Int
+    /// The passage's number tokens: what its language versions share.
+    var numbers: Set<String> = []
 }
 
 extension SearchIndex {
     /// Candidates read from FTS5 before re-ranking and removing duplicates.
     static let candidateCount = 40
     static let candidatesPerLanguage = 20
-    /// Above this many passages, a single token held by more than `frequentShare` of them
-    /// is left out of the query: it cannot rank anything and would cost a scan.
-    static let frequentCapMinimum = 2000
-    static let frequentShare = 0.05
+    /// How many postings of single tokens a query may make FTS5 score. Tokens are kept
+    /// rarest first while their passages add up to at most this; a token held by more
+    /// passages than this alone is left out unless nothing else is left, and then only the
+    /// first `postingsBudget` matching rows are scored. Phrases (glossary forms) always stay.
+    /// Frequent tokens cannot rank anything, and scoring tens of thousands of rows is what
+    /// makes a search slow.
+    static let postingsBudget = 1000
 
     /// The best passages for a question. `glossary` is the agent's (for expansion and
     /// concept boosts); nil searches the words alone.
@@ -75,63 +80,83 @@ extension SearchIndex {
     func search(_ query: SearchQuery, glossary: Glossary?, in db: Database) throws -> [SearchResult] {
         let plan = QueryPlan(query: query, glossary: query.expandWithGlossary ? glossary : nil)
         let k = max(1, min(50, query.k))
-        do {
-            let total = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM passages") ?? 0
-            guard total > 0 else { return [] }
-            // Frequent single tokens are dropped when the index is large; phrases stay.
-            var clauses: [String] = []
-            var singles = plan.tokens
-            if total > Self.frequentCapMinimum {
-                let cap = max(Self.frequentCapMinimum, Int(Double(total) * Self.frequentShare))
-                let kept = try singles.filter { try self.documentFrequency($0, db) <= cap }
-                if !kept.isEmpty || !plan.phrases.isEmpty { singles = kept }
-            }
-            clauses += singles.map(Self.quoted)
-            clauses += plan.phrases.map { Self.quoted($0.joined(separator: " ")) }
-            guard !clauses.isEmpty else { return [] }
+        guard try passageCount(db) > 0 else { return [] }
+
+        // Single tokens, rarest first, within the postings budget.
+        let counted = try plan.tokens.map { ($0, try documentFrequency($0, db)) }.filter { $0.1 > 0 }
+            .sorted { $0.1 < $1.1 }
+        var singles: [String] = []
+        var postings = 0
+        for (token, count) in counted where postings + count <= Self.postingsBudget {
+            singles.append(token)
+            postings += count
+        }
+        var capRows = false
+        if singles.isEmpty && plan.phrases.isEmpty, let rarest = counted.first {
+            singles = [rarest.0]
+            capRows = true
+        }
+        let clauses = singles.map(Self.quoted) + plan.phrases.map { Self.quoted($0.joined(separator: " ")) }
+        guard !clauses.isEmpty else { return [] }
+        var filter = ""
+        if let agent = query.agent { filter += " AND meta:" + Self.quoted(Self.metaToken("agent", agent)) }
+
+        // With glossary phrases in the query, candidates are read per document language:
+        // otherwise the asker's own language, matching more of the question's words, would
+        // crowd out the passage in another language that holds the answer.
+        let languages: [String?]
+        if let language = query.documentLanguage {
+            languages = [language]
+        } else if !plan.phrases.isEmpty {
+            languages = try documentLanguages(db)
+        } else {
+            languages = [nil]
+        }
+        let postFilter = query.zone != nil || query.sector != nil
+        let limit = postFilter ? 400 : (languages.count > 1 ? Self.candidatesPerLanguage : Self.candidateCount)
+        var candidates: [SearchResult] = []
+        for language in languages {
+            var match = "(" + clauses.joined(separator: " OR ") + ")" + filter
+            if let language { match += " AND meta:" + Self.quoted(Self.metaToken("lang", language)) }
+            // Ranked inside FTS5 first, joined to the passages' columns after: only the
+            // candidates are looked up.
+            let ranked =
+                capRows
+                ? "SELECT rowid, rank FROM (SELECT rowid, bm25(passages_fts, 2.0, 1.0, 0.0) AS rank FROM passages_fts WHERE passages_fts MATCH ? LIMIT \(Self.postingsBudget)) ORDER BY rank LIMIT \(limit)"
+                : "SELECT rowid, bm25(passages_fts, 2.0, 1.0, 0.0) AS rank FROM passages_fts WHERE passages_fts MATCH ? ORDER BY rank LIMIT \(limit)"
+            // Columns in the order `QueryPlan.score` reads them by position (by name, GRDB
+            // compares column names for every value, which dominated a search's time).
             var sql = """
-                SELECT p.*, bm25(passages_fts, 2.0, 1.0) AS rank FROM passages_fts
-                JOIN passages p ON p.id = passages_fts.rowid
-                WHERE passages_fts MATCH ?
+                SELECT p.text, p.language, p.document, p.title, p.heading, p.source, p.date, p.zone, p.sector,
+                    p.agent, r.rank, f.body FROM (\(ranked)) AS r
+                JOIN passages p ON p.id = r.rowid JOIN passages_fts f ON f.rowid = r.rowid
                 """
-            var arguments: [any DatabaseValueConvertible] = [clauses.joined(separator: " OR ")]
-            if let agent = query.agent {
-                sql += " AND p.agent = ?"
-                arguments.append(agent)
-            }
+            var arguments: [any DatabaseValueConvertible] = [match]
             if let zone = query.zone {
-                sql += " AND p.zone LIKE ?"
+                sql += (arguments.count == 1 ? " WHERE" : " AND") + " p.zone LIKE ?"
                 arguments.append("%" + zone + "%")
             }
             if let sector = query.sector {
-                sql += " AND p.sector LIKE ?"
+                sql += (arguments.count == 1 ? " WHERE" : " AND") + " p.sector LIKE ?"
                 arguments.append("%" + sector + "%")
             }
-            // With glossary phrases in the query, candidates are read per document language:
-            // otherwise the asker's own language, matching more of the question's words,
-            // would crowd out the passage in another language that holds the answer.
-            var groups: [[any DatabaseValueConvertible]] = []
-            if let language = query.documentLanguage {
-                groups = [[language, language + "-%"]]
-            } else if !plan.phrases.isEmpty {
-                groups = try documentLanguages(db).map { [$0, $0] }
-            } else {
-                groups = [[]]
+            sql += " ORDER BY r.rank LIMIT \(postFilter ? Self.candidateCount : limit)"
+            let rows = try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments))
+            guard let best = rows.first.map({ -($0[10] as Double) }), best > 0 else { continue }
+            candidates += rows.map { row in
+                plan.score(row, best: best, glossary: glossary, askerLanguage: query.language)
             }
-            var candidates: [SearchResult] = []
-            for group in groups {
-                var groupSQL = sql
-                if !group.isEmpty { groupSQL += " AND (p.language = ? OR p.language LIKE ?)" }
-                groupSQL += " ORDER BY rank LIMIT \(groups.count > 1 ? Self.candidatesPerLanguage : Self.candidateCount)"
-                let rows = try Row.fetchAll(db, sql: groupSQL, arguments: StatementArguments(arguments + group))
-                guard let best = rows.first.map({ -($0["rank"] as Double) }), best > 0 else { continue }
-                candidates += rows.map { row in
-                    plan.score(row, best: best, glossary: glossary, askerLanguage: query.language)
-                }
-            }
-            return Self.withoutDuplicates(candidates.sorted { $0.score > $1.score }, askerLanguage: query.language)
-                .prefix(k).map(\.self)
         }
+        return Self.withoutDuplicates(
+            candidates.sorted { $0.score > $1.score }, askerLanguage: query.language, keeping: k)
+    }
+
+    /// Passages in the index (cached until it changes).
+    func passageCount(_ db: Database) throws -> Int {
+        if let known = frequencies.passages() { return known }
+        let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM passages") ?? 0
+        frequencies.setPassages(count)
+        return count
     }
 
     /// Languages of the indexed documents (cached until the index changes).
@@ -155,28 +180,27 @@ extension SearchIndex {
         "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
-    /// Passages of one document in several languages that say the same thing (the same
-    /// numbers and concepts) count once: the asker's language when there, else the best.
-    static func withoutDuplicates(_ results: [SearchResult], askerLanguage: String?) -> [SearchResult] {
+    /// Passages of one document's language versions that say the same thing (the same
+    /// numbers) count once: the asker's language when there, else the best. Stops once
+    /// `keeping` results are kept; signatures are only compared between versions of one
+    /// document.
+    static func withoutDuplicates(_ results: [SearchResult], askerLanguage: String?, keeping: Int) -> [SearchResult] {
         var kept: [SearchResult] = []
-        var signatures: [Set<String>] = []
         for result in results {
-            let signature = QueryPlan.signature(result.passage)
             if let index = kept.indices.first(where: {
-                kept[$0].document != result.document && family(kept[$0].document) == family(result.document)
-                    && kept[$0].language != result.language && similar(signatures[$0], signature)
+                kept[$0].language != result.language && kept[$0].document != result.document
+                    && family(kept[$0].document) == family(result.document) && similar(kept[$0].numbers, result.numbers)
             }) {
                 // Same content in another language: prefer the asker's, keeping the better score.
                 if let askerLanguage, result.language.hasPrefix(askerLanguage), !kept[index].language.hasPrefix(askerLanguage) {
                     var replacement = result
                     replacement.score = max(result.score, kept[index].score)
                     kept[index] = replacement
-                    signatures[index] = signature
                 }
                 continue
             }
             kept.append(result)
-            signatures.append(signature)
+            if kept.count == keeping { break }
         }
         return kept
     }
@@ -234,28 +258,28 @@ struct QueryPlan {
     /// (so each language's best match starts equal), raised for each concept and number
     /// of the question it holds, and a little for the asker's language.
     func score(_ row: Row, best: Double, glossary: Glossary?, askerLanguage: String?) -> SearchResult {
-        let text: String = row["text"]
-        let language: String = row["language"]
+        let text: String = row[0]
+        let language: String = row[1]
         var matched = 0
         if let glossary, !concepts.isEmpty {
             matched = Set(glossary.terms(in: text).map(\.conceptIndex)).intersection(concepts).count
         }
-        var numbersHeld = 0
-        if !numbers.isEmpty {
-            let passageTokens = Set(SearchTokenizer.tokens(text))
-            numbersHeld = numbers.intersection(passageTokens).count
+        // The passage's tokens as indexed: no need to tokenise it again.
+        let tokens: String = row[11]
+        var passageNumbers: Set<String> = []
+        for token in tokens.utf8.split(separator: 0x20) where token.first.map({ $0 >= 0x30 && $0 <= 0x39 }) == true {
+            passageNumbers.insert(String(decoding: token, as: UTF8.self))
         }
-        let bm25 = -(row["rank"] as Double)
+        let numbersHeld = numbers.intersection(passageNumbers).count
+        let bm25 = -(row[10] as Double)
         var score = (bm25 / best) * (1 + 0.4 * Double(matched) + 0.5 * Double(numbersHeld))
         if let askerLanguage, language.hasPrefix(askerLanguage) { score *= 1.1 }
-        return SearchResult(
-            document: row["document"], title: row["title"], heading: row["heading"], passage: text, language: language,
-            score: (score * 1000).rounded() / 1000, source: row["source"], date: row["date"], zone: row["zone"],
-            sector: row["sector"], agent: row["agent"], matchedConcepts: matched)
+        var result = SearchResult(
+            document: row[2], title: row[3], heading: row[4], passage: text, language: language,
+            score: (score * 1000).rounded() / 1000, source: row[5], date: row[6], zone: row[7], sector: row[8],
+            agent: row[9], matchedConcepts: matched)
+        result.numbers = passageNumbers
+        return result
     }
 
-    /// What a passage says, independent of its language: its numbers.
-    static func signature(_ text: String) -> Set<String> {
-        Set(SearchTokenizer.tokens(text).filter { $0.first?.isNumber == true })
-    }
 }

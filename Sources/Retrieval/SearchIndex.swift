@@ -19,11 +19,29 @@ package final class SearchIndex: Sendable {
     /// Document frequencies, cached per token; cleared when the index changes.
     let frequencies = FrequencyCache()
 
+    /// Bumped when the tables change: an index file of another version is rebuilt.
+    static let schemaVersion = 2
+
     package init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
+        // Readers map the file: FTS5 posting lists are read without copying pages.
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA mmap_size = 268435456")
+            try db.execute(sql: "PRAGMA cache_size = -8192")
+        }
         pool = try DatabasePool(path: path, configuration: configuration)
         try pool.write { db in
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            if version != Self.schemaVersion {
+                // An index is derived data: an old layout is dropped and rebuilt from the packs.
+                try db.execute(
+                    sql: """
+                        DROP TABLE IF EXISTS passages_vocab; DROP TABLE IF EXISTS passages_fts;
+                        DROP TABLE IF EXISTS passages; DROP TABLE IF EXISTS packs;
+                        PRAGMA user_version = \(Self.schemaVersion);
+                        """)
+            }
             try db.execute(
                 sql: """
                     CREATE TABLE IF NOT EXISTS packs (
@@ -35,7 +53,7 @@ package final class SearchIndex: Sendable {
                         date TEXT NOT NULL, zone TEXT, sector TEXT, position INTEGER NOT NULL, text TEXT NOT NULL);
                     CREATE INDEX IF NOT EXISTS passages_by_agent ON passages(agent, document);
                     CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
-                        title, body, tokenize = 'unicode61 remove_diacritics 0');
+                        title, body, meta, tokenize = 'unicode61 remove_diacritics 0');
                     CREATE VIRTUAL TABLE IF NOT EXISTS passages_vocab USING fts5vocab(passages_fts, 'row');
                     """)
         }
@@ -119,11 +137,22 @@ package final class SearchIndex: Sendable {
             ])
         let id = db.lastInsertedRowID
         try db.execute(
-            sql: "INSERT INTO passages_fts (rowid, title, body) VALUES (?, ?, ?)",
+            sql: "INSERT INTO passages_fts (rowid, title, body, meta) VALUES (?, ?, ?, ?)",
             arguments: [
                 id, SearchTokenizer.tokens(document.title + " \n " + passage.heading).joined(separator: " "),
                 SearchTokenizer.tokens(passage.text).joined(separator: " "),
+                metaTokens(agent: agent, language: document.language),
             ])
+    }
+
+    /// Filters FTS5 can intersect with the posting lists instead of joining afterwards:
+    /// `lang` + the language code, `agent` + the agent id, letters and digits only.
+    static func metaTokens(agent: String, language: String) -> String {
+        [metaToken("lang", language), metaToken("agent", agent)].joined(separator: " ")
+    }
+
+    static func metaToken(_ prefix: String, _ value: String) -> String {
+        prefix + String(value.lowercased().unicodeScalars.filter { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0)) })
     }
 
     /// Inserts passages that do not come from a pack (benchmarks build large synthetic corpora).
@@ -143,12 +172,15 @@ final class FrequencyCache: Sendable {
     private struct State {
         var counts: [String: Int] = [:]
         var languages: [String]?
+        var passages: Int?
     }
     private let state = Mutex(State())
 
     func value(_ token: String) -> Int? { state.withLock { $0.counts[token] } }
     func set(_ token: String, _ count: Int) { state.withLock { $0.counts[token] = count } }
     func languages() -> [String]? { state.withLock { $0.languages } }
+    func passages() -> Int? { state.withLock { $0.passages } }
+    func setPassages(_ count: Int) { state.withLock { $0.passages = count } }
     func setLanguages(_ languages: [String]) { state.withLock { $0.languages = languages } }
     func clear() { state.withLock { $0 = State() } }
 }

@@ -17,11 +17,28 @@ package enum SearchTokenizer {
     /// The tokens of `text`, in order.
     package static func tokens(_ text: String) -> [String] {
         var scanner = Scanner()
-        for scalar in text.precomposedStringWithCompatibilityMapping.unicodeScalars {
+        // Compatibility composition is costly; most text has nothing it would change.
+        let normalised = needsComposition(text) ? text.precomposedStringWithCompatibilityMapping : text
+        for scalar in normalised.unicodeScalars {
             scanner.add(scalar.value)
         }
         scanner.flush()
         return scanner.tokens
+    }
+
+    /// Whether NFKC would change tokens: combining marks (NFD input), conjoining jamo,
+    /// kana voicing marks, full- and half-width forms, compatibility letters and symbols.
+    static func needsComposition(_ text: String) -> Bool {
+        for scalar in text.unicodeScalars where scalar.value >= 0x300 {
+            switch scalar.value {
+            case 0x0300...0x036F, 0x1100...0x11FF, 0x2000...0x24FF, 0x3099...0x309A, 0x3131...0x318F, 0x3200...0x33FF,
+                0xF900...0xFAFF, 0xFB00...0xFB4F, 0xFE30...0xFE6F, 0xFF00...0xFFEF:
+                return true
+            default:
+                continue
+            }
+        }
+        return false
     }
 
     private enum RunKind { case none, word, number, ideographic, hangul }
