@@ -159,7 +159,9 @@ def agent_languages() -> list[str]:
 
 
 def find_database(data_dir) -> str:
-    cands = sorted(glob.glob(os.path.join(str(data_dir), "*.sqlite")))
+    # index.sqlite is the retrieval index (derived data), not the event store.
+    cands = sorted(c for c in glob.glob(os.path.join(str(data_dir), "*.sqlite"))
+                   if os.path.basename(c) != "index.sqlite")
     if not cands:
         cands = sorted(glob.glob(os.path.join(str(data_dir), "*.sqlite3")) +
                        glob.glob(os.path.join(str(data_dir), "*.db")))
