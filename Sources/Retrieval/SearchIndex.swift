@@ -20,7 +20,7 @@ package final class SearchIndex: Sendable {
     let frequencies = FrequencyCache()
 
     /// Bumped when the tables change: an index file of another version is rebuilt.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     package init(path: String) throws {
         var configuration = Configuration()
@@ -50,7 +50,8 @@ package final class SearchIndex: Sendable {
                     CREATE TABLE IF NOT EXISTS passages (
                         id INTEGER PRIMARY KEY, agent TEXT NOT NULL, document TEXT NOT NULL, family TEXT NOT NULL,
                         title TEXT NOT NULL, heading TEXT NOT NULL, language TEXT NOT NULL, source TEXT NOT NULL,
-                        date TEXT NOT NULL, zone TEXT, sector TEXT, position INTEGER NOT NULL, text TEXT NOT NULL);
+                        date TEXT NOT NULL, zone TEXT, sector TEXT, position INTEGER NOT NULL, text TEXT NOT NULL,
+                        numbers TEXT NOT NULL);
                     CREATE INDEX IF NOT EXISTS passages_by_agent ON passages(agent, document);
                     CREATE VIRTUAL TABLE IF NOT EXISTS passages_fts USING fts5(
                         title, body, meta, tokenize = 'unicode61 remove_diacritics 0');
@@ -126,21 +127,23 @@ package final class SearchIndex: Sendable {
     }
 
     static func insert(agent: String, document: PackDocument, passage: PassageSplitter.Passage, in db: Database) throws {
+        let bodyTokens = SearchTokenizer.tokens(passage.text)
         try db.execute(
             sql: """
-                INSERT INTO passages (agent, document, family, title, heading, language, source, date, zone, sector, position, text)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO passages (agent, document, family, title, heading, language, source, date, zone, sector, position, text, numbers)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 agent, document.id, document.family, document.title, passage.heading, document.language, document.source,
                 document.date, document.zone, document.sector, passage.position, passage.text,
+                bodyTokens.filter { $0.first?.isNumber == true }.joined(separator: " "),
             ])
         let id = db.lastInsertedRowID
         try db.execute(
             sql: "INSERT INTO passages_fts (rowid, title, body, meta) VALUES (?, ?, ?, ?)",
             arguments: [
                 id, SearchTokenizer.tokens(document.title + " \n " + passage.heading).joined(separator: " "),
-                SearchTokenizer.tokens(passage.text).joined(separator: " "),
+                bodyTokens.joined(separator: " "),
                 metaTokens(agent: agent, language: document.language),
             ])
     }
