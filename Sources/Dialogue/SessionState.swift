@@ -10,6 +10,17 @@ package struct SessionState: Sendable {
     package private(set) var lastSeq: Int64 = 0
     private var indexById: [String: Int] = [:]
     private var seqByClientKey: [ClientKey: Int64] = [:]
+    /// Drafts awaiting an officer's decision, by seq: the question they answer and the
+    /// fields an approval publishes.
+    package private(set) var pendingDrafts: [Int64: PendingDraft] = [:]
+
+    /// A draft awaiting review.
+    package struct PendingDraft: Sendable, Equatable {
+        /// The question's seq.
+        package var about: Int64
+        /// `text`, `language`, `citations`, `contact`, `about`, `confidence`, `glossary`.
+        package var fields: [String: JSONValue]
+    }
 
     private struct ClientKey: Hashable {
         var sender: String
@@ -44,6 +55,18 @@ package struct SessionState: Sendable {
                 organisation: event.body["organisation"]?.stringValue)
             indexById[p.id] = participants.count
             participants.append(p)
+        case .moderation where event.body["action"]?.stringValue == "assistant":
+            if let mode = event.body["mode"]?.stringValue.flatMap(AssistantMode.init(rawValue:)) { info.assistant = mode }
+        case .draft:
+            guard case .object(var fields) = event.body, let about = fields["about"]?.intValue else { break }
+            for key in ["session", "seq", "kind", "at", "from", "clientId"] { fields[key] = nil }
+            pendingDrafts[event.seq] = PendingDraft(about: about, fields: fields)
+        case .answer:
+            if let draft = event.body["draft"]?.intValue { pendingDrafts[draft] = nil }
+        case .status:
+            if event.body["state"]?.stringValue == "rejected", let draft = event.body["draft"]?.intValue {
+                pendingDrafts[draft] = nil
+            }
         case .moderation:
             guard let target = event.body["target"]?.stringValue, let index = indexById[target] else { return }
             switch event.body["action"]?.stringValue {
@@ -62,6 +85,18 @@ package struct SessionState: Sendable {
             seqByClientKey[ClientKey(sender: event.senderId, clientId: clientId)] = event.seq
         }
     }
+
+    /// The seq a sender's client id was first used for.
+    func seq(sender: String, clientId: String) -> Int64? { seqByClientKey[ClientKey(sender: sender, clientId: clientId)] }
+
+    /// `decide`, for the assistant's rules in another file.
+    mutating func record(
+        _ kind: EventKind, by author: Participant, at: String, clientId: String? = nil, fields: [String: JSONValue] = [:]
+    ) -> Event {
+        decide(kind, by: author, at: at, clientId: clientId, fields: fields)
+    }
+
+    func requireLiveState(ref: String? = nil) throws(DialogueError) { try requireLive(ref: ref) }
 
     private mutating func decide(
         _ kind: EventKind, by author: Participant, at: String, clientId: String? = nil,

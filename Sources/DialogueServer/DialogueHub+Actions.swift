@@ -15,15 +15,23 @@ extension DialogueHub {
             withSession(sessionId, for: id, ref: clientId) { hub in
                 hub.say(id, sessionId, text: text, clientId: clientId, language: language, citations: citations)
             }
-        case .ask(_, _, let clientId):
-            refuse(
-                DialogueError(.notImplemented, "the assistant is not available on this server yet", ref: clientId),
-                to: id)
-        case .approve, .reject:
-            refuse(DialogueError(.notImplemented, "assistant drafts are not available on this server yet"), to: id)
-        case .moderate(let sessionId, let action, let target, _):
-            guard action != "assistant", let target else {
-                refuse(DialogueError(.notImplemented, "assistant modes are not available on this server yet"), to: id)
+        case .ask(let sessionId, let text, let clientId):
+            withSession(sessionId, for: id, ref: clientId) { hub in hub.ask(id, sessionId, text: text, clientId: clientId) }
+        case .approve(let sessionId, let draft, let text):
+            withSession(sessionId, for: id) { hub in hub.approve(id, sessionId, draft: draft, text: text) }
+        case .reject(let sessionId, let draft, let reason):
+            withSession(sessionId, for: id) { hub in hub.reject(id, sessionId, draft: draft, reason: reason) }
+        case .moderate(let sessionId, let action, let target, let mode):
+            if action == "assistant" {
+                guard let mode else {
+                    refuse(DialogueError(.badRequest, "moderate assistant needs \"mode\": auto, review or off"), to: id)
+                    return
+                }
+                withSession(sessionId, for: id) { hub in hub.setAssistantMode(id, sessionId, mode: mode) }
+                return
+            }
+            guard let target else {
+                refuse(DialogueError(.badRequest, "moderate \(action) needs \"target\""), to: id)
                 return
             }
             withSession(sessionId, for: id) { hub in hub.moderate(id, sessionId, action: action, target: target) }

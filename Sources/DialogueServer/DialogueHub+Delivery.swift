@@ -278,6 +278,8 @@ extension DialogueHub {
             } else {
                 broadcastPresence(event.session, participantId: target)
             }
+        case .question:
+            answerInBackground(event)
         case .ended:
             let sessionId = event.session
             archives[sessionId] = Task { [archiver] in

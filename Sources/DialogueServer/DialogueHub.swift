@@ -17,6 +17,7 @@ actor DialogueHub {
     let store: any DialogueStore
     let agents: AgentCatalog
     let glossaries: GlossaryRegistry
+    let retrieval: RetrievalService
     let configuration: ServerConfiguration
     let metrics: Metrics
     let archiver: TranscriptArchiver
@@ -43,13 +44,14 @@ actor DialogueHub {
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, glossaries: GlossaryRegistry,
-        configuration: ServerConfiguration,
+        retrieval: RetrievalService, configuration: ServerConfiguration,
         metrics: Metrics, archiver: TranscriptArchiver, signInFailures: SignInFailures, logger: Logger
     ) {
         self.transport = transport
         self.store = store
         self.agents = agents
         self.glossaries = glossaries
+        self.retrieval = retrieval
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

@@ -57,7 +57,8 @@ package final class DialogueServerApp: Sendable {
         metrics = Metrics()
         signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
         hub = DialogueHub(
-            transport: transport, store: store, agents: agents, glossaries: glossaries, configuration: configuration,
+            transport: transport, store: store, agents: agents, glossaries: glossaries, retrieval: retrieval,
+            configuration: configuration,
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)

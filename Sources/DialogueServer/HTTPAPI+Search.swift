@@ -34,12 +34,8 @@ extension HTTPAPI {
         }
         // Right after start-up, changed packs are being re-indexed: wait a little for them,
         // then answer from the index as it is (or 503 when there is none yet).
-        if !retrieval.isReady {
-            let deadline = ContinuousClock.now + .seconds(10)
-            while !retrieval.isReady && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
-            if !retrieval.isReady, (try? retrieval.index.passageCount()) == 0 {
-                throw Failure(status: 503, code: "unavailable", message: "the retrieval index is being built; retry shortly")
-            }
+        if await !retrieval.waitUntilReady(), (try? retrieval.index.passageCount()) == 0 {
+            throw Failure(status: 503, code: "unavailable", message: "the retrieval index is being built; retry shortly")
         }
         let results = try await retrieval.search(query)
         return Self.json(200, ["results": .array(results.map(Self.resultJSON))])

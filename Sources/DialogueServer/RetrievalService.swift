@@ -49,8 +49,17 @@ package final class RetrievalService: Sendable {
     /// Whether start-up indexing is done.
     var isReady: Bool { ready.withLock { $0 } }
 
-    /// Searches with the glossary in force for the query's agent (else the default pack's).
+    /// Waits (at most `timeout`) for start-up indexing; true when it is done.
+    func waitUntilReady(timeout: Duration = .seconds(10)) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while !isReady && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        return isReady
+    }
+
+    /// Searches with the glossary in force for the query's agent (else the default pack's),
+    /// after start-up indexing (waiting for it up to 10 s).
     package func search(_ query: SearchQuery) async throws -> [SearchResult] {
+        _ = await waitUntilReady()
         let agent = query.agent ?? agents.defaultPack.id
         return try await index.search(query, glossary: glossaries.active(agent: agent)?.glossary)
     }

@@ -123,7 +123,7 @@ package enum PassageSplitter {
 
     /// Sentences of a block: cut after `.`, `!`, `?`, `;` followed by a space, and after
     /// `。！？`, but not inside numbers (`16.7`) or after a one-letter initial.
-    static func sentences(_ block: String) -> [String] {
+    package static func sentences(_ block: String) -> [String] {
         var sentences: [String] = []
         var current = ""
         let characters = Array(block)

@@ -221,6 +221,10 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                     from?["name"]?.stringValue ?? "", event.body["language"]?.stringValue ?? "en",
                     event.body["organisation"]?.stringValue, event.seq,
                 ])
+        case .moderation where event.body["action"]?.stringValue == "assistant":
+            try db.execute(
+                sql: "UPDATE sessions SET assistant = ? WHERE id = ?",
+                arguments: [event.body["mode"]?.stringValue, event.session])
         case .moderation:
             let column: String
             let value: Bool

@@ -14,13 +14,14 @@ ACTIONS = ["hello", "join", "say", "ask", "approve", "reject", "moderate", "end"
 
 OK = "ok"
 EXPECT = {
-    "officer": {"hello": OK, "join": OK, "say": OK, "ask": "not_implemented",
-                "approve": "not_implemented", "reject": "not_implemented", "moderate": OK,
+    # approve/reject name seq 1 (a `joined` event, not a draft): allowed, then not_found.
+    "officer": {"hello": OK, "join": OK, "say": OK, "ask": OK,
+                "approve": "not_found", "reject": "not_found", "moderate": OK,
                 "end": OK, "leave": OK},
     "reviewer": {"hello": OK, "join": OK, "say": "forbidden", "ask": "forbidden",
                  "approve": "forbidden", "reject": "forbidden", "moderate": "forbidden",
                  "end": "forbidden", "leave": OK},
-    "investor": {"hello": OK, "join": "forbidden", "say": OK, "ask": "not_implemented",
+    "investor": {"hello": OK, "join": "forbidden", "say": OK, "ask": OK,
                  "approve": "forbidden", "reject": "forbidden", "moderate": "forbidden",
                  "end": "forbidden", "leave": OK},
 }
@@ -123,6 +124,13 @@ async def scenario(server, role: str, action: str, expect: str):
             assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|\+00:00)", ev["at"]), ev["at"]
             own = await actor.wait_for(is_event("message"), since=m_actor)
             assert own["seq"] == ack["seq"]
+        elif action == "ask":
+            ack = await actor.wait_for(lambda f: f.get("type") in ("ack", "error"), since=m_actor)
+            assert ack["type"] == "ack" and ack["clientId"] == msg["clientId"], ack
+            ev = await observer.wait_for(is_event("question"), since=m_obs)
+            assert ev["seq"] == ack["seq"] and ev["text"] == msg["text"]
+            assert ev["from"]["id"] == actor_id and ev["from"]["role"] == role
+            assert isinstance(ev["terms"], list)
         elif action == "moderate":
             ev = await inv_ws.wait_for(is_event("moderation"), since=m_inv)
             assert ev["action"] == "mute" and ev["target"] == inv["id"]

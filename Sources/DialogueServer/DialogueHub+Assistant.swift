@@ -1,0 +1,150 @@
+import AgentPacks
+import Dialogue
+import Glossary
+import Retrieval
+import Transport
+
+extension DialogueHub {
+    /// `ask`: stored as a `question` (acked like a message); the assistant answers once it
+    /// is committed (see `afterCommit`).
+    func ask(_ id: ConnectionID, _ sessionId: String, text: String, clientId: String) {
+        guard let participant = connections[id]?.participant else { return }
+        if connections[id]?.sessions.contains(sessionId) != true {
+            if participant.role == .investor {
+                refuse(DialogueError(.forbidden, "you left this session; reconnect to ask again", ref: clientId), to: id)
+                return
+            }
+            guard ensureJoined(id, sessionId) else { return }
+        }
+        guard sessions[sessionId] != nil else { return }
+        let outcome: SessionState.SayOutcome
+        do {
+            let language = LanguageGuess.language(of: text, declared: participant.language)
+            let agent = sessions[sessionId]!.state.info.agent
+            outcome = try sessions[sessionId]!.state.ask(
+                by: participant, text: text, clientId: clientId, language: language, at: Timestamp.now(),
+                glossary: glossaries.active(agent: agent)?.version)
+        } catch {
+            refuse(error, to: id)
+            return
+        }
+        switch outcome {
+        case .duplicate(let seq):
+            if seq <= sessions[sessionId]!.durableSeq {
+                send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
+            } else {
+                sessions[sessionId]!.pendingAcks[seq, default: []].append((id, clientId))
+            }
+        case .append(let event):
+            sessions[sessionId]!.pendingAcks[event.seq, default: []].append((id, clientId))
+            store.writer.submit([event])
+        }
+    }
+
+    /// A committed question: retrieve and compose off the hub, then come back to publish.
+    func answerInBackground(_ question: Event) {
+        guard let info = sessions[question.session]?.state.info, info.assistant != .off,
+            let text = question.text, let pack = agents.pack(id: info.agent) ?? Optional(agents.defaultPack)
+        else { return }
+        let language = question.body["language"]?.stringValue ?? "en"
+        let glossary = glossaries.active(agent: pack.id)?.glossary
+        let settings = pack.manifest.retrievalSettings
+        Task.detached { [retrieval, logger] in
+            var results: [SearchResult] = []
+            do {
+                results = try await retrieval.search(
+                    SearchQuery(text: text, language: language, k: settings.k, agent: pack.id))
+                    .filter { $0.score >= settings.minScore }
+            } catch {
+                logger.error("assistant retrieval failed", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
+            }
+            let composition = ExtractiveComposer(pack: pack, glossary: glossary)
+                .compose(question: text, language: language, results: results)
+            await self.publish(composition, about: question, pack: pack)
+        }
+    }
+
+    /// Stores the assistant's reply in the session's current mode: `auto` an answer, `review`
+    /// a draft for officers; a status tells everyone where the question stands.
+    func publish(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
+        guard let state = sessions[question.session]?.state, state.info.status == .live else { return }
+        let questionLanguage = question.body["language"]?.stringValue ?? "en"
+        var fields: [String: JSONValue] = [
+            "about": .int(question.seq), "text": .string(composition.text), "language": .string(composition.language),
+            "confidence": .double((composition.confidence * 100).rounded() / 100),
+            "citations": .array(
+                composition.citations.map {
+                    ["document": .string($0.document), "title": .string($0.title), "passage": .string($0.passage),
+                     "source": .string($0.source)]
+                }),
+        ]
+        if let version = glossaries.active(agent: pack.id)?.version { fields["glossary"] = .int(Int64(version)) }
+        if let (desk, reason) = composition.handover {
+            fields["contact"] = [
+                "desk": .string(desk.id), "name": .string(desk.name.text(in: questionLanguage)),
+                "role": .string(desk.role.text(in: questionLanguage)),
+                "organisation": .string(desk.organisation.text(in: questionLanguage)),
+                "languages": .array(desk.languages.map { .string($0) }), "reason": .string(reason),
+            ]
+        }
+        let assistant = SessionState.assistant(name: pack.manifest.name(in: questionLanguage), language: composition.language)
+        let now = Timestamp.now()
+        var events: [Event] = []
+        do {
+            switch state.info.assistant {
+            case .off:
+                return
+            case .auto:
+                events.append(try sessions[question.session]!.state.assistantEvent(.answer, by: assistant, fields: fields, at: now))
+                let status = fields["contact"] != nil ? "handed_over" : "answered"
+                events.append(
+                    try sessions[question.session]!.state.assistantEvent(
+                        .status, by: assistant, fields: ["about": .int(question.seq), "state": .string(status)], at: now))
+            case .review:
+                events.append(try sessions[question.session]!.state.assistantEvent(.draft, by: assistant, fields: fields, at: now))
+                events.append(
+                    try sessions[question.session]!.state.assistantEvent(
+                        .status, by: assistant, fields: ["about": .int(question.seq), "state": "reviewing"], at: now))
+            }
+        } catch {
+            logger.error("assistant reply not stored", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
+            return
+        }
+        store.writer.submit(events)
+    }
+
+    func approve(_ id: ConnectionID, _ sessionId: String, draft: Int64, text: String?) {
+        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant,
+            let state = sessions[sessionId]?.state
+        else { return }
+        let pack = agents.pack(id: state.info.agent) ?? agents.defaultPack
+        let language = state.pendingDrafts[draft]?.fields["language"]?.stringValue ?? officer.language
+        let assistant = SessionState.assistant(name: pack.manifest.name(in: language), language: language)
+        do {
+            let events = try sessions[sessionId]!.state.approve(
+                by: officer, draft: draft, text: text, assistant: assistant, at: Timestamp.now())
+            sessions[sessionId]!.pendingSubmitters[events[0].seq] = (id, .answer)
+            store.writer.submit(events)
+        } catch {
+            refuse(error, to: id)
+        }
+    }
+
+    func reject(_ id: ConnectionID, _ sessionId: String, draft: Int64, reason: String?) {
+        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant,
+            let state = sessions[sessionId]?.state
+        else { return }
+        let pack = agents.pack(id: state.info.agent) ?? agents.defaultPack
+        let assistant = SessionState.assistant(name: pack.manifest.name(in: officer.language), language: officer.language)
+        decideAndSubmit(sessionId, for: id) { state in
+            try state.reject(by: officer, draft: draft, reason: reason, assistant: assistant, at: Timestamp.now())
+        }
+    }
+
+    func setAssistantMode(_ id: ConnectionID, _ sessionId: String, mode: String) {
+        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant else { return }
+        decideAndSubmit(sessionId, for: id) { state in
+            try state.setAssistantMode(by: officer, mode: mode, at: Timestamp.now())
+        }
+    }
+}
