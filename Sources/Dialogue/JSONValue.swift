@@ -32,6 +32,15 @@ package enum JSONValue: Sendable, Equatable {
         }
     }
 
+    /// The number payload (an integer counts), or nil.
+    package var doubleValue: Double? {
+        switch self {
+        case .double(let d): return d
+        case .int(let i): return Double(i)
+        default: return nil
+        }
+    }
+
     /// The boolean payload, or nil.
     package var boolValue: Bool? {
         if case .bool(let b) = self { return b }

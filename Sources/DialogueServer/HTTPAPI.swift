@@ -148,10 +148,9 @@ struct HTTPAPI: Sendable {
             _ = try await staff(request, allowed: [.officer, .reviewer])
             return try await search(request)
         }
-        let later: [(String, String, Set<Role>)] = [("GET", "v1/gaps", [.officer])]
-        if let (_, path, roles) = later.first(where: { $0.0 == method && match($0.1) != nil }) {
-            _ = try await staff(request, allowed: roles)
-            throw Failure(status: 501, code: "not_implemented", message: "/\(path) arrives with a later release")
+        if method == "GET", match("v1/gaps") != nil {
+            _ = try await staff(request, allowed: [.officer])
+            return try await gaps(request)
         }
         if request.path == "/v1/ws" {
             throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")

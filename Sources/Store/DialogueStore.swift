@@ -36,6 +36,9 @@ package protocol DialogueStore: Sendable {
     // Events
     /// Events after `after`, in order, at most `limit`.
     func events(session: String, after: Int64, limit: Int) async throws -> [Event]
+    /// Events of these kinds in the sessions of one agent, newest sessions first, each
+    /// session's newest first (knowledge gaps read the assistant's replies this way).
+    func events(ofKinds kinds: [EventKind], agent: String, limit: Int) async throws -> [Event]
     /// Events after `after` as stored (seq, kind, canonical bytes), for history frames that
     /// are spliced from the stored bytes without parsing them.
     func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame]

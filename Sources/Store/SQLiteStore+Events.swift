@@ -12,6 +12,24 @@ extension SQLiteStore {
         }
     }
 
+    package func events(ofKinds kinds: [EventKind], agent: String, limit: Int) async throws -> [Event] {
+        let placeholders = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
+        let names = kinds.map(\.rawValue)
+        return try await reading { db in
+            var arguments: [any DatabaseValueConvertible] = names
+            arguments.append(agent)
+            arguments.append(limit)
+            return try String.fetchAll(
+                db,
+                sql: """
+                    SELECT e.body FROM events e JOIN sessions s ON s.id = e.session_id
+                    WHERE e.kind IN (\(placeholders)) AND s.agent = ?
+                    ORDER BY s.created_at DESC, e.session_id, e.seq DESC LIMIT ?
+                    """, arguments: StatementArguments(arguments)
+            ).map(Self.decodeEvent)
+        }
+    }
+
     package func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame] {
         try await reading { db in
             try Row.fetchAll(

@@ -53,7 +53,7 @@ def test_answers_in_auto_mode_cite_the_fact(server):
             assert any(any(f in c["passage"] for f in facts) for c in answer["citations"]), (question, answer)
             assert isinstance(answer["terms"], list)
             status = await ws.until(
-                lambda: [e for e in ws.events(s["id"]) if e.get("kind") == "status" and e.get("about") == ack["seq"]],
+                lambda: [e for e in ws.events(s["id"]) if e.get("kind") == "status" and e.get("about") == ack["seq"]] or None,
                 what="a status")
             assert status[-1]["state"] in ("answered", "handed_over")
             await ws.close()
@@ -139,3 +139,29 @@ def test_a_land_price_question_is_handed_over_to_the_land_desk(server):
         assert status["state"] == "handed_over"
         await ws.close()
     run(go())
+
+
+def test_unanswerable_questions_are_handed_over_and_listed_as_gaps(server):
+    s = server.create_session("Assistant gaps", assistant="auto")
+    inv = server.create_invite(s["id"], name="Smith", language="en")
+
+    async def go():
+        ws, _, _ = await investor(server, inv["code"], "en")
+        a = await ask(ws, s["id"], "Which golf courses near the airport offer winter memberships for visitors?")
+        answer = await ws.wait_for(is_event("answer", about=a["seq"]), timeout=30)
+        assert answer["contact"]["desk"] == "investor-services"
+        assert answer["citations"] == [] and answer["confidence"] < 0.35
+        b = await ask(ws, s["id"], "Can we negotiate the land price for a plot in Đông Mai?")
+        await ws.wait_for(is_event("answer", about=b["seq"]), timeout=30)
+        await ws.close()
+        return a["seq"], b["seq"]
+    low, land = run(go())
+    st, js, _ = server.http("GET", "/v1/gaps?agent=quang-ninh-ipa", server.officer_token)
+    assert st == 200, js
+    mine = {g["seq"]: g for g in js["gaps"] if g["session"] == s["id"]}
+    assert set(mine) == {low, land}
+    assert mine[low]["reason"] == "handed_over" and mine[low]["desk"] == "investor-services"
+    assert mine[low]["question"].startswith("Which golf courses") and mine[low]["language"] == "en"
+    assert mine[land]["desk"] == "land-site-clearance"
+    st, js, _ = server.http("GET", "/v1/gaps", server.reviewer_token)
+    assert st == 403

@@ -282,7 +282,7 @@ def test_http_role_table_later_endpoints(server, http_ctx, role, endpoint):
     method, path, body = LATER[endpoint]
     st, js, _ = server.http(method, path, token, body)
     if endpoint in LATER_ALLOWED[role]:
-        assert st in ((200, 501) if endpoint == "gaps" else (200,)), f"{role} {endpoint}: {st} {js!r}"
+        assert st == 200, f"{role} {endpoint}: {st} {js!r}"
         if st == 501:
             assert_http_error(st, js, 501, "not_implemented")
     elif role == "anonymous":

@@ -1,0 +1,42 @@
+import Dialogue
+import Store
+import Transport
+
+extension HTTPAPI {
+    /// `GET /v1/gaps?agent=ID`: questions the assistant answered with low confidence or
+    /// handed over, newest first — what the pack's documents should cover next.
+    func gaps(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let pack = try requestedPack(request)
+        let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
+        let events = try await store.events(ofKinds: [.question, .draft, .answer], agent: pack.id, limit: 20_000)
+        var questions: [String: Event] = [:]
+        for event in events where event.kind == .question { questions["\(event.session)#\(event.seq)"] = event }
+        var seen: Set<String> = []
+        var gaps: [JSONValue] = []
+        // A question's draft and its approved answer are one gap: the first reply seen counts.
+        for reply in events where reply.kind != .question {
+            guard let about = reply.body["about"]?.intValue else { continue }
+            let key = "\(reply.session)#\(about)"
+            let confidence = reply.body["confidence"]?.doubleValue
+            let desk = reply.body["contact"]?["desk"]?.stringValue
+            let reason: String
+            if desk != nil {
+                reason = "handed_over"
+            } else if let confidence, confidence < floor {
+                reason = "low_confidence"
+            } else {
+                continue
+            }
+            guard seen.insert(key).inserted, let question = questions[key] else { continue }
+            var gap: [String: JSONValue] = [
+                "session": .string(reply.session), "seq": .int(about), "question": .string(question.text ?? ""),
+                "language": .string(question.body["language"]?.stringValue ?? ""),
+                "at": .string(question.body["at"]?.stringValue ?? ""), "reason": .string(reason),
+            ]
+            if let confidence { gap["confidence"] = .double(confidence) }
+            if let desk { gap["desk"] = .string(desk) }
+            gaps.append(.object(gap))
+        }
+        return Self.json(200, ["gaps": .array(gaps)])
+    }
+}
