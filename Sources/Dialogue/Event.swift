@@ -73,16 +73,21 @@ package struct Event: Sendable, Equatable {
     /// The `event` frame as bytes, spliced onto the canonical body: `{"type":"event",` and
     /// (for kinds with text) `"terms":…,` in front of the body's members. Members are not in
     /// canonical order then, which the wire does not need; hashing uses the body alone.
-    package static func frameBytes(canonical: [UInt8], hasText: Bool, terms: [UInt8] = Array("[]".utf8))
-        -> [UInt8]
-    {
+    package static func frameBytes(
+        canonical: [UInt8], hasText: Bool, terms: [UInt8] = Array("[]".utf8), translation: [UInt8]? = nil
+    ) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(canonical.count + 32 + terms.count)
+        out.reserveCapacity(canonical.count + 32 + terms.count + (translation?.count ?? 0))
         out.append(contentsOf: #"{"type":"event","#.utf8)
         if hasText {
             out.append(contentsOf: #""terms":"#.utf8)
             out.append(contentsOf: terms)
             out.append(UInt8(ascii: ","))
+            if let translation {
+                out.append(contentsOf: #""translation":"#.utf8)
+                out.append(contentsOf: translation)
+                out.append(UInt8(ascii: ","))
+            }
         }
         out.append(contentsOf: canonical.dropFirst())
         return out

@@ -55,9 +55,15 @@ extension DialogueHub {
                             && $0.canonical.last == UInt8(ascii: "}")
                     }
                     var frames: [[UInt8]] = []
+                    let translations =
+                        (try? await store.translations(
+                            session: sessionId, from: page.first?.seq ?? 0, to: last.seq,
+                            language: Self.baseLanguage(language))) ?? [:]
                     for stored in visible {
                         frames.append(
-                            await Self.frame(stored, language: language, agent: agent, glossaries: glossaries))
+                            await Self.frame(
+                                stored, language: language, agent: agent, glossaries: glossaries,
+                                translation: translations[stored.seq]))
                     }
                     let chunks = Self.chunks(frames)
                     for (index, chunk) in chunks.enumerated() {
@@ -155,15 +161,18 @@ extension DialogueHub {
     /// A stored event's frame for one reader, spliced from its stored bytes; events with text
     /// get their terms found with the glossary version they name.
     nonisolated static func frame(
-        _ stored: StoredFrame, language: String, agent: String, glossaries: GlossaryRegistry
+        _ stored: StoredFrame, language: String, agent: String, glossaries: GlossaryRegistry,
+        translation: StoredTranslation? = nil
     ) async -> [UInt8] {
         guard stored.kind.hasText else { return Event.frameBytes(canonical: stored.canonical, hasText: false) }
+        let translationBytes = translation.map { JSONWriter.bytes($0.json) }
         guard let body = try? JSONParser.parse(stored.canonical),
             let version = body["glossary"]?.intValue,
             let glossary = await glossaries.glossary(agent: agent, version: Int(version))
-        else { return Event.frameBytes(canonical: stored.canonical, hasText: true) }
+        else { return Event.frameBytes(canonical: stored.canonical, hasText: true, translation: translationBytes) }
         let terms = EventTerms(body: body, glossary: glossary)
-        return Event.frameBytes(canonical: stored.canonical, hasText: true, terms: terms.bytes(for: language))
+        return Event.frameBytes(
+            canonical: stored.canonical, hasText: true, terms: terms.bytes(for: language), translation: translationBytes)
     }
 
     /// An event's frame for one reader, spliced onto its canonical JSON (which the writer
@@ -218,6 +227,9 @@ extension DialogueHub {
             }
             broadcast(event, canonical: canonical, terms: terms?[index])
             afterCommit(event)
+            if [.message, .question, .answer].contains(event.kind) {
+                translateInBackground(event, terms: terms?[index] ?? self.terms(of: event))
+            }
         }
         if !result.failed.isEmpty { failed(result.failed) }
         for sessionId in Set(result.committed.map(\.session)) { unloadIfIdle(sessionId) }

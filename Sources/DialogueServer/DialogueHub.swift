@@ -18,6 +18,8 @@ actor DialogueHub {
     let agents: AgentCatalog
     let glossaries: GlossaryRegistry
     let retrieval: RetrievalService
+    /// The machine-translation provider, when one is configured.
+    let translator: TranslationService?
     let configuration: ServerConfiguration
     let metrics: Metrics
     let archiver: TranscriptArchiver
@@ -52,6 +54,7 @@ actor DialogueHub {
         self.agents = agents
         self.glossaries = glossaries
         self.retrieval = retrieval
+        self.translator = configuration.translator.map { TranslationService(settings: $0) }
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

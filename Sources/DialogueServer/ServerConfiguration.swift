@@ -42,6 +42,8 @@ package struct ServerConfiguration: Sendable {
 
     /// The transport's event loop: libev (default) or lws's own poll loop.
     package var eventLoop = "libev"
+    /// Machine translation of whole messages; none by default.
+    package var translator: TranslatorSettings?
 
     package init() {}
 

@@ -59,6 +59,13 @@ package protocol DialogueStore: Sendable {
     /// Records who read what.
     func audit(actor: String, action: String, session: String?, detail: String) async throws
 
+    // Machine translations
+    /// Stores (or replaces) the translation of an event into one language.
+    func saveTranslation(_ translation: StoredTranslation) async throws
+    /// Translations into `language` of a session's events `from...to`, by seq.
+    func translations(session: String, from: Int64, to: Int64, language: String) async throws
+        -> [Int64: StoredTranslation]
+
     // Glossary versions
     /// A stored glossary version of an agent; the newest when `version` is nil.
     func glossary(agent: String, version: Int?) async throws -> StoredGlossary?

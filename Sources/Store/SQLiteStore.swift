@@ -94,6 +94,15 @@ package final class SQLiteStore: DialogueStore {
                         created_by TEXT NOT NULL, PRIMARY KEY (agent, version)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v3: translations") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE translations (
+                        session_id TEXT NOT NULL, seq INTEGER NOT NULL, language TEXT NOT NULL, text TEXT NOT NULL,
+                        engine TEXT NOT NULL, glossary_version INTEGER, glossary_ok INTEGER NOT NULL,
+                        created_at TEXT NOT NULL, PRIMARY KEY (session_id, seq, language)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -25,6 +25,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Group commit: most events per transaction.") var commitBatch = 512
     @Option(help: "Socket event loop: libev (epoll) or poll.") var eventLoop = "libev"
     @Flag(help: "Also serve a WebSocket echo at /echo, for the Autobahn conformance suite.") var conformanceEcho = false
+    @Option(help: "Machine translation: libretranslate:URL or openai:URL (env DIALOGUE_TRANSLATOR); off when absent.")
+    var translator: String?
+    @Option(help: "Model name for --translator openai:URL (env DIALOGUE_TRANSLATOR_MODEL).") var translatorModel: String?
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -57,6 +60,16 @@ struct Serve: AsyncParsableCommand {
         configuration.commitBatch = commitBatch
         configuration.eventLoop = eventLoop
         configuration.conformanceEcho = conformanceEcho
+        let environment = ProcessInfo.processInfo.environment
+        if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
+            switch TranslatorSettings.parse(
+                spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],
+                apiKey: environment["DIALOGUE_TRANSLATOR_KEY"])
+            {
+            case .success(let settings): configuration.translator = settings
+            case .failure(let error): fail(error.reason, code: 2)
+            }
+        }
 
         // Catch SIGINT/SIGTERM before anything is printed: a parent may signal at once.
         let signals = SignalSources()

@@ -1,0 +1,61 @@
+import Dialogue
+import Glossary
+import Store
+import Transport
+
+extension DialogueHub {
+    /// A committed event with text: translated, off the hub, into each language of the
+    /// session (and of its readers) other than its own; each translation is stored and
+    /// sent as a `translation` frame to readers of that language.
+    func translateInBackground(_ event: Event, terms: EventTerms) {
+        guard let translator, let text = event.text, !text.isEmpty,
+            let session = sessions[event.session], let source = event.body["language"]?.stringValue
+        else { return }
+        var targets = Set(session.state.info.languages.map(Self.baseLanguage))
+        for id in session.members.keys { if let language = connections[id]?.language { targets.insert(Self.baseLanguage(language)) } }
+        targets.remove(Self.baseLanguage(source))
+        guard !targets.isEmpty else { return }
+        let version = event.body["glossary"]?.intValue.map(Int.init)
+        Task.detached { [store, logger] in
+            await withTaskGroup(of: Void.self) { group in
+                for target in targets.sorted() {
+                    group.addTask {
+                        guard
+                            let result = await translator.translate(
+                                text, hits: terms.hits, glossary: terms.glossary, from: source, to: target)
+                        else { return }
+                        let stored = StoredTranslation(
+                            session: event.session, seq: event.seq, language: target, text: result.text,
+                            engine: translator.engine, glossaryVersion: version, glossaryOk: result.glossaryOk)
+                        do {
+                            try await store.saveTranslation(stored)
+                        } catch {
+                            logger.error("translation not stored", metadata: ["session.id": "\(event.session)", "error": "\(error)"])
+                        }
+                        await self.translationArrived(stored, officersOnly: event.kind.officersOnly)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Sends a translation to the session's readers of its language.
+    func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
+        guard let members = sessions[translation.session]?.members else { return }
+        let frame: JSONValue = [
+            "type": "translation", "session": .string(translation.session), "seq": .int(translation.seq),
+            "language": .string(translation.language), "text": .string(translation.text),
+            "engine": .string(translation.engine), "glossaryOk": .bool(translation.glossaryOk),
+        ]
+        let ids = members.keys.filter { id in
+            guard let connection = connections[id], Self.baseLanguage(connection.language) == translation.language
+            else { return false }
+            return !officersOnly || connection.isOfficer
+        }
+        if !ids.isEmpty { transport.send(JSONWriter.bytes(frame), to: ids) }
+    }
+
+    nonisolated static func baseLanguage(_ tag: String) -> String {
+        String(tag.split(separator: "-").first ?? Substring(tag)).lowercased()
+    }
+}

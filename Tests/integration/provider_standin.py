@@ -1,0 +1,66 @@
+"""A local, API-shaped stand-in for translation providers, for tests: it speaks the
+request/response shapes of LibreTranslate (`POST /translate`) and of an OpenAI-compatible
+chat-completions API (`POST /v1/chat/completions`) — it does not translate; it prefixes the
+text with `[target]`. `mode` makes it slow, failing, or glossary-breaking (markers dropped).
+
+To use a real provider instead, start the server with
+`--translator libretranslate:http://HOST:5000` (LibreTranslate) or
+`--translator openai:http://HOST:8080 --translator-model MODEL` (llama.cpp server, vLLM, Ollama).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class StandIn:
+    def __init__(self):
+        self.mode = "ok"          # ok | slow | fail | break
+        self.delay = 2.0
+        self.requests: list[dict] = []
+        stand_in = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_POST(self):
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
+                stand_in.requests.append({"path": self.path, "body": body})
+                if stand_in.mode == "fail":
+                    self.send_response(500); self.end_headers(); self.wfile.write(b"{}"); return
+                if stand_in.mode == "slow":
+                    time.sleep(stand_in.delay)
+                if self.path == "/translate":
+                    text, target = body["q"], body["target"]
+                elif self.path == "/v1/chat/completions":
+                    text = body["messages"][-1]["content"]
+                    target = re.search(r" to ([\w-]+)\.", body["messages"][0]["content"]).group(1)
+                else:
+                    self.send_response(404); self.end_headers(); return
+                out = f"[{target}] {text}"
+                if stand_in.mode == "break":
+                    out = re.sub(r"⟦\d+⟧", "", out)
+                answer = ({"translatedText": out} if self.path == "/translate"
+                          else {"choices": [{"message": {"role": "assistant", "content": out}}]})
+                data = json.dumps(answer).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self):
+        self.server.shutdown()

@@ -1,0 +1,102 @@
+"""Whole-message machine translation (issue 6, providers): events go out at once; each
+translation follows as a `translation` frame for readers of its language, is stored, and
+comes with the event in history. Glossary terms are protected and checked.
+
+The provider here is `provider_standin.py`, an API-shaped stand-in (see its docstring for
+pointing the server at a real LibreTranslate or llama.cpp/vLLM server)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from harness import investor, is_event, officer, run
+from provider_standin import StandIn
+
+
+@pytest.fixture
+def standin():
+    s = StandIn()
+    yield s
+    s.close()
+
+
+def translation_for(ws, seq):
+    found = [f for f in ws.frames if f.get("type") == "translation" and f.get("seq") == seq]
+    return found[-1] if found else None
+
+
+@pytest.mark.parametrize("kind", ["libretranslate", "openai"])
+def test_translations_follow_events_with_the_glossary_kept(server_factory, standin, kind):
+    srv = server_factory("--translator", f"{kind}:{standin.url}", "--translator-model", "test-model")
+    s = srv.create_session("Translated", languages=["en", "ja", "ko"])
+    ja_inv = srv.create_invite(s["id"], name="Sato", language="ja")
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        ja, _, _ = await investor(srv, ja_inv["code"], "ja")
+        text = "Welcome to the industrial park in Van Don."
+        t0 = time.monotonic()
+        ack = await off.say(s["id"], text, language="en")
+        ev = await ja.wait_for(is_event("message", seq=ack["seq"]))
+        assert time.monotonic() - t0 < 2.0 and "translation" not in ev
+        tr = await ja.until(lambda: translation_for(ja, ack["seq"]), timeout=15, what="the translation")
+        assert tr["language"] == "ja" and tr["session"] == s["id"]
+        assert tr["text"].startswith("[ja] ") and "工業団地" in tr["text"] and "ヴァンドン" in tr["text"], tr
+        assert tr["glossaryOk"] is True
+        assert tr["engine"] == ("libretranslate" if kind == "libretranslate" else "llm:test-model")
+        # The Japanese reader is never sent the Korean one; a later reader gets its own in history.
+        assert all(f.get("language") == "ja" for f in ja.frames if f.get("type") == "translation")
+        ko_inv = srv.create_invite(s["id"], name="Kim", language="ko")
+        await ja.until(lambda: len(standin.requests) >= 2 or None, timeout=10, what="both translations")
+        ko, _, history = await investor(srv, ko_inv["code"], "ko")
+        event = [e for e in history if e["seq"] == ack["seq"]][0]
+        assert event["translation"]["language"] == "ko" and event["translation"]["text"].startswith("[ko] ")
+        assert "산업단지" in event["translation"]["text"]
+        for w in (off, ja, ko):
+            await w.close()
+    run(go())
+    # Terms were sent to the provider as markers, not as words to translate.
+    sent = [r["body"].get("q") or r["body"]["messages"][-1]["content"] for r in standin.requests]
+    assert all("⟦1⟧" in t and "industrial park" not in t for t in sent), sent
+
+
+def test_a_translation_that_breaks_the_glossary_is_flagged(server_factory, standin):
+    standin.mode = "break"
+    srv = server_factory("--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Broken glossary", languages=["en", "fr"])
+    inv = srv.create_invite(s["id"], name="Dupont", language="fr")
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        fr, _, _ = await investor(srv, inv["code"], "fr")
+        ack = await off.say(s["id"], "The industrial park has a seaport.", language="en")
+        tr = await fr.until(lambda: translation_for(fr, ack["seq"]), timeout=15, what="the translation")
+        assert tr["glossaryOk"] is False
+        await off.close()
+        await fr.close()
+    run(go())
+
+
+def test_a_failing_or_slow_provider_never_delays_the_dialogue(server_factory, standin):
+    standin.mode = "fail"
+    srv = server_factory("--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Provider down", languages=["en", "ja"])
+    inv = srv.create_invite(s["id"], name="Sato", language="ja")
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        ja, _, _ = await investor(srv, inv["code"], "ja")
+        for i in range(8):  # enough failures to open the circuit breaker
+            t0 = time.monotonic()
+            ack = await off.say(s["id"], f"Message {i} about the port", language="en")
+            await ja.wait_for(is_event("message", seq=ack["seq"]))
+            assert time.monotonic() - t0 < 1.5
+        await ja.expect_none(lambda f: f.get("type") == "translation", duration=1.0)
+        calls = len(standin.requests)
+        assert calls < 16, "the circuit breaker stops calling a dead provider"
+        standin.mode, standin.delay = "slow", 1.5
+        await off.close()
+        await ja.close()
+    run(go())
