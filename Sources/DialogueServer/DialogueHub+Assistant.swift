@@ -49,6 +49,7 @@ extension DialogueHub {
         let language = question.body["language"]?.stringValue ?? "en"
         let glossary = glossaries.active(agent: pack.id)?.glossary
         let settings = pack.manifest.retrievalSettings
+        let llm = self.llm
         Task.detached { [retrieval, logger] in
             var results: [SearchResult] = []
             do {
@@ -58,8 +59,24 @@ extension DialogueHub {
             } catch {
                 logger.error("assistant retrieval failed", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
             }
-            let composition = ExtractiveComposer(pack: pack, glossary: glossary)
+            var composition = ExtractiveComposer(pack: pack, glossary: glossary)
                 .compose(question: text, language: language, results: results)
+            // With an LLM configured and something to answer from, its answer replaces the
+            // extractive one when it keeps to the passages; hand-over and confidence stay.
+            if let llm, !composition.citations.isEmpty {
+                let terms = (glossary?.terms(in: text, language: language) ?? []).map {
+                    ($0.text, glossary!.approvedForm(of: $0.conceptIndex, for: language))
+                }
+                if let answer = await llm.answer(
+                    question: text, language: language, results: results,
+                    organisation: pack.manifest.organisationName(in: language), terms: terms)
+                {
+                    composition.text = answer.text
+                    composition.citations = answer.citations
+                    composition.language = language
+                    composition.engine = llm.engine
+                }
+            }
             await self.publish(composition, about: question, pack: pack)
         }
     }
@@ -71,7 +88,7 @@ extension DialogueHub {
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
         var fields: [String: JSONValue] = [
             "about": .int(question.seq), "text": .string(composition.text), "language": .string(composition.language),
-            "confidence": .double((composition.confidence * 100).rounded() / 100),
+            "confidence": .double((composition.confidence * 100).rounded() / 100), "engine": .string(composition.engine),
             "citations": .array(
                 composition.citations.map {
                     ["document": .string($0.document), "title": .string($0.title), "passage": .string($0.passage),

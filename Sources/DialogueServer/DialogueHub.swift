@@ -20,6 +20,8 @@ actor DialogueHub {
     let retrieval: RetrievalService
     /// The machine-translation provider, when one is configured.
     let translator: TranslationService?
+    /// The LLM composer, when one is configured.
+    let llm: LLMComposer?
     let configuration: ServerConfiguration
     let metrics: Metrics
     let archiver: TranscriptArchiver
@@ -55,6 +57,7 @@ actor DialogueHub {
         self.glossaries = glossaries
         self.retrieval = retrieval
         self.translator = configuration.translator.map { TranslationService(settings: $0) }
+        self.llm = configuration.llm.map { LLMComposer(settings: $0) }
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

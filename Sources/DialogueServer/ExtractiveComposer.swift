@@ -22,6 +22,8 @@ struct ExtractiveComposer {
         var confidence: Double
         /// The desk to hand over to, and why.
         var handover: (desk: ContactDesk, reason: String)?
+        /// Who wrote the text: `extractive`, or `llm:MODEL`.
+        var engine = "extractive"
     }
 
     /// Sentences quoted at most.

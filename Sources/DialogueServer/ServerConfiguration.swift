@@ -44,6 +44,8 @@ package struct ServerConfiguration: Sendable {
     package var eventLoop = "libev"
     /// Machine translation of whole messages; none by default.
     package var translator: TranslatorSettings?
+    /// An OpenAI-compatible chat-completions server composing answers; none by default.
+    package var llm: TranslatorSettings?
 
     package init() {}
 

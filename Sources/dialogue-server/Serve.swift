@@ -28,6 +28,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Machine translation: libretranslate:URL or openai:URL (env DIALOGUE_TRANSLATOR); off when absent.")
     var translator: String?
     @Option(help: "Model name for --translator openai:URL (env DIALOGUE_TRANSLATOR_MODEL).") var translatorModel: String?
+    @Option(help: "LLM answering from the passages: openai:URL (env DIALOGUE_LLM); extractive answers when absent.")
+    var llm: String?
+    @Option(help: "Model name for --llm (env DIALOGUE_LLM_MODEL).") var llmModel: String?
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -68,6 +71,15 @@ struct Serve: AsyncParsableCommand {
             {
             case .success(let settings): configuration.translator = settings
             case .failure(let error): fail(error.reason, code: 2)
+            }
+        }
+        if let spec = llm ?? environment["DIALOGUE_LLM"], !spec.isEmpty {
+            switch TranslatorSettings.parse(
+                spec, model: llmModel ?? environment["DIALOGUE_LLM_MODEL"], apiKey: environment["DIALOGUE_LLM_KEY"])
+            {
+            case .success(let settings) where settings.kind == .openai: configuration.llm = settings
+            case .success: fail("--llm takes openai:URL (an OpenAI-compatible chat-completions server)", code: 2)
+            case .failure: fail("--llm takes openai:URL (an OpenAI-compatible chat-completions server)", code: 2)
             }
         }
 

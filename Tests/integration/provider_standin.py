@@ -1,11 +1,15 @@
-"""A local, API-shaped stand-in for translation providers, for tests: it speaks the
+"""A local, API-shaped stand-in for translation and LLM providers, for tests: it speaks the
 request/response shapes of LibreTranslate (`POST /translate`) and of an OpenAI-compatible
 chat-completions API (`POST /v1/chat/completions`) — it does not translate; it prefixes the
 text with `[target]`. `mode` makes it slow, failing, or glossary-breaking (markers dropped).
+Asked to answer from passages (the assistant's prompt), it quotes the first sentence of
+passage [1] and cites it — or, with `answer_mode`, invents a figure or cites a passage it
+was not given, which the server must refuse.
 
 To use a real provider instead, start the server with
 `--translator libretranslate:http://HOST:5000` (LibreTranslate) or
-`--translator openai:http://HOST:8080 --translator-model MODEL` (llama.cpp server, vLLM, Ollama).
+`--translator openai:http://HOST:8080 --translator-model MODEL` (llama.cpp server, vLLM, Ollama),
+and `--llm openai:http://HOST:8080 --llm-model MODEL` for answers.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StandIn:
     def __init__(self):
         self.mode = "ok"          # ok | slow | fail | break
+        self.answer_mode = "ok"   # ok | invent (a figure no passage holds) | badcite (a passage not given)
         self.delay = 2.0
         self.requests: list[dict] = []
         stand_in = self
@@ -35,6 +40,19 @@ class StandIn:
                     self.send_response(500); self.end_headers(); self.wfile.write(b"{}"); return
                 if stand_in.mode == "slow":
                     time.sleep(stand_in.delay)
+                if self.path == "/v1/chat/completions" and body["messages"][0]["content"].startswith("You answer"):
+                    user = body["messages"][-1]["content"]
+                    first = user.split("[1] ", 1)[1].split("\n\n", 1)[0].split("\n", 1)[1]
+                    sentence = first.split(". ")[0].rstrip(".") + "."
+                    out = {"ok": f"{sentence} [1]", "invent": "The land rent is 99.5 USD per square metre [1].",
+                           "badcite": f"{sentence} [9]"}[stand_in.answer_mode]
+                    data = json.dumps({"choices": [{"message": {"role": "assistant", "content": out}}]}).encode()
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+                    return
                 if self.path == "/translate":
                     text, target = body["q"], body["target"]
                 elif self.path == "/v1/chat/completions":

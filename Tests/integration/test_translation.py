@@ -100,3 +100,27 @@ def test_a_failing_or_slow_provider_never_delays_the_dialogue(server_factory, st
         await off.close()
         await ja.close()
     run(go())
+
+
+@pytest.mark.parametrize("answer_mode,engine", [("ok", "llm:test-llm"), ("invent", "extractive"), ("badcite", "extractive")])
+def test_llm_answers_must_keep_to_the_cited_passages(server_factory, standin, answer_mode, engine):
+    standin.answer_mode = answer_mode
+    srv = server_factory("--llm", f"openai:{standin.url}", "--llm-model", "test-llm")
+    s = srv.create_session("LLM answers", assistant="auto")
+    inv = srv.create_invite(s["id"], name="Smith", language="en")
+
+    async def go():
+        ws, _, _ = await investor(srv, inv["code"], "en")
+        ack = await ws.action({"type": "ask", "session": s["id"], "clientId": "q1",
+                               "text": "How many FDI projects does Quang Ninh host, and from how many countries?"})
+        answer = await ws.wait_for(is_event("answer", about=ack["seq"]), timeout=30)
+        assert answer["engine"] == engine, answer
+        assert answer["citations"]
+        if engine.startswith("llm"):
+            assert answer["text"].endswith("[1]")
+            assert answer["text"][:-4].rstrip(".") in answer["citations"][0]["passage"]
+        else:
+            assert "99.5" not in answer["text"] and "[9]" not in answer["text"]
+        await ws.close()
+    run(go())
+    assert any(r["body"]["messages"][0]["content"].startswith("You answer") for r in standin.requests)
