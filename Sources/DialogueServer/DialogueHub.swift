@@ -15,7 +15,9 @@ import Transport
 actor DialogueHub {
     let transport: WebSocketServer
     let store: any DialogueStore
-    let agents: AgentCatalog
+    let agentSource: AgentPackSource
+    /// The agent packs in force (reloaded when their files change).
+    var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     let retrieval: RetrievalService
     /// The machine-translation provider, when one is configured.
@@ -47,13 +49,13 @@ actor DialogueHub {
     static let backlogLimit = 256
 
     init(
-        transport: WebSocketServer, store: any DialogueStore, agents: AgentCatalog, glossaries: GlossaryRegistry,
+        transport: WebSocketServer, store: any DialogueStore, agents: AgentPackSource, glossaries: GlossaryRegistry,
         retrieval: RetrievalService, configuration: ServerConfiguration,
         metrics: Metrics, archiver: TranscriptArchiver, signInFailures: SignInFailures, logger: Logger
     ) {
         self.transport = transport
         self.store = store
-        self.agents = agents
+        self.agentSource = agents
         self.glossaries = glossaries
         self.retrieval = retrieval
         self.translator = configuration.translator.map { TranslationService(settings: $0) }

@@ -13,7 +13,8 @@ package final class DialogueServerApp: Sendable {
     package let configuration: ServerConfiguration
     package let store: any DialogueStore
     package let transcripts: TranscriptService
-    let agents: AgentCatalog
+    let agentSource: AgentPackSource
+    var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     package let retrieval: RetrievalService
     let transport: WebSocketServer
@@ -28,7 +29,8 @@ package final class DialogueServerApp: Sendable {
     package init(configuration: ServerConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
-        agents = try AgentCatalog(folder: URL(fileURLWithPath: configuration.agentsDirectory, isDirectory: true))
+        agentSource = try AgentPackSource(
+            folder: URL(fileURLWithPath: configuration.agentsDirectory, isDirectory: true), logger: logger)
         // SQLite today; the PostgreSQL backend for several nodes plugs in here.
         store = try SQLiteStore(
             dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
@@ -37,7 +39,7 @@ package final class DialogueServerApp: Sendable {
         // The retrieval index is a database file of its own: indexing never takes the event
         // store's write lock.
         retrieval = try RetrievalService(
-            dataDirectory: configuration.dataDirectory, agents: agents, glossaries: glossaries, logger: logger)
+            dataDirectory: configuration.dataDirectory, agents: agentSource, glossaries: glossaries, logger: logger)
         let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
         transcripts = TranscriptService(
             store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
@@ -57,7 +59,7 @@ package final class DialogueServerApp: Sendable {
         metrics = Metrics()
         signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
         hub = DialogueHub(
-            transport: transport, store: store, agents: agents, glossaries: glossaries, retrieval: retrieval,
+            transport: transport, store: store, agents: agentSource, glossaries: glossaries, retrieval: retrieval,
             configuration: configuration,
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
@@ -86,7 +88,8 @@ package final class DialogueServerApp: Sendable {
         try transport.start()
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
-            store: store, hub: hub, agents: agents, glossaries: glossaries, retrieval: retrieval, transcripts: transcripts,
+            store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
+            transcripts: transcripts,
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(), signInFailures: signInFailures,
             logger: logger)
@@ -124,6 +127,20 @@ package final class DialogueServerApp: Sendable {
                 } catch {
                     logger.error("staff revocation check failed", metadata: ["error": "\(error)"])
                 }
+            }
+        }
+        // Agent packs edited while serving: reloaded (and their glossary and index brought up
+        // to date) when they validate; reported and ignored when they do not.
+        Task { [agentSource, glossaries, retrieval, logger] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(3))
+                guard let catalog = agentSource.reloadIfChanged() else { continue }
+                do {
+                    try await glossaries.load(catalog)
+                } catch {
+                    logger.error("glossary reload failed", metadata: ["error": "\(error)"])
+                }
+                retrieval.refreshInBackground()
             }
         }
         // Sessions that ended without their transcript written (a crash right after `ended`).

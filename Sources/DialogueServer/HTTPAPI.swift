@@ -11,7 +11,8 @@ import Transport
 struct HTTPAPI: Sendable {
     let store: any DialogueStore
     let hub: DialogueHub
-    let agents: AgentCatalog
+    let agentSource: AgentPackSource
+    var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     let retrieval: RetrievalService
     let transcripts: TranscriptService

@@ -9,16 +9,17 @@ import Synchronization
 /// `/v1/search` and, in-process, by the assistant.
 package final class RetrievalService: Sendable {
     package let index: SearchIndex
-    let agents: AgentCatalog
+    let agentSource: AgentPackSource
+    var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     let logger: Logger
     /// Whether the start-up indexing has finished (searches meanwhile see the last index).
     private let ready = Mutex(false)
 
-    package init(dataDirectory: String, agents: AgentCatalog, glossaries: GlossaryRegistry, logger: Logger) throws {
+    init(dataDirectory: String, agents: AgentPackSource, glossaries: GlossaryRegistry, logger: Logger) throws {
         try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
         index = try SearchIndex(path: (dataDirectory as NSString).appendingPathComponent(SearchIndex.fileName))
-        self.agents = agents
+        self.agentSource = agents
         self.glossaries = glossaries
         self.logger = logger
     }
@@ -26,6 +27,7 @@ package final class RetrievalService: Sendable {
     /// Re-indexes stale packs off the caller's thread; live sessions never wait on it (the
     /// index is its own database file).
     func refreshInBackground() {
+        ready.withLock { $0 = false }
         Task.detached(priority: .utility) { [self] in
             do {
                 try index.removePacks(except: Set(agents.ids))

@@ -89,3 +89,30 @@ def test_serve_reindexes_a_changed_pack_and_the_index_command(server_factory, tm
     (bad / AGENT_ID / "documents" / "broken.en.md").write_text("no front matter\n", encoding="utf-8")
     p = cli("index", "--agents", str(bad), "--data", str(tmp_path / "other"))
     assert p.returncode == 1 and "broken.en.md:1:" in p.stderr
+
+
+def test_packs_reload_while_serving(server_factory, tmp_path):
+    import time
+    agents = tmp_path / "agents"
+    shutil.copytree(AGENTS, agents)
+    srv = server_factory("--agents", str(agents))
+    doc = agents / AGENT_ID / "documents" / "hatchery.en.md"
+    doc.write_text("---\ntitle: Hatchery note\nlanguage: en\nsource: test\ndate: 2025\n---\n"
+                   "A sturgeon hatchery opened in Hải Hà in 2025.\n", encoding="utf-8")
+    deadline = time.monotonic() + 20
+    found = False
+    while time.monotonic() < deadline and not found:
+        st, js, _ = search(srv, srv.officer_token, q="sturgeon hatchery")
+        found = st == 200 and any(r["document"] == "hatchery.en" for r in js["results"])
+        time.sleep(0.5)
+    assert found, "a document added while serving is searchable without a restart"
+    # A pack edited into an invalid state is reported with file and line; the server goes on.
+    manifest = agents / AGENT_ID / "agent.json"
+    manifest.write_text(manifest.read_text(encoding="utf-8").replace('"version": 1,', '"version": 1,,', 1),
+                        encoding="utf-8")
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and "do not validate" not in srv.stderr_text():
+        time.sleep(0.5)
+    assert "do not validate" in srv.stderr_text() and "agent.json:" in srv.stderr_text()
+    st, js, _ = search(srv, srv.officer_token, q="sturgeon hatchery")
+    assert st == 200 and js["results"]
