@@ -97,6 +97,16 @@ extension DialogueHub {
         ]
         if let version = glossaries.active(agent: pack.id)?.version { fields["glossary"] = .int(Int64(version)) }
         if let (desk, reason) = composition.handover {
+            // The desk the topic calls for; when it does not work in the investor's
+            // language, the reason names the desk that does (the default desk) as the way in.
+            var reason = reason
+            let base = DialogueHub.baseLanguage(questionLanguage)
+            if !desk.languages.map(DialogueHub.baseLanguage).contains(base),
+                let fallbackId = pack.manifest.handover?.defaultDesk, let fallback = pack.desk(id: fallbackId),
+                fallback.languages.map(DialogueHub.baseLanguage).contains(base)
+            {
+                reason += " " + AssistantPhrases.languageBridge(questionLanguage, desk: fallback.name.text(in: questionLanguage))
+            }
             fields["contact"] = [
                 "desk": .string(desk.id), "name": .string(desk.name.text(in: questionLanguage)),
                 "role": .string(desk.role.text(in: questionLanguage)),

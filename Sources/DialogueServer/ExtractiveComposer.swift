@@ -171,6 +171,17 @@ enum AssistantPhrases {
         ])
     }
 
+    static func languageBridge(_ language: String, desk: String) -> String {
+        pick(language, [
+            "vi": "Bộ phận này chưa làm việc bằng ngôn ngữ của Quý vị; \(desk) sẽ hỗ trợ kết nối.",
+            "en": "This desk does not work in your language; the \(desk) will put you in touch.",
+            "fr": "Ce service ne travaille pas dans votre langue ; le \(desk) fera le lien.",
+            "ja": "この部署はご利用の言語に対応していないため、\(desk)がおつなぎします。",
+            "ko": "이 부서는 귀하의 언어를 지원하지 않으므로 \(desk)에서 연결해 드립니다.",
+            "zh": "该部门不使用您的语言，\(desk)将为您联系。",
+        ])
+    }
+
     static func reasonLowConfidence(_ language: String) -> String {
         pick(language, [
             "vi": "Tài liệu hiện có chưa trả lời đầy đủ câu hỏi.", "en": "The documents available do not fully answer the question.",

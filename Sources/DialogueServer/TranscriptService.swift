@@ -44,7 +44,11 @@ package struct TranscriptService: Sendable {
         let stored = try await store.storedEvents(session: sessionId)
         var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
         if let termsLanguage {
+            let translations =
+                (try? await store.translations(
+                    session: sessionId, from: 1, to: Int64.max, language: DialogueHub.baseLanguage(termsLanguage))) ?? [:]
             for index in entries.indices where entries[index].event.kind.hasText {
+                entries[index].translation = translations[entries[index].event.seq]?.json
                 let body = entries[index].event.body
                 guard let version = body["glossary"]?.intValue,
                     let glossary = await glossaries.glossary(agent: info.agent, version: Int(version))

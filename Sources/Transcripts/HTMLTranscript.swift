@@ -98,6 +98,11 @@ package enum HTMLTranscript {
         } else if let text = line.text {
             let lang = line.language.flatMap { LanguageTag.isValid($0) ? " lang=\"\(escape($0))\"" : nil } ?? ""
             out.append("<p class=\"text\"\(lang)>\(tag)\(marked(text, terms: line.terms))</p>")
+            if let translation = line.translation {
+                let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
+                out.append(
+                    "<p class=\"translation\"><strong>\(escape(labels.machineTranslation)) (\(escape(translation.engine + flag))):</strong> \(escape(translation.text))</p>")
+            }
             if !line.terms.isEmpty {
                 let version = line.glossaryVersion.map { " (\(labels.glossaryVersion)\($0))" } ?? ""
                 let items = line.terms.map {

@@ -67,6 +67,12 @@ package enum MarkdownTranscript {
         } else {
             out.append(head + "_\(inline(line.sentence ?? ""))_")
         }
+        if let translation = line.translation {
+            let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
+            appendBlock(
+                "  - _\(inline(labels.machineTranslation)) (\(inline(translation.engine))\(inline(flag))):_ ",
+                text: translation.text, indent: "    ", into: &out)
+        }
         if !line.terms.isEmpty {
             let version = line.glossaryVersion.map { " (\(labels.glossaryVersion)\($0))" } ?? ""
             out.append(

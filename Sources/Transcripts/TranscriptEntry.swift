@@ -3,7 +3,7 @@ import Dialogue
 /// One event as exported: its canonical body with the hash and chain the store kept for it.
 package struct TranscriptEntry: Sendable, Equatable {
     /// Members an export adds to an event's canonical fields; never part of what is hashed.
-    package static let exportKeys: Set<String> = ["hash", "chain", "redacted", "terms"]
+    package static let exportKeys: Set<String> = ["hash", "chain", "redacted", "terms", "translation"]
 
     /// The event; a redacted one has no `text` member.
     package var event: Event
@@ -16,6 +16,9 @@ package struct TranscriptEntry: Sendable, Equatable {
     /// Glossary terms of the text for the language the transcript was asked in; nil when
     /// none was asked. Exported beside the event, not hashed.
     package var terms: [TranscriptTerm]?
+    /// The machine translation into the transcript's language, when one was stored:
+    /// `{"text","language","engine","glossaryOk"}`. Exported beside the event, not hashed.
+    package var translation: JSONValue?
 
     /// An entry from stored values.
     package init(event: Event, hash: [UInt8], chain: [UInt8], redacted: Bool = false) {
@@ -51,6 +54,7 @@ package struct TranscriptEntry: Sendable, Equatable {
         members["chain"] = .string(Hex.encode(chain))
         if redacted { members["redacted"] = .bool(true) }
         if let terms, event.kind.hasText, !redacted { members["terms"] = .array(terms.map(\.json)) }
+        if let translation, event.kind.hasText, !redacted { members["translation"] = translation }
         return .object(members)
     }
 

@@ -55,6 +55,9 @@ struct TranscriptLayout {
         var sentence: String?
         /// Glossary terms in the transcript's language, when asked for.
         var terms: [TranscriptTerm] = []
+        /// The machine translation into the transcript's language, and whether it kept the
+        /// glossary.
+        var translation: (text: String, engine: String, glossaryOk: Bool)?
         /// The glossary version the text was matched with.
         var glossaryVersion: Int64?
         /// Cited documents, as `title (source)`.
@@ -162,6 +165,11 @@ struct TranscriptLayout {
             default: break
             }
             line.terms = entry.redacted ? [] : (entry.terms ?? [])
+            if !entry.redacted, let translation = entry.translation, let text = translation["text"]?.stringValue {
+                line.translation = (
+                    text, translation["engine"]?.stringValue ?? "", translation["glossaryOk"]?.boolValue ?? false
+                )
+            }
             line.glossaryVersion = body["glossary"]?.intValue
             line.sources = (body["citations"]?.arrayValue ?? []).compactMap(source)
             line.contact = body["contact"].flatMap(contact)

@@ -43,6 +43,30 @@ extension TranscriptLabels {
         }
     }
 
+    /// Label of a machine translation under a message.
+    package var machineTranslation: String {
+        switch code {
+        case "fr": "Traduction automatique"
+        case "vi": "Bản dịch máy"
+        case "ja": "機械翻訳"
+        case "ko": "기계 번역"
+        case "zh": "机器翻译"
+        default: "Machine translation"
+        }
+    }
+
+    /// Shown when a translation did not keep the glossary's approved terms.
+    package var glossaryNotKept: String {
+        switch code {
+        case "fr": "glossaire non respecté"
+        case "vi": "không giữ đúng thuật ngữ"
+        case "ja": "用語集に不一致"
+        case "ko": "용어집 불일치"
+        case "zh": "未遵守术语表"
+        default: "glossary not kept"
+        }
+    }
+
     /// Label of the glossary version a message was matched with.
     package var glossaryVersion: String {
         switch code {

@@ -57,6 +57,12 @@ def test_translations_follow_events_with_the_glossary_kept(server_factory, stand
         for w in (off, ja, ko):
             await w.close()
     run(go())
+    # Reviewers see the translation a reader was shown, beside the original, in transcripts.
+    st, doc, _ = srv.http("GET", f"/v1/sessions/{s['id']}/transcript?format=json&lang=ja", srv.officer_token)
+    message = [e for e in doc["events"] if e["kind"] == "message"][0]
+    assert message["translation"]["language"] == "ja" and message["translation"]["text"].startswith("[ja] ")
+    st, md, _ = srv.http("GET", f"/v1/sessions/{s['id']}/transcript?format=md&lang=ja", srv.officer_token)
+    assert "機械翻訳" in md and "\\[ja\\] " in md, md[md.find("Welcome") - 300: md.find("Welcome") + 600]
     # Terms were sent to the provider as markers, not as words to translate.
     sent = [r["body"].get("q") or r["body"]["messages"][-1]["content"] for r in standin.requests]
     assert all("⟦1⟧" in t and "industrial park" not in t for t in sent), sent
@@ -96,7 +102,28 @@ def test_a_failing_or_slow_provider_never_delays_the_dialogue(server_factory, st
         await ja.expect_none(lambda f: f.get("type") == "translation", duration=1.0)
         calls = len(standin.requests)
         assert calls < 16, "the circuit breaker stops calling a dead provider"
-        standin.mode, standin.delay = "slow", 1.5
+        await off.close()
+        await ja.close()
+    run(go())
+
+
+def test_a_slow_provider_delays_only_the_translation(server_factory, standin):
+    standin.mode, standin.delay = "slow", 2.0
+    srv = server_factory("--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Provider slow", languages=["en", "ja"])
+    inv = srv.create_invite(s["id"], name="Sato", language="ja")
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        ja, _, _ = await investor(srv, inv["code"], "ja")
+        t0 = time.monotonic()
+        ack = await off.say(s["id"], "The seaport opens in 2026.", language="en")
+        await ja.wait_for(is_event("message", seq=ack["seq"]))
+        event_after = time.monotonic() - t0
+        await ja.until(lambda: translation_for(ja, ack["seq"]), timeout=15, what="the translation")
+        translation_after = time.monotonic() - t0
+        assert event_after < 1.0 and translation_after >= 2.0, (event_after, translation_after)
+        # Meanwhile the dialogue went on: another message is not held behind the translation.
         await off.close()
         await ja.close()
     run(go())
