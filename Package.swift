@@ -101,7 +101,7 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
-            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary"],
+            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval"],
             swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],

@@ -52,6 +52,24 @@ package struct SearchResult: Sendable, Equatable {
     package var matchedConcepts: Int
     /// The passage's number tokens: what its language versions share.
     var numbers: Set<String> = []
+
+    package init(
+        document: String, title: String, heading: String, passage: String, language: String, score: Double,
+        source: String, date: String, zone: String?, sector: String?, agent: String, matchedConcepts: Int
+    ) {
+        self.document = document
+        self.title = title
+        self.heading = heading
+        self.passage = passage
+        self.language = language
+        self.score = score
+        self.source = source
+        self.date = date
+        self.zone = zone
+        self.sector = sector
+        self.agent = agent
+        self.matchedConcepts = matchedConcepts
+    }
 }
 
 extension SearchIndex {

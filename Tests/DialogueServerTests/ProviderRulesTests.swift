@@ -1,0 +1,49 @@
+import Glossary
+import Retrieval
+import Testing
+
+@testable import DialogueServer
+
+/// What the server demands of providers' output, without a provider.
+@Suite struct ProviderRulesTests {
+    @Test func glossaryTermsTravelAsMarkersAndMustComeBackOnce() throws {
+        let glossary = try Glossary(tsv: "id\ten\tja\npark\tindustrial park\t工業団地\nvan-don\tVan Don\tヴァンドン\n")
+        let text = "🏭 The industrial park in Van Don."
+        let hits = glossary.terms(in: text)
+        let (masked, markers) = GlossaryProtection.protect(text, hits: hits)
+        #expect(masked == "🏭 The ⟦1⟧ in ⟦2⟧.")
+        let replacements = hits.map { glossary.approvedForm(of: $0.conceptIndex, for: "ja") }
+        let good = GlossaryProtection.restore("⟦2⟧の⟦1⟧", markers: markers, replacements: replacements)
+        #expect(good.text == "ヴァンドンの工業団地" && good.ok)
+        #expect(!GlossaryProtection.restore("⟦1⟧だけ", markers: markers, replacements: replacements).ok)
+        #expect(!GlossaryProtection.restore("⟦1⟧ ⟦1⟧ ⟦2⟧", markers: markers, replacements: replacements).ok)
+        #expect(!GlossaryProtection.restore("⟦1⟧ ⟦2⟧ ⟦3⟧", markers: markers, replacements: replacements).ok)
+    }
+
+    func result(_ passage: String) -> SearchResult {
+        SearchResult(
+            document: "d.en", title: "T", heading: "", passage: passage, language: "en", score: 1, source: "s",
+            date: "2025", zone: nil, sector: nil, agent: "a", matchedConcepts: 0)
+    }
+
+    @Test func anLLMAnswerMustCiteGivenPassagesAndStateOnlyTheirFigures() {
+        let results = [result("More than 210 projects from 20 countries."), result("Investment of 16.7 billion USD.")]
+        #expect(LLMComposer.check("There are more than 210 projects [1].", results: results)?.citations.count == 1)
+        #expect(LLMComposer.check("210 projects [1], worth 16,7 billion [2].", results: results)?.citations.count == 2)
+        #expect(LLMComposer.check("There are 300 projects [1].", results: results) == nil)
+        #expect(LLMComposer.check("There are 210 projects [3].", results: results) == nil)
+        #expect(LLMComposer.check("There are many projects.", results: results) == nil)
+        // A figure from a passage that is not cited does not count.
+        #expect(LLMComposer.check("Worth 16.7 billion [1].", results: results) == nil)
+    }
+
+    @Test func translatorSettingsParse() throws {
+        let libre = try TranslatorSettings.parse("libretranslate:http://127.0.0.1:5000", model: nil, apiKey: nil).get()
+        #expect(libre.kind == .libretranslate && libre.url.port == 5000)
+        let llm = try TranslatorSettings.parse("openai:https://llm.example:8443/", model: "qwen", apiKey: "k").get()
+        #expect(llm.kind == .openai && llm.model == "qwen" && llm.apiKey == "k")
+        for bad in ["deepl:http://x", "libretranslate:", "openai:ftp://x", "nothing"] {
+            #expect((try? TranslatorSettings.parse(bad, model: nil, apiKey: nil).get()) == nil, "\(bad)")
+        }
+    }
+}
