@@ -11,8 +11,8 @@ import Synchronization
 /// (`--llm openai:URL --llm-model MODEL`), held to the same rules as the extractive
 /// composer: it sees only the retrieved passages, numbered, must cite them as `[n]`, and an
 /// answer that cites a passage it was not given, cites nothing, or states a number that no
-/// cited passage holds is thrown away (the extractive answer is used instead). Timeout,
-/// one try, and a circuit breaker like the translator's.
+/// cited passage holds is thrown away (the extractive answer is used instead). A 20 s
+/// timeout, one retry after a transport failure, and a circuit breaker like the translator's.
 final class LLMComposer: Sendable {
     let settings: TranslatorSettings
     let timeout: TimeInterval
@@ -43,18 +43,23 @@ final class LLMComposer: Sendable {
             \(glossaryLines)
             """
         let user = "Passages:\n\(passages)\n\nQuestion: \(question)"
-        do {
-            let text = try await complete(system: system, user: user)
-            guard let checked = Self.check(text, results: results) else {
+        // One retry after a transport failure; an answer that breaks the rules is not retried.
+        for attempt in 0..<2 {
+            do {
+                let text = try await complete(system: system, user: user)
+                guard let checked = Self.check(text, results: results) else {
+                    recordFailure()
+                    return nil
+                }
+                breaker.withLock { $0 = (0, nil) }
+                return checked
+            } catch {
                 recordFailure()
-                return nil
+                if attempt == 1 || breaker.withLock({ $0.openUntil != nil }) { return nil }
+                try? await Task.sleep(for: .milliseconds(500))
             }
-            breaker.withLock { $0 = (0, nil) }
-            return checked
-        } catch {
-            recordFailure()
-            return nil
         }
+        return nil
     }
 
     /// The answer's cited passages when it follows the rules; nil when it does not.
