@@ -155,8 +155,9 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                                     session: event.session, expected: previous.seq + 1, got: event.seq)))
                         continue
                     }
-                    let bytes = event.canonicalBytes
-                    let hash = HashChain.eventHash(body: event.body)
+                    // One encoding serves the stored bytes and the hash (see `eventHash(body:canonical:…)`).
+                    let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
+                    let hash = HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)
                     let chain = HashChain.link(previous: previous.chain, eventHash: hash)
                     try insert.execute(arguments: [
                         event.session, event.seq, event.kind.rawValue, event.senderId, event.clientId,

@@ -25,6 +25,25 @@ package enum HashChain {
         return .object(members)
     }
 
+    /// The event hash from the body's canonical bytes, without encoding it a second time:
+    /// the hashed form differs only in its `text` member, which becomes `"textHash":"…"` at
+    /// the same place (no key sorts between `text` and `textHash` in an event body; when one
+    /// does, the body is encoded again). Equal to `eventHash(body:)` in every case.
+    package static func eventHash(body: JSONValue, canonical: [UInt8], textMember: Range<Int>?) -> [UInt8] {
+        guard let textMember, case .object(let members) = body, let text = members["text"]?.stringValue,
+            members["textHash"] == nil,
+            !members.keys.contains(where: { JSONWriter.utf16Less("text", $0) && JSONWriter.utf16Less($0, "textHash") })
+        else { return eventHash(body: body) }
+        var hashed: [UInt8] = []
+        hashed.reserveCapacity(canonical.count + 80)
+        hashed.append(contentsOf: canonical[..<textMember.lowerBound])
+        hashed.append(contentsOf: #""textHash":""#.utf8)
+        hashed.append(contentsOf: Hex.encode(sha256(Array(text.utf8))).utf8)
+        hashed.append(UInt8(ascii: "\""))
+        hashed.append(contentsOf: canonical[textMember.upperBound...])
+        return sha256(hashed)
+    }
+
     /// The event hash of a body (whole or redacted).
     package static func eventHash(body: JSONValue) -> [UInt8] {
         sha256(JSONWriter.bytes(hashedForm(body)))
