@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Dialogue
@@ -101,5 +102,22 @@ import Testing
                     "muted": false,
                 ])
         #expect(F.officer.author == ["id": "stf_officer", "role": "officer", "name": "Trần Thu Hà"])
+    }
+}
+
+@Suite("Timestamps")
+struct TimestampFormatTests {
+    @Test func formatMatchesFoundationForRandomInstants() {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        var state: UInt64 = 42
+        for _ in 0..<2000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let milliseconds = Int64(state >> 22) % 4_102_444_800_000  // 1970…2100
+            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
+            #expect(Timestamp.format(milliseconds: milliseconds) == expected, "\(milliseconds)")
+        }
+        #expect(Timestamp.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
     }
 }
