@@ -1,4 +1,3 @@
-import Foundation
 import Testing
 
 @testable import Dialogue
@@ -107,17 +106,37 @@ import Testing
 
 @Suite("Timestamps")
 struct TimestampFormatTests {
-    @Test func formatMatchesFoundationForRandomInstants() {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
+    /// The digit-by-digit writer against the plain string-building one it replaced.
+    static func reference(_ milliseconds: Int64) -> String {
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let s = String(value)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        let seconds = milliseconds / 1000
+        let days = seconds / 86_400
+        // Howard Hinnant's civil_from_days.
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
+        let second = seconds % 86_400
+        return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))T\(pad(second / 3600, 2)):\(pad(second / 60 % 60, 2)):"
+            + "\(pad(second % 60, 2)).\(pad(milliseconds % 1000, 3))Z"
+    }
+
+    @Test func formatMatchesTheReferenceForRandomInstants() {
         var state: UInt64 = 42
         for _ in 0..<2000 {
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             let milliseconds = Int64(state >> 22) % 4_102_444_800_000  // 1970…2100
-            let expected = formatter.string(from: Date(timeIntervalSince1970: Double(milliseconds) / 1000))
-            #expect(Timestamp.format(milliseconds: milliseconds) == expected, "\(milliseconds)")
+            #expect(Timestamp.format(milliseconds: milliseconds) == Self.reference(milliseconds), "\(milliseconds)")
         }
         #expect(Timestamp.format(milliseconds: 0) == "1970-01-01T00:00:00.000Z")
+        #expect(Timestamp.format(milliseconds: 1_795_668_000_123) == "2026-11-26T04:40:00.123Z")
     }
 }
