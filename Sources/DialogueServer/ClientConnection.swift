@@ -62,6 +62,9 @@ struct LiveSession {
     var durableSeq: Int64
     /// Connections receiving this session's events.
     var members: [ConnectionID: Subscription] = [:]
+    /// What delivery needs of each member, kept beside `members` so a broadcast does not
+    /// copy every member's whole connection record.
+    var readers: [ConnectionID: Reader] = [:]
     /// Acks owed once a seq commits: (connection, clientId).
     var pendingAcks: [Int64: [(ConnectionID, String)]] = [:]
     /// Who asked for each in-flight event that is not a message (join, moderation, end,
@@ -78,6 +81,12 @@ struct LiveSession {
         self.state = state
         self.durableSeq = state.lastSeq
     }
+}
+
+/// A member's reader language and whether it may see officers-only events.
+struct Reader {
+    var language: String
+    var isOfficer: Bool
 }
 
 /// A live event held back for a reader that is still receiving history.

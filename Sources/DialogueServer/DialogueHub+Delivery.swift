@@ -25,6 +25,7 @@ extension DialogueHub {
         nextGeneration += 1
         let generation = nextGeneration
         sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live
+        sessions[sessionId]!.readers[id] = Reader(language: connection.language, isOfficer: connection.isOfficer)
         sessions[sessionId]!.catchUpBuffers[id] = nil
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.insert(sessionId)
@@ -247,19 +248,20 @@ extension DialogueHub {
             found = computed
             return computed
         }
+        let readers = sessions[event.session]!.readers
         for (id, subscription) in members {
-            guard let connection = connections[id] else { continue }
-            if event.kind.officersOnly && !connection.isOfficer { continue }
+            guard let reader = readers[id] else { continue }
+            if event.kind.officersOnly && !reader.isOfficer { continue }
             switch subscription {
             case .live:
-                live[connection.language, default: []].append(id)
+                live[reader.language, default: []].append(id)
             case .catchingUp(let upTo, _):
                 guard event.seq > upTo else { continue }
                 sessions[event.session]!.catchUpBuffers[id, default: []].append(
                     PendingFrame(event: event, canonical: canonical, terms: eventTerms()))
                 sessions[event.session]!.catchUpBytes[id, default: 0] += canonical.count
                 if sessions[event.session]!.catchUpBytes[id]! > Self.catchUpBufferBound {
-                    tooSlow.append((id, connection.participant))
+                    tooSlow.append((id, connections[id]?.participant))
                 }
             }
         }

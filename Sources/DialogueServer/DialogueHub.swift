@@ -261,6 +261,7 @@ actor DialogueHub {
     /// offline when it was their last connection.
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
+        sessions[sessionId]!.readers[id] = nil
         sessions[sessionId]!.catchUpBuffers[id] = nil
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.remove(sessionId)
