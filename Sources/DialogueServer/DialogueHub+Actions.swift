@@ -94,6 +94,12 @@ extension DialogueHub {
             refuse(error, to: id)
             return
         }
+        acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
+    }
+
+    /// A `say` or `ask` decided: a repeated clientId gets its first ack (now, or once that
+    /// event commits); a new event is queued and its ack owed after the commit.
+    func acknowledge(_ outcome: SessionState.SayOutcome, clientId: String, in sessionId: String, to id: ConnectionID) {
         switch outcome {
         case .duplicate(let seq):
             if seq <= sessions[sessionId]!.durableSeq {

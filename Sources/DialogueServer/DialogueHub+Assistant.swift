@@ -28,17 +28,7 @@ extension DialogueHub {
             refuse(error, to: id)
             return
         }
-        switch outcome {
-        case .duplicate(let seq):
-            if seq <= sessions[sessionId]!.durableSeq {
-                send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
-            } else {
-                sessions[sessionId]!.pendingAcks[seq, default: []].append((id, clientId))
-            }
-        case .append(let event):
-            sessions[sessionId]!.pendingAcks[event.seq, default: []].append((id, clientId))
-            store.writer.submit([event])
-        }
+        acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
     }
 
     /// A committed question: retrieve and compose off the hub, then come back to publish.

@@ -100,30 +100,26 @@ package enum TextFolding {
 
     /// The exact key of a whole string (a glossary form, or text already cut to a term).
     package static func exactKey<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> [UInt32] {
-        let tables = tables
-        var out: [UInt32] = []
-        for scalar in scalars {
-            if isSpace(scalar.value) {
-                if out.last != 0x20 { out.append(0x20) }
-                continue
-            }
-            _ = append(scalar.value, table: tables.exact, pool: tables.pool, to: &out)
-        }
-        trimSpaces(&out)
+        var out = fold(scalars, table: tables.exact)
         reorderMarks(&out)
         return out
     }
 
     /// The loose key of a whole string.
     package static func looseKey<S: Sequence<Unicode.Scalar>>(_ scalars: S) -> [UInt32] {
-        let tables = tables
+        fold(scalars, table: tables.loose)
+    }
+
+    /// `scalars` folded through `table`, whitespace runs as one space, trimmed.
+    private static func fold<S: Sequence<Unicode.Scalar>>(_ scalars: S, table: [UInt32]) -> [UInt32] {
+        let pool = tables.pool
         var out: [UInt32] = []
         for scalar in scalars {
             if isSpace(scalar.value) {
                 if out.last != 0x20 { out.append(0x20) }
                 continue
             }
-            _ = append(scalar.value, table: tables.loose, pool: tables.pool, to: &out)
+            _ = append(scalar.value, table: table, pool: pool, to: &out)
         }
         trimSpaces(&out)
         return out
