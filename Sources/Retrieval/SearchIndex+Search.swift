@@ -173,6 +173,12 @@ extension SearchIndex {
             candidates.sorted { $0.score > $1.score }, askerLanguage: query.language, keeping: k)
     }
 
+    /// The single tokens a question is searched for (its stop words and kana-only bigrams
+    /// left out, no repeats): what a benchmark gives a comparison engine.
+    package static func queryTokens(_ text: String) -> [String] {
+        QueryPlan(query: SearchQuery(text: text), glossary: nil).tokens
+    }
+
     /// Passages in the index (cached until it changes).
     func passageCount(_ db: Database) throws -> Int {
         if let known = frequencies.passages() { return known }

@@ -541,57 +541,9 @@ result(
 
 // MARK: - The questions
 
-/// `StopWords.words` of Sources/Retrieval (internal there), read from its source so the
-/// anchor's query tokens are the ones `QueryPlan` keeps.
-@MainActor func loadStopWords() -> Set<String> {
-    guard let source = try? String(contentsOfFile: stopWordsFile, encoding: .utf8),
-        let start = source.range(of: "static let words: Set<String> = ["),
-        let end = source.range(of: "]", range: start.upperBound..<source.endIndex)
-    else {
-        log("retrieval-bench: cannot read the stop words in \(stopWordsFile) (run from the repository root)")
-        exit(2)
-    }
-    var words: Set<String> = []
-    for line in source[start.upperBound..<end.lowerBound].split(separator: "\n") {
-        let code = line.components(separatedBy: "//")[0]
-        let parts = code.split(separator: "\"", omittingEmptySubsequences: false)
-        var index = 1
-        while index < parts.count {
-            words.insert(String(parts[index]))
-            index += 2
-        }
-    }
-    return words
-}
-let stopWords = loadStopWords()
-
-/// `QueryPlan`'s tokens: stop words removed as `StopWords.removing` does, tokens in order
-/// without repeats, kana-only bigrams left out.
-@MainActor func queryTokens(_ text: String) -> [String] {
-    var out = ""
-    var word = ""
-    func flush() {
-        if !word.isEmpty && !stopWords.contains(word.lowercased().precomposedStringWithCanonicalMapping) { out += word }
-        word = ""
-    }
-    for character in text {
-        if character.isLetter && (character.unicodeScalars.first.map { $0.value < 0x2E80 } ?? false) {
-            word.append(character)
-        } else {
-            flush()
-            out.append(character == "'" || character == "’" ? " " : character)
-        }
-    }
-    flush()
-    var seen: Set<String> = []
-    var tokens: [String] = []
-    for token in SearchTokenizer.tokens(out) where seen.insert(token).inserted {
-        let scalars = token.unicodeScalars
-        if scalars.count == 2 && scalars.allSatisfy({ (0x3041...0x309F).contains($0.value) }) { continue }
-        tokens.append(token)
-    }
-    return tokens
-}
+/// The tokens `SearchIndex` searches for (stop words and kana-only bigrams removed), so
+/// the anchor gets exactly the same query terms.
+@MainActor func queryTokens(_ text: String) -> [String] { SearchIndex.queryTokens(text) }
 
 struct Question {
     var id: Int
