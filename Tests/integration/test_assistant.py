@@ -65,7 +65,7 @@ def test_review_mode_drafts_reach_officers_only_then_approve_or_reject(server):
     inv = server.create_invite(s["id"], name="Tanaka", language="ja")
 
     async def go():
-        off, _ = await officer(server, join=s["id"])
+        off, off_welcome = await officer(server, join=s["id"])
         ws, _, _ = await investor(server, inv["code"], "ja")
         a1 = await ask(ws, s["id"], "クアンニン省には外国直接投資のプロジェクトがいくつありますか？")
         draft = await off.wait_for(is_event("draft", about=a1["seq"]), timeout=30)
@@ -78,7 +78,7 @@ def test_review_mode_drafts_reach_officers_only_then_approve_or_reject(server):
         await off.send({"type": "approve", "session": s["id"], "draft": draft["seq"], "text": edited})
         answer = await ws.wait_for(is_event("answer", about=a1["seq"]), timeout=15)
         assert answer["text"] == edited and answer["edited"] is True and answer["draft"] == draft["seq"]
-        assert answer["approvedBy"] == off.frames[0]["you"]["id"] if off.frames[0].get("you") else True
+        assert answer["approvedBy"] == off_welcome["you"]["id"]
         # Approving twice: the draft is no longer pending.
         mark = off.mark()
         await off.send({"type": "approve", "session": s["id"], "draft": draft["seq"]})
