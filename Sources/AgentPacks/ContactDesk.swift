@@ -27,7 +27,7 @@ package struct LocalizedText: Sendable, Equatable {
     /// The text for a reader: same tag, same primary language, English, Vietnamese, any.
     package func text(in language: String) -> String {
         if let all = values[""] { return all }
-        let base = String(language.split(separator: "-").first ?? Substring(language)).lowercased()
+        let base = AgentManifest.baseLanguage(of: language).lowercased()
         for candidate in [language, base, "en", "vi"] {
             if let text = values[candidate] { return text }
         }

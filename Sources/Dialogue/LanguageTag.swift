@@ -22,6 +22,9 @@ package enum LanguageTag {
     package static func base(_ tag: String) -> String {
         String(tag.split(separator: "-").first ?? Substring(tag))
     }
+
+    /// The primary subtag in lower case: what two readers must share to read one translation.
+    package static func primary(_ tag: String) -> String { base(tag).lowercased() }
 }
 
 extension Character {

@@ -90,10 +90,10 @@ extension DialogueHub {
             // The desk the topic calls for; when it does not work in the investor's
             // language, the reason names the desk that does (the default desk) as the way in.
             var reason = reason
-            let base = DialogueHub.baseLanguage(questionLanguage)
-            if !desk.languages.map(DialogueHub.baseLanguage).contains(base),
+            let base = LanguageTag.primary(questionLanguage)
+            if !desk.languages.map(LanguageTag.primary).contains(base),
                 let fallbackId = pack.manifest.handover?.defaultDesk, let fallback = pack.desk(id: fallbackId),
-                fallback.languages.map(DialogueHub.baseLanguage).contains(base)
+                fallback.languages.map(LanguageTag.primary).contains(base)
             {
                 reason += " " + AssistantPhrases.languageBridge(questionLanguage, desk: fallback.name.text(in: questionLanguage))
             }

@@ -59,7 +59,7 @@ extension DialogueHub {
                     let translations =
                         (try? await store.translations(
                             session: sessionId, from: page.first?.seq ?? 0, to: last.seq,
-                            language: Self.baseLanguage(language))) ?? [:]
+                            language: LanguageTag.primary(language))) ?? [:]
                     for stored in visible {
                         frames.append(
                             await Self.frame(

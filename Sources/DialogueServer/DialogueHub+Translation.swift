@@ -11,9 +11,9 @@ extension DialogueHub {
         guard let translator, let text = event.text, !text.isEmpty,
             let session = sessions[event.session], let source = event.body["language"]?.stringValue
         else { return }
-        var targets = Set(session.state.info.languages.map(Self.baseLanguage))
-        for id in session.members.keys { if let language = connections[id]?.language { targets.insert(Self.baseLanguage(language)) } }
-        targets.remove(Self.baseLanguage(source))
+        var targets = Set(session.state.info.languages.map(LanguageTag.primary))
+        for id in session.members.keys { if let language = connections[id]?.language { targets.insert(LanguageTag.primary(language)) } }
+        targets.remove(LanguageTag.primary(source))
         guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
         Task.detached { [store, logger] in
@@ -48,14 +48,10 @@ extension DialogueHub {
             "engine": .string(translation.engine), "glossaryOk": .bool(translation.glossaryOk),
         ]
         let ids = members.keys.filter { id in
-            guard let connection = connections[id], Self.baseLanguage(connection.language) == translation.language
+            guard let connection = connections[id], LanguageTag.primary(connection.language) == translation.language
             else { return false }
             return !officersOnly || connection.isOfficer
         }
         if !ids.isEmpty { transport.send(JSONWriter.bytes(frame), to: ids) }
-    }
-
-    nonisolated static func baseLanguage(_ tag: String) -> String {
-        String(tag.split(separator: "-").first ?? Substring(tag)).lowercased()
     }
 }

@@ -138,8 +138,7 @@ struct ExtractiveComposer {
 /// What the assistant says around its quotes, in the six languages.
 enum AssistantPhrases {
     static func pick(_ language: String, _ texts: [String: String]) -> String {
-        let base = String(language.split(separator: "-").first ?? Substring(language))
-        return texts[language] ?? texts[base] ?? texts["en"]!
+        texts[language] ?? texts[LanguageTag.primary(language)] ?? texts["en"]!
     }
 
     static func intro(_ language: String) -> String {

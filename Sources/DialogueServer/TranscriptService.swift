@@ -46,7 +46,7 @@ package struct TranscriptService: Sendable {
         if let termsLanguage {
             let translations =
                 (try? await store.translations(
-                    session: sessionId, from: 1, to: Int64.max, language: DialogueHub.baseLanguage(termsLanguage))) ?? [:]
+                    session: sessionId, from: 1, to: Int64.max, language: LanguageTag.primary(termsLanguage))) ?? [:]
             for index in entries.indices where entries[index].event.kind.hasText {
                 entries[index].translation = translations[entries[index].event.seq]?.json
                 let body = entries[index].event.body
