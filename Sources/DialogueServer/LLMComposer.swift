@@ -14,11 +14,11 @@ import Synchronization
 /// cited passage holds is thrown away (the extractive answer is used instead). A 20 s
 /// timeout, one retry after a transport failure, and a circuit breaker like the translator's.
 final class LLMComposer: Sendable {
-    let settings: TranslatorSettings
+    let settings: ProviderSettings
     let timeout: TimeInterval
     private let breaker = Mutex<(failures: Int, openUntil: ContinuousClock.Instant?)>((0, nil))
 
-    init(settings: TranslatorSettings, timeout: TimeInterval = 20) {
+    init(settings: ProviderSettings, timeout: TimeInterval = 20) {
         self.settings = settings
         self.timeout = timeout
     }
@@ -106,7 +106,7 @@ final class LLMComposer: Sendable {
             let choices = json["choices"] as? [[String: Any]],
             let message = choices.first?["message"] as? [String: Any],
             let content = message["content"] as? String
-        else { throw TranslationFailure.shape }
+        else { throw ProviderFailure.shape }
         return content.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -43,9 +43,9 @@ package struct ServerConfiguration: Sendable {
     /// The transport's event loop: libev (default) or lws's own poll loop.
     package var eventLoop = "libev"
     /// Machine translation of whole messages; none by default.
-    package var translator: TranslatorSettings?
+    package var translator: ProviderSettings?
     /// An OpenAI-compatible chat-completions server composing answers; none by default.
-    package var llm: TranslatorSettings?
+    package var llm: ProviderSettings?
 
     package init() {}
 

@@ -6,12 +6,13 @@ import Synchronization
     import FoundationNetworking
 #endif
 
-/// A machine-translation provider, configured with `--translator KIND:URL`:
+/// An external provider, configured as `KIND:URL`: `--translator` (machine translation)
+/// takes either kind, `--llm` (answers) the second:
 /// - `libretranslate:http://host:5000` — the LibreTranslate API (`POST /translate`);
 /// - `openai:http://host:8080` — an OpenAI-compatible chat-completions API (llama.cpp's
-///   server, vLLM, Ollama), with `--translator-model`.
-/// `DIALOGUE_TRANSLATOR_KEY` is sent as the API key when set.
-package struct TranslatorSettings: Sendable, Equatable {
+///   server, vLLM, Ollama), with a model name.
+/// `DIALOGUE_TRANSLATOR_KEY` / `DIALOGUE_LLM_KEY` is sent as the API key when set.
+package struct ProviderSettings: Sendable, Equatable {
     package enum Kind: String, Sendable { case libretranslate, openai }
     package var kind: Kind
     package var url: URL
@@ -19,14 +20,14 @@ package struct TranslatorSettings: Sendable, Equatable {
     package var apiKey: String?
 
     /// Parses `KIND:URL`; nil with a reason when malformed.
-    package static func parse(_ text: String, model: String?, apiKey: String?) -> Result<TranslatorSettings, ParseError> {
+    package static func parse(_ text: String, model: String?, apiKey: String?) -> Result<ProviderSettings, ParseError> {
         guard let colon = text.firstIndex(of: ":"), let kind = Kind(rawValue: String(text[..<colon])) else {
-            return .failure(ParseError(reason: "--translator is libretranslate:URL or openai:URL"))
+            return .failure(ParseError(reason: "a provider is libretranslate:URL or openai:URL"))
         }
         let rest = String(text[text.index(after: colon)...])
         guard let url = URL(string: rest), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil
-        else { return .failure(ParseError(reason: "--translator needs an http(s) URL after \(kind.rawValue):")) }
-        return .success(TranslatorSettings(kind: kind, url: url, model: model, apiKey: apiKey))
+        else { return .failure(ParseError(reason: "an http(s) URL must follow \(kind.rawValue):")) }
+        return .success(ProviderSettings(kind: kind, url: url, model: model, apiKey: apiKey))
     }
 
     package struct ParseError: Error, Sendable { package var reason: String }
@@ -34,7 +35,7 @@ package struct TranslatorSettings: Sendable, Equatable {
 
 /// Sends one text to the provider; throws on any failure (HTTP error, timeout, bad JSON).
 struct TranslatorClient: Sendable {
-    let settings: TranslatorSettings
+    let settings: ProviderSettings
     /// Per request.
     let timeout: TimeInterval
 
@@ -78,18 +79,18 @@ struct TranslatorClient: Sendable {
         request.httpBody = try JSONSerialization.data(withJSONObject: body)
         let (data, response) = try await URLSession.shared.data(for: request)
         guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw TranslationFailure.status((response as? HTTPURLResponse)?.statusCode ?? 0)
+            throw ProviderFailure.status((response as? HTTPURLResponse)?.statusCode ?? 0)
         }
         let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         switch settings.kind {
         case .libretranslate:
-            guard let translated = json?["translatedText"] as? String else { throw TranslationFailure.shape }
+            guard let translated = json?["translatedText"] as? String else { throw ProviderFailure.shape }
             return translated
         case .openai:
             guard let choices = json?["choices"] as? [[String: Any]],
                 let message = choices.first?["message"] as? [String: Any],
                 let content = message["content"] as? String
-            else { throw TranslationFailure.shape }
+            else { throw ProviderFailure.shape }
             return content.trimmingCharacters(in: .whitespacesAndNewlines)
         }
     }
@@ -97,11 +98,11 @@ struct TranslatorClient: Sendable {
     private func base(_ tag: String) -> String { String(tag.split(separator: "-").first ?? Substring(tag)) }
 }
 
-enum TranslationFailure: Error {
+/// A provider's answer that cannot be used: an HTTP status other than 200, or a body
+/// without the expected member.
+enum ProviderFailure: Error {
     case status(Int)
     case shape
-    case circuitOpen
-    case timedOut
 }
 
 /// Glossary terms are replaced by markers (`⟦1⟧`) before translation and by their approved
@@ -154,7 +155,7 @@ final class TranslationService: Sendable {
     static let failuresToOpen = 5
     static let openFor: Duration = .seconds(30)
 
-    init(settings: TranslatorSettings, timeout: TimeInterval = 8) {
+    init(settings: ProviderSettings, timeout: TimeInterval = 8) {
         client = TranslatorClient(settings: settings, timeout: timeout)
     }
 

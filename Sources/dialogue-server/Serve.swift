@@ -65,16 +65,16 @@ struct Serve: AsyncParsableCommand {
         configuration.conformanceEcho = conformanceEcho
         let environment = ProcessInfo.processInfo.environment
         if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
-            switch TranslatorSettings.parse(
+            switch ProviderSettings.parse(
                 spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],
                 apiKey: environment["DIALOGUE_TRANSLATOR_KEY"])
             {
             case .success(let settings): configuration.translator = settings
-            case .failure(let error): fail(error.reason, code: 2)
+            case .failure(let error): fail("--translator: " + error.reason, code: 2)
             }
         }
         if let spec = llm ?? environment["DIALOGUE_LLM"], !spec.isEmpty {
-            switch TranslatorSettings.parse(
+            switch ProviderSettings.parse(
                 spec, model: llmModel ?? environment["DIALOGUE_LLM_MODEL"], apiKey: environment["DIALOGUE_LLM_KEY"])
             {
             case .success(let settings) where settings.kind == .openai: configuration.llm = settings

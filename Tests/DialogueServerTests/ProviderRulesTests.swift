@@ -38,12 +38,12 @@ import Testing
     }
 
     @Test func translatorSettingsParse() throws {
-        let libre = try TranslatorSettings.parse("libretranslate:http://127.0.0.1:5000", model: nil, apiKey: nil).get()
+        let libre = try ProviderSettings.parse("libretranslate:http://127.0.0.1:5000", model: nil, apiKey: nil).get()
         #expect(libre.kind == .libretranslate && libre.url.port == 5000)
-        let llm = try TranslatorSettings.parse("openai:https://llm.example:8443/", model: "qwen", apiKey: "k").get()
+        let llm = try ProviderSettings.parse("openai:https://llm.example:8443/", model: "qwen", apiKey: "k").get()
         #expect(llm.kind == .openai && llm.model == "qwen" && llm.apiKey == "k")
         for bad in ["deepl:http://x", "libretranslate:", "openai:ftp://x", "nothing"] {
-            #expect((try? TranslatorSettings.parse(bad, model: nil, apiKey: nil).get()) == nil, "\(bad)")
+            #expect((try? ProviderSettings.parse(bad, model: nil, apiKey: nil).get()) == nil, "\(bad)")
         }
     }
 }
