@@ -85,10 +85,10 @@ let package = Package(
         ),
         // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
         .executableTarget(
-            name: "glossary-bench", dependencies: ["Glossary"], path: "bench/glossary", swiftSettings: strict),
+            name: "glossary-bench", dependencies: ["Glossary", "Dialogue"], path: "bench/glossary", swiftSettings: strict),
         // Bench only (make bench-retrieval): 100,000 synthetic passages in SearchIndex. Not in the product.
         .executableTarget(
-            name: "retrieval-bench", dependencies: ["Retrieval", "AgentPacks", "Glossary"], path: "bench/retrieval",
+            name: "retrieval-bench", dependencies: ["Retrieval", "AgentPacks", "Glossary", "Dialogue"], path: "bench/retrieval",
             exclude: ["tantivy_anchor.py", "run.sh"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),

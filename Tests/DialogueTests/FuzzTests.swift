@@ -2,19 +2,6 @@ import Testing
 
 @testable import Dialogue
 
-/// A seeded random generator (SplitMix64): every run explores the same inputs, so a failure
-/// reproduces from the seed in its message.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Fuzzing the frame decoder and the session rules with seeded random input: nothing may
 /// crash, every refusal must be a `DialogueError`, and the rules' invariants must hold.
 @Suite struct FuzzTests {

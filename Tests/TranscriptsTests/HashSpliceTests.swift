@@ -6,16 +6,7 @@ import Testing
 /// The writer hashes an event from the bytes it already encoded; the result must be the
 /// hash of the hashed form, always.
 @Suite struct HashSpliceTests {
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
+    typealias Generator = SeededGenerator
 
     static let pieces = ["a", "Vân Đồn", "\"quoted\"", "back\\slash", "line\nbreak", "\u{1}", "工业园区", "🏭", "text", "textHash"]
     static let keys = ["session", "seq", "kind", "at", "from", "text", "language", "citations", "contact", "about",

@@ -5,6 +5,7 @@
 // Concepts are synthetic (syllable words in the six languages' scripts) plus, with
 // --glossary, a real file's concepts; messages are ~1 KB of text in each language with a
 // few real terms inside. Prints one RESULT line of JSON per measurement.
+import Dialogue
 import Foundation
 import Glossary
 
@@ -23,18 +24,7 @@ while let argument = arguments.next() {
     }
 }
 
-/// Deterministic generator, so runs are comparable.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-var random = SplitMix(state: 42)
+var random = SeededGenerator(state: 42)  // deterministic, so runs are comparable
 
 let latinSyllables = ["khu", "công", "nghiệp", "kinh", "tế", "cảng", "đầu", "tư", "thuê", "đất", "park", "zone", "port", "land", "lease", "tax", "parc", "zone", "foncier", "nord", "tran", "minh", "long", "hai", "quang", "ninh", "son", "bac", "dong", "tay"]
 let hanCharacters = Array("工业园区经济特区港口土地租赁税投资促进广宁云屯河内海防下龙科技创新数字转型物流电力供水")

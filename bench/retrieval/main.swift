@@ -19,6 +19,7 @@
 // Prints one `RESULT {json}` line per measurement: the corpus, the build, and search latency
 // (all questions, those with a very frequent term, per kind).
 import AgentPacks
+import Dialogue
 import Foundation
 import Glossary
 import Retrieval
@@ -75,15 +76,9 @@ func seconds(since start: UInt64) -> Double { Double(DispatchTime.now().uptimeNa
 // MARK: - Randomness
 
 /// Deterministic generator, so runs are comparable.
-struct SplitMix: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+typealias SplitMix = SeededGenerator
+
+extension SeededGenerator {
     mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
     mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
     mutating func chance(_ p: Double) -> Bool { unit() < p }
