@@ -71,16 +71,7 @@ extension DialogueHub {
         _ id: ConnectionID, _ sessionId: String, text: String, clientId: String, language: String?,
         citations: JSONValue?
     ) {
-        guard let participant = connections[id]?.participant else { return }
-        if connections[id]?.sessions.contains(sessionId) != true {
-            if participant.role == .investor {
-                refuse(
-                    DialogueError(.forbidden, "you left this session; reconnect to speak again", ref: clientId), to: id)
-                return
-            }
-            guard ensureJoined(id, sessionId) else { return }
-        }
-        guard sessions[sessionId] != nil else { return }
+        guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
         let outcome: SessionState.SayOutcome
         do {
             // Decided in place: a copy of the session would copy its client-id table.
@@ -95,6 +86,20 @@ extension DialogueHub {
             return
         }
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
+    }
+
+    /// Who sends a `say` or `ask` into a session, or nil (refused): an investor who left
+    /// must reconnect; an officer not yet in the session joins it on the way.
+    func speaker(_ id: ConnectionID, in sessionId: String, clientId: String, verb: String) -> Participant? {
+        guard let participant = connections[id]?.participant else { return nil }
+        if connections[id]?.sessions.contains(sessionId) != true {
+            if participant.role == .investor {
+                refuse(DialogueError(.forbidden, "you left this session; reconnect to \(verb) again", ref: clientId), to: id)
+                return nil
+            }
+            guard ensureJoined(id, sessionId) else { return nil }
+        }
+        return sessions[sessionId] == nil ? nil : participant
     }
 
     /// A `say` or `ask` decided: a repeated clientId gets its first ack (now, or once that

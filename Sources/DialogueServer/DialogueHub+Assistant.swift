@@ -8,15 +8,7 @@ extension DialogueHub {
     /// `ask`: stored as a `question` (acked like a message); the assistant answers once it
     /// is committed (see `afterCommit`).
     func ask(_ id: ConnectionID, _ sessionId: String, text: String, clientId: String) {
-        guard let participant = connections[id]?.participant else { return }
-        if connections[id]?.sessions.contains(sessionId) != true {
-            if participant.role == .investor {
-                refuse(DialogueError(.forbidden, "you left this session; reconnect to ask again", ref: clientId), to: id)
-                return
-            }
-            guard ensureJoined(id, sessionId) else { return }
-        }
-        guard sessions[sessionId] != nil else { return }
+        guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "ask") else { return }
         let outcome: SessionState.SayOutcome
         do {
             let language = LanguageGuess.language(of: text, declared: participant.language)

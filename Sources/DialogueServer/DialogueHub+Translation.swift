@@ -12,7 +12,7 @@ extension DialogueHub {
             let session = sessions[event.session], let source = event.body["language"]?.stringValue
         else { return }
         var targets = Set(session.state.info.languages.map(LanguageTag.primary))
-        for id in session.members.keys { if let language = connections[id]?.language { targets.insert(LanguageTag.primary(language)) } }
+        targets.formUnion(session.readers.values.map { LanguageTag.primary($0.language) })
         targets.remove(LanguageTag.primary(source))
         guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
@@ -41,17 +41,15 @@ extension DialogueHub {
 
     /// Sends a translation to the session's readers of its language.
     func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
-        guard let members = sessions[translation.session]?.members else { return }
+        guard let readers = sessions[translation.session]?.readers else { return }
         let frame: JSONValue = [
             "type": "translation", "session": .string(translation.session), "seq": .int(translation.seq),
             "language": .string(translation.language), "text": .string(translation.text),
             "engine": .string(translation.engine), "glossaryOk": .bool(translation.glossaryOk),
         ]
-        let ids = members.keys.filter { id in
-            guard let connection = connections[id], LanguageTag.primary(connection.language) == translation.language
-            else { return false }
-            return !officersOnly || connection.isOfficer
-        }
+        let ids = readers.filter { _, reader in
+            LanguageTag.primary(reader.language) == translation.language && (!officersOnly || reader.isOfficer)
+        }.map(\.key)
         if !ids.isEmpty { transport.send(JSONWriter.bytes(frame), to: ids) }
     }
 }
