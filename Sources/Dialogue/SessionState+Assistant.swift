@@ -11,16 +11,9 @@ extension SessionState {
     package mutating func ask(
         by who: Participant, text: String, clientId: String, language: String, at: String, glossary: Int? = nil
     ) throws(DialogueError) -> SayOutcome {
-        if let seq = seq(sender: who.id, clientId: clientId) { return .duplicate(seq: seq) }
-        try requireLiveState(ref: clientId)
-        guard let current = participant(who.id) else {
-            throw DialogueError(.forbidden, "join the session before asking", ref: clientId)
-        }
-        if current.removed { throw DialogueError(.forbidden, "you were removed from this session", ref: clientId) }
-        if current.muted { throw DialogueError(.forbidden, "you are muted in this session", ref: clientId) }
-        var fields: [String: JSONValue] = ["text": .string(text), "language": .string(language)]
-        if let glossary { fields["glossary"] = .int(Int64(glossary)) }
-        return .append(record(.question, by: current, at: at, clientId: clientId, fields: fields))
+        try textEvent(
+            .question, by: who, text: text, clientId: clientId, language: language, at: at, glossary: glossary,
+            extra: [:], verb: "asking")
     }
 
     /// An officer switches the assistant's mode (`auto`, `review`, `off`).

@@ -86,9 +86,6 @@ package struct SessionState: Sendable {
         }
     }
 
-    /// The seq a sender's client id was first used for.
-    func seq(sender: String, clientId: String) -> Int64? { seqByClientKey[ClientKey(sender: sender, clientId: clientId)] }
-
     /// `decide`, for the assistant's rules in another file.
     mutating func record(
         _ kind: EventKind, by author: Participant, at: String, clientId: String? = nil, fields: [String: JSONValue] = [:]
@@ -129,19 +126,31 @@ package struct SessionState: Sendable {
         by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String,
         glossary: Int? = nil
     ) throws(DialogueError) -> SayOutcome {
+        try textEvent(
+            .message, by: who, text: text, clientId: clientId, language: language, at: at, glossary: glossary,
+            extra: citations.map { ["citations": $0] } ?? [:], verb: "speaking")
+    }
+
+    /// A `message` or `question` from a participant who may speak: repeated client ids
+    /// return the first seq; the text carries its language and glossary version.
+    mutating func textEvent(
+        _ kind: EventKind, by who: Participant, text: String, clientId: String, language: String, at: String,
+        glossary: Int?, extra: [String: JSONValue], verb: String
+    ) throws(DialogueError) -> SayOutcome {
         if let seq = seqByClientKey[ClientKey(sender: who.id, clientId: clientId)] { return .duplicate(seq: seq) }
         try requireLive(ref: clientId)
         guard let current = participant(who.id) else {
-            throw DialogueError(.forbidden, "join the session before speaking", ref: clientId)
+            throw DialogueError(.forbidden, "join the session before \(verb)", ref: clientId)
         }
         if current.removed { throw DialogueError(.forbidden, "you were removed from this session", ref: clientId) }
         if current.muted { throw DialogueError(.forbidden, "you are muted in this session", ref: clientId) }
-        var fields: [String: JSONValue] = ["text": .string(text), "language": .string(language)]
-        if let citations { fields["citations"] = citations }
+        var fields = extra
+        fields["text"] = .string(text)
+        fields["language"] = .string(language)
         // The glossary version the text is matched against, so a transcript shows later
         // exactly the terms the readers were shown.
         if let glossary { fields["glossary"] = .int(Int64(glossary)) }
-        return .append(decide(.message, by: current, at: at, clientId: clientId, fields: fields))
+        return .append(decide(kind, by: current, at: at, clientId: clientId, fields: fields))
     }
 
     /// An officer mutes, unmutes or removes an investor.

@@ -60,13 +60,9 @@ extension HTTPAPI {
             }
         }
         let version = try await glossaries.upload(agent: pack.id, glossary: glossary, by: officer.id)
-        do {
-            try await store.audit(
-                actor: officer.name, action: "replace glossary", session: nil,
-                detail: "agent=\(pack.id) version=\(version.version) concepts=\(glossary.concepts.count)")
-        } catch {
-            logger.error("audit log write failed", metadata: ["error": "\(error)"])
-        }
+        await audit(
+            actor: officer.name, action: "replace glossary", session: nil,
+            detail: "agent=\(pack.id) version=\(version.version) concepts=\(glossary.concepts.count)")
         logger.info(
             "glossary replaced",
             metadata: [

@@ -55,16 +55,16 @@ struct HTTPAPI: Sendable {
         }
     }
 
-    /// Records a read in the audit log. Reads must keep working when the disk is full, so a
-    /// failed audit write is logged (with the same fields) instead of failing the read.
-    private func audit(actor: String, action: String, session: String, detail: String) async {
+    /// Records a read (or a glossary upload) in the audit log. Reads must keep working when
+    /// the disk is full, so a failed audit write is logged (with the same fields) instead.
+    func audit(actor: String, action: String, session: String?, detail: String) async {
         do {
             try await store.audit(actor: actor, action: action, session: session, detail: detail)
         } catch {
             logger.error(
                 "audit log write failed; recorded here instead",
                 metadata: [
-                    "audit.actor": "\(actor)", "audit.action": "\(action)", "session.id": "\(session)",
+                    "audit.actor": "\(actor)", "audit.action": "\(action)", "session.id": "\(session ?? "-")",
                     "audit.detail": "\(detail)", "error": "\(error)",
                 ])
         }
