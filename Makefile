@@ -4,10 +4,12 @@ SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)/dialogue-server
 APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
+# Only for `make test`: the browser tests drive Debian's headless Chromium through its driver.
+TEST_APT_PACKAGES = chromium chromium-driver
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
+.PHONY: all deps test-deps build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
 
 all: build
 
@@ -18,7 +20,15 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest, schemathesis" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+
+# What only the tests need, on top of `deps`.
+test-deps: deps
+	@missing=""; for p in $(TEST_APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
 
 build: deps
 	$(SWIFT) build -c $(CONFIG)
@@ -31,7 +41,7 @@ serve: build
 	$(BIN) serve $(ARGS)
 
 # Unit tests (Swift Testing) then the black-box suite against the real server binary.
-test: build unit-test integration-test
+test: test-deps build unit-test integration-test
 
 unit-test:
 	$(SWIFT) build --build-tests -c $(CONFIG)

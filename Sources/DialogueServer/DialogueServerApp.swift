@@ -91,7 +91,7 @@ package final class DialogueServerApp: Sendable {
             store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
             transcripts: transcripts,
             metrics: metrics,
-            configuration: configuration, baseURL: baseURL, web: WebAssets(), signInFailures: signInFailures,
+            configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
             logger: logger)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }

@@ -114,6 +114,10 @@ struct HTTPAPI: Sendable {
         if method == "POST", let id = match("v1/sessions/*/invites")?.first {
             return try await createInvite(request, session: id, by: try await staff(request, allowed: [.officer]))
         }
+        if method == "GET", let id = match("v1/sessions/*/invites")?.first {
+            _ = try await staff(request, allowed: [.officer])
+            return try await listInvites(session: id)
+        }
         if method == "DELETE", let ids = match("v1/sessions/*/invites/*") {
             _ = try await staff(request, allowed: [.officer])
             guard try await store.revokeInvite(id: ids[1], session: ids[0]) else {
@@ -268,6 +272,25 @@ struct HTTPAPI: Sendable {
         let online = await hub.onlineParticipants(info.id)
         let participants = try await store.participants(session: info.id)
         return info.json(participants: participants.map { $0.json(online: online.contains($0.id)) })
+    }
+
+    /// `GET /v1/sessions/{id}/invites`: every invite with its state; the codes are shown
+    /// only once, when created (only their hashes are stored).
+    private func listInvites(session id: String) async throws -> HTTPResponse {
+        guard try await store.session(id: id) != nil else { throw Failure.notFound("no session \(id)") }
+        let now = Timestamp.nowMilliseconds()
+        let invites = try await store.invites(session: id).map { invite -> JSONValue in
+            var object: [String: JSONValue] = [
+                "id": .string(invite.id), "name": .string(invite.name), "language": .string(invite.language),
+                "organisation": invite.organisation.map(JSONValue.string) ?? .null,
+                "createdAt": .string(invite.createdAt), "expiresAt": .string(invite.expiresAt),
+                "revokedAt": invite.revokedAt.map(JSONValue.string) ?? .null,
+            ]
+            object["state"] = .string(
+                invite.revokedAt != nil ? "revoked" : invite.isUsable(nowMilliseconds: now) ? "active" : "expired")
+            return .object(object)
+        }
+        return Self.json(200, ["invites": .array(invites)])
     }
 
     private func createInvite(_ request: HTTPRequest, session id: String, by officer: StaffAccount) async throws

@@ -40,6 +40,10 @@ package struct ServerConfiguration: Sendable {
     /// Serve the Autobahn echo endpoint at `/echo` (off by default).
     package var conformanceEcho = false
 
+    /// Serve the web client from this folder, read on every request (for working on the
+    /// pages); nil serves the copy built into the binary.
+    package var webRoot: String?
+
     /// The transport's event loop: libev (default) or lws's own poll loop.
     package var eventLoop = "libev"
     /// Machine translation of whole messages; none by default.

@@ -1,20 +1,29 @@
 import Foundation
 import Transport
 
-/// The web client's files, read once at start from the module's resources.
+/// The web client's files: read once at start from the module's resources, or — with
+/// `--web-root` while working on the pages — from a folder on every request, so an edit
+/// shows on reload without a rebuild.
 struct WebAssets: Sendable {
-    private let files: [String: (type: String, body: [UInt8])]
+    private let files: [String: [UInt8]]
+    private let root: String?
 
-    init() {
-        var files: [String: (String, [UInt8])] = [:]
-        if let folder = Bundle.module.url(forResource: "Web", withExtension: nil),
+    /// Pages reached by a path without an extension.
+    private static let pages = [
+        "/": "index.html", "/index.html": "index.html", "/join": "join.html", "/console": "console.html",
+        "/review": "review.html",
+    ]
+
+    init(root: String? = nil) {
+        self.root = root
+        var files: [String: [UInt8]] = [:]
+        if root == nil, let folder = Bundle.module.url(forResource: "Web", withExtension: nil),
             let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
         {
             for name in names {
-                guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else {
-                    continue
+                if let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) {
+                    files[name] = Array(data)
                 }
-                files[name] = (Self.contentType(name), Array(data))
             }
         }
         self.files = files
@@ -26,21 +35,29 @@ struct WebAssets: Sendable {
         case "js": return "text/javascript; charset=utf-8"
         case "css": return "text/css; charset=utf-8"
         case "svg": return "image/svg+xml"
+        case "png": return "image/png"
         default: return "application/octet-stream"
         }
     }
 
-    /// The response for a page path: `/` and `/join` map to their HTML files.
+    /// The response for a page path: `/`, `/join`, `/console` and `/review` map to their HTML files.
     func asset(for path: String) -> HTTPResponse? {
-        let name: String
-        switch path {
-        case "/", "/index.html": name = "index.html"
-        case "/join": name = "join.html"
-        default: name = String(path.dropFirst())
+        let name = Self.pages[path] ?? String(path.dropFirst())
+        guard !name.isEmpty, !name.contains("/"), !name.hasPrefix(".") else { return nil }
+        let body: [UInt8]
+        if let root {
+            guard let data = FileManager.default.contents(atPath: root + "/" + name) else { return nil }
+            body = Array(data)
+        } else {
+            guard let file = files[name] else { return nil }
+            body = file
         }
-        guard !name.contains("/"), let file = files[name] else { return nil }
         return HTTPResponse(
-            status: 200, contentType: file.type,
-            headers: [("content-security-policy", "default-src 'self'; connect-src 'self' ws: wss:")], body: file.body)
+            status: 200, contentType: Self.contentType(name),
+            headers: [
+                ("content-security-policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'"),
+                ("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"),
+                ("cache-control", "no-cache"),
+            ], body: body)
     }
 }

@@ -31,6 +31,8 @@ package protocol DialogueStore: Sendable {
     /// The invite a code belongs to, usable or not.
     func invite(code: String) async throws -> Invite?
     /// Marks an invite revoked; false when unknown or already revoked.
+    /// A session's invites, newest first.
+    func invites(session: String) async throws -> [Invite]
     func revokeInvite(id: String, session: String) async throws -> Bool
 
     // Events

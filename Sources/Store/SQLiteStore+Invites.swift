@@ -27,6 +27,16 @@ extension SQLiteStore {
         }
     }
 
+    /// A session's invites, newest first (codes are not stored, so none is returned).
+    package func invites(session: String) async throws -> [Invite] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM invites WHERE session_id = ? ORDER BY created_at DESC, id",
+                arguments: [session]
+            ).map(Self.invite)
+        }
+    }
+
     package func revokeInvite(id: String, session: String) async throws -> Bool {
         let now = Timestamp.now()
         return try await writing { db in

@@ -31,6 +31,8 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "LLM answering from the passages: openai:URL (env DIALOGUE_LLM); extractive answers when absent.")
     var llm: String?
     @Option(help: "Model name for --llm (env DIALOGUE_LLM_MODEL).") var llmModel: String?
+    @Option(help: "Serve the web client from this folder, re-read on every request (for editing the pages).")
+    var webRoot: String?
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -63,6 +65,7 @@ struct Serve: AsyncParsableCommand {
         configuration.commitBatch = commitBatch
         configuration.eventLoop = eventLoop
         configuration.conformanceEcho = conformanceEcho
+        configuration.webRoot = webRoot
         let environment = ProcessInfo.processInfo.environment
         if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
             switch ProviderSettings.parse(

@@ -131,3 +131,29 @@ def test_welcome_notice_in_the_investors_language(server):
         assert len(set(notices.values())) == 3, notices
         assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in notices["ja"]), notices["ja"]
     run(go())
+
+
+def test_officer_lists_invites_without_codes(server):
+    s = server.create_session("Invite list")
+    first = server.create_invite(s["id"], name="Kim Min-jun", language="ko", organisation="Hanul Steel")
+    second = server.create_invite(s["id"], name="Lê Thu", language="vi", expiresIn=3600)
+    st, body, _ = server.http("DELETE", f"/v1/sessions/{s['id']}/invites/{first['id']}", server.officer_token)
+    assert st == 204, body
+
+    st, body, _ = server.http("GET", f"/v1/sessions/{s['id']}/invites", server.officer_token)
+    assert st == 200, body
+    by_id = {i["id"]: i for i in body["invites"]}
+    assert set(by_id) == {first["id"], second["id"]}
+    assert by_id[first["id"]]["state"] == "revoked" and by_id[first["id"]]["revokedAt"]
+    assert by_id[first["id"]]["organisation"] == "Hanul Steel" and by_id[first["id"]]["language"] == "ko"
+    assert by_id[second["id"]]["state"] == "active" and by_id[second["id"]]["revokedAt"] is None
+    assert by_id[second["id"]]["expiresAt"] == second["expiresAt"]
+    # the codes are stored only as hashes: never listed
+    assert all("code" not in i and "joinUrl" not in i for i in body["invites"])
+    assert first["code"] not in str(body) and second["code"] not in str(body)
+
+    # officers only; unknown sessions are 404
+    st, body, _ = server.http("GET", f"/v1/sessions/{s['id']}/invites", server.reviewer_token)
+    assert st == 403, body
+    st, body, _ = server.http("GET", "/v1/sessions/ses_aaaaaaaaaaaaaaaa/invites", server.officer_token)
+    assert st == 404, body

@@ -31,6 +31,16 @@ const STRINGS = {
     placeholder: "Write a message…",
     composerHint: "Enter to send · Shift+Enter for a new line",
     send: "Send",
+    ask: "Ask the assistant",
+    askHint: "The AI assistant answers from the agency’s documents, with sources; an officer may check its answer first.",
+    bannerReviewing: "The assistant has prepared an answer; an officer is checking it before it is shown.",
+    bannerHandover: "A person takes over: {desk} will follow up on your question.",
+    bannerHandoverNoDesk: "A person takes over: an officer will follow up on your question.",
+    caughtUp: "Reconnected · caught up on {n} missed events",
+    caughtUpNone: "Reconnected · nothing was missed",
+    source: "Source",
+    passage: "Passage",
+    termHint: "Approved term: {t}",
     connConnecting: "Connecting…",
     connLive: "Live",
     connReconnecting: "Reconnecting…",
@@ -124,6 +134,16 @@ const STRINGS = {
     placeholder: "Nhập tin nhắn…",
     composerHint: "Enter để gửi · Shift+Enter để xuống dòng",
     send: "Gửi",
+    ask: "Hỏi trợ lý",
+    askHint: "Trợ lý AI trả lời dựa trên tài liệu của Ban, có dẫn nguồn; cán bộ có thể kiểm tra câu trả lời trước.",
+    bannerReviewing: "Trợ lý đã soạn câu trả lời; cán bộ đang kiểm tra trước khi hiển thị.",
+    bannerHandover: "Chuyển cho người phụ trách: {desk} sẽ tiếp tục trả lời câu hỏi của Quý vị.",
+    bannerHandoverNoDesk: "Chuyển cho người phụ trách: cán bộ sẽ tiếp tục trả lời câu hỏi của Quý vị.",
+    caughtUp: "Đã kết nối lại · đã cập nhật {n} nội dung bị lỡ",
+    caughtUpNone: "Đã kết nối lại · không bỏ lỡ nội dung nào",
+    source: "Nguồn",
+    passage: "Đoạn trích",
+    termHint: "Thuật ngữ chuẩn: {t}",
     connConnecting: "Đang kết nối…",
     connLive: "Trực tuyến",
     connReconnecting: "Đang kết nối lại…",
@@ -220,6 +240,16 @@ const STRINGS = {
     placeholder: "Écrivez un message…",
     composerHint: "Entrée pour envoyer · Maj+Entrée pour aller à la ligne",
     send: "Envoyer",
+    ask: "Demander à l’assistant",
+    askHint: "L’assistant IA répond à partir des documents de l’agence, avec ses sources ; un conseiller peut vérifier sa réponse avant.",
+    bannerReviewing: "L’assistant a préparé une réponse ; un conseiller la vérifie avant de l’afficher.",
+    bannerHandover: "Une personne prend le relais : {desk} donnera suite à votre question.",
+    bannerHandoverNoDesk: "Une personne prend le relais : un conseiller donnera suite à votre question.",
+    caughtUp: "Reconnecté · {n} événements manqués récupérés",
+    caughtUpNone: "Reconnecté · rien n’a été manqué",
+    source: "Source",
+    passage: "Extrait",
+    termHint: "Terme approuvé : {t}",
     connConnecting: "Connexion…",
     connLive: "En direct",
     connReconnecting: "Reconnexion…",
@@ -312,6 +342,16 @@ const STRINGS = {
     placeholder: "メッセージを入力…",
     composerHint: "Enterで送信・Shift+Enterで改行",
     send: "送信",
+    ask: "アシスタントに質問",
+    askHint: "AIアシスタントは当局の資料に基づき、出典付きで回答します。回答は職員が先に確認する場合があります。",
+    bannerReviewing: "アシスタントが回答を用意しました。表示する前に職員が確認しています。",
+    bannerHandover: "担当者に引き継ぎます：{desk}がご質問に対応します。",
+    bannerHandoverNoDesk: "担当者に引き継ぎます：職員がご質問に対応します。",
+    caughtUp: "再接続しました · 見逃した{n}件を受信しました",
+    caughtUpNone: "再接続しました · 見逃した内容はありません",
+    source: "出典",
+    passage: "抜粋",
+    termHint: "承認済みの用語：{t}",
     connConnecting: "接続しています…",
     connLive: "接続済み",
     connReconnecting: "再接続しています…",
@@ -402,6 +442,16 @@ const STRINGS = {
     placeholder: "메시지를 입력하세요…",
     composerHint: "Enter로 보내기 · Shift+Enter로 줄바꿈",
     send: "보내기",
+    ask: "AI 비서에게 질문",
+    askHint: "AI 비서는 기관 자료를 근거로 출처와 함께 답변합니다. 담당 직원이 먼저 답변을 확인할 수 있습니다.",
+    bannerReviewing: "AI 비서가 답변을 준비했습니다. 표시하기 전에 담당 직원이 확인하고 있습니다.",
+    bannerHandover: "담당자가 이어받습니다: {desk}에서 질문에 답변합니다.",
+    bannerHandoverNoDesk: "담당자가 이어받습니다: 담당 직원이 질문에 답변합니다.",
+    caughtUp: "다시 연결됨 · 놓친 내용 {n}건을 받았습니다",
+    caughtUpNone: "다시 연결됨 · 놓친 내용이 없습니다",
+    source: "출처",
+    passage: "발췌",
+    termHint: "승인된 용어: {t}",
     connConnecting: "연결 중…",
     connLive: "연결됨",
     connReconnecting: "다시 연결 중…",
@@ -492,6 +542,16 @@ const STRINGS = {
     placeholder: "输入消息…",
     composerHint: "按 Enter 发送 · Shift+Enter 换行",
     send: "发送",
+    ask: "向助理提问",
+    askHint: "AI助理依据本机构的文件作答并注明出处；工作人员可能会先审核回答。",
+    bannerReviewing: "助理已拟好回答，工作人员正在审核，审核后显示。",
+    bannerHandover: "转由专人处理：{desk}将跟进您的问题。",
+    bannerHandoverNoDesk: "转由专人处理：工作人员将跟进您的问题。",
+    caughtUp: "已重新连接 · 已补收错过的{n}条内容",
+    caughtUpNone: "已重新连接 · 没有错过任何内容",
+    source: "出处",
+    passage: "摘录",
+    termHint: "标准术语：{t}",
     connConnecting: "正在连接…",
     connLive: "已连接",
     connReconnecting: "正在重新连接…",
@@ -590,7 +650,11 @@ const state = {
   countdownTimer: 0,
   closeIntent: null, // "leave" | "language" when we close the socket ourselves
   unauthorized: "", // message of the last `unauthorized` error
-  banner: null, // { key, kind }
+  banner: null, // { key, kind } — the meeting has ended
+  questions: new Map(), // question seq -> reviewing | answered | rejected | handed_over
+  handover: null, // the contact of the latest hand-over, while it is the latest word
+  catchUp: null, // { from: lastSeq at reconnect } until the resumed history is complete
+  connNoteTimer: 0,
 };
 
 const $ = (id) => document.getElementById(id);
@@ -598,6 +662,7 @@ const ui = {
   conn: $("conn"),
   connText: $("conn-text"),
   connRetry: $("conn-retry"),
+  connNote: $("conn-note"),
   lang: $("lang"),
   langField: $("lang").closest("label"),
   leave: $("leave"),
@@ -623,6 +688,7 @@ const ui = {
   composer: $("composer"),
   text: $("composer-text"),
   send: $("send"),
+  ask: $("ask"),
   note: $("composer-note"),
 };
 
@@ -688,8 +754,9 @@ function start() {
   ui.leave.addEventListener("click", leave);
   ui.composer.addEventListener("submit", (event) => {
     event.preventDefault();
-    submitComposer();
+    submitComposer("say");
   });
+  ui.ask.addEventListener("click", () => submitComposer("ask"));
   ui.text.addEventListener("keydown", onComposerKey);
   ui.text.addEventListener("focus", () => {
     // On a phone the notice would leave little room to write: fold it (its title stays
@@ -961,7 +1028,10 @@ function handleFrame(frame) {
     case "history":
       if (frame.session !== state.sessionId) break;
       for (const event of Array.isArray(frame.events) ? frame.events : []) onEvent(event);
-      if (frame.complete) ui.log.setAttribute("aria-busy", "false");
+      if (frame.complete) {
+        ui.log.setAttribute("aria-busy", "false");
+        if (state.catchUp) showCaughtUp();
+      }
       break;
     case "event":
       onEvent(frame);
@@ -990,6 +1060,8 @@ function onWelcome(frame) {
     return;
   }
   const firstWelcome = !state.everWelcomed;
+  // A resumed connection: count what the history brings back, to tell the investor.
+  state.catchUp = firstWelcome ? null : { from: state.lastSeq };
   state.welcomed = true;
   state.everWelcomed = true;
   state.attempt = 0;
@@ -1030,7 +1102,15 @@ function onEvent(event) {
 
   if (event.kind === "status") {
     updateQuestionState(event.about, event.state);
+    state.questions.set(event.about, event.state);
+    if (event.state === "handed_over" && !state.handover) state.handover = {};
+    renderBanner();
     return;
+  }
+  if (event.kind === "answer") {
+    // The latest answer decides: a hand-over contact, or an answer that needs no person.
+    state.handover = event.contact && typeof event.contact === "object" ? event.contact : null;
+    renderBanner();
   }
   const stick = isNearBottom();
   const element = renderEvent(event);
@@ -1326,7 +1406,14 @@ function appendWithTerms(container, text, terms) {
     const span = document.createElement("span");
     span.className = "term";
     span.textContent = text.slice(term.start, term.end);
-    if (term.translation && term.translation !== span.textContent) span.title = term.translation;
+    if (typeof term.concept === "string") span.dataset.concept = term.concept;
+    if (term.translation && term.translation !== span.textContent) {
+      // Hover shows the title; focus (keyboard) and tap (phones) show the same through CSS.
+      span.title = term.translation;
+      span.dataset.translation = term.translation;
+      span.tabIndex = 0;
+      span.setAttribute("aria-label", `${span.textContent} — ${t("termHint", { t: term.translation })}`);
+    }
     container.append(span);
     cursor = term.end;
   }
@@ -1340,28 +1427,36 @@ function renderCitations(citations) {
   heading.textContent = t("sources");
   const list = document.createElement("ol");
   for (const citation of citations) {
+    // Numbered like the [n] markers of the answer; opens to the passage and its source.
     const item = document.createElement("li");
-    const title = citation.title || citation.document || "";
-    const source = typeof citation.source === "string" ? citation.source : "";
-    if (/^https?:\/\//i.test(source)) {
-      const link = document.createElement("a");
-      link.href = source;
-      link.rel = "noopener noreferrer";
-      link.target = "_blank";
-      link.textContent = title || source;
-      item.append(link);
-    } else {
-      const strong = document.createElement("strong");
-      strong.textContent = title;
-      item.append(strong);
-      if (source) item.append(` — ${source}`);
-    }
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.textContent = citation.title || citation.document || "";
+    details.append(summary);
     if (citation.passage) {
-      const passage = document.createElement("span");
+      const passage = document.createElement("blockquote");
       passage.className = "passage";
       passage.textContent = citation.passage;
-      item.append(passage);
+      details.append(passage);
     }
+    const source = typeof citation.source === "string" ? citation.source : "";
+    if (source) {
+      const line = document.createElement("p");
+      line.className = "source";
+      line.append(`${t("source")}: `);
+      if (/^https?:\/\//i.test(source)) {
+        const link = document.createElement("a");
+        link.href = source;
+        link.rel = "noopener noreferrer";
+        link.target = "_blank";
+        link.textContent = source;
+        line.append(link);
+      } else {
+        line.append(source);
+      }
+      details.append(line);
+    }
+    item.append(details);
     list.append(item);
   }
   box.append(heading, list);
@@ -1478,6 +1573,8 @@ function markEnded() {
 }
 
 function clearConversation() {
+  state.questions.clear();
+  state.handover = null;
   state.events.clear();
   state.elements.clear();
   state.lastSeq = 0;
@@ -1485,11 +1582,33 @@ function clearConversation() {
   updateEmpty();
 }
 
+/** One banner, most important first: the meeting ended, a person takes over, an answer in review. */
 function renderBanner() {
-  ui.banner.hidden = !state.banner;
-  if (!state.banner) return;
-  ui.banner.className = `banner ${state.banner.kind}`;
-  ui.banner.textContent = t(state.banner.key);
+  let banner = state.banner;
+  if (!banner && state.handover) {
+    const desk = state.handover.name;
+    banner = desk ? { text: t("bannerHandover", { desk }), kind: "info" } : { key: "bannerHandoverNoDesk", kind: "info" };
+  }
+  if (!banner && [...state.questions.values()].includes("reviewing")) banner = { key: "bannerReviewing", kind: "warn" };
+  ui.banner.hidden = !banner;
+  if (!banner) return;
+  ui.banner.className = `banner ${banner.kind}`;
+  ui.banner.dataset.banner = banner.key || "bannerHandover";
+  ui.banner.textContent = banner.text || t(banner.key);
+}
+
+/** After a resume: how many events the history brought back, shown for a few seconds. */
+function showCaughtUp() {
+  let missed = 0;
+  for (const seq of state.events.keys()) if (seq > state.catchUp.from) missed += 1;
+  state.catchUp = null;
+  clearTimeout(state.connNoteTimer);
+  ui.connNote.textContent = missed > 0 ? t("caughtUp", { n: missed }) : t("caughtUpNone");
+  ui.connNote.dataset.missed = String(missed);
+  ui.connNote.hidden = false;
+  state.connNoteTimer = setTimeout(() => {
+    ui.connNote.hidden = true;
+  }, 8000);
 }
 
 function updateEmpty() {
@@ -1528,11 +1647,11 @@ function canWrite() {
   return state.everWelcomed && !state.ended && !state.muted && state.phase !== "stopped" && state.phase !== "left";
 }
 
-function submitComposer() {
+function submitComposer(kind) {
   const text = ui.text.value;
   if (!text.trim() || !canWrite()) return;
   const clientId = newClientId();
-  state.pending.set(clientId, { text, status: "sending", seq: null, error: null });
+  state.pending.set(clientId, { kind, text, status: "sending", seq: null, error: null });
   ui.text.value = "";
   showComposerNote("");
   renderPending(clientId);
@@ -1545,7 +1664,7 @@ function trySend(clientId) {
   const item = state.pending.get(clientId);
   if (!item) return;
   // Not connected: the message waits, "sending…", and goes out after the next welcome.
-  send({ type: "say", session: state.sessionId, text: item.text, clientId });
+  send({ type: item.kind === "ask" ? "ask" : "say", session: state.sessionId, text: item.text, clientId });
 }
 
 function resendPending() {
@@ -1611,7 +1730,13 @@ function renderPending(clientId) {
 
   const body = document.createElement("div");
   body.className = "msg-body";
-  body.textContent = item.text;
+  if (item.kind === "ask") {
+    const label = document.createElement("span");
+    label.className = "kind-label";
+    label.textContent = t("kindQuestion");
+    body.append(label);
+  }
+  body.append(item.text);
 
   const status = document.createElement("div");
   status.className = "msg-status";
@@ -1681,6 +1806,7 @@ function renderComposerState() {
   const writable = canWrite();
   ui.text.disabled = !writable;
   ui.send.disabled = !writable;
+  ui.ask.disabled = !writable;
   for (const [clientId, item] of state.pending) {
     if (item.status === "failed") renderPending(clientId);
   }
