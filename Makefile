@@ -9,7 +9,7 @@ TEST_APT_PACKAGES = chromium chromium-driver
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
+.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
 
 all: build
 
@@ -50,6 +50,11 @@ unit-test:
 integration-test:
 	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
 	  $(PYTHON) -m pytest Tests/integration -q -p no:cacheprovider
+
+# The browser tests alone, saving their screenshots of the three pages into docs/screenshots/.
+screenshots: test-deps build
+	SCREENSHOT_DIR=$(abspath docs/screenshots) DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
+	  $(PYTHON) -m pytest Tests/integration/test_browser.py -q -p no:cacheprovider
 
 # The C load generator (bench/loadgen/README.md); outputs stay under .build-bench/.
 LOADGEN = .build-bench/loadgen

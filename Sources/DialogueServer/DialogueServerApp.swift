@@ -17,6 +17,7 @@ package final class DialogueServerApp: Sendable {
     var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     package let retrieval: RetrievalService
+    let transcriptSearch: TranscriptSearch
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
@@ -40,6 +41,8 @@ package final class DialogueServerApp: Sendable {
         // store's write lock.
         retrieval = try RetrievalService(
             dataDirectory: configuration.dataDirectory, agents: agentSource, glossaries: glossaries, logger: logger)
+        // Transcript search keeps its own index file too, filled when someone searches.
+        transcriptSearch = try TranscriptSearch(dataDirectory: configuration.dataDirectory, store: store)
         let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
         transcripts = TranscriptService(
             store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
@@ -89,7 +92,7 @@ package final class DialogueServerApp: Sendable {
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
             store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
-            transcripts: transcripts,
+            transcripts: transcripts, transcriptSearch: transcriptSearch,
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
             logger: logger)

@@ -16,6 +16,7 @@ struct HTTPAPI: Sendable {
     let glossaries: GlossaryRegistry
     let retrieval: RetrievalService
     let transcripts: TranscriptService
+    let transcriptSearch: TranscriptSearch
     let metrics: Metrics
     let configuration: ServerConfiguration
     let baseURL: String
@@ -256,9 +257,31 @@ struct HTTPAPI: Sendable {
             }
             status = s
         }
+        guard let query = request.queryValue("q")?.trimmingCharacters(in: .whitespacesAndNewlines), !query.isEmpty
+        else {
+            var list: [JSONValue] = []
+            for info in try await store.sessions(matching: nil, status: status) {
+                list.append(try await sessionObject(info))
+            }
+            return Self.json(200, ["sessions": .array(list)])
+        }
+        // A session matches by its title, or by what was said in it (every word of the
+        // query in one event; glossary terms in any language). Its best events come along.
+        let glossary = glossaries.active(agent: try requestedPack(request).id)?.glossary
+        let said = try await transcriptSearch.search(query, glossary: glossary)
         var list: [JSONValue] = []
-        for info in try await store.sessions(matching: request.queryValue("q"), status: status) {
-            list.append(try await sessionObject(info))
+        for info in try await store.sessions(matching: nil, status: status) {
+            let matches = said[info.id] ?? []
+            guard !matches.isEmpty || info.title.range(of: query, options: [.caseInsensitive]) != nil else { continue }
+            guard case .object(var object) = try await sessionObject(info) else { continue }
+            object["matches"] = .array(
+                matches.map { match in
+                    .object([
+                        "seq": .int(match.line.seq), "kind": .string(match.line.kind),
+                        "language": .string(match.line.language), "text": .string(match.line.text),
+                    ])
+                })
+            list.append(.object(object))
         }
         return Self.json(200, ["sessions": .array(list)])
     }

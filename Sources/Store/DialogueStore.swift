@@ -38,6 +38,8 @@ package protocol DialogueStore: Sendable {
     // Events
     /// Events after `after`, in order, at most `limit`.
     func events(session: String, after: Int64, limit: Int) async throws -> [Event]
+    /// Every session's last seq (0 when it has no event yet).
+    func lastSeqs() async throws -> [String: Int64]
     /// Events of these kinds in the sessions of one agent, newest sessions first, each
     /// session's newest first (knowledge gaps read the assistant's replies this way).
     func events(ofKinds kinds: [EventKind], agent: String, limit: Int) async throws -> [Event]

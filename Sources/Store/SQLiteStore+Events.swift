@@ -12,6 +12,17 @@ extension SQLiteStore {
         }
     }
 
+    package func lastSeqs() async throws -> [String: Int64] {
+        try await reading { db in
+            // One primary-key probe per session, not a scan of every event.
+            var seqs: [String: Int64] = [:]
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT s.id, (SELECT MAX(seq) FROM events e WHERE e.session_id = s.id) FROM sessions s")
+            while let row = try rows.next() { seqs[row[0]] = row[1] ?? 0 }
+            return seqs
+        }
+    }
+
     package func events(ofKinds kinds: [EventKind], agent: String, limit: Int) async throws -> [Event] {
         let placeholders = Array(repeating: "?", count: kinds.count).joined(separator: ", ")
         let names = kinds.map(\.rawValue)

@@ -159,9 +159,9 @@ def agent_languages() -> list[str]:
 
 
 def find_database(data_dir) -> str:
-    # index.sqlite is the retrieval index (derived data), not the event store.
+    # index.sqlite and transcript-index.sqlite are search indexes (derived data), not the event store.
     cands = sorted(c for c in glob.glob(os.path.join(str(data_dir), "*.sqlite"))
-                   if os.path.basename(c) != "index.sqlite")
+                   if not os.path.basename(c).endswith("index.sqlite"))
     if not cands:
         cands = sorted(glob.glob(os.path.join(str(data_dir), "*.sqlite3")) +
                        glob.glob(os.path.join(str(data_dir), "*.db")))

@@ -32,6 +32,8 @@ const STRINGS = {
     staff:
       "Officers host the meetings; reviewers read and verify the transcripts. Both use their staff tools, signed in with their personal staff token.",
     status: "Service status",
+    consoleLink: "Officer console",
+    reviewLink: "Transcript review",
   },
   vi: {
     title: "IPA Quảng Ninh — Gặp gỡ nhà đầu tư trực tuyến",
@@ -63,6 +65,8 @@ const STRINGS = {
     staff:
       "Cán bộ chủ trì các buổi làm việc; cán bộ rà soát đọc và kiểm tra biên bản. Cả hai sử dụng công cụ nội bộ, đăng nhập bằng mã truy cập cá nhân.",
     status: "Tình trạng dịch vụ",
+    consoleLink: "Bàn điều hành của cán bộ",
+    reviewLink: "Rà soát biên bản",
   },
   fr: {
     title: "IPA Quảng Ninh — Rencontres virtuelles avec les investisseurs",
@@ -94,6 +98,8 @@ const STRINGS = {
     staff:
       "Les conseillers animent les entretiens ; les vérificateurs relisent et contrôlent les transcriptions. Les uns comme les autres utilisent leurs outils internes, avec leur jeton d’accès personnel.",
     status: "État du service",
+    consoleLink: "Console des conseillers",
+    reviewLink: "Relecture des transcriptions",
   },
   ja: {
     title: "IPAクアンニン — オンライン投資家面談",
@@ -124,6 +130,8 @@ const STRINGS = {
     staff:
       "担当職員は面談を主催し、確認担当者は面談記録を閲覧・検証します。いずれも個人用のスタッフトークンで職員用ツールにサインインして利用します。",
     status: "サービスの稼働状況",
+    consoleLink: "職員コンソール",
+    reviewLink: "面談記録の確認",
   },
   ko: {
     title: "IPA 꽝닌 — 온라인 투자자 상담",
@@ -154,6 +162,8 @@ const STRINGS = {
     staff:
       "담당 직원은 상담을 진행하고, 검토자는 대화록을 열람·검증합니다. 모두 개인 직원 토큰으로 직원용 도구에 로그인해 이용합니다.",
     status: "서비스 상태",
+    consoleLink: "직원 콘솔",
+    reviewLink: "대화록 검토",
   },
   zh: {
     title: "广宁省IPA — 线上投资者会谈",
@@ -182,6 +192,8 @@ const STRINGS = {
     staffTitle: "本局工作人员与审阅人员",
     staff: "工作人员主持会谈，审阅人员查阅并核验会谈记录；双方均使用个人员工令牌登录内部工具。",
     status: "服务状态",
+    consoleLink: "工作人员控制台",
+    reviewLink: "会谈记录审阅",
   },
 };
 
