@@ -33,6 +33,7 @@ package struct Participant: Sendable, Equatable {
         [
             "id": .string(id), "role": .string(role.rawValue), "name": .string(name),
             "language": .string(language), "online": .bool(online), "muted": .bool(muted),
+            "removed": .bool(removed),
         ]
     }
 

@@ -302,6 +302,8 @@ struct HTTPAPI: Sendable {
     private func listInvites(session id: String) async throws -> HTTPResponse {
         guard try await store.session(id: id) != nil else { throw Failure.notFound("no session \(id)") }
         let now = Timestamp.nowMilliseconds()
+        // An investor removed from the session can no longer use the code either.
+        let removed = Set(try await store.participants(session: id).filter(\.removed).map(\.id))
         let invites = try await store.invites(session: id).map { invite -> JSONValue in
             var object: [String: JSONValue] = [
                 "id": .string(invite.id), "name": .string(invite.name), "language": .string(invite.language),
@@ -310,7 +312,10 @@ struct HTTPAPI: Sendable {
                 "revokedAt": invite.revokedAt.map(JSONValue.string) ?? .null,
             ]
             object["state"] = .string(
-                invite.revokedAt != nil ? "revoked" : invite.isUsable(nowMilliseconds: now) ? "active" : "expired")
+                invite.revokedAt != nil
+                    ? "revoked"
+                    : removed.contains(invite.id)
+                        ? "removed" : invite.isUsable(nowMilliseconds: now) ? "active" : "expired")
             return .object(object)
         }
         return Self.json(200, ["invites": .array(invites)])

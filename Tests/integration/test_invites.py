@@ -157,3 +157,24 @@ def test_officer_lists_invites_without_codes(server):
     assert st == 403, body
     st, body, _ = server.http("GET", "/v1/sessions/ses_aaaaaaaaaaaaaaaa/invites", server.officer_token)
     assert st == 404, body
+
+
+def test_removed_investor_shows_in_invites_and_participants(server):
+    s = server.create_session("Removal shows")
+    inv = server.create_invite(s["id"], name="Park Seo-yeon", language="ko")
+
+    async def go():
+        ws, _, _ = await investor(server, inv["code"], "ko")
+        off, _ = await officer(server, join=s["id"])
+        m = off.mark()
+        await off.send({"type": "moderate", "session": s["id"], "action": "remove", "target": inv["id"]})
+        await off.wait_for(is_event("moderation"), since=m)
+        await off.close()
+
+    run(go())
+    st, body, _ = server.http("GET", f"/v1/sessions/{s['id']}/invites", server.officer_token)
+    assert st == 200 and [i["state"] for i in body["invites"]] == ["removed"], body
+    st, session, _ = server.http("GET", f"/v1/sessions/{s['id']}", server.officer_token)
+    p = [p for p in session["participants"] if p["id"] == inv["id"]][0]
+    assert p["removed"] is True and p["online"] is False
+    assert all(q["removed"] is False for q in session["participants"] if q["id"] != inv["id"])

@@ -1,0 +1,2736 @@
+// The officer console: /console (optionally /console#ses_… to open a session).
+// HTTP API: contract section 3; WebSocket protocol: contract section 4 and docs/protocol.md.
+// Every text that comes from the server or from people is inserted with textContent or
+// text nodes, never as HTML. The staff token lives in sessionStorage ("ipa.staffToken",
+// shared with the review page) and travels only in the Authorization header and the
+// WebSocket hello frame — never in a URL, never in a log.
+import { applyStrings, format } from "/lang.js";
+
+const TOKEN_KEY = "ipa.staffToken";
+const LANG_KEY = "ipa.consoleLang";
+const CONSOLE_LANGUAGES = ["en", "vi"];
+const SESSION_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
+const MODES = ["auto", "review", "off"];
+const BACKOFF_MIN_MS = 1000;
+const BACKOFF_MAX_MS = 30000;
+const SHARE_MAX_CHARS = 1500;
+
+const STRINGS = {
+  en: {
+    pageTitle: "Officer console",
+    skip: "Skip to content",
+    brandSub: "Officer console",
+    languageLabel: "Language",
+    retryNow: "Retry now",
+    signOut: "Sign out",
+    signInTitle: "Officer console",
+    signInText:
+      "Sign in with your personal staff token. It is kept in this browser tab only, and forgotten when you sign out or close the tab.",
+    tokenLabel: "Staff token",
+    signIn: "Sign in",
+    signingIn: "Checking the token…",
+    errTokenEmpty: "Enter your staff token.",
+    errTokenRejected: "This token was not accepted: it is unknown or has been revoked. Check it, or ask an administrator for a new one.",
+    errTokenRate: "Too many failed sign-ins from this address. Wait a minute, then try again.",
+    errSignedOutRevoked: "You were signed out: the server no longer accepts your token.",
+    errNetwork: "The server could not be reached. Check the connection and try again.",
+    reviewerTitle: "This is a reviewer's token",
+    reviewerText:
+      "The officer console is for officers. As a reviewer you can read, verify and annotate transcripts on the review page.",
+    reviewerLink: "Open the review page",
+    signOtherToken: "Sign in with another token",
+    signedInAs: "Signed in as {name}",
+    sideLabel: "Session tools",
+    createTitle: "New session",
+    titleLabel: "Title",
+    languagesLabel: "Languages",
+    agentLabel: "Assistant pack (agent)",
+    agentHint: "Empty: the server's default pack.",
+    modeLabel: "Assistant mode",
+    mode_review: "Review — officers approve each answer",
+    mode_auto: "Automatic — answers are published at once",
+    mode_off: "Off — questions wait for an officer",
+    createButton: "Create session",
+    errTitleEmpty: "Give the session a title.",
+    errNoLanguage: "Choose at least one language.",
+    created: "Session “{title}” created.",
+    sessionsTitle: "Sessions",
+    refresh: "Refresh",
+    live: "Live",
+    ended: "Ended",
+    noSessions: "No sessions yet.",
+    noLive: "No live session.",
+    sessionItemMeta: "{date} · {people}",
+    peopleCount: "{online} online / {total}",
+    noSessionTitle: "No session open",
+    noSessionText: "Choose a session in the list, or create one.",
+    convMeta: "{status} · {agent} · {languages}",
+    statusLive: "live",
+    statusEnded: "ended",
+    modeShort: "Assistant",
+    modeOpt_auto: "Automatic",
+    modeOpt_review: "Review",
+    modeOpt_off: "Off",
+    modeChanged: "Assistant mode: {mode}.",
+    endSession: "End session",
+    endConfirm: "End this session for everyone? Nobody can write in it afterwards, and this cannot be undone.",
+    endConfirmButton: "Yes, end the session",
+    cancel: "Cancel",
+    endedBanner: "This session has ended. It is read-only.",
+    emptyLog: "No messages yet.",
+    loadingHistory: "Loading the conversation…",
+    newMessages: "New messages ↓",
+    composerLabel: "Message to the meeting",
+    composerHint: "Enter to send · Ctrl+Enter to ask the assistant · Shift+Enter for a new line",
+    send: "Send",
+    ask: "Ask the assistant",
+    connConnecting: "Connecting…",
+    connLive: "Live",
+    connReconnecting: "Reconnecting…",
+    connWait: "{s} s",
+    connOffline: "Disconnected",
+    role_officer: "Officer",
+    role_investor: "Investor",
+    role_assistant: "AI assistant",
+    role_reviewer: "Reviewer",
+    you: "you",
+    online: "online",
+    offline: "offline",
+    muted: "muted",
+    removed: "removed",
+    kindQuestion: "Question to the assistant",
+    kindDraft: "Draft answer — awaiting your review",
+    kindDraftDecided: "Draft answer",
+    kindAnswer: "Assistant's answer",
+    q_reviewing: "Draft awaiting review",
+    q_answered: "Answered",
+    q_rejected: "Draft rejected — an officer answers",
+    q_handed_over: "Handed over to a desk",
+    q_waiting: "Waiting for an officer (assistant off)",
+    confidence: "Confidence {pct}%",
+    lowConfidence: "low",
+    approvedBy: "Approved by {name}",
+    approvedEdited: "Approved by {name}, edited",
+    outcomeHandedOver: "Approved by {name} — handed over",
+    rejectedBy: "Rejected by {name}",
+    rejectedReason: "Rejected by {name}: {reason}",
+    editedNote: "edited by an officer",
+    approve: "Approve",
+    approveEdited: "Approve edited text",
+    edit: "Edit, then approve",
+    cancelEdit: "Cancel editing",
+    reject: "Reject",
+    rejectReason: "Reason for rejecting (optional)",
+    editLabel: "Answer text (edit before approving)",
+    deciding: "Sending your decision…",
+    draftGone: "This draft was already decided, or is no longer pending.",
+    translationLabel: "Translation ({lang})",
+    machine: "machine translation",
+    glossaryBroken: "glossary terms may be wrong in this translation",
+    sources: "Sources",
+    source: "Source",
+    contactTitle: "Hand-over to a desk",
+    contactLanguages: "Languages: {list}",
+    contactProposed: "Proposed hand-over",
+    sharedCitation: "Shared document",
+    sending: "Sending…",
+    sent: "Stored, waiting for the event…",
+    retry: "Retry",
+    discard: "Discard",
+    pendingAsk: "Question to the assistant",
+    errMutedSelf: "Not sent: you are muted.",
+    errForbidden: "Not allowed: {detail}",
+    errEnded: "Not sent: the session has ended.",
+    errRateLimited: "Too many actions in a short time. Wait a moment, then retry.",
+    errUnavailable: "The server could not store this. Please retry.",
+    errBadRequest: "Refused: {detail}",
+    errConflict: "Not done: {detail}",
+    errNotFound: "Not found: {detail}",
+    errGeneric: "Error: {detail}",
+    reviewerWs: "This token belongs to a reviewer: the console is read-only for you. Use the review page.",
+    sysJoined: "{name} joined",
+    sysLeft: "{name} left",
+    sysMuted: "{by} muted {name}",
+    sysUnmuted: "{by} unmuted {name}",
+    sysRemoved: "{by} removed {name} from the session",
+    sysAssistant: "{by} set the assistant to “{mode}”",
+    sysEnded: "{by} ended the session",
+    peopleTitle: "People",
+    peopleNone: "Open a session to see who is there.",
+    peopleEmpty: "Nobody has joined yet.",
+    mute: "Mute",
+    unmute: "Unmute",
+    remove: "Remove",
+    removeConfirm: "Remove {name}? Their invite stops working.",
+    removeYes: "Remove",
+    invitesTitle: "Invites",
+    invitesNoSession: "Open a session to invite investors.",
+    invitesEnded: "The session has ended: no new invites.",
+    inviteName: "Investor's name",
+    inviteLanguage: "Language",
+    inviteDays: "Valid for (days)",
+    inviteDaysHint: "Empty: 7 days.",
+    inviteOrg: "Organisation (optional)",
+    createInvite: "Create invite",
+    inviteLinkLabel: "Invite link",
+    inviteFor: "Invite link for {name} ({lang})",
+    copy: "Copy",
+    copied: "Copied to the clipboard.",
+    copySelected: "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.",
+    inviteOnce: "This link is shown only once: copy it now and send it to the investor privately.",
+    inviteDismiss: "Done",
+    errInviteName: "Enter the investor's name.",
+    errInviteDays: "Days must be a whole number from 1 to 365.",
+    invitesEmpty: "No invites yet.",
+    inviteState_active: "active",
+    inviteState_revoked: "revoked",
+    inviteState_expired: "expired",
+    inviteExpires: "expires {date}",
+    inviteExpired: "expired {date}",
+    inviteRevokedAt: "revoked {date}",
+    revoke: "Revoke",
+    inviteRevokedTag: "invite revoked",
+    inviteExpiredTag: "invite expired",
+    revoked: "Invite for {name} revoked.",
+    searchTitle: "Document search",
+    searchLabel: "Search the agency's documents",
+    searchGo: "Search",
+    searching: "Searching…",
+    searchNone: "No passage found.",
+    searchCount: "{n} passages found.",
+    share: "Share in conversation",
+    shareNeedsSession: "Open a live session to share.",
+    score: "score {score}",
+    gapsTitle: "Hand-overs and knowledge gaps",
+    handoversHere: "Hand-overs in this session",
+    handoversNone: "None so far.",
+    gapsAll: "Questions the documents did not answer well",
+    gapsNone: "No knowledge gaps recorded.",
+    gap_low_confidence: "low confidence",
+    gap_handed_over: "handed over",
+    gapDesk: "desk: {desk}",
+    gapOpen: "Open session",
+    show: "Show",
+    unknownName: "—",
+  },
+  vi: {
+    pageTitle: "Bàn làm việc của cán bộ",
+    skip: "Chuyển đến nội dung",
+    brandSub: "Bàn làm việc của cán bộ",
+    languageLabel: "Ngôn ngữ",
+    retryNow: "Thử lại ngay",
+    signOut: "Đăng xuất",
+    signInTitle: "Bàn làm việc của cán bộ",
+    signInText:
+      "Đăng nhập bằng mã truy cập cá nhân. Mã chỉ được giữ trong thẻ trình duyệt này và bị xóa khi đăng xuất hoặc đóng thẻ.",
+    tokenLabel: "Mã truy cập cán bộ",
+    signIn: "Đăng nhập",
+    signingIn: "Đang kiểm tra mã…",
+    errTokenEmpty: "Vui lòng nhập mã truy cập.",
+    errTokenRejected:
+      "Mã này không được chấp nhận: mã không tồn tại hoặc đã bị thu hồi. Vui lòng kiểm tra lại hoặc đề nghị quản trị viên cấp mã mới.",
+    errTokenRate: "Có quá nhiều lần đăng nhập không thành công từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.",
+    errSignedOutRevoked: "Phiên đăng nhập đã kết thúc: máy chủ không còn chấp nhận mã của đồng chí.",
+    errNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối rồi thử lại.",
+    reviewerTitle: "Đây là mã của cán bộ rà soát",
+    reviewerText:
+      "Bàn làm việc này dành cho cán bộ chủ trì. Cán bộ rà soát đọc, kiểm tra và ghi chú biên bản tại trang rà soát.",
+    reviewerLink: "Mở trang rà soát",
+    signOtherToken: "Đăng nhập bằng mã khác",
+    signedInAs: "Đăng nhập: {name}",
+    sideLabel: "Công cụ của phiên",
+    createTitle: "Phiên mới",
+    titleLabel: "Tiêu đề",
+    languagesLabel: "Ngôn ngữ",
+    agentLabel: "Gói trợ lý (agent)",
+    agentHint: "Để trống: gói mặc định của máy chủ.",
+    modeLabel: "Chế độ trợ lý",
+    mode_review: "Duyệt — cán bộ duyệt từng câu trả lời",
+    mode_auto: "Tự động — câu trả lời được đăng ngay",
+    mode_off: "Tắt — câu hỏi chờ cán bộ trả lời",
+    createButton: "Tạo phiên",
+    errTitleEmpty: "Vui lòng đặt tiêu đề cho phiên.",
+    errNoLanguage: "Vui lòng chọn ít nhất một ngôn ngữ.",
+    created: "Đã tạo phiên “{title}”.",
+    sessionsTitle: "Các phiên",
+    refresh: "Làm mới",
+    live: "Đang diễn ra",
+    ended: "Đã kết thúc",
+    noSessions: "Chưa có phiên nào.",
+    noLive: "Không có phiên nào đang diễn ra.",
+    sessionItemMeta: "{date} · {people}",
+    peopleCount: "{online} trực tuyến / {total}",
+    noSessionTitle: "Chưa mở phiên nào",
+    noSessionText: "Chọn một phiên trong danh sách hoặc tạo phiên mới.",
+    convMeta: "{status} · {agent} · {languages}",
+    statusLive: "đang diễn ra",
+    statusEnded: "đã kết thúc",
+    modeShort: "Trợ lý",
+    modeOpt_auto: "Tự động",
+    modeOpt_review: "Duyệt",
+    modeOpt_off: "Tắt",
+    modeChanged: "Chế độ trợ lý: {mode}.",
+    endSession: "Kết thúc phiên",
+    endConfirm: "Kết thúc phiên này cho tất cả mọi người? Sau đó không ai có thể gửi tin nhắn, và không thể hoàn tác.",
+    endConfirmButton: "Đồng ý kết thúc phiên",
+    cancel: "Hủy",
+    endedBanner: "Phiên này đã kết thúc và chỉ có thể xem.",
+    emptyLog: "Chưa có tin nhắn nào.",
+    loadingHistory: "Đang tải nội dung trao đổi…",
+    newMessages: "Tin nhắn mới ↓",
+    composerLabel: "Tin nhắn gửi tới buổi làm việc",
+    composerHint: "Enter để gửi · Ctrl+Enter để hỏi trợ lý · Shift+Enter để xuống dòng",
+    send: "Gửi",
+    ask: "Hỏi trợ lý",
+    connConnecting: "Đang kết nối…",
+    connLive: "Trực tuyến",
+    connReconnecting: "Đang kết nối lại…",
+    connWait: "{s} giây",
+    connOffline: "Mất kết nối",
+    role_officer: "Cán bộ",
+    role_investor: "Nhà đầu tư",
+    role_assistant: "Trợ lý AI",
+    role_reviewer: "Cán bộ rà soát",
+    you: "đồng chí",
+    online: "trực tuyến",
+    offline: "ngoại tuyến",
+    muted: "tạm khóa phát biểu",
+    removed: "đã mời ra",
+    kindQuestion: "Câu hỏi cho trợ lý",
+    kindDraft: "Dự thảo câu trả lời — chờ đồng chí duyệt",
+    kindDraftDecided: "Dự thảo câu trả lời",
+    kindAnswer: "Câu trả lời của trợ lý",
+    q_reviewing: "Dự thảo đang chờ duyệt",
+    q_answered: "Đã trả lời",
+    q_rejected: "Dự thảo bị từ chối — cán bộ trả lời",
+    q_handed_over: "Đã chuyển cho bộ phận phụ trách",
+    q_waiting: "Chờ cán bộ trả lời (trợ lý tắt)",
+    confidence: "Độ tin cậy {pct}%",
+    lowConfidence: "thấp",
+    approvedBy: "{name} đã duyệt",
+    approvedEdited: "{name} đã sửa và duyệt",
+    outcomeHandedOver: "{name} đã duyệt — chuyển bộ phận phụ trách",
+    rejectedBy: "{name} đã từ chối",
+    rejectedReason: "{name} đã từ chối: {reason}",
+    editedNote: "đã được cán bộ chỉnh sửa",
+    approve: "Duyệt",
+    approveEdited: "Duyệt nội dung đã sửa",
+    edit: "Sửa rồi duyệt",
+    cancelEdit: "Hủy sửa",
+    reject: "Từ chối",
+    rejectReason: "Lý do từ chối (không bắt buộc)",
+    editLabel: "Nội dung câu trả lời (sửa trước khi duyệt)",
+    deciding: "Đang gửi quyết định…",
+    draftGone: "Dự thảo này đã được xử lý hoặc không còn chờ duyệt.",
+    translationLabel: "Bản dịch ({lang})",
+    machine: "dịch máy",
+    glossaryBroken: "thuật ngữ trong bản dịch này có thể chưa đúng",
+    sources: "Nguồn",
+    source: "Nguồn",
+    contactTitle: "Chuyển cho bộ phận phụ trách",
+    contactLanguages: "Ngôn ngữ: {list}",
+    contactProposed: "Đề xuất chuyển bộ phận phụ trách",
+    sharedCitation: "Tài liệu được chia sẻ",
+    sending: "Đang gửi…",
+    sent: "Đã lưu, đang chờ hiển thị…",
+    retry: "Gửi lại",
+    discard: "Bỏ",
+    pendingAsk: "Câu hỏi cho trợ lý",
+    errMutedSelf: "Chưa gửi được: đồng chí đang bị tạm khóa phát biểu.",
+    errForbidden: "Không được phép: {detail}",
+    errEnded: "Chưa gửi được: phiên đã kết thúc.",
+    errRateLimited: "Quá nhiều thao tác trong thời gian ngắn. Vui lòng đợi giây lát rồi thử lại.",
+    errUnavailable: "Máy chủ chưa lưu được. Vui lòng thử lại.",
+    errBadRequest: "Bị từ chối: {detail}",
+    errConflict: "Chưa thực hiện được: {detail}",
+    errNotFound: "Không tìm thấy: {detail}",
+    errGeneric: "Lỗi: {detail}",
+    reviewerWs: "Mã này thuộc cán bộ rà soát: đồng chí chỉ có thể xem. Vui lòng dùng trang rà soát.",
+    sysJoined: "{name} đã tham gia",
+    sysLeft: "{name} đã rời phiên",
+    sysMuted: "{by} đã tạm khóa phát biểu của {name}",
+    sysUnmuted: "{by} đã mở lại phát biểu cho {name}",
+    sysRemoved: "{by} đã mời {name} ra khỏi phiên",
+    sysAssistant: "{by} đã chuyển trợ lý sang chế độ “{mode}”",
+    sysEnded: "{by} đã kết thúc phiên",
+    peopleTitle: "Thành phần tham dự",
+    peopleNone: "Mở một phiên để xem thành phần tham dự.",
+    peopleEmpty: "Chưa có ai tham gia.",
+    mute: "Tạm khóa",
+    unmute: "Mở khóa",
+    remove: "Mời ra",
+    removeConfirm: "Mời {name} ra khỏi phiên? Lời mời của người này sẽ hết hiệu lực.",
+    removeYes: "Mời ra",
+    invitesTitle: "Lời mời",
+    invitesNoSession: "Mở một phiên để mời nhà đầu tư.",
+    invitesEnded: "Phiên đã kết thúc: không thể tạo lời mời mới.",
+    inviteName: "Tên nhà đầu tư",
+    inviteLanguage: "Ngôn ngữ",
+    inviteDays: "Hiệu lực (ngày)",
+    inviteDaysHint: "Để trống: 7 ngày.",
+    inviteOrg: "Tổ chức (không bắt buộc)",
+    createInvite: "Tạo lời mời",
+    inviteLinkLabel: "Đường liên kết mời",
+    inviteFor: "Đường liên kết mời cho {name} ({lang})",
+    copy: "Sao chép",
+    copied: "Đã sao chép.",
+    copySelected: "Đường liên kết đã được chọn: nhấn Ctrl+C (⌘C trên máy Mac) để sao chép.",
+    inviteOnce: "Đường liên kết chỉ hiển thị một lần: hãy sao chép ngay và gửi riêng cho nhà đầu tư.",
+    inviteDismiss: "Xong",
+    errInviteName: "Vui lòng nhập tên nhà đầu tư.",
+    errInviteDays: "Số ngày phải là số nguyên từ 1 đến 365.",
+    invitesEmpty: "Chưa có lời mời nào.",
+    inviteState_active: "còn hiệu lực",
+    inviteState_revoked: "đã thu hồi",
+    inviteState_expired: "đã hết hạn",
+    inviteExpires: "hết hạn {date}",
+    inviteExpired: "đã hết hạn {date}",
+    inviteRevokedAt: "thu hồi {date}",
+    revoke: "Thu hồi",
+    inviteRevokedTag: "lời mời đã thu hồi",
+    inviteExpiredTag: "lời mời đã hết hạn",
+    revoked: "Đã thu hồi lời mời của {name}.",
+    searchTitle: "Tra cứu tài liệu",
+    searchLabel: "Tra cứu tài liệu của Ban",
+    searchGo: "Tìm",
+    searching: "Đang tìm…",
+    searchNone: "Không tìm thấy đoạn nào.",
+    searchCount: "Tìm thấy {n} đoạn.",
+    share: "Chia sẻ vào cuộc trao đổi",
+    shareNeedsSession: "Mở một phiên đang diễn ra để chia sẻ.",
+    score: "điểm {score}",
+    gapsTitle: "Chuyển bộ phận và câu hỏi chưa có lời đáp",
+    handoversHere: "Chuyển bộ phận trong phiên này",
+    handoversNone: "Chưa có.",
+    gapsAll: "Câu hỏi tài liệu chưa trả lời tốt",
+    gapsNone: "Chưa ghi nhận câu hỏi nào.",
+    gap_low_confidence: "độ tin cậy thấp",
+    gap_handed_over: "đã chuyển bộ phận",
+    gapDesk: "bộ phận: {desk}",
+    gapOpen: "Mở phiên",
+    show: "Xem",
+    unknownName: "—",
+  },
+};
+
+// ---------------------------------------------------------------------------
+// State
+
+const state = {
+  lang: "en",
+  token: "",
+  role: null,
+  me: null, // { id, name } once known (welcome)
+  sessions: [],
+  sessionId: null,
+  session: null,
+  // connection
+  ws: null,
+  welcomed: false,
+  phase: "idle", // idle | connecting | live | reconnecting | offline
+  attempt: 0,
+  retryTimer: 0,
+  retryAt: 0,
+  countdownTimer: 0,
+  closeIntent: null,
+  unauthorized: "",
+  historyDone: false,
+  // conversation
+  events: new Map(), // seq -> event
+  elements: new Map(), // seq -> element
+  lastSeq: 0,
+  questionStates: new Map(), // question seq -> status event
+  draftOutcomes: new Map(), // draft seq -> { state, by, edited, reason }
+  draftUi: new Map(), // draft seq -> { editing, text, reason, busy, error }
+  pending: new Map(), // clientId -> { kind, text, citations, language, status, seq, code, detail }
+  participants: new Map(),
+  presenceAt: new Map(), // participant id -> performance.now() of its last presence frame
+  joins: 0, // welcomes on the current session's connections
+  removed: new Set(),
+  peopleUi: new Map(), // participant id -> { confirmRemove, busy }
+  lastAction: null, // { kind, ref, at } of the last frame that has no clientId
+  // side panels
+  invites: [],
+  newInvite: null,
+  searchResults: [],
+  searchInfo: null,
+  gaps: [],
+  ended: false,
+  endConfirm: false,
+};
+
+const ui = {};
+
+function t(key, values) {
+  const table = STRINGS[state.lang] || STRINGS.en;
+  const template = key in table ? table[key] : STRINGS.en[key];
+  return format(template === undefined ? key : template, values);
+}
+
+// ---------------------------------------------------------------------------
+// Storage (never throws: storage may be disabled)
+
+function tokenGet() {
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY) || "";
+  } catch {
+    return "";
+  }
+}
+
+function tokenSet(value) {
+  try {
+    if (value) window.sessionStorage.setItem(TOKEN_KEY, value);
+    else window.sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage disabled: the token stays in memory only.
+  }
+}
+
+function initialLanguage() {
+  try {
+    const stored = window.localStorage.getItem(LANG_KEY);
+    if (CONSOLE_LANGUAGES.includes(stored)) return stored;
+  } catch {
+    // ignore
+  }
+  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
+  for (const tag of wanted) {
+    const primary = String(tag || "").toLowerCase().split("-")[0];
+    if (primary === "vi") return "vi";
+    if (primary === "en") return "en";
+  }
+  return "en";
+}
+
+function rememberLanguage(lang) {
+  try {
+    window.localStorage.setItem(LANG_KEY, lang);
+  } catch {
+    // ignore
+  }
+}
+
+// ---------------------------------------------------------------------------
+// HTTP
+
+class ApiError extends Error {
+  constructor(status, code, message) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+async function api(method, path, body) {
+  const headers = { Accept: "application/json" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  let response;
+  try {
+    response = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, "network", t("errNetwork"));
+  }
+  const text = response.status === 204 ? "" : await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (!response.ok) {
+    const error = (data && data.error) || {};
+    const failure = new ApiError(response.status, error.code || String(response.status), error.message || response.statusText);
+    if (response.status === 401 && state.role) signOut("errSignedOutRevoked");
+    throw failure;
+  }
+  return data;
+}
+
+function errorText(error) {
+  if (!error) return "";
+  if (error.code === "network") return t("errNetwork");
+  return describeError(error.code, error.message || "");
+}
+
+function describeError(code, detail) {
+  switch (code) {
+    case "forbidden":
+      return t("errForbidden", { detail });
+    case "conflict":
+      return /ended/i.test(detail) ? t("errEnded") : t("errConflict", { detail });
+    case "rate_limited":
+      return t("errRateLimited");
+    case "unavailable":
+      return t("errUnavailable");
+    case "bad_request":
+      return t("errBadRequest", { detail });
+    case "not_found":
+      return t("errNotFound", { detail });
+    default:
+      return t("errGeneric", { detail: detail || code });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Start
+
+function start() {
+  for (const id of [
+    "conn-status", "conn-text", "conn-retry", "console-lang", "whoami", "sign-out", "view-signin", "signin-form",
+    "token-input", "signin-error", "sign-in", "view-reviewer", "reviewer-title", "reviewer-signout", "view-console",
+    "status-line", "create-form", "session-title", "session-languages", "session-agent", "session-assistant",
+    "create-error", "create-session", "sessions-refresh", "sessions-error", "session-list", "conv-empty", "conv",
+    "conv-title", "conv-meta", "assistant-mode", "end-session", "end-confirm-box", "end-session-confirm", "end-cancel",
+    "conv-banner", "log", "log-empty", "events", "outbox", "jump", "composer", "composer-text", "send-say", "send-ask",
+    "composer-note", "people", "people-empty", "invites-refresh", "invites-none", "invite-form", "invite-name",
+    "invite-language", "invite-days", "invite-org", "invite-error", "create-invite", "invite-result",
+    "invite-result-title", "invite-link", "invite-copy", "invite-copy-status", "invite-dismiss", "invites-error",
+    "invites", "search-form", "search-input", "search-go", "search-status", "search-results", "gaps-refresh",
+    "handovers", "handovers-empty", "gaps", "gaps-empty", "gaps-error", "signin-title", "main",
+  ]) {
+    ui[camel(id)] = document.getElementById(id);
+  }
+
+  state.lang = initialLanguage();
+  ui.consoleLang.value = state.lang;
+  buildLanguageChecks();
+
+  ui.consoleLang.addEventListener("change", () => setLanguage(ui.consoleLang.value));
+  ui.signinForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    signIn(ui.tokenInput.value.trim());
+  });
+  ui.signOut.addEventListener("click", () => signOut());
+  ui.reviewerSignout.addEventListener("click", () => signOut());
+  ui.connRetry.addEventListener("click", reconnectNow);
+
+  ui.createForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    createSession();
+  });
+  ui.sessionsRefresh.addEventListener("click", () => loadSessions());
+
+  ui.assistantMode.addEventListener("change", changeMode);
+  ui.endSession.addEventListener("click", () => setEndConfirm(true));
+  ui.endCancel.addEventListener("click", () => setEndConfirm(false));
+  ui.endSessionConfirm.addEventListener("click", endSession);
+
+  ui.composer.addEventListener("submit", (event) => {
+    event.preventDefault();
+    submitComposer("say");
+  });
+  ui.sendAsk.addEventListener("click", () => submitComposer("ask"));
+  ui.composerText.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.shiftKey || event.altKey) return;
+    if (event.isComposing || event.keyCode === 229) return; // confirming an IME candidate
+    event.preventDefault();
+    submitComposer(event.ctrlKey || event.metaKey ? "ask" : "say");
+  });
+  ui.log.addEventListener("scroll", () => {
+    if (isNearBottom()) ui.jump.hidden = true;
+  });
+  ui.jump.addEventListener("click", () => {
+    scrollToBottom();
+    ui.jump.hidden = true;
+  });
+
+  ui.inviteForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    createInvite();
+  });
+  ui.invitesRefresh.addEventListener("click", () => loadInvites());
+  ui.inviteCopy.addEventListener("click", copyInvite);
+  ui.inviteDismiss.addEventListener("click", () => {
+    state.newInvite = null;
+    renderNewInvite();
+    ui.inviteName.focus();
+  });
+
+  ui.searchForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    runSearch();
+  });
+  ui.gapsRefresh.addEventListener("click", () => loadGaps());
+
+  window.addEventListener("hashchange", () => {
+    const id = sessionFromHash();
+    if (state.role === "officer" && id && id !== state.sessionId) openSession(id);
+  });
+  window.addEventListener("online", () => {
+    if (state.phase === "reconnecting") reconnectNow();
+  });
+
+  applyLanguage();
+  const stored = tokenGet();
+  if (stored) signIn(stored, true);
+  else showView("signin");
+}
+
+function camel(id) {
+  return id.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+
+function buildLanguageChecks() {
+  ui.sessionLanguages.replaceChildren(
+    ...SESSION_LANGUAGES.map((code) => {
+      const label = document.createElement("label");
+      label.className = "check";
+      const box = document.createElement("input");
+      box.type = "checkbox";
+      box.name = "languages";
+      box.value = code;
+      box.checked = true;
+      box.id = `session-lang-${code}`;
+      const name = document.createElement("span");
+      name.dataset.langName = code;
+      label.append(box, name);
+      return label;
+    }),
+  );
+}
+
+// ---------------------------------------------------------------------------
+// Views, language
+
+function showView(name) {
+  ui.viewSignin.hidden = name !== "signin";
+  ui.viewReviewer.hidden = name !== "reviewer";
+  ui.viewConsole.hidden = name !== "console";
+  ui.signOut.hidden = name === "signin";
+  renderWhoami();
+}
+
+function setLanguage(lang) {
+  if (!CONSOLE_LANGUAGES.includes(lang) || lang === state.lang) return;
+  state.lang = lang;
+  rememberLanguage(lang);
+  applyLanguage();
+  // Glossary translations, machine translations and the assistant's wording follow the
+  // language of the hello: reconnect in the new language and load the history again.
+  if (state.sessionId && state.role === "officer") {
+    resetConversation();
+    restartConnection();
+  }
+  if (state.searchInfo && state.searchInfo.q) runSearch(state.searchInfo.q);
+}
+
+function applyLanguage() {
+  document.documentElement.lang = state.lang;
+  applyStrings(document, STRINGS[state.lang] || STRINGS.en);
+  for (const span of document.querySelectorAll("[data-lang-name]")) {
+    const code = span.dataset.langName;
+    span.textContent = `${languageName(code)} (${code})`;
+  }
+  ui.consoleLang.value = state.lang;
+  updateTitle();
+  renderConn();
+  renderSessions();
+  renderSessionHeader();
+  renderPeople();
+  renderInvites();
+  renderNewInvite();
+  renderInviteLanguages();
+  renderSearch();
+  renderGaps();
+  renderHandovers();
+  renderComposerState();
+  renderWhoami();
+  for (const seq of state.elements.keys()) rerenderEvent(seq);
+  for (const clientId of state.pending.keys()) renderPending(clientId);
+}
+
+function updateTitle() {
+  const base = `${t("pageTitle")} — Quảng Ninh IPA`;
+  document.title = state.session ? `${state.session.title} — ${base}` : base;
+}
+
+function renderWhoami() {
+  ui.whoami.textContent = state.me && state.me.name ? t("signedInAs", { name: state.me.name }) : "";
+  ui.whoami.hidden = ui.viewConsole.hidden || !state.me;
+}
+
+let statusTimer = 0;
+function showStatus(text, kind = "info") {
+  clearTimeout(statusTimer);
+  ui.statusLine.textContent = text;
+  ui.statusLine.dataset.kind = kind;
+  ui.statusLine.hidden = !text;
+  if (text) statusTimer = setTimeout(() => (ui.statusLine.hidden = true), kind === "error" ? 10000 : 4000);
+}
+
+function showFormError(element, text) {
+  element.textContent = text || "";
+  element.hidden = !text;
+}
+
+function languageName(code) {
+  if (!code) return "";
+  try {
+    return new Intl.DisplayNames([state.lang], { type: "language" }).of(code) || code;
+  } catch {
+    return code;
+  }
+}
+
+function formatDate(at, withTime = true) {
+  const date = new Date(at);
+  if (!at || Number.isNaN(date.getTime())) return "";
+  try {
+    return new Intl.DateTimeFormat(state.lang, withTime ? { dateStyle: "medium", timeStyle: "short" } : { dateStyle: "medium" }).format(date);
+  } catch {
+    return date.toLocaleString();
+  }
+}
+
+function timeElement(at) {
+  const element = document.createElement("time");
+  const date = new Date(at);
+  if (!at || Number.isNaN(date.getTime())) return element;
+  element.dateTime = at;
+  const today = new Date().toDateString() === date.toDateString();
+  const short = today
+    ? { hour: "2-digit", minute: "2-digit" }
+    : { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit" };
+  try {
+    element.textContent = new Intl.DateTimeFormat(state.lang, short).format(date);
+    element.title = new Intl.DateTimeFormat(state.lang, { dateStyle: "full", timeStyle: "medium" }).format(date);
+  } catch {
+    element.textContent = date.toLocaleTimeString();
+  }
+  return element;
+}
+
+function el(tag, className, text) {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined && text !== null) element.textContent = String(text);
+  return element;
+}
+
+function button(label, className, onClick) {
+  const b = document.createElement("button");
+  b.type = "button";
+  b.className = className || "button small";
+  b.textContent = label;
+  if (onClick) b.addEventListener("click", onClick);
+  return b;
+}
+
+/** Appends `text` to `container`, turning http(s) addresses into links (as text nodes). */
+function appendLinkified(container, text) {
+  const pattern = /https?:\/\/[^\s<>"')\]]+/g;
+  let cursor = 0;
+  for (const match of String(text).matchAll(pattern)) {
+    let url = match[0].replace(/[.,;:]+$/, "");
+    if (match.index > cursor) container.append(text.slice(cursor, match.index));
+    const link = document.createElement("a");
+    link.href = url;
+    link.rel = "noopener noreferrer";
+    link.target = "_blank";
+    link.textContent = url;
+    container.append(link);
+    cursor = match.index + url.length;
+  }
+  if (cursor < text.length) container.append(text.slice(cursor));
+}
+
+// ---------------------------------------------------------------------------
+// Sign in / out
+
+async function signIn(token, silent = false) {
+  showFormError(ui.signinError, "");
+  if (!token) {
+    showView("signin");
+    if (!silent) {
+      showFormError(ui.signinError, t("errTokenEmpty"));
+      ui.tokenInput.focus();
+    }
+    return;
+  }
+  state.token = token;
+  ui.signIn.disabled = true;
+  ui.signIn.textContent = t("signingIn");
+  try {
+    // Who is this? The WebSocket hello answers with the role (and a refusal leaves no
+    // failed request in the browser's console); over HTTP only when that is not possible.
+    let role = null;
+    try {
+      const you = await probeRole(token);
+      role = you.role === "officer" ? "officer" : "reviewer";
+      state.me = { id: you.id, name: you.name, role: you.role };
+    } catch (error) {
+      if (error.code !== "network") throw error;
+    }
+    if (role !== "reviewer") {
+      const data = await api("GET", "/v1/sessions");
+      state.sessions = Array.isArray(data && data.sessions) ? data.sessions : [];
+    }
+    if (role === null) {
+      // /v1/gaps is officer-only: a reviewer's token gets 403.
+      role = "officer";
+      try {
+        const gaps = await api("GET", "/v1/gaps");
+        state.gaps = Array.isArray(gaps && gaps.gaps) ? gaps.gaps : [];
+      } catch (error) {
+        if (error.status === 403) role = "reviewer";
+        else throw error;
+      }
+    }
+    tokenSet(token);
+    ui.tokenInput.value = "";
+    state.role = role;
+    if (role === "reviewer") {
+      showView("reviewer");
+      ui.reviewerTitle.focus();
+      return;
+    }
+    showView("console");
+    clearInterval(state.sessionsTimer);
+    // Keep the list (presence counts, sessions other officers create) reasonably fresh.
+    state.sessionsTimer = setInterval(() => {
+      if (!document.hidden && state.role === "officer") loadSessions();
+    }, 30000);
+    renderSessions();
+    renderGaps();
+    const wanted = sessionFromHash();
+    if (wanted) openSession(wanted);
+    else ui.main.focus({ preventScroll: true });
+    loadGaps();
+  } catch (error) {
+    state.token = "";
+    state.role = null;
+    if (error.status === 401) tokenSet("");
+    showView("signin");
+    const message =
+      error.status === 401 || error.code === "unauthorized"
+        ? t("errTokenRejected")
+        : error.status === 429 || error.code === "rate_limited"
+          ? t("errTokenRate")
+          : errorText(error);
+    showFormError(ui.signinError, message);
+    ui.tokenInput.focus();
+  } finally {
+    ui.signIn.disabled = false;
+    ui.signIn.textContent = t("signIn");
+  }
+}
+
+/** Opens a WebSocket, says hello with `token`, and resolves with `welcome.you`; rejects with
+ *  an ApiError coded `unauthorized`, `rate_limited` or `network`. The socket is closed. */
+function probeRole(token) {
+  return new Promise((resolve, reject) => {
+    let ws;
+    let settled = false;
+    const finish = (ok, value) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      try {
+        ws.close(1000, "sign-in check");
+      } catch {
+        // ignore
+      }
+      if (ok) resolve(value);
+      else reject(value);
+    };
+    const timer = setTimeout(() => finish(false, new ApiError(0, "network", "timeout")), 10000);
+    try {
+      ws = new WebSocket(socketURL());
+    } catch {
+      finish(false, new ApiError(0, "network", "no WebSocket"));
+      return;
+    }
+    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "hello", token, language: state.lang })));
+    ws.addEventListener("message", (message) => {
+      let frame = null;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (frame && frame.type === "welcome" && frame.you) finish(true, frame.you);
+      else if (frame && frame.type === "error") {
+        const code = frame.code === "rate_limited" ? "rate_limited" : "unauthorized";
+        finish(false, new ApiError(code === "rate_limited" ? 429 : 401, code, String(frame.message || "")));
+      }
+    });
+    ws.addEventListener("close", () => finish(false, new ApiError(0, "network", "closed")));
+  });
+}
+
+function signOut(reasonKey) {
+  clearInterval(state.sessionsTimer);
+  tokenSet("");
+  state.token = "";
+  state.role = null;
+  state.me = null;
+  closeSession();
+  state.sessions = [];
+  state.gaps = [];
+  state.searchResults = [];
+  state.searchInfo = null;
+  renderSessions();
+  renderGaps();
+  renderSearch();
+  showView("signin");
+  showFormError(ui.signinError, reasonKey ? t(reasonKey) : "");
+  ui.tokenInput.value = "";
+  ui.tokenInput.focus();
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+function sessionFromHash() {
+  const id = decodeURIComponent(location.hash.slice(1));
+  return /^ses_[a-z0-9]+$/i.test(id) ? id : null;
+}
+
+async function loadSessions() {
+  ui.sessionList.setAttribute("aria-busy", "true");
+  try {
+    const data = await api("GET", "/v1/sessions");
+    state.sessions = Array.isArray(data && data.sessions) ? data.sessions : [];
+    showFormError(ui.sessionsError, "");
+  } catch (error) {
+    showFormError(ui.sessionsError, errorText(error));
+  } finally {
+    ui.sessionList.setAttribute("aria-busy", "false");
+  }
+  if (state.session) {
+    const fresh = state.sessions.find((s) => s.id === state.sessionId);
+    if (fresh) mergeSession(fresh, false);
+  }
+  renderSessions();
+}
+
+function sortedSessions(status) {
+  return state.sessions
+    .filter((s) => s.status === status)
+    .sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+}
+
+function renderSessions() {
+  if (!ui.sessionList) return;
+  const active = document.activeElement;
+  const focused = active && ui.sessionList.contains(active) ? active.dataset.session : null;
+  const groups = [];
+  for (const status of ["live", "ended"]) {
+    const list = sortedSessions(status);
+    if (status === "ended" && list.length === 0) continue;
+    const group = el("section", `session-group ${status}`);
+    const headingId = `sessions-${status}`;
+    const heading = el("h3", "sub-head", t(status));
+    heading.id = headingId;
+    group.append(heading);
+    if (list.length === 0) {
+      group.append(el("p", "muted-note", state.sessions.length ? t("noLive") : t("noSessions")));
+    } else {
+      const ul = el("ul", "sessions");
+      ul.setAttribute("aria-labelledby", headingId);
+      for (const session of list) {
+        const li = el("li");
+        const b = document.createElement("button");
+        b.type = "button";
+        b.className = "session-item";
+        b.dataset.session = session.id;
+        if (session.id === state.sessionId) b.setAttribute("aria-current", "true");
+        const title = el("span", "session-item-title", session.title || session.id);
+        const participants = Array.isArray(session.participants) ? session.participants : [];
+        const online = participants.filter((p) => p.online).length;
+        const meta = el(
+          "span",
+          "session-item-meta",
+          t("sessionItemMeta", {
+            date: formatDate(session.createdAt),
+            people: t("peopleCount", { online, total: participants.length }),
+          }),
+        );
+        b.append(title, meta);
+        b.addEventListener("click", () => openSession(session.id));
+        li.append(b);
+        ul.append(li);
+      }
+      group.append(ul);
+    }
+    groups.push(group);
+  }
+  ui.sessionList.replaceChildren(...keepIdentity(ui.sessionList, groups, "data-session"));
+  if (focused) {
+    const again = ui.sessionList.querySelector(`[data-session="${CSS.escape(focused)}"]`);
+    if (again) again.focus();
+  }
+}
+
+/** The open session's entry in the list follows what this page knows of its people. */
+function syncListedSession() {
+  const listed = state.sessions.find((s) => s.id === state.sessionId);
+  if (!listed || state.participants.size === 0) return;
+  const people = [...state.participants.values()].map((p) =>
+    state.me && p.id === state.me.id ? { ...p, online: state.phase === "live" } : p,
+  );
+  const before = JSON.stringify(listed.participants || []);
+  listed.participants = people;
+  if (JSON.stringify(people) !== before) renderSessions();
+}
+
+async function createSession() {
+  showFormError(ui.createError, "");
+  const title = ui.sessionTitle.value.trim();
+  if (!title) {
+    showFormError(ui.createError, t("errTitleEmpty"));
+    ui.sessionTitle.focus();
+    return;
+  }
+  const languages = [...ui.sessionLanguages.querySelectorAll("input:checked")].map((box) => box.value);
+  if (languages.length === 0) {
+    showFormError(ui.createError, t("errNoLanguage"));
+    ui.sessionLanguages.querySelector("input").focus();
+    return;
+  }
+  const body = { title, languages, assistant: ui.sessionAssistant.value };
+  const agent = ui.sessionAgent.value.trim();
+  if (agent) body.agent = agent;
+  ui.createSession.disabled = true;
+  try {
+    const session = await api("POST", "/v1/sessions", body);
+    ui.sessionTitle.value = "";
+    showStatus(t("created", { title: session.title }));
+    if (!state.sessions.some((s) => s.id === session.id)) state.sessions.push(session);
+    renderSessions();
+    openSession(session.id);
+    loadSessions();
+  } catch (error) {
+    showFormError(ui.createError, errorText(error));
+  } finally {
+    ui.createSession.disabled = false;
+  }
+}
+
+/** Opens a session: its details, invites, and a connection that joins it. */
+async function openSession(id) {
+  if (state.role !== "officer") return;
+  if (id === state.sessionId && state.session) {
+    ui.convTitle.focus();
+    return;
+  }
+  closeSession();
+  state.sessionId = id;
+  if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
+  const known = state.sessions.find((s) => s.id === id);
+  if (known) mergeSession(known, true, -Infinity);
+  renderSessions();
+  renderSessionPanels();
+  connect();
+  try {
+    const since = performance.now();
+    const session = await api("GET", `/v1/sessions/${encodeURIComponent(id)}`);
+    if (state.sessionId !== id) return;
+    mergeSession(session, true, since);
+  } catch (error) {
+    if (state.sessionId !== id) return;
+    showStatus(errorText(error), "error");
+    if (error.status === 404) {
+      closeSession();
+      history.replaceState(null, "", location.pathname);
+      renderSessionPanels();
+      return;
+    }
+  }
+  renderSessionPanels();
+  ui.convTitle.focus();
+  loadInvites();
+  loadGaps();
+}
+
+/** Takes in a session object from HTTP; `since` is when that request started: a presence
+ *  frame received after it is newer than the answer, and wins. */
+function mergeSession(session, withParticipants, since = Infinity) {
+  state.session = { ...(state.session || {}), ...session };
+  if (session.status === "ended") markEnded();
+  if (withParticipants && Array.isArray(session.participants)) {
+    for (const p of session.participants) {
+      const known = state.participants.get(p.id);
+      const newer = known && (state.presenceAt.get(p.id) ?? -Infinity) > since;
+      state.participants.set(p.id, newer ? { ...p, ...known } : { ...(known || {}), ...p });
+    }
+  }
+  renderSessionHeader();
+  renderPeople();
+  renderInviteLanguages();
+}
+
+async function refreshSession() {
+  const id = state.sessionId;
+  if (!id) return;
+  try {
+    const since = performance.now();
+    const session = await api("GET", `/v1/sessions/${encodeURIComponent(id)}`);
+    if (state.sessionId === id) mergeSession(session, true, since);
+  } catch {
+    // The next reconnect or refresh tries again.
+  }
+}
+
+function closeSession() {
+  state.closeIntent = "switch";
+  clearTimeout(state.retryTimer);
+  clearInterval(state.countdownTimer);
+  state.retryTimer = 0;
+  if (state.ws) {
+    const ws = state.ws;
+    state.ws = null;
+    try {
+      ws.close(1000, "closed");
+    } catch {
+      // ignore
+    }
+  }
+  state.closeIntent = null;
+  state.welcomed = false;
+  state.sessionId = null;
+  state.session = null;
+  state.participants.clear();
+  state.presenceAt.clear();
+  state.joins = 0;
+  state.removed.clear();
+  state.peopleUi.clear();
+  state.pending.clear();
+  state.draftUi.clear();
+  state.invites = [];
+  state.newInvite = null;
+  state.ended = false;
+  state.endConfirm = false;
+  resetConversation();
+  setPhase("idle");
+  renderSessionPanels();
+}
+
+function resetConversation() {
+  state.events.clear();
+  state.elements.clear();
+  state.questionStates.clear();
+  state.draftOutcomes.clear();
+  state.lastSeq = 0;
+  state.historyDone = false;
+  if (ui.events) ui.events.replaceChildren();
+  renderHandovers();
+  updateEmpty();
+}
+
+function renderSessionPanels() {
+  const open = Boolean(state.sessionId);
+  ui.viewConsole.classList.toggle("has-session", open);
+  ui.convEmpty.hidden = open;
+  ui.conv.hidden = !open;
+  ui.peopleEmpty.hidden = open;
+  renderSessionHeader();
+  renderPeople();
+  renderInvites();
+  renderNewInvite();
+  renderInviteLanguages();
+  renderSearch();
+  renderHandovers();
+  renderComposerState();
+  renderOutbox();
+  updateTitle();
+}
+
+function renderSessionHeader() {
+  const s = state.session;
+  ui.convTitle.textContent = s ? s.title || s.id : state.sessionId || "";
+  if (s) {
+    const langs = (Array.isArray(s.languages) ? s.languages : []).join(", ");
+    ui.convMeta.textContent = t("convMeta", {
+      status: state.ended ? t("statusEnded") : t("statusLive"),
+      agent: s.agent || "",
+      languages: langs,
+    });
+  } else {
+    ui.convMeta.textContent = "";
+  }
+  ui.assistantMode.value = (s && s.assistant) || "review";
+  ui.assistantMode.disabled = !s || state.ended;
+  ui.endSession.hidden = !s || state.ended;
+  ui.endConfirmBox.hidden = !state.endConfirm || state.ended;
+  ui.convBanner.hidden = !state.ended;
+  ui.convBanner.className = "banner info";
+  ui.convBanner.textContent = state.ended ? t("endedBanner") : "";
+  updateTitle();
+}
+
+function markEnded() {
+  if (state.ended) return;
+  state.ended = true;
+  state.endConfirm = false;
+  if (state.session) state.session.status = "ended";
+  const listed = state.sessions.find((s) => s.id === state.sessionId);
+  if (listed) listed.status = "ended";
+  for (const [clientId, item] of state.pending) {
+    if (item.status === "sending") {
+      item.status = "failed";
+      item.code = "conflict";
+      item.detail = "session ended";
+      renderPending(clientId);
+    }
+  }
+  renderSessions();
+  renderSessionHeader();
+  renderPeople();
+  renderInvites();
+  renderSearch();
+  renderComposerState();
+  for (const [seq, event] of state.events) if (event.kind === "draft") rerenderEvent(seq);
+}
+
+function changeMode() {
+  const mode = ui.assistantMode.value;
+  if (!state.session || !MODES.includes(mode) || mode === state.session.assistant) return;
+  if (!sendAction({ type: "moderate", session: state.sessionId, action: "assistant", mode }, { kind: "mode" })) {
+    ui.assistantMode.value = state.session.assistant;
+  }
+}
+
+function setEndConfirm(open) {
+  state.endConfirm = open && !state.ended;
+  ui.endSessionConfirm.disabled = false;
+  renderSessionHeader();
+  if (state.endConfirm) ui.endSessionConfirm.focus();
+  else ui.endSession.focus();
+}
+
+function endSession() {
+  if (!state.sessionId || state.ended) return;
+  if (sendAction({ type: "end", session: state.sessionId }, { kind: "end" })) {
+    ui.endSessionConfirm.disabled = true;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Connection
+
+function socketURL() {
+  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/ws";
+}
+
+function connect() {
+  if (!state.sessionId || !state.token) return;
+  clearTimeout(state.retryTimer);
+  clearInterval(state.countdownTimer);
+  state.retryTimer = 0;
+  state.welcomed = false;
+  state.unauthorized = "";
+  setPhase(state.attempt > 0 || state.lastSeq > 0 ? "reconnecting" : "connecting");
+  let ws;
+  try {
+    ws = new WebSocket(socketURL());
+  } catch {
+    scheduleReconnect();
+    return;
+  }
+  state.ws = ws;
+  ws.addEventListener("open", () => {
+    if (ws !== state.ws) return;
+    ws.send(JSON.stringify({ type: "hello", token: state.token, language: state.lang }));
+  });
+  ws.addEventListener("message", (message) => {
+    if (ws !== state.ws || typeof message.data !== "string") return;
+    let frame;
+    try {
+      frame = JSON.parse(message.data);
+    } catch {
+      return;
+    }
+    if (frame && typeof frame === "object") handleFrame(frame);
+  });
+  ws.addEventListener("close", (event) => {
+    if (ws !== state.ws) return;
+    state.ws = null;
+    state.welcomed = false;
+    onClosed(event);
+  });
+}
+
+/** Closes the current connection on purpose and opens a new one (language change). */
+function restartConnection() {
+  const ws = state.ws;
+  state.ws = null;
+  state.welcomed = false;
+  if (ws) {
+    try {
+      ws.close(1000, "language change");
+    } catch {
+      // ignore
+    }
+  }
+  state.attempt = 0;
+  connect();
+}
+
+function onClosed(event) {
+  if (!state.sessionId) {
+    setPhase("idle");
+    return;
+  }
+  if (event.code === 1008 && (state.unauthorized || /unauthori|token|revoked/i.test(event.reason || ""))) {
+    // Unauthorized (token revoked): never retry with the same token.
+    setPhase("offline");
+    signOut("errSignedOutRevoked");
+    return;
+  }
+  scheduleReconnect();
+}
+
+function scheduleReconnect() {
+  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
+  const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + Math.random() * 0.3)));
+  state.attempt += 1;
+  state.retryAt = Date.now() + delay;
+  clearTimeout(state.retryTimer);
+  clearInterval(state.countdownTimer);
+  state.retryTimer = setTimeout(connect, delay);
+  state.countdownTimer = setInterval(renderConn, 1000);
+  setPhase("reconnecting");
+}
+
+function reconnectNow() {
+  if (state.ws || !state.sessionId) return;
+  connect();
+}
+
+function setPhase(phase) {
+  state.phase = phase;
+  if (phase !== "reconnecting" || state.retryTimer === 0) clearInterval(state.countdownTimer);
+  renderConn();
+  renderComposerState();
+  if (!ui.people) return;
+  ui.people.classList.toggle("stale", phase !== "live");
+  // Buttons that need the connection (moderation, draft decisions, share) follow it.
+  renderPeople();
+  renderSearch();
+  for (const [seq, event] of state.events) {
+    if (event.kind === "draft" && !state.draftOutcomes.has(seq)) rerenderEvent(seq);
+  }
+}
+
+function renderConn() {
+  if (!ui.connStatus) return;
+  const phase = state.phase;
+  ui.connStatus.hidden = phase === "idle";
+  const waiting = phase === "reconnecting" && state.retryTimer !== 0;
+  ui.connStatus.dataset.state = phase;
+  const label = {
+    connecting: "connConnecting",
+    live: "connLive",
+    reconnecting: "connReconnecting",
+    offline: "connOffline",
+  }[phase];
+  ui.connText.replaceChildren(label ? t(label) : "");
+  if (waiting) {
+    const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
+    const count = el("span", "", ` (${t("connWait", { s: seconds })})`);
+    count.setAttribute("aria-hidden", "true");
+    ui.connText.append(count);
+  }
+  ui.connRetry.hidden = !waiting;
+}
+
+function send(frame) {
+  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.welcomed) return false;
+  state.ws.send(JSON.stringify(frame));
+  return true;
+}
+
+/** Frames without a clientId (approve, reject, moderate, end): an error that follows
+ *  without `ref` is attributed to the latest of them. */
+function sendAction(frame, action) {
+  if (!send(frame)) {
+    showStatus(t("connOffline"), "error");
+    return false;
+  }
+  state.lastAction = { ...action, at: Date.now() };
+  return true;
+}
+
+// ---------------------------------------------------------------------------
+// Frames from the server
+
+function handleFrame(frame) {
+  switch (frame.type) {
+    case "welcome":
+      onWelcome(frame);
+      break;
+    case "history":
+      if (frame.session !== state.sessionId) break;
+      for (const event of Array.isArray(frame.events) ? frame.events : []) onEvent(event, true);
+      if (frame.complete) {
+        state.historyDone = true;
+        ui.log.setAttribute("aria-busy", "false");
+        updateEmpty();
+        scrollToBottom();
+        resendPending();
+      }
+      break;
+    case "event":
+      onEvent(frame, false);
+      break;
+    case "ack":
+      onAck(frame);
+      break;
+    case "translation":
+      onTranslation(frame);
+      break;
+    case "presence":
+      if (frame.session === state.sessionId && frame.participant && frame.participant.id) {
+        state.presenceAt.set(frame.participant.id, performance.now());
+        upsertParticipant(frame.participant);
+      }
+      break;
+    case "error":
+      onError(frame);
+      break;
+    default:
+      break; // frames of later protocol versions
+  }
+}
+
+function onWelcome(frame) {
+  const you = frame.you || {};
+  state.me = { id: you.id, name: you.name, role: you.role };
+  renderWhoami();
+  if (you.role !== "officer") {
+    // A reviewer's token: the server would refuse every write.
+    state.role = "reviewer";
+    closeSession();
+    showView("reviewer");
+    ui.reviewerTitle.focus();
+    return;
+  }
+  state.welcomed = true;
+  state.attempt = 0;
+  state.historyDone = false;
+  state.joins += 1;
+  // After a reconnect, presence changes missed while away: ask for the participants again.
+  if (state.joins > 1) refreshSession();
+  ui.log.setAttribute("aria-busy", "true");
+  updateEmpty();
+  const join = { type: "join", session: state.sessionId };
+  if (state.lastSeq > 0) join.after = state.lastSeq;
+  send(join);
+  setPhase("live");
+}
+
+function onEvent(event, fromHistory) {
+  if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
+  if (state.events.has(event.seq)) return; // delivered twice (history overlap, reconnect): once only
+  state.events.set(event.seq, event);
+  state.lastSeq = Math.max(state.lastSeq, event.seq);
+  const stick = isNearBottom();
+  applyEvent(event, fromHistory);
+
+  const element = renderEvent(event);
+  if (element) insertInOrder(element, event.seq);
+
+  const mine = state.me && event.from && event.from.id === state.me.id;
+  if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
+  for (const [clientId, item] of state.pending) {
+    if (item.seq === event.seq) removePending(clientId);
+  }
+  updateEmpty();
+  if (!fromHistory) {
+    if (stick || mine) scrollToBottom();
+    else if (element) ui.jump.hidden = false;
+  }
+}
+
+function applyEvent(event, fromHistory) {
+  const from = event.from || {};
+  switch (event.kind) {
+    case "joined":
+      if (from.id) {
+        const known = state.participants.get(from.id);
+        upsertParticipant({
+          id: from.id,
+          role: from.role,
+          name: from.name,
+          language: event.language,
+          ...(known ? {} : { online: !fromHistory, muted: false }),
+        });
+      }
+      break;
+    case "moderation":
+      if (event.action === "mute" || event.action === "unmute") {
+        const target = state.participants.get(event.target);
+        if (target) upsertParticipant({ ...target, muted: event.action === "mute" });
+        clearPersonBusy(event.target);
+      } else if (event.action === "remove") {
+        state.removed.add(event.target);
+        const target = state.participants.get(event.target);
+        if (target) upsertParticipant({ ...target, online: false });
+        clearPersonBusy(event.target);
+        if (!fromHistory) loadInvites();
+        else renderInvites();
+      } else if (event.action === "assistant" && MODES.includes(event.mode)) {
+        if (state.session) state.session.assistant = event.mode;
+        const listed = state.sessions.find((s) => s.id === state.sessionId);
+        if (listed) listed.assistant = event.mode;
+        renderSessionHeader();
+        if (!fromHistory) showStatus(t("modeChanged", { mode: t(`modeOpt_${event.mode}`) }));
+      }
+      break;
+    case "status":
+      if (Number.isInteger(event.about)) {
+        state.questionStates.set(event.about, event);
+        updateQuestionState(event.about);
+        decideDraftsFromStatus(event);
+      }
+      break;
+    case "answer":
+      if (Number.isInteger(event.draft)) {
+        setDraftOutcome(event.draft, {
+          state: event.contact ? "handed_over" : "answered",
+          by: event.approvedBy,
+          edited: Boolean(event.edited),
+        });
+      }
+      if (event.contact) renderHandovers();
+      break;
+    case "ended":
+      markEnded();
+      if (!fromHistory) loadSessions();
+      break;
+    default:
+      break;
+  }
+}
+
+function decideDraftsFromStatus(status) {
+  if (status.state === "rejected") {
+    const draft = Number.isInteger(status.draft) ? status.draft : findDraftAbout(status.about);
+    if (draft) setDraftOutcome(draft, { state: "rejected", by: status.rejectedBy, reason: status.reason || "" });
+    return;
+  }
+  if (status.state === "answered" || status.state === "handed_over") {
+    for (const [seq, event] of state.events) {
+      if (event.kind === "draft" && event.about === status.about && !state.draftOutcomes.has(seq)) {
+        setDraftOutcome(seq, { state: status.state, by: null });
+      }
+    }
+  }
+}
+
+function findDraftAbout(about) {
+  let found = 0;
+  for (const [seq, event] of state.events) {
+    if (event.kind === "draft" && event.about === about && !state.draftOutcomes.has(seq)) found = seq;
+  }
+  return found;
+}
+
+function setDraftOutcome(draftSeq, outcome) {
+  state.draftOutcomes.set(draftSeq, outcome);
+  const uiState = state.draftUi.get(draftSeq);
+  if (uiState) {
+    uiState.busy = false;
+    uiState.editing = false;
+  }
+  rerenderEvent(draftSeq);
+}
+
+function onAck(frame) {
+  const item = state.pending.get(frame.clientId);
+  if (!item) return;
+  if (Number.isInteger(frame.seq) && state.events.has(frame.seq)) {
+    removePending(frame.clientId); // the event itself already arrived
+    return;
+  }
+  item.status = "sent";
+  item.seq = frame.seq;
+  renderPending(frame.clientId);
+}
+
+function onTranslation(frame) {
+  if (frame.session !== state.sessionId || frame.language !== state.lang) return;
+  const event = state.events.get(frame.seq);
+  if (!event) return;
+  event.translation = { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+  rerenderEvent(frame.seq);
+}
+
+function onError(frame) {
+  const code = String(frame.code || "");
+  const detail = typeof frame.message === "string" ? frame.message : "";
+  if (frame.ref && state.pending.has(frame.ref)) {
+    failPending(frame.ref, code, detail);
+    return;
+  }
+  if (code === "unauthorized") {
+    state.unauthorized = detail || "unauthorized"; // the close 1008 follows
+    return;
+  }
+  const action = state.lastAction && Date.now() - state.lastAction.at < 15000 ? state.lastAction : null;
+  state.lastAction = null;
+  const message = describeError(code, detail);
+  if (code === "conflict" && /ended/i.test(detail)) markEnded();
+  if (action) {
+    if (action.kind === "draft") {
+      const draftState = state.draftUi.get(action.ref);
+      if (draftState) {
+        draftState.busy = false;
+        draftState.error = code === "not_found" ? t("draftGone") : message;
+        rerenderEvent(action.ref);
+      }
+    } else if (action.kind === "person") {
+      const personState = state.peopleUi.get(action.ref);
+      if (personState) {
+        personState.busy = false;
+        personState.error = message;
+      }
+      renderPeople();
+    } else if (action.kind === "mode") {
+      if (state.session) ui.assistantMode.value = state.session.assistant;
+    } else if (action.kind === "end") {
+      ui.endSessionConfirm.disabled = false;
+    }
+  }
+  showStatus(message, "error");
+}
+
+// ---------------------------------------------------------------------------
+// Participants
+
+function upsertParticipant(participant) {
+  if (!participant || !participant.id) return;
+  const known = state.participants.get(participant.id) || {};
+  state.participants.set(participant.id, { ...known, ...participant });
+  renderPeople();
+}
+
+function clearPersonBusy(id) {
+  const personState = state.peopleUi.get(id);
+  if (personState) {
+    personState.busy = false;
+    personState.error = "";
+    personState.confirmRemove = false;
+  }
+}
+
+const ROLE_ORDER = { officer: 0, assistant: 1, investor: 2 };
+
+function renderPeople() {
+  if (!ui.people) return;
+  const focusedKey = focusKey(ui.people);
+  const people = [...state.participants.values()].filter((p) => p.role !== "reviewer" && p.role !== "assistant");
+  people.sort(
+    (a, b) =>
+      (ROLE_ORDER[a.role] ?? 3) - (ROLE_ORDER[b.role] ?? 3) ||
+      Number(state.removed.has(a.id)) - Number(state.removed.has(b.id)) ||
+      String(a.name).localeCompare(String(b.name), state.lang),
+  );
+  ui.people.replaceChildren(...keepIdentity(ui.people, people.map(renderPerson), "data-participant"));
+  syncListedSession();
+  if (state.sessionId && people.length === 0) {
+    ui.people.append(el("li", "muted-note", t("peopleEmpty")));
+  }
+  restoreFocus(ui.people, focusedKey);
+}
+
+function renderPerson(p) {
+  const removed = state.removed.has(p.id);
+  const isMe = Boolean(state.me && p.id === state.me.id);
+  // This console's own presence is its connection.
+  if (isMe) p = { ...p, online: state.phase === "live" };
+  const item = el("li", `person${p.online && !removed ? " online" : ""}${removed ? " removed" : ""}`);
+  item.dataset.participant = p.id;
+  item.dataset.online = String(Boolean(p.online) && !removed);
+  item.dataset.muted = String(Boolean(p.muted));
+  const dot = el("span", "dot");
+  dot.setAttribute("aria-hidden", "true");
+  const who = el("span", "who", p.name || t("unknownName"));
+  if (isMe) who.append(el("span", "you", ` (${t("you")})`));
+  const meta = el("span", "meta");
+  meta.append(badge(p.role));
+  meta.append(el("span", `tag presence ${p.online && !removed ? "on" : "off"}`, t(p.online && !removed ? "online" : "offline")));
+  if (p.language) {
+    const lang = el("span", "tag", p.language);
+    lang.title = languageName(p.language);
+    meta.append(lang);
+  }
+  if (p.muted && !removed) meta.append(el("span", "tag muted", t("muted")));
+  if (removed) meta.append(el("span", "tag removed", t("removed")));
+  // An investor's participant id is the id of the invite.
+  const invite = p.role === "investor" && state.invites.find((i) => i.id === p.id);
+  if (invite && invite.state !== "active" && !removed) {
+    meta.append(el("span", "tag removed", t(invite.state === "revoked" ? "inviteRevokedTag" : "inviteExpiredTag")));
+  }
+  item.append(dot, who, meta);
+
+  if (p.role === "investor" && !removed && !state.ended) {
+    const personState = state.peopleUi.get(p.id) || {};
+    const actions = el("div", "person-actions");
+    if (personState.confirmRemove) {
+      const box = el("div", "confirm-inline");
+      box.setAttribute("role", "group");
+      box.append(el("span", "", t("removeConfirm", { name: p.name || "" })));
+      const yes = button(t("removeYes"), "button small danger-solid", () => moderate(p.id, "remove"));
+      yes.dataset.action = "remove-confirm";
+      yes.disabled = Boolean(personState.busy);
+      const no = button(t("cancel"), "button secondary small", () => {
+        personState.confirmRemove = false;
+        state.peopleUi.set(p.id, personState);
+        renderPeople();
+        const again = ui.people.querySelector(`[data-participant="${CSS.escape(p.id)}"] [data-action="remove"]`);
+        if (again) again.focus();
+      });
+      no.dataset.action = "remove-cancel";
+      box.append(yes, no);
+      actions.append(box);
+    } else {
+      const mute = button(t(p.muted ? "unmute" : "mute"), "button secondary small", () =>
+        moderate(p.id, p.muted ? "unmute" : "mute"),
+      );
+      mute.dataset.action = p.muted ? "unmute" : "mute";
+      mute.disabled = Boolean(personState.busy) || state.phase !== "live";
+      const remove = button(t("remove"), "button secondary small danger", () => {
+        personState.confirmRemove = true;
+        personState.error = "";
+        state.peopleUi.set(p.id, personState);
+        renderPeople();
+        const yes = ui.people.querySelector(`[data-participant="${CSS.escape(p.id)}"] [data-action="remove-confirm"]`);
+        if (yes) yes.focus();
+      });
+      remove.dataset.action = "remove";
+      remove.disabled = Boolean(personState.busy) || state.phase !== "live";
+      actions.append(mute, remove);
+    }
+    item.append(actions);
+    if (personState.error) {
+      const error = el("p", "form-error", personState.error);
+      error.setAttribute("role", "alert");
+      item.append(error);
+    }
+  }
+  return item;
+}
+
+function moderate(target, action) {
+  const personState = state.peopleUi.get(target) || {};
+  if (sendAction({ type: "moderate", session: state.sessionId, action, target }, { kind: "person", ref: target })) {
+    personState.busy = true;
+    personState.error = "";
+    if (action === "remove") personState.confirmRemove = false;
+    state.peopleUi.set(target, personState);
+    renderPeople();
+  }
+}
+
+function badge(role) {
+  const element = el("span", `badge ${["officer", "investor", "assistant"].includes(role) ? role : ""}`);
+  element.textContent = t(`role_${role}`);
+  return element;
+}
+
+/** A key for the focused control inside `root`, to put focus back after a re-render. */
+function focusKey(root) {
+  const active = document.activeElement;
+  if (!active || !root.contains(active)) return null;
+  const holder = active.closest("[data-participant],[data-invite],[data-seq],[data-result]");
+  return {
+    holder: holder ? holder.getAttribute("data-participant") || holder.getAttribute("data-invite") || holder.getAttribute("data-seq") || holder.getAttribute("data-result") : null,
+    action: active.dataset.action || null,
+  };
+}
+
+function restoreFocus(root, key) {
+  if (!key) return;
+  for (const holder of root.querySelectorAll("[data-participant],[data-invite],[data-seq],[data-result]")) {
+    const id =
+      holder.getAttribute("data-participant") || holder.getAttribute("data-invite") || holder.getAttribute("data-seq") || holder.getAttribute("data-result");
+    if (id !== key.holder) continue;
+    const target = (key.action && holder.querySelector(`[data-action="${key.action}"]`)) || holder.querySelector("button:not([disabled])");
+    if (target) target.focus();
+    return;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The conversation log
+
+function renderEvent(event) {
+  switch (event.kind) {
+    case "message":
+    case "question":
+    case "answer":
+    case "draft":
+      return renderMessage(event);
+    case "joined":
+    case "left":
+    case "moderation":
+    case "ended":
+      return renderSystem(event);
+    case "status":
+      return null; // shown on its question and draft
+    default:
+      return typeof event.text === "string" ? renderMessage(event) : null;
+  }
+}
+
+function nameOf(id) {
+  if (!id) return t("unknownName");
+  if (state.me && id === state.me.id) return state.me.name || t("you");
+  const participant = state.participants.get(id);
+  return (participant && participant.name) || id;
+}
+
+function renderMessage(event) {
+  const from = event.from || {};
+  const mine = state.me && from.id === state.me.id;
+  const item = el("li", `event ${event.kind}${from.role === "assistant" ? " assistant" : ""}${mine ? " mine" : ""}`);
+  item.classList.add("msg");
+  item.dataset.seq = String(event.seq);
+  if (event.contact) item.classList.add("has-contact");
+
+  const head = el("div", "msg-head");
+  head.append(el("span", "msg-author", from.name || nameOf(from.id)), badge(from.role), timeElement(event.at));
+  head.append(el("span", "seq", `#${event.seq}`));
+
+  const body = el("div", "msg-body");
+  let label = "";
+  if (event.kind === "question") label = t("kindQuestion");
+  else if (event.kind === "draft") label = state.draftOutcomes.has(event.seq) || state.ended ? t("kindDraftDecided") : t("kindDraft");
+  else if (event.kind === "answer") label = t("kindAnswer");
+  if (label) body.append(el("span", "kind-label", label));
+  if (event.kind === "answer" && event.edited) body.append(el("span", "kind-note", t("editedNote")));
+
+  const main = el("div", "msg-text");
+  if (event.language) main.lang = event.language;
+  appendWithTerms(main, typeof event.text === "string" ? event.text : "", event.terms);
+  body.append(main);
+
+  const translation = event.translation;
+  if (translation && typeof translation.text === "string" && translation.language && translation.language !== event.language) {
+    const box = el("div", "translation");
+    box.lang = translation.language;
+    const note = el("span", "translation-label", t("translationLabel", { lang: languageName(translation.language) }));
+    note.append(` · ${t("machine")}${translation.engine ? ` (${translation.engine})` : ""}`);
+    note.lang = state.lang;
+    const text = el("p", "translation-text", translation.text);
+    box.append(note, text);
+    if (translation.glossaryOk === false) {
+      const warn = el("span", "translation-warn", t("glossaryBroken"));
+      warn.lang = state.lang;
+      box.append(warn);
+    }
+    body.append(box);
+  }
+
+  if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
+  if (event.contact && typeof event.contact === "object") {
+    body.append(renderContact(event.contact, event.kind === "draft" && !state.draftOutcomes.has(event.seq)));
+  }
+  if ((event.kind === "draft" || event.kind === "answer") && typeof event.confidence === "number") {
+    const pct = Math.round(event.confidence * 100);
+    const conf = el("span", "confidence", t("confidence", { pct }));
+    if (event.confidence < 0.5) {
+      conf.classList.add("low");
+      conf.append(` (${t("lowConfidence")})`);
+    }
+    body.append(conf);
+  }
+  if (event.kind === "question") {
+    const q = el("span", "q-state");
+    q.hidden = true;
+    body.append(q);
+  }
+  item.append(head, body);
+  if (event.kind === "question") updateQuestionStateIn(item, event.seq);
+  if (event.kind === "draft") item.append(renderDraftControls(event));
+  return item;
+}
+
+/** Text with its glossary terms marked; offsets are UTF-16 code units, as JS strings index. */
+function appendWithTerms(container, text, terms) {
+  const usable = (Array.isArray(terms) ? terms : [])
+    .filter(
+      (term) =>
+        Number.isInteger(term.start) && Number.isInteger(term.end) && term.start >= 0 && term.start < term.end && term.end <= text.length,
+    )
+    .sort((a, b) => a.start - b.start);
+  let cursor = 0;
+  for (const term of usable) {
+    if (term.start < cursor) continue; // overlapping: keep the first
+    if (term.start > cursor) container.append(text.slice(cursor, term.start));
+    const span = el("span", "term", text.slice(term.start, term.end));
+    if (term.concept) span.dataset.concept = String(term.concept);
+    const approved = typeof term.translation === "string" && term.translation ? term.translation : span.textContent;
+    span.title = approved;
+    span.dataset.translation = approved;
+    span.tabIndex = 0;
+    container.append(span);
+    cursor = term.end;
+  }
+  if (cursor < text.length) container.append(text.slice(cursor));
+}
+
+function renderCitations(citations) {
+  const box = el("div", "citations");
+  box.append(el("h4", "", t("sources")));
+  const list = el("ol", "");
+  citations.forEach((citation, index) => {
+    if (!citation || typeof citation !== "object") return;
+    const item = el("li", "");
+    const details = document.createElement("details");
+    const summary = document.createElement("summary");
+    summary.append(el("span", "cite-num", `[${index + 1}]`), " ", el("span", "cite-title", citation.title || citation.document || ""));
+    details.append(summary);
+    if (citation.passage) details.append(el("blockquote", "passage", citation.passage));
+    const meta = el("p", "cite-meta");
+    meta.append(el("strong", "", citation.title || citation.document || ""));
+    if (citation.document) meta.append(el("span", "doc-id", ` (${citation.document})`));
+    details.append(meta);
+    if (citation.source) {
+      const source = el("p", "cite-source");
+      source.append(el("span", "label", `${t("source")}: `));
+      appendLinkified(source, String(citation.source));
+      details.append(source);
+    }
+    item.append(details);
+    list.append(item);
+  });
+  box.append(list);
+  return box;
+}
+
+function renderContact(contact, proposed) {
+  const box = el("div", "contact handover-card");
+  box.setAttribute("role", "note");
+  box.append(el("h4", "", proposed ? t("contactProposed") : t("contactTitle")));
+  box.append(el("p", "contact-name", [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ")));
+  if (Array.isArray(contact.languages) && contact.languages.length > 0) {
+    box.append(el("p", "contact-langs", t("contactLanguages", { list: contact.languages.map(languageName).join(", ") })));
+  }
+  if (contact.reason) box.append(el("p", "contact-reason", contact.reason));
+  return box;
+}
+
+function renderDraftControls(event) {
+  const wrap = el("div", "draft-controls");
+  const outcome = state.draftOutcomes.get(event.seq);
+  if (outcome) {
+    wrap.classList.add("decided");
+    wrap.dataset.state = outcome.state;
+    const by = outcome.by ? nameOf(outcome.by) : t("unknownName");
+    let text;
+    if (outcome.state === "rejected") text = outcome.reason ? t("rejectedReason", { name: by, reason: outcome.reason }) : t("rejectedBy", { name: by });
+    else if (outcome.state === "handed_over") text = t("outcomeHandedOver", { name: by });
+    else text = outcome.edited ? t("approvedEdited", { name: by }) : t("approvedBy", { name: by });
+    wrap.append(el("p", "outcome", text));
+    return wrap;
+  }
+  if (state.ended) return wrap;
+  const ds = state.draftUi.get(event.seq) || { editing: false, text: event.text || "", reason: "", busy: false, error: "" };
+  state.draftUi.set(event.seq, ds);
+  const idBase = `draft-${event.seq}`;
+
+  if (ds.editing) {
+    const field = el("div", "field");
+    const label = el("label", "", t("editLabel"));
+    label.htmlFor = `${idBase}-text`;
+    const area = document.createElement("textarea");
+    area.id = `${idBase}-text`;
+    area.className = "draft-edit";
+    area.rows = 5;
+    area.value = ds.text;
+    area.dataset.testid = "draft-edit";
+    area.addEventListener("input", () => (ds.text = area.value));
+    field.append(label, area);
+    wrap.append(field);
+  }
+
+  const row = el("div", "actions-row");
+  const approve = button(ds.editing ? t("approveEdited") : t("approve"), "button small", () => decideDraft(event, "approve"));
+  approve.dataset.action = "approve";
+  const edit = button(ds.editing ? t("cancelEdit") : t("edit"), "button secondary small", () => {
+    ds.editing = !ds.editing;
+    if (ds.editing && !ds.text) ds.text = event.text || "";
+    rerenderEvent(event.seq);
+    const element = state.elements.get(event.seq);
+    const target = element && (ds.editing ? element.querySelector("textarea.draft-edit") : element.querySelector('[data-action="edit"]'));
+    if (target) target.focus();
+  });
+  edit.dataset.action = "edit";
+  edit.setAttribute("aria-expanded", String(ds.editing));
+  const reject = button(t("reject"), "button secondary small danger", () => decideDraft(event, "reject"));
+  reject.dataset.action = "reject";
+  for (const b of [approve, edit, reject]) b.disabled = ds.busy || state.phase !== "live";
+  row.append(approve, edit, reject);
+  wrap.append(row);
+
+  const reasonField = el("div", "field reason-field");
+  const reasonLabel = el("label", "", t("rejectReason"));
+  reasonLabel.htmlFor = `${idBase}-reason`;
+  const reasonInput = document.createElement("input");
+  reasonInput.type = "text";
+  reasonInput.id = `${idBase}-reason`;
+  reasonInput.className = "draft-reason";
+  reasonInput.maxLength = 1000;
+  reasonInput.value = ds.reason;
+  reasonInput.autocomplete = "off";
+  reasonInput.addEventListener("input", () => (ds.reason = reasonInput.value));
+  reasonInput.addEventListener("keydown", (e) => {
+    if (e.key === "Enter") {
+      e.preventDefault();
+      decideDraft(event, "reject");
+    }
+  });
+  reasonField.append(reasonLabel, reasonInput);
+  wrap.append(reasonField);
+
+  const status = el("p", ds.error ? "form-error" : "draft-status", ds.busy ? t("deciding") : ds.error || "");
+  status.setAttribute("role", ds.error ? "alert" : "status");
+  status.hidden = !ds.busy && !ds.error;
+  wrap.append(status);
+  return wrap;
+}
+
+function decideDraft(event, decision) {
+  const ds = state.draftUi.get(event.seq);
+  if (!ds || ds.busy || state.draftOutcomes.has(event.seq)) return;
+  let frame;
+  if (decision === "approve") {
+    frame = { type: "approve", session: state.sessionId, draft: event.seq };
+    if (ds.editing) {
+      const text = ds.text.trim();
+      if (!text) return;
+      if (ds.text !== event.text) frame.text = ds.text;
+    }
+  } else {
+    frame = { type: "reject", session: state.sessionId, draft: event.seq };
+    const reason = ds.reason.trim();
+    if (reason) frame.reason = reason;
+  }
+  if (sendAction(frame, { kind: "draft", ref: event.seq })) {
+    ds.busy = true;
+    ds.error = "";
+    rerenderEvent(event.seq);
+  }
+}
+
+function renderSystem(event) {
+  const from = event.from || {};
+  const item = el("li", `event sys ${event.kind}`);
+  item.dataset.seq = String(event.seq);
+  const by = from.name || nameOf(from.id);
+  let text = "";
+  switch (event.kind) {
+    case "joined":
+      text = t("sysJoined", { name: by });
+      break;
+    case "left":
+      text = t("sysLeft", { name: by });
+      break;
+    case "ended":
+      text = t("sysEnded", { by });
+      break;
+    case "moderation": {
+      const target = event.targetName || nameOf(event.target);
+      if (event.action === "mute") text = t("sysMuted", { by, name: target });
+      else if (event.action === "unmute") text = t("sysUnmuted", { by, name: target });
+      else if (event.action === "remove") text = t("sysRemoved", { by, name: target });
+      else if (event.action === "assistant") text = t("sysAssistant", { by, mode: t(`modeOpt_${event.mode}`) });
+      else text = `${by}: ${event.action}`;
+      item.dataset.action = String(event.action || "");
+      break;
+    }
+    default:
+      return null;
+  }
+  item.append(el("span", "", text), timeElement(event.at));
+  return item;
+}
+
+function rerenderEvent(seq) {
+  const event = state.events.get(seq);
+  const old = state.elements.get(seq);
+  if (!event || !old) return;
+  const fresh = renderEvent(event);
+  if (!fresh) return;
+  const key = focusKey(old);
+  const hadFocus = old.contains(document.activeElement);
+  // The element itself stays (its attributes and content are renewed), so references to
+  // it — and its place in the log — survive.
+  morph(old, fresh);
+  if (hadFocus) {
+    const active = key && key.action && old.querySelector(`[data-action="${key.action}"]:not([disabled])`);
+    (active || old.querySelector("button:not([disabled]), textarea, input") || ui.log).focus();
+  }
+}
+
+/** Gives `old` the attributes and content of `fresh`; returns `old`. */
+function morph(old, fresh) {
+  for (const name of old.getAttributeNames()) if (!fresh.hasAttribute(name)) old.removeAttribute(name);
+  for (const name of fresh.getAttributeNames()) old.setAttribute(name, fresh.getAttribute(name));
+  old.replaceChildren(...fresh.childNodes);
+  return old;
+}
+
+/** For a list about to replace `container`'s content: elements already on the page with the
+ *  same `attr` value are kept (renewed from their fresh twins), so references to them
+ *  survive a re-render. Only elements without listeners of their own, or whose listeners
+ *  depend on that key alone, may be kept this way. */
+function keepIdentity(container, freshNodes, attr) {
+  const existing = new Map();
+  for (const element of container.querySelectorAll(`[${attr}]`)) existing.set(element.getAttribute(attr), element);
+  const swap = (fresh) => {
+    const key = fresh.getAttribute(attr);
+    const old = existing.get(key);
+    if (!old || old.tagName !== fresh.tagName) return fresh;
+    existing.delete(key);
+    return morph(old, fresh);
+  };
+  return freshNodes.map((node) => {
+    if (!(node instanceof Element)) return node;
+    if (node.hasAttribute(attr)) return swap(node);
+    for (const inner of [...node.querySelectorAll(`[${attr}]`)]) {
+      const kept = swap(inner);
+      if (kept !== inner) inner.replaceWith(kept);
+    }
+    return node;
+  });
+}
+
+function insertInOrder(element, seq) {
+  state.elements.set(seq, element);
+  let after = ui.events.lastElementChild;
+  while (after && Number(after.dataset.seq) > seq) after = after.previousElementSibling;
+  if (after) after.after(element);
+  else ui.events.prepend(element);
+}
+
+function updateQuestionState(about) {
+  const element = state.elements.get(about);
+  if (element) updateQuestionStateIn(element, about);
+}
+
+function updateQuestionStateIn(element, about) {
+  const label = element.querySelector(".q-state");
+  if (!label) return;
+  const status = state.questionStates.get(about);
+  let key = status ? `q_${status.state}` : "";
+  if (!status && state.session && state.session.assistant === "off") key = "q_waiting";
+  if (!key || !(key in STRINGS.en)) {
+    label.hidden = true;
+    return;
+  }
+  label.dataset.state = status ? status.state : "waiting";
+  element.dataset.state = label.dataset.state;
+  label.textContent = t(key);
+  label.hidden = false;
+}
+
+function renderHandovers() {
+  if (!ui.handovers) return;
+  const items = [];
+  for (const [seq, event] of [...state.events].sort((a, b) => a[0] - b[0])) {
+    if (event.kind !== "answer" || !event.contact) continue;
+    const contact = event.contact;
+    const li = el("li", "handover-item");
+    li.dataset.ref = String(seq);
+    const question = state.events.get(event.about);
+    if (question && question.text) li.append(el("p", "handover-q", question.text));
+    li.append(el("p", "handover-desk", [contact.name, contact.organisation].filter(Boolean).join(" · ")));
+    if (contact.reason) li.append(el("p", "muted-note", contact.reason));
+    const show = button(t("show"), "button secondary small", () => {
+      const target = state.elements.get(seq);
+      if (target) {
+        target.scrollIntoView({ block: "center" });
+        target.tabIndex = -1;
+        target.focus();
+      }
+    });
+    show.dataset.action = "show";
+    li.append(show);
+    items.push(li);
+  }
+  ui.handovers.replaceChildren(...items);
+  ui.handoversEmpty.hidden = items.length > 0;
+}
+
+function updateEmpty() {
+  if (!ui.logEmpty) return;
+  const count = ui.events.childElementCount + ui.outbox.childElementCount;
+  ui.logEmpty.hidden = count > 0;
+  ui.logEmpty.textContent = state.sessionId && !state.historyDone && count === 0 ? t("loadingHistory") : t("emptyLog");
+}
+
+function isNearBottom() {
+  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
+}
+
+function scrollToBottom() {
+  ui.log.scrollTop = ui.log.scrollHeight;
+}
+
+// ---------------------------------------------------------------------------
+// Composer and the outbox
+
+function newClientId() {
+  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+function canWrite() {
+  return Boolean(state.sessionId) && !state.ended && state.role === "officer";
+}
+
+function submitComposer(kind) {
+  const text = ui.composerText.value;
+  if (!text.trim() || !canWrite()) return;
+  ui.composerText.value = "";
+  queue({ kind, text });
+  ui.composerText.focus();
+}
+
+function queue(item) {
+  const clientId = newClientId();
+  state.pending.set(clientId, { ...item, status: "sending", seq: null });
+  renderPending(clientId);
+  updateEmpty();
+  scrollToBottom();
+  trySend(clientId);
+  return clientId;
+}
+
+function trySend(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  // Not connected: the item waits, "sending…", and goes out after the next join.
+  const frame = { type: item.kind, session: state.sessionId, text: item.text, clientId };
+  if (item.kind === "say" && item.language) frame.language = item.language;
+  if (item.kind === "say" && Array.isArray(item.citations)) frame.citations = item.citations;
+  send(frame);
+}
+
+function resendPending() {
+  for (const [clientId, item] of state.pending) {
+    if (item.status === "sending" || (item.status === "sent" && !state.events.has(item.seq))) trySend(clientId);
+  }
+}
+
+function failPending(clientId, code, detail) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  item.status = "failed";
+  item.code = code;
+  item.detail = detail;
+  if (code === "conflict" && /ended/i.test(detail)) markEnded();
+  renderPending(clientId);
+}
+
+function renderOutbox() {
+  ui.outbox.replaceChildren();
+  for (const clientId of state.pending.keys()) renderPending(clientId);
+  updateEmpty();
+}
+
+function renderPending(clientId) {
+  const item = state.pending.get(clientId);
+  if (!item) return;
+  const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
+  const fresh = el("li", `msg mine pending ${item.kind}${item.status === "failed" ? " failed" : ""}`);
+  fresh.dataset.clientId = clientId;
+  const head = el("div", "msg-head");
+  head.append(el("span", "msg-author", (state.me && state.me.name) || t("you")), badge("officer"));
+  const body = el("div", "msg-body");
+  if (item.kind === "ask") body.append(el("span", "kind-label", t("pendingAsk")));
+  body.append(el("div", "msg-text", item.text));
+  if (Array.isArray(item.citations) && item.citations.length) body.append(renderCitations(item.citations));
+  const status = el(
+    "div",
+    "msg-status",
+    item.status === "failed"
+      ? item.code === "forbidden" && /muted/i.test(item.detail || "")
+        ? t("errMutedSelf")
+        : describeError(item.code, item.detail || "")
+      : item.status === "sent"
+        ? t("sent")
+        : t("sending"),
+  );
+  if (item.status === "failed") status.setAttribute("role", "alert");
+  fresh.append(head, body, status);
+  if (item.status === "failed") {
+    const actions = el("div", "msg-actions");
+    if (canWrite()) {
+      actions.append(
+        button(t("retry"), "button small", () => {
+          item.status = "sending";
+          renderPending(clientId);
+          trySend(clientId); // same clientId: never stored twice
+        }),
+      );
+    }
+    actions.append(button(t("discard"), "button secondary small", () => removePending(clientId)));
+    fresh.append(actions);
+  }
+  const hadFocus = element && element.contains(document.activeElement);
+  if (element) element.replaceWith(fresh);
+  else ui.outbox.append(fresh);
+  if (hadFocus) (fresh.querySelector("button") || ui.composerText).focus();
+}
+
+function removePending(clientId) {
+  state.pending.delete(clientId);
+  const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
+  if (element) {
+    const hadFocus = element.contains(document.activeElement);
+    element.remove();
+    if (hadFocus) ui.composerText.focus();
+  }
+  updateEmpty();
+}
+
+function renderComposerState() {
+  if (!ui.composerText) return;
+  const writable = canWrite();
+  ui.composerText.disabled = !writable;
+  ui.sendSay.disabled = !writable;
+  ui.sendAsk.disabled = !writable;
+  ui.composerNote.textContent = state.ended ? t("endedBanner") : "";
+  ui.composer.hidden = state.ended;
+}
+
+// ---------------------------------------------------------------------------
+// Invites
+
+async function loadInvites() {
+  const id = state.sessionId;
+  if (!id) return;
+  try {
+    const data = await api("GET", `/v1/sessions/${encodeURIComponent(id)}/invites`);
+    if (state.sessionId !== id) return;
+    state.invites = Array.isArray(data && data.invites) ? data.invites : [];
+    showFormError(ui.invitesError, "");
+    renderPeople();
+  } catch (error) {
+    if (state.sessionId !== id) return;
+    showFormError(ui.invitesError, errorText(error));
+  }
+  renderInvites();
+}
+
+function renderInviteLanguages() {
+  if (!ui.inviteLanguage) return;
+  const languages = state.session && Array.isArray(state.session.languages) && state.session.languages.length
+    ? state.session.languages
+    : SESSION_LANGUAGES;
+  const current = ui.inviteLanguage.value;
+  ui.inviteLanguage.replaceChildren(
+    ...languages.map((code) => {
+      const option = document.createElement("option");
+      option.value = code;
+      option.textContent = `${languageName(code)} (${code})`;
+      return option;
+    }),
+  );
+  if (languages.includes(current)) ui.inviteLanguage.value = current;
+  else if (languages.includes("en")) ui.inviteLanguage.value = "en";
+}
+
+function renderInvites() {
+  if (!ui.invites) return;
+  const open = Boolean(state.sessionId);
+  ui.invitesNone.hidden = open && !state.ended;
+  ui.invitesNone.textContent = open && state.ended ? t("invitesEnded") : t("invitesNoSession");
+  if (open && state.ended) ui.invitesNone.hidden = false;
+  ui.inviteForm.hidden = !open || state.ended;
+  ui.invitesRefresh.hidden = !open;
+  const focused = focusKey(ui.invites);
+  const order = { active: 0, expired: 1, revoked: 2 };
+  const list = [...state.invites].sort(
+    (a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || String(b.createdAt).localeCompare(String(a.createdAt)),
+  );
+  const fresh = list.map((invite) => {
+      const li = el("li", `invite ${invite.state || ""}`);
+      li.dataset.invite = invite.id;
+      li.dataset.state = invite.state || "";
+      const head = el("div", "invite-head");
+      head.append(el("span", "invite-name", invite.name || invite.id));
+      // The participant id of an investor is the invite's id; removal ends the invite too
+      // (the list still says "active" for it).
+      const removed = state.removed.has(invite.id);
+      if (removed) {
+        li.dataset.removed = "true";
+        head.append(el("span", "tag invite-state revoked", t("removed")));
+      } else {
+        head.append(el("span", `tag invite-state ${invite.state || ""}`, t(`inviteState_${invite.state}`)));
+      }
+      li.append(head);
+      const parts = [`${languageName(invite.language)} (${invite.language})`];
+      if (invite.organisation) parts.push(invite.organisation);
+      if (invite.state === "revoked" && invite.revokedAt) parts.push(t("inviteRevokedAt", { date: formatDate(invite.revokedAt) }));
+      else if (invite.state === "expired") parts.push(t("inviteExpired", { date: formatDate(invite.expiresAt) }));
+      else parts.push(t("inviteExpires", { date: formatDate(invite.expiresAt) }));
+      li.append(el("p", "invite-meta", parts.join(" · ")));
+      if (invite.state === "active" && !removed && !state.ended) {
+        const revoke = button(t("revoke"), "button secondary small danger", () => revokeInvite(invite, revoke));
+        revoke.dataset.action = "revoke";
+        li.append(revoke);
+      }
+      return li;
+  });
+  ui.invites.replaceChildren(...keepIdentity(ui.invites, fresh, "data-invite"));
+  if (open && list.length === 0) ui.invites.append(el("li", "muted-note", t("invitesEmpty")));
+  restoreFocus(ui.invites, focused);
+}
+
+async function createInvite() {
+  showFormError(ui.inviteError, "");
+  const id = state.sessionId;
+  if (!id || state.ended) return;
+  const name = ui.inviteName.value.trim();
+  if (!name) {
+    showFormError(ui.inviteError, t("errInviteName"));
+    ui.inviteName.focus();
+    return;
+  }
+  const body = { name, language: ui.inviteLanguage.value };
+  const org = ui.inviteOrg.value.trim();
+  if (org) body.organisation = org;
+  const daysText = ui.inviteDays.value.trim();
+  if (daysText) {
+    const days = Number(daysText);
+    if (!Number.isInteger(days) || days < 1 || days > 365) {
+      showFormError(ui.inviteError, t("errInviteDays"));
+      ui.inviteDays.focus();
+      return;
+    }
+    body.expiresIn = days * 86400;
+  }
+  ui.createInvite.disabled = true;
+  try {
+    const invite = await api("POST", `/v1/sessions/${encodeURIComponent(id)}/invites`, body);
+    if (state.sessionId !== id) return;
+    state.newInvite = { name, language: body.language, joinUrl: invite.joinUrl || "" };
+    ui.inviteName.value = "";
+    ui.inviteOrg.value = "";
+    ui.inviteDays.value = "";
+    renderNewInvite();
+    ui.inviteLink.focus();
+    ui.inviteLink.select();
+    loadInvites();
+  } catch (error) {
+    showFormError(ui.inviteError, errorText(error));
+    if (error.status === 409) markEnded();
+  } finally {
+    ui.createInvite.disabled = false;
+  }
+}
+
+function renderNewInvite() {
+  if (!ui.inviteResult) return;
+  const invite = state.newInvite;
+  ui.inviteResult.hidden = !invite;
+  ui.inviteLink.value = invite ? invite.joinUrl : "";
+  ui.inviteResultTitle.textContent = invite ? t("inviteFor", { name: invite.name, lang: languageName(invite.language) }) : "";
+  if (!invite) ui.inviteCopyStatus.textContent = "";
+}
+
+async function copyInvite() {
+  const text = ui.inviteLink.value;
+  if (!text) return;
+  let copied = false;
+  if (navigator.clipboard && window.isSecureContext) {
+    try {
+      await navigator.clipboard.writeText(text);
+      copied = true;
+    } catch {
+      copied = false;
+    }
+  }
+  if (!copied) {
+    // Fallback: select the text so the officer can copy it by hand.
+    ui.inviteLink.focus();
+    ui.inviteLink.select();
+    try {
+      copied = document.execCommand && document.execCommand("copy");
+    } catch {
+      copied = false;
+    }
+  }
+  ui.inviteCopyStatus.textContent = copied ? t("copied") : t("copySelected");
+  ui.inviteResult.dataset.copied = String(Boolean(copied));
+}
+
+async function revokeInvite(invite, trigger) {
+  const id = state.sessionId;
+  if (!id) return;
+  if (trigger) trigger.disabled = true;
+  try {
+    await api("DELETE", `/v1/sessions/${encodeURIComponent(id)}/invites/${encodeURIComponent(invite.id)}`);
+    showStatus(t("revoked", { name: invite.name }));
+  } catch (error) {
+    showFormError(ui.invitesError, errorText(error));
+  }
+  await loadInvites();
+  const heading = document.getElementById("invites-title");
+  if (!ui.invites.contains(document.activeElement) && heading) {
+    const first = ui.invites.querySelector('[data-action="revoke"]');
+    (first || ui.inviteName).focus();
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Document search
+
+async function runSearch(again) {
+  const q = (again || ui.searchInput.value).trim();
+  if (!q) {
+    ui.searchInput.focus();
+    return;
+  }
+  const params = new URLSearchParams({ q, lang: state.lang, k: "5" });
+  if (state.session && state.session.agent) params.set("agent", state.session.agent);
+  const ticket = {};
+  state.searchTicket = ticket;
+  ui.searchStatus.textContent = t("searching");
+  ui.searchGo.disabled = true;
+  try {
+    const data = await api("GET", `/v1/search?${params}`);
+    if (state.searchTicket !== ticket) return;
+    state.searchResults = Array.isArray(data && data.results) ? data.results : [];
+    state.searchInfo = { q, error: "" };
+  } catch (error) {
+    if (state.searchTicket !== ticket) return;
+    state.searchResults = [];
+    state.searchInfo = { q, error: errorText(error) };
+  } finally {
+    if (state.searchTicket === ticket) ui.searchGo.disabled = false;
+  }
+  renderSearch();
+}
+
+function renderSearch() {
+  if (!ui.searchResults) return;
+  const info = state.searchInfo;
+  if (!info) ui.searchStatus.textContent = "";
+  else if (info.error) ui.searchStatus.textContent = info.error;
+  else ui.searchStatus.textContent = state.searchResults.length ? t("searchCount", { n: state.searchResults.length }) : t("searchNone");
+  ui.searchStatus.classList.toggle("form-error", Boolean(info && info.error));
+  const canShare = canWrite() && state.phase !== "idle";
+  ui.searchResults.replaceChildren(
+    ...state.searchResults.map((result, index) => {
+      const li = el("li", "result");
+      li.dataset.result = String(index);
+      if (result.document) li.dataset.document = result.document;
+      const title = el("h3", "result-title", result.title || result.document || "");
+      li.append(title);
+      const meta = [languageName(result.language)];
+      if (result.heading) meta.push(result.heading);
+      if (result.date) meta.push(result.date);
+      if (typeof result.score === "number") meta.push(t("score", { score: result.score.toFixed(2) }));
+      li.append(el("p", "result-meta", meta.filter(Boolean).join(" · ")));
+      const passage = el("blockquote", "passage", result.passage || "");
+      if (result.language) passage.lang = result.language;
+      li.append(passage);
+      if (result.source) {
+        const source = el("p", "cite-source");
+        source.append(el("span", "label", `${t("source")}: `));
+        appendLinkified(source, String(result.source));
+        li.append(source);
+      }
+      const share = button(t("share"), "button secondary small", () => shareResult(result));
+      share.dataset.action = "share";
+      share.disabled = !canShare;
+      if (!canShare) share.title = t("shareNeedsSession");
+      li.append(share);
+      return li;
+    }),
+  );
+}
+
+function shareResult(result) {
+  if (!canWrite()) {
+    showStatus(t("shareNeedsSession"), "error");
+    return;
+  }
+  const passage = String(result.passage || "").trim();
+  let text = passage;
+  if (text.length > SHARE_MAX_CHARS) {
+    const cut = text.slice(0, SHARE_MAX_CHARS);
+    const stop = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("。"));
+    text = `${stop > SHARE_MAX_CHARS / 2 ? cut.slice(0, stop + 1) : cut}…`;
+  }
+  if (!text) text = result.title || result.document || "";
+  const citation = {
+    document: String(result.document || ""),
+    title: String(result.title || ""),
+    passage,
+    source: String(result.source || ""),
+  };
+  queue({ kind: "say", text, language: result.language || undefined, citations: [citation] });
+}
+
+// ---------------------------------------------------------------------------
+// Knowledge gaps
+
+async function loadGaps() {
+  if (state.role !== "officer") return;
+  const params = new URLSearchParams();
+  if (state.session && state.session.agent) params.set("agent", state.session.agent);
+  const query = params.toString();
+  ui.gapsRefresh.disabled = true;
+  try {
+    const data = await api("GET", `/v1/gaps${query ? `?${query}` : ""}`);
+    state.gaps = Array.isArray(data && data.gaps) ? data.gaps : [];
+    showFormError(ui.gapsError, "");
+  } catch (error) {
+    showFormError(ui.gapsError, errorText(error));
+  } finally {
+    ui.gapsRefresh.disabled = false;
+  }
+  renderGaps();
+}
+
+function renderGaps() {
+  if (!ui.gaps) return;
+  ui.gapsEmpty.hidden = state.gaps.length > 0 || !state.role;
+  ui.gaps.replaceChildren(
+    ...state.gaps.map((gap) => {
+      const li = el("li", `gap ${gap.reason || ""}`);
+      li.dataset.gapSession = gap.session || "";
+      li.dataset.gapSeq = String(gap.seq ?? "");
+      const q = el("p", "gap-question", gap.question || "");
+      if (gap.language) q.lang = gap.language;
+      li.append(q);
+      const meta = [t(`gap_${gap.reason}`)];
+      if (typeof gap.confidence === "number") meta.push(t("confidence", { pct: Math.round(gap.confidence * 100) }));
+      if (gap.desk) meta.push(t("gapDesk", { desk: gap.desk }));
+      if (gap.language) meta.push(languageName(gap.language));
+      if (gap.at) meta.push(formatDate(gap.at));
+      li.append(el("p", "gap-meta", meta.join(" · ")));
+      const session = state.sessions.find((s) => s.id === gap.session);
+      if (session) {
+        const line = el("p", "gap-session", session.title);
+        if (gap.session !== state.sessionId) {
+          const open = button(t("gapOpen"), "button secondary small", () => openSession(gap.session));
+          open.dataset.action = "open";
+          line.append(" ", open);
+        }
+        li.append(line);
+      }
+      return li;
+    }),
+  );
+}
+
+start();

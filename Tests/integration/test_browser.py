@@ -1,0 +1,353 @@
+"""The web client in a real browser (issue: web client): Debian's headless Chromium driven
+by Selenium against the real server.
+
+One meeting runs through the module, in order: an officer creates it in the console and
+invites a Japanese investor; the investor joins from the invite link; they exchange
+messages in Vietnamese and Japanese and each sees the other's glossary terms in their own
+language; the investor's network is cut and restored while the officer talks on; the
+investor asks the assistant and the officer approves the draft; an XSS attempt stays inert;
+the officer ends the meeting; a reviewer opens, annotates and verifies the transcript.
+
+The investor's browser reaches the server through a proxy the test can cut (browser.py).
+Screenshots of the three pages go to SCREENSHOT_DIR (`make screenshots` puts them in docs/).
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
+
+from browser import CuttableProxy, console_errors, element, new_browser, screenshot, wait_until
+from harness import Server, http_request, officer, run
+from provider_standin import StandIn
+
+# The browser logs a failed WebSocket handshake while the investor's network is down.
+NETWORK_DOWN_NOISE = ("WebSocket connection to",)
+
+
+class Meeting:
+    """What the tests of this module share: the server, the three browsers, the session."""
+
+    def __init__(self, server: Server):
+        self.server = server
+        self.proxy = CuttableProxy(server.port)
+        self.officer = new_browser(1400, 900, "vi")
+        self.investor = new_browser(1280, 860, "ja")
+        self.reviewer = None
+        self.session_id: str | None = None
+        self.invite_url: str | None = None
+
+    def close(self):
+        for b in (self.officer, self.investor, self.reviewer):
+            if b is not None:
+                b.quit()
+        self.proxy.close()
+
+
+@pytest.fixture(scope="module")
+def meeting(server):
+    m = Meeting(server)
+    yield m
+    m.close()
+
+
+def texts(browser, css: str) -> list[str]:
+    return [e.text for e in browser.find_elements(By.CSS_SELECTOR, css)]
+
+
+def log_items(browser, root: str) -> dict[int, str]:
+    """seq -> text of every rendered event under `root`; fails on a seq shown twice."""
+    seen: dict[int, str] = {}
+    for e in browser.find_elements(By.CSS_SELECTOR, f"{root} [data-seq]"):
+        seq = int(e.get_attribute("data-seq"))
+        assert seq not in seen, f"seq {seq} is shown twice"
+        seen[seq] = e.text
+    return seen
+
+
+def officer_say(meeting: Meeting, text: str, ask: bool = False):
+    box = element(meeting.officer, "#composer-text")
+    box.clear()
+    box.send_keys(text)
+    element(meeting.officer, "#send-ask" if ask else "#send-say").click()
+
+
+def wait_for_text(browser, root: str, text: str, timeout: float = 15.0):
+    return wait_until(
+        lambda: next((e for e in browser.find_elements(By.CSS_SELECTOR, f"{root} [data-seq]") if text in e.text),
+                     None),
+        timeout, f"{text!r} under {root}", browser)
+
+
+def test_officer_creates_meeting_and_invites_in_console(meeting):
+    b, server = meeting.officer, meeting.server
+    b.get(server.url + "console")
+    element(b, "#token-input").send_keys(server.officer_token)
+    element(b, "#sign-in").click()
+    element(b, "#session-title").send_keys("Vân Đồn logistics park — Tanaka Logistics")
+    element(b, "#create-session").click()
+    button = wait_until(
+        lambda: next((e for e in b.find_elements(By.CSS_SELECTOR, "#session-list [data-session]")
+                      if "Tanaka Logistics" in e.text), None), what="the new session in the list", browser=b)
+    meeting.session_id = button.get_attribute("data-session")
+    button.click()
+    element(b, "#conn-status")
+    # the token never travels in a URL
+    assert server.officer_token not in b.current_url
+
+    element(b, "#invite-name").send_keys("Tanaka Yui")
+    Select(element(b, "#invite-language")).select_by_value("ja")
+    element(b, "#create-invite").click()
+    link = wait_until(lambda: element(b, "#invite-link").get_attribute("value"), what="the invite link", browser=b)
+    assert "/join#" in link
+    meeting.invite_url = link
+    wait_until(lambda: b.find_elements(By.CSS_SELECTOR, "#invites [data-invite]"), what="the invite list", browser=b)
+    assert "Tanaka Yui" in element(b, "#invites").text
+
+    # the server agrees: a live session with one active invite
+    st, invites, _ = http_request(server.url, "GET", f"/v1/sessions/{meeting.session_id}/invites",
+                                  server.officer_token)
+    assert st == 200 and [i["state"] for i in invites["invites"]] == ["active"]
+    assert console_errors(b) == []
+
+
+def test_investor_joins_and_both_see_terms_in_their_language(meeting):
+    inv, off = meeting.investor, meeting.officer
+    # The investor opens the link through the cuttable proxy; the code is in the fragment.
+    code = meeting.invite_url.split("#", 1)[1]
+    inv.get(meeting.proxy.url + "/join#" + code)
+    assert "#" not in inv.current_url, "the invite code must leave the address bar"
+    Select(element(inv, "#prejoin-lang")).select_by_value("ja")
+    element(inv, "#join-button").click()
+    notice = element(inv, "#notice-text")
+    assert notice.text.strip(), "the recording and AI notice is shown"
+    assert element(inv, "#composer-text").get_attribute("placeholder")
+    assert inv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
+
+    # The officer sees the investor arrive.
+    wait_until(lambda: "Tanaka Yui" in element(off, "#people").text, what="the investor among people", browser=off)
+
+    officer_say(meeting, "Kính chào quý vị, khu công nghiệp Sông Khoai có cảng biển gần kề.")
+    item = wait_for_text(inv, "#events", "Sông Khoai")
+    term = wait_until(lambda: next((t for t in item.find_elements(By.CSS_SELECTOR, ".term")
+                                    if t.text == "khu công nghiệp"), None), what="the term in the officer's message")
+    assert term.get_attribute("title") == "工業団地"
+    # keyboard users reach the term, and focusing it shows the approved form
+    assert term.get_attribute("tabindex") == "0"
+
+    box = element(inv, "#composer-text")
+    box.send_keys("工業団地の土地賃料はいくらですか。")
+    box.send_keys(Keys.ENTER)
+    mine = wait_for_text(off, "#log", "土地賃料")
+    term = wait_until(lambda: next((t for t in mine.find_elements(By.CSS_SELECTOR, ".term")
+                                    if t.text == "工業団地"), None), what="the term in the investor's message")
+    assert term.get_attribute("title") == "khu công nghiệp"
+    wait_for_text(inv, "#events", "土地賃料")  # the investor's own message, stored and echoed
+    screenshot(inv, "investor")
+    assert console_errors(inv) == [] and console_errors(off) == []
+
+
+def test_investor_connection_cut_and_restored_loses_nothing(meeting):
+    inv, off, server = meeting.investor, meeting.officer, meeting.server
+    meeting.proxy.cut()
+    element(inv, '#conn[data-state="reconnecting"]')
+    sent = [f"Thông tin bổ sung số {n} về khu kinh tế Vân Đồn." for n in range(1, 4)]
+    for text in sent:
+        officer_say(meeting, text)
+        wait_for_text(off, "#log", text)
+    # Written while offline: waits as "sending" and goes out after the reconnect.
+    box = element(inv, "#composer-text")
+    box.send_keys("接続が切れている間に書きました。")
+    box.send_keys(Keys.ENTER)
+    time.sleep(1.5)
+    meeting.proxy.restore()
+
+    element(inv, '#conn[data-state="live"]', timeout=40)
+    note = element(inv, "#conn-note")
+    assert int(note.get_attribute("data-missed")) >= 3, note.text
+    for text in sent:
+        wait_for_text(inv, "#events", text)
+    wait_for_text(off, "#log", "接続が切れている間")
+    wait_until(lambda: not inv.find_elements(By.CSS_SELECTOR, "#outbox li"), what="an empty outbox", browser=inv)
+
+    # Exactly the stored events an investor may see, each once, in seq order.
+    st, transcript, _ = http_request(server.url, "GET", f"/v1/sessions/{meeting.session_id}/transcript?format=json",
+                                     server.officer_token)
+    assert st == 200
+    shown_kinds = {"message", "question", "answer", "joined", "left", "moderation", "ended"}
+    expected = [e["seq"] for e in transcript["events"] if e["kind"] in shown_kinds]
+    shown = log_items(inv, "#events")
+    assert sorted(shown) == expected
+    rendered_order = [int(e.get_attribute("data-seq")) for e in inv.find_elements(By.CSS_SELECTOR, "#events > [data-seq]")]
+    assert rendered_order == sorted(rendered_order)
+    assert console_errors(inv, ignore=NETWORK_DOWN_NOISE) == []
+
+
+def test_investor_asks_and_officer_approves_the_draft(meeting):
+    inv, off = meeting.investor, meeting.officer
+    box = element(inv, "#composer-text")
+    box.send_keys("What was the FDI attracted by Quảng Ninh in 2024?")
+    element(inv, "#ask").click()
+    # The session is in review mode: officers get a draft, the investor a banner.
+    draft = element(off, "#log .draft", timeout=30)
+    banner = element(inv, "#banner")
+    assert banner.get_attribute("data-banner") == "bannerReviewing"
+    assert not inv.find_elements(By.CSS_SELECTOR, "#events .assistant"), "drafts never reach investors"
+    draft.find_element(By.CSS_SELECTOR, '[data-action="approve"]').click()
+
+    answer = element(inv, "#events .msg.assistant", timeout=20)
+    summaries = answer.find_elements(By.CSS_SELECTOR, ".citations summary")
+    assert summaries, "the answer cites its sources"
+    summaries[0].click()
+    passage = element(inv, "#events .msg.assistant .citations details[open] .passage")
+    assert passage.text.strip()
+    wait_until(lambda: inv.find_element(By.ID, "banner").get_attribute("hidden") is not None
+               or inv.find_element(By.ID, "banner").get_attribute("data-banner") != "bannerReviewing",
+               what="the review banner to go", browser=inv)
+    screenshot(off, "console")
+    assert console_errors(inv) == [] and console_errors(off) == []
+
+
+def test_markup_in_messages_is_shown_as_text(meeting):
+    inv, off = meeting.investor, meeting.officer
+    attack = '<img src=x onerror="document.title=\'pwned\'"><script>window.__xss=1</script><b>bold</b>'
+    officer_say(meeting, attack)
+    for b, root in ((inv, "#events"), (off, "#log")):
+        item = wait_for_text(b, root, "<script>window.__xss=1</script>")
+        assert attack in item.text
+        assert not item.find_elements(By.CSS_SELECTOR, "img, script, b")
+        assert b.execute_script("return window.__xss") is None
+        assert b.title != "pwned"
+    assert console_errors(inv) == [] and console_errors(off) == []
+
+
+def test_officer_ends_the_meeting(meeting):
+    inv, off = meeting.investor, meeting.officer
+    element(off, "#end-session").click()
+    # A confirmation step: either the browser's dialog or a second button in the page.
+    try:
+        off.switch_to.alert.accept()
+    except Exception:
+        element(off, "#end-session-confirm").click()
+    element(inv, "#banner")
+    wait_until(lambda: inv.find_element(By.ID, "banner").get_attribute("data-banner") == "endedBanner",
+               what="the ended banner", browser=inv)
+    assert not element(inv, "#composer-text").is_enabled()
+    st, session, _ = http_request(meeting.server.url, "GET", f"/v1/sessions/{meeting.session_id}",
+                                  meeting.server.officer_token)
+    assert session["status"] == "ended"
+
+
+def test_reviewer_opens_annotates_and_verifies_the_transcript(meeting):
+    server = meeting.server
+    meeting.reviewer = b = new_browser(1400, 900, "en")
+    b.get(server.url + "review")
+    element(b, "#token-input").send_keys(server.reviewer_token)
+    element(b, "#sign-in").click()
+    element(b, "#session-search").send_keys("Tanaka")
+    element(b, "#session-search-go").click()
+    wait_until(lambda: b.find_elements(By.CSS_SELECTOR, f'#session-list [data-session="{meeting.session_id}"]'),
+               what="the session in the search results", browser=b)
+    b.find_element(By.CSS_SELECTOR, f'#session-list [data-session="{meeting.session_id}"]').click()
+    Select(element(b, "#transcript-language")).select_by_value("ja")
+
+    # The officer's Vietnamese message, with its term rendered for Japanese.
+    entry = wait_for_text(b, "#transcript", "Sông Khoai")
+    term = next(t for t in entry.find_elements(By.CSS_SELECTOR, ".term") if t.text == "khu công nghiệp")
+    assert term.get_attribute("title") == "工業団地"
+    # The XSS attempt is text here too.
+    attack = wait_for_text(b, "#transcript", "<script>window.__xss=1</script>")
+    assert not attack.find_elements(By.CSS_SELECTOR, "img, script, b")
+
+    status = element(b, "#verify-status")
+    wait_until(lambda: status.get_attribute("data-ok") in ("true", "false"), what="the verification", browser=b)
+    assert status.get_attribute("data-ok") == "true", status.text
+
+    # A note on the investor's message.
+    target = wait_for_text(b, "#transcript", "土地賃料")
+    seq = int(target.get_attribute("data-seq"))
+    target.find_element(By.CSS_SELECTOR, '[data-action="note"]').click()
+    element(b, "#note-text").send_keys("Follow up: send the land-rent schedule.")
+    element(b, "#note-save").click()
+    wait_for_text(b, "#transcript", "Follow up: send the land-rent schedule.")
+    st, transcript, _ = http_request(server.url, "GET", f"/v1/sessions/{meeting.session_id}/transcript?format=json",
+                                     server.reviewer_token)
+    notes = [n for n in transcript.get("notes", []) if n.get("seq") == seq]
+    assert notes and notes[0]["text"] == "Follow up: send the land-rent schedule.", transcript.get("notes")
+    b.execute_script("window.scrollTo(0, 0)")
+    screenshot(b, "review")
+    assert server.reviewer_token not in b.current_url
+    assert console_errors(b) == []
+
+
+def test_investor_page_fits_a_phone(server):
+    """The join page on a phone-sized screen: no sideways scrolling, composer in view."""
+    s = server.create_session("Phone check")
+    invite = server.create_invite(s["id"], name="Lee Ji-woo", language="ko")
+    b = new_browser(390, 844, "ko")
+    try:
+        b.get(server.url + "join#" + invite["code"])
+        element(b, "#join-button").click()
+        element(b, "#composer-text")
+        assert b.execute_script("return document.documentElement.scrollWidth <= window.innerWidth + 1")
+        send = element(b, "#send")
+        assert b.execute_script("const r = arguments[0].getBoundingClientRect(); return r.bottom <= window.innerHeight",
+                                send)
+        assert b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko"
+        screenshot(b, "investor-phone")
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+
+
+def test_machine_translations_in_the_investor_page_and_the_review(server_factory):
+    """With a translation provider (the API-shaped stand-in, which prefixes `[target]`), the
+    investor reads the translation with the original a click away, and the reviewer sees
+    both side by side."""
+    standin = StandIn()
+    srv = server_factory("--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Translation check")
+    invite = srv.create_invite(s["id"], name="Dubois Claire", language="fr")
+    investor_browser = new_browser(1280, 860, "fr")
+    reviewer_browser = None
+    try:
+        investor_browser.get(srv.url + "join#" + invite["code"])
+        element(investor_browser, "#join-button").click()
+        element(investor_browser, "#composer-text")
+
+        async def say():
+            off, _ = await officer(srv, join=s["id"])
+            r = await off.say(s["id"], "Khu công nghiệp này có diện tích 169 ha.", language="vi")
+            assert r["type"] == "ack", r
+            await off.close()
+
+        run(say())
+        item = wait_for_text(investor_browser, "#events", "[fr]")
+        assert element(investor_browser, "#events .translated-note").text.strip()
+        original = item.find_element(By.CSS_SELECTOR, "details.original")
+        original.find_element(By.TAG_NAME, "summary").click()
+        term = wait_until(lambda: next((t for t in original.find_elements(By.CSS_SELECTOR, ".term")
+                                        if t.text == "Khu công nghiệp"), None), what="the term in the original")
+        assert term.get_attribute("title") == "parc industriel"
+        assert console_errors(investor_browser) == []
+
+        reviewer_browser = new_browser(1400, 900, "en")
+        reviewer_browser.get(srv.url + "review")
+        element(reviewer_browser, "#token-input").send_keys(srv.reviewer_token)
+        element(reviewer_browser, "#sign-in").click()
+        element(reviewer_browser, f'#session-list [data-session="{s["id"]}"]').click()
+        Select(element(reviewer_browser, "#transcript-language")).select_by_value("fr")
+        entry = wait_for_text(reviewer_browser, "#transcript", "169 ha")
+        translation = wait_until(lambda: entry.find_elements(By.CSS_SELECTOR, ".translation"),
+                                 what="the translation beside the original", browser=reviewer_browser)[0]
+        assert "[fr]" in translation.text and "169 ha" in translation.text
+        assert console_errors(reviewer_browser) == []
+    finally:
+        investor_browser.quit()
+        if reviewer_browser is not None:
+            reviewer_browser.quit()
+        standin.close()
