@@ -36,7 +36,9 @@ enum StopWords {
             word = ""
         }
         for character in text {
-            if character.isLetter && (character.unicodeScalars.first.map { $0.value < 0x2E80 } ?? false) {
+            // Digits belong to the word: `ref98ce` is one word, not `ref`, `98` and the stop word `ce`.
+            let wordCharacter = character.isLetter || character.isNumber
+            if wordCharacter && (character.unicodeScalars.first.map { $0.value < 0x2E80 } ?? false) {
                 word.append(character)
             } else {
                 flush()

@@ -98,7 +98,7 @@ import Testing
             F.investor.json(online: true)
                 == [
                     "id": "inv_kenji", "role": "investor", "name": "Kenji Sato", "language": "en", "online": true,
-                    "muted": false,
+                    "muted": false, "removed": false,
                 ])
         #expect(F.officer.author == ["id": "stf_officer", "role": "officer", "name": "Trần Thu Hà"])
     }

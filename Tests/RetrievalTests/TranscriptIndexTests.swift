@@ -53,3 +53,13 @@ struct TranscriptIndexTests {
         #expect(try await index.search("Cái Lân", glossary: nil, perSession: 3).count == 3)
     }
 }
+
+@Suite("Stop words")
+struct StopWordTests {
+    @Test func lettersAndDigitsTogetherAreOneWord() {
+        // A code such as a reference ends in letters that alone would be a stop word (`ce`).
+        #expect(StopWords.removing(from: "ref984784ce") == "ref984784ce")
+        #expect(StopWords.removing(from: "what is ref98ce") == "  ref98ce")
+        #expect(StopWords.removing(from: "2025 le parc") == "2025  parc")
+    }
+}
