@@ -449,6 +449,7 @@ const state = {
   removed: new Set(),
   peopleUi: new Map(), // participant id -> { confirmRemove, busy }
   lastAction: null, // { kind, ref, at } of the last frame that has no clientId
+  earlyTranslations: new Map(), // seq -> translation frame that came before its event (see onTranslation)
   // side panels
   invites: [],
   newInvite: null,
@@ -758,10 +759,12 @@ function renderWhoami() {
 let statusTimer = 0;
 function showStatus(text, kind = "info") {
   clearTimeout(statusTimer);
-  ui.statusLine.textContent = text;
+  // The line is a live region: it stays in the page (empty, it takes no room; see
+  // console.css) so screen readers announce each message. A live region that is shown at
+  // the moment it gets its text is often not announced at all.
   ui.statusLine.dataset.kind = kind;
-  ui.statusLine.hidden = !text;
-  if (text) statusTimer = setTimeout(() => (ui.statusLine.hidden = true), kind === "error" ? 10000 : 4000);
+  ui.statusLine.textContent = text || "";
+  if (text) statusTimer = setTimeout(() => (ui.statusLine.textContent = ""), kind === "error" ? 10000 : 4000);
 }
 
 function showFormError(element, text) {
@@ -924,6 +927,10 @@ async function signIn(token, silent = false) {
 /** Opens a WebSocket, says hello with `token`, and resolves with `welcome.you`; rejects with
  *  an ApiError coded `unauthorized`, `rate_limited` or `network`. The socket is closed. */
 function probeRole(token) {
+  // Only a staff token is tried (they start with "dst_", docs/protocol.md): anything else in
+  // a hello is taken as an invite code, and would join that invite's meeting as its investor.
+  // The HTTP check decides for it instead.
+  if (!token.startsWith("dst_")) return Promise.reject(new ApiError(0, "network", "not a staff token"));
   return new Promise((resolve, reject) => {
     let ws;
     let settled = false;
@@ -931,11 +938,7 @@ function probeRole(token) {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
-      try {
-        ws.close(1000, "sign-in check");
-      } catch {
-        // ignore
-      }
+      if (ws) closeSocket(ws, "sign-in check");
       if (ok) resolve(value);
       else reject(value);
     };
@@ -946,7 +949,9 @@ function probeRole(token) {
       finish(false, new ApiError(0, "network", "no WebSocket"));
       return;
     }
-    ws.addEventListener("open", () => ws.send(JSON.stringify({ type: "hello", token, language: state.lang })));
+    ws.addEventListener("open", () => {
+      if (!settled) ws.send(JSON.stringify({ type: "hello", token, language: state.lang }));
+    });
     ws.addEventListener("message", (message) => {
       let frame = null;
       try {
@@ -954,7 +959,8 @@ function probeRole(token) {
       } catch {
         return;
       }
-      if (frame && frame.type === "welcome" && frame.you) finish(true, frame.you);
+      if (frame && frame.type === "welcome" && frame.you && frame.you.role !== "investor") finish(true, frame.you);
+      else if (frame && frame.type === "welcome") finish(false, new ApiError(401, "unauthorized", ""));
       else if (frame && frame.type === "error") {
         const code = frame.code === "rate_limited" ? "rate_limited" : "unauthorized";
         finish(false, new ApiError(code === "rate_limited" ? 429 : 401, code, String(frame.message || "")));
@@ -988,7 +994,12 @@ function signOut(reasonKey) {
 // Sessions
 
 function sessionFromHash() {
-  const id = decodeURIComponent(location.hash.slice(1));
+  let id = "";
+  try {
+    id = decodeURIComponent(location.hash.slice(1));
+  } catch {
+    return null; // a malformed %-escape: not a session id
+  }
   return /^ses_[a-z0-9]+$/i.test(id) ? id : null;
 }
 
@@ -1186,11 +1197,7 @@ function closeSession() {
   if (state.ws) {
     const ws = state.ws;
     state.ws = null;
-    try {
-      ws.close(1000, "closed");
-    } catch {
-      // ignore
-    }
+    closeSocket(ws, "closed");
   }
   state.closeIntent = null;
   state.welcomed = false;
@@ -1213,6 +1220,7 @@ function closeSession() {
 }
 
 function resetConversation() {
+  state.earlyTranslations.clear();
   state.events.clear();
   state.elements.clear();
   state.questionStates.clear();
@@ -1267,6 +1275,14 @@ function renderSessionHeader() {
 
 function markEnded() {
   if (state.ended) return;
+  // The End buttons and the composer disappear: keep keyboard focus in the conversation.
+  const active = document.activeElement;
+  const loseFocus =
+    !active ||
+    active === document.body ||
+    (ui.endConfirmBox && ui.endConfirmBox.contains(active)) ||
+    active === ui.endSession ||
+    (ui.composer && ui.composer.contains(active));
   state.ended = true;
   state.endConfirm = false;
   if (state.session) state.session.status = "ended";
@@ -1287,6 +1303,7 @@ function markEnded() {
   renderSearch();
   renderComposerState();
   for (const [seq, event] of state.events) if (event.kind === "draft") rerenderEvent(seq);
+  if (loseFocus && ui.convTitle) ui.convTitle.focus();
 }
 
 function changeMode() {
@@ -1362,15 +1379,24 @@ function restartConnection() {
   const ws = state.ws;
   state.ws = null;
   state.welcomed = false;
-  if (ws) {
-    try {
-      ws.close(1000, "language change");
-    } catch {
-      // ignore
-    }
-  }
+  if (ws) closeSocket(ws, "language change");
   state.attempt = 0;
   connect();
+}
+
+/** Closes a socket this page no longer uses (its handlers ignore it: it is not state.ws).
+ *  One still connecting is closed once open: closing it earlier makes the browser log
+ *  "WebSocket is closed before the connection is established". */
+function closeSocket(ws, reason) {
+  if (ws.readyState === WebSocket.CONNECTING) {
+    ws.addEventListener("open", () => ws.close(1000, reason));
+    return;
+  }
+  try {
+    ws.close(1000, reason);
+  } catch {
+    // already closing
+  }
 }
 
 function onClosed(event) {
@@ -1431,12 +1457,27 @@ function renderConn() {
     reconnecting: "connReconnecting",
     offline: "connOffline",
   }[phase];
-  ui.connText.replaceChildren(label ? t(label) : "");
+  // #conn-status is a live region and this runs every second while a reconnect is counted
+  // down: the label is only rewritten when it changes, so it is announced once, and the
+  // countdown (hidden from screen readers) is updated in place.
+  const text = label ? t(label) : "";
+  let labelNode = ui.connText.firstChild;
+  if (!labelNode || labelNode.nodeType !== Node.TEXT_NODE) {
+    labelNode = document.createTextNode("");
+    ui.connText.prepend(labelNode);
+  }
+  if (labelNode.data !== text) labelNode.data = text;
+  let count = ui.connText.querySelector(".countdown");
   if (waiting) {
     const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
-    const count = el("span", "", ` (${t("connWait", { s: seconds })})`);
-    count.setAttribute("aria-hidden", "true");
-    ui.connText.append(count);
+    if (!count) {
+      count = el("span", "countdown");
+      count.setAttribute("aria-hidden", "true");
+      ui.connText.append(count);
+    }
+    count.textContent = ` (${t("connWait", { s: seconds })})`;
+  } else if (count) {
+    count.remove();
   }
   ui.connRetry.hidden = !waiting;
 }
@@ -1529,6 +1570,11 @@ function onWelcome(frame) {
 function onEvent(event, fromHistory) {
   if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, reconnect): once only
+  const early = state.earlyTranslations.get(event.seq);
+  if (early) {
+    state.earlyTranslations.delete(event.seq);
+    if (!event.translation) event.translation = translationOf(early);
+  }
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   const stick = isNearBottom();
@@ -1655,11 +1701,24 @@ function onAck(frame) {
   renderPending(frame.clientId);
 }
 
+function translationOf(frame) {
+  return { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+}
+
 function onTranslation(frame) {
-  if (frame.session !== state.sessionId || frame.language !== state.lang) return;
+  if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
   const event = state.events.get(frame.seq);
-  if (!event) return;
-  event.translation = { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+  if (!event) {
+    // The server sends a translation as soon as it is stored, also to a reader still taking
+    // its history: the event may come after it (held back until the history is out). Keep
+    // it for the event; a few at most, so an event never shown cannot make this grow.
+    if (frame.seq > state.lastSeq) {
+      state.earlyTranslations.set(frame.seq, frame);
+      if (state.earlyTranslations.size > 200) state.earlyTranslations.delete(state.earlyTranslations.keys().next().value);
+    }
+    return;
+  }
+  event.translation = translationOf(frame);
   rerenderEvent(frame.seq);
 }
 
@@ -1672,6 +1731,13 @@ function onError(frame) {
   }
   if (code === "unauthorized") {
     state.unauthorized = detail || "unauthorized"; // the close 1008 follows
+    return;
+  }
+  if (frame.ref) {
+    // About a say/ask that is no longer in the outbox (discarded, or already stored): it
+    // says nothing about the draft decision or moderation sent last, so leave that pending.
+    if (code === "conflict" && /ended/i.test(detail)) markEnded();
+    showStatus(describeError(code, detail), "error");
     return;
   }
   const action = state.lastAction && Date.now() - state.lastAction.at < 15000 ? state.lastAction : null;
@@ -1742,7 +1808,7 @@ function renderPeople() {
 }
 
 function renderPerson(p) {
-  const removed = state.removed.has(p.id);
+  const removed = state.removed.has(p.id) || p.removed === true;
   const isMe = Boolean(state.me && p.id === state.me.id);
   // This console's own presence is its connection.
   if (isMe) p = { ...p, online: state.phase === "live" };
@@ -1766,7 +1832,7 @@ function renderPerson(p) {
   if (removed) meta.append(el("span", "tag removed", t("removed")));
   // An investor's participant id is the id of the invite.
   const invite = p.role === "investor" && state.invites.find((i) => i.id === p.id);
-  if (invite && invite.state !== "active" && !removed) {
+  if (invite && (invite.state === "revoked" || invite.state === "expired") && !removed) {
     meta.append(el("span", "tag removed", t(invite.state === "revoked" ? "inviteRevokedTag" : "inviteExpiredTag")));
   }
   item.append(dot, who, meta);
@@ -2163,12 +2229,27 @@ function rerenderEvent(seq) {
   if (!fresh) return;
   const key = focusKey(old);
   const hadFocus = old.contains(document.activeElement);
+  // Re-renders happen on their own (a translation arrives, the connection drops and comes
+  // back): sources the officer opened stay open, and focus on a source, a term or a field
+  // stays there — never moved to a button (Approve) that a key press would then trigger.
+  const inner = (root) => [...root.querySelectorAll("summary, .term, a[href], textarea, input")];
+  const focusedIndex = inner(old).indexOf(document.activeElement);
+  const focusedTag = focusedIndex >= 0 ? document.activeElement.tagName : "";
+  const opened = [...old.querySelectorAll("details")].map((details) => details.open);
   // The element itself stays (its attributes and content are renewed), so references to
   // it — and its place in the log — survive.
   morph(old, fresh);
+  old.querySelectorAll("details").forEach((details, index) => {
+    if (opened[index]) details.open = true;
+  });
   if (hadFocus) {
+    const same = focusedIndex >= 0 ? inner(old)[focusedIndex] : null;
+    if (same && same.tagName === focusedTag) {
+      same.focus({ preventScroll: true });
+      return;
+    }
     const active = key && key.action && old.querySelector(`[data-action="${key.action}"]:not([disabled])`);
-    (active || old.querySelector("button:not([disabled]), textarea, input") || ui.log).focus();
+    (active || (focusedIndex < 0 && old.querySelector("button:not([disabled]), textarea, input")) || ui.log).focus();
   }
 }
 
@@ -2455,7 +2536,7 @@ function renderInvites() {
   ui.inviteForm.hidden = !open || state.ended;
   ui.invitesRefresh.hidden = !open;
   const focused = focusKey(ui.invites);
-  const order = { active: 0, expired: 1, revoked: 2 };
+  const order = { active: 0, expired: 1, revoked: 2, removed: 3 };
   const list = [...state.invites].sort(
     (a, b) => (order[a.state] ?? 3) - (order[b.state] ?? 3) || String(b.createdAt).localeCompare(String(a.createdAt)),
   );
@@ -2467,7 +2548,7 @@ function renderInvites() {
       head.append(el("span", "invite-name", invite.name || invite.id));
       // The participant id of an investor is the invite's id; removal ends the invite too
       // (the list still says "active" for it).
-      const removed = state.removed.has(invite.id);
+      const removed = state.removed.has(invite.id) || invite.state === "removed";
       if (removed) {
         li.dataset.removed = "true";
         head.append(el("span", "tag invite-state revoked", t("removed")));

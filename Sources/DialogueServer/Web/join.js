@@ -654,6 +654,8 @@ const state = {
   questions: new Map(), // question seq -> reviewing | answered | rejected | handed_over
   handover: null, // the contact of the latest hand-over, while it is the latest word
   catchUp: null, // { from: lastSeq at reconnect } until the resumed history is complete
+  reloading: false, // the conversation was cleared to load it again (language change): no catch-up note
+  earlyTranslations: new Map(), // seq -> translation frame that came before its event (see onTranslation)
   connNoteTimer: 0,
 };
 
@@ -848,9 +850,18 @@ function setLanguage(lang) {
     // the hello: reconnect with the new language and load the conversation again.
     sessionSet(STORAGE.joined, lang);
     clearConversation();
-    if (state.ws && state.ws.readyState <= WebSocket.OPEN) {
+    state.reloading = true;
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) {
       state.closeIntent = "language";
       state.ws.close(1000, "language change");
+    } else if (state.ws && state.ws.readyState === WebSocket.CONNECTING) {
+      // Closing a socket that is not open yet makes the browser log a warning: drop it
+      // (its handlers ignore a socket that is no longer state.ws), close it once open.
+      const ws = state.ws;
+      state.ws = null;
+      ws.addEventListener("open", () => ws.close(1000, "language change"));
+      state.attempt = 0;
+      connect();
     } else {
       reconnectNow();
     }
@@ -932,7 +943,10 @@ function onClosed(event) {
     connect();
     return;
   }
-  if (event.code === 1008) {
+  // 1008 also closes a reader too slow to take its frames (or sending too many at once):
+  // nothing is wrong with the invite then, so reconnect and resume instead of giving up.
+  const transient = !state.unauthorized && /too slow|too many frames/i.test(event.reason || "");
+  if (event.code === 1008 && !transient) {
     stopForGood(state.unauthorized || event.reason || "");
     return;
   }
@@ -946,6 +960,14 @@ function onClosed(event) {
 /** Close code 1008: unauthorized, removed, or invite revoked. Never reconnect. */
 function stopForGood(reason) {
   clearTimeout(state.retryTimer);
+  if (state.ws) {
+    // A welcome without a session (a staff token in the link): this page has no use for
+    // that connection; its close handler must not run (ws is no longer state.ws).
+    const ws = state.ws;
+    state.ws = null;
+    state.welcomed = false;
+    if (ws.readyState === WebSocket.OPEN) ws.close(1000, "not an invite");
+  }
   setPhase("stopped");
   sessionSet(STORAGE.joined, null);
   const text = reason.toLowerCase();
@@ -1000,13 +1022,28 @@ function renderConn() {
     ended: "connEnded",
     left: "connLeft",
   }[phase];
-  ui.connText.replaceChildren(label ? t(label) : "");
+  // #conn is a live region and this runs every second while a reconnect is counted down:
+  // the label is only rewritten when it changes, so it is announced once, and the
+  // countdown (hidden from screen readers) is updated in place.
+  const text = label ? t(label) : "";
+  let labelNode = ui.connText.firstChild;
+  if (!labelNode || labelNode.nodeType !== Node.TEXT_NODE) {
+    labelNode = document.createTextNode("");
+    ui.connText.prepend(labelNode);
+  }
+  if (labelNode.data !== text) labelNode.data = text;
+  let count = ui.connText.querySelector(".countdown");
   if (waiting) {
     const seconds = Math.max(1, Math.ceil((state.retryAt - Date.now()) / 1000));
-    const count = document.createElement("span");
-    count.setAttribute("aria-hidden", "true");
+    if (!count) {
+      count = document.createElement("span");
+      count.className = "countdown";
+      count.setAttribute("aria-hidden", "true");
+      ui.connText.append(count);
+    }
     count.textContent = ` (${t("connWait", { s: seconds })})`;
-    ui.connText.append(count);
+  } else if (count) {
+    count.remove();
   }
   ui.connRetry.hidden = !waiting;
 }
@@ -1061,7 +1098,9 @@ function onWelcome(frame) {
   }
   const firstWelcome = !state.everWelcomed;
   // A resumed connection: count what the history brings back, to tell the investor.
-  state.catchUp = firstWelcome ? null : { from: state.lastSeq };
+  // (Not after a language change: the whole conversation is loaded again then.)
+  state.catchUp = firstWelcome || state.reloading ? null : { from: state.lastSeq };
+  state.reloading = false;
   state.welcomed = true;
   state.everWelcomed = true;
   state.attempt = 0;
@@ -1096,6 +1135,11 @@ function onEvent(event) {
   if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, resume): once only
   if (event.kind === "draft") return;
+  const early = state.earlyTranslations.get(event.seq);
+  if (early) {
+    state.earlyTranslations.delete(event.seq);
+    if (!event.translation) event.translation = translationOf(early);
+  }
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEventToState(event);
@@ -1174,15 +1218,24 @@ function onAck(frame) {
   renderPending(frame.clientId);
 }
 
+function translationOf(frame) {
+  return { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+}
+
 function onTranslation(frame) {
+  if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
   const event = state.events.get(frame.seq);
-  if (!event || frame.session !== state.sessionId || frame.language !== state.lang) return;
-  event.translation = {
-    text: frame.text,
-    language: frame.language,
-    engine: frame.engine,
-    glossaryOk: frame.glossaryOk,
-  };
+  if (!event) {
+    // The server sends a translation as soon as it is stored, also to a reader still taking
+    // its history: the event may come after it (held back until the history is out). Keep
+    // it for the event; a few at most, so an event never shown cannot make this grow.
+    if (frame.seq > state.lastSeq) {
+      state.earlyTranslations.set(frame.seq, frame);
+      if (state.earlyTranslations.size > 200) state.earlyTranslations.delete(state.earlyTranslations.keys().next().value);
+    }
+    return;
+  }
+  event.translation = translationOf(frame);
   rerenderEvent(frame.seq);
 }
 
@@ -1523,8 +1576,34 @@ function rerenderEvent(seq) {
   const questionState = old.querySelector(".q-state");
   const freshState = fresh.querySelector(".q-state");
   if (questionState && freshState && questionState.dataset.state) setQuestionState(freshState, questionState.dataset.state);
+  // A translation arriving (or a language change) must not fold what the reader opened
+  // (sources, the original) nor drop keyboard focus to the page.
+  const keyed = (root) => {
+    const counts = new Map();
+    const keys = new Map();
+    for (const node of root.querySelectorAll("details, summary, .term[tabindex], a[href]")) {
+      const kind =
+        node.tagName === "DETAILS" ? `details.${node.className}`
+        : node.tagName === "SUMMARY" ? `summary.${node.parentElement.className}`
+        : node.tagName === "A" ? "link"
+        : "term";
+      const n = counts.get(kind) || 0;
+      counts.set(kind, n + 1);
+      keys.set(`${kind}#${n}`, node);
+    }
+    return keys;
+  };
+  const before = keyed(old);
+  const after = keyed(fresh);
+  let focusKey = null;
+  for (const [key, node] of before) {
+    if (node.tagName === "DETAILS" && node.open && after.has(key)) after.get(key).open = true;
+    if (node === document.activeElement) focusKey = key;
+  }
+  const hadFocus = old.contains(document.activeElement);
   old.replaceWith(fresh);
   state.elements.set(seq, fresh);
+  if (hadFocus) (after.get(focusKey) || ui.log).focus({ preventScroll: true });
 }
 
 function insertInOrder(element, seq) {
@@ -1573,6 +1652,7 @@ function markEnded() {
 }
 
 function clearConversation() {
+  state.earlyTranslations.clear();
   state.questions.clear();
   state.handover = null;
   state.events.clear();
@@ -1594,7 +1674,10 @@ function renderBanner() {
   if (!banner) return;
   ui.banner.className = `banner ${banner.kind}`;
   ui.banner.dataset.banner = banner.key || "bannerHandover";
-  ui.banner.textContent = banner.text || t(banner.key);
+  // role="alert": rewriting the same words (every status or answer calls this) would
+  // announce them again.
+  const text = banner.text || t(banner.key);
+  if (ui.banner.textContent !== text) ui.banner.textContent = text;
 }
 
 /** After a resume: how many events the history brought back, shown for a few seconds. */

@@ -477,6 +477,51 @@ async function api(path, { method = "GET", body, token = state.token, signOutOn4
   throw error;
 }
 
+/** Asks the server over the WebSocket whether `token` is a staff token: "ok", "refused", or
+ *  "unknown" (no answer; the HTTP request then decides). A token refused over HTTP leaves a
+ *  "401 (Unauthorized)" error in the browser's console; a refused `hello` leaves nothing.
+ *  The token travels in the `hello` frame, as the contract allows, never in a URL. */
+function checkToken(token) {
+  // Only a staff token is tried (they start with "dst_", docs/protocol.md): anything else in
+  // a hello is taken as an invite code, and would join that invite's meeting.
+  if (!token.startsWith("dst_")) return Promise.resolve("unknown");
+  return new Promise((resolve) => {
+    let ws;
+    let done = false;
+    const finish = (verdict) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      // Closing a socket before it is open makes the browser log a warning: close it once open.
+      if (ws && ws.readyState === WebSocket.OPEN) ws.close(1000, "sign-in check");
+      else if (ws && ws.readyState === WebSocket.CONNECTING) ws.addEventListener("open", () => ws.close(1000, "sign-in check"));
+      resolve(verdict);
+    };
+    const timer = setTimeout(() => finish("unknown"), 8000);
+    try {
+      ws = new WebSocket(`${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}/v1/ws`);
+    } catch {
+      finish("unknown");
+      return;
+    }
+    ws.addEventListener("open", () => {
+      if (!done) ws.send(JSON.stringify({ type: "hello", token, language: state.lang }));
+    });
+    ws.addEventListener("message", (message) => {
+      let frame = null;
+      try {
+        frame = JSON.parse(message.data);
+      } catch {
+        return;
+      }
+      if (!frame) return;
+      if (frame.type === "welcome") finish(frame.you && frame.you.role !== "investor" ? "ok" : "refused");
+      else if (frame.type === "error") finish(frame.code === "unauthorized" ? "refused" : "unknown");
+    });
+    ws.addEventListener("close", () => finish("unknown"));
+  });
+}
+
 function sessionPath(id, tail = "") {
   return `/v1/sessions/${encodeURIComponent(id)}${tail}`;
 }
@@ -510,6 +555,7 @@ async function signIn(event) {
   ui.signIn.disabled = true;
   announce(t("signingIn"));
   try {
+    if ((await checkToken(token)) === "refused") throw new ApiError(401, "unauthorized", "");
     const response = await api(listPath(), { token, signOutOn401: false });
     const data = await response.json();
     keepToken(token);
@@ -650,7 +696,12 @@ function markOpenInList() {
 // Opening a transcript (the session id lives in the URL fragment)
 
 function hashSession() {
-  const raw = decodeURIComponent(location.hash.replace(/^#/, ""));
+  let raw = "";
+  try {
+    raw = decodeURIComponent(location.hash.replace(/^#/, ""));
+  } catch {
+    return null; // a malformed %-escape: not a session id
+  }
   return /^[A-Za-z0-9_-]{1,100}$/.test(raw) ? raw : null;
 }
 
@@ -844,6 +895,9 @@ function badge(role) {
 function renderTranscript() {
   const doc = state.doc;
   if (!doc) return;
+  // A note being written survives the re-render (page or transcript language, Reload).
+  const open = state.noteForm;
+  const unsaved = open && !open.busy ? { seq: open.seq, text: open.textarea.value, focused: open.form.contains(document.activeElement) } : null;
   closeNoteForm(false);
   const session = doc.session || {};
   const events = (Array.isArray(doc.events) ? doc.events : [])
@@ -936,6 +990,13 @@ function renderTranscript() {
   ui.transcriptNone.hidden = events.length > 0;
   markBadEntry();
   markSearchMatches();
+  if (unsaved) {
+    const button = ui.transcript.querySelector(`li.entry[data-seq="${CSS.escape(String(unsaved.seq))}"] button[data-action="note"]`);
+    if (button) {
+      openNoteForm(button, unsaved.focused);
+      state.noteForm.textarea.value = unsaved.text;
+    }
+  }
 }
 
 /** Outlines the events the last search found in this session; the first is scrolled to once. */
@@ -1216,7 +1277,7 @@ function renderNote(note, showSeq = false) {
 // ---------------------------------------------------------------------------
 // Notes
 
-function openNoteForm(button) {
+function openNoteForm(button, focus = true) {
   const seq = Number(button.dataset.seq);
   const entry = button.closest("li.entry");
   if (!entry || !Number.isInteger(seq)) return;
@@ -1266,7 +1327,7 @@ function openNoteForm(button) {
       saveNote();
     }
   });
-  textarea.focus();
+  if (focus) textarea.focus();
 }
 
 function closeNoteForm(returnFocus) {
@@ -1487,6 +1548,13 @@ async function start() {
   const token = storedToken();
   if (!token) {
     showSignin();
+    return;
+  }
+  if ((await checkToken(token)) === "refused") {
+    // Revoked since it was stored: back to the form, without a failed request.
+    keepToken(null);
+    showSignin(t("errTokenExpired"));
+    announce(t("errTokenExpired"));
     return;
   }
   state.token = token;
