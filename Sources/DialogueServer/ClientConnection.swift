@@ -55,8 +55,11 @@ enum Subscription {
     case live
 }
 
-/// A session loaded in memory: its rules plus who is listening.
-struct LiveSession {
+/// A session loaded in memory: its rules plus who is listening. A class, owned by the hub
+/// actor and never shared outside it: reading one field through `sessions[id]?.field` then
+/// costs one retain, where a struct was copied whole (a retain per dictionary inside it) on
+/// every such read — several per delivered message.
+final class LiveSession {
     var state: SessionState
     /// Highest seq known committed.
     var durableSeq: Int64

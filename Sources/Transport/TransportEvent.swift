@@ -4,6 +4,21 @@ package struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
     package let raw: UInt64
     package init(raw: UInt64) { self.raw = raw }
     package var description: String { "c\(raw)" }
+
+    package static func == (a: ConnectionID, b: ConnectionID) -> Bool { a.raw == b.raw }
+
+    package func hash(into hasher: inout Hasher) { hasher.combine(raw) }
+
+    /// Connection ids are handed out by the server in sequence, never chosen by a peer, so
+    /// they need no flooding-resistant SipHash: every delivery looks connections up in a few
+    /// dictionaries, and SipHash was 5 % of the server's CPU at 30,000 deliveries/s. A
+    /// SplitMix64 finaliser mixed with the dictionary's seed spreads them just as well.
+    package func _rawHashValue(seed: Int) -> Int {
+        var z = raw &+ UInt64(bitPattern: Int64(seed)) &+ 0x9E37_79B9_7F4A_7C15
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return Int(bitPattern: UInt(truncatingIfNeeded: z ^ (z >> 31)))
+    }
 }
 
 /// What the transport tells the dialogue layer, in the order it happened.
