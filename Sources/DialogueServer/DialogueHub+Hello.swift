@@ -104,6 +104,9 @@ extension DialogueHub {
         return [
             "type": "welcome", "you": participant.json(online: true), "session": sessionJSON, "protocol": 1,
             "notice": .string(manifest.notice(in: participant.language)),
+            // The agent's greeting and name in the reader's language, shown above the conversation.
+            "greeting": .string(manifest.greeting(in: participant.language)),
+            "assistantName": .string(manifest.name(in: participant.language)),
         ]
     }
 

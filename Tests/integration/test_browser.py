@@ -14,7 +14,9 @@ Screenshots of the three pages go to SCREENSHOT_DIR (`make screenshots` puts the
 
 from __future__ import annotations
 
+import json
 import time
+from pathlib import Path
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -22,7 +24,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import CuttableProxy, console_errors, element, new_browser, screenshot, wait_until
-from harness import Server, http_request, officer, run
+from harness import AGENTS, Server, http_request, officer, run
 from provider_standin import StandIn
 
 # The browser logs a failed WebSocket handshake while the investor's network is down.
@@ -125,6 +127,10 @@ def test_investor_joins_and_both_see_terms_in_their_language(meeting):
     element(inv, "#join-button").click()
     notice = element(inv, "#notice-text")
     assert notice.text.strip(), "the recording and AI notice is shown"
+    # The agent pack's greeting, in Japanese, opens the conversation.
+    manifest = json.loads((Path(AGENTS) / "quang-ninh-ipa" / "agent.json").read_text(encoding="utf-8"))
+    assert element(inv, "#greeting-text").text == manifest["greetings"]["ja"].strip()
+    assert element(inv, "#greeting-from").text == manifest["names"]["ja"]
     assert element(inv, "#composer-text").get_attribute("placeholder")
     assert inv.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja"
 

@@ -681,6 +681,9 @@ const ui = {
   people: $("people"),
   notice: $("notice"),
   noticeText: $("notice-text"),
+  greeting: $("greeting"),
+  greetingFrom: $("greeting-from"),
+  greetingText: $("greeting-text"),
   banner: $("banner"),
   log: $("log"),
   empty: $("empty"),
@@ -1122,6 +1125,11 @@ function onWelcome(frame) {
   ui.title.textContent = state.sessionTitle;
   ui.noticeText.textContent = state.notice;
   ui.notice.hidden = !state.notice;
+  // The agent's greeting, in the investor's language, opens the conversation.
+  const greeting = typeof frame.greeting === "string" ? frame.greeting.trim() : "";
+  ui.greetingText.textContent = greeting;
+  ui.greetingFrom.textContent = typeof frame.assistantName === "string" ? frame.assistantName : "";
+  ui.greeting.hidden = !greeting;
   updateTitle();
   renderPeople();
   ui.log.setAttribute("aria-busy", "true");
