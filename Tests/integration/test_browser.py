@@ -218,6 +218,56 @@ def test_investor_asks_and_officer_approves_the_draft(meeting):
     assert console_errors(inv) == [] and console_errors(off) == []
 
 
+def test_officer_edits_rejects_shares_and_mutes_from_the_console(meeting):
+    inv, off, server = meeting.investor, meeting.officer, meeting.server
+
+    def ask(text):
+        box = element(inv, "#composer-text")
+        box.send_keys(text)
+        element(inv, "#ask").click()
+        # the newest undecided draft in the console
+        return wait_until(lambda: next((d for d in reversed(off.find_elements(By.CSS_SELECTOR, "#log .draft"))
+                                        if d.find_elements(By.CSS_SELECTOR, '[data-action="approve"]')), None),
+                          timeout=30, what="a draft to decide", browser=off)
+
+    # Edit, then approve: the investor reads the officer's wording.
+    draft = ask("How large is the Việt Hưng industrial park?")
+    draft.find_element(By.CSS_SELECTOR, '[data-action="edit"]').click()
+    area = element(off, "#log textarea.draft-edit")
+    area.clear()
+    area.send_keys("Việt Hưng industrial park: see the fact sheet; an officer will confirm the area.")
+    element(off, '#log .draft [data-action="approve"]').click()
+    wait_for_text(inv, "#events", "an officer will confirm the area")
+
+    # Reject with a reason: nothing reaches the investor but the question's state.
+    draft = ask("Can you guarantee a land rent discount for us?")
+    draft.find_element(By.CSS_SELECTOR, "input.draft-reason").send_keys("needs the land desk")
+    draft.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
+    wait_until(lambda: "needs the land desk" in element(off, "#log").text, what="the rejection", browser=off)
+
+    # Search the pack and share a passage: a `say` with citations the investor can open.
+    element(off, "#search-input").send_keys("Vân Đồn economic zone")
+    element(off, "#search-go").click()
+    share = wait_until(lambda: off.find_elements(By.CSS_SELECTOR, '#search-results [data-action="share"]'),
+                       what="search results", browser=off)[0]
+    share.click()
+    shared = wait_until(lambda: next((e for e in inv.find_elements(By.CSS_SELECTOR, "#events .msg")
+                                      if e.find_elements(By.CSS_SELECTOR, ".citations")
+                                      and "assistant" not in e.get_attribute("class")), None),
+                        what="the shared passage with its citation", browser=inv)
+    assert shared.find_elements(By.CSS_SELECTOR, ".citations summary")
+
+    # Mute the investor: the page says so and the composer closes; unmute reopens it.
+    person = element(off, f'#people [data-participant^="inv_"]')
+    person.find_element(By.CSS_SELECTOR, '[data-action="mute"]').click()
+    wait_until(lambda: not inv.find_element(By.ID, "composer-text").is_enabled(), what="the muted composer",
+               browser=inv)
+    element(off, '#people [data-participant^="inv_"] [data-action="unmute"]').click()
+    wait_until(lambda: inv.find_element(By.ID, "composer-text").is_enabled(), what="the composer back",
+               browser=inv)
+    assert console_errors(inv) == [] and console_errors(off) == []
+
+
 def test_markup_in_messages_is_shown_as_text(meeting):
     inv, off = meeting.investor, meeting.officer
     attack = '<img src=x onerror="document.title=\'pwned\'"><script>window.__xss=1</script><b>bold</b>'
