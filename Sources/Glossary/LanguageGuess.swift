@@ -1,6 +1,8 @@
 /// A cheap check of a message's language by its script, used to correct an obvious mismatch
 /// between the language a sender declared in `hello` and what they typed (a Korean investor
-/// whose browser said `en`). It never second-guesses text in the declared script.
+/// whose browser said `en`). Within the Latin script it only recognises Vietnamese, whose
+/// letters say so (an officer whose console is in English typing Vietnamese); English and
+/// French are never swapped for each other.
 package enum LanguageGuess {
     /// The language to record for `text` sent by someone who declared `declared`: `declared`
     /// unless the letters are clearly in another script (or clearly Vietnamese, French or
@@ -24,6 +26,7 @@ package enum LanguageGuess {
         } else {
             return declared
         }
+        if dominant == .latin && expected == .latin && base != "vi" && isClearlyVietnamese(text) { return "vi" }
         if dominant == expected || (expected == .kana && dominant == .han) { return declared }
         switch dominant {
         case .hangul: return "ko"
@@ -45,6 +48,27 @@ package enum LanguageGuess {
         case "zh": .han
         default: .latin
         }
+    }
+
+    /// Latin text declared English or French that is Vietnamese all the same: at least three
+    /// words, and a quarter of them, carry letters only Vietnamese has (ơ ư ă đ, tone marks on
+    /// them and on other vowels), and not one English or French function word — so an
+    /// English sentence naming Vân Đồn, Hạ Long and Cẩm Phả stays English.
+    static func isClearlyVietnamese(_ text: String) -> Bool {
+        let words = text.lowercased().split { !$0.isLetter }
+        guard words.count >= 3 else { return false }
+        let vietnamese = words.filter { word in
+            word.unicodeScalars.contains { scalar in
+                (0x1EA0...0x1EF9).contains(scalar.value)
+                    || [0x0103, 0x0111, 0x01A1, 0x01B0].contains(scalar.value)
+            }
+        }.count
+        guard vietnamese >= 3, vietnamese * 4 >= words.count else { return false }
+        let function: Set<Substring> = [
+            "the", "and", "of", "to", "is", "are", "in", "for", "with", "on", "at", "we", "you", "it", "this", "that",
+            "le", "la", "les", "des", "du", "est", "et", "une", "un", "pour", "dans", "sur", "avec", "nous", "vous",
+        ]
+        return !words.contains { function.contains($0) }
     }
 
     /// Vietnamese when it has its own letters, else French or English by common words.

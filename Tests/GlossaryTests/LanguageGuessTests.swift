@@ -25,4 +25,16 @@ struct LanguageGuessTests {
         #expect(LanguageGuess.language(of: "Xin chào 工业园区 Van Don khu công nghiệp", declared: "vi") == "vi")
         #expect(LanguageGuess.language(of: "👍👍👍👍", declared: "fr") == "fr")
     }
+
+    @Test func vietnameseTypedUnderALatinLanguageIsRecognised() {
+        // An officer whose console is in English writes Vietnamese.
+        #expect(LanguageGuess.language(of: "Kính chào quý vị, khu công nghiệp Sông Khoai có cảng biển gần kề.", declared: "en") == "vi")
+        #expect(LanguageGuess.language(of: "Giá thuê đất tại khu công nghiệp là bao nhiêu?", declared: "fr") == "vi")
+        // English or French naming Vietnamese places stays as declared.
+        #expect(LanguageGuess.language(of: "Vân Đồn, Hạ Long and Cẩm Phả are close to the port.", declared: "en") == "en")
+        #expect(LanguageGuess.language(of: "Le parc de Đông Mai est près de Hạ Long.", declared: "fr") == "fr")
+        // Too little to tell.
+        #expect(LanguageGuess.language(of: "Vân Đồn", declared: "en") == "en")
+        #expect(LanguageGuess.language(of: "Bonjour, quels terrains sont disponibles ?", declared: "en") == "en")
+    }
 }

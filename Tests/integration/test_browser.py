@@ -71,6 +71,22 @@ def log_items(browser, root: str) -> dict[int, str]:
     return seen
 
 
+def probe_item(browser, root: str, text: str, probe, what: str, timeout: float = 15.0):
+    """Waits until the event holding `text` under `root` satisfies `probe(element)`, looking
+    it up afresh each time: pages re-render an event when its translation arrives or after a
+    reconnect, which leaves earlier references stale."""
+    def attempt():
+        item = next((e for e in browser.find_elements(By.CSS_SELECTOR, f"{root} [data-seq]") if text in e.text), None)
+        return probe(item) if item is not None else None
+    return wait_until(attempt, timeout, what, browser)
+
+
+def term_title(item, written: str):
+    """The title (approved form) of the term written `written` in an event element."""
+    return next((t.get_attribute("title") for t in item.find_elements(By.CSS_SELECTOR, ".term")
+                 if t.get_attribute("textContent") == written), None)
+
+
 def officer_say(meeting: Meeting, text: str, ask: bool = False):
     box = element(meeting.officer, "#composer-text")
     box.clear()
@@ -138,20 +154,17 @@ def test_investor_joins_and_both_see_terms_in_their_language(meeting):
     wait_until(lambda: "Tanaka Yui" in element(off, "#people").text, what="the investor among people", browser=off)
 
     officer_say(meeting, "Kính chào quý vị, khu công nghiệp Sông Khoai có cảng biển gần kề.")
-    item = wait_for_text(inv, "#events", "Sông Khoai")
-    term = wait_until(lambda: next((t for t in item.find_elements(By.CSS_SELECTOR, ".term")
-                                    if t.text == "khu công nghiệp"), None), what="the term in the officer's message")
-    assert term.get_attribute("title") == "工業団地"
+    assert probe_item(inv, "#events", "Sông Khoai", lambda e: term_title(e, "khu công nghiệp"),
+                      "the term in the officer's message") == "工業団地"
     # keyboard users reach the term, and focusing it shows the approved form
-    assert term.get_attribute("tabindex") == "0"
+    assert probe_item(inv, "#events", "Sông Khoai",
+                      lambda e: e.find_element(By.CSS_SELECTOR, ".term").get_attribute("tabindex"), "a focusable term") == "0"
 
     box = element(inv, "#composer-text")
     box.send_keys("工業団地の土地賃料はいくらですか。")
     box.send_keys(Keys.ENTER)
-    mine = wait_for_text(off, "#log", "土地賃料")
-    term = wait_until(lambda: next((t for t in mine.find_elements(By.CSS_SELECTOR, ".term")
-                                    if t.text == "工業団地"), None), what="the term in the investor's message")
-    assert term.get_attribute("title") == "khu công nghiệp"
+    assert probe_item(off, "#log", "土地賃料", lambda e: term_title(e, "工業団地"),
+                      "the term in the investor's message") == "khu công nghiệp"
     wait_for_text(inv, "#events", "土地賃料")  # the investor's own message, stored and echoed
     screenshot(inv, "investor")
     assert console_errors(inv) == [] and console_errors(off) == []
@@ -205,12 +218,16 @@ def test_investor_asks_and_officer_approves_the_draft(meeting):
     assert not inv.find_elements(By.CSS_SELECTOR, "#events .assistant"), "drafts never reach investors"
     draft.find_element(By.CSS_SELECTOR, '[data-action="approve"]').click()
 
-    answer = element(inv, "#events .msg.assistant", timeout=20)
-    summaries = answer.find_elements(By.CSS_SELECTOR, ".citations summary")
-    assert summaries, "the answer cites its sources"
-    summaries[0].click()
-    passage = element(inv, "#events .msg.assistant .citations details[open] .passage")
-    assert passage.text.strip()
+    element(inv, "#events .msg.assistant", timeout=20)
+
+    def open_first_source():
+        summaries = inv.find_elements(By.CSS_SELECTOR, "#events .msg.assistant .citations summary")
+        if summaries:
+            summaries[0].click()
+        return bool(summaries)
+    wait_until(open_first_source, what="the answer's sources", browser=inv)
+    assert wait_until(lambda: element(inv, "#events .msg.assistant .citations details[open] .passage").text.strip(),
+                      what="the cited passage", browser=inv)
     wait_until(lambda: inv.find_element(By.ID, "banner").get_attribute("hidden") is not None
                or inv.find_element(By.ID, "banner").get_attribute("data-banner") != "bannerReviewing",
                what="the review banner to go", browser=inv)
@@ -273,9 +290,9 @@ def test_markup_in_messages_is_shown_as_text(meeting):
     attack = '<img src=x onerror="document.title=\'pwned\'"><script>window.__xss=1</script><b>bold</b>'
     officer_say(meeting, attack)
     for b, root in ((inv, "#events"), (off, "#log")):
-        item = wait_for_text(b, root, "<script>window.__xss=1</script>")
-        assert attack in item.text
-        assert not item.find_elements(By.CSS_SELECTOR, "img, script, b")
+        shown = probe_item(b, root, "<script>window.__xss=1</script>",
+                           lambda e: (e.text, len(e.find_elements(By.CSS_SELECTOR, "img, script, b"))), "the attack")
+        assert attack in shown[0] and shown[1] == 0
         assert b.execute_script("return window.__xss") is None
         assert b.title != "pwned"
     assert console_errors(inv) == [] and console_errors(off) == []
@@ -311,22 +328,25 @@ def test_reviewer_opens_annotates_and_verifies_the_transcript(meeting):
     b.find_element(By.CSS_SELECTOR, f'#session-list [data-session="{meeting.session_id}"]').click()
     Select(element(b, "#transcript-language")).select_by_value("ja")
 
-    # The officer's Vietnamese message, with its term rendered for Japanese.
-    entry = wait_for_text(b, "#transcript", "Sông Khoai")
-    term = next(t for t in entry.find_elements(By.CSS_SELECTOR, ".term") if t.text == "khu công nghiệp")
-    assert term.get_attribute("title") == "工業団地"
+    # The officer's Vietnamese message, with its term rendered for Japanese (the transcript
+    # is re-rendered when the language changes, so every look-up below is retried).
+    probe_item(b, "#transcript", "Sông Khoai", lambda e: term_title(e, "khu công nghiệp") == "工業団地",
+               "the term rendered for Japanese")
     # The XSS attempt is text here too.
-    attack = wait_for_text(b, "#transcript", "<script>window.__xss=1</script>")
-    assert not attack.find_elements(By.CSS_SELECTOR, "img, script, b")
+    assert probe_item(b, "#transcript", "<script>window.__xss=1</script>",
+                      lambda e: str(len(e.find_elements(By.CSS_SELECTOR, "img, script, b"))), "the attack") == "0"
 
-    status = element(b, "#verify-status")
-    wait_until(lambda: status.get_attribute("data-ok") in ("true", "false"), what="the verification", browser=b)
-    assert status.get_attribute("data-ok") == "true", status.text
+    verdict = wait_until(lambda: element(b, "#verify-status").get_attribute("data-ok") in ("true", "false")
+                         and element(b, "#verify-status").get_attribute("data-ok"), what="the verification", browser=b)
+    assert verdict == "true", element(b, "#verify-status").text
 
     # A note on the investor's message.
-    target = wait_for_text(b, "#transcript", "土地賃料")
-    seq = int(target.get_attribute("data-seq"))
-    target.find_element(By.CSS_SELECTOR, '[data-action="note"]').click()
+    seq = int(probe_item(b, "#transcript", "土地賃料", lambda e: e.get_attribute("data-seq"), "the investor's message"))
+
+    def open_note_form():
+        wait_for_text(b, "#transcript", "土地賃料").find_element(By.CSS_SELECTOR, '[data-action="note"]').click()
+        return True
+    wait_until(open_note_form, what="the note form", browser=b)
     element(b, "#note-text").send_keys("Follow up: send the land-rent schedule.")
     element(b, "#note-save").click()
     wait_for_text(b, "#transcript", "Follow up: send the land-rent schedule.")
@@ -382,13 +402,12 @@ def test_machine_translations_in_the_investor_page_and_the_review(server_factory
             await off.close()
 
         run(say())
-        item = wait_for_text(investor_browser, "#events", "[fr]")
+        wait_for_text(investor_browser, "#events", "[fr]")
         assert element(investor_browser, "#events .translated-note").text.strip()
-        original = item.find_element(By.CSS_SELECTOR, "details.original")
-        original.find_element(By.TAG_NAME, "summary").click()
-        term = wait_until(lambda: next((t for t in original.find_elements(By.CSS_SELECTOR, ".term")
-                                        if t.text == "Khu công nghiệp"), None), what="the term in the original")
-        assert term.get_attribute("title") == "parc industriel"
+        # The original, a click away, with its terms for a French reader.
+        assert probe_item(investor_browser, "#events", "[fr]",
+                          lambda e: term_title(e.find_element(By.CSS_SELECTOR, "details.original"), "Khu công nghiệp"),
+                          "the term in the original") == "parc industriel"
         assert console_errors(investor_browser) == []
 
         reviewer_browser = new_browser(1400, 900, "en")
@@ -397,10 +416,10 @@ def test_machine_translations_in_the_investor_page_and_the_review(server_factory
         element(reviewer_browser, "#sign-in").click()
         element(reviewer_browser, f'#session-list [data-session="{s["id"]}"]').click()
         Select(element(reviewer_browser, "#transcript-language")).select_by_value("fr")
-        entry = wait_for_text(reviewer_browser, "#transcript", "169 ha")
-        translation = wait_until(lambda: entry.find_elements(By.CSS_SELECTOR, ".translation"),
-                                 what="the translation beside the original", browser=reviewer_browser)[0]
-        assert "[fr]" in translation.text and "169 ha" in translation.text
+        translation = probe_item(reviewer_browser, "#transcript", "169 ha",
+                                 lambda e: next((t.text for t in e.find_elements(By.CSS_SELECTOR, ".translation")), None),
+                                 "the translation beside the original")
+        assert "[fr]" in translation and "169 ha" in translation
         assert console_errors(reviewer_browser) == []
     finally:
         investor_browser.quit()
