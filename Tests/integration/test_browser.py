@@ -426,3 +426,11 @@ def test_machine_translations_in_the_investor_page_and_the_review(server_factory
         if reviewer_browser is not None:
             reviewer_browser.quit()
         standin.close()
+
+
+def test_repeated_network_cuts_lose_and_repeat_nothing(server):
+    """Five cuts while an officer streams and the investor writes, online and offline
+    (hundreds in `make soak`): the page ends with exactly the stored events, each once."""
+    from browser_chaos import run_browser_chaos
+    result = run_browser_chaos(server, cuts=5, seed=11)
+    assert result["events"] > 20
