@@ -26,7 +26,13 @@ package enum LanguageGuess {
         } else {
             return declared
         }
-        if dominant == .latin && expected == .latin && base != "vi" && isClearlyVietnamese(text) { return "vi" }
+        // Most Latin messages have no Vietnamese-only letter: the word check below (which
+        // allocates) runs only for those with a few.
+        if dominant == .latin && expected == .latin && base != "vi" && counts.vietnamese >= 3
+            && isClearlyVietnamese(text)
+        {
+            return "vi"
+        }
         if dominant == expected || (expected == .kana && dominant == .han) { return declared }
         switch dominant {
         case .hangul: return "ko"
@@ -64,12 +70,14 @@ package enum LanguageGuess {
             }
         }.count
         guard vietnamese >= 3, vietnamese * 4 >= words.count else { return false }
-        let function: Set<Substring> = [
-            "the", "and", "of", "to", "is", "are", "in", "for", "with", "on", "at", "we", "you", "it", "this", "that",
-            "le", "la", "les", "des", "du", "est", "et", "une", "un", "pour", "dans", "sur", "avec", "nous", "vous",
-        ]
-        return !words.contains { function.contains($0) }
+        return !words.contains { functionWords.contains(String($0)) }
     }
+
+    /// English and French words that no Vietnamese sentence contains.
+    static let functionWords: Set<String> = [
+        "the", "and", "of", "to", "is", "are", "in", "for", "with", "on", "at", "we", "you", "it", "this", "that",
+        "le", "la", "les", "des", "du", "est", "et", "une", "un", "pour", "dans", "sur", "avec", "nous", "vous",
+    ]
 
     /// Vietnamese when it has its own letters, else French or English by common words.
     static func latinLanguage(of text: String, vietnameseLetters: Int) -> String {
