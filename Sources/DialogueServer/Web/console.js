@@ -5,6 +5,7 @@
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
+import { appendWithTerms, languageName, newClientId } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const LANG_KEY = "ipa.consoleLang";
@@ -726,7 +727,7 @@ function applyLanguage() {
   applyStrings(document, STRINGS[state.lang] || STRINGS.en);
   for (const span of document.querySelectorAll("[data-lang-name]")) {
     const code = span.dataset.langName;
-    span.textContent = `${languageName(code)} (${code})`;
+    span.textContent = `${languageName(code, state.lang)} (${code})`;
   }
   ui.consoleLang.value = state.lang;
   updateTitle();
@@ -772,14 +773,6 @@ function showFormError(element, text) {
   element.hidden = !text;
 }
 
-function languageName(code) {
-  if (!code) return "";
-  try {
-    return new Intl.DisplayNames([state.lang], { type: "language" }).of(code) || code;
-  } catch {
-    return code;
-  }
-}
 
 function formatDate(at, withTime = true) {
   const date = new Date(at);
@@ -1825,7 +1818,7 @@ function renderPerson(p) {
   meta.append(el("span", `tag presence ${p.online && !removed ? "on" : "off"}`, t(p.online && !removed ? "online" : "offline")));
   if (p.language) {
     const lang = el("span", "tag", p.language);
-    lang.title = languageName(p.language);
+    lang.title = languageName(p.language, state.lang);
     meta.append(lang);
   }
   if (p.muted && !removed) meta.append(el("span", "tag muted", t("muted")));
@@ -1983,7 +1976,7 @@ function renderMessage(event) {
   if (translation && typeof translation.text === "string" && translation.language && translation.language !== event.language) {
     const box = el("div", "translation");
     box.lang = translation.language;
-    const note = el("span", "translation-label", t("translationLabel", { lang: languageName(translation.language) }));
+    const note = el("span", "translation-label", t("translationLabel", { lang: languageName(translation.language, state.lang) }));
     note.append(` · ${t("machine")}${translation.engine ? ` (${translation.engine})` : ""}`);
     note.lang = state.lang;
     const text = el("p", "translation-text", translation.text);
@@ -2018,30 +2011,6 @@ function renderMessage(event) {
   if (event.kind === "question") updateQuestionStateIn(item, event.seq);
   if (event.kind === "draft") item.append(renderDraftControls(event));
   return item;
-}
-
-/** Text with its glossary terms marked; offsets are UTF-16 code units, as JS strings index. */
-function appendWithTerms(container, text, terms) {
-  const usable = (Array.isArray(terms) ? terms : [])
-    .filter(
-      (term) =>
-        Number.isInteger(term.start) && Number.isInteger(term.end) && term.start >= 0 && term.start < term.end && term.end <= text.length,
-    )
-    .sort((a, b) => a.start - b.start);
-  let cursor = 0;
-  for (const term of usable) {
-    if (term.start < cursor) continue; // overlapping: keep the first
-    if (term.start > cursor) container.append(text.slice(cursor, term.start));
-    const span = el("span", "term", text.slice(term.start, term.end));
-    if (term.concept) span.dataset.concept = String(term.concept);
-    const approved = typeof term.translation === "string" && term.translation ? term.translation : span.textContent;
-    span.title = approved;
-    span.dataset.translation = approved;
-    span.tabIndex = 0;
-    container.append(span);
-    cursor = term.end;
-  }
-  if (cursor < text.length) container.append(text.slice(cursor));
 }
 
 function renderCitations(citations) {
@@ -2079,7 +2048,7 @@ function renderContact(contact, proposed) {
   box.append(el("h4", "", proposed ? t("contactProposed") : t("contactTitle")));
   box.append(el("p", "contact-name", [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ")));
   if (Array.isArray(contact.languages) && contact.languages.length > 0) {
-    box.append(el("p", "contact-langs", t("contactLanguages", { list: contact.languages.map(languageName).join(", ") })));
+    box.append(el("p", "contact-langs", t("contactLanguages", { list: contact.languages.map((code) => languageName(code, state.lang)).join(", ") })));
   }
   if (contact.reason) box.append(el("p", "contact-reason", contact.reason));
   return box;
@@ -2358,18 +2327,6 @@ function scrollToBottom() {
   ui.log.scrollTop = ui.log.scrollHeight;
 }
 
-// ---------------------------------------------------------------------------
-// Composer and the outbox
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
-}
-
 function canWrite() {
   return Boolean(state.sessionId) && !state.ended && state.role === "officer";
 }
@@ -2519,7 +2476,7 @@ function renderInviteLanguages() {
     ...languages.map((code) => {
       const option = document.createElement("option");
       option.value = code;
-      option.textContent = `${languageName(code)} (${code})`;
+      option.textContent = `${languageName(code, state.lang)} (${code})`;
       return option;
     }),
   );
@@ -2556,7 +2513,7 @@ function renderInvites() {
         head.append(el("span", `tag invite-state ${invite.state || ""}`, t(`inviteState_${invite.state}`)));
       }
       li.append(head);
-      const parts = [`${languageName(invite.language)} (${invite.language})`];
+      const parts = [`${languageName(invite.language, state.lang)} (${invite.language})`];
       if (invite.organisation) parts.push(invite.organisation);
       if (invite.state === "revoked" && invite.revokedAt) parts.push(t("inviteRevokedAt", { date: formatDate(invite.revokedAt) }));
       else if (invite.state === "expired") parts.push(t("inviteExpired", { date: formatDate(invite.expiresAt) }));
@@ -2622,7 +2579,7 @@ function renderNewInvite() {
   const invite = state.newInvite;
   ui.inviteResult.hidden = !invite;
   ui.inviteLink.value = invite ? invite.joinUrl : "";
-  ui.inviteResultTitle.textContent = invite ? t("inviteFor", { name: invite.name, lang: languageName(invite.language) }) : "";
+  ui.inviteResultTitle.textContent = invite ? t("inviteFor", { name: invite.name, lang: languageName(invite.language, state.lang) }) : "";
   if (!invite) ui.inviteCopyStatus.textContent = "";
 }
 
@@ -2715,7 +2672,7 @@ function renderSearch() {
       if (result.document) li.dataset.document = result.document;
       const title = el("h3", "result-title", result.title || result.document || "");
       li.append(title);
-      const meta = [languageName(result.language)];
+      const meta = [languageName(result.language, state.lang)];
       if (result.heading) meta.push(result.heading);
       if (result.date) meta.push(result.date);
       if (typeof result.score === "number") meta.push(t("score", { score: result.score.toFixed(2) }));
@@ -2796,7 +2753,7 @@ function renderGaps() {
       const meta = [t(`gap_${gap.reason}`)];
       if (typeof gap.confidence === "number") meta.push(t("confidence", { pct: Math.round(gap.confidence * 100) }));
       if (gap.desk) meta.push(t("gapDesk", { desk: gap.desk }));
-      if (gap.language) meta.push(languageName(gap.language));
+      if (gap.language) meta.push(languageName(gap.language, state.lang));
       if (gap.at) meta.push(formatDate(gap.at));
       li.append(el("p", "gap-meta", meta.join(" · ")));
       const session = state.sessions.find((s) => s.id === gap.session);

@@ -2,6 +2,7 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
+import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
 
 const NB = "\u00a0";
 
@@ -1432,14 +1433,14 @@ function renderMessage(event) {
     const original = document.createElement("details");
     original.className = "original";
     const summary = document.createElement("summary");
-    summary.textContent = t("original", { lang: languageName(event.language) });
+    summary.textContent = t("original", { lang: languageName(event.language, state.lang) });
     const text = document.createElement("p");
     text.lang = event.language || "";
-    appendWithTerms(text, event.text || "", event.terms);
+    appendWithTerms(text, event.text || "", event.terms, describeTerm);
     original.append(summary, text);
     body.append(original);
   } else {
-    appendWithTerms(main, event.text || "", event.terms);
+    appendWithTerms(main, event.text || "", event.terms, describeTerm);
     body.append(main);
   }
 
@@ -1455,30 +1456,9 @@ function renderMessage(event) {
   return item;
 }
 
-/** Text with its glossary terms marked; offsets are UTF-16 code units, as JS strings index. */
-function appendWithTerms(container, text, terms) {
-  const usable = (Array.isArray(terms) ? terms : [])
-    .filter((term) => Number.isInteger(term.start) && Number.isInteger(term.end) && term.start < term.end && term.end <= text.length)
-    .sort((a, b) => a.start - b.start);
-  let cursor = 0;
-  for (const term of usable) {
-    if (term.start < cursor) continue; // overlapping: keep the first
-    if (term.start > cursor) container.append(text.slice(cursor, term.start));
-    const span = document.createElement("span");
-    span.className = "term";
-    span.textContent = text.slice(term.start, term.end);
-    if (typeof term.concept === "string") span.dataset.concept = term.concept;
-    if (term.translation && term.translation !== span.textContent) {
-      // Hover shows the title; focus (keyboard) and tap (phones) show the same through CSS.
-      span.title = term.translation;
-      span.dataset.translation = term.translation;
-      span.tabIndex = 0;
-      span.setAttribute("aria-label", `${span.textContent} — ${t("termHint", { t: term.translation })}`);
-    }
-    container.append(span);
-    cursor = term.end;
-  }
-  if (cursor < text.length) container.append(text.slice(cursor));
+/** A term's accessible name: as written, then the approved form in the reader's language. */
+function describeTerm(written, approved) {
+  return `${written} — ${t("termHint", { t: approved })}`;
 }
 
 function renderCitations(citations) {
@@ -1505,7 +1485,7 @@ function renderCitations(citations) {
       const line = document.createElement("p");
       line.className = "source";
       line.append(`${t("source")}: `);
-      if (/^https?:\/\//i.test(source)) {
+      if (isWebAddress(source)) {
         const link = document.createElement("a");
         link.href = source;
         link.rel = "noopener noreferrer";
@@ -1534,7 +1514,7 @@ function renderContact(contact) {
   box.append(heading, line);
   if (Array.isArray(contact.languages) && contact.languages.length > 0) {
     const languages = document.createElement("p");
-    languages.textContent = contact.languages.map(languageName).join(", ");
+    languages.textContent = contact.languages.map((code) => languageName(code, state.lang)).join(", ");
     box.append(languages);
   }
   return box;
@@ -1636,14 +1616,6 @@ function setQuestionState(label, questionState) {
   label.hidden = false;
 }
 
-function languageName(code) {
-  if (!code) return "";
-  try {
-    return new Intl.DisplayNames([state.lang], { type: "language" }).of(code) || code;
-  } catch {
-    return code;
-  }
-}
 
 function markEnded() {
   if (state.ended) return;
@@ -1712,19 +1684,6 @@ function isNearBottom() {
 
 function scrollToBottom() {
   ui.log.scrollTop = ui.log.scrollHeight;
-}
-
-// ---------------------------------------------------------------------------
-// Composer and the outbox
-
-function newClientId() {
-  if (window.crypto && typeof crypto.randomUUID === "function") return crypto.randomUUID();
-  // crypto.randomUUID needs a secure context; getRandomValues does not.
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = (bytes[6] & 0x0f) | 0x40;
-  bytes[8] = (bytes[8] & 0x3f) | 0x80;
-  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 function onComposerKey(event) {

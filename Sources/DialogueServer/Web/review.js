@@ -4,6 +4,7 @@
 // token travels only in the Authorization header; it is kept in sessionStorage (this tab)
 // or, when that is unavailable, in memory — never in a URL, never logged.
 import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
+import { appendWithTerms, languageName, isWebAddress } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const PAGE_LANGUAGES = ["en", "vi"];
@@ -362,18 +363,9 @@ function initialPageLanguage() {
   return first === "vi" ? "vi" : "en";
 }
 
-function languageName(code) {
-  if (!code) return "";
-  try {
-    const name = new Intl.DisplayNames([state.lang], { type: "language" }).of(code);
-    return name && name !== code ? name : code;
-  } catch {
-    return code;
-  }
-}
 
 function languageLabel(code) {
-  return code ? `${languageName(code)} (${code})` : "";
+  return code ? `${languageName(code, state.lang)} (${code})` : "";
 }
 
 function dateFormat(options) {
@@ -1175,35 +1167,6 @@ function renderSystemEntry(item, event, kind, showDate) {
   item.append(row);
 }
 
-/** Text with its glossary terms marked; offsets are UTF-16 code units, as JS strings index. */
-function appendWithTerms(container, text, terms) {
-  const usable = (Array.isArray(terms) ? terms : [])
-    .filter(
-      (term) =>
-        term &&
-        Number.isInteger(term.start) &&
-        Number.isInteger(term.end) &&
-        term.start >= 0 &&
-        term.start < term.end &&
-        term.end <= text.length,
-    )
-    .sort((a, b) => a.start - b.start);
-  let cursor = 0;
-  for (const term of usable) {
-    if (term.start < cursor) continue; // overlapping: keep the first
-    if (term.start > cursor) container.append(text.slice(cursor, term.start));
-    const span = el("span", "term", text.slice(term.start, term.end));
-    const approved = typeof term.translation === "string" ? term.translation : "";
-    span.title = approved;
-    span.dataset.translation = approved;
-    if (term.concept) span.dataset.concept = String(term.concept);
-    span.tabIndex = 0;
-    container.append(span);
-    cursor = term.end;
-  }
-  if (cursor < text.length) container.append(text.slice(cursor));
-}
-
 function renderCitations(citations) {
   const box = el("div", "citations");
   box.append(el("h4", "", t("sources")));
@@ -1222,7 +1185,7 @@ function renderCitations(citations) {
     const source = typeof citation.source === "string" ? citation.source : "";
     if (source) {
       const line = el("p", "cite-source");
-      if (/^https?:\/\//i.test(source)) {
+      if (isWebAddress(source)) {
         const label = t("citationSource", { source: "" });
         line.append(label);
         const link = el("a", "", source);
@@ -1249,7 +1212,7 @@ function renderContact(contact) {
   box.append(el("p", "contact-name", [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ")));
   const extra = [];
   if (Array.isArray(contact.languages) && contact.languages.length) {
-    extra.push(t("contactLanguages", { list: contact.languages.map((code) => languageName(code)).join(", ") }));
+    extra.push(t("contactLanguages", { list: contact.languages.map((code) => languageName(code, state.lang)).join(", ") }));
   }
   if (contact.desk) extra.push(t("contactDesk", { desk: contact.desk }));
   if (extra.length) box.append(el("p", "contact-extra", extra.join(" · ")));
