@@ -5,6 +5,7 @@
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
+import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
@@ -463,6 +464,9 @@ const state = {
 
 const ui = {};
 
+/** Keeps the log at its end while the reader is there (one layout read per frame); made at start. */
+let follower = null;
+
 function t(key, values) {
   const table = STRINGS[state.lang] || STRINGS.en;
   const template = key in table ? table[key] : STRINGS.en[key];
@@ -598,6 +602,9 @@ function start() {
   ]) {
     ui[camel(id)] = document.getElementById(id);
   }
+  follower = new LogFollower(ui.log, () => {
+    ui.jump.hidden = false;
+  });
 
   state.lang = initialLanguage();
   ui.consoleLang.value = state.lang;
@@ -1570,22 +1577,21 @@ function onEvent(event, fromHistory) {
   }
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
-  const stick = isNearBottom();
   applyEvent(event, fromHistory);
 
+  const mine = Boolean(state.me && event.from && event.from.id === state.me.id);
   const element = renderEvent(event);
-  if (element) insertInOrder(element, event.seq);
+  if (element) {
+    // History ends with one scroll to the end (below); live events follow the reader.
+    if (!fromHistory) follower.willAdd(mine);
+    insertInOrder(element, event.seq);
+  }
 
-  const mine = state.me && event.from && event.from.id === state.me.id;
   if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
   for (const [clientId, item] of state.pending) {
     if (item.seq === event.seq) removePending(clientId);
   }
   updateEmpty();
-  if (!fromHistory) {
-    if (stick || mine) scrollToBottom();
-    else if (element) ui.jump.hidden = false;
-  }
 }
 
 function applyEvent(event, fromHistory) {
@@ -2320,11 +2326,11 @@ function updateEmpty() {
 }
 
 function isNearBottom() {
-  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
+  return follower.atEnd();
 }
 
 function scrollToBottom() {
-  ui.log.scrollTop = ui.log.scrollHeight;
+  follower.scrollToEnd();
 }
 
 function canWrite() {

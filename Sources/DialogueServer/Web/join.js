@@ -2,6 +2,7 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
+import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
 
 const NB = "\u00a0";
@@ -698,6 +699,11 @@ const ui = {
   note: $("composer-note"),
 };
 
+/** Keeps the log at its end while the reader is there (one layout read per frame). */
+const follower = new LogFollower(ui.log, () => {
+  ui.jump.hidden = false;
+});
+
 function t(key, values) {
   const table = STRINGS[state.lang] || STRINGS.en;
   const template = key in table ? table[key] : STRINGS.en[key] ?? key;
@@ -1165,18 +1171,18 @@ function onEvent(event) {
     state.handover = event.contact && typeof event.contact === "object" ? event.contact : null;
     renderBanner();
   }
-  const stick = isNearBottom();
+  const mine = Boolean(state.you && event.from && event.from.id === state.you.id);
   const element = renderEvent(event);
-  if (element) insertInOrder(element, event.seq);
+  if (element) {
+    follower.willAdd(mine);
+    insertInOrder(element, event.seq);
+  }
 
-  const mine = state.you && event.from && event.from.id === state.you.id;
   if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
   for (const [clientId, item] of state.pending) {
     if (item.seq === event.seq) removePending(clientId);
   }
   updateEmpty();
-  if (stick || mine) scrollToBottom();
-  else if (element) ui.jump.hidden = false;
 }
 
 function applyEventToState(event) {
@@ -1679,11 +1685,11 @@ function updateEmpty() {
 }
 
 function isNearBottom() {
-  return ui.log.scrollHeight - ui.log.scrollTop - ui.log.clientHeight < 80;
+  return follower.atEnd();
 }
 
 function scrollToBottom() {
-  ui.log.scrollTop = ui.log.scrollHeight;
+  follower.scrollToEnd();
 }
 
 function onComposerKey(event) {
