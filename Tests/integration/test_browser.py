@@ -321,11 +321,15 @@ def test_reviewer_opens_annotates_and_verifies_the_transcript(meeting):
     b.get(server.url + "review")
     element(b, "#token-input").send_keys(server.reviewer_token)
     element(b, "#sign-in").click()
-    element(b, "#session-search").send_keys("Tanaka")
+    # Found by what was said (the title does not hold it), with the matching message shown.
+    element(b, "#session-search").send_keys("song khoai")
     element(b, "#session-search-go").click()
-    wait_until(lambda: b.find_elements(By.CSS_SELECTOR, f'#session-list [data-session="{meeting.session_id}"]'),
-               what="the session in the search results", browser=b)
-    b.find_element(By.CSS_SELECTOR, f'#session-list [data-session="{meeting.session_id}"]').click()
+    listed = f'#session-list [data-session="{meeting.session_id}"]'
+    wait_until(lambda: any("Sông Khoai" in m.text for m in b.find_elements(By.CSS_SELECTOR, f"{listed} .session-match")),
+               what="the session and its matching message in the results", browser=b)
+    b.find_element(By.CSS_SELECTOR, listed).click()
+    probe_item(b, "#transcript", "Sông Khoai", lambda e: "search-match" in e.get_attribute("class"),
+               "the matching message outlined in the transcript")
     Select(element(b, "#transcript-language")).select_by_value("ja")
 
     # The officer's Vietnamese message, with its term rendered for Japanese (the transcript
