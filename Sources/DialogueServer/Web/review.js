@@ -4,6 +4,7 @@
 // token travels only in the Authorization header; it is kept in sessionStorage (this tab)
 // or, when that is unavailable, in memory — never in a URL, never logged.
 import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
+import { probeStaffToken } from "/socket.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
@@ -469,49 +470,11 @@ async function api(path, { method = "GET", body, token = state.token, signOutOn4
   throw error;
 }
 
-/** Asks the server over the WebSocket whether `token` is a staff token: "ok", "refused", or
- *  "unknown" (no answer; the HTTP request then decides). A token refused over HTTP leaves a
- *  "401 (Unauthorized)" error in the browser's console; a refused `hello` leaves nothing.
- *  The token travels in the `hello` frame, as the contract allows, never in a URL. */
-function checkToken(token) {
-  // Only a staff token is tried (they start with "dst_", docs/protocol.md): anything else in
-  // a hello is taken as an invite code, and would join that invite's meeting.
-  if (!token.startsWith("dst_")) return Promise.resolve("unknown");
-  return new Promise((resolve) => {
-    let ws;
-    let done = false;
-    const finish = (verdict) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      // Closing a socket before it is open makes the browser log a warning: close it once open.
-      if (ws && ws.readyState === WebSocket.OPEN) ws.close(1000, "sign-in check");
-      else if (ws && ws.readyState === WebSocket.CONNECTING) ws.addEventListener("open", () => ws.close(1000, "sign-in check"));
-      resolve(verdict);
-    };
-    const timer = setTimeout(() => finish("unknown"), 8000);
-    try {
-      ws = new WebSocket(`${location.protocol === "https:" ? "wss://" : "ws://"}${location.host}/v1/ws`);
-    } catch {
-      finish("unknown");
-      return;
-    }
-    ws.addEventListener("open", () => {
-      if (!done) ws.send(JSON.stringify({ type: "hello", token, language: state.lang }));
-    });
-    ws.addEventListener("message", (message) => {
-      let frame = null;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (!frame) return;
-      if (frame.type === "welcome") finish(frame.you && frame.you.role !== "investor" ? "ok" : "refused");
-      else if (frame.type === "error") finish(frame.code === "unauthorized" ? "refused" : "unknown");
-    });
-    ws.addEventListener("close", () => finish("unknown"));
-  });
+/** Whether `token` is a staff token, asked over the WebSocket (socket.js): "ok", "refused"
+ *  or "unknown" (the HTTP request then decides). */
+async function checkToken(token) {
+  const { verdict } = await probeStaffToken(token, state.lang, 8000);
+  return verdict === "ok" || verdict === "refused" ? verdict : "unknown";
 }
 
 function sessionPath(id, tail = "") {
