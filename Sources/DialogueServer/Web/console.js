@@ -5,6 +5,8 @@
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
+import { EarlyTranslations, translationOf } from "/translations.js";
+import { closeSocket, probeStaffToken, socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId } from "/text.js";
 
@@ -451,7 +453,7 @@ const state = {
   removed: new Set(),
   peopleUi: new Map(), // participant id -> { confirmRemove, busy }
   lastAction: null, // { kind, ref, at } of the last frame that has no clientId
-  earlyTranslations: new Map(), // seq -> translation frame that came before its event (see onTranslation)
+  earlyTranslations: new EarlyTranslations(), // translations that came before their event
   // side panels
   invites: [],
   newInvite: null,
@@ -926,48 +928,14 @@ async function signIn(token, silent = false) {
 
 /** Opens a WebSocket, says hello with `token`, and resolves with `welcome.you`; rejects with
  *  an ApiError coded `unauthorized`, `rate_limited` or `network`. The socket is closed. */
-function probeRole(token) {
-  // Only a staff token is tried (they start with "dst_", docs/protocol.md): anything else in
-  // a hello is taken as an invite code, and would join that invite's meeting as its investor.
-  // The HTTP check decides for it instead.
-  if (!token.startsWith("dst_")) return Promise.reject(new ApiError(0, "network", "not a staff token"));
-  return new Promise((resolve, reject) => {
-    let ws;
-    let settled = false;
-    const finish = (ok, value) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      if (ws) closeSocket(ws, "sign-in check");
-      if (ok) resolve(value);
-      else reject(value);
-    };
-    const timer = setTimeout(() => finish(false, new ApiError(0, "network", "timeout")), 10000);
-    try {
-      ws = new WebSocket(socketURL());
-    } catch {
-      finish(false, new ApiError(0, "network", "no WebSocket"));
-      return;
-    }
-    ws.addEventListener("open", () => {
-      if (!settled) ws.send(JSON.stringify({ type: "hello", token, language: state.lang }));
-    });
-    ws.addEventListener("message", (message) => {
-      let frame = null;
-      try {
-        frame = JSON.parse(message.data);
-      } catch {
-        return;
-      }
-      if (frame && frame.type === "welcome" && frame.you && frame.you.role !== "investor") finish(true, frame.you);
-      else if (frame && frame.type === "welcome") finish(false, new ApiError(401, "unauthorized", ""));
-      else if (frame && frame.type === "error") {
-        const code = frame.code === "rate_limited" ? "rate_limited" : "unauthorized";
-        finish(false, new ApiError(code === "rate_limited" ? 429 : 401, code, String(frame.message || "")));
-      }
-    });
-    ws.addEventListener("close", () => finish(false, new ApiError(0, "network", "closed")));
-  });
+/** The account behind a staff token, asked over the WebSocket (socket.js); rejects like an
+ *  API call would, so the HTTP check can decide when the socket has no answer. */
+async function probeRole(token) {
+  const result = await probeStaffToken(token, state.lang);
+  if (result.verdict === "ok") return result.you;
+  if (result.verdict === "refused") throw new ApiError(401, "unauthorized", "");
+  if (result.verdict === "rate_limited") throw new ApiError(429, "rate_limited", result.message);
+  throw new ApiError(0, "network", "no answer over the WebSocket");
 }
 
 function signOut(reasonKey) {
@@ -1329,13 +1297,6 @@ function endSession() {
   }
 }
 
-// ---------------------------------------------------------------------------
-// Connection
-
-function socketURL() {
-  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/ws";
-}
-
 function connect() {
   if (!state.sessionId || !state.token) return;
   clearTimeout(state.retryTimer);
@@ -1382,21 +1343,6 @@ function restartConnection() {
   if (ws) closeSocket(ws, "language change");
   state.attempt = 0;
   connect();
-}
-
-/** Closes a socket this page no longer uses (its handlers ignore it: it is not state.ws).
- *  One still connecting is closed once open: closing it earlier makes the browser log
- *  "WebSocket is closed before the connection is established". */
-function closeSocket(ws, reason) {
-  if (ws.readyState === WebSocket.CONNECTING) {
-    ws.addEventListener("open", () => ws.close(1000, reason));
-    return;
-  }
-  try {
-    ws.close(1000, reason);
-  } catch {
-    // already closing
-  }
 }
 
 function onClosed(event) {
@@ -1570,11 +1516,8 @@ function onWelcome(frame) {
 function onEvent(event, fromHistory) {
   if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, reconnect): once only
-  const early = state.earlyTranslations.get(event.seq);
-  if (early) {
-    state.earlyTranslations.delete(event.seq);
-    if (!event.translation) event.translation = translationOf(early);
-  }
+  const early = state.earlyTranslations.take(event.seq);
+  if (early && !event.translation) event.translation = early;
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEvent(event, fromHistory);
@@ -1700,21 +1643,12 @@ function onAck(frame) {
   renderPending(frame.clientId);
 }
 
-function translationOf(frame) {
-  return { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
-}
 
 function onTranslation(frame) {
   if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
   const event = state.events.get(frame.seq);
   if (!event) {
-    // The server sends a translation as soon as it is stored, also to a reader still taking
-    // its history: the event may come after it (held back until the history is out). Keep
-    // it for the event; a few at most, so an event never shown cannot make this grow.
-    if (frame.seq > state.lastSeq) {
-      state.earlyTranslations.set(frame.seq, frame);
-      if (state.earlyTranslations.size > 200) state.earlyTranslations.delete(state.earlyTranslations.keys().next().value);
-    }
+    state.earlyTranslations.keep(frame, state.lastSeq);
     return;
   }
   event.translation = translationOf(frame);

@@ -2,6 +2,8 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
+import { EarlyTranslations, translationOf } from "/translations.js";
+import { socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
 
@@ -657,7 +659,7 @@ const state = {
   handover: null, // the contact of the latest hand-over, while it is the latest word
   catchUp: null, // { from: lastSeq at reconnect } until the resumed history is complete
   reloading: false, // the conversation was cleared to load it again (language change): no catch-up note
-  earlyTranslations: new Map(), // seq -> translation frame that came before its event (see onTranslation)
+  earlyTranslations: new EarlyTranslations(), // translations that came before their event
   connNoteTimer: 0,
 };
 
@@ -895,9 +897,6 @@ function join() {
   connect();
 }
 
-function socketURL() {
-  return (location.protocol === "https:" ? "wss://" : "ws://") + location.host + "/v1/ws";
-}
 
 function connect() {
   clearTimeout(state.retryTimer);
@@ -1150,11 +1149,8 @@ function onEvent(event) {
   if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, resume): once only
   if (event.kind === "draft") return;
-  const early = state.earlyTranslations.get(event.seq);
-  if (early) {
-    state.earlyTranslations.delete(event.seq);
-    if (!event.translation) event.translation = translationOf(early);
-  }
+  const early = state.earlyTranslations.take(event.seq);
+  if (early && !event.translation) event.translation = early;
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEventToState(event);
@@ -1233,21 +1229,12 @@ function onAck(frame) {
   renderPending(frame.clientId);
 }
 
-function translationOf(frame) {
-  return { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
-}
 
 function onTranslation(frame) {
   if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
   const event = state.events.get(frame.seq);
   if (!event) {
-    // The server sends a translation as soon as it is stored, also to a reader still taking
-    // its history: the event may come after it (held back until the history is out). Keep
-    // it for the event; a few at most, so an event never shown cannot make this grow.
-    if (frame.seq > state.lastSeq) {
-      state.earlyTranslations.set(frame.seq, frame);
-      if (state.earlyTranslations.size > 200) state.earlyTranslations.delete(state.earlyTranslations.keys().next().value);
-    }
+    state.earlyTranslations.keep(frame, state.lastSeq);
     return;
   }
   event.translation = translationOf(frame);
