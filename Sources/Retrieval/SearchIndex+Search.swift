@@ -270,16 +270,26 @@ struct QueryPlan {
         if let glossary {
             var seenPhrases: Set<[String]> = []
             for hit in glossary.terms(in: query.text, language: query.language) where concepts.insert(hit.conceptIndex).inserted {
-                for forms in glossary.concepts[hit.conceptIndex].forms.values {
-                    for form in forms {
-                        let phrase = SearchTokenizer.tokens(form)
-                        if !phrase.isEmpty, seenPhrases.insert(phrase).inserted { phrases.append(phrase) }
-                    }
+                for phrase in Self.phrases(of: hit.conceptIndex, in: glossary) where seenPhrases.insert(phrase).inserted {
+                    phrases.append(phrase)
                 }
             }
         }
         self.phrases = phrases
         self.concepts = concepts
+    }
+
+    /// Every form of a concept, in every language, as index tokens (each form a phrase), without repeats.
+    static func phrases(of conceptIndex: Int, in glossary: Glossary) -> [[String]] {
+        var seen: Set<[String]> = []
+        var phrases: [[String]] = []
+        for forms in glossary.concepts[conceptIndex].forms.values {
+            for form in forms {
+                let phrase = SearchTokenizer.tokens(form)
+                if !phrase.isEmpty, seen.insert(phrase).inserted { phrases.append(phrase) }
+            }
+        }
+        return phrases
     }
 
     /// Final score of a candidate row: its BM25 relative to the best of its language

@@ -153,13 +153,8 @@ package final class TranscriptIndex: Sendable {
                 plain += utf16[cursor..<hit.start]
                 plain.append(0x20)
                 cursor = hit.end
-                var phrases: [String] = []
-                for forms in glossary.concepts[hit.conceptIndex].forms.values {
-                    for form in forms {
-                        let tokens = SearchTokenizer.tokens(form)
-                        let phrase = SearchIndex.quoted(tokens.joined(separator: " "))
-                        if !tokens.isEmpty, !phrases.contains(phrase) { phrases.append(phrase) }
-                    }
+                let phrases = QueryPlan.phrases(of: hit.conceptIndex, in: glossary).map {
+                    SearchIndex.quoted($0.joined(separator: " "))
                 }
                 if !phrases.isEmpty { groups.append("(" + phrases.joined(separator: " OR ") + ")") }
             }
