@@ -265,9 +265,31 @@ extension WebSocketServer {
             return 0
         }
         if serviceState.sockets[id]?.echo == true { return echoWriteable(wsi, id) }
-        // Several frames per callback while the socket takes them (lws_send_pipe_choked):
-        // saves a poll round trip per frame when a reader has a backlog (an ack and its own
-        // event, a busy session), bounded so one connection cannot hog the thread.
+        switch writeFrames(wsi, id) {
+        case .idle: return 0
+        case .more: lws_callback_on_writable(wsi); return 0
+        case .close(let code, let reason): return refuse(wsi, lws_close_status(rawValue: UInt32(code)), reason)
+        case .failed: return -1
+        }
+    }
+
+    /// What `writeFrames` left behind.
+    enum WriteOutcome {
+        /// The queue is empty.
+        case idle
+        /// Frames are still queued (or the socket is choked): another writeable callback is needed.
+        case more
+        /// The queue is empty and a close was asked for.
+        case close(code: UInt16, reason: String)
+        /// lws could not write: the connection must go.
+        case failed
+    }
+
+    /// Writes queued frames, several while the socket takes them: saves a poll round trip per
+    /// frame when a reader has a backlog (an ack and its own event, a busy session), bounded
+    /// so one connection cannot hog the thread. A write the kernel takes only in part is kept
+    /// by lws, which flushes it before anything else (and reports it in `lws_partial_buffered`).
+    private func writeFrames(_ wsi: OpaquePointer, _ id: ConnectionID) -> WriteOutcome {
         for _ in 0..<Self.framesPerWriteable {
             let (frame, close, more) = outbox.withLock { box -> ([UInt8]?, (code: UInt16, reason: String)?, Bool) in
                 guard box.frames[id] != nil else { return (nil, (1011, "connection state lost"), false) }
@@ -276,19 +298,18 @@ extension WebSocketServer {
                 return (frame, frame == nil ? queue.close : nil, !queue.isEmpty || (frame != nil && queue.close != nil))
             }
             guard let frame else {
-                if let close { return refuse(wsi, lws_close_status(rawValue: UInt32(close.code)), close.reason) }
-                return 0
+                if let close { return .close(code: close.code, reason: close.reason) }
+                return .idle
             }
             let buffer = serviceState.buffer(atLeast: pre + frame.count)
             let payload = buffer.baseAddress! + pre
             frame.withUnsafeBytes { payload.copyMemory(from: $0.baseAddress!, byteCount: frame.count) }
             let written = lws_write(wsi, payload.assumingMemoryBound(to: UInt8.self), frame.count, LWS_WRITE_TEXT)
-            if written < frame.count { return -1 }
-            guard more else { return 0 }
-            if lws_send_pipe_choked(wsi) != 0 { break }
+            if written < frame.count { return .failed }
+            guard more else { return .idle }
+            if lws_partial_buffered(wsi) != 0 || lws_send_pipe_choked(wsi) != 0 { break }
         }
-        lws_callback_on_writable(wsi)
-        return 0
+        return .more
     }
 
     /// Most frames written in one writeable callback.
@@ -329,10 +350,29 @@ extension WebSocketServer {
                     serviceState.sockets[id]!.killTimerSet = true
                     lws_set_timeout(slot.wsi, PENDING_TIMEOUT_CLOSE_SEND, 5)
                 }
-                lws_callback_on_writable(slot.wsi)
+                if closing.contains(id) || !writeDirectly(id, slot) { lws_callback_on_writable(slot.wsi) }
             } else if let exchange = serviceState.exchanges[id] {
                 lws_callback_on_writable(exchange.wsi)
             }
+        }
+    }
+
+    /// Writes a connection's new frames now, from the wake-up, instead of asking lws for a
+    /// writeable callback: that round trip costs two `epoll_ctl` calls and a loop pass per
+    /// connection, about a third of the service thread's time under fan-out. lws allows it
+    /// here (we are on its service thread) as long as nothing of the connection's is still
+    /// buffered; deflate, pings and echo connections keep the writeable path. False when the
+    /// writeable path must take over.
+    private func writeDirectly(_ id: ConnectionID, _ slot: WebSocketSlot) -> Bool {
+        guard !configuration.deflate, !slot.echo, !slot.pingDue, lws_partial_buffered(slot.wsi) == 0 else {
+            return false
+        }
+        switch writeFrames(slot.wsi, id) {
+        case .idle: return true
+        case .more, .close: return false
+        case .failed:
+            lws_set_timeout(slot.wsi, PENDING_TIMEOUT_CLOSE_SEND, LWS_TO_KILL_ASYNC)
+            return true
         }
     }
 

@@ -130,6 +130,7 @@ package final class WebSocketServer: @unchecked Sendable {
 
     private func serviceLoop() {
         guard let context else { return }
+        Thread.current.name = "lws-service"  // set from inside, so the OS sees it (top, perf, /proc)
         switch eventLoop {
         case .libev:
             // lws_service runs libev's loop until `stop()` has the context destroyed from inside it.
