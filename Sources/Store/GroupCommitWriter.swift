@@ -31,7 +31,8 @@ package struct FailedAppend: Sendable {
 /// far (at most `batchLimit`), waits up to `interval` for more when the batch is small,
 /// and writes them in one transaction. One fsync then covers many events, and no caller
 /// ever blocks on disk. It also computes the hash chain and refuses any event whose seq
-/// does not directly follow the session's last stored one, so gaps cannot be stored.
+/// does not directly follow the session's last stored one, so gaps cannot be stored, or
+/// whose clientId its sender already used in the session, so nothing is stored twice.
 // @unchecked: the queue is guarded by `condition`; `heads` is used on the writer thread only.
 package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     private struct Pending {
@@ -48,7 +49,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     private var started = false
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
-    private var heads: [String: (seq: Int64, chain: [UInt8])] = [:]
+    /// What the writer knows of each session it wrote to since it started.
+    private var heads: [String: SessionHead] = [:]
     private let continuation: AsyncStream<CommitResult>.Continuation
     /// Every commit's result, in order; consumed by exactly one task (the hub).
     package let results: AsyncStream<CommitResult>
@@ -107,6 +109,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     }
 
     private func run() {
+        Thread.current.name = "group-commit"  // set from inside, so the OS sees it (top, perf, /proc)
         while let batch = nextBatch() {
             continuation.yield(commit(batch))
         }
@@ -136,7 +139,10 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         var committed: [Pending] = []
         var canonical: [[UInt8]] = []
         var failed: [FailedAppend] = []
+        // This batch's progress, applied to `heads` only once its transaction commits. The
+        // stored clientIds stay in `heads` (read in place, never copied: sessions can be long).
         var newHeads: [String: (seq: Int64, chain: [UInt8])] = [:]
+        var newClientKeys: [String: Set<Int>] = [:]
         do {
             try pool.write { db in
                 let insert = try db.cachedStatement(
@@ -146,19 +152,34 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                         """)
                 for pending in batch {
                     let event = pending.event
-                    let previous = try newHeads[event.session] ?? heads[event.session] ?? loadHead(db, event.session)
-                    guard event.seq == previous.seq + 1 else {
+                    if heads[event.session] == nil { heads[event.session] = try loadHead(db, event.session) }
+                    let head = newHeads[event.session] ?? (heads[event.session]!.seq, heads[event.session]!.chain)
+                    guard event.seq == head.seq + 1 else {
                         failed.append(
                             FailedAppend(
                                 event: event,
                                 error: .outOfSequence(
-                                    session: event.session, expected: previous.seq + 1, got: event.seq)))
+                                    session: event.session, expected: head.seq + 1, got: event.seq)))
                         continue
+                    }
+                    if let clientId = event.clientId {
+                        let key = SessionHead.clientKey(sender: event.senderId, clientId: clientId)
+                        if heads[event.session]!.clientKeys.contains(key)
+                            || !newClientKeys[event.session, default: []].insert(key).inserted
+                        {
+                            failed.append(
+                                FailedAppend(
+                                    event: event,
+                                    error: .writeFailed(
+                                        "clientId \(clientId) of \(event.senderId) is already stored in \(event.session)"
+                                    )))
+                            continue
+                        }
                     }
                     // One encoding serves the stored bytes and the hash (see `eventHash(body:canonical:…)`).
                     let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
                     let hash = HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)
-                    let chain = HashChain.link(previous: previous.chain, eventHash: hash)
+                    let chain = HashChain.link(previous: head.chain, eventHash: hash)
                     try insert.execute(arguments: [
                         event.session, event.seq, event.kind.rawValue, event.senderId, event.clientId,
                         String(decoding: bytes, as: UTF8.self), Data(hash), Data(chain),
@@ -189,7 +210,11 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                 committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
                 committedAt: DispatchTime.now().uptimeNanoseconds)
         }
-        for (session, head) in newHeads { heads[session] = head }
+        for (session, head) in newHeads {
+            heads[session]!.seq = head.seq
+            heads[session]!.chain = head.chain
+        }
+        for (session, keys) in newClientKeys { heads[session]!.clientKeys.formUnion(keys) }
         for pending in committed where pending.event.kind == .ended { heads[pending.event.session] = nil }
         return CommitResult(
             committed: committed.map(\.event), canonical: canonical, failed: failed,
@@ -197,14 +222,22 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
             committedAt: DispatchTime.now().uptimeNanoseconds)
     }
 
-    private func loadHead(_ db: Database, _ session: String) throws -> (seq: Int64, chain: [UInt8]) {
-        guard
-            let row = try Row.fetchOne(
-                db, sql: "SELECT seq, chain FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
-                arguments: [session])
-        else { return (0, HashChain.genesis) }
-        let chain: Data = row["chain"]
-        return (row["seq"], Array(chain))
+    private func loadHead(_ db: Database, _ session: String) throws -> SessionHead {
+        var head = SessionHead(seq: 0, chain: HashChain.genesis)
+        if let row = try Row.fetchOne(
+            db, sql: "SELECT seq, chain FROM events WHERE session_id = ? ORDER BY seq DESC LIMIT 1",
+            arguments: [session])
+        {
+            let chain: Data = row["chain"]
+            head = SessionHead(seq: row["seq"], chain: Array(chain))
+        }
+        let rows = try Row.fetchCursor(
+            db, sql: "SELECT sender, client_id FROM events WHERE session_id = ? AND client_id IS NOT NULL",
+            arguments: [session])
+        while let row = try rows.next() {
+            head.clientKeys.insert(SessionHead.clientKey(sender: row[0], clientId: row[1]))
+        }
+        return head
     }
 
     /// Keeps the queryable tables in step with the events, in the same transaction.
@@ -245,5 +278,21 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         default:
             break
         }
+    }
+}
+
+/// A session's last stored event and the clientIds stored in it, as the writer knows them.
+private struct SessionHead {
+    var seq: Int64
+    var chain: [UInt8]
+    /// Hashes of (sender, clientId): 8 bytes an entry instead of two strings. A collision
+    /// would refuse a legitimate message, at odds of about n²/2⁶⁵ for n messages in a session.
+    var clientKeys: Set<Int> = []
+
+    static func clientKey(sender: String, clientId: String) -> Int {
+        var hasher = Hasher()
+        hasher.combine(sender)
+        hasher.combine(clientId)
+        return hasher.finalize()
     }
 }

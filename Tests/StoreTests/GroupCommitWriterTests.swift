@@ -119,7 +119,7 @@ import Transcripts
         writer.submit([joined, message])
         await collector.wait(forEvents: 2)
 
-        // The same client id from the same sender under a new seq: the unique index refuses it.
+        // The same client id from the same sender under a new seq: the writer refuses it.
         let replay = Event(
             session: "ses_a", seq: 3, kind: .message, at: at(3), from: F.investor, clientId: "c1",
             fields: ["text": "Hello", "language": "en"])
@@ -142,9 +142,9 @@ import Transcripts
         #expect(results.flatMap(\.committed) == [joined, message, next])
         try await verifyChain("ses_a", [joined, message, next])
 
-        // Straight into SQLite, neither key can be used twice either.
+        // Straight into SQLite, a seq cannot be used twice either.
         let row = try #require(try await store.storedEvents(session: "ses_a").last)
-        for (seq, clientId) in [(Int64(3), "other"), (Int64(4), "c1")] {
+        for (seq, clientId) in [(Int64(3), "other")] {
             #expect(throws: DatabaseError.self) {
                 try store.pool.write { db in
                     try db.execute(
@@ -157,6 +157,57 @@ import Transcripts
             }
         }
         #expect(try fixture.count("SELECT COUNT(*) FROM events") == 3)
+    }
+
+    @Test func aRestartedWriterStillRefusesAStoredClientId() async throws {
+        var state = try await fixture.live("ses_a")
+        let joined = try #require(try state.join(F.investor, at: at(1)))
+        let message = try state.message(F.investor, "Hello", clientId: "c1")
+        let first = store.writer
+        let firstResults = ResultCollector(first)
+        first.start()
+        first.submit([joined, message])
+        await firstResults.wait(forEvents: 2)
+        first.shutdown()
+
+        // A new store on the same file: its writer learns the stored clientIds from the rows.
+        let reopened = try SQLiteStore(dataDirectory: fixture.folder.path)
+        let writer = reopened.writer
+        let collector = ResultCollector(writer)
+        writer.start()
+        let replay = Event(
+            session: "ses_a", seq: 3, kind: .message, at: at(3), from: F.investor, clientId: "c1",
+            fields: ["text": "Hello", "language": "en"])
+        let sameIdOtherSender = Event(
+            session: "ses_a", seq: 3, kind: .message, at: at(4), from: F.officer, clientId: "c1",
+            fields: ["text": "Xin chào", "language": "vi"])
+        writer.submit([replay])
+        writer.submit([sameIdOtherSender])
+        await collector.wait(forEvents: 2)
+        writer.shutdown()
+        let results = await collector.finished()
+        #expect(results.flatMap(\.failed).map(\.event) == [replay])
+        #expect(results.flatMap(\.committed) == [sameIdOtherSender])
+        #expect(try await reopened.storedEvents(session: "ses_a").map(\.seq) == [1, 2, 3])
+    }
+
+    @Test func aRepeatedClientIdInOneBatchIsStoredOnce() async throws {
+        var state = try await fixture.live("ses_a")
+        let joined = try #require(try state.join(F.officer, at: at(1)))
+        let message = try state.message(F.officer, "Một", clientId: "c1")
+        let again = Event(
+            session: "ses_a", seq: 3, kind: .message, at: at(3), from: F.officer, clientId: "c1",
+            fields: ["text": "Một", "language": "vi"])
+        let writer = store.writer
+        let collector = ResultCollector(writer)
+        writer.submit([joined, message, again])  // queued before start: one batch
+        writer.start()
+        await collector.wait(forEvents: 3)
+        writer.shutdown()
+        let results = await collector.finished()
+        #expect(results.flatMap(\.committed) == [joined, message])
+        #expect(results.flatMap(\.failed).map(\.event) == [again])
+        try await verifyChain("ses_a", [joined, message])
     }
 
     @Test func manyQuickSubmissionsShareTransactions() async throws {

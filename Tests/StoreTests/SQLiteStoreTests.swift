@@ -33,6 +33,65 @@ import Testing
         #expect(try reopened.integrityCheck() == "ok")
     }
 
+    /// A database written by the v3 schema (events in a WITHOUT ROWID table, a clientId
+    /// index) keeps every event, byte for byte, through the v4 rebuild.
+    @Test func v3EventsSurviveTheV4Rebuild() async throws {
+        let path = folder.file(SQLiteStore.fileName)
+        // The events, chained by today's writer in the fixture's own store.
+        var a = try await fixture.live("ses_a")
+        var b = try await fixture.live("ses_b")
+        var events = [try #require(try a.join(StoreFixture.officer, at: at(1)))]
+        events.append(try #require(try b.join(StoreFixture.investor, at: at(2))))
+        for i in 0..<40 {
+            events.append(try a.message(StoreFixture.officer, "a \(i)", clientId: "a\(i)", step: 3 + i))
+            events.append(try b.message(StoreFixture.investor, "b \(i)", clientId: "b\(i)", step: 3 + i))
+        }
+        let writer = fixture.store.writer
+        let collector = ResultCollector(writer)
+        writer.start()
+        writer.submit(events)
+        await collector.wait(forEvents: events.count)
+        writer.shutdown()
+        let stored = try await fixture.store.storedEvents(session: "ses_a") + fixture.store.storedEvents(session: "ses_b")
+        #expect(stored.count == events.count)
+
+        // The same rows in a database that stopped at v3.
+        let old = try DatabaseQueue(path: path)
+        try SQLiteStore.migrator.migrate(old, upTo: "v3: translations")
+        try await old.write { db in
+            for info in [StoreFixture.session("ses_a"), StoreFixture.session("ses_b")] {
+                try db.execute(
+                    sql: """
+                        INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, created_by)
+                        VALUES (?, ?, 'live', 'vi,en', 'quang-ninh-ipa', 'review', ?, 'stf_officer')
+                        """, arguments: [info.id, info.title, info.createdAt])
+            }
+            for row in stored.shuffled() {
+                try db.execute(
+                    sql: """
+                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        row.event.session, row.seq, row.event.kind.rawValue, row.event.senderId, row.event.clientId,
+                        String(decoding: row.storedBody, as: UTF8.self), Data(row.hash), Data(row.chain),
+                    ])
+            }
+        }
+        try old.close()
+
+        let migrated = try SQLiteStore(dataDirectory: folder.path)
+        #expect(try migrated.integrityCheck() == "ok")
+        let after = try await migrated.storedEvents(session: "ses_a") + migrated.storedEvents(session: "ses_b")
+        #expect(after.map(\.seq) == stored.map(\.seq))
+        #expect(after.map(\.storedBody) == stored.map(\.storedBody))
+        #expect(after.map(\.chain) == stored.map(\.chain))
+        let indexes = try await migrated.pool.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events'")
+        }
+        #expect(indexes == ["events_by_session_seq"])
+    }
+
     @Test func createsTheDataFolder() throws {
         let nested = folder.file("a/b/c")
         let store = try SQLiteStore(dataDirectory: nested)
