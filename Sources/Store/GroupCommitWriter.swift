@@ -46,6 +46,12 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     private let logger: Logger
     private let condition = NSCondition()
     private var queue: [Pending] = []
+    /// Size of the batch taken last (guarded by `condition`).
+    private var lastBatchCount = 0
+    /// A batch this large is committed without waiting for more.
+    static let enough = 64
+    /// Seconds without a new event after which a waiting batch goes.
+    static let quiet: TimeInterval = 0.000_25
     private var started = false
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
@@ -122,14 +128,24 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         defer { condition.unlock() }
         while queue.isEmpty && !stopping { condition.wait() }
         if queue.isEmpty { return nil }
-        if queue.count < batchLimit && !stopping && interval > .zero {
+        // Waiting for more pays only under load: one fsync and one WAL page then serve many
+        // events. A lone event after a quiet spell (the last batch was a single one) goes at
+        // once; otherwise the batch waits up to `interval` while events keep coming, and goes
+        // as soon as `Self.quiet` passes without one (a few clients waiting on their acks send
+        // nothing more) or it has grown to `Self.enough`.
+        let wanted = min(batchLimit, Self.enough)
+        if lastBatchCount > 1 && queue.count < wanted && !stopping && interval > .zero {
             let (seconds, attoseconds) = interval.components
             let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
-            while queue.count < batchLimit && !stopping {
-                if !condition.wait(until: deadline) { break }
+            while queue.count < wanted && !stopping {
+                let before = queue.count
+                let until = min(deadline, Date(timeIntervalSinceNow: Self.quiet))
+                while queue.count == before && !stopping && condition.wait(until: until) {}
+                if queue.count == before || until >= deadline { break }
             }
         }
         let count = min(queue.count, batchLimit)
+        lastBatchCount = count
         let batch = Array(queue.prefix(count))
         queue.removeFirst(count)
         return batch

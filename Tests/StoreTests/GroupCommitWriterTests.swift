@@ -210,6 +210,32 @@ import Transcripts
         try await verifyChain("ses_a", [joined, message])
     }
 
+    /// After a quiet spell an event is committed at once: waiting for company that is not
+    /// coming would only add the commit interval to its ack (here a long one, 2 s).
+    @Test func aLoneEventDoesNotWaitForCompany() async throws {
+        let patient = try StoreFixture(commitInterval: .seconds(2))
+        var state = try await patient.live("ses_a")
+        let joined = try #require(try state.join(F.officer, at: at(1)))
+        let message = try state.message(F.officer, "Một mình", clientId: "c1")
+        let writer = patient.store.writer
+        let collector = ResultCollector(writer)
+        writer.start()
+        writer.submit([joined])
+        await collector.wait(forEvents: 1)
+        try await Task.sleep(for: .milliseconds(50))
+        writer.submit([message])
+        await collector.wait(forEvents: 2)
+        writer.shutdown()
+        let results = await collector.finished()
+        #expect(results.flatMap(\.committed) == [joined, message])
+        for result in results {
+            for submitted in result.submittedAt {
+                let waited = Double(result.committedAt - submitted) / 1e9
+                #expect(waited < 1.0, "committed \(waited) s after submission, with a 2 s interval")
+            }
+        }
+    }
+
     @Test func manyQuickSubmissionsShareTransactions() async throws {
         var state = try await fixture.live("ses_a")
         var events = [try #require(try state.join(F.officer, at: at(0)))]
