@@ -82,8 +82,8 @@ package final class DialogueServerApp: Sendable {
     /// Binds, starts the commit writer and the service thread, and begins consuming.
     package func start() async throws -> Started {
         var officerToken: String?
-        if try store.staffAccounts().isEmpty {
-            officerToken = try store.addStaff(name: "officer", role: .officer).token
+        if try await store.staffAccounts().isEmpty {
+            officerToken = try await store.addStaff(name: "officer", role: .officer).token
         }
         try await glossaries.load(agents)
         retrieval.refreshInBackground()

@@ -1,15 +1,16 @@
 import Dialogue
 
-/// What the server needs from durable storage. SQLite implements it today; a PostgreSQL
-/// backend for several nodes implements the same protocol later.
+/// What the server needs from durable storage: SQLite embedded on one node, or PostgreSQL
+/// shared by several. Every requirement is async, since a network database answers
+/// asynchronously (SQLite's synchronous implementations satisfy them as they are).
 package protocol DialogueStore: Sendable {
     // Staff
     /// Creates an account (or adds a token to an existing one of the same role); returns the token.
-    func addStaff(name: String, role: Role) throws -> (StaffAccount, token: String)
+    func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String)
     /// Revokes every token of the account; false when no such account.
-    func revokeStaff(name: String) throws -> Bool
+    func revokeStaff(name: String) async throws -> Bool
     /// All accounts, by name.
-    func staffAccounts() throws -> [StaffAccount]
+    func staffAccounts() async throws -> [StaffAccount]
     /// The account a live token belongs to.
     func staff(token: String) async throws -> StaffAccount?
 
@@ -79,10 +80,8 @@ package protocol DialogueStore: Sendable {
     func addGlossary(agent: String, tsv: String, sha256: String, origin: String, concepts: Int, createdBy: String)
         async throws -> StoredGlossary
 
-    /// A consistent copy of the database at `path`, taken while serving.
-    func backup(to path: String) throws
     /// Every session id, oldest first.
-    func sessionIds() throws -> [String]
+    func sessionIds() async throws -> [String]
     /// Ids of staff accounts that still have a token that is not revoked.
     func activeStaffIds() async throws -> Set<String>
 }

@@ -62,7 +62,7 @@ struct Transcript: AsyncParsableCommand {
             let ids: [String]
             do {
                 service = try Transcript.service(data)
-                ids = try session.map { [$0] } ?? service.store.sessionIds()
+                ids = if let session { [session] } else { try await service.store.sessionIds() }
             } catch { fail("\(error)", code: 2) }
             var tampered = false
             for id in ids {
