@@ -4,8 +4,9 @@ SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)/dialogue-server
 APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
-# Only for `make test`: the browser tests drive Debian's headless Chromium through its driver.
-TEST_APT_PACKAGES = chromium chromium-driver
+# Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
+# the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL.
+TEST_APT_PACKAGES = chromium chromium-driver postgresql
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -43,9 +44,13 @@ serve: build
 # Unit tests (Swift Testing) then the black-box suite against the real server binary.
 test: test-deps build unit-test integration-test
 
+# The store contract suite runs on SQLite and on a throwaway PostgreSQL cluster (Tests/postgres/).
 unit-test:
 	$(SWIFT) build --build-tests -c $(CONFIG)
-	$(SWIFT) test --skip-build -c $(CONFIG)
+	@dir=$$(mktemp -d /tmp/dialogue-pg.XXXXXX); port=$$($(PYTHON) -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'); \
+	url=$$(Tests/postgres/cluster.sh start $$dir/cluster $$port) || exit 1; \
+	DIALOGUE_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build -c $(CONFIG); rc=$$?; \
+	Tests/postgres/cluster.sh stop $$dir/cluster; rm -rf $$dir; exit $$rc
 
 integration-test:
 	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \

@@ -14,6 +14,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // C library behind a thin module that only Transport imports.
@@ -36,6 +37,18 @@ let package = Package(
             dependencies: [
                 "Dialogue", "Transcripts",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        // PostgreSQL event store for several nodes: the same store protocol as SQLite, with
+        // LISTEN/NOTIFY between nodes. Only this module imports PostgresNIO.
+        .target(
+            name: "PostgresStore",
+            dependencies: [
+                "Store", "Dialogue", "Transcripts",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -92,6 +105,11 @@ let package = Package(
             exclude: ["tantivy_anchor.py", "run.sh"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
+        // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.
+        .testTarget(
+            name: "StoreContractTests",
+            dependencies: ["Store", "PostgresStore", "Dialogue", "Transcripts", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: strict),
         .testTarget(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],
             swiftSettings: strict),

@@ -176,7 +176,7 @@ package final class DialogueServerApp: Sendable {
         await hub.stopTakingFrames()
         transport.refuseNewConnections()
         let writer = store.writer
-        await Task.detached { writer.shutdown() }.value  // blocks until committed: not on the pool's threads
+        await Task.detached { await writer.shutdown() }.value  // SQLite's blocks until committed: off the caller's task
         await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
         await hub.waitForArchives()
         for sessionId in await hub.liveSessionIds() {

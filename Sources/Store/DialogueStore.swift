@@ -95,7 +95,7 @@ package protocol EventAppender: Sendable {
     /// Queues events; never blocks on I/O.
     func submit(_ events: [Event])
     /// Commits what is queued, then finishes `results`.
-    func shutdown()
+    func shutdown() async
 }
 
 /// A signed head as stored.
@@ -132,4 +132,10 @@ package struct StoredFrame: Sendable {
     package var kind: EventKind
     /// The canonical JSON body exactly as stored.
     package var canonical: [UInt8]
+
+    package init(seq: Int64, kind: EventKind, canonical: [UInt8]) {
+        self.seq = seq
+        self.kind = kind
+        self.canonical = canonical
+    }
 }

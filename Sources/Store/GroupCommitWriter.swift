@@ -17,6 +17,17 @@ package struct CommitResult: Sendable {
     package var submittedAt: [UInt64]
     /// Monotonic nanoseconds at which the transaction committed.
     package var committedAt: UInt64
+
+    package init(
+        committed: [Event], canonical: [[UInt8]] = [], failed: [FailedAppend], submittedAt: [UInt64],
+        committedAt: UInt64
+    ) {
+        self.committed = committed
+        self.canonical = canonical
+        self.failed = failed
+        self.submittedAt = submittedAt
+        self.committedAt = committedAt
+    }
 }
 
 /// An event the writer did not store.
@@ -25,6 +36,11 @@ package struct FailedAppend: Sendable {
     package var event: Event
     /// Why.
     package var error: StoreError
+
+    package init(event: Event, error: StoreError) {
+        self.event = event
+        self.error = error
+    }
 }
 
 /// Appends events with group commit on a thread of its own: it takes every event queued so

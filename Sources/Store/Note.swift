@@ -12,4 +12,13 @@ package struct Note: Sendable, Equatable {
     package var author: String
     /// RFC 3339.
     package var at: String
+
+    package init(id: Int64, session: String, seq: Int64, text: String, author: String, at: String) {
+        self.id = id
+        self.session = session
+        self.seq = seq
+        self.text = text
+        self.author = author
+        self.at = at
+    }
 }

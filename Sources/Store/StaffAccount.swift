@@ -12,4 +12,12 @@ package struct StaffAccount: Sendable, Equatable {
     package var createdAt: String
     /// Number of tokens not revoked.
     package var activeTokens: Int
+
+    package init(id: String, name: String, role: Role, createdAt: String, activeTokens: Int) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.createdAt = createdAt
+        self.activeTokens = activeTokens
+    }
 }

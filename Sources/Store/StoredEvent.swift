@@ -12,4 +12,12 @@ package struct StoredEvent: Sendable {
     package var hash: [UInt8]
     /// Chain value after this event.
     package var chain: [UInt8]
+
+    package init(seq: Int64, event: Event, storedBody: [UInt8], hash: [UInt8], chain: [UInt8]) {
+        self.seq = seq
+        self.event = event
+        self.storedBody = storedBody
+        self.hash = hash
+        self.chain = chain
+    }
 }

@@ -58,7 +58,7 @@ import Transcripts
         writer.submit([])
         writer.submit(Array(submitted[9...]))
         let results = await collector.wait(forEvents: submitted.count)
-        writer.shutdown()
+        await writer.shutdown()
         _ = await collector.finished()
 
         let committed = results.flatMap(\.committed)
@@ -93,7 +93,7 @@ import Transcripts
         writer.submit([orphan])  // a session's first event must be seq 1
         writer.submit([e3, e4])
         await collector.wait(forEvents: 7)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
 
         #expect(results.flatMap(\.committed) == [e1, e2, e3, e4])
@@ -130,7 +130,7 @@ import Transcripts
         #expect(next.seq == 3)
         writer.submit([next])
         await collector.wait(forEvents: 4)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
 
         let failed = results.flatMap(\.failed)
@@ -168,7 +168,7 @@ import Transcripts
         first.start()
         first.submit([joined, message])
         await firstResults.wait(forEvents: 2)
-        first.shutdown()
+        await first.shutdown()
 
         // A new store on the same file: its writer learns the stored clientIds from the rows.
         let reopened = try SQLiteStore(dataDirectory: fixture.folder.path)
@@ -184,7 +184,7 @@ import Transcripts
         writer.submit([replay])
         writer.submit([sameIdOtherSender])
         await collector.wait(forEvents: 2)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
         #expect(results.flatMap(\.failed).map(\.event) == [replay])
         #expect(results.flatMap(\.committed) == [sameIdOtherSender])
@@ -203,7 +203,7 @@ import Transcripts
         writer.submit([joined, message, again])  // queued before start: one batch
         writer.start()
         await collector.wait(forEvents: 3)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
         #expect(results.flatMap(\.committed) == [joined, message])
         #expect(results.flatMap(\.failed).map(\.event) == [again])
@@ -225,7 +225,7 @@ import Transcripts
         try await Task.sleep(for: .milliseconds(50))
         writer.submit([message])
         await collector.wait(forEvents: 2)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
         #expect(results.flatMap(\.committed) == [joined, message])
         for result in results {
@@ -245,7 +245,7 @@ import Transcripts
         writer.start()
         for event in events { writer.submit([event]) }
         await collector.wait(forEvents: events.count, timeout: .seconds(30))
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
 
         #expect(results.allSatisfy { $0.failed.isEmpty })
@@ -268,7 +268,7 @@ import Transcripts
         writer.submit(events)  // queued before the thread starts
         writer.start()
         await collector.wait(forEvents: events.count)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
         #expect(results.map(\.committed.count) == Array(repeating: 100, count: 10))
         #expect(results.flatMap(\.committed) == events)
@@ -288,7 +288,7 @@ import Transcripts
         writer.submit(events)
         let clock = ContinuousClock()
         let started = clock.now
-        writer.shutdown()  // must not wait out the 30 s gathering window
+        await writer.shutdown()  // must not wait out the 30 s gathering window
         #expect(clock.now - started < .seconds(10))
         let results = await writer.drain()
         #expect(results.flatMap(\.committed) == events)
@@ -296,7 +296,7 @@ import Transcripts
     }
 
     @Test func shutdownWithoutStartFinishesTheResults() async throws {
-        store.writer.shutdown()
+        await store.writer.shutdown()
         #expect(await store.writer.drain().isEmpty)
     }
 
@@ -307,7 +307,7 @@ import Transcripts
         writer.start()
         writer.submit(events)
         await collector.wait(forEvents: events.count)
-        writer.shutdown()
+        await writer.shutdown()
         let results = await collector.finished()
         #expect(results.flatMap(\.committed) == events)
     }

@@ -51,7 +51,7 @@ import Testing
         writer.start()
         writer.submit(events)
         await collector.wait(forEvents: events.count)
-        writer.shutdown()
+        await writer.shutdown()
         let stored = try await fixture.store.storedEvents(session: "ses_a") + fixture.store.storedEvents(session: "ses_b")
         #expect(stored.count == events.count)
 
@@ -134,7 +134,7 @@ import Testing
         for i in 0..<20 { events.append(try state.message(StoreFixture.officer, "m\(i)", clientId: "c\(i)")) }
         store.writer.start()
         store.writer.submit(events)
-        store.writer.shutdown()
+        await store.writer.shutdown()
         let results = await store.writer.drain()
         #expect(results.flatMap(\.committed).count == 21)
 

@@ -81,4 +81,4 @@ class StandIn:
         return f"http://127.0.0.1:{self.port}"
 
     def close(self):
-        self.server.shutdown()
+        await self.server.shutdown()

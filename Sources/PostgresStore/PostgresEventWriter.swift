@@ -1,0 +1,290 @@
+import Dialogue
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+import Synchronization
+import Transcripts
+
+/// Appends events to PostgreSQL with group commit, like SQLite's `GroupCommitWriter`: every
+/// event queued so far (at most `batchLimit`) goes in one transaction, results come back in
+/// submission order, and nothing blocks the caller. What SQLite's single writer knows from
+/// being alone, this one learns under locks, because other nodes append to the same
+/// sessions: each session's `event_heads` row is locked FOR UPDATE while its seq is checked
+/// and its chain extended, and `event_client_ids` refuses a (sender, clientId) stored
+/// before, whichever node stored it. After the commit, one NOTIFY per session tells the
+/// other nodes which seqs to read.
+package final class PostgresEventWriter: EventAppender {
+    /// The channel other nodes LISTEN on; payload `session:firstSeq:lastSeq`.
+    package static let channel = "dialogue_events"
+
+    private struct Pending {
+        var event: Event
+        var submittedAt: UInt64
+    }
+
+    private struct Queue {
+        var pending: [Pending] = []
+        var started = false
+        var stopping = false
+        var lastBatchCount = 0
+        var task: Task<Void, Never>?
+    }
+
+    private let client: PostgresClient
+    private let interval: Duration
+    private let batchLimit: Int
+    private let logger: Logger
+    private let queue = Mutex(Queue())
+    private let wakeups: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+    private let continuation: AsyncStream<CommitResult>.Continuation
+    package let results: AsyncStream<CommitResult>
+
+    init(client: PostgresClient, interval: Duration, batchLimit: Int, logger: Logger) {
+        self.client = client
+        self.interval = interval
+        self.batchLimit = max(1, batchLimit)
+        self.logger = logger
+        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
+    }
+
+    package func start() {
+        queue.withLock { queue in
+            guard !queue.started else { return }
+            queue.started = true
+            queue.task = Task { await run() }
+        }
+    }
+
+    package func submit(_ events: [Event]) {
+        guard !events.isEmpty else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        let accepted = queue.withLock { queue in
+            guard !queue.stopping else { return false }
+            queue.pending.append(contentsOf: events.map { Pending(event: $0, submittedAt: now) })
+            return true
+        }
+        if accepted {
+            wake.yield()
+        } else {
+            let error = StoreError.writeFailed("the writer has stopped")
+            continuation.yield(
+                CommitResult(
+                    committed: [], failed: events.map { FailedAppend(event: $0, error: error) }, submittedAt: [],
+                    committedAt: now))
+        }
+    }
+
+    package func shutdown() async {
+        let task = queue.withLock { queue in
+            queue.stopping = true
+            return queue.started ? queue.task : nil
+        }
+        wake.yield()
+        if let task { await task.value } else { continuation.finish() }
+    }
+
+    private func run() async {
+        var wakeups = wakeups.makeAsyncIterator()
+        while true {
+            let batch = await nextBatch(&wakeups)
+            guard let batch else { break }
+            continuation.yield(await commit(batch))
+        }
+        continuation.finish()
+    }
+
+    /// The next batch, waiting for one; nil once stopping with nothing left. Under load it
+    /// waits up to `interval` for company, as SQLite's writer does.
+    private func nextBatch(_ wakeups: inout AsyncStream<Void>.Iterator) async -> [Pending]? {
+        while true {
+            let (count, stopping, last) = queue.withLock { ($0.pending.count, $0.stopping, $0.lastBatchCount) }
+            if count == 0 {
+                if stopping { return nil }
+                _ = await wakeups.next()
+                continue
+            }
+            if last > 1 && count < min(batchLimit, 64) && !stopping && interval > .zero {
+                try? await Task.sleep(for: interval)
+            }
+            return queue.withLock { queue in
+                let taken = Array(queue.pending.prefix(batchLimit))
+                queue.pending.removeFirst(taken.count)
+                queue.lastBatchCount = taken.count
+                return taken
+            }
+        }
+    }
+
+    private func commit(_ batch: [Pending]) async -> CommitResult {
+        let logger = logger
+        do {
+            let outcome = try await client.withTransaction(logger: logger) { connection in
+                try await Self.append(batch.map(\.event), on: connection, logger: logger)
+            }
+            var submitted: [UInt64] = []
+            var committed: [Event] = []
+            var canonical: [[UInt8]] = []
+            for (pending, bytes) in zip(batch, outcome.canonical) where bytes != nil {
+                committed.append(pending.event)
+                canonical.append(bytes!)
+                submitted.append(pending.submittedAt)
+            }
+            return CommitResult(
+                committed: committed, canonical: canonical, failed: outcome.failed, submittedAt: submitted,
+                committedAt: DispatchTime.now().uptimeNanoseconds)
+        } catch {
+            if batch.count > 1 {
+                logger.warning(
+                    "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(describe(error))"])
+                var total = CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
+                for pending in batch {
+                    let part = await commit([pending])
+                    total.committed += part.committed
+                    total.canonical += part.canonical
+                    total.failed += part.failed
+                    total.submittedAt += part.submittedAt
+                    total.committedAt = part.committedAt
+                }
+                return total
+            }
+            let reason = StoreError.writeFailed(describe(error))
+            logger.error("commit failed", metadata: ["db.error": "\(describe(error))"])
+            return CommitResult(
+                committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
+                committedAt: DispatchTime.now().uptimeNanoseconds)
+        }
+    }
+
+    /// What one transaction did: per event its canonical bytes (nil when refused), and the refusals.
+    private struct Outcome: Sendable {
+        var canonical: [[UInt8]?] = []
+        var failed: [FailedAppend] = []
+    }
+
+    /// Appends `events` inside the caller's transaction.
+    private static func append(_ events: [Event], on connection: PostgresConnection, logger: Logger) async throws
+        -> Outcome
+    {
+        var outcome = Outcome()
+        // Lock each session's head once, in a fixed order (sorted), so two nodes' batches
+        // touching the same sessions cannot deadlock.
+        var heads: [String: (seq: Int64, chain: [UInt8])] = [:]
+        for session in Set(events.map(\.session)).sorted() {
+            try await connection.query(
+                """
+                INSERT INTO event_heads (session_id, seq, chain) VALUES (\(session), 0, \(Data(HashChain.genesis)))
+                ON CONFLICT (session_id) DO NOTHING
+                """, logger: logger)
+            for try await (seq, chain) in try await connection.query(
+                "SELECT seq, chain FROM event_heads WHERE session_id = \(session) FOR UPDATE", logger: logger
+            ).decode((Int64, Data).self) {
+                heads[session] = (seq, Array(chain))
+            }
+        }
+        var appended: [String: (first: Int64, last: Int64)] = [:]
+        for event in events {
+            let head = heads[event.session] ?? (0, HashChain.genesis)
+            guard event.seq == head.seq + 1 else {
+                outcome.canonical.append(nil)
+                outcome.failed.append(
+                    FailedAppend(
+                        event: event,
+                        error: .outOfSequence(session: event.session, expected: head.seq + 1, got: event.seq)))
+                continue
+            }
+            if let clientId = event.clientId {
+                var fresh = false
+                for try await _ in try await connection.query(
+                    """
+                    INSERT INTO event_client_ids (session_id, sender, client_id, seq)
+                    VALUES (\(event.session), \(event.senderId), \(clientId), \(event.seq))
+                    ON CONFLICT DO NOTHING RETURNING 1
+                    """, logger: logger)
+                {
+                    fresh = true
+                }
+                guard fresh else {
+                    outcome.canonical.append(nil)
+                    outcome.failed.append(
+                        FailedAppend(
+                            event: event,
+                            error: .writeFailed(
+                                "clientId \(clientId) of \(event.senderId) is already stored in \(event.session)")))
+                    continue
+                }
+            }
+            let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
+            let hash = HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)
+            let chain = HashChain.link(previous: head.chain, eventHash: hash)
+            try await connection.query(
+                """
+                INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                VALUES (\(event.session), \(event.seq), \(event.kind.rawValue), \(event.senderId), \(event.clientId),
+                  \(String(decoding: bytes, as: UTF8.self)), \(Data(hash)), \(Data(chain)))
+                """, logger: logger)
+            try await project(event, on: connection, logger: logger)
+            heads[event.session] = (event.seq, chain)
+            appended[event.session] = (appended[event.session]?.first ?? event.seq, event.seq)
+            outcome.canonical.append(bytes)
+        }
+        for (session, range) in appended.sorted(by: { $0.key < $1.key }) {
+            let head = heads[session]!
+            try await connection.query(
+                "UPDATE event_heads SET seq = \(head.seq), chain = \(Data(head.chain)) WHERE session_id = \(session)",
+                logger: logger)
+            // Delivered by PostgreSQL at COMMIT, and only then.
+            try await connection.query(
+                "SELECT pg_notify(\(channel), \("\(session):\(range.first):\(range.last)"))", logger: logger)
+        }
+        return outcome
+    }
+
+    /// Keeps the queryable tables in step with the events, in the same transaction.
+    private static func project(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
+        switch event.kind {
+        case .joined:
+            let from = event.body["from"]
+            try await connection.query(
+                """
+                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
+                VALUES (\(event.session), \(event.senderId), \(from?["role"]?.stringValue ?? "investor"),
+                  \(from?["name"]?.stringValue ?? ""), \(event.body["language"]?.stringValue ?? "en"),
+                  \(event.body["organisation"]?.stringValue), \(event.seq))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        case .moderation where event.body["action"]?.stringValue == "assistant":
+            try await connection.query(
+                "UPDATE sessions SET assistant = \(event.body["mode"]?.stringValue) WHERE id = \(event.session)",
+                logger: logger)
+        case .moderation:
+            let target = event.body["target"]?.stringValue
+            switch event.body["action"]?.stringValue {
+            case "mute":
+                try await connection.query(
+                    "UPDATE participants SET muted = TRUE WHERE session_id = \(event.session) AND id = \(target)",
+                    logger: logger)
+            case "unmute":
+                try await connection.query(
+                    "UPDATE participants SET muted = FALSE WHERE session_id = \(event.session) AND id = \(target)",
+                    logger: logger)
+            case "remove":
+                try await connection.query(
+                    "UPDATE participants SET removed = TRUE WHERE session_id = \(event.session) AND id = \(target)",
+                    logger: logger)
+            default:
+                break
+            }
+        case .ended:
+            try await connection.query(
+                """
+                UPDATE sessions SET status = 'ended', ended_at = \(event.body["at"]?.stringValue)
+                WHERE id = \(event.session)
+                """, logger: logger)
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Dialogue
+import Foundation
+import PostgresNIO
+import Store
+
+extension PostgresStore {
+    package func createSession(_ info: SessionInfo) async throws {
+        let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
+        try await execute(
+            """
+            INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
+            VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
+              \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
+            """)
+    }
+
+    package func session(id: String) async throws -> SessionInfo? {
+        try await rows("SELECT \(unescaped: Self.sessionColumns) FROM sessions WHERE id = \(id)").first.map(Self.sessionInfo)
+    }
+
+    package func sessions(matching text: String?, status: SessionStatus?) async throws -> [SessionInfo] {
+        let all: [SessionInfo]
+        if let status {
+            all = try await rows(
+                """
+                SELECT \(unescaped: Self.sessionColumns) FROM sessions WHERE status = \(status.rawValue)
+                ORDER BY created_at DESC, id COLLATE "C"
+                """
+            ).map(Self.sessionInfo)
+        } else {
+            all = try await rows(
+                "SELECT \(unescaped: Self.sessionColumns) FROM sessions ORDER BY created_at DESC, id COLLATE \"C\""
+            ).map(Self.sessionInfo)
+        }
+        guard let text, !text.isEmpty else { return all }
+        // In Swift, as with SQLite: the same case folding for Vietnamese titles on both stores.
+        return all.filter { $0.title.range(of: text, options: [.caseInsensitive]) != nil }
+    }
+
+    package func participants(session: String) async throws -> [Participant] {
+        try await rows(
+            """
+            SELECT id, role, name, language, organisation, muted, removed FROM participants
+            WHERE session_id = \(session) ORDER BY first_seq
+            """
+        ).map { row in
+            let (id, role, name, language, organisation, muted, removed) =
+                try row.decode((String, String, String, String, String?, Bool, Bool).self)
+            return Participant(
+                id: id, role: Role(rawValue: role) ?? .investor, name: name, language: language,
+                organisation: organisation, muted: muted, removed: removed)
+        }
+    }
+
+    package func loadState(session: String) async throws -> SessionState? {
+        guard let info = try await self.session(id: session) else { return nil }
+        var state = SessionState(info: info)
+        do {
+            for try await body in try await client.query(
+                "SELECT body FROM events WHERE session_id = \(session) ORDER BY seq", logger: logger
+            ).decode(String.self) {
+                state.apply(try Self.decodeEvent(body))
+            }
+        } catch { throw Self.readError(error) }
+        return state
+    }
+
+    package func sessionIds() async throws -> [String] {
+        try await rows("SELECT id FROM sessions ORDER BY created_at, id COLLATE \"C\"").map { try $0.decode(String.self) }
+    }
+
+    static let sessionColumns = "id, title, status, languages, agent, assistant, created_at, ended_at, created_by"
+
+    static func sessionInfo(_ row: PostgresRow) throws -> SessionInfo {
+        let (id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy) =
+            try row.decode((String, String, String, String, String, String, String, String?, String).self)
+        let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
+        return SessionInfo(
+            id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,
+            agent: agent, assistant: AssistantMode(rawValue: assistant) ?? .review, createdAt: createdAt,
+            endedAt: endedAt, createdBy: createdBy)
+    }
+
+    static func decodeEvent(_ body: String) throws -> Event {
+        do {
+            return try Event(body: JSONParser.parse(body))
+        } catch {
+            throw StoreError.readFailed("stored event is unreadable: \(error)")
+        }
+    }
+}

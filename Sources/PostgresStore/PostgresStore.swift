@@ -1,0 +1,156 @@
+import Dialogue
+import Foundation
+import Logging
+import PostgresNIO
+import Store
+
+/// The PostgreSQL implementation of `DialogueStore`, for several server nodes sharing one
+/// database. Same guarantees as SQLite: an event is acknowledged only after its transaction
+/// committed, each session's seqs run from 1 without gaps (checked under a row lock in the
+/// committing transaction, so nodes cannot interleave), a (sender, clientId) is stored once,
+/// and the hash chain is the same. PostgreSQL's own replication and backups cover the rest.
+package final class PostgresStore: DialogueStore {
+    let client: PostgresClient
+    let logger: Logger
+    private let running: Task<Void, Never>
+    package let writer: any EventAppender
+    /// Where it connects, without the password (for messages).
+    package let location: String
+
+    /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
+    /// the schema, and returns the store. The writer is not started yet.
+    package static func open(
+        url: String, commitInterval: Duration = .milliseconds(1), commitBatch: Int = 512,
+        logger: Logger = Logger(label: "store")
+    ) async throws -> PostgresStore {
+        let (configuration, location) = try connectionConfiguration(url)
+        let store = PostgresStore(
+            configuration: configuration, location: location, commitInterval: commitInterval,
+            commitBatch: commitBatch, logger: logger)
+        do {
+            try await PostgresSchema.migrate(store.client, logger: logger)
+        } catch {
+            store.close()
+            throw StoreError.openFailed(path: location, reason: describe(error))
+        }
+        return store
+    }
+
+    private init(
+        configuration: PostgresClient.Configuration, location: String, commitInterval: Duration, commitBatch: Int,
+        logger: Logger
+    ) {
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        self.logger = logger
+        self.location = location
+        running = Task { await client.run() }
+        writer = PostgresEventWriter(client: client, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+    }
+
+    /// Creates the database named in `url` unless it exists, through the server's `postgres`
+    /// database (a first deployment, `migrate-store`, tests).
+    package static func createDatabase(url: String, logger: Logger = Logger(label: "store")) async throws {
+        var (configuration, location) = try connectionConfiguration(url)
+        guard let name = configuration.database, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw StoreError.openFailed(path: location, reason: "database names are letters, digits and _ here")
+        }
+        configuration.database = "postgres"
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let running = Task { await client.run() }
+        defer { running.cancel() }
+        do {
+            let exists = try await client.query(
+                "SELECT 1 FROM pg_database WHERE datname = \(name)", logger: logger
+            ).collect()
+            if exists.isEmpty {
+                try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \"\(name)\""), logger: logger)
+            }
+        } catch {
+            throw StoreError.openFailed(path: location, reason: describe(error))
+        }
+    }
+
+    /// Closes the connection pool (after `writer.shutdown()`).
+    package func close() {
+        running.cancel()
+    }
+
+    /// The client configuration of a `postgres://` URL, and the URL without its password.
+    static func connectionConfiguration(_ url: String) throws -> (PostgresClient.Configuration, String) {
+        guard let parsed = URLComponents(string: url), ["postgres", "postgresql"].contains(parsed.scheme ?? ""),
+            let host = parsed.host, !host.isEmpty
+        else {
+            throw StoreError.openFailed(
+                path: url, reason: "expected postgres://user[:password]@host[:port]/database")
+        }
+        let database = String(parsed.path.drop { $0 == "/" })
+        let user = parsed.user ?? "postgres"
+        var configuration = PostgresClient.Configuration(
+            host: host, port: parsed.port ?? 5432, username: user, password: parsed.password,
+            database: database.isEmpty ? user : database, tls: .disable)
+        configuration.options.maximumConnections = 8
+        let shown = "postgres://\(user)@\(host):\(parsed.port ?? 5432)/\(database.isEmpty ? user : database)"
+        return (configuration, shown)
+    }
+
+    // MARK: Running queries
+
+    /// Runs a statement whose rows are not needed.
+    func execute(_ query: PostgresQuery) async throws {
+        do { _ = try await client.query(query, logger: logger) } catch { throw Self.writeError(error) }
+    }
+
+    /// Runs a query and collects its rows.
+    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        do {
+            var out: [PostgresRow] = []
+            for try await row in try await client.query(query, logger: logger) { out.append(row) }
+            return out
+        } catch { throw Self.readError(error) }
+    }
+
+    /// Runs `body` in one transaction (BEGIN … COMMIT, ROLLBACK on error).
+    func transaction<T: Sendable>(
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+    ) async throws -> T {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+        } catch let error as PostgresTransactionError {
+            if let inner = error.closureError as? StoreError { throw inner }
+            throw Self.writeError(error.closureError ?? error)
+        } catch let error as StoreError { throw error } catch { throw Self.writeError(error) }
+    }
+
+    static func readError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        return .readFailed(describe(error))
+    }
+
+    static func writeError(_ error: any Error) -> StoreError {
+        if let error = error as? StoreError { return error }
+        return .writeFailed(describe(error))
+    }
+
+    /// The SQLSTATE of a server error (`23505` for a unique violation), if it is one.
+    static func sqlState(_ error: any Error) -> String? {
+        if let error = error as? PostgresTransactionError { return error.closureError.flatMap(sqlState) }
+        return (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
+
+/// A readable reason: PostgresNIO redacts `"\(error)"` on purpose; the server's message and
+/// SQLSTATE are what an operator needs.
+func describe(_ error: any Error) -> String {
+    if let error = error as? PSQLError {
+        if let info = error.serverInfo {
+            let message = info[.message] ?? "server error"
+            return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
+        }
+        return "PostgreSQL: \(error.code)"
+    }
+    if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.commitError {
+        return describe(inner)
+    }
+    return String(describing: error)
+}

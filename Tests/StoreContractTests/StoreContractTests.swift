@@ -1,0 +1,252 @@
+import Dialogue
+import Foundation
+import Logging
+import PostgresStore
+import Store
+import Synchronization
+import Testing
+import Transcripts
+
+/// The store protocol's contract, one suite for both backends: every test runs on a fresh
+/// SQLite file and on a fresh PostgreSQL database. `make test` starts a throwaway
+/// PostgreSQL cluster and names it in DIALOGUE_TEST_POSTGRES_URL; without it the PostgreSQL
+/// cases fail with that reason (they are not skipped).
+@Suite struct StoreContractTests {
+    static let backends = [Backend.sqlite, .postgres]
+
+    static let officer = Participant(id: "stf_officer", role: .officer, name: "Trần Thu Hà", language: "vi")
+    static let investor = Participant(
+        id: "inv_kenji", role: .investor, name: "Kenji Sato", language: "ja", organisation: "Sato & Partners")
+
+    @Test(arguments: backends) func staffAccountsAndTokens(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        #expect(try await store.staffAccounts().isEmpty)
+        let (officer, token) = try await store.addStaff(name: "Hà", role: .officer)
+        let (_, second) = try await store.addStaff(name: "Hà", role: .officer)
+        let (reviewer, _) = try await store.addStaff(name: "  Bình  ", role: .reviewer)
+        #expect(reviewer.name == "Bình")
+        #expect(try await store.staffAccounts().map(\.name) == ["Bình", "Hà"])
+        #expect(try await store.staffAccounts().first { $0.name == "Hà" }?.activeTokens == 2)
+        #expect(try await store.staff(token: token)?.id == officer.id)
+        #expect(try await store.staff(token: second)?.role == .officer)
+        await #expect(throws: StoreError.self) { _ = try await store.addStaff(name: "Hà", role: .reviewer) }
+        #expect(try await store.activeStaffIds() == [officer.id, reviewer.id])
+        #expect(try await store.revokeStaff(name: "Hà"))
+        #expect(try await !store.revokeStaff(name: "Nobody"))
+        #expect(try await store.staff(token: token) == nil)
+        #expect(try await store.activeStaffIds() == [reviewer.id])
+    }
+
+    @Test(arguments: backends) func sessionsAndInvites(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let older = Self.session("ses_a", title: "Hội thảo đầu tư Vân Đồn", createdAt: "2026-11-26T04:00:00.000Z")
+        let newer = Self.session("ses_b", title: "KCN Sông Khoai", createdAt: "2026-11-26T05:00:00.000Z")
+        try await store.createSession(older)
+        try await store.createSession(newer)
+        #expect(try await store.session(id: "ses_a") == older)
+        #expect(try await store.session(id: "nope") == nil)
+        #expect(try await store.sessions(matching: nil, status: nil).map(\.id) == ["ses_b", "ses_a"])
+        #expect(try await store.sessions(matching: "VÂN ĐỒN", status: nil).map(\.id) == ["ses_a"])
+        #expect(try await store.sessions(matching: nil, status: .ended).isEmpty)
+        #expect(try await store.sessionIds() == ["ses_a", "ses_b"])
+
+        let invite = Invite(
+            id: "inv_kenji", session: "ses_a", name: "Kenji Sato", language: "ja", organisation: "Sato & Partners",
+            createdAt: "2026-11-26T04:10:00.000Z", expiresAt: "2026-12-03T04:10:00.000Z", revokedAt: nil,
+            createdBy: "stf_officer")
+        let code = try await store.createInvite(invite)
+        #expect(try await store.invite(code: code) == invite)
+        #expect(try await store.invite(code: code + "x") == nil)
+        #expect(try await store.invites(session: "ses_a") == [invite])
+        #expect(try await store.revokeInvite(id: "inv_kenji", session: "ses_a"))
+        #expect(try await !store.revokeInvite(id: "inv_kenji", session: "ses_a"))
+        #expect(try await store.invite(code: code)?.revokedAt != nil)
+    }
+
+    @Test(arguments: backends) func eventsCommitInOrderWithTheirChains(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        var b = try await Self.live(store, "ses_b")
+        var events = [try #require(try a.join(Self.officer, at: Self.at(1)))]
+        events.append(try #require(try b.join(Self.investor, at: Self.at(2))))
+        events.append(try #require(try a.join(Self.investor, at: Self.at(3))))
+        for i in 0..<30 {
+            events.append(try Self.message(&a, Self.officer, "Khu kinh tế Vân Đồn \(i)", clientId: "a\(i)", step: 4 + i))
+            events.append(try Self.message(&b, Self.investor, "工業団地 \(i)", clientId: "b\(i)", step: 4 + i))
+        }
+        events.append(try a.moderate(by: Self.officer, action: "mute", target: Self.investor.id, at: Self.at(40)))
+        events.append(try b.end(by: Self.officer, at: Self.at(41)))
+
+        let results = try await Self.commit(events, with: store.writer)
+        #expect(results.flatMap(\.committed) == events)
+        #expect(results.allSatisfy { $0.failed.isEmpty })
+        for (session, state) in [("ses_a", a), ("ses_b", b)] {
+            let stored = try await store.storedEvents(session: session)
+            var chain = HashChain.genesis
+            for row in stored {
+                #expect(row.storedBody == row.event.canonicalBytes)
+                let hash = HashChain.eventHash(body: row.event.body)
+                chain = HashChain.link(previous: chain, eventHash: hash)
+                #expect(row.hash == hash && row.chain == chain, "chain of \(session) seq \(row.seq)")
+            }
+            #expect(stored.map(\.seq) == Array(1...state.lastSeq))
+            #expect(try await store.loadState(session: session)?.lastSeq == state.lastSeq)
+        }
+        #expect(try await store.lastSeqs() == ["ses_a": a.lastSeq, "ses_b": b.lastSeq])
+        #expect(try await store.events(session: "ses_a", after: 2, limit: 3).map(\.seq) == [3, 4, 5])
+        #expect(try await store.storedFrames(session: "ses_b", after: 30, limit: 100).map(\.seq) == [31, 32])
+        #expect(try await store.storedFrames(session: "ses_b", after: 31, limit: 1).first?.kind == .ended)
+        let people = try await store.participants(session: "ses_a")
+        #expect(people.map(\.id) == [Self.officer.id, Self.investor.id])
+        #expect(people.last?.muted == true)
+        #expect(try await store.session(id: "ses_b")?.status == .ended)
+        let messages = try await store.events(ofKinds: [.message], agent: "quang-ninh-ipa", limit: 2)
+        #expect(messages.count == 2)
+    }
+
+    @Test(arguments: backends) func gapsAndRepeatedClientIdsAreRefused(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        let joined = try #require(try a.join(Self.investor, at: Self.at(1)))
+        let hello = try Self.message(&a, Self.investor, "こんにちは", clientId: "c1", step: 2)
+        let skipped = Event(
+            session: "ses_a", seq: 5, kind: .message, at: Self.at(3), from: Self.investor, clientId: "c9",
+            fields: ["text": "?", "language": "ja"])
+        let replay = Event(
+            session: "ses_a", seq: 3, kind: .message, at: Self.at(4), from: Self.investor, clientId: "c1",
+            fields: ["text": "こんにちは", "language": "ja"])
+        let results = try await Self.commit([joined, hello, skipped, replay], with: store.writer)
+        #expect(results.flatMap(\.committed) == [joined, hello])
+        let failed = results.flatMap(\.failed)
+        #expect(failed.map(\.event) == [skipped, replay])
+        #expect(failed.first?.error == .outOfSequence(session: "ses_a", expected: 3, got: 5))
+        #expect(try await store.storedEvents(session: "ses_a").map(\.seq) == [1, 2])
+    }
+
+    @Test(arguments: backends) func headsNotesAuditTranslationsGlossaries(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        let joined = try #require(try a.join(Self.officer, at: Self.at(1)))
+        _ = try await Self.commit([joined], with: store.writer)
+
+        let head = SignedHeadRecord(
+            session: "ses_a", seq: 1, chain: Array(repeating: 7, count: 32), signature: Array(repeating: 9, count: 64),
+            publicKey: Array(repeating: 3, count: 32), signedAt: Self.at(2))
+        try await store.saveHead(head)
+        var newer = head
+        newer.signedAt = Self.at(3)
+        try await store.saveHead(newer)
+        #expect(try await store.head(session: "ses_a") == newer)
+        #expect(try await store.head(session: "ses_b") == nil)
+
+        let note = try await store.addNote(session: "ses_a", seq: 1, text: "Xác nhận", author: "stf_reviewer")
+        #expect(try await store.notes(session: "ses_a") == [note])
+        await #expect(throws: StoreError.notFound("event 9 of session ses_a")) {
+            _ = try await store.addNote(session: "ses_a", seq: 9, text: "?", author: "stf_reviewer")
+        }
+        try await store.audit(actor: "stf_reviewer", action: "export", session: "ses_a", detail: "json")
+
+        let translation = StoredTranslation(
+            session: "ses_a", seq: 1, language: "ja", text: "参加しました", engine: "llm:test", glossaryVersion: 2,
+            glossaryOk: true)
+        try await store.saveTranslation(translation)
+        var replaced = translation
+        replaced.text = "参加"
+        try await store.saveTranslation(replaced)
+        #expect(try await store.translations(session: "ses_a", from: 1, to: 5, language: "ja") == [1: replaced])
+        #expect(try await store.translations(session: "ses_a", from: 1, to: 5, language: "en").isEmpty)
+
+        let first = try await store.addGlossary(
+            agent: "quang-ninh-ipa", tsv: "a", sha256: "h1", origin: "file", concepts: 1, createdBy: "system")
+        let second = try await store.addGlossary(
+            agent: "quang-ninh-ipa", tsv: "b", sha256: "h2", origin: "api", concepts: 2, createdBy: "stf_officer")
+        #expect((first.version, second.version) == (1, 2))
+        #expect(try await store.glossary(agent: "quang-ninh-ipa", version: nil) == second)
+        #expect(try await store.glossary(agent: "quang-ninh-ipa", version: 1) == first)
+        #expect(try await store.lastGlossaryHash(agent: "quang-ninh-ipa", origin: "file") == "h1")
+        #expect(try await store.glossary(agent: "other", version: nil) == nil)
+    }
+
+    // MARK: Helpers
+
+    static func session(_ id: String, title: String = "Hội thảo", createdAt: String = "2026-11-26T04:40:00.000Z")
+        -> SessionInfo
+    {
+        SessionInfo(
+            id: id, title: title, status: .live, languages: ["vi", "ja"], agent: "quang-ninh-ipa",
+            assistant: .review, createdAt: createdAt, endedAt: nil, createdBy: "stf_officer")
+    }
+
+    static func live(_ store: any DialogueStore, _ id: String) async throws -> SessionState {
+        let info = session(id)
+        try await store.createSession(info)
+        return SessionState(info: info)
+    }
+
+    static func at(_ n: Int) -> String { Timestamp.format(milliseconds: 1_795_668_000_000 + Int64(n) * 1_000) }
+
+    static func message(_ state: inout SessionState, _ who: Participant, _ text: String, clientId: String, step: Int)
+        throws -> Event
+    {
+        switch try state.say(by: who, text: text, clientId: clientId, language: who.language, citations: nil, at: at(step)) {
+        case .append(let event): return event
+        case .duplicate(let seq): throw StoreError.conflict("unexpected duplicate of seq \(seq)")
+        }
+    }
+
+    /// Starts the writer, submits `events` one at a time, and returns every result once all
+    /// are accounted for; then stops the writer.
+    static func commit(_ events: [Event], with writer: any EventAppender) async throws -> [CommitResult] {
+        let stream = writer.results
+        writer.start()
+        for event in events { writer.submit([event]) }
+        var results: [CommitResult] = []
+        var seen = 0
+        for await result in stream {
+            results.append(result)
+            seen += result.committed.count + result.failed.count
+            if seen >= events.count { break }
+        }
+        await writer.shutdown()
+        return results
+    }
+}
+
+/// A backend under test.
+enum Backend: String, CustomTestStringConvertible, Sendable {
+    case sqlite, postgres
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store.
+    func open() async throws -> any DialogueStore {
+        switch self {
+        case .sqlite:
+            let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("contract-" + UUID().uuidString)
+            return try SQLiteStore(dataDirectory: folder)
+        case .postgres:
+            guard let url = ProcessInfo.processInfo.environment["DIALOGUE_TEST_POSTGRES_URL"] else {
+                throw StoreError.openFailed(
+                    path: "DIALOGUE_TEST_POSTGRES_URL",
+                    reason: "not set: run `make unit-test`, which starts a throwaway PostgreSQL cluster")
+            }
+            // A database of its own per test, in the one cluster.
+            let name = "contract_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+            let fresh = url.replacingOccurrences(of: "/dialogue", with: "/" + name)
+            try await PostgresStore.createDatabase(url: fresh)
+            return try await PostgresStore.open(url: fresh)
+        }
+    }
+
+    func close(_ store: any DialogueStore) {
+        if let store = store as? PostgresStore { store.close() }
+        if let store = store as? SQLiteStore {
+            try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent)
+        }
+    }
+}

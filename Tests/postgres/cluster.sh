@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# A throwaway PostgreSQL cluster for the tests: its own folder, loopback only, trust
+# authentication, gone when stopped. Debian's packages, never the system's cluster.
+#
+#   Tests/postgres/cluster.sh start DIR PORT   # prints the URL: postgres://postgres@127.0.0.1:PORT/dialogue
+#   Tests/postgres/cluster.sh stop DIR
+#
+# fsync is off: these clusters hold test data only, and start in under a second.
+set -euo pipefail
+cmd=${1:?start|stop}; dir=${2:?folder}; port=${3:-55432}
+bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
+[ -x "$bin/initdb" ] || { echo "PostgreSQL server binaries missing (apt-get install postgresql)" >&2; exit 2; }
+# initdb and postgres refuse to run as root: as root, run them as Debian's postgres user.
+as_owner=()
+if [ "$(id -u)" = 0 ]; then as_owner=(runuser -u postgres --); fi
+case "$cmd" in
+start)
+  rm -rf "$dir"; mkdir -p "$dir"
+  if [ "$(id -u)" = 0 ]; then
+    chown postgres:postgres "$dir"
+    chmod o+x "$(dirname "$dir")"  # the postgres user must reach its folder (mktemp -d makes 700)
+  fi
+  chmod 700 "$dir"
+  "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log"
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o \
+    "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+  "${as_owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dialogue
+  echo "postgres://postgres@127.0.0.1:$port/dialogue"
+  ;;
+stop)
+  [ -d "$dir/data" ] && "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -m fast stop >/dev/null || true
+  rm -rf "$dir"
+  ;;
+*) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+esac
