@@ -81,4 +81,4 @@ class StandIn:
         return f"http://127.0.0.1:{self.port}"
 
     def close(self):
-        await self.server.shutdown()
+        self.server.shutdown()
