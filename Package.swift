@@ -80,7 +80,7 @@ let package = Package(
         .target(
             name: "DialogueServer",
             dependencies: [
-                "Transport", "Dialogue", "Store", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
+                "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -90,7 +90,7 @@ let package = Package(
         .executableTarget(
             name: "dialogue-server",
             dependencies: [
-                "DialogueServer", "Glossary", "Retrieval", "AgentPacks",
+                "DialogueServer", "Glossary", "Retrieval", "AgentPacks", "Store", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -63,6 +63,8 @@ final class LiveSession {
     var state: SessionState
     /// Highest seq known committed.
     var durableSeq: Int64
+    /// Highest seq of this node's whose commit result (stored or refused) came back.
+    var settledSeq: Int64
     /// Connections receiving this session's events.
     var members: [ConnectionID: Subscription] = [:]
     /// What delivery needs of each member, kept beside `members` so a broadcast does not
@@ -83,6 +85,7 @@ final class LiveSession {
     init(state: SessionState) {
         self.state = state
         self.durableSeq = state.lastSeq
+        self.settledSeq = state.lastSeq
     }
 }
 

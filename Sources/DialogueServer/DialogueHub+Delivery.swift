@@ -220,6 +220,9 @@ extension DialogueHub {
         metrics.committed(latencies: result.submittedAt.map { Double(now &- $0) / 1e9 })
         for (index, (event, canonical)) in zip(result.committed, result.canonical).enumerated() {
             guard let durable = sessions[event.session]?.durableSeq else { continue }
+            sessions[event.session]!.settledSeq = max(sessions[event.session]!.settledSeq, event.seq)
+            // Read from the store already (another node's notice came first): delivered once.
+            if event.seq <= durable { continue }
             sessions[event.session]!.durableSeq = max(durable, event.seq)
             let acks = sessions[event.session]!.pendingAcks.removeValue(forKey: event.seq) ?? []
             sessions[event.session]!.pendingSubmitters[event.seq] = nil
@@ -233,7 +236,9 @@ extension DialogueHub {
             }
         }
         if !result.failed.isEmpty { failed(result.failed) }
-        for sessionId in Set(result.committed.map(\.session)) { unloadIfIdle(sessionId) }
+        let touched = Set(result.committed.map(\.session))
+        catchUpIfSettled(touched)
+        for sessionId in touched { unloadIfIdle(sessionId) }
     }
 
     /// Sends an event to a session's members, making its frame once per reader language.
@@ -318,22 +323,108 @@ extension DialogueHub {
     /// state that assumed the lost events.
     func failed(_ failures: [FailedAppend]) {
         metrics.commitFailed(events: failures.count)
+        for sessionId in Set(failures.map(\.event.session)) where sessions[sessionId] == nil {
+            store.writer.reopen(session: sessionId)  // nothing here to reload
+        }
+        for failure in failures {
+            if let session = sessions[failure.event.session] {
+                session.settledSeq = max(session.settledSeq, failure.event.seq)
+            }
+        }
+        if store.isShared {
+            collectRetries(failures)
+        } else {
+            for sessionId in Set(failures.map(\.event.session)) where sessions[sessionId] != nil {
+                let firstFailed = failures.filter { $0.event.session == sessionId }.map(\.event.seq).min() ?? 0
+                failPendingAcks(sessionId, above: firstFailed - 1)
+            }
+        }
         for sessionId in Set(failures.map(\.event.session)) where sessions[sessionId] != nil {
-            let firstFailed = failures.filter { $0.event.session == sessionId }.map(\.event.seq).min() ?? 0
-            failPendingAcks(sessionId, above: firstFailed - 1)
-            logger.error(
-                "events not stored", metadata: ["session.id": "\(sessionId)", "error": "\(failures[0].error)"])
+            logger.log(
+                level: store.isShared ? .info : .error, "events not stored",
+                metadata: ["session.id": "\(sessionId)", "error": "\(failures[0].error)"])
             guard recovering.insert(sessionId).inserted else { continue }
             Task { await self.recover(sessionId) }
         }
     }
 
+    /// On a shared store an event refused as out of sequence lost a race with another node:
+    /// its join, message or question is decided again once the session is reloaded, and its
+    /// sender gets the ack of that one. Other refusals are told to their senders.
+    private func collectRetries(_ failures: [FailedAppend]) {
+        for failure in failures where failure.event.kind == .joined {
+            // Out of sequence: another node's event took the seq (or this one followed such a
+            // refusal). The member stays; its join is decided again after the reload.
+            guard case .outOfSequence = failure.error, let session = sessions[failure.event.session],
+                let submitter = session.pendingSubmitters[failure.event.seq], submitter.kind == .joined
+            else { continue }
+            session.pendingSubmitters[failure.event.seq] = nil
+            joinsToRetry[failure.event.session, default: []].append(
+                (submitter.connection, failure.event.body["language"]?.stringValue))
+        }
+        for failure in failures where [.message, .question].contains(failure.event.kind) {
+            guard case .outOfSequence = failure.error, let session = sessions[failure.event.session],
+                let clientId = failure.event.clientId, let waiting = session.pendingAcks[failure.event.seq]
+            else { continue }
+            let others = waiting.filter { $0.1 != clientId }
+            session.pendingAcks[failure.event.seq] = others.isEmpty ? nil : others
+            for (connection, owed) in waiting where owed == clientId {
+                saysToRetry[failure.event.session, default: []].append((connection, failure.event))
+            }
+        }
+        for failure in failures {
+            guard let session = sessions[failure.event.session] else { continue }
+            if case .outOfSequence = failure.error { continue }
+            // Not contention (storage refused it): its sender is told, as on a single node.
+            if let submitter = session.pendingSubmitters.removeValue(forKey: failure.event.seq) {
+                refuse(
+                    DialogueError(.unavailable, "storage refused the \(submitter.kind.rawValue) event; nothing was stored"),
+                    to: submitter.connection)
+            }
+            for (connection, clientId) in session.pendingAcks.removeValue(forKey: failure.event.seq) ?? [] {
+                refuse(
+                    DialogueError(.unavailable, "the message could not be stored; retry with the same clientId", ref: clientId),
+                    to: connection)
+            }
+        }
+    }
+
     /// Reloads a session's rules after a failed commit, retrying until the store answers.
+    /// Events another node stored meanwhile (which took the seqs this node had decided) are
+    /// in the reloaded rules; they are delivered here too, then the writer takes the
+    /// session's events again.
     private func recover(_ sessionId: String) async {
+        // Every event this node decided for the session comes back first (stored or refused):
+        // none may still be in the writer when it takes the session's events again.
+        let lastDecided = sessions[sessionId]?.state.lastSeq ?? 0
+        while let session = sessions[sessionId], session.settledSeq < lastDecided {
+            try? await Task.sleep(for: .milliseconds(2))
+        }
         while true {
             do {
                 if let fresh = try await store.loadState(session: sessionId) {
-                    replaceState(sessionId, with: fresh)
+                    let delivered = min(sessions[sessionId]?.durableSeq ?? fresh.lastSeq, fresh.lastSeq)
+                    let missed =
+                        fresh.lastSeq > delivered
+                        ? try await store.storedFrames(
+                            session: sessionId, after: delivered, limit: Int(fresh.lastSeq - delivered)) : []
+                    let live = sessions[sessionId] != nil
+                    replaceState(sessionId, with: fresh, failingAbove: delivered)
+                    if live {
+                        for frame in missed {
+                            guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else { continue }
+                            broadcast(event, canonical: frame.canonical)
+                            if event.kind == .moderation { afterCommit(event) }
+                        }
+                    }
+                    store.writer.reopen(session: sessionId)
+                    retryJoins(sessionId)
+                    retrySays(sessionId)
+                    for (connection, work) in deferredWork.removeValue(forKey: sessionId) ?? [] {
+                        if sessions[sessionId] != nil { work(self) }
+                        resumeFrames(connection)
+                    }
+                    unloadIfIdle(sessionId)
                     return
                 }
             } catch {
@@ -370,11 +461,39 @@ extension DialogueHub {
         }
     }
 
-    func replaceState(_ sessionId: String, with state: SessionState) {
+    /// Decides again the messages and questions another node's events overtook.
+    private func retrySays(_ sessionId: String) {
+        for (connection, event) in saysToRetry.removeValue(forKey: sessionId) ?? [] {
+            guard let record = connections[connection], !record.closing, let clientId = event.clientId,
+                let text = event.body["text"]?.stringValue
+            else { continue }
+            if event.kind == .question {
+                ask(connection, sessionId, text: text, clientId: clientId)
+            } else {
+                say(
+                    connection, sessionId, text: text, clientId: clientId,
+                    language: event.body["language"]?.stringValue, citations: event.body["citations"])
+            }
+        }
+    }
+
+    /// Decides again the joins another node's events overtook, for members still connected.
+    private func retryJoins(_ sessionId: String) {
+        for (connection, language) in joinsToRetry.removeValue(forKey: sessionId) ?? [] {
+            guard let record = connections[connection], !record.closing, record.sessions.contains(sessionId),
+                var participant = record.participant
+            else { continue }
+            if let language { participant.language = language }
+            decideAndSubmit(sessionId, for: connection) { state in try state.join(participant, at: Timestamp.now()) }
+        }
+    }
+
+    /// Puts a session's rules reloaded from the store in place. Whatever this node decided
+    /// above `failingAbove` (default: the reloaded last seq) was not stored: its acks fail.
+    func replaceState(_ sessionId: String, with state: SessionState, failingAbove: Int64? = nil) {
         recovering.remove(sessionId)
         guard sessions[sessionId] != nil else { return }
-        // Whatever was decided beyond the stored events is void.
-        failPendingAcks(sessionId, above: state.lastSeq)
+        failPendingAcks(sessionId, above: failingAbove ?? state.lastSeq)
         sessions[sessionId]!.state = state
         sessions[sessionId]!.durableSeq = state.lastSeq
         unloadIfIdle(sessionId)

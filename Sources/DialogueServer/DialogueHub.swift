@@ -43,6 +43,20 @@ actor DialogueHub {
     /// Sessions whose rules are being rebuilt from disk after a failed commit; their actions
     /// are answered `unavailable` until then.
     var recovering: Set<String> = []
+    /// Sessions reading other nodes' events from the store right now (one reader each).
+    var readingFromStore: Set<String> = []
+    /// Sessions the store holds more of than this node delivered, to be read once this
+    /// node's own events in flight are settled.
+    var behindStore: Set<String> = []
+    /// Joins another node's events overtook (their seq was taken): decided again, with the
+    /// joining reader's language, once the session is reloaded.
+    var joinsToRetry: [String: [(connection: ConnectionID, language: String?)]] = [:]
+    /// Messages and questions another node's events overtook: decided again after the
+    /// reload, so their senders get an ack instead of `unavailable`.
+    var saysToRetry: [String: [(connection: ConnectionID, event: Event)]] = [:]
+    /// Actions that arrived while their session was recovering from contention on a shared
+    /// store, run once it is reloaded (their connections wait, frames kept in order).
+    var deferredWork: [String: [(connection: ConnectionID, work: @Sendable (isolated DialogueHub) -> Void)]] = [:]
     /// Transcripts being written for sessions that just ended.
     var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.
@@ -165,6 +179,11 @@ actor DialogueHub {
         _ work: @escaping @Sendable (isolated DialogueHub) -> Void
     ) {
         if recovering.contains(sessionId) {
+            if store.isShared, (deferredWork[sessionId]?.count ?? 0) < Self.backlogLimit * 16 {
+                connections[id]?.busy = true
+                deferredWork[sessionId, default: []].append((id, work))
+                return
+            }
             refuse(
                 DialogueError(.unavailable, "the session is recovering from a storage error; retry", ref: ref), to: id)
             return

@@ -2,6 +2,7 @@ import AgentPacks
 import Dialogue
 import Foundation
 import Logging
+import PostgresStore
 import Store
 import Synchronization
 import Transcripts
@@ -26,16 +27,37 @@ package final class DialogueServerApp: Sendable {
     /// Delivers commit results to the hub; it ends once the writer has committed everything.
     private let commitDelivery = Mutex<Task<Void, Never>?>(nil)
 
-    /// Opens the data folder and agent packs; refuses to start on a broken pack or database.
-    package init(configuration: ServerConfiguration, logger: Logger) throws {
+    /// Opens the store the configuration names (SQLite in the data folder, or PostgreSQL)
+    /// and the agent packs; refuses to start on a broken pack or database.
+    package static func open(configuration: ServerConfiguration, logger: Logger) async throws -> DialogueServerApp {
+        guard let url = configuration.storeURL else { return try DialogueServerApp(configuration: configuration, logger: logger) }
+        let store = try await PostgresStore.open(
+            url: url, commitInterval: configuration.commitInterval, commitBatch: configuration.commitBatch,
+            logger: logger)
+        do {
+            return try DialogueServerApp(configuration: configuration, logger: logger, store: store)
+        } catch {
+            store.close()
+            throw error
+        }
+    }
+
+    /// Opens the data folder (SQLite) and agent packs; refuses to start on a broken pack or database.
+    package convenience init(configuration: ServerConfiguration, logger: Logger) throws {
+        let store = try SQLiteStore(
+            dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
+            commitBatch: configuration.commitBatch, logger: logger)
+        try self.init(configuration: configuration, logger: logger, store: store)
+    }
+
+    /// Serves from `store`, with the data folder for the node's own files (signing key unless
+    /// configured elsewhere, retrieval and transcript-search indexes, archived transcripts).
+    package init(configuration: ServerConfiguration, logger: Logger, store: any DialogueStore) throws {
         self.configuration = configuration
         self.logger = logger
         agentSource = try AgentPackSource(
             folder: URL(fileURLWithPath: configuration.agentsDirectory, isDirectory: true), logger: logger)
-        // SQLite today; the PostgreSQL backend for several nodes plugs in here.
-        store = try SQLiteStore(
-            dataDirectory: configuration.dataDirectory, commitInterval: configuration.commitInterval,
-            commitBatch: configuration.commitBatch, logger: logger)
+        self.store = store
         glossaries = GlossaryRegistry(store: store, logger: logger)
         // The retrieval index is a database file of its own: indexing never takes the event
         // store's write lock.
@@ -43,7 +65,9 @@ package final class DialogueServerApp: Sendable {
             dataDirectory: configuration.dataDirectory, agents: agentSource, glossaries: glossaries, logger: logger)
         // Transcript search keeps its own index file too, filled when someone searches.
         transcriptSearch = try TranscriptSearch(dataDirectory: configuration.dataDirectory, store: store)
-        let key = try SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
+        let key =
+            try configuration.signingKeyPath.map { try SigningKey.loadOrCreate(path: $0) }
+            ?? SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
         transcripts = TranscriptService(
             store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
             glossaries: glossaries)
@@ -108,6 +132,10 @@ package final class DialogueServerApp: Sendable {
                     await hub.didCommit(result, terms: terms)
                 }
             }
+        }
+        // Another node's commits: the sessions live here catch up from the store.
+        if let notices = store.commitNotices() {
+            Task { for await notice in notices { await hub.committedElsewhere(notice) } }
         }
         Task {
             for await request in transport.httpRequests {
@@ -188,6 +216,7 @@ package final class DialogueServerApp: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         transport.stop()
+        (store as? PostgresStore)?.close()
         logger.info("stopped")
     }
 }

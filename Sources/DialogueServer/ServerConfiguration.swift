@@ -10,6 +10,12 @@ package struct ServerConfiguration: Sendable {
     package var port = 8080
     /// Database, signing key and exported transcripts.
     package var dataDirectory = "Transcripts"
+    /// `postgres://…`: events, staff, invites and the rest in PostgreSQL, shared with other
+    /// nodes; nil keeps them in SQLite in `dataDirectory`.
+    package var storeURL: String?
+    /// The transcript signing key's file, when not `signing-key.ed25519` in `dataDirectory`
+    /// (nodes sharing a store must share the key).
+    package var signingKeyPath: String?
     /// Agent packs.
     package var agentsDirectory = "Agents"
     /// Base of links given to people (invite `joinUrl`); defaults to the bound URL.

@@ -10,7 +10,12 @@ package enum SigningKey {
 
     /// Loads the key, creating it (mode 0600) on first start.
     package static func loadOrCreate(dataDirectory: String) throws -> Curve25519.Signing.PrivateKey {
-        let path = (dataDirectory as NSString).appendingPathComponent(fileName)
+        try loadOrCreate(path: (dataDirectory as NSString).appendingPathComponent(fileName))
+    }
+
+    /// Loads the key at `path`, creating it (mode 0600) when missing.
+    package static func loadOrCreate(path: String) throws -> Curve25519.Signing.PrivateKey {
+        let dataDirectory = (path as NSString).deletingLastPathComponent
         if let data = FileManager.default.contents(atPath: path) {
             do {
                 return try Curve25519.Signing.PrivateKey(rawRepresentation: data)

@@ -29,6 +29,9 @@ package final class PostgresEventWriter: EventAppender {
         var stopping = false
         var lastBatchCount = 0
         var task: Task<Void, Never>?
+        /// Sessions with a refused event: their later events were decided on rules that
+        /// assumed it, so they are refused too until the hub reloads the session (`reopen`).
+        var fenced: Set<String> = []
     }
 
     private let client: PostgresClient
@@ -77,6 +80,10 @@ package final class PostgresEventWriter: EventAppender {
         }
     }
 
+    package func reopen(session: String) {
+        queue.withLock { _ = $0.fenced.remove(session) }
+    }
+
     package func shutdown() async {
         let task = queue.withLock { queue in
             queue.stopping = true
@@ -120,10 +127,13 @@ package final class PostgresEventWriter: EventAppender {
 
     private func commit(_ batch: [Pending]) async -> CommitResult {
         let logger = logger
+        let fenced = queue.withLock { $0.fenced }
         do {
             let outcome = try await client.withTransaction(logger: logger) { connection in
-                try await Self.append(batch.map(\.event), on: connection, logger: logger)
+                try await Self.append(batch.map(\.event), fenced: fenced, on: connection, logger: logger)
             }
+            let refused = Set(outcome.failed.map(\.event.session))
+            if !refused.isEmpty { queue.withLock { $0.fenced.formUnion(refused) } }
             var submitted: [UInt64] = []
             var committed: [Event] = []
             var canonical: [[UInt8]] = []
@@ -165,10 +175,11 @@ package final class PostgresEventWriter: EventAppender {
     }
 
     /// Appends `events` inside the caller's transaction.
-    private static func append(_ events: [Event], on connection: PostgresConnection, logger: Logger) async throws
-        -> Outcome
-    {
+    private static func append(
+        _ events: [Event], fenced: Set<String>, on connection: PostgresConnection, logger: Logger
+    ) async throws -> Outcome {
         var outcome = Outcome()
+        var fenced = fenced
         // Lock each session's head once, in a fixed order (sorted), so two nodes' batches
         // touching the same sessions cannot deadlock.
         var heads: [String: (seq: Int64, chain: [UInt8])] = [:]
@@ -187,7 +198,17 @@ package final class PostgresEventWriter: EventAppender {
         var appended: [String: (first: Int64, last: Int64)] = [:]
         for event in events {
             let head = heads[event.session] ?? (0, HashChain.genesis)
+            if fenced.contains(event.session) {
+                outcome.canonical.append(nil)
+                // Decided on rules that assumed an event refused just before: out of sequence too.
+                outcome.failed.append(
+                    FailedAppend(
+                        event: event,
+                        error: .outOfSequence(session: event.session, expected: head.seq + 1, got: event.seq)))
+                continue
+            }
             guard event.seq == head.seq + 1 else {
+                fenced.insert(event.session)
                 outcome.canonical.append(nil)
                 outcome.failed.append(
                     FailedAppend(

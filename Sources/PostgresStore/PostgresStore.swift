@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Store
+import Synchronization
 
 /// The PostgreSQL implementation of `DialogueStore`, for several server nodes sharing one
 /// database. Same guarantees as SQLite: an event is acknowledged only after its transaction
@@ -13,9 +14,13 @@ package final class PostgresStore: DialogueStore {
     let client: PostgresClient
     let logger: Logger
     private let running: Task<Void, Never>
+    /// Commit-notice listeners, cancelled by `close()`.
+    let listeners = Mutex<[Task<Void, Never>]>([])
     package let writer: any EventAppender
     /// Where it connects, without the password (for messages).
     package let location: String
+    /// Several nodes may append to the same sessions.
+    package var isShared: Bool { true }
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
     /// the schema, and returns the store. The writer is not started yet.
@@ -73,6 +78,7 @@ package final class PostgresStore: DialogueStore {
 
     /// Closes the connection pool (after `writer.shutdown()`).
     package func close() {
+        for listener in listeners.withLock({ $0 }) { listener.cancel() }
         running.cancel()
     }
 

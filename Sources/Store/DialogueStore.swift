@@ -84,6 +84,27 @@ package protocol DialogueStore: Sendable {
     func sessionIds() async throws -> [String]
     /// Ids of staff accounts that still have a token that is not revoked.
     func activeStaffIds() async throws -> Set<String>
+    /// Commits made by other nodes sharing this store; nil for a store only one node uses.
+    func commitNotices() -> AsyncStream<CommitNotice>?
+    /// Whether other nodes append to this store too.
+    var isShared: Bool { get }
+}
+
+/// What another node committed, as a store shared by several nodes reports it.
+package enum CommitNotice: Sendable, Equatable {
+    /// A session's events through `seq` are committed (read them from the store).
+    case committed(session: String, through: Int64)
+    /// The notices were interrupted (the database connection was lost and is back): any
+    /// session may have missed some, so every live one should catch up.
+    case resumed
+}
+
+extension DialogueStore {
+    /// Commits made by other nodes sharing this store; nil for a store only one node uses.
+    package func commitNotices() -> AsyncStream<CommitNotice>? { nil }
+    /// Whether other nodes append to this store too (their events can take a seq this node
+    /// decided, which is then normal contention rather than a storage fault).
+    package var isShared: Bool { false }
 }
 
 /// Appends events durably, batching commits; results come back in submission order.
@@ -96,6 +117,14 @@ package protocol EventAppender: Sendable {
     func submit(_ events: [Event])
     /// Commits what is queued, then finishes `results`.
     func shutdown() async
+    /// Takes a session's events again after its hub reloaded it from the store. A writer
+    /// shared with other nodes refuses every later event of a session once one was out of
+    /// sequence (they were decided on rules that assumed it); a single node's never needs to.
+    func reopen(session: String)
+}
+
+extension EventAppender {
+    package func reopen(session: String) {}
 }
 
 /// A signed head as stored.

@@ -2,6 +2,8 @@ import ArgumentParser
 import DialogueServer
 import Foundation
 import Logging
+import PostgresStore
+import Store
 
 /// `dialogue-server`: the virtual investor-meeting dialogue server and its tools.
 @main
@@ -17,6 +19,20 @@ struct DialogueServerCommand: AsyncParsableCommand {
 struct DataOptions: ParsableArguments {
     @Option(help: "Folder of the database, signing key and transcripts.")
     var data: String = "Transcripts"
+}
+
+/// `--store`: the shared PostgreSQL store of a multi-node deployment, for commands that
+/// manage what is in it (staff accounts).
+struct StoreOptions: ParsableArguments {
+    @Option(help: "postgres://USER[:PASSWORD]@HOST[:PORT]/DB (env DIALOGUE_STORE); SQLite in --data when absent.")
+    var store: String?
+
+    /// The store named, else SQLite in `data`.
+    func open(data: DataOptions) async throws -> any DialogueStore {
+        let url = store ?? ProcessInfo.processInfo.environment["DIALOGUE_STORE"]
+        if let url, !url.isEmpty { return try await PostgresStore.open(url: url) }
+        return try SQLiteStore(dataDirectory: data.data)
+    }
 }
 
 /// Sends logs to stderr, once.

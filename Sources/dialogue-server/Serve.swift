@@ -11,6 +11,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Address to bind.") var host = "127.0.0.1"
     @Option(help: "Port to bind; 0 picks a free one.") var port = 8080
     @OptionGroup var data: DataOptions
+    @Option(
+        help: "postgres://USER[:PASSWORD]@HOST[:PORT]/DB: keep events, staff and invites in PostgreSQL, shared by several nodes (env DIALOGUE_STORE); SQLite in --data when absent.")
+    var store: String?
+    @Option(help: "Transcript signing key file (env DIALOGUE_SIGNING_KEY); nodes sharing a store share it. Default: in --data.")
+    var signingKey: String?
     @Option(help: "Folder of agent packs.") var agents = "Agents"
     @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
     @Option(help: "Origin allowed to open WebSockets (repeatable); none means any.") var allowOrigin: [String] = []
@@ -51,6 +56,9 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.dataDirectory = data.data
+        let environment = ProcessInfo.processInfo.environment
+        configuration.storeURL = (store ?? environment["DIALOGUE_STORE"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.signingKeyPath = (signingKey ?? environment["DIALOGUE_SIGNING_KEY"]).flatMap { $0.isEmpty ? nil : $0 }
         configuration.agentsDirectory = agents
         configuration.publicURL = publicURL
         configuration.allowedOrigins = allowOrigin
@@ -66,7 +74,6 @@ struct Serve: AsyncParsableCommand {
         configuration.eventLoop = eventLoop
         configuration.conformanceEcho = conformanceEcho
         configuration.webRoot = webRoot
-        let environment = ProcessInfo.processInfo.environment
         if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
             switch ProviderSettings.parse(
                 spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],
@@ -93,7 +100,7 @@ struct Serve: AsyncParsableCommand {
         let app: DialogueServerApp
         let started: DialogueServerApp.Started
         do {
-            app = try DialogueServerApp(configuration: configuration, logger: logger)
+            app = try await DialogueServerApp.open(configuration: configuration, logger: logger)
             started = try await app.start()
         } catch {
             fail("cannot start: \(error)")

@@ -3,53 +3,60 @@ import ArgumentParser
 import Retrieval
 import Dialogue
 import Foundation
+import PostgresStore
 import Store
 
 /// `staff add|revoke|list`: manages officer and reviewer accounts.
-struct Staff: ParsableCommand {
+struct Staff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage staff accounts.", subcommands: [Add.self, Revoke.self, List.self])
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an account (or a new token for it); prints the token once.")
         @Option(help: "Unique account name.") var name: String
         @Option(help: "officer or reviewer.") var role: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var shared: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             guard let role = Role(rawValue: role), role.isStaff else {
                 fail("--role must be officer or reviewer", code: 2)
             }
             do {
-                let store = try SQLiteStore(dataDirectory: data.data)
-                printLine(try store.addStaff(name: name, role: role).token)
+                let store = try await shared.open(data: data)
+                defer { (store as? PostgresStore)?.close() }
+                printLine(try await store.addStaff(name: name, role: role).token)
             } catch { fail("\(error)") }
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke every token of an account at once.")
         @Argument(help: "Account name.") var name: String
         @OptionGroup var data: DataOptions
+        @OptionGroup var shared: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             do {
-                let store = try SQLiteStore(dataDirectory: data.data)
-                guard try store.revokeStaff(name: name) else { fail("no staff account named \(name)", code: 2) }
+                let store = try await shared.open(data: data)
+                defer { (store as? PostgresStore)?.close() }
+                guard try await store.revokeStaff(name: name) else { fail("no staff account named \(name)", code: 2) }
                 printLine("revoked: \(name)")
             } catch { fail("\(error)") }
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List accounts.")
         @OptionGroup var data: DataOptions
+        @OptionGroup var shared: StoreOptions
 
-        func run() throws {
+        func run() async throws {
             do {
-                let store = try SQLiteStore(dataDirectory: data.data)
-                for account in try store.staffAccounts() {
+                let store = try await shared.open(data: data)
+                defer { (store as? PostgresStore)?.close() }
+                for account in try await store.staffAccounts() {
                     printLine(
                         "\(account.name)\t\(account.role.rawValue)\t\(account.id)\tactive tokens: \(account.activeTokens)\tcreated \(account.createdAt)"
                     )

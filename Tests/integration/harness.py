@@ -127,8 +127,8 @@ def cli(*args: str, cwd: str | os.PathLike | None = None, timeout: float = 60.0)
                           cwd=str(cwd or REPO), timeout=timeout)
 
 
-def staff_add(data_dir, name: str, role: str) -> str:
-    p = cli("staff", "add", "--name", name, "--role", role, "--data", data_dir)
+def staff_add(data_dir, name: str, role: str, *extra: str) -> str:
+    p = cli("staff", "add", "--name", name, "--role", role, "--data", data_dir, *extra)
     assert p.returncode == 0, f"staff add failed ({p.returncode}): {p.stderr}"
     lines = [l for l in p.stdout.splitlines() if l.strip()]
     assert len(lines) == 1, f"staff add must print the token alone on one line, got {p.stdout!r}"
@@ -304,7 +304,9 @@ class Server:
         return http_request(self.base, method, path, token=token, body=body, **kw)
 
     def add_staff(self, name: str, role: str) -> str:
-        return staff_add(self.data, name, role)
+        # A node on a shared store keeps its staff there.
+        store = self.extra[self.extra.index("--store"):][:2] if "--store" in self.extra else []
+        return staff_add(self.data, name, role, *store)
 
     @property
     def reviewer_token(self) -> str:
