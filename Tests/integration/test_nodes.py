@@ -29,6 +29,16 @@ def free_port() -> int:
     return port
 
 
+class Cluster:
+    def __init__(self, url: str, folder: Path):
+        self.url = url
+        self.folder = folder
+
+    def restart(self):
+        out = subprocess.run([str(CLUSTER), "restart", str(self.folder)], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, f"cluster did not restart: {out.stderr}"
+
+
 @pytest.fixture(scope="module")
 def postgres():
     # Directly under /tmp: as root the cluster runs as the postgres user, who must reach it
@@ -38,7 +48,7 @@ def postgres():
     out = subprocess.run([str(CLUSTER), "start", str(folder), str(free_port())],
                          capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, f"cluster did not start: {out.stderr}"
-    yield out.stdout.strip()
+    yield Cluster(out.stdout.strip(), folder)
     subprocess.run([str(CLUSTER), "stop", str(folder)], capture_output=True, timeout=60)
     shutil.rmtree(parent, ignore_errors=True)
 
@@ -48,7 +58,7 @@ def nodes(postgres, tmp_path_factory):
     """Two nodes sharing the store and the signing key, each with its own data folder."""
     root = tmp_path_factory.mktemp("nodes")
     key = root / "signing-key.ed25519"
-    shared = ["--store", postgres, "--signing-key", str(key), "--rate-limit", "off"]
+    shared = ["--store", postgres.url, "--signing-key", str(key), "--rate-limit", "off"]
     a = Server(root / "a", shared)
     a.start(expect_token=True)
     b = Server(root / "b", shared)
@@ -59,13 +69,15 @@ def nodes(postgres, tmp_path_factory):
         node.stop()
 
 
-async def send_until_acked(ws, sid: str, prefix: str, n: int, timeout: float = 40.0) -> dict:
+async def send_until_acked(ws, sid: str, prefix: str, n: int, timeout: float = 40.0, pause: float = 0.0) -> dict:
     """Sends n messages, resending any refused as `unavailable` with the same clientId (what
     a client does when another node took the seq first); returns {clientId: seq}."""
     ids = [f"{prefix}-{i}-{cid()[:6]}" for i in range(n)]
     texts = {c: f"{prefix} message {i}" for i, c in enumerate(ids)}
     for c in ids:
         await ws.send({"type": "say", "session": sid, "text": texts[c], "clientId": c})
+        if pause:
+            await asyncio.sleep(pause)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     retried: set[int] = set()
@@ -183,3 +195,41 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_on_the_other(nodes, 
 
     run(go(), timeout=120)
     b.start(expect_token=False)  # back for any later test
+
+
+def test_postgres_restarted_under_load(nodes, postgres):
+    """PostgreSQL goes down and comes back while both nodes take messages: commits wait (no
+    ack for what is not stored), then everything sent is stored once, in one gapless order,
+    and both nodes' members see it all."""
+    a, b = nodes
+
+    async def go():
+        s = a.create_session("Cơ sở dữ liệu khởi động lại")
+        sid = s["id"]
+        off, ow = await officer(a, join=sid)
+        code = b.create_invite(sid, name="Marie Dubois", language="fr")["code"]
+        fr, fw, _ = await investor(b, code, "fr")
+
+        async def restart_midway():
+            await asyncio.sleep(0.4)
+            await asyncio.get_running_loop().run_in_executor(None, postgres.restart)
+
+        acked_off, acked_fr, _ = await asyncio.gather(
+            send_until_acked(off, sid, "off", 40, timeout=90, pause=0.02),
+            send_until_acked(fr, sid, "fr", 40, timeout=90, pause=0.02),
+            restart_midway())
+        events = a.transcript(sid)["events"]
+        seqs = [e["seq"] for e in events]
+        assert seqs == list(range(1, len(seqs) + 1))
+        stored = [e.get("clientId") for e in events if e.get("clientId")]
+        assert len(stored) == len(set(stored)) == 80, "a message stored twice or lost"
+        by_client = {e["clientId"]: e["seq"] for e in events if e.get("clientId")}
+        for c, seq in {**acked_off, **acked_fr}.items():
+            assert by_client[c] == seq
+        for ws in (off, fr):
+            await ws.wait_seq(len(seqs), sid, timeout=30)
+        check_same_sequence([off, fr], sid, len(seqs))
+        await off.conn.close()
+        await fr.conn.close()
+
+    run(go(), timeout=180)

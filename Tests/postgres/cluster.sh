@@ -3,6 +3,7 @@
 # authentication, gone when stopped. Debian's packages, never the system's cluster.
 #
 #   Tests/postgres/cluster.sh start DIR PORT   # prints the URL: postgres://postgres@127.0.0.1:PORT/dialogue
+#   Tests/postgres/cluster.sh restart DIR      # fast shutdown, then up again on the same port
 #   Tests/postgres/cluster.sh stop DIR
 #
 # fsync is off: these clusters hold test data only, and start in under a second.
@@ -27,9 +28,12 @@ start)
   "${as_owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dialogue
   echo "postgres://postgres@127.0.0.1:$port/dialogue"
   ;;
+restart)
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -m fast restart >/dev/null
+  ;;
 stop)
   [ -d "$dir/data" ] && "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -m fast stop >/dev/null || true
   rm -rf "$dir"
   ;;
-*) echo "usage: $0 start|stop DIR [PORT]" >&2; exit 2 ;;
+*) echo "usage: $0 start|restart|stop DIR [PORT]" >&2; exit 2 ;;
 esac
