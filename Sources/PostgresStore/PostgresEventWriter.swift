@@ -264,7 +264,7 @@ package final class PostgresEventWriter: EventAppender {
     }
 
     /// Keeps the queryable tables in step with the events, in the same transaction.
-    private static func project(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
+    static func project(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
         switch event.kind {
         case .joined:
             let from = event.body["from"]

@@ -11,7 +11,9 @@ struct DialogueServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dialogue-server",
         abstract: "Live, recorded investor dialogues over WebSocket, with tamper-evident transcripts.",
-        subcommands: [Serve.self, Staff.self, Index.self, Transcript.self, Backup.self, GlossaryCommand.self],
+        subcommands: [
+            Serve.self, Staff.self, Index.self, Transcript.self, Backup.self, GlossaryCommand.self, MigrateStore.self,
+        ],
         defaultSubcommand: Serve.self)
 }
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from harness import REPO, Server, cid, connect, investor, officer, reviewer, run
+from harness import REPO, Server, cid, cli, connect, investor, officer, reviewer, run
 
 CLUSTER = REPO / "Tests" / "postgres" / "cluster.sh"
 
@@ -233,3 +233,65 @@ def test_postgres_restarted_under_load(nodes, postgres):
         await fr.conn.close()
 
     run(go(), timeout=180)
+
+
+def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_path):
+    """A single-node deployment (SQLite) moves into PostgreSQL with `migrate-store`: every
+    chain verifies after the move, and a node on the new store serves the same transcripts,
+    signed heads, notes, invites and staff tokens."""
+    old = server_factory("--rate-limit", "off")
+
+    async def talk():
+        s = old.create_session("Chuyển sang PostgreSQL")
+        sid = s["id"]
+        off, _ = await officer(old, join=sid)
+        code = old.create_invite(sid, name="Kenji Sato", language="ja")["code"]
+        ja, _, _ = await investor(old, code, "ja")
+        for i in range(5):
+            assert (await off.say(sid, f"Khu kinh tế Vân Đồn {i}"))["type"] == "ack"
+            assert (await ja.say(sid, f"工業団地 {i}"))["type"] == "ack"
+        st, _, _ = old.http("POST", f"/v1/sessions/{sid}/notes", old.officer_token, {"seq": 3, "text": "ghi chú"})
+        assert st in (200, 201)
+        await off.send({"type": "end", "session": sid})
+        await off.until(lambda: any(e.get("kind") == "ended" for e in off.events(sid)), 10, "ended")
+        live = old.create_session("Vẫn đang diễn ra")
+        await off.join(live["id"])
+        await off.conn.close()
+        await ja.conn.close()
+        return sid, live["id"]
+
+    ended, live = run(talk())
+    before = {sid: old.transcript(sid) for sid in (ended, live)}
+    verified_before = old.http("GET", f"/v1/sessions/{ended}/verify", old.officer_token)[1]
+    token = old.officer_token
+    old.stop()
+
+    target = postgres.url.replace("/dialogue", "/migrated")
+    out = cli("migrate-store", "--from", f"sqlite:{old.data}", "--to", target)
+    assert out.returncode == 0, out.stderr
+    assert "every chain verified" in out.stdout, out.stdout
+    again = cli("migrate-store", "--from", f"sqlite:{old.data}", "--to", target)
+    assert again.returncode == 2 and "already holds" in again.stderr, "a second migration must refuse"
+
+    new = Server(tmp_path / "node", ["--store", target, "--signing-key", str(old.data / "signing-key.ed25519")])
+    new.start(expect_token=False)
+    new.officer_token = token  # the staff token still works: its hash moved
+    try:
+        for sid in (ended, live):
+            after = new.transcript(sid)
+            assert after["events"] == before[sid]["events"]
+            assert after.get("notes") == before[sid].get("notes")
+        verified = new.http("GET", f"/v1/sessions/{ended}/verify", token)[1]
+        assert verified["ok"] is True and verified == verified_before, (verified, verified_before)
+        st, invites, _ = new.http("GET", f"/v1/sessions/{ended}/invites", token)
+        assert st == 200 and len(invites["invites"]) == 1
+
+        async def go_on():  # the live session goes on from its last seq
+            off, _ = await officer(new, join=live)
+            ack = await off.say(live, "Tiếp tục trên PostgreSQL")
+            assert ack["type"] == "ack" and ack["seq"] == len(before[live]["events"]) + 1, ack
+            await off.conn.close()
+
+        run(go_on())
+    finally:
+        new.stop()

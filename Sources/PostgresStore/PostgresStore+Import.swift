@@ -1,0 +1,129 @@
+import Dialogue
+import Foundation
+import PostgresNIO
+import Store
+import Transcripts
+
+/// Filling an empty PostgreSQL store from another store (`migrate-store`): events are copied
+/// exactly as stored (bytes, hashes, chains), and the tables the writer keeps beside them
+/// (heads, clientIds, participants) are rebuilt from those events.
+extension PostgresStore {
+    /// Whether the database holds no session and no staff account yet.
+    package func isEmpty() async throws -> Bool {
+        let counts = try await rows("SELECT (SELECT COUNT(*) FROM sessions) + (SELECT COUNT(*) FROM staff)")
+        return try counts.first?.decode(Int64.self) == 0
+    }
+
+    /// Copies one session in one transaction: its settings, its events as stored, its signed
+    /// head and its notes.
+    package func importSession(
+        _ info: SessionInfo, events: [StoredEvent], head: SignedHeadRecord?, notes: [Note]
+    ) async throws {
+        let logger = logger
+        let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
+        try await transaction { connection in
+            try await connection.query(
+                """
+                INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
+                VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
+                  \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
+                """, logger: logger)
+            for stored in events {
+                let event = stored.event
+                try await connection.query(
+                    """
+                    INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                    VALUES (\(info.id), \(stored.seq), \(event.kind.rawValue), \(event.senderId), \(event.clientId),
+                      \(String(decoding: stored.storedBody, as: UTF8.self)), \(Data(stored.hash)), \(Data(stored.chain)))
+                    """, logger: logger)
+                if let clientId = event.clientId {
+                    try await connection.query(
+                        """
+                        INSERT INTO event_client_ids (session_id, sender, client_id, seq)
+                        VALUES (\(info.id), \(event.senderId), \(clientId), \(stored.seq))
+                        """, logger: logger)
+                }
+                try await PostgresEventWriter.project(event, on: connection, logger: logger)
+            }
+            if let last = events.last {
+                try await connection.query(
+                    """
+                    INSERT INTO event_heads (session_id, seq, chain) VALUES (\(info.id), \(last.seq), \(Data(last.chain)))
+                    """, logger: logger)
+            }
+            if let head {
+                try await connection.query(
+                    """
+                    INSERT INTO heads (session_id, seq, chain, signature, public_key, signed_at)
+                    VALUES (\(head.session), \(head.seq), \(Data(head.chain)), \(Data(head.signature)),
+                      \(Data(head.publicKey)), \(head.signedAt))
+                    """, logger: logger)
+            }
+            for note in notes {
+                try await connection.query(
+                    """
+                    INSERT INTO notes (session_id, seq, text, author, at)
+                    VALUES (\(note.session), \(note.seq), \(note.text), \(note.author), \(note.at))
+                    """, logger: logger)
+            }
+        }
+    }
+
+    /// Copies staff, tokens, invites, the audit log, glossary versions and translations in
+    /// one transaction (after the sessions they refer to).
+    package func importRows(_ rows: StoreRows) async throws {
+        let logger = logger
+        try await transaction { connection in
+            for staff in rows.staff {
+                try await connection.query(
+                    """
+                    INSERT INTO staff (id, name, role, created_at)
+                    VALUES (\(staff.id), \(staff.name), \(staff.role), \(staff.createdAt))
+                    """, logger: logger)
+            }
+            for token in rows.tokens {
+                try await connection.query(
+                    """
+                    INSERT INTO staff_tokens (token_hash, staff_id, created_at, revoked_at)
+                    VALUES (\(Data(token.hash)), \(token.staffId), \(token.createdAt), \(token.revokedAt))
+                    """, logger: logger)
+            }
+            for row in rows.invites {
+                let invite = row.invite
+                try await connection.query(
+                    """
+                    INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at,
+                      expires_at, revoked_at, created_by)
+                    VALUES (\(invite.id), \(invite.session), \(Data(row.codeHash)), \(invite.name), \(invite.language),
+                      \(invite.organisation), \(invite.createdAt), \(invite.expiresAt), \(invite.revokedAt),
+                      \(invite.createdBy))
+                    """, logger: logger)
+            }
+            for entry in rows.audit {
+                try await connection.query(
+                    """
+                    INSERT INTO audit_log (at, actor, action, session_id, detail)
+                    VALUES (\(entry.at), \(entry.actor), \(entry.action), \(entry.session), \(entry.detail))
+                    """, logger: logger)
+            }
+            for glossary in rows.glossaries {
+                try await connection.query(
+                    """
+                    INSERT INTO glossary_versions (agent, version, tsv, sha256, origin, concepts, created_at, created_by)
+                    VALUES (\(glossary.agent), \(Int32(glossary.version)), \(glossary.tsv), \(glossary.sha256),
+                      \(glossary.origin), \(Int32(glossary.concepts)), \(glossary.createdAt), \(glossary.createdBy))
+                    """, logger: logger)
+            }
+            for translation in rows.translations {
+                try await connection.query(
+                    """
+                    INSERT INTO translations
+                      (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at)
+                    VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
+                      \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
+                      \(Timestamp.now()))
+                    """, logger: logger)
+            }
+        }
+    }
+}

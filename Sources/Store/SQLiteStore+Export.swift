@@ -1,0 +1,71 @@
+import Dialogue
+import Foundation
+import GRDB
+
+/// The rows of a store that its public reads do not give back as they are stored (token and
+/// invite-code hashes, the audit log, every glossary version, translations), for moving a
+/// deployment to another store (`migrate-store`). Sessions' events, participants, signed
+/// heads and notes are read per session through the store protocol.
+package struct StoreRows: Sendable {
+    package struct Staff: Sendable {
+        package var id, name, role, createdAt: String
+    }
+    package struct Token: Sendable {
+        package var hash: [UInt8]
+        package var staffId, createdAt: String
+        package var revokedAt: String?
+    }
+    package struct InviteRow: Sendable {
+        package var invite: Invite
+        package var codeHash: [UInt8]
+    }
+    package struct Audit: Sendable {
+        package var at, actor, action: String
+        package var session: String?
+        package var detail: String
+    }
+
+    package var staff: [Staff] = []
+    package var tokens: [Token] = []
+    package var invites: [InviteRow] = []
+    package var audit: [Audit] = []
+    package var glossaries: [StoredGlossary] = []
+    package var translations: [StoredTranslation] = []
+}
+
+extension SQLiteStore {
+    /// Every row `StoreRows` holds, read in one transaction.
+    package func exportRows() throws -> StoreRows {
+        try pool.read { db in
+            var rows = StoreRows()
+            rows.staff = try Row.fetchAll(db, sql: "SELECT id, name, role, created_at FROM staff ORDER BY created_at, id")
+                .map { StoreRows.Staff(id: $0[0], name: $0[1], role: $0[2], createdAt: $0[3]) }
+            rows.tokens = try Row.fetchAll(
+                db, sql: "SELECT token_hash, staff_id, created_at, revoked_at FROM staff_tokens ORDER BY created_at"
+            ).map { row in
+                let hash: Data = row[0]
+                return StoreRows.Token(hash: Array(hash), staffId: row[1], createdAt: row[2], revokedAt: row[3])
+            }
+            rows.invites = try Row.fetchAll(db, sql: "SELECT * FROM invites ORDER BY created_at, id").map { row in
+                let hash: Data = row["code_hash"]
+                return StoreRows.InviteRow(invite: Self.invite(row), codeHash: Array(hash))
+            }
+            rows.audit = try Row.fetchAll(
+                db, sql: "SELECT at, actor, action, session_id, detail FROM audit_log ORDER BY id"
+            ).map { StoreRows.Audit(at: $0[0], actor: $0[1], action: $0[2], session: $0[3], detail: $0[4]) }
+            rows.glossaries = try Row.fetchAll(db, sql: "SELECT * FROM glossary_versions ORDER BY agent, version").map {
+                StoredGlossary(
+                    agent: $0["agent"], version: $0["version"], tsv: $0["tsv"], sha256: $0["sha256"],
+                    origin: $0["origin"], concepts: $0["concepts"], createdAt: $0["created_at"],
+                    createdBy: $0["created_by"])
+            }
+            rows.translations = try Row.fetchAll(db, sql: "SELECT * FROM translations ORDER BY session_id, seq, language")
+                .map {
+                    StoredTranslation(
+                        session: $0["session_id"], seq: $0["seq"], language: $0["language"], text: $0["text"],
+                        engine: $0["engine"], glossaryVersion: $0["glossary_version"], glossaryOk: $0["glossary_ok"])
+                }
+            return rows
+        }
+    }
+}
