@@ -40,7 +40,12 @@ extension DialogueHub {
                 frames = try await store.storedFrames(session: sessionId, after: after, limit: 512)
             } catch {
                 logger.error(
-                    "reading other nodes' events failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+                    "reading other nodes' events failed; trying again", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+                behindStore.insert(sessionId)
+                Task {
+                    try? await Task.sleep(for: .milliseconds(250))
+                    await self.readFromStore(sessionId)
+                }
                 return
             }
             guard let now = sessions[sessionId], now.durableSeq == after, now.state.lastSeq == after else {

@@ -128,9 +128,13 @@ package final class PostgresEventWriter: EventAppender {
     private func commit(_ batch: [Pending]) async -> CommitResult {
         let logger = logger
         let fenced = queue.withLock { $0.fenced }
+        let client = client
+        let events = batch.map(\.event)
         do {
-            let outcome = try await client.withTransaction(logger: logger) { connection in
-                try await Self.append(batch.map(\.event), fenced: fenced, on: connection, logger: logger)
+            let outcome = try await withDeadline(Self.commitDeadline) {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await Self.append(events, fenced: fenced, on: connection, logger: logger)
+                }
             }
             let refused = Set(outcome.failed.map(\.event.session))
             if !refused.isEmpty { queue.withLock { $0.fenced.formUnion(refused) } }
@@ -167,6 +171,13 @@ package final class PostgresEventWriter: EventAppender {
                 committedAt: DispatchTime.now().uptimeNanoseconds)
         }
     }
+
+    /// Longest a commit may take before its events are reported not stored. A request for a
+    /// connection made while PostgreSQL restarts can be lost by the pool and never answered;
+    /// without a deadline the writer, and every session behind it, would wait forever. Should
+    /// the late transaction still commit, nothing is stored twice: its seqs and clientIds are
+    /// checked again, and the hub reloads the session from the store after a failure.
+    static let commitDeadline: Duration = .seconds(5)
 
     /// What one transaction did: per event its canonical bytes (nil when refused), and the refusals.
     private struct Outcome: Sendable {

@@ -55,13 +55,9 @@ extension PostgresStore {
     package func loadState(session: String) async throws -> SessionState? {
         guard let info = try await self.session(id: session) else { return nil }
         var state = SessionState(info: info)
-        do {
-            for try await body in try await client.query(
-                "SELECT body FROM events WHERE session_id = \(session) ORDER BY seq", logger: logger
-            ).decode(String.self) {
-                state.apply(try Self.decodeEvent(body))
-            }
-        } catch { throw Self.readError(error) }
+        for row in try await rows("SELECT body FROM events WHERE session_id = \(session) ORDER BY seq") {
+            state.apply(try Self.decodeEvent(row.decode(String.self)))
+        }
         return state
     }
 

@@ -102,17 +102,26 @@ package final class PostgresStore: DialogueStore {
 
     // MARK: Running queries
 
+    /// Longest any query or transaction of the store may take (see `withDeadline`).
+    static let deadline: Duration = .seconds(10)
+
     /// Runs a statement whose rows are not needed.
     func execute(_ query: PostgresQuery) async throws {
-        do { _ = try await client.query(query, logger: logger) } catch { throw Self.writeError(error) }
+        let (client, logger) = (client, logger)
+        do {
+            try await withDeadline(Self.deadline) { _ = try await client.query(query, logger: logger) }
+        } catch { throw Self.writeError(error) }
     }
 
     /// Runs a query and collects its rows.
     func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
+        let (client, logger) = (client, logger)
         do {
-            var out: [PostgresRow] = []
-            for try await row in try await client.query(query, logger: logger) { out.append(row) }
-            return out
+            return try await withDeadline(Self.deadline) {
+                var out: [PostgresRow] = []
+                for try await row in try await client.query(query, logger: logger) { out.append(row) }
+                return out
+            }
         } catch { throw Self.readError(error) }
     }
 
@@ -120,8 +129,11 @@ package final class PostgresStore: DialogueStore {
     func transaction<T: Sendable>(
         _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
+        let (client, logger) = (client, logger)
         do {
-            return try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            return try await withDeadline(Self.deadline) {
+                try await client.withTransaction(logger: logger) { connection in try await body(connection) }
+            }
         } catch let error as PostgresTransactionError {
             if let inner = error.closureError as? StoreError { throw inner }
             throw Self.writeError(error.closureError ?? error)
