@@ -10,7 +10,7 @@ TEST_APT_PACKAGES = chromium chromium-driver postgresql
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-glossary bench-retrieval loadgen soak conformance clean format
+.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-nodes bench-glossary bench-retrieval loadgen soak conformance clean format
 
 all: build
 
@@ -75,6 +75,11 @@ bench: loadgen
 	bench/run.sh
 	$(MAKE) bench-glossary
 	$(MAKE) bench-retrieval
+
+# Two nodes sharing a throwaway PostgreSQL cluster against one node on SQLite, same fan-out.
+bench-nodes: loadgen
+	@[ -x .build/release/dialogue-server ] || $(MAKE) release
+	bench/nodes.sh
 
 bench-glossary:
 	$(SWIFT) build -c release --product glossary-bench

@@ -11,16 +11,17 @@ func withDeadline<T: Sendable>(
     let task = Task { try await work() }
     let settled = FirstCaller()
     let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-        Task {
-            let result = await task.result
-            if settled.claim() { continuation.resume(returning: result) }
-        }
-        Task {
-            try? await Task.sleep(for: deadline)
+        let timer = Task {
+            try await Task.sleep(for: deadline)
             if settled.claim() {
                 task.cancel()
                 continuation.resume(returning: .failure(StoreError.writeFailed("no answer from PostgreSQL within \(deadline)")))
             }
+        }
+        Task {
+            let result = await task.result
+            timer.cancel()  // no sleeping timer left behind per query
+            if settled.claim() { continuation.resume(returning: result) }
         }
     }
     return try result.get()

@@ -6,7 +6,9 @@
 #   Tests/postgres/cluster.sh restart DIR      # fast shutdown, then up again on the same port
 #   Tests/postgres/cluster.sh stop DIR
 #
-# fsync is off: these clusters hold test data only, and start in under a second.
+# fsync is off: these clusters hold test data only, and start in under a second. The
+# benchmark wants commits as durable as SQLite's: CLUSTER_DURABLE=1 keeps fsync and
+# synchronous_commit on.
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?folder}; port=${3:-55432}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -23,8 +25,10 @@ start)
   fi
   chmod 700 "$dir"
   "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log"
+  durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+  [ "${CLUSTER_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on"
   "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o \
-    "-p $port -c listen_addresses=127.0.0.1 -k $dir -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" >/dev/null
+    "-p $port -c listen_addresses=127.0.0.1 -k $dir $durability -c max_connections=200" >/dev/null
   "${as_owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dialogue
   echo "postgres://postgres@127.0.0.1:$port/dialogue"
   ;;

@@ -213,8 +213,19 @@ static void h_json(char *out, size_t cap, const hist *h) {
 /* ------------------------------------------------------------------ /proc of the server */
 
 static int g_pid = 0;
+static int g_alt_pid = 0; /* --alt-pid: a second node; its CPU is added to the server's */
 
-static double proc_cpu_s(int pid) { /* utime + stime of the whole process */
+static double one_proc_cpu_s(int pid);
+static double proc_cpu_s(int pid) { /* utime + stime of the server (both nodes with --alt-pid) */
+    double cpu = one_proc_cpu_s(pid);
+    if (pid == g_pid && g_alt_pid > 0 && cpu >= 0) {
+        double alt = one_proc_cpu_s(g_alt_pid);
+        if (alt >= 0) cpu += alt;
+    }
+    return cpu;
+}
+
+static double one_proc_cpu_s(int pid) {
     if (pid <= 0) return -1;
     char path[64], buf[4096];
     snprintf(path, sizeof path, "/proc/%d/stat", pid);
@@ -303,6 +314,7 @@ static struct {
     int verbose;
     int peer;            /* relay mode: PEER_LWS_MIRROR or PEER_RELAY */
     char path[256];      /* relay mode: WebSocket path of --peer-url */
+    int alt_port;        /* --alt-port: odd-numbered connections go to a second node */
 } opt;
 
 static void usage(FILE *f) {
@@ -362,6 +374,12 @@ static void usage(FILE *f) {
 "  --fsync-dir DIR         first measure 4 KiB write+fsync latency in DIR (the server's\n"
 "                          data directory, same disk) --fsync-samples times (default 2000)\n"
 "\n"
+"two nodes\n"
+"  --alt-port P            WebSocket connections with an odd number connect to this port on\n"
+"                          the same host (a second node sharing the store), so every session's\n"
+"                          members are split across both nodes; set-up requests stay on --url\n"
+"  --alt-pid PID           the second node's pid: server CPU is the sum of both\n"
+"\n"
 "output: human-readable lines, then one line `RESULT {json}`; times in ms unless named _us.\n"
 "exit status: 0 run completed, 1 completed with losses/errors/closes, 2 usage or set-up failure\n");
 }
@@ -409,6 +427,8 @@ static void parse_args(int argc, char **argv) {
         if (!strcmp(a, "--url")) url = v;
         else if (!strcmp(a, "--token")) snprintf(opt.token, sizeof opt.token, "%s", v);
         else if (!strcmp(a, "--pid")) g_pid = atoi(v);
+        else if (!strcmp(a, "--alt-pid")) g_alt_pid = atoi(v);
+        else if (!strcmp(a, "--alt-port")) opt.alt_port = atoi(v);
         else if (!strcmp(a, "--connections")) opt.connections = atoi(v);
         else if (!strcmp(a, "--sessions")) opt.sessions = atoi(v);
         else if (!strcmp(a, "--members")) opt.members = atoi(v);
@@ -473,6 +493,7 @@ static void parse_args(int argc, char **argv) {
 /* ------------------------------------------------------------------ sockets */
 
 static struct sockaddr_in g_server;
+static struct sockaddr_in g_alt_server; /* --alt-port */
 static int g_loopback;
 
 static void resolve(void) {
@@ -487,6 +508,8 @@ static void resolve(void) {
         freeaddrinfo(res);
     }
     g_loopback = (ntohl(g_server.sin_addr.s_addr) >> 24) == 127;
+    g_alt_server = g_server;
+    if (opt.alt_port) g_alt_server.sin_port = htons((uint16_t)opt.alt_port);
 }
 
 /* a non-blocking socket, bound to source address 127.0.0.(1 + k % N) on loopback */
@@ -502,7 +525,8 @@ static int open_socket(int k, int nonblock) {
         src.sin_addr.s_addr = htonl(0x7F000001u + (uint32_t)(k % opt.src_addrs));
         if (bind(fd, (struct sockaddr *)&src, sizeof src) < 0) { close(fd); return -1; }
     }
-    int r = connect(fd, (struct sockaddr *)&g_server, sizeof g_server);
+    const struct sockaddr_in *to = (opt.alt_port && k >= 0 && (k & 1)) ? &g_alt_server : &g_server;
+    int r = connect(fd, (const struct sockaddr *)to, sizeof *to);
     if (r < 0 && errno != EINPROGRESS) { int e = errno; close(fd); errno = e; return -1; }
     return fd;
 }
