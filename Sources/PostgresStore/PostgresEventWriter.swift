@@ -209,16 +209,9 @@ package final class PostgresEventWriter: EventAppender {
         var appended: [String: (first: Int64, last: Int64)] = [:]
         for event in events {
             let head = heads[event.session] ?? (0, HashChain.genesis)
-            if fenced.contains(event.session) {
-                outcome.canonical.append(nil)
-                // Decided on rules that assumed an event refused just before: out of sequence too.
-                outcome.failed.append(
-                    FailedAppend(
-                        event: event,
-                        error: .outOfSequence(session: event.session, expected: head.seq + 1, got: event.seq)))
-                continue
-            }
-            guard event.seq == head.seq + 1 else {
+            // A fenced session's events were decided on rules that assumed an event refused
+            // before them: out of sequence too.
+            guard event.seq == head.seq + 1, !fenced.contains(event.session) else {
                 fenced.insert(event.session)
                 outcome.canonical.append(nil)
                 outcome.failed.append(

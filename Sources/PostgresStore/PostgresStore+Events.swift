@@ -48,14 +48,7 @@ extension PostgresStore {
         try await rows("SELECT seq, body, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
             row in
             let (seq, body, hash, chain) = try row.decode((Int64, String, Data, Data).self)
-            // A tampered body may not parse: keep the raw bytes so verification can say so.
-            let event =
-                (try? Event(body: JSONParser.parse(body)))
-                ?? Event(
-                    session: session, seq: 0, kind: .message, at: "",
-                    from: Participant(id: "?", role: .investor, name: "?", language: "en"))
-            return StoredEvent(
-                seq: seq, event: event, storedBody: Array(body.utf8), hash: Array(hash), chain: Array(chain))
+            return StoredEvent(session: session, seq: seq, body: body, hash: Array(hash), chain: Array(chain))
         }
     }
 

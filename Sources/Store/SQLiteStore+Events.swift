@@ -64,14 +64,7 @@ extension SQLiteStore {
                 let body: String = row["body"]
                 let hash: Data = row["hash"]
                 let chain: Data = row["chain"]
-                // A tampered body may not parse: keep the raw bytes so verification can say so.
-                let event =
-                    (try? Event(body: JSONParser.parse(body)))
-                    ?? Event(
-                        session: session, seq: 0, kind: .message, at: "",
-                        from: Participant(id: "?", role: .investor, name: "?", language: "en"))
-                return StoredEvent(
-                    seq: row["seq"], event: event, storedBody: Array(body.utf8), hash: Array(hash), chain: Array(chain))
+                return StoredEvent(session: session, seq: row["seq"], body: body, hash: Array(hash), chain: Array(chain))
             }
         }
     }

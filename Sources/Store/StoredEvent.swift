@@ -13,6 +13,17 @@ package struct StoredEvent: Sendable {
     /// Chain value after this event.
     package var chain: [UInt8]
 
+    /// A row as read from a store: the body is parsed when it still parses (a tampered one
+    /// may not; its raw bytes are kept so verification can say so).
+    package init(session: String, seq: Int64, body: String, hash: [UInt8], chain: [UInt8]) {
+        let event =
+            (try? Event(body: JSONParser.parse(body)))
+            ?? Event(
+                session: session, seq: 0, kind: .message, at: "",
+                from: Participant(id: "?", role: .investor, name: "?", language: "en"))
+        self.init(seq: seq, event: event, storedBody: Array(body.utf8), hash: hash, chain: chain)
+    }
+
     package init(seq: Int64, event: Event, storedBody: [UInt8], hash: [UInt8], chain: [UInt8]) {
         self.seq = seq
         self.event = event
