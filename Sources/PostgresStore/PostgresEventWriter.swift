@@ -132,9 +132,7 @@ package final class PostgresEventWriter: EventAppender {
         let events = batch.map(\.event)
         do {
             let outcome = try await withDeadline(Self.commitDeadline) {
-                try await client.withTransaction(logger: logger) { connection in
-                    try await Self.append(events, fenced: fenced, on: connection, logger: logger)
-                }
+                try await Self.append(events, fenced: fenced, client: client, logger: logger)
             }
             let refused = Set(outcome.failed.map(\.event.session))
             if !refused.isEmpty { queue.withLock { $0.fenced.formUnion(refused) } }
@@ -185,84 +183,57 @@ package final class PostgresEventWriter: EventAppender {
         var failed: [FailedAppend] = []
     }
 
-    /// Appends `events` inside the caller's transaction.
+    /// Appends `events` in one statement, `dialogue_append` (schema v2), which is its own
+    /// transaction: one round trip per commit, whatever the batch holds. The event hashes
+    /// are made here (canonical JSON), the chain links there, under the sessions' locks.
     private static func append(
-        _ events: [Event], fenced: Set<String>, on connection: PostgresConnection, logger: Logger
+        _ events: [Event], fenced: Set<String>, client: PostgresClient, logger: Logger
     ) async throws -> Outcome {
-        var outcome = Outcome()
-        var fenced = fenced
-        // Lock each session's head once, in a fixed order (sorted), so two nodes' batches
-        // touching the same sessions cannot deadlock.
-        var heads: [String: (seq: Int64, chain: [UInt8])] = [:]
-        for session in Set(events.map(\.session)).sorted() {
-            try await connection.query(
-                """
-                INSERT INTO event_heads (session_id, seq, chain) VALUES (\(session), 0, \(Data(HashChain.genesis)))
-                ON CONFLICT (session_id) DO NOTHING
-                """, logger: logger)
-            for try await (seq, chain) in try await connection.query(
-                "SELECT seq, chain FROM event_heads WHERE session_id = \(session) FOR UPDATE", logger: logger
-            ).decode((Int64, Data).self) {
-                heads[session] = (seq, Array(chain))
-            }
-        }
-        var appended: [String: (first: Int64, last: Int64)] = [:]
+        var canonical: [[UInt8]] = []
+        var hashes: [String] = []
+        canonical.reserveCapacity(events.count)
         for event in events {
-            let head = heads[event.session] ?? (0, HashChain.genesis)
-            // A fenced session's events were decided on rules that assumed an event refused
-            // before them: out of sequence too.
-            guard event.seq == head.seq + 1, !fenced.contains(event.session) else {
-                fenced.insert(event.session)
+            let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
+            canonical.append(bytes)
+            hashes.append(Hex.encode(HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)))
+        }
+        let sessions = events.map(\.session)
+        let seqs = events.map(\.seq)
+        let kinds = events.map(\.kind.rawValue)
+        let senders = events.map(\.senderId)
+        let clientIds = events.map { $0.clientId ?? "" }
+        let bodies = canonical.map { String(decoding: $0, as: UTF8.self) }
+        let genesis = Hex.encode(HashChain.genesis)
+        let rows = try await client.query(
+            """
+            SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
+              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel))
+            """, logger: logger)
+        var outcome = Outcome()
+        var index = 0
+        for try await (status, expected) in rows.decode((String, Int64).self) {
+            guard index < events.count else { break }
+            let event = events[index]
+            switch status {
+            case "stored":
+                outcome.canonical.append(canonical[index])
+            case "duplicate":
                 outcome.canonical.append(nil)
                 outcome.failed.append(
                     FailedAppend(
                         event: event,
-                        error: .outOfSequence(session: event.session, expected: head.seq + 1, got: event.seq)))
-                continue
+                        error: .writeFailed(
+                            "clientId \(event.clientId ?? "") of \(event.senderId) is already stored in \(event.session)")))
+            default:
+                outcome.canonical.append(nil)
+                outcome.failed.append(
+                    FailedAppend(
+                        event: event, error: .outOfSequence(session: event.session, expected: expected, got: event.seq)))
             }
-            if let clientId = event.clientId {
-                var fresh = false
-                for try await _ in try await connection.query(
-                    """
-                    INSERT INTO event_client_ids (session_id, sender, client_id, seq)
-                    VALUES (\(event.session), \(event.senderId), \(clientId), \(event.seq))
-                    ON CONFLICT DO NOTHING RETURNING 1
-                    """, logger: logger)
-                {
-                    fresh = true
-                }
-                guard fresh else {
-                    outcome.canonical.append(nil)
-                    outcome.failed.append(
-                        FailedAppend(
-                            event: event,
-                            error: .writeFailed(
-                                "clientId \(clientId) of \(event.senderId) is already stored in \(event.session)")))
-                    continue
-                }
-            }
-            let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
-            let hash = HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)
-            let chain = HashChain.link(previous: head.chain, eventHash: hash)
-            try await connection.query(
-                """
-                INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
-                VALUES (\(event.session), \(event.seq), \(event.kind.rawValue), \(event.senderId), \(event.clientId),
-                  \(String(decoding: bytes, as: UTF8.self)), \(Data(hash)), \(Data(chain)))
-                """, logger: logger)
-            try await project(event, on: connection, logger: logger)
-            heads[event.session] = (event.seq, chain)
-            appended[event.session] = (appended[event.session]?.first ?? event.seq, event.seq)
-            outcome.canonical.append(bytes)
+            index += 1
         }
-        for (session, range) in appended.sorted(by: { $0.key < $1.key }) {
-            let head = heads[session]!
-            try await connection.query(
-                "UPDATE event_heads SET seq = \(head.seq), chain = \(Data(head.chain)) WHERE session_id = \(session)",
-                logger: logger)
-            // Delivered by PostgreSQL at COMMIT, and only then.
-            try await connection.query(
-                "SELECT pg_notify(\(channel), \("\(session):\(range.first):\(range.last)"))", logger: logger)
+        guard index == events.count else {
+            throw StoreError.writeFailed("dialogue_append answered \(index) of \(events.count) events")
         }
         return outcome
     }

@@ -88,7 +88,95 @@ enum PostgresSchema {
                     created_at TEXT NOT NULL, PRIMARY KEY (session_id, seq, language))
                 """,
             ]
-        )
+        ),
+        (
+            "v2: dialogue_append, one statement per commit",
+            [
+                // One round trip per commit: the writer hands a batch over as arrays and gets a
+                // status per event back, in order. The statement is its own transaction.
+                // Under the row locks of event_heads (sessions in a fixed order, so nodes
+                // cannot deadlock) each event must follow its session's last seq and carry a
+                // (sender, clientId) not stored before; a session with a refused event refuses
+                // its later ones too (they were decided on the refused one). The chain is
+                // extended here, sha256(previous || event hash), as HashChain.link does.
+                """
+                CREATE OR REPLACE FUNCTION dialogue_append(
+                    p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
+                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_genesis TEXT, p_channel TEXT)
+                RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
+                LANGUAGE plpgsql AS $$
+                #variable_conflict use_column
+                DECLARE
+                    i INT;
+                    s TEXT;
+                    head_seq BIGINT;
+                    head_chain BYTEA;
+                    link BYTEA;
+                    body JSONB;
+                    fenced TEXT[] := p_fenced;
+                    stored INT[] := '{}';
+                BEGIN
+                    INSERT INTO event_heads (session_id, seq, chain)
+                    SELECT DISTINCT x, 0, decode(p_genesis, 'hex') FROM unnest(p_sessions) AS x ORDER BY 1
+                    ON CONFLICT DO NOTHING;
+                    PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
+                    FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
+                        s := p_sessions[i];
+                        SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
+                        IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
+                            fenced := fenced || s;
+                            status := 'sequence'; expected := head_seq + 1; chain := NULL;
+                            RETURN NEXT;
+                            CONTINUE;
+                        END IF;
+                        IF p_client_ids[i] <> '' THEN
+                            INSERT INTO event_client_ids (session_id, sender, client_id, seq)
+                            VALUES (s, p_senders[i], p_client_ids[i], p_seqs[i]) ON CONFLICT DO NOTHING;
+                            IF NOT FOUND THEN
+                                fenced := fenced || s;
+                                status := 'duplicate'; expected := head_seq + 1; chain := NULL;
+                                RETURN NEXT;
+                                CONTINUE;
+                            END IF;
+                        END IF;
+                        link := sha256(head_chain || decode(p_hashes[i], 'hex'));
+                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                        VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
+                                decode(p_hashes[i], 'hex'), link);
+                        UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
+                        IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
+                            body := p_bodies[i]::jsonb;
+                            IF p_kinds[i] = 'joined' THEN
+                                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
+                                VALUES (s, p_senders[i], coalesce(body->'from'->>'role', 'investor'),
+                                        coalesce(body->'from'->>'name', ''), coalesce(body->>'language', 'en'),
+                                        body->>'organisation', p_seqs[i])
+                                ON CONFLICT DO NOTHING;
+                            ELSIF p_kinds[i] = 'ended' THEN
+                                UPDATE sessions SET status = 'ended', ended_at = body->>'at' WHERE id = s;
+                            ELSIF body->>'action' = 'assistant' THEN
+                                UPDATE sessions SET assistant = body->>'mode' WHERE id = s;
+                            ELSIF body->>'action' IN ('mute', 'unmute') THEN
+                                UPDATE participants SET muted = (body->>'action' = 'mute')
+                                WHERE session_id = s AND id = body->>'target';
+                            ELSIF body->>'action' = 'remove' THEN
+                                UPDATE participants SET removed = TRUE WHERE session_id = s AND id = body->>'target';
+                            END IF;
+                        END IF;
+                        stored := stored || i;
+                        status := 'stored'; expected := p_seqs[i]; chain := link;
+                        RETURN NEXT;
+                    END LOOP;
+                    -- Delivered by PostgreSQL at commit, and only then.
+                    PERFORM pg_notify(p_channel, g.s || ':' || g.first || ':' || g.last)
+                    FROM (SELECT t.s, min(t.q) AS first, max(t.q) AS last
+                          FROM unnest(p_sessions, p_seqs) WITH ORDINALITY AS t(s, q, n)
+                          WHERE t.n = ANY(stored) GROUP BY t.s ORDER BY t.s) AS g;
+                END
+                $$
+                """
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.
