@@ -19,6 +19,18 @@ extension DialogueHub {
             await readFromStore(sessionId)
         case .resumed:
             for sessionId in Array(sessions.keys) { await readFromStore(sessionId) }
+        case .translated(let sessionId, let seq, let language):
+            guard let readers = sessions[sessionId]?.readers,
+                readers.values.contains(where: { LanguageTag.primary($0.language) == language })
+            else { return }
+            do {
+                guard let stored = try await store.translations(
+                    session: sessionId, from: seq, to: seq, language: language)[seq]
+                else { return }
+                translationArrived(stored, officersOnly: false)  // drafts, the officers-only kind, are not translated
+            } catch {
+                logger.error("reading another node's translation failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+            }
         }
     }
 

@@ -112,8 +112,11 @@ extension PostgresStore {
     // MARK: Translations and glossary versions
 
     package func saveTranslation(_ translation: StoredTranslation) async throws {
+        // Stored and announced in one statement: the other nodes' readers of that language get
+        // the `translation` frame too (this node's own notice is ignored by its listener).
         try await execute(
             """
+            WITH saved AS (
             INSERT INTO translations (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at)
             VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
               \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
@@ -121,6 +124,9 @@ extension PostgresStore {
             ON CONFLICT (session_id, seq, language) DO UPDATE SET text = excluded.text, engine = excluded.engine,
               glossary_version = excluded.glossary_version, glossary_ok = excluded.glossary_ok,
               created_at = excluded.created_at
+            RETURNING session_id, seq, language)
+            SELECT pg_notify(\(Self.translationChannel), \(nodeId) || ':' || session_id || ':' || seq || ':' || language)
+            FROM saved
             """)
     }
 

@@ -9,34 +9,49 @@ extension PostgresStore {
     /// store is closed.
     package func commitNotices() -> AsyncStream<CommitNotice>? {
         let (stream, continuation) = AsyncStream.makeStream(of: CommitNotice.self)
-        let client = client
-        let logger = logger
-        let listener = Task {
-            var first = true
-            while !Task.isCancelled {
-                do {
-                    try await client.withConnection { connection in
-                        try await connection.listen(on: PostgresEventWriter.channel) { notifications in
-                            if !first { continuation.yield(.resumed) }
-                            first = false
-                            for try await notification in notifications {
-                                if let notice = Self.notice(notification.payload) { continuation.yield(notice) }
+        let (client, logger, nodeId) = (client, logger, nodeId)
+        // One connection per channel, each listening again after a loss.
+        let channels: [(String, @Sendable (String) -> CommitNotice?)] = [
+            (PostgresEventWriter.channel, { Self.notice($0) }),
+            (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
+        ]
+        for (channel, parse) in channels {
+            let listener = Task {
+                var first = true
+                while !Task.isCancelled {
+                    do {
+                        try await client.withConnection { connection in
+                            try await connection.listen(on: channel) { notifications in
+                                if !first { continuation.yield(.resumed) }
+                                first = false
+                                for try await notification in notifications {
+                                    if let notice = parse(notification.payload) { continuation.yield(notice) }
+                                }
                             }
                         }
+                    } catch {
+                        if Task.isCancelled { break }
+                        logger.warning(
+                            "notices interrupted; listening again",
+                            metadata: ["db.channel": "\(channel)", "db.error": "\(describe(error))"])
+                        first = false
+                        try? await Task.sleep(for: .milliseconds(250))
                     }
-                } catch {
-                    if Task.isCancelled { break }
-                    logger.warning(
-                        "commit notices interrupted; listening again", metadata: ["db.error": "\(describe(error))"])
-                    first = false
-                    try? await Task.sleep(for: .milliseconds(250))
                 }
+                continuation.finish()
             }
-            continuation.finish()
+            listeners.withLock { $0.append(listener) }
         }
-        continuation.onTermination = { _ in listener.cancel() }
-        listeners.withLock { $0.append(listener) }
+        let tasks = listeners.withLock { $0 }
+        continuation.onTermination = { _ in for task in tasks { task.cancel() } }
         return stream
+    }
+
+    /// `node:session:seq:language` from another node → its translation is stored.
+    static func translationNotice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
+        let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] != ownNode, let seq = Int64(parts[2]) else { return nil }
+        return .translated(session: String(parts[1]), seq: seq, language: String(parts[3]))
     }
 
     /// `session:first:last` → the session's events are committed through `last`.

@@ -21,6 +21,10 @@ package final class PostgresStore: DialogueStore {
     package let location: String
     /// Several nodes may append to the same sessions.
     package var isShared: Bool { true }
+    /// This process among the nodes, so its listener can skip its own translation notices.
+    let nodeId = SecretToken.base32(bits: 40)
+    /// The channel translation notices go on; payload `node:session:seq:language`.
+    static let translationChannel = "dialogue_translations"
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
     /// the schema, and returns the store. The writer is not started yet.

@@ -94,6 +94,8 @@ package protocol DialogueStore: Sendable {
 package enum CommitNotice: Sendable, Equatable {
     /// A session's events through `seq` are committed (read them from the store).
     case committed(session: String, through: Int64)
+    /// Another node stored the translation of a session's event into `language`.
+    case translated(session: String, seq: Int64, language: String)
     /// The notices were interrupted (the database connection was lost and is back): any
     /// session may have missed some, so every live one should catch up.
     case resumed

@@ -295,3 +295,45 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
         run(go_on())
     finally:
         new.stop()
+
+
+def test_a_translation_made_on_one_node_reaches_readers_on_the_other(postgres, tmp_path):
+    """The node that stored a message translates it; a French reader connected to the other
+    node gets the `translation` frame too (announced with the stored translation)."""
+    from provider_standin import StandIn
+
+    standin = StandIn()
+    key = tmp_path / "signing-key.ed25519"
+    shared = ["--store", postgres.url, "--signing-key", str(key), "--rate-limit", "off",
+              "--translator", f"libretranslate:{standin.url}"]
+    c = Server(tmp_path / "c", shared)
+    c.start(expect_token=False)  # the shared store has an officer already
+    d = Server(tmp_path / "d", shared)
+    d.start(expect_token=False)
+    try:
+        officer_token = cli("staff", "add", "--name", f"translator-{cid()[:6]}", "--role", "officer",
+                            "--data", str(tmp_path / "c"), "--store", postgres.url).stdout.strip()
+        c.officer_token = d.officer_token = officer_token
+        s = c.create_session("Dịch giữa hai nút", languages=["vi", "fr"])
+        code = d.create_invite(s["id"], name="Marie Dubois", language="fr")["code"]
+
+        async def go():
+            off, _ = await officer(c, join=s["id"])
+            fr, _, _ = await investor(d, code, "fr")
+            ack = await off.say(s["id"], "Khu kinh tế Vân Đồn có cảng biển.", language="vi")
+            assert ack["type"] == "ack", ack
+            frame = await fr.until(
+                lambda: next((f for f in fr.frames if f.get("type") == "translation" and f.get("seq") == ack["seq"]), None),
+                timeout=15, what="the translation made on the other node")
+            assert frame["language"] == "fr" and frame["text"].startswith("[fr] "), frame
+            await asyncio.sleep(0.5)
+            copies = [f for f in fr.frames if f.get("type") == "translation" and f.get("seq") == ack["seq"]]
+            assert len(copies) == 1, copies
+            await off.conn.close()
+            await fr.conn.close()
+
+        run(go())
+    finally:
+        for node in (c, d):
+            node.stop()
+        standin.close()
