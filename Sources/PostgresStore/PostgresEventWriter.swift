@@ -197,18 +197,9 @@ package final class PostgresEventWriter: EventAppender {
             canonical.append(bytes)
             hashes.append(Hex.encode(HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)))
         }
-        let sessions = events.map(\.session)
-        let seqs = events.map(\.seq)
-        let kinds = events.map(\.kind.rawValue)
-        let senders = events.map(\.senderId)
-        let clientIds = events.map { $0.clientId ?? "" }
-        let bodies = canonical.map { String(decoding: $0, as: UTF8.self) }
-        let genesis = Hex.encode(HashChain.genesis)
         let rows = try await client.query(
-            """
-            SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
-              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel))
-            """, logger: logger)
+            appendQuery(events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced),
+            logger: logger)
         var outcome = Outcome()
         var index = 0
         for try await (status, expected) in rows.decode((String, Int64).self) {
@@ -238,49 +229,21 @@ package final class PostgresEventWriter: EventAppender {
         return outcome
     }
 
-    /// Keeps the queryable tables in step with the events, in the same transaction.
-    static func project(_ event: Event, on connection: PostgresConnection, logger: Logger) async throws {
-        switch event.kind {
-        case .joined:
-            let from = event.body["from"]
-            try await connection.query(
-                """
-                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
-                VALUES (\(event.session), \(event.senderId), \(from?["role"]?.stringValue ?? "investor"),
-                  \(from?["name"]?.stringValue ?? ""), \(event.body["language"]?.stringValue ?? "en"),
-                  \(event.body["organisation"]?.stringValue), \(event.seq))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        case .moderation where event.body["action"]?.stringValue == "assistant":
-            try await connection.query(
-                "UPDATE sessions SET assistant = \(event.body["mode"]?.stringValue) WHERE id = \(event.session)",
-                logger: logger)
-        case .moderation:
-            let target = event.body["target"]?.stringValue
-            switch event.body["action"]?.stringValue {
-            case "mute":
-                try await connection.query(
-                    "UPDATE participants SET muted = TRUE WHERE session_id = \(event.session) AND id = \(target)",
-                    logger: logger)
-            case "unmute":
-                try await connection.query(
-                    "UPDATE participants SET muted = FALSE WHERE session_id = \(event.session) AND id = \(target)",
-                    logger: logger)
-            case "remove":
-                try await connection.query(
-                    "UPDATE participants SET removed = TRUE WHERE session_id = \(event.session) AND id = \(target)",
-                    logger: logger)
-            default:
-                break
-            }
-        case .ended:
-            try await connection.query(
-                """
-                UPDATE sessions SET status = 'ended', ended_at = \(event.body["at"]?.stringValue)
-                WHERE id = \(event.session)
-                """, logger: logger)
-        default:
-            break
-        }
+    /// The `dialogue_append` call for `events`, with their stored bodies and event hashes
+    /// (hex); it answers one `(status, expected)` row per event, in order. The writer runs it
+    /// on its own, `migrate-store` inside the transaction that copies a session.
+    static func appendQuery(_ events: [Event], bodies: [String], hashes: [String], fenced: Set<String> = [])
+        -> PostgresQuery
+    {
+        let sessions = events.map(\.session)
+        let seqs = events.map(\.seq)
+        let kinds = events.map(\.kind.rawValue)
+        let senders = events.map(\.senderId)
+        let clientIds = events.map { $0.clientId ?? "" }
+        let genesis = Hex.encode(HashChain.genesis)
+        return """
+            SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
+              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel))
+            """
     }
 }

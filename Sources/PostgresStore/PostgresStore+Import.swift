@@ -4,9 +4,9 @@ import PostgresNIO
 import Store
 import Transcripts
 
-/// Filling an empty PostgreSQL store from another store (`migrate-store`): events are copied
-/// exactly as stored (bytes, hashes, chains), and the tables the writer keeps beside them
-/// (heads, clientIds, participants) are rebuilt from those events.
+/// Filling an empty PostgreSQL store from another store (`migrate-store`): events go through
+/// the writer's own statement with their stored bytes and hashes, so the tables it keeps
+/// beside them (heads, clientIds, participants) come out as they would have.
 extension PostgresStore {
     /// Whether the database holds no session and no staff account yet.
     package func isEmpty() async throws -> Bool {
@@ -28,29 +28,21 @@ extension PostgresStore {
                 VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
                   \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
                 """, logger: logger)
-            for stored in events {
-                let event = stored.event
-                try await connection.query(
-                    """
-                    INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
-                    VALUES (\(info.id), \(stored.seq), \(event.kind.rawValue), \(event.senderId), \(event.clientId),
-                      \(String(decoding: stored.storedBody, as: UTF8.self)), \(Data(stored.hash)), \(Data(stored.chain)))
-                    """, logger: logger)
-                if let clientId = event.clientId {
-                    try await connection.query(
-                        """
-                        INSERT INTO event_client_ids (session_id, sender, client_id, seq)
-                        VALUES (\(info.id), \(event.senderId), \(clientId), \(stored.seq))
-                        """, logger: logger)
+            // The writer's own statement: heads, clientIds and participants come out as they
+            // would have, and the chain it links must be the stored one (read back afterwards).
+            let query = PostgresEventWriter.appendQuery(
+                events.map(\.event), bodies: events.map { String(decoding: $0.storedBody, as: UTF8.self) },
+                hashes: events.map { Hex.encode($0.hash) })
+            var stored = 0
+            for try await (status, expected) in try await connection.query(query, logger: logger).decode(
+                (String, Int64).self)
+            {
+                guard status == "stored" else {
+                    throw StoreError.writeFailed("\(info.id): event refused on import (\(status), expected seq \(expected))")
                 }
-                try await PostgresEventWriter.project(event, on: connection, logger: logger)
+                stored += 1
             }
-            if let last = events.last {
-                try await connection.query(
-                    """
-                    INSERT INTO event_heads (session_id, seq, chain) VALUES (\(info.id), \(last.seq), \(Data(last.chain)))
-                    """, logger: logger)
-            }
+            guard stored == events.count else { throw StoreError.writeFailed("\(info.id): \(stored) of \(events.count) events copied") }
             if let head {
                 try await connection.query(
                     """
