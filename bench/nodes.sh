@@ -46,34 +46,15 @@ postgres_cpu() { # utime+stime (s) of every postgres process
   echo "$total"
 }
 
-run_load() { # label PORT TOKEN PID [ALT_PORT ALT_PID]
-  local label=$1 port=$2 token=$3 pid=$4 alt=(); [ $# -ge 6 ] && alt=(--alt-port "$5" --alt-pid "$6")
+# run MODE LABEL PORT TOKEN PID [ALT_PORT ALT_PID]: one loadgen run (fanout, or append with 16
+# officers, one session each, window 16), summarised with PostgreSQL's CPU added.
+run() {
+  local mode=$1 label=$2 port=$3 token=$4 pid=$5 alt=() load=()
+  [ $# -ge 7 ] && alt=(--alt-port "$6" --alt-pid "$7")
+  if [ "$mode" = fanout ]; then load=(--sessions "$SESSIONS" --members "$MEMBERS" --rate "$RATE")
+  else load=(--connections 16 --window 16); fi
   local pg0; pg0=$(postgres_cpu)
-  taskset -c "$CLIENT_CPU" "$LOADGEN" fanout --sessions "$SESSIONS" --members "$MEMBERS" --rate "$RATE" \
-    --duration "$DURATION" --url "http://127.0.0.1:$port/" --token "$token" --pid "$pid" "${alt[@]}" \
-    >"$WORK/$label.loadgen" 2>&1 || true
-  local pg1; pg1=$(postgres_cpu)
-  local ticks; ticks=$(getconf CLK_TCK)
-  python3 - "$label" "$WORK/$label.loadgen" "$(( pg1 - pg0 ))" "$ticks" <<'PY'
-import json, sys
-label, path, pg_ticks, hz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-line = [l for l in open(path) if l.startswith("RESULT ")]
-if not line:
-    print(f"{label}: no RESULT; see {path}"); print(open(path).read()[-2000:]); sys.exit(0)
-r = json.loads(line[-1][7:])
-pg = pg_ticks / hz
-total = r["server_cpu_s"] + pg
-d = r["received"]
-print(f"{label}: {r['deliveries_per_s']:.0f} deliveries/s, lost {r['lost']}, dup {r['duplicates']}, gaps {r['seq_gaps']}; "
-      f"p50 {r['latency_ms']['p50']:.2f} p99 {r['latency_ms']['p99']:.2f} p99.9 {r['latency_ms']['p999']:.2f} ms; "
-      f"CPU per delivery: nodes {r['server_cpu_s']*1e6/max(d,1):.1f} us + PostgreSQL {pg*1e6/max(d,1):.1f} us = {total*1e6/max(d,1):.1f} us")
-PY
-}
-
-run_append() { # label PORT TOKEN PID [ALT_PORT ALT_PID]: 16 officers, one session each, window 16
-  local label=$1 port=$2 token=$3 pid=$4 alt=(); [ $# -ge 6 ] && alt=(--alt-port "$5" --alt-pid "$6")
-  local pg0; pg0=$(postgres_cpu)
-  taskset -c "$CLIENT_CPU" "$LOADGEN" append --connections 16 --window 16 --duration "$DURATION" \
+  taskset -c "$CLIENT_CPU" "$LOADGEN" "$mode" "${load[@]}" --duration "$DURATION" \
     --url "http://127.0.0.1:$port/" --token "$token" --pid "$pid" "${alt[@]}" >"$WORK/$label.loadgen" 2>&1 || true
   local pg1; pg1=$(postgres_cpu)
   python3 - "$label" "$WORK/$label.loadgen" "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" <<'PY'
@@ -83,22 +64,28 @@ line = [l for l in open(path) if l.startswith("RESULT ")]
 if not line:
     print(f"{label}: no RESULT; see {path}"); print(open(path).read()[-2000:]); sys.exit(0)
 r = json.loads(line[-1][7:])
-pg = pg_ticks / hz
-n = max(r["acked"], 1)
-print(f"{label}: {r['acked_per_s']:.0f} acked appends/s, lost {r['lost']}; ack p50 {r['ack_ms']['p50']:.2f} p99 {r['ack_ms']['p99']:.2f} ms; "
-      f"CPU per append: nodes {r['server_cpu_s']*1e6/n:.1f} us + PostgreSQL {pg*1e6/n:.1f} us")
+pg = max(pg_ticks, 0) / hz  # a postgres process that exited between the samples takes its ticks along
+if r["mode"] == "append":
+    n = max(r["acked"], 1)
+    print(f"{label}: {r['acked_per_s']:.0f} acked appends/s, lost {r['lost']}; ack p50 {r['ack_ms']['p50']:.2f} p99 {r['ack_ms']['p99']:.2f} ms; "
+          f"CPU per append: nodes {r['server_cpu_s']*1e6/n:.1f} us + PostgreSQL {pg*1e6/n:.1f} us")
+else:
+    d = max(r["received"], 1)
+    print(f"{label}: {r['deliveries_per_s']:.0f} deliveries/s, lost {r['lost']}, dup {r['duplicates']}, gaps {r['seq_gaps']}; "
+          f"p50 {r['latency_ms']['p50']:.2f} p99 {r['latency_ms']['p99']:.2f} p99.9 {r['latency_ms']['p999']:.2f} ms; "
+          f"CPU per delivery: nodes {r['server_cpu_s']*1e6/d:.1f} us + PostgreSQL {pg*1e6/d:.1f} us = {(r['server_cpu_s'] + pg)*1e6/d:.1f} us")
 PY
 }
 
 echo "== one node, SQLite: $SESSIONS sessions x $MEMBERS members, $RATE msg/s, $DURATION s"
 read -r pid port token < <(start_node sqlite)
-run_load "sqlite-1-node" "$port" "$token" "$pid"
-run_append "sqlite-1-node-append" "$port" "$token" "$pid"
+run fanout "sqlite-1-node" "$port" "$token" "$pid"
+run append "sqlite-1-node-append" "$port" "$token" "$pid"
 kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 
 echo "== two nodes, one PostgreSQL (fsync on), same load, members split across the nodes"
 url=$(CLUSTER_DURABLE=1 taskset -c "$SERVER_CPU" Tests/postgres/cluster.sh start "$WORK/pg" "$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')")
 read -r pid_a port_a token < <(start_node a --store "$url" --signing-key "$WORK/key")
 read -r pid_b port_b _ < <(start_node b --store "$url" --signing-key "$WORK/key")
-run_load "postgres-2-nodes" "$port_a" "$token" "$pid_a" "$port_b" "$pid_b"
-run_append "postgres-2-nodes-append" "$port_a" "$token" "$pid_a" "$port_b" "$pid_b"
+run fanout "postgres-2-nodes" "$port_a" "$token" "$pid_a" "$port_b" "$pid_b"
+run append "postgres-2-nodes-append" "$port_a" "$token" "$pid_a" "$port_b" "$pid_b"
