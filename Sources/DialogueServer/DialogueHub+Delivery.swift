@@ -30,7 +30,10 @@ extension DialogueHub {
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.insert(sessionId)
         if !alreadyMember, let participant = connection.participant, participant.role != .reviewer {
-            let cameOnline = sessions[sessionId]!.onlineCount[participant.id] == nil
+            let cameOnline = !isOnline(sessionId, participant.id)
+            if sessions[sessionId]!.onlineCount[participant.id] == nil {
+                localPresenceChanged(sessionId, participant.id, online: true)
+            }
             sessions[sessionId]!.onlineCount[participant.id, default: 0] += 1
             if cameOnline { broadcastPresence(sessionId, participantId: participant.id, excluding: id) }
         }
@@ -303,7 +306,7 @@ extension DialogueHub {
             let sessionId = event.session
             archives[sessionId] = Task { [archiver] in
                 await archiver.archive(session: sessionId)
-                await self.archived(sessionId)
+                self.archived(sessionId)
             }
         default:
             break
@@ -509,7 +512,7 @@ extension DialogueHub {
         guard let participant else { return }
         let frame: JSONValue = [
             "type": "presence", "session": .string(sessionId),
-            "participant": participant.json(online: session.onlineCount[participantId] != nil),
+            "participant": participant.json(online: isOnline(sessionId, participantId)),
         ]
         let bytes = JSONWriter.bytes(frame)
         transport.send(bytes, to: session.members.keys.filter { $0 != excluding })

@@ -24,11 +24,22 @@ extension DialogueHub {
                     identity = try await self.store.invite(code: token).map(Identity.investor)
                 }
             } catch {
+                // The store did not answer: not a wrong token, so no sign-in failure is counted.
                 self.logger.error("token look-up failed", metadata: ["error": "\(error)"])
-                identity = nil
+                self.tokenCheckFailed(id)
+                return
             }
             self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
         }
+    }
+
+    /// The token could not be checked (the store is unreachable): try again later (1013).
+    private func tokenCheckFailed(_ id: ConnectionID) {
+        guard connections[id] != nil else { return }
+        connections[id]?.busy = false
+        refuse(DialogueError(.unavailable, "your sign-in cannot be checked now (database unreachable); try again shortly"), to: id)
+        transport.close(id, code: 1013, reason: "try again later")
+        connections[id]?.closing = true
     }
 
     private func finishHello(
@@ -47,6 +58,7 @@ extension DialogueHub {
             connections[id]?.participant = Participant(
                 id: account.id, role: account.role, name: name ?? account.name, language: language)
             send(welcome(for: id, session: nil), to: id)
+            if !storeReachable { send(serviceFrame, to: id) }
             if let resume {
                 withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
             }
@@ -81,6 +93,7 @@ extension DialogueHub {
             return
         }
         send(welcome(for: id, session: invite.session), to: id)
+        if !storeReachable { send(serviceFrame, to: id) }
         subscribe(id, invite.session, after: after, sendHistory: true)
         if session.state.info.status == .live {
             var joining = participant
@@ -95,7 +108,7 @@ extension DialogueHub {
         var sessionJSON: JSONValue = .null
         var agentId = agents.defaultPack.id
         if let sessionId, let session = sessions[sessionId] {
-            var online = Set(session.onlineCount.keys)
+            var online = onlineParticipants(sessionId)
             online.insert(participant.id)
             sessionJSON = sessionObject(session, online: online)
             agentId = session.state.info.agent

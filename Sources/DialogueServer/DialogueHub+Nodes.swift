@@ -17,8 +17,15 @@ extension DialogueHub {
         case .committed(let sessionId, let through):
             guard let session = sessions[sessionId], through > session.durableSeq else { return }
             await readFromStore(sessionId)
+        case .interrupted:
+            noticesConnection(up: false)
         case .resumed:
+            noticesConnection(up: true)
             for sessionId in Array(sessions.keys) { await readFromStore(sessionId) }
+        case .presence(let key, let node, let online):
+            presenceElsewhere(key, node: node, online: online)
+        case .nodeGone(let node):
+            nodeGone(node)
         case .translated(let sessionId, let seq, let language):
             guard let readers = sessions[sessionId]?.readers,
                 readers.values.contains(where: { LanguageTag.primary($0.language) == language })

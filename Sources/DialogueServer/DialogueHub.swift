@@ -57,6 +57,14 @@ actor DialogueHub {
     /// Actions that arrived while their session was recovering from contention on a shared
     /// store, run once it is reloaded (their connections wait, frames kept in order).
     var deferredWork: [String: [(connection: ConnectionID, work: @Sendable (isolated DialogueHub) -> Void)]] = [:]
+    /// Participants connected through other nodes: session → participant → node ids.
+    var remotePresence: [String: [String: Set<String>]] = [:]
+    /// Keeps this node's share of the shared presence board; nil on a store of one node.
+    let nodePresence: NodePresence?
+    /// The shared store's notices lost their connection (see `storeReachable`).
+    var noticesInterrupted = false
+    /// The last heartbeat did not reach the shared store.
+    var heartbeatFailing = false
     /// Transcripts being written for sessions that just ended.
     var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.
@@ -79,6 +87,9 @@ actor DialogueHub {
         self.archiver = archiver
         self.signInFailures = signInFailures
         self.logger = logger
+        self.nodePresence = store.presence.map {
+            NodePresence(board: $0, interval: configuration.nodeHeartbeat, logger: logger)
+        }
     }
 
     // MARK: Sending
@@ -288,7 +299,8 @@ actor DialogueHub {
         {
             if count <= 1 {
                 sessions[sessionId]!.onlineCount[participant.id] = nil
-                broadcastPresence(sessionId, participantId: participant.id)
+                localPresenceChanged(sessionId, participant.id, online: false)
+                if !isOnline(sessionId, participant.id) { broadcastPresence(sessionId, participantId: participant.id) }
             } else {
                 sessions[sessionId]!.onlineCount[participant.id] = count - 1
             }
@@ -304,11 +316,6 @@ actor DialogueHub {
         else { return }
         sessions[sessionId] = nil
         metrics.setLiveSessions(sessions.count)
-    }
-
-    /// Whether each participant of a session has a live connection.
-    func onlineParticipants(_ sessionId: String) -> Set<String> {
-        Set(sessions[sessionId]?.onlineCount.keys.map { $0 } ?? [])
     }
 
     /// Closes the live connections of an invite (revoked, or its investor removed).

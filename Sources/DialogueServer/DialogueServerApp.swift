@@ -26,6 +26,8 @@ package final class DialogueServerApp: Sendable {
     let logger: Logger
     /// Delivers commit results to the hub; it ends once the writer has committed everything.
     private let commitDelivery = Mutex<Task<Void, Never>?>(nil)
+    /// Publishes this node's presence to a shared store and beats for it.
+    private let presenceTask = Mutex<Task<Void, Never>?>(nil)
 
     /// Opens the store the configuration names (SQLite in the data folder, or PostgreSQL)
     /// and the agent packs; refuses to start on a broken pack or database.
@@ -137,6 +139,9 @@ package final class DialogueServerApp: Sendable {
         if let notices = store.commitNotices() {
             Task { for await notice in notices { await hub.committedElsewhere(notice) } }
         }
+        if let nodePresence = hub.nodePresence {
+            presenceTask.withLock { $0 = Task { await nodePresence.run(hub: hub) } }
+        }
         Task {
             for await request in transport.httpRequests {
                 Task { transport.respond(to: request.id, with: await api.handle(request)) }
@@ -216,6 +221,8 @@ package final class DialogueServerApp: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         transport.stop()
+        presenceTask.withLock { $0 }?.cancel()
+        await hub.nodePresence?.leave()
         (store as? PostgresStore)?.close()
         logger.info("stopped")
     }

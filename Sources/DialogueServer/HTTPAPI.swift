@@ -92,7 +92,13 @@ struct HTTPAPI: Sendable {
             guard Self.matches(parts, expected) else { return nil }
             return zip(parts, expected).filter { $1 == "*" }.map(\.0)
         }
-        if method == "GET", match("healthz") != nil { return Self.json(200, ["status": "ok"]) }
+        if method == "GET", match("healthz") != nil {
+            // A load balancer sends no one to a node that cannot reach its shared store.
+            guard await hub.storeReachable else {
+                return Self.json(503, ["status": "unavailable", "reason": "the shared store is unreachable"])
+            }
+            return Self.json(200, ["status": "ok"])
+        }
         if method == "GET", match("metrics") != nil {
             guard configuration.metricsPublic || Self.isLoopback(request.peer) else {
                 throw Failure.notFound("metrics are served on loopback only")

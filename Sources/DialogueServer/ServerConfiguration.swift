@@ -16,6 +16,9 @@ package struct ServerConfiguration: Sendable {
     /// The transcript signing key's file, when not `signing-key.ed25519` in `dataDirectory`
     /// (nodes sharing a store must share the key).
     package var signingKeyPath: String?
+    /// Time between a node's heartbeats to a shared store; a node silent for three is taken
+    /// for dead and its participants shown offline.
+    package var nodeHeartbeat: Duration = .seconds(5)
     /// Agent packs.
     package var agentsDirectory = "Agents"
     /// Base of links given to people (invite `joinUrl`); defaults to the bound URL.

@@ -177,6 +177,39 @@ enum PostgresSchema {
                 """
             ]
         ),
+        (
+            "v3: nodes and presence",
+            [
+                // Each node beats here; a node silent for too long is forgotten with its rows.
+                "CREATE TABLE dialogue_nodes (node_id TEXT PRIMARY KEY, seen TIMESTAMPTZ NOT NULL)",
+                // The participants each node has a connection of, per session.
+                """
+                CREATE TABLE presence (
+                    node_id TEXT NOT NULL, session_id TEXT NOT NULL, participant_id TEXT NOT NULL,
+                    PRIMARY KEY (node_id, session_id, participant_id))
+                """,
+                // A node's changes in order, each announced as node:1|0:session:participant.
+                """
+                CREATE FUNCTION dialogue_presence(
+                    p_node TEXT, p_sessions TEXT[], p_participants TEXT[], p_online BOOLEAN[], p_channel TEXT)
+                RETURNS void LANGUAGE plpgsql AS $$
+                BEGIN
+                    FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
+                        IF p_online[i] THEN
+                            INSERT INTO presence VALUES (p_node, p_sessions[i], p_participants[i])
+                            ON CONFLICT DO NOTHING;
+                        ELSE
+                            DELETE FROM presence
+                            WHERE node_id = p_node AND session_id = p_sessions[i] AND participant_id = p_participants[i];
+                        END IF;
+                        PERFORM pg_notify(p_channel, p_node || ':' || CASE WHEN p_online[i] THEN '1' ELSE '0' END
+                                                     || ':' || p_sessions[i] || ':' || p_participants[i]);
+                    END LOOP;
+                END
+                $$
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

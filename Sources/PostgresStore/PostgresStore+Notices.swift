@@ -3,27 +3,33 @@ import PostgresNIO
 import Store
 
 extension PostgresStore {
-    /// Every node's commits, from LISTEN on the writers' channel: `committed` for each
-    /// NOTIFY, `resumed` whenever listening starts again after the connection was lost (the
-    /// notices sent meanwhile are gone, so readers catch up from the tables). Runs until the
-    /// store is closed.
+    /// Every other node's commits, translations and presence changes, from LISTEN on their
+    /// channels; `interrupted` when a listening connection is lost and `resumed` once all
+    /// listen again (the notices sent meanwhile are gone, so readers catch up from the
+    /// tables). Runs until the store is closed.
     package func commitNotices() -> AsyncStream<CommitNotice>? {
         let (stream, continuation) = AsyncStream.makeStream(of: CommitNotice.self)
         let (client, logger, nodeId) = (client, logger, nodeId)
+        let down = listenersDown
         // One connection per channel, each listening again after a loss.
         let channels: [(String, @Sendable (String) -> CommitNotice?)] = [
             (PostgresEventWriter.channel, { Self.notice($0) }),
             (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
+            (Self.presenceChannel, { Self.presenceNotice($0, ignoring: nodeId) }),
         ]
+        // `interrupted` when the first listener loses its connection, `resumed` when the last
+        // one listens again: one of each per outage, however many channels it hit.
         for (channel, parse) in channels {
             let listener = Task {
-                var first = true
+                var lost = false
                 while !Task.isCancelled {
                     do {
                         try await client.withConnection { connection in
                             try await connection.listen(on: channel) { notifications in
-                                if !first { continuation.yield(.resumed) }
-                                first = false
+                                if lost {
+                                    lost = false
+                                    if down.count.withLock({ $0 -= 1; return $0 == 0 }) { continuation.yield(.resumed) }
+                                }
                                 for try await notification in notifications {
                                     if let notice = parse(notification.payload) { continuation.yield(notice) }
                                 }
@@ -34,7 +40,10 @@ extension PostgresStore {
                         logger.warning(
                             "notices interrupted; listening again",
                             metadata: ["db.channel": "\(channel)", "db.error": "\(describe(error))"])
-                        first = false
+                        if !lost {
+                            lost = true
+                            if down.count.withLock({ $0 += 1; return $0 == 1 }) { continuation.yield(.interrupted) }
+                        }
                         try? await Task.sleep(for: .milliseconds(250))
                     }
                 }

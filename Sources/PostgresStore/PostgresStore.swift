@@ -16,13 +16,15 @@ package final class PostgresStore: DialogueStore {
     private let running: Task<Void, Never>
     /// Commit-notice listeners, cancelled by `close()`.
     let listeners = Mutex<[Task<Void, Never>]>([])
+    /// Listeners without a connection right now: `interrupted` when it leaves 0, `resumed` when back.
+    let listenersDown = Counter()
     package let writer: any EventAppender
     /// Where it connects, without the password (for messages).
     package let location: String
     /// Several nodes may append to the same sessions.
     package var isShared: Bool { true }
     /// This process among the nodes, so its listener can skip its own translation notices.
-    let nodeId = SecretToken.base32(bits: 40)
+    package let nodeId = SecretToken.base32(bits: 40)
     /// The channel translation notices go on; payload `node:session:seq:language`.
     static let translationChannel = "dialogue_translations"
 
@@ -99,7 +101,7 @@ package final class PostgresStore: DialogueStore {
         var configuration = PostgresClient.Configuration(
             host: host, port: parsed.port ?? 5432, username: user, password: parsed.password,
             database: database.isEmpty ? user : database, tls: .disable)
-        configuration.options.maximumConnections = 8
+        configuration.options.maximumConnections = 10  // three held by listeners
         let shown = "postgres://\(user)@\(host):\(parsed.port ?? 5432)/\(database.isEmpty ? user : database)"
         return (configuration, shown)
     }
@@ -175,4 +177,9 @@ func describe(_ error: any Error) -> String {
         return describe(inner)
     }
     return String(describing: error)
+}
+
+/// A count several tasks change.
+final class Counter: Sendable {
+    let count = Mutex(0)
 }

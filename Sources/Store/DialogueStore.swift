@@ -88,6 +88,8 @@ package protocol DialogueStore: Sendable {
     func commitNotices() -> AsyncStream<CommitNotice>?
     /// Whether other nodes append to this store too.
     var isShared: Bool { get }
+    /// Who is connected through the other nodes; nil for a store only one node uses.
+    var presence: (any PresenceBoard)? { get }
 }
 
 /// What another node committed, as a store shared by several nodes reports it.
@@ -96,6 +98,13 @@ package enum CommitNotice: Sendable, Equatable {
     case committed(session: String, through: Int64)
     /// Another node stored the translation of a session's event into `language`.
     case translated(session: String, seq: Int64, language: String)
+    /// A participant's first connection to a session opened on another node (`online`),
+    /// or its last one there closed.
+    case presence(PresenceKey, node: String, online: Bool)
+    /// A node stopped (or was taken for dead): nobody is connected through it any more.
+    case nodeGone(String)
+    /// The connection the notices come on was lost: the database may be unreachable.
+    case interrupted
     /// The notices were interrupted (the database connection was lost and is back): any
     /// session may have missed some, so every live one should catch up.
     case resumed
@@ -107,6 +116,8 @@ extension DialogueStore {
     /// Whether other nodes append to this store too (their events can take a seq this node
     /// decided, which is then normal contention rather than a storage fault).
     package var isShared: Bool { false }
+    /// Who is connected through the other nodes; nil for a store only one node uses.
+    package var presence: (any PresenceBoard)? { nil }
 }
 
 /// Appends events durably, batching commits; results come back in submission order.

@@ -16,6 +16,8 @@ struct Serve: AsyncParsableCommand {
     var store: String?
     @Option(help: "Transcript signing key file (env DIALOGUE_SIGNING_KEY); nodes sharing a store share it. Default: in --data.")
     var signingKey: String?
+    @Option(help: "With --store: seconds between this node's heartbeats; a node silent for three is taken for dead.")
+    var nodeHeartbeat: Double = 5
     @Option(help: "Folder of agent packs.") var agents = "Agents"
     @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
     @Option(help: "Origin allowed to open WebSockets (repeatable); none means any.") var allowOrigin: [String] = []
@@ -45,6 +47,7 @@ struct Serve: AsyncParsableCommand {
         do { _ = try RateLimiter.Policy.parse(rateLimit) } catch { throw ValidationError(error.message) }
         if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
+        if !(0.1...3600).contains(nodeHeartbeat) { throw ValidationError("--node-heartbeat must be 0.1 to 3600 seconds") }
         if commitBatch < 1 || commitIntervalMs < 0 {
             throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0")
         }
@@ -59,6 +62,7 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         configuration.storeURL = (store ?? environment["DIALOGUE_STORE"]).flatMap { $0.isEmpty ? nil : $0 }
         configuration.signingKeyPath = (signingKey ?? environment["DIALOGUE_SIGNING_KEY"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.nodeHeartbeat = .milliseconds(Int64(nodeHeartbeat * 1000))
         configuration.agentsDirectory = agents
         configuration.publicURL = publicURL
         configuration.allowedOrigins = allowOrigin

@@ -230,17 +230,21 @@ enum Backend: String, CustomTestStringConvertible, Sendable {
             let folder = (NSTemporaryDirectory() as NSString).appendingPathComponent("contract-" + UUID().uuidString)
             return try SQLiteStore(dataDirectory: folder)
         case .postgres:
-            guard let url = ProcessInfo.processInfo.environment["DIALOGUE_TEST_POSTGRES_URL"] else {
-                throw StoreError.openFailed(
-                    path: "DIALOGUE_TEST_POSTGRES_URL",
-                    reason: "not set: run `make unit-test`, which starts a throwaway PostgreSQL cluster")
-            }
-            // A database of its own per test, in the one cluster.
-            let name = "contract_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
-            let fresh = url.replacingOccurrences(of: "/dialogue", with: "/" + name)
-            try await PostgresStore.createDatabase(url: fresh)
-            return try await PostgresStore.open(url: fresh)
+            return try await PostgresStore.open(url: Self.freshPostgresDatabase())
         }
+    }
+
+    /// The URL of a new, empty database of its own in the test cluster.
+    static func freshPostgresDatabase() async throws -> String {
+        guard let url = ProcessInfo.processInfo.environment["DIALOGUE_TEST_POSTGRES_URL"] else {
+            throw StoreError.openFailed(
+                path: "DIALOGUE_TEST_POSTGRES_URL",
+                reason: "not set: run `make unit-test`, which starts a throwaway PostgreSQL cluster")
+        }
+        let name = "contract_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let fresh = url.replacingOccurrences(of: "/dialogue", with: "/" + name)
+        try await PostgresStore.createDatabase(url: fresh)
+        return fresh
     }
 
     func close(_ store: any DialogueStore) {

@@ -35,8 +35,17 @@ class Cluster:
         self.folder = folder
 
     def restart(self):
-        out = subprocess.run([str(CLUSTER), "restart", str(self.folder)], capture_output=True, text=True, timeout=120)
-        assert out.returncode == 0, f"cluster did not restart: {out.stderr}"
+        self._run("restart")
+
+    def down(self):
+        self._run("down")
+
+    def up(self):
+        self._run("up")
+
+    def _run(self, command: str):
+        out = subprocess.run([str(CLUSTER), command, str(self.folder)], capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, f"cluster {command} failed: {out.stderr}"
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +67,8 @@ def nodes(postgres, tmp_path_factory):
     """Two nodes sharing the store and the signing key, each with its own data folder."""
     root = tmp_path_factory.mktemp("nodes")
     key = root / "signing-key.ed25519"
-    shared = ["--store", postgres.url, "--signing-key", str(key), "--rate-limit", "off"]
+    # A short heartbeat, so a killed node's people go offline within seconds.
+    shared = ["--store", postgres.url, "--signing-key", str(key), "--rate-limit", "off", "--node-heartbeat", "0.5"]
     a = Server(root / "a", shared)
     a.start(expect_token=True)
     b = Server(root / "b", shared)
@@ -233,6 +243,156 @@ def test_postgres_restarted_under_load(nodes, postgres):
         await fr.conn.close()
 
     run(go(), timeout=180)
+
+
+def presence_of(ws, participant_id: str, since: int = 0) -> list[bool]:
+    """The online values of the presence frames a client got about one participant."""
+    return [f["participant"]["online"] for f in ws.frames[since:]
+            if f.get("type") == "presence" and f["participant"]["id"] == participant_id]
+
+
+async def eventually(check, timeout: float, what: str):
+    """Polls check() (HTTP, not frames) until it is true."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not check():
+        assert loop.time() < deadline, f"timed out after {timeout}s waiting for {what}"
+        await asyncio.sleep(0.1)
+
+
+def online_over_http(node, sid: str) -> dict:
+    st, js, _ = node.http("GET", f"/v1/sessions/{sid}", node.officer_token)
+    assert st == 200, (st, js)
+    return {p["id"]: p["online"] for p in js["participants"]}
+
+
+def test_presence_is_shared_by_the_nodes(nodes):
+    """Someone connected to one node is online for everyone on the other: presence frames,
+    welcome and the session over HTTP agree, and a second connection on the other node
+    keeps them online when the first closes."""
+    a, b = nodes
+
+    async def go():
+        s = a.create_session("Có mặt trên hai nút")
+        sid = s["id"]
+        off, ow = await officer(a, join=sid)
+        code = a.create_invite(sid, name="Kenji Sato", language="ja")["code"]
+        inv, iw, _ = await investor(b, code, "ja")
+        me = iw["you"]["id"]
+        await off.wait_seq(2, sid)  # the investor's `joined`, read from the other node
+        await eventually(lambda: online_over_http(a, sid).get(me) is True, 5, "investor online over HTTP on node a")
+        # Node b counts the officer on node a as online too.
+        assert online_over_http(b, sid).get(ow["you"]["id"]) is True
+        # The investor leaves node b: offline on node a.
+        mark = off.mark()
+        await inv.conn.close()
+        await off.until(lambda: presence_of(off, me, mark) == [False], 5, "offline presence on node a")
+        assert online_over_http(a, sid).get(me) is False
+        # Back on node b (no `joined` this time: only presence tells node a).
+        mark = off.mark()
+        inv, iw, _ = await investor(b, code, "ja", resume={"session": sid, "after": 2})
+        await off.until(lambda: presence_of(off, me, mark) == [True], 5, "online presence on node a")
+        # The investor's welcome on node b lists the officer on node a as online.
+        online = {p["id"]: p["online"] for p in iw["session"]["participants"]}
+        assert online[ow["you"]["id"]] is True, online
+        # A second connection on node a, then the one on node b closes: still online.
+        mark = off.mark()
+        again, _, _ = await investor(a, code, "ja", resume={"session": sid, "after": 2})
+        await inv.conn.close()
+        await asyncio.sleep(1.0)
+        assert presence_of(off, me, mark) == [], off.frames[mark:]
+        assert online_over_http(b, sid).get(me) is True
+        await again.conn.close()
+        await off.until(lambda: presence_of(off, me, mark) == [False], 5, "offline once the last connection closed")
+        await off.conn.close()
+
+    run(go())
+
+
+def test_people_on_a_killed_node_go_offline(nodes):
+    """A node killed with SIGKILL cannot say goodbye: the others take it for dead after three
+    missed heartbeats and show its people offline."""
+    a, b = nodes
+
+    async def go():
+        s = a.create_session("Nút mất tích")
+        sid = s["id"]
+        off, _ = await officer(a, join=sid)
+        code = a.create_invite(sid, name="Marie Dubois", language="fr")["code"]
+        inv, iw, _ = await investor(b, code, "fr")
+        me = iw["you"]["id"]
+        await eventually(lambda: online_over_http(a, sid).get(me) is True, 5, "investor online")
+        mark = off.mark()
+        b.kill()
+        started = asyncio.get_running_loop().time()
+        await off.until(lambda: presence_of(off, me, mark) == [False], 10, "offline after node b died")
+        waited = asyncio.get_running_loop().time() - started
+        assert waited >= 1.0, f"offline after {waited:.2f} s: before three heartbeats (1.5 s) could be missed"
+        assert online_over_http(a, sid).get(me) is False
+        await off.conn.close()
+
+    try:
+        run(go())
+    finally:
+        if not b.running:
+            b.start(expect_token=False)
+
+
+def test_an_unreachable_store_is_told_and_ends(nodes, postgres):
+    """PostgreSQL stops: both nodes tell their signed-in clients (`service` unavailable),
+    answer /healthz with 503 so a load balancer can turn away, acknowledge nothing; when it
+    is back they say so, and a message sent meanwhile is stored once."""
+    a, b = nodes
+
+    async def go():
+        s = a.create_session("Mất cơ sở dữ liệu")
+        sid = s["id"]
+        off, _ = await officer(a, join=sid)
+        code = a.create_invite(sid, name="Kenji Sato", language="ja")["code"]
+        inv, _, _ = await investor(b, code, "ja")
+        loop = asyncio.get_running_loop()
+        try:
+            await loop.run_in_executor(None, postgres.down)
+            for ws in (off, inv):
+                frame = await ws.until(
+                    lambda w=ws: next((f for f in w.frames if f.get("type") == "service"), None), 15,
+                    "the service frame")
+                assert frame["store"] == "unavailable" and frame["message"], frame
+            for node in (a, b):
+                st, js, _ = node.http("GET", "/healthz")
+                assert st == 503 and js["status"] == "unavailable", (st, js)
+            # A newcomer's token cannot be checked: `unavailable` and 1013 (try again later),
+            # not `unauthorized`.
+            late = await connect(b)
+            await late.send({"type": "hello", "token": b.officer_token, "language": "en"})
+            code_, _ = await late.wait_closed(15)
+            assert code_ == 1013, (code_, late.frames)
+            assert [f["code"] for f in late.frames if f.get("type") == "error"] == ["unavailable"], late.frames
+            await inv.send({"type": "say", "session": sid, "text": "Còn ai không?", "clientId": "outage-1"})
+            await asyncio.sleep(1.0)
+            assert not any(f.get("type") == "ack" for f in inv.frames), "acknowledged while the store was down"
+        finally:
+            await loop.run_in_executor(None, postgres.up)
+        for ws in (off, inv):
+            await ws.until(lambda w=ws: any(f.get("type") == "service" and f["store"] == "available"
+                                            for f in w.frames), 20, "the store back")
+        for node in (a, b):
+            await eventually(lambda n=node: n.http("GET", "/healthz")[0] == 200, 20, "healthz 200 again")
+        # What was sent during the outage is stored once: acked, or refused and resent.
+        await inv.until(lambda: any(f.get("type") in ("ack", "error") and
+                                    (f.get("clientId") == "outage-1" or f.get("ref") == "outage-1")
+                                    for f in inv.frames), 20, "an answer to the message sent meanwhile")
+        if not any(f.get("type") == "ack" for f in inv.frames):
+            error = next(f for f in inv.frames if f.get("ref") == "outage-1")
+            assert error["code"] == "unavailable", error
+            await inv.send({"type": "say", "session": sid, "text": "Còn ai không?", "clientId": "outage-1"})
+            await inv.until(lambda: any(f.get("type") == "ack" for f in inv.frames), 20, "the resent message's ack")
+        stored = [e for e in a.transcript(sid)["events"] if e.get("clientId") == "outage-1"]
+        assert len(stored) == 1, stored
+        for ws in (off, inv):
+            await ws.conn.close()
+
+    run(go(), timeout=150)
 
 
 def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_path):

@@ -4,6 +4,8 @@
 #
 #   Tests/postgres/cluster.sh start DIR PORT   # prints the URL: postgres://postgres@127.0.0.1:PORT/dialogue
 #   Tests/postgres/cluster.sh restart DIR      # fast shutdown, then up again on the same port
+#   Tests/postgres/cluster.sh down DIR         # fast shutdown, kept for `up` (an outage)
+#   Tests/postgres/cluster.sh up DIR           # back on the same port after `down`
 #   Tests/postgres/cluster.sh stop DIR
 #
 # fsync is off: these clusters hold test data only, and start in under a second. The
@@ -27,17 +29,23 @@ start)
   "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log"
   durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${CLUSTER_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on"
-  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o \
-    "-p $port -c listen_addresses=127.0.0.1 -k $dir $durability -c max_connections=200" >/dev/null
+  echo "-p $port -c listen_addresses=127.0.0.1 -k $dir $durability -c max_connections=200" >"$dir/options"
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o "$(cat "$dir/options")" >/dev/null
   "${as_owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dialogue
   echo "postgres://postgres@127.0.0.1:$port/dialogue"
   ;;
 restart)
   "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 -m fast restart >/dev/null
   ;;
+down)
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -m fast stop >/dev/null
+  ;;
+up)
+  "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o "$(cat "$dir/options")" >/dev/null
+  ;;
 stop)
   [ -d "$dir/data" ] && "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -w -t 30 -m fast stop >/dev/null || true
   rm -rf "$dir"
   ;;
-*) echo "usage: $0 start|restart|stop DIR [PORT]" >&2; exit 2 ;;
+*) echo "usage: $0 start|restart|down|up|stop DIR [PORT]" >&2; exit 2 ;;
 esac

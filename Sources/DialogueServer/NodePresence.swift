@@ -1,0 +1,100 @@
+import Logging
+import Store
+import Synchronization
+
+/// This node's side of the presence board several nodes share: publishes the hub's changes
+/// in order, beats so the other nodes know it is alive, reads the whole board on every beat
+/// for the hub (correcting anything a lost notice left wrong), and rewrites this node's rows
+/// whenever they may have been lost. One task does all of it, so changes reach the board in
+/// the order the hub made them.
+final class NodePresence: Sendable {
+    let board: any PresenceBoard
+    /// Time between heartbeats; a node silent for three of them is taken for dead.
+    let interval: Duration
+    let logger: Logger
+    private let work = Mutex(Work())
+    private let wakes: AsyncStream<Void>
+    private let wake: AsyncStream<Void>.Continuation
+
+    /// What waits for the task: changes in order, and whether a heartbeat is due.
+    private struct Work {
+        var changes: [PresenceChange] = []
+        var beatDue = true
+    }
+
+    init(board: any PresenceBoard, interval: Duration, logger: Logger) {
+        self.board = board
+        self.interval = interval
+        self.logger = logger
+        (wakes, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
+        wake.yield()  // the first heartbeat, at once
+    }
+
+    /// Queues one change of the hub's; never waits.
+    func record(_ change: PresenceChange) {
+        work.withLock { $0.changes.append(change) }
+        wake.yield()
+    }
+
+    /// Publishes and beats until cancelled.
+    func run(hub: DialogueHub) async {
+        let clock = Task { [self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                work.withLock { $0.beatDue = true }
+                wake.yield()
+            }
+        }
+        defer { clock.cancel() }
+        // Whether the board holds exactly this node's connections; false at start, and after
+        // anything that may have lost a change.
+        var inStep = false
+        for await _ in wakes {
+            let next = work.withLock { pending in
+                defer { pending = Work(changes: [], beatDue: false) }
+                return pending
+            }
+            if next.beatDue {
+                do {
+                    if try await beat() { inStep = false }
+                    await hub.heartbeat(reached: true)
+                } catch {
+                    logger.error("heartbeat to the shared store failed", metadata: ["error": "\(error)"])
+                    await hub.heartbeat(reached: false)
+                }
+            }
+            do {
+                if !inStep {
+                    try await board.replaceOwn(await hub.localPresence())
+                    inStep = true
+                } else if !next.changes.isEmpty {
+                    try await board.publish(next.changes)
+                }
+            } catch {
+                inStep = false  // rewritten whole on the next turn
+                logger.error("publishing presence failed", metadata: ["error": "\(error)"])
+            }
+            if next.beatDue, let elsewhere = try? await board.onlineElsewhere() {
+                await hub.reconcilePresence(elsewhere)
+            }
+        }
+    }
+
+    /// One heartbeat, tried a second time after a short pause (two nodes forgetting the same
+    /// dead node at once can collide); true when this node had been taken for dead.
+    private func beat() async throws -> Bool {
+        do {
+            return try await board.beat(timeout: interval * 3)
+        } catch {
+            try? await Task.sleep(for: .milliseconds(100))
+            return try await board.beat(timeout: interval * 3)
+        }
+    }
+
+    /// Stops: this node's rows go, and the other nodes hear at once.
+    func leave() async {
+        do { try await board.leave() } catch {
+            logger.warning("leaving the presence board failed", metadata: ["error": "\(error)"])
+        }
+    }
+}
