@@ -427,6 +427,7 @@ extension DialogueHub {
                         if sessions[sessionId] != nil { work(self) }
                         resumeFrames(connection)
                     }
+                    catchUpIfSettled([sessionId])
                     unloadIfIdle(sessionId)
                     return
                 }

@@ -8,20 +8,22 @@ import Store
 ///
 /// Two nodes may decide the same seq at once; the store's writer commits the first and
 /// refuses the other as out of sequence. The loser's hub then recovers as after any failed
-/// commit: it reloads the session, delivers what the other node stored, and answers
-/// `unavailable` to its own senders, who retry with the same clientId.
+/// commit: it reloads the session, delivers what the other node stored, and decides the
+/// refused joins, messages and questions again, so their senders get acks.
 extension DialogueHub {
     /// Another node committed events (or the notices were interrupted).
     func committedElsewhere(_ notice: CommitNotice) async {
         switch notice {
         case .committed(let sessionId, let through):
             guard let session = sessions[sessionId], through > session.durableSeq else { return }
-            await readFromStore(sessionId)
+            behindStore.insert(sessionId)
+            readBehindSessions()
         case .interrupted:
             noticesConnection(up: false)
         case .resumed:
             noticesConnection(up: true)
-            for sessionId in Array(sessions.keys) { await readFromStore(sessionId) }
+            behindStore.formUnion(sessions.keys)
+            readBehindSessions()
         case .presence(let key, let node, let online):
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):
@@ -41,58 +43,90 @@ extension DialogueHub {
         }
     }
 
-    /// Delivers the events the store holds beyond this node's `durableSeq`. While this node
-    /// has events of its own in flight for the session it waits: they either commit (and
-    /// `didCommit` calls this again) or fail, and recovery reloads the session and calls it.
-    func readFromStore(_ sessionId: String) async {
-        behindStore.insert(sessionId)
-        guard readingFromStore.insert(sessionId).inserted else { return }  // the running reader loops again
-        defer { readingFromStore.remove(sessionId) }
-        while behindStore.contains(sessionId) {
-            guard let session = sessions[sessionId], !recovering.contains(sessionId),
-                session.state.lastSeq == session.durableSeq
-            else { return }  // settled later by didCommit or recovery, which call this again
-            behindStore.remove(sessionId)
-            let after = session.durableSeq
-            let frames: [StoredFrame]
+    /// Starts the reader of other nodes' events unless it runs already. There is one: while
+    /// its query is out, notices for more sessions pile up in `behindStore` and its next
+    /// query reads them all at once, so the reads per second stay about constant as the
+    /// commits per second grow.
+    func readBehindSessions() {
+        guard !readingFromStore else { return }
+        readingFromStore = true
+        Task { await self.readBehind() }
+    }
+
+    /// Most events read per session and query (a session further behind is read again).
+    static let catchUpPage = 512
+
+    /// Delivers what the store holds beyond `durableSeq` for every session behind it whose
+    /// own events are settled. A session with events of this node's in flight waits: they
+    /// either commit (and `didCommit` calls `catchUpIfSettled`) or fail, and recovery
+    /// reloads it.
+    private func readBehind() async {
+        defer { readingFromStore = false }
+        while true {
+            var after: [String: Int64] = [:]
+            for sessionId in behindStore {
+                guard let session = sessions[sessionId] else {
+                    behindStore.remove(sessionId)  // unloaded: read afresh when loaded again
+                    continue
+                }
+                if !recovering.contains(sessionId) && session.state.lastSeq == session.durableSeq {
+                    after[sessionId] = session.durableSeq
+                }
+            }
+            guard !after.isEmpty else { return }
+            behindStore.subtract(after.keys)
+            let frames: [String: [StoredFrame]]
             do {
-                frames = try await store.storedFrames(session: sessionId, after: after, limit: 512)
+                frames = try await store.storedFrames(after: after, limit: Self.catchUpPage)
             } catch {
                 logger.error(
-                    "reading other nodes' events failed; trying again", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
-                behindStore.insert(sessionId)
+                    "reading other nodes' events failed; trying again",
+                    metadata: ["sessions": "\(after.count)", "error": "\(error)"])
+                behindStore.formUnion(after.keys)
                 Task {
                     try? await Task.sleep(for: .milliseconds(250))
-                    await self.readFromStore(sessionId)
+                    self.readBehindSessions()
                 }
                 return
             }
-            guard let now = sessions[sessionId], now.durableSeq == after, now.state.lastSeq == after else {
-                behindStore.insert(sessionId)  // this node moved meanwhile: look again once settled
-                continue
-            }
-            if frames.count == 512 { behindStore.insert(sessionId) }  // more to read
-            for frame in frames where frame.seq == sessions[sessionId]!.durableSeq + 1 {
-                guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else {
-                    logger.error("unreadable stored event", metadata: ["session.id": "\(sessionId)", "seq": "\(frame.seq)"])
-                    return
+            for (sessionId, from) in after {
+                guard let now = sessions[sessionId] else { continue }
+                guard now.durableSeq == from, now.state.lastSeq == from else {
+                    behindStore.insert(sessionId)  // this node moved meanwhile: look again once settled
+                    continue
                 }
-                sessions[sessionId]!.state.apply(event)
-                sessions[sessionId]!.durableSeq = event.seq
-                broadcast(event, canonical: frame.canonical)
-                // The node that stored a question answers it and the one that stored `ended`
-                // archives the transcript; removals and mutes act on this node's connections too.
-                if event.kind == .moderation { afterCommit(event) }
+                let read = frames[sessionId] ?? []
+                if read.count == Self.catchUpPage { behindStore.insert(sessionId) }  // more to read
+                deliverFromStore(sessionId, read)
+                unloadIfIdle(sessionId)
             }
         }
-        unloadIfIdle(sessionId)
     }
 
-    /// After this node's own commits or failures: sessions left behind the store catch up.
+    /// Applies another node's stored events to the session's rules and delivers them, in
+    /// seq order from `durableSeq + 1`.
+    private func deliverFromStore(_ sessionId: String, _ frames: [StoredFrame]) {
+        for frame in frames where frame.seq == sessions[sessionId]!.durableSeq + 1 {
+            guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else {
+                logger.error("unreadable stored event", metadata: ["session.id": "\(sessionId)", "seq": "\(frame.seq)"])
+                return
+            }
+            sessions[sessionId]!.state.apply(event)
+            sessions[sessionId]!.durableSeq = event.seq
+            broadcast(event, canonical: frame.canonical)
+            // The node that stored a question answers it and the one that stored `ended`
+            // archives the transcript; removals and mutes act on this node's connections too.
+            if event.kind == .moderation { afterCommit(event) }
+        }
+    }
+
+    /// After this node's own commits, failures or recovery: sessions left behind the store
+    /// catch up once settled.
     func catchUpIfSettled(_ sessionIds: some Sequence<String>) {
-        for sessionId in sessionIds where behindStore.contains(sessionId) && !readingFromStore.contains(sessionId) {
+        for sessionId in sessionIds where behindStore.contains(sessionId) {
             if let session = sessions[sessionId], session.state.lastSeq == session.durableSeq {
-                Task { await self.readFromStore(sessionId) }
+                readBehindSessions()
+                return
             }
         }
     }

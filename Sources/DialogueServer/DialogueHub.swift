@@ -43,8 +43,8 @@ actor DialogueHub {
     /// Sessions whose rules are being rebuilt from disk after a failed commit; their actions
     /// are answered `unavailable` until then.
     var recovering: Set<String> = []
-    /// Sessions reading other nodes' events from the store right now (one reader each).
-    var readingFromStore: Set<String> = []
+    /// The reader of other nodes' events is running (one per node; see `readBehindSessions`).
+    var readingFromStore = false
     /// Sessions the store holds more of than this node delivered, to be read once this
     /// node's own events in flight are settled.
     var behindStore: Set<String> = []

@@ -44,6 +44,26 @@ extension PostgresStore {
         }
     }
 
+    package func storedFrames(after: [String: Int64], limit: Int) async throws -> [String: [StoredFrame]] {
+        let sessions = Array(after.keys)
+        var frames: [String: [StoredFrame]] = [:]
+        for row in try await rows(
+            """
+            SELECT w.session_id, e.seq, e.kind, e.body
+            FROM unnest(\(sessions)::text[], \(sessions.map { after[$0]! })::bigint[]) AS w(session_id, after)
+            CROSS JOIN LATERAL (
+              SELECT seq, kind, body FROM events WHERE session_id = w.session_id AND seq > w.after
+              ORDER BY seq LIMIT \(limit)) AS e
+            ORDER BY w.session_id, e.seq
+            """)
+        {
+            let (session, seq, kind, body) = try row.decode((String, Int64, String, String).self)
+            frames[session, default: []].append(
+                StoredFrame(seq: seq, kind: EventKind(rawValue: kind) ?? .message, canonical: Array(body.utf8)))
+        }
+        return frames
+    }
+
     package func storedEvents(session: String) async throws -> [StoredEvent] {
         try await rows("SELECT seq, body, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
             row in

@@ -47,6 +47,9 @@ package protocol DialogueStore: Sendable {
     /// Events after `after` as stored (seq, kind, canonical bytes), for history frames that
     /// are spliced from the stored bytes without parsing them.
     func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame]
+    /// `storedFrames` of several sessions at once, each after its own seq and at most
+    /// `limit` per session (a node catching up with other nodes' commits reads them so).
+    func storedFrames(after: [String: Int64], limit: Int) async throws -> [String: [StoredFrame]]
     /// Every event with its digests, for export and verification.
     func storedEvents(session: String) async throws -> [StoredEvent]
     /// The group-commit writer that appends events.
@@ -111,6 +114,16 @@ package enum CommitNotice: Sendable, Equatable {
 }
 
 extension DialogueStore {
+    /// One session after another (SQLite reads locally; a networked store does it in one query).
+    package func storedFrames(after: [String: Int64], limit: Int) async throws -> [String: [StoredFrame]] {
+        var frames: [String: [StoredFrame]] = [:]
+        for (session, seq) in after {
+            let read = try await storedFrames(session: session, after: seq, limit: limit)
+            if !read.isEmpty { frames[session] = read }  // as one query's rows: sessions with none are absent
+        }
+        return frames
+    }
+
     /// Commits made by other nodes sharing this store; nil for a store only one node uses.
     package func commitNotices() -> AsyncStream<CommitNotice>? { nil }
     /// Whether other nodes append to this store too (their events can take a seq this node

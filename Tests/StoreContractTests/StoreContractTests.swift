@@ -99,6 +99,10 @@ import Transcripts
         #expect(try await store.events(session: "ses_a", after: 2, limit: 3).map(\.seq) == [3, 4, 5])
         #expect(try await store.storedFrames(session: "ses_b", after: 30, limit: 100).map(\.seq) == [31, 32])
         #expect(try await store.storedFrames(session: "ses_b", after: 31, limit: 1).first?.kind == .ended)
+        // Several sessions in one read, each after its own seq, at most `limit` each.
+        let several = try await store.storedFrames(after: ["ses_a": 2, "ses_b": 30, "ses_none": 0], limit: 3)
+        #expect(several.mapValues { $0.map(\.seq) } == ["ses_a": [3, 4, 5], "ses_b": [31, 32]])
+        #expect(several["ses_b"]?.last?.kind == .ended)
         let people = try await store.participants(session: "ses_a")
         #expect(people.map(\.id) == [Self.officer.id, Self.investor.id])
         #expect(people.last?.muted == true)

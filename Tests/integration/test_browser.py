@@ -24,11 +24,30 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import CuttableProxy, console_errors, element, new_browser, screenshot, wait_until
-from harness import AGENTS, Server, http_request, officer, run
+from harness import AGENTS, REPO, Server, http_request, officer, run
 from provider_standin import StandIn
 
 # The browser logs a failed WebSocket handshake while the investor's network is down.
 NETWORK_DOWN_NOISE = ("WebSocket connection to",)
+
+# The pages of the working tree, served as they are (the binary embeds them when built).
+WEB_ROOT = REPO / "Sources" / "DialogueServer" / "Web"
+
+# Run before the page's own scripts: keeps every WebSocket the page opens in
+# window.__sockets, so a test can hand the page a frame on its own socket, as if the server
+# had sent it. Nothing in the pages knows about it.
+RECORD_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      window.__sockets.push(this);
+    }
+  };
+})();
+"""
 
 
 class Meeting:
@@ -382,6 +401,101 @@ def test_investor_page_fits_a_phone(server):
         assert console_errors(b) == []
     finally:
         b.quit()
+
+
+def record_sockets(browser):
+    browser.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": RECORD_SOCKETS})
+
+
+def serve_frame(browser, frame: dict):
+    """Delivers `frame` to the page's newest WebSocket, through the page's own handler."""
+    browser.execute_script(
+        "window.__sockets.at(-1).dispatchEvent(new MessageEvent('message', { data: arguments[0] }));",
+        json.dumps(frame))
+
+
+def socket_count(browser) -> int:
+    return browser.execute_script("return window.__sockets.length")
+
+
+STORE_DOWN = {"type": "service", "store": "unavailable",
+              "message": "This server cannot reach its database: messages are not acknowledged until it is back. "
+                         "Reconnect to continue on another server, or wait."}
+STORE_BACK = {"type": "service", "store": "available", "message": "Messages are being stored again."}
+STORE_LATER = {"type": "service", "store": "degraded", "message": "a store state of a later protocol version"}
+
+
+def service_banner_shown(browser) -> bool:
+    return browser.find_element(By.ID, "service-banner").is_displayed()
+
+
+def assert_new_connection_clears_warning(browser, live: str):
+    """A new connection starts without the warning: this server's store is reachable, so it
+    sends no `service` frame after its welcome."""
+    serve_frame(browser, STORE_DOWN)
+    element(browser, "#service-banner")
+    before = socket_count(browser)
+    browser.execute_script("window.__sockets.at(-1).close()")
+    wait_until(lambda: socket_count(browser) > before, what="a new connection", browser=browser)
+    element(browser, live, timeout=30)
+    assert not service_banner_shown(browser)
+
+
+def test_database_loss_is_shown_in_the_investor_page_and_the_console(server_factory):
+    """A node that loses its database sends `service` frames (test_nodes.py stops PostgreSQL
+    for real; this module has none, so the frames are handed to each page's own socket):
+    both pages show a lasting warning in the reader's language, drop it when the store is
+    back, ignore `store` values they do not know, and start a new connection without it."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("Database check")
+    invite = srv.create_invite(s["id"], name="Nguyễn Minh Anh", language="vi")
+    inv = new_browser(1280, 860, "vi")
+    off = new_browser(1400, 900, "en")
+    try:
+        for b in (inv, off):
+            record_sockets(b)
+
+        # The investor page, in Vietnamese.
+        inv.get(srv.url + "join#" + invite["code"])
+        element(inv, "#join-button").click()
+        element(inv, '#conn[data-state="live"]')
+        assert not service_banner_shown(inv)
+        serve_frame(inv, STORE_DOWN)
+        banner = element(inv, "#service-banner")
+        assert "chưa lưu được tin nhắn" in banner.text and "máy chủ khác" in banner.text, banner.text
+        assert banner.get_attribute("role") == "alert"
+        serve_frame(inv, STORE_LATER)
+        assert service_banner_shown(inv), "an unknown store value leaves the warning as it is"
+        # Still writable: what is sent waits for its ack.
+        assert element(inv, "#composer-text").is_enabled()
+        serve_frame(inv, STORE_BACK)
+        wait_until(lambda: not service_banner_shown(inv), what="the warning to go", browser=inv)
+        assert element(inv, "#conn-note").text == "Máy chủ đã lưu được tin nhắn trở lại."
+        serve_frame(inv, STORE_LATER)
+        assert not service_banner_shown(inv), "an unknown store value shows nothing"
+
+        assert_new_connection_clears_warning(inv, '#conn[data-state="live"]')
+
+        # The officer console, in English.
+        off.get(srv.url + "console")
+        element(off, "#token-input").send_keys(srv.officer_token)
+        element(off, "#sign-in").click()
+        element(off, f'#session-list [data-session="{s["id"]}"]').click()
+        element(off, '#conn-status[data-state="live"]')
+        assert not service_banner_shown(off)
+        serve_frame(off, STORE_DOWN)
+        banner = element(off, "#service-banner")
+        assert "cannot store messages" in banner.text and "another server" in banner.text, banner.text
+        serve_frame(off, STORE_LATER)
+        assert service_banner_shown(off)
+        serve_frame(off, STORE_BACK)
+        wait_until(lambda: not service_banner_shown(off), what="the warning to go", browser=off)
+        assert element(off, "#status-line").text == "Messages are being stored again."
+        assert_new_connection_clears_warning(off, '#conn-status[data-state="live"]')
+        assert console_errors(inv) == [] and console_errors(off) == []
+    finally:
+        inv.quit()
+        off.quit()
 
 
 def test_machine_translations_in_the_investor_page_and_the_review(server_factory):

@@ -81,6 +81,9 @@ const STRINGS = {
     endConfirmButton: "Yes, end the session",
     cancel: "Cancel",
     endedBanner: "This session has ended. It is read-only.",
+    serviceUnavailable:
+      "This server cannot store messages right now: its database is out of reach. Messages you send are confirmed once it is back, or can be sent again then. Reloading the page may connect you to another server.",
+    serviceBack: "Messages are being stored again.",
     emptyLog: "No messages yet.",
     loadingHistory: "Loading the conversation…",
     newMessages: "New messages ↓",
@@ -279,6 +282,9 @@ const STRINGS = {
     endConfirmButton: "Đồng ý kết thúc phiên",
     cancel: "Hủy",
     endedBanner: "Phiên này đã kết thúc và chỉ có thể xem.",
+    serviceUnavailable:
+      "Máy chủ này tạm thời không lưu được tin nhắn do mất kết nối tới cơ sở dữ liệu. Tin nhắn đồng chí gửi sẽ được xác nhận khi cơ sở dữ liệu hoạt động trở lại, hoặc có thể gửi lại sau. Tải lại trang có thể kết nối đồng chí với một máy chủ khác.",
+    serviceBack: "Máy chủ đã lưu được tin nhắn trở lại.",
     emptyLog: "Chưa có tin nhắn nào.",
     loadingHistory: "Đang tải nội dung trao đổi…",
     newMessages: "Tin nhắn mới ↓",
@@ -439,6 +445,7 @@ const state = {
   closeIntent: null,
   unauthorized: "",
   historyDone: false,
+  storeDown: false, // this connection's server said it cannot store messages (`service` frame)
   // conversation
   events: new Map(), // seq -> event
   elements: new Map(), // seq -> element
@@ -595,7 +602,7 @@ function start() {
     "status-line", "create-form", "session-title", "session-languages", "session-agent", "session-assistant",
     "create-error", "create-session", "sessions-refresh", "sessions-error", "session-list", "conv-empty", "conv",
     "conv-title", "conv-meta", "assistant-mode", "end-session", "end-confirm-box", "end-session-confirm", "end-cancel",
-    "conv-banner", "log", "log-empty", "events", "outbox", "jump", "composer", "composer-text", "send-say", "send-ask",
+    "conv-banner", "service-banner", "log", "log-empty", "events", "outbox", "jump", "composer", "composer-text", "send-say", "send-ask",
     "composer-note", "people", "people-empty", "invites-refresh", "invites-none", "invite-form", "invite-name",
     "invite-language", "invite-days", "invite-org", "invite-error", "create-invite", "invite-result",
     "invite-result-title", "invite-link", "invite-copy", "invite-copy-status", "invite-dismiss", "invites-error",
@@ -743,6 +750,7 @@ function applyLanguage() {
   renderConn();
   renderSessions();
   renderSessionHeader();
+  renderServiceBanner();
   renderPeople();
   renderInvites();
   renderNewInvite();
@@ -1304,6 +1312,9 @@ function connect() {
   state.retryTimer = 0;
   state.welcomed = false;
   state.unauthorized = "";
+  // The warning was about the previous connection's server: this one may be another, or
+  // the same one working again; it says so after its welcome if it still cannot store.
+  setStoreDown(false);
   setPhase(state.attempt > 0 || state.lastSeq > 0 ? "reconnecting" : "connecting");
   let ws;
   try {
@@ -1479,6 +1490,9 @@ function handleFrame(frame) {
         upsertParticipant(frame.participant);
       }
       break;
+    case "service":
+      onService(frame);
+      break;
     case "error":
       onError(frame);
       break;
@@ -1653,6 +1667,32 @@ function onTranslation(frame) {
   }
   event.translation = translationOf(frame);
   rerenderEvent(frame.seq);
+}
+
+/** `service`: the server lost or regained its database. Other `store` values (later
+ *  protocol versions) are ignored. */
+function onService(frame) {
+  if (frame.store === "unavailable") {
+    setStoreDown(true);
+  } else if (frame.store === "available") {
+    if (state.storeDown) showStatus(t("serviceBack"));
+    setStoreDown(false);
+  }
+}
+
+function setStoreDown(down) {
+  state.storeDown = down;
+  renderServiceBanner();
+}
+
+/** Apart from the ended banner, and kept until the store is back or the connection is
+ *  replaced: a status line message would be gone in seconds. */
+function renderServiceBanner() {
+  if (!ui.serviceBanner) return;
+  ui.serviceBanner.hidden = !state.storeDown;
+  // role="alert": set the words only when they change, so they are announced once.
+  const text = state.storeDown ? t("serviceUnavailable") : "";
+  if (ui.serviceBanner.textContent !== text) ui.serviceBanner.textContent = text;
 }
 
 function onError(frame) {

@@ -40,6 +40,9 @@ const STRINGS = {
     bannerReviewing: "The assistant has prepared an answer; an officer is checking it before it is shown.",
     bannerHandover: "A person takes over: {desk} will follow up on your question.",
     bannerHandoverNoDesk: "A person takes over: an officer will follow up on your question.",
+    serviceUnavailable:
+      "The server cannot store messages right now. What you send will be confirmed as soon as it is back, or you can send it again then. Reloading the page may connect you to another server.",
+    serviceBack: "Messages are being stored again.",
     caughtUp: "Reconnected · caught up on {n} missed events",
     caughtUpNone: "Reconnected · nothing was missed",
     source: "Source",
@@ -143,6 +146,9 @@ const STRINGS = {
     bannerReviewing: "Trợ lý đã soạn câu trả lời; cán bộ đang kiểm tra trước khi hiển thị.",
     bannerHandover: "Chuyển cho người phụ trách: {desk} sẽ tiếp tục trả lời câu hỏi của Quý vị.",
     bannerHandoverNoDesk: "Chuyển cho người phụ trách: cán bộ sẽ tiếp tục trả lời câu hỏi của Quý vị.",
+    serviceUnavailable:
+      "Máy chủ tạm thời chưa lưu được tin nhắn. Tin nhắn Quý vị gửi sẽ được xác nhận ngay khi máy chủ hoạt động trở lại, hoặc Quý vị có thể gửi lại sau. Tải lại trang có thể giúp Quý vị kết nối với một máy chủ khác.",
+    serviceBack: "Máy chủ đã lưu được tin nhắn trở lại.",
     caughtUp: "Đã kết nối lại · đã cập nhật {n} nội dung bị lỡ",
     caughtUpNone: "Đã kết nối lại · không bỏ lỡ nội dung nào",
     source: "Nguồn",
@@ -249,6 +255,9 @@ const STRINGS = {
     bannerReviewing: "L’assistant a préparé une réponse ; un conseiller la vérifie avant de l’afficher.",
     bannerHandover: "Une personne prend le relais : {desk} donnera suite à votre question.",
     bannerHandoverNoDesk: "Une personne prend le relais : un conseiller donnera suite à votre question.",
+    serviceUnavailable:
+      "Le serveur ne peut pas enregistrer les messages pour le moment. Ce que vous envoyez sera confirmé dès qu’il sera rétabli, ou vous pourrez alors le renvoyer. Recharger la page peut vous connecter à un autre serveur.",
+    serviceBack: "Les messages sont de nouveau enregistrés.",
     caughtUp: "Reconnecté · {n} événements manqués récupérés",
     caughtUpNone: "Reconnecté · rien n’a été manqué",
     source: "Source",
@@ -351,6 +360,9 @@ const STRINGS = {
     bannerReviewing: "アシスタントが回答を用意しました。表示する前に職員が確認しています。",
     bannerHandover: "担当者に引き継ぎます：{desk}がご質問に対応します。",
     bannerHandoverNoDesk: "担当者に引き継ぎます：職員がご質問に対応します。",
+    serviceUnavailable:
+      "現在、サーバーがメッセージを保存できません。送信したメッセージは復旧し次第確認されます。復旧後に再送信することもできます。ページを再読み込みすると、別のサーバーに接続できる場合があります。",
+    serviceBack: "メッセージの保存が再開されました。",
     caughtUp: "再接続しました · 見逃した{n}件を受信しました",
     caughtUpNone: "再接続しました · 見逃した内容はありません",
     source: "出典",
@@ -451,6 +463,9 @@ const STRINGS = {
     bannerReviewing: "AI 비서가 답변을 준비했습니다. 표시하기 전에 담당 직원이 확인하고 있습니다.",
     bannerHandover: "담당자가 이어받습니다: {desk}에서 질문에 답변합니다.",
     bannerHandoverNoDesk: "담당자가 이어받습니다: 담당 직원이 질문에 답변합니다.",
+    serviceUnavailable:
+      "현재 서버가 메시지를 저장할 수 없습니다. 보내신 메시지는 서버가 복구되는 대로 확인되며, 복구된 뒤 다시 보내실 수도 있습니다. 페이지를 새로 고치면 다른 서버에 연결될 수 있습니다.",
+    serviceBack: "메시지가 다시 저장되고 있습니다.",
     caughtUp: "다시 연결됨 · 놓친 내용 {n}건을 받았습니다",
     caughtUpNone: "다시 연결됨 · 놓친 내용이 없습니다",
     source: "출처",
@@ -551,6 +566,9 @@ const STRINGS = {
     bannerReviewing: "助理已拟好回答，工作人员正在审核，审核后显示。",
     bannerHandover: "转由专人处理：{desk}将跟进您的问题。",
     bannerHandoverNoDesk: "转由专人处理：工作人员将跟进您的问题。",
+    serviceUnavailable:
+      "服务器目前无法保存消息。您发送的消息将在服务器恢复后得到确认，您也可以届时重新发送。刷新页面后可能会连接到另一台服务器。",
+    serviceBack: "消息已恢复正常保存。",
     caughtUp: "已重新连接 · 已补收错过的{n}条内容",
     caughtUpNone: "已重新连接 · 没有错过任何内容",
     source: "出处",
@@ -661,6 +679,7 @@ const state = {
   reloading: false, // the conversation was cleared to load it again (language change): no catch-up note
   earlyTranslations: new EarlyTranslations(), // translations that came before their event
   connNoteTimer: 0,
+  storeDown: false, // this connection's server said it cannot store messages (`service` frame)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -689,6 +708,7 @@ const ui = {
   greetingFrom: $("greeting-from"),
   greetingText: $("greeting-text"),
   banner: $("banner"),
+  serviceBanner: $("service-banner"),
   log: $("log"),
   empty: $("empty"),
   events: $("events"),
@@ -846,6 +866,7 @@ function applyLanguage() {
   renderConn();
   renderStop();
   renderBanner();
+  renderServiceBanner();
   renderComposerState();
   renderPeople();
   for (const [seq] of state.events) rerenderEvent(seq);
@@ -904,6 +925,9 @@ function connect() {
   state.retryTimer = 0;
   state.welcomed = false;
   state.unauthorized = "";
+  // The warning was about the previous connection's server: this one may be another, or
+  // the same one working again; it says so after its welcome if it still cannot store.
+  setStoreDown(false);
   setPhase(state.everWelcomed ? "reconnecting" : "connecting");
   if (!state.everWelcomed) showView("prejoin-waiting");
   let ws;
@@ -1091,6 +1115,9 @@ function handleFrame(frame) {
     case "presence":
       if (frame.session === state.sessionId && frame.participant) upsertParticipant(frame.participant);
       break;
+    case "service":
+      onService(frame);
+      break;
     case "error":
       onError(frame);
       break;
@@ -1239,6 +1266,31 @@ function onTranslation(frame) {
   }
   event.translation = translationOf(frame);
   rerenderEvent(frame.seq);
+}
+
+/** `service`: the server lost or regained its database. Other `store` values (later
+ *  protocol versions) are ignored. */
+function onService(frame) {
+  if (frame.store === "unavailable") {
+    setStoreDown(true);
+  } else if (frame.store === "available") {
+    if (state.storeDown) showConnNote(t("serviceBack"));
+    setStoreDown(false);
+  }
+}
+
+function setStoreDown(down) {
+  state.storeDown = down;
+  renderServiceBanner();
+}
+
+/** Apart from the meeting's banner: the investor must see both, e.g. an answer in review
+ *  that cannot be published while the database is away. */
+function renderServiceBanner() {
+  ui.serviceBanner.hidden = !state.storeDown;
+  // role="alert": set the words only when they change, so they are announced once.
+  const text = state.storeDown ? t("serviceUnavailable") : "";
+  if (ui.serviceBanner.textContent !== text) ui.serviceBanner.textContent = text;
 }
 
 function onError(frame) {
@@ -1658,9 +1710,15 @@ function showCaughtUp() {
   let missed = 0;
   for (const seq of state.events.keys()) if (seq > state.catchUp.from) missed += 1;
   state.catchUp = null;
-  clearTimeout(state.connNoteTimer);
-  ui.connNote.textContent = missed > 0 ? t("caughtUp", { n: missed }) : t("caughtUpNone");
+  showConnNote(missed > 0 ? t("caughtUp", { n: missed }) : t("caughtUpNone"));
   ui.connNote.dataset.missed = String(missed);
+}
+
+/** A short note beside the connection status, gone after a few seconds. */
+function showConnNote(text) {
+  clearTimeout(state.connNoteTimer);
+  ui.connNote.textContent = text;
+  delete ui.connNote.dataset.missed;
   ui.connNote.hidden = false;
   state.connNoteTimer = setTimeout(() => {
     ui.connNote.hidden = true;
