@@ -34,7 +34,8 @@ extension DialogueHub {
 
     /// Another node announced a change.
     func presenceElsewhere(_ key: PresenceKey, node: String, online: Bool) {
-        changingPresence { remote in
+        presenceNoticedDuringRead?.insert(key.session)
+        changingPresence(in: [key.session]) { remote in
             if online {
                 remote[key.session, default: [:]][key.participant, default: []].insert(node)
             } else {
@@ -45,37 +46,50 @@ extension DialogueHub {
 
     /// A node stopped: nobody is connected through it any more.
     func nodeGone(_ node: String) {
-        changingPresence { remote in
-            for (session, participants) in remote {
-                for (participant, nodes) in participants where nodes.contains(node) {
+        let touched = remotePresence.filter { $0.value.values.contains { $0.contains(node) } }.keys
+        presenceNoticedDuringRead?.formUnion(touched)
+        changingPresence(in: Array(touched)) { remote in
+            for session in touched {
+                for (participant, nodes) in remote[session]! where nodes.contains(node) {
                     remote[session]![participant]!.remove(node)
                 }
             }
         }
     }
 
-    /// The heartbeat's full read of the other nodes' presence replaces what notices built
-    /// (it corrects notices lost while the database was unreachable).
-    func reconcilePresence(_ elsewhere: [String: [String: Set<String>]]) {
-        changingPresence { remote in remote = elsewhere }
+    /// The heartbeat is about to read the whole board (see `reconcilePresence`).
+    func presenceReadStarts() {
+        presenceNoticedDuringRead = []
     }
 
-    /// Applies `change` to `remotePresence` and announces, in sessions loaded here, each
-    /// participant whose combined presence changed.
-    private func changingPresence(_ change: (inout [String: [String: Set<String>]]) -> Void) {
-        let before = remotePresence
+    /// The heartbeat's full read of the other nodes' presence replaces what notices built
+    /// (it corrects notices lost while the database was unreachable). Sessions a notice
+    /// changed while the read was out keep the notice's newer word.
+    func reconcilePresence(_ elsewhere: [String: [String: Set<String>]]) {
+        let keep = presenceNoticedDuringRead ?? []
+        presenceNoticedDuringRead = nil
+        let sessionIds = Set(remotePresence.keys).union(elsewhere.keys).subtracting(keep)
+        changingPresence(in: Array(sessionIds)) { remote in
+            for sessionId in sessionIds { remote[sessionId] = elsewhere[sessionId] }
+        }
+    }
+
+    /// Applies `change`, which touches only `sessionIds`, to `remotePresence`, and announces,
+    /// in those of them loaded here, each participant whose combined presence changed.
+    private func changingPresence(
+        in sessionIds: [String], _ change: (inout [String: [String: Set<String>]]) -> Void
+    ) {
+        let before = sessionIds.map { remotePresence[$0] ?? [:] }
         change(&remotePresence)
-        for sessionId in Set(before.keys).union(remotePresence.keys) {
+        for (sessionId, was) in zip(sessionIds, before) {
             // Empty entries go, so the map holds only who is connected somewhere.
-            remotePresence[sessionId] = remotePresence[sessionId]?.filter { !$0.value.isEmpty }
-            if remotePresence[sessionId]?.isEmpty == true { remotePresence[sessionId] = nil }
+            let now = remotePresence[sessionId]?.filter { !$0.value.isEmpty } ?? [:]
+            remotePresence[sessionId] = now.isEmpty ? nil : now
             guard let session = sessions[sessionId] else { continue }
-            let participants = Set(before[sessionId]?.keys.map { $0 } ?? []).union(
-                remotePresence[sessionId]?.keys.map { $0 } ?? [])
-            for participant in participants where session.onlineCount[participant] == nil {
-                let was = !(before[sessionId]?[participant]?.isEmpty ?? true)
-                let now = !(remotePresence[sessionId]?[participant]?.isEmpty ?? true)
-                if was != now { broadcastPresence(sessionId, participantId: participant) }
+            for participant in Set(was.keys).union(now.keys) where session.onlineCount[participant] == nil {
+                if (was[participant]?.isEmpty ?? true) != (now[participant]?.isEmpty ?? true) {
+                    broadcastPresence(sessionId, participantId: participant)
+                }
             }
         }
     }

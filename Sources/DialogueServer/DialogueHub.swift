@@ -59,6 +59,9 @@ actor DialogueHub {
     var deferredWork: [String: [(connection: ConnectionID, work: @Sendable (isolated DialogueHub) -> Void)]] = [:]
     /// Participants connected through other nodes: session → participant → node ids.
     var remotePresence: [String: [String: Set<String>]] = [:]
+    /// Sessions whose presence a notice changed while the heartbeat's full read was out
+    /// (nil when no read is out).
+    var presenceNoticedDuringRead: Set<String>?
     /// Keeps this node's share of the shared presence board; nil on a store of one node.
     let nodePresence: NodePresence?
     /// The shared store's notices lost their connection (see `storeReachable`).

@@ -74,8 +74,9 @@ final class NodePresence: Sendable {
                 inStep = false  // rewritten whole on the next turn
                 logger.error("publishing presence failed", metadata: ["error": "\(error)"])
             }
-            if next.beatDue, let elsewhere = try? await board.onlineElsewhere() {
-                await hub.reconcilePresence(elsewhere)
+            if next.beatDue {
+                await hub.presenceReadStarts()
+                if let elsewhere = try? await board.onlineElsewhere() { await hub.reconcilePresence(elsewhere) }
             }
         }
     }
