@@ -14,8 +14,15 @@ extension DialogueHub {
     /// Another node committed events (or the notices were interrupted).
     func committedElsewhere(_ notice: CommitNotice) async {
         switch notice {
-        case .committed(let sessionId, let through):
+        case .committed(let sessionId, let first, let through, let bodies):
             guard let session = sessions[sessionId], through > session.durableSeq else { return }
+            // The notice carries events that follow what was delivered here: no read for them.
+            if !bodies.isEmpty, first <= session.durableSeq + 1, session.state.lastSeq == session.durableSeq,
+                !recovering.contains(sessionId)
+            {
+                deliverFromStore(sessionId, zip(first..., bodies).map { (seq: $0, canonical: $1) })
+                if sessions[sessionId]?.durableSeq ?? through >= through { return }
+            }
             behindStore.insert(sessionId)
             readBehindSessions()
         case .interrupted:
@@ -97,7 +104,7 @@ extension DialogueHub {
                 }
                 let read = frames[sessionId] ?? []
                 if read.count == Self.catchUpPage { behindStore.insert(sessionId) }  // more to read
-                deliverFromStore(sessionId, read)
+                deliverFromStore(sessionId, read.map { (seq: $0.seq, canonical: $0.canonical) })
                 unloadIfIdle(sessionId)
             }
         }
@@ -105,7 +112,7 @@ extension DialogueHub {
 
     /// Applies another node's stored events to the session's rules and delivers them, in
     /// seq order from `durableSeq + 1`.
-    private func deliverFromStore(_ sessionId: String, _ frames: [StoredFrame]) {
+    private func deliverFromStore(_ sessionId: String, _ frames: [(seq: Int64, canonical: [UInt8])]) {
         for frame in frames where frame.seq == sessions[sessionId]!.durableSeq + 1 {
             guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else {
                 logger.error("unreadable stored event", metadata: ["session.id": "\(sessionId)", "seq": "\(frame.seq)"])

@@ -15,7 +15,8 @@ import Transcripts
 /// before, whichever node stored it. After the commit, one NOTIFY per session tells the
 /// other nodes which seqs to read.
 package final class PostgresEventWriter: EventAppender {
-    /// The channel other nodes LISTEN on; payload `session:firstSeq:lastSeq`.
+    /// The channel other nodes LISTEN on; payload `node:session:firstSeq:lastSeq`, then the
+    /// stored bodies one per line when they fit (see schema v4).
     package static let channel = "dialogue_events"
 
     private struct Pending {
@@ -35,6 +36,8 @@ package final class PostgresEventWriter: EventAppender {
     }
 
     private let client: PostgresClient
+    /// This node, named in its notices so it can skip them.
+    private let nodeId: String
     private let interval: Duration
     private let batchLimit: Int
     private let logger: Logger
@@ -44,8 +47,9 @@ package final class PostgresEventWriter: EventAppender {
     private let continuation: AsyncStream<CommitResult>.Continuation
     package let results: AsyncStream<CommitResult>
 
-    init(client: PostgresClient, interval: Duration, batchLimit: Int, logger: Logger) {
+    init(client: PostgresClient, nodeId: String, interval: Duration, batchLimit: Int, logger: Logger) {
         self.client = client
+        self.nodeId = nodeId
         self.interval = interval
         self.batchLimit = max(1, batchLimit)
         self.logger = logger
@@ -128,11 +132,11 @@ package final class PostgresEventWriter: EventAppender {
     private func commit(_ batch: [Pending]) async -> CommitResult {
         let logger = logger
         let fenced = queue.withLock { $0.fenced }
-        let client = client
+        let (client, node) = (client, nodeId)
         let events = batch.map(\.event)
         do {
             let outcome = try await withDeadline(Self.commitDeadline) {
-                try await Self.append(events, fenced: fenced, client: client, logger: logger)
+                try await Self.append(events, fenced: fenced, node: node, client: client, logger: logger)
             }
             let refused = Set(outcome.failed.map(\.event.session))
             if !refused.isEmpty { queue.withLock { $0.fenced.formUnion(refused) } }
@@ -187,7 +191,7 @@ package final class PostgresEventWriter: EventAppender {
     /// transaction: one round trip per commit, whatever the batch holds. The event hashes
     /// are made here (canonical JSON), the chain links there, under the sessions' locks.
     private static func append(
-        _ events: [Event], fenced: Set<String>, client: PostgresClient, logger: Logger
+        _ events: [Event], fenced: Set<String>, node: String, client: PostgresClient, logger: Logger
     ) async throws -> Outcome {
         var canonical: [[UInt8]] = []
         var hashes: [String] = []
@@ -198,7 +202,9 @@ package final class PostgresEventWriter: EventAppender {
             hashes.append(Hex.encode(HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)))
         }
         let rows = try await client.query(
-            appendQuery(events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced),
+            appendQuery(
+                events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced,
+                node: node),
             logger: logger)
         var outcome = Outcome()
         var index = 0
@@ -232,8 +238,9 @@ package final class PostgresEventWriter: EventAppender {
     /// The `dialogue_append` call for `events`, with their stored bodies and event hashes
     /// (hex); it answers one `(status, expected)` row per event, in order. The writer runs it
     /// on its own, `migrate-store` inside the transaction that copies a session.
-    static func appendQuery(_ events: [Event], bodies: [String], hashes: [String], fenced: Set<String> = [])
-        -> PostgresQuery
+    static func appendQuery(
+        _ events: [Event], bodies: [String], hashes: [String], fenced: Set<String> = [], node: String
+    ) -> PostgresQuery
     {
         let sessions = events.map(\.session)
         let seqs = events.map(\.seq)
@@ -243,7 +250,7 @@ package final class PostgresEventWriter: EventAppender {
         let genesis = Hex.encode(HashChain.genesis)
         return """
             SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
-              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel))
+              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel), \(node))
             """
     }
 }

@@ -210,6 +210,111 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v4: dialogue_append with the node and the events in its notices",
+            [
+                // Every event's session has its event_heads row (which references sessions),
+                // and events are only written under that row's lock: the foreign key's check
+                // per event is redundant work on the hottest insert.
+                "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_session_id_fkey",
+                // As v2 (kept for nodes of the previous version during an upgrade), plus:
+                // - p_node, so a node can skip the notices of its own commits;
+                // - each session's notice carries the stored bodies after its header, one per
+                //   line (canonical JSON has no raw newline), as many from the first as fit
+                //   NOTIFY's payload (under 8,000 bytes); the other nodes read back only the rest;
+                // - genesis heads are inserted only for sessions that have none yet.
+                """
+                CREATE FUNCTION dialogue_append(
+                    p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
+                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_genesis TEXT, p_channel TEXT, p_node TEXT)
+                RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
+                LANGUAGE plpgsql AS $$
+                #variable_conflict use_column
+                DECLARE
+                    i INT;
+                    s TEXT;
+                    head_seq BIGINT;
+                    head_chain BYTEA;
+                    link BYTEA;
+                    body JSONB;
+                    fenced TEXT[] := p_fenced;
+                    stored INT[] := '{}';
+                    locked INT;
+                BEGIN
+                    SELECT count(*) INTO locked FROM (
+                        SELECT 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE) AS l;
+                    IF locked < (SELECT count(DISTINCT x) FROM unnest(p_sessions) AS x) THEN
+                        INSERT INTO event_heads (session_id, seq, chain)
+                        SELECT DISTINCT x, 0, decode(p_genesis, 'hex') FROM unnest(p_sessions) AS x ORDER BY 1
+                        ON CONFLICT DO NOTHING;
+                        PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
+                    END IF;
+                    FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
+                        s := p_sessions[i];
+                        SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
+                        IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
+                            fenced := fenced || s;
+                            status := 'sequence'; expected := head_seq + 1; chain := NULL;
+                            RETURN NEXT;
+                            CONTINUE;
+                        END IF;
+                        IF p_client_ids[i] <> '' THEN
+                            INSERT INTO event_client_ids (session_id, sender, client_id, seq)
+                            VALUES (s, p_senders[i], p_client_ids[i], p_seqs[i]) ON CONFLICT DO NOTHING;
+                            IF NOT FOUND THEN
+                                fenced := fenced || s;
+                                status := 'duplicate'; expected := head_seq + 1; chain := NULL;
+                                RETURN NEXT;
+                                CONTINUE;
+                            END IF;
+                        END IF;
+                        link := sha256(head_chain || decode(p_hashes[i], 'hex'));
+                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                        VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
+                                decode(p_hashes[i], 'hex'), link);
+                        UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
+                        IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
+                            body := p_bodies[i]::jsonb;
+                            IF p_kinds[i] = 'joined' THEN
+                                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
+                                VALUES (s, p_senders[i], coalesce(body->'from'->>'role', 'investor'),
+                                        coalesce(body->'from'->>'name', ''), coalesce(body->>'language', 'en'),
+                                        body->>'organisation', p_seqs[i])
+                                ON CONFLICT DO NOTHING;
+                            ELSIF p_kinds[i] = 'ended' THEN
+                                UPDATE sessions SET status = 'ended', ended_at = body->>'at' WHERE id = s;
+                            ELSIF body->>'action' = 'assistant' THEN
+                                UPDATE sessions SET assistant = body->>'mode' WHERE id = s;
+                            ELSIF body->>'action' IN ('mute', 'unmute') THEN
+                                UPDATE participants SET muted = (body->>'action' = 'mute')
+                                WHERE session_id = s AND id = body->>'target';
+                            ELSIF body->>'action' = 'remove' THEN
+                                UPDATE participants SET removed = TRUE WHERE session_id = s AND id = body->>'target';
+                            END IF;
+                        END IF;
+                        stored := stored || i;
+                        status := 'stored'; expected := p_seqs[i]; chain := link;
+                        RETURN NEXT;
+                    END LOOP;
+                    -- Delivered by PostgreSQL at commit, and only then:
+                    -- node:session:first:last, then a newline and a body for each event, from
+                    -- the first, while they fit.
+                    PERFORM pg_notify(p_channel, g.head || coalesce(g.bodies, ''))
+                    FROM (SELECT r.head, string_agg(
+                                   CASE WHEN octet_length(r.head) + r.running < 7900 THEN E'\\n' || r.b END, ''
+                                   ORDER BY r.q) AS bodies
+                          FROM (SELECT t.q, t.b,
+                                       p_node || ':' || t.s || ':' || min(t.q) OVER w || ':' || max(t.q) OVER w AS head,
+                                       sum(octet_length(t.b) + 1) OVER (w ORDER BY t.q) AS running
+                                FROM unnest(p_sessions, p_seqs, p_bodies) WITH ORDINALITY AS t(s, q, b, n)
+                                WHERE t.n = ANY(stored)
+                                WINDOW w AS (PARTITION BY t.s)) AS r
+                          GROUP BY r.head ORDER BY r.head) AS g;
+                END
+                $$
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

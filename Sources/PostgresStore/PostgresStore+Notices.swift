@@ -13,7 +13,7 @@ extension PostgresStore {
         let down = listenersDown
         // One connection per channel, each listening again after a loss.
         let channels: [(String, @Sendable (String) -> CommitNotice?)] = [
-            (PostgresEventWriter.channel, { Self.notice($0) }),
+            (PostgresEventWriter.channel, { Self.notice($0, ignoring: nodeId) }),
             (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
             (Self.presenceChannel, { Self.presenceNotice($0, ignoring: nodeId) }),
         ]
@@ -63,10 +63,18 @@ extension PostgresStore {
         return .translated(session: String(parts[1]), seq: seq, language: String(parts[3]))
     }
 
-    /// `session:first:last` → the session's events are committed through `last`.
-    static func notice(_ payload: String) -> CommitNotice? {
-        let parts = payload.split(separator: ":")
-        guard parts.count == 3, let last = Int64(parts[2]) else { return nil }
-        return .committed(session: String(parts[0]), through: last)
+    /// `node:session:first:last`, then the stored bodies of the first events, one per line, from
+    /// another node → its events are committed (this node's own commits come back to it
+    /// through its writer, so their notices are skipped).
+    static func notice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
+        var lines = payload.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
+        guard !lines.isEmpty else { return nil }
+        let header = lines.removeFirst().split(separator: UInt8(ascii: ":"))
+        guard header.count == 4, let first = Int64(Substring(header[2])), let last = Int64(Substring(header[3])),
+            first <= last, !header[0].elementsEqual(ownNode.utf8)
+        else { return nil }
+        // The bodies of the first events of the range (those that fit), in order.
+        let bodies = lines.count <= Int(last - first + 1) ? lines.map { Array($0) } : []
+        return .committed(session: String(Substring(header[1])), first: first, through: last, bodies: bodies)
     }
 }

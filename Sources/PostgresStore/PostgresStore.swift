@@ -24,7 +24,7 @@ package final class PostgresStore: DialogueStore {
     /// Several nodes may append to the same sessions.
     package var isShared: Bool { true }
     /// This process among the nodes, so its listener can skip its own translation notices.
-    package let nodeId = SecretToken.base32(bits: 40)
+    package let nodeId: String
     /// The channel translation notices go on; payload `node:session:seq:language`.
     static let translationChannel = "dialogue_translations"
 
@@ -52,11 +52,14 @@ package final class PostgresStore: DialogueStore {
         logger: Logger
     ) {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        let nodeId = SecretToken.base32(bits: 40)
         self.client = client
+        self.nodeId = nodeId
         self.logger = logger
         self.location = location
         running = Task { await client.run() }
-        writer = PostgresEventWriter(client: client, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+        writer = PostgresEventWriter(
+            client: client, nodeId: nodeId, interval: commitInterval, batchLimit: commitBatch, logger: logger)
     }
 
     /// Creates the database named in `url` unless it exists, through the server's `postgres`

@@ -97,8 +97,10 @@ package protocol DialogueStore: Sendable {
 
 /// What another node committed, as a store shared by several nodes reports it.
 package enum CommitNotice: Sendable, Equatable {
-    /// A session's events through `seq` are committed (read them from the store).
-    case committed(session: String, through: Int64)
+    /// A session's events `first...through` are committed; `bodies` holds the canonical bytes
+    /// of the first of them, in order, as many as the notice could carry (read the rest from
+    /// the store).
+    case committed(session: String, first: Int64, through: Int64, bodies: [[UInt8]])
     /// Another node stored the translation of a session's event into `language`.
     case translated(session: String, seq: Int64, language: String)
     /// A participant's first connection to a session opened on another node (`online`),

@@ -1,0 +1,54 @@
+import Dialogue
+import Foundation
+import PostgresStore
+import Store
+import Testing
+
+/// What a node hears of another node's commits on PostgreSQL: the session, the seq range
+/// and, when they fit in a NOTIFY, the stored bodies themselves; never its own commits.
+@Suite struct CommitNoticeTests {
+    @Test func anotherNodesCommitsArriveWithTheirBodiesAndOwnOnesDoNot() async throws {
+        let url = try await Backend.freshPostgresDatabase()
+        let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))
+        defer { a.close(); b.close() }
+        var heardByB = try #require(b.commitNotices()).makeAsyncIterator()
+        var heardByA = try #require(a.commitNotices()).makeAsyncIterator()
+        try await Task.sleep(for: .milliseconds(300))  // listening
+        var state = try await StoreContractTests.live(a, "ses_a")
+        var events = [try #require(try state.join(StoreContractTests.investor, at: StoreContractTests.at(1)))]
+        events.append(
+            try StoreContractTests.message(
+                &state, StoreContractTests.investor, "Khu kinh tế Vân Đồn\ncó cảng biển", clientId: "c1", step: 2))
+        // Larger than a NOTIFY payload may be: announced without its body (read back).
+        let long = String(repeating: "Cảng Cái Lân, KCN Việt Hưng. ", count: 400)
+        events.append(try StoreContractTests.message(&state, StoreContractTests.investor, long, clientId: "c2", step: 3))
+        let results = try await StoreContractTests.commit(events, with: a.writer)
+        #expect(results.allSatisfy { $0.failed.isEmpty })
+        let stored = try await a.storedFrames(session: "ses_a", after: 0, limit: 10)
+
+        var notices: [CommitNotice] = []
+        while notices.count < results.count, let next = await heardByB.next() { notices.append(next) }
+        var delivered: [Int64: [UInt8]] = [:]
+        for notice in notices {
+            guard case .committed(let session, let first, let through, let bodies) = notice else {
+                Issue.record("unexpected notice \(notice)")
+                continue
+            }
+            #expect(session == "ses_a")
+            #expect(bodies.count <= Int(through - first + 1))
+            for (seq, body) in zip(first..., bodies) { delivered[seq] = body }
+        }
+        // The bodies are the stored bytes (the message's newline is escaped in canonical JSON).
+        #expect(delivered[1] == stored[0].canonical && delivered[2] == stored[1].canonical)
+        #expect(delivered[3] == nil, "the long message does not fit a notice: it is read back")
+        // Node a hears nothing of its own commits: the next thing it hears is b's.
+        var bState = try await StoreContractTests.live(b, "ses_b")
+        let bEvent = try #require(try bState.join(StoreContractTests.officer, at: StoreContractTests.at(4)))
+        _ = try await StoreContractTests.commit([bEvent], with: b.writer)
+        guard case .committed(let session, _, _, _) = await heardByA.next() else {
+            Issue.record("node a heard no commit")
+            return
+        }
+        #expect(session == "ses_b")
+    }
+}
