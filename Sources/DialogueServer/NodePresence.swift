@@ -54,6 +54,7 @@ final class NodePresence: Sendable {
                 defer { pending = Work(changes: [], beatDue: false) }
                 return pending
             }
+            let began = ContinuousClock.now
             if next.beatDue {
                 do {
                     if try await beat() { inStep = false }
@@ -77,6 +78,11 @@ final class NodePresence: Sendable {
             if next.beatDue {
                 await hub.presenceReadStarts()
                 if let elsewhere = try? await board.onlineElsewhere() { await hub.reconcilePresence(elsewhere) }
+                let took = ContinuousClock.now - began
+                if took > interval {
+                    // Three such turns in a row and the other nodes take this one for dead.
+                    logger.warning("a heartbeat turn took longer than the interval", metadata: ["took": "\(took)"])
+                }
             }
         }
     }

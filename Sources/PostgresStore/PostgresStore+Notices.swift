@@ -9,9 +9,11 @@ extension PostgresStore {
     /// tables). Runs until the store is closed.
     package func commitNotices() -> AsyncStream<CommitNotice>? {
         let (stream, continuation) = AsyncStream.makeStream(of: CommitNotice.self)
-        let (client, logger, nodeId) = (client, logger, nodeId)
+        let (configuration, logger, nodeId) = (listening, logger, nodeId)
         let down = listenersDown
-        // One connection per channel, each listening again after a loss.
+        // A connection of its own per channel, outside the pool: a listener holds it for
+        // ever, and after a loss connects again itself, with a deadline (a pooled request
+        // made while the server restarts may never be answered).
         let channels: [(String, @Sendable (String) -> CommitNotice?)] = [
             (PostgresEventWriter.channel, { Self.notice($0, ignoring: nodeId) }),
             (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
@@ -19,33 +21,41 @@ extension PostgresStore {
         ]
         // `interrupted` when the first listener loses its connection, `resumed` when the last
         // one listens again: one of each per outage, however many channels it hit.
-        for (channel, parse) in channels {
+        for (index, (channel, parse)) in channels.enumerated() {
             let listener = Task {
                 var lost = false
                 while !Task.isCancelled {
+                    var connection: PostgresConnection?
                     do {
-                        try await client.withConnection { connection in
-                            try await connection.listen(on: channel) { notifications in
-                                if lost {
-                                    lost = false
-                                    if down.count.withLock({ $0 -= 1; return $0 == 0 }) { continuation.yield(.resumed) }
-                                }
-                                for try await notification in notifications {
-                                    if let notice = parse(notification.payload) { continuation.yield(notice) }
-                                }
+                        let connected = try await withDeadline(.seconds(5)) {
+                            try await PostgresConnection.connect(configuration: configuration, id: index, logger: logger)
+                        }
+                        connection = connected
+                        try await connected.listen(on: channel) { notifications in
+                            if lost {
+                                lost = false
+                                logger.notice("listening again", metadata: ["db.channel": "\(channel)"])
+                                if down.count.withLock({ $0 -= 1; return $0 == 0 }) { continuation.yield(.resumed) }
+                            }
+                            for try await notification in notifications {
+                                if let notice = parse(notification.payload) { continuation.yield(notice) }
                             }
                         }
                     } catch {
-                        if Task.isCancelled { break }
-                        logger.warning(
-                            "notices interrupted; listening again",
-                            metadata: ["db.channel": "\(channel)", "db.error": "\(describe(error))"])
-                        if !lost {
+                        if Task.isCancelled {
+                            try? await connection?.close()
+                            break
+                        }
+                        if !lost {  // once per outage: the retries every 250 ms would flood the log
+                            logger.warning(
+                                "notices interrupted; connecting again until the database answers",
+                                metadata: ["db.channel": "\(channel)", "db.error": "\(describe(error))"])
                             lost = true
                             if down.count.withLock({ $0 += 1; return $0 == 1 }) { continuation.yield(.interrupted) }
                         }
-                        try? await Task.sleep(for: .milliseconds(250))
                     }
+                    try? await connection?.close()
+                    if !Task.isCancelled { try? await Task.sleep(for: .milliseconds(250)) }
                 }
                 continuation.finish()
             }

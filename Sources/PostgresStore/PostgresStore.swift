@@ -13,7 +13,10 @@ import Synchronization
 package final class PostgresStore: DialogueStore {
     let client: PostgresClient
     let logger: Logger
-    private let running: Task<Void, Never>
+    /// The pools' run loops, cancelled by `close()`.
+    private let running: [Task<Void, Never>]
+    /// Where each notice listener connects, on a connection of its own.
+    let listening: PostgresConnection.Configuration
     /// Commit-notice listeners, cancelled by `close()`.
     let listeners = Mutex<[Task<Void, Never>]>([])
     /// Listeners without a connection right now: `interrupted` when it leaves 0, `resumed` when back.
@@ -36,7 +39,8 @@ package final class PostgresStore: DialogueStore {
     ) async throws -> PostgresStore {
         let (configuration, location) = try connectionConfiguration(url)
         let store = PostgresStore(
-            configuration: configuration, location: location, commitInterval: commitInterval,
+            configuration: configuration, listening: try listenerConfiguration(url), location: location,
+            commitInterval: commitInterval,
             commitBatch: commitBatch, logger: logger)
         do {
             try await PostgresSchema.migrate(store.client, logger: logger)
@@ -48,18 +52,26 @@ package final class PostgresStore: DialogueStore {
     }
 
     private init(
-        configuration: PostgresClient.Configuration, location: String, commitInterval: Duration, commitBatch: Int,
-        logger: Logger
+        configuration: PostgresClient.Configuration, listening: PostgresConnection.Configuration, location: String,
+        commitInterval: Duration, commitBatch: Int, logger: Logger
     ) {
+        // The writer has a pool of its own: a commit must never queue behind a burst of
+        // sign-ins and history reads (its deadline would run out while PostgreSQL idles).
+        // Listeners hold connections of their own outside any pool (see `commitNotices`).
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        var one = configuration
+        one.options.maximumConnections = 1  // the writer commits one batch at a time
+        one.options.minimumConnections = 1
+        let writerClient = PostgresClient(configuration: one, backgroundLogger: logger)
         let nodeId = SecretToken.base32(bits: 40)
         self.client = client
+        self.listening = listening
         self.nodeId = nodeId
         self.logger = logger
         self.location = location
-        running = Task { await client.run() }
+        running = [Task { await client.run() }, Task { await writerClient.run() }]
         writer = PostgresEventWriter(
-            client: client, nodeId: nodeId, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+            client: writerClient, nodeId: nodeId, interval: commitInterval, batchLimit: commitBatch, logger: logger)
     }
 
     /// Creates the database named in `url` unless it exists, through the server's `postgres`
@@ -88,7 +100,18 @@ package final class PostgresStore: DialogueStore {
     /// Closes the connection pool (after `writer.shutdown()`).
     package func close() {
         for listener in listeners.withLock({ $0 }) { listener.cancel() }
-        running.cancel()
+        for task in running { task.cancel() }
+    }
+
+    /// A single connection's configuration for a `postgres://` URL (the listeners').
+    static func listenerConfiguration(_ url: String) throws -> PostgresConnection.Configuration {
+        let (pooled, _) = try connectionConfiguration(url)
+        guard let parsed = URLComponents(string: url), let host = parsed.host else {
+            throw StoreError.openFailed(path: url, reason: "expected postgres://user[:password]@host[:port]/database")
+        }
+        return PostgresConnection.Configuration(
+            host: host, port: parsed.port ?? 5432, username: pooled.username, password: pooled.password,
+            database: pooled.database, tls: .disable)
     }
 
     /// The client configuration of a `postgres://` URL, and the URL without its password.
@@ -104,7 +127,7 @@ package final class PostgresStore: DialogueStore {
         var configuration = PostgresClient.Configuration(
             host: host, port: parsed.port ?? 5432, username: user, password: parsed.password,
             database: database.isEmpty ? user : database, tls: .disable)
-        configuration.options.maximumConnections = 10  // three held by listeners
+        configuration.options.maximumConnections = 8  // queries; the writer and the listeners have their own
         let shown = "postgres://\(user)@\(host):\(parsed.port ?? 5432)/\(database.isEmpty ? user : database)"
         return (configuration, shown)
     }

@@ -333,6 +333,9 @@ def test_people_on_a_killed_node_go_offline(nodes):
 
     try:
         run(go())
+    except AssertionError:
+        print("node a's log:\n" + a.stderr_text()[-6000:])
+        raise
     finally:
         if not b.running:
             b.start(expect_token=False)
