@@ -5,13 +5,17 @@
 # Servers and PostgreSQL on core $SERVER_CPU, the load generator on core $CLIENT_CPU.
 #
 #   bench/nodes.sh                              # 200 sessions x 10 members, 1,000 msg/s, 10 s
-#   NODES_SESSIONS=1000 NODES_RATE=2000 bench/nodes.sh
+#   NODES_SESSIONS=1000 NODES_RATE=2000 bench/nodes.sh    # NODES_SETTLE=S: seconds before sending (5)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BIN=${DIALOGUE_SERVER_BIN:-$ROOT/.build/release/dialogue-server}
 LOADGEN=$ROOT/.build-bench/loadgen
 SESSIONS=${NODES_SESSIONS:-200} MEMBERS=${NODES_MEMBERS:-10} RATE=${NODES_RATE:-1000} DURATION=${NODES_DURATION:-10}
+# Seconds between connecting and sending. Every session's members join through both nodes at
+# once, so their `joined` events contend for the same seqs; at 1,000 sessions, with both nodes
+# and PostgreSQL on one core, that takes several seconds to settle.
+SETTLE=${NODES_SETTLE:-5}
 SERVER_CPU=${SERVER_CPU:-0} CLIENT_CPU=${CLIENT_CPU:-1}
 [ -x "$BIN" ] || swift build -c release >&2
 [ -x "$LOADGEN" ] || { mkdir -p .build-bench; ${CC:-cc} -O2 -Wall -Wextra -o "$LOADGEN" bench/loadgen/loadgen.c -lm; }
@@ -51,7 +55,7 @@ postgres_cpu() { # utime+stime (s) of every postgres process
 run() {
   local mode=$1 label=$2 port=$3 token=$4 pid=$5 alt=() load=()
   [ $# -ge 7 ] && alt=(--alt-port "$6" --alt-pid "$7")
-  if [ "$mode" = fanout ]; then load=(--sessions "$SESSIONS" --members "$MEMBERS" --rate "$RATE")
+  if [ "$mode" = fanout ]; then load=(--sessions "$SESSIONS" --members "$MEMBERS" --rate "$RATE" --settle "$SETTLE")
   else load=(--connections 16 --window 16); fi
   local pg0; pg0=$(postgres_cpu)
   taskset -c "$CLIENT_CPU" "$LOADGEN" "$mode" "${load[@]}" --duration "$DURATION" \

@@ -403,6 +403,7 @@ extension DialogueHub {
         while let session = sessions[sessionId], session.settledSeq < lastDecided {
             try? await Task.sleep(for: .milliseconds(2))
         }
+        var pause = Duration.milliseconds(200)
         while true {
             do {
                 if let fresh = try await store.loadState(session: sessionId) {
@@ -434,7 +435,9 @@ extension DialogueHub {
             } catch {
                 logger.error("session reload failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
             }
-            try? await Task.sleep(for: .milliseconds(200))
+            // Backing off: a store that is overloaded rather than gone gets no retry storm.
+            try? await Task.sleep(for: pause)
+            pause = min(pause * 2, .seconds(3))
         }
     }
 

@@ -135,8 +135,9 @@ package final class PostgresEventWriter: EventAppender {
         let (client, node) = (client, nodeId)
         let events = batch.map(\.event)
         do {
-            let outcome = try await withDeadline(Self.commitDeadline) {
-                try await Self.append(events, fenced: fenced, node: node, client: client, logger: logger)
+            let outcome = try await withDeadline(Self.commitDeadline, untilStarted: Self.leaseDeadline) { started in
+                try await Self.append(
+                    events, fenced: fenced, node: node, client: client, logger: logger, started: started)
             }
             let refused = Set(outcome.failed.map(\.event.session))
             if !refused.isEmpty { queue.withLock { $0.fenced.formUnion(refused) } }
@@ -152,7 +153,10 @@ package final class PostgresEventWriter: EventAppender {
                 committed: committed, canonical: canonical, failed: outcome.failed, submittedAt: submitted,
                 committedAt: DispatchTime.now().uptimeNanoseconds)
         } catch {
-            if batch.count > 1 {
+            // Only an error PostgreSQL reported for the statement can be one event's fault;
+            // after a timeout or a lost connection, retrying each event alone would only add
+            // load (and the batch may still commit: the hub reloads the sessions).
+            if batch.count > 1, Self.sqlStateOf(error) != nil {
                 logger.warning(
                     "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(describe(error))"])
                 var total = CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
@@ -174,12 +178,21 @@ package final class PostgresEventWriter: EventAppender {
         }
     }
 
-    /// Longest a commit may take before its events are reported not stored. A request for a
-    /// connection made while PostgreSQL restarts can be lost by the pool and never answered;
-    /// without a deadline the writer, and every session behind it, would wait forever. Should
-    /// the late transaction still commit, nothing is stored twice: its seqs and clientIds are
-    /// checked again, and the hub reloads the session from the store after a failure.
-    static let commitDeadline: Duration = .seconds(5)
+    /// Longest wait for a connection before a commit's events are reported not stored. A
+    /// request for a connection made while PostgreSQL restarts can be lost by the pool and
+    /// never answered; without a deadline the writer, and every session behind it, would wait
+    /// forever. Should a late transaction still commit, nothing is stored twice: its seqs and
+    /// clientIds are checked again, and the hub reloads the session from the store after a
+    /// failure.
+    static let leaseDeadline: Duration = .seconds(5)
+    /// Longest a commit may take once its statement is on the server. Longer: a loaded server
+    /// is slow, not gone, and failing its commits would only add the retries' load to it.
+    static let commitDeadline: Duration = .seconds(30)
+
+    /// The SQLSTATE of an error PostgreSQL reported, if it is one.
+    private static func sqlStateOf(_ error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
 
     /// What one transaction did: per event its canonical bytes (nil when refused), and the refusals.
     private struct Outcome: Sendable {
@@ -191,7 +204,8 @@ package final class PostgresEventWriter: EventAppender {
     /// transaction: one round trip per commit, whatever the batch holds. The event hashes
     /// are made here (canonical JSON), the chain links there, under the sessions' locks.
     private static func append(
-        _ events: [Event], fenced: Set<String>, node: String, client: PostgresClient, logger: Logger
+        _ events: [Event], fenced: Set<String>, node: String, client: PostgresClient, logger: Logger,
+        started: @escaping @Sendable () -> Void
     ) async throws -> Outcome {
         var canonical: [[UInt8]] = []
         var hashes: [String] = []
@@ -201,14 +215,20 @@ package final class PostgresEventWriter: EventAppender {
             canonical.append(bytes)
             hashes.append(Hex.encode(HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)))
         }
-        let rows = try await client.query(
-            appendQuery(
-                events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced,
-                node: node),
-            logger: logger)
+        let query = appendQuery(
+            events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced,
+            node: node)
+        let answers = try await client.withConnection { connection in
+            started()  // leased: from here on PostgreSQL is working on it
+            var answers: [(String, Int64)] = []
+            for try await answer in try await connection.query(query, logger: logger).decode((String, Int64).self) {
+                answers.append(answer)
+            }
+            return answers
+        }
         var outcome = Outcome()
         var index = 0
-        for try await (status, expected) in rows.decode((String, Int64).self) {
+        for (status, expected) in answers {
             guard index < events.count else { break }
             let event = events[index]
             switch status {

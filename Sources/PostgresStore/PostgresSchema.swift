@@ -217,12 +217,17 @@ enum PostgresSchema {
                 // and events are only written under that row's lock: the foreign key's check
                 // per event is redundant work on the hottest insert.
                 "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_session_id_fkey",
+                // Every session gets its genesis head when it is created (createSession), so a
+                // commit only locks rows that exist, in one sorted pass: inserting heads while
+                // holding locks on others let two nodes' commits deadlock. Older sessions too:
+                "INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, '\\x\(String(repeating: "00", count: 32))'::bytea FROM sessions ON CONFLICT DO NOTHING",
                 // As v2 (kept for nodes of the previous version during an upgrade), plus:
                 // - p_node, so a node can skip the notices of its own commits;
                 // - each session's notice carries the stored bodies after its header, one per
                 //   line (canonical JSON has no raw newline), as many from the first as fit
                 //   NOTIFY's payload (under 8,000 bytes); the other nodes read back only the rest;
-                // - genesis heads are inserted only for sessions that have none yet.
+                // - genesis heads are inserted only for sessions that have none yet (created by
+                //   a node of the previous version; a rare, slower path).
                 """
                 CREATE FUNCTION dialogue_append(
                     p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],

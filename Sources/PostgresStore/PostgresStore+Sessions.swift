@@ -2,15 +2,21 @@ import Dialogue
 import Foundation
 import PostgresNIO
 import Store
+import Transcripts
 
 extension PostgresStore {
     package func createSession(_ info: SessionInfo) async throws {
         let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
+        // With its writers' lock row (the genesis head): dialogue_append then only locks
+        // existing rows, in one sorted pass, and two nodes' commits cannot deadlock.
         try await execute(
             """
-            INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
-            VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
-              \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
+            WITH created AS (
+              INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
+              VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
+                \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
+              RETURNING id)
+            INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
             """)
     }
 

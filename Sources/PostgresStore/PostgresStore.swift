@@ -60,7 +60,9 @@ package final class PostgresStore: DialogueStore {
         // Listeners hold connections of their own outside any pool (see `commitNotices`).
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         var one = configuration
-        one.options.maximumConnections = 1  // the writer commits one batch at a time
+        // The writer commits one batch at a time; a second connection is for when a commit's
+        // deadline passed while its statement still runs on the server.
+        one.options.maximumConnections = 2
         one.options.minimumConnections = 1
         let writerClient = PostgresClient(configuration: one, backgroundLogger: logger)
         let nodeId = SecretToken.base32(bits: 40)
