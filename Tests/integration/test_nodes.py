@@ -266,6 +266,16 @@ def online_over_http(node, sid: str) -> dict:
     return {p["id"]: p["online"] for p in js["participants"]}
 
 
+async def meeting_across(officer_node, investor_node, title: str, name: str, language: str):
+    """A new session with an officer joined on one node and an invited investor on the other;
+    returns (session id, officer ws, officer welcome, invite code, investor ws, investor welcome)."""
+    sid = officer_node.create_session(title)["id"]
+    off, ow = await officer(officer_node, join=sid)
+    code = officer_node.create_invite(sid, name=name, language=language)["code"]
+    inv, iw, _ = await investor(investor_node, code, language)
+    return sid, off, ow, code, inv, iw
+
+
 def test_presence_is_shared_by_the_nodes(nodes):
     """Someone connected to one node is online for everyone on the other: presence frames,
     welcome and the session over HTTP agree, and a second connection on the other node
@@ -273,11 +283,7 @@ def test_presence_is_shared_by_the_nodes(nodes):
     a, b = nodes
 
     async def go():
-        s = a.create_session("Có mặt trên hai nút")
-        sid = s["id"]
-        off, ow = await officer(a, join=sid)
-        code = a.create_invite(sid, name="Kenji Sato", language="ja")["code"]
-        inv, iw, _ = await investor(b, code, "ja")
+        sid, off, ow, code, inv, iw = await meeting_across(a, b, "Có mặt trên hai nút", "Kenji Sato", "ja")
         me = iw["you"]["id"]
         await off.wait_seq(2, sid)  # the investor's `joined`, read from the other node
         await eventually(lambda: online_over_http(a, sid).get(me) is True, 5, "investor online over HTTP on node a")
@@ -315,11 +321,7 @@ def test_people_on_a_killed_node_go_offline(nodes):
     a, b = nodes
 
     async def go():
-        s = a.create_session("Nút mất tích")
-        sid = s["id"]
-        off, _ = await officer(a, join=sid)
-        code = a.create_invite(sid, name="Marie Dubois", language="fr")["code"]
-        inv, iw, _ = await investor(b, code, "fr")
+        sid, off, _, _, inv, iw = await meeting_across(a, b, "Nút mất tích", "Marie Dubois", "fr")
         me = iw["you"]["id"]
         await eventually(lambda: online_over_http(a, sid).get(me) is True, 5, "investor online")
         mark = off.mark()
@@ -348,11 +350,7 @@ def test_an_unreachable_store_is_told_and_ends(nodes, postgres):
     a, b = nodes
 
     async def go():
-        s = a.create_session("Mất cơ sở dữ liệu")
-        sid = s["id"]
-        off, _ = await officer(a, join=sid)
-        code = a.create_invite(sid, name="Kenji Sato", language="ja")["code"]
-        inv, _, _ = await investor(b, code, "ja")
+        sid, off, _, _, inv, _ = await meeting_across(a, b, "Mất cơ sở dữ liệu", "Kenji Sato", "ja")
         loop = asyncio.get_running_loop()
         try:
             await loop.run_in_executor(None, postgres.down)
