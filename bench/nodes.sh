@@ -42,33 +42,25 @@ start_node() {
   echo "$pid $port $(awk '/^officer-token:/{print $2}' "$WORK/$name.out")"
 }
 
-postgres_cpu() { # utime+stime (s) of every postgres process
-  local total=0 t
-  for p in $(pgrep -x postgres); do
-    t=$(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0); total=$((total + t))
-  done
-  echo "$total"
-}
-
 # run MODE LABEL PORT TOKEN PID [ALT_PORT ALT_PID]: one loadgen run (fanout, or append with 16
-# officers, one session each, window 16), summarised with PostgreSQL's CPU added.
+# officers, one session each, window 16), summarised with PostgreSQL's CPU added. The load
+# generator measures every `postgres` process over its own window (--cpu-comm), the same
+# window as the nodes': not the set-up before it (invites, sign-ins, joins).
 run() {
   local mode=$1 label=$2 port=$3 token=$4 pid=$5 alt=() load=()
   [ $# -ge 7 ] && alt=(--alt-port "$6" --alt-pid "$7")
   if [ "$mode" = fanout ]; then load=(--sessions "$SESSIONS" --members "$MEMBERS" --rate "$RATE" --settle "$SETTLE")
   else load=(--connections 16 --window 16); fi
-  local pg0; pg0=$(postgres_cpu)
-  taskset -c "$CLIENT_CPU" "$LOADGEN" "$mode" "${load[@]}" --duration "$DURATION" \
+  taskset -c "$CLIENT_CPU" "$LOADGEN" "$mode" "${load[@]}" --duration "$DURATION" --cpu-comm postgres \
     --url "http://127.0.0.1:$port/" --token "$token" --pid "$pid" "${alt[@]}" >"$WORK/$label.loadgen" 2>&1 || true
-  local pg1; pg1=$(postgres_cpu)
-  python3 - "$label" "$WORK/$label.loadgen" "$(( pg1 - pg0 ))" "$(getconf CLK_TCK)" <<'PY'
+  python3 - "$label" "$WORK/$label.loadgen" <<'PY'
 import json, sys
-label, path, pg_ticks, hz = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+label, path = sys.argv[1], sys.argv[2]
 line = [l for l in open(path) if l.startswith("RESULT ")]
 if not line:
     print(f"{label}: no RESULT; see {path}"); print(open(path).read()[-2000:]); sys.exit(0)
 r = json.loads(line[-1][7:])
-pg = max(pg_ticks, 0) / hz  # a postgres process that exited between the samples takes its ticks along
+pg = max(r.get("other_cpu_s", 0), 0)
 if r["mode"] == "append":
     n = max(r["acked"], 1)
     print(f"{label}: {r['acked_per_s']:.0f} acked appends/s, lost {r['lost']}; ack p50 {r['ack_ms']['p50']:.2f} p99 {r['ack_ms']['p99']:.2f} ms; "

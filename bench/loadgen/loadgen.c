@@ -225,6 +225,33 @@ static double proc_cpu_s(int pid) { /* utime + stime of the server (both nodes w
     return cpu;
 }
 
+/* --cpu-comm NAME: the summed CPU of every process so named (PostgreSQL's), over the same
+ * window as the server's. A process that exits inside the window takes its time along. */
+static char g_cpu_comm[32] = "";
+static double comm_cpu_s(void) {
+    if (!g_cpu_comm[0]) return -1;
+    DIR *d = opendir("/proc");
+    if (!d) return -1;
+    double total = 0;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+        char path[300], buf[512];
+        snprintf(path, sizeof path, "/proc/%s/comm", e->d_name);
+        FILE *f = fopen(path, "r");
+        if (!f) continue;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        if (n && buf[n - 1] == '\n') buf[n - 1] = 0;
+        if (strcmp(buf, g_cpu_comm)) continue;
+        double cpu = one_proc_cpu_s(atoi(e->d_name));
+        if (cpu > 0) total += cpu;
+    }
+    closedir(d);
+    return total;
+}
+
 static double one_proc_cpu_s(int pid) {
     if (pid <= 0) return -1;
     char path[64], buf[4096];
@@ -379,6 +406,7 @@ static void usage(FILE *f) {
 "                          the same host (a second node sharing the store), so every session's\n"
 "                          members are split across both nodes; set-up requests stay on --url\n"
 "  --alt-pid PID           the second node's pid: server CPU is the sum of both\n"
+"  --cpu-comm NAME         also measure the CPU of every process named NAME (postgres) over the window\n"
 "\n"
 "output: human-readable lines, then one line `RESULT {json}`; times in ms unless named _us.\n"
 "exit status: 0 run completed, 1 completed with losses/errors/closes, 2 usage or set-up failure\n");
@@ -428,6 +456,7 @@ static void parse_args(int argc, char **argv) {
         else if (!strcmp(a, "--token")) snprintf(opt.token, sizeof opt.token, "%s", v);
         else if (!strcmp(a, "--pid")) g_pid = atoi(v);
         else if (!strcmp(a, "--alt-pid")) g_alt_pid = atoi(v);
+        else if (!strcmp(a, "--cpu-comm")) snprintf(g_cpu_comm, sizeof g_cpu_comm, "%s", v);
         else if (!strcmp(a, "--alt-port")) opt.alt_port = atoi(v);
         else if (!strcmp(a, "--connections")) opt.connections = atoi(v);
         else if (!strcmp(a, "--sessions")) opt.sessions = atoi(v);
@@ -1374,7 +1403,7 @@ static int mode_fanout(void) {
     printf("fan-out: %d sessions x %d members (%d ready), %d senders, %.0f msg/s in for %.0f s -> %.0f deliveries/s offered\n",
            S, M, ready, g_nsenders, opt.rate, opt.duration, opt.rate * M);
 
-    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid);
+    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid), other0 = comm_cpu_s();
     long rss0 = server_rss_kib();
     uint64_t t0 = now_ns(), tend = t0 + (uint64_t)(opt.duration * 1e9);
     g_t0 = t0;
@@ -1408,7 +1437,8 @@ static int mode_fanout(void) {
     uint64_t drain_end = g_t_end_send + (uint64_t)(opt.drain * 1e9);
     while (now_ns() < drain_end && (st.received < expected || (!relay && st.acked < st.sent))) loop_once(2);
     uint64_t t1 = now_ns();
-    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid);
+    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid), other1 = comm_cpu_s();
+    double other = other0 >= 0 && other1 >= 0 ? (other1 > other0 ? other1 - other0 : 0) : -1;
     long rss1 = server_rss_kib(), pss1 = server_pss_kib();
     g_measuring = 0;
     double el = (t1 - t0) / 1e9, send_el = (g_t_end_send - t0) / 1e9;
@@ -1450,11 +1480,11 @@ static int mode_fanout(void) {
            "\"duplicates\":%" PRIu64 ",\"seq_gaps\":%" PRIu64 ",\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,"
            "\"window_s\":%.3f,\"msgs_per_s\":%.1f,\"deliveries_per_s\":%.1f,\"latency_ms\":%s,\"ack_ms\":%s,\"send_lag_ms\":%s,"
            "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_delivery\":%.3f,\"server_runqueue_wait_pct\":%.1f,\"client_cpu_pct\":%.1f,"
-           "\"server_rss_kib\":%ld,\"server_pss_kib\":%ld,\"first_error\":\"%s\"}\n",
+           "\"server_rss_kib\":%ld,\"server_pss_kib\":%ld,\"other_cpu_s\":%.3f,\"first_error\":\"%s\"}\n",
            relay ? (opt.peer == PEER_RELAY ? "relay\",\"peer\":\"relay" : "relay\",\"peer\":\"lws-mirror") : "fanout",
            S, M, g_nsenders, ready, opt.rate, opt.duration, opt.text_bytes, st.hello_not_found, st.sent, st.skipped, st.acked, expected, st.received, lost,
            dups, gaps, errs, closes, cc, el, st.sent / send_el, st.received / el, hl, ha, hg,
-           scpu, scpu / el * 100, us_per, waitpct, (ucpu1 - ucpu0) / el * 100, rss1, pss1, fe);
+           scpu, scpu / el * 100, us_per, waitpct, (ucpu1 - ucpu0) / el * 100, rss1, pss1, other, fe);
     fflush(stdout);
     return (lost || dups || gaps || errs || closes || st.skipped || ready < g_nconns) ? 1 : 0;
 }
@@ -1502,7 +1532,7 @@ static int mode_append(void) {
     st.received = 0;
     printf("append: %d officers in %d sessions, window %d, %d-byte texts, %.0f s\n", ready, opt.sessions, opt.window, opt.text_bytes, opt.duration);
     uint64_t closes0 = st.closes + st.eof, err0 = st.error_frames, ev0 = st.events;
-    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid);
+    double cpu0 = proc_cpu_s(g_pid), ucpu0 = self_cpu_s(), wait0 = proc_wait_s(g_pid), other0 = comm_cpu_s();
     uint64_t t0 = now_ns(), tend = t0 + (uint64_t)(opt.duration * 1e9), last = t0, ack_last = 0;
     g_measuring = 1;
     g_sending = 1;
@@ -1527,7 +1557,8 @@ static int mode_append(void) {
     while (now_ns() < drain_end && (st.acked + st.error_frames - err0 < st.sent || st.received < expected)) loop_once(2);
     uint64_t t1 = now_ns();
     uint64_t lost = expected > st.received ? expected - st.received : 0, dups = st.dups - dup0, gaps = st.gap_events - gap0;
-    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid);
+    double cpu1 = proc_cpu_s(g_pid), ucpu1 = self_cpu_s(), wait1 = proc_wait_s(g_pid), other1 = comm_cpu_s();
+    double other = other0 >= 0 && other1 >= 0 ? (other1 > other0 ? other1 - other0 : 0) : -1;
     g_measuring = 0;
     double win = (t_stop - t0) / 1e9, el = (t1 - t0) / 1e9, scpu = cpu1 - cpu0;
     if (cpu0 < 0 || cpu1 < 0) { scpu = -1; wait1 = wait0; if (g_pid > 0) printf("server process gone: CPU not measured\n"); }
@@ -1572,10 +1603,10 @@ static int mode_append(void) {
            "\"errors\":%" PRIu64 ",\"closes\":%" PRIu64 ",\"close_codes\":%s,\"ack_ms\":%s,\"fsync_ms\":%s,"
            "\"server_cpu_s\":%.3f,\"server_cpu_pct\":%.1f,\"server_cpu_us_per_append\":%.3f,\"server_runqueue_wait_pct\":%.1f,\"client_cpu_pct\":%.1f,"
            "\"history_sessions_read\":%d,\"history_messages\":%" PRIu64 ",\"history_missing\":%" PRIu64 ",\"history_extra\":%" PRIu64 ",\"history_bad_seq\":%" PRIu64 ","
-           "\"first_error\":\"%s\"}\n",
+           "\"other_cpu_s\":%.3f,\"first_error\":\"%s\"}\n",
            opt.connections, opt.sessions, ready, opt.window, opt.duration, opt.text_bytes, st.sent, st.acked, acked_in_window, rate, evs,
            expected, st.received, lost, dups, gaps, errs, closes, cc, ha, hf, scpu, scpu / el * 100, us_per, (wait1 - wait0) / el * 100, (ucpu1 - ucpu0) / el * 100,
-           vready, v_msgs, v_missing, v_extra, v_bad, fe);
+           vready, v_msgs, v_missing, v_extra, v_bad, other, fe);
     fflush(stdout);
     return (errs || closes || lost || dups || gaps || st.acked < st.sent || ready < opt.connections ||
             v_missing || v_extra || v_bad || vready < opt.sessions) ? 1 : 0;
