@@ -23,12 +23,12 @@ extension PostgresStore: PresenceBoard {
             """
             SELECT dialogue_presence(\(nodeId), \(order.map(\.session)), \(order.map(\.participant)),
               \(order.map { last[$0]! }), \(Self.presenceChannel))
-            """)
+            """, on: presenceClient)
     }
 
     package func replaceOwn(_ online: [PresenceKey]) async throws {
         let nodeId = nodeId
-        try await transaction { connection in
+        try await transaction(on: presenceClient) { connection in
             try await connection.query("DELETE FROM presence WHERE node_id = \(nodeId)", logger: self.logger)
             try await connection.query(
                 """
@@ -55,7 +55,7 @@ extension PostgresStore: PresenceBoard {
             INSERT INTO dialogue_nodes (node_id, seen) VALUES (\(nodeId), now())
             ON CONFLICT (node_id) DO UPDATE SET seen = now()
             RETURNING (xmax = 0) AS inserted, (SELECT count(*) FROM told) AS forgotten
-            """)
+            """, on: presenceClient)
         guard let row = rows.first else { throw StoreError.writeFailed("the heartbeat returned no row") }
         return try row.decode((Bool, Int64).self).0
     }
@@ -66,7 +66,7 @@ extension PostgresStore: PresenceBoard {
             """
             SELECT p.session_id, p.participant_id, p.node_id FROM presence p JOIN dialogue_nodes n USING (node_id)
             WHERE p.node_id <> \(nodeId)
-            """)
+            """, on: presenceClient)
         {
             let (session, participant, node) = try row.decode((String, String, String).self)
             online[session, default: [:]][participant, default: []].insert(node)
@@ -76,7 +76,7 @@ extension PostgresStore: PresenceBoard {
 
     package func leave() async throws {
         let nodeId = nodeId
-        try await transaction { connection in
+        try await transaction(on: presenceClient) { connection in
             try await connection.query("DELETE FROM presence WHERE node_id = \(nodeId)", logger: self.logger)
             try await connection.query("DELETE FROM dialogue_nodes WHERE node_id = \(nodeId)", logger: self.logger)
             try await connection.query(

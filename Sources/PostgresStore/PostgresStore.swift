@@ -15,6 +15,8 @@ package final class PostgresStore: DialogueStore {
     let logger: Logger
     /// The pools' run loops, cancelled by `close()`.
     private let running: [Task<Void, Never>]
+    /// The heartbeat's and presence board's pool.
+    let presenceClient: PostgresClient
     /// Where each notice listener connects, on a connection of its own.
     let listening: PostgresConnection.Configuration
     /// Commit-notice listeners, cancelled by `close()`.
@@ -65,13 +67,19 @@ package final class PostgresStore: DialogueStore {
         one.options.maximumConnections = 2
         one.options.minimumConnections = 1
         let writerClient = PostgresClient(configuration: one, backgroundLogger: logger)
+        // Heartbeats and presence too: a node whose pool is busy with sign-ins must not look
+        // dead to the others, nor tell its clients the database is gone.
+        let presenceClient = PostgresClient(configuration: one, backgroundLogger: logger)
         let nodeId = SecretToken.base32(bits: 40)
         self.client = client
+        self.presenceClient = presenceClient
         self.listening = listening
         self.nodeId = nodeId
         self.logger = logger
         self.location = location
-        running = [Task { await client.run() }, Task { await writerClient.run() }]
+        running = [
+            Task { await client.run() }, Task { await writerClient.run() }, Task { await presenceClient.run() },
+        ]
         writer = PostgresEventWriter(
             client: writerClient, nodeId: nodeId, interval: commitInterval, batchLimit: commitBatch, logger: logger)
     }
@@ -140,16 +148,16 @@ package final class PostgresStore: DialogueStore {
     static let deadline: Duration = .seconds(10)
 
     /// Runs a statement whose rows are not needed.
-    func execute(_ query: PostgresQuery) async throws {
-        let (client, logger) = (client, logger)
+    func execute(_ query: PostgresQuery, on pool: PostgresClient? = nil) async throws {
+        let (client, logger) = (pool ?? client, logger)
         do {
             try await withDeadline(Self.deadline) { _ = try await client.query(query, logger: logger) }
         } catch { throw Self.writeError(error) }
     }
 
     /// Runs a query and collects its rows.
-    func rows(_ query: PostgresQuery) async throws -> [PostgresRow] {
-        let (client, logger) = (client, logger)
+    func rows(_ query: PostgresQuery, on pool: PostgresClient? = nil) async throws -> [PostgresRow] {
+        let (client, logger) = (pool ?? client, logger)
         do {
             return try await withDeadline(Self.deadline) {
                 var out: [PostgresRow] = []
@@ -161,9 +169,9 @@ package final class PostgresStore: DialogueStore {
 
     /// Runs `body` in one transaction (BEGIN … COMMIT, ROLLBACK on error).
     func transaction<T: Sendable>(
-        _ body: @escaping @Sendable (PostgresConnection) async throws -> T
+        on pool: PostgresClient? = nil, _ body: @escaping @Sendable (PostgresConnection) async throws -> T
     ) async throws -> T {
-        let (client, logger) = (client, logger)
+        let (client, logger) = (pool ?? client, logger)
         do {
             return try await withDeadline(Self.deadline) {
                 try await client.withTransaction(logger: logger) { connection in try await body(connection) }
