@@ -39,13 +39,18 @@ extension DialogueHub {
             guard let readers = sessions[sessionId]?.readers,
                 readers.values.contains(where: { LanguageTag.primary($0.language) == language })
             else { return }
-            do {
-                guard let stored = try await store.translations(
-                    session: sessionId, from: seq, to: seq, language: language)[seq]
-                else { return }
-                translationArrived(stored, officersOnly: false)  // drafts, the officers-only kind, are not translated
-            } catch {
-                logger.error("reading another node's translation failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+            // Read apart: the notices behind this one (commits, presence) do not wait for it.
+            Task {
+                do {
+                    guard let stored = try await self.store.translations(
+                        session: sessionId, from: seq, to: seq, language: language)[seq]
+                    else { return }
+                    self.translationArrived(stored, officersOnly: false)  // drafts are not translated
+                } catch {
+                    self.logger.error(
+                        "reading another node's translation failed",
+                        metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+                }
             }
         }
     }
@@ -113,7 +118,10 @@ extension DialogueHub {
     /// Applies another node's stored events to the session's rules and delivers them, in
     /// seq order from `durableSeq + 1`.
     private func deliverFromStore(_ sessionId: String, _ frames: [(seq: Int64, canonical: [UInt8])]) {
-        for frame in frames where frame.seq == sessions[sessionId]!.durableSeq + 1 {
+        for frame in frames {
+            // A broadcast can close a too-slow last member, and the session unloads with it.
+            guard let session = sessions[sessionId] else { return }
+            guard frame.seq == session.durableSeq + 1 else { continue }
             guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else {
                 logger.error("unreadable stored event", metadata: ["session.id": "\(sessionId)", "seq": "\(frame.seq)"])
                 return

@@ -248,6 +248,12 @@ actor DialogueHub {
                 if sessions[sessionId] == nil {
                     sessions[sessionId] = LiveSession(state: state)
                     metrics.setLiveSessions(sessions.count)
+                    // Notices that came while the state was read were dropped (no session
+                    // yet): what other nodes committed meanwhile is read now.
+                    if store.isShared {
+                        behindStore.insert(sessionId)
+                        readBehindSessions()
+                    }
                 }
                 return true
             }

@@ -221,7 +221,12 @@ package final class DialogueServerApp: Sendable {
             try? await Task.sleep(for: .milliseconds(20))
         }
         transport.stop()
-        presenceTask.withLock { $0 }?.cancel()
+        // The presence loop ends first: a turn still running could otherwise write this
+        // node back after it left.
+        if let presence = presenceTask.withLock({ $0 }) {
+            presence.cancel()
+            await presence.value
+        }
         await hub.nodePresence?.leave()
         (store as? PostgresStore)?.close()
         logger.info("stopped")

@@ -49,6 +49,7 @@ final class NodePresence: Sendable {
         // Whether the board holds exactly this node's connections; false at start, and after
         // anything that may have lost a change.
         var inStep = false
+        var beats = 0
         for await _ in wakes {
             let next = work.withLock { pending in
                 defer { pending = Work(changes: [], beatDue: false) }
@@ -56,6 +57,10 @@ final class NodePresence: Sendable {
             }
             let began = ContinuousClock.now
             if next.beatDue {
+                // Every twelfth beat the rows are rewritten whole: a publish that timed out
+                // yet committed later cannot leave someone online for ever.
+                beats += 1
+                if beats % 12 == 0 { inStep = false }
                 do {
                     if try await beat() { inStep = false }
                     await hub.heartbeat(reached: true)

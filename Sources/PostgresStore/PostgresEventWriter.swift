@@ -156,7 +156,7 @@ package final class PostgresEventWriter: EventAppender {
             // Only an error PostgreSQL reported for the statement can be one event's fault;
             // after a timeout or a lost connection, retrying each event alone would only add
             // load (and the batch may still commit: the hub reloads the sessions).
-            if batch.count > 1, Self.sqlStateOf(error) != nil {
+            if batch.count > 1, Self.isStatementError(error) {
                 logger.warning(
                     "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(describe(error))"])
                 var total = CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
@@ -172,6 +172,10 @@ package final class PostgresEventWriter: EventAppender {
             }
             let reason = StoreError.writeFailed(describe(error))
             logger.error("commit failed", metadata: ["db.error": "\(describe(error))"])
+            // The statement may still commit (a deadline passed while it waited on a lock):
+            // a later event of these sessions must not commit after it as if it had not, so
+            // they are refused until the hub has reloaded them (`reopen`).
+            queue.withLock { $0.fenced.formUnion(batch.map(\.event.session)) }
             return CommitResult(
                 committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
                 committedAt: DispatchTime.now().uptimeNanoseconds)
@@ -189,9 +193,12 @@ package final class PostgresEventWriter: EventAppender {
     /// is slow, not gone, and failing its commits would only add the retries' load to it.
     static let commitDeadline: Duration = .seconds(30)
 
-    /// The SQLSTATE of an error PostgreSQL reported, if it is one.
-    private static func sqlStateOf(_ error: any Error) -> String? {
-        (error as? PSQLError)?.serverInfo?[.sqlState]
+    /// Whether PostgreSQL refused the statement for its data (classes 22 data exception, 23
+    /// integrity, 42 syntax or access, P0 PL/pgSQL), which one event can cause; not for a
+    /// lost connection or a shutting-down server.
+    private static func isStatementError(_ error: any Error) -> Bool {
+        guard let state = (error as? PSQLError)?.serverInfo?[.sqlState] else { return false }
+        return ["22", "23", "42", "P0"].contains(String(state.prefix(2)))
     }
 
     /// What one transaction did: per event its canonical bytes (nil when refused), and the refusals.

@@ -217,6 +217,9 @@ enum PostgresSchema {
                 // and events are only written under that row's lock: the foreign key's check
                 // per event is redundant work on the hottest insert.
                 "ALTER TABLE events DROP CONSTRAINT IF EXISTS events_session_id_fkey",
+                // Each node says how long it may stay silent: nodes with different
+                // --node-heartbeat settings then judge each other by the silent one's own.
+                "ALTER TABLE dialogue_nodes ADD COLUMN timeout_s DOUBLE PRECISION NOT NULL DEFAULT 15",
                 // Every session gets its genesis head when it is created (createSession), so a
                 // commit only locks rows that exist, in one sorted pass: inserting heads while
                 // holding locks on others let two nodes' commits deadlock. Older sessions too:

@@ -46,14 +46,14 @@ extension PostgresStore: PresenceBoard {
         let rows = try await rows(
             """
             WITH gone AS (
-              DELETE FROM dialogue_nodes WHERE seen < now() - make_interval(secs => \(seconds)) AND node_id <> \(nodeId)
+              DELETE FROM dialogue_nodes WHERE seen < now() - make_interval(secs => timeout_s) AND node_id <> \(nodeId)
               RETURNING node_id),
             cleared AS (
               DELETE FROM presence p WHERE p.node_id IN (SELECT node_id FROM gone)
                 OR NOT EXISTS (SELECT 1 FROM dialogue_nodes n WHERE n.node_id = p.node_id)),
             told AS (SELECT pg_notify(\(Self.presenceChannel), node_id || ':gone') FROM gone)
-            INSERT INTO dialogue_nodes (node_id, seen) VALUES (\(nodeId), now())
-            ON CONFLICT (node_id) DO UPDATE SET seen = now()
+            INSERT INTO dialogue_nodes (node_id, seen, timeout_s) VALUES (\(nodeId), now(), \(seconds))
+            ON CONFLICT (node_id) DO UPDATE SET seen = now(), timeout_s = excluded.timeout_s
             RETURNING (xmax = 0) AS inserted, (SELECT count(*) FROM told) AS forgotten
             """, on: presenceClient)
         guard let row = rows.first else { throw StoreError.writeFailed("the heartbeat returned no row") }

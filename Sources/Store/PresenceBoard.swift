@@ -9,9 +9,9 @@ package protocol PresenceBoard: Sendable {
     /// Replaces everything this node recorded with `online` (after its rows may have been
     /// lost: at start, after an outage, after other nodes took it for dead).
     func replaceOwn(_ online: [PresenceKey]) async throws
-    /// Marks this node alive and forgets nodes silent for longer than `timeout`, with their
-    /// rows. Returns true when this node had itself been forgotten (its rows are gone; call
-    /// `replaceOwn`).
+    /// Marks this node alive, to be forgotten if silent for longer than `timeout`, and
+    /// forgets the nodes silent for longer than their own, with their rows. Returns true
+    /// when this node had itself been forgotten (its rows are gone; call `replaceOwn`).
     func beat(timeout: Duration) async throws -> Bool
     /// Every participant connected through another live node: session → participant → nodes.
     func onlineElsewhere() async throws -> [String: [String: Set<String>]]

@@ -42,17 +42,21 @@ import Testing
         #expect(await heard.next() == .nodeGone(a.nodeId))
     }
 
-    @Test func aNodeThatStopsBeatingIsForgottenAndRewritesItsRowsWhenBack() async throws {
+    @Test func aNodeSilentPastItsOwnTimeoutIsForgottenAndRewritesItsRowsWhenBack() async throws {
         let url = try await Backend.freshPostgresDatabase()
         let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))
         defer { a.close(); b.close() }
-        _ = try await a.beat(timeout: .seconds(30))
+        _ = try await a.beat(timeout: .seconds(1))  // a may stay silent 1 s
         _ = try await b.beat(timeout: .seconds(30))
         try await a.publish([PresenceChange(Self.kenji, online: true)])
         #expect(try await b.onlineElsewhere() == ["ses_a": ["inv_kenji": [a.nodeId]]])
-        // a falls silent; b's next beat, with a short timeout, forgets it and its rows.
-        try await Task.sleep(for: .milliseconds(400))
-        #expect(try await !b.beat(timeout: .milliseconds(200)))
+        // Not yet silent for its 1 s: still there.
+        #expect(try await !b.beat(timeout: .seconds(30)))
+        #expect(try await b.onlineElsewhere() == ["ses_a": ["inv_kenji": [a.nodeId]]])
+        // a falls silent past its own 1 s; b's next beat forgets it and its rows (b's own
+        // 30 s does not matter: each node is judged by the timeout it announced).
+        try await Task.sleep(for: .milliseconds(1_300))
+        #expect(try await !b.beat(timeout: .seconds(30)))
         #expect(try await b.onlineElsewhere().isEmpty)
         // a comes back: its beat says it had been forgotten, so it rewrites its rows.
         #expect(try await a.beat(timeout: .seconds(30)))
