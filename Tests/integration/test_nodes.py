@@ -105,6 +105,16 @@ async def send_until_acked(ws, sid: str, prefix: str, n: int, timeout: float = 4
         await asyncio.sleep(0.05)
 
 
+async def meeting_across(officer_node, investor_node, title: str, name: str, language: str):
+    """A new session with an officer joined on one node and an invited investor on the other;
+    returns (session id, officer ws, officer welcome, invite code, investor ws, investor welcome)."""
+    sid = officer_node.create_session(title)["id"]
+    off, ow = await officer(officer_node, join=sid)
+    code = officer_node.create_invite(sid, name=name, language=language)["code"]
+    inv, iw, _ = await investor(investor_node, code, language)
+    return sid, off, ow, code, inv, iw
+
+
 def check_same_sequence(members, sid: str, total: int):
     views = []
     for ws in members:
@@ -155,11 +165,7 @@ def test_a_killed_node_loses_nothing_and_its_clients_resume_on_the_other(nodes, 
     a, b = nodes
 
     async def go():
-        s = a.create_session("Nút bị tắt")
-        sid = s["id"]
-        off, ow = await officer(a, join=sid)
-        code = a.create_invite(sid, name="Kenji Sato", language="ja")["code"]
-        inv, iw, _ = await investor(b, code, "ja")
+        sid, off, ow, code, inv, iw = await meeting_across(a, b, "Nút bị tắt", "Kenji Sato", "ja")
         sent: list[str] = []
         for i in range(40):  # the investor on node b talks; b dies mid-stream
             c = f"k-{i}"
@@ -214,11 +220,7 @@ def test_postgres_restarted_under_load(nodes, postgres):
     a, b = nodes
 
     async def go():
-        s = a.create_session("Cơ sở dữ liệu khởi động lại")
-        sid = s["id"]
-        off, ow = await officer(a, join=sid)
-        code = b.create_invite(sid, name="Marie Dubois", language="fr")["code"]
-        fr, fw, _ = await investor(b, code, "fr")
+        sid, off, ow, code, fr, fw = await meeting_across(a, b, "Cơ sở dữ liệu khởi động lại", "Marie Dubois", "fr")
 
         async def restart_midway():
             await asyncio.sleep(0.4)
@@ -264,16 +266,6 @@ def online_over_http(node, sid: str) -> dict:
     st, js, _ = node.http("GET", f"/v1/sessions/{sid}", node.officer_token)
     assert st == 200, (st, js)
     return {p["id"]: p["online"] for p in js["participants"]}
-
-
-async def meeting_across(officer_node, investor_node, title: str, name: str, language: str):
-    """A new session with an officer joined on one node and an invited investor on the other;
-    returns (session id, officer ws, officer welcome, invite code, investor ws, investor welcome)."""
-    sid = officer_node.create_session(title)["id"]
-    off, ow = await officer(officer_node, join=sid)
-    code = officer_node.create_invite(sid, name=name, language=language)["code"]
-    inv, iw, _ = await investor(investor_node, code, language)
-    return sid, off, ow, code, inv, iw
 
 
 def test_presence_is_shared_by_the_nodes(nodes):
