@@ -376,19 +376,9 @@ extension DialogueHub {
             }
         }
         for failure in failures {
-            guard let session = sessions[failure.event.session] else { continue }
             if case .outOfSequence = failure.error { continue }
             // Not contention (storage refused it): its sender is told, as on a single node.
-            if let submitter = session.pendingSubmitters.removeValue(forKey: failure.event.seq) {
-                refuse(
-                    DialogueError(.unavailable, "storage refused the \(submitter.kind.rawValue) event; nothing was stored"),
-                    to: submitter.connection)
-            }
-            for (connection, clientId) in session.pendingAcks.removeValue(forKey: failure.event.seq) ?? [] {
-                refuse(
-                    DialogueError(.unavailable, "the message could not be stored; retry with the same clientId", ref: clientId),
-                    to: connection)
-            }
+            refuseOwed(failure.event.session, seq: failure.event.seq)
         }
     }
 
@@ -417,8 +407,7 @@ extension DialogueHub {
                     if live {
                         for frame in missed {
                             guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else { continue }
-                            broadcast(event, canonical: frame.canonical)
-                            if event.kind == .moderation { afterCommit(event) }
+                            deliverStored(event, canonical: frame.canonical)
                         }
                     }
                     store.writer.reopen(session: sessionId)
@@ -441,13 +430,20 @@ extension DialogueHub {
         }
     }
 
-    /// Refuses every ack still owed for seqs above `seq`: those events were not stored. Whoever
-    /// asked for another kind of event is told too; a connection whose `joined` was lost is
-    /// closed (1011), since its membership rests on that event, and comes back on reconnecting.
+    /// Refuses every ack still owed for seqs above `seq`: those events were not stored.
     private func failPendingAcks(_ sessionId: String, above seq: Int64) {
-        guard let submitters = sessions[sessionId]?.pendingSubmitters else { return }
-        for (owed, submitter) in submitters where owed > seq {
-            sessions[sessionId]!.pendingSubmitters[owed] = nil
+        guard let session = sessions[sessionId] else { return }
+        let owed = Set(session.pendingSubmitters.keys).union(session.pendingAcks.keys)
+        for unstored in owed.sorted() where unstored > seq { refuseOwed(sessionId, seq: unstored) }
+    }
+
+    /// Tells whoever waits on one seq that its event was not stored. Senders may retry with
+    /// the same clientId; whoever asked for another kind of event is told too; a connection
+    /// whose `joined` was lost is closed (1011), since its membership rests on that event,
+    /// and comes back on reconnecting.
+    private func refuseOwed(_ sessionId: String, seq: Int64) {
+        guard let session = sessions[sessionId] else { return }
+        if let submitter = session.pendingSubmitters.removeValue(forKey: seq) {
             refuse(
                 DialogueError(.unavailable, "storage refused the \(submitter.kind.rawValue) event; nothing was stored"),
                 to: submitter.connection)
@@ -456,15 +452,10 @@ extension DialogueHub {
                 connections[submitter.connection]?.closing = true
             }
         }
-        guard let pending = sessions[sessionId]?.pendingAcks else { return }
-        for (owed, waiting) in pending where owed > seq {
-            for (connection, clientId) in waiting {
-                refuse(
-                    DialogueError(
-                        .unavailable, "the message could not be stored; retry with the same clientId",
-                        ref: clientId), to: connection)
-            }
-            sessions[sessionId]!.pendingAcks[owed] = nil
+        for (connection, clientId) in session.pendingAcks.removeValue(forKey: seq) ?? [] {
+            refuse(
+                DialogueError(.unavailable, "the message could not be stored; retry with the same clientId", ref: clientId),
+                to: connection)
         }
     }
 

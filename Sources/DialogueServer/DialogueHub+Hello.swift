@@ -57,8 +57,7 @@ extension DialogueHub {
             connections[id]?.identity = identity
             connections[id]?.participant = Participant(
                 id: account.id, role: account.role, name: name ?? account.name, language: language)
-            send(welcome(for: id, session: nil), to: id)
-            if !storeReachable { send(serviceFrame, to: id) }
+            sendWelcome(to: id, session: nil)
             if let resume {
                 withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
             }
@@ -92,14 +91,19 @@ extension DialogueHub {
             unauthorized("you were removed from this session", to: id)
             return
         }
-        send(welcome(for: id, session: invite.session), to: id)
-        if !storeReachable { send(serviceFrame, to: id) }
+        sendWelcome(to: id, session: invite.session)
         subscribe(id, invite.session, after: after, sendHistory: true)
         if session.state.info.status == .live {
             var joining = participant
             joining.language = invite.language
             decideAndSubmit(invite.session, for: id) { state in try state.join(joining, at: Timestamp.now()) }
         }
+    }
+
+    /// `welcome`, then `service` while the shared store is out of reach.
+    private func sendWelcome(to id: ConnectionID, session sessionId: String?) {
+        send(welcome(for: id, session: sessionId), to: id)
+        if !storeReachable { send(serviceFrame, to: id) }
     }
 
     /// The `welcome` frame; `session` is the investor's session, nil for staff.

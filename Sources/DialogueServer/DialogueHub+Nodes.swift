@@ -128,11 +128,16 @@ extension DialogueHub {
             }
             sessions[sessionId]!.state.apply(event)
             sessions[sessionId]!.durableSeq = event.seq
-            broadcast(event, canonical: frame.canonical)
-            // The node that stored a question answers it and the one that stored `ended`
-            // archives the transcript; removals and mutes act on this node's connections too.
-            if event.kind == .moderation { afterCommit(event) }
+            deliverStored(event, canonical: frame.canonical)
         }
+    }
+
+    /// Delivers an event another node stored, already in the session's rules. The node that
+    /// stored a question answers it and the one that stored `ended` archives the transcript;
+    /// removals and mutes act on this node's connections too.
+    func deliverStored(_ event: Event, canonical: [UInt8]) {
+        broadcast(event, canonical: canonical)
+        if event.kind == .moderation { afterCommit(event) }
     }
 
     /// After this node's own commits, failures or recovery: sessions left behind the store
