@@ -7,7 +7,7 @@ extension PostgresStore {
     package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {
         try await rows(
             "SELECT body FROM events WHERE session_id = \(session) AND seq > \(after) ORDER BY seq LIMIT \(limit)"
-        ).map { try Self.decodeEvent($0.decode(String.self)) }
+        ).map { try Event(storedBody: $0.decode(String.self)) }
     }
 
     package func lastSeqs() async throws -> [String: Int64] {
@@ -29,7 +29,7 @@ extension PostgresStore {
             WHERE e.kind = ANY(\(names)) AND s.agent = \(agent)
             ORDER BY s.created_at DESC, e.session_id COLLATE "C", e.seq DESC LIMIT \(limit)
             """
-        ).map { try Self.decodeEvent($0.decode(String.self)) }
+        ).map { try Event(storedBody: $0.decode(String.self)) }
     }
 
     package func storedFrames(session: String, after: Int64, limit: Int) async throws -> [StoredFrame] {

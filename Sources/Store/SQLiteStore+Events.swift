@@ -8,7 +8,7 @@ extension SQLiteStore {
             try String.fetchAll(
                 db, sql: "SELECT body FROM events WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
                 arguments: [session, after, limit]
-            ).map(Self.decodeEvent)
+            ).map(Event.init(storedBody:))
         }
     }
 
@@ -37,7 +37,7 @@ extension SQLiteStore {
                     WHERE e.kind IN (\(placeholders)) AND s.agent = ?
                     ORDER BY s.created_at DESC, e.session_id, e.seq DESC LIMIT ?
                     """, arguments: StatementArguments(arguments)
-            ).map(Self.decodeEvent)
+            ).map(Event.init(storedBody:))
         }
     }
 

@@ -63,7 +63,7 @@ extension SQLiteStore {
             let bodies = try String.fetchCursor(
                 db, sql: "SELECT body FROM events WHERE session_id = ? ORDER BY seq", arguments: [session])
             while let body = try bodies.next() {
-                state.apply(try Self.decodeEvent(body))
+                state.apply(try Event(storedBody: body))
             }
             return state
         }
@@ -76,13 +76,5 @@ extension SQLiteStore {
             id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,
             languages: languages, agent: row["agent"], assistant: AssistantMode(rawValue: row["assistant"]) ?? .review,
             createdAt: row["created_at"], endedAt: row["ended_at"], createdBy: row["created_by"])
-    }
-
-    static func decodeEvent(_ body: String) throws -> Event {
-        do {
-            return try Event(body: JSONParser.parse(body))
-        } catch {
-            throw StoreError.readFailed("stored event is unreadable: \(error)")
-        }
     }
 }

@@ -32,3 +32,15 @@ package struct StoredEvent: Sendable {
         self.chain = chain
     }
 }
+
+extension Event {
+    /// An event from its stored body, for either store; a body that no longer parses is a
+    /// read failure.
+    package init(storedBody body: String) throws {
+        do {
+            self = try Event(body: JSONParser.parse(body))
+        } catch {
+            throw StoreError.readFailed("stored event is unreadable: \(error)")
+        }
+    }
+}
