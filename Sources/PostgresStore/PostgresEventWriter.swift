@@ -274,10 +274,9 @@ package final class PostgresEventWriter: EventAppender {
         let kinds = events.map(\.kind.rawValue)
         let senders = events.map(\.senderId)
         let clientIds = events.map { $0.clientId ?? "" }
-        let genesis = Hex.encode(HashChain.genesis)
         return """
             SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
-              \(bodies), \(hashes), \(Array(fenced)), \(genesis), \(channel), \(node))
+              \(bodies), \(hashes), \(Array(fenced)), \(channel), \(node))
             """
     }
 }

@@ -224,17 +224,19 @@ enum PostgresSchema {
                 // commit only locks rows that exist, in one sorted pass: inserting heads while
                 // holding locks on others let two nodes' commits deadlock. Older sessions too:
                 "INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, '\\x\(String(repeating: "00", count: 32))'::bytea FROM sessions ON CONFLICT DO NOTHING",
-                // As v2 (kept for nodes of the previous version during an upgrade), plus:
+                // Replaces v2's function (nodes are upgraded together: the notices changed), as
+                // v2 was, plus:
                 // - p_node, so a node can skip the notices of its own commits;
                 // - each session's notice carries the stored bodies after its header, one per
                 //   line (canonical JSON has no raw newline), as many from the first as fit
                 //   NOTIFY's payload (under 8,000 bytes); the other nodes read back only the rest;
-                // - genesis heads are inserted only for sessions that have none yet (created by
-                //   a node of the previous version; a rare, slower path).
+                // - no head inserts: every session has its head from its creation, so the
+                //   locks are taken in one sorted pass; a session without one does not exist.
+                "DROP FUNCTION dialogue_append(TEXT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT, TEXT)",
                 """
                 CREATE FUNCTION dialogue_append(
                     p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
-                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_genesis TEXT, p_channel TEXT, p_node TEXT)
+                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_channel TEXT, p_node TEXT)
                 RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
                 LANGUAGE plpgsql AS $$
                 #variable_conflict use_column
@@ -247,19 +249,14 @@ enum PostgresSchema {
                     body JSONB;
                     fenced TEXT[] := p_fenced;
                     stored INT[] := '{}';
-                    locked INT;
                 BEGIN
-                    SELECT count(*) INTO locked FROM (
-                        SELECT 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE) AS l;
-                    IF locked < (SELECT count(DISTINCT x) FROM unnest(p_sessions) AS x) THEN
-                        INSERT INTO event_heads (session_id, seq, chain)
-                        SELECT DISTINCT x, 0, decode(p_genesis, 'hex') FROM unnest(p_sessions) AS x ORDER BY 1
-                        ON CONFLICT DO NOTHING;
-                        PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
-                    END IF;
+                    PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
                     FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
                         s := p_sessions[i];
                         SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
+                        IF NOT FOUND THEN
+                            RAISE EXCEPTION 'no session %', s USING ERRCODE = 'foreign_key_violation';
+                        END IF;
                         IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
                             fenced := fenced || s;
                             status := 'sequence'; expected := head_seq + 1; chain := NULL;

@@ -20,14 +20,8 @@ extension PostgresStore {
         _ info: SessionInfo, events: [StoredEvent], head: SignedHeadRecord?, notes: [Note]
     ) async throws {
         let logger = logger
-        let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
         try await transaction { connection in
-            try await connection.query(
-                """
-                INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
-                VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
-                  \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
-                """, logger: logger)
+            try await connection.query(try Self.createSessionQuery(info), logger: logger)
             // The writer's own statement: heads, clientIds and participants come out as they
             // would have, and the chain it links must be the stored one (read back afterwards).
             let query = PostgresEventWriter.appendQuery(

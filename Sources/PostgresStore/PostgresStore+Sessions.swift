@@ -6,18 +6,22 @@ import Transcripts
 
 extension PostgresStore {
     package func createSession(_ info: SessionInfo) async throws {
+        try await execute(try Self.createSessionQuery(info))
+    }
+
+    /// Inserts a session with its writers' lock row (the genesis head): dialogue_append then
+    /// only locks existing rows, in one sorted pass, and two nodes' commits cannot deadlock.
+    /// `migrate-store` creates the sessions it copies with it too.
+    static func createSessionQuery(_ info: SessionInfo) throws -> PostgresQuery {
         let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
-        // With its writers' lock row (the genesis head): dialogue_append then only locks
-        // existing rows, in one sorted pass, and two nodes' commits cannot deadlock.
-        try await execute(
-            """
+        return try """
             WITH created AS (
               INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
               VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
                 \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
               RETURNING id)
             INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
-            """)
+            """
     }
 
     package func session(id: String) async throws -> SessionInfo? {
@@ -62,7 +66,7 @@ extension PostgresStore {
         guard let info = try await self.session(id: session) else { return nil }
         var state = SessionState(info: info)
         for row in try await rows("SELECT body FROM events WHERE session_id = \(session) ORDER BY seq") {
-            state.apply(try Self.decodeEvent(row.decode(String.self)))
+            state.apply(try Event(storedBody: row.decode(String.self)))
         }
         return state
     }
@@ -81,13 +85,5 @@ extension PostgresStore {
             id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,
             agent: agent, assistant: AssistantMode(rawValue: assistant) ?? .review, createdAt: createdAt,
             endedAt: endedAt, createdBy: createdBy)
-    }
-
-    static func decodeEvent(_ body: String) throws -> Event {
-        do {
-            return try Event(body: JSONParser.parse(body))
-        } catch {
-            throw StoreError.readFailed("stored event is unreadable: \(error)")
-        }
     }
 }
