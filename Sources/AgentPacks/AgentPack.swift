@@ -16,6 +16,8 @@ package struct AgentPack: Sendable {
     package let contacts: [ContactDesk]
     /// `documents/*.md`, sorted by id.
     package let documents: [PackDocument]
+    /// `phrases.tsv`, when the pack has one.
+    package let phrasebook: Phrasebook?
 
     /// Loads and validates the pack in `folder`; its name must be the manifest's `id`.
     package init(folder: URL) throws(AgentPackError) {
@@ -42,16 +44,17 @@ package struct AgentPack: Sendable {
         let glossary = try Self.loadGlossary(folder.appendingPathComponent("glossary.tsv"))
         let contacts = try Self.loadContacts(folder.appendingPathComponent(ContactDirectory.fileName))
         let documents = try Self.loadDocuments(folder.appendingPathComponent("documents", isDirectory: true))
+        let phrasebook = try Self.loadPhrasebook(folder.appendingPathComponent(Phrasebook.fileName))
         try Self.checkHandover(manifest, manifestData: data, file: file, contacts: contacts, glossary: glossary)
         self.init(
             id: manifest.id, folder: folder, manifest: manifest, glossary: glossary, contacts: contacts,
-            documents: documents)
+            documents: documents, phrasebook: phrasebook)
     }
 
     /// A pack from parts already validated (tests, packs built in memory).
     package init(
         id: String, folder: URL, manifest: AgentManifest, glossary: Glossary? = nil, contacts: [ContactDesk] = [],
-        documents: [PackDocument] = []
+        documents: [PackDocument] = [], phrasebook: Phrasebook? = nil
     ) {
         self.id = id
         self.folder = folder
@@ -59,6 +62,7 @@ package struct AgentPack: Sendable {
         self.glossary = glossary
         self.contacts = contacts
         self.documents = documents
+        self.phrasebook = phrasebook
     }
 
     /// The desk with this id.
@@ -70,6 +74,17 @@ package struct AgentPack: Sendable {
         let text = try readText(file)
         do {
             return try Glossary(tsv: text)
+        } catch {
+            throw .at(file, line: error.line, error.reason)
+        }
+    }
+
+    /// Parses `phrases.tsv`; none is fine, a broken one is refused with its line.
+    static func loadPhrasebook(_ file: URL) throws(AgentPackError) -> Phrasebook? {
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let text = try readText(file)
+        do {
+            return try Phrasebook.parse(text)
         } catch {
             throw .at(file, line: error.line, error.reason)
         }
@@ -155,6 +170,9 @@ package struct AgentPack: Sendable {
 
     /// `glossary.tsv`: the pack's glossary (contract section 6).
     package var glossaryFile: URL { folder.appendingPathComponent("glossary.tsv") }
+
+    /// `phrases.tsv`: the officers' phrasebook.
+    package var phrasebookFile: URL { folder.appendingPathComponent(Phrasebook.fileName) }
 
     /// `contacts.json`: the desks the assistant hands over to.
     package var contactsFile: URL { folder.appendingPathComponent("contacts.json") }

@@ -15,6 +15,8 @@ package struct ContactDesk: Sendable, Equatable {
     package var languages: [String]
     /// A functional address, when the agency publishes one.
     package var email: String?
+    /// A telephone number as the agency writes it (`+84 203 …`), when it publishes one.
+    package var phone: String? = nil
     /// Free-text topics, for officers reading the file.
     package var topics: [String]
 }
@@ -102,10 +104,16 @@ package enum ContactDirectory {
             if object["email"] != nil, email?.contains("@") != true {
                 throw fail("email", "desk \"\(id)\": \"email\" must be an address")
             }
+            let phone = object["phone"] as? String
+            if object["phone"] != nil,
+                phone.map({ $0.filter(\.isNumber).count >= 6 && $0.allSatisfy { "+0123456789 ().-".contains($0) } }) != true
+            {
+                throw fail("phone", "desk \"\(id)\": \"phone\" must be a telephone number (digits, spaces, + ( ) . -)")
+            }
             desks.append(
                 ContactDesk(
                     id: id, name: name, role: role, organisation: organisation, languages: languages, email: email,
-                    topics: object["topics"] as? [String] ?? []))
+                    phone: phone, topics: object["topics"] as? [String] ?? []))
         }
         guard !desks.isEmpty else { throw .invalid(file: file, line: 1, reason: "no desk listed") }
         return desks

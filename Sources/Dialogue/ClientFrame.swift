@@ -6,6 +6,8 @@ package enum ClientFrame: Sendable, Equatable {
     case join(session: String, after: Int64)
     /// A message to the session.
     case say(session: String, text: String, clientId: String, language: String?, citations: JSONValue?)
+    /// A phrase of the pack's phrasebook, sent by an officer; readers get it in their language.
+    case sayPhrase(session: String, phrase: String, clientId: String)
     /// A question for the assistant.
     case ask(session: String, text: String, clientId: String)
     /// An officer approves a draft answer.
@@ -36,7 +38,7 @@ package enum ClientFrame: Sendable, Equatable {
         switch self {
         case .hello: return nil
         case .join: return .join
-        case .say: return .say
+        case .say, .sayPhrase: return .say
         case .ask: return .ask
         case .approve: return .approve
         case .reject: return .reject
@@ -50,7 +52,7 @@ package enum ClientFrame: Sendable, Equatable {
     package var session: String? {
         switch self {
         case .hello(_, _, _, let resume): return resume?.session
-        case .join(let s, _), .say(let s, _, _, _, _), .ask(let s, _, _), .approve(let s, _, _), .reject(let s, _, _),
+        case .join(let s, _), .say(let s, _, _, _, _), .sayPhrase(let s, _, _), .ask(let s, _, _), .approve(let s, _, _), .reject(let s, _, _),
             .moderate(let s, _, _, _), .end(let s), .leave(let s):
             return s
         }
@@ -94,6 +96,13 @@ package enum ClientFrame: Sendable, Equatable {
         case "say":
             let session = try fields.string("session")
             let clientId = try fields.clientId()
+            if let phrase = value["phrase"], phrase != .null {
+                guard let id = phrase.stringValue, !id.isEmpty, id.utf8.count <= 64 else {
+                    throw DialogueError(
+                        .badRequest, "field \"phrase\" must be a phrase id (a string of at most 64 characters)", ref: clientId)
+                }
+                return .sayPhrase(session: session, phrase: id, clientId: clientId)
+            }
             let text = try fields.text("text")
             let language = try fields.optionalLanguageTag("language")
             var citations: JSONValue?

@@ -52,6 +52,10 @@ extension SessionState {
         fields["draft"] = .int(draft)
         fields["approvedBy"] = .string(officer.id)
         fields["edited"] = .bool(edited)
+        // Everyone sees that a person changed the assistant's words, and who.
+        if edited {
+            fields["editedBy"] = ["id": .string(officer.id), "name": .string(officer.name), "role": .string(officer.role.rawValue)]
+        }
         let answer = record(.answer, by: assistant, at: at, fields: fields)
         let state = fields["contact"] != nil ? "handed_over" : "answered"
         let status = record(.status, by: assistant, at: at, fields: ["about": .int(pending.about), "state": .string(state)])

@@ -124,11 +124,13 @@ package struct SessionState: Sendable {
     /// `who` sends a message. Repeated client ids return the first seq.
     package mutating func say(
         by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String,
-        glossary: Int? = nil
+        glossary: Int? = nil, extra: [String: JSONValue] = [:]
     ) throws(DialogueError) -> SayOutcome {
-        try textEvent(
+        var fields = extra
+        if let citations { fields["citations"] = citations }
+        return try textEvent(
             .message, by: who, text: text, clientId: clientId, language: language, at: at, glossary: glossary,
-            extra: citations.map { ["citations": $0] } ?? [:], verb: "speaking")
+            extra: fields, verb: "speaking")
     }
 
     /// A `message` or `question` from a participant who may speak: repeated client ids

@@ -1,3 +1,4 @@
+import AgentPacks
 import Glossary
 import Dialogue
 import Store
@@ -14,6 +15,10 @@ extension DialogueHub {
         case .say(let sessionId, let text, let clientId, let language, let citations):
             withSession(sessionId, for: id, ref: clientId) { hub in
                 hub.say(id, sessionId, text: text, clientId: clientId, language: language, citations: citations)
+            }
+        case .sayPhrase(let sessionId, let phrase, let clientId):
+            withSession(sessionId, for: id, ref: clientId) { hub in
+                hub.sayPhrase(id, sessionId, phrase: phrase, clientId: clientId)
             }
         case .ask(let sessionId, let text, let clientId):
             withSession(sessionId, for: id, ref: clientId) { hub in hub.ask(id, sessionId, text: text, clientId: clientId) }
@@ -81,6 +86,36 @@ extension DialogueHub {
             outcome = try sessions[sessionId]!.state.say(
                 by: participant, text: text, clientId: clientId, language: language, citations: citations,
                 at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version)
+        } catch {
+            refuse(error, to: id)
+            return
+        }
+        acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
+    }
+
+    /// `say` with `phrase`: an officer sends a phrasebook sentence. The event holds the text in
+    /// the sender's language and the phrase in every language of the phrasebook, so each
+    /// reader gets the agency's own wording at once, in history and transcripts too.
+    func sayPhrase(_ id: ConnectionID, _ sessionId: String, phrase phraseId: String, clientId: String) {
+        guard let participant = connections[id]?.participant else { return }
+        guard participant.role == .officer else {
+            refuse(DialogueError(.forbidden, "only officers send phrasebook phrases", ref: clientId), to: id)
+            return
+        }
+        guard let speaker = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
+        let agent = sessions[sessionId]!.state.info.agent
+        let pack = agents.pack(id: agent) ?? agents.defaultPack
+        guard let phrase = pack.phrasebook?.phrase(id: phraseId) else {
+            refuse(DialogueError(.notFound, "no phrase \"\(phraseId)\" in the phrasebook of \(pack.id)", ref: clientId), to: id)
+            return
+        }
+        let spoken = PhraseChoice(phrase: phrase, senderLanguage: speaker.language, packLanguage: pack.manifest.defaultLanguage)
+        let outcome: SessionState.SayOutcome
+        do {
+            outcome = try sessions[sessionId]!.state.say(
+                by: speaker, text: spoken.text, clientId: clientId, language: spoken.language, citations: nil,
+                at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version,
+                extra: ["phrase": .string(phrase.id), "phraseTexts": .object(phrase.texts.mapValues { .string($0) })])
         } catch {
             refuse(error, to: id)
             return

@@ -68,8 +68,16 @@ extension DialogueHub {
     func publish(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
         guard let state = sessions[question.session]?.state, state.info.status == .live else { return }
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
+        var text = composition.text
+        if let (desk, _) = composition.handover {
+            // The investor is told, in their language, who will contact them and how.
+            text += "\n\n" + AssistantPhrases.contact(
+                questionLanguage, desk: desk.name.text(in: questionLanguage),
+                organisation: desk.organisation.text(in: questionLanguage), email: desk.email, phone: desk.phone)
+        }
         var fields: [String: JSONValue] = [
-            "about": .int(question.seq), "text": .string(composition.text), "language": .string(composition.language),
+            "about": .int(question.seq), "replyTo": .int(question.seq), "text": .string(text),
+            "language": .string(composition.language),
             "confidence": .double((composition.confidence * 100).rounded() / 100), "engine": .string(composition.engine),
             "citations": .array(
                 composition.citations.map {
@@ -89,12 +97,15 @@ extension DialogueHub {
             {
                 reason += " " + AssistantPhrases.languageBridge(questionLanguage, desk: fallback.name.text(in: questionLanguage))
             }
-            fields["contact"] = [
+            var contact: [String: JSONValue] = [
                 "desk": .string(desk.id), "name": .string(desk.name.text(in: questionLanguage)),
                 "role": .string(desk.role.text(in: questionLanguage)),
                 "organisation": .string(desk.organisation.text(in: questionLanguage)),
                 "languages": .array(desk.languages.map { .string($0) }), "reason": .string(reason),
             ]
+            if let email = desk.email { contact["email"] = .string(email) }
+            if let phone = desk.phone { contact["phone"] = .string(phone) }
+            fields["contact"] = .object(contact)
         }
         let assistant = SessionState.assistant(name: pack.manifest.name(in: questionLanguage), language: composition.language)
         let now = Timestamp.now()

@@ -133,7 +133,10 @@ extension DialogueHub {
         where officer || !pending.event.kind.officersOnly {
             let terms = pending.terms
             transport.send(
-                Self.frame(pending.event, canonical: pending.canonical, terms: terms.bytes(for: language)), to: id)
+                Self.frame(
+                    pending.event, canonical: pending.canonical, terms: terms.bytes(for: language),
+                    translation: ReaderTranslation.bytes(body: pending.event.body, stored: nil, for: language)),
+                to: id)
         }
         sessions[sessionId]!.members[id] = .live
     }
@@ -169,9 +172,12 @@ extension DialogueHub {
         translation: StoredTranslation? = nil
     ) async -> [UInt8] {
         guard stored.kind.hasText else { return Event.frameBytes(canonical: stored.canonical, hasText: false) }
-        let translationBytes = translation.map { JSONWriter.bytes($0.json) }
-        guard let body = try? JSONParser.parse(stored.canonical),
-            let version = body["glossary"]?.intValue,
+        guard let body = try? JSONParser.parse(stored.canonical) else {
+            return Event.frameBytes(
+                canonical: stored.canonical, hasText: true, translation: translation.map { JSONWriter.bytes($0.json) })
+        }
+        let translationBytes = ReaderTranslation.bytes(body: body, stored: translation, for: language)
+        guard let version = body["glossary"]?.intValue,
             let glossary = await glossaries.glossary(agent: agent, version: Int(version))
         else { return Event.frameBytes(canonical: stored.canonical, hasText: true, translation: translationBytes) }
         let terms = EventTerms(body: body, glossary: glossary)
@@ -182,8 +188,10 @@ extension DialogueHub {
     /// An event's frame for one reader, spliced onto its canonical JSON (which the writer
     /// already made for hashing) instead of encoding the event again, with the reader
     /// language's `terms`.
-    nonisolated static func frame(_ event: Event, canonical: [UInt8], terms: [UInt8]) -> [UInt8] {
-        Event.frameBytes(canonical: canonical, hasText: event.kind.hasText, terms: terms)
+    nonisolated static func frame(
+        _ event: Event, canonical: [UInt8], terms: [UInt8], translation: [UInt8]? = nil
+    ) -> [UInt8] {
+        Event.frameBytes(canonical: canonical, hasText: event.kind.hasText, terms: terms, translation: translation)
     }
 
     /// The terms of a live event, found with the glossary version it names (kept parsed
@@ -275,8 +283,13 @@ extension DialogueHub {
         }
         // Terms are found once per event and encoded once per reader language.
         let terms = live.isEmpty ? .empty : eventTerms()
+        // A phrase carries its own translations: each reader language gets the agency's wording.
+        let isPhrase = event.body["phraseTexts"] != nil
         for (language, ids) in live {
-            transport.send(Self.frame(event, canonical: canonical, terms: terms.bytes(for: language)), to: ids)
+            let translation = isPhrase ? ReaderTranslation.bytes(body: event.body, stored: nil, for: language) : nil
+            transport.send(
+                Self.frame(event, canonical: canonical, terms: terms.bytes(for: language), translation: translation),
+                to: ids)
         }
         // A reader this far behind while receiving history is the outbox's "too slow" case.
         for (id, participant) in tooSlow {

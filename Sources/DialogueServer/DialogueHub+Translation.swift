@@ -9,7 +9,9 @@ extension DialogueHub {
     /// sent as a `translation` frame to readers of that language.
     func translateInBackground(_ event: Event, terms: EventTerms) {
         guard let translator, let text = event.text, !text.isEmpty,
-            let session = sessions[event.session], let source = event.body["language"]?.stringValue
+            let session = sessions[event.session], let source = event.body["language"]?.stringValue,
+            // A phrase arrives with the agency's own wording in every language.
+            event.body["phraseTexts"] == nil
         else { return }
         var targets = Set(session.state.info.languages.map(LanguageTag.primary))
         targets.formUnion(session.readers.values.map { LanguageTag.primary($0.language) })

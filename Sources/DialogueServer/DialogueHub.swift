@@ -365,7 +365,7 @@ extension ClientFrame {
     /// The frame's clientId, for `ref` in errors.
     var clientId: String? {
         switch self {
-        case .say(_, _, let clientId, _, _), .ask(_, _, let clientId): return clientId
+        case .say(_, _, let clientId, _, _), .sayPhrase(_, _, let clientId), .ask(_, _, let clientId): return clientId
         default: return nil
         }
     }

@@ -15,7 +15,7 @@ struct ExtractiveComposer {
     /// What the assistant says about one question.
     struct Composition: Sendable {
         var text: String
-        /// The language of the quoted sentences (the answer's `language`).
+        /// The asker's language: the answer's `language`.
         var language: String
         var citations: [SearchResult]
         /// 0…1: how much of the question the quoted sentences cover.
@@ -24,25 +24,33 @@ struct ExtractiveComposer {
         var handover: (desk: ContactDesk, reason: String)?
         /// Who wrote the text: `extractive`, or `llm:MODEL`.
         var engine = "extractive"
+        /// The language of the quoted sentences when the pack lacks the asker's (else the asker's).
+        var quotedLanguage: String? = nil
     }
 
     /// Sentences quoted at most.
     static let maximumSentences = 3
 
     func compose(question: String, language: String, results: [SearchResult]) -> Composition {
+        let asker = LanguageTag.primary(language)
         let questionConcepts = Set(glossary?.terms(in: question, language: language).map(\.conceptIndex) ?? [])
         let questionTokens = Set(
             SearchTokenizer.tokens(question).filter { $0.count > 2 || $0.first?.isNumber == true })
-        // "How much / how many / when": a sentence with a figure is what answers it.
-        let asksForFigure = Self.asksForFigure(question)
-        // Every sentence of the passages, scored by what of the question it holds.
+        let form = QuestionForm(question)
+        let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
+        let alignment = DocumentAlignment(
+            documents: pack.documents, families: Set(results.compactMap { familyOf[$0.document] }))
+        // Every sentence of the passages, scored by what of the question it holds; the same
+        // sentence found in several languages is one candidate (its place in the family).
         struct Candidate {
             var sentence: String
             var result: SearchResult
+            var place: DocumentAlignment.Place?
             var covered: Set<String>
             var score: Double
         }
         var candidates: [Candidate] = []
+        var indexOfPlace: [DocumentAlignment.Place: Int] = [:]
         for (rank, result) in results.enumerated() {
             for sentence in PassageSplitter.sentences(result.passage) {
                 let tokens = Set(SearchTokenizer.tokens(sentence))
@@ -54,12 +62,18 @@ struct ExtractiveComposer {
                 guard !covered.isEmpty else { continue }
                 let numbers = covered.filter { $0.hasPrefix("t:") && $0.dropFirst(2).first?.isNumber == true }.count
                 var score = Double(covered.count) + Double(numbers) + 0.5 * result.score / (results.first?.score ?? 1)
-                if asksForFigure && tokens.contains(where: { $0.first?.isNumber == true && !$0.hasPrefix("20") }) {
-                    score += 2
-                }
-                if result.language.hasPrefix(language) { score += 0.5 }
+                score += form.bonus(for: sentence)
+                if LanguageTag.primary(result.language) == asker { score += 0.5 }
                 score -= 0.1 * Double(rank)
-                candidates.append(Candidate(sentence: sentence, result: result, covered: covered, score: score))
+                let place = alignment.place(of: sentence, in: result.document)
+                if let place, let existing = indexOfPlace[place] {
+                    candidates[existing].covered.formUnion(covered)
+                    candidates[existing].score = max(candidates[existing].score, score)
+                    continue
+                }
+                if let place { indexOfPlace[place] = candidates.count }
+                candidates.append(
+                    Candidate(sentence: sentence, result: result, place: place, covered: covered, score: score))
             }
         }
         // Greedy cover: the best sentence, then those adding most of what is still missing.
@@ -78,18 +92,58 @@ struct ExtractiveComposer {
             chosen.append(next)
             covered.formUnion(next.covered)
         }
-        // Quoted sentences in one language: the first chosen sentence's.
-        if let first = chosen.first { chosen = chosen.filter { $0.result.language == first.result.language } }
-        let confidence = wanted.isEmpty ? 0 : min(1, Double(covered.count) / Double(wanted.count) * 1.5)
+        let coverage = wanted.isEmpty ? 0 : Double(covered.count) / Double(wanted.count)
+        let confidence = Self.confidence(
+            coverage: coverage, formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false,
+            form: form)
+        // The quotes, in the asker's language where the family has it, else the closest one.
+        var quotes: [(text: String, citation: SearchResult)] = []
+        var quotedLanguage = asker
+        var missingLanguage = false
+        for candidate in chosen {
+            var quote: DocumentAlignment.Quote?
+            if let place = candidate.place {
+                let available = alignment.languages(of: place.family)
+                let target = Self.closestLanguage(to: asker, among: available, found: LanguageTag.primary(candidate.result.language))
+                if target != asker { missingLanguage = true }
+                quote = alignment.quote(
+                    at: place, in: target,
+                    sentenceCountOfSource: alignment.sentenceCount(at: place, in: candidate.result.document))
+            }
+            if let quote {
+                var citation = candidate.result
+                citation.document = quote.document.id
+                citation.title = quote.document.title
+                citation.heading = quote.heading
+                citation.passage = quote.block
+                citation.language = quote.document.language
+                citation.source = quote.document.source
+                citation.date = quote.document.date
+                quotes.append((quote.text, citation))
+                quotedLanguage = quote.document.language
+            } else {
+                if LanguageTag.primary(candidate.result.language) != asker { missingLanguage = true }
+                quotes.append((candidate.sentence, candidate.result))
+                quotedLanguage = candidate.result.language
+            }
+        }
+        // A sentence may come out twice (two places whose blocks were cut differently).
+        var seenText: Set<String> = []
+        quotes = quotes.filter { seenText.insert($0.text).inserted }
         var citations: [SearchResult] = []
-        for candidate in chosen where !citations.contains(where: { $0.passage == candidate.result.passage }) {
-            citations.append(candidate.result)
+        for quote in quotes
+        where !citations.contains(where: { $0.document == quote.citation.document && $0.passage == quote.citation.passage }) {
+            citations.append(quote.citation)
         }
         let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
         let rule = matchingRule(question: question, concepts: questionConcepts)
         var handover: (desk: ContactDesk, reason: String)?
         if let rule, let desk = pack.desk(id: rule.desk) {
             handover = (desk, AssistantPhrases.reasonRule(language))
+        } else if confidence >= floor, let first = quotes.first?.text, let desk = deskNamed(in: first) {
+            // The documents themselves send the question to a desk ("… ask the Industrial
+            // Parks Desk"): the investor is handed over to it rather than left with a referral.
+            handover = (desk, AssistantPhrases.reasonReferral(language))
         } else if confidence < floor || chosen.isEmpty, let defaultDesk = pack.manifest.handover?.defaultDesk,
             let desk = pack.desk(id: defaultDesk)
         {
@@ -97,14 +151,42 @@ struct ExtractiveComposer {
         }
         guard !chosen.isEmpty, confidence >= floor || rule != nil else {
             return Composition(
-                text: AssistantPhrases.notFound(language), language: language, citations: [], confidence: confidence,
+                text: AssistantPhrases.notFound(language), language: asker, citations: [], confidence: confidence,
                 handover: handover)
         }
-        let quoted = chosen.map(\.sentence).joined(separator: " ")
-        let text = AssistantPhrases.intro(language) + " " + quoted
+        var text = AssistantPhrases.intro(language)
+        if missingLanguage {
+            text = AssistantPhrases.noVersion(language, quoted: quotedLanguage)
+        }
+        text += " " + quotes.map(\.text).joined(separator: " ")
         return Composition(
-            text: text, language: chosen[0].result.language, citations: citations, confidence: confidence,
-            handover: handover)
+            text: text, language: asker, citations: citations, confidence: confidence, handover: handover,
+            quotedLanguage: quotedLanguage)
+    }
+
+    /// The language to quote a family in for an asker: theirs when the family has it, else
+    /// English, French, Vietnamese (the agency's working languages), else the one it was found in.
+    static func closestLanguage(to asker: String, among available: Set<String>, found: String) -> String {
+        for candidate in [asker, "en", "fr", "vi", found] where available.contains(candidate) { return candidate }
+        return found
+    }
+
+    /// A desk whose name (in any language) a quoted sentence mentions.
+    func deskNamed(in sentence: String) -> ContactDesk? {
+        let folded = Self.fold(sentence)
+        return pack.contacts.first { desk in
+            desk.name.values.values.contains { name in name.count >= 4 && folded.contains(Self.fold(name)) }
+        }
+    }
+
+    /// How often an answer of this shape held the fact on the development set
+    /// (Tests/DialogueServerTests/Fixtures/answers-dev.json; docs/retrieval.md gives the
+    /// figures per band on the held-out set): coverage of the question's words and concepts,
+    /// raised when the sentence has the form the question asks for.
+    static func confidence(coverage: Double, formMet: Bool, form: QuestionForm) -> Double {
+        var value = min(1, coverage * 1.5)
+        if form.kind != .other && !formMet { value *= 0.8 }
+        return value
     }
 
     /// The first hand-over rule whose concepts are in the question or whose topic it mentions.
@@ -116,17 +198,6 @@ struct ExtractiveComposer {
             rule.concepts.contains(where: conceptIds.contains)
                 || rule.topics.contains { !$0.isEmpty && folded.contains(Self.fold($0)) }
         }
-    }
-
-    /// Whether a question asks for a quantity or a figure, in any of the six languages.
-    static func asksForFigure(_ question: String) -> Bool {
-        let folded = fold(question)
-        let cues = [
-            "how much", "how many", "what share", "what percentage", "percent", "combien", "quel montant", "quelle part",
-            "pourcentage", "bao nhieu", "ty le", "いくら", "いくつ", "何社", "何件", "何パーセント", "何%", "どのくらい", "どれくらい",
-            "何台", "何トン", "何ヘクタール", "몇", "얼마", "퍼센트", "多少", "几", "百分之", "比例",
-        ]
-        return cues.contains { folded.contains(fold($0)) }
     }
 
     /// Lower case, diacritics and width folded, as the glossary compares.
@@ -179,6 +250,83 @@ enum AssistantPhrases {
             "ko": "이 부서는 귀하의 언어를 지원하지 않으므로 \(desk)에서 연결해 드립니다.",
             "zh": "该部门不使用您的语言，\(desk)将为您联系。",
         ])
+    }
+
+    static func reasonReferral(_ language: String) -> String {
+        pick(language, [
+            "vi": "Tài liệu của Ban chuyển câu hỏi này đến bộ phận phụ trách.",
+            "en": "The agency's documents refer this question to the responsible desk.",
+            "fr": "Les documents de l’agence renvoient cette question au service compétent.",
+            "ja": "当局の資料では、このご質問は担当窓口が回答することになっています。",
+            "ko": "기관 자료에 따르면 이 질문은 담당 창구에서 답변합니다.",
+            "zh": "根据本局资料，此问题由主管窗口解答。",
+        ])
+    }
+
+    /// The name of `code` written in `language`.
+    static func languageName(_ code: String, in language: String) -> String {
+        let names: [String: [String: String]] = [
+            "vi": ["vi": "tiếng Việt", "en": "tiếng Anh", "fr": "tiếng Pháp", "ja": "tiếng Nhật", "ko": "tiếng Hàn", "zh": "tiếng Trung"],
+            "en": ["vi": "Vietnamese", "en": "English", "fr": "French", "ja": "Japanese", "ko": "Korean", "zh": "Chinese"],
+            "fr": ["vi": "vietnamien", "en": "anglais", "fr": "français", "ja": "japonais", "ko": "coréen", "zh": "chinois"],
+            "ja": ["vi": "ベトナム語", "en": "英語", "fr": "フランス語", "ja": "日本語", "ko": "韓国語", "zh": "中国語"],
+            "ko": ["vi": "베트남어", "en": "영어", "fr": "프랑스어", "ja": "일본어", "ko": "한국어", "zh": "중국어"],
+            "zh": ["vi": "越南语", "en": "英语", "fr": "法语", "ja": "日语", "ko": "韩语", "zh": "中文"],
+        ]
+        let table = names[LanguageTag.primary(language)] ?? names["en"]!
+        return table[LanguageTag.primary(code)] ?? code
+    }
+
+    /// The lead-in when the documents lack the asker's language and another version is quoted.
+    static func noVersion(_ language: String, quoted: String) -> String {
+        let asker = languageName(language, in: language)
+        let other = languageName(quoted, in: language)
+        return pick(language, [
+            "vi": "Tài liệu của Ban chưa có bản \(asker); dưới đây là trích dẫn từ bản \(other):",
+            "en": "The agency's documents are not available in \(asker); quoted from the \(other) version:",
+            "fr": "Les documents de l’agence n’existent pas en \(asker) ; extrait de la version en \(other) :",
+            "ja": "当局の資料には\(asker)版がないため、\(other)版から引用します：",
+            "ko": "기관 자료에 \(asker)판이 없어 \(other)판에서 인용합니다:",
+            "zh": "本局资料暂无\(asker)版本，以下引自\(other)版本：",
+        ])
+    }
+
+    /// Who will contact the investor and how, after a hand-over.
+    static func contact(_ language: String, desk: String, organisation: String, email: String?, phone: String?) -> String {
+        let reach: String
+        switch (email, phone) {
+        case let (email?, phone?):
+            reach = pick(language, [
+                "vi": " Quý vị cũng có thể liên hệ qua thư điện tử \(email) hoặc số điện thoại \(phone).",
+                "en": " You can also write to \(email) or call \(phone).",
+                "fr": " Vous pouvez aussi écrire à \(email) ou appeler le \(phone).",
+                "ja": "メール（\(email)）またはお電話（\(phone)）でもお問い合わせいただけます。",
+                "ko": " 이메일(\(email)) 또는 전화(\(phone))로도 문의하실 수 있습니다.",
+                "zh": "您也可以发送电子邮件至 \(email) 或致电 \(phone)。",
+            ])
+        case let (email?, nil):
+            reach = pick(language, [
+                "vi": " Quý vị cũng có thể liên hệ qua thư điện tử \(email).", "en": " You can also write to \(email).",
+                "fr": " Vous pouvez aussi écrire à \(email).", "ja": "メール（\(email)）でもお問い合わせいただけます。",
+                "ko": " 이메일(\(email))로도 문의하실 수 있습니다.", "zh": "您也可以发送电子邮件至 \(email)。",
+            ])
+        case let (nil, phone?):
+            reach = pick(language, [
+                "vi": " Quý vị cũng có thể gọi số \(phone).", "en": " You can also call \(phone).",
+                "fr": " Vous pouvez aussi appeler le \(phone).", "ja": "お電話（\(phone)）でもお問い合わせいただけます。",
+                "ko": " 전화(\(phone))로도 문의하실 수 있습니다.", "zh": "您也可以致电 \(phone)。",
+            ])
+        case (nil, nil):
+            reach = ""
+        }
+        return pick(language, [
+            "vi": "\(desk) (\(organisation)) sẽ liên hệ với Quý vị.",
+            "en": "The \(desk) (\(organisation)) will contact you.",
+            "fr": "\(desk) (\(organisation)) prendra contact avec vous.",
+            "ja": "\(organisation)の\(desk)から改めてご連絡いたします。",
+            "ko": "\(organisation) \(desk)에서 연락드리겠습니다.",
+            "zh": "\(organisation)\(desk)将与您联系。",
+        ]) + reach
     }
 
     static func reasonLowConfidence(_ language: String) -> String {

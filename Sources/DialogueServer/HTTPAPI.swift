@@ -160,6 +160,10 @@ struct HTTPAPI: Sendable {
             _ = try await staff(request, allowed: [.officer, .reviewer])
             return try await search(request)
         }
+        if method == "GET", match("v1/phrases") != nil {
+            _ = try await staff(request, allowed: [.officer, .reviewer])
+            return try phrases(request)
+        }
         if method == "GET", match("v1/gaps") != nil {
             _ = try await staff(request, allowed: [.officer])
             return try await gaps(request)
@@ -179,6 +183,7 @@ struct HTTPAPI: Sendable {
         ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
         ["v1", "sessions", "*", "verify"],
         ["v1", "sessions", "*", "notes"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
+        ["v1", "phrases"],
     ]
 
     private static func matches(_ parts: [String], _ pattern: [String]) -> Bool {

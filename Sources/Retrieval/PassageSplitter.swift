@@ -44,12 +44,15 @@ package enum PassageSplitter {
     }
 
     /// A heading and the paragraphs and list items under it, as plain text.
-    struct Section {
-        var heading: String
-        var blocks: [String]
+    package struct Section: Sendable, Equatable {
+        package var heading: String
+        /// The heading's `{#anchor}`, the same in every language version of a document.
+        package var anchor: String? = nil
+        /// Paragraphs and list items, in order.
+        package var blocks: [String]
     }
 
-    static func sections(_ markdown: String) -> [Section] {
+    package static func sections(_ markdown: String) -> [Section] {
         var sections: [Section] = [Section(heading: "", blocks: [])]
         var paragraph: [String] = []
         func endParagraph() {
@@ -64,8 +67,8 @@ package enum PassageSplitter {
             }
             if line.hasPrefix("#") {
                 endParagraph()
-                let heading = plain(String(line.drop(while: { $0 == "#" })))
-                sections.append(Section(heading: heading, blocks: []))
+                let (heading, anchor) = anchored(String(line.drop(while: { $0 == "#" })))
+                sections.append(Section(heading: plain(heading), anchor: anchor, blocks: []))
                 continue
             }
             if let item = listItem(line) {
@@ -78,6 +81,15 @@ package enum PassageSplitter {
         }
         endParagraph()
         return sections.filter { !$0.blocks.isEmpty }
+    }
+
+    /// `Heading {#anchor}` → (`Heading`, `anchor`); a heading without one keeps its text.
+    static func anchored(_ heading: String) -> (String, String?) {
+        let trimmed = heading.trimmingCharacters(in: .whitespaces)
+        guard trimmed.hasSuffix("}"), let open = trimmed.range(of: "{#", options: .backwards) else { return (trimmed, nil) }
+        let anchor = String(trimmed[open.upperBound..<trimmed.index(before: trimmed.endIndex)])
+        guard !anchor.isEmpty, !anchor.contains(" ") else { return (trimmed, nil) }
+        return (trimmed[..<open.lowerBound].trimmingCharacters(in: .whitespaces), anchor)
     }
 
     /// The text of a `- `, `* ` or `1. ` list item.
