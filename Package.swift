@@ -119,8 +119,9 @@ let package = Package(
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
-            name: "DialogueServerTests", dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval"],
-            swiftSettings: strict),
+            name: "DialogueServerTests",
+            dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks"],
+            resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],
             resources: [.copy("Fixtures")], swiftSettings: strict),

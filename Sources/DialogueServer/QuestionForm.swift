@@ -22,10 +22,16 @@ struct QuestionForm: Sendable, Equatable {
         }
     }
 
-    /// Extra score for a sentence of the shape asked for (0 when it has not that shape).
-    func bonus(for sentence: String) -> Double {
+    /// Extra score for a sentence of the shape asked for (0 when it has not that shape);
+    /// `names` is how many names (the glossary's `keep` concepts) the sentence holds: a list
+    /// of names is what "which parks…" asks for, more than a list of common nouns.
+    func bonus(for sentence: String, names: Int = 0) -> Double {
         switch kind {
-        case .which: return Self.enumerates(sentence) ? 2 : 0
+        case .which:
+            guard Self.enumerates(sentence) else { return 0 }
+            // The longer the list, the more likely it is the list asked for.
+            let items = min(4, sentence.filter { [",", "、", "，", ";", "；"].contains($0) }.count)
+            return (names >= 3 ? 3.5 : names >= 2 ? 3 : 2) + 0.25 * Double(items)
         case .howMuch:
             guard Self.hasQuantity(sentence) else { return 0 }
             return Self.hasYear(sentence) ? 2.5 : 2

@@ -5,7 +5,7 @@
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
-import { EarlyTranslations, translationOf } from "/translations.js";
+import { EarlyTranslations, fold, phraseTranslation, primaryLanguage, replaces, translationOf, translationRank } from "/translations.js";
 import { closeSocket, probeStaffToken, socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId } from "/text.js";
@@ -88,7 +88,6 @@ const STRINGS = {
     loadingHistory: "Loading the conversation…",
     newMessages: "New messages ↓",
     composerLabel: "Message to the meeting",
-    composerHint: "Enter to send · Ctrl+Enter to ask the assistant · Shift+Enter for a new line",
     send: "Send",
     ask: "Ask the assistant",
     connConnecting: "Connecting…",
@@ -219,6 +218,45 @@ const STRINGS = {
     gapOpen: "Open session",
     show: "Show",
     unknownName: "—",
+    role_interpreter: "Interpreter",
+    interpreterNote: "Signed in as an interpreter: you follow sessions and translate them.",
+    provOriginal: "Original · {lang}",
+    provMachine: "{lang} · machine translation ({engine})",
+    provPhrasebook: "{lang} · from the phrasebook",
+    provHuman: "{lang} · translated by {name}",
+    editedBy: "Edited by {name}",
+    replies: "Answers to this question",
+    phrasesButton: "Phrases…",
+    phrasesTitle: "Phrasebook",
+    phrasesSearch: "Search the phrases, in any language",
+    phrasesHint: "↑ ↓ to choose · Enter to send · Esc to close",
+    phrasesLoading: "Loading the phrasebook…",
+    phrasesNone: "This session's assistant pack has no phrasebook.",
+    phrasesNoMatch: "No phrase matches “{q}”.",
+    phrasesCount: "{n} phrases",
+    phrasesFailed: "The phrasebook could not be loaded: {detail}",
+    close: "Close",
+    translateTo: "Translate → {lang}",
+    translateLabel: "Translation into {lang}",
+    translateFromMachine: "Starts from the machine translation: check and correct it before sending.",
+    translateSend: "Send translation",
+    translateSending: "Sending the translation…",
+    translateHint: "Ctrl+Enter to send · Esc to cancel",
+    errTranslationEmpty: "Write the translation first.",
+    queueTitle: "Translations",
+    queueNoReaders: "Everyone in this session reads the language messages are written in.",
+    queueNone: "Nothing waits for a translation into {lang}.",
+    queueTab: "{lang}",
+    queueMachineOnly: "machine translation only",
+    queueGlossary: "machine translation, glossary terms lost",
+    queueOpen: "Translate",
+    queueItem: "#{seq} · {name}",
+    mtNotice: "No machine translation runs on this server: readers of {languages} see messages in the language they were written in, unless someone translates them.",
+    mtNoticeOfficer: "Send standard phrases from the phrasebook, or translate messages by hand.",
+    mtNoticeInterpreter: "Translate the waiting messages in the Translations panel.",
+    mtOpenPhrases: "Phrasebook (Ctrl+K)",
+    mtOpenQueue: "Translation queue",
+    composerHint: "Enter to send · Ctrl+Enter to ask the assistant · Shift+Enter for a new line · Ctrl+K for phrases",
   },
   vi: {
     pageTitle: "Bàn làm việc của cán bộ",
@@ -289,7 +327,6 @@ const STRINGS = {
     loadingHistory: "Đang tải nội dung trao đổi…",
     newMessages: "Tin nhắn mới ↓",
     composerLabel: "Tin nhắn gửi tới buổi làm việc",
-    composerHint: "Enter để gửi · Ctrl+Enter để hỏi trợ lý · Shift+Enter để xuống dòng",
     send: "Gửi",
     ask: "Hỏi trợ lý",
     connConnecting: "Đang kết nối…",
@@ -420,6 +457,45 @@ const STRINGS = {
     gapOpen: "Mở phiên",
     show: "Xem",
     unknownName: "—",
+    role_interpreter: "Phiên dịch viên",
+    interpreterNote: "Đồng chí đăng nhập với vai trò phiên dịch viên: theo dõi và dịch nội dung các phiên.",
+    provOriginal: "Bản gốc · {lang}",
+    provMachine: "{lang} · dịch máy ({engine})",
+    provPhrasebook: "{lang} · theo sổ mẫu câu",
+    provHuman: "{lang} · do {name} dịch",
+    editedBy: "Đã được {name} chỉnh sửa",
+    replies: "Câu trả lời cho câu hỏi này",
+    phrasesButton: "Mẫu câu…",
+    phrasesTitle: "Sổ mẫu câu",
+    phrasesSearch: "Tìm mẫu câu, bằng bất kỳ ngôn ngữ nào",
+    phrasesHint: "↑ ↓ để chọn · Enter để gửi · Esc để đóng",
+    phrasesLoading: "Đang tải sổ mẫu câu…",
+    phrasesNone: "Gói trợ lý của phiên này chưa có sổ mẫu câu.",
+    phrasesNoMatch: "Không có mẫu câu nào khớp với “{q}”.",
+    phrasesCount: "{n} mẫu câu",
+    phrasesFailed: "Không tải được sổ mẫu câu: {detail}",
+    close: "Đóng",
+    translateTo: "Dịch → {lang}",
+    translateLabel: "Bản dịch sang {lang}",
+    translateFromMachine: "Nội dung ban đầu là bản dịch máy: vui lòng kiểm tra và hiệu đính trước khi gửi.",
+    translateSend: "Gửi bản dịch",
+    translateSending: "Đang gửi bản dịch…",
+    translateHint: "Ctrl+Enter để gửi · Esc để hủy",
+    errTranslationEmpty: "Vui lòng nhập bản dịch.",
+    queueTitle: "Bản dịch",
+    queueNoReaders: "Mọi người trong phiên đều đọc được ngôn ngữ gốc của tin nhắn.",
+    queueNone: "Không còn nội dung nào chờ dịch sang {lang}.",
+    queueTab: "{lang}",
+    queueMachineOnly: "mới có bản dịch máy",
+    queueGlossary: "bản dịch máy, sai thuật ngữ",
+    queueOpen: "Dịch",
+    queueItem: "#{seq} · {name}",
+    mtNotice: "Máy chủ này không có dịch máy: người đọc {languages} sẽ thấy tin nhắn bằng ngôn ngữ gốc, trừ khi có người dịch.",
+    mtNoticeOfficer: "Đồng chí có thể gửi các câu thông dụng từ sổ mẫu câu, hoặc tự dịch tin nhắn.",
+    mtNoticeInterpreter: "Vui lòng dịch các tin nhắn đang chờ trong mục Bản dịch.",
+    mtOpenPhrases: "Sổ mẫu câu (Ctrl+K)",
+    mtOpenQueue: "Danh sách chờ dịch",
+    composerHint: "Enter để gửi · Ctrl+Enter để hỏi trợ lý · Shift+Enter để xuống dòng · Ctrl+K để chọn mẫu câu",
   },
 };
 
@@ -469,7 +545,18 @@ const state = {
   gaps: [],
   ended: false,
   endConfirm: false,
+  // translations and the phrasebook
+  translations: new Map(), // seq -> Map(language -> translation), every language (staff get them all)
+  translateUi: new Map(), // "seq|language" -> { text, fromMachine, busy, error }
+  queueLang: "", // the translation queue's chosen language
+  machineEngine: undefined, // welcome.machineTranslation.engine: a name, null (none), undefined (not said)
+  phrases: null, // { agent, list, error } once asked
+  phraseQuery: "",
+  phraseActive: 0,
 };
+
+/** Text kinds a person may translate (docs: `translate`). */
+const TRANSLATABLE = new Set(["message", "question", "answer", "draft"]);
 
 const ui = {};
 
@@ -608,6 +695,9 @@ function start() {
     "invite-result-title", "invite-link", "invite-copy", "invite-copy-status", "invite-dismiss", "invites-error",
     "invites", "search-form", "search-input", "search-go", "search-status", "search-results", "gaps-refresh",
     "handovers", "handovers-empty", "gaps", "gaps-empty", "gaps-error", "signin-title", "main",
+    "mt-notice", "mt-notice-text", "mt-open-phrases", "mt-open-queue", "open-phrases", "queue-card", "queue-title",
+    "queue-total", "queue-empty", "queue-tabs", "queue-panel", "queue-none", "queue-list", "phrase-dialog",
+    "phrase-close", "phrase-search", "phrase-status", "phrase-list",
   ]) {
     ui[camel(id)] = document.getElementById(id);
   }
@@ -676,9 +766,38 @@ function start() {
   });
   ui.gapsRefresh.addEventListener("click", () => loadGaps());
 
+  // The phrasebook: a button, Ctrl+K (⌘K), and the notice when nothing translates.
+  ui.openPhrases.addEventListener("click", openPhrasePicker);
+  ui.mtOpenPhrases.addEventListener("click", openPhrasePicker);
+  ui.mtOpenQueue.addEventListener("click", () => {
+    ui.queueTitle.scrollIntoView({ block: "start" });
+    ui.queueTitle.focus();
+  });
+  document.addEventListener("keydown", (event) => {
+    if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "k") {
+      if (!canWrite() || ui.viewConsole.hidden) return;
+      event.preventDefault();
+      openPhrasePicker();
+    }
+  });
+  ui.phraseClose.addEventListener("click", closePhrasePicker);
+  ui.phraseDialog.addEventListener("close", () => {
+    if (ui.composerText && !ui.composer.hidden) ui.composerText.focus();
+  });
+  ui.phraseDialog.addEventListener("click", (event) => {
+    if (event.target === ui.phraseDialog) closePhrasePicker(); // a click on the backdrop
+  });
+  ui.phraseSearch.addEventListener("input", () => {
+    state.phraseQuery = ui.phraseSearch.value;
+    state.phraseActive = 0;
+    renderPhrases();
+  });
+  ui.phraseSearch.addEventListener("keydown", onPhraseKey);
+  ui.queueTabs.addEventListener("keydown", onQueueTabKey);
+
   window.addEventListener("hashchange", () => {
     const id = sessionFromHash();
-    if (state.role === "officer" && id && id !== state.sessionId) openSession(id);
+    if (consoleRole() && id && id !== state.sessionId) openSession(id);
   });
   window.addEventListener("online", () => {
     if (state.phase === "reconnecting") reconnectNow();
@@ -731,7 +850,7 @@ function setLanguage(lang) {
   applyLanguage();
   // Glossary translations, machine translations and the assistant's wording follow the
   // language of the hello: reconnect in the new language and load the history again.
-  if (state.sessionId && state.role === "officer") {
+  if (state.sessionId && consoleRole()) {
     resetConversation();
     restartConnection();
   }
@@ -760,6 +879,9 @@ function applyLanguage() {
   renderHandovers();
   renderComposerState();
   renderWhoami();
+  renderQueue();
+  renderMtNotice();
+  if (ui.phraseDialog && ui.phraseDialog.open) renderPhrases();
   for (const seq of state.elements.keys()) rerenderEvent(seq);
   for (const clientId of state.pending.keys()) renderPending(clientId);
 }
@@ -875,7 +997,7 @@ async function signIn(token, silent = false) {
     let role = null;
     try {
       const you = await probeRole(token);
-      role = you.role === "officer" ? "officer" : "reviewer";
+      role = you.role === "officer" || you.role === "interpreter" ? you.role : "reviewer";
       state.me = { id: you.id, name: you.name, role: you.role };
     } catch (error) {
       if (error.code !== "network") throw error;
@@ -904,10 +1026,11 @@ async function signIn(token, silent = false) {
       return;
     }
     showView("console");
+    applyRole();
     clearInterval(state.sessionsTimer);
     // Keep the list (presence counts, sessions other officers create) reasonably fresh.
     state.sessionsTimer = setInterval(() => {
-      if (!document.hidden && state.role === "officer") loadSessions();
+      if (!document.hidden && consoleRole()) loadSessions();
     }, 30000);
     renderSessions();
     renderGaps();
@@ -1102,7 +1225,7 @@ async function createSession() {
 
 /** Opens a session: its details, invites, and a connection that joins it. */
 async function openSession(id) {
-  if (state.role !== "officer") return;
+  if (!consoleRole()) return;
   if (id === state.sessionId && state.session) {
     ui.convTitle.focus();
     return;
@@ -1132,8 +1255,11 @@ async function openSession(id) {
   }
   renderSessionPanels();
   ui.convTitle.focus();
-  loadInvites();
-  loadGaps();
+  if (state.role === "officer") {
+    loadInvites();
+    loadGaps();
+    loadPhrases();
+  }
 }
 
 /** Takes in a session object from HTTP; `since` is when that request started: a presence
@@ -1190,6 +1316,10 @@ function closeSession() {
   state.newInvite = null;
   state.ended = false;
   state.endConfirm = false;
+  state.machineEngine = undefined;
+  state.translateUi.clear();
+  state.phrases = null;
+  if (ui.phraseDialog && ui.phraseDialog.open) ui.phraseDialog.close();
   resetConversation();
   setPhase("idle");
   renderSessionPanels();
@@ -1197,6 +1327,7 @@ function closeSession() {
 
 function resetConversation() {
   state.earlyTranslations.clear();
+  state.translations.clear();
   state.events.clear();
   state.elements.clear();
   state.questionStates.clear();
@@ -1223,6 +1354,8 @@ function renderSessionPanels() {
   renderHandovers();
   renderComposerState();
   renderOutbox();
+  renderQueue();
+  renderMtNotice();
   updateTitle();
 }
 
@@ -1399,7 +1532,9 @@ function setPhase(phase) {
   renderSearch();
   for (const [seq, event] of state.events) {
     if (event.kind === "draft" && !state.draftOutcomes.has(seq)) rerenderEvent(seq);
+    else if (TRANSLATABLE.has(event.kind)) refreshTranslateTools(seq);
   }
+  scheduleQueue();
 }
 
 function renderConn() {
@@ -1473,6 +1608,8 @@ function handleFrame(frame) {
         updateEmpty();
         scrollToBottom();
         resendPending();
+        loadTranslations();
+        scheduleQueue();
       }
       break;
     case "event":
@@ -1505,7 +1642,7 @@ function onWelcome(frame) {
   const you = frame.you || {};
   state.me = { id: you.id, name: you.name, role: you.role };
   renderWhoami();
-  if (you.role !== "officer") {
+  if (you.role !== "officer" && you.role !== "interpreter") {
     // A reviewer's token: the server would refuse every write.
     state.role = "reviewer";
     closeSession();
@@ -1517,6 +1654,12 @@ function onWelcome(frame) {
   state.attempt = 0;
   state.historyDone = false;
   state.joins += 1;
+  // Whether anything translates messages here (null: no provider; absent: not said).
+  const machine = frame.machineTranslation;
+  state.machineEngine = machine && typeof machine === "object" && "engine" in machine
+    ? (typeof machine.engine === "string" ? machine.engine : null)
+    : undefined;
+  renderMtNotice();
   // After a reconnect, presence changes missed while away: ask for the participants again.
   if (state.joins > 1) refreshSession();
   ui.log.setAttribute("aria-busy", "true");
@@ -1531,7 +1674,8 @@ function onEvent(event, fromHistory) {
   if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, reconnect): once only
   const early = state.earlyTranslations.take(event.seq);
-  if (early && !event.translation) event.translation = early;
+  if (early && replaces(early, event.translation)) event.translation = early;
+  if (event.translation && typeof event.translation.text === "string") storeTranslation(event.seq, event.translation);
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEvent(event, fromHistory);
@@ -1549,6 +1693,7 @@ function onEvent(event, fromHistory) {
     if (item.seq === event.seq) removePending(clientId);
   }
   updateEmpty();
+  if (TRANSLATABLE.has(event.kind)) scheduleQueue();
 }
 
 function applyEvent(event, fromHistory) {
@@ -1659,14 +1804,71 @@ function onAck(frame) {
 
 
 function onTranslation(frame) {
-  if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
+  if (frame.session !== state.sessionId || !Number.isInteger(frame.seq) || typeof frame.language !== "string") return;
+  // Staff get every language's translations: the console's own language is shown under
+  // the original, the others feed the translation queue.
+  const translation = translationOf(frame);
+  const mine = primaryLanguage(frame.language) === primaryLanguage(state.lang);
   const event = state.events.get(frame.seq);
   if (!event) {
-    state.earlyTranslations.keep(frame, state.lastSeq);
+    if (mine) state.earlyTranslations.keep(frame, state.lastSeq);
+    storeTranslation(frame.seq, translation);
     return;
   }
-  event.translation = translationOf(frame);
+  const kept = storeTranslation(frame.seq, translation);
+  // The editor that sent this human translation is done.
+  const key = translateKey(frame.seq, frame.language);
+  const editor = state.translateUi.get(key);
+  if (editor && translation.engine === "human" && (!translation.by || !state.me || translation.by.id === state.me.id)) {
+    state.translateUi.delete(key);
+  }
+  if (mine && kept) event.translation = translation;
   rerenderEvent(frame.seq);
+  scheduleQueue();
+}
+
+/** Keeps a translation of `seq` (any language) unless a better one is kept; true if kept. */
+function storeTranslation(seq, translation) {
+  if (!translation || typeof translation.text !== "string" || !translation.language) return false;
+  const language = primaryLanguage(translation.language);
+  let byLanguage = state.translations.get(seq);
+  if (!byLanguage) state.translations.set(seq, (byLanguage = new Map()));
+  if (!replaces(translation, byLanguage.get(language))) return false;
+  byLanguage.set(language, translation);
+  return true;
+}
+
+/** The best translation of `event` into `language`: a person's, the phrasebook's, a machine's. */
+function bestTranslation(event, language) {
+  const stored = (state.translations.get(event.seq) || new Map()).get(primaryLanguage(language)) || null;
+  const phrase = phraseTranslation(event, language);
+  return translationRank(phrase) > translationRank(stored) ? phrase : stored;
+}
+
+/** Every stored translation of the session (machine and human), after the history: the
+ *  queue's starting point and the interpreter's starting text. */
+async function loadTranslations() {
+  const id = state.sessionId;
+  if (!id) return;
+  try {
+    const data = await api("GET", `/v1/sessions/${encodeURIComponent(id)}/translations`);
+    if (state.sessionId !== id) return;
+    const changed = new Set();
+    for (const item of Array.isArray(data && data.translations) ? data.translations : []) {
+      if (!item || !Number.isInteger(item.seq)) continue;
+      if (storeTranslation(item.seq, translationOf(item))) changed.add(item.seq);
+    }
+    for (const seq of changed) {
+      const event = state.events.get(seq);
+      if (!event) continue;
+      const own = bestTranslation(event, state.lang);
+      if (own && own.engine !== "phrasebook" && replaces(own, event.translation)) event.translation = own;
+      rerenderEvent(seq);
+    }
+    scheduleQueue();
+  } catch {
+    // An older server without the route: the queue works from live frames alone.
+  }
 }
 
 /** `service`: the server lost or regained its database. Other `store` values (later
@@ -1736,6 +1938,13 @@ function onError(frame) {
       if (state.session) ui.assistantMode.value = state.session.assistant;
     } else if (action.kind === "end") {
       ui.endSessionConfirm.disabled = false;
+    } else if (action.kind === "translate") {
+      const editor = state.translateUi.get(action.ref);
+      if (editor) {
+        editor.busy = false;
+        editor.error = message;
+        refreshTranslateTools(Number(action.ref.split("|")[0]));
+      }
     }
   }
   showStatus(message, "error");
@@ -1778,6 +1987,7 @@ function renderPeople() {
     ui.people.append(el("li", "muted-note", t("peopleEmpty")));
   }
   restoreFocus(ui.people, focusedKey);
+  readersChanged();
 }
 
 function renderPerson(p) {
@@ -1810,7 +2020,7 @@ function renderPerson(p) {
   }
   item.append(dot, who, meta);
 
-  if (p.role === "investor" && !removed && !state.ended) {
+  if (p.role === "investor" && !removed && !state.ended && state.role === "officer") {
     const personState = state.peopleUi.get(p.id) || {};
     const actions = el("div", "person-actions");
     if (personState.confirmRemove) {
@@ -1945,22 +2155,44 @@ function renderMessage(event) {
   else if (event.kind === "draft") label = state.draftOutcomes.has(event.seq) || state.ended ? t("kindDraftDecided") : t("kindDraft");
   else if (event.kind === "answer") label = t("kindAnswer");
   if (label) body.append(el("span", "kind-label", label));
-  if (event.kind === "answer" && event.edited) body.append(el("span", "kind-note", t("editedNote")));
 
   const main = el("div", "msg-text");
   if (event.language) main.lang = event.language;
   appendWithTerms(main, typeof event.text === "string" ? event.text : "", event.terms);
   body.append(main);
+  // Under the text: its language; an edited approval says who edited it.
+  const provenance = el("p", "provenance");
+  const source = el("span", "prov-source", t("provOriginal", { lang: languageName(event.language, state.lang) || "—" }));
+  source.dataset.provenance = "original";
+  provenance.append(source);
+  if (event.kind === "answer" && event.edited) {
+    const by = event.editedBy && typeof event.editedBy === "object" ? event.editedBy : null;
+    provenance.append(el("span", "prov-edited", by ? t("editedBy", { name: by.name || nameOf(by.id) }) : t("editedNote")));
+  }
+  body.append(provenance);
 
-  const translation = event.translation;
-  if (translation && typeof translation.text === "string" && translation.language && translation.language !== event.language) {
+  // The officer's language: the best translation there is (a person's, the phrasebook's, a machine's).
+  const translation =
+    event.language && primaryLanguage(event.language) !== primaryLanguage(state.lang) ? bestTranslation(event, state.lang) : null;
+  if (translation && typeof translation.text === "string") {
     const box = el("div", "translation");
-    box.lang = translation.language;
-    const note = el("span", "translation-label", t("translationLabel", { lang: languageName(translation.language, state.lang) }));
-    note.append(` · ${t("machine")}${translation.engine ? ` (${translation.engine})` : ""}`);
+    const kind = translation.engine === "human" ? "human" : translation.engine === "phrasebook" ? "phrasebook" : "machine";
+    box.dataset.provenance = kind;
+    const lang = languageName(translation.language, state.lang);
+    let labelText;
+    if (kind === "human") {
+      const by = translation.by && typeof translation.by === "object" ? translation.by : {};
+      labelText = t("provHuman", { lang, name: by.name || nameOf(by.id) });
+    } else if (kind === "phrasebook") {
+      labelText = t("provPhrasebook", { lang });
+    } else {
+      labelText = t("provMachine", { lang, engine: translation.engine || "?" });
+    }
+    const note = el("span", "translation-label", labelText);
     note.lang = state.lang;
     const text = el("p", "translation-text", translation.text);
-    box.append(note, text);
+    text.lang = translation.language;
+    box.append(text, note);
     if (translation.glossaryOk === false) {
       const warn = el("span", "translation-warn", t("glossaryBroken"));
       warn.lang = state.lang;
@@ -1990,7 +2222,21 @@ function renderMessage(event) {
   item.append(head, body);
   if (event.kind === "question") updateQuestionStateIn(item, event.seq);
   if (event.kind === "draft") item.append(renderDraftControls(event));
+  if (TRANSLATABLE.has(event.kind)) item.append(renderTranslateTools(event));
+  if (event.kind === "question") {
+    // Its drafts and answers are shown under it (`replyTo`).
+    const replies = el("ol", "replies");
+    replies.setAttribute("aria-label", t("replies"));
+    item.append(replies);
+  }
   return item;
+}
+
+/** The question an answer or draft replies to: `replyTo`, else (older events) `about`. */
+function replyTarget(event) {
+  if (event.kind !== "answer" && event.kind !== "draft") return 0;
+  const target = Number.isInteger(event.replyTo) ? event.replyTo : event.about;
+  return Number.isInteger(target) ? target : 0;
 }
 
 function renderCitations(citations) {
@@ -2048,7 +2294,7 @@ function renderDraftControls(event) {
     wrap.append(el("p", "outcome", text));
     return wrap;
   }
-  if (state.ended) return wrap;
+  if (state.ended || state.role !== "officer") return wrap;
   const ds = state.draftUi.get(event.seq) || { editing: false, text: event.text || "", reason: "", busy: false, error: "" };
   state.draftUi.set(event.seq, ds);
   const idBase = `draft-${event.seq}`;
@@ -2176,6 +2422,17 @@ function rerenderEvent(seq) {
   if (!event || !old) return;
   const fresh = renderEvent(event);
   if (!fresh) return;
+  // Answers under a question stay as they are (they re-render on their own).
+  const replies = old.querySelector(":scope > .replies");
+  const freshReplies = fresh.querySelector(":scope > .replies");
+  const focusInReplies = replies && replies.contains(document.activeElement) ? document.activeElement : null;
+  if (old.classList.contains("reply")) fresh.classList.add("reply");
+  if (replies && freshReplies) {
+    replies.setAttribute("aria-label", t("replies"));
+    replies.remove();
+    fresh.replaceChild(replies, freshReplies);
+  }
+  if (focusInReplies) requestAnimationFrame(() => focusInReplies.focus({ preventScroll: true }));
   const key = focusKey(old);
   const hadFocus = old.contains(document.activeElement);
   // Re-renders happen on their own (a translation arrives, the connection drops and comes
@@ -2237,10 +2494,14 @@ function keepIdentity(container, freshNodes, attr) {
 
 function insertInOrder(element, seq) {
   state.elements.set(seq, element);
-  let after = ui.events.lastElementChild;
+  const event = state.events.get(seq);
+  const question = event && state.elements.get(replyTarget(event));
+  const list = (question && question.querySelector(":scope > .replies")) || ui.events;
+  element.classList.toggle("reply", list !== ui.events);
+  let after = list.lastElementChild;
   while (after && Number(after.dataset.seq) > seq) after = after.previousElementSibling;
   if (after) after.after(element);
-  else ui.events.prepend(element);
+  else list.prepend(element);
 }
 
 function updateQuestionState(about) {
@@ -2311,6 +2572,17 @@ function canWrite() {
   return Boolean(state.sessionId) && !state.ended && state.role === "officer";
 }
 
+/** Officers and interpreters use the console; interpreters only read and translate. */
+function consoleRole() {
+  return state.role === "officer" || state.role === "interpreter";
+}
+
+/** Hides what an interpreter may not use (CSS: .role-interpreter .officer-only). */
+function applyRole() {
+  ui.viewConsole.classList.toggle("role-interpreter", state.role === "interpreter");
+  ui.viewConsole.dataset.role = state.role || "";
+}
+
 function submitComposer(kind) {
   const text = ui.composerText.value;
   if (!text.trim() || !canWrite()) return;
@@ -2334,6 +2606,12 @@ function trySend(clientId) {
   if (!item) return;
   // Not connected: the item waits, "sending…", and goes out after the next join.
   const frame = { type: item.kind, session: state.sessionId, text: item.text, clientId };
+  if (item.kind === "say" && item.phrase) {
+    // A phrasebook phrase: the server stores it in the sender's language and gives every
+    // reader the phrasebook's own wording.
+    delete frame.text;
+    frame.phrase = item.phrase;
+  }
   if (item.kind === "say" && item.language) frame.language = item.language;
   if (item.kind === "say" && Array.isArray(item.citations)) frame.citations = item.citations;
   send(frame);
@@ -2425,6 +2703,476 @@ function renderComposerState() {
   ui.sendAsk.disabled = !writable;
   ui.composerNote.textContent = state.ended ? t("endedBanner") : "";
   ui.composer.hidden = state.ended;
+}
+
+// ---------------------------------------------------------------------------
+// Human translation: the translate action, its editor, the per-language queue
+
+/** The languages this session's people read (their `language`), within the session's
+ *  languages; interpreters and reviewers translate or observe, they are not readers. */
+function readerLanguages() {
+  const allowed = state.session && Array.isArray(state.session.languages) ? state.session.languages.map(primaryLanguage) : [];
+  const languages = new Set();
+  for (const p of state.participants.values()) {
+    if (!p || !p.language || p.role === "reviewer" || p.role === "assistant" || p.role === "interpreter") continue;
+    if (state.removed.has(p.id) || p.removed === true) continue;
+    const code = primaryLanguage(p.language);
+    if (!allowed.length || allowed.includes(code)) languages.add(code);
+  }
+  return [...languages].sort();
+}
+
+function translateKey(seq, language) {
+  return `${seq}|${primaryLanguage(language)}`;
+}
+
+/** The reader languages `event` still lacks a person's (or the phrasebook's) translation into. */
+function missingLanguages(event, languages = readerLanguages()) {
+  if (!event || !TRANSLATABLE.has(event.kind) || typeof event.text !== "string" || !event.text || !event.language) return [];
+  if (event.kind === "draft" && (state.draftOutcomes.has(event.seq) || state.ended)) return [];
+  const own = primaryLanguage(event.language);
+  return languages.filter((code) => code !== own && translationRank(bestTranslation(event, code)) < 2);
+}
+
+function canTranslate() {
+  return consoleRole() && state.phase === "live";
+}
+
+/** Under a text: a "Translate → language" button per reader language it lacks, and the
+ *  editor of any being written. */
+function renderTranslateTools(event) {
+  const wrap = el("div", "translate-tools");
+  wrap.dataset.tools = String(event.seq);
+  const languages = readerLanguages();
+  const missing = missingLanguages(event, languages);
+  // Editors stay open until sent or cancelled, even when another person translated first.
+  const editing = languages.filter((code) => state.translateUi.has(translateKey(event.seq, code)));
+  const buttons = missing.filter((code) => !editing.includes(code));
+  if (buttons.length && consoleRole()) {
+    const row = el("div", "translate-row");
+    for (const code of buttons) {
+      const b = button(t("translateTo", { lang: languageName(code, state.lang) }), "button secondary small translate-button", () =>
+        openTranslateEditor(event.seq, code),
+      );
+      b.dataset.action = `translate-${code}`;
+      b.dataset.language = code;
+      b.disabled = !canTranslate();
+      row.append(b);
+    }
+    wrap.append(row);
+  }
+  for (const code of editing) wrap.append(renderTranslateEditor(event, code));
+  return wrap;
+}
+
+function renderTranslateEditor(event, code) {
+  const key = translateKey(event.seq, code);
+  const editor = state.translateUi.get(key);
+  const form = el("form", "translate-editor");
+  form.noValidate = true;
+  form.dataset.language = code;
+  const id = `translate-${event.seq}-${code}`;
+  const label = el("label", "", t("translateLabel", { lang: `${languageName(code, state.lang)} (${code})` }));
+  label.htmlFor = id;
+  const area = document.createElement("textarea");
+  area.id = id;
+  area.className = "translate-text";
+  area.lang = code;
+  area.rows = 3;
+  area.maxLength = 8000;
+  area.value = editor.text;
+  area.dataset.action = `translate-text-${code}`;
+  const hintId = `${id}-hint`;
+  area.setAttribute("aria-describedby", hintId);
+  area.addEventListener("input", () => {
+    editor.text = area.value;
+    editor.error = "";
+  });
+  area.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) {
+      e.preventDefault();
+      sendTranslation(event.seq, code);
+    } else if (e.key === "Escape") {
+      e.preventDefault();
+      e.stopPropagation();
+      closeTranslateEditor(event.seq, code);
+    }
+  });
+  const hint = el("p", "hint", [editor.fromMachine ? t("translateFromMachine") : "", t("translateHint")].filter(Boolean).join(" "));
+  hint.id = hintId;
+  const row = el("div", "actions-row");
+  const sendButton = button(editor.busy ? t("translateSending") : t("translateSend"), "button small", () => sendTranslation(event.seq, code));
+  sendButton.dataset.action = `translate-send-${code}`;
+  sendButton.disabled = editor.busy || !canTranslate();
+  const cancel = button(t("cancel"), "button secondary small", () => closeTranslateEditor(event.seq, code));
+  cancel.dataset.action = `translate-cancel-${code}`;
+  row.append(sendButton, cancel);
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    sendTranslation(event.seq, code);
+  });
+  form.append(label, area, hint, row);
+  if (editor.error) {
+    const error = el("p", "form-error", editor.error);
+    error.setAttribute("role", "alert");
+    form.append(error);
+  }
+  return form;
+}
+
+/** Opens the editor for `seq` into `code`, starting from the machine translation if any. */
+function openTranslateEditor(seq, code) {
+  const event = state.events.get(seq);
+  if (!event || !consoleRole()) return;
+  const key = translateKey(seq, code);
+  if (!state.translateUi.has(key)) {
+    const machine = (state.translations.get(seq) || new Map()).get(code);
+    const fromMachine = Boolean(machine && translationRank(machine) === 1);
+    state.translateUi.set(key, { text: fromMachine ? machine.text : "", fromMachine, busy: false, error: "" });
+  }
+  refreshTranslateTools(seq);
+  const area = document.getElementById(`translate-${seq}-${code}`);
+  if (area) {
+    area.scrollIntoView({ block: "nearest" });
+    area.focus();
+  }
+}
+
+function closeTranslateEditor(seq, code) {
+  state.translateUi.delete(translateKey(seq, code));
+  refreshTranslateTools(seq);
+  const element = state.elements.get(seq);
+  const next = element && element.querySelector(`:scope > .translate-tools button[data-action="translate-${code}"]`);
+  (next || ui.log).focus();
+}
+
+function sendTranslation(seq, code) {
+  const key = translateKey(seq, code);
+  const editor = state.translateUi.get(key);
+  if (!editor || editor.busy) return;
+  const text = editor.text.trim();
+  if (!text) {
+    editor.error = t("errTranslationEmpty");
+    refreshTranslateTools(seq);
+    return;
+  }
+  const frame = { type: "translate", session: state.sessionId, seq, language: code, text };
+  if (sendAction(frame, { kind: "translate", ref: key })) {
+    editor.busy = true;
+    editor.error = "";
+    refreshTranslateTools(seq);
+  }
+}
+
+/** Renews the translate tools of one event, keeping focus in its editor. */
+function refreshTranslateTools(seq) {
+  const element = state.elements.get(seq);
+  const event = state.events.get(seq);
+  if (!element || !event) return;
+  const old = element.querySelector(":scope > .translate-tools");
+  if (!old) return;
+  const active = document.activeElement;
+  const focused = active && old.contains(active) ? active.dataset.action || active.id : null;
+  const caret = active && active.tagName === "TEXTAREA" ? [active.selectionStart, active.selectionEnd] : null;
+  const fresh = renderTranslateTools(event);
+  old.replaceWith(fresh);
+  if (focused) {
+    const again = fresh.querySelector(`[data-action="${CSS.escape(focused)}"]`) || fresh.querySelector("textarea, button");
+    if (again) {
+      again.focus({ preventScroll: true });
+      if (caret && again.tagName === "TEXTAREA") again.setSelectionRange(caret[0], caret[1]);
+    } else {
+      element.tabIndex = -1;
+      element.focus({ preventScroll: true });
+    }
+  }
+}
+
+/** People came or went, or changed language: the translate buttons, queue and notice follow. */
+let lastReaders = "";
+function readersChanged() {
+  const readers = readerLanguages().join(",");
+  if (readers !== lastReaders) {
+    lastReaders = readers;
+    for (const [seq, event] of state.events) if (TRANSLATABLE.has(event.kind)) refreshTranslateTools(seq);
+  }
+  scheduleQueue();
+  renderMtNotice();
+}
+
+let queueFrame = 0;
+function scheduleQueue() {
+  if (queueFrame) return;
+  queueFrame = requestAnimationFrame(() => {
+    queueFrame = 0;
+    renderQueue();
+  });
+}
+
+/** The queue: per reader language, what still waits for a person's translation. */
+function renderQueue() {
+  if (!ui.queueCard) return;
+  const open = Boolean(state.sessionId) && consoleRole();
+  ui.queueCard.hidden = !open;
+  if (!open) return;
+  const own = primaryLanguage(state.lang);
+  const languages = readerLanguages();
+  const waiting = new Map(languages.map((code) => [code, []]));
+  for (const [seq, event] of [...state.events].sort((a, b) => a[0] - b[0])) {
+    for (const code of missingLanguages(event, languages)) waiting.get(code).push(seq);
+  }
+  // Tabs only for languages something is ever translated into (not the messages' only language).
+  const tabs = languages.filter((code) => waiting.get(code).length > 0 || languages.length > 1);
+  if (!tabs.includes(state.queueLang)) {
+    state.queueLang = tabs.find((code) => code !== own && waiting.get(code).length) || tabs.find((code) => waiting.get(code).length) || tabs[0] || "";
+  }
+  const total = [...waiting.values()].reduce((sum, list) => sum + list.length, 0);
+  ui.queueTotal.textContent = total ? String(total) : "";
+  ui.queueEmpty.textContent = t("queueNoReaders");
+  ui.queueEmpty.hidden = tabs.length > 0;
+  ui.queuePanel.hidden = tabs.length === 0;
+  const focusedTab = ui.queueTabs.contains(document.activeElement);
+  ui.queueTabs.replaceChildren(
+    ...tabs.map((code) => {
+      const tab = el("button", "queue-tab");
+      tab.type = "button";
+      tab.id = `queue-tab-${code}`;
+      tab.setAttribute("role", "tab");
+      tab.dataset.language = code;
+      const selected = code === state.queueLang;
+      tab.setAttribute("aria-selected", String(selected));
+      tab.setAttribute("aria-controls", "queue-panel");
+      tab.tabIndex = selected ? 0 : -1;
+      tab.append(el("span", "", t("queueTab", { lang: languageName(code, state.lang) })));
+      const count = el("span", "count", String(waiting.get(code).length));
+      count.dataset.count = String(waiting.get(code).length);
+      tab.append(" ", count);
+      tab.addEventListener("click", () => selectQueueTab(code));
+      return tab;
+    }),
+  );
+  if (focusedTab) {
+    const again = ui.queueTabs.querySelector('[aria-selected="true"]');
+    if (again) again.focus();
+  }
+  ui.queuePanel.setAttribute("aria-labelledby", state.queueLang ? `queue-tab-${state.queueLang}` : "queue-title");
+  ui.queuePanel.dataset.language = state.queueLang;
+  const list = state.queueLang ? waiting.get(state.queueLang) || [] : [];
+  ui.queueNone.hidden = list.length > 0 || !state.queueLang;
+  ui.queueNone.textContent = state.queueLang ? t("queueNone", { lang: languageName(state.queueLang, state.lang) }) : "";
+  const focused = focusKey(ui.queueList);
+  ui.queueList.replaceChildren(
+    ...list.map((seq) => {
+      const event = state.events.get(seq);
+      const li = el("li", "queue-item");
+      li.dataset.seq = String(seq);
+      const from = event.from || {};
+      li.append(el("p", "queue-meta", t("queueItem", { seq, name: from.name || nameOf(from.id) })));
+      const excerpt = el("p", "queue-text", event.text.length > 160 ? `${event.text.slice(0, 160)}…` : event.text);
+      excerpt.lang = event.language;
+      li.append(excerpt);
+      const machine = (state.translations.get(seq) || new Map()).get(state.queueLang);
+      if (machine) li.append(el("span", "tag", machine.glossaryOk === false ? t("queueGlossary") : t("queueMachineOnly")));
+      const go = button(t("queueOpen"), "button secondary small", () => openTranslateEditor(seq, state.queueLang));
+      go.dataset.action = "queue-translate";
+      go.disabled = !canTranslate();
+      li.append(go);
+      return li;
+    }),
+  );
+  restoreFocus(ui.queueList, focused);
+}
+
+function selectQueueTab(code) {
+  state.queueLang = code;
+  renderQueue();
+  const tab = document.getElementById(`queue-tab-${code}`);
+  if (tab) tab.focus();
+}
+
+/** Tabs: arrows, Home and End move between languages. */
+function onQueueTabKey(event) {
+  const tabs = [...ui.queueTabs.querySelectorAll('[role="tab"]')];
+  const index = tabs.findIndex((tab) => tab.dataset.language === state.queueLang);
+  let next = -1;
+  if (event.key === "ArrowRight" || event.key === "ArrowDown") next = (index + 1) % tabs.length;
+  else if (event.key === "ArrowLeft" || event.key === "ArrowUp") next = (index - 1 + tabs.length) % tabs.length;
+  else if (event.key === "Home") next = 0;
+  else if (event.key === "End") next = tabs.length - 1;
+  if (next < 0 || !tabs.length) return;
+  event.preventDefault();
+  selectQueueTab(tabs[next].dataset.language);
+}
+
+/** When nothing translates (no provider) and some people read another language than this
+ *  console's: say so, and point to the phrasebook and to translating by hand. */
+function renderMtNotice() {
+  if (!ui.mtNotice) return;
+  const own = primaryLanguage(state.lang);
+  const others = readerLanguages().filter((code) => code !== own);
+  const show = Boolean(state.sessionId) && state.machineEngine === null && others.length > 0 && consoleRole() && !state.ended;
+  ui.mtNotice.hidden = !show;
+  if (!show) return;
+  const languages = others.map((code) => languageName(code, state.lang)).join(", ");
+  const text = `${t("mtNotice", { languages })} ${t(state.role === "officer" ? "mtNoticeOfficer" : "mtNoticeInterpreter")}`;
+  if (ui.mtNoticeText.textContent !== text) ui.mtNoticeText.textContent = text;
+  ui.mtNotice.dataset.languages = others.join(",");
+}
+
+// ---------------------------------------------------------------------------
+// The phrasebook picker
+
+async function loadPhrases() {
+  const id = state.sessionId;
+  const agent = state.session && state.session.agent ? state.session.agent : "";
+  if (state.phrases && state.phrases.agent === agent && !state.phrases.error) return;
+  state.phrases = { agent, list: null, error: "" };
+  try {
+    const data = await api("GET", `/v1/phrases${agent ? `?agent=${encodeURIComponent(agent)}` : ""}`);
+    if (state.sessionId !== id) return;
+    state.phrases = { agent, list: Array.isArray(data && data.phrases) ? data.phrases : [], error: "" };
+  } catch (error) {
+    if (state.sessionId !== id) return;
+    state.phrases = { agent, list: null, error: errorText(error) };
+  }
+  if (ui.phraseDialog.open) renderPhrases();
+}
+
+function openPhrasePicker() {
+  if (!canWrite()) return;
+  if (!state.phrases || state.phrases.error) loadPhrases();
+  state.phraseQuery = "";
+  state.phraseActive = 0;
+  ui.phraseSearch.value = "";
+  renderPhrases();
+  if (!ui.phraseDialog.open) ui.phraseDialog.showModal();
+  ui.phraseSearch.focus();
+}
+
+function closePhrasePicker() {
+  if (ui.phraseDialog.open) ui.phraseDialog.close();
+}
+
+/** A phrase's text in `language`: that column, else the same primary language. */
+function phraseText(phrase, language) {
+  const texts = phrase && phrase.texts && typeof phrase.texts === "object" ? phrase.texts : {};
+  const code = Object.keys(texts).find((key) => primaryLanguage(key) === primaryLanguage(language));
+  return code ? texts[code] : "";
+}
+
+/** Phrases matching the query: every word of it in some language's text or the id,
+ *  whatever the case and diacritics. */
+function matchingPhrases() {
+  const list = (state.phrases && state.phrases.list) || [];
+  const words = fold(state.phraseQuery).split(/\s+/).filter(Boolean);
+  if (!words.length) return list;
+  return list.filter((phrase) => {
+    const texts = phrase.texts && typeof phrase.texts === "object" ? Object.values(phrase.texts) : [];
+    const haystack = fold([phrase.id, String(phrase.id || "").replace(/-/g, " "), ...texts].join("\n"));
+    return words.every((word) => haystack.includes(word));
+  });
+}
+
+/** The languages of the investors present, other than the officer's: shown under each phrase. */
+function investorLanguages() {
+  const own = primaryLanguage(state.lang);
+  const languages = new Set();
+  for (const p of state.participants.values()) {
+    if (p.role !== "investor" || !p.language || state.removed.has(p.id)) continue;
+    const code = primaryLanguage(p.language);
+    if (code !== own) languages.add(code);
+  }
+  return [...languages];
+}
+
+function renderPhrases() {
+  const phrases = state.phrases;
+  const list = matchingPhrases();
+  if (state.phraseActive >= list.length) state.phraseActive = Math.max(0, list.length - 1);
+  let status = "";
+  if (!phrases || (!phrases.list && !phrases.error)) status = t("phrasesLoading");
+  else if (phrases.error) status = t("phrasesFailed", { detail: phrases.error });
+  else if (!phrases.list.length) status = t("phrasesNone");
+  else if (!list.length) status = t("phrasesNoMatch", { q: state.phraseQuery.trim() });
+  else status = t("phrasesCount", { n: list.length });
+  ui.phraseStatus.textContent = status;
+  const others = investorLanguages();
+  ui.phraseList.replaceChildren(
+    ...list.map((phrase, index) => {
+      const option = el("li", "phrase-option");
+      option.id = `phrase-opt-${index}`;
+      option.setAttribute("role", "option");
+      option.dataset.phrase = String(phrase.id);
+      const active = index === state.phraseActive;
+      option.setAttribute("aria-selected", String(active));
+      const main = el("span", "phrase-main", phraseText(phrase, state.lang) || Object.values(phrase.texts || {})[0] || phrase.id);
+      main.lang = phraseText(phrase, state.lang) ? state.lang : "";
+      option.append(main);
+      for (const code of others) {
+        const text = phraseText(phrase, code);
+        if (!text) continue;
+        const line = el("span", "phrase-other");
+        line.append(el("span", "phrase-lang", code.toUpperCase()), " ");
+        const words = el("span", "", text);
+        words.lang = code;
+        line.append(words);
+        option.append(line);
+      }
+      option.append(el("span", "phrase-id", phrase.id));
+      option.addEventListener("mousemove", () => {
+        if (state.phraseActive !== index) {
+          state.phraseActive = index;
+          markActivePhrase();
+        }
+      });
+      option.addEventListener("click", () => sendPhrase(phrase));
+      return option;
+    }),
+  );
+  markActivePhrase();
+}
+
+function markActivePhrase() {
+  const options = [...ui.phraseList.querySelectorAll('[role="option"]')];
+  options.forEach((option, index) => option.setAttribute("aria-selected", String(index === state.phraseActive)));
+  const active = options[state.phraseActive];
+  if (active) {
+    ui.phraseSearch.setAttribute("aria-activedescendant", active.id);
+    active.scrollIntoView({ block: "nearest" });
+  } else {
+    ui.phraseSearch.removeAttribute("aria-activedescendant");
+  }
+}
+
+function onPhraseKey(event) {
+  const count = ui.phraseList.querySelectorAll('[role="option"]').length;
+  if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+    event.preventDefault();
+    if (!count) return;
+    state.phraseActive = (state.phraseActive + (event.key === "ArrowDown" ? 1 : count - 1)) % count;
+    markActivePhrase();
+  } else if (event.key === "Home" && event.ctrlKey) {
+    event.preventDefault();
+    state.phraseActive = 0;
+    markActivePhrase();
+  } else if (event.key === "End" && event.ctrlKey) {
+    event.preventDefault();
+    state.phraseActive = Math.max(0, count - 1);
+    markActivePhrase();
+  } else if (event.key === "Enter") {
+    event.preventDefault();
+    if (event.isComposing || event.keyCode === 229) return;
+    const phrase = matchingPhrases()[state.phraseActive];
+    if (phrase) sendPhrase(phrase);
+  }
+  // Escape: the dialog's own cancel closes it.
+}
+
+function sendPhrase(phrase) {
+  if (!canWrite()) return;
+  const text = phraseText(phrase, state.lang) || Object.values(phrase.texts || {})[0] || phrase.id;
+  closePhrasePicker();
+  queue({ kind: "say", phrase: String(phrase.id), text });
 }
 
 // ---------------------------------------------------------------------------

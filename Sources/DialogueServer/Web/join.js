@@ -2,7 +2,7 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
-import { EarlyTranslations, translationOf } from "/translations.js";
+import { EarlyTranslations, readingOf, replaces, translationOf } from "/translations.js";
 import { socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
@@ -69,7 +69,15 @@ const STRINGS = {
     q_rejected: "An officer will answer this question",
     q_handed_over: "Passed to a specialist",
     original: "Original ({lang})",
-    machineTranslation: "Translated automatically",
+    provOriginal: "Original text · {lang}",
+    provMachine: "Machine translation · {engine}",
+    provPhrasebook: "Standard phrase from the agency’s phrasebook",
+    provHuman: "Translated by {name}",
+    provHumanRole: "Translated by {name} ({role})",
+    editedBy: "Edited by {name}",
+    replies: "Answers to this question",
+    role_interpreter: "Interpreter",
+    newAnswer: "New answer ↑",
     sources: "Sources",
     contactTitle: "Your contact for this question",
     sending: "Sending…",
@@ -175,7 +183,15 @@ const STRINGS = {
     q_rejected: "Cán bộ sẽ trực tiếp trả lời câu hỏi này",
     q_handed_over: "Đã chuyển cho chuyên viên phụ trách",
     original: "Bản gốc ({lang})",
-    machineTranslation: "Dịch tự động",
+    provOriginal: "Nguyên văn · {lang}",
+    provMachine: "Bản dịch máy · {engine}",
+    provPhrasebook: "Mẫu câu chuẩn của Ban",
+    provHuman: "Bản dịch của {name}",
+    provHumanRole: "Bản dịch của {name} ({role})",
+    editedBy: "Đã được {name} chỉnh sửa",
+    replies: "Câu trả lời cho câu hỏi này",
+    role_interpreter: "Phiên dịch viên",
+    newAnswer: "Có câu trả lời mới ↑",
     sources: "Nguồn",
     contactTitle: "Đầu mối liên hệ cho câu hỏi này",
     sending: "Đang gửi…",
@@ -284,7 +300,15 @@ const STRINGS = {
     q_rejected: "Un conseiller répondra à cette question",
     q_handed_over: "Transmise à un spécialiste",
     original: "Texte original ({lang})",
-    machineTranslation: "Traduction automatique",
+    provOriginal: "Texte original · {lang}",
+    provMachine: "Traduction automatique · {engine}",
+    provPhrasebook: "Formule type du recueil de l’agence",
+    provHuman: "Traduit par {name}",
+    provHumanRole: "Traduit par {name} ({role})",
+    editedBy: "Réponse modifiée par {name}",
+    replies: "Réponses à cette question",
+    role_interpreter: "Interprète",
+    newAnswer: "Nouvelle réponse ↑",
     sources: "Sources",
     contactTitle: "Votre interlocuteur pour cette question",
     sending: "Envoi…",
@@ -389,7 +413,15 @@ const STRINGS = {
     q_rejected: "この質問には担当職員がお答えします",
     q_handed_over: "専門の担当者に引き継ぎました",
     original: "原文（{lang}）",
-    machineTranslation: "自動翻訳",
+    provOriginal: "原文・{lang}",
+    provMachine: "機械翻訳・{engine}",
+    provPhrasebook: "当局の定型文",
+    provHuman: "{name}による翻訳",
+    provHumanRole: "{name}（{role}）による翻訳",
+    editedBy: "{name}が編集",
+    replies: "このご質問への回答",
+    role_interpreter: "通訳担当",
+    newAnswer: "新しい回答 ↑",
     sources: "出典",
     contactTitle: "このご質問の担当窓口",
     sending: "送信中…",
@@ -492,7 +524,15 @@ const STRINGS = {
     q_rejected: "담당 직원이 이 질문에 직접 답변합니다",
     q_handed_over: "전문 담당자에게 전달되었습니다",
     original: "원문({lang})",
-    machineTranslation: "자동 번역",
+    provOriginal: "원문 · {lang}",
+    provMachine: "기계 번역 · {engine}",
+    provPhrasebook: "기관 표준 문구",
+    provHuman: "{name} 님 번역",
+    provHumanRole: "{name} 님({role}) 번역",
+    editedBy: "{name} 님이 수정함",
+    replies: "이 질문에 대한 답변",
+    role_interpreter: "통역 담당",
+    newAnswer: "새 답변 ↑",
     sources: "출처",
     contactTitle: "이 질문의 담당 창구",
     sending: "보내는 중…",
@@ -595,7 +635,15 @@ const STRINGS = {
     q_rejected: "此问题将由工作人员回答",
     q_handed_over: "已转交专人处理",
     original: "原文（{lang}）",
-    machineTranslation: "机器翻译",
+    provOriginal: "原文 · {lang}",
+    provMachine: "机器翻译 · {engine}",
+    provPhrasebook: "本局标准用语",
+    provHuman: "由{name}翻译",
+    provHumanRole: "由{name}（{role}）翻译",
+    editedBy: "经{name}修改",
+    replies: "对此问题的回答",
+    role_interpreter: "翻译人员",
+    newAnswer: "新回答 ↑",
     sources: "出处",
     contactTitle: "此问题的联系人",
     sending: "正在发送…",
@@ -801,11 +849,20 @@ function start() {
     }
   });
   ui.log.addEventListener("scroll", () => {
-    if (isNearBottom()) ui.jump.hidden = true;
+    if (isNearBottom() && !state.jumpTo) ui.jump.hidden = true;
   });
   ui.jump.addEventListener("click", () => {
-    scrollToBottom();
+    const target = state.jumpTo && state.elements.get(state.jumpTo);
+    state.jumpTo = 0;
+    if (target) {
+      target.scrollIntoView({ block: "center" });
+      target.tabIndex = -1;
+      target.focus({ preventScroll: true });
+    } else {
+      scrollToBottom();
+    }
     ui.jump.hidden = true;
+    ui.jump.textContent = t("newMessages");
   });
   window.addEventListener("online", () => {
     if (state.phase === "reconnecting") reconnectNow();
@@ -1177,7 +1234,7 @@ function onEvent(event) {
   if (state.events.has(event.seq)) return; // delivered twice (history overlap, resume): once only
   if (event.kind === "draft") return;
   const early = state.earlyTranslations.take(event.seq);
-  if (early && !event.translation) event.translation = early;
+  if (early && replaces(early, event.translation)) event.translation = early;
   state.events.set(event.seq, event);
   state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEventToState(event);
@@ -1199,6 +1256,7 @@ function onEvent(event) {
   if (element) {
     follower.willAdd(mine);
     insertInOrder(element, event.seq);
+    if (element.classList.contains("reply") && ui.log.getAttribute("aria-busy") !== "true") pointToReply(event.seq);
   }
 
   if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
@@ -1264,7 +1322,9 @@ function onTranslation(frame) {
     state.earlyTranslations.keep(frame, state.lastSeq);
     return;
   }
-  event.translation = translationOf(frame);
+  const translation = translationOf(frame);
+  if (!replaces(translation, event.translation)) return; // a machine one never replaces a person's
+  event.translation = translation;
   rerenderEvent(frame.seq);
 }
 
@@ -1462,19 +1522,17 @@ function renderMessage(event) {
     label.textContent = t("kindQuestion");
     body.append(label);
   }
-  const translation = event.translation;
-  const translated =
-    translation && typeof translation.text === "string" && translation.language && translation.language !== event.language;
+  // What this reader is shown: the original, or a translation (machine, phrasebook, person).
+  const reading = readingOf(event, state.lang);
+  const translated = reading.kind !== "original";
   const main = document.createElement("div");
   main.className = "msg-text";
-  if (event.language) main.lang = translated ? translation.language : event.language;
+  if (reading.language) main.lang = reading.language;
+  if (translated) main.textContent = reading.text;
+  else appendWithTerms(main, reading.text, event.terms, describeTerm);
+  body.append(main);
+  body.append(renderProvenance(event, reading));
   if (translated) {
-    main.textContent = translation.text;
-    body.append(main);
-    const note = document.createElement("span");
-    note.className = "translated-note";
-    note.textContent = t("machineTranslation");
-    body.append(note);
     const original = document.createElement("details");
     original.className = "original";
     const summary = document.createElement("summary");
@@ -1484,9 +1542,6 @@ function renderMessage(event) {
     appendWithTerms(text, event.text || "", event.terms, describeTerm);
     original.append(summary, text);
     body.append(original);
-  } else {
-    appendWithTerms(main, event.text || "", event.terms, describeTerm);
-    body.append(main);
   }
 
   if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
@@ -1498,7 +1553,55 @@ function renderMessage(event) {
     body.append(q);
   }
   item.append(head, body);
+  if (event.kind === "question") {
+    // Its answers are shown under it (`replyTo`), whenever they come.
+    const replies = document.createElement("ol");
+    replies.className = "replies";
+    replies.setAttribute("aria-label", t("replies"));
+    item.append(replies);
+  }
   return item;
+}
+
+/** The question an answer replies to: `replyTo`, else (older events) `about`. */
+function replyTarget(event) {
+  if (event.kind !== "answer" && event.kind !== "draft") return 0;
+  const target = Number.isInteger(event.replyTo) ? event.replyTo : event.about;
+  return Number.isInteger(target) ? target : 0;
+}
+
+/** A quiet line under the text: where it comes from (original in which language, machine
+ *  translation by which engine, the phrasebook, or who translated it), and who edited an
+ *  approved answer. */
+function renderProvenance(event, reading) {
+  const line = document.createElement("p");
+  line.className = "provenance";
+  const source = document.createElement("span");
+  source.className = "prov-source";
+  source.dataset.provenance = reading.kind;
+  const translation = reading.translation || {};
+  if (reading.kind === "machine") {
+    source.dataset.engine = String(translation.engine || "");
+    source.textContent = t("provMachine", { engine: translation.engine || "?" });
+  } else if (reading.kind === "phrasebook") {
+    source.textContent = t("provPhrasebook");
+  } else if (reading.kind === "human") {
+    const by = translation.by && typeof translation.by === "object" ? translation.by : {};
+    const name = by.name || nameOf(by.id, "—");
+    source.dataset.by = String(by.id || "");
+    const roleKey = `role_${by.role}`;
+    source.textContent = by.role && roleKey in STRINGS.en ? t("provHumanRole", { name, role: t(roleKey) }) : t("provHuman", { name });
+  } else {
+    source.textContent = t("provOriginal", { lang: languageName(event.language, state.lang) || "—" });
+  }
+  line.append(source);
+  if (event.kind === "answer" && event.edited && event.editedBy && typeof event.editedBy === "object") {
+    const edited = document.createElement("span");
+    edited.className = "prov-edited";
+    edited.textContent = t("editedBy", { name: event.editedBy.name || nameOf(event.editedBy.id, "—") });
+    line.append(edited);
+  }
+  return line;
 }
 
 /** A term's accessible name: as written, then the approved form in the reader's language. */
@@ -1615,6 +1718,7 @@ function rerenderEvent(seq) {
     const counts = new Map();
     const keys = new Map();
     for (const node of root.querySelectorAll("details, summary, .term[tabindex], a[href]")) {
+      if (node.closest(".replies") && root.querySelector(":scope > .replies")?.contains(node)) continue;
       const kind =
         node.tagName === "DETAILS" ? `details.${node.className}`
         : node.tagName === "SUMMARY" ? `summary.${node.parentElement.className}`
@@ -1634,17 +1738,42 @@ function rerenderEvent(seq) {
     if (node === document.activeElement) focusKey = key;
   }
   const hadFocus = old.contains(document.activeElement);
+  // Answers shown under a question stay as they are (their own re-renders replace them).
+  const replies = old.querySelector(":scope > .replies");
+  const freshReplies = fresh.querySelector(":scope > .replies");
+  if (replies && freshReplies) freshReplies.replaceWith(replies);
+  if (replies) replies.setAttribute("aria-label", t("replies"));
+  if (old.classList.contains("reply")) fresh.classList.add("reply");
   old.replaceWith(fresh);
   state.elements.set(seq, fresh);
   if (hadFocus) (after.get(focusKey) || ui.log).focus({ preventScroll: true });
 }
 
+/** An answer shown under a question further up: once laid out, when it is out of sight,
+ *  the jump button says so and leads there. */
+function pointToReply(seq) {
+  requestAnimationFrame(() => {
+    const element = state.elements.get(seq);
+    if (!element) return;
+    const box = element.getBoundingClientRect();
+    const view = ui.log.getBoundingClientRect();
+    if (box.bottom > view.top && box.top < view.bottom) return;
+    state.jumpTo = seq;
+    ui.jump.textContent = t("newAnswer");
+    ui.jump.hidden = false;
+  });
+}
+
 function insertInOrder(element, seq) {
   state.elements.set(seq, element);
-  let after = ui.events.lastElementChild;
+  const event = state.events.get(seq);
+  const question = event && state.elements.get(replyTarget(event));
+  const list = (question && question.querySelector(":scope > .replies")) || ui.events;
+  element.classList.toggle("reply", list !== ui.events);
+  let after = list.lastElementChild;
   while (after && Number(after.dataset.seq) > seq) after = after.previousElementSibling;
   if (after) after.after(element);
-  else ui.events.prepend(element);
+  else list.prepend(element);
 }
 
 function updateQuestionState(about, questionState) {
@@ -1677,6 +1806,7 @@ function markEnded() {
 }
 
 function clearConversation() {
+  state.jumpTo = 0;
   state.earlyTranslations.clear();
   state.questions.clear();
   state.handover = null;

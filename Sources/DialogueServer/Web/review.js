@@ -6,6 +6,7 @@
 import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
 import { probeStaffToken } from "/socket.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
+import { readingOf } from "/translations.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const PAGE_LANGUAGES = ["en", "vi"];
@@ -92,6 +93,11 @@ const STRINGS = {
     role_investor: "Investor",
     role_assistant: "Assistant",
     role_reviewer: "Reviewer",
+    role_interpreter: "Interpreter",
+    phrasebookTranslation: "Phrasebook · {lang}",
+    humanTranslation: "Human translation · {lang}",
+    translatedBy: "by {name} ({role})",
+    editedBy: "edited by {name}",
     kind_message: "Message",
     kind_question: "Question",
     kind_answer: "Answer",
@@ -101,7 +107,7 @@ const STRINGS = {
     engine: "engine: {engine}",
     glossaryKept: "glossary kept",
     glossaryLost: "glossary terms NOT kept",
-    noTranslation: "No machine translation into {lang} is stored.",
+    noTranslation: "No translation into {lang} is stored.",
     glossaryVersion: "glossary v{v}",
     noGlossary: "no glossary",
     redacted: "(text redacted — the hash of the original is kept)",
@@ -225,6 +231,11 @@ const STRINGS = {
     role_investor: "Nhà đầu tư",
     role_assistant: "Trợ lý",
     role_reviewer: "Người kiểm tra",
+    role_interpreter: "Phiên dịch viên",
+    phrasebookTranslation: "Sổ mẫu câu · {lang}",
+    humanTranslation: "Bản dịch của người · {lang}",
+    translatedBy: "do {name} ({role}) dịch",
+    editedBy: "{name} đã chỉnh sửa",
     kind_message: "Tin nhắn",
     kind_question: "Câu hỏi",
     kind_answer: "Trả lời",
@@ -234,7 +245,7 @@ const STRINGS = {
     engine: "công cụ: {engine}",
     glossaryKept: "giữ đúng thuật ngữ",
     glossaryLost: "KHÔNG giữ đúng thuật ngữ",
-    noTranslation: "Chưa lưu bản dịch máy sang {lang}.",
+    noTranslation: "Chưa lưu bản dịch nào sang {lang}.",
     glossaryVersion: "bảng thuật ngữ v{v}",
     noGlossary: "không có bảng thuật ngữ",
     redacted: "(nội dung đã bị xóa — vẫn giữ mã băm của bản gốc)",
@@ -843,7 +854,7 @@ function roleText(role) {
 }
 
 function badge(role) {
-  const known = ["officer", "investor", "assistant", "reviewer"].includes(role);
+  const known = ["officer", "investor", "assistant", "reviewer", "interpreter"].includes(role);
   return el("span", `badge ${known ? role : ""}`.trim(), roleText(role));
 }
 
@@ -918,7 +929,9 @@ function renderTranscript() {
     notesBySeq.get(key).push(note);
   }
 
-  state.hasTranslations = events.some((e) => e.translation && typeof e.translation.text === "string");
+  state.hasTranslations = events.some(
+    (e) => (e.translation && typeof e.translation.text === "string") || (e.phraseTexts && typeof e.phraseTexts === "object"),
+  );
   const fragment = document.createDocumentFragment();
   let previousDay = "";
   const dayOf = (at) => {
@@ -1019,9 +1032,11 @@ function renderTextEntry(item, event, kind, showDate) {
   );
   item.append(head);
 
-  // Original and, when stored, its machine translation, side by side.
-  const translation = event.translation && typeof event.translation === "object" ? event.translation : null;
-  const translated = translation && typeof translation.text === "string" && !event.redacted;
+  // Original and, when there is one, its translation into the reading language, side by
+  // side: a person's, the phrasebook's (a phrase carries its own), or a machine's.
+  const reading = event.redacted ? { kind: "original" } : readingOf(event, state.docLang);
+  const translation = reading.kind !== "original" ? reading.translation : null;
+  const translated = Boolean(translation);
   const texts = el("div", `texts ${translated ? "side-by-side" : "single"}`);
   const original = el("div", "cell orig");
   original.append(el("p", "cell-label", t("original", { lang: languageLabel(event.language) })));
@@ -1037,10 +1052,20 @@ function renderTextEntry(item, event, kind, showDate) {
   texts.append(original);
   if (translated) {
     const cell = el("div", "cell translation");
+    cell.dataset.provenance = reading.kind;
     if (translation.glossaryOk === false) cell.classList.add("glossary-lost");
-    const label = el("p", "cell-label", t("machineTranslation", { lang: languageLabel(translation.language) }));
+    const labelKey = { human: "humanTranslation", phrasebook: "phrasebookTranslation" }[reading.kind] || "machineTranslation";
+    const label = el("p", "cell-label", t(labelKey, { lang: languageLabel(translation.language) }));
     const meta = el("span", "translation-meta");
-    if (translation.engine) meta.append(el("span", "engine", t("engine", { engine: translation.engine })));
+    if (reading.kind === "human") {
+      const by = translation.by && typeof translation.by === "object" ? translation.by : {};
+      const who = el("span", "translator", t("translatedBy", { name: by.name || participantName(by.id), role: roleText(by.role || "interpreter") }));
+      if (by.id) who.dataset.by = String(by.id);
+      meta.append(who);
+      if (translation.at) meta.append(timeElement(translation.at));
+    } else if (reading.kind === "machine" && translation.engine) {
+      meta.append(el("span", "engine", t("engine", { engine: translation.engine })));
+    }
     if (translation.glossaryOk === true) meta.append(el("span", "gloss-ok", `✓ ${t("glossaryKept")}`));
     else if (translation.glossaryOk === false) meta.append(el("span", "gloss-lost", `⚠ ${t("glossaryLost")}`));
     label.append(meta);
@@ -1072,6 +1097,9 @@ function renderTextEntry(item, event, kind, showDate) {
     if (event.approvedBy) {
       const values = { name: participantName(event.approvedBy), draft: event.draft ?? "?" };
       facts.push(event.edited ? t("approvedEdited", values) : t("approvedBy", values));
+    }
+    if (event.edited && event.editedBy && typeof event.editedBy === "object") {
+      facts.push(t("editedBy", { name: event.editedBy.name || participantName(event.editedBy.id) }));
     }
     if (facts.length) item.append(el("p", "answer-facts", facts.join(" · ")));
   }
