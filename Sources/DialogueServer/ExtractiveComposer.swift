@@ -52,6 +52,10 @@ struct ExtractiveComposer {
             var place: DocumentAlignment.Place?
             var covered: Set<String>
             var score: Double
+            /// Names (the glossary's `keep` concepts) the sentence holds.
+            var names = 0
+            /// A list of names: what a "which …" question wants.
+            var listsNames: Bool { names >= 2 && QuestionForm.enumerates(sentence) }
         }
         var candidates: [Candidate] = []
         var indexOfPlace: [DocumentAlignment.Place: Int] = [:]
@@ -81,7 +85,8 @@ struct ExtractiveComposer {
                 }
                 if let place { indexOfPlace[place] = candidates.count }
                 candidates.append(
-                    Candidate(sentence: sentence, result: result, place: place, covered: covered, score: score))
+                    Candidate(
+                        sentence: sentence, result: result, place: place, covered: covered, score: score, names: names))
             }
         }
         // Greedy cover: the best sentence, then those adding most of what is still missing.
@@ -103,10 +108,10 @@ struct ExtractiveComposer {
         // "Which …" wants the list itself: when the best sentences only announce it, the
         // list that follows in the same section is added.
         if form.kind == .which, let first = chosen.first?.place, chosen.count < Self.maximumSentences + 1,
-            !chosen.contains(where: { QuestionForm.enumerates($0.sentence) }),
+            !chosen.contains(where: \.listsNames),
             let list = candidates.filter({
-                $0.place?.family == first.family && $0.place?.section == first.section
-                    && QuestionForm.enumerates($0.sentence) && $0.place != first
+                $0.place?.family == first.family && $0.place?.section == first.section && $0.listsNames
+                    && $0.place != first
             }).max(by: { $0.score < $1.score })
         {
             chosen.append(list)

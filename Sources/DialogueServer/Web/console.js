@@ -3165,7 +3165,11 @@ function onPhraseKey(event) {
     const phrase = matchingPhrases()[state.phraseActive];
     if (phrase) sendPhrase(phrase);
   }
-  // Escape: the dialog's own cancel closes it.
+  } else if (event.key === "Escape") {
+    // A search field would take the first Escape to clear itself: close at once.
+    event.preventDefault();
+    closePhrasePicker();
+  }
 }
 
 function sendPhrase(phrase) {

@@ -1504,7 +1504,7 @@ function renderMessage(event) {
   const from = event.from || {};
   const mine = state.you && from.id === state.you.id;
   const item = document.createElement("li");
-  item.className = `msg ${from.role === "assistant" ? "assistant" : ""} ${mine ? "mine" : ""}`.trim();
+  item.className = `msg ${event.kind} ${from.role === "assistant" ? "assistant" : ""} ${mine ? "mine" : ""}`.replace(/\s+/g, " ").trim();
   item.dataset.seq = String(event.seq);
 
   const head = document.createElement("div");

@@ -1,0 +1,171 @@
+"""Every investor in their own language (issue 15), over the real server: the phrasebook
+(GET /v1/phrases, `say` with `phrase`, the agency's wording as each reader's translation,
+live and in history), answers in the asker's language quoting the asker's version of the
+fact sheets, hand-over in all six languages with the desk's e-mail and phone, `replyTo`,
+and edited approvals that say who edited them."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+from harness import AGENTS, BIN, cid, investor, is_error, is_event, officer, run
+
+LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"]
+
+
+def test_the_phrasebook_is_served_to_staff_in_six_languages(server):
+    status, body, _ = server.http("GET", "/v1/phrases?agent=quang-ninh-ipa", server.officer_token)
+    assert status == 200, body
+    phrases = body["phrases"]
+    assert len(phrases) >= 40
+    for phrase in phrases:
+        assert set(phrase) >= {"id", "texts", "note"}
+        assert all(phrase["texts"].get(lang) for lang in LANGUAGES), phrase["id"]
+    ids = {p["id"] for p in phrases}
+    assert "wait-moment" in ids and "docs-send-email" in ids and "desk-land-contact" in ids
+    status, body, _ = server.http("GET", "/v1/phrases?agent=quang-ninh-ipa", server.reviewer_token)
+    assert status == 200
+    status, _, _ = server.http("GET", "/v1/phrases")
+    assert status == 401
+    status, body, _ = server.http("GET", "/v1/phrases?agent=nobody", server.officer_token)
+    assert status == 404
+
+
+def test_a_phrase_reaches_every_reader_in_their_language_at_once_and_in_history(server):
+    s = server.create_session("Phrasebook")
+    sid = s["id"]
+    _, body, _ = server.http("GET", "/v1/phrases", server.officer_token)
+    texts = {p["id"]: p["texts"] for p in body["phrases"]}["docs-send-email"]
+    ja_invite = server.create_invite(sid, name="Sato", language="ja")
+    ko_invite = server.create_invite(sid, name="Kim", language="ko")
+
+    async def go():
+        ja, _, _ = await investor(server, ja_invite["code"], "ja")
+        off, _ = await officer(server)
+        await off.join(sid)
+        c = cid()
+        ack = await off.action({"type": "say", "session": sid, "phrase": "docs-send-email", "clientId": c})
+        assert ack["type"] == "ack", ack
+        seen = await ja.wait_for(is_event("message", seq=ack["seq"]))
+        # The officer hello'd in English: the stored text is the English phrase.
+        assert seen["phrase"] == "docs-send-email"
+        assert seen["text"] == texts["en"] and seen["language"] == "en"
+        assert seen["translation"] == {"text": texts["ja"], "language": "ja", "engine": "phrasebook", "glossaryOk": True}
+        mine = await off.wait_for(is_event("message", seq=ack["seq"]))
+        assert "translation" not in mine  # the sender reads the original
+        # A reader who arrives later gets the same in history.
+        ko, _, history = await investor(server, ko_invite["code"], "ko")
+        stored = [e for e in history if e.get("seq") == ack["seq"]][0]
+        assert stored["translation"]["text"] == texts["ko"] and stored["translation"]["engine"] == "phrasebook"
+        # Unknown phrase, investor sending a phrase.
+        bad = await off.action({"type": "say", "session": sid, "phrase": "no-such-phrase", "clientId": cid()})
+        assert bad["type"] == "error" and bad["code"] == "not_found", bad
+        refused = await ja.action({"type": "say", "session": sid, "phrase": "wait-moment", "clientId": cid()})
+        assert refused["type"] == "error" and refused["code"] == "forbidden", refused
+        for ws in (ja, ko, off):
+            await ws.close()
+    run(go())
+
+
+ASKED = {  # a question per language, and a spelling of the fact the answer must hold in it
+    "vi": ("Tỉnh Quảng Ninh có bao nhiêu dự án FDI?", ["210"]),
+    "en": ("What industrial parks are being developed?", ["Yen Than", "Dam Ha B"]),
+    "fr": ("Quels secteurs le programme de promotion 2025 vise-t-il ?", ["semi-conducteurs"]),
+    "ja": ("どの工業団地が開発されていますか？", ["イエンタン", "ダムハ"]),
+    "ko": ("꽝닌성의 2025년 성장 목표는 몇 퍼센트입니까?", ["14"]),
+    "zh": ("广宁省有多少个外商直接投资项目？", ["210"]),
+}
+
+
+def test_answers_are_in_the_askers_language_and_quote_its_version(server):
+    s = server.create_session("Six languages", assistant="auto")
+    sid = s["id"]
+    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
+
+    async def go():
+        for lang in LANGUAGES:
+            ws, _, _ = await investor(server, invites[lang]["code"], lang)
+            question, facts = ASKED[lang]
+            ack = await ws.action({"type": "ask", "session": sid, "text": question, "clientId": cid()})
+            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
+            assert answer["about"] == ack["seq"]
+            assert answer["language"] == lang, answer
+            assert any(f in answer["text"] for f in facts), (lang, answer["text"])
+            assert answer["citations"], answer
+            assert all(c["document"].endswith("." + lang) for c in answer["citations"]), answer["citations"]
+            await ws.close()
+    run(go())
+
+
+RENT = {  # "what is the land rent in Van Don?" as investors write it
+    "vi": "Giá thuê đất ở Khu kinh tế Vân Đồn là bao nhiêu?",
+    "en": "What is the land rent in the Van Don economic zone?",
+    "fr": "Quel est le loyer du terrain dans la zone économique de Van Don ?",
+    "ja": "ヴァンドン経済特区で土地の賃料はいくらですか？",
+    "ko": "반돈 경제구역의 토지 임대료는 얼마입니까?",
+    "zh": "云屯经济区的土地租金是多少？",
+}
+
+
+def test_a_question_for_a_person_is_handed_over_in_every_language_with_the_desks_address(server):
+    s = server.create_session("Hand-over", assistant="auto")
+    sid = s["id"]
+    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
+
+    async def go():
+        for lang in LANGUAGES:
+            ws, _, _ = await investor(server, invites[lang]["code"], lang)
+            ack = await ws.action({"type": "ask", "session": sid, "text": RENT[lang], "clientId": cid()})
+            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
+            contact = answer.get("contact")
+            assert contact, (lang, answer["text"])
+            assert contact["desk"] in ("land-site-clearance", "industrial-zones"), contact
+            assert "@" in contact["email"] and contact["phone"].startswith("+84"), contact
+            # The investor is told, in their language, who will contact them and how.
+            assert contact["email"] in answer["text"] and contact["phone"] in answer["text"]
+            assert contact["name"] in answer["text"]
+            status = await ws.wait_for(is_event("status", about=ack["seq"]))
+            assert status["state"] == "handed_over"
+            await ws.close()
+    run(go())
+
+
+def test_an_edited_approval_says_who_edited_it(server):
+    s = server.create_session("Review", assistant="review")
+    sid = s["id"]
+    invite = server.create_invite(sid, name="Sato", language="ja")
+
+    async def go():
+        off, welcome = await officer(server, join=sid)
+        ja, _, _ = await investor(server, invite["code"], "ja")
+        ack = await ja.action({"type": "ask", "session": sid, "text": "クアンニン省のFDI案件はいくつありますか？", "clientId": cid()})
+        draft = await off.wait_for(is_event("draft", replyTo=ack["seq"]), timeout=20)
+        await off.send({"type": "approve", "session": sid, "draft": draft["seq"], "text": "210件を超えるFDI案件があります。"})
+        answer = await ja.wait_for(is_event("answer", replyTo=ack["seq"]))
+        assert answer["edited"] is True
+        assert answer["editedBy"]["id"] == welcome["you"]["id"] and answer["editedBy"]["name"] == welcome["you"]["name"]
+        # Approved unchanged: no editedBy.
+        ack2 = await ja.action({"type": "ask", "session": sid, "text": "クアンニン省の2025年の成長目標は？", "clientId": cid()})
+        draft2 = await off.wait_for(is_event("draft", replyTo=ack2["seq"]), timeout=20)
+        await off.send({"type": "approve", "session": sid, "draft": draft2["seq"]})
+        plain = await ja.wait_for(is_event("answer", replyTo=ack2["seq"]))
+        assert plain["edited"] is False and "editedBy" not in plain
+        await ja.close()
+        await off.close()
+    run(go())
+
+
+def test_a_broken_phrasebook_refuses_start_up_with_its_line(tmp_path):
+    agents = tmp_path / "Agents"
+    shutil.copytree(AGENTS, agents)
+    phrases = agents / "quang-ninh-ipa" / "phrases.tsv"
+    lines = phrases.read_text(encoding="utf-8").split("\n")
+    cells = lines[2].split("\t")
+    cells[4] = ""  # line 3 loses its Japanese text
+    lines[2] = "\t".join(cells)
+    phrases.write_text("\n".join(lines), encoding="utf-8")
+    proc = subprocess.run([BIN, "serve", "--port", "0", "--data", str(tmp_path / "data"), "--agents", str(agents)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode != 0
+    assert "phrases.tsv:3:" in proc.stderr and "has no ja text" in proc.stderr, proc.stderr[-2000:]
