@@ -124,6 +124,9 @@ extension DialogueHub {
             // The agent's greeting and name in the reader's language, shown above the conversation.
             "greeting": .string(manifest.greeting(in: participant.language)),
             "assistantName": .string(manifest.name(in: participant.language)),
+            // Whether a provider translates whole messages: without one, pages say which
+            // readers nothing translates for, and point to the phrasebook and to interpreters.
+            "machineTranslation": ["engine": translator.map { .string($0.engine) } ?? .null],
         ]
     }
 

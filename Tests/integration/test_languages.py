@@ -41,8 +41,11 @@ def test_a_phrase_reaches_every_reader_in_their_language_at_once_and_in_history(
     ko_invite = server.create_invite(sid, name="Kim", language="ko")
 
     async def go():
-        ja, _, _ = await investor(server, ja_invite["code"], "ja")
-        off, _ = await officer(server)
+        ja, ja_welcome, _ = await investor(server, ja_invite["code"], "ja")
+        off, welcome = await officer(server)
+        # No provider configured: pages are told nothing translates whole messages.
+        assert welcome["machineTranslation"] == {"engine": None}
+        assert ja_welcome["machineTranslation"] == {"engine": None}
         await off.join(sid)
         c = cid()
         ack = await off.action({"type": "say", "session": sid, "phrase": "docs-send-email", "clientId": c})
