@@ -10,7 +10,9 @@ A family is every `documents/<family>.<lang>.md`. Its versions must:
   passage it found in another language: Sources/AgentPacks/DocumentSections.swift);
 - carry the same seed facts: a fact (seed_facts.py) found in any version of a family must be
   found in all six, through its listed spellings or those in seed_spellings/<family>.json
-  (`{"fact description": {"ja": ["…"], …}}`, for wordings no listed spelling covers).
+  (`{"fact description": {"ja": ["…"], …}}`, for wordings no listed spelling covers; only
+  wordings that state that fact, never a phrase that merely contains the listed words).
+  Spellings are matched as seed_matching.py says (folded; Latin or digit ends at word boundaries).
 
 Run `python3 Tests/integration/pack_families.py [FAMILY…]` to see what a family still lacks.
 """
@@ -25,7 +27,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from seed_facts import SEED_FACTS  # noqa: E402
-from test_seed_facts import fold  # noqa: E402
+from seed_matching import contains_spelling, fold  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENTS = REPO / "Agents" / "quang-ninh-ipa" / "documents"
@@ -119,15 +121,16 @@ def check(family: str, versions: dict[str, Path]) -> list[str]:
         problems.append(f"seed_spellings/{family}.json names facts seed_facts.py does not list: {sorted(unknown)}")
     for _, description, spellings in SEED_FACTS:
         per_language = {
-            lang: [fold(s) for s in spellings + extra.get(description, {}).get(lang, [])] for lang in folded
+            lang: spellings + extra.get(description, {}).get(lang, []) for lang in folded
         }
-        present = {lang for lang, text in folded.items() if any(s and s in text for s in per_language[lang])}
+        present = {lang for lang, text in folded.items()
+                   if any(contains_spelling(text, s) for s in per_language[lang])}
         if present and present != set(folded):
             absent = sorted(set(folded) - present, key=LANGUAGES.index)
             problems.append(
                 f"{family}: fact \"{description}\" is in {', '.join(sorted(present, key=LANGUAGES.index))} "
-                f"but not found in {', '.join(absent)} (spellings {spellings}; add the wording used to "
-                f"seed_spellings/{family}.json)")
+                f"but not found in {', '.join(absent)} (spellings {spellings}; if it is there in other words, add "
+                f"those words to seed_spellings/{family}.json, never words that do not state this fact)")
     return problems
 
 
