@@ -19,12 +19,30 @@ package struct ContactDesk: Sendable, Equatable {
     package var phone: String? = nil
     /// Free-text topics, for officers reading the file.
     package var topics: [String]
+
+    /// A desk from its parts (tests, packs built in memory).
+    package init(
+        id: String, name: LocalizedText, role: LocalizedText, organisation: LocalizedText, languages: [String],
+        email: String?, phone: String? = nil, topics: [String]
+    ) {
+        self.id = id
+        self.name = name
+        self.role = role
+        self.organisation = organisation
+        self.languages = languages
+        self.email = email
+        self.phone = phone
+        self.topics = topics
+    }
 }
 
 /// Text given once, or per language.
 package struct LocalizedText: Sendable, Equatable {
     /// Per language; the key `""` holds text given once for all languages.
     package var values: [String: String]
+
+    /// Text per language; the key `""` for one text in every language.
+    package init(values: [String: String]) { self.values = values }
 
     /// The text for a reader: same tag, same primary language, English, Vietnamese, any.
     package func text(in language: String) -> String {

@@ -43,8 +43,9 @@ package struct Phrasebook: Sendable, Equatable {
 
     /// Parses the file's text; every line is checked and the first fault refuses the file.
     package static func parse(_ text: String) throws(ParseError) -> Phrasebook {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line in
-            line.hasSuffix("\r") ? line.dropLast() : line
+        // "\r\n" is one Character in Swift: split on both so Windows-edited files read alike.
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map {
+            line in line.hasSuffix("\r") ? line.dropLast() : line
         }
         if let first = lines.first, first.hasPrefix("\u{FEFF}") { lines[0] = first.dropFirst() }
         guard let header = lines.first, !header.allSatisfy(\.isWhitespace) else {

@@ -41,8 +41,8 @@ extension DialogueHub {
             } catch {
                 logger.error("assistant retrieval failed", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
             }
-            var composition = ExtractiveComposer(pack: pack, glossary: glossary)
-                .compose(question: text, language: language, results: results)
+            let composer = ExtractiveComposer(pack: pack, glossary: glossary)
+            var composition = composer.compose(question: text, language: language, results: results)
             // With an LLM configured and something to answer from, its answer replaces the
             // extractive one when it keeps to the passages; hand-over and confidence stay.
             if let llm, !composition.citations.isEmpty {
@@ -50,7 +50,7 @@ extension DialogueHub {
                     ($0.text, glossary!.approvedForm(of: $0.conceptIndex, for: language))
                 }
                 if let answer = await llm.answer(
-                    question: text, language: language, results: results,
+                    question: text, language: language, results: composer.passagesInLanguage(results, language: language),
                     organisation: pack.manifest.organisationName(in: language), terms: terms)
                 {
                     composition.text = answer.text

@@ -189,6 +189,49 @@ struct ExtractiveComposer {
             formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false)
     }
 
+    /// The passages in the asker's language version where their family has it (sentence by
+    /// sentence, through their places), so that an LLM writing the answer reads and cites
+    /// what the asker will read. Passages of families without that version stay as found.
+    func passagesInLanguage(_ results: [SearchResult], language: String) -> [SearchResult] {
+        let asker = LanguageTag.primary(language)
+        let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
+        let alignment = DocumentAlignment(
+            documents: pack.documents, families: Set(results.compactMap { familyOf[$0.document] }))
+        var mapped: [SearchResult] = []
+        for result in results {
+            guard LanguageTag.primary(result.language) != asker else {
+                mapped.append(result)
+                continue
+            }
+            var sentences: [String] = []
+            var document: PackDocument?
+            for sentence in PassageSplitter.sentences(result.passage) {
+                guard let place = alignment.place(of: sentence, in: result.document),
+                    let quote = alignment.quote(
+                        at: place, in: asker,
+                        sentenceCountOfSource: alignment.sentenceCount(at: place, in: result.document))
+                else { continue }
+                if sentences.last != quote.text { sentences.append(quote.text) }
+                document = quote.document
+            }
+            guard let document, !sentences.isEmpty else {
+                mapped.append(result)
+                continue
+            }
+            var version = result
+            version.document = document.id
+            version.title = document.title
+            version.language = document.language
+            version.source = document.source
+            version.passage = sentences.joined(separator: " ")
+            // The same passage found in two languages is given once.
+            if !mapped.contains(where: { $0.document == version.document && $0.passage == version.passage }) {
+                mapped.append(version)
+            }
+        }
+        return mapped
+    }
+
     /// The language to quote a family in for an asker: theirs when the family has it, else
     /// English, French, Vietnamese (the agency's working languages), else the one it was found in.
     static func closestLanguage(to asker: String, among available: Set<String>, found: String) -> String {

@@ -1849,7 +1849,9 @@ function bestTranslation(event, language) {
  *  queue's starting point and the interpreter's starting text. */
 async function loadTranslations() {
   const id = state.sessionId;
-  if (!id) return;
+  // A server of this protocol's second wave says whether it translates (welcome's
+  // `machineTranslation`); an older one has no translations route to ask.
+  if (!id || state.machineEngine === undefined) return;
   try {
     const data = await api("GET", `/v1/sessions/${encodeURIComponent(id)}/translations`);
     if (state.sessionId !== id) return;
@@ -3164,7 +3166,6 @@ function onPhraseKey(event) {
     if (event.isComposing || event.keyCode === 229) return;
     const phrase = matchingPhrases()[state.phraseActive];
     if (phrase) sendPhrase(phrase);
-  }
   } else if (event.key === "Escape") {
     // A search field would take the first Escape to clear itself: close at once.
     event.preventDefault();
