@@ -164,9 +164,12 @@ struct ExtractiveComposer {
         var handover: (desk: ContactDesk, reason: String)?
         if let rule, let desk = pack.desk(id: rule.desk) {
             handover = (desk, AssistantPhrases.reasonRule(language))
-        } else if confidence >= floor, let first = quotes.first?.text, let desk = deskNamed(in: first) {
-            // The documents themselves send the question to a desk ("… ask the Industrial
-            // Parks Desk"): the investor is handed over to it rather than left with a referral.
+        } else if confidence >= floor, form.kind != .other, let first = quotes.first?.text,
+            form.bonus(for: first) == 0, let desk = deskNamed(in: first)
+        {
+            // Asked for a figure, a date or a list, the documents only send the question to a
+            // desk ("… please ask the Industrial Parks Desk"): the investor is handed over to
+            // it rather than left with a referral.
             handover = (desk, AssistantPhrases.reasonReferral(language))
         } else if confidence < floor || chosen.isEmpty, let defaultDesk = pack.manifest.handover?.defaultDesk,
             let desk = pack.desk(id: defaultDesk)

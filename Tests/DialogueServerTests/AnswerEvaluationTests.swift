@@ -135,8 +135,9 @@ struct AnswerEvaluationTests {
         print("answers-dev.json\n\(report)")
         if ProcessInfo.processInfo.environment["ANSWER_MISSES"] != nil {
             print(report.misses.joined(separator: "\n"))
-            for outcome in try Self.run(Self.load("answers-dev")) where outcome.question.handover == nil {
-                print("COV", String(format: "%.2f", outcome.composition.coverage), outcome.composition.formMet, outcome.holdsFact)
+            for outcome in try Self.run(Self.load("answers-dev"))
+            where (outcome.question.handover != nil) != (outcome.composition.handover != nil) {
+                print("HANDOVER", outcome.question.id, outcome.question.handover ?? "-", outcome.composition.handover?.desk.id ?? "-", outcome.question.question)
             }
         }
         for row in report.perLanguage {
