@@ -304,7 +304,7 @@ actor DialogueHub {
         sessions[sessionId]!.catchUpBuffers[id] = nil
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.remove(sessionId)
-        if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id]
+        if let participant, !participant.role.isObserver, let count = sessions[sessionId]!.onlineCount[participant.id]
         {
             if count <= 1 {
                 sessions[sessionId]!.onlineCount[participant.id] = nil

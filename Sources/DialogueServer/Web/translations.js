@@ -1,9 +1,15 @@
 // Shared by the investor page and the officer console: `translation` frames (contract
 // section 4) for the reader's events.
 
-/** The `translation` object of an event, from a `translation` frame. */
+/** The `translation` object of an event, from a `translation` frame (a person's carries
+ *  `by` and `at`, as in history). */
 export function translationOf(frame) {
-  return { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+  const translation = { text: frame.text, language: frame.language, engine: frame.engine, glossaryOk: frame.glossaryOk };
+  if (frame.by) {
+    translation.by = frame.by;
+    translation.at = frame.at;
+  }
+  return translation;
 }
 
 /**
