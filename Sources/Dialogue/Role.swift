@@ -16,6 +16,9 @@ package enum Role: String, Sendable, Codable, CaseIterable {
     /// Drafts are for the staff who decide or translate them, not for investors or reviewers.
     package var seesDrafts: Bool { self == .officer || self == .interpreter }
 
+    /// The role's name with its article, for messages: "an interpreter", "a reviewer".
+    package var withArticle: String { ("aeiou".contains(rawValue.prefix(1)) ? "an " : "a ") + rawValue }
+
     /// Whether this role may perform `action` at all (session-level rules come on top).
     package func may(_ action: Action) -> Bool {
         switch (self, action) {

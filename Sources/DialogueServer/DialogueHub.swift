@@ -176,7 +176,7 @@ actor DialogueHub {
         guard let action = frame.action, identity.role.may(action) else {
             refuse(
                 DialogueError(
-                    .forbidden, "a \(identity.role.rawValue) may not \(frame.action?.rawValue ?? "do that")",
+                    .forbidden, "\(identity.role.withArticle) may not \(frame.action?.rawValue ?? "do that")",
                     ref: frame.clientId), to: id)
             return
         }

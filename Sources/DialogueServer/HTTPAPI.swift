@@ -209,7 +209,7 @@ struct HTTPAPI: Sendable {
             throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token")
         }
         guard allowed.contains(account.role) else {
-            throw Failure.forbidden("a \(account.role.rawValue) may not do this")
+            throw Failure.forbidden("\(account.role.withArticle) may not do this")
         }
         return account
     }

@@ -34,6 +34,12 @@ import Testing
 
     /// Reviewers and interpreters observe (no `joined`, no presence); interpreters and
     /// officers see drafts, since both may translate them.
+    @Test func namesWithTheirArticle() {
+        #expect(Role.allCases.map(\.withArticle) == [
+            "an officer", "a reviewer", "an investor", "an assistant", "an interpreter",
+        ])
+    }
+
     @Test func observersAndDraftReaders() {
         #expect(Role.allCases.filter(\.isObserver) == [.reviewer, .interpreter])
         #expect(Role.allCases.filter(\.seesDrafts) == [.officer, .interpreter])
