@@ -20,6 +20,9 @@ package enum ClientFrame: Sendable, Equatable {
     case end(session: String)
     /// The sender leaves the session.
     case leave(session: String)
+    /// An officer or interpreter translates an event's text into one of the session's
+    /// languages; `text` is checked by the session's rules (`checkTranslation`), not here.
+    case translate(session: String, seq: Int64, language: String, text: String)
 
     /// Where a reconnecting client left off.
     package struct Resume: Sendable, Equatable {
@@ -45,6 +48,7 @@ package enum ClientFrame: Sendable, Equatable {
         case .moderate: return .moderate
         case .end: return .end
         case .leave: return .leave
+        case .translate: return .translate
         }
     }
 
@@ -52,8 +56,8 @@ package enum ClientFrame: Sendable, Equatable {
     package var session: String? {
         switch self {
         case .hello(_, _, _, let resume): return resume?.session
-        case .join(let s, _), .say(let s, _, _, _, _), .sayPhrase(let s, _, _), .ask(let s, _, _), .approve(let s, _, _), .reject(let s, _, _),
-            .moderate(let s, _, _, _), .end(let s), .leave(let s):
+        case .join(let s, _), .say(let s, _, _, _, _), .sayPhrase(let s, _, _), .ask(let s, _, _), .approve(let s, _, _),
+            .reject(let s, _, _), .moderate(let s, _, _, _), .end(let s), .leave(let s), .translate(let s, _, _, _):
             return s
         }
     }
@@ -143,6 +147,10 @@ package enum ClientFrame: Sendable, Equatable {
             return .end(session: try fields.string("session"))
         case "leave":
             return .leave(session: try fields.string("session"))
+        case "translate":
+            return .translate(
+                session: try fields.string("session"), seq: try fields.seq("seq"),
+                language: try fields.languageTag("language"), text: try fields.anyString("text"))
         default:
             throw DialogueError(.badRequest, "unknown frame type \"\(typeName)\"", ref: fields.ref)
         }
@@ -177,6 +185,17 @@ private struct FieldReader {
         }
         guard s.utf8.count <= maxLength else {
             throw DialogueError(.badRequest, "field \"\(key)\" is longer than \(maxLength) bytes", ref: ref)
+        }
+        return s
+    }
+
+    /// A required string that may be empty (the caller's rules judge its content).
+    func anyString(_ key: String) throws(DialogueError) -> String {
+        guard let field = value[key], field != .null else {
+            throw DialogueError(.badRequest, "missing field \"\(key)\"", ref: ref)
+        }
+        guard let s = field.stringValue else {
+            throw DialogueError(.badRequest, "field \"\(key)\" must be a string", ref: ref)
         }
         return s
     }

@@ -43,7 +43,11 @@ struct ClientConnection {
     var sessions: Set<String> = []
 
     var language: String { participant?.language ?? "en" }
-    var isOfficer: Bool { identity?.role == .officer }
+    /// Officers and interpreters see drafts.
+    var seesDrafts: Bool { identity?.role.seesDrafts == true }
+    /// Officers and interpreters get every translation of their sessions, whatever their
+    /// language: their consoles keep the queue of each language.
+    var getsEveryTranslation: Bool { identity?.role.may(.translate) == true }
 }
 
 /// One connection's subscription to a session's events.
@@ -89,10 +93,12 @@ final class LiveSession {
     }
 }
 
-/// A member's reader language and whether it may see officers-only events.
+/// A member's reader language, whether it may see officers-only events, and whether it
+/// gets the translations into every language.
 struct Reader {
     var language: String
-    var isOfficer: Bool
+    var seesDrafts: Bool
+    var getsEveryTranslation: Bool
 }
 
 /// A live event held back for a reader that is still receiving history.

@@ -44,6 +44,10 @@ extension DialogueHub {
             withSession(sessionId, for: id) { hub in hub.end(id, sessionId) }
         case .leave(let sessionId):
             withSession(sessionId, for: id) { hub in hub.leave(id, sessionId) }
+        case .translate(let sessionId, let seq, let language, let text):
+            withSession(sessionId, for: id) { hub in
+                hub.translate(id, sessionId, seq: seq, language: language, text: text)
+            }
         }
     }
 
@@ -171,7 +175,7 @@ extension DialogueHub {
             refuse(DialogueError(.conflict, "you are not in session \(sessionId)"), to: id)
             return
         }
-        if participant.role != .reviewer, sessions[sessionId]?.state.info.status == .live {
+        if !participant.role.isObserver, sessions[sessionId]?.state.info.status == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.leave(by: participant, at: Timestamp.now()) }
         }
         detach(id, from: sessionId, participant: participant)

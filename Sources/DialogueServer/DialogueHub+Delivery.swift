@@ -25,11 +25,13 @@ extension DialogueHub {
         nextGeneration += 1
         let generation = nextGeneration
         sessions[sessionId]!.members[id] = sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live
-        sessions[sessionId]!.readers[id] = Reader(language: connection.language, isOfficer: connection.isOfficer)
+        sessions[sessionId]!.readers[id] = Reader(
+            language: connection.language, seesDrafts: connection.seesDrafts,
+            getsEveryTranslation: connection.getsEveryTranslation)
         sessions[sessionId]!.catchUpBuffers[id] = nil
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.insert(sessionId)
-        if !alreadyMember, let participant = connection.participant, participant.role != .reviewer {
+        if !alreadyMember, let participant = connection.participant, !participant.role.isObserver {
             let cameOnline = !isOnline(sessionId, participant.id)
             if sessions[sessionId]!.onlineCount[participant.id] == nil {
                 localPresenceChanged(sessionId, participant.id, online: true)
@@ -38,7 +40,7 @@ extension DialogueHub {
             if cameOnline { broadcastPresence(sessionId, participantId: participant.id, excluding: id) }
         }
         guard sendHistory else { return }
-        let officer = connection.isOfficer
+        let officer = connection.seesDrafts
         let language = connection.language
         let agent = sessions[sessionId]!.state.info.agent
         // Detached: reading and framing history is work the hub need not wait for; frames
@@ -126,7 +128,7 @@ extension DialogueHub {
         if needsClosingFrame {
             transport.send(Self.historyFrame(session: sessionId, events: [], complete: true), to: id)
         }
-        let officer = connections[id]?.isOfficer == true
+        let officer = connections[id]?.seesDrafts == true
         let language = connections[id]?.language ?? "en"
         sessions[sessionId]!.catchUpBytes[id] = nil
         for pending in sessions[sessionId]!.catchUpBuffers.removeValue(forKey: id) ?? []
@@ -267,7 +269,7 @@ extension DialogueHub {
         let readers = sessions[event.session]!.readers
         for (id, subscription) in members {
             guard let reader = readers[id] else { continue }
-            if event.kind.officersOnly && !reader.isOfficer { continue }
+            if event.kind.officersOnly && !reader.seesDrafts { continue }
             switch subscription {
             case .live:
                 live[reader.language, default: []].append(id)

@@ -35,9 +35,11 @@ extension DialogueHub {
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):
             nodeGone(node)
-        case .translated(let sessionId, let seq, let language):
+        case .translated(let sessionId, let seq, let language, let officersOnly):
             guard let readers = sessions[sessionId]?.readers,
-                readers.values.contains(where: { LanguageTag.primary($0.language) == language })
+                readers.values.contains(where: {
+                    $0.getsEveryTranslation || LanguageTag.primary($0.language) == language
+                })
             else { return }
             // Read apart: the notices behind this one (commits, presence) do not wait for it.
             Task {
@@ -45,7 +47,7 @@ extension DialogueHub {
                     guard let stored = try await self.store.translations(
                         session: sessionId, from: seq, to: seq, language: language)[seq]
                     else { return }
-                    self.translationArrived(stored, officersOnly: false)  // drafts are not translated
+                    self.translationArrived(stored, officersOnly: officersOnly)
                 } catch {
                     self.logger.error(
                         "reading another node's translation failed",

@@ -30,7 +30,8 @@ extension DialogueHub {
                             session: event.session, seq: event.seq, language: target, text: result.text,
                             engine: translator.engine, glossaryVersion: version, glossaryOk: result.glossaryOk)
                         do {
-                            try await store.saveTranslation(stored)
+                            // Not stored: a person translated it meanwhile, and theirs stays.
+                            guard try await store.saveTranslation(stored) else { return }
                         } catch {
                             logger.error("translation not stored", metadata: ["session.id": "\(event.session)", "error": "\(error)"])
                         }
@@ -41,17 +42,16 @@ extension DialogueHub {
         }
     }
 
-    /// Sends a translation to the session's readers of its language.
+    /// Sends a translation (a machine's or a person's) to the session's readers of its
+    /// language (a draft's only to those who see drafts), and to every officer and
+    /// interpreter of the session whatever their language.
     func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
         guard let readers = sessions[translation.session]?.readers else { return }
-        let frame: JSONValue = [
-            "type": "translation", "session": .string(translation.session), "seq": .int(translation.seq),
-            "language": .string(translation.language), "text": .string(translation.text),
-            "engine": .string(translation.engine), "glossaryOk": .bool(translation.glossaryOk),
-        ]
         let ids = readers.filter { _, reader in
-            LanguageTag.primary(reader.language) == translation.language && (!officersOnly || reader.isOfficer)
+            reader.getsEveryTranslation
+                || (LanguageTag.primary(reader.language) == translation.language
+                    && (!officersOnly || reader.seesDrafts))
         }.map(\.key)
-        if !ids.isEmpty { transport.send(JSONWriter.bytes(frame), to: ids) }
+        if !ids.isEmpty { transport.send(JSONWriter.bytes(translation.frame), to: ids) }
     }
 }

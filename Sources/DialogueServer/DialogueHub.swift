@@ -176,7 +176,7 @@ actor DialogueHub {
         guard let action = frame.action, identity.role.may(action) else {
             refuse(
                 DialogueError(
-                    .forbidden, "a \(identity.role.rawValue) may not \(frame.action?.rawValue ?? "do that")",
+                    .forbidden, "\(identity.role.withArticle) may not \(frame.action?.rawValue ?? "do that")",
                     ref: frame.clientId), to: id)
             return
         }
@@ -304,7 +304,7 @@ actor DialogueHub {
         sessions[sessionId]!.catchUpBuffers[id] = nil
         sessions[sessionId]!.catchUpBytes[id] = nil
         connections[id]?.sessions.remove(sessionId)
-        if let participant, participant.role != .reviewer, let count = sessions[sessionId]!.onlineCount[participant.id]
+        if let participant, !participant.role.isObserver, let count = sessions[sessionId]!.onlineCount[participant.id]
         {
             if count <= 1 {
                 sessions[sessionId]!.onlineCount[participant.id] = nil

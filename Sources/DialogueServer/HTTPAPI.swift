@@ -111,11 +111,11 @@ struct HTTPAPI: Sendable {
             return try await createSession(request, by: try await staff(request, allowed: [.officer]))
         }
         if method == "GET", match("v1/sessions") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer])
+            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
             return try await listSessions(request)
         }
         if method == "GET", let id = match("v1/sessions/*")?.first {
-            _ = try await staff(request, allowed: [.officer, .reviewer])
+            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
             return Self.json(200, try await sessionObject(id))
         }
         if method == "POST", let id = match("v1/sessions/*/invites")?.first {
@@ -134,8 +134,12 @@ struct HTTPAPI: Sendable {
             return HTTPResponse(status: 204, contentType: "text/plain", body: [])
         }
         if method == "GET", let id = match("v1/sessions/*/transcript")?.first {
-            let reader = try await staff(request, allowed: [.officer, .reviewer])
+            let reader = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
             return try await transcript(request, session: id, reader: reader)
+        }
+        if method == "GET", let id = match("v1/sessions/*/translations")?.first {
+            let reader = try await staff(request, allowed: [.officer, .interpreter])
+            return try await translations(request, session: id, reader: reader)
         }
         if method == "GET", let id = match("v1/sessions/*/verify")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
@@ -181,6 +185,7 @@ struct HTTPAPI: Sendable {
     private static let knownPaths: [[String]] = [
         ["healthz"], ["metrics"], ["v1", "sessions"], ["v1", "sessions", "*"], ["v1", "sessions", "*", "invites"],
         ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
+        ["v1", "sessions", "*", "translations"],
         ["v1", "sessions", "*", "verify"],
         ["v1", "sessions", "*", "notes"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
         ["v1", "phrases"],
@@ -209,7 +214,7 @@ struct HTTPAPI: Sendable {
             throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token")
         }
         guard allowed.contains(account.role) else {
-            throw Failure.forbidden("a \(account.role.rawValue) may not do this")
+            throw Failure.forbidden("\(account.role.withArticle) may not do this")
         }
         return account
     }

@@ -14,13 +14,14 @@ enum ReaderTranslation {
         guard reader != LanguageTag.primary(eventLanguage),
             let text = texts[language]?.stringValue ?? texts[reader]?.stringValue
         else { return nil }
-        return ["text": .string(text), "language": .string(reader), "engine": "phrasebook", "glossaryOk": true]
+        return ["text": .string(text), "language": .string(reader), "engine": .string(TranslationPreference.phrasebookEngine), "glossaryOk": true]
     }
 
     /// The `translation` member for a reader: `stored` is what the store holds for the
     /// reader's language (a machine's or a person's), if anything.
     static func choose(body: JSONValue, stored: StoredTranslation?, for language: String) -> JSONValue? {
-        if let stored, stored.engine == "human" { return stored.json }
+        let phraseRank = TranslationPreference.rank(TranslationPreference.phrasebookEngine)
+        if let stored, TranslationPreference.rank(stored.engine) > phraseRank { return stored.json }
         if let phrase = phrasebook(body, for: language) { return phrase }
         return stored?.json
     }

@@ -34,9 +34,10 @@ package struct TranscriptService: Sendable {
     /// The server's public key, base64.
     package var publicKey: String { Base64.encode(Array(key.publicKey.rawRepresentation)) }
 
-    /// The full transcript document of a session, with a signed head; nil if unknown. With
-    /// `termsLanguage`, each text carries its glossary terms as a reader of that language was
-    /// shown them: matched with the glossary version the event names.
+    /// The full transcript document of a session, with a signed head and every stored
+    /// translation; nil if unknown. With `termsLanguage`, each text carries its glossary
+    /// terms as a reader of that language was shown them (matched with the glossary version
+    /// the event names) and the translation into that language a reader is shown.
     package func document(session sessionId: String, termsLanguage: String? = nil) async throws
         -> TranscriptDocument?
     {
@@ -48,8 +49,10 @@ package struct TranscriptService: Sendable {
                 (try? await store.translations(
                     session: sessionId, from: 1, to: Int64.max, language: LanguageTag.primary(termsLanguage))) ?? [:]
             for index in entries.indices where entries[index].event.kind.hasText {
-                entries[index].translation = translations[entries[index].event.seq]?.json
                 let body = entries[index].event.body
+                // What a reader of that language is shown: a person's, the phrasebook's, a machine's.
+                entries[index].translation = ReaderTranslation.choose(
+                    body: body, stored: translations[entries[index].event.seq], for: termsLanguage)
                 guard let version = body["glossary"]?.intValue,
                     let glossary = await glossaries.glossary(agent: info.agent, version: Int(version))
                 else {
@@ -67,10 +70,16 @@ package struct TranscriptService: Sendable {
         let notes = try await store.notes(session: sessionId).map {
             TranscriptNote(id: $0.id, seq: $0.seq, text: $0.text, author: $0.author, at: $0.at)
         }
+        // Every translation, with who made it: an export keeps the interpreters' work too.
+        let translations = try await store.translations(session: sessionId, language: nil).map {
+            TranscriptTranslation(
+                seq: $0.seq, language: $0.language, text: $0.text, engine: $0.engine, glossaryOk: $0.glossaryOk,
+                by: $0.by?.json, at: $0.at)
+        }
         let head = try await signedHead(session: sessionId, stored: stored)
         return TranscriptDocument(
             session: info, participants: try await store.participants(session: sessionId), events: entries,
-            notes: notes, head: head)
+            notes: notes, head: head, translations: translations)
     }
 
     /// The stored signed head when it covers the last event, else a fresh signature.

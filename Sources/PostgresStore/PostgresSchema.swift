@@ -320,6 +320,16 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v5: translations record who translated",
+            [
+                // Officers and interpreters translate too (engine `human`); a machine
+                // translation has no translator. `created_at` is the translation's `at`.
+                "ALTER TABLE translations ADD COLUMN by_id TEXT",
+                "ALTER TABLE translations ADD COLUMN by_name TEXT",
+                "ALTER TABLE translations ADD COLUMN by_role TEXT",
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

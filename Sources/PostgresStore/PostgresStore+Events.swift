@@ -131,23 +131,37 @@ extension PostgresStore {
 
     // MARK: Translations and glossary versions
 
-    package func saveTranslation(_ translation: StoredTranslation) async throws {
-        // Stored and announced in one statement: the other nodes' readers of that language get
-        // the `translation` frame too (this node's own notice is ignored by its listener).
-        try await execute(
-            """
+    @discardableResult package func saveTranslation(_ translation: StoredTranslation) async throws -> Bool {
+        // Stored and announced in one statement: the other nodes' readers get the
+        // `translation` frame too (this node's own notice is ignored by its listener). One row
+        // per event and language; `TranslationPreference.replaces` decides in the statement
+        // whether the new one takes the stored one's place, and only a stored one is
+        // announced. The notice says whether the event is a draft (officers and interpreters only).
+        let (client, logger) = (client, logger)
+        let query: PostgresQuery = """
             WITH saved AS (
-            INSERT INTO translations (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at)
+            INSERT INTO translations (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at,
+              by_id, by_name, by_role)
             VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
               \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
-              \(Timestamp.now()))
+              \(translation.at), \(translation.by?.id), \(translation.by?.name), \(translation.by?.role))
             ON CONFLICT (session_id, seq, language) DO UPDATE SET text = excluded.text, engine = excluded.engine,
               glossary_version = excluded.glossary_version, glossary_ok = excluded.glossary_ok,
-              created_at = excluded.created_at
+              created_at = excluded.created_at, by_id = excluded.by_id, by_name = excluded.by_name,
+              by_role = excluded.by_role
+            WHERE translations.engine <> 'human' OR excluded.engine = 'human'
             RETURNING session_id, seq, language)
-            SELECT pg_notify(\(Self.translationChannel), \(nodeId) || ':' || session_id || ':' || seq || ':' || language)
-            FROM saved
-            """)
+            SELECT pg_notify(\(Self.translationChannel), \(nodeId) || ':' || s.session_id || ':' || s.seq || ':'
+              || s.language || ':' || CASE WHEN e.kind = 'draft' THEN '1' ELSE '0' END)
+            FROM saved s LEFT JOIN events e ON e.session_id = s.session_id AND e.seq = s.seq
+            """
+        do {
+            return try await withDeadline(Self.deadline) {
+                var stored = false
+                for try await _ in try await client.query(query, logger: logger) { stored = true }
+                return stored
+            }
+        } catch { throw Self.writeError(error) }
     }
 
     package func translations(session: String, from: Int64, to: Int64, language: String) async throws
@@ -156,16 +170,36 @@ extension PostgresStore {
         var out: [Int64: StoredTranslation] = [:]
         for row in try await rows(
             """
-            SELECT seq, text, engine, glossary_version, glossary_ok FROM translations
+            SELECT \(unescaped: Self.translationColumns) FROM translations
             WHERE session_id = \(session) AND seq BETWEEN \(from) AND \(to) AND language = \(language)
             """)
         {
-            let (seq, text, engine, version, ok) = try row.decode((Int64, String, String, Int32?, Bool).self)
-            out[seq] = StoredTranslation(
-                session: session, seq: seq, language: language, text: text, engine: engine,
-                glossaryVersion: version.map(Int.init), glossaryOk: ok)
+            let translation = try Self.storedTranslation(row)
+            out[translation.seq] = translation
         }
         return out
+    }
+
+    package func translations(session: String, language: String?) async throws -> [StoredTranslation] {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.translationColumns) FROM translations
+            WHERE session_id = \(session) AND (\(language)::TEXT IS NULL OR language = \(language))
+            ORDER BY seq, language
+            """
+        ).map(Self.storedTranslation)
+    }
+
+    static let translationColumns =
+        "session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at, by_id, by_name, by_role"
+
+    static func storedTranslation(_ row: PostgresRow) throws -> StoredTranslation {
+        let (session, seq, language, text, engine, version, ok, at, byId, byName, byRole) = try row.decode(
+            (String, Int64, String, String, String, Int32?, Bool, String, String?, String?, String?).self)
+        return StoredTranslation(
+            session: session, seq: seq, language: language, text: text, engine: engine,
+            glossaryVersion: version.map(Int.init), glossaryOk: ok,
+            by: byId.map { TranslationAuthor(id: $0, name: byName ?? "", role: byRole ?? "") }, at: at)
     }
 
     package func glossary(agent: String, version: Int?) async throws -> StoredGlossary? {

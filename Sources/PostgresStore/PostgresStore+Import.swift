@@ -104,10 +104,11 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO translations
-                      (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at)
+                      (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at,
+                       by_id, by_name, by_role)
                     VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
                       \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
-                      \(Timestamp.now()))
+                      \(translation.at), \(translation.by?.id), \(translation.by?.name), \(translation.by?.role))
                     """, logger: logger)
             }
         }

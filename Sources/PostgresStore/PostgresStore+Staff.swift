@@ -5,7 +5,7 @@ import Store
 
 extension PostgresStore {
     package func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String) {
-        guard role.isStaff else { throw StoreError.conflict("staff role must be officer or reviewer") }
+        guard role.isStaff else { throw StoreError.conflict("staff role must be officer, reviewer or interpreter") }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw StoreError.conflict("staff name must not be empty") }
         let token = SecretToken.staffToken()

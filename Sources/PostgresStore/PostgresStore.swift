@@ -30,7 +30,7 @@ package final class PostgresStore: DialogueStore {
     package var isShared: Bool { true }
     /// This process among the nodes, so its listener can skip its own translation notices.
     package let nodeId: String
-    /// The channel translation notices go on; payload `node:session:seq:language`.
+    /// The channel translation notices go on; payload `node:session:seq:language:draft`.
     static let translationChannel = "dialogue_translations"
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates

@@ -67,12 +67,16 @@ package protocol DialogueStore: Sendable {
     /// Records who read what.
     func audit(actor: String, action: String, session: String?, detail: String) async throws
 
-    // Machine translations
-    /// Stores (or replaces) the translation of an event into one language.
-    func saveTranslation(_ translation: StoredTranslation) async throws
+    // Translations (machine and human)
+    /// Stores the translation of an event into one language, replacing the stored one when
+    /// `TranslationPreference.replaces` allows; false when it was not stored (a person's
+    /// translation is there already and this one is a machine's).
+    @discardableResult func saveTranslation(_ translation: StoredTranslation) async throws -> Bool
     /// Translations into `language` of a session's events `from...to`, by seq.
     func translations(session: String, from: Int64, to: Int64, language: String) async throws
         -> [Int64: StoredTranslation]
+    /// Every stored translation of a session (into `language` only, when given), by seq then language.
+    func translations(session: String, language: String?) async throws -> [StoredTranslation]
 
     // Glossary versions
     /// A stored glossary version of an agent; the newest when `version` is nil.
@@ -101,8 +105,9 @@ package enum CommitNotice: Sendable, Equatable {
     /// of the first of them, in order, as many as the notice could carry (read the rest from
     /// the store).
     case committed(session: String, first: Int64, through: Int64, bodies: [[UInt8]])
-    /// Another node stored the translation of a session's event into `language`.
-    case translated(session: String, seq: Int64, language: String)
+    /// Another node stored the translation of a session's event into `language`;
+    /// `officersOnly` when the event is a draft (never shown to investors).
+    case translated(session: String, seq: Int64, language: String, officersOnly: Bool)
     /// A participant's first connection to a session opened on another node (`online`),
     /// or its last one there closed.
     case presence(PresenceKey, node: String, online: Bool)

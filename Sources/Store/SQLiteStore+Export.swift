@@ -60,11 +60,7 @@ extension SQLiteStore {
                     createdBy: $0["created_by"])
             }
             rows.translations = try Row.fetchAll(db, sql: "SELECT * FROM translations ORDER BY session_id, seq, language")
-                .map {
-                    StoredTranslation(
-                        session: $0["session_id"], seq: $0["seq"], language: $0["language"], text: $0["text"],
-                        engine: $0["engine"], glossaryVersion: $0["glossary_version"], glossaryOk: $0["glossary_ok"])
-                }
+                .map(Self.translation)
             return rows
         }
     }

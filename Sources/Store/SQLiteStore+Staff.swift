@@ -4,7 +4,7 @@ import GRDB
 
 extension SQLiteStore {
     package func addStaff(name: String, role: Role) throws -> (StaffAccount, token: String) {
-        guard role.isStaff else { throw StoreError.conflict("staff role must be officer or reviewer") }
+        guard role.isStaff else { throw StoreError.conflict("staff role must be officer, reviewer or interpreter") }
         let trimmed = name.trimmingCharacters(in: .whitespaces)
         guard !trimmed.isEmpty else { throw StoreError.conflict("staff name must not be empty") }
         let token = SecretToken.staffToken()

@@ -2,18 +2,28 @@ import Dialogue
 import GRDB
 
 extension SQLiteStore {
-    package func saveTranslation(_ translation: StoredTranslation) async throws {
+    @discardableResult package func saveTranslation(_ translation: StoredTranslation) async throws -> Bool {
         try await writing { db in
+            // One row per event and language; `TranslationPreference.replaces` decides in the
+            // statement whether a new translation takes the place of the stored one.
             try db.execute(
                 sql: """
-                    INSERT OR REPLACE INTO translations
-                        (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO translations
+                        (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at,
+                         by_id, by_name, by_role)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    ON CONFLICT (session_id, seq, language) DO UPDATE SET
+                        text = excluded.text, engine = excluded.engine, glossary_version = excluded.glossary_version,
+                        glossary_ok = excluded.glossary_ok, created_at = excluded.created_at,
+                        by_id = excluded.by_id, by_name = excluded.by_name, by_role = excluded.by_role
+                    WHERE translations.engine <> 'human' OR excluded.engine = 'human'
                     """,
                 arguments: [
                     translation.session, translation.seq, translation.language, translation.text, translation.engine,
-                    translation.glossaryVersion, translation.glossaryOk, Timestamp.now(),
+                    translation.glossaryVersion, translation.glossaryOk, translation.at, translation.by?.id,
+                    translation.by?.name, translation.by?.role,
                 ])
+            return db.changesCount > 0
         }
     }
 
@@ -28,44 +38,32 @@ extension SQLiteStore {
                     SELECT * FROM translations WHERE session_id = ? AND seq BETWEEN ? AND ? AND language = ?
                     """, arguments: [session, from, to, language])
             {
-                let translation = StoredTranslation(
-                    session: row["session_id"], seq: row["seq"], language: row["language"], text: row["text"],
-                    engine: row["engine"], glossaryVersion: row["glossary_version"], glossaryOk: row["glossary_ok"])
+                let translation = Self.translation(row)
                 out[translation.seq] = translation
             }
             return out
         }
     }
-}
 
-/// A machine translation of one event's text into one language, as stored.
-package struct StoredTranslation: Sendable, Equatable {
-    package var session: String
-    package var seq: Int64
-    package var language: String
-    package var text: String
-    /// The provider: `libretranslate`, `llm:MODEL`.
-    package var engine: String
-    /// The glossary version whose terms were protected.
-    package var glossaryVersion: Int?
-    /// Whether every glossary term came through as its approved form.
-    package var glossaryOk: Bool
-
-    package init(
-        session: String, seq: Int64, language: String, text: String, engine: String, glossaryVersion: Int?,
-        glossaryOk: Bool
-    ) {
-        self.session = session
-        self.seq = seq
-        self.language = language
-        self.text = text
-        self.engine = engine
-        self.glossaryVersion = glossaryVersion
-        self.glossaryOk = glossaryOk
+    package func translations(session: String, language: String?) async throws -> [StoredTranslation] {
+        try await reading { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM translations WHERE session_id = ? AND (? IS NULL OR language = ?)
+                    ORDER BY seq, language
+                    """, arguments: [session, language, language]
+            ).map(Self.translation)
+        }
     }
 
-    /// The event's `translation` member: `{"text","language","engine","glossaryOk"}`.
-    package var json: JSONValue {
-        ["text": .string(text), "language": .string(language), "engine": .string(engine), "glossaryOk": .bool(glossaryOk)]
+    /// A `translations` row.
+    static func translation(_ row: Row) -> StoredTranslation {
+        let (byId, byName, byRole): (String?, String?, String?) = (row["by_id"], row["by_name"], row["by_role"])
+        return StoredTranslation(
+            session: row["session_id"], seq: row["seq"], language: row["language"], text: row["text"],
+            engine: row["engine"], glossaryVersion: row["glossary_version"], glossaryOk: row["glossary_ok"],
+            by: byId.map { TranslationAuthor(id: $0, name: byName ?? "", role: byRole ?? "") },
+            at: row["created_at"])
     }
 }

@@ -134,6 +134,16 @@ package final class SQLiteStore: DialogueStore {
                     CREATE UNIQUE INDEX events_by_session_seq ON events(session_id, seq);
                     """)
         }
+        migrator.registerMigration("v5: translations record who translated") { db in
+            // Officers and interpreters translate too (engine `human`); a machine translation
+            // has no translator. `created_at` is the translation's `at`.
+            try db.execute(
+                sql: """
+                    ALTER TABLE translations ADD COLUMN by_id TEXT;
+                    ALTER TABLE translations ADD COLUMN by_name TEXT;
+                    ALTER TABLE translations ADD COLUMN by_role TEXT;
+                    """)
+        }
         return migrator
     }
 

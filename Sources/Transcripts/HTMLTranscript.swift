@@ -100,8 +100,9 @@ package enum HTMLTranscript {
             out.append("<p class=\"text\"\(lang)>\(tag)\(marked(text, terms: line.terms))</p>")
             if let translation = line.translation {
                 let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
+                let heading = labels.translationHeading(by: translation.by)
                 out.append(
-                    "<p class=\"translation\"><strong>\(escape(labels.machineTranslation)) (\(escape(translation.engine + flag))):</strong> \(escape(translation.text))</p>")
+                    "<p class=\"translation\(translation.by == nil ? "" : " human")\"><strong>\(escape(heading)) (\(escape(translation.engine + flag))):</strong> \(escape(translation.text))</p>")
             }
             if !line.terms.isEmpty {
                 let version = line.glossaryVersion.map { " (\(labels.glossaryVersion)\($0))" } ?? ""

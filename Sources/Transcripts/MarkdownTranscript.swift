@@ -70,7 +70,8 @@ package enum MarkdownTranscript {
         if let translation = line.translation {
             let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
             appendBlock(
-                "  - _\(inline(labels.machineTranslation)) (\(inline(translation.engine))\(inline(flag))):_ ",
+                "  - _\(inline(labels.translationHeading(by: translation.by)))"
+                    + " (\(inline(translation.engine))\(inline(flag))):_ ",
                 text: translation.text, indent: "    ", into: &out)
         }
         if !line.terms.isEmpty {

@@ -18,19 +18,23 @@ package struct TranscriptDocument: Sendable, Equatable {
     package var events: [TranscriptEntry]
     /// Staff notes, in the order they were written.
     package var notes: [TranscriptNote]
+    /// Every stored translation (machine and human, with who translated), by seq then
+    /// language; beside the chain like notes.
+    package var translations: [TranscriptTranslation]
     /// The signed head of the chain: the last event's seq and chain.
     package var head: SignedHead
 
     /// A document from its parts.
     package init(
         session: SessionInfo, participants: [Participant], events: [TranscriptEntry], notes: [TranscriptNote],
-        head: SignedHead
+        head: SignedHead, translations: [TranscriptTranslation] = []
     ) {
         self.session = session
         self.participants = participants
         self.events = events
         self.notes = notes
         self.head = head
+        self.translations = translations
     }
 
     /// The exported JSON: hashes in lowercase hex, signature and key in standard base64.
@@ -48,6 +52,7 @@ package struct TranscriptDocument: Sendable, Equatable {
             "participants": .array(participants.map(Self.participantJSON)),
             "events": .array(events.map { $0.json() }),
             "notes": .array(notes.map { $0.json() }),
+            "translations": .array(translations.map { $0.json() }),
             "head": ["seq": .int(head.seq), "chain": .string(Hex.encode(head.chain))],
             "signature": .string(Base64.encode(head.signature)),
             "publicKey": .string(Base64.encode(head.publicKey)),
@@ -87,8 +92,16 @@ package struct TranscriptDocument: Sendable, Equatable {
                 notes.append(try TranscriptNote(json: value, path: "notes[\(index)]"))
             }
         }
+        var translations: [TranscriptTranslation] = []
+        if root.members["translations"] != nil {
+            for (index, value) in try root.array("translations").enumerated() {
+                translations.append(try TranscriptTranslation(json: value, path: "translations[\(index)]"))
+            }
+        }
         let head = try Self.signedHead(root, session: info.id)
-        self.init(session: info, participants: participants, events: events, notes: notes, head: head)
+        self.init(
+            session: info, participants: participants, events: events, notes: notes, head: head,
+            translations: translations)
     }
 
     /// The top-level object after checking `format`, `version` and `algorithm`.

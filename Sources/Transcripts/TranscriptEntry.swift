@@ -16,8 +16,9 @@ package struct TranscriptEntry: Sendable, Equatable {
     /// Glossary terms of the text for the language the transcript was asked in; nil when
     /// none was asked. Exported beside the event, not hashed.
     package var terms: [TranscriptTerm]?
-    /// The machine translation into the transcript's language, when one was stored:
-    /// `{"text","language","engine","glossaryOk"}`. Exported beside the event, not hashed.
+    /// The translation into the transcript's language a reader was shown, when one was
+    /// stored: `{"text","language","engine","glossaryOk"}`, and `by`, `at` for a person's.
+    /// Exported beside the event, not hashed.
     package var translation: JSONValue?
 
     /// An entry from stored values.

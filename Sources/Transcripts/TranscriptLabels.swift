@@ -69,6 +69,7 @@ package struct TranscriptLabels: Sendable {
         case Role.reviewer.rawValue: return reviewer
         case Role.investor.rawValue: return investor
         case Role.assistant.rawValue: return assistant
+        case Role.interpreter.rawValue: return interpreter
         default: return role
         }
     }

@@ -55,9 +55,9 @@ struct TranscriptLayout {
         var sentence: String?
         /// Glossary terms in the transcript's language, when asked for.
         var terms: [TranscriptTerm] = []
-        /// The machine translation into the transcript's language, and whether it kept the
-        /// glossary.
-        var translation: (text: String, engine: String, glossaryOk: Bool)?
+        /// The translation into the transcript's language, its engine, who made it (name and
+        /// role, for a person's) and whether it kept the glossary.
+        var translation: (text: String, engine: String, by: (name: String, role: String)?, glossaryOk: Bool)?
         /// The glossary version the text was matched with.
         var glossaryVersion: Int64?
         /// Cited documents, as `title (source)`.
@@ -166,8 +166,12 @@ struct TranscriptLayout {
             }
             line.terms = entry.redacted ? [] : (entry.terms ?? [])
             if !entry.redacted, let translation = entry.translation, let text = translation["text"]?.stringValue {
+                let by = translation["by"].flatMap { by -> (name: String, role: String)? in
+                    guard let name = by["name"]?.stringValue else { return nil }
+                    return (name, labels.role(by["role"]?.stringValue ?? ""))
+                }
                 line.translation = (
-                    text, translation["engine"]?.stringValue ?? "", translation["glossaryOk"]?.boolValue ?? false
+                    text, translation["engine"]?.stringValue ?? "", by, translation["glossaryOk"]?.boolValue ?? false
                 )
             }
             line.glossaryVersion = body["glossary"]?.intValue

@@ -6,7 +6,7 @@ import Foundation
 import PostgresStore
 import Store
 
-/// `staff add|revoke|list`: manages officer and reviewer accounts.
+/// `staff add|revoke|list`: manages officer, reviewer and interpreter accounts.
 struct Staff: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage staff accounts.", subcommands: [Add.self, Revoke.self, List.self])
@@ -15,13 +15,13 @@ struct Staff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Create an account (or a new token for it); prints the token once.")
         @Option(help: "Unique account name.") var name: String
-        @Option(help: "officer or reviewer.") var role: String
+        @Option(help: "officer, reviewer or interpreter.") var role: String
         @OptionGroup var data: DataOptions
         @OptionGroup var shared: StoreOptions
 
         func run() async throws {
             guard let role = Role(rawValue: role), role.isStaff else {
-                fail("--role must be officer or reviewer", code: 2)
+                fail("--role must be officer, reviewer or interpreter", code: 2)
             }
             do {
                 let store = try await shared.open(data: data)

@@ -95,6 +95,16 @@ private func refusal(_ text: String) -> DialogueError? {
         #expect(try decode(#"{"type":"leave","session":"s"}"#) == .leave(session: "s"))
     }
 
+    @Test func translate() throws {
+        #expect(
+            try decode(#"{"type":"translate","session":"s","seq":3,"language":"VI","text":"Xin chào"}"#)
+                == .translate(session: "s", seq: 3, language: "vi", text: "Xin chào"))
+        // Empty or blank text decodes: the session's rules refuse it, with the limit beside it.
+        #expect(
+            try decode(#"{"type":"translate","session":"s","seq":3,"language":"vi","text":""}"#)
+                == .translate(session: "s", seq: 3, language: "vi", text: ""))
+    }
+
     @Test func unknownMembersAreIgnored() throws {
         #expect(try decode(#"{"type":"leave","session":"s","extra":{"x":[1]}}"#) == .leave(session: "s"))
     }
@@ -111,6 +121,7 @@ private func refusal(_ text: String) -> DialogueError? {
             (#"{"type":"moderate","session":"s6","action":"mute","target":"t"}"#, .moderate, "s6"),
             (#"{"type":"end","session":"s7"}"#, .end, "s7"),
             (#"{"type":"leave","session":"s8"}"#, .leave, "s8"),
+            (#"{"type":"translate","session":"s9","seq":1,"language":"vi","text":"x"}"#, .translate, "s9"),
         ]
         for (text, action, session) in frames {
             let frame = try decode(text)
@@ -174,6 +185,10 @@ private func refusal(_ text: String) -> DialogueError? {
         (#"{"type":"end"}"#, "session"),
         (#"{"type":"leave"}"#, "session"),
         (#"{"type":"leave","session":null}"#, "session"),
+        (#"{"type":"translate","seq":1,"language":"vi","text":"x"}"#, "session"),
+        (#"{"type":"translate","session":"s","language":"vi","text":"x"}"#, "seq"),
+        (#"{"type":"translate","session":"s","seq":1,"text":"x"}"#, "language"),
+        (#"{"type":"translate","session":"s","seq":1,"language":"vi"}"#, "text"),
     ])
     func missingFieldIsNamed(text: String, field: String) {
         let error = refusal(text)
@@ -196,6 +211,9 @@ private func refusal(_ text: String) -> DialogueError? {
         (#"{"type":"hello","token":"t","language":"en","name":3}"#, "name"),
         (#"{"type":"hello","token":"t","language":"en","resume":"ses_1"}"#, "resume"),
         (#"{"type":"say","session":"s","text":"x","clientId":"c","citations":{"a":1}}"#, "citations"),
+        (#"{"type":"translate","session":"s","seq":"1","language":"vi","text":"x"}"#, "seq"),
+        (#"{"type":"translate","session":"s","seq":1,"language":"vi","text":7}"#, "text"),
+        (#"{"type":"translate","session":"s","seq":1,"language":"vietnamese","text":"x"}"#, "language"),
     ])
     func wrongTypeIsNamed(text: String, field: String) {
         let error = refusal(text)

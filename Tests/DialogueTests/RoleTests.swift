@@ -9,6 +9,7 @@ import Testing
         .reviewer: [.join, .leave],
         .investor: [.say, .ask, .leave],
         .assistant: [],
+        .interpreter: [.join, .leave, .translate],
     ]
 
     @Test(arguments: Role.allCases, Action.allCases)
@@ -19,14 +20,28 @@ import Testing
     @Test func tableCoversEveryActionOfTheProtocol() {
         #expect(
             Set(Action.allCases.map(\.rawValue)) == [
-                "join", "say", "ask", "approve", "reject", "moderate", "end", "leave",
+                "join", "say", "ask", "approve", "reject", "moderate", "end", "leave", "translate",
             ])
     }
 
     @Test func staffRoles() {
         #expect(Role.officer.isStaff)
         #expect(Role.reviewer.isStaff)
+        #expect(Role.interpreter.isStaff)
         #expect(!Role.investor.isStaff)
         #expect(!Role.assistant.isStaff)
+    }
+
+    /// Reviewers and interpreters observe (no `joined`, no presence); interpreters and
+    /// officers see drafts, since both may translate them.
+    @Test func namesWithTheirArticle() {
+        #expect(Role.allCases.map(\.withArticle) == [
+            "an officer", "a reviewer", "an investor", "an assistant", "an interpreter",
+        ])
+    }
+
+    @Test func observersAndDraftReaders() {
+        #expect(Role.allCases.filter(\.isObserver) == [.reviewer, .interpreter])
+        #expect(Role.allCases.filter(\.seesDrafts) == [.officer, .interpreter])
     }
 }

@@ -51,4 +51,45 @@ import Testing
         }
         #expect(session == "ses_b")
     }
+
+    /// A stored translation is announced to the other nodes, saying whether its event is a
+    /// draft; one that was not stored (a machine's after a person's) is not.
+    @Test func storedTranslationsAreAnnouncedWithWhetherTheEventIsADraft() async throws {
+        let url = try await Backend.freshPostgresDatabase()
+        let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))
+        defer { a.close(); b.close() }
+        var heardByB = try #require(b.commitNotices()).makeAsyncIterator()
+        try await Task.sleep(for: .milliseconds(300))  // listening
+        var state = try await StoreContractTests.live(a, "ses_a")
+        let joined = try #require(try state.join(StoreContractTests.officer, at: StoreContractTests.at(1)))
+        let draft = try state.assistantEvent(
+            .draft, by: SessionState.assistant(name: "Trợ lý", language: "vi"),
+            fields: ["about": 1, "text": "Bản nháp", "language": "vi"], at: StoreContractTests.at(2))
+        _ = try await StoreContractTests.commit([joined, draft], with: a.writer)
+        let by = TranslationAuthor(id: "stf_lan", name: "Lan", role: "interpreter")
+        #expect(
+            try await a.saveTranslation(
+                StoredTranslation(
+                    session: "ses_a", seq: 2, language: "ja", text: "下書き", engine: "human", glossaryVersion: nil,
+                    glossaryOk: true, by: by)))
+        #expect(
+            try await !a.saveTranslation(
+                StoredTranslation(
+                    session: "ses_a", seq: 2, language: "ja", text: "machine", engine: "libretranslate",
+                    glossaryVersion: nil, glossaryOk: true)))
+        #expect(
+            try await a.saveTranslation(
+                StoredTranslation(
+                    session: "ses_a", seq: 1, language: "ja", text: "参加", engine: "libretranslate",
+                    glossaryVersion: nil, glossaryOk: true)))
+        var heard: [CommitNotice] = []
+        while heard.count < 2, let next = await heardByB.next() {
+            if case .translated = next { heard.append(next) }
+        }
+        #expect(
+            heard == [
+                .translated(session: "ses_a", seq: 2, language: "ja", officersOnly: true),
+                .translated(session: "ses_a", seq: 1, language: "ja", officersOnly: false),
+            ])
+    }
 }

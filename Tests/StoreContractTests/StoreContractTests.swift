@@ -176,6 +176,41 @@ import Transcripts
         #expect(try await store.glossary(agent: "other", version: nil) == nil)
     }
 
+    /// One row per event and language: a person's translation replaces a machine's and an
+    /// earlier person's; a machine's never replaces a person's (decided in the statement).
+    @Test(arguments: backends) func humanTranslationsReplaceMachineOnesNeverTheReverse(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let machine = StoredTranslation(
+            session: "ses_a", seq: 3, language: "vi", text: "máy dịch", engine: "libretranslate", glossaryVersion: 1,
+            glossaryOk: true, at: Self.at(1))
+        let interpreter = TranslationAuthor(id: "stf_lan", name: "Lan", role: "interpreter")
+        let human = StoredTranslation(
+            session: "ses_a", seq: 3, language: "vi", text: "người dịch", engine: "human", glossaryVersion: 1,
+            glossaryOk: false, by: interpreter, at: Self.at(2))
+        #expect(try await store.saveTranslation(machine))
+        #expect(try await store.saveTranslation(human))
+        #expect(try await store.translations(session: "ses_a", from: 1, to: 9, language: "vi") == [3: human])
+
+        var late = machine
+        late.at = Self.at(3)
+        #expect(try await !store.saveTranslation(late), "a late machine translation is not stored")
+        #expect(try await store.translations(session: "ses_a", from: 3, to: 3, language: "vi") == [3: human])
+
+        var corrected = human
+        corrected.text = "người dịch, sửa lại"
+        corrected.by = TranslationAuthor(id: "stf_ha", name: "Hà", role: "officer")
+        corrected.at = Self.at(4)
+        #expect(try await store.saveTranslation(corrected))
+        let other = StoredTranslation(
+            session: "ses_a", seq: 2, language: "en", text: "machine", engine: "llm:m", glossaryVersion: nil,
+            glossaryOk: true, at: Self.at(5))
+        #expect(try await store.saveTranslation(other))
+        #expect(try await store.translations(session: "ses_a", language: nil) == [other, corrected])
+        #expect(try await store.translations(session: "ses_a", language: "vi") == [corrected])
+        #expect(try await store.translations(session: "ses_b", language: nil).isEmpty)
+    }
+
     // MARK: Helpers
 
     static func session(_ id: String, title: String = "Hội thảo", createdAt: String = "2026-11-26T04:40:00.000Z")

@@ -10,8 +10,8 @@ import Testing
         let json = try fixture.exportedJSON(try fixture.document())
         #expect(
             Set(json.objectValue?.keys.map { $0 } ?? []) == [
-                "format", "version", "session", "participants", "events", "notes", "head", "signature", "publicKey",
-                "algorithm",
+                "format", "version", "session", "participants", "events", "notes", "translations", "head", "signature",
+                "publicKey", "algorithm",
             ])
         #expect(json["format"] == "dialogue-transcript")
         #expect(json["version"] == 1)
