@@ -116,7 +116,13 @@ struct ExtractiveComposer {
         {
             chosen.append(list)
         }
-        let coverage = wanted.isEmpty ? 0 : Double(covered.count) / Double(wanted.count)
+        // Coverage weighs each word by its rarity in the pack (a concept counts as a rare word).
+        let vocabulary = PackVocabulary.of(pack)
+        func weight(_ item: String) -> Double {
+            item.hasPrefix("t:") ? vocabulary.weight(String(item.dropFirst(2))) : vocabulary.weight("")
+        }
+        let wantedWeight = wanted.map(weight).reduce(0, +)
+        let coverage = wantedWeight == 0 ? 0 : covered.intersection(wanted).map(weight).reduce(0, +) / wantedWeight
         let confidence = Self.confidence(
             coverage: coverage, formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false,
             form: form)
@@ -394,9 +400,9 @@ enum AssistantPhrases {
             reach = ""
         }
         return pick(language, [
-            "vi": "\(desk) (\(organisation)) sẽ liên hệ với Quý vị.",
-            "en": "The \(desk) (\(organisation)) will contact you.",
-            "fr": "\(desk) (\(organisation)) prendra contact avec vous.",
+            "vi": "\(desk) thuộc \(organisation) sẽ liên hệ với Quý vị.",
+            "en": "The \(desk) of the \(organisation) will contact you.",
+            "fr": "\(desk), \(organisation), prendra contact avec vous.",
             "ja": "\(organisation)の\(desk)から改めてご連絡いたします。",
             "ko": "\(organisation) \(desk)에서 연락드리겠습니다.",
             "zh": "\(organisation)\(desk)将与您联系。",

@@ -165,7 +165,7 @@ struct HTTPAPI: Sendable {
             return try await search(request)
         }
         if method == "GET", match("v1/phrases") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer])
+            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
             return try phrases(request)
         }
         if method == "GET", match("v1/gaps") != nil {

@@ -770,8 +770,14 @@ function start() {
   ui.openPhrases.addEventListener("click", openPhrasePicker);
   ui.mtOpenPhrases.addEventListener("click", openPhrasePicker);
   ui.mtOpenQueue.addEventListener("click", () => {
-    ui.queueTitle.scrollIntoView({ block: "start" });
-    ui.queueTitle.focus();
+    // The tools column scrolls on its own on a wide screen; the page does on a narrow one.
+    const column = ui.queueCard.closest(".col-side");
+    if (column && column.scrollHeight > column.clientHeight && getComputedStyle(column).overflowY !== "visible") {
+      column.scrollTop += ui.queueCard.getBoundingClientRect().top - column.getBoundingClientRect().top - 8;
+    } else {
+      ui.queueCard.scrollIntoView({ block: "start" });
+    }
+    ui.queueTitle.focus({ preventScroll: true });
   });
   document.addEventListener("keydown", (event) => {
     if ((event.ctrlKey || event.metaKey) && !event.altKey && !event.shiftKey && event.key.toLowerCase() === "k") {
@@ -3185,7 +3191,7 @@ function sendPhrase(phrase) {
 
 async function loadInvites() {
   const id = state.sessionId;
-  if (!id) return;
+  if (!id || state.role !== "officer") return; // invites are the officers' (interpreters get 403)
   try {
     const data = await api("GET", `/v1/sessions/${encodeURIComponent(id)}/invites`);
     if (state.sessionId !== id) return;

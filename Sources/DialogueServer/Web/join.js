@@ -1709,8 +1709,8 @@ function rerenderEvent(seq) {
   if (!event || !old) return;
   const fresh = renderEvent(event);
   if (!fresh) return;
-  const questionState = old.querySelector(".q-state");
-  const freshState = fresh.querySelector(".q-state");
+  const questionState = old.querySelector(":scope > .msg-body .q-state");
+  const freshState = fresh.querySelector(":scope > .msg-body .q-state");
   if (questionState && freshState && questionState.dataset.state) setQuestionState(freshState, questionState.dataset.state);
   // A translation arriving (or a language change) must not fold what the reader opened
   // (sources, the original) nor drop keyboard focus to the page.
@@ -1737,9 +1737,10 @@ function rerenderEvent(seq) {
     if (node.tagName === "DETAILS" && node.open && after.has(key)) after.get(key).open = true;
     if (node === document.activeElement) focusKey = key;
   }
-  const hadFocus = old.contains(document.activeElement);
-  // Answers shown under a question stay as they are (their own re-renders replace them).
   const replies = old.querySelector(":scope > .replies");
+  const focusInReplies = replies && replies.contains(document.activeElement) ? document.activeElement : null;
+  const hadFocus = !focusInReplies && old.contains(document.activeElement);
+  // Answers shown under a question stay as they are (their own re-renders replace them).
   const freshReplies = fresh.querySelector(":scope > .replies");
   if (replies && freshReplies) freshReplies.replaceWith(replies);
   if (replies) replies.setAttribute("aria-label", t("replies"));
@@ -1747,6 +1748,7 @@ function rerenderEvent(seq) {
   old.replaceWith(fresh);
   state.elements.set(seq, fresh);
   if (hadFocus) (after.get(focusKey) || ui.log).focus({ preventScroll: true });
+  if (focusInReplies) focusInReplies.focus({ preventScroll: true });
 }
 
 /** An answer shown under a question further up: once laid out, when it is out of sight,
