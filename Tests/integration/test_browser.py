@@ -14,6 +14,7 @@ Screenshots of the three pages go to SCREENSHOT_DIR (`make screenshots` puts the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from pathlib import Path
@@ -24,7 +25,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from browser import CuttableProxy, console_errors, element, new_browser, screenshot, wait_until
-from harness import AGENTS, REPO, Server, http_request, officer, run
+from harness import AGENTS, REPO, Server, cid, http_request, officer, run
 from provider_standin import StandIn
 
 # The browser logs a failed WebSocket handshake while the investor's network is down.
@@ -521,7 +522,7 @@ def test_machine_translations_in_the_investor_page_and_the_review(server_factory
 
         run(say())
         wait_for_text(investor_browser, "#events", "[fr]")
-        assert element(investor_browser, "#events .translated-note").text.strip()
+        assert element(investor_browser, '#events .prov-source[data-provenance="machine"]').text.strip()
         # The original, a click away, with its terms for a French reader.
         assert probe_item(investor_browser, "#events", "[fr]",
                           lambda e: term_title(e.find_element(By.CSS_SELECTOR, "details.original"), "Khu công nghiệp"),
@@ -552,3 +553,417 @@ def test_repeated_network_cuts_lose_and_repeat_nothing(server):
     from browser_chaos import run_browser_chaos
     result = run_browser_chaos(server, cuts=5, seed=11)
     assert result["events"] > 20
+
+
+# ---------------------------------------------------------------------------
+# Issue 15: where each reader's text comes from, answers under their question, the
+# phrasebook picker, human translation (translate action, queue, interpreters), the notice
+# when nothing translates, and translations in the review page. Each test starts its own
+# server on the pages of the working tree.
+
+def console_sign_in(b, srv, token: str, session_id: str | None = None):
+    b.get(srv.url + "console")
+    element(b, "#token-input").send_keys(token)
+    element(b, "#sign-in").click()
+    if session_id:
+        element(b, f'#session-list [data-session="{session_id}"]').click()
+        element(b, '#conn-status[data-state="live"]')
+
+
+def investor_join(b, srv, code: str):
+    b.get(srv.url + "join#" + code)
+    element(b, "#join-button").click()
+    element(b, '#conn[data-state="live"]')
+
+
+async def staff_ws(srv, token: str, language: str, join: str):
+    """A staff connection over the protocol, reading `language`, joined to `join`."""
+    from harness import connect
+    ws = await connect(srv)
+    welcome = await ws.hello(token, language)
+    await ws.join(join)
+    return ws, welcome
+
+
+def send_frames(srv, token: str, language: str, session_id: str, frames: list[dict], wait: float = 0.3):
+    """Sends `frames` from a staff connection reading `language`; returns its welcome and
+    every frame it received (acks, errors)."""
+    async def go():
+        ws, welcome = await staff_ws(srv, token, language, session_id)
+        mark = ws.mark()
+        for frame in frames:
+            if "clientId" in frame:
+                reply = await ws.action(frame)
+                assert reply["type"] == "ack", reply
+            else:
+                await ws.send(frame)
+        await asyncio.sleep(wait)
+        received = ws.find(lambda f: True, since=mark)
+        await ws.close()
+        return welcome, received
+    return run(go())
+
+
+def provenance_of(item, css: str = ".prov-source"):
+    found = item.find_elements(By.CSS_SELECTOR, css)
+    return (found[0].get_attribute("data-provenance"), found[0].text) if found else None
+
+
+def test_every_reader_is_told_where_the_text_comes_from(server_factory):
+    """Point 1: the investor (French) and the console (English) each see, under every text,
+    whether it is the original (which language), a machine translation (which engine) or
+    the phrasebook's wording; the text and the original carry their `lang`."""
+    standin = StandIn()
+    srv = server_factory("--web-root", str(WEB_ROOT), "--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Provenance check")
+    invite = srv.create_invite(s["id"], name="Dubois Claire", language="fr")
+    inv = new_browser(1366, 800, "fr")
+    off = new_browser(1366, 800, "en")
+    try:
+        investor_join(inv, srv, invite["code"])
+        console_sign_in(off, srv, srv.officer_token, s["id"])
+
+        box = element(inv, "#composer-text")
+        box.send_keys("Nous cherchons un terrain près du port.")
+        box.send_keys(Keys.ENTER)
+        # The investor's own text: the original, in French.
+        kind, label = probe_item(inv, "#events", "près du port", provenance_of, "the label of the investor's message")
+        assert kind == "original" and "français" in label, label
+        # The console: the original in French, and its machine translation into English.
+        assert probe_item(off, "#log", "près du port", provenance_of, "the original's label")[1] == "Original · French"
+        translation = probe_item(off, "#log", "près du port",
+                                 lambda e: next(iter(e.find_elements(By.CSS_SELECTOR, '.translation[data-provenance="machine"]')), None),
+                                 "the machine translation in the console")
+        assert "machine translation (libretranslate)" in translation.text
+        assert translation.find_element(By.CSS_SELECTOR, ".translation-text").get_attribute("lang") == "en"
+        assert probe_item(off, "#log", "près du port",
+                          lambda e: e.find_element(By.CSS_SELECTOR, ".msg-text").get_attribute("lang"), "lang") == "fr"
+
+        # A Vietnamese message: the investor reads a machine translation, engine named.
+        send_frames(srv, srv.officer_token, "vi", s["id"],
+                    [{"type": "say", "session": s["id"], "text": "Cảng Cái Lân cách khu đất 5 km.", "clientId": cid()}])
+        item = wait_for_text(inv, "#events", "[fr]")
+        kind, label = probe_item(inv, "#events", "[fr]", provenance_of, "the machine translation's label")
+        assert kind == "machine" and label == "Traduction automatique · libretranslate", label
+        assert probe_item(inv, "#events", "[fr]",
+                          lambda e: (e.find_element(By.CSS_SELECTOR, ".msg-text").get_attribute("lang"),
+                                     e.find_element(By.CSS_SELECTOR, "details.original p").get_attribute("lang")),
+                          "lang of the translation and of the original") == ("fr", "vi")
+        assert item.find_element(By.CSS_SELECTOR, ".prov-source").get_attribute("data-engine") == "libretranslate"
+
+        # A phrase sent by a Vietnamese-speaking officer: both read the phrasebook's wording.
+        send_frames(srv, srv.officer_token, "vi", s["id"],
+                    [{"type": "say", "session": s["id"], "phrase": "wait-moment", "clientId": cid()}])
+        kind, label = probe_item(inv, "#events", "Un instant, s’il vous plaît.", provenance_of, "the phrase's label")
+        assert kind == "phrasebook" and "recueil" in label, label
+        phrase = probe_item(off, "#log", "chờ trong giây lát",
+                            lambda e: next(iter(e.find_elements(By.CSS_SELECTOR, '.translation[data-provenance="phrasebook"]')), None),
+                            "the phrasebook translation in the console")
+        assert "One moment, please." in phrase.text and "from the phrasebook" in phrase.text
+        screenshot(inv, "provenance-investor")
+        screenshot(off, "provenance-console")
+        assert console_errors(inv) == [] and console_errors(off) == []
+    finally:
+        inv.quit()
+        off.quit()
+        standin.close()
+
+
+def test_answers_sit_under_their_question_and_say_who_edited_them(server_factory):
+    """Point 2: an answer is shown under the question it answers (`replyTo`), in the
+    investor page and the console; an approved answer an officer edited says by whom."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("Answers check")
+    invite = srv.create_invite(s["id"], name="Kim Min-jun", language="ko")
+    inv = new_browser(1366, 800, "ko")
+    off = new_browser(1366, 800, "en")
+    try:
+        investor_join(inv, srv, invite["code"])
+        console_sign_in(off, srv, srv.officer_token, s["id"])
+        officer_name = run(officer(srv))[1]["you"]["name"]
+        box = element(inv, "#composer-text")
+        box.send_keys("What was the FDI attracted by Quảng Ninh in 2024?")
+        element(inv, "#ask").click()
+        # The draft waits under its question in the console.
+        draft = element(off, "#log .msg.question > .replies > .msg.draft", timeout=30)
+        draft.find_element(By.CSS_SELECTOR, '[data-action="edit"]').click()
+        area = element(off, "#log textarea.draft-edit")
+        area.clear()
+        area.send_keys("Quảng Ninh attracted large FDI in 2024; an officer will send the figures.")
+        element(off, '#log .draft [data-action="approve"]').click()
+
+        answer = element(inv, "#events .msg.question > .replies > .msg.assistant", timeout=20)
+        assert "send the figures" in answer.text
+        edited = wait_until(lambda: answer.find_element(By.CSS_SELECTOR, ".prov-edited").text, what="who edited", browser=inv)
+        assert edited == f"{officer_name} 님이 수정함", edited
+        assert not inv.find_elements(By.CSS_SELECTOR, "#events > .msg.assistant"), "the answer is not loose in the log"
+        console_answer = element(off, "#log .msg.question > .replies > .msg.answer")
+        assert wait_until(lambda: console_answer.find_element(By.CSS_SELECTOR, ".prov-edited").text,
+                          what="who edited, in the console", browser=off) == f"Edited by {officer_name}"
+        screenshot(inv, "answer-under-question")
+        assert console_errors(inv) == [] and console_errors(off) == []
+    finally:
+        inv.quit()
+        off.quit()
+
+
+def test_phrase_picker_is_searchable_and_works_from_the_keyboard(server_factory):
+    """Point 3: Ctrl+K opens the phrasebook; the query matches any language and the id,
+    whatever the accents; arrows choose, Enter sends a `say` with the phrase, Escape
+    closes; each phrase shows the investors' language under the officer's."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("Phrasebook check")
+    invite = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
+    inv = new_browser(1366, 800, "ja")
+    off = new_browser(1366, 800, "vi")
+    try:
+        investor_join(inv, srv, invite["code"])
+        console_sign_in(off, srv, srv.officer_token, s["id"])
+        wait_until(lambda: "Sato Haruki" in element(off, "#people").text, what="the investor present", browser=off)
+
+        composer = element(off, "#composer-text")
+        composer.click()
+        composer.send_keys(Keys.CONTROL, "k")
+        search = element(off, "#phrase-search")
+        assert off.switch_to.active_element == search
+        assert off.find_element(By.ID, "phrase-dialog").get_attribute("open") is not None
+        # Vietnamese without accents finds the Vietnamese text.
+        search.send_keys("vui long cho trong giay lat")
+        wait_until(lambda: [o.get_attribute("data-phrase") for o in off.find_elements(By.CSS_SELECTOR, "#phrase-list [role=option]")][:1]
+                   == ["wait-moment"], what="the phrase found without accents", browser=off)
+        option = off.find_element(By.CSS_SELECTOR, '#phrase-list [data-phrase="wait-moment"]')
+        assert option.find_element(By.CSS_SELECTOR, ".phrase-main").get_attribute("lang") == "vi"
+        other = option.find_element(By.CSS_SELECTOR, '.phrase-other [lang="ja"]')
+        assert other.text == "少々お待ちください。"
+        # Japanese text and the id find phrases too.
+        search.clear()
+        search.send_keys("少々お待ち")
+        wait_until(lambda: off.find_elements(By.CSS_SELECTOR, '#phrase-list [data-phrase="wait-moment"]'),
+                   what="the phrase found in Japanese", browser=off)
+        search.clear()
+        search.send_keys("WAIT THANKS")
+        wait_until(lambda: [o.get_attribute("data-phrase") for o in off.find_elements(By.CSS_SELECTOR, "#phrase-list [role=option]")]
+                   == ["wait-thanks"], what="the phrase found by its id", browser=off)
+        search.send_keys(Keys.ESCAPE)
+        wait_until(lambda: off.find_element(By.ID, "phrase-dialog").get_attribute("open") is None,
+                   what="Escape to close", browser=off)
+
+        # The button opens it too; arrows choose, Enter sends.
+        element(off, "#open-phrases").click()
+        search = element(off, "#phrase-search")
+        search.send_keys("giay lat")
+        wait_until(lambda: len(off.find_elements(By.CSS_SELECTOR, "#phrase-list [role=option]")) >= 2,
+                   what="two matching phrases", browser=off)
+        search.send_keys(Keys.ARROW_DOWN)
+        active = off.find_element(By.CSS_SELECTOR, '#phrase-list [aria-selected="true"]')
+        assert search.get_attribute("aria-activedescendant") == active.get_attribute("id")
+        chosen = active.get_attribute("data-phrase")
+        assert chosen != "wait-moment"
+        search.send_keys(Keys.ARROW_UP)
+        search.send_keys(Keys.ENTER)
+        wait_until(lambda: off.find_element(By.ID, "phrase-dialog").get_attribute("open") is None,
+                   what="the picker to close", browser=off)
+        assert off.switch_to.active_element == off.find_element(By.ID, "composer-text")
+        kind, _ = probe_item(inv, "#events", "少々お待ちください。", provenance_of, "the phrase in Japanese")
+        assert kind == "phrasebook"
+        wait_for_text(off, "#log", "Xin Quý vị vui lòng chờ trong giây lát.")
+        events = srv.transcript(s["id"])["events"]
+        assert [e.get("phrase") for e in events if e["kind"] == "message"] == ["wait-moment"]
+        element(off, "#open-phrases").click()
+        element(off, "#phrase-search").send_keys("cam on")
+        off.set_window_size(1366, 800)
+        screenshot(off, "phrase-picker")
+        element(off, "#phrase-search").send_keys(Keys.ESCAPE)
+        assert console_errors(inv) == [] and console_errors(off) == []
+    finally:
+        inv.quit()
+        off.quit()
+
+
+def test_officer_translates_by_hand_and_the_queue_follows(server_factory):
+    """Points 4 and 1: a text lacking a person's translation into a language someone reads
+    has a translate action; the editor starts from the machine translation; the queue
+    counts what waits per language, live; the investor then reads the officer's
+    translation, credited to them; the review page shows it with its translator."""
+    standin = StandIn()
+    srv = server_factory("--web-root", str(WEB_ROOT), "--translator", f"libretranslate:{standin.url}")
+    s = srv.create_session("Hand translation check")
+    invite = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
+    inv = new_browser(1366, 800, "ja")
+    off = new_browser(1366, 800, "en")
+    rev = None
+    try:
+        investor_join(inv, srv, invite["code"])
+        console_sign_in(off, srv, srv.officer_token, s["id"])
+        officer_name = run(officer(srv))[1]["you"]["name"]
+        officer_say_in(off, "The port is five kilometres from the site.")
+        item = wait_for_text(off, "#log", "five kilometres")
+        tab = element(off, "#queue-tab-ja")
+        wait_until(lambda: tab.find_element(By.CSS_SELECTOR, ".count").text == "1", what="one text waiting for Japanese",
+                   browser=off)
+        # The machine translation arrives; the queue's entry says so.
+        wait_until(lambda: "machine translation only" in element(off, "#queue-list").text, what="machine only", browser=off)
+        # The investor writes: English now waits too, live.
+        box = element(inv, "#composer-text")
+        box.send_keys("港までの道路は整備されていますか。")
+        box.send_keys(Keys.ENTER)
+        wait_until(lambda: element(off, "#queue-tab-en .count").text == "1", what="one text waiting for English",
+                   browser=off)
+
+        element(off, '#queue-tab-ja').click()
+        element(off, '#queue-list [data-action="queue-translate"]').click()
+        area = element(off, "#log textarea.translate-text")
+        assert off.switch_to.active_element == area
+        assert area.get_attribute("lang") == "ja"
+        assert area.get_attribute("value").startswith("[ja]"), "the editor starts from the machine translation"
+        area.clear()
+        area.send_keys("港は用地から5キロメートルの距離にあります。")
+        area.send_keys(Keys.CONTROL, Keys.ENTER)
+
+        kind, label = probe_item(inv, "#events", "港は用地から5キロメートル", provenance_of, "the officer's translation")
+        assert kind == "human" and label.startswith(officer_name) and "翻訳" in label, label
+        wait_until(lambda: element(off, "#queue-tab-ja .count").text == "0", what="nothing waiting for Japanese", browser=off)
+        probe_item(off, "#log", "five kilometres",
+                   lambda e: not e.find_elements(By.CSS_SELECTOR, '[data-action="translate-ja"]')
+                   and not e.find_elements(By.CSS_SELECTOR, "textarea.translate-text"), "the translate action gone")
+        assert console_errors(inv) == [] and console_errors(off) == []
+
+        # The review page, read in Japanese: the translation beside the original, with who made it.
+        rev = new_browser(1366, 800, "en")
+        rev.get(srv.url + "review")
+        element(rev, "#token-input").send_keys(srv.reviewer_token)
+        element(rev, "#sign-in").click()
+        element(rev, f'#session-list [data-session="{s["id"]}"]').click()
+        Select(element(rev, "#transcript-language")).select_by_value("ja")
+        cell = probe_item(rev, "#transcript", "five kilometres",
+                          lambda e: next(iter(e.find_elements(By.CSS_SELECTOR, '.translation[data-provenance="human"]')), None),
+                          "the human translation in the review")
+        assert "港は用地から5キロメートル" in cell.text and officer_name in cell.text
+        assert console_errors(rev) == []
+    finally:
+        inv.quit()
+        off.quit()
+        if rev is not None:
+            rev.quit()
+        standin.close()
+
+
+def officer_say_in(b, text: str):
+    box = element(b, "#composer-text")
+    box.clear()
+    box.send_keys(text)
+    element(b, "#send-say").click()
+
+
+def test_interpreter_reads_and_translates_in_the_console(server_factory):
+    """Point 4 for the `interpreter` role, and point 5: the console opens for an
+    interpreter with only reading and translating; without machine translation the notice
+    says which languages nothing translates into."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("Interpreter check")
+    invite = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
+    token = srv.add_staff("Mai", "interpreter")
+    b = new_browser(1366, 800, "vi")
+    try:
+        async def go():
+            from harness import investor
+            inv_ws, _, _ = await investor(srv, invite["code"], "ja")
+            off_ws, _ = await staff_ws(srv, srv.officer_token, "en", s["id"])
+            r = await off_ws.say(s["id"], "Welcome to Quảng Ninh.")
+            assert r["type"] == "ack", r
+            await off_ws.close()
+            await inv_ws.close()
+        run(go())
+        b.get(srv.url + "console")
+        b.execute_script("localStorage.setItem('ipa.consoleLang', 'vi')")
+        console_sign_in(b, srv, token, s["id"])
+        view = element(b, "#view-console")
+        assert "role-interpreter" in view.get_attribute("class")
+        for hidden in ("#composer", "#create-form", "#invite-form", "#search-form", "#end-session", "#assistant-mode"):
+            assert not b.find_element(By.CSS_SELECTOR, hidden).is_displayed(), hidden
+        wait_until(lambda: "Sato Haruki" in element(b, "#people").text, what="the investor present", browser=b)
+        assert not b.find_elements(By.CSS_SELECTOR, '#people [data-action="mute"]')
+        # Nothing translates on this server: the notice names Japanese, without the phrasebook.
+        notice = element(b, "#mt-notice")
+        assert "tiếng Nhật" in notice.text, notice.text
+        assert not b.find_element(By.ID, "mt-open-phrases").is_displayed()
+
+        wait_until(lambda: element(b, "#queue-tab-ja .count").text == "1", what="one text waiting for Japanese", browser=b)
+        probe_item(b, "#log", "Welcome to Quảng Ninh",
+                   lambda e: e.find_element(By.CSS_SELECTOR, '[data-action="translate-ja"]'), "the translate action").click()
+        area = element(b, "#log textarea.translate-text")
+        assert area.get_attribute("value") == ""
+        area.send_keys("クアンニンへようこそ。")
+        element(b, '#log [data-action="translate-send-ja"]').click()
+
+        wait_until(lambda: element(b, "#queue-tab-ja .count").text == "0", what="the queue emptied", browser=b)
+
+        async def history():
+            from harness import investor
+            ws, _, events = await investor(srv, invite["code"], "ja")
+            await ws.close()
+            return next(e for e in events if e.get("text") == "Welcome to Quảng Ninh.")
+        translation = run(history())["translation"]
+        assert translation["text"] == "クアンニンへようこそ。" and translation["engine"] == "human"
+        assert translation["by"]["name"] == "Mai" and translation["by"]["role"] == "interpreter"
+        screenshot(b, "console-interpreter")
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+
+
+def test_console_says_when_nothing_translates(server_factory):
+    """Point 5: no translation provider (welcome's machineTranslation.engine is null) and
+    an investor reading Japanese: the officer is told, and pointed to the phrasebook."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("No translator check")
+    invite = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
+    b = new_browser(1366, 800, "en")
+    try:
+        async def join():
+            from harness import investor
+            ws, _, _ = await investor(srv, invite["code"], "ja")
+            await ws.close()
+        run(join())
+        console_sign_in(b, srv, srv.officer_token, s["id"])
+        notice = element(b, "#mt-notice")
+        assert "No machine translation" in notice.text and "Japanese" in notice.text, notice.text
+        assert notice.get_attribute("data-languages") == "ja"
+        element(b, "#mt-open-phrases").click()
+        element(b, "#phrase-search").send_keys(Keys.ESCAPE)
+        element(b, "#mt-open-queue").click()
+        assert b.switch_to.active_element == b.find_element(By.ID, "queue-title")
+        screenshot(b, "console-no-translator")
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+
+
+def test_review_shows_translations_into_the_chosen_language(server_factory):
+    """Point 6: choosing the reading language shows, beside each original, its translation
+    into that language with where it comes from (here the phrasebook's wording)."""
+    srv = server_factory("--web-root", str(WEB_ROOT))
+    s = srv.create_session("Review languages check")
+    send_frames(srv, srv.officer_token, "vi", s["id"],
+                [{"type": "say", "session": s["id"], "phrase": "wait-moment", "clientId": cid()}])
+    b = new_browser(1366, 800, "en")
+    try:
+        b.get(srv.url + "review")
+        element(b, "#token-input").send_keys(srv.reviewer_token)
+        element(b, "#sign-in").click()
+        element(b, f'#session-list [data-session="{s["id"]}"]').click()
+        for language, text in (("ja", "少々お待ちください。"), ("fr", "Un instant, s’il vous plaît.")):
+            Select(element(b, "#transcript-language")).select_by_value(language)
+            cell = probe_item(b, "#transcript", "chờ trong giây lát",
+                              lambda e: next((c for c in e.find_elements(By.CSS_SELECTOR, ".translation")
+                                              if text in c.text), None), f"the {language} translation")
+            assert cell.get_attribute("data-provenance") == "phrasebook"
+            assert cell.find_element(By.CSS_SELECTOR, ".text").get_attribute("lang") == language
+        # Read in the original's language: the original alone.
+        Select(element(b, "#transcript-language")).select_by_value("vi")
+        probe_item(b, "#transcript", "chờ trong giây lát", lambda e: not e.find_elements(By.CSS_SELECTOR, ".translation"),
+                   "the original alone")
+        screenshot(b, "review-translations")
+        assert console_errors(b) == []
+    finally:
+        b.quit()

@@ -1323,6 +1323,7 @@ function closeSession() {
   state.ended = false;
   state.endConfirm = false;
   state.machineEngine = undefined;
+  state.queueChosen = false;
   state.translateUi.clear();
   state.phrases = null;
   if (ui.phraseDialog && ui.phraseDialog.open) ui.phraseDialog.close();
@@ -2718,6 +2719,12 @@ function renderComposerState() {
 
 /** The languages this session's people read (their `language`), within the session's
  *  languages; interpreters and reviewers translate or observe, they are not readers. */
+/** A language's name inside a sentence: Vietnamese writes "tiếng Nhật" there. */
+function inlineLanguageName(code) {
+  const name = languageName(code, state.lang);
+  return state.lang === "vi" && /^Tiếng /.test(name) ? `t${name.slice(1)}` : name;
+}
+
 function readerLanguages() {
   const allowed = state.session && Array.isArray(state.session.languages) ? state.session.languages.map(primaryLanguage) : [];
   const languages = new Set();
@@ -2759,7 +2766,7 @@ function renderTranslateTools(event) {
   if (buttons.length && consoleRole()) {
     const row = el("div", "translate-row");
     for (const code of buttons) {
-      const b = button(t("translateTo", { lang: languageName(code, state.lang) }), "button secondary small translate-button", () =>
+      const b = button(t("translateTo", { lang: inlineLanguageName(code) }), "button secondary small translate-button", () =>
         openTranslateEditor(event.seq, code),
       );
       b.dataset.action = `translate-${code}`;
@@ -2780,7 +2787,7 @@ function renderTranslateEditor(event, code) {
   form.noValidate = true;
   form.dataset.language = code;
   const id = `translate-${event.seq}-${code}`;
-  const label = el("label", "", t("translateLabel", { lang: `${languageName(code, state.lang)} (${code})` }));
+  const label = el("label", "", t("translateLabel", { lang: `${inlineLanguageName(code)} (${code})` }));
   label.htmlFor = id;
   const area = document.createElement("textarea");
   area.id = id;
@@ -2931,7 +2938,9 @@ function renderQueue() {
   }
   // Tabs only for languages something is ever translated into (not the messages' only language).
   const tabs = languages.filter((code) => waiting.get(code).length > 0 || languages.length > 1);
-  if (!tabs.includes(state.queueLang)) {
+  // Until the reader picks a tab, the queue shows a language where something waits.
+  const idle = !state.queueChosen && !(waiting.get(state.queueLang) || []).length;
+  if (!tabs.includes(state.queueLang) || idle) {
     state.queueLang = tabs.find((code) => code !== own && waiting.get(code).length) || tabs.find((code) => waiting.get(code).length) || tabs[0] || "";
   }
   const total = [...waiting.values()].reduce((sum, list) => sum + list.length, 0);
@@ -2967,7 +2976,7 @@ function renderQueue() {
   ui.queuePanel.dataset.language = state.queueLang;
   const list = state.queueLang ? waiting.get(state.queueLang) || [] : [];
   ui.queueNone.hidden = list.length > 0 || !state.queueLang;
-  ui.queueNone.textContent = state.queueLang ? t("queueNone", { lang: languageName(state.queueLang, state.lang) }) : "";
+  ui.queueNone.textContent = state.queueLang ? t("queueNone", { lang: inlineLanguageName(state.queueLang) }) : "";
   const focused = focusKey(ui.queueList);
   ui.queueList.replaceChildren(
     ...list.map((seq) => {
@@ -2993,6 +3002,7 @@ function renderQueue() {
 
 function selectQueueTab(code) {
   state.queueLang = code;
+  state.queueChosen = true;
   renderQueue();
   const tab = document.getElementById(`queue-tab-${code}`);
   if (tab) tab.focus();
@@ -3021,7 +3031,7 @@ function renderMtNotice() {
   const show = Boolean(state.sessionId) && state.machineEngine === null && others.length > 0 && consoleRole() && !state.ended;
   ui.mtNotice.hidden = !show;
   if (!show) return;
-  const languages = others.map((code) => languageName(code, state.lang)).join(", ");
+  const languages = others.map(inlineLanguageName).join(", ");
   const text = `${t("mtNotice", { languages })} ${t(state.role === "officer" ? "mtNoticeOfficer" : "mtNoticeInterpreter")}`;
   if (ui.mtNoticeText.textContent !== text) ui.mtNoticeText.textContent = text;
   ui.mtNotice.dataset.languages = others.join(",");
