@@ -39,7 +39,7 @@ struct ExtractiveComposer {
         let asker = LanguageTag.primary(language)
         let questionConcepts = Set(glossary?.terms(in: question, language: language).map(\.conceptIndex) ?? [])
         let questionTokens = Set(
-            SearchTokenizer.tokens(question).filter { $0.count > 2 || $0.first?.isNumber == true })
+            StopWords.contentTokens(question).filter { $0.count > 2 || $0.first?.isNumber == true })
         let form = QuestionForm(question)
         let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
         let alignment = DocumentAlignment(
@@ -77,7 +77,7 @@ struct ExtractiveComposer {
                 let place = alignment.place(of: sentence, in: result.document)
                 // A fact sheet's introduction says what the sheet is about: it shares the
                 // question's words without answering it.
-                if place?.section == 0 { score -= 2 }
+                if place?.section == 0 { score -= 5 }
                 if let place, let existing = indexOfPlace[place] {
                     candidates[existing].covered.formUnion(covered)
                     candidates[existing].score = max(candidates[existing].score, score)
@@ -107,14 +107,20 @@ struct ExtractiveComposer {
         }
         // "Which …" wants the list itself: when the best sentences only announce it, the
         // list that follows in the same section is added.
-        if form.kind == .which, let first = chosen.first?.place, chosen.count < Self.maximumSentences + 1,
-            !chosen.contains(where: \.listsNames),
-            let list = candidates.filter({
-                $0.place?.family == first.family && $0.place?.section == first.section && $0.listsNames
-                    && $0.place != first
-            }).max(by: { $0.score < $1.score })
-        {
-            chosen.append(list)
+        if form.kind == .which, let first = chosen.first?.place, chosen.count < Self.maximumSentences + 1 {
+            let sameSection = candidates.filter {
+                $0.place?.family == first.family && $0.place?.section == first.section
+                    && !chosen.map(\.place).contains($0.place)
+            }
+            // A list of names when none is quoted yet; else another list in that section
+            // (the items of what the first sentence announced).
+            if !chosen.contains(where: \.listsNames), let list = sameSection.filter(\.listsNames).max(by: { $0.score < $1.score }) {
+                chosen.append(list)
+            } else if chosen.count == 1,
+                let list = sameSection.filter({ QuestionForm.enumerates($0.sentence) }).max(by: { $0.score < $1.score })
+            {
+                chosen.append(list)
+            }
         }
         // Coverage weighs each word by its rarity in the pack (a concept counts as a rare word).
         let vocabulary = PackVocabulary.of(pack)

@@ -3,7 +3,13 @@ import Foundation
 /// Words too common to help find a passage, removed from questions (never from the index,
 /// so phrases still match). Compared as written (lower case), before diacritics are folded:
 /// Vietnamese `khi` (when) is a stop word, `khí` (as in `cơ khí`, mechanics) is not.
-enum StopWords {
+package enum StopWords {
+    /// The tokens of a question that say what it is about: no stop words, no function
+    /// bigrams (`ですか`). What the assistant measures an answer's coverage against.
+    package static func contentTokens(_ question: String) -> [String] {
+        SearchTokenizer.tokens(removing(from: question)).filter { !isFunctionBigram($0) }
+    }
+
     static let words: Set<String> = [
         // English
         "a", "an", "the", "of", "to", "in", "on", "for", "and", "or", "is", "are", "was", "were", "be", "been", "by",
