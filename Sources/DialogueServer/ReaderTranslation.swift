@@ -14,7 +14,10 @@ enum ReaderTranslation {
         guard reader != LanguageTag.primary(eventLanguage),
             let text = texts[language]?.stringValue ?? texts[reader]?.stringValue
         else { return nil }
-        return ["text": .string(text), "language": .string(reader), "engine": .string(TranslationPreference.phrasebookEngine), "glossaryOk": true]
+        return [
+            "text": .string(text), "language": .string(reader), "engine": .string(TranslationPreference.phrasebookEngine),
+            "glossaryOk": true,
+        ]
     }
 
     /// The `translation` member for a reader: `stored` is what the store holds for the

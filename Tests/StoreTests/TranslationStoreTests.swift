@@ -23,17 +23,10 @@ import Testing
         #expect(!TranslationPreference.replaces("llm:m", "human"))
     }
 
-    @Test func readersAreShownHumanOverPhrasebookOverMachine() {
-        let machine = Self.translation("libretranslate", at: 9)
-        let phrase = Self.translation("phrasebook", at: 1)
-        let human = Self.translation("human", at: 5)
-        #expect(TranslationPreference.preferred([machine, phrase, human]) == human)
-        #expect(TranslationPreference.preferred([machine, phrase]) == phrase)
-        #expect(TranslationPreference.preferred([machine]) == machine)
-        #expect(TranslationPreference.preferred([]) == nil)
-        // Among equals, the latest.
-        let corrected = Self.translation("human", at: 7, text: "sửa lại")
-        #expect(TranslationPreference.preferred([corrected, human]) == corrected)
+    @Test func ranksHumanOverPhrasebookOverMachine() {
+        #expect(TranslationPreference.rank("human") > TranslationPreference.rank("phrasebook"))
+        #expect(TranslationPreference.rank("phrasebook") > TranslationPreference.rank("libretranslate"))
+        #expect(TranslationPreference.rank("llm:m") == TranslationPreference.rank("libretranslate"))
     }
 
     @Test func onlyAPersonsTranslationCarriesByAndAtInTheEvent() {
