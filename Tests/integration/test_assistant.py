@@ -24,9 +24,9 @@ def answer_about(ws, sid, seq, kind="answer"):
 
 
 QUESTIONS = [  # (language, question, a spelling of the fact the cited passage must hold)
-    ("ja", "クアンニン省の2025年のFDI誘致目標はいくらですか？", ["1,25", "1.25"]),
+    ("ja", "クアンニン省の2025年のFDI誘致目標はいくらですか？", ["12億5000万", "1,25", "1.25"]),
     ("en", "How much did the province spend on science and technology from 2012 to 2024?", ["2.500", "2,500", "2 500"]),
-    ("fr", "Combien de voitures Skoda Kushaq l'usine Thành Công Việt Hưng a-t-elle livrées ?", ["1.000", "1,000", "1 000"]),
+    ("fr", "Combien de voitures Skoda Kushaq l'usine Thành Công Việt Hưng a-t-elle livrées ?", ["1.000", "1,000", "1 000", "1\u202f000", "1\u00a0000"]),
     ("ko", "꽝닌성의 2025년 성장 목표는 몇 퍼센트입니까?", ["14"]),
     ("zh", "广宁省有多少个外商直接投资项目？", ["210"]),
     ("vi", "Vùng nông nghiệp công nghệ cao VinEco ở Hoàng Quế rộng bao nhiêu?", ["106"]),
