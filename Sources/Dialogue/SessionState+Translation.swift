@@ -32,11 +32,14 @@ extension SessionState {
     }
 
     /// Checks the event a `translate` names, once read (nil: not stored).
-    package func checkTranslationTarget(_ event: Event?, seq: Int64) throws(DialogueError) {
+    package func checkTranslationTarget(_ event: Event?, seq: Int64, into language: String? = nil) throws(DialogueError) {
         guard let event else { throw DialogueError(.notFound, "no event at seq \(seq) in session \(info.id)") }
         guard Self.translatableKinds.contains(event.kind) else {
             throw DialogueError(
                 .badRequest, "seq \(seq) is a \(event.kind.rawValue) event; only a message, question, answer or draft has text to translate")
+        }
+        if let language, let own = event.body["language"]?.stringValue, LanguageTag.primary(own) == LanguageTag.primary(language) {
+            throw DialogueError(.badRequest, "seq \(seq) is written in \(own) already; translate it into another language")
         }
     }
 }

@@ -134,9 +134,11 @@ extension DialogueHub {
     }
 
     func approve(_ id: ConnectionID, _ sessionId: String, draft: Int64, text: String?) {
-        guard ensureJoined(id, sessionId), let officer = connections[id]?.participant,
+        guard ensureJoined(id, sessionId), var officer = connections[id]?.participant,
             let state = sessions[sessionId]?.state
         else { return }
+        // `editedBy` records the account, not a display name chosen at hello.
+        officer.name = accountName(of: id) ?? officer.name
         let pack = agents.pack(id: state.info.agent) ?? agents.defaultPack
         let language = state.pendingDrafts[draft]?.fields["language"]?.stringValue ?? officer.language
         let assistant = SessionState.assistant(name: pack.manifest.name(in: language), language: language)
@@ -166,5 +168,14 @@ extension DialogueHub {
         decideAndSubmit(sessionId, for: id) { state in
             try state.setAssistantMode(by: officer, mode: mode, at: Timestamp.now())
         }
+    }
+}
+
+extension DialogueHub {
+    /// The staff account's own name behind a connection: what `by` and `editedBy` record
+    /// (a `hello` may give another display name, which messages show).
+    func accountName(of id: ConnectionID) -> String? {
+        if case .staff(let account)? = connections[id]?.identity { return account.name }
+        return nil
     }
 }

@@ -317,6 +317,8 @@ extension DialogueHub {
             }
         case .question:
             answerInBackground(event)
+        case .answer:
+            carryDraftTranslations(to: event)
         case .ended:
             let sessionId = event.session
             archives[sessionId] = Task { [archiver] in

@@ -26,7 +26,8 @@ extension DialogueHub {
             refuse(error, to: id)
             return
         }
-        let author = TranslationAuthor(id: participant.id, name: participant.name, role: participant.role.rawValue)
+        let author = TranslationAuthor(
+            id: participant.id, name: accountName(of: id) ?? participant.name, role: participant.role.rawValue)
         let agent = state.info.agent
         connections[id]?.busy = true
         // Detached: matching the glossary on a long original is work the hub need not wait for.
@@ -34,7 +35,7 @@ extension DialogueHub {
             let outcome: Result<(StoredTranslation, officersOnly: Bool), DialogueError>
             do {
                 let event = try await store.events(session: sessionId, after: seq - 1, limit: 1).first { $0.seq == seq }
-                try state.checkTranslationTarget(event, seq: seq)
+                try state.checkTranslationTarget(event, seq: seq, into: target)
                 let body = event?.body ?? .null
                 let version = body["glossary"]?.intValue.map(Int.init)
                 var glossaryOk = true
@@ -68,5 +69,31 @@ extension DialogueHub {
             refuse(refusal, to: id)
         }
         resumeFrames(id)
+    }
+}
+
+extension DialogueHub {
+    /// A draft approved as written keeps its text, so the translations people made of the
+    /// draft are translations of the answer too: they are stored for the answer's seq (a
+    /// person's, which no machine translation replaces) and sent to its readers. An edited
+    /// approval has new text, and its translations start afresh.
+    func carryDraftTranslations(to answer: Event) {
+        guard answer.body["edited"]?.boolValue == false, let draft = answer.body["draft"]?.intValue else { return }
+        Task.detached { [store, logger] in
+            do {
+                let made = try await store.translations(session: answer.session, language: nil)
+                    .filter { $0.seq == draft && $0.engine == StoredTranslation.humanEngine }
+                for var translation in made {
+                    translation.seq = answer.seq
+                    if try await store.saveTranslation(translation) {
+                        await self.translationArrived(translation, officersOnly: false)
+                    }
+                }
+            } catch {
+                logger.error(
+                    "draft translations not carried to the answer",
+                    metadata: ["session.id": "\(answer.session)", "seq": "\(answer.seq)", "error": "\(error)"])
+            }
+        }
     }
 }

@@ -41,9 +41,7 @@ struct ExtractiveComposer {
         let questionTokens = Set(
             StopWords.contentTokens(question).filter { $0.count > 2 || $0.first?.isNumber == true })
         let form = QuestionForm(question)
-        let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
-        let alignment = DocumentAlignment(
-            documents: pack.documents, families: Set(results.compactMap { familyOf[$0.document] }))
+        let alignment = alignment(of: results)
         // Every sentence of the passages, scored by what of the question it holds; the same
         // sentence found in several languages is one candidate (its place in the family).
         struct Candidate {
@@ -204,14 +202,18 @@ struct ExtractiveComposer {
             formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false)
     }
 
+    /// The language versions of the families the results come from, block by block.
+    func alignment(of results: [SearchResult]) -> DocumentAlignment {
+        let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
+        return DocumentAlignment(documents: pack.documents, families: Set(results.compactMap { familyOf[$0.document] }))
+    }
+
     /// The passages in the asker's language version where their family has it (sentence by
     /// sentence, through their places), so that an LLM writing the answer reads and cites
     /// what the asker will read. Passages of families without that version stay as found.
     func passagesInLanguage(_ results: [SearchResult], language: String) -> [SearchResult] {
         let asker = LanguageTag.primary(language)
-        let familyOf = Dictionary(pack.documents.map { ($0.id, $0.family) }, uniquingKeysWith: { a, _ in a })
-        let alignment = DocumentAlignment(
-            documents: pack.documents, families: Set(results.compactMap { familyOf[$0.document] }))
+        let alignment = alignment(of: results)
         var mapped: [SearchResult] = []
         for result in results {
             guard LanguageTag.primary(result.language) != asker else {

@@ -10,7 +10,7 @@ struct QuestionForm: Sendable, Equatable {
 
     init(_ question: String) {
         let folded = Self.fold(question)
-        func has(_ cues: [String]) -> Bool { cues.contains { folded.contains(Self.fold($0)) } }
+        func has(_ cues: [String]) -> Bool { cues.contains { Self.contains(folded, Self.fold($0)) } }
         if has(Self.figureCues) {
             kind = .howMuch
         } else if has(Self.whenCues) {
@@ -64,7 +64,29 @@ struct QuestionForm: Sendable, Equatable {
         if !digits.isEmpty { numbers.append(digits) }
         let quantities = numbers.filter { !isYear($0) }
         guard !quantities.isEmpty else { return false }
-        return units.contains { folded.contains(fold($0)) }
+        return units.contains { contains(folded, fold($0)) }
+    }
+
+    /// Whether `text` holds `cue`; a cue that starts or ends with a Latin letter or digit only
+    /// on a word boundary there ("ha" the hectare is not in "that", "ty" not in "city").
+    static func contains(_ text: String, _ cue: String) -> Bool {
+        guard !cue.isEmpty else { return false }
+        func isWordCharacter(_ character: Character?) -> Bool {
+            guard let character else { return false }
+            return (character.isLetter || character.isNumber) && character.unicodeScalars.allSatisfy { $0.value < 0x2E80 }
+        }
+        let checkStart = isWordCharacter(cue.first)
+        let checkEnd = isWordCharacter(cue.last)
+        var searchRange = text.startIndex..<text.endIndex
+        while let found = text.range(of: cue, range: searchRange) {
+            let before = found.lowerBound > text.startIndex ? text[text.index(before: found.lowerBound)] : nil
+            let after = found.upperBound < text.endIndex ? text[found.upperBound] : nil
+            // A number right before a unit is fine: "63ha", "14%".
+            let startOK = !checkStart || !isWordCharacter(before) || (before?.isNumber == true && !(cue.first?.isNumber ?? false))
+            if startOK && (!checkEnd || !isWordCharacter(after)) { return true }
+            searchRange = text.index(after: found.lowerBound)..<text.endIndex
+        }
+        return false
     }
 
     static func hasYear(_ sentence: String) -> Bool {
@@ -105,10 +127,13 @@ struct QuestionForm: Sendable, Equatable {
         "which", "what are", "what kind", "what types", "what sectors", "what products", "what industrial",
         "what projects", "what measures", "list",
         "quels", "quelles", "lesquels", "lesquelles", "quel secteur", "quels sont",
-        "nhung", "nao", "cac linh vuc", "gom",
-        "どの", "どんな", "何が", "何を", "どれ", "どういう", "どのような",
-        "어떤", "무엇", "어느", "무슨",
-        "哪些", "哪个", "什么", "哪几",
+        // Chinese "什么" and Vietnamese "nào" (as in "như thế nào", how) are mostly a plain
+        // "what" or "how"; Korean "무엇" and Japanese "何が/何を" ask for a list often enough
+        // to count (answers-dev.json: without them, ko and ja answers held the fact less).
+        "nhung", "cac linh vuc", "nhung gi",
+        "どの", "どんな", "どれ", "どういう", "どのような", "何が", "何を",
+        "어떤", "어느", "무슨", "무엇",
+        "哪些", "哪个", "哪几",
     ]
     /// Units and counted nouns that make a number a quantity.
     static let units = [

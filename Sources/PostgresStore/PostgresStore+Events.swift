@@ -134,8 +134,8 @@ extension PostgresStore {
     @discardableResult package func saveTranslation(_ translation: StoredTranslation) async throws -> Bool {
         // Stored and announced in one statement: the other nodes' readers get the
         // `translation` frame too (this node's own notice is ignored by its listener). One row
-        // per event and language; `TranslationPreference.replaces` decides in the statement
-        // whether the new one takes the stored one's place, and only a stored one is
+        // per event and language; the statement's `WHERE` is the rule `TranslationPreference.replaces`
+        // states (the store contract tests check it), deciding whether the new one takes the stored one's place, and only a stored one is
         // announced. The notice says whether the event is a draft (officers and interpreters only).
         let (client, logger) = (client, logger)
         let query: PostgresQuery = """

@@ -67,12 +67,15 @@ extension PostgresStore {
     }
 
     /// `node:session:seq:language:draft` from another node → its translation is stored
-    /// (`draft` 1 when the event is a draft, whose translations investors never get).
-    static func translationNotice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
+    /// (`draft` 1 when the event is a draft, whose translations investors never get). A
+    /// node of the previous version sends no `draft` part: it never translated drafts, so
+    /// its notices still count during a rolling upgrade.
+    package static func translationNotice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
         let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 5, parts[0] != ownNode, let seq = Int64(parts[2]) else { return nil }
+        guard parts.count == 4 || parts.count == 5, parts[0] != ownNode, let seq = Int64(parts[2]) else { return nil }
         return .translated(
-            session: String(parts[1]), seq: seq, language: String(parts[3]), officersOnly: parts[4] == "1")
+            session: String(parts[1]), seq: seq, language: String(parts[3]),
+            officersOnly: parts.count == 5 && parts[4] == "1")
     }
 
     /// `node:session:first:last`, then the stored bodies of the first events, one per line, from

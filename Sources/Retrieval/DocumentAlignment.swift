@@ -13,6 +13,9 @@ package struct DocumentAlignment: Sendable {
         package var section: Int
         package var block: Int
         package var sentence: Int
+        /// The section's `{#anchor}`: a version whose sections are in another order (or
+        /// lack this one) is matched by it, not by position.
+        package var anchor: String? = nil
     }
 
     /// A sentence in one language version, with what a citation of it needs.
@@ -56,7 +59,8 @@ package struct DocumentAlignment: Sendable {
         for (s, section) in outline.sections.enumerated() {
             for (b, block) in section.blocks.enumerated() {
                 if let index = block.firstIndex(of: sentence) {
-                    return Place(family: outline.document.family, section: s, block: b, sentence: index)
+                    return Place(
+                        family: outline.document.family, section: s, block: b, sentence: index, anchor: section.anchor)
                 }
             }
         }
@@ -66,10 +70,12 @@ package struct DocumentAlignment: Sendable {
     /// The sentence at `place` in the `language` version, if the family has that version
     /// and its outline matches (same number of sections and blocks there).
     package func quote(at place: Place, in language: String, sentenceCountOfSource: Int? = nil) -> Quote? {
-        guard let id = versions[place.family]?[language], let outline = outlines[id],
-            place.section < outline.sections.count, place.block < outline.sections[place.section].blocks.count
-        else { return nil }
-        let section = outline.sections[place.section]
+        guard let id = versions[place.family]?[language], let outline = outlines[id] else { return nil }
+        let index = place.anchor.map { anchor in outline.sections.firstIndex { $0.anchor == anchor } } ?? place.section
+        guard let index, index < outline.sections.count, place.block < outline.sections[index].blocks.count else {
+            return nil
+        }
+        let section = outline.sections[index]
         let sentences = section.blocks[place.block]
         let block = sentences.joined(separator: " ")
         // The same sentence when both versions cut the block alike; else the whole block,

@@ -55,10 +55,11 @@ package enum StopWords {
         return out
     }
 
-    /// A bigram of kana only (particles, endings: `ます`, `ての`): no content.
+    /// A bigram of kana only (particles, endings: `ます`, `ての`), or a lone kana (a particle
+    /// written apart: `の が は`): no content.
     static func isFunctionBigram(_ token: String) -> Bool {
         let scalars = token.unicodeScalars
-        guard scalars.count == 2 else { return false }
+        guard (1...2).contains(scalars.count) else { return false }
         return scalars.allSatisfy { (0x3041...0x309F).contains($0.value) }
     }
 }

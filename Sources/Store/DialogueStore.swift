@@ -69,7 +69,7 @@ package protocol DialogueStore: Sendable {
 
     // Translations (machine and human)
     /// Stores the translation of an event into one language, replacing the stored one when
-    /// `TranslationPreference.replaces` allows; false when it was not stored (a person's
+    /// the rule `TranslationPreference.replaces` states allows (each store writes it in SQL); false when it was not stored (a person's
     /// translation is there already and this one is a machine's).
     @discardableResult func saveTranslation(_ translation: StoredTranslation) async throws -> Bool
     /// Translations into `language` of a session's events `from...to`, by seq.

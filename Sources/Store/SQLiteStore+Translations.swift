@@ -4,8 +4,8 @@ import GRDB
 extension SQLiteStore {
     @discardableResult package func saveTranslation(_ translation: StoredTranslation) async throws -> Bool {
         try await writing { db in
-            // One row per event and language; `TranslationPreference.replaces` decides in the
-            // statement whether a new translation takes the place of the stored one.
+            // One row per event and language; the statement's `WHERE` is the rule
+            // `TranslationPreference.replaces` states (the store contract tests check both stores).
             try db.execute(
                 sql: """
                     INSERT INTO translations

@@ -1,4 +1,5 @@
 import Dialogue
+import Transcripts
 
 /// A translation of one event's text into one language, as stored: made by a machine
 /// provider, or typed by an officer or interpreter (`engine` `human`, with `by`).
@@ -67,11 +68,8 @@ package struct StoredTranslation: Sendable, Equatable {
     /// As listed by `GET /v1/sessions/{id}/translations` and in exported transcripts:
     /// `{"seq","language","text","engine","glossaryOk","by"?,"at"}`.
     package var listed: JSONValue {
-        var members: [String: JSONValue] = [
-            "seq": .int(seq), "language": .string(language), "text": .string(text), "engine": .string(engine),
-            "glossaryOk": .bool(glossaryOk), "at": .string(at),
-        ]
-        if let by { members["by"] = by.json }
-        return .object(members)
+        TranscriptTranslation(
+            seq: seq, language: language, text: text, engine: engine, glossaryOk: glossaryOk, by: by?.json, at: at
+        ).json()
     }
 }

@@ -75,7 +75,7 @@ package enum HTMLTranscript {
         .terms ul{display:inline;padding:0;margin:0 0 0 .4rem}.terms li{display:inline;margin-right:.8rem}\
         .tag{font-weight:600}\
         .sentence,.redacted{font-style:italic;color:#555;margin:.25rem 0 0}\
-        .sources,.contact{font-size:.9rem;margin:.25rem 0 0}\
+        .sources,.contact,.edited{font-size:.9rem;margin:.25rem 0 0}\
         .note{margin:.4rem 0 0 1.5rem;padding:.3rem .6rem;border-left:3px solid #8ab4f8;background:#f3f7fe;\
         white-space:pre-wrap}
         """
@@ -100,7 +100,7 @@ package enum HTMLTranscript {
             out.append("<p class=\"text\"\(lang)>\(tag)\(marked(text, terms: line.terms))</p>")
             if let translation = line.translation {
                 let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
-                let heading = labels.translationHeading(by: translation.by)
+                let heading = labels.translationHeading(engine: translation.engine, by: translation.by)
                 out.append(
                     "<p class=\"translation\(translation.by == nil ? "" : " human")\"><strong>\(escape(heading)) (\(escape(translation.engine + flag))):</strong> \(escape(translation.text))</p>")
             }
@@ -121,6 +121,9 @@ package enum HTMLTranscript {
         }
         if let contact = line.contact {
             out.append("<p class=\"contact\"><strong>\(escape(labels.contact)):</strong> \(escape(contact))</p>")
+        }
+        if let editor = line.editedBy {
+            out.append("<p class=\"edited\">\(escape(TranscriptLabels.fill(labels.editedByLine, ["name": editor])))</p>")
         }
         for note in line.notes { self.note(note, labels: labels, showSeq: false, into: &out) }
         out.append("</li>")

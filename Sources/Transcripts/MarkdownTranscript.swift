@@ -70,7 +70,7 @@ package enum MarkdownTranscript {
         if let translation = line.translation {
             let flag = translation.glossaryOk ? "" : ", \(labels.glossaryNotKept)"
             appendBlock(
-                "  - _\(inline(labels.translationHeading(by: translation.by)))"
+                "  - _\(inline(labels.translationHeading(engine: translation.engine, by: translation.by)))"
                     + " (\(inline(translation.engine))\(inline(flag))):_ ",
                 text: translation.text, indent: "    ", into: &out)
         }
@@ -84,6 +84,9 @@ package enum MarkdownTranscript {
             out.append("  - _\(inline(labels.sources)):_ " + line.sources.map { inline($0) }.joined(separator: "; "))
         }
         if let contact = line.contact { out.append("  - _\(inline(labels.contact)):_ " + inline(contact)) }
+        if let editor = line.editedBy {
+            out.append("  - _\(inline(TranscriptLabels.fill(labels.editedByLine, ["name": editor])))_")
+        }
         for note in line.notes {
             appendBlock(
                 "  - **\(inline(labels.note))** (\(inline(note.author)), \(inline(note.when))): ", text: note.text,

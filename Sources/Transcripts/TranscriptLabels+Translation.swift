@@ -20,15 +20,39 @@ extension TranscriptLabels {
         case "fr": "Traduction de {name} ({role})"
         case "vi": "Bản dịch của {name} ({role})"
         case "ja": "{name}（{role}）による翻訳"
-        case "ko": "{name}({role}) 님의 번역"
+        case "ko": "{name} 님({role})의 번역"
         case "zh": "{name}（{role}）的人工翻译"
         default: "Translation by {name} ({role})"
         }
     }
 
-    /// The heading shown before a translation: who made it, or that a machine did.
-    package func translationHeading(by: (name: String, role: String)?) -> String {
-        guard let by else { return machineTranslation }
-        return Self.fill(humanTranslation, ["name": by.name, "role": by.role])
+    /// The line under an answer an officer changed before approving it; `{name}` filled in.
+    package var editedByLine: String {
+        switch code {
+        case "fr": "Modifiée par {name} avant approbation"
+        case "vi": "Đã được {name} chỉnh sửa trước khi duyệt"
+        case "ja": "{name}が承認前に編集"
+        case "ko": "{name} 님이 승인 전에 수정함"
+        case "zh": "经{name}编辑后批准"
+        default: "Edited by {name} before approval"
+        }
+    }
+
+    /// Heading of a phrasebook text: the agency's own wording of a phrase in this language.
+    package var phrasebookTranslation: String {
+        switch code {
+        case "fr": "Formule du recueil de l’agence"
+        case "vi": "Câu mẫu trong sổ tay của Ban"
+        case "ja": "当局の定型文集"
+        case "ko": "기관 상용 문구집"
+        case "zh": "本局常用语库"
+        default: "The agency's phrasebook"
+        }
+    }
+
+    /// The heading shown before a translation: who made it, the phrasebook, or a machine.
+    package func translationHeading(engine: String, by: (name: String, role: String)?) -> String {
+        if let by { return Self.fill(humanTranslation, ["name": by.name, "role": by.role]) }
+        return engine == "phrasebook" ? phrasebookTranslation : machineTranslation
     }
 }

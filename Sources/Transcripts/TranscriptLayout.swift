@@ -64,6 +64,8 @@ struct TranscriptLayout {
         var sources: [String] = []
         /// The contact an answer hands over to.
         var contact: String?
+        /// Who changed an answer's text before approving it.
+        var editedBy: String?
         /// Staff notes on this event.
         var notes: [NoteLine] = []
     }
@@ -177,6 +179,9 @@ struct TranscriptLayout {
             line.glossaryVersion = body["glossary"]?.intValue
             line.sources = (body["citations"]?.arrayValue ?? []).compactMap(source)
             line.contact = body["contact"].flatMap(contact)
+            if body["edited"]?.boolValue == true {
+                line.editedBy = body["editedBy"]?["name"]?.stringValue ?? body["approvedBy"]?.stringValue
+            }
             return line
         }
         switch kind {

@@ -134,7 +134,7 @@ struct AnswerEvaluationTests {
         let report = Self.report(try Self.run(Self.load("answers-dev")))
         print("answers-dev.json\n\(report)")
         if ProcessInfo.processInfo.environment["ANSWER_MISSES"] != nil {
-            print(report.misses.joined(separator: "\n"))
+            try? report.misses.joined(separator: "\n").write(toFile: "/tmp/answer-misses.txt", atomically: true, encoding: .utf8)
             for outcome in try Self.run(Self.load("answers-dev"))
             where (outcome.question.handover != nil) != (outcome.composition.handover != nil) {
                 print("HANDOVER", outcome.question.id, outcome.question.handover ?? "-", outcome.composition.handover?.desk.id ?? "-", outcome.question.question)

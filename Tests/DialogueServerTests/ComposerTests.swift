@@ -41,6 +41,13 @@ struct ComposerTests {
         #expect(howMuch.bonus(for: "FDI reached 16.7 billion USD in 2025.") > howMuch.bonus(for: "FDI grew in 2025."))
         #expect(QuestionForm.hasQuantity("累計投資額は167億ドルに達した。"))
         #expect(!QuestionForm.hasQuantity("In 2025 the province grew."))
+        // Units match whole words: "ha" is not in "that", "ty" not in "city".
+        #expect(!QuestionForm.hasQuantity("Decision 35 says that the city will grow."))
+        #expect(QuestionForm.hasQuantity("VinEco covers 106 ha in Hoang Que."))
+        #expect(QuestionForm.hasQuantity("La production a augmenté de 32,09 %."))
+        // A generic "what" is not a "which".
+        #expect(QuestionForm("什么是广宁省的增长目标？").kind != .which)
+        #expect(QuestionForm("Quảng Ninh thu hút FDI như thế nào?").kind != .which)
     }
 
     static let english = PackDocument.synthetic(

@@ -26,6 +26,11 @@ import Testing
         // Kept under the primary subtag, as readers and machine translations are matched.
         #expect(try state.checkTranslation(seq: 3, language: "en-GB", text: "About Van Don") == "en")
         try state.checkTranslationTarget(message, seq: 3)
+        try state.checkTranslationTarget(message, seq: 3, into: "vi")
+        // Not into the language it is written in.
+        #expect(throws: DialogueError(.badRequest, "seq 3 is written in en already; translate it into another language")) {
+            try state.checkTranslationTarget(message, seq: 3, into: "en")
+        }
     }
 
     @Test func theTextMustBeThereAndWithinTheLimit() throws {

@@ -58,7 +58,7 @@ struct DocumentAlignmentTests {
         let alignment = DocumentAlignment(documents: [Self.english, Self.japanese, Self.korean])
         #expect(alignment.languages(of: "parks") == ["en", "ja", "ko"])
         let place = try #require(alignment.place(of: "The sector grows by 22 % a year.", in: "parks.en"))
-        #expect(place == DocumentAlignment.Place(family: "parks", section: 1, block: 1, sentence: 0))
+        #expect(place == DocumentAlignment.Place(family: "parks", section: 1, block: 1, sentence: 0, anchor: "launched"))
         let quote = try #require(alignment.quote(at: place, in: "ja"))
         #expect(quote.text == "同部門は年22％成長している。")
         #expect(quote.document.id == "parks.ja")
@@ -72,6 +72,15 @@ struct DocumentAlignmentTests {
         let place = try #require(alignment.place(of: "They opened in 2025.", in: "parks.en"))
         let quote = try #require(alignment.quote(at: place, in: "ko", sentenceCountOfSource: 2))
         #expect(quote.text == "착공한 산업단지는 옌탄, 담하B, 동마이이며 2025년에 문을 열었다")
+    }
+
+    @Test func sectionsAreMatchedByTheirAnchorNotTheirPosition() throws {
+        let reordered = Self.document(
+            "parks.ja", "ja",
+            "# 工業団地\n\nはじめに。\n\n## その他 {#other}\n\n- 別の話である。\n\n## 始動 {#launched}\n\n- 一つ目。\n- 同部門は年22％成長している。\n")
+        let alignment = DocumentAlignment(documents: [Self.english, reordered])
+        let place = try #require(alignment.place(of: "The sector grows by 22 % a year.", in: "parks.en"))
+        #expect(alignment.quote(at: place, in: "ja")?.text == "同部門は年22％成長している。")
     }
 
     @Test func aMissingVersionOrPlaceGivesNothing() throws {

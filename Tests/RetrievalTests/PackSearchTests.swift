@@ -69,11 +69,10 @@ struct PackSearchTests {
         #expect(french.count <= 3 && !french.isEmpty)
         #expect(french.allSatisfy { $0.language == "fr" })
         #expect(try search("   ", "en").isEmpty)
-        // A question of function words only finds nothing. Kana-only bigrams (endings such as
-        // `ですか`, `ます`) are dropped from questions; a lone particle between spaces
-        // (`の が は`) is a kana unigram, which is not dropped and now matches the Japanese
-        // versions, so the Japanese case uses endings.
+        // A question of function words only finds nothing: kana-only bigrams (endings such as
+        // `ですか`, `ます`) and lone particles between spaces (`の が は`) are dropped.
         #expect(try search("ですか ます", "ja").isEmpty)
+        #expect(try search("の が は", "ja").isEmpty)
         #expect(try search("the of what is", "en").isEmpty)
         let zone = try RepositoryIndex.index.search(
             SearchQuery(text: "industrial park", language: "en", zone: "no such zone"), glossary: RepositoryIndex.glossary)

@@ -7,6 +7,19 @@ import Testing
 /// What a node hears of another node's commits on PostgreSQL: the session, the seq range
 /// and, when they fit in a NOTIFY, the stored bodies themselves; never its own commits.
 @Suite struct CommitNoticeTests {
+    /// A translation notice names whether its event is a draft; a previous-version node's
+    /// notice (no draft part) still counts during a rolling upgrade, as not a draft.
+    @Test func translationNoticesOfThisAndThePreviousVersionAreRead() {
+        #expect(
+            PostgresStore.translationNotice("b:ses_1:7:ja:1", ignoring: "a")
+                == .translated(session: "ses_1", seq: 7, language: "ja", officersOnly: true))
+        #expect(
+            PostgresStore.translationNotice("b:ses_1:7:ja", ignoring: "a")
+                == .translated(session: "ses_1", seq: 7, language: "ja", officersOnly: false))
+        #expect(PostgresStore.translationNotice("a:ses_1:7:ja:0", ignoring: "a") == nil)
+        #expect(PostgresStore.translationNotice("b:ses_1:x:ja:0", ignoring: "a") == nil)
+    }
+
     @Test func anotherNodesCommitsArriveWithTheirBodiesAndOwnOnesDoNot() async throws {
         let url = try await Backend.freshPostgresDatabase()
         let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))

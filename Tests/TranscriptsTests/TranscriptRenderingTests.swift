@@ -75,6 +75,29 @@ import Testing
         #expect(!HTMLTranscript.render(document, language: "en").contains("Xin chào"))
     }
 
+    /// A phrase's text is the agency's phrasebook, not a machine's; an edited answer says
+    /// who edited it, in every format and language.
+    @Test func phrasebookTextsAndEditedAnswersSayWhereTheyComeFrom() throws {
+        var entries = fixture.entries
+        entries[2].translation = [
+            "text": "Hello, welcome to Van Don.", "language": "en", "engine": "phrasebook", "glossaryOk": true,
+        ]
+        let answer = entries[5].event
+        guard case .object(var body) = answer.body else { throw TranscriptError.unreadable("fixture answer") }
+        body["edited"] = true
+        body["editedBy"] = ["id": "stf_officer000000001", "name": "Trần Thu Hà", "role": "officer"]
+        entries[5].event = try Event(body: .object(body))
+        let document = try fixture.document(entries: entries)
+        let md = MarkdownTranscript.render(document, language: "en")
+        #expect(md.contains("_The agency's phrasebook (phrasebook):_ Hello, welcome to Van Don."))
+        #expect(!md.contains("Machine translation (phrasebook)"))
+        #expect(md.contains("_Edited by Trần Thu Hà before approval_"))
+        #expect(MarkdownTranscript.render(document, language: "ja").contains("Trần Thu Hàが承認前に編集"))
+        let html = HTMLTranscript.render(document, language: "vi")
+        #expect(html.contains("Câu mẫu trong sổ tay của Ban"))
+        #expect(html.contains("<p class=\"edited\">Đã được Trần Thu Hà chỉnh sửa trước khi duyệt</p>"))
+    }
+
     @Test func htmlIsAStandaloneEscapedPage() throws {
         let document = try fixture.document()
         let html = HTMLTranscript.render(document, language: "vi")

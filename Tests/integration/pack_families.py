@@ -7,7 +7,7 @@ A family is every `documents/<family>.<lang>.md`. Its versions must:
 - have, in each section (and in the introduction before the first `##`), the same number of
   blocks in the same order: a block is a paragraph or a list item, so block N of one version
   is the same passage as block N of another (the assistant quotes the asker's version of the
-  passage it found in another language: Sources/AgentPacks/DocumentSections.swift);
+  passage it found in another language: Sources/Retrieval/DocumentAlignment.swift);
 - carry the same seed facts: a fact (seed_facts.py) found in any version of a family must be
   found in all six, through its listed spellings or those in seed_spellings/<family>.json
   (`{"fact description": {"ja": ["…"], …}}`, for wordings no listed spelling covers; only

@@ -937,6 +937,19 @@ def test_console_says_when_nothing_translates(server_factory):
         assert console_errors(b) == []
     finally:
         b.quit()
+    # The investor is told too: an officer's Vietnamese reaches them as written, and the
+    # label under it says that nothing translates it in this meeting.
+    send_frames(srv, srv.officer_token, "vi", s["id"],
+                [{"type": "say", "session": s["id"], "text": "Xin chào Quý nhà đầu tư", "clientId": cid()}])
+    page = new_browser(1366, 800, "ja")
+    try:
+        investor_join(page, srv, invite["code"])
+        untranslated = lambda e: next(iter(e.find_elements(By.CSS_SELECTOR, '.prov-source[data-untranslated="true"]')), None)
+        label = probe_item(page, "#events", "Xin chào", untranslated, "the untranslated label")
+        assert "自動翻訳を利用できません" in label.text, label.text
+        assert console_errors(page) == []
+    finally:
+        page.quit()
 
 
 def test_review_shows_translations_into_the_chosen_language(server_factory):

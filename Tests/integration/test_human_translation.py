@@ -212,6 +212,7 @@ def test_translate_refusals_are_clear(server_factory):
             (seq, "vi", "", "bad_request", "empty"),
             (seq, "vi", "   ", "bad_request", "empty"),
             (1, "vi", "đã tham gia", "bad_request", "joined"),  # seq 1 is the investor's `joined`
+            (seq, "ja", "ヴァンドン", "bad_request", "written in ja"),  # not into its own language
         ]
         for target, language, text, code, word in cases:
             error = await translate(interp, sid, target, language, text)
@@ -257,13 +258,24 @@ def test_a_drafts_translation_never_reaches_investors(server_factory):
         ack = await ja.action({"type": "ask", "session": sid, "clientId": "q1",
                                "text": "ヴァンドン経済区の土地賃借期間は何年ですか？"})
         draft = await interp.wait_for(is_event("draft", about=ack["seq"]), timeout=30)  # interpreters see drafts
-        done = await translate(interp, sid, draft["seq"], "ja", "回答案：最長50年です。")
+        assert draft["language"] == "ja"  # the asker's language
+        done = await translate(interp, sid, draft["seq"], "vi", "Dự thảo trả lời: tối đa 50 năm.")
         assert done["type"] == "translation", done
-        await off.until(lambda: translations_of(off, draft["seq"], "ja") or None, timeout=5,
+        await off.until(lambda: translations_of(off, draft["seq"], "vi") or None, timeout=5,
                         what="the draft's translation at the officer")
         await ja.expect_none(lambda f: f.get("type") == "translation", duration=0.8)
         assert not [e for e in ja.events(sid) if e.get("kind") == "draft"]
-        for w in (interp, off, ja):
+        # Approved as written, the answer keeps the interpreter's translation.
+        await off.send({"type": "approve", "session": sid, "draft": draft["seq"]})
+        answer = await off.wait_for(is_event("answer", replyTo=ack["seq"]))
+        carried = await off.until(lambda: translations_of(off, answer["seq"], "vi") or None, timeout=5,
+                                  what="the draft's translation carried to the answer")
+        assert carried[0]["engine"] == "human" and carried[0]["text"] == "Dự thảo trả lời: tối đa 50 năm."
+        assert carried[0]["by"]["role"] == "interpreter"
+        later, _ = await staff_ws(srv, srv.officer_token, "vi")
+        history = await later.join(sid)
+        assert history_event(history, answer["seq"])["translation"]["engine"] == "human"
+        for w in (interp, off, ja, later):
             await w.close()
 
     run(go())

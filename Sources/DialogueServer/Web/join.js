@@ -70,6 +70,7 @@ const STRINGS = {
     q_handed_over: "Passed to a specialist",
     original: "Original ({lang})",
     provOriginal: "Original text · {lang}",
+    provUntranslated: "Original text · {lang} · this meeting has no automatic translation",
     provMachine: "Machine translation · {engine}",
     provPhrasebook: "Standard phrase from the agency’s phrasebook",
     provHuman: "Translated by {name}",
@@ -184,6 +185,7 @@ const STRINGS = {
     q_handed_over: "Đã chuyển cho chuyên viên phụ trách",
     original: "Bản gốc ({lang})",
     provOriginal: "Nguyên văn · {lang}",
+    provUntranslated: "Nguyên văn · {lang} · cuộc họp này không có dịch tự động",
     provMachine: "Bản dịch máy · {engine}",
     provPhrasebook: "Mẫu câu chuẩn của Ban",
     provHuman: "Bản dịch của {name}",
@@ -301,6 +303,7 @@ const STRINGS = {
     q_handed_over: "Transmise à un spécialiste",
     original: "Texte original ({lang})",
     provOriginal: "Texte original · {lang}",
+    provUntranslated: "Texte original · {lang} · pas de traduction automatique dans cette réunion",
     provMachine: "Traduction automatique · {engine}",
     provPhrasebook: "Formule type du recueil de l’agence",
     provHuman: "Traduit par {name}",
@@ -414,13 +417,14 @@ const STRINGS = {
     q_handed_over: "専門の担当者に引き継ぎました",
     original: "原文（{lang}）",
     provOriginal: "原文・{lang}",
+    provUntranslated: "原文・{lang}・この会議では自動翻訳を利用できません",
     provMachine: "機械翻訳・{engine}",
     provPhrasebook: "当局の定型文",
     provHuman: "{name}による翻訳",
     provHumanRole: "{name}（{role}）による翻訳",
     editedBy: "{name}が編集",
     replies: "このご質問への回答",
-    role_interpreter: "通訳担当",
+    role_interpreter: "通訳者",
     newAnswer: "新しい回答 ↑",
     sources: "出典",
     contactTitle: "このご質問の担当窓口",
@@ -525,13 +529,14 @@ const STRINGS = {
     q_handed_over: "전문 담당자에게 전달되었습니다",
     original: "원문({lang})",
     provOriginal: "원문 · {lang}",
+    provUntranslated: "원문 · {lang} · 이 회의에서는 자동 번역이 제공되지 않습니다",
     provMachine: "기계 번역 · {engine}",
     provPhrasebook: "기관 표준 문구",
     provHuman: "{name} 님 번역",
     provHumanRole: "{name} 님({role}) 번역",
     editedBy: "{name} 님이 수정함",
     replies: "이 질문에 대한 답변",
-    role_interpreter: "통역 담당",
+    role_interpreter: "통역사",
     newAnswer: "새 답변 ↑",
     sources: "출처",
     contactTitle: "이 질문의 담당 창구",
@@ -636,13 +641,14 @@ const STRINGS = {
     q_handed_over: "已转交专人处理",
     original: "原文（{lang}）",
     provOriginal: "原文 · {lang}",
+    provUntranslated: "原文 · {lang} · 本次会议未提供自动翻译",
     provMachine: "机器翻译 · {engine}",
     provPhrasebook: "本局标准用语",
     provHuman: "由{name}翻译",
     provHumanRole: "由{name}（{role}）翻译",
     editedBy: "经{name}修改",
     replies: "对此问题的回答",
-    role_interpreter: "翻译人员",
+    role_interpreter: "译员",
     newAnswer: "新回答 ↑",
     sources: "出处",
     contactTitle: "此问题的联系人",
@@ -698,6 +704,7 @@ const BACKOFF_MAX_MS = 30000;
 
 const state = {
   code: "",
+  machineEngine: undefined, // welcome.machineTranslation.engine: a name, null (none), undefined (not said)
   lang: "en",
   ws: null,
   welcomed: false, // a welcome arrived on the current socket
@@ -1202,6 +1209,8 @@ function onWelcome(frame) {
   state.sessionId = session.id;
   state.sessionTitle = session.title || t("meetingFallback");
   state.notice = typeof frame.notice === "string" ? frame.notice : "";
+  // null: no provider translates whole messages here; undefined: an older server did not say.
+  state.machineEngine = frame.machineTranslation ? frame.machineTranslation.engine ?? null : undefined;
   state.participants.clear();
   for (const participant of Array.isArray(session.participants) ? session.participants : []) {
     state.participants.set(participant.id, participant);
@@ -1592,7 +1601,11 @@ function renderProvenance(event, reading) {
     const roleKey = `role_${by.role}`;
     source.textContent = by.role && roleKey in STRINGS.en ? t("provHumanRole", { name, role: t(roleKey) }) : t("provHuman", { name });
   } else {
-    source.textContent = t("provOriginal", { lang: languageName(event.language, state.lang) || "—" });
+    // Another language than the reader's and no provider: say plainly that nothing translates it.
+    const foreign = event.language && String(event.language).split("-")[0] !== String(state.lang).split("-")[0];
+    const key = foreign && state.machineEngine === null ? "provUntranslated" : "provOriginal";
+    source.dataset.untranslated = String(key === "provUntranslated");
+    source.textContent = t(key, { lang: languageName(event.language, state.lang) || "—" });
   }
   line.append(source);
   if (event.kind === "answer" && event.edited && event.editedBy && typeof event.editedBy === "object") {
