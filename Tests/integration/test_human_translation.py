@@ -428,9 +428,11 @@ def test_a_translation_made_on_one_node_reaches_readers_on_the_other(postgres, t
                                        what="the translation made on the other node")
                 assert frame["engine"] == "human" and frame["by"] == done["by"], frame
             # A draft's translation: node d's officer gets it, its investor does not.
-            asked = await vi.action({"type": "ask", "session": sid, "clientId": "q1",
-                                     "text": "Thời hạn thuê đất ở Khu kinh tế Vân Đồn là bao lâu?"})
+            # (Asked in Japanese: a draft is in the asker's language, and it is translated into Vietnamese.)
+            asked = await ja.action({"type": "ask", "session": sid, "clientId": "q1",
+                                     "text": "ヴァンドン経済区の土地賃借期間は何年ですか？"})
             draft = await interp.wait_for(is_event("draft", about=asked["seq"]), timeout=30)
+            assert draft["language"] == "ja", draft
             done = await translate(interp, sid, draft["seq"], "vi", "Bản nháp: tối đa 50 năm.")
             assert done["type"] == "translation", done
             await off.until(lambda: translations_of(off, draft["seq"], "vi") or None, timeout=15,
