@@ -38,8 +38,13 @@ struct ExtractiveComposer {
     func compose(question: String, language: String, results: [SearchResult]) -> Composition {
         let asker = LanguageTag.primary(language)
         let questionConcepts = Set(glossary?.terms(in: question, language: language).map(\.conceptIndex) ?? [])
+        let contentTokens = StopWords.contentTokens(question)
+        // Vietnamese words are often two syllables ("sân bay", "hội viên"): pairs of adjacent
+        // content syllables count as words of their own, so "mùa đông" (winter) is not
+        // covered by a sentence about "Đông Bắc" (the Northeast).
+        let syllablePairs = asker == "vi" ? Self.syllablePairs(question, content: Set(contentTokens)) : []
         let questionTokens = Set(
-            StopWords.contentTokens(question).filter { $0.count > 2 || $0.first?.isNumber == true })
+            contentTokens.filter { $0.count > 2 || $0.first?.isNumber == true } + syllablePairs)
         let form = QuestionForm(question)
         let alignment = alignment(of: results)
         // Every sentence of the passages, scored by what of the question it holds; the same
@@ -59,7 +64,8 @@ struct ExtractiveComposer {
         var indexOfPlace: [DocumentAlignment.Place: Int] = [:]
         for (rank, result) in results.enumerated() {
             for sentence in PassageSplitter.sentences(result.passage) {
-                let tokens = Set(SearchTokenizer.tokens(sentence))
+                var tokens = Set(SearchTokenizer.tokens(sentence))
+                if !syllablePairs.isEmpty { tokens.formUnion(Self.syllablePairs(sentence, content: nil)) }
                 var covered = Set(questionTokens.intersection(tokens).map { "t:" + $0 })
                 if let glossary, !questionConcepts.isEmpty {
                     let concepts = Set(glossary.terms(in: sentence).map(\.conceptIndex)).intersection(questionConcepts)
@@ -200,6 +206,18 @@ struct ExtractiveComposer {
             text: text, language: asker, citations: citations, confidence: confidence, handover: handover,
             quotedLanguage: quotedLanguage, coverage: coverage,
             formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false)
+    }
+
+    /// Adjacent syllables of a Latin-script text joined as `a_b`, both content words when
+    /// `content` is given (a question's), all of them otherwise (a sentence's).
+    static func syllablePairs(_ text: String, content: Set<String>?) -> [String] {
+        let tokens = SearchTokenizer.tokens(text)
+        var pairs: [String] = []
+        for (a, b) in zip(tokens, tokens.dropFirst()) where a.first?.isLetter == true && b.first?.isLetter == true {
+            if let content, !(content.contains(a) && content.contains(b)) { continue }
+            pairs.append(a + "_" + b)
+        }
+        return pairs
     }
 
     /// The language versions of the families the results come from, block by block.

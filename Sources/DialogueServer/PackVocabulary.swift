@@ -15,9 +15,11 @@ final class PackVocabulary: Sendable {
     init(pack: AgentPack) {
         var frequency: [String: Int] = [:]
         for document in pack.documents {
-            for token in Set(SearchTokenizer.tokens(document.title + "\n" + document.body)) {
-                frequency[token, default: 0] += 1
+            var tokens = Set(SearchTokenizer.tokens(document.title + "\n" + document.body))
+            if document.language == "vi" {
+                tokens.formUnion(ExtractiveComposer.syllablePairs(document.title + "\n" + document.body, content: nil))
             }
+            for token in tokens { frequency[token, default: 0] += 1 }
         }
         documentFrequency = frequency
         documents = max(1, pack.documents.count)

@@ -172,3 +172,35 @@ def test_a_broken_phrasebook_refuses_start_up_with_its_line(tmp_path):
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode != 0
     assert "phrases.tsv:3:" in proc.stderr and "has no ja text" in proc.stderr, proc.stderr[-2000:]
+
+
+GOLF = {  # a question the documents know nothing of, as investors write it
+    "vi": "Sân golf nào gần sân bay có thẻ hội viên mùa đông cho khách?",
+    "en": "Which golf courses near the airport offer winter memberships for visitors?",
+    "fr": "Quels terrains de golf près de l'aéroport proposent des abonnements d'hiver ?",
+    "ja": "空港近くのゴルフ場で冬季会員権を販売しているのはどこですか？",
+    "ko": "공항 근처 골프장 중 겨울 회원권을 파는 곳은 어디입니까?",
+    "zh": "机场附近哪些高尔夫球场提供冬季会员卡？",
+}
+NOT_FOUND = {  # the start of "the documents do not answer this", per language
+    "vi": "Tài liệu của Ban không có thông tin", "en": "The agency's documents do not answer",
+    "fr": "Les documents de l’agence ne répondent pas", "ja": "当局の資料では", "ko": "기관 자료로는", "zh": "本局资料不足",
+}
+
+
+def test_a_question_the_documents_do_not_cover_is_handed_over_in_every_language(server):
+    s = server.create_session("Low confidence", assistant="auto")
+    sid = s["id"]
+    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
+
+    async def go():
+        for lang in LANGUAGES:
+            ws, _, _ = await investor(server, invites[lang]["code"], lang)
+            ack = await ws.action({"type": "ask", "session": sid, "text": GOLF[lang], "clientId": cid()})
+            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
+            assert answer["text"].startswith(NOT_FOUND[lang]), (lang, answer["text"])
+            assert answer["citations"] == [] and answer["confidence"] < 0.35, answer
+            assert answer["contact"]["desk"] == "investor-services", answer["contact"]
+            assert answer["contact"]["email"] in answer["text"]
+            await ws.close()
+    run(go())
