@@ -71,6 +71,26 @@ def test_a_phrase_reaches_every_reader_in_their_language_at_once_and_in_history(
     run(go())
 
 
+def ask_in_every_language(server, title: str, questions: dict[str, str]) -> dict[str, tuple[dict, list]]:
+    """Each language's investor asks its question in an auto session; returns, per language,
+    the answer and the frames that came after it (for the status)."""
+    s = server.create_session(title, assistant="auto")
+    sid = s["id"]
+    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
+
+    async def go():
+        answers = {}
+        for lang in LANGUAGES:
+            ws, _, _ = await investor(server, invites[lang]["code"], lang)
+            ack = await ws.action({"type": "ask", "session": sid, "text": questions[lang], "clientId": cid()})
+            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
+            status = await ws.wait_for(is_event("status", about=ack["seq"]))
+            answers[lang] = (answer, status)
+            await ws.close()
+        return answers
+    return run(go())
+
+
 ASKED = {  # a question per language, and a spelling of the fact the answer must hold in it
     "vi": ("Tỉnh Quảng Ninh có bao nhiêu dự án FDI?", ["210"]),
     "en": ("What industrial parks are being developed?", ["Yen Than", "Dam Ha B"]),
@@ -112,26 +132,15 @@ RENT = {  # "what is the land rent in Van Don?" as investors write it
 
 
 def test_a_question_for_a_person_is_handed_over_in_every_language_with_the_desks_address(server):
-    s = server.create_session("Hand-over", assistant="auto")
-    sid = s["id"]
-    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
-
-    async def go():
-        for lang in LANGUAGES:
-            ws, _, _ = await investor(server, invites[lang]["code"], lang)
-            ack = await ws.action({"type": "ask", "session": sid, "text": RENT[lang], "clientId": cid()})
-            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
-            contact = answer.get("contact")
-            assert contact, (lang, answer["text"])
-            assert contact["desk"] in ("land-site-clearance", "industrial-zones"), contact
-            assert "@" in contact["email"] and contact["phone"].startswith("+84"), contact
-            # The investor is told, in their language, who will contact them and how.
-            assert contact["email"] in answer["text"] and contact["phone"] in answer["text"]
-            assert contact["name"] in answer["text"]
-            status = await ws.wait_for(is_event("status", about=ack["seq"]))
-            assert status["state"] == "handed_over"
-            await ws.close()
-    run(go())
+    for lang, (answer, status) in ask_in_every_language(server, "Hand-over", RENT).items():
+        contact = answer.get("contact")
+        assert contact, (lang, answer["text"])
+        assert contact["desk"] in ("land-site-clearance", "industrial-zones"), contact
+        assert "@" in contact["email"] and contact["phone"].startswith("+84"), contact
+        # The investor is told, in their language, who will contact them and how.
+        assert contact["email"] in answer["text"] and contact["phone"] in answer["text"]
+        assert contact["name"] in answer["text"]
+        assert status["state"] == "handed_over"
 
 
 def test_an_edited_approval_says_who_edited_it(server):
@@ -189,18 +198,9 @@ NOT_FOUND = {  # the start of "the documents do not answer this", per language
 
 
 def test_a_question_the_documents_do_not_cover_is_handed_over_in_every_language(server):
-    s = server.create_session("Low confidence", assistant="auto")
-    sid = s["id"]
-    invites = {lang: server.create_invite(sid, name=f"Investor {lang}", language=lang) for lang in LANGUAGES}
-
-    async def go():
-        for lang in LANGUAGES:
-            ws, _, _ = await investor(server, invites[lang]["code"], lang)
-            ack = await ws.action({"type": "ask", "session": sid, "text": GOLF[lang], "clientId": cid()})
-            answer = await ws.wait_for(is_event("answer", replyTo=ack["seq"]), timeout=20)
-            assert answer["text"].startswith(NOT_FOUND[lang]), (lang, answer["text"])
-            assert answer["citations"] == [] and answer["confidence"] < 0.35, answer
-            assert answer["contact"]["desk"] == "investor-services", answer["contact"]
-            assert answer["contact"]["email"] in answer["text"]
-            await ws.close()
-    run(go())
+    for lang, (answer, status) in ask_in_every_language(server, "Low confidence", GOLF).items():
+        assert answer["text"].startswith(NOT_FOUND[lang]), (lang, answer["text"])
+        assert answer["citations"] == [] and answer["confidence"] < 0.35, answer
+        assert answer["contact"]["desk"] == "investor-services", answer["contact"]
+        assert answer["contact"]["email"] in answer["text"]
+        assert status["state"] == "handed_over"
