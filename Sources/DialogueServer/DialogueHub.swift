@@ -83,8 +83,8 @@ actor DialogueHub {
         self.agentSource = agents
         self.glossaries = glossaries
         self.retrieval = retrieval
-        self.translator = configuration.translator.map { TranslationService(settings: $0) }
-        self.llm = configuration.llm.map { LLMComposer(settings: $0) }
+        self.translator = configuration.translator.map { TranslationService(settings: $0, logger: logger, metrics: metrics) }
+        self.llm = configuration.llm.map { LLMComposer(settings: $0, logger: logger, metrics: metrics) }
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

@@ -1,5 +1,6 @@
 import Foundation
 import Glossary
+import Logging
 import Retrieval
 import Synchronization
 
@@ -17,10 +18,19 @@ final class LLMComposer: Sendable {
     let settings: ProviderSettings
     let timeout: TimeInterval
     private let breaker = Mutex<(failures: Int, openUntil: ContinuousClock.Instant?)>((0, nil))
+    let logger: Logger
+    let metrics: Metrics?
 
-    init(settings: ProviderSettings, timeout: TimeInterval = 20) {
+    /// Seconds an answer request may take unless `--llm-timeout` says otherwise.
+    static let defaultTimeout: TimeInterval = 20
+    /// Tokens an answer may take: four sentences with citations, in any script.
+    static let maximumTokens = 512
+
+    init(settings: ProviderSettings, logger: Logger = Logger(label: "llm"), metrics: Metrics? = nil) {
         self.settings = settings
-        self.timeout = timeout
+        self.timeout = settings.timeout ?? Self.defaultTimeout
+        self.logger = logger
+        self.metrics = metrics
     }
 
     /// `llm:MODEL`, recorded on the events it wrote.
@@ -48,13 +58,25 @@ final class LLMComposer: Sendable {
             do {
                 let text = try await complete(system: system, user: user)
                 guard let checked = Self.check(text, results: results) else {
+                    // Refused under the grounding rules: the extractive answer stands.
                     recordFailure()
+                    metrics?.providerFailed("llm")
+                    logger.notice(
+                        "llm answer refused: it cites nothing, a passage it was not given, or a figure no cited passage holds",
+                        metadata: ["provider.engine": "\(engine)", "answer.prefix": "\(text.prefix(120))"])
                     return nil
                 }
                 breaker.withLock { $0 = (0, nil) }
                 return checked
             } catch {
                 recordFailure()
+                metrics?.providerFailed("llm")
+                logger.warning(
+                    "llm request failed",
+                    metadata: [
+                        "provider.engine": "\(engine)", "provider.url": "\(settings.url)", "attempt": "\(attempt + 1)",
+                        "error": "\(error)",
+                    ])
                 if attempt == 1 || breaker.withLock({ $0.openUntil != nil }) { return nil }
                 try? await Task.sleep(for: .milliseconds(500))
             }
@@ -97,7 +119,7 @@ final class LLMComposer: Sendable {
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         if let key = settings.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
         request.httpBody = try JSONSerialization.data(withJSONObject: [
-            "model": settings.model ?? "default", "temperature": 0,
+            "model": settings.model ?? "default", "temperature": 0, "max_tokens": Self.maximumTokens,
             "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
         ])
         let (data, response) = try await URLSession.shared.data(for: request)

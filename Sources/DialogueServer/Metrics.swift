@@ -10,6 +10,7 @@ package final class Metrics: Sendable {
         var rejectedFrames = 0
         var httpRequests = 0
         var commitFailures = 0
+        var providerFailures: [String: Int] = [:]
         var buckets = [Int](repeating: 0, count: Metrics.bounds.count + 1)
         var latencySum = 0.0
         var latencyCount = 0
@@ -31,6 +32,8 @@ package final class Metrics: Sendable {
     package func httpRequest() { values.withLock { $0.httpRequests += 1 } }
     /// A failed commit.
     package func commitFailed(events: Int) { values.withLock { $0.commitFailures += events } }
+    /// A provider request that failed or whose answer was refused (`translator`, `llm`).
+    package func providerFailed(_ provider: String) { values.withLock { $0.providerFailures[provider, default: 0] += 1 } }
 
     /// Events committed, with their append→commit latencies in seconds.
     package func committed(latencies: [Double]) {
@@ -58,6 +61,12 @@ package final class Metrics: Sendable {
         gauge("dialogue_rejected_frames_total", "Frames refused with an error or a close.", "counter", v.rejectedFrames)
         gauge("dialogue_http_requests_total", "HTTP requests served.", "counter", v.httpRequests)
         gauge("dialogue_commit_failures_total", "Events whose commit failed.", "counter", v.commitFailures)
+        let failures = "dialogue_provider_failures_total"
+        out += "# HELP \(failures) Translation and answer requests that failed, timed out or were refused.\n"
+        out += "# TYPE \(failures) counter\n"
+        for provider in ["translator", "llm"] {
+            out += "\(failures){provider=\"\(provider)\"} \(v.providerFailures[provider] ?? 0)\n"
+        }
         let name = "dialogue_append_commit_seconds"
         out += "# HELP \(name) Time from an event's submission to its durable commit.\n# TYPE \(name) histogram\n"
         var cumulative = 0

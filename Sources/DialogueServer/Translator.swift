@@ -1,5 +1,6 @@
 import Foundation
 import Glossary
+import Logging
 import Synchronization
 
 #if canImport(FoundationNetworking)
@@ -18,6 +19,9 @@ package struct ProviderSettings: Sendable, Equatable {
     package var url: URL
     package var model: String?
     package var apiKey: String?
+    /// Seconds one request may take; nil: the provider's default (8 s for translations,
+    /// 20 s for answers). A CPU engine such as llama.cpp may need more.
+    package var timeout: TimeInterval? = nil
 
     /// Parses `KIND:URL`; nil with a reason when malformed.
     package static func parse(_ text: String, model: String?, apiKey: String?) -> Result<ProviderSettings, ParseError> {
@@ -63,11 +67,16 @@ struct TranslatorClient: Sendable {
             if let key = settings.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
             body = [
                 "model": settings.model ?? "default", "temperature": 0,
+                // A model that does not stop by itself must not run to the engine's own limit
+                // (the request would time out): room for a translation several times longer.
+                "max_tokens": Self.maximumTokens(for: text),
                 "messages": [
                     [
                         "role": "system",
+                        // The markers are described, not shown: an example marker in the
+                        // instruction would count as kept when a model echoes the instruction.
                         "content":
-                            "Translate the user's message from \(source) to \(target). Reply with the translation only. Keep every marker like ⟦1⟧ exactly as it is, where it belongs in the sentence.",
+                            "Translate the user's message from \(source) to \(target). Reply with the translation only. The message may hold markers: a number between the brackets ⟦ and ⟧. Keep each marker exactly as it is, where it belongs in the sentence.",
                     ],
                     ["role": "user", "content": text],
                 ],
@@ -96,13 +105,24 @@ struct TranslatorClient: Sendable {
     }
 
     private func base(_ tag: String) -> String { String(tag.split(separator: "-").first ?? Substring(tag)) }
+
+    /// Tokens a translation may take: about two per character of the original (a text in
+    /// Latin script may come back in ideographs, each a token or more), at least 64.
+    static func maximumTokens(for text: String) -> Int { min(4_096, max(64, 2 * text.count)) }
 }
 
 /// A provider's answer that cannot be used: an HTTP status other than 200, or a body
 /// without the expected member.
-enum ProviderFailure: Error {
+enum ProviderFailure: Error, CustomStringConvertible {
     case status(Int)
     case shape
+
+    var description: String {
+        switch self {
+        case .status(let code): "HTTP status \(code)"
+        case .shape: "a reply without the expected members"
+        }
+    }
 }
 
 /// Glossary terms are replaced by markers (`⟦1⟧`) before translation and by their approved
@@ -146,6 +166,8 @@ enum GlossaryProtection {
 final class TranslationService: Sendable {
     let client: TranslatorClient
     private let breaker = Mutex(Breaker())
+    let logger: Logger
+    let metrics: Metrics?
 
     struct Breaker {
         var failures = 0
@@ -155,8 +177,13 @@ final class TranslationService: Sendable {
     static let failuresToOpen = 5
     static let openFor: Duration = .seconds(30)
 
-    init(settings: ProviderSettings, timeout: TimeInterval = 8) {
-        client = TranslatorClient(settings: settings, timeout: timeout)
+    /// Seconds a translation request may take unless `--translator-timeout` says otherwise.
+    static let defaultTimeout: TimeInterval = 8
+
+    init(settings: ProviderSettings, logger: Logger = Logger(label: "translator"), metrics: Metrics? = nil) {
+        client = TranslatorClient(settings: settings, timeout: settings.timeout ?? Self.defaultTimeout)
+        self.logger = logger
+        self.metrics = metrics
     }
 
     var engine: String { client.engine }
@@ -184,11 +211,25 @@ final class TranslationService: Sendable {
             } catch {
                 let opened = breaker.withLock { state -> Bool in
                     state.failures += 1
-                    if state.failures >= Self.failuresToOpen {
-                        state.openUntil = ContinuousClock.now + Self.openFor
+                    let now = ContinuousClock.now
+                    if state.failures >= Self.failuresToOpen && (state.openUntil.map { $0 <= now } ?? true) {
+                        state.openUntil = now + Self.openFor
                         return true
                     }
                     return false
+                }
+                // The dialogue never waits on the provider, so its failures are only seen here.
+                metrics?.providerFailed("translator")
+                logger.warning(
+                    "translation request failed",
+                    metadata: [
+                        "provider.engine": "\(client.engine)", "provider.url": "\(client.settings.url)",
+                        "translation.target": "\(target)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                    ])
+                if opened {
+                    logger.error(
+                        "translation provider failing: no request for \(Self.openFor)",
+                        metadata: ["provider.engine": "\(client.engine)", "failures": "\(Self.failuresToOpen)"])
                 }
                 if opened || attempt == 1 { return nil }
                 try? await Task.sleep(for: .milliseconds(200))

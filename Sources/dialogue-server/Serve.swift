@@ -38,8 +38,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "LLM answering from the passages: openai:URL (env DIALOGUE_LLM); extractive answers when absent.")
     var llm: String?
     @Option(help: "Model name for --llm (env DIALOGUE_LLM_MODEL).") var llmModel: String?
+    @Option(help: "Seconds a translation request may take (env DIALOGUE_TRANSLATOR_TIMEOUT; default 8).")
+    var translatorTimeout: Double?
+    @Option(help: "Seconds an answer request to --llm may take (env DIALOGUE_LLM_TIMEOUT; default 20).")
+    var llmTimeout: Double?
     @Option(help: "Serve the web client from this folder, re-read on every request (for editing the pages).")
     var webRoot: String?
+
+    /// A provider's request timeout from its flag or variable: a positive number of seconds.
+    func providerTimeout(_ value: Double?, _ variable: String, flag: String) -> TimeInterval? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let seconds = value ?? environment[variable].flatMap(Double.init) else {
+            if let text = environment[variable], !text.isEmpty { fail("\(variable): \"\(text)\" is not a number of seconds", code: 2) }
+            return nil
+        }
+        guard seconds > 0, seconds <= 600 else { fail("\(flag): seconds between 0 and 600, not \(seconds)", code: 2) }
+        return seconds
+    }
 
     func validate() throws {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
@@ -83,7 +98,9 @@ struct Serve: AsyncParsableCommand {
                 spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],
                 apiKey: environment["DIALOGUE_TRANSLATOR_KEY"])
             {
-            case .success(let settings): configuration.translator = settings
+            case .success(var settings):
+                settings.timeout = providerTimeout(translatorTimeout, "DIALOGUE_TRANSLATOR_TIMEOUT", flag: "--translator-timeout")
+                configuration.translator = settings
             case .failure(let error): fail("--translator: " + error.reason, code: 2)
             }
         }
@@ -91,7 +108,9 @@ struct Serve: AsyncParsableCommand {
             switch ProviderSettings.parse(
                 spec, model: llmModel ?? environment["DIALOGUE_LLM_MODEL"], apiKey: environment["DIALOGUE_LLM_KEY"])
             {
-            case .success(let settings) where settings.kind == .openai: configuration.llm = settings
+            case .success(var settings) where settings.kind == .openai:
+                settings.timeout = providerTimeout(llmTimeout, "DIALOGUE_LLM_TIMEOUT", flag: "--llm-timeout")
+                configuration.llm = settings
             case .success: fail("--llm takes openai:URL (an OpenAI-compatible chat-completions server)", code: 2)
             case .failure: fail("--llm takes openai:URL (an OpenAI-compatible chat-completions server)", code: 2)
             }

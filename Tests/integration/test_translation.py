@@ -105,6 +105,14 @@ def test_a_failing_or_slow_provider_never_delays_the_dialogue(server_factory, st
         await off.close()
         await ja.close()
     run(go())
+    # Nothing waited on the provider, so its failures are told where an operator looks.
+    status, metrics, _ = srv.http("GET", "/metrics")
+    assert status == 200
+    failed = [line for line in metrics.splitlines() if line.startswith('dialogue_provider_failures_total{provider="translator"}')]
+    assert failed and int(failed[0].split()[-1]) >= 5, metrics
+    log = srv.stderr_text()
+    assert "translation request failed" in log and "HTTP status 500" in log, log[-2000:]
+    assert "translation provider failing" in log, log[-2000:]
 
 
 def test_a_slow_provider_delays_only_the_translation(server_factory, standin):
