@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import time
 
 from harness import AGENTS, BIN, cid, investor, is_error, is_event, officer, run
 
@@ -204,3 +205,29 @@ def test_a_question_the_documents_do_not_cover_is_handed_over_in_every_language(
         assert answer["contact"]["desk"] == "investor-services", answer["contact"]
         assert answer["contact"]["email"] in answer["text"]
         assert status["state"] == "handed_over"
+
+
+def test_the_phrasebook_is_reloaded_while_serving_and_a_broken_one_keeps_the_last(server_factory, tmp_path):
+    agents = tmp_path / "Agents"
+    shutil.copytree(AGENTS, agents)
+    srv = server_factory("--agents", str(agents))
+    phrases = agents / "quang-ninh-ipa" / "phrases.tsv"
+    text = phrases.read_text(encoding="utf-8")
+    added = "tea-offer\tMời Quý vị dùng trà.\tPlease have some tea.\tPrenez un thé, je vous prie.\tお茶をどうぞ。\t차 드십시오.\t请用茶。\tHospitality\n"
+    phrases.write_text(text.rstrip("\n") + "\n" + added, encoding="utf-8")
+
+    def ids():
+        _, body, _ = srv.http("GET", "/v1/phrases", srv.officer_token)
+        return {p["id"] for p in body["phrases"]}
+
+    deadline = time.monotonic() + 15
+    while "tea-offer" not in ids() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "tea-offer" in ids()
+    # A broken file (a line without its Korean text) is refused; the phrases in force stay.
+    phrases.write_text(text.rstrip("\n") + "\n" + added.replace("차 드십시오.", ""), encoding="utf-8")
+    deadline = time.monotonic() + 15
+    while "phrases.tsv" not in srv.stderr_text() and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "phrases.tsv" in srv.stderr_text() and "has no ko text" in srv.stderr_text()
+    assert "tea-offer" in ids()
