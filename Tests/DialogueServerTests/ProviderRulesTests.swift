@@ -1,3 +1,7 @@
+import Foundation
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 import Glossary
 import Retrieval
 import Testing
@@ -18,6 +22,15 @@ import Testing
         #expect(!GlossaryProtection.restore("⟦1⟧だけ", markers: markers, replacements: replacements).ok)
         #expect(!GlossaryProtection.restore("⟦1⟧ ⟦1⟧ ⟦2⟧", markers: markers, replacements: replacements).ok)
         #expect(!GlossaryProtection.restore("⟦1⟧ ⟦2⟧ ⟦3⟧", markers: markers, replacements: replacements).ok)
+        // A marker the provider invented is taken out of what readers see.
+        let invented = GlossaryProtection.restore("⟦1⟧ ⟦2⟧ ⟦3⟧です", markers: markers, replacements: replacements)
+        #expect(invented.text == "工業団地 ヴァンドンです" && !invented.ok)
+    }
+
+    @Test func failuresAreToldInWords() {
+        #expect(ProviderFailure.describe(URLError(.timedOut), timeout: 8) == "timed out after 8 s")
+        #expect(ProviderFailure.describe(URLError(.cannotConnectToHost), timeout: 8) == "connection refused")
+        #expect(ProviderFailure.describe(ProviderFailure.status(503), timeout: 8) == "HTTP status 503")
     }
 
     func result(_ passage: String) -> SearchResult {
