@@ -201,7 +201,9 @@ struct ExtractiveComposer {
         if missingLanguage {
             text = AssistantPhrases.noVersion(language, quoted: quotedLanguage)
         }
-        text += " " + quotes.map(\.text).joined(separator: " ")
+        // Japanese and Chinese put no space between sentences.
+        let separator = ["ja", "zh"].contains(asker) ? "" : " "
+        text += separator + quotes.map(\.text).joined(separator: separator)
         return Composition(
             text: text, language: asker, citations: citations, confidence: confidence, handover: handover,
             quotedLanguage: quotedLanguage, coverage: coverage,
@@ -321,26 +323,27 @@ enum AssistantPhrases {
     static func intro(_ language: String) -> String {
         pick(language, [
             "vi": "Theo tài liệu của Ban:", "en": "According to the agency's documents:",
-            "fr": "Selon les documents de l’agence :", "ja": "当局の資料によると：", "ko": "기관 자료에 따르면:",
+            "fr": "Selon les documents de l’agence\u{00A0}:", "ja": "当局の資料には次のように記載されています。",
+            "ko": "저희 기관 자료에 따르면 다음과 같습니다.",
             "zh": "根据本局资料：",
         ])
     }
 
     static func notFound(_ language: String) -> String {
         pick(language, [
-            "vi": "Tài liệu của Ban không có thông tin đủ chắc chắn để trả lời câu hỏi này. Một cán bộ sẽ trả lời Quý vị.",
+            "vi": "Tài liệu của Ban chưa có đủ thông tin để trả lời chắc chắn câu hỏi này. Cán bộ phụ trách sẽ phản hồi Quý vị.",
             "en": "The agency's documents do not answer this question with enough certainty. An officer will reply to you.",
-            "fr": "Les documents de l’agence ne répondent pas à cette question avec assez de certitude. Un conseiller vous répondra.",
-            "ja": "当局の資料では、このご質問に十分確かな回答ができません。担当職員からご回答いたします。",
+            "fr": "Les documents de l’agence ne permettent pas de répondre avec certitude à cette question. Un conseiller vous répondra.",
+            "ja": "当局の資料には、このご質問に確実にお答えできる情報がございません。担当職員より改めてご回答いたします。",
             "ko": "기관 자료로는 이 질문에 충분히 확실한 답변을 드릴 수 없습니다. 담당 직원이 답변해 드리겠습니다.",
-            "zh": "本局资料不足以可靠地回答这个问题。工作人员将为您解答。",
+            "zh": "本局资料中暂无足够信息准确回答该问题。工作人员将为您解答。",
         ])
     }
 
     static func reasonRule(_ language: String) -> String {
         pick(language, [
-            "vi": "Câu hỏi cần cán bộ phụ trách quyết định hoặc xác nhận.",
-            "en": "This question needs a decision or confirmation by the responsible officer.",
+            "vi": "Câu hỏi này cần cán bộ phụ trách quyết định hoặc xác nhận.",
+            "en": "This question needs a decision or confirmation from the responsible desk.",
             "fr": "Cette question demande une décision ou une confirmation du service compétent.",
             "ja": "このご質問は担当部署の判断または確認が必要です。", "ko": "이 질문은 담당 부서의 결정 또는 확인이 필요합니다.",
             "zh": "此问题需要主管部门作出决定或确认。",
@@ -349,23 +352,23 @@ enum AssistantPhrases {
 
     static func languageBridge(_ language: String, desk: String) -> String {
         pick(language, [
-            "vi": "Bộ phận này chưa làm việc bằng ngôn ngữ của Quý vị; \(desk) sẽ hỗ trợ kết nối.",
-            "en": "This desk does not work in your language; the \(desk) will put you in touch.",
-            "fr": "Ce service ne travaille pas dans votre langue ; le \(desk) fera le lien.",
-            "ja": "この部署はご利用の言語に対応していないため、\(desk)がおつなぎします。",
-            "ko": "이 부서는 귀하의 언어를 지원하지 않으므로 \(desk)에서 연결해 드립니다.",
-            "zh": "该部门不使用您的语言，\(desk)将为您联系。",
+            "vi": "Bộ phận phụ trách chưa làm việc bằng ngôn ngữ của Quý vị; \(desk) sẽ làm đầu mối kết nối.",
+            "en": "The responsible desk does not work in your language; the \(desk) will put you in touch with it.",
+            "fr": "Ce service ne travaille pas dans votre langue\u{00A0}; le \(desk) fera le lien.",
+            "ja": "担当窓口はご利用の言語に対応していないため、\(desk)がおつなぎいたします。",
+            "ko": "담당 창구는 귀하의 언어로 상담이 어려워 \(desk)에서 연결해 드립니다.",
+            "zh": "该窗口暂不提供您所用语言的服务，将由\(desk)为您转接。",
         ])
     }
 
     static func reasonReferral(_ language: String) -> String {
         pick(language, [
-            "vi": "Tài liệu của Ban chuyển câu hỏi này đến bộ phận phụ trách.",
+            "vi": "Theo tài liệu của Ban, câu hỏi này do bộ phận phụ trách giải đáp.",
             "en": "The agency's documents refer this question to the responsible desk.",
             "fr": "Les documents de l’agence renvoient cette question au service compétent.",
             "ja": "当局の資料では、このご質問は担当窓口が回答することになっています。",
-            "ko": "기관 자료에 따르면 이 질문은 담당 창구에서 답변합니다.",
-            "zh": "根据本局资料，此问题由主管窗口解答。",
+            "ko": "기관 자료에 따르면 이 질문은 담당 창구에서 답변하도록 되어 있습니다.",
+            "zh": "根据本局资料，此问题由相关负责窗口解答。",
         ])
     }
 
@@ -377,7 +380,7 @@ enum AssistantPhrases {
             "fr": ["vi": "vietnamien", "en": "anglais", "fr": "français", "ja": "japonais", "ko": "coréen", "zh": "chinois"],
             "ja": ["vi": "ベトナム語", "en": "英語", "fr": "フランス語", "ja": "日本語", "ko": "韓国語", "zh": "中国語"],
             "ko": ["vi": "베트남어", "en": "영어", "fr": "프랑스어", "ja": "일본어", "ko": "한국어", "zh": "중국어"],
-            "zh": ["vi": "越南语", "en": "英语", "fr": "法语", "ja": "日语", "ko": "韩语", "zh": "中文"],
+            "zh": ["vi": "越南文", "en": "英文", "fr": "法文", "ja": "日文", "ko": "韩文", "zh": "中文"],
         ]
         let table = names[LanguageTag.primary(language)] ?? names["en"]!
         return table[LanguageTag.primary(code)] ?? code
@@ -389,11 +392,11 @@ enum AssistantPhrases {
         let other = languageName(quoted, in: language)
         return pick(language, [
             "vi": "Tài liệu của Ban chưa có bản \(asker); dưới đây là trích dẫn từ bản \(other):",
-            "en": "The agency's documents are not available in \(asker); quoted from the \(other) version:",
-            "fr": "Les documents de l’agence n’existent pas en \(asker) ; extrait de la version en \(other) :",
-            "ja": "当局の資料には\(asker)版がないため、\(other)版から引用します：",
+            "en": "The agency's documents are not available in \(asker); the following is quoted from the \(other) version:",
+            "fr": "Les documents de l’agence ne sont pas disponibles en \(asker)\u{00A0}; voici un extrait de la version en \(other)\u{00A0}:",
+            "ja": "当局の資料には\(asker)版がないため、\(other)版から以下に引用いたします。",
             "ko": "기관 자료에 \(asker)판이 없어 \(other)판에서 인용합니다:",
-            "zh": "本局资料暂无\(asker)版本，以下引自\(other)版本：",
+            "zh": "本局资料暂无\(asker)版本，以下内容引自\(other)版本：",
         ])
     }
 
@@ -418,7 +421,7 @@ enum AssistantPhrases {
             ])
         case let (nil, phone?):
             reach = pick(language, [
-                "vi": " Quý vị cũng có thể gọi số \(phone).", "en": " You can also call \(phone).",
+                "vi": " Quý vị cũng có thể liên hệ qua số điện thoại \(phone).", "en": " You can also call \(phone).",
                 "fr": " Vous pouvez aussi appeler le \(phone).", "ja": "お電話（\(phone)）でもお問い合わせいただけます。",
                 "ko": " 전화(\(phone))로도 문의하실 수 있습니다.", "zh": "您也可以致电 \(phone)。",
             ])
@@ -428,10 +431,10 @@ enum AssistantPhrases {
         return pick(language, [
             "vi": "\(desk) thuộc \(organisation) sẽ liên hệ với Quý vị.",
             "en": "The \(desk) of the \(organisation) will contact you.",
-            "fr": "\(desk), \(organisation), prendra contact avec vous.",
+            "fr": "Le \(desk) – \(organisation) – prendra contact avec vous.",
             "ja": "\(organisation)の\(desk)から改めてご連絡いたします。",
             "ko": "\(organisation) \(desk)에서 연락드리겠습니다.",
-            "zh": "\(organisation)\(desk)将与您联系。",
+            "zh": "\(organisation)的\(desk)将与您联系。",
         ]) + reach
     }
 
@@ -439,7 +442,7 @@ enum AssistantPhrases {
         pick(language, [
             "vi": "Tài liệu hiện có chưa trả lời đầy đủ câu hỏi.", "en": "The documents available do not fully answer the question.",
             "fr": "Les documents disponibles ne répondent pas entièrement à la question.",
-            "ja": "現在の資料ではご質問に十分お答えできません。", "ko": "현재 자료로는 질문에 충분히 답할 수 없습니다.",
+            "ja": "現在の資料ではご質問に十分お答えできません。", "ko": "현재 자료로는 문의하신 내용에 충분히 답변드리기 어렵습니다.",
             "zh": "现有资料无法完整回答该问题。",
         ])
     }

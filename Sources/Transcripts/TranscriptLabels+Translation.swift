@@ -21,7 +21,7 @@ extension TranscriptLabels {
         case "vi": "Bản dịch của {name} ({role})"
         case "ja": "{name}（{role}）による翻訳"
         case "ko": "{name} 님({role})의 번역"
-        case "zh": "{name}（{role}）的人工翻译"
+        case "zh": "由{name}（{role}）翻译"
         default: "Translation by {name} ({role})"
         }
     }
@@ -29,11 +29,11 @@ extension TranscriptLabels {
     /// The line under an answer an officer changed before approving it; `{name}` filled in.
     package var editedByLine: String {
         switch code {
-        case "fr": "Modifiée par {name} avant approbation"
+        case "fr": "Réponse modifiée par {name} avant approbation"
         case "vi": "Đã được {name} chỉnh sửa trước khi duyệt"
         case "ja": "{name}が承認前に編集"
         case "ko": "{name} 님이 승인 전에 수정함"
-        case "zh": "经{name}编辑后批准"
+        case "zh": "经{name}修改后批准"
         default: "Edited by {name} before approval"
         }
     }
@@ -41,12 +41,12 @@ extension TranscriptLabels {
     /// Heading of a phrasebook text: the agency's own wording of a phrase in this language.
     package var phrasebookTranslation: String {
         switch code {
-        case "fr": "Formule du recueil de l’agence"
-        case "vi": "Câu mẫu trong sổ tay của Ban"
-        case "ja": "当局の定型文集"
-        case "ko": "기관 상용 문구집"
-        case "zh": "本局常用语库"
-        default: "The agency's phrasebook"
+        case "fr": "Formule type du recueil de l’agence"
+        case "vi": "Mẫu câu chuẩn của Ban"
+        case "ja": "当局の定型文"
+        case "ko": "기관 표준 문구"
+        case "zh": "本局标准用语"
+        default: "Standard phrase from the agency’s phrasebook"
         }
     }
 

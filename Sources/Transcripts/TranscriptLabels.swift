@@ -126,7 +126,7 @@ package struct TranscriptLabels: Sendable {
         agent: "Agent", assistantMode: "Mode de l’assistant", participants: "Participants",
         statusLive: "en cours", statusEnded: "terminée",
         modeAuto: "automatique", modeReview: "validé par un responsable", modeOff: "désactivé", none: "aucun",
-        officer: "responsable", reviewer: "relecteur", investor: "investisseur", assistant: "assistant",
+        officer: "conseiller", reviewer: "relecteur", investor: "investisseur", assistant: "assistant",
         conversation: "Échanges", noEvents: "Aucun événement.",
         question: "Question", answer: "Réponse", draft: "Brouillon (personnel uniquement)", redacted: "texte retiré",
         joined: "a rejoint la session", left: "a quitté la session", mute: "a coupé la parole à {target}",

@@ -92,7 +92,7 @@ struct ComposerTests {
             question: "How much does the sector grow a year?", language: "ja",
             results: [Self.result(en, "The sector grows by 22 % a year.")])
         #expect(composition.language == "ja")
-        #expect(composition.text.hasPrefix("当局の資料によると："))
+        #expect(composition.text.hasPrefix("当局の資料には次のように記載されています。"))
         #expect(composition.text.contains("同部門は年22％成長している。"))
         #expect(composition.citations.map(\.document) == ["parks.ja"])
         #expect(composition.citations.first?.passage == "同部門は年22％成長している。")

@@ -89,12 +89,12 @@ import Testing
         entries[5].event = try Event(body: .object(body))
         let document = try fixture.document(entries: entries)
         let md = MarkdownTranscript.render(document, language: "en")
-        #expect(md.contains("_The agency's phrasebook (phrasebook):_ Hello, welcome to Van Don."))
+        #expect(md.contains("_Standard phrase from the agency’s phrasebook (phrasebook):_ Hello, welcome to Van Don."))
         #expect(!md.contains("Machine translation (phrasebook)"))
         #expect(md.contains("_Edited by Trần Thu Hà before approval_"))
         #expect(MarkdownTranscript.render(document, language: "ja").contains("Trần Thu Hàが承認前に編集"))
         let html = HTMLTranscript.render(document, language: "vi")
-        #expect(html.contains("Câu mẫu trong sổ tay của Ban"))
+        #expect(html.contains("Mẫu câu chuẩn của Ban"))
         #expect(html.contains("<p class=\"edited\">Đã được Trần Thu Hà chỉnh sửa trước khi duyệt</p>"))
     }
 

@@ -136,7 +136,7 @@ def test_a_land_price_question_is_handed_over_to_the_land_desk(server):
         assert set(contact) >= {"name", "role", "organisation", "languages", "reason"}
         # The land desk works in vi and en only: the reason points to the desk that speaks French.
         assert contact["languages"] == ["vi", "en"]
-        assert "Accueil des investisseurs" in contact["reason"], contact
+        assert "Service d’accueil des investisseurs" in contact["reason"], contact
         status = await ws.wait_for(lambda f: f.get("kind") == "status" and f.get("about") == a["seq"])
         assert status["state"] == "handed_over"
         await ws.close()

@@ -946,7 +946,7 @@ def test_console_says_when_nothing_translates(server_factory):
         investor_join(page, srv, invite["code"])
         untranslated = lambda e: next(iter(e.find_elements(By.CSS_SELECTOR, '.prov-source[data-untranslated="true"]')), None)
         label = probe_item(page, "#events", "Xin chào", untranslated, "the untranslated label")
-        assert "自動翻訳を利用できません" in label.text, label.text
+        assert "自動翻訳は提供されていません" in label.text, label.text
         assert console_errors(page) == []
     finally:
         page.quit()

@@ -193,8 +193,9 @@ GOLF = {  # a question the documents know nothing of, as investors write it
     "zh": "机场附近哪些高尔夫球场提供冬季会员卡？",
 }
 NOT_FOUND = {  # the start of "the documents do not answer this", per language
-    "vi": "Tài liệu của Ban không có thông tin", "en": "The agency's documents do not answer",
-    "fr": "Les documents de l’agence ne répondent pas", "ja": "当局の資料では", "ko": "기관 자료로는", "zh": "本局资料不足",
+    "vi": "Tài liệu của Ban chưa có đủ thông tin", "en": "The agency's documents do not answer",
+    "fr": "Les documents de l’agence ne permettent pas", "ja": "当局の資料には、このご質問に", "ko": "기관 자료로는",
+    "zh": "本局资料中暂无足够信息",
 }
 
 

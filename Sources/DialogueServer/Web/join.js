@@ -185,7 +185,7 @@ const STRINGS = {
     q_handed_over: "Đã chuyển cho chuyên viên phụ trách",
     original: "Bản gốc ({lang})",
     provOriginal: "Nguyên văn · {lang}",
-    provUntranslated: "Nguyên văn · {lang} · cuộc họp này không có dịch tự động",
+    provUntranslated: "Nguyên văn · {lang} · cuộc họp này không có bản dịch máy",
     provMachine: "Bản dịch máy · {engine}",
     provPhrasebook: "Mẫu câu chuẩn của Ban",
     provHuman: "Bản dịch của {name}",
@@ -416,9 +416,9 @@ const STRINGS = {
     q_rejected: "この質問には担当職員がお答えします",
     q_handed_over: "専門の担当者に引き継ぎました",
     original: "原文（{lang}）",
-    provOriginal: "原文・{lang}",
-    provUntranslated: "原文・{lang}・この会議では自動翻訳を利用できません",
-    provMachine: "機械翻訳・{engine}",
+    provOriginal: "原文（{lang}）",
+    provUntranslated: "原文（{lang}）：この会議では自動翻訳は提供されていません",
+    provMachine: "機械翻訳（{engine}）",
     provPhrasebook: "当局の定型文",
     provHuman: "{name}による翻訳",
     provHumanRole: "{name}（{role}）による翻訳",
@@ -646,7 +646,7 @@ const STRINGS = {
     provPhrasebook: "本局标准用语",
     provHuman: "由{name}翻译",
     provHumanRole: "由{name}（{role}）翻译",
-    editedBy: "经{name}修改",
+    editedBy: "已由{name}修改",
     replies: "对此问题的回答",
     role_interpreter: "译员",
     newAnswer: "新回答 ↑",
@@ -1599,7 +1599,9 @@ function renderProvenance(event, reading) {
     const name = by.name || nameOf(by.id, "—");
     source.dataset.by = String(by.id || "");
     const roleKey = `role_${by.role}`;
-    source.textContent = by.role && roleKey in STRINGS.en ? t("provHumanRole", { name, role: t(roleKey) }) : t("provHuman", { name });
+    // The role inside a sentence: lower case where the language has case ("Traduit par Lan (interprète)").
+    const role = by.role && roleKey in STRINGS.en ? t(roleKey).toLocaleLowerCase(state.lang) : "";
+    source.textContent = role ? t("provHumanRole", { name, role }) : t("provHuman", { name });
   } else {
     // Another language than the reader's and no provider: say plainly that nothing translates it.
     const foreign = event.language && String(event.language).split("-")[0] !== String(state.lang).split("-")[0];
