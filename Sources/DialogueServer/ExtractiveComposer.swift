@@ -26,10 +26,6 @@ struct ExtractiveComposer {
         var engine = "extractive"
         /// The language of the quoted sentences when the pack lacks the asker's (else the asker's).
         var quotedLanguage: String? = nil
-        /// Share of the question's words and concepts the quotes hold, and whether the first
-        /// quote has the shape asked for: what `confidence` is made of.
-        var coverage = 0.0
-        var formMet = false
     }
 
     /// Sentences quoted at most.
@@ -66,15 +62,14 @@ struct ExtractiveComposer {
             for sentence in PassageSplitter.sentences(result.passage) {
                 var tokens = Set(SearchTokenizer.tokens(sentence))
                 if !syllablePairs.isEmpty { tokens.formUnion(Self.syllablePairs(sentence, content: nil)) }
+                // The sentence's glossary concepts, found once: those of the question, and names.
+                let concepts = Set(glossary?.terms(in: sentence).map(\.conceptIndex) ?? [])
                 var covered = Set(questionTokens.intersection(tokens).map { "t:" + $0 })
-                if let glossary, !questionConcepts.isEmpty {
-                    let concepts = Set(glossary.terms(in: sentence).map(\.conceptIndex)).intersection(questionConcepts)
-                    covered.formUnion(concepts.map { "c:\($0)" })
-                }
+                covered.formUnion(concepts.intersection(questionConcepts).map { "c:\($0)" })
                 guard !covered.isEmpty else { continue }
                 let numbers = covered.filter { $0.hasPrefix("t:") && $0.dropFirst(2).first?.isNumber == true }.count
                 var score = Double(covered.count) + Double(numbers) + 0.5 * result.score / (results.first?.score ?? 1)
-                let names = form.kind == .which ? Set(glossary?.terms(in: sentence).filter { glossary!.concepts[$0.conceptIndex].keep }.map(\.conceptIndex) ?? []).count : 0
+                let names = concepts.filter { glossary?.concepts[$0].keep == true }.count
                 score += form.bonus(for: sentence, names: names)
                 if LanguageTag.primary(result.language) == asker { score += 0.5 }
                 score -= 0.1 * Double(rank)
@@ -111,7 +106,7 @@ struct ExtractiveComposer {
         }
         // "Which …" wants the list itself: when the best sentences only announce it, the
         // list that follows in the same section is added.
-        if form.kind == .which, let first = chosen.first?.place, chosen.count < Self.maximumSentences + 1 {
+        if form.kind == .which, let first = chosen.first?.place {
             let sameSection = candidates.filter {
                 $0.place?.family == first.family && $0.place?.section == first.section
                     && !chosen.map(\.place).contains($0.place)
@@ -129,13 +124,12 @@ struct ExtractiveComposer {
         // Coverage weighs each word by its rarity in the pack (a concept counts as a rare word).
         let vocabulary = PackVocabulary.of(pack)
         func weight(_ item: String) -> Double {
-            item.hasPrefix("t:") ? vocabulary.weight(String(item.dropFirst(2))) : vocabulary.weight("")
+            item.hasPrefix("t:") ? vocabulary.weight(String(item.dropFirst(2))) : vocabulary.conceptWeight
         }
         let wantedWeight = wanted.map(weight).reduce(0, +)
         let coverage = wantedWeight == 0 ? 0 : covered.intersection(wanted).map(weight).reduce(0, +) / wantedWeight
-        let confidence = Self.confidence(
-            coverage: coverage, formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false,
-            form: form)
+        let formMet = chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false
+        let confidence = Self.confidence(coverage: coverage, formMet: formMet, form: form)
         // The quotes, in the asker's language where the family has it, else the closest one.
         var quotes: [(text: String, citation: SearchResult)] = []
         var quotedLanguage = asker
@@ -206,8 +200,7 @@ struct ExtractiveComposer {
         text += separator + quotes.map(\.text).joined(separator: separator)
         return Composition(
             text: text, language: asker, citations: citations, confidence: confidence, handover: handover,
-            quotedLanguage: quotedLanguage, coverage: coverage,
-            formMet: chosen.first.map { form.bonus(for: $0.sentence) > 0 } ?? false)
+            quotedLanguage: quotedLanguage)
     }
 
     /// Adjacent syllables of a Latin-script text joined as `a_b`, both content words when
@@ -309,9 +302,7 @@ struct ExtractiveComposer {
     }
 
     /// Lower case, diacritics and width folded, as the glossary compares.
-    static func fold(_ text: String) -> String {
-        TextFolding.string(TextFolding.looseKey(text.unicodeScalars))
-    }
+    static func fold(_ text: String) -> String { QuestionForm.fold(text) }
 }
 
 /// What the assistant says around its quotes, in the six languages.

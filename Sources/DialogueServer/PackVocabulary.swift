@@ -32,6 +32,9 @@ final class PackVocabulary: Sendable {
         return log(Double(documents + 1) / Double(frequency + 1)) + 1
     }
 
+    /// A glossary concept of the question weighs as the rarest word: it names what is asked.
+    var conceptWeight: Double { log(Double(documents + 1)) + 1 }
+
     private static let cache = Mutex<[String: (key: Int, vocabulary: PackVocabulary)]>([:])
 
     /// The vocabulary of `pack`, built on first use and again when its documents change.
