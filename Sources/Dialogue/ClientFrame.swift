@@ -41,7 +41,8 @@ package enum ClientFrame: Sendable, Equatable {
         switch self {
         case .hello: return nil
         case .join: return .join
-        case .say, .sayPhrase: return .say
+        case .say: return .say
+        case .sayPhrase: return .sayPhrase
         case .ask: return .ask
         case .approve: return .approve
         case .reject: return .reject

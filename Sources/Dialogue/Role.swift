@@ -34,4 +34,6 @@ package enum Role: String, Sendable, Codable, CaseIterable {
 /// Every client-initiated action of the WebSocket protocol that the role table governs.
 package enum Action: String, Sendable, CaseIterable {
     case join, say, ask, approve, reject, moderate, end, leave, translate
+    /// `say` with `phrase`: the agency's own wording, sent by officers only.
+    case sayPhrase = "send phrasebook phrases"
 }

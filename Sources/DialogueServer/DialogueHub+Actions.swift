@@ -101,11 +101,6 @@ extension DialogueHub {
     /// the sender's language and the phrase in every language of the phrasebook, so each
     /// reader gets the agency's own wording at once, in history and transcripts too.
     func sayPhrase(_ id: ConnectionID, _ sessionId: String, phrase phraseId: String, clientId: String) {
-        guard let participant = connections[id]?.participant else { return }
-        guard participant.role == .officer else {
-            refuse(DialogueError(.forbidden, "only officers send phrasebook phrases", ref: clientId), to: id)
-            return
-        }
         guard let speaker = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
         let agent = sessions[sessionId]!.state.info.agent
         let pack = agents.pack(id: agent) ?? agents.defaultPack

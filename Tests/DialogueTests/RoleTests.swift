@@ -21,6 +21,7 @@ import Testing
         #expect(
             Set(Action.allCases.map(\.rawValue)) == [
                 "join", "say", "ask", "approve", "reject", "moderate", "end", "leave", "translate",
+                "send phrasebook phrases",
             ])
     }
 
