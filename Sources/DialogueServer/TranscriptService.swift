@@ -44,10 +44,13 @@ package struct TranscriptService: Sendable {
         guard let info = try await store.session(id: sessionId) else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
         var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
+        // Every translation, read once: all of them go into the export (the interpreters'
+        // work too), and those into the reading language beside the texts.
+        let allTranslations = try await store.translations(session: sessionId, language: nil)
         if let termsLanguage {
-            let translations =
-                (try? await store.translations(
-                    session: sessionId, from: 1, to: Int64.max, language: LanguageTag.primary(termsLanguage))) ?? [:]
+            let reading = LanguageTag.primary(termsLanguage)
+            let translations = Dictionary(
+                allTranslations.filter { $0.language == reading }.map { ($0.seq, $0) }, uniquingKeysWith: { _, last in last })
             for index in entries.indices where entries[index].event.kind.hasText {
                 let body = entries[index].event.body
                 // What a reader of that language is shown: a person's, the phrasebook's, a machine's.
@@ -70,16 +73,10 @@ package struct TranscriptService: Sendable {
         let notes = try await store.notes(session: sessionId).map {
             TranscriptNote(id: $0.id, seq: $0.seq, text: $0.text, author: $0.author, at: $0.at)
         }
-        // Every translation, with who made it: an export keeps the interpreters' work too.
-        let translations = try await store.translations(session: sessionId, language: nil).map {
-            TranscriptTranslation(
-                seq: $0.seq, language: $0.language, text: $0.text, engine: $0.engine, glossaryOk: $0.glossaryOk,
-                by: $0.by?.json, at: $0.at)
-        }
         let head = try await signedHead(session: sessionId, stored: stored)
         return TranscriptDocument(
             session: info, participants: try await store.participants(session: sessionId), events: entries,
-            notes: notes, head: head, translations: translations)
+            notes: notes, head: head, translations: allTranslations.map(\.transcript))
     }
 
     /// The stored signed head when it covers the last event, else a fresh signature.

@@ -67,9 +67,11 @@ package struct StoredTranslation: Sendable, Equatable {
 
     /// As listed by `GET /v1/sessions/{id}/translations` and in exported transcripts:
     /// `{"seq","language","text","engine","glossaryOk","by"?,"at"}`.
-    package var listed: JSONValue {
+    package var listed: JSONValue { transcript.json() }
+
+    /// As an exported transcript lists it, with who made it.
+    package var transcript: TranscriptTranslation {
         TranscriptTranslation(
-            seq: seq, language: language, text: text, engine: engine, glossaryOk: glossaryOk, by: by?.json, at: at
-        ).json()
+            seq: seq, language: language, text: text, engine: engine, glossaryOk: glossaryOk, by: by?.json, at: at)
     }
 }
