@@ -106,8 +106,10 @@ struct QuestionForm: Sendable, Equatable {
         digits.count == 4 && (digits.hasPrefix("19") || digits.hasPrefix("20"))
     }
 
+    /// Lower case, diacritics and width folded as the glossary compares, and the typographic
+    /// apostrophe made plain (a desk written "d’accueil" in contacts.json, "d'accueil" in a sheet).
     static func fold(_ text: String) -> String {
-        TextFolding.string(TextFolding.looseKey(text.unicodeScalars))
+        TextFolding.string(TextFolding.looseKey(text.replacingOccurrences(of: "\u{2019}", with: "'").unicodeScalars))
     }
 
     static let figureCues = [

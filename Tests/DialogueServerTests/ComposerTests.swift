@@ -126,6 +126,8 @@ struct ComposerTests {
             question: "What are the rents of plots in the parks?", language: "en",
             results: [Self.result(en, "Plots and rents in the parks: please ask the Industrial Parks Desk.")])
         #expect(composition.handover?.desk.id == "parks")
+        // A desk name is found whichever apostrophe the sheet uses.
+        #expect(ExtractiveComposer.fold("Service d’accueil") == ExtractiveComposer.fold("Service d'accueil"))
         let contact = AssistantPhrases.contact(
             "ja", desk: "総合窓口", organisation: "IPA", email: "front@ipa.example", phone: "+84 203 000 0000")
         #expect(contact == "IPAの総合窓口から改めてご連絡いたします。メール（front@ipa.example）またはお電話（+84 203 000 0000）でもお問い合わせいただけます。")
