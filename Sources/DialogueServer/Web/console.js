@@ -5,7 +5,10 @@
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
-import { EarlyTranslations, fold, phraseTranslation, primaryLanguage, replaces, translationOf, translationRank } from "/translations.js";
+import {
+  EarlyTranslations, fold, machineEngineOf, phraseTranslation, primaryLanguage, provenanceKind, replaces, replyTarget, translationOf,
+  translationRank,
+} from "/translations.js";
 import { closeSocket, probeStaffToken, socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId } from "/text.js";
@@ -130,8 +133,6 @@ const STRINGS = {
     editLabel: "Answer text (edit before approving)",
     deciding: "Sending your decision…",
     draftGone: "This draft was already decided, or is no longer pending.",
-    translationLabel: "Translation ({lang})",
-    machine: "machine translation",
     glossaryBroken: "glossary terms may be wrong in this translation",
     sources: "Sources",
     source: "Source",
@@ -219,7 +220,6 @@ const STRINGS = {
     show: "Show",
     unknownName: "—",
     role_interpreter: "Interpreter",
-    interpreterNote: "Signed in as an interpreter: you follow sessions and translate them.",
     provOriginal: "Original · {lang}",
     provMachine: "{lang} · machine translation ({engine})",
     provPhrasebook: "{lang} · from the phrasebook",
@@ -369,8 +369,6 @@ const STRINGS = {
     editLabel: "Nội dung câu trả lời (sửa trước khi duyệt)",
     deciding: "Đang gửi quyết định…",
     draftGone: "Dự thảo này đã được xử lý hoặc không còn chờ duyệt.",
-    translationLabel: "Bản dịch ({lang})",
-    machine: "dịch máy",
     glossaryBroken: "thuật ngữ trong bản dịch này có thể chưa đúng",
     sources: "Nguồn",
     source: "Nguồn",
@@ -458,7 +456,6 @@ const STRINGS = {
     show: "Xem",
     unknownName: "—",
     role_interpreter: "Phiên dịch viên",
-    interpreterNote: "Đồng chí đăng nhập với vai trò phiên dịch viên: theo dõi và dịch nội dung các phiên.",
     provOriginal: "Bản gốc · {lang}",
     provMachine: "{lang} · dịch máy ({engine})",
     provPhrasebook: "{lang} · theo sổ mẫu câu",
@@ -1662,10 +1659,7 @@ function onWelcome(frame) {
   state.historyDone = false;
   state.joins += 1;
   // Whether anything translates messages here (null: no provider; absent: not said).
-  const machine = frame.machineTranslation;
-  state.machineEngine = machine && typeof machine === "object" && "engine" in machine
-    ? (typeof machine.engine === "string" ? machine.engine : null)
-    : undefined;
+  state.machineEngine = machineEngineOf(frame);
   renderMtNotice();
   // After a reconnect, presence changes missed while away: ask for the participants again.
   if (state.joins > 1) refreshSession();
@@ -2185,7 +2179,7 @@ function renderMessage(event) {
     event.language && primaryLanguage(event.language) !== primaryLanguage(state.lang) ? bestTranslation(event, state.lang) : null;
   if (translation && typeof translation.text === "string") {
     const box = el("div", "translation");
-    const kind = translation.engine === "human" ? "human" : translation.engine === "phrasebook" ? "phrasebook" : "machine";
+    const kind = provenanceKind(translation);
     box.dataset.provenance = kind;
     const lang = languageName(translation.language, state.lang);
     let labelText;
@@ -2242,12 +2236,6 @@ function renderMessage(event) {
 }
 
 /** The question an answer or draft replies to: `replyTo`, else (older events) `about`. */
-function replyTarget(event) {
-  if (event.kind !== "answer" && event.kind !== "draft") return 0;
-  const target = Number.isInteger(event.replyTo) ? event.replyTo : event.about;
-  return Number.isInteger(target) ? target : 0;
-}
-
 function renderCitations(citations) {
   const box = el("div", "citations");
   box.append(el("h4", "", t("sources")));
@@ -2717,14 +2705,14 @@ function renderComposerState() {
 // ---------------------------------------------------------------------------
 // Human translation: the translate action, its editor, the per-language queue
 
-/** The languages this session's people read (their `language`), within the session's
- *  languages; interpreters and reviewers translate or observe, they are not readers. */
 /** A language's name inside a sentence: Vietnamese writes "tiếng Nhật" there. */
 function inlineLanguageName(code) {
   const name = languageName(code, state.lang);
   return state.lang === "vi" && /^Tiếng /.test(name) ? `t${name.slice(1)}` : name;
 }
 
+/** The languages this session's people read (their `language`), within the session's
+ *  languages; interpreters and reviewers translate or observe, they are not readers. */
 function readerLanguages() {
   const allowed = state.session && Array.isArray(state.session.languages) ? state.session.languages.map(primaryLanguage) : [];
   const languages = new Set();

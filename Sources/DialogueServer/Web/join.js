@@ -2,7 +2,7 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
-import { EarlyTranslations, readingOf, replaces, translationOf } from "/translations.js";
+import { EarlyTranslations, machineEngineOf, primaryLanguage, readingOf, replaces, replyTarget, translationOf } from "/translations.js";
 import { socketURL } from "/socket.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
@@ -1210,7 +1210,7 @@ function onWelcome(frame) {
   state.sessionTitle = session.title || t("meetingFallback");
   state.notice = typeof frame.notice === "string" ? frame.notice : "";
   // null: no provider translates whole messages here; undefined: an older server did not say.
-  state.machineEngine = frame.machineTranslation ? frame.machineTranslation.engine ?? null : undefined;
+  state.machineEngine = machineEngineOf(frame);
   state.participants.clear();
   for (const participant of Array.isArray(session.participants) ? session.participants : []) {
     state.participants.set(participant.id, participant);
@@ -1573,12 +1573,6 @@ function renderMessage(event) {
 }
 
 /** The question an answer replies to: `replyTo`, else (older events) `about`. */
-function replyTarget(event) {
-  if (event.kind !== "answer" && event.kind !== "draft") return 0;
-  const target = Number.isInteger(event.replyTo) ? event.replyTo : event.about;
-  return Number.isInteger(target) ? target : 0;
-}
-
 /** A quiet line under the text: where it comes from (original in which language, machine
  *  translation by which engine, the phrasebook, or who translated it), and who edited an
  *  approved answer. */
@@ -1604,7 +1598,7 @@ function renderProvenance(event, reading) {
     source.textContent = role ? t("provHumanRole", { name, role }) : t("provHuman", { name });
   } else {
     // Another language than the reader's and no provider: say plainly that nothing translates it.
-    const foreign = event.language && String(event.language).split("-")[0] !== String(state.lang).split("-")[0];
+    const foreign = event.language && primaryLanguage(event.language) !== primaryLanguage(state.lang);
     const key = foreign && state.machineEngine === null ? "provUntranslated" : "provOriginal";
     source.dataset.untranslated = String(key === "provUntranslated");
     source.textContent = t(key, { lang: languageName(event.language, state.lang) || "—" });

@@ -6,7 +6,7 @@
 import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
 import { probeStaffToken } from "/socket.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
-import { readingOf } from "/translations.js";
+import { primaryLanguage, readingOf } from "/translations.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const PAGE_LANGUAGES = ["en", "vi"];
@@ -1083,7 +1083,7 @@ function renderTextEntry(item, event, kind, showDate) {
     kind !== "draft" &&
     event.language &&
     state.docLang &&
-    primary(event.language) !== primary(state.docLang)
+    primaryLanguage(event.language) !== primaryLanguage(state.docLang)
   ) {
     item.append(el("p", "no-translation", t("noTranslation", { lang: languageLabel(state.docLang) })));
   }
@@ -1106,10 +1106,6 @@ function renderTextEntry(item, event, kind, showDate) {
   if (Array.isArray(event.citations) && event.citations.length > 0) item.append(renderCitations(event.citations));
   if (event.contact && typeof event.contact === "object") item.append(renderContact(event.contact));
 
-}
-
-function primary(code) {
-  return String(code || "").toLowerCase().split("-")[0];
 }
 
 function renderSystemEntry(item, event, kind, showDate) {

@@ -58,8 +58,28 @@ export function readingOf(event, language) {
   const phrase = phraseTranslation(event, language);
   if (phrase && translationRank(phrase) > translationRank(translation)) translation = phrase;
   if (!translation) return original;
-  const kind = translation.engine === "human" ? "human" : translation.engine === "phrasebook" ? "phrasebook" : "machine";
+  const kind = provenanceKind(translation);
   return { kind, text: translation.text, language: translation.language, translation };
+}
+
+/** Where a translation comes from: "human", "phrasebook" or "machine". */
+export function provenanceKind(translation) {
+  return translation.engine === "human" ? "human" : translation.engine === "phrasebook" ? "phrasebook" : "machine";
+}
+
+/** The answer or draft's question seq (`replyTo`, else `about`), 0 for other events. */
+export function replyTarget(event) {
+  if (event.kind !== "answer" && event.kind !== "draft") return 0;
+  const target = Number.isInteger(event.replyTo) ? event.replyTo : event.about;
+  return Number.isInteger(target) ? target : 0;
+}
+
+/** What `welcome` says translates whole messages: an engine's name, null (nothing), or
+ *  undefined (an older server that does not say). */
+export function machineEngineOf(welcome) {
+  const machine = welcome.machineTranslation;
+  if (!machine || typeof machine !== "object" || !("engine" in machine)) return undefined;
+  return typeof machine.engine === "string" ? machine.engine : null;
 }
 
 /** Folds text for searching: case, diacritics (đ = d), full/half width. */
