@@ -222,7 +222,8 @@ struct HTTPAPI: Sendable {
     private func body(_ request: HTTPRequest) throws -> JSONValue {
         guard !request.body.isEmpty else { throw Failure.badRequest("a JSON body is required") }
         do {
-            let value = try JSONParser.parse(request.body)
+            // Integers only, as in frames: what a body carries may be stored and signed.
+            let value = try JSONParser.parse(request.body, integersOnly: true)
             guard case .object = value else { throw Failure.badRequest("the body must be a JSON object") }
             return value
         } catch let error as JSONParser.SyntaxError {
