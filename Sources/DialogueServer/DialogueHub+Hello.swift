@@ -55,8 +55,10 @@ extension DialogueHub {
         switch identity {
         case .staff(let account):
             connections[id]?.identity = identity
+            // Staff speak under their account's name: a `name` in hello is ignored, so no
+            // one signs in as an officer and appears in the record as someone else.
             connections[id]?.participant = Participant(
-                id: account.id, role: account.role, name: name ?? account.name, language: language)
+                id: account.id, role: account.role, name: account.name, language: language)
             sendWelcome(to: id, session: nil)
             if let resume {
                 withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
