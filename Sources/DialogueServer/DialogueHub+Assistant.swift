@@ -51,7 +51,7 @@ extension DialogueHub {
                 }
                 if let answer = await llm.answer(
                     question: text, language: language, results: composer.passagesInLanguage(results, language: language),
-                    organisation: pack.manifest.organisationName(in: language), terms: terms)
+                    organisation: pack.manifest.organisationName(in: language), terms: terms, glossary: glossary)
                 {
                     composition.text = answer.text
                     composition.citations = answer.citations
@@ -78,7 +78,10 @@ extension DialogueHub {
         var fields: [String: JSONValue] = [
             "about": .int(question.seq), "replyTo": .int(question.seq), "text": .string(text),
             "language": .string(composition.language),
-            "confidence": .double((composition.confidence * 100).rounded() / 100), "engine": .string(composition.engine),
+            // Per cent, an integer: the canonical form of a stored event has no fractions
+            // (docs/transcripts.md); events stored before this carry `confidence` (0…1).
+            "confidencePercent": .int(Int64((composition.confidence * 100).rounded())),
+            "engine": .string(composition.engine),
             "citations": .array(
                 composition.citations.map {
                     ["document": .string($0.document), "title": .string($0.title), "passage": .string($0.passage),
