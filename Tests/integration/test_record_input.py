@@ -27,6 +27,18 @@ def stored_events(server, sid):
     return server.transcript(sid)["events"]
 
 
+def floats(value):
+    """Every fractional number in a parsed JSON value."""
+    if isinstance(value, float):
+        yield value
+    elif isinstance(value, dict):
+        for v in value.values():
+            yield from floats(v)
+    elif isinstance(value, list):
+        for v in value:
+            yield from floats(v)
+
+
 # --------------------------------------------------------------------------- citations
 
 
@@ -125,16 +137,6 @@ def test_fractions_and_exponents_never_reach_the_store(server):
     run(go())
     doc = server.transcript(s["id"])
     assert "score" not in json.dumps(doc["events"])
-
-    def floats(value):
-        if isinstance(value, float):
-            yield value
-        elif isinstance(value, dict):
-            for v in value.values():
-                yield from floats(v)
-        elif isinstance(value, list):
-            for v in value:
-                yield from floats(v)
     assert not list(floats(doc["events"]))
 
 
@@ -299,5 +301,8 @@ def test_a_well_supported_llm_answer_is_still_published(server_factory, standin,
         answer = await ws.wait_for(is_event("answer", about=ack["seq"]), timeout=30)
         assert answer["engine"] == "llm:test-llm", answer
         assert answer["citations"] and answer["text"].rstrip(".").endswith("]"), answer
+        # The assistant's own numbers are integers too: confidence in per cent.
+        assert isinstance(answer["confidencePercent"], int) and "confidence" not in answer, answer
         await ws.close()
     run(go())
+    assert not list(floats(srv.transcript(s["id"])["events"]))
