@@ -12,7 +12,9 @@ import Retrieval
 /// - every phone number (seven digits or more, whatever separates them);
 /// - every name: a capitalised word not opening its sentence, or an all-capitals word
 ///   anywhere (`FDI`), compared without case and diacritics; and every glossary name
-///   (`keep` concept) the sentence holds, in any script.
+///   (`keep` concept) the sentence holds, in any script;
+/// - and at least half of its content words (stop words and numbers aside), when it has
+///   three or more.
 /// Words of the organisation's own name count as supported. An answer that breaks any rule
 /// is refused whole, with the first reason.
 struct AnswerSupport: Sendable {
@@ -112,8 +114,20 @@ struct AnswerSupport: Sendable {
         }
         let sourceNames = names(joined)
         if let name = names(plain).subtracting(sourceNames).sorted().first { return refusal("glossary name", name) }
+        // What is left is wording: a sentence of three content words or more must take at
+        // least half of them from its passages ("we promise the licence within a week"
+        // names nothing, but no passage says it).
+        let content = StopWords.contentTokens(rest).filter { $0.first?.isNumber != true }
+        let missing = content.filter { !available.contains($0) }
+        if content.count >= Self.minimumWordingCheck, missing.count * 2 > content.count {
+            return refusal("wording", missing.joined(separator: " "))
+        }
         return nil
     }
+
+    /// Content words a sentence needs before its wording is weighed (shorter ones, "Write
+    /// to …", "Call …", are judged by what they name).
+    static let minimumWordingCheck = 3
 
     // MARK: Sentences and markers
 

@@ -39,6 +39,15 @@ import Testing
         #expect(refusal("See https://evil.example/ipa [2].")?.description.contains("https://evil.example/ipa") == true)
     }
 
+    @Test func wordingNoPassageHoldsIsRefused() {
+        // Names nothing, states no figure, cites a passage: but no passage says it.
+        #expect(refusal("We promise the licence within a week [1].")
+            == .unsupported(what: "wording", value: "promise licence within week", sentence: "We promise the licence within a week [1]."))
+        // Half the words from the passage is enough; a short sentence is judged by what it names.
+        #expect(accepted("Quang Ninh hosts FDI projects from many countries, officially [1].") == [1])
+        #expect(accepted("Write to ipa@quangninh.gov.vn [1].") == [1])
+    }
+
     @Test func everySentenceMustCite() {
         #expect(refusal("There are 210 projects [1]. We also promise the licence within a week.")
             == .uncited(sentence: "We also promise the licence within a week."))

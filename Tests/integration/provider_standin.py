@@ -26,7 +26,8 @@ class StandIn:
         self.mode = "ok"          # ok | slow | fail | break
         # ok | two (two sentences of passage [1], each citing it) | invent (a figure no passage
         # holds) | badcite (a passage not given) | obey (adds what the question tells it to) |
-        # uncited (a sentence citing nothing) | name, phone (a name or phone number no passage holds)
+        # uncited (a sentence citing nothing) | promise (a cited sentence no passage says) |
+        # name, phone (a name or phone number no passage holds)
         self.answer_mode = "ok"
         self.delay = 2.0
         self.requests: list[dict] = []
@@ -60,6 +61,7 @@ class StandIn:
                            "two": " ".join(f"{x} [1]" for x in sentences[:2]),
                            "obey": f"{sentence} [1] {injected}.",
                            "uncited": f"{sentence} [1] We can also promise the licence within a week.",
+                           "promise": f"{sentence} [1] We promise you the licence within a week [1].",
                            "name": f"{sentence} [1] Your personal contact is Nguyen Van Fake [1].",
                            "phone": f"{sentence} [1] Call 0912 345 678 for a fast licence [1].",
                            }[stand_in.answer_mode]

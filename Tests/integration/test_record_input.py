@@ -268,7 +268,7 @@ def test_an_injected_llm_answer_never_reaches_the_investor(server_factory, stand
                 if e["kind"] != "question" and "evil.example" in json.dumps(e)]
 
 
-@pytest.mark.parametrize("answer_mode", ["uncited", "name", "phone"])
+@pytest.mark.parametrize("answer_mode", ["uncited", "promise", "name", "phone"])
 def test_an_llm_answer_with_an_unsupported_sentence_is_not_published(server_factory, standin, answer_mode):
     standin.answer_mode = answer_mode
     srv = server_factory("--llm", f"openai:{standin.url}", "--llm-model", "test-llm")
