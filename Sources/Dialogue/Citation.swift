@@ -21,6 +21,7 @@ package struct Citation: Sendable, Equatable {
     /// The fields of a citation, in the order errors name them.
     package static let fields = ["document", "title", "passage", "source"]
 
+    /// A citation from its four fields.
     package init(document: String, title: String, passage: String, source: String) {
         self.document = document
         self.title = title

@@ -42,7 +42,9 @@ struct AnswerSupport: Sendable {
 
     /// A sentence of the answer and the passages it cites (1-based).
     struct Sentence: Equatable {
+        /// The sentence as written, markers included.
         var text: String
+        /// The passage numbers it cites, in order of appearance.
         var cites: [Int]
     }
 
@@ -53,6 +55,7 @@ struct AnswerSupport: Sendable {
     /// The glossary names (`keep` concepts) a text holds, by concept id.
     let names: @Sendable (String) -> Set<String>
 
+    /// The rule for an answer from `passages`; `ownWords` are always supported.
     init(passages: [String], ownWords: String = "", names: @escaping @Sendable (String) -> Set<String> = { _ in [] }) {
         self.passages = passages
         self.ownWords = Set(SearchTokenizer.tokens(ownWords))
@@ -133,9 +136,13 @@ struct AnswerSupport: Sendable {
 
     /// `[1]`, `[2, 3]`: citation markers.
     static let markerPattern = #"\[\s*\d+(?:\s*,\s*\d+)*\s*\]"#
+    /// `https://…`, `http://…`, `www.…`.
     static let urlPattern = #"(?i)\b(?:https?://|www\.)[^\s<>"'\[\]()]+"#
+    /// `name@host.example`.
     static let emailPattern = #"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*"#
+    /// A bare domain name (`evil.example`): letters after the last dot.
     static let domainPattern = #"(?i)\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}\b"#
+    /// Digits with spaces, dots, dashes or brackets between them (`+84 203 3835 555`).
     static let phonePattern = #"\+?\d[\d \u00A0().-]{5,}\d"#
 
     /// The answer cut into sentences (after `.`, `!`, `?`, `;` and a space, after `。！？`,

@@ -13,15 +13,20 @@ import Synchronization
 struct CitationCatalog: Sendable {
     /// What the index holds of one document.
     struct Entry: Sendable {
+        /// The document's title (front matter).
         var title: String
+        /// The document's source (front matter).
         var source: String
         /// Its passages, white space folded.
         var passages: Set<String>
     }
 
+    /// The pack's id, for refusals.
     let agent: String
+    /// Documents by id.
     let documents: [String: Entry]
 
+    /// Cuts every document of `pack` as the index does.
     init(pack: AgentPack) {
         agent = pack.id
         var documents: [String: Entry] = [:]
