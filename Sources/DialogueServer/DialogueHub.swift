@@ -189,6 +189,10 @@ actor DialogueHub {
                     ref: frame.clientId), to: id)
             return
         }
+        if case .investor(let invite) = identity, !invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()) {
+            closeExpiredInvites()  // expired since the last sweep: nothing more is taken from it
+            return
+        }
         if case .investor(let invite) = identity, let session = frame.session, session != invite.session {
             refuse(DialogueError(.forbidden, "your invite is for another session", ref: frame.clientId), to: id)
             return
