@@ -31,6 +31,9 @@ class StandIn:
         self.answer_mode = "ok"
         self.delay = 2.0
         self.requests: list[dict] = []
+        self.in_flight = 0        # requests being answered now, and the most at once
+        self.max_in_flight = 0
+        lock = threading.Lock()
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -38,6 +41,16 @@ class StandIn:
                 pass
 
             def do_POST(self):
+                with lock:
+                    stand_in.in_flight += 1
+                    stand_in.max_in_flight = max(stand_in.max_in_flight, stand_in.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with lock:
+                        stand_in.in_flight -= 1
+
+            def answer(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
                 stand_in.requests.append({"path": self.path, "body": body})
                 if stand_in.mode == "fail":
