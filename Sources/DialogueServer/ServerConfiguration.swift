@@ -46,6 +46,10 @@ package struct ServerConfiguration: Sendable {
     /// Failed sign-ins (WebSocket `hello` or HTTP bearer token) allowed per peer address per minute.
     package var signInFailuresPerMinute = 20
 
+    /// Ended sessions older than this many days (fractions allowed) are cleared by the
+    /// retention policy (docs/transcripts.md, "Retention"); nil keeps everything.
+    package var retentionDays: Double?
+
     /// Serve the Autobahn echo endpoint at `/echo` (off by default).
     package var conformanceEcho = false
 

@@ -109,6 +109,31 @@ package final class TranscriptIndex: Sendable {
         }
     }
 
+    /// Removes the lines of `seqs` (redacted events) from the index and rewrites the full-text
+    /// index in one segment, so no copy of their words stays in the file: FTS5 only marks a
+    /// deleted row until its segments are merged. `secure_delete` zeroes the freed pages and
+    /// the WAL is truncated afterwards.
+    package func remove(session: String, seqs: [Int64]) async throws {
+        guard !seqs.isEmpty else { return }
+        try await pool.write { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            for seq in seqs {
+                guard
+                    let rowid = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM lines WHERE session_id = ? AND seq = ?", arguments: [session, seq])
+                else { continue }
+                try db.execute(sql: "DELETE FROM lines_fts WHERE rowid = ?", arguments: [rowid])
+                try db.execute(sql: "DELETE FROM lines WHERE id = ?", arguments: [rowid])
+            }
+            try db.execute(sql: "INSERT INTO lines_fts (lines_fts) VALUES ('optimize')")
+        }
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "VACUUM")
+            _ = try db.checkpoint(.truncate)
+        }
+    }
+
     /// The best matching events for `text`, at most `perSession` per session, best first;
     /// empty when the query has no searchable word (only stop words or punctuation).
     package func search(_ text: String, glossary: Glossary?, perSession: Int = 3, limit: Int = 500) async throws

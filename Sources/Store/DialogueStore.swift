@@ -3,7 +3,7 @@ import Dialogue
 /// What the server needs from durable storage: SQLite embedded on one node, or PostgreSQL
 /// shared by several. Every requirement is async, since a network database answers
 /// asynchronously (SQLite's synchronous implementations satisfy them as they are).
-package protocol DialogueStore: Sendable {
+package protocol DialogueStore: RedactionStore, Sendable {
     // Staff
     /// Creates an account (or adds a token to an existing one of the same role); returns the token.
     func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String)

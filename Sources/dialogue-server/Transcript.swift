@@ -6,10 +6,10 @@ import Logging
 import Store
 import Transcripts
 
-/// `transcript export|verify`.
+/// `transcript export|verify|redact`.
 struct Transcript: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export and verify transcripts.", subcommands: [Export.self, Verify.self])
+        abstract: "Export and verify transcripts.", subcommands: [Export.self, Verify.self, Redact.self])
 
     static func service(_ data: DataOptions) throws -> TranscriptService {
         let store = try SQLiteStore(dataDirectory: data.data)

@@ -14,7 +14,7 @@ import Testing
                 "publicKey", "algorithm",
             ])
         #expect(json["format"] == "dialogue-transcript")
-        #expect(json["version"] == 1)
+        #expect(json["version"] == 2)
         #expect(json["algorithm"] == "Ed25519")
         #expect(
             Set(json["session"]?.objectValue?.keys.map { $0 } ?? []) == [
