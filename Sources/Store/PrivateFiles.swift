@@ -22,12 +22,10 @@ package enum PrivateFiles {
             FileManager.default.createFile(
                 atPath: temporary, contents: Data(bytes), attributes: [.posixPermissions: fileMode])
         else { throw StoreError.writeFailed("cannot write \(temporary)") }
-        do {
-            _ = try FileManager.default.replaceItemAt(
-                URL(fileURLWithPath: path), withItemAt: URL(fileURLWithPath: temporary))
-        } catch {
+        guard rename(temporary, path) == 0 else {
+            let reason = String(cString: strerror(errno))
             try? FileManager.default.removeItem(atPath: temporary)
-            throw StoreError.writeFailed("cannot write \(path): \(error)")
+            throw StoreError.writeFailed("cannot write \(path): \(reason)")
         }
     }
 

@@ -81,7 +81,9 @@ struct Transcript: AsyncParsableCommand {
         /// Prints one line per session; false when tampered.
         static func printResult(_ result: VerificationResult, name: String) -> Bool {
             if result.ok {
-                printLine("ok: \(name): \(result.events) events, head \(result.head)")
+                let redacted =
+                    result.redacted.isEmpty ? "" : ", redacted seqs: " + result.redacted.map(String.init).joined(separator: ", ")
+                printLine("ok: \(name): \(result.events) events, head \(result.head)\(redacted)")
                 return true
             }
             printLine(

@@ -67,7 +67,7 @@ def test_redaction_removes_the_text_everywhere(server_factory, tmp_path):
         st, found, _ = srv.http("GET", "/v1/sessions?q=" + PHONE, srv.officer_token)
         assert st == 200 and any(s["id"] == sid for s in found["sessions"]), found
         # Only officers redact; unknown seqs are 404.
-        st, body, _ = srv.http("POST", f"/v1/sessions/{sid}/events/{seq_a}/redact", srv.reviewer_token(),
+        st, body, _ = srv.http("POST", f"/v1/sessions/{sid}/events/{seq_a}/redact", srv.reviewer_token,
                                {"reason": "phone"})
         assert st == 403, body
         st, body, _ = srv.http("POST", f"/v1/sessions/{sid}/events/999/redact", srv.officer_token,
@@ -103,7 +103,7 @@ def test_redaction_removes_the_text_everywhere(server_factory, tmp_path):
     deadline = time.time() + 10
     while time.time() < deadline and not any(MAIL_PHONE.encode() in p.read_bytes() for p in files_under(folder)):
         time.sleep(0.1)
-    assert any(MAIL_PHONE.encode() in p.read_bytes() for p in files_under(folder))
+    assert any(MAIL_PHONE.encode() in p.read_bytes() for p in files_under(folder)), [str(p) for p in files_under(Path(srv.data))]
     p = cli("transcript", "redact", sid, str(seq_b), "--reason", "desk line", "--data", srv.data)
     assert p.returncode == 0, p.stderr
     assert srv.stop() == 0
@@ -218,13 +218,18 @@ def test_data_files_are_private(server_factory):
     assert cli("backup", str(backup), "--data", srv.data).returncode == 0
     assert srv.stop() == 0
     data = Path(srv.data)
-    assert stat.S_IMODE(os.stat(data).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     checked = 0
     for p in files_under(data) + [backup]:
         assert stat.S_IMODE(os.stat(p).st_mode) & 0o077 == 0, f"{p} is {oct(os.stat(p).st_mode)}"
         checked += 1
     assert checked >= 4
+    # A data folder the server creates itself is private too.
+    fresh = data.parent / "fresh-data"
+    assert cli("staff", "add", "--name", "someone", "--role", "officer", "--data", str(fresh)).returncode == 0
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o700
+    for p in files_under(fresh):
+        assert stat.S_IMODE(os.stat(p).st_mode) & 0o077 == 0, f"{p} is {oct(os.stat(p).st_mode)}"
 
 
 FIXTURE = Path(__file__).parent / "fixtures" / "v1"
