@@ -138,10 +138,11 @@ package enum HashChain {
                 guard let value = object[name] else { continue }
                 guard commit(name, value, salt: salt) else { return eventHash(body: body, salts: salts) }
             }
-            if let from = object["from"], from["name"] != nil {
+            if case .object(var from)? = object["from"], let name = from.removeValue(forKey: "name") {
                 guard let range = members["from"] else { return eventHash(body: body, salts: salts) }
+                from["nameHash"] = .string(commitment("name", name, salt: salt))
                 var bytes = Array(#""from":"#.utf8)
-                JSONWriter.write(hashedForm(["from": from], salts: EventSalts(person: salt))["from"]!, into: &bytes)
+                JSONWriter.write(.object(from), into: &bytes)
                 replacements.append((range, bytes))
             }
         }
