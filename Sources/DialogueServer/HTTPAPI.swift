@@ -192,7 +192,8 @@ struct HTTPAPI: Sendable {
         ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
         ["v1", "sessions", "*", "translations"],
         ["v1", "sessions", "*", "verify"],
-        ["v1", "sessions", "*", "notes"], ["v1", "sessions", "*", "events", "*", "redact"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
+        ["v1", "sessions", "*", "notes"], ["v1", "sessions", "*", "events", "*", "redact"], ["v1", "search"],
+        ["v1", "glossary"], ["v1", "gaps"],
         ["v1", "phrases"],
     ]
 

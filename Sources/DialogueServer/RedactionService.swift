@@ -74,7 +74,8 @@ package struct RedactionService: Sendable {
             let seqs = try await store.clearForRetention(session: session, actor: "retention")
             await afterwards(session: session, seqs: seqs)
             cleared.append(session)
-            logger.info("retention cleared a session", metadata: ["session.id": "\(session)", "events": "\(seqs.count)"])
+            logger.info(
+                "retention cleared a session", metadata: ["session.id": "\(session)", "events": "\(seqs.count)"])
         }
         return cleared
     }
@@ -88,7 +89,8 @@ package struct RedactionService: Sendable {
             logger.error("search index not cleaned", metadata: ["session.id": "\(session)", "error": "\(error)"])
         }
         if let hub {
-            let kinds = (try? await store.storedEvents(session: session))
+            let kinds =
+                (try? await store.storedEvents(session: session))
                 .map { Dictionary($0.map { ($0.seq, $0.event.kind) }, uniquingKeysWith: { first, _ in first }) } ?? [:]
             await hub.redacted(session: session, seqs: seqs, kinds: kinds)
         }

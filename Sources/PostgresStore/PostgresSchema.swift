@@ -101,15 +101,18 @@ enum PostgresSchema {
     static let appendV6 =
         appendV4
         .replacingOccurrences(
-            of: "p_channel TEXT, p_node TEXT)", with: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[])"
+            of: "p_channel TEXT, p_node TEXT)",
+            with: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[])"
         )
         .replacingOccurrences(
             of: "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)",
-            with: "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain, text_salt, person_salt)"
+            with:
+                "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain, text_salt, person_salt)"
         )
         .replacingOccurrences(
             of: "decode(p_hashes[i], 'hex'), link);",
-            with: "decode(p_hashes[i], 'hex'), link, decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex'));"
+            with:
+                "decode(p_hashes[i], 'hex'), link, decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex'));"
         )
 
     static let migrations: [(name: String, sql: [String])] = [

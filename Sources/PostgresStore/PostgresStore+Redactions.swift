@@ -158,7 +158,8 @@ extension PostgresStore {
             logger: logger)
     }
 
-    private static func record(_ connection: PostgresConnection, _ record: RedactionRecord, logger: Logger) async throws {
+    private static func record(_ connection: PostgresConnection, _ record: RedactionRecord, logger: Logger) async throws
+    {
         try await connection.query(
             """
             INSERT INTO redactions (session_id, seq, scope, actor, reason, at)

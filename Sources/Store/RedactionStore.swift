@@ -11,7 +11,9 @@ package protocol RedactionStore: Sendable {
         -> RedactionRecord
     /// Erases an invite's participant: name and organisation in the invite and participant
     /// rows, and every event they authored (scope `person`). Returns the session and the seqs.
-    func eraseParticipant(invite: String, actor: String, reason: String) async throws -> (session: String, seqs: [Int64])
+    func eraseParticipant(invite: String, actor: String, reason: String) async throws -> (
+        session: String, seqs: [Int64]
+    )
     /// Every redaction of a session, oldest first.
     func redactions(session: String) async throws -> [RedactionRecord]
     /// Ended sessions that ended before `cutoff` (RFC 3339) and were not yet cleared by retention.

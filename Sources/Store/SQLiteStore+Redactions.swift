@@ -25,7 +25,9 @@ extension SQLiteStore {
     {
         let now = Timestamp.now()
         let result: (String, [Int64]) = try await writing { db in
-            guard let session = try String.fetchOne(db, sql: "SELECT session_id FROM invites WHERE id = ?", arguments: [invite])
+            guard
+                let session = try String.fetchOne(
+                    db, sql: "SELECT session_id FROM invites WHERE id = ?", arguments: [invite])
             else { throw StoreError.notFound("invite \(invite)") }
             let seqs = try Int64.fetchAll(
                 db,
@@ -37,10 +39,12 @@ extension SQLiteStore {
             try Self.eraseRows(db, session: session, participant: invite)
             for seq in seqs {
                 try Self.record(
-                    db, RedactionRecord(session: session, seq: seq, scope: "person", actor: actor, reason: reason, at: now))
+                    db,
+                    RedactionRecord(session: session, seq: seq, scope: "person", actor: actor, reason: reason, at: now))
             }
             try db.execute(
-                sql: "INSERT INTO audit_log (at, actor, action, session_id, detail) VALUES (?, ?, 'erase-participant', ?, ?)",
+                sql:
+                    "INSERT INTO audit_log (at, actor, action, session_id, detail) VALUES (?, ?, 'erase-participant', ?, ?)",
                 arguments: [now, actor, session, "invite \(invite): \(reason)"])
             return (session, seqs)
         }
@@ -77,7 +81,8 @@ extension SQLiteStore {
         let changed: [Int64] = try await writing { db in
             let investors = Set(
                 try String.fetchAll(
-                    db, sql: "SELECT id FROM participants WHERE session_id = ? AND role = 'investor'", arguments: [session]))
+                    db, sql: "SELECT id FROM participants WHERE session_id = ? AND role = 'investor'",
+                    arguments: [session]))
             var changed: [Int64] = []
             for row in try Row.fetchAll(
                 db, sql: "SELECT seq, sender FROM events WHERE session_id = ? ORDER BY seq", arguments: [session])

@@ -165,7 +165,7 @@ package enum HashChain {
         sha256(JSONWriter.bytes(hashedForm(body, salts: salts)))
     }
 
-/// The chain value after an event whose hash is `eventHash`.
+    /// The chain value after an event whose hash is `eventHash`.
     package static func link(previous: [UInt8], eventHash: [UInt8]) -> [UInt8] {
         var hasher = SHA256()
         hasher.update(data: previous)

@@ -92,7 +92,9 @@ struct Retention: AsyncParsableCommand {
             do {
                 let service = try await redactionService(data: data, store: store)
                 let cleared = try await service.applyRetention(days: days)
-                printLine("cleared \(cleared.count) sessions" + (cleared.isEmpty ? "" : ": " + cleared.joined(separator: ", ")))
+                printLine(
+                    "cleared \(cleared.count) sessions"
+                        + (cleared.isEmpty ? "" : ": " + cleared.joined(separator: ", ")))
             } catch { fail("\(error)", code: 1) }
         }
     }

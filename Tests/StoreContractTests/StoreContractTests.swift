@@ -87,7 +87,8 @@ import Transcripts
                 session: "ses_a", seq: 3, language: "en", text: "Call me on 0912345678", engine: "test",
                 glossaryVersion: nil, glossaryOk: true, at: Self.at(6)))
 
-        let record = try await store.redact(session: "ses_a", seq: 3, scope: .text, actor: "stf_officer", reason: "phone")
+        let record = try await store.redact(
+            session: "ses_a", seq: 3, scope: .text, actor: "stf_officer", reason: "phone")
         #expect(record.seq == 3 && record.reason == "phone")
         await #expect(throws: StoreError.self) {
             _ = try await store.redact(session: "ses_a", seq: 99, scope: .text, actor: "x", reason: "r")
