@@ -275,3 +275,31 @@ def test_version_1_database_is_read_verified_and_redacted(tmp_path):
     check_chain(doc)
     assert cli("transcript", "verify", "--file", str(tmp_path / "export.json")).returncode == 0
     assert holders(data, [PHONE.encode()]) == {}
+
+
+def test_a_redacted_draft_can_no_longer_be_published(server_factory):
+    """Approving a redacted draft would publish its text again: refused, and the investor
+    was never told of the draft (the `redacted` frame of a draft goes to officers only)."""
+    srv = server_factory()
+    sid = srv.create_session("Draft redaction")["id"]  # review mode: drafts for officers
+    inv = srv.create_invite(sid, name=NAME, language="en")
+
+    async def go():
+        from harness import is_event
+        off, _ = await officer(srv, join=sid)
+        ws, _, _ = await investor(srv, inv["code"], language="en")
+        await ws.send({"type": "ask", "session": sid, "text": "How many FDI projects are there?", "clientId": "ask-1"})
+        draft = await off.wait_for(is_event("draft"), timeout=30)
+        m_off, m_inv = off.mark(), ws.mark()
+        st, body, _ = srv.http("POST", f"/v1/sessions/{sid}/events/{draft['seq']}/redact", srv.officer_token,
+                               {"reason": "wrong figures"})
+        assert st == 200, body
+        await off.wait_for(lambda f: f.get("type") == "redacted" and f.get("seq") == draft["seq"], since=m_off)
+        await off.send({"type": "approve", "session": sid, "draft": draft["seq"]})
+        err = await off.wait_for("error", since=m_off)
+        assert err["code"] == "not_found", err
+        await asyncio.sleep(0.5)
+        assert not [f for f in ws.frames[m_inv:] if f.get("type") == "redacted" or f.get("kind") == "answer"]
+        await ws.close()
+        await off.close()
+    run(go())
