@@ -35,6 +35,8 @@ extension DialogueHub {
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):
             nodeGone(node)
+        case .redacted(let sessionId, let seq, let officersOnly):
+            redacted(session: sessionId, seqs: [seq], kinds: officersOnly ? [seq: .draft] : [:])
         case .translated(let sessionId, let seq, let language, let officersOnly):
             guard let readers = sessions[sessionId]?.readers,
                 readers.values.contains(where: {

@@ -11,9 +11,12 @@ extension PostgresStore {
     {
         let record = RedactionRecord(
             session: session, seq: seq, scope: scope.rawValue, actor: actor, reason: reason, at: Timestamp.now())
-        let logger = logger
+        let (logger, node) = (logger, nodeId)
         try await transaction { connection in
-            guard try await Self.redactRow(connection, session: session, seq: seq, scope: scope, logger: logger) else {
+            guard
+                try await Self.redactRow(
+                    connection, session: session, seq: seq, scope: scope, node: node, logger: logger)
+            else {
                 throw StoreError.notFound("event \(seq) of session \(session)")
             }
             try await Self.record(connection, record, logger: logger)
@@ -25,7 +28,7 @@ extension PostgresStore {
         -> (session: String, seqs: [Int64])
     {
         let now = Timestamp.now()
-        let logger = logger
+        let (logger, node) = (logger, nodeId)
         return try await transaction { connection in
             var session: String?
             for try await id in try await connection.query(
@@ -42,7 +45,8 @@ extension PostgresStore {
                 logger: logger
             ).decode(Int64.self) { seqs.append(seq) }
             for seq in seqs {
-                _ = try await Self.redactRow(connection, session: session, seq: seq, scope: .person, logger: logger)
+                _ = try await Self.redactRow(
+                    connection, session: session, seq: seq, scope: .person, node: node, logger: logger)
                 try await Self.record(
                     connection,
                     RedactionRecord(session: session, seq: seq, scope: "person", actor: actor, reason: reason, at: now),
@@ -80,7 +84,7 @@ extension PostgresStore {
 
     package func clearForRetention(session: String, actor: String) async throws -> [Int64] {
         let now = Timestamp.now()
-        let logger = logger
+        let (logger, node) = (logger, nodeId)
         return try await transaction { connection in
             var investors: Set<String> = []
             for try await id in try await connection.query(
@@ -94,7 +98,9 @@ extension PostgresStore {
             for (seq, sender) in events {
                 let scope: Redaction.Scope = investors.contains(sender) ? .person : .text
                 do {
-                    if try await Self.redactRow(connection, session: session, seq: seq, scope: scope, logger: logger) {
+                    if try await Self.redactRow(
+                        connection, session: session, seq: seq, scope: scope, node: node, logger: logger)
+                    {
                         changed.append(seq)
                     }
                 } catch StoreError.conflict(let reason) where reason.hasSuffix("has no text to redact") {
@@ -118,7 +124,8 @@ extension PostgresStore {
 
     /// Rewrites one event for `scope` and drops its translations; false when there is no such event.
     private static func redactRow(
-        _ connection: PostgresConnection, session: String, seq: Int64, scope: Redaction.Scope, logger: Logger
+        _ connection: PostgresConnection, session: String, seq: Int64, scope: Redaction.Scope, node: String,
+        logger: Logger
     ) async throws -> Bool {
         var found: (String, Data, Data?, Data?)?
         for try await row in try await connection.query(
@@ -142,6 +149,13 @@ extension PostgresStore {
         }
         try await connection.query(
             "DELETE FROM translations WHERE session_id = \(session) AND seq = \(seq)", logger: logger)
+        // Delivered at commit: the other nodes tell their readers (drafts: officers only).
+        try await connection.query(
+            """
+            SELECT pg_notify(\(redactionChannel), \(node) || ':' || session_id || ':' || seq || ':'
+                             || CASE WHEN kind = 'draft' THEN '1' ELSE '0' END)
+            FROM events WHERE session_id = \(session) AND seq = \(seq)
+            """, logger: logger)
         return true
     }
 

@@ -32,6 +32,8 @@ package final class PostgresStore: DialogueStore {
     package let nodeId: String
     /// The channel translation notices go on; payload `node:session:seq:language:draft`.
     static let translationChannel = "dialogue_translations"
+    /// The channel redactions are announced on: `node:session:seq:draft`.
+    static let redactionChannel = "dialogue_redactions"
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
     /// the schema, and returns the store. The writer is not started yet.

@@ -108,6 +108,9 @@ package enum CommitNotice: Sendable, Equatable {
     /// Another node stored the translation of a session's event into `language`;
     /// `officersOnly` when the event is a draft (never shown to investors).
     case translated(session: String, seq: Int64, language: String, officersOnly: Bool)
+    /// Another node redacted a session's event (docs/transcripts.md, "Redaction"); its
+    /// readers here are told; `officersOnly` when the event is a draft.
+    case redacted(session: String, seq: Int64, officersOnly: Bool)
     /// A participant's first connection to a session opened on another node (`online`),
     /// or its last one there closed.
     case presence(PresenceKey, node: String, online: Bool)

@@ -57,3 +57,36 @@ def test_redaction_and_erasure_leave_no_trace_in_postgres(postgres, tmp_path):  
         assert st == 200 and NAME not in json.dumps(doc, ensure_ascii=False), doc
     finally:
         srv.stop()
+
+
+def test_readers_on_another_node_are_told_of_a_redaction(postgres, tmp_path):  # noqa: F811
+    key = tmp_path / "signing-key.ed25519"
+    shared = ["--store", postgres.url, "--signing-key", str(key)]
+    a = Server(tmp_path / "a", shared)
+    a.start(expect_token=False)  # the cluster may have staff already (the test above)
+    b = Server(tmp_path / "b", shared)
+    b.start(expect_token=False)
+    p = cli("staff", "add", "--name", "node-officer", "--role", "officer", "--store", postgres.url)
+    assert p.returncode == 0, p.stderr
+    a.officer_token = b.officer_token = p.stdout.strip()
+    try:
+        sid = a.create_session("Redaction across nodes")["id"]
+        inv = a.create_invite(sid, name=NAME, language="en")
+
+        async def go():
+            off_b, _ = await officer(b, join=sid)
+            ws, _, _ = await investor(a, inv["code"], language="en")
+            said = await ws.say(sid, f"Call me on {PHONE}")
+            await off_b.wait_seq(said["seq"], sid)
+            mark = off_b.mark()
+            st, body, _ = a.http("POST", f"/v1/sessions/{sid}/events/{said['seq']}/redact", a.officer_token,
+                                 {"reason": "phone"})
+            assert st == 200, body
+            await off_b.wait_for(lambda f: f.get("type") == "redacted" and f.get("seq") == said["seq"], since=mark,
+                                 timeout=10)
+            await ws.close()
+            await off_b.close()
+        run(go())
+    finally:
+        a.stop()
+        b.stop()
