@@ -6,9 +6,9 @@ import Logging
 import Store
 import Transcripts
 
-/// The redaction service over the store the options name, without a hub: run it while the
-/// server is stopped, or for ended sessions (a live session's readers learn of a redaction
-/// only through the server's own route).
+/// The redaction service over the store the options name, without a hub. On PostgreSQL the
+/// running nodes' readers are told through the store; a running SQLite server's are not, so
+/// a live session there is redacted through the server's route.
 func redactionService(data: DataOptions, store: StoreOptions) async throws -> RedactionService {
     let opened = try await store.open(data: data)
     let logger = Logger(label: "redaction")
