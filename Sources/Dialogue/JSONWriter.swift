@@ -21,6 +21,19 @@ package enum JSONWriter {
         return (out, located)
     }
 
+    /// The canonical bytes of `value` and where each of the top-level members named in
+    /// `keys` landed (key and value), for those present.
+    package static func bytes(_ value: JSONValue, locating keys: Set<String>) -> (
+        bytes: [UInt8], members: [String: Range<Int>]
+    ) {
+        guard case .object(let members) = value else { return (bytes(value), [:]) }
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        var located: [String: Range<Int>] = [:]
+        writeObject(members, into: &out) { name, range in if keys.contains(name) { located[name] = range } }
+        return (out, located)
+    }
+
     /// The canonical text of `value`.
     package static func string(_ value: JSONValue) -> String {
         String(decoding: bytes(value), as: UTF8.self)

@@ -58,7 +58,9 @@ package struct SessionState: Sendable {
         case .moderation where event.body["action"]?.stringValue == "assistant":
             if let mode = event.body["mode"]?.stringValue.flatMap(AssistantMode.init(rawValue:)) { info.assistant = mode }
         case .draft:
-            guard case .object(var fields) = event.body, let about = fields["about"]?.intValue else { break }
+            // A redacted draft (no text left) can no longer be approved.
+            guard case .object(var fields) = event.body, let about = fields["about"]?.intValue, fields["text"] != nil
+            else { break }
             for key in ["session", "seq", "kind", "at", "from", "clientId"] { fields[key] = nil }
             pendingDrafts[event.seq] = PendingDraft(about: about, fields: fields)
         case .answer:
@@ -103,6 +105,11 @@ package struct SessionState: Sendable {
             session: info.id, seq: lastSeq + 1, kind: kind, at: at, from: author, clientId: clientId, fields: fields)
         apply(event)
         return event
+    }
+
+    /// Drops a pending draft whose text was redacted: approving it would publish the text again.
+    package mutating func forgetDraft(_ seq: Int64) {
+        pendingDrafts[seq] = nil
     }
 
     private func requireLive(ref: String? = nil) throws(DialogueError) {

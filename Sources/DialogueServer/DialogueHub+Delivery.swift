@@ -188,6 +188,10 @@ extension DialogueHub {
             return Event.frameBytes(
                 canonical: stored.canonical, hasText: true, translation: translation.map { JSONWriter.bytes($0.json) })
         }
+        if body["text"] == nil, body["textHash"] != nil || body["citationsHash"] != nil {
+            // Redacted: marked so, with no terms or translation of a text that is gone.
+            return Array(#"{"type":"event","redacted":true,"terms":[],"#.utf8) + stored.canonical.dropFirst()
+        }
         let translationBytes = ReaderTranslation.bytes(body: body, stored: translation, for: language)
         guard let version = body["glossary"]?.intValue,
             let glossary = await glossaries.glossary(agent: agent, version: Int(version))

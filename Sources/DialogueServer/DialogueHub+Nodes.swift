@@ -37,6 +37,8 @@ extension DialogueHub {
             nodeGone(node)
         case .inviteRevoked(let inviteId):
             closeInvite(inviteId, reason: "invite revoked")
+        case .redacted(let sessionId, let seq, let officersOnly):
+            redacted(session: sessionId, seqs: [seq], kinds: officersOnly ? [seq: .draft] : [:])
         case .translated(let sessionId, let seq, let language, let officersOnly):
             guard let readers = sessions[sessionId]?.readers,
                 readers.values.contains(where: {

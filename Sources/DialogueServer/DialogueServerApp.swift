@@ -19,6 +19,8 @@ package final class DialogueServerApp: Sendable {
     let glossaries: GlossaryRegistry
     package let retrieval: RetrievalService
     let transcriptSearch: TranscriptSearch
+    /// Redaction, erasure and retention over the store, index, hub and archive files.
+    let redactions: RedactionService
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
@@ -94,6 +96,8 @@ package final class DialogueServerApp: Sendable {
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)
+        redactions = RedactionService(
+            store: store, transcripts: transcripts, index: transcriptSearch.index, hub: hub, logger: logger)
     }
 
     /// What `serve` prints when it is up.
@@ -119,7 +123,7 @@ package final class DialogueServerApp: Sendable {
         let baseURL = configuration.baseURL(port: transport.port)
         let api = HTTPAPI(
             store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
-            transcripts: transcripts, transcriptSearch: transcriptSearch,
+            transcripts: transcripts, transcriptSearch: transcriptSearch, redactions: redactions,
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
             logger: logger)
@@ -179,6 +183,21 @@ package final class DialogueServerApp: Sendable {
                     logger.error("glossary reload failed", metadata: ["error": "\(error)"])
                 }
                 retrieval.refreshInBackground()
+            }
+        }
+        // Retention: off the transport thread, at start and then periodically (at most hourly,
+        // sooner for a tiny --retention-days, so a short test period takes effect).
+        if let days = configuration.retentionDays {
+            let period = max(1, min(3600, days * 86_400 / 4))
+            Task { [redactions, logger] in
+                while !Task.isCancelled {
+                    do {
+                        _ = try await redactions.applyRetention(days: days)
+                    } catch {
+                        logger.error("retention run failed", metadata: ["error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: .milliseconds(Int64(period * 1000)))
+                }
             }
         }
         // Sessions that ended without their transcript written (a crash right after `ended`).

@@ -17,6 +17,7 @@ struct HTTPAPI: Sendable {
     let retrieval: RetrievalService
     let transcripts: TranscriptService
     let transcriptSearch: TranscriptSearch
+    let redactions: RedactionService
     let metrics: Metrics
     let configuration: ServerConfiguration
     let baseURL: String
@@ -153,6 +154,10 @@ struct HTTPAPI: Sendable {
             let author = try await staff(request, allowed: [.officer, .reviewer])
             return try await addNote(request, session: id, by: author)
         }
+        if method == "POST", let ids = match("v1/sessions/*/events/*/redact") {
+            let officer = try await staff(request, allowed: [.officer])
+            return try await redact(request, session: ids[0], seq: ids[1], by: officer)
+        }
         if method == "GET", match("v1/glossary") != nil {
             _ = try await staff(request, allowed: [.officer, .reviewer])
             return try await glossaryFile(request)
@@ -187,7 +192,8 @@ struct HTTPAPI: Sendable {
         ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
         ["v1", "sessions", "*", "translations"],
         ["v1", "sessions", "*", "verify"],
-        ["v1", "sessions", "*", "notes"], ["v1", "search"], ["v1", "glossary"], ["v1", "gaps"],
+        ["v1", "sessions", "*", "notes"], ["v1", "sessions", "*", "events", "*", "redact"], ["v1", "search"],
+        ["v1", "glossary"], ["v1", "gaps"],
         ["v1", "phrases"],
     ]
 
@@ -418,6 +424,33 @@ struct HTTPAPI: Sendable {
                 ])
         } catch StoreError.notFound(let what) {
             throw Failure.notFound("no \(what)")
+        }
+    }
+
+    /// `POST /v1/sessions/{id}/events/{seq}/redact` `{"reason"}`: the event's text leaves
+    /// every copy the server keeps; `200` with the redaction record.
+    private func redact(_ request: HTTPRequest, session id: String, seq text: String, by officer: StaffAccount)
+        async throws -> HTTPResponse
+    {
+        guard let seq = Int64(text), seq >= 1 else { throw Failure.badRequest("\"\(text)\" is not an event's seq") }
+        let body = try body(request)
+        guard let reason = body["reason"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !reason.isEmpty, reason.utf8.count <= 4096
+        else { throw Failure.badRequest("\"reason\" must be a non-empty string of at most 4 KiB saying why") }
+        guard try await store.session(id: id) != nil else { throw Failure.notFound("no session \(id)") }
+        do {
+            // Recorded under the account's name, as the audit log names readers.
+            let record = try await redactions.redact(session: id, seq: seq, reason: reason, actor: officer.name)
+            var answer = record.json
+            if case .object(var members) = answer {
+                members["session"] = .string(id)
+                answer = .object(members)
+            }
+            return Self.json(200, answer)
+        } catch StoreError.notFound(let what) {
+            throw Failure.notFound("no \(what)")
+        } catch StoreError.conflict(let reason) {
+            throw Failure.conflict(reason)
         }
     }
 }

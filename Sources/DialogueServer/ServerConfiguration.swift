@@ -60,6 +60,10 @@ package struct ServerConfiguration: Sendable {
     /// answered at once; later ones are answered after a second (valid tokens always pass).
     package var signInFailuresPerMinute = 20
 
+    /// Ended sessions older than this many days (fractions allowed) are cleared by the
+    /// retention policy (docs/transcripts.md, "Retention"); nil keeps everything.
+    package var retentionDays: Double?
+
     /// Serve the Autobahn echo endpoint at `/echo` (off by default).
     package var conformanceEcho = false
 

@@ -43,7 +43,11 @@ package struct TranscriptService: Sendable {
     {
         guard let info = try await store.session(id: sessionId) else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
-        var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
+        var entries = stored.map {
+            TranscriptEntry(
+                event: $0.event, hash: $0.hash, chain: $0.chain, redacted: TranscriptVerifier.isRedacted($0.event.body),
+                salts: $0.salts)
+        }
         // Every translation, read once: all of them go into the export (the interpreters'
         // work too), and those into the reading language beside the texts.
         let allTranslations = try await store.translations(session: sessionId, language: nil)
@@ -96,17 +100,18 @@ package struct TranscriptService: Sendable {
         guard try await store.session(id: sessionId) != nil else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
         let entries = stored.map { (seq: $0.seq, body: $0.storedBody, storedHash: $0.hash, storedChain: $0.chain) }
+        let salts = Dictionary(stored.map { ($0.seq, $0.salts) }, uniquingKeysWith: { first, _ in first })
         if let record = try await store.head(session: sessionId) {
             let signed = SignedHead(
                 session: sessionId, seq: record.seq, chain: record.chain, signature: record.signature,
                 publicKey: record.publicKey)
             let covered = entries.filter { $0.seq <= record.seq }
-            let result = TranscriptVerifier.verify(entries: covered, head: signed)
+            let result = TranscriptVerifier.verify(entries: covered, head: signed, salts: salts)
             if !result.ok || covered.count == entries.count { return result }
         }
         let fresh = try SignedHead.sign(
             session: sessionId, seq: stored.last?.seq ?? 0, chain: stored.last?.chain ?? HashChain.genesis, with: key)
-        return TranscriptVerifier.verify(entries: entries, head: fresh)
+        return TranscriptVerifier.verify(entries: entries, head: fresh, salts: salts)
     }
 
     /// Signs and stores the head of a session (at its end, or at shutdown).
@@ -135,18 +140,30 @@ package struct TranscriptService: Sendable {
     /// Signs the head and writes the transcript as JSON and Markdown, named for people.
     package func archive(session sessionId: String) async throws -> [String] {
         try await signHead(session: sessionId)
+        return try await writeArchive(session: sessionId)
+    }
+
+    /// Writes (or rewrites, after a redaction) the archive files of a session from the store,
+    /// readable by the server's user only (0600, in a 0700 folder).
+    package func writeArchive(session sessionId: String) async throws -> [String] {
         guard let document = try await document(session: sessionId) else { return [] }
-        try FileManager.default.createDirectory(atPath: transcriptsFolder, withIntermediateDirectories: true)
+        try PrivateFiles.createDirectory(transcriptsFolder)
         let base = (transcriptsFolder as NSString).appendingPathComponent(
             TranscriptFileName.make(session: document.session))
         var written: [String] = []
         for (format, ext) in [("json", "json"), ("md", "md")] {
             let path = base + "." + ext
-            try Data(render(document, format: format, language: nil).utf8).write(
-                to: URL(fileURLWithPath: path), options: .atomic)
+            try PrivateFiles.write(Array(render(document, format: format, language: nil).utf8), to: path)
             written.append(path)
         }
         return written
+    }
+
+    /// The archive files of a session already written, whatever title they were named for.
+    package func archivedFiles(session sessionId: String) -> [String] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: transcriptsFolder)) ?? []
+        return names.filter { $0.hasSuffix("_\(sessionId).json") || $0.hasSuffix("_\(sessionId).md") }
+            .map { (transcriptsFolder as NSString).appendingPathComponent($0) }
     }
 }
 

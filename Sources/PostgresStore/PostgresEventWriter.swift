@@ -216,15 +216,21 @@ package final class PostgresEventWriter: EventAppender {
     ) async throws -> Outcome {
         var canonical: [[UInt8]] = []
         var hashes: [String] = []
+        var salts: [EventSalts] = []
         canonical.reserveCapacity(events.count)
         for event in events {
-            let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
+            let (bytes, members) = JSONWriter.bytes(event.body, locating: HashChain.splicedMembers)
+            // Every new event commits with fresh salts (transcript version 2).
+            let eventSalts = EventSalts.fresh(for: event.body)
             canonical.append(bytes)
-            hashes.append(Hex.encode(HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)))
+            salts.append(eventSalts)
+            hashes.append(
+                Hex.encode(
+                    HashChain.eventHash(body: event.body, canonical: bytes, members: members, salts: eventSalts)))
         }
         let query = appendQuery(
-            events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, fenced: fenced,
-            node: node)
+            events, bodies: canonical.map { String(decoding: $0, as: UTF8.self) }, hashes: hashes, salts: salts,
+            fenced: fenced, node: node)
         let answers = try await client.withConnection { connection in
             started()  // leased: from here on PostgreSQL is working on it
             var answers: [(String, Int64)] = []
@@ -266,9 +272,12 @@ package final class PostgresEventWriter: EventAppender {
     /// (hex); it answers one `(status, expected)` row per event, in order. The writer runs it
     /// on its own, `migrate-store` inside the transaction that copies a session.
     static func appendQuery(
-        _ events: [Event], bodies: [String], hashes: [String], fenced: Set<String> = [], node: String
+        _ events: [Event], bodies: [String], hashes: [String], salts: [EventSalts], fenced: Set<String> = [],
+        node: String
     ) -> PostgresQuery
     {
+        let textSalts = salts.map { $0.text.map(Hex.encode) ?? "" }
+        let personSalts = salts.map { $0.person.map(Hex.encode) ?? "" }
         let sessions = events.map(\.session)
         let seqs = events.map(\.seq)
         let kinds = events.map(\.kind.rawValue)
@@ -276,7 +285,7 @@ package final class PostgresEventWriter: EventAppender {
         let clientIds = events.map { $0.clientId ?? "" }
         return """
             SELECT status, expected FROM dialogue_append(\(sessions), \(seqs), \(kinds), \(senders), \(clientIds),
-              \(bodies), \(hashes), \(Array(fenced)), \(channel), \(node))
+              \(bodies), \(hashes), \(Array(fenced)), \(channel), \(node), \(textSalts), \(personSalts))
             """
     }
 }

@@ -8,6 +8,113 @@ enum PostgresSchema {
     /// Key of the advisory lock held while migrating.
     static let migrationLock: Int64 = 0x4450_4C47_5343_4831  // "DPLGSCH1"
 
+    /// `dialogue_append` as schema v4 made it; v6 derives the salted one from it.
+    static let appendV4 =
+        """
+        CREATE FUNCTION dialogue_append(
+            p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
+            p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_channel TEXT, p_node TEXT)
+        RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
+        LANGUAGE plpgsql AS $$
+        #variable_conflict use_column
+        DECLARE
+            i INT;
+            s TEXT;
+            head_seq BIGINT;
+            head_chain BYTEA;
+            link BYTEA;
+            body JSONB;
+            fenced TEXT[] := p_fenced;
+            stored INT[] := '{}';
+        BEGIN
+            PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
+            FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
+                s := p_sessions[i];
+                SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'no session %', s USING ERRCODE = 'foreign_key_violation';
+                END IF;
+                IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
+                    fenced := fenced || s;
+                    status := 'sequence'; expected := head_seq + 1; chain := NULL;
+                    RETURN NEXT;
+                    CONTINUE;
+                END IF;
+                IF p_client_ids[i] <> '' THEN
+                    INSERT INTO event_client_ids (session_id, sender, client_id, seq)
+                    VALUES (s, p_senders[i], p_client_ids[i], p_seqs[i]) ON CONFLICT DO NOTHING;
+                    IF NOT FOUND THEN
+                        fenced := fenced || s;
+                        status := 'duplicate'; expected := head_seq + 1; chain := NULL;
+                        RETURN NEXT;
+                        CONTINUE;
+                    END IF;
+                END IF;
+                link := sha256(head_chain || decode(p_hashes[i], 'hex'));
+                INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
+                        decode(p_hashes[i], 'hex'), link);
+                UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
+                IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
+                    body := p_bodies[i]::jsonb;
+                    IF p_kinds[i] = 'joined' THEN
+                        INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
+                        VALUES (s, p_senders[i], coalesce(body->'from'->>'role', 'investor'),
+                                coalesce(body->'from'->>'name', ''), coalesce(body->>'language', 'en'),
+                                body->>'organisation', p_seqs[i])
+                        ON CONFLICT DO NOTHING;
+                    ELSIF p_kinds[i] = 'ended' THEN
+                        UPDATE sessions SET status = 'ended', ended_at = body->>'at' WHERE id = s;
+                    ELSIF body->>'action' = 'assistant' THEN
+                        UPDATE sessions SET assistant = body->>'mode' WHERE id = s;
+                    ELSIF body->>'action' IN ('mute', 'unmute') THEN
+                        UPDATE participants SET muted = (body->>'action' = 'mute')
+                        WHERE session_id = s AND id = body->>'target';
+                    ELSIF body->>'action' = 'remove' THEN
+                        UPDATE participants SET removed = TRUE WHERE session_id = s AND id = body->>'target';
+                    END IF;
+                END IF;
+                stored := stored || i;
+                status := 'stored'; expected := p_seqs[i]; chain := link;
+                RETURN NEXT;
+            END LOOP;
+            -- Delivered by PostgreSQL at commit, and only then:
+            -- node:session:first:last, then a newline and a body for each event, from
+            -- the first, while they fit.
+            PERFORM pg_notify(p_channel, g.head || coalesce(g.bodies, ''))
+            FROM (SELECT r.head, string_agg(
+                           CASE WHEN octet_length(r.head) + r.running < 7900 THEN E'\\n' || r.b END, ''
+                           ORDER BY r.q) AS bodies
+                  FROM (SELECT t.q, t.b,
+                               p_node || ':' || t.s || ':' || min(t.q) OVER w || ':' || max(t.q) OVER w AS head,
+                               sum(octet_length(t.b) + 1) OVER (w ORDER BY t.q) AS running
+                        FROM unnest(p_sessions, p_seqs, p_bodies) WITH ORDINALITY AS t(s, q, b, n)
+                        WHERE t.n = ANY(stored)
+                        WINDOW w AS (PARTITION BY t.s)) AS r
+                  GROUP BY r.head ORDER BY r.head) AS g;
+        END
+        $$
+        """
+
+    /// v4's `dialogue_append` with each event's version-2 salts (hex, '' for none) stored in
+    /// the same row insert (docs/transcripts.md, "Commitments").
+    static let appendV6 =
+        appendV4
+        .replacingOccurrences(
+            of: "p_channel TEXT, p_node TEXT)",
+            with: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[])"
+        )
+        .replacingOccurrences(
+            of: "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)",
+            with:
+                "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain, text_salt, person_salt)"
+        )
+        .replacingOccurrences(
+            of: "decode(p_hashes[i], 'hex'), link);",
+            with:
+                "decode(p_hashes[i], 'hex'), link, decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex'));"
+        )
+
     static let migrations: [(name: String, sql: [String])] = [
         (
             "v1: staff, sessions, invites, participants, events, heads, notes, audit, glossary, translations",
@@ -233,91 +340,7 @@ enum PostgresSchema {
                 // - no head inserts: every session has its head from its creation, so the
                 //   locks are taken in one sorted pass; a session without one does not exist.
                 "DROP FUNCTION dialogue_append(TEXT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT, TEXT)",
-                """
-                CREATE FUNCTION dialogue_append(
-                    p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
-                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_channel TEXT, p_node TEXT)
-                RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
-                LANGUAGE plpgsql AS $$
-                #variable_conflict use_column
-                DECLARE
-                    i INT;
-                    s TEXT;
-                    head_seq BIGINT;
-                    head_chain BYTEA;
-                    link BYTEA;
-                    body JSONB;
-                    fenced TEXT[] := p_fenced;
-                    stored INT[] := '{}';
-                BEGIN
-                    PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
-                    FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
-                        s := p_sessions[i];
-                        SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
-                        IF NOT FOUND THEN
-                            RAISE EXCEPTION 'no session %', s USING ERRCODE = 'foreign_key_violation';
-                        END IF;
-                        IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
-                            fenced := fenced || s;
-                            status := 'sequence'; expected := head_seq + 1; chain := NULL;
-                            RETURN NEXT;
-                            CONTINUE;
-                        END IF;
-                        IF p_client_ids[i] <> '' THEN
-                            INSERT INTO event_client_ids (session_id, sender, client_id, seq)
-                            VALUES (s, p_senders[i], p_client_ids[i], p_seqs[i]) ON CONFLICT DO NOTHING;
-                            IF NOT FOUND THEN
-                                fenced := fenced || s;
-                                status := 'duplicate'; expected := head_seq + 1; chain := NULL;
-                                RETURN NEXT;
-                                CONTINUE;
-                            END IF;
-                        END IF;
-                        link := sha256(head_chain || decode(p_hashes[i], 'hex'));
-                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
-                        VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
-                                decode(p_hashes[i], 'hex'), link);
-                        UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
-                        IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
-                            body := p_bodies[i]::jsonb;
-                            IF p_kinds[i] = 'joined' THEN
-                                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
-                                VALUES (s, p_senders[i], coalesce(body->'from'->>'role', 'investor'),
-                                        coalesce(body->'from'->>'name', ''), coalesce(body->>'language', 'en'),
-                                        body->>'organisation', p_seqs[i])
-                                ON CONFLICT DO NOTHING;
-                            ELSIF p_kinds[i] = 'ended' THEN
-                                UPDATE sessions SET status = 'ended', ended_at = body->>'at' WHERE id = s;
-                            ELSIF body->>'action' = 'assistant' THEN
-                                UPDATE sessions SET assistant = body->>'mode' WHERE id = s;
-                            ELSIF body->>'action' IN ('mute', 'unmute') THEN
-                                UPDATE participants SET muted = (body->>'action' = 'mute')
-                                WHERE session_id = s AND id = body->>'target';
-                            ELSIF body->>'action' = 'remove' THEN
-                                UPDATE participants SET removed = TRUE WHERE session_id = s AND id = body->>'target';
-                            END IF;
-                        END IF;
-                        stored := stored || i;
-                        status := 'stored'; expected := p_seqs[i]; chain := link;
-                        RETURN NEXT;
-                    END LOOP;
-                    -- Delivered by PostgreSQL at commit, and only then:
-                    -- node:session:first:last, then a newline and a body for each event, from
-                    -- the first, while they fit.
-                    PERFORM pg_notify(p_channel, g.head || coalesce(g.bodies, ''))
-                    FROM (SELECT r.head, string_agg(
-                                   CASE WHEN octet_length(r.head) + r.running < 7900 THEN E'\\n' || r.b END, ''
-                                   ORDER BY r.q) AS bodies
-                          FROM (SELECT t.q, t.b,
-                                       p_node || ':' || t.s || ':' || min(t.q) OVER w || ':' || max(t.q) OVER w AS head,
-                                       sum(octet_length(t.b) + 1) OVER (w ORDER BY t.q) AS running
-                                FROM unnest(p_sessions, p_seqs, p_bodies) WITH ORDINALITY AS t(s, q, b, n)
-                                WHERE t.n = ANY(stored)
-                                WINDOW w AS (PARTITION BY t.s)) AS r
-                          GROUP BY r.head ORDER BY r.head) AS g;
-                END
-                $$
-                """,
+                appendV4,
             ]
         ),
         (
@@ -328,6 +351,22 @@ enum PostgresSchema {
                 "ALTER TABLE translations ADD COLUMN by_id TEXT",
                 "ALTER TABLE translations ADD COLUMN by_name TEXT",
                 "ALTER TABLE translations ADD COLUMN by_role TEXT",
+            ]
+        ),
+        (
+            "v6: salted commitments and redactions",
+            [
+                // Version-2 commitments: each event's erasable salts, NULL once redacted.
+                "ALTER TABLE events ADD COLUMN text_salt BYTEA",
+                "ALTER TABLE events ADD COLUMN person_salt BYTEA",
+                """
+                CREATE TABLE redactions (
+                    id BIGSERIAL PRIMARY KEY, session_id TEXT NOT NULL, seq BIGINT NOT NULL, scope TEXT NOT NULL,
+                    actor TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL)
+                """,
+                "CREATE INDEX redactions_by_session ON redactions(session_id, seq)",
+                "DROP FUNCTION dialogue_append(TEXT[], BIGINT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT[], TEXT, TEXT)",
+                appendV6,
             ]
         ),
     ]

@@ -2,6 +2,7 @@ import Dialogue
 import Foundation
 import PostgresNIO
 import Store
+import Transcripts
 
 extension PostgresStore {
     package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {
@@ -65,10 +66,15 @@ extension PostgresStore {
     }
 
     package func storedEvents(session: String) async throws -> [StoredEvent] {
-        try await rows("SELECT seq, body, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
+        try await rows(
+            "SELECT seq, body, hash, chain, text_salt, person_salt FROM events WHERE session_id = \(session) ORDER BY seq"
+        ).map {
             row in
-            let (seq, body, hash, chain) = try row.decode((Int64, String, Data, Data).self)
-            return StoredEvent(session: session, seq: seq, body: body, hash: Array(hash), chain: Array(chain))
+            let (seq, body, hash, chain, textSalt, personSalt) = try row.decode(
+                (Int64, String, Data, Data, Data?, Data?).self)
+            return StoredEvent(
+                session: session, seq: seq, body: body, hash: Array(hash), chain: Array(chain),
+                salts: EventSalts(text: textSalt.map(Array.init), person: personSalt.map(Array.init)))
         }
     }
 

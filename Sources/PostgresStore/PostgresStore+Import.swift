@@ -26,7 +26,7 @@ extension PostgresStore {
             // would have, and the chain it links must be the stored one (read back afterwards).
             let query = PostgresEventWriter.appendQuery(
                 events.map(\.event), bodies: events.map { String(decoding: $0.storedBody, as: UTF8.self) },
-                hashes: events.map { Hex.encode($0.hash) }, node: self.nodeId)
+                hashes: events.map { Hex.encode($0.hash) }, salts: events.map(\.salts), node: self.nodeId)
             var stored = 0
             for try await (status, expected) in try await connection.query(query, logger: logger).decode(
                 (String, Int64).self)

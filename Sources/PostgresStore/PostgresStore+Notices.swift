@@ -19,6 +19,7 @@ extension PostgresStore {
             (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
             (Self.presenceChannel, { Self.presenceNotice($0, ignoring: nodeId) }),
             (Self.inviteChannel, { Self.inviteNotice($0) }),
+            (Self.redactionChannel, { Self.redactionNotice($0, ignoring: nodeId) }),
         ]
         // `interrupted` when the first listener loses its connection, `resumed` when the last
         // one listens again: one of each per outage, however many channels it hit.
@@ -84,6 +85,14 @@ extension PostgresStore {
         return .translated(
             session: String(parts[1]), seq: seq, language: String(parts[3]),
             officersOnly: parts.count == 5 && parts[4] == "1")
+    }
+
+    /// `node:session:seq:draft` from another node (or a command) → a redaction to tell
+    /// this node's readers of.
+    package static func redactionNotice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
+        let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 4, parts[0] != ownNode, let seq = Int64(parts[2]) else { return nil }
+        return .redacted(session: String(parts[1]), seq: seq, officersOnly: parts[3] == "1")
     }
 
     /// `node:session:first:last`, then the stored bodies of the first events, one per line, from

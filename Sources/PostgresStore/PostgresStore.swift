@@ -34,6 +34,8 @@ package final class PostgresStore: DialogueStore {
     static let translationChannel = "dialogue_translations"
     /// The channel invite revocations go on; payload `node:inviteId`.
     static let inviteChannel = "dialogue_invites"
+    /// The channel redactions are announced on: `node:session:seq:draft`.
+    static let redactionChannel = "dialogue_redactions"
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
     /// the schema, and returns the store. The writer is not started yet.

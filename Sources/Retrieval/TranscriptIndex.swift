@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 import Glossary
 
 /// One event's text as the transcript search sees it.
@@ -42,6 +43,9 @@ package final class TranscriptIndex: Sendable {
     static let schemaVersion = 1
 
     let pool: DatabasePool
+    /// Events removed by a redaction since start: an `add` racing with the redaction (its
+    /// lines read from the store just before) must not put their text back.
+    private let forgotten = Mutex<Set<String>>([])
 
     package init(path: String) throws {
         var configuration = Configuration()
@@ -92,7 +96,9 @@ package final class TranscriptIndex: Sendable {
         try await pool.write { db in
             let done =
                 try Int64.fetchOne(db, sql: "SELECT seq FROM indexed WHERE session_id = ?", arguments: [session]) ?? 0
-            for line in lines where line.seq > done && line.seq <= seq {
+            let forgotten = self.forgotten.withLock { $0 }
+            for line in lines
+            where line.seq > done && line.seq <= seq && !forgotten.contains("\(line.session)#\(line.seq)") {
                 try db.execute(
                     sql: "INSERT INTO lines (session_id, seq, kind, language, text) VALUES (?, ?, ?, ?, ?)",
                     arguments: [line.session, line.seq, line.kind, line.language, line.text])
@@ -106,6 +112,32 @@ package final class TranscriptIndex: Sendable {
                     ON CONFLICT (session_id) DO UPDATE SET seq = max(seq, excluded.seq)
                     """,
                 arguments: [session, seq])
+        }
+    }
+
+    /// Removes the lines of `seqs` (redacted events) from the index and rewrites the full-text
+    /// index in one segment, so no copy of their words stays in the file: FTS5 only marks a
+    /// deleted row until its segments are merged. `secure_delete` zeroes the freed pages and
+    /// the WAL is truncated afterwards.
+    package func remove(session: String, seqs: [Int64]) async throws {
+        guard !seqs.isEmpty else { return }
+        forgotten.withLock { set in for seq in seqs { set.insert("\(session)#\(seq)") } }
+        try await pool.write { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            for seq in seqs {
+                guard
+                    let rowid = try Int64.fetchOne(
+                        db, sql: "SELECT id FROM lines WHERE session_id = ? AND seq = ?", arguments: [session, seq])
+                else { continue }
+                try db.execute(sql: "DELETE FROM lines_fts WHERE rowid = ?", arguments: [rowid])
+                try db.execute(sql: "DELETE FROM lines WHERE id = ?", arguments: [rowid])
+            }
+            try db.execute(sql: "INSERT INTO lines_fts (lines_fts) VALUES ('optimize')")
+        }
+        try await pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+            try db.execute(sql: "VACUUM")
+            _ = try db.checkpoint(.truncate)
         }
     }
 

@@ -3,7 +3,7 @@ import Dialogue
 /// What the server needs from durable storage: SQLite embedded on one node, or PostgreSQL
 /// shared by several. Every requirement is async, since a network database answers
 /// asynchronously (SQLite's synchronous implementations satisfy them as they are).
-package protocol DialogueStore: Sendable {
+package protocol DialogueStore: RedactionStore, Sendable {
     // Staff
     /// Creates an account (or adds a token to an existing one of the same role); returns the token.
     func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String)
@@ -108,6 +108,9 @@ package enum CommitNotice: Sendable, Equatable {
     /// Another node stored the translation of a session's event into `language`;
     /// `officersOnly` when the event is a draft (never shown to investors).
     case translated(session: String, seq: Int64, language: String, officersOnly: Bool)
+    /// Another node redacted a session's event (docs/transcripts.md, "Redaction"); its
+    /// readers here are told; `officersOnly` when the event is a draft.
+    case redacted(session: String, seq: Int64, officersOnly: Bool)
     /// A participant's first connection to a session opened on another node (`online`),
     /// or its last one there closed.
     case presence(PresenceKey, node: String, online: Bool)

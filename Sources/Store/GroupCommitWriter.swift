@@ -179,8 +179,9 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
             try pool.write { db in
                 let insert = try db.cachedStatement(
                     sql: """
-                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain,
+                                            text_salt, person_salt)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                         """)
                 for pending in batch {
                     let event = pending.event
@@ -209,12 +210,15 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                         }
                     }
                     // One encoding serves the stored bytes and the hash (see `eventHash(body:canonical:…)`).
-                    let (bytes, textMember) = JSONWriter.bytes(event.body, locating: "text")
-                    let hash = HashChain.eventHash(body: event.body, canonical: bytes, textMember: textMember)
+                    let (bytes, members) = JSONWriter.bytes(event.body, locating: HashChain.splicedMembers)
+                    // Every new event commits with fresh salts (transcript version 2).
+                    let salts = EventSalts.fresh(for: event.body)
+                    let hash = HashChain.eventHash(body: event.body, canonical: bytes, members: members, salts: salts)
                     let chain = HashChain.link(previous: head.chain, eventHash: hash)
                     try insert.execute(arguments: [
                         event.session, event.seq, event.kind.rawValue, event.senderId, event.clientId,
-                        String(decoding: bytes, as: UTF8.self), Data(hash), Data(chain),
+                        String(decoding: bytes, as: UTF8.self), Data(hash), Data(chain), salts.text.map { Data($0) },
+                        salts.person.map { Data($0) },
                     ])
                     try project(event, into: db)
                     newHeads[event.session] = (event.seq, chain)

@@ -1,6 +1,7 @@
 import Dialogue
 import Foundation
 import GRDB
+import Transcripts
 
 extension SQLiteStore {
     package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {
@@ -58,13 +59,18 @@ extension SQLiteStore {
     package func storedEvents(session: String) async throws -> [StoredEvent] {
         try await reading { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, body, hash, chain FROM events WHERE session_id = ? ORDER BY seq",
+                db,
+                sql: "SELECT seq, body, hash, chain, text_salt, person_salt FROM events WHERE session_id = ? ORDER BY seq",
                 arguments: [session]
             ).map { row in
                 let body: String = row["body"]
                 let hash: Data = row["hash"]
                 let chain: Data = row["chain"]
-                return StoredEvent(session: session, seq: row["seq"], body: body, hash: Array(hash), chain: Array(chain))
+                let textSalt: Data? = row["text_salt"]
+                let personSalt: Data? = row["person_salt"]
+                return StoredEvent(
+                    session: session, seq: row["seq"], body: body, hash: Array(hash), chain: Array(chain),
+                    salts: EventSalts(text: textSalt.map(Array.init), person: personSalt.map(Array.init)))
             }
         }
     }

@@ -15,19 +15,23 @@ package final class SQLiteStore: DialogueStore {
     /// The path of the database file.
     package let path: String
     package let writer: any EventAppender
+    /// For what the store does on its own (a redaction's WAL truncation).
+    let logger: Logger
 
     /// Opens (creating and migrating if needed) the database in `dataDirectory`.
     package init(
         dataDirectory: String, commitInterval: Duration = .milliseconds(2), commitBatch: Int = 512,
         logger: Logger = Logger(label: "store")
     ) throws {
-        try FileManager.default.createDirectory(atPath: dataDirectory, withIntermediateDirectories: true)
+        try PrivateFiles.createDirectory(dataDirectory)
         path = (dataDirectory as NSString).appendingPathComponent(Self.fileName)
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL")
             try db.execute(sql: "PRAGMA foreign_keys = ON")
+            // A redacted text must not stay readable in the file's free space.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -43,6 +47,7 @@ package final class SQLiteStore: DialogueStore {
         } catch {
             throw StoreError.openFailed(path: path, reason: "\(error)")
         }
+        self.logger = logger
         writer = GroupCommitWriter(pool: pool, interval: commitInterval, batchLimit: commitBatch, logger: logger)
     }
 
@@ -142,6 +147,19 @@ package final class SQLiteStore: DialogueStore {
                     ALTER TABLE translations ADD COLUMN by_id TEXT;
                     ALTER TABLE translations ADD COLUMN by_name TEXT;
                     ALTER TABLE translations ADD COLUMN by_role TEXT;
+                    """)
+        }
+        migrator.registerMigration("v6: salted commitments and redactions") { db in
+            // Version-2 commitments (docs/transcripts.md): each event's erasable salts, kept
+            // beside the body and set to NULL when what they commit to is redacted.
+            try db.execute(
+                sql: """
+                    ALTER TABLE events ADD COLUMN text_salt BLOB;
+                    ALTER TABLE events ADD COLUMN person_salt BLOB;
+                    CREATE TABLE redactions (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT, session_id TEXT NOT NULL, seq INTEGER NOT NULL,
+                        scope TEXT NOT NULL, actor TEXT NOT NULL, reason TEXT NOT NULL, at TEXT NOT NULL);
+                    CREATE INDEX redactions_by_session ON redactions(session_id, seq);
                     """)
         }
         return migrator

@@ -1,4 +1,5 @@
 import Dialogue
+import Transcripts
 
 /// An event as stored, with its digests: what exports and verification need.
 package struct StoredEvent: Sendable {
@@ -12,24 +13,32 @@ package struct StoredEvent: Sendable {
     package var hash: [UInt8]
     /// Chain value after this event.
     package var chain: [UInt8]
+    /// The version-2 salts still stored (none for a version-1 event).
+    package var salts: EventSalts
 
     /// A row as read from a store: the body is parsed when it still parses (a tampered one
     /// may not; its raw bytes are kept so verification can say so).
-    package init(session: String, seq: Int64, body: String, hash: [UInt8], chain: [UInt8]) {
+    package init(
+        session: String, seq: Int64, body: String, hash: [UInt8], chain: [UInt8], salts: EventSalts = .none
+    ) {
         let event =
             (try? Event(body: JSONParser.parse(body)))
             ?? Event(
                 session: session, seq: 0, kind: .message, at: "",
                 from: Participant(id: "?", role: .investor, name: "?", language: "en"))
-        self.init(seq: seq, event: event, storedBody: Array(body.utf8), hash: hash, chain: chain)
+        self.init(seq: seq, event: event, storedBody: Array(body.utf8), hash: hash, chain: chain, salts: salts)
     }
 
-    package init(seq: Int64, event: Event, storedBody: [UInt8], hash: [UInt8], chain: [UInt8]) {
+    /// A stored event from its parts.
+    package init(
+        seq: Int64, event: Event, storedBody: [UInt8], hash: [UInt8], chain: [UInt8], salts: EventSalts = .none
+    ) {
         self.seq = seq
         self.event = event
         self.storedBody = storedBody
         self.hash = hash
         self.chain = chain
+        self.salts = salts
     }
 }
 

@@ -5,8 +5,11 @@ import Dialogue
 package struct TranscriptDocument: Sendable, Equatable {
     /// The `format` member of every export.
     package static let format = "dialogue-transcript"
-    /// The `version` this code writes and reads.
-    package static let version: Int64 = 1
+    /// The `version` this code writes: 2 since events carry salted commitments
+    /// (docs/transcripts.md, "Commitments").
+    package static let version: Int64 = 2
+    /// The versions this code reads: version-1 exports still verify as they did.
+    package static let readableVersions: ClosedRange<Int64> = 1...2
     /// The only signature algorithm.
     package static let algorithm = "Ed25519"
 
@@ -110,7 +113,7 @@ package struct TranscriptDocument: Sendable, Equatable {
         let format = try root.string("format")
         guard format == Self.format else { throw .wrongFormat(format) }
         let version = try root.int("version")
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        guard Self.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         let algorithm = try root.string("algorithm")
         guard algorithm == Self.algorithm else { throw .unsupportedAlgorithm(algorithm) }
         return root

@@ -153,7 +153,7 @@ struct TranscriptLayout {
         let at = body["at"]?.stringValue ?? ""
         var line = Line(
             seq: entry.event.seq, kind: kind.rawValue, at: at, time: clock(at).time,
-            author: from?["name"]?.stringValue ?? entry.event.senderId,
+            author: from?["name"]?.stringValue ?? names[entry.event.senderId] ?? entry.event.senderId,
             role: labels.role(from?["role"]?.stringValue ?? ""))
         if kind.hasText {
             line.language = body["language"]?.stringValue

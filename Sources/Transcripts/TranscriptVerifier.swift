@@ -17,6 +17,8 @@ package enum TranscriptVerifier {
         var storedHash: [UInt8]
         /// The stored chain value.
         var storedChain: [UInt8]
+        /// The version-2 salts still held (none for a version-1 event).
+        var salts: EventSalts = .none
     }
 
     /// Verifies the bytes of an export file; throws when they are not a readable transcript.
@@ -44,7 +46,8 @@ package enum TranscriptVerifier {
                     seq: try fields.int("seq"),
                     body: .object(fields.members.filter { !TranscriptEntry.exportKeys.contains($0.key) }),
                     fault: nil, redacted: try fields.optionalBool("redacted") ?? false,
-                    storedHash: try fields.digest("hash"), storedChain: try fields.digest("chain")))
+                    storedHash: try fields.digest("hash"), storedChain: try fields.digest("chain"),
+                    salts: try EventSalts(fields)))
         }
         return check(links, head: try TranscriptDocument.signedHead(root, session: session))
     }
@@ -55,12 +58,12 @@ package enum TranscriptVerifier {
     /// session never signed; `redacted` lists the seqs whose text was removed on purpose.
     package static func verify(
         entries: [(seq: Int64, body: [UInt8], storedHash: [UInt8], storedChain: [UInt8])], head: SignedHead?,
-        redacted: Set<Int64> = []
+        redacted: Set<Int64> = [], salts: [Int64: EventSalts] = [:]
     ) -> VerificationResult {
         let links = entries.map { entry in
             var link = Link(
                 seq: entry.seq, body: nil, fault: nil, redacted: redacted.contains(entry.seq),
-                storedHash: entry.storedHash, storedChain: entry.storedChain)
+                storedHash: entry.storedHash, storedChain: entry.storedChain, salts: salts[entry.seq] ?? .none)
             do {
                 link.body = try JSONParser.parse(entry.body)
             } catch {
@@ -69,6 +72,13 @@ package enum TranscriptVerifier {
             return link
         }
         return check(links, head: head)
+    }
+
+    /// Whether some of a body's members stand only as commitments: its text redacted or its
+    /// author erased.
+    package static func isRedacted(_ body: JSONValue) -> Bool {
+        (body["textHash"] != nil && body["text"] == nil) || body["citationsHash"] != nil
+            || body["organisationHash"] != nil || body["targetNameHash"] != nil || body["from"]?["nameHash"] != nil
     }
 
     /// The one place where events are hashed, chained and compared, and the head and its
@@ -93,11 +103,21 @@ package enum TranscriptVerifier {
             }
             guard let body = link.body else { return result(expected, link.fault ?? "content unreadable") }
             // Whole or redacted, every field is checked: a redacted event keeps its text's hash.
-            if link.redacted && (body["text"] != nil || body["textHash"]?.stringValue == nil) {
-                return result(expected, "redacted event must hold textHash and no text")
+            // A redacted mark stands for commitments in place of the words or the name.
+            if link.redacted && (body["text"] != nil || !Self.isRedacted(body)) {
+                return result(expected, "redacted event must hold its commitments (textHash, nameHash) and no text")
             }
-            if body["textHash"] != nil && body["text"] == nil { redacted.append(expected) }
-            let hash = HashChain.eventHash(body: body)
+            // A member and its commitment side by side would let a changed text ride on the
+            // original's hash.
+            for name in HashChain.textMembers + HashChain.personMembers
+            where body[name] != nil && body[name + "Hash"] != nil {
+                return result(expected, "\(name) and \(name)Hash both present")
+            }
+            if body["from"]?["name"] != nil && body["from"]?["nameHash"] != nil {
+                return result(expected, "from.name and from.nameHash both present")
+            }
+            if Self.isRedacted(body) { redacted.append(expected) }
+            let hash = HashChain.eventHash(body: body, salts: link.salts)
             guard hash == link.storedHash else { return result(expected, "content changed") }
             let chain = HashChain.link(previous: previous, eventHash: hash)
             guard chain == link.storedChain else { return result(expected, "chain broken") }

@@ -13,8 +13,25 @@ struct DialogueServerCommand: AsyncParsableCommand {
         abstract: "Live, recorded investor dialogues over WebSocket, with tamper-evident transcripts.",
         subcommands: [
             Serve.self, Staff.self, Index.self, Transcript.self, Backup.self, GlossaryCommand.self, MigrateStore.self,
+            EraseParticipant.self, Retention.self,
         ],
         defaultSubcommand: Serve.self)
+
+    /// ArgumentParser's own entry point, after restricting new files to the server's user:
+    /// every command writes into the data folder (database, WAL, backups, transcripts).
+    static func main() async {
+        PrivateFiles.restrictNewFiles()
+        do {
+            var command = try parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options shared by every command that reads the data folder.

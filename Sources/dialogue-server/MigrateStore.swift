@@ -51,6 +51,7 @@ struct MigrateStore: AsyncParsableCommand {
                 let before = try await source.storedEvents(session: id)
                 let after = try await target.storedEvents(session: id)
                 guard before.map(\.seq) == after.map(\.seq), before.map(\.storedBody) == after.map(\.storedBody),
+                    before.map(\.salts) == after.map(\.salts),
                     before.map(\.chain) == after.map(\.chain), Self.firstBrokenLink(after) == nil
                 else { fail("\(id): the copy differs from the source", code: 1) }
             }
@@ -63,7 +64,7 @@ struct MigrateStore: AsyncParsableCommand {
     static func firstBrokenLink(_ events: [StoredEvent]) -> Int64? {
         var chain = HashChain.genesis
         for (index, stored) in events.enumerated() {
-            let hash = HashChain.eventHash(body: stored.event.body)
+            let hash = HashChain.eventHash(body: stored.event.body, salts: stored.salts)
             chain = HashChain.link(previous: chain, eventHash: hash)
             guard stored.seq == Int64(index + 1), stored.event.seq == stored.seq,
                 stored.storedBody == stored.event.canonicalBytes, stored.hash == hash, stored.chain == chain

@@ -50,6 +50,8 @@ struct Serve: AsyncParsableCommand {
     var llmTimeout: Double?
     @Option(help: "Serve the web client from this folder, re-read on every request (for editing the pages).")
     var webRoot: String?
+    @Option(help: "Clear ended sessions older than N days (fractions allowed): texts redacted, investors erased, signed heads kept.")
+    var retentionDays: Double?
 
     /// A provider's request timeout from its flag or variable: a positive number of seconds.
     func providerTimeout(_ value: Double?, _ variable: String, flag: String) -> TimeInterval? {
@@ -76,6 +78,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--provider-concurrency ≥ 1 and --provider-queue ≥ 0")
         }
         if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
+        if let retentionDays, !(retentionDays >= 0) { throw ValidationError("--retention-days must be a number ≥ 0") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
         if !(0.1...3600).contains(nodeHeartbeat) { throw ValidationError("--node-heartbeat must be 0.1 to 3600 seconds") }
         if commitBatch < 1 || commitIntervalMs < 0 {
@@ -114,6 +117,7 @@ struct Serve: AsyncParsableCommand {
         configuration.eventLoop = eventLoop
         configuration.conformanceEcho = conformanceEcho
         configuration.webRoot = webRoot
+        configuration.retentionDays = retentionDays
         if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
             switch ProviderSettings.parse(
                 spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],

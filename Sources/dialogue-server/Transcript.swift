@@ -6,10 +6,10 @@ import Logging
 import Store
 import Transcripts
 
-/// `transcript export|verify`.
+/// `transcript export|verify|redact`.
 struct Transcript: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Export and verify transcripts.", subcommands: [Export.self, Verify.self])
+        abstract: "Export and verify transcripts.", subcommands: [Export.self, Verify.self, Redact.self])
 
     static func service(_ data: DataOptions) throws -> TranscriptService {
         let store = try SQLiteStore(dataDirectory: data.data)
@@ -81,7 +81,9 @@ struct Transcript: AsyncParsableCommand {
         /// Prints one line per session; false when tampered.
         static func printResult(_ result: VerificationResult, name: String) -> Bool {
             if result.ok {
-                printLine("ok: \(name): \(result.events) events, head \(result.head)")
+                let redacted =
+                    result.redacted.isEmpty ? "" : ", redacted seqs: " + result.redacted.map(String.init).joined(separator: ", ")
+                printLine("ok: \(name): \(result.events) events, head \(result.head)\(redacted)")
                 return true
             }
             printLine(

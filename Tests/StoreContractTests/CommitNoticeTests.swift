@@ -20,6 +20,18 @@ import Testing
         #expect(PostgresStore.translationNotice("b:ses_1:x:ja:0", ignoring: "a") == nil)
     }
 
+    /// A redaction notice names the seq and whether it is a draft; a node's own are skipped.
+    @Test func redactionNoticesAreRead() {
+        #expect(
+            PostgresStore.redactionNotice("b:ses_1:7:1", ignoring: "a")
+                == .redacted(session: "ses_1", seq: 7, officersOnly: true))
+        #expect(
+            PostgresStore.redactionNotice("b:ses_1:7:0", ignoring: "a")
+                == .redacted(session: "ses_1", seq: 7, officersOnly: false))
+        #expect(PostgresStore.redactionNotice("a:ses_1:7:0", ignoring: "a") == nil)
+        #expect(PostgresStore.redactionNotice("b:ses_1:x:0", ignoring: "a") == nil)
+    }
+
     @Test func anotherNodesCommitsArriveWithTheirBodiesAndOwnOnesDoNot() async throws {
         let url = try await Backend.freshPostgresDatabase()
         let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))

@@ -65,6 +65,61 @@ import Transcripts
         #expect(try await store.invite(code: code)?.revokedAt != nil)
     }
 
+    @Test(arguments: backends) func redactionAndErasureKeepTheChain(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        _ = try await store.createInvite(
+            Invite(
+                id: Self.investor.id, session: "ses_a", name: Self.investor.name, language: "ja",
+                organisation: Self.investor.organisation, createdAt: Self.at(0), expiresAt: "2099-01-01T00:00:00.000Z",
+                revokedAt: nil, createdBy: Self.officer.id))
+        let phone = "Gọi tôi số 0912345678"
+        var events = [try #require(try a.join(Self.officer, at: Self.at(1)))]
+        events.append(try #require(try a.join(Self.investor, at: Self.at(2))))
+        events.append(try Self.message(&a, Self.investor, phone, clientId: "p", step: 3))
+        events.append(try Self.message(&a, Self.officer, "Cảm ơn", clientId: "o", step: 4))
+        events.append(try Self.message(&a, Self.investor, "second", clientId: "q", step: 5))
+        _ = try await Self.commit(events, with: store.writer)
+        let before = try await store.storedEvents(session: "ses_a")
+        try await store.saveTranslation(
+            StoredTranslation(
+                session: "ses_a", seq: 3, language: "en", text: "Call me on 0912345678", engine: "test",
+                glossaryVersion: nil, glossaryOk: true, at: Self.at(6)))
+
+        let record = try await store.redact(
+            session: "ses_a", seq: 3, scope: .text, actor: "stf_officer", reason: "phone")
+        #expect(record.seq == 3 && record.reason == "phone")
+        await #expect(throws: StoreError.self) {
+            _ = try await store.redact(session: "ses_a", seq: 99, scope: .text, actor: "x", reason: "r")
+        }
+        await #expect(throws: StoreError.self) {  // a joined event has no text
+            _ = try await store.redact(session: "ses_a", seq: 1, scope: .text, actor: "x", reason: "r")
+        }
+        var after = try await store.storedEvents(session: "ses_a")
+        #expect(after.map(\.hash) == before.map(\.hash) && after.map(\.chain) == before.map(\.chain))
+        #expect(after[2].event.text == nil && after[2].salts.text == nil && after[2].salts.person != nil)
+        #expect(!String(decoding: after[2].storedBody, as: UTF8.self).contains("0912345678"))
+        #expect(after[2].event.body["from"]?["name"]?.stringValue == Self.investor.name)
+        #expect(try await store.translations(session: "ses_a", language: nil).isEmpty)
+        #expect(try await store.redactions(session: "ses_a").map(\.seq) == [3])
+        for row in after { #expect(HashChain.eventHash(body: row.event.body, salts: row.salts) == row.hash) }
+
+        let erased = try await store.eraseParticipant(invite: Self.investor.id, actor: "cli", reason: "asked")
+        #expect(erased.session == "ses_a" && erased.seqs == [2, 3, 5])
+        after = try await store.storedEvents(session: "ses_a")
+        #expect(after.map(\.hash) == before.map(\.hash))
+        for row in after {
+            #expect(HashChain.eventHash(body: row.event.body, salts: row.salts) == row.hash)
+            let body = String(decoding: row.storedBody, as: UTF8.self)
+            #expect(!body.contains(Self.investor.name) && !body.contains("Sato & Partners"))
+        }
+        #expect(after[4].event.text == nil && after[4].salts == .none)
+        #expect(after[3].event.text == "Cảm ơn")
+        let participants = try await store.participants(session: "ses_a")
+        #expect(participants.first { $0.id == Self.investor.id }?.name == erasedName)
+    }
+
     @Test(arguments: backends) func eventsCommitInOrderWithTheirChains(_ backend: Backend) async throws {
         let store = try await backend.open()
         defer { backend.close(store) }
@@ -88,7 +143,10 @@ import Transcripts
             var chain = HashChain.genesis
             for row in stored {
                 #expect(row.storedBody == row.event.canonicalBytes)
-                let hash = HashChain.eventHash(body: row.event.body)
+                // Every new event is version 2: both salts stored, the text's only with a text.
+                #expect(row.salts.person?.count == EventSalts.length)
+                #expect((row.salts.text != nil) == (row.event.text != nil))
+                let hash = HashChain.eventHash(body: row.event.body, salts: row.salts)
                 chain = HashChain.link(previous: chain, eventHash: hash)
                 #expect(row.hash == hash && row.chain == chain, "chain of \(session) seq \(row.seq)")
             }

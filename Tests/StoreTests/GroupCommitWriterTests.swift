@@ -24,7 +24,9 @@ import Transcripts
         for (row, event) in zip(stored, expected) {
             #expect(row.event == event, sourceLocation: sourceLocation)
             #expect(row.storedBody == event.canonicalBytes, sourceLocation: sourceLocation)
-            let hash = HashChain.eventHash(body: event.body)
+            // Version 2: committed with the salts stored beside the row (fresh for each event).
+            #expect(row.salts.person != nil, sourceLocation: sourceLocation)
+            let hash = HashChain.eventHash(body: event.body, salts: row.salts)
             chain = HashChain.link(previous: chain, eventHash: hash)
             #expect(row.hash == hash, "hash of seq \(row.seq)", sourceLocation: sourceLocation)
             #expect(row.chain == chain, "chain of seq \(row.seq)", sourceLocation: sourceLocation)

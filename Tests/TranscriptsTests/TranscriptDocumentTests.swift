@@ -14,7 +14,7 @@ import Testing
                 "publicKey", "algorithm",
             ])
         #expect(json["format"] == "dialogue-transcript")
-        #expect(json["version"] == 1)
+        #expect(json["version"] == 2)
         #expect(json["algorithm"] == "Ed25519")
         #expect(
             Set(json["session"]?.objectValue?.keys.map { $0 } ?? []) == [
@@ -63,8 +63,8 @@ import Testing
         #expect(throws: TranscriptError.wrongFormat("other")) {
             try TranscriptDocument(json: setting(json, "format", "other"))
         }
-        #expect(throws: TranscriptError.unsupportedVersion(2)) {
-            try TranscriptDocument(json: setting(json, "version", 2))
+        #expect(throws: TranscriptError.unsupportedVersion(3)) {
+            try TranscriptDocument(json: setting(json, "version", 3))
         }
         #expect(throws: TranscriptError.unreadable("head is missing")) {
             try TranscriptDocument(json: setting(json, "head", nil))

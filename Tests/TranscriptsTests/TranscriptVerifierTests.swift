@@ -114,7 +114,8 @@ import Testing
         // A redacted event may not carry a text again.
         let disguised = editingEvent(json, at: 7) { $0["text"] = "changed" }
         #expect(
-            try TranscriptVerifier.verify(export: disguised).reason == "redacted event must hold textHash and no text")
+            try TranscriptVerifier.verify(export: disguised).reason
+                == "redacted event must hold its commitments (textHash, nameHash) and no text")
         // Its other fields are still checked: the text's hash stands in for the text.
         let forged = editingEvent(json, at: 7) { $0["at"] = "2026-11-26T06:00:00.000Z" }
         #expect(try TranscriptVerifier.verify(export: forged).firstBadSeq == 8)

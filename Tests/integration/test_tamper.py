@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import copy
 import hashlib
+import hmac
 import json
 import re
 import sqlite3
@@ -62,11 +63,29 @@ def canonical(v) -> str:
     raise TypeError(type(v))
 
 
+def commitment(name: str, value, salt_hex: str) -> str:
+    """docs/transcripts.md, "Commitments" (version 2): HMAC-SHA256 under the event's salt."""
+    msg = f"dialogue-server v2 {name}\n".encode() + canonical(value).encode("utf-8")
+    return hmac.new(bytes.fromhex(salt_hex), msg, hashlib.sha256).hexdigest()
+
+
 def hashed_form(body: dict) -> dict:
-    """docs/transcripts.md: the text is hashed apart, as `textHash`, so it can be redacted."""
-    form = dict(body)
-    if isinstance(form.get("text"), str):
+    """docs/transcripts.md: what people said (and, in version 2, who they are) is hashed
+    apart, so it can be redacted. The exported `textSalt` / `personSalt` say which version."""
+    form = json.loads(json.dumps(body))
+    text_salt, person_salt = form.pop("textSalt", None), form.pop("personSalt", None)
+    if text_salt:
+        for name in ("text", "citations"):
+            if name in form:
+                form[name + "Hash"] = commitment(name, form.pop(name), text_salt)
+    elif isinstance(form.get("text"), str):
         form["textHash"] = hashlib.sha256(form.pop("text").encode("utf-8")).hexdigest()
+    if person_salt:
+        for name in ("organisation", "targetName"):
+            if name in form:
+                form[name + "Hash"] = commitment(name, form.pop(name), person_salt)
+        if "name" in form.get("from", {}):
+            form["from"]["nameHash"] = commitment("name", form["from"].pop("name"), person_salt)
     return form
 
 
@@ -124,7 +143,7 @@ def verify_file(path, cwd):
 def test_export_matches_documented_chain_and_signature(ended):
     doc = json.loads(ended["export"].read_text(encoding="utf-8"))
     sid = ended["sid"]
-    assert doc["format"] == "dialogue-transcript" and doc["version"] == 1
+    assert doc["format"] == "dialogue-transcript" and doc["version"] in (1, 2)
     assert doc["algorithm"] == "Ed25519"
     assert doc["session"]["id"] == sid and doc["session"]["status"] == "ended"
     events = doc["events"]
@@ -279,7 +298,7 @@ def test_redacted_file_still_verifies_every_other_field(ended):
     """Redaction (text replaced by its textHash) keeps the chain; a forged field is still caught."""
     doc = _load(ended)
     ev = next(e for e in doc["events"] if e.get("text") == TAMPER_TEXT)
-    ev["textHash"] = hashlib.sha256(ev.pop("text").encode("utf-8")).hexdigest()
+    ev["textHash"] = commitment("text", ev.pop("text"), ev.pop("textSalt"))
     ev["redacted"] = True
     p = verify_file(_write(ended, "redacted.json", doc), ended["tmp"])
     assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)

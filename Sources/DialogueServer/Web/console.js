@@ -108,6 +108,7 @@ const STRINGS = {
     muted: "muted",
     removed: "removed",
     kindQuestion: "Question to the assistant",
+    textRedacted: "text removed",
     kindDraft: "Draft answer — awaiting your review",
     kindDraftDecided: "Draft answer",
     kindAnswer: "Assistant's answer",
@@ -344,6 +345,7 @@ const STRINGS = {
     muted: "tạm khóa phát biểu",
     removed: "đã mời ra",
     kindQuestion: "Câu hỏi cho trợ lý",
+    textRedacted: "nội dung đã bị xóa",
     kindDraft: "Dự thảo câu trả lời — chờ đồng chí duyệt",
     kindDraftDecided: "Dự thảo câu trả lời",
     kindAnswer: "Câu trả lời của trợ lý",
@@ -1598,6 +1600,22 @@ function sendAction(frame, action) {
 // ---------------------------------------------------------------------------
 // Frames from the server
 
+// The server removed an event's text (docs/protocol.md, "Redaction"): the page drops it too,
+// with its translation and terms, and says so in the reader's language.
+function dropRedacted(seq) {
+  for (const item of document.querySelectorAll(`li[data-seq="${Number(seq)}"]`)) {
+    const body = item.querySelector(".msg-body");
+    if (body) body.replaceChildren(redactedNote());
+  }
+}
+
+function redactedNote() {
+  const note = document.createElement("div");
+  note.className = "msg-text redacted";
+  note.textContent = `(${t("textRedacted")})`;
+  return note;
+}
+
 function handleFrame(frame) {
   switch (frame.type) {
     case "welcome":
@@ -1624,6 +1642,9 @@ function handleFrame(frame) {
       break;
     case "translation":
       onTranslation(frame);
+      break;
+    case "redacted":
+      if (frame.session === state.sessionId) dropRedacted(frame.seq);
       break;
     case "presence":
       if (frame.session === state.sessionId && frame.participant && frame.participant.id) {
@@ -2141,6 +2162,13 @@ function nameOf(id) {
 }
 
 function renderMessage(event) {
+  if (event.redacted) {
+    // Rendered as an empty message whose body then says the text was removed.
+    const item = renderMessage({ ...event, redacted: false, text: "", terms: [], translation: undefined, citations: undefined, contact: undefined });
+    const body = item.querySelector(".msg-body");
+    if (body) body.replaceChildren(redactedNote());
+    return item;
+  }
   const from = event.from || {};
   const mine = state.me && from.id === state.me.id;
   const item = el("li", `event ${event.kind}${from.role === "assistant" ? " assistant" : ""}${mine ? " mine" : ""}`);

@@ -64,6 +64,7 @@ const STRINGS = {
     role_assistant: "AI assistant",
     role_reviewer: "Reviewer",
     kindQuestion: "Question to the assistant",
+    textRedacted: "text removed",
     q_reviewing: "An officer is reviewing the answer…",
     q_answered: "Answered",
     q_rejected: "An officer will answer this question",
@@ -179,6 +180,7 @@ const STRINGS = {
     role_assistant: "Trợ lý AI",
     role_reviewer: "Cán bộ rà soát",
     kindQuestion: "Câu hỏi cho trợ lý",
+    textRedacted: "nội dung đã bị xóa",
     q_reviewing: "Cán bộ đang xem xét câu trả lời…",
     q_answered: "Đã trả lời",
     q_rejected: "Cán bộ sẽ trực tiếp trả lời câu hỏi này",
@@ -297,6 +299,7 @@ const STRINGS = {
     role_assistant: "Assistant IA",
     role_reviewer: "Vérificateur",
     kindQuestion: "Question à l’assistant",
+    textRedacted: "texte retiré",
     q_reviewing: "Un conseiller vérifie la réponse…",
     q_answered: "Réponse donnée",
     q_rejected: "Un conseiller répondra à cette question",
@@ -411,6 +414,7 @@ const STRINGS = {
     role_assistant: "AIアシスタント",
     role_reviewer: "確認担当者",
     kindQuestion: "アシスタントへの質問",
+    textRedacted: "本文は削除されました",
     q_reviewing: "担当職員が回答を確認しています…",
     q_answered: "回答済み",
     q_rejected: "この質問には担当職員がお答えします",
@@ -523,6 +527,7 @@ const STRINGS = {
     role_assistant: "AI 비서",
     role_reviewer: "검토자",
     kindQuestion: "AI 비서에게 한 질문",
+    textRedacted: "내용이 삭제됨",
     q_reviewing: "담당 직원이 답변을 검토하고 있습니다…",
     q_answered: "답변 완료",
     q_rejected: "담당 직원이 이 질문에 직접 답변합니다",
@@ -635,6 +640,7 @@ const STRINGS = {
     role_assistant: "AI助理",
     role_reviewer: "审阅人员",
     kindQuestion: "向助理提问",
+    textRedacted: "内容已删除",
     q_reviewing: "工作人员正在审核回答…",
     q_answered: "已回答",
     q_rejected: "此问题将由工作人员回答",
@@ -1154,6 +1160,22 @@ function send(frame) {
 // ---------------------------------------------------------------------------
 // Frames from the server
 
+// The server removed an event's text (docs/protocol.md, "Redaction"): the page drops it too,
+// with its translation and terms, and says so in the reader's language.
+function dropRedacted(seq) {
+  for (const item of document.querySelectorAll(`li[data-seq="${Number(seq)}"]`)) {
+    const body = item.querySelector(".msg-body");
+    if (body) body.replaceChildren(redactedNote());
+  }
+}
+
+function redactedNote() {
+  const note = document.createElement("div");
+  note.className = "msg-text redacted";
+  note.textContent = `(${t("textRedacted")})`;
+  return note;
+}
+
 function handleFrame(frame) {
   switch (frame.type) {
     case "welcome":
@@ -1175,6 +1197,9 @@ function handleFrame(frame) {
       break;
     case "translation":
       onTranslation(frame);
+      break;
+    case "redacted":
+      if (frame.session === state.sessionId) dropRedacted(frame.seq);
       break;
     case "presence":
       if (frame.session === state.sessionId && frame.participant) upsertParticipant(frame.participant);
@@ -1510,6 +1535,13 @@ function renderEvent(event) {
 }
 
 function renderMessage(event) {
+  if (event.redacted) {
+    // Rendered as an empty message whose body then says the text was removed.
+    const item = renderMessage({ ...event, redacted: false, text: "", terms: [], translation: undefined, citations: undefined, contact: undefined });
+    const body = item.querySelector(".msg-body");
+    if (body) body.replaceChildren(redactedNote());
+    return item;
+  }
   const from = event.from || {};
   const mine = state.you && from.id === state.you.id;
   const item = document.createElement("li");
