@@ -135,6 +135,7 @@ struct HTTPAPI: Sendable {
         }
         if method == "GET", let id = match("v1/sessions/*/transcript")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
+            await hub.waitForArchive(session: id)
             return try await transcript(request, session: id, reader: reader)
         }
         if method == "GET", let id = match("v1/sessions/*/translations")?.first {
@@ -143,6 +144,7 @@ struct HTTPAPI: Sendable {
         }
         if method == "GET", let id = match("v1/sessions/*/verify")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
+            await hub.waitForArchive(session: id)
             guard let result = try await transcripts.verify(session: id) else {
                 throw Failure.notFound("no session \(id)")
             }

@@ -5,7 +5,10 @@ import Logging
 import Store
 import Transcripts
 
-/// Builds, signs, verifies and archives transcripts from the store.
+/// Builds, signs, verifies and archives transcripts from the store. It signs only what
+/// its own checks accept (docs/transcripts.md, "Checkpoints and the final head"): a live
+/// session's chain as a checkpoint, an ended session's once, as its final head; and it
+/// trusts only its own key and the retired keys kept beside it, never a key in the store.
 package struct TranscriptService: Sendable {
     package let store: any DialogueStore
     /// Raw private key bytes: swift-crypto's key type is not Sendable on Linux.
@@ -14,16 +17,23 @@ package struct TranscriptService: Sendable {
     let logger: Logger
     /// Glossary versions, for terms in a chosen language.
     let glossaries: GlossaryRegistry
+    /// The keys whose signatures verify: this key and the retired ones.
+    package let trusted: TrustedKeys
+    /// Most unsigned events a live session may have after its last checkpoint (twice the
+    /// checkpoint interval in events) before verification calls it tampered.
+    package let maxUnsigned: Int
 
     package init(
         store: any DialogueStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger,
-        glossaries: GlossaryRegistry? = nil
+        glossaries: GlossaryRegistry? = nil, retiredKeys: [[UInt8]] = [], checkpointEvents: Int = 64
     ) {
         self.store = store
         self.glossaries = glossaries ?? GlossaryRegistry(store: store, logger: logger)
         self.keyBytes = key.rawRepresentation
         self.dataDirectory = dataDirectory
         self.logger = logger
+        self.trusted = TrustedKeys([Array(key.publicKey.rawRepresentation)] + retiredKeys)
+        self.maxUnsigned = 2 * max(1, checkpointEvents)
     }
 
     private var key: Curve25519.Signing.PrivateKey {
@@ -34,6 +44,9 @@ package struct TranscriptService: Sendable {
     /// The server's public key, base64.
     package var publicKey: String { Base64.encode(Array(key.publicKey.rawRepresentation)) }
 
+    /// The id of the server's key (docs/transcripts.md, "Keys").
+    package var keyId: String { TrustedKeys.keyId(Array(key.publicKey.rawRepresentation)) }
+
     /// The full transcript document of a session, with a signed head and every stored
     /// translation; nil if unknown. With `termsLanguage`, each text carries its glossary
     /// terms as a reader of that language was shown them (matched with the glossary version
@@ -42,6 +55,14 @@ package struct TranscriptService: Sendable {
         -> TranscriptDocument?
     {
         guard let info = try await store.session(id: sessionId) else { return nil }
+        if info.status != .ended {
+            // A live session's export ends at a checkpoint made now, so it is signed whole.
+            do {
+                try await checkpoint(session: sessionId)
+            } catch {
+                logger.error("checkpoint refused", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+            }
+        }
         let stored = try await store.storedEvents(session: sessionId)
         var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
         // Every translation, read once: all of them go into the export (the interpreters'
@@ -73,51 +94,151 @@ package struct TranscriptService: Sendable {
         let notes = try await store.notes(session: sessionId).map {
             TranscriptNote(id: $0.id, seq: $0.seq, text: $0.text, author: $0.author, at: $0.at)
         }
-        let head = try await signedHead(session: sessionId, stored: stored)
+        let head = try await exportHead(info: info, stored: stored)
+        // A live session's export ends at its newest checkpoint: what is signed.
+        entries.removeAll { $0.event.seq > head.seq }
         return TranscriptDocument(
             session: info, participants: try await store.participants(session: sessionId), events: entries,
             notes: notes, head: head, translations: allTranslations.map(\.transcript))
     }
 
-    /// The stored signed head when it covers the last event, else a fresh signature.
-    private func signedHead(session sessionId: String, stored: [StoredEvent]) async throws -> SignedHead {
-        let lastSeq = stored.last?.seq ?? 0
-        let chain = stored.last?.chain ?? HashChain.genesis
-        if let record = try await store.head(session: sessionId), record.seq == lastSeq, record.chain == chain {
-            return SignedHead(
-                session: sessionId, seq: record.seq, chain: record.chain, signature: record.signature,
-                publicKey: record.publicKey)
+    /// The head an export carries: the newest trusted signature that matches the chain; an
+    /// ended session is never signed here. With no such signature,
+    /// an unsigned head (which `transcript verify --file` reports as such).
+    private func exportHead(info: SessionInfo, stored: [StoredEvent]) async throws -> SignedHead {
+        // A checkpoint made since `stored` was read covers events not in this export.
+        let signatures = try await signatures(session: info.id).filter { $0.seq <= stored.last?.seq ?? 0 }
+        let check = SignatureCheck(maxUnsigned: Int.max).check(
+            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted)
+        if let latest = check.latest, let key = check.latestKey, check.badSeq == nil {
+            var head = latest
+            head.publicKey = key
+            return head
         }
-        return try SignedHead.sign(session: sessionId, seq: lastSeq, chain: chain, with: key)
+        return SignedHead(
+            session: info.id, seq: stored.last?.seq ?? 0, chain: stored.last?.chain ?? HashChain.genesis, signature: [],
+            publicKey: Array(self.key.publicKey.rawRepresentation))
     }
 
-    /// Checks a session's stored chain, and the last signed head against it; nil if unknown.
+    /// Every signature stored for a session: its checkpoints and final head, and the
+    /// version-1 head of a session signed before checkpoints existed. Keys are named by id
+    /// only; the one written in a version-1 row is a hint, never trusted as such.
+    func signatures(session sessionId: String) async throws -> [SignedHead] {
+        var heads = try await store.checkpoints(session: sessionId).map { record in
+            SignedHead(
+                session: sessionId, seq: record.seq, chain: record.chain, signature: record.signature,
+                publicKey: trusted.keys.first { TrustedKeys.keyId($0) == record.keyId } ?? [],
+                state: SignedHead.State(rawValue: record.state) ?? .live, signedAt: record.signedAt)
+        }
+        if let legacy = try await store.head(session: sessionId) {
+            heads.append(
+                SignedHead(
+                    session: sessionId, seq: legacy.seq, chain: legacy.chain, signature: legacy.signature,
+                    publicKey: legacy.publicKey))
+        }
+        return heads
+    }
+
+    /// Checks a session's stored chain, then its signatures: each made by a trusted key over
+    /// the chain value at its seq; an ended session (by its status, an `ended` event or a
+    /// final head) covered whole by its final head; a live one with at most `maxUnsigned`
+    /// events after its last checkpoint. Nil if the session is unknown.
     package func verify(session sessionId: String) async throws -> VerificationResult? {
-        guard try await store.session(id: sessionId) != nil else { return nil }
+        guard let info = try await store.session(id: sessionId) else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
         let entries = stored.map { (seq: $0.seq, body: $0.storedBody, storedHash: $0.hash, storedChain: $0.chain) }
-        if let record = try await store.head(session: sessionId) {
-            let signed = SignedHead(
-                session: sessionId, seq: record.seq, chain: record.chain, signature: record.signature,
-                publicKey: record.publicKey)
-            let covered = entries.filter { $0.seq <= record.seq }
-            let result = TranscriptVerifier.verify(entries: covered, head: signed)
-            if !result.ok || covered.count == entries.count { return result }
+        var result = TranscriptVerifier.verify(entries: entries, head: nil)
+        let ended = info.status == .ended || stored.contains { $0.event.kind == .ended }
+        result.ended = ended
+        guard result.ok else { return result }
+        let signatures = try await signatures(session: sessionId)
+        let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
+            chains: stored.map(\.chain), signatures: signatures, ended: ended, trusted: trusted)
+        result.checkpoints = check.checked
+        result.unsigned = check.unsigned
+        result.ended = ended || check.latest?.state == .ended
+        if let latest = check.latest {
+            result.head = Hex.encode(latest.chain)
+            result.signature = Base64.encode(latest.signature)
+            result.publicKey = check.latestKey.map(Base64.encode) ?? ""
+            result.keyTrusted = check.latestKey != nil
+        } else {
+            result.signature = ""
+            result.publicKey = ""
         }
-        let fresh = try SignedHead.sign(
-            session: sessionId, seq: stored.last?.seq ?? 0, chain: stored.last?.chain ?? HashChain.genesis, with: key)
-        return TranscriptVerifier.verify(entries: entries, head: fresh)
+        if let bad = check.badSeq {
+            result.ok = false
+            result.firstBadSeq = bad
+            result.reason = check.reason
+        }
+        return result
     }
 
-    /// Signs and stores the head of a session (at its end, or at shutdown).
-    package func signHead(session sessionId: String) async throws {
+    /// Why the server refuses to sign a session.
+    package struct SigningRefused: Error, CustomStringConvertible {
+        /// The reason, for logs and the command line.
+        package var description: String
+    }
+
+    /// Signs a live session's chain up to its last stored event as a checkpoint; nil when
+    /// there is nothing new to sign. Refused when the session ended (only `seal` signs it,
+    /// once), or when the stored chain does not extend the last checkpoint link by link:
+    /// the server never signs what it cannot account for.
+    @discardableResult
+    package func checkpoint(session sessionId: String) async throws -> SignedHead? {
+        try await sign(session: sessionId, final: false)
+    }
+
+    /// Signs an ended session's final head, once, right after its `ended` event committed;
+    /// nil when already sealed. Never called for a session found ended without a final
+    /// head later (that would sign whatever the database then holds).
+    @discardableResult
+    package func seal(session sessionId: String) async throws -> SignedHead? {
+        try await sign(session: sessionId, final: true)
+    }
+
+    private func sign(session sessionId: String, final: Bool) async throws -> SignedHead? {
+        guard let info = try await store.session(id: sessionId) else { return nil }
         let stored = try await store.storedEvents(session: sessionId)
-        guard let last = stored.last else { return }
-        let head = try SignedHead.sign(session: sessionId, seq: last.seq, chain: last.chain, with: key)
-        try await store.saveHead(
-            SignedHeadRecord(
-                session: sessionId, seq: head.seq, chain: head.chain, signature: head.signature,
-                publicKey: head.publicKey, signedAt: Timestamp.now()))
+        guard let last = stored.last else { return nil }
+        let signatures = try await signatures(session: sessionId)
+        if signatures.contains(where: { $0.state == .ended }) { return nil }  // sealed: never again
+        if final {
+            guard last.event.kind == .ended else { throw SigningRefused(description: "the last event is not `ended`") }
+        } else if info.status == .ended || last.event.kind == .ended {
+            return nil
+        }
+        let check = SignatureCheck(maxUnsigned: Int.max).check(
+            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted)
+        if let reason = check.reason { throw SigningRefused(description: "signatures do not hold: \(reason)") }
+        let from = Int(check.latest?.seq ?? 0)
+        // More unsigned events than the checkpointer ever leaves means signatures were
+        // removed: signing them now would bless whatever the database holds.
+        if stored.count - from > maxUnsigned {
+            throw SigningRefused(
+                description: "\(stored.count - from) events after the last checkpoint (seq \(from)), more than \(maxUnsigned)")
+        }
+        var previous = check.latest?.chain ?? HashChain.genesis
+        for (index, event) in stored.enumerated().dropFirst(from) {
+            guard event.seq == Int64(index) + 1,
+                HashChain.link(previous: previous, eventHash: event.hash) == event.chain
+            else { throw SigningRefused(description: "chain broken at seq \(Int64(index) + 1)") }
+            previous = event.chain
+        }
+        if !final, let latest = check.latest, latest.seq == last.seq { return nil }
+        let head = try SignedHead.sign(
+            session: sessionId, seq: last.seq, chain: last.chain, state: final ? .ended : .live,
+            signedAt: Timestamp.now(), with: key)
+        try await store.saveCheckpoint(
+            CheckpointRecord(
+                session: sessionId, seq: head.seq, chain: head.chain, signature: head.signature, keyId: head.keyId,
+                state: head.state!.rawValue, signedAt: head.signedAt!))
+        return head
+    }
+
+    /// Whether an ended session has its final head.
+    package func isSealed(session sessionId: String) async throws -> Bool {
+        try await signatures(session: sessionId).contains { $0.state == .ended }
     }
 
     /// Renders a transcript in `format` (json, md, html).
@@ -125,16 +246,20 @@ package struct TranscriptService: Sendable {
         switch format {
         case "md": return MarkdownTranscript.render(document, language: language)
         case "html": return HTMLTranscript.render(document, language: language)
-        default: return JSONWriter.string(document.json()) + "\n"
+        default:
+            // Signed whole: editing a note, a name or the title breaks the document signature.
+            let json = (try? DocumentSignature.sign(document.json(), with: key)) ?? document.json()
+            return JSONWriter.string(json) + "\n"
         }
     }
 
     /// The folder ended sessions' transcripts are written to.
     package var transcriptsFolder: String { (dataDirectory as NSString).appendingPathComponent("transcripts") }
 
-    /// Signs the head and writes the transcript as JSON and Markdown, named for people.
-    package func archive(session sessionId: String) async throws -> [String] {
-        try await signHead(session: sessionId)
+    /// Writes the transcript as JSON and Markdown, named for people; with `seal`, first
+    /// signs the final head (right after the session's `ended` event committed).
+    package func archive(session sessionId: String, seal: Bool = true) async throws -> [String] {
+        if seal { try await self.seal(session: sessionId) }
         guard let document = try await document(session: sessionId) else { return [] }
         try FileManager.default.createDirectory(atPath: transcriptsFolder, withIntermediateDirectories: true)
         let base = (transcriptsFolder as NSString).appendingPathComponent(

@@ -5,8 +5,11 @@ import Dialogue
 package struct TranscriptDocument: Sendable, Equatable {
     /// The `format` member of every export.
     package static let format = "dialogue-transcript"
-    /// The `version` this code writes and reads.
-    package static let version: Int64 = 1
+    /// The `version` this code writes: 2 adds the head's state and time, `keyId` and the
+    /// `documentSignature` over the whole export.
+    package static let version: Int64 = 2
+    /// The versions this code reads (version 1 exports keep verifying as they did).
+    package static let readableVersions: ClosedRange<Int64> = 1...2
     /// The only signature algorithm.
     package static let algorithm = "Ed25519"
 
@@ -53,14 +56,23 @@ package struct TranscriptDocument: Sendable, Equatable {
             "events": .array(events.map { $0.json() }),
             "notes": .array(notes.map { $0.json() }),
             "translations": .array(translations.map { $0.json() }),
-            "head": ["seq": .int(head.seq), "chain": .string(Hex.encode(head.chain))],
+            "head": .object(Self.headMembers(head)),
             "signature": .string(Base64.encode(head.signature)),
             "publicKey": .string(Base64.encode(head.publicKey)),
+            "keyId": .string(head.keyId),
             "algorithm": .string(Self.algorithm),
         ]
     }
 
-    /// Reads an export back; throws when it is not a version-1 transcript or a field is
+    /// The `head` object: seq and chain, and for a version-2 signature its state and time.
+    private static func headMembers(_ head: SignedHead) -> [String: JSONValue] {
+        var members: [String: JSONValue] = ["seq": .int(head.seq), "chain": .string(Hex.encode(head.chain))]
+        if let state = head.state { members["state"] = .string(state.rawValue) }
+        if let signedAt = head.signedAt { members["signedAt"] = .string(signedAt) }
+        return members
+    }
+
+    /// Reads an export back; throws when it is not a version-1 or -2 transcript or a field is
     /// missing or mistyped. It does not verify anything: see `TranscriptVerifier`.
     package init(json: JSONValue) throws(TranscriptError) {
         let root = try Self.checkedRoot(json)
@@ -110,7 +122,7 @@ package struct TranscriptDocument: Sendable, Equatable {
         let format = try root.string("format")
         guard format == Self.format else { throw .wrongFormat(format) }
         let version = try root.int("version")
-        guard version == Self.version else { throw .unsupportedVersion(version) }
+        guard Self.readableVersions.contains(version) else { throw .unsupportedVersion(version) }
         let algorithm = try root.string("algorithm")
         guard algorithm == Self.algorithm else { throw .unsupportedAlgorithm(algorithm) }
         return root
@@ -119,9 +131,17 @@ package struct TranscriptDocument: Sendable, Equatable {
     /// The `head`, `signature` and `publicKey` members as a `SignedHead` for `session`.
     static func signedHead(_ root: JSONFields, session: String) throws(TranscriptError) -> SignedHead {
         let head = try root.object("head")
+        var state: SignedHead.State?
+        if let text = try head.optionalString("state") {
+            guard let known = SignedHead.State(rawValue: text) else {
+                throw .unreadable("head.state \"\(text)\" is neither live nor ended")
+            }
+            state = known
+        }
         return SignedHead(
             session: session, seq: try head.int("seq"), chain: try head.digest("chain"),
-            signature: try root.base64("signature"), publicKey: try root.base64("publicKey"))
+            signature: try root.base64("signature"), publicKey: try root.base64("publicKey"), state: state,
+            signedAt: try head.optionalString("signedAt"))
     }
 
     /// The contract's participant object (`online` is always false in a transcript), plus

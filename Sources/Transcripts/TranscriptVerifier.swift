@@ -20,20 +20,57 @@ package enum TranscriptVerifier {
     }
 
     /// Verifies the bytes of an export file; throws when they are not a readable transcript.
-    package static func verify(fileBytes: [UInt8]) throws(TranscriptError) -> VerificationResult {
+    /// `trusted`: the keys the head and document signatures must come from; nil checks them
+    /// only against the document's own `publicKey` (which proves nothing about who signed).
+    package static func verify(fileBytes: [UInt8], trusted: TrustedKeys? = nil) throws(TranscriptError)
+        -> VerificationResult
+    {
         let json: JSONValue
         do {
             json = try JSONParser.parse(fileBytes)
         } catch {
             throw .unreadable("not JSON: \(error.description)")
         }
-        return try verify(export: json)
+        return try verify(export: json, trusted: trusted)
     }
 
-    /// Verifies a parsed export: every event's hash and chain, seqs 1…N without gaps, the
-    /// head against the last chain, and the signature with the document's `publicKey`.
-    /// Throws `TranscriptError` when the document is malformed; tampering is a result.
-    package static func verify(export: JSONValue) throws(TranscriptError) -> VerificationResult {
+    /// Verifies a parsed export: the chain and head (`verifyChain`), then who signed: the
+    /// head's key among `trusted`, and for version 2 the document signature over every
+    /// member and a head whose state agrees with the session's status.
+    package static func verify(export: JSONValue, trusted: TrustedKeys? = nil) throws(TranscriptError)
+        -> VerificationResult
+    {
+        var result = try verifyChain(export: export)
+        let root = try TranscriptDocument.checkedRoot(export)
+        let head = try TranscriptDocument.signedHead(root, session: try root.object("session").string("id"))
+        let version = try root.int("version")
+        result.keyTrusted = trusted.map { $0.signer(of: head) != nil }
+        func tampered(_ reason: String) -> VerificationResult {
+            result.ok = false
+            result.firstBadSeq = nil
+            result.reason = reason
+            return result
+        }
+        guard result.ok else { return result }
+        if result.keyTrusted == false {
+            return tampered("head signed by a key this verifier does not trust (key id \(head.keyId))")
+        }
+        guard version >= 2 else {
+            // Every version-2 head carries a state; one in a version-1 file was downgraded
+            // to skip the document signature.
+            return head.state == nil ? result : tampered("version 1 file with a version 2 head: downgraded")
+        }
+        if let failure = DocumentSignature.failure(root.members, trusted: trusted) { return tampered(failure) }
+        let status = try root.object("session").string("status")
+        if head.state == .live && status == "ended" { return tampered("session ended but its head is a live checkpoint") }
+        if head.state == .ended && status != "ended" { return tampered("final head on a session marked \(status)") }
+        return result
+    }
+
+    /// The chain part of an export's check: every event's hash and chain, seqs 1…N without
+    /// gaps, the head against the last chain, and the signature with the document's
+    /// `publicKey`. Throws `TranscriptError` when the document is malformed; tampering is a result.
+    static func verifyChain(export: JSONValue) throws(TranscriptError) -> VerificationResult {
         let root = try TranscriptDocument.checkedRoot(export)
         let session = try root.object("session").string("id")
         var links: [Link] = []
