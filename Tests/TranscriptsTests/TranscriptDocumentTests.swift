@@ -11,10 +11,10 @@ import Testing
         #expect(
             Set(json.objectValue?.keys.map { $0 } ?? []) == [
                 "format", "version", "session", "participants", "events", "notes", "translations", "head", "signature",
-                "publicKey", "algorithm",
+                "publicKey", "keyId", "algorithm", "documentSignature",
             ])
         #expect(json["format"] == "dialogue-transcript")
-        #expect(json["version"] == 1)
+        #expect(json["version"] == 2)
         #expect(json["algorithm"] == "Ed25519")
         #expect(
             Set(json["session"]?.objectValue?.keys.map { $0 } ?? []) == [
@@ -24,7 +24,12 @@ import Testing
         let hash = try #require(first["hash"]?.stringValue)
         #expect(hash.count == 64 && hash == hash.lowercased())
         #expect(first["type"] == nil && first["terms"] == nil && first["redacted"] == nil)
-        #expect(json["head"] == ["seq": 10, "chain": .string(Hex.encode(fixture.entries[9].chain))])
+        #expect(
+            json["head"] == [
+                "seq": 10, "chain": .string(Hex.encode(fixture.entries[9].chain)), "state": "ended",
+                "signedAt": "2026-11-26T05:10:01.000Z",
+            ])
+        #expect(json["keyId"] == .string(TrustedKeys.keyId(Array(fixture.key.publicKey.rawRepresentation))))
         #expect(Base64.decode(json["signature"]?.stringValue ?? "")?.count == 64)
         #expect(Base64.decode(json["publicKey"]?.stringValue ?? "") == Array(fixture.key.publicKey.rawRepresentation))
         #expect(
@@ -63,8 +68,8 @@ import Testing
         #expect(throws: TranscriptError.wrongFormat("other")) {
             try TranscriptDocument(json: setting(json, "format", "other"))
         }
-        #expect(throws: TranscriptError.unsupportedVersion(2)) {
-            try TranscriptDocument(json: setting(json, "version", 2))
+        #expect(throws: TranscriptError.unsupportedVersion(3)) {
+            try TranscriptDocument(json: setting(json, "version", 3))
         }
         #expect(throws: TranscriptError.unreadable("head is missing")) {
             try TranscriptDocument(json: setting(json, "head", nil))
