@@ -145,6 +145,10 @@ struct HTTPAPI: Sendable {
         if method == "GET", let id = match("v1/sessions/*/verify")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
             await hub.waitForArchive(session: id)
+            // A live session's newest events are signed first (when its chain extends its
+            // last checkpoint), so the answer carries a signature covering them all; an
+            // ended session is never signed here.
+            _ = try? await transcripts.checkpoint(session: id)
             guard let result = try await transcripts.verify(session: id) else {
                 throw Failure.notFound("no session \(id)")
             }

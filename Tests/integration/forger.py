@@ -208,3 +208,72 @@ def resign_document(doc: dict, key: AttackerKey):
     doc.pop("documentSignature", None)
     doc["documentSignature"] = {"keyId": key_id(key.public), "publicKey": key.public_b64,
                                 "signature": base64.b64encode(key.sign(document_message(doc))).decode()}
+
+
+# ------------------------------------------------------------------ the shared PostgreSQL store
+
+class PostgresDatabase:
+    """The same attacker on a PostgreSQL store (nodes stopped), through psql."""
+
+    def __init__(self, url: str):
+        import glob
+        self.url = url
+        self.psql = sorted(glob.glob("/usr/lib/postgresql/*/bin/psql"))[-1]
+
+    def _sql(self, sql: str) -> list[list[str]]:
+        import subprocess
+        out = subprocess.run([self.psql, self.url, "-v", "ON_ERROR_STOP=1", "-At", "-F", "\t", "-c", sql],
+                             capture_output=True, text=True, timeout=60)
+        assert out.returncode == 0, out.stderr
+        return [line.split("\t") for line in out.stdout.splitlines() if line]
+
+    @staticmethod
+    def _text(s: str) -> str:
+        return "'" + s.replace("'", "''") + "'"
+
+    @staticmethod
+    def _bytes(b: bytes) -> str:
+        return f"'\\x{b.hex()}'::bytea"
+
+    def events(self, sid: str) -> list[tuple[int, dict]]:
+        rows = self._sql(f"SELECT seq, body FROM events WHERE session_id = {self._text(sid)} ORDER BY seq")
+        return [(int(seq), json.loads(body)) for seq, body in rows]
+
+    def rewrite_text(self, sid: str, seq: int, text: str):
+        """Replaces one event's text and recomputes every hash and chain (and the writer's
+        own head row, so the nodes would go on from the forged chain)."""
+        statements = []
+        prev = bytes(32)
+        for s, body in self.events(sid):
+            if s == seq:
+                body["text"] = text
+            h = event_hash(body)
+            prev = hashlib.sha256(prev + h).digest()
+            statements.append(
+                f"UPDATE events SET body = {self._text(canonical(body))}, hash = {self._bytes(h)}, "
+                f"chain = {self._bytes(prev)} WHERE session_id = {self._text(sid)} AND seq = {s}")
+        statements.append(f"UPDATE event_heads SET chain = {self._bytes(prev)} WHERE session_id = {self._text(sid)}")
+        self._sql("; ".join(statements))
+
+    def delete_signatures(self, sid: str):
+        self._sql(f"DELETE FROM heads WHERE session_id = {self._text(sid)}; "
+                  f"DELETE FROM checkpoints WHERE session_id = {self._text(sid)}")
+
+    def checkpoints(self, sid: str) -> list[tuple[int, str]]:
+        rows = self._sql(f"SELECT seq, state FROM checkpoints WHERE session_id = {self._text(sid)} ORDER BY seq")
+        return [(int(seq), state) for seq, state in rows]
+
+    def forge_heads(self, sid: str, key: AttackerKey, signed_at: str = "2026-01-01T00:00:00.000Z"):
+        seq, chain_hex = self._sql(
+            f"SELECT seq, encode(chain, 'hex') FROM events WHERE session_id = {self._text(sid)} ORDER BY seq DESC LIMIT 1")[0]
+        seq, chain = int(seq), bytes.fromhex(chain_hex)
+        self.delete_signatures(sid)
+        v1 = key.sign(head_message_v1(sid, seq, chain.hex()))
+        v2 = key.sign(head_message_v2(sid, seq, chain.hex(), "ended", signed_at))
+        self._sql(
+            f"INSERT INTO heads (session_id, seq, chain, signature, public_key, signed_at) VALUES ("
+            f"{self._text(sid)}, {seq}, {self._bytes(chain)}, {self._bytes(v1)}, {self._bytes(key.public)}, "
+            f"{self._text(signed_at)}); "
+            f"INSERT INTO checkpoints (session_id, seq, state, chain, signature, key_id, signed_at) VALUES ("
+            f"{self._text(sid)}, {seq}, 'ended', {self._bytes(chain)}, {self._bytes(v2)}, "
+            f"{self._text(key_id(key.public))}, {self._text(signed_at)})")

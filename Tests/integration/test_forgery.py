@@ -346,3 +346,66 @@ def test_new_key_is_private(tmp_path):
     srv.stop()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+
+
+# ------------------------------------------------------------------ the same on a shared PostgreSQL store
+
+from test_nodes import postgres  # noqa: E402,F401  (a throwaway cluster for this module)
+
+
+def test_postgres_store_two_nodes(postgres, tmp_path):
+    """Two nodes share the store and the key: checkpoints made by either verify on both;
+    a rewrite with the heads deleted, or re-signed with the attacker's key, is tampered."""
+    from forger import PostgresDatabase
+    key = tmp_path / "signing-key.ed25519"
+    shared = ["--store", postgres.url, "--signing-key", str(key), "--rate-limit", "off",
+              "--checkpoint-events", str(CHECKPOINT_EVENTS)]
+    a = Server(tmp_path / "a", shared)
+    a.start(expect_token=True)
+    b = Server(tmp_path / "b", shared)
+    b.start(expect_token=False)
+    b.officer_token = a.officer_token
+    try:
+        async def talk():
+            sid = a.create_session("Hai nút")["id"]
+            off_a, _ = await officer(a, join=sid)
+            off_b, _ = await officer(b, join=sid)
+            for i in range(4):
+                assert (await off_a.say(sid, f"from a {i}"))["type"] == "ack"
+                assert (await off_b.say(sid, f"from b {i}"))["type"] == "ack"
+            await off_a.wait_seq(9, sid)  # the join and the eight messages, seen on a
+            m = off_a.mark()
+            await off_a.send({"type": "end", "session": sid})
+            await off_a.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+            await off_a.close()
+            await off_b.close()
+            return sid
+        sid = run(talk())
+        st, v, _ = a.http("GET", f"/v1/sessions/{sid}/verify", a.officer_token)
+        assert st == 200 and v["ok"] is True and v["ended"] is True and v["checkpoints"] >= 2, (v, a.stderr_text()[-3000:])
+        st, vb, _ = b.http("GET", f"/v1/sessions/{sid}/verify", b.officer_token)
+        assert st == 200 and vb == v, (vb, v)
+    finally:
+        a.stop()
+        b.stop()
+    db = PostgresDatabase(postgres.url)
+    assert "ended" in [state for _, state in db.checkpoints(sid)]
+
+    def verify_on_a_node() -> dict:
+        node = Server(tmp_path / "c", shared)
+        node.start(expect_token=False)
+        try:
+            st, v, _ = node.http("GET", f"/v1/sessions/{sid}/verify", a.officer_token)
+            assert st == 200, v
+            return v
+        finally:
+            node.stop()
+
+    db.rewrite_text(sid, TARGET_SEQ, "from a 1 WAIVED")
+    db.delete_signatures(sid)
+    v = verify_on_a_node()
+    assert v["ok"] is False and "no signed head" in v["reason"], v
+    attacker = AttackerKey()
+    db.forge_heads(sid, attacker)
+    v = verify_on_a_node()
+    assert v["ok"] is False and key_id(attacker.public) in v["reason"], v
