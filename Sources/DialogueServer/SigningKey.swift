@@ -30,11 +30,18 @@ package enum SigningKey {
         try loadOrCreate(path: (dataDirectory as NSString).appendingPathComponent(fileName))
     }
 
-    /// Loads the key at `path`, creating it (mode 0600, its folder 0700 when created) when missing.
+    /// Loads the key at `path`, creating it when missing: mode 0600, in a folder made 0700
+    /// (created so, or narrowed when group or others could enter it), so nothing beside the
+    /// key is open to others either.
     package static func loadOrCreate(path: String) throws -> Curve25519.Signing.PrivateKey {
         if let key = try load(path: path) { return key }
         let key = Curve25519.Signing.PrivateKey()
         try writeKey(key, to: path, exclusive: true)
+        let folder = (path as NSString).deletingLastPathComponent
+        if !folder.isEmpty, chmod(folder, 0o700) != 0 {
+            throw StoreError.badSigningKey(
+                path: path, reason: "its folder cannot be made private (\(String(cString: strerror(errno))))")
+        }
         return key
     }
 

@@ -346,6 +346,12 @@ def test_new_key_is_private(tmp_path):
     srv.stop()
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     assert stat.S_IMODE(key.parent.stat().st_mode) == 0o700
+    # The default: the key in the data folder, which is made private with it.
+    fresh = Server(tmp_path / "fresh")
+    fresh.start()
+    fresh.stop()
+    assert stat.S_IMODE((fresh.data / "signing-key.ed25519").stat().st_mode) == 0o600
+    assert stat.S_IMODE(fresh.data.stat().st_mode) == 0o700
 
 
 # ------------------------------------------------------------------ the same on a shared PostgreSQL store
