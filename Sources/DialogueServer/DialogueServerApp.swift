@@ -225,10 +225,7 @@ package final class DialogueServerApp: Sendable {
         await Task.detached { await writer.shutdown() }.value  // SQLite's blocks until committed: off the caller's task
         await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
         await hub.waitForArchives()
-        await checkpointer.signAll()
-        for sessionId in await hub.liveSessionIds() {
-            _ = try? await transcripts.checkpoint(session: sessionId)
-        }
+        await checkpointer.signAll()  // what this node committed: nothing else is signed
         checkpointer.finish()
         await checkpointTask.withLock { $0 }?.value
         transport.closeAll(code: 1001, reason: "server shutting down")

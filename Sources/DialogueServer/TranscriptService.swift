@@ -19,9 +19,14 @@ package struct TranscriptService: Sendable {
     let glossaries: GlossaryRegistry
     /// The keys whose signatures verify: this key and the retired ones.
     package let trusted: TrustedKeys
-    /// Most unsigned events a live session may have after its last checkpoint (twice the
-    /// checkpoint interval in events) before verification calls it tampered.
+    /// Most unsigned events a live session may have after its last checkpoint (16 times the
+    /// checkpoint interval: the signer may fall behind in a burst, or across nodes) before
+    /// verification calls it tampered.
     package let maxUnsigned: Int
+    /// Sessions with events committed by this process and not yet signed: the only ones it signs.
+    package let unsigned = UnsignedCommits()
+    /// Every head this node signed, recorded outside the database.
+    package let ledger: SignatureLedger
 
     package init(
         store: any DialogueStore, key: Curve25519.Signing.PrivateKey, dataDirectory: String, logger: Logger,
@@ -33,7 +38,8 @@ package struct TranscriptService: Sendable {
         self.dataDirectory = dataDirectory
         self.logger = logger
         self.trusted = TrustedKeys([Array(key.publicKey.rawRepresentation)] + retiredKeys)
-        self.maxUnsigned = 2 * max(1, checkpointEvents)
+        self.maxUnsigned = 16 * max(1, checkpointEvents)
+        self.ledger = SignatureLedger(dataDirectory: dataDirectory)
     }
 
     private var key: Curve25519.Signing.PrivateKey {
@@ -55,14 +61,6 @@ package struct TranscriptService: Sendable {
         -> TranscriptDocument?
     {
         guard let info = try await store.session(id: sessionId) else { return nil }
-        if info.status != .ended {
-            // A live session's export ends at a checkpoint made now, so it is signed whole.
-            do {
-                try await checkpoint(session: sessionId)
-            } catch {
-                logger.error("checkpoint refused", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
-            }
-        }
         let stored = try await store.storedEvents(session: sessionId)
         var entries = stored.map { TranscriptEntry(event: $0.event, hash: $0.hash, chain: $0.chain) }
         // Every translation, read once: all of them go into the export (the interpreters'
@@ -94,30 +92,41 @@ package struct TranscriptService: Sendable {
         let notes = try await store.notes(session: sessionId).map {
             TranscriptNote(id: $0.id, seq: $0.seq, text: $0.text, author: $0.author, at: $0.at)
         }
+        // A live session's events after its newest checkpoint (few: the HTTP route signs
+        // those committed here first, `signPending`) are in the export too, covered by its
+        // document signature only; the file's verification reports them as not yet signed.
         let head = try await exportHead(info: info, stored: stored)
-        // A live session's export ends at its newest checkpoint: what is signed.
-        entries.removeAll { $0.event.seq > head.seq }
         return TranscriptDocument(
             session: info, participants: try await store.participants(session: sessionId), events: entries,
             notes: notes, head: head, translations: allTranslations.map(\.transcript))
     }
 
     /// The head an export carries: the newest trusted signature that matches the chain; an
-    /// ended session is never signed here. With no such signature,
+    /// ended session is never signed here. A live session with none yet: an unsigned head at
+    /// seq 0 (its events rest on the document signature). Otherwise
     /// an unsigned head (which `transcript verify --file` reports as such).
     private func exportHead(info: SessionInfo, stored: [StoredEvent]) async throws -> SignedHead {
         // A checkpoint made since `stored` was read covers events not in this export.
         let signatures = try await signatures(session: info.id).filter { $0.seq <= stored.last?.seq ?? 0 }
-        let check = SignatureCheck(maxUnsigned: Int.max).check(
-            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted)
+        // The rules of `verify` but for the end (an ended session's export shows its newest
+        // signature; the file's verifier then finds whatever is missing).
+        let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
+            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted,
+            recorded: try ledger.entries(session: info.id).filter { $0.seq <= stored.last?.seq ?? 0 })
         if let latest = check.latest, let key = check.latestKey, check.badSeq == nil {
             var head = latest
             head.publicKey = key
             return head
         }
+        let publicKey = Array(self.key.publicKey.rawRepresentation)
+        if info.status != .ended && check.badSeq == nil {
+            // A live session not signed yet: its events rest on the document signature.
+            return SignedHead(
+                session: info.id, seq: 0, chain: HashChain.genesis, signature: [], publicKey: publicKey, state: .live)
+        }
         return SignedHead(
             session: info.id, seq: stored.last?.seq ?? 0, chain: stored.last?.chain ?? HashChain.genesis, signature: [],
-            publicKey: Array(self.key.publicKey.rawRepresentation))
+            publicKey: publicKey)
     }
 
     /// Every signature stored for a session: its checkpoints and final head, and the
@@ -152,11 +161,12 @@ package struct TranscriptService: Sendable {
         result.ended = ended
         guard result.ok else { return result }
         let signatures = try await signatures(session: sessionId)
+        let recorded = try ledger.entries(session: sessionId)
         let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
-            chains: stored.map(\.chain), signatures: signatures, ended: ended, trusted: trusted)
+            chains: stored.map(\.chain), signatures: signatures, ended: ended, trusted: trusted, recorded: recorded)
         result.checkpoints = check.checked
         result.unsigned = check.unsigned
-        result.ended = ended || check.latest?.state == .ended
+        result.ended = ended || recorded.contains(where: \.ended) || check.latest?.state == .ended
         if let latest = check.latest {
             result.head = Hex.encode(latest.chain)
             result.signature = Base64.encode(latest.signature)
@@ -178,6 +188,17 @@ package struct TranscriptService: Sendable {
     package struct SigningRefused: Error, CustomStringConvertible {
         /// The reason, for logs and the command line.
         package var description: String
+    }
+
+    /// Signs the events this process committed in `session` since its last checkpoint, if
+    /// any (before a verification or export over HTTP, so they are covered); a refusal is logged.
+    package func signPending(session sessionId: String) async {
+        guard unsigned.take(sessionId) else { return }
+        do {
+            try await checkpoint(session: sessionId)
+        } catch {
+            logger.error("checkpoint refused", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+        }
     }
 
     /// Signs a live session's chain up to its last stored event as a checkpoint; nil when
@@ -202,30 +223,32 @@ package struct TranscriptService: Sendable {
         let stored = try await store.storedEvents(session: sessionId)
         guard let last = stored.last else { return nil }
         let signatures = try await signatures(session: sessionId)
-        if signatures.contains(where: { $0.state == .ended }) { return nil }  // sealed: never again
+        // Sealed (by its final head, or by this node's own record of it): never again.
+        if signatures.contains(where: { $0.state == .ended }) { return nil }
+        let recorded = try ledger.entries(session: sessionId)
+        if recorded.contains(where: \.ended) {
+            throw SigningRefused(description: "this node sealed the session already (\(SignatureLedger.fileName))")
+        }
         if final {
             guard last.event.kind == .ended else { throw SigningRefused(description: "the last event is not `ended`") }
         } else if info.status == .ended || last.event.kind == .ended {
             return nil
         }
-        let check = SignatureCheck(maxUnsigned: Int.max).check(
-            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted)
+        let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
+            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted, recorded: recorded)
+        // A signature or record that no longer matches, or more unsigned events than the
+        // checkpointer ever leaves (signatures removed): signing now would bless whatever
+        // the database holds.
         if let reason = check.reason { throw SigningRefused(description: "signatures do not hold: \(reason)") }
-        let from = Int(check.latest?.seq ?? 0)
-        // More unsigned events than the checkpointer ever leaves means signatures were
-        // removed: signing them now would bless whatever the database holds.
-        if stored.count - from > maxUnsigned {
-            throw SigningRefused(
-                description: "\(stored.count - from) events after the last checkpoint (seq \(from)), more than \(maxUnsigned)")
-        }
-        var previous = check.latest?.chain ?? HashChain.genesis
+        let from = Int(check.signedThrough)
+        var previous = from == 0 ? HashChain.genesis : stored[from - 1].chain
         for (index, event) in stored.enumerated().dropFirst(from) {
             guard event.seq == Int64(index) + 1,
                 HashChain.link(previous: previous, eventHash: event.hash) == event.chain
             else { throw SigningRefused(description: "chain broken at seq \(Int64(index) + 1)") }
             previous = event.chain
         }
-        if !final, let latest = check.latest, latest.seq == last.seq { return nil }
+        if !final, from == Int(last.seq) { return nil }
         let head = try SignedHead.sign(
             session: sessionId, seq: last.seq, chain: last.chain, state: final ? .ended : .live,
             signedAt: Timestamp.now(), with: key)
@@ -233,12 +256,13 @@ package struct TranscriptService: Sendable {
             CheckpointRecord(
                 session: sessionId, seq: head.seq, chain: head.chain, signature: head.signature, keyId: head.keyId,
                 state: head.state!.rawValue, signedAt: head.signedAt!))
+        try ledger.append(head)
         return head
     }
 
     /// Whether an ended session has its final head.
     package func isSealed(session sessionId: String) async throws -> Bool {
-        try await signatures(session: sessionId).contains { $0.state == .ended }
+        try await signatures(session: sessionId).contains { $0.state == .ended && $0.seq > 0 }
     }
 
     /// Renders a transcript in `format` (json, md, html).

@@ -17,6 +17,24 @@ package struct SignatureCheck: Sendable, Equatable {
         package var unsigned: Int
         /// How many signatures were checked.
         package var checked: Int
+        /// The last seq covered by a signature (stored, or recorded by this server).
+        package var signedThrough: Int64 = 0
+    }
+
+    /// A head the server recorded outside the database when it signed it.
+    package struct Recorded: Sendable, Equatable {
+        /// The seq signed.
+        package var seq: Int64
+        /// The chain value signed.
+        package var chain: [UInt8]
+        /// Whether it was the final head.
+        package var ended: Bool
+
+        package init(seq: Int64, chain: [UInt8], ended: Bool) {
+            self.seq = seq
+            self.chain = chain
+            self.ended = ended
+        }
     }
 
     /// The most events a live session may have after its last checkpoint before the gap
@@ -30,14 +48,30 @@ package struct SignatureCheck: Sendable, Equatable {
 
     /// Checks `signatures` against `chains` (the verified chain value of seq i+1 at index i).
     /// `ended` is whether anything outside the signatures says the session ended (its
-    /// status, an `ended` event); a final signature says so too.
-    package func check(chains: [[UInt8]], signatures: [SignedHead], ended: Bool, trusted: TrustedKeys) -> Outcome {
+    /// status, an `ended` event); a final signature says so too. `recorded` is what this
+    /// server signed, as it recorded it outside the database: each must still match the
+    /// chain, a recorded final head means ended, and recorded heads count as signed even
+    /// when their rows were deleted.
+    package func check(
+        chains: [[UInt8]], signatures: [SignedHead], ended: Bool, trusted: TrustedKeys,
+        recorded: [Recorded] = []
+    ) -> Outcome {
         let count = Int64(chains.count)
-        var outcome = Outcome(badSeq: nil, reason: nil, latest: nil, latestKey: nil, unsigned: 0, checked: 0)
+        var outcome = Outcome(
+            badSeq: nil, reason: nil, latest: nil, latestKey: nil, unsigned: 0, checked: 0, signedThrough: 0)
         func bad(_ seq: Int64, _ reason: String) -> Outcome {
             outcome.badSeq = max(1, seq)
             outcome.reason = reason
             return outcome
+        }
+        for record in recorded.sorted(by: { $0.seq < $1.seq }) {
+            let what = record.ended ? "sealed the session" : "signed the chain"
+            guard record.seq <= count else {
+                return bad(count + 1, "seq \(count + 1) missing (this server \(what) at seq \(record.seq))")
+            }
+            guard record.seq == 0 || chains[Int(record.seq) - 1] == record.chain else {
+                return bad(record.seq, "the chain differs from what this server signed at seq \(record.seq)")
+            }
         }
         for head in signatures.sorted(by: { ($0.seq, $0.state == .ended ? 1 : 0) < ($1.seq, $1.state == .ended ? 1 : 0) }) {
             outcome.checked += 1
@@ -58,8 +92,9 @@ package struct SignatureCheck: Sendable, Equatable {
                 outcome.latestKey = key
             }
         }
-        let signedThrough = outcome.latest?.seq ?? 0
-        let isEnded = ended || outcome.latest?.state == .ended
+        let signedThrough = max(outcome.latest?.seq ?? 0, recorded.map(\.seq).max() ?? 0)
+        outcome.signedThrough = signedThrough
+        let isEnded = ended || recorded.contains(where: \.ended) || outcome.latest?.state == .ended
         if isEnded {
             // Only a final head (or a version-1 one, which never said) may close a session.
             guard let latest = outcome.latest, latest.seq == count, latest.state != .live else {

@@ -111,6 +111,8 @@ import Transcripts
         #expect(sealed.state == .ended && sealed.seq == 5)
         #expect(try await service.seal(session: "ses_signing") == nil)
         #expect(try await store.checkpoints(session: "ses_signing").count == 1)
+        // Recorded outside the database too.
+        #expect(try service.ledger.entries(session: "ses_signing") == [.init(seq: 5, chain: sealed.chain, ended: true)])
         #expect(try await service.verify(session: "ses_signing")?.ok == true)
         await store.writer.shutdown()
     }
@@ -133,8 +135,8 @@ import Transcripts
         let verified = try #require(try await service.verify(session: "ses_signing"))
         #expect(verified.ok && verified.unsigned == 0 && verified.checkpoints == 1)
 
-        // More unsigned events than twice the interval (signatures deleted): refused.
-        let (other, otherStore) = try await Self.session(messages: 9, end: false)
+        // More unsigned events than 16 times the interval (signatures deleted): refused.
+        let (other, otherStore) = try await Self.session(messages: 70, end: false)
         await #expect(throws: TranscriptService.SigningRefused.self) {
             _ = try await other.checkpoint(session: "ses_signing")
         }

@@ -90,6 +90,32 @@ import Testing
         #expect(none.badSeq == 1)
     }
 
+    @Test func theServersOwnRecordFindsAHiddenEndAndDeletedCheckpoints() throws {
+        let lenient = SignatureCheck(maxUnsigned: 64)
+        let sealed = SignatureCheck.Recorded(seq: 10, chain: chains[9], ended: true)
+        // Ended at seq 10 and sealed; the attacker deleted the `ended` event and every
+        // signature: nine events with nothing signed, which a live session may have.
+        let hidden = Array(chains.prefix(9))
+        #expect(lenient.check(chains: hidden, signatures: [], ended: false, trusted: trusted).badSeq == nil)
+        let found = lenient.check(chains: hidden, signatures: [], ended: false, trusted: trusted, recorded: [sealed])
+        #expect(found.badSeq == 10 && found.reason == "seq 10 missing (this server sealed the session at seq 10)")
+        // Rewritten and re-chained with every checkpoint deleted: what was signed differs.
+        var forged = chains
+        for i in 3..<forged.count { forged[i] = HashChain.sha256(forged[i]) }
+        let checkpoint = SignatureCheck.Recorded(seq: 6, chain: chains[5], ended: false)
+        let rewritten = lenient.check(chains: forged, signatures: [], ended: false, trusted: trusted, recorded: [checkpoint])
+        #expect(rewritten.badSeq == 6 && rewritten.reason == "the chain differs from what this server signed at seq 6")
+        // A deleted checkpoint row whose record still matches: still signed through it.
+        let kept = rules.check(chains: chains, signatures: [], ended: false, trusted: trusted, recorded: [checkpoint])
+        #expect(kept.badSeq == nil && kept.signedThrough == 6 && kept.unsigned == 4)
+        // Intact: the record agrees, and the final head is still required.
+        #expect(
+            lenient.check(chains: chains, signatures: [try head(10, .ended)], ended: false, trusted: trusted, recorded: [sealed])
+                .badSeq == nil)
+        let headless = lenient.check(chains: chains, signatures: [], ended: false, trusted: trusted, recorded: [sealed])
+        #expect(headless.reason == "ended session has no signed head")
+    }
+
     @Test func aVersionOneHeadStillClosesAnOldSession() throws {
         let outcome = rules.check(chains: chains, signatures: [try head(10, nil)], ended: true, trusted: trusted)
         #expect(outcome.badSeq == nil && outcome.latest?.state == nil)

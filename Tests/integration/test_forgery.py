@@ -57,6 +57,15 @@ def copy_data(ended, name: str):
     return dest
 
 
+def another_nodes_view(data):
+    """The same data folder without this node's record of the heads it signed
+    (`signed-heads`, outside the database): what a node that did not sign sees."""
+    ledger = data / "signed-heads"
+    if ledger.exists():
+        ledger.rename(data / "signed-heads.elsewhere")
+    return data
+
+
 def export_json(data, sid: str) -> dict:
     p = cli("transcript", "export", sid, "--format", "json", "--data", data)
     assert p.returncode == 0, p.stderr
@@ -106,6 +115,11 @@ def test_rewrite_and_delete_head_is_tampered(ended):
         db.delete_signatures(sid)
     p = cli("transcript", "verify", sid, "--data", data)
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert "differs from what this server signed" in p.stdout, p.stdout
+    # From the database alone (a node that did not seal it): an ended session without its head.
+    another_nodes_view(data)
+    p = cli("transcript", "verify", sid, "--data", data)
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
     assert "no signed head" in p.stdout, p.stdout
     # The server does not sign it afresh, at start or at export.
     v = verify_over_http(data, sid)
@@ -119,8 +133,9 @@ def test_rewrite_and_delete_head_is_tampered(ended):
 
 
 def test_rewrite_drop_end_and_flip_status_is_tampered(ended):
-    """The attacker also hides that the session ended: the rewritten event is covered by a
-    live checkpoint, which no longer matches the chain."""
+    """The attacker also hides that the session ended. The node that sealed it knows from
+    its own record; any node sees the rewritten event under a live checkpoint that no
+    longer matches the chain."""
     data, sid = copy_data(ended, "attack1b"), ended["sid"]
     with Database(data) as db:
         db.drop_end(sid)
@@ -129,7 +144,36 @@ def test_rewrite_drop_end_and_flip_status_is_tampered(ended):
         db.con.execute("DELETE FROM checkpoints WHERE session_id = ? AND state = 'ended'", (sid,))
     p = cli("transcript", "verify", sid, "--data", data)
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert "this server sealed the session" in p.stdout or "this server signed" in p.stdout, p.stdout
+    another_nodes_view(data)
+    p = cli("transcript", "verify", sid, "--data", data)
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
     assert "does not match the chain" in p.stdout, p.stdout
+
+
+def test_hidden_end_and_every_signature_deleted_is_found_by_the_sealing_node(ended):
+    """A short session (fewer events than the unsigned tail a live session may have) with
+    its end hidden and every signature deleted looks live from the database alone; the node
+    that sealed it reports it, and no node signs it again."""
+    data, sid = copy_data(ended, "hidden-end"), ended["sid"]
+    with Database(data) as db:
+        db.drop_end(sid)
+        db.rewrite_text(sid, TARGET_SEQ, "charlie lease WAIVED")
+        db.delete_signatures(sid)
+    p = cli("transcript", "verify", sid, "--data", data)
+    assert p.returncode == 1 and "this server signed" in p.stdout, p.stdout
+    token = cli("staff", "add", "--name", "auditor", "--role", "officer", "--data", data).stdout.strip()
+    srv = Server(data)
+    srv.start(expect_token=False)
+    try:
+        st, v, _ = srv.http("GET", f"/v1/sessions/{sid}/verify", token)
+        assert st == 200 and v["ok"] is False, v
+        st, doc, _ = srv.http("GET", f"/v1/sessions/{sid}/transcript?format=json", token)
+        assert st == 200, doc
+    finally:
+        srv.stop()
+    with Database(data) as db:
+        assert db.checkpoints(sid) == [], "the server signed a session it had sealed"
 
 
 # ------------------------------------------------------------------ attack 2: a head signed by the attacker
@@ -142,7 +186,11 @@ def test_head_signed_with_attackers_key_is_tampered(ended):
         db.forge_heads(sid, key)
     p = cli("transcript", "verify", sid, "--data", data)
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
-    assert "does not trust" in p.stdout or "no valid signature" in p.stdout, p.stdout
+    # From the database alone, the forged head is refused for its key.
+    another_nodes_view(data)
+    p = cli("transcript", "verify", sid, "--data", data)
+    assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
+    assert f"does not trust (key id {key_id(key.public)})" in p.stdout, p.stdout
     v = verify_over_http(data, sid)
     assert v["ok"] is False, v
     p = verify_file(write(ended["tmp"], "attack2.json", export_json(data, sid)), "--data", data)
@@ -256,6 +304,9 @@ def test_key_rotate_keeps_old_transcripts_verifiable(ended, tmp_path):
 
 # ------------------------------------------------------------------ attack 5: live sessions, checkpoints
 
+LIVE_MESSAGES = 16 * CHECKPOINT_EVENTS + 6   # more than a live session may leave unsigned
+
+
 def test_live_checkpoints_bound_the_rewrite_window(tmp_path):
     srv = Server(tmp_path / "data", extra=["--checkpoint-events", str(CHECKPOINT_EVENTS),
                                            "--checkpoint-seconds", "1", "--rate-limit", "off"])
@@ -264,7 +315,7 @@ def test_live_checkpoints_bound_the_rewrite_window(tmp_path):
         async def talk():
             sid = srv.create_session("Live")["id"]
             ws, _ = await officer(srv, join=sid)
-            for i in range(10):
+            for i in range(LIVE_MESSAGES):
                 assert (await ws.say(sid, f"message {i}"))["type"] == "ack"
             return sid, ws
         sid, ws = run(talk())
@@ -273,11 +324,11 @@ def test_live_checkpoints_bound_the_rewrite_window(tmp_path):
         while time.monotonic() < deadline:
             with Database(srv.data) as db:
                 signed = db.checkpoints(sid)
-            if signed and max(seq for seq, _ in signed) == 11:
+            if signed and max(seq for seq, _ in signed) == LIVE_MESSAGES + 1:
                 break
             time.sleep(0.2)
         assert any(seq >= CHECKPOINT_EVENTS for seq, state in signed if state == "live"), signed
-        assert max(seq for seq, _ in signed) == 11, ("the time rule signs the tail within ~1 s", signed)
+        assert max(seq for seq, _ in signed) == LIVE_MESSAGES + 1, ("the time rule signs the tail within ~1 s", signed)
         st, v, _ = srv.http("GET", f"/v1/sessions/{sid}/verify", srv.officer_token)
         assert st == 200 and v["ok"] is True and v["checkpoints"] >= 2 and v.get("ended") is False, v
         # A live export is signed whole and verifies.
@@ -294,14 +345,18 @@ def test_live_checkpoints_bound_the_rewrite_window(tmp_path):
         db.rewrite_text(sid, 3, "message 1 REWRITTEN")
     p = cli("transcript", "verify", sid, "--data", data, "--checkpoint-events", str(CHECKPOINT_EVENTS))
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
-    assert "does not match the chain" in p.stdout, p.stdout
-    # …and every checkpoint deleted as well: more unsigned events than the server leaves.
+    # …and every checkpoint deleted as well: this node's own record of what it signed finds it,
     with Database(data) as db:
         db.delete_signatures(sid)
     p = cli("transcript", "verify", sid, "--data", data, "--checkpoint-events", str(CHECKPOINT_EVENTS))
+    assert p.returncode == 1 and "differs from what this server signed" in p.stdout, (p.stdout, p.stderr)
+    # and from the database alone: more unsigned events than the server ever leaves (16 N).
+    another_nodes_view(data)
+    p = cli("transcript", "verify", sid, "--data", data, "--checkpoint-events", str(CHECKPOINT_EVENTS))
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)
     assert "after the last signed checkpoint" in p.stdout, p.stdout
-    # A restarted server does not sign over it either: not at start, not for an export.
+    # A restarted server does not sign over it either: not at start, not for an export
+    # (it signs only events it committed itself).
     token = cli("staff", "add", "--name", "auditor", "--role", "officer", "--data", data).stdout.strip()
     srv2 = Server(data, extra=["--checkpoint-events", str(CHECKPOINT_EVENTS)])
     srv2.start(expect_token=False)
