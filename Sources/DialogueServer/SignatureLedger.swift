@@ -58,10 +58,13 @@ package final class SignatureLedger: Sendable {
                 let chain = Hex.decode(String(parts[3])), chain.count == 32
             else {
                 // A line cut short by a crash while appending is the last one: ignored.
-                if index == data.split(separator: UInt8(ascii: "\n")).count - 1, data.last != UInt8(ascii: "\n") { break }
+                if index == data.split(separator: UInt8(ascii: "\n")).count - 1, data.last != UInt8(ascii: "\n") {
+                    break
+                }
                 throw StoreError.readFailed("\(path): line \(index + 1) is not SESSION SEQ STATE CHAIN_HEX")
             }
-            entries[String(parts[0]), default: []].append(SignatureCheck.Recorded(seq: seq, chain: chain, ended: state == .ended))
+            entries[String(parts[0]), default: []].append(
+                SignatureCheck.Recorded(seq: seq, chain: chain, ended: state == .ended))
         }
         cache.withLock { $0 = (UInt64(data.count), entries) }
         return entries

@@ -134,12 +134,14 @@ package enum SigningKey {
         if !exclusive { unlink(path) }
         let fd = Glibc.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
-            throw StoreError.badSigningKey(path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
+            throw StoreError.badSigningKey(
+                path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
         }
         defer { Glibc.close(fd) }
         let written = data.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == data.count, fsync(fd) == 0 else {
-            throw StoreError.badSigningKey(path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
+            throw StoreError.badSigningKey(
+                path: path, reason: "cannot be written (\(String(cString: strerror(errno))))")
         }
     }
 

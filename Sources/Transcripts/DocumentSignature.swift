@@ -49,7 +49,8 @@ package enum DocumentSignature {
             }
             return nil
         }
-        return isValid(signed, signature, publicKey) ? nil : "document signature invalid: a member was changed after export"
+        return isValid(signed, signature, publicKey)
+            ? nil : "document signature invalid: a member was changed after export"
     }
 
     private static func isValid(_ message: [UInt8], _ signature: [UInt8], _ publicKey: [UInt8]) -> Bool {

@@ -73,17 +73,22 @@ package struct SignatureCheck: Sendable, Equatable {
                 return bad(record.seq, "the chain differs from what this server signed at seq \(record.seq)")
             }
         }
-        for head in signatures.sorted(by: { ($0.seq, $0.state == .ended ? 1 : 0) < ($1.seq, $1.state == .ended ? 1 : 0) }) {
+        for head in signatures.sorted(by: {
+            ($0.seq, $0.state == .ended ? 1 : 0) < ($1.seq, $1.state == .ended ? 1 : 0)
+        }) {
             outcome.checked += 1
             guard let key = trusted.signer(of: head) else {
-                let claimed = head.isValid ? "a key this server does not trust (key id \(head.keyId))" : "no valid signature"
+                let claimed =
+                    head.isValid ? "a key this server does not trust (key id \(head.keyId))" : "no valid signature"
                 return bad(head.seq, "signature at seq \(head.seq) made by \(claimed)")
             }
             guard head.seq <= count else {
                 return bad(count + 1, "seq \(count + 1) missing (a signature covers seq \(head.seq))")
             }
             let chain = head.seq == 0 ? HashChain.genesis : chains[Int(head.seq) - 1]
-            guard head.chain == chain else { return bad(head.seq, "signed head at seq \(head.seq) does not match the chain") }
+            guard head.chain == chain else {
+                return bad(head.seq, "signed head at seq \(head.seq) does not match the chain")
+            }
             if head.state == .ended && head.seq < count {
                 return bad(head.seq + 1, "events after the final signed head (seq \(head.seq))")
             }

@@ -48,7 +48,8 @@ package struct SignedHead: Sendable, Equatable {
 
     /// The exact bytes of a version-2 signature: the state and the time are signed too, so a
     /// checkpoint cannot pass for a final head nor the other way round.
-    package static func message(session: String, seq: Int64, chain: [UInt8], state: State, signedAt: String) -> [UInt8] {
+    package static func message(session: String, seq: Int64, chain: [UInt8], state: State, signedAt: String) -> [UInt8]
+    {
         Array(
             ("dialogue-server transcript v2\nsession: \(session)\nseq: \(seq)\nhead: \(Hex.encode(chain))\n"
                 + "state: \(state.rawValue)\nsigned-at: \(signedAt)\n").utf8)
@@ -56,7 +57,9 @@ package struct SignedHead: Sendable, Equatable {
 
     /// The bytes this head's signature covers (version 2 when it has a state).
     package var message: [UInt8] {
-        if let state { return Self.message(session: session, seq: seq, chain: chain, state: state, signedAt: signedAt ?? "") }
+        if let state {
+            return Self.message(session: session, seq: seq, chain: chain, state: state, signedAt: signedAt ?? "")
+        }
         return Self.message(session: session, seq: seq, chain: chain)
     }
 

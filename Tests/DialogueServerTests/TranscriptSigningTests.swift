@@ -76,7 +76,8 @@ import Transcripts
         let data = try folder()
         let store = try SQLiteStore(dataDirectory: data)
         let info = SessionInfo(
-            id: "ses_signing", title: "Ký", status: .live, languages: ["vi"], agent: "quang-ninh-ipa", assistant: .review,
+            id: "ses_signing", title: "Ký", status: .live, languages: ["vi"], agent: "quang-ninh-ipa",
+            assistant: .review,
             createdAt: "2026-11-26T04:40:00.000Z", endedAt: nil, createdBy: "stf_officer")
         try await store.createSession(info)
         var state = SessionState(info: info)

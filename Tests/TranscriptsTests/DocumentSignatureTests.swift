@@ -24,17 +24,25 @@ import Testing
     @Test func everyMemberIsCovered() throws {
         let edits: [(String, (inout [String: JSONValue]) -> Void)] = [
             ("note", { $0["notes"] = [] }),
-            ("title", { root in
-                guard case .object(var session)? = root["session"] else { return }
-                session["title"] = "Another meeting"
-                root["session"] = .object(session)
-            }),
-            ("participant", { root in
-                guard case .array(var people)? = root["participants"], case .object(var first) = people[0] else { return }
-                first["name"] = "Someone Else"
-                people[0] = .object(first)
-                root["participants"] = .array(people)
-            }),
+            (
+                "title",
+                { root in
+                    guard case .object(var session)? = root["session"] else { return }
+                    session["title"] = "Another meeting"
+                    root["session"] = .object(session)
+                }
+            ),
+            (
+                "participant",
+                { root in
+                    guard case .array(var people)? = root["participants"], case .object(var first) = people[0] else {
+                        return
+                    }
+                    first["name"] = "Someone Else"
+                    people[0] = .object(first)
+                    root["participants"] = .array(people)
+                }
+            ),
             ("a new member", { $0["approvedBy"] = "the minister" }),
         ]
         for (name, edit) in edits {

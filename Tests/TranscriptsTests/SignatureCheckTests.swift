@@ -53,7 +53,8 @@ import Testing
         #expect(outcome.badSeq == 10)
         #expect(outcome.reason?.contains("does not trust (key id \(forged.keyId))") == true)
         // The same with a version-1 head.
-        let v1 = rules.check(chains: chains, signatures: [try head(10, nil, key: attacker)], ended: true, trusted: trusted)
+        let v1 = rules.check(
+            chains: chains, signatures: [try head(10, nil, key: attacker)], ended: true, trusted: trusted)
         #expect(v1.badSeq == 10)
     }
 
@@ -76,7 +77,8 @@ import Testing
 
     @Test func eventsAfterTheFinalHeadAreTampered() throws {
         // Status flipped back to live and events appended: the final head still says ended.
-        let outcome = rules.check(chains: chains, signatures: [try head(8, .ended, chain: chains[7])], ended: false, trusted: trusted)
+        let outcome = rules.check(
+            chains: chains, signatures: [try head(8, .ended, chain: chains[7])], ended: false, trusted: trusted)
         #expect(outcome.badSeq == 9 && outcome.reason == "events after the final signed head (seq 8)")
     }
 
@@ -103,15 +105,18 @@ import Testing
         var forged = chains
         for i in 3..<forged.count { forged[i] = HashChain.sha256(forged[i]) }
         let checkpoint = SignatureCheck.Recorded(seq: 6, chain: chains[5], ended: false)
-        let rewritten = lenient.check(chains: forged, signatures: [], ended: false, trusted: trusted, recorded: [checkpoint])
+        let rewritten = lenient.check(
+            chains: forged, signatures: [], ended: false, trusted: trusted, recorded: [checkpoint])
         #expect(rewritten.badSeq == 6 && rewritten.reason == "the chain differs from what this server signed at seq 6")
         // A deleted checkpoint row whose record still matches: still signed through it.
         let kept = rules.check(chains: chains, signatures: [], ended: false, trusted: trusted, recorded: [checkpoint])
         #expect(kept.badSeq == nil && kept.signedThrough == 6 && kept.unsigned == 4)
         // Intact: the record agrees, and the final head is still required.
         #expect(
-            lenient.check(chains: chains, signatures: [try head(10, .ended)], ended: false, trusted: trusted, recorded: [sealed])
-                .badSeq == nil)
+            lenient.check(
+                chains: chains, signatures: [try head(10, .ended)], ended: false, trusted: trusted, recorded: [sealed]
+            )
+            .badSeq == nil)
         let headless = lenient.check(chains: chains, signatures: [], ended: false, trusted: trusted, recorded: [sealed])
         #expect(headless.reason == "ended session has no signed head")
     }
@@ -124,7 +129,8 @@ import Testing
     @Test func aRetiredKeyIsTrusted() throws {
         let old = Curve25519.Signing.PrivateKey()
         let keys = TrustedKeys([Array(fixture.key.publicKey.rawRepresentation), Array(old.publicKey.rawRepresentation)])
-        let outcome = rules.check(chains: chains, signatures: [try head(10, .ended, key: old)], ended: true, trusted: keys)
+        let outcome = rules.check(
+            chains: chains, signatures: [try head(10, .ended, key: old)], ended: true, trusted: keys)
         #expect(outcome.badSeq == nil && outcome.latestKey == Array(old.publicKey.rawRepresentation))
     }
 
