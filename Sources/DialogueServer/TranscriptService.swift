@@ -220,7 +220,9 @@ package struct TranscriptService: Sendable {
 
     private func sign(session sessionId: String, final: Bool) async throws -> SignedHead? {
         guard let info = try await store.session(id: sessionId) else { return nil }
-        let stored = try await store.storedEvents(session: sessionId)
+        // Hashes and chains only: the bodies' hashes are checked by verification, and a
+        // long session's texts are not read into memory at every checkpoint.
+        let stored = try await store.chainLinks(session: sessionId)
         guard let last = stored.last else { return nil }
         let signatures = try await signatures(session: sessionId)
         // Sealed (by its final head, or by this node's own record of it): never again.
@@ -229,9 +231,10 @@ package struct TranscriptService: Sendable {
         if recorded.contains(where: \.ended) {
             throw SigningRefused(description: "this node sealed the session already (\(SignatureLedger.fileName))")
         }
+        let lastEnded = last.kind == EventKind.ended.rawValue
         if final {
-            guard last.event.kind == .ended else { throw SigningRefused(description: "the last event is not `ended`") }
-        } else if info.status == .ended || last.event.kind == .ended {
+            guard lastEnded else { throw SigningRefused(description: "the last event is not `ended`") }
+        } else if info.status == .ended || lastEnded {
             return nil
         }
         let check = SignatureCheck(maxUnsigned: maxUnsigned).check(

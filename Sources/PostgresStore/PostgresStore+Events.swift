@@ -106,6 +106,14 @@ extension PostgresStore {
             """)
     }
 
+    package func chainLinks(session: String) async throws -> [ChainLink] {
+        try await rows("SELECT seq, kind, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
+            row in
+            let (seq, kind, hash, chain) = try row.decode((Int64, String, Data, Data).self)
+            return ChainLink(seq: seq, kind: kind, hash: Array(hash), chain: Array(chain))
+        }
+    }
+
     package func checkpoints(session: String) async throws -> [CheckpointRecord] {
         try await rows(
             """

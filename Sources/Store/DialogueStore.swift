@@ -65,6 +65,9 @@ package protocol DialogueStore: Sendable {
     func saveCheckpoint(_ checkpoint: CheckpointRecord) async throws
     /// Every signed checkpoint and final head of a session, by seq.
     func checkpoints(session: String) async throws -> [CheckpointRecord]
+    /// Each stored event's seq, kind, hash and chain, in seq order, without its body: what
+    /// signing a checkpoint reads (a long session's texts stay on disk).
+    func chainLinks(session: String) async throws -> [ChainLink]
     /// Adds a note to an event.
     func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note
     /// Notes of a session.
@@ -235,5 +238,24 @@ package struct CheckpointRecord: Sendable, Equatable {
         self.keyId = keyId
         self.state = state
         self.signedAt = signedAt
+    }
+}
+
+/// One stored event as the chain sees it: no body.
+package struct ChainLink: Sendable, Equatable {
+    /// Position in the session.
+    package var seq: Int64
+    /// The stored kind (`ended` closes the session).
+    package var kind: String
+    /// The stored event hash.
+    package var hash: [UInt8]
+    /// The stored chain value.
+    package var chain: [UInt8]
+
+    package init(seq: Int64, kind: String, hash: [UInt8], chain: [UInt8]) {
+        self.seq = seq
+        self.kind = kind
+        self.hash = hash
+        self.chain = chain
     }
 }

@@ -110,6 +110,19 @@ extension SQLiteStore {
         }
     }
 
+    package func chainLinks(session: String) async throws -> [ChainLink] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, kind, hash, chain FROM events WHERE session_id = ? ORDER BY seq",
+                arguments: [session]
+            ).map { row in
+                let hash: Data = row["hash"]
+                let chain: Data = row["chain"]
+                return ChainLink(seq: row["seq"], kind: row["kind"], hash: Array(hash), chain: Array(chain))
+            }
+        }
+    }
+
     package func checkpoints(session: String) async throws -> [CheckpointRecord] {
         try await reading { db in
             try Row.fetchAll(

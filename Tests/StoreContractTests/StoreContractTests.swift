@@ -138,6 +138,11 @@ import Transcripts
         let joined = try #require(try a.join(Self.officer, at: Self.at(1)))
         _ = try await Self.commit([joined], with: store.writer)
         #expect(try await store.checkpoints(session: "ses_a").isEmpty)
+        let stored = try await store.storedEvents(session: "ses_a")
+        #expect(
+            try await store.chainLinks(session: "ses_a")
+                == stored.map { ChainLink(seq: $0.seq, kind: $0.event.kind.rawValue, hash: $0.hash, chain: $0.chain) })
+        #expect(try await store.chainLinks(session: "ses_b").isEmpty)
 
         let live = CheckpointRecord(
             session: "ses_a", seq: 1, chain: Array(repeating: 7, count: 32), signature: Array(repeating: 9, count: 64),
