@@ -6,7 +6,7 @@ BIN = .build/$(CONFIG)/dialogue-server
 APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
 # Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
 # the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL.
-TEST_APT_PACKAGES = chromium chromium-driver postgresql
+TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -67,9 +67,14 @@ package enum ClientFrame: Sendable, Equatable {
     package static func decode(_ bytes: [UInt8]) throws(DialogueError) -> ClientFrame {
         let value: JSONValue
         do {
-            value = try JSONParser.parse(bytes)
+            // Integers only: every number a frame carries may end up in a stored event,
+            // whose canonical form (docs/transcripts.md) has no fractions or exponents.
+            value = try JSONParser.parse(bytes, integersOnly: true)
         } catch {
-            throw DialogueError(.badRequest, "malformed JSON: \(error)")
+            // A frame refused only for a number still names its clientId, so the sender
+            // can tell which of its frames was refused.
+            let ref = (try? JSONParser.parse(bytes))?["clientId"]?.stringValue
+            throw DialogueError(.badRequest, "malformed JSON: \(error)", ref: ref)
         }
         return try decode(value)
     }
@@ -110,12 +115,13 @@ package enum ClientFrame: Sendable, Equatable {
             }
             let text = try fields.text("text")
             let language = try fields.optionalLanguageTag("language")
+            // Checked for shape here; who may cite, and whether the index holds the passages,
+            // are the session's and the server's checks.
             var citations: JSONValue?
             if let c = value["citations"], c != .null {
-                guard case .array = c else {
-                    throw DialogueError(.badRequest, "field \"citations\" must be an array", ref: clientId)
-                }
-                citations = c
+                // An empty list is no citation: nothing to store, nothing to forbid.
+                let list = try Citation.list(from: c, ref: clientId)
+                citations = list.isEmpty ? nil : .array(list.map(\.json))
             }
             return .say(session: session, text: text, clientId: clientId, language: language, citations: citations)
         case "ask":

@@ -17,10 +17,15 @@ package struct JSONParser {
     private let bytes: [UInt8]
     private var index = 0
     private var depth = 0
+    /// Whether a fraction or exponent is refused (client frames: the canonical form of a
+    /// stored event has integers only, docs/transcripts.md).
+    private let integersOnly: Bool
 
     /// Parses one JSON document that must fill the whole input (white space aside).
-    package static func parse(_ bytes: [UInt8]) throws(SyntaxError) -> JSONValue {
-        var parser = JSONParser(bytes: bytes)
+    /// With `integersOnly`, a number with a fraction or an exponent (`1.5`, `1e3`, `2.0`) or
+    /// outside the 64-bit range is refused, so no such number can reach the store.
+    package static func parse(_ bytes: [UInt8], integersOnly: Bool = false) throws(SyntaxError) -> JSONValue {
+        var parser = JSONParser(bytes: bytes, integersOnly: integersOnly)
         parser.skipWhitespace()
         let value = try parser.parseValue()
         parser.skipWhitespace()
@@ -29,11 +34,14 @@ package struct JSONParser {
     }
 
     /// Parses a JSON document from text.
-    package static func parse(_ text: String) throws(SyntaxError) -> JSONValue {
-        try parse(Array(text.utf8))
+    package static func parse(_ text: String, integersOnly: Bool = false) throws(SyntaxError) -> JSONValue {
+        try parse(Array(text.utf8), integersOnly: integersOnly)
     }
 
-    private init(bytes: [UInt8]) { self.bytes = bytes }
+    private init(bytes: [UInt8], integersOnly: Bool) {
+        self.bytes = bytes
+        self.integersOnly = integersOnly
+    }
 
     private func error(_ reason: String) -> SyntaxError { SyntaxError(offset: index, reason: reason) }
 
@@ -221,12 +229,14 @@ package struct JSONParser {
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            if integersOnly { throw error("numbers must be integers (no fraction such as 1.5)") }
             isInteger = false
             index += 1
             guard index < bytes.count, isDigit(bytes[index]) else { throw error("invalid number") }
             while index < bytes.count, isDigit(bytes[index]) { index += 1 }
         }
         if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            if integersOnly { throw error("numbers must be integers (no exponent such as 1e3)") }
             isInteger = false
             index += 1
             if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") {
@@ -237,6 +247,10 @@ package struct JSONParser {
         }
         let text = String(decoding: bytes[start..<index], as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .int(integer) }
+        if integersOnly {
+            index = start
+            throw error("integer out of the 64-bit range")
+        }
         guard let double = Double(text), double.isFinite else { throw error("number out of range") }
         return .double(double)
     }

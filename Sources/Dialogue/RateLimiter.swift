@@ -56,3 +56,11 @@ package struct RateLimiter: Sendable {
         return true
     }
 }
+
+extension RateLimiter {
+    /// Whether the bucket would be full at `now`: such a bucket can be forgotten and made
+    /// afresh later without anyone gaining a token.
+    package func isFull(now: Int64) -> Bool {
+        tokens + Double(max(0, now - lastRefill)) / 1000 * policy.perSecond >= policy.burst
+    }
+}

@@ -121,11 +121,18 @@ package struct SessionState: Sendable {
         return decide(.joined, by: who, at: at, fields: fields)
     }
 
-    /// `who` sends a message. Repeated client ids return the first seq.
+    /// `who` sends a message. Repeated client ids return the first seq; citations are refused
+    /// unless `who` is an officer.
     package mutating func say(
         by who: Participant, text: String, clientId: String, language: String, citations: JSONValue?, at: String,
         glossary: Int? = nil, extra: [String: JSONValue] = [:]
     ) throws(DialogueError) -> SayOutcome {
+        // Citations are shown to everyone as the agency's sources: only officers, who cite
+        // the agency's own documents, may attach them (an investor's would pass as official).
+        if citations != nil, who.role != .officer {
+            throw DialogueError(
+                .forbidden, "field \"citations\": only officers may attach citations to a message", ref: clientId)
+        }
         var fields = extra
         if let citations { fields["citations"] = citations }
         return try textEvent(

@@ -87,6 +87,12 @@ extension DialogueHub {
             // The frame's language, else the sender's unless the script plainly says otherwise.
             let language = language ?? LanguageGuess.language(of: text, declared: participant.language)
             let agent = sessions[sessionId]!.state.info.agent
+            // An officer's citations must be passages the index holds for the session's pack;
+            // anyone else's are refused by the session's rules below.
+            if let citations, participant.role == .officer {
+                try CitationCatalog.of(agents.pack(id: agent) ?? agents.defaultPack)
+                    .check(Citation.list(from: citations, ref: clientId), ref: clientId)
+            }
             outcome = try sessions[sessionId]!.state.say(
                 by: participant, text: text, clientId: clientId, language: language, citations: citations,
                 at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version)

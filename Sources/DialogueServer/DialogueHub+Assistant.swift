@@ -9,6 +9,16 @@ extension DialogueHub {
     /// is committed (see `afterCommit`).
     func ask(_ id: ConnectionID, _ sessionId: String, text: String, clientId: String) {
         guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "ask") else { return }
+        // A place in the LLM's queue is reserved now (its answer claims it): when the calls
+        // and the queue are full, the question is refused rather than left waiting.
+        let reserves = llm != nil && sessions[sessionId]?.state.info.assistant != .off
+        if reserves, !llmGate.reserve() {
+            refuse(
+                DialogueError(
+                    .rateLimited, "the assistant has too many questions waiting; ask again in a moment", ref: clientId),
+                to: id)
+            return
+        }
         let outcome: SessionState.SayOutcome
         do {
             let language = LanguageGuess.language(of: text, declared: participant.language)
@@ -17,9 +27,11 @@ extension DialogueHub {
                 by: participant, text: text, clientId: clientId, language: language, at: Timestamp.now(),
                 glossary: glossaries.active(agent: agent)?.version)
         } catch {
+            if reserves { llmGate.unreserve() }
             refuse(error, to: id)
             return
         }
+        if reserves, case .duplicate = outcome { llmGate.unreserve() }  // answered already
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
     }
 
@@ -32,7 +44,7 @@ extension DialogueHub {
         let glossary = glossaries.active(agent: pack.id)?.glossary
         let settings = pack.manifest.retrievalSettings
         let llm = self.llm
-        Task.detached { [retrieval, logger] in
+        Task.detached { [retrieval, logger, llmGate, metrics] in
             var results: [SearchResult] = []
             do {
                 results = try await retrieval.search(
@@ -45,13 +57,16 @@ extension DialogueHub {
             var composition = composer.compose(question: text, language: language, results: results)
             // With an LLM configured and something to answer from, its answer replaces the
             // extractive one when it keeps to the passages; hand-over and confidence stay.
-            if let llm, !composition.citations.isEmpty {
+            // A full queue (questions that passed `ask` together) keeps the extractive answer.
+            if llm != nil, composition.citations.isEmpty { llmGate.unreserve() }
+            if let llm, !composition.citations.isEmpty, await llmGate.acquire() {
+                defer { llmGate.release() }
                 let terms = (glossary?.terms(in: text, language: language) ?? []).map {
                     ($0.text, glossary!.approvedForm(of: $0.conceptIndex, for: language))
                 }
                 if let answer = await llm.answer(
                     question: text, language: language, results: composer.passagesInLanguage(results, language: language),
-                    organisation: pack.manifest.organisationName(in: language), terms: terms)
+                    organisation: pack.manifest.organisationName(in: language), terms: terms, glossary: glossary)
                 {
                     composition.text = answer.text
                     composition.citations = answer.citations
@@ -78,7 +93,10 @@ extension DialogueHub {
         var fields: [String: JSONValue] = [
             "about": .int(question.seq), "replyTo": .int(question.seq), "text": .string(text),
             "language": .string(composition.language),
-            "confidence": .double((composition.confidence * 100).rounded() / 100), "engine": .string(composition.engine),
+            // Per cent, an integer: the canonical form of a stored event has no fractions
+            // (docs/transcripts.md); events stored before this carry `confidence` (0…1).
+            "confidencePercent": .int(Int64((composition.confidence * 100).rounded())),
+            "engine": .string(composition.engine),
             "citations": .array(
                 composition.citations.map {
                     ["document": .string($0.document), "title": .string($0.title), "passage": .string($0.passage),

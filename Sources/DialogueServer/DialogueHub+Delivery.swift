@@ -56,9 +56,19 @@ extension DialogueHub {
                     guard let last = page.last else { break }
                     cursor = last.seq
                     // A body that is not an object (a damaged database) is skipped, never sent raw.
-                    let visible = page.filter {
+                    var visible = page.filter {
                         (officer || !$0.kind.officersOnly) && $0.canonical.first == UInt8(ascii: "{")
                             && $0.canonical.last == UInt8(ascii: "}")
+                    }
+                    if !officer {
+                        // A rejection's reason and who rejected go only to readers who see drafts.
+                        for index in visible.indices {
+                            if let stripped = ReviewFields.canonicalForReadersWithoutDrafts(
+                                kind: visible[index].kind, canonical: visible[index].canonical)
+                            {
+                                visible[index].canonical = stripped
+                            }
+                        }
                     }
                     var frames: [[UInt8]] = []
                     let translations =
@@ -267,16 +277,24 @@ extension DialogueHub {
             return computed
         }
         let readers = sessions[event.session]!.readers
+        // A rejection's reason and who rejected go only to readers who see drafts.
+        let withoutReview = ReviewFields.canonicalForReadersWithoutDrafts(kind: event.kind, canonical: canonical)
+        var liveWithoutReview: [ConnectionID] = []
         for (id, subscription) in members {
             guard let reader = readers[id] else { continue }
             if event.kind.officersOnly && !reader.seesDrafts { continue }
+            let readerCanonical = reader.seesDrafts ? canonical : withoutReview ?? canonical
             switch subscription {
             case .live:
-                live[reader.language, default: []].append(id)
+                if withoutReview != nil && !reader.seesDrafts {
+                    liveWithoutReview.append(id)
+                } else {
+                    live[reader.language, default: []].append(id)
+                }
             case .catchingUp(let upTo, _):
                 guard event.seq > upTo else { continue }
                 sessions[event.session]!.catchUpBuffers[id, default: []].append(
-                    PendingFrame(event: event, canonical: canonical, terms: eventTerms()))
+                    PendingFrame(event: event, canonical: readerCanonical, terms: eventTerms()))
                 sessions[event.session]!.catchUpBytes[id, default: 0] += canonical.count
                 if sessions[event.session]!.catchUpBytes[id]! > Self.catchUpBufferBound {
                     tooSlow.append((id, connections[id]?.participant))
@@ -292,6 +310,10 @@ extension DialogueHub {
             transport.send(
                 Self.frame(event, canonical: canonical, terms: terms.bytes(for: language), translation: translation),
                 to: ids)
+        }
+        if let withoutReview, !liveWithoutReview.isEmpty {
+            // A `status` has no text: one frame serves every language.
+            transport.send(Self.frame(event, canonical: withoutReview, terms: Array("[]".utf8)), to: liveWithoutReview)
         }
         // A reader this far behind while receiving history is the outbox's "too slow" case.
         for (id, participant) in tooSlow {

@@ -7,18 +7,16 @@ extension DialogueHub {
     func beginHello(
         _ id: ConnectionID, token: String, language: String, name: String?, resume: ClientFrame.Resume?
     ) {
-        guard let peer = connections[id]?.peer else { return }
-        if signInFailures.isBlocked(peer) {
-            refuse(DialogueError(.rateLimited, "too many failed sign-ins from this address; wait a minute"), to: id)
-            transport.close(id, code: 1008, reason: "rate limited")
-            connections[id]?.closing = true
-            return
-        }
+        guard connections[id] != nil else { return }
         connections[id]?.busy = true
         Task {
             let identity: Identity?
             do {
-                if token.hasPrefix("dst_") {
+                // Every well-formed token is looked up, whatever its address's failures (see
+                // `SignInThrottle`); a malformed one cannot be valid and costs no look-up.
+                if !SecretToken.isWellFormed(token) {
+                    identity = nil
+                } else if token.hasPrefix("dst_") {
                     identity = try await self.store.staff(token: token).map(Identity.staff)
                 } else {
                     identity = try await self.store.invite(code: token).map(Identity.investor)
@@ -48,15 +46,16 @@ extension DialogueHub {
         guard let connection = connections[id] else { return }
         connections[id]?.busy = false
         guard let identity else {
-            signInFailures.record(connection.peer)
-            unauthorized("unknown or revoked token", to: id)
+            refuseSignIn("unknown or revoked token", peer: connection.peer, to: id)
             return
         }
         switch identity {
         case .staff(let account):
             connections[id]?.identity = identity
+            // Staff speak under their account's name: a `name` in hello is ignored, so no
+            // one signs in as an officer and appears in the record as someone else.
             connections[id]?.participant = Participant(
-                id: account.id, role: account.role, name: name ?? account.name, language: language)
+                id: account.id, role: account.role, name: account.name, language: language)
             sendWelcome(to: id, session: nil)
             if let resume {
                 withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
@@ -65,13 +64,27 @@ extension DialogueHub {
         case .investor(let invite):
             guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()), !revokedInvites.contains(invite.id)
             else {
-                signInFailures.record(connection.peer)
                 let revoked = invite.revokedAt != nil || revokedInvites.contains(invite.id)
-                unauthorized(revoked ? "this invite was revoked" : "this invite has expired", to: id)
+                refuseSignIn(revoked ? "this invite was revoked" : "this invite has expired", peer: connection.peer, to: id)
                 return
             }
             if let resume, resume.session != invite.session {
                 unauthorized("your invite is for another session", to: id)
+                return
+            }
+            let open = connections.values.count {
+                !$0.closing && $0.id != id && $0.identity?.participantId == invite.id
+            }
+            if open >= configuration.connectionsPerInvite {
+                // 1013 (try again later): a page reconnecting while its old socket is not yet
+                // known to be dead gets in once that one is closed.
+                refuse(
+                    DialogueError(
+                        .rateLimited,
+                        "this invite already has \(open) connections open (at most \(configuration.connectionsPerInvite)); close one first"),
+                    to: id)
+                transport.close(id, code: 1013, reason: "too many connections for this invite")
+                connections[id]?.closing = true
                 return
             }
             connections[id]?.identity = identity
@@ -81,6 +94,22 @@ extension DialogueHub {
             let after = resume?.after ?? 0
             withSession(invite.session, for: id) { hub in hub.admitInvestor(id, invite: invite, after: after) }
             drainBacklog(id)
+        }
+    }
+
+    /// A failed sign-in: counted for its address and answered `unauthorized`, at once below
+    /// the limit, after the throttle's delay above it (the connection waits, busy, meanwhile).
+    private func refuseSignIn(_ message: String, peer: String, to id: ConnectionID) {
+        let failure = signInFailures.record(peer)
+        guard failure.delayMilliseconds > 0 else {
+            unauthorized(message, to: id)
+            return
+        }
+        connections[id]?.busy = true
+        Task {
+            try? await Task.sleep(for: .milliseconds(failure.delayMilliseconds))
+            guard self.connections[id] != nil else { return }
+            self.unauthorized(message, to: id)
         }
     }
 

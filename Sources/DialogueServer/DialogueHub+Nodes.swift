@@ -35,6 +35,8 @@ extension DialogueHub {
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):
             nodeGone(node)
+        case .inviteRevoked(let inviteId):
+            closeInvite(inviteId, reason: "invite revoked")
         case .translated(let sessionId, let seq, let language, let officersOnly):
             guard let readers = sessions[sessionId]?.readers,
                 readers.values.contains(where: {

@@ -18,14 +18,24 @@ extension DialogueHub {
         targets.remove(LanguageTag.primary(source))
         guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
-        Task.detached { [store, logger] in
+        Task.detached { [store, logger, translatorGate, metrics] in
             await withTaskGroup(of: Void.self) { group in
                 for target in targets.sorted() {
                     group.addTask {
-                        guard
-                            let result = await translator.translate(
-                                text, hits: terms.hits, glossary: terms.glossary, from: source, to: target)
-                        else { return }
+                        // At most `--provider-concurrency` requests out and `--provider-queue`
+                        // waiting: past them the translation is dropped (counted), never queued
+                        // without bound; readers keep the original and a person may translate.
+                        guard await translatorGate.acquire() else {
+                            metrics.providerDropped("translator")
+                            logger.debug(
+                                "translation dropped: the provider's queue is full",
+                                metadata: ["session.id": "\(event.session)", "seq": "\(event.seq)"])
+                            return
+                        }
+                        let result = await translator.translate(
+                            text, hits: terms.hits, glossary: terms.glossary, from: source, to: target)
+                        translatorGate.release()
+                        guard let result else { return }
                         let stored = StoredTranslation(
                             session: event.session, seq: event.seq, language: target, text: result.text,
                             engine: translator.engine, glossaryVersion: version, glossaryOk: result.glossaryOk)

@@ -72,6 +72,12 @@ actor DialogueHub {
     var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.
     static let backlogLimit = 256
+    /// Frame limits per participant (all its sockets) and per session.
+    var rateLimits: SharedRateLimits
+    /// Calls to the translation provider running and waiting.
+    let translatorGate: ProviderGate
+    /// Calls to the LLM running and waiting.
+    let llmGate: ProviderGate
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentPackSource, glossaries: GlossaryRegistry,
@@ -90,6 +96,9 @@ actor DialogueHub {
         self.archiver = archiver
         self.signInFailures = signInFailures
         self.logger = logger
+        self.rateLimits = SharedRateLimits(participant: configuration.rateLimit, session: configuration.sessionRateLimit)
+        self.translatorGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
+        self.llmGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
         self.nodePresence = store.presence.map {
             NodePresence(board: $0, interval: configuration.nodeHeartbeat, logger: logger)
         }
@@ -180,8 +189,17 @@ actor DialogueHub {
                     ref: frame.clientId), to: id)
             return
         }
+        if case .investor(let invite) = identity, !invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()) {
+            closeExpiredInvites()  // expired since the last sweep: nothing more is taken from it
+            return
+        }
         if case .investor(let invite) = identity, let session = frame.session, session != invite.session {
             refuse(DialogueError(.forbidden, "your invite is for another session", ref: frame.clientId), to: id)
+            return
+        }
+        if let session = frame.session, !rateLimits.admit(session: session, now: Timestamp.nowMilliseconds()) {
+            refuse(
+                DialogueError(.rateLimited, "too many frames in this session; slow down", ref: frame.clientId), to: id)
             return
         }
         perform(frame, identity: identity, on: id)
@@ -276,11 +294,20 @@ actor DialogueHub {
         }
     }
 
-    /// Applies the connection's rate limit to one frame; refuses it when over.
+    /// Applies the rate limit to one frame as it arrives: the participant's (shared by all
+    /// its sockets) once signed in, the connection's own before; refuses it when over.
     func admit(_ id: ConnectionID, _ bytes: [UInt8]) -> Bool {
-        guard var limiter = connections[id]?.limiter else { return true }
-        let allowed = limiter.allow(now: Timestamp.nowMilliseconds())
-        connections[id]?.limiter = limiter
+        guard let connection = connections[id] else { return false }
+        let now = Timestamp.nowMilliseconds()
+        let allowed: Bool
+        if let participant = connection.identity?.participantId {
+            allowed = rateLimits.admit(participant: participant, now: now)
+        } else if var limiter = connection.limiter {
+            allowed = limiter.allow(now: now)
+            connections[id]?.limiter = limiter
+        } else {
+            allowed = true
+        }
         if !allowed {
             let ref = (try? JSONParser.parse(bytes))?["clientId"]?.stringValue
             refuse(DialogueError(.rateLimited, "too many frames; slow down", ref: ref), to: id)
@@ -330,8 +357,23 @@ actor DialogueHub {
     /// Closes the live connections of an invite (revoked, or its investor removed).
     func closeInvite(_ inviteId: String, reason: String) {
         revokedInvites.insert(inviteId)
-        for (id, connection) in connections where connection.identity?.participantId == inviteId {
+        for (id, connection) in connections where connection.identity?.participantId == inviteId && !connection.closing {
+            if reason == "invite revoked" { refuse(DialogueError(.unauthorized, "this invite was revoked"), to: id) }
             transport.close(id, code: 1008, reason: reason)
+            connections[id]?.closing = true
+        }
+    }
+
+    /// Closes investor connections whose invite expired while they were connected: the
+    /// expiry holds on live sockets too, not only at the next `hello`.
+    func closeExpiredInvites(now: Int64 = Timestamp.nowMilliseconds()) {
+        for (id, connection) in connections where !connection.closing {
+            guard case .investor(let invite) = connection.identity, !invite.isUsable(nowMilliseconds: now),
+                invite.revokedAt == nil
+            else { continue }
+            refuse(DialogueError(.unauthorized, "this invite has expired"), to: id)
+            transport.close(id, code: 1008, reason: "invite expired")
+            connections[id]?.closing = true
         }
     }
 
@@ -353,6 +395,7 @@ actor DialogueHub {
 
     /// Closes connections that have not said `hello` in time.
     func sweepSilentConnections() {
+        rateLimits.prune(now: Timestamp.nowMilliseconds())
         let deadline = Timestamp.nowMilliseconds() - Int64(configuration.helloTimeout * 1000)
         for (id, connection) in connections
         where connection.identity == nil && !connection.busy && !connection.closing && connection.openedAt <= deadline {

@@ -93,7 +93,8 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
         transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         metrics = Metrics()
-        signInFailures = SignInFailures(limitPerMinute: configuration.signInFailuresPerMinute)
+        signInFailures = SignInFailures(
+            limitPerMinute: configuration.signInFailuresPerMinute, metrics: metrics, logger: logger)
         hub = DialogueHub(
             transport: transport, store: store, agents: agentSource, glossaries: glossaries, retrieval: retrieval,
             configuration: configuration,
@@ -162,6 +163,7 @@ package final class DialogueServerApp: Sendable {
             while !Task.isCancelled {
                 try? await Task.sleep(for: sweep)
                 await hub.sweepSilentConnections()
+                await hub.closeExpiredInvites()
             }
         }
         Task { [store, logger] in

@@ -17,7 +17,9 @@ extension HTTPAPI {
         for reply in events where reply.kind != .question {
             guard let about = reply.body["about"]?.intValue else { continue }
             let key = "\(reply.session)#\(about)"
-            let confidence = reply.body["confidence"]?.doubleValue
+            // `confidencePercent` (an integer) since issue 16; `confidence` (0…1) before.
+            let confidence =
+                reply.body["confidencePercent"]?.intValue.map { Double($0) / 100 } ?? reply.body["confidence"]?.doubleValue
             let desk = reply.body["contact"]?["desk"]?.stringValue
             let reason: String
             if desk != nil {

@@ -10,6 +10,9 @@ package final class Metrics: Sendable {
         var rejectedFrames = 0
         var httpRequests = 0
         var commitFailures = 0
+        var signInFailures = 0
+        var signInFailuresThrottled = 0
+        var providerDropped: [String: Int] = [:]
         var providerFailures: [String: Int] = [:]
         var buckets = [Int](repeating: 0, count: Metrics.bounds.count + 1)
         var latencySum = 0.0
@@ -34,6 +37,16 @@ package final class Metrics: Sendable {
     package func commitFailed(events: Int) { values.withLock { $0.commitFailures += events } }
     /// A provider request that failed or whose answer was refused (`translator`, `llm`).
     package func providerFailed(_ provider: String) { values.withLock { $0.providerFailures[provider, default: 0] += 1 } }
+
+    /// A failed sign-in; `throttled` when its address was over the limit (answered slowly).
+    package func signInFailed(throttled: Bool) {
+        values.withLock {
+            $0.signInFailures += 1
+            if throttled { $0.signInFailuresThrottled += 1 }
+        }
+    }
+    /// A provider request not made because its queue was full (`translator`, `llm`).
+    package func providerDropped(_ provider: String) { values.withLock { $0.providerDropped[provider, default: 0] += 1 } }
 
     /// Events committed, with their append→commit latencies in seconds.
     package func committed(latencies: [Double]) {
@@ -61,6 +74,14 @@ package final class Metrics: Sendable {
         gauge("dialogue_rejected_frames_total", "Frames refused with an error or a close.", "counter", v.rejectedFrames)
         gauge("dialogue_http_requests_total", "HTTP requests served.", "counter", v.httpRequests)
         gauge("dialogue_commit_failures_total", "Events whose commit failed.", "counter", v.commitFailures)
+        gauge("dialogue_sign_in_failures_total", "Sign-ins refused: unknown, revoked or expired token or invite code.", "counter", v.signInFailures)
+        gauge("dialogue_sign_in_failures_throttled_total", "Failed sign-ins answered slowly (their address was over the limit).", "counter", v.signInFailuresThrottled)
+        let dropped = "dialogue_provider_dropped_total"
+        out += "# HELP \(dropped) Translation and answer requests not made because the provider's queue was full.\n"
+        out += "# TYPE \(dropped) counter\n"
+        for provider in ["translator", "llm"] {
+            out += "\(dropped){provider=\"\(provider)\"} \(v.providerDropped[provider] ?? 0)\n"
+        }
         let failures = "dialogue_provider_failures_total"
         out += "# HELP \(failures) Translation and answer requests that failed, timed out or were refused.\n"
         out += "# TYPE \(failures) counter\n"

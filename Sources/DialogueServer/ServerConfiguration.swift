@@ -29,8 +29,21 @@ package struct ServerConfiguration: Sendable {
     package var publicURL: String?
     /// Origins allowed for WebSockets; empty allows any.
     package var allowedOrigins: [String] = []
-    /// Per-connection frame limit; nil when `off`.
+    /// Frame limit per participant, shared by all its sockets on this node; nil when `off`.
     package var rateLimit: RateLimiter.Policy? = .standard
+    /// Frame limit per session, all its participants together; nil when `off`. Five times
+    /// the participant limit by default: a meeting of a few speakers never meets it, one
+    /// participant's many invites cannot flood it.
+    package var sessionRateLimit: RateLimiter.Policy? = RateLimiter.Policy(perSecond: 50, burst: 250)
+    /// Sockets one invite may have open on this node at once; one more is refused
+    /// (`rate_limited`, close 1013). Three: a phone, a laptop, and a reconnect overlapping
+    /// a socket not yet known to be dead.
+    package var connectionsPerInvite = 3
+    /// Calls to each provider (translator, LLM) running at once.
+    package var providerConcurrency = 4
+    /// Calls to each provider waiting for a slot; beyond them a question is refused
+    /// (`rate_limited`) and a translation dropped (`dialogue_provider_dropped_total`).
+    package var providerQueue = 32
     /// PEM certificate for https/wss.
     package var tlsCertificate: String?
     /// PEM private key for https/wss.
@@ -47,7 +60,8 @@ package struct ServerConfiguration: Sendable {
     package var commitInterval: Duration = .milliseconds(1)
     /// Group commit: most events in one transaction.
     package var commitBatch = 512
-    /// Failed sign-ins (WebSocket `hello` or HTTP bearer token) allowed per peer address per minute.
+    /// Failed sign-ins (WebSocket `hello` or HTTP bearer token) per peer address and minute
+    /// answered at once; later ones are answered after a second (valid tokens always pass).
     package var signInFailuresPerMinute = 20
 
     /// Serve the Autobahn echo endpoint at `/echo` (off by default).

@@ -1,37 +1,42 @@
 import Dialogue
+import Logging
 import Synchronization
 
-/// Counts failed sign-ins (bad tokens or invite codes, over WebSocket `hello` or HTTP
-/// `Authorization`) per peer address, so secrets cannot be guessed at line rate: past
-/// `limit` failures within a minute, that address is refused until the minute is over.
+/// Failed sign-ins (bad tokens or invite codes, over WebSocket `hello` or HTTP
+/// `Authorization`) per peer address, shared by the hub and the HTTP API; the rule is
+/// `SignInThrottle`'s: valid tokens always pass, failures past the limit are answered slowly.
 final class SignInFailures: Sendable {
-    private struct Window {
-        var count: Int
-        var start: Int64
+    private let throttle: Mutex<SignInThrottle>
+    private let metrics: Metrics?
+    private let logger: Logger?
+
+    init(limitPerMinute: Int, refusalDelayMilliseconds: Int64 = 1_000, metrics: Metrics? = nil, logger: Logger? = nil) {
+        self.throttle = Mutex(SignInThrottle(limit: limitPerMinute, refusalDelay: refusalDelayMilliseconds))
+        self.metrics = metrics
+        self.logger = logger
     }
 
-    private let limit: Int
-    private let windows = Mutex<[String: Window]>([:])
-
-    init(limitPerMinute: Int) { self.limit = limitPerMinute }
-
-    /// Whether `peer` used up its failures for the current minute.
-    func isBlocked(_ peer: String, now: Int64 = Timestamp.nowMilliseconds()) -> Bool {
-        windows.withLock { windows in
-            guard let window = windows[peer], now - window.start < 60_000 else { return false }
-            return window.count >= limit
-        }
+    /// Records one failure of `peer` and waits as long as the rule says before the caller
+    /// answers it (the connection stays held meanwhile; nothing else waits).
+    func failed(_ peer: String, now: Int64 = Timestamp.nowMilliseconds()) async {
+        let failure = record(peer, now: now)
+        if failure.delayMilliseconds > 0 { try? await Task.sleep(for: .milliseconds(failure.delayMilliseconds)) }
     }
 
-    /// Records one failure of `peer`.
-    func record(_ peer: String, now: Int64 = Timestamp.nowMilliseconds()) {
-        windows.withLock { windows in
-            if let window = windows[peer], now - window.start < 60_000 {
-                windows[peer]!.count = window.count + 1
-            } else {
-                windows[peer] = Window(count: 1, start: now)
-            }
-            if windows.count > 10_000 { windows = windows.filter { now - $0.value.start < 60_000 } }
+    /// Records one failure of `peer`; logs the one that crosses the limit.
+    func record(_ peer: String, now: Int64 = Timestamp.nowMilliseconds()) -> SignInThrottle.Failure {
+        let failure = throttle.withLock { $0.recordFailure(peer, now: now) }
+        metrics?.signInFailed(throttled: failure.delayMilliseconds > 0)
+        if failure.crossedLimit {
+            logger?.warning(
+                "failed sign-ins over the limit; further failures from this address are answered slowly",
+                metadata: ["client.address": "\(peer)", "signin.limit": "\(throttle.withLock { $0.limit })"])
         }
+        return failure
+    }
+
+    /// Whether `peer`'s failures are answered slowly now.
+    func isThrottled(_ peer: String, now: Int64 = Timestamp.nowMilliseconds()) -> Bool {
+        throttle.withLock { $0.isThrottled(peer, now: now) }
     }
 }

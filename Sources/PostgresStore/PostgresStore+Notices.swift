@@ -3,7 +3,7 @@ import PostgresNIO
 import Store
 
 extension PostgresStore {
-    /// Every other node's commits, translations and presence changes, from LISTEN on their
+    /// Every other node's commits, translations, presence changes and invite revocations, from LISTEN on their
     /// channels; `interrupted` when a listening connection is lost and `resumed` once all
     /// listen again (the notices sent meanwhile are gone, so readers catch up from the
     /// tables). Runs until the store is closed.
@@ -18,6 +18,7 @@ extension PostgresStore {
             (PostgresEventWriter.channel, { Self.notice($0, ignoring: nodeId) }),
             (Self.translationChannel, { Self.translationNotice($0, ignoring: nodeId) }),
             (Self.presenceChannel, { Self.presenceNotice($0, ignoring: nodeId) }),
+            (Self.inviteChannel, { Self.inviteNotice($0) }),
         ]
         // `interrupted` when the first listener loses its connection, `resumed` when the last
         // one listens again: one of each per outage, however many channels it hit.
@@ -64,6 +65,13 @@ extension PostgresStore {
         let tasks = listeners.withLock { $0 }
         continuation.onTermination = { _ in for task in tasks { task.cancel() } }
         return stream
+    }
+
+    /// `node:inviteId` → that invite was revoked (its own node's notice too: closing twice is harmless).
+    package static func inviteNotice(_ payload: String) -> CommitNotice? {
+        let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[1].isEmpty else { return nil }
+        return .inviteRevoked(String(parts[1]))
     }
 
     /// `node:session:seq:language:draft` from another node → its translation is stored

@@ -114,10 +114,14 @@ extension PostgresStore {
 
     package func revokeInvite(id: String, session: String) async throws -> Bool {
         let now = Timestamp.now()
+        // The notice goes out with the update, in one statement: every node closes the
+        // invite's connections when the revocation commits, not at their next sign-in.
         return try await !rows(
             """
-            UPDATE invites SET revoked_at = \(now) WHERE id = \(id) AND session_id = \(session) AND revoked_at IS NULL
-            RETURNING id
+            WITH revoked AS (
+                UPDATE invites SET revoked_at = \(now) WHERE id = \(id) AND session_id = \(session) AND revoked_at IS NULL
+                RETURNING id)
+            SELECT id, pg_notify(\(Self.inviteChannel), \(nodeId) || ':' || id) FROM revoked
             """
         ).isEmpty
     }

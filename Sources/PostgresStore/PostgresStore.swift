@@ -32,6 +32,8 @@ package final class PostgresStore: DialogueStore {
     package let nodeId: String
     /// The channel translation notices go on; payload `node:session:seq:language:draft`.
     static let translationChannel = "dialogue_translations"
+    /// The channel invite revocations go on; payload `node:inviteId`.
+    static let inviteChannel = "dialogue_invites"
 
     /// Connects to `url` (`postgres://user:password@host:port/database`), creates or migrates
     /// the schema, and returns the store. The writer is not started yet.
@@ -40,8 +42,20 @@ package final class PostgresStore: DialogueStore {
         logger: Logger = Logger(label: "store")
     ) async throws -> PostgresStore {
         let (configuration, location) = try connectionConfiguration(url)
+        let listening = try listenerConfiguration(url)
+        // One connection first, with a deadline: a TLS mismatch (a server without SSL under
+        // sslmode=require, a certificate the CA did not sign) is reported at once, with the
+        // reason, where the pool would retry it in silence.
+        do {
+            let probe = try await withDeadline(.seconds(10)) {
+                try await PostgresConnection.connect(configuration: listening, id: 0, logger: logger)
+            }
+            try? await probe.close()
+        } catch {
+            throw StoreError.openFailed(path: location, reason: describe(error))
+        }
         let store = PostgresStore(
-            configuration: configuration, listening: try listenerConfiguration(url), location: location,
+            configuration: configuration, listening: listening, location: location,
             commitInterval: commitInterval,
             commitBatch: commitBatch, logger: logger)
         do {
@@ -119,9 +133,10 @@ package final class PostgresStore: DialogueStore {
         guard let parsed = URLComponents(string: url), let host = parsed.host else {
             throw StoreError.openFailed(path: url, reason: "expected postgres://user[:password]@host[:port]/database")
         }
+        let tls = try PostgresTLS.parse(host: host, query: parsed.queryItems ?? [])
         return PostgresConnection.Configuration(
             host: host, port: parsed.port ?? 5432, username: pooled.username, password: pooled.password,
-            database: pooled.database, tls: .disable)
+            database: pooled.database, tls: try tls.connectionTLS())
     }
 
     /// The client configuration of a `postgres://` URL, and the URL without its password.
@@ -134,11 +149,13 @@ package final class PostgresStore: DialogueStore {
         }
         let database = String(parsed.path.drop { $0 == "/" })
         let user = parsed.user ?? "postgres"
+        let tls = try PostgresTLS.parse(host: host, query: parsed.queryItems ?? [])
         var configuration = PostgresClient.Configuration(
             host: host, port: parsed.port ?? 5432, username: user, password: parsed.password,
-            database: database.isEmpty ? user : database, tls: .disable)
+            database: database.isEmpty ? user : database, tls: try tls.clientTLS())
         configuration.options.maximumConnections = 8  // queries; the writer and the listeners have their own
-        let shown = "postgres://\(user)@\(host):\(parsed.port ?? 5432)/\(database.isEmpty ? user : database)"
+        let shown =
+            "postgres://\(user)@\(host):\(parsed.port ?? 5432)/\(database.isEmpty ? user : database)?sslmode=\(tls.mode.rawValue)"
         return (configuration, shown)
     }
 
@@ -207,12 +224,33 @@ func describe(_ error: any Error) -> String {
             let message = info[.message] ?? "server error"
             return "\(message) (SQLSTATE \(info[.sqlState] ?? "?"))"
         }
-        return "PostgreSQL: \(error.code)"
+        switch error.code {
+        case .sslUnsupported:
+            return "the server does not accept TLS connections, and the store URL's sslmode requires TLS "
+                + "(turn ssl on in the server, or set sslmode=disable or prefer in the URL)"
+        case .failedToAddSSLHandler:
+            return "TLS could not be set up: \(error.underlying.map { String(describing: $0) } ?? "unknown reason")"
+        default:
+            if let underlying = error.underlying {
+                return "PostgreSQL: \(error.code): \(tlsReason(underlying) ?? String(describing: underlying))"
+            }
+            return "PostgreSQL: \(error.code)"
+        }
     }
+    if let reason = tlsReason(error) { return reason }
     if let error = error as? PostgresTransactionError, let inner = error.closureError ?? error.commitError {
         return describe(inner)
     }
     return String(describing: error)
+}
+
+/// A readable reason for a failed TLS handshake (the server's certificate refused), else nil.
+private func tlsReason(_ error: any Error) -> String? {
+    guard let error = error as? NIOSSLError else { return nil }
+    if case .handshakeFailed(let inner) = error {
+        return "TLS handshake failed: the server's certificate was not accepted (\(inner)); check sslrootcert and the host name"
+    }
+    return "TLS failed: \(error)"
 }
 
 /// A count several tasks change.

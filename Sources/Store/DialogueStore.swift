@@ -121,6 +121,8 @@ package enum CommitNotice: Sendable, Equatable {
     case presence(PresenceKey, node: String, online: Bool)
     /// A node stopped (or was taken for dead): nobody is connected through it any more.
     case nodeGone(String)
+    /// An invite (by id) was revoked on some node: its connections close everywhere.
+    case inviteRevoked(String)
     /// The connection the notices come on was lost: the database may be unreachable.
     case interrupted
     /// The notices were interrupted (the database connection was lost and is back): any

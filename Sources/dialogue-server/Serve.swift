@@ -24,7 +24,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Folder of agent packs.") var agents = "Agents"
     @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
     @Option(help: "Origin allowed to open WebSockets (repeatable); none means any.") var allowOrigin: [String] = []
-    @Option(help: "Per-connection frame limit: R/s,B or off.") var rateLimit = "10/s,50"
+    @Option(help: "Frame limit per participant, all its sockets together: R/s,B or off.") var rateLimit = "10/s,50"
+    @Option(help: "Frame limit per session, all participants together: R/s,B or off (default: 5 × --rate-limit).")
+    var sessionRateLimit: String?
+    @Option(help: "Sockets one invite may have open at once on this node.") var inviteConnections = 3
+    @Option(help: "Calls to each provider (translator, LLM) running at once.") var providerConcurrency = 4
+    @Option(help: "Calls to each provider waiting for a slot; more questions get rate_limited, more translations are dropped.")
+    var providerQueue = 32
     @Option(help: "PEM certificate, to serve https and wss.") var tlsCert: String?
     @Option(help: "PEM private key for --tls-cert.") var tlsKey: String?
     @Flag(help: "Offer permessage-deflate (without context takeover).") var deflate = false
@@ -63,6 +69,15 @@ struct Serve: AsyncParsableCommand {
         if (tlsCert == nil) != (tlsKey == nil) { throw ValidationError("--tls-cert and --tls-key go together") }
         if port < 0 || port > 65535 { throw ValidationError("--port must be between 0 and 65535") }
         do { _ = try RateLimiter.Policy.parse(rateLimit) } catch { throw ValidationError(error.message) }
+        if let sessionRateLimit {
+            do { _ = try RateLimiter.Policy.parse(sessionRateLimit) } catch {
+                throw ValidationError("--session-rate-limit: \(error.message)")
+            }
+        }
+        if inviteConnections < 1 { throw ValidationError("--invite-connections must be at least 1") }
+        if providerConcurrency < 1 || providerQueue < 0 {
+            throw ValidationError("--provider-concurrency ≥ 1 and --provider-queue ≥ 0")
+        }
         if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
         if !(0.1...3600).contains(nodeHeartbeat) { throw ValidationError("--node-heartbeat must be 0.1 to 3600 seconds") }
@@ -91,6 +106,12 @@ struct Serve: AsyncParsableCommand {
         configuration.publicURL = publicURL
         configuration.allowedOrigins = allowOrigin
         configuration.rateLimit = try RateLimiter.Policy.parse(rateLimit)
+        configuration.sessionRateLimit =
+            try sessionRateLimit.map(RateLimiter.Policy.parse)
+            ?? configuration.rateLimit.map { RateLimiter.Policy(perSecond: $0.perSecond * 5, burst: $0.burst * 5) }
+        configuration.connectionsPerInvite = inviteConnections
+        configuration.providerConcurrency = providerConcurrency
+        configuration.providerQueue = providerQueue
         configuration.tlsCertificate = tlsCert
         configuration.tlsKey = tlsKey
         configuration.deflate = deflate

@@ -33,23 +33,6 @@ import Testing
         #expect(ProviderFailure.describe(ProviderFailure.status(503), timeout: 8) == "HTTP status 503")
     }
 
-    func result(_ passage: String) -> SearchResult {
-        SearchResult(
-            document: "d.en", title: "T", heading: "", passage: passage, language: "en", score: 1, source: "s",
-            date: "2025", zone: nil, sector: nil, agent: "a", matchedConcepts: 0)
-    }
-
-    @Test func anLLMAnswerMustCiteGivenPassagesAndStateOnlyTheirFigures() {
-        let results = [result("More than 210 projects from 20 countries."), result("Investment of 16.7 billion USD.")]
-        #expect(LLMComposer.check("There are more than 210 projects [1].", results: results)?.citations.count == 1)
-        #expect(LLMComposer.check("210 projects [1], worth 16,7 billion [2].", results: results)?.citations.count == 2)
-        #expect(LLMComposer.check("There are 300 projects [1].", results: results) == nil)
-        #expect(LLMComposer.check("There are 210 projects [3].", results: results) == nil)
-        #expect(LLMComposer.check("There are many projects.", results: results) == nil)
-        // A figure from a passage that is not cited does not count.
-        #expect(LLMComposer.check("Worth 16.7 billion [1].", results: results) == nil)
-    }
-
     @Test func translatorSettingsParse() throws {
         let libre = try ProviderSettings.parse("libretranslate:http://127.0.0.1:5000", model: nil, apiKey: nil).get()
         #expect(libre.kind == .libretranslate && libre.url.port == 5000)

@@ -3,15 +3,15 @@ import Testing
 @testable import DialogueServer
 
 @Suite struct SignInFailuresTests {
-    @Test func blocksAnAddressAfterTheLimitUntilTheMinuteIsOver() {
-        let failures = SignInFailures(limitPerMinute: 3)
-        for _ in 0..<3 {
-            #expect(!failures.isBlocked("10.0.0.1", now: 1_000))
-            failures.record("10.0.0.1", now: 1_000)
-        }
-        #expect(failures.isBlocked("10.0.0.1", now: 2_000))
-        #expect(!failures.isBlocked("10.0.0.2", now: 2_000), "other addresses are not affected")
-        #expect(!failures.isBlocked("10.0.0.1", now: 61_001), "a new minute starts a new window")
+    @Test func countsFailuresAndReportsThemInTheMetrics() {
+        let metrics = Metrics()
+        let failures = SignInFailures(limitPerMinute: 2, metrics: metrics)
+        for _ in 0..<3 { _ = failures.record("10.0.0.1", now: 1_000) }
+        #expect(failures.isThrottled("10.0.0.1", now: 2_000))
+        #expect(!failures.isThrottled("10.0.0.2", now: 2_000))
+        let text = metrics.render()
+        #expect(text.contains("dialogue_sign_in_failures_total 3\n"))
+        #expect(text.contains("dialogue_sign_in_failures_throttled_total 1\n"))
     }
 }
 

@@ -49,9 +49,9 @@ private func refusal(_ text: String) -> DialogueError? {
                 == .say(session: "s", text: "Xin chào", clientId: "c1", language: nil, citations: nil))
         #expect(
             try decode(
-                #"{"type":"say","session":"s","text":" hi ","clientId":"c1","language":"VI","citations":[{"document":"d"}]}"#
+                #"{"type":"say","session":"s","text":" hi ","clientId":"c1","language":"VI","citations":[{"document":"d","title":"T","passage":"P","source":""}]}"#
             )
-                == .say(session: "s", text: " hi ", clientId: "c1", language: "vi", citations: [["document": "d"]]))
+                == .say(session: "s", text: " hi ", clientId: "c1", language: "vi", citations: [["document": "d", "title": "T", "passage": "P", "source": ""]]))
         #expect(
             try decode(#"{"type":"say","session":"s","text":"hi","clientId":"c1","language":null,"citations":null}"#)
                 == .say(session: "s", text: "hi", clientId: "c1", language: nil, citations: nil))
@@ -204,7 +204,6 @@ private func refusal(_ text: String) -> DialogueError? {
         (#"{"type":"say","session":"s","text":"","clientId":"c"}"#, "text"),
         (#"{"type":"join","session":"s","after":-1}"#, "after"),
         (#"{"type":"join","session":"s","after":"3"}"#, "after"),
-        (#"{"type":"join","session":"s","after":1.5}"#, "after"),
         (#"{"type":"approve","session":"s","draft":"1"}"#, "draft"),
         (#"{"type":"approve","session":"s","draft":1,"text":5}"#, "text"),
         (#"{"type":"reject","session":"s","draft":1,"reason":false}"#, "reason"),
@@ -294,5 +293,73 @@ private func refusal(_ text: String) -> DialogueError? {
             DialogueError(.rateLimited, "slow down", ref: "c1").frame
                 == ["type": "error", "code": "rate_limited", "message": "slow down", "ref": "c1"])
         #expect(DialogueError(.notFound, "gone").frame == ["type": "error", "code": "not_found", "message": "gone"])
+    }
+}
+
+@Suite struct ClientFrameNumberTests {
+    /// Fractions and exponents never reach a stored event: refused at parsing, wherever
+    /// the number sits, with the frame's clientId as `ref` when it has one.
+    @Test(arguments: [
+        #"{"type":"join","session":"s","after":1.5}"#,
+        #"{"type":"join","session":"s","after":2.0}"#,
+        #"{"type":"join","session":"s","after":1e3}"#,
+        #"{"type":"approve","session":"s","draft":3E0}"#,
+        #"{"type":"hello","token":"t","language":"en","resume":{"session":"s","after":0.0}}"#,
+        #"{"type":"say","session":"s","text":"x","clientId":"c-9","extra":-0.5}"#,
+        #"{"type":"join","session":"s","after":9223372036854775808}"#,
+    ])
+    func fractionsAndExponentsAreRefused(text: String) {
+        let error = refusal(text)
+        #expect(error?.code == .badRequest, "\(text)")
+        #expect(error?.message.hasPrefix("malformed JSON: ") == true, "\(text): \(error?.message ?? "accepted")")
+        #expect(error?.message.contains("integer") == true, "\(text): \(error?.message ?? "accepted")")
+    }
+
+    @Test func theRefusalCarriesTheClientId() {
+        let error = refusal(#"{"type":"say","session":"s","text":"x","clientId":"c-9","citations":[{"document":1.5}]}"#)
+        #expect(error?.ref == "c-9")
+    }
+
+    @Test func integersStillDecode() throws {
+        #expect(try decode(#"{"type":"join","session":"s","after":-0}"#) == .join(session: "s", after: 0))
+        #expect(try decode(#"{"type":"join","session":"s","after":42}"#) == .join(session: "s", after: 42))
+    }
+}
+
+@Suite struct ClientFrameCitationTests {
+    private static let good = #"{"document":"d","title":"T","passage":"P","source":"https://a.example"}"#
+
+    @Test func theDocumentedShapeIsKept() throws {
+        let frame = try decode(#"{"type":"say","session":"s","text":"x","clientId":"c","citations":[\#(Self.good)]}"#)
+        guard case .say(_, _, _, _, let citations) = frame else { Issue.record("not a say"); return }
+        #expect(citations == [["document": "d", "title": "T", "passage": "P", "source": "https://a.example"]])
+    }
+
+    @Test(arguments: [
+        (#"[1]"#, "citation 1 must be an object"),
+        (#"[{"document":"d","title":"T","passage":"P"}]"#, "citation 1 misses field \"source\""),
+        (#"[{"document":"d","title":"T","passage":"P","source":"s","url":"javascript:x"}]"#,
+         "citation 1 has an unknown field \"url\""),
+        (#"[{"document":"d","title":"T","passage":["P"],"source":"s"}]"#, "citation 1: field \"passage\" must be a string"),
+        (#"[{"document":" ","title":"T","passage":"P","source":"s"}]"#, "citation 1: field \"document\" is blank"),
+        (#"{"document":"d"}"#, "field \"citations\" must be an array"),
+    ])
+    func badShapesAreRefusedNamingCitationAndField(citations: String, reason: String) {
+        let error = refusal(#"{"type":"say","session":"s","text":"x","clientId":"c","citations":\#(citations)}"#)
+        #expect(error?.code == .badRequest)
+        #expect(error?.ref == "c")
+        #expect(error?.message.hasPrefix(reason) == true, "\(error?.message ?? "accepted")")
+    }
+
+    @Test func countAndLengthAreBounded() {
+        let nine = Array(repeating: Self.good, count: Citation.maximumCount + 1).joined(separator: ",")
+        #expect(
+            refusal(#"{"type":"say","session":"s","text":"x","clientId":"c","citations":[\#(nine)]}"#)?.message
+                .contains("at most \(Citation.maximumCount)") == true)
+        let long = String(repeating: "p", count: Citation.maximumLength["passage"]! + 1)
+        let citation = #"{"document":"d","title":"T","passage":"\#(long)","source":""}"#
+        #expect(
+            refusal(#"{"type":"say","session":"s","text":"x","clientId":"c","citations":[\#(citation)]}"#)?.message
+                == "citation 1: field \"passage\" is longer than \(Citation.maximumLength["passage"]!) bytes")
     }
 }

@@ -140,3 +140,29 @@ struct TimestampFormatTests {
         #expect(Timestamp.format(milliseconds: 1_795_668_000_123) == "2026-11-26T04:40:00.123Z")
     }
 }
+
+/// A rejection's reason and author are stripped for readers who do not see drafts.
+@Suite struct ReviewFieldsTests {
+    @Test func aRejectedStatusLosesReasonAndAuthor() throws {
+        let stored = JSONWriter.bytes([
+            "session": "s", "seq": 5, "kind": "status", "at": "t", "from": ["id": "assistant", "role": "assistant", "name": "A"],
+            "about": 3, "state": "rejected", "draft": 4, "rejectedBy": "stf_1", "reason": "internal",
+        ])
+        let stripped = try #require(ReviewFields.canonicalForReadersWithoutDrafts(kind: .status, canonical: stored))
+        #expect(
+            try JSONParser.parse(stripped)
+                == [
+                    "session": "s", "seq": 5, "kind": "status", "at": "t",
+                    "from": ["id": "assistant", "role": "assistant", "name": "A"], "about": 3, "state": "rejected",
+                    "draft": 4,
+                ])
+    }
+
+    @Test func otherEventsAreUnchanged() {
+        let answered = JSONWriter.bytes(["kind": "status", "about": 3, "state": "answered"])
+        #expect(ReviewFields.canonicalForReadersWithoutDrafts(kind: .status, canonical: answered) == nil)
+        // A message may quote the word; only status events carry review fields.
+        let message = JSONWriter.bytes(["kind": "message", "text": #"{"reason":"x"}"#, "reason": "kept"])
+        #expect(ReviewFields.canonicalForReadersWithoutDrafts(kind: .message, canonical: message) == nil)
+    }
+}

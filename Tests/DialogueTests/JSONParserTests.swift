@@ -197,3 +197,16 @@ private func refuses(_ text: String) -> Bool { refuses(Array(text.utf8)) }
         }
     }
 }
+
+@Suite struct JSONParserIntegersOnlyTests {
+    @Test(arguments: ["1.5", "2.0", "1e3", "1E+2", "-0.0", "[0,1.25]", #"{"a":{"b":[7e-1]}}"#, "9223372036854775808"])
+    func fractionsExponentsAndOverflowAreRefused(text: String) {
+        #expect(throws: JSONParser.SyntaxError.self) { try JSONParser.parse(text, integersOnly: true) }
+        // The lenient reading (stored events of older versions) still takes them.
+        #expect((try? JSONParser.parse(text)) != nil)
+    }
+
+    @Test func integersPass() throws {
+        #expect(try JSONParser.parse("[0,-7,9223372036854775807]", integersOnly: true) == [0, -7, .int(.max)])
+    }
+}

@@ -85,11 +85,11 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
 
     @Test func sayMakesAMessageEvent() throws {
         var state = try joined()
-        let citations: JSONValue = [["document": "doc-1"]]
+        let citations: JSONValue = [["document": "doc-1", "title": "T", "passage": "P.", "source": "S"]]
         let event = try #require(
             appended(
                 try state.say(
-                    by: investor, text: "Hello", clientId: "c1", language: "en", citations: citations, at: F.at(5))))
+                    by: officer, text: "Hello", clientId: "c1", language: "en", citations: citations, at: F.at(5))))
         #expect(event.kind == .message)
         #expect(event.seq == 3)
         #expect(event.clientId == "c1")
@@ -97,10 +97,24 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
         #expect(
             event.body == [
                 "session": .string(F.info.id), "seq": 3, "kind": "message", "at": .string(F.at(5)),
-                "from": ["id": "inv_kenji", "role": "investor", "name": "Kenji Sato"], "text": "Hello",
+                "from": ["id": "stf_officer", "role": "officer", "name": "Trần Thu Hà"], "text": "Hello",
                 "language": "en",
                 "clientId": "c1", "citations": citations,
             ])
+    }
+
+    @Test func onlyOfficersMayAttachCitations() throws {
+        var state = try joined()
+        let citations: JSONValue = [["document": "doc-1", "title": "T", "passage": "P.", "source": "https://x.example"]]
+        #expect(throws: DialogueError(
+            .forbidden, "field \"citations\": only officers may attach citations to a message", ref: "c1"))
+        {
+            try state.say(by: investor, text: "Hello", clientId: "c1", language: "en", citations: citations, at: F.at(5))
+        }
+        // Refused before anything is decided: the seq is not used, and the investor may still speak.
+        #expect(state.lastSeq == 2)
+        let plain = try #require(appended(try say(&state, investor, "Hello", clientId: "c1")))
+        #expect(plain.seq == 3 && plain.body["citations"] == nil)
     }
 
     @Test func repeatedClientIdIsADuplicateWithTheSameSeq() throws {

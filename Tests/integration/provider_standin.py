@@ -24,9 +24,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 class StandIn:
     def __init__(self):
         self.mode = "ok"          # ok | slow | fail | break
-        self.answer_mode = "ok"   # ok | invent (a figure no passage holds) | badcite (a passage not given)
+        # ok | two (two sentences of passage [1], each citing it) | invent (a figure no passage
+        # holds) | badcite (a passage not given) | obey (adds what the question tells it to) |
+        # uncited (a sentence citing nothing) | promise (a cited sentence no passage says) |
+        # name, phone (a name or phone number no passage holds)
+        self.answer_mode = "ok"
         self.delay = 2.0
         self.requests: list[dict] = []
+        self.in_flight = 0        # requests being answered now, and the most at once
+        self.max_in_flight = 0
+        lock = threading.Lock()
         stand_in = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -34,6 +41,16 @@ class StandIn:
                 pass
 
             def do_POST(self):
+                with lock:
+                    stand_in.in_flight += 1
+                    stand_in.max_in_flight = max(stand_in.max_in_flight, stand_in.in_flight)
+                try:
+                    self.answer()
+                finally:
+                    with lock:
+                        stand_in.in_flight -= 1
+
+            def answer(self):
                 body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", "0"))) or b"{}")
                 stand_in.requests.append({"path": self.path, "body": body})
                 if stand_in.mode == "fail":
@@ -43,9 +60,24 @@ class StandIn:
                 if self.path == "/v1/chat/completions" and body["messages"][0]["content"].startswith("You answer"):
                     user = body["messages"][-1]["content"]
                     first = user.split("[1] ", 1)[1].split("\n\n", 1)[0].split("\n", 1)[1]
-                    sentence = first.split(". ")[0].rstrip(".") + "."
+                    sentences = [p.rstrip(".") + "." for p in first.split(". ")]
+                    sentence = sentences[0]
+                    # The question as the model sees it: a JSON string between fence lines
+                    # (older prompts: the text after "Question: ").
+                    lines = user.split("\n")
+                    question = (json.loads(lines[lines.index("BEGIN QUESTION") + 1]) if "BEGIN QUESTION" in lines
+                                else user.rsplit("Question: ", 1)[-1])
+                    # "obey": a model that follows instructions found in the question.
+                    injected = question[question.find("Ignore"):] if "Ignore" in question else ""
                     out = {"ok": f"{sentence} [1]", "invent": "The land rent is 99.5 USD per square metre [1].",
-                           "badcite": f"{sentence} [9]"}[stand_in.answer_mode]
+                           "badcite": f"{sentence} [9]",
+                           "two": " ".join(f"{x} [1]" for x in sentences[:2]),
+                           "obey": f"{sentence} [1] {injected}.",
+                           "uncited": f"{sentence} [1] We can also promise the licence within a week.",
+                           "promise": f"{sentence} [1] We promise you the licence within a week [1].",
+                           "name": f"{sentence} [1] Your personal contact is Nguyen Van Fake [1].",
+                           "phone": f"{sentence} [1] Call 0912 345 678 for a fast licence [1].",
+                           }[stand_in.answer_mode]
                     data = json.dumps({"choices": [{"message": {"role": "assistant", "content": out}}]}).encode()
                     self.send_response(200)
                     self.send_header("Content-Type", "application/json")

@@ -415,7 +415,7 @@ def digit_runs(text: str) -> list[str]:
 
 def passages_given(user_prompt: str) -> list[str]:
     """The numbered passages of LLMComposer's prompt, in order."""
-    body = user_prompt.split("Passages:\n", 1)[1].rsplit("\n\nQuestion: ", 1)[0]
+    body = user_prompt.split("Passages:\n", 1)[1].rsplit("\n\nBEGIN QUESTION\n", 1)[0]
     parts = re.split(r"(?:^|\n\n)\[(\d+)\] ", body)
     numbered = [(int(parts[i]), parts[i + 1].split("\n", 1)[1]) for i in range(1, len(parts) - 1, 2)]
     assert [n for n, _ in numbered] == list(range(1, len(numbered) + 1)), numbered
@@ -463,11 +463,11 @@ def test_an_llm_answer_is_kept_only_under_the_grounding_rules(server_factory, re
         assert all(run_ in " ".join(cited_passages) for run_ in digit_runs(raw)), (raw, cited_passages)
         assert provider_failures(srv)["llm"] == 0
     else:
-        # Refused and replaced by the extractive answer: the model's reply broke a rule (it
-        # cannot have been a reply citing only given passages and stating no figure).
+        # Refused and replaced by the extractive answer: the model's reply broke a rule of
+        # AnswerSupport (a sentence citing nothing or a passage it was not given, or stating
+        # a figure, name or address that no passage it cites holds).
         assert answer["engine"] == "extractive", answer
         assert answer["text"] != raw
-        assert not (cited and all(1 <= n <= len(passages) for n in cited) and not digit_runs(raw)), raw
         # …citing what the model was given (the extractive composer may quote one sentence).
         assert all(any(c["passage"] in p for p in passages) for c in answer["citations"]), answer
         # The refusal is told where an operator looks.

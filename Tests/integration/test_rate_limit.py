@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from harness import cid, officer, run
+from harness import cid, investor, officer, run
 
 
 async def blast(ws, sid, n):
@@ -51,10 +51,18 @@ def test_default_burst_then_rate_limited(server):
         lo, hi = int(10 * elapsed) - 2, int(10 * elapsed) + 3
         assert lo <= len(acks2) <= hi, f"~{10 * elapsed:.0f} tokens expected, {len(acks2)} accepted"
         assert all(e["code"] == "rate_limited" for e in errs2)
-        # the limit is per connection
-        ws2, _ = await officer(server, join=sid)
+        # the limit is per participant: a second socket of the same officer shares the bucket
+        ws2, _ = await officer(server)
+        await asyncio.sleep(0.3)  # about three tokens: one for the join, two for messages
+        await ws2.join(sid)
         acks3, errs3 = await blast(ws2, sid, 20)
-        assert len(acks3) == 20 and not errs3
+        assert len(acks3) <= 5 and errs3, f"a second socket must not get a fresh burst: {len(acks3)} acks"
+        # another participant has a bucket of its own
+        code = server.create_invite(sid, name="Ito Ren", language="ja")["code"]
+        inv, _, _ = await investor(server, code, "ja")
+        acks4, errs4 = await blast(inv, sid, 20)
+        assert len(acks4) == 20 and not errs4
+        await inv.close()
         await ws.close()
         await ws2.close()
     run(go())

@@ -10,7 +10,8 @@
 #
 # fsync is off: these clusters hold test data only, and start in under a second. The
 # benchmark wants commits as durable as SQLite's: CLUSTER_DURABLE=1 keeps fsync and
-# synchronous_commit on.
+# synchronous_commit on. CLUSTER_SSL_DIR=FOLDER (holding server.crt and server.key) starts
+# the cluster with ssl=on and that certificate.
 set -euo pipefail
 cmd=${1:?start|stop}; dir=${2:?folder}; port=${3:-55432}
 bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
@@ -29,7 +30,14 @@ start)
   "${as_owner[@]}" "$bin/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 --no-locale --no-sync >"$dir/initdb.log"
   durability="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   [ "${CLUSTER_DURABLE:-0}" = 1 ] && durability="-c fsync=on -c synchronous_commit=on"
-  echo "-p $port -c listen_addresses=127.0.0.1 -k $dir $durability -c max_connections=200" >"$dir/options"
+  ssl=""
+  if [ -n "${CLUSTER_SSL_DIR:-}" ]; then
+    cp "$CLUSTER_SSL_DIR/server.crt" "$CLUSTER_SSL_DIR/server.key" "$dir/data/"
+    chmod 600 "$dir/data/server.key"
+    [ "$(id -u)" = 0 ] && chown postgres:postgres "$dir/data/server.crt" "$dir/data/server.key"
+    ssl="-c ssl=on -c ssl_cert_file=$dir/data/server.crt -c ssl_key_file=$dir/data/server.key"
+  fi
+  echo "-p $port -c listen_addresses=127.0.0.1 -k $dir $durability $ssl -c max_connections=200" >"$dir/options"
   "${as_owner[@]}" "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 30 start -o "$(cat "$dir/options")" >/dev/null
   "${as_owner[@]}" "$bin/createdb" -h 127.0.0.1 -p "$port" -U postgres dialogue
   echo "postgres://postgres@127.0.0.1:$port/dialogue"

@@ -2208,10 +2208,10 @@ function renderMessage(event) {
   if (event.contact && typeof event.contact === "object") {
     body.append(renderContact(event.contact, event.kind === "draft" && !state.draftOutcomes.has(event.seq)));
   }
-  if ((event.kind === "draft" || event.kind === "answer") && typeof event.confidence === "number") {
-    const pct = Math.round(event.confidence * 100);
+  const pct = confidencePercent(event);
+  if ((event.kind === "draft" || event.kind === "answer") && pct !== null) {
     const conf = el("span", "confidence", t("confidence", { pct }));
-    if (event.confidence < 0.5) {
+    if (pct < 50) {
       conf.classList.add("low");
       conf.append(` (${t("lowConfidence")})`);
     }
@@ -2236,6 +2236,13 @@ function renderMessage(event) {
 }
 
 /** The question an answer or draft replies to: `replyTo`, else (older events) `about`. */
+/** An answer's confidence in per cent: `confidencePercent` (an integer), or the `confidence`
+ * (0…1) of events stored before it; null when it has neither. */
+function confidencePercent(event) {
+  if (Number.isInteger(event.confidencePercent)) return event.confidencePercent;
+  return typeof event.confidence === "number" ? Math.round(event.confidence * 100) : null;
+}
+
 function renderCitations(citations) {
   const box = el("div", "citations");
   box.append(el("h4", "", t("sources")));

@@ -1092,7 +1092,9 @@ function renderTextEntry(item, event, kind, showDate) {
   if (kind === "answer" || kind === "draft") {
     const facts = [];
     if (Number.isInteger(event.about)) facts.push(t("aboutQuestion", { seq: event.about }));
-    if (typeof event.confidence === "number") facts.push(t("confidence", { pct: Math.round(event.confidence * 100) }));
+    // `confidencePercent` (an integer) since issue 16; `confidence` (0…1) in older events.
+    if (Number.isInteger(event.confidencePercent)) facts.push(t("confidence", { pct: event.confidencePercent }));
+    else if (typeof event.confidence === "number") facts.push(t("confidence", { pct: Math.round(event.confidence * 100) }));
     if (event.engine) facts.push(t("engine", { engine: event.engine }));
     if (event.approvedBy) {
       const values = { name: participantName(event.approvedBy), draft: event.draft ?? "?" };
