@@ -21,7 +21,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
 
 # What only the tests need, on top of `deps`.
 test-deps: deps

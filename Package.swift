@@ -120,7 +120,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
             name: "DialogueServerTests",
-            dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks"],
+            dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks", "Transcripts"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],

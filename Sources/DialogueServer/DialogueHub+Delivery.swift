@@ -364,6 +364,12 @@ extension DialogueHub {
         for task in archives.values { await task.value }
     }
 
+    /// Waits for a session's transcript being written, if it is: its final head is signed
+    /// then, so a verification or export right after `ended` does not find it missing.
+    func waitForArchive(session sessionId: String) async {
+        await archives[sessionId]?.value
+    }
+
     /// Storage refused events: tell their senders, and rebuild the session's rules from disk
     /// once, answering `unavailable` to its actions until then, so no decision is taken on a
     /// state that assumed the lost events.

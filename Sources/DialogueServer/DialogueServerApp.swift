@@ -26,6 +26,10 @@ package final class DialogueServerApp: Sendable {
     let metrics: Metrics
     let signInFailures: SignInFailures
     let logger: Logger
+    /// Signs checkpoints of live sessions, fed by the commit delivery.
+    let checkpointer: Checkpointer
+    /// The checkpointer's loop.
+    private let checkpointTask = Mutex<Task<Void, Never>?>(nil)
     /// Delivers commit results to the hub; it ends once the writer has committed everything.
     private let commitDelivery = Mutex<Task<Void, Never>?>(nil)
     /// Publishes this node's presence to a shared store and beats for it.
@@ -69,12 +73,15 @@ package final class DialogueServerApp: Sendable {
             dataDirectory: configuration.dataDirectory, agents: agentSource, glossaries: glossaries, logger: logger)
         // Transcript search keeps its own index file too, filled when someone searches.
         transcriptSearch = try TranscriptSearch(dataDirectory: configuration.dataDirectory, store: store)
-        let key =
-            try configuration.signingKeyPath.map { try SigningKey.loadOrCreate(path: $0) }
-            ?? SigningKey.loadOrCreate(dataDirectory: configuration.dataDirectory)
+        let keyPath = SigningKey.path(dataDirectory: configuration.dataDirectory, override: configuration.signingKeyPath)
+        let key = try SigningKey.loadOrCreate(path: keyPath)
         transcripts = TranscriptService(
             store: store, key: key, dataDirectory: configuration.dataDirectory, logger: logger,
-            glossaries: glossaries)
+            glossaries: glossaries, retiredKeys: try SigningKey.retiredKeys(keyPath: keyPath),
+            checkpointEvents: configuration.checkpointEvents)
+        checkpointer = Checkpointer(
+            service: transcripts, events: configuration.checkpointEvents, interval: configuration.checkpointInterval,
+            logger: logger)
         var transportConfiguration = TransportConfiguration()
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
@@ -129,9 +136,12 @@ package final class DialogueServerApp: Sendable {
             logger: logger)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
+        let checkpointer = checkpointer
+        checkpointTask.withLock { $0 = Task { await checkpointer.run() } }
         commitDelivery.withLock {
             $0 = Task { [glossaries] in
                 for await result in store.writer.results {
+                    checkpointer.note(result)  // a counter under a lock: signing is the checkpointer's task
                     // Terms are found here, between the writer and the hub, so the hub never
                     // spends its time matching long texts.
                     let agents = await hub.agents(of: result)
@@ -200,13 +210,16 @@ package final class DialogueServerApp: Sendable {
                 }
             }
         }
-        // Sessions that ended without their transcript written (a crash right after `ended`).
+        // Sessions that ended without their final head (a crash right after `ended`, or a
+        // head deleted from the database): never signed now, since that would sign whatever
+        // the database holds today. Verification reports them; the operator investigates.
         Task { [transcripts, logger] in
             do {
                 for info in try await transcripts.store.sessions(matching: nil, status: .ended)
-                where try await transcripts.store.head(session: info.id) == nil {
-                    logger.notice("archiving a transcript left unwritten", metadata: ["session.id": "\(info.id)"])
-                    await TranscriptArchiver(service: transcripts, logger: logger).archive(session: info.id)
+                where try await !transcripts.isSealed(session: info.id) {
+                    logger.error(
+                        "ended session has no final signed head; it is not signed again (transcript verify reports it)",
+                        metadata: ["session.id": "\(info.id)"])
                 }
             } catch {
                 logger.error("start-up archive check failed", metadata: ["error": "\(error)"])
@@ -217,7 +230,7 @@ package final class DialogueServerApp: Sendable {
             metadata: [
                 "url": "\(baseURL)/", "data": "\(configuration.dataDirectory)", "agents": "\(agents.ids)",
                 "transport.loop": "\(transport.eventLoop.rawValue)",
-                "transcript.publicKey": "\(transcripts.publicKey)",
+                "transcript.publicKey": "\(transcripts.publicKey)", "transcript.keyId": "\(transcripts.keyId)",
             ])
         return Started(
             listenURL: configuration.listenURL(port: transport.port), baseURL: baseURL, officerToken: officerToken)
@@ -233,9 +246,9 @@ package final class DialogueServerApp: Sendable {
         await Task.detached { await writer.shutdown() }.value  // SQLite's blocks until committed: off the caller's task
         await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
         await hub.waitForArchives()
-        for sessionId in await hub.liveSessionIds() {
-            try? await transcripts.signHead(session: sessionId)
-        }
+        await checkpointer.signAll()  // what this node committed: nothing else is signed
+        checkpointer.finish()
+        await checkpointTask.withLock { $0 }?.value
         transport.closeAll(code: 1001, reason: "server shutting down")
         let deadline = ContinuousClock.now + .seconds(3)
         while transport.openConnections > 0 && ContinuousClock.now < deadline {

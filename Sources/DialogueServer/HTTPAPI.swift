@@ -136,6 +136,8 @@ struct HTTPAPI: Sendable {
         }
         if method == "GET", let id = match("v1/sessions/*/transcript")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
+            await hub.waitForArchive(session: id)
+            await transcripts.signPending(session: id)  // a live export ends at a checkpoint
             return try await transcript(request, session: id, reader: reader)
         }
         if method == "GET", let id = match("v1/sessions/*/translations")?.first {
@@ -144,6 +146,11 @@ struct HTTPAPI: Sendable {
         }
         if method == "GET", let id = match("v1/sessions/*/verify")?.first {
             let reader = try await staff(request, allowed: [.officer, .reviewer])
+            await hub.waitForArchive(session: id)
+            // The events this node committed since the last checkpoint are signed first (when
+            // the chain extends that checkpoint), so the answer covers them; nothing else is
+            // signed here, an ended session never.
+            await transcripts.signPending(session: id)
             guard let result = try await transcripts.verify(session: id) else {
                 throw Failure.notFound("no session \(id)")
             }

@@ -16,6 +16,10 @@ package struct ServerConfiguration: Sendable {
     /// The transcript signing key's file, when not `signing-key.ed25519` in `dataDirectory`
     /// (nodes sharing a store must share the key).
     package var signingKeyPath: String?
+    /// A live session's chain is signed (a checkpoint) once this many events are unsigned…
+    package var checkpointEvents = 64
+    /// …or once its oldest unsigned event is this old (docs/transcripts.md, "Checkpoints").
+    package var checkpointInterval: Duration = .seconds(30)
     /// Time between a node's heartbeats to a shared store; a node silent for three is taken
     /// for dead and its participants shown offline.
     package var nodeHeartbeat: Duration = .seconds(5)

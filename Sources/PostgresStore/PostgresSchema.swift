@@ -369,6 +369,19 @@ enum PostgresSchema {
                 appendV6,
             ]
         ),
+        (
+            "v7: signed checkpoints",
+            [
+                // Every signature a node makes (checkpoints of live sessions, the final head
+                // of an ended one) is kept, so a verifier can check each against the chain.
+                """
+                CREATE TABLE checkpoints (
+                    session_id TEXT NOT NULL, seq BIGINT NOT NULL, state TEXT NOT NULL, chain BYTEA NOT NULL,
+                    signature BYTEA NOT NULL, key_id TEXT NOT NULL, signed_at TEXT NOT NULL,
+                    PRIMARY KEY (session_id, seq, state))
+                """
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

@@ -102,6 +102,39 @@ extension PostgresStore {
         }
     }
 
+    package func saveCheckpoint(_ checkpoint: CheckpointRecord) async throws {
+        try await execute(
+            """
+            INSERT INTO checkpoints (session_id, seq, state, chain, signature, key_id, signed_at)
+            VALUES (\(checkpoint.session), \(checkpoint.seq), \(checkpoint.state), \(Data(checkpoint.chain)),
+              \(Data(checkpoint.signature)), \(checkpoint.keyId), \(checkpoint.signedAt))
+            ON CONFLICT DO NOTHING
+            """)
+    }
+
+    package func chainLinks(session: String) async throws -> [ChainLink] {
+        try await rows("SELECT seq, kind, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
+            row in
+            let (seq, kind, hash, chain) = try row.decode((Int64, String, Data, Data).self)
+            return ChainLink(seq: seq, kind: kind, hash: Array(hash), chain: Array(chain))
+        }
+    }
+
+    package func checkpoints(session: String) async throws -> [CheckpointRecord] {
+        try await rows(
+            """
+            SELECT session_id, seq, state, chain, signature, key_id, signed_at FROM checkpoints
+            WHERE session_id = \(session) ORDER BY seq, state DESC
+            """
+        ).map { row in
+            let (id, seq, state, chain, signature, keyId, signedAt) = try row.decode(
+                (String, Int64, String, Data, Data, String, String).self)
+            return CheckpointRecord(
+                session: id, seq: seq, chain: Array(chain), signature: Array(signature), keyId: keyId, state: state,
+                signedAt: signedAt)
+        }
+    }
+
     package func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note {
         let now = Timestamp.now()
         let inserted = try await rows(

@@ -60,6 +60,14 @@ package protocol DialogueStore: RedactionStore, Sendable {
     func saveHead(_ head: SignedHeadRecord) async throws
     /// The last signed head of a session.
     func head(session: String) async throws -> SignedHeadRecord?
+    /// Stores a signed checkpoint or final head (docs/transcripts.md); storing the same
+    /// (session, seq, state) again is a no-op.
+    func saveCheckpoint(_ checkpoint: CheckpointRecord) async throws
+    /// Every signed checkpoint and final head of a session, by seq.
+    func checkpoints(session: String) async throws -> [CheckpointRecord]
+    /// Each stored event's seq, kind, hash and chain, in seq order, without its body: what
+    /// signing a checkpoint reads (a long session's texts stay on disk).
+    func chainLinks(session: String) async throws -> [ChainLink]
     /// Adds a note to an event.
     func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note
     /// Notes of a session.
@@ -204,5 +212,55 @@ package struct StoredFrame: Sendable {
         self.seq = seq
         self.kind = kind
         self.canonical = canonical
+    }
+}
+
+/// A signed checkpoint of a live session or the final head of an ended one, as stored. The
+/// signer's key is only named (`keyId`): verifiers look the key up among those they trust.
+package struct CheckpointRecord: Sendable, Equatable {
+    /// Session.
+    package var session: String
+    /// Last seq covered.
+    package var seq: Int64
+    /// Chain value at that seq.
+    package var chain: [UInt8]
+    /// Ed25519 signature of the version-2 message.
+    package var signature: [UInt8]
+    /// Id of the key that signed (hex, 32 digits).
+    package var keyId: String
+    /// `live` (a checkpoint) or `ended` (the final head).
+    package var state: String
+    /// RFC 3339; part of the signed message.
+    package var signedAt: String
+
+    package init(
+        session: String, seq: Int64, chain: [UInt8], signature: [UInt8], keyId: String, state: String, signedAt: String
+    ) {
+        self.session = session
+        self.seq = seq
+        self.chain = chain
+        self.signature = signature
+        self.keyId = keyId
+        self.state = state
+        self.signedAt = signedAt
+    }
+}
+
+/// One stored event as the chain sees it: no body.
+package struct ChainLink: Sendable, Equatable {
+    /// Position in the session.
+    package var seq: Int64
+    /// The stored kind (`ended` closes the session).
+    package var kind: String
+    /// The stored event hash.
+    package var hash: [UInt8]
+    /// The stored chain value.
+    package var chain: [UInt8]
+
+    package init(seq: Int64, kind: String, hash: [UInt8], chain: [UInt8]) {
+        self.seq = seq
+        self.kind = kind
+        self.hash = hash
+        self.chain = chain
     }
 }

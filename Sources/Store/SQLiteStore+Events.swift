@@ -102,6 +102,47 @@ extension SQLiteStore {
         }
     }
 
+    package func saveCheckpoint(_ checkpoint: CheckpointRecord) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO checkpoints (session_id, seq, state, chain, signature, key_id, signed_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
+                    """,
+                arguments: [
+                    checkpoint.session, checkpoint.seq, checkpoint.state, Data(checkpoint.chain),
+                    Data(checkpoint.signature), checkpoint.keyId, checkpoint.signedAt,
+                ])
+        }
+    }
+
+    package func chainLinks(session: String) async throws -> [ChainLink] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT seq, kind, hash, chain FROM events WHERE session_id = ? ORDER BY seq",
+                arguments: [session]
+            ).map { row in
+                let hash: Data = row["hash"]
+                let chain: Data = row["chain"]
+                return ChainLink(seq: row["seq"], kind: row["kind"], hash: Array(hash), chain: Array(chain))
+            }
+        }
+    }
+
+    package func checkpoints(session: String) async throws -> [CheckpointRecord] {
+        try await reading { db in
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM checkpoints WHERE session_id = ? ORDER BY seq, state DESC", arguments: [session]
+            ).map { row in
+                let chain: Data = row["chain"]
+                let signature: Data = row["signature"]
+                return CheckpointRecord(
+                    session: row["session_id"], seq: row["seq"], chain: Array(chain), signature: Array(signature),
+                    keyId: row["key_id"], state: row["state"], signedAt: row["signed_at"])
+            }
+        }
+    }
+
     package func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note {
         let now = Timestamp.now()
         return try await writing { db in

@@ -162,6 +162,17 @@ package final class SQLiteStore: DialogueStore {
                     CREATE INDEX redactions_by_session ON redactions(session_id, seq);
                     """)
         }
+        migrator.registerMigration("v7: signed checkpoints") { db in
+            // Every signature the server makes (checkpoints of live sessions, the final head
+            // of an ended one) is kept, so a verifier can check each against the chain.
+            try db.execute(
+                sql: """
+                    CREATE TABLE checkpoints (
+                        session_id TEXT NOT NULL, seq INTEGER NOT NULL, state TEXT NOT NULL,
+                        chain BLOB NOT NULL, signature BLOB NOT NULL, key_id TEXT NOT NULL,
+                        signed_at TEXT NOT NULL, PRIMARY KEY (session_id, seq, state)) WITHOUT ROWID;
+                    """)
+        }
         return migrator
     }
 

@@ -6,9 +6,10 @@ package struct TranscriptDocument: Sendable, Equatable {
     /// The `format` member of every export.
     package static let format = "dialogue-transcript"
     /// The `version` this code writes: 2 since events carry salted commitments
-    /// (docs/transcripts.md, "Commitments").
+    /// (docs/transcripts.md, "Commitments") and exports carry the head's state and time,
+    /// `keyId` and the `documentSignature` over the whole export.
     package static let version: Int64 = 2
-    /// The versions this code reads: version-1 exports still verify as they did.
+    /// The versions this code reads (version 1 exports keep verifying as they did).
     package static let readableVersions: ClosedRange<Int64> = 1...2
     /// The only signature algorithm.
     package static let algorithm = "Ed25519"
@@ -56,14 +57,23 @@ package struct TranscriptDocument: Sendable, Equatable {
             "events": .array(events.map { $0.json() }),
             "notes": .array(notes.map { $0.json() }),
             "translations": .array(translations.map { $0.json() }),
-            "head": ["seq": .int(head.seq), "chain": .string(Hex.encode(head.chain))],
+            "head": .object(Self.headMembers(head)),
             "signature": .string(Base64.encode(head.signature)),
             "publicKey": .string(Base64.encode(head.publicKey)),
+            "keyId": .string(head.keyId),
             "algorithm": .string(Self.algorithm),
         ]
     }
 
-    /// Reads an export back; throws when it is not a version-1 transcript or a field is
+    /// The `head` object: seq and chain, and for a version-2 signature its state and time.
+    private static func headMembers(_ head: SignedHead) -> [String: JSONValue] {
+        var members: [String: JSONValue] = ["seq": .int(head.seq), "chain": .string(Hex.encode(head.chain))]
+        if let state = head.state { members["state"] = .string(state.rawValue) }
+        if let signedAt = head.signedAt { members["signedAt"] = .string(signedAt) }
+        return members
+    }
+
+    /// Reads an export back; throws when it is not a version-1 or -2 transcript or a field is
     /// missing or mistyped. It does not verify anything: see `TranscriptVerifier`.
     package init(json: JSONValue) throws(TranscriptError) {
         let root = try Self.checkedRoot(json)
@@ -122,9 +132,17 @@ package struct TranscriptDocument: Sendable, Equatable {
     /// The `head`, `signature` and `publicKey` members as a `SignedHead` for `session`.
     static func signedHead(_ root: JSONFields, session: String) throws(TranscriptError) -> SignedHead {
         let head = try root.object("head")
+        var state: SignedHead.State?
+        if let text = try head.optionalString("state") {
+            guard let known = SignedHead.State(rawValue: text) else {
+                throw .unreadable("head.state \"\(text)\" is neither live nor ended")
+            }
+            state = known
+        }
         return SignedHead(
             session: session, seq: try head.int("seq"), chain: try head.digest("chain"),
-            signature: try root.base64("signature"), publicKey: try root.base64("publicKey"))
+            signature: try root.base64("signature"), publicKey: try root.base64("publicKey"), state: state,
+            signedAt: try head.optionalString("signedAt"))
     }
 
     /// The contract's participant object (`online` is always false in a transcript), plus

@@ -14,7 +14,7 @@ package enum TranscriptError: Error, Sendable, Equatable, CustomStringConvertibl
         switch self {
         case .unreadable(let reason): return "unreadable transcript: \(reason)"
         case .wrongFormat(let format): return "not a dialogue transcript (format \"\(format)\")"
-        case .unsupportedVersion(let version): return "unsupported transcript version \(version) (this server reads 1)"
+        case .unsupportedVersion(let version): return "unsupported transcript version \(version) (this server reads 1 and 2)"
         case .unsupportedAlgorithm(let name): return "unsupported signature algorithm \"\(name)\" (expected Ed25519)"
         }
     }

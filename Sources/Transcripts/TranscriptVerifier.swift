@@ -22,20 +22,62 @@ package enum TranscriptVerifier {
     }
 
     /// Verifies the bytes of an export file; throws when they are not a readable transcript.
-    package static func verify(fileBytes: [UInt8]) throws(TranscriptError) -> VerificationResult {
+    /// `trusted`: the keys the head and document signatures must come from; nil checks them
+    /// only against the document's own `publicKey` (which proves nothing about who signed).
+    package static func verify(fileBytes: [UInt8], trusted: TrustedKeys? = nil) throws(TranscriptError)
+        -> VerificationResult
+    {
         let json: JSONValue
         do {
             json = try JSONParser.parse(fileBytes)
         } catch {
             throw .unreadable("not JSON: \(error.description)")
         }
-        return try verify(export: json)
+        return try verify(export: json, trusted: trusted)
     }
 
-    /// Verifies a parsed export: every event's hash and chain, seqs 1…N without gaps, the
-    /// head against the last chain, and the signature with the document's `publicKey`.
-    /// Throws `TranscriptError` when the document is malformed; tampering is a result.
-    package static func verify(export: JSONValue) throws(TranscriptError) -> VerificationResult {
+    /// Verifies a parsed export: the chain and head (`verifyChain`), then who signed: the
+    /// head's key among `trusted`, and for version 2 the document signature over every
+    /// member and a head whose state agrees with the session's status.
+    package static func verify(export: JSONValue, trusted: TrustedKeys? = nil) throws(TranscriptError)
+        -> VerificationResult
+    {
+        let root = try TranscriptDocument.checkedRoot(export)
+        let head = try TranscriptDocument.signedHead(root, session: try root.object("session").string("id"))
+        let version = try root.int("version")
+        // A live session's export may hold events after its newest checkpoint: signed by
+        // the export's document signature only (checked below), reported as `unsigned`.
+        let status = try root.object("session").string("status")
+        let liveTail = version >= 2 && head.state == .live && status == "live"
+        var result = try verifyChain(export: export, unsignedTail: liveTail)
+        result.keyTrusted = trusted.map { $0.signer(of: head) != nil }
+        func tampered(_ reason: String) -> VerificationResult {
+            result.ok = false
+            result.firstBadSeq = nil
+            result.reason = reason
+            return result
+        }
+        guard result.ok else { return result }
+        if result.keyTrusted == false {
+            return tampered("head signed by a key this verifier does not trust (key id \(head.keyId))")
+        }
+        guard version >= 2 else {
+            // Every version-2 head carries a state; one in a version-1 file was downgraded
+            // to skip the document signature.
+            return head.state == nil ? result : tampered("version 1 file with a version 2 head: downgraded")
+        }
+        if let failure = DocumentSignature.failure(root.members, trusted: trusted) { return tampered(failure) }
+        if head.state == .live && status == "ended" { return tampered("session ended but its head is a live checkpoint") }
+        if head.state == .ended && status != "ended" { return tampered("final head on a session marked \(status)") }
+        return result
+    }
+
+    /// The chain part of an export's check: every event's hash and chain, seqs 1…N without
+    /// gaps, the head against the last chain, and the signature with the document's
+    /// `publicKey`. Throws `TranscriptError` when the document is malformed; tampering is a result.
+    static func verifyChain(export: JSONValue, unsignedTail: Bool = false) throws(TranscriptError)
+        -> VerificationResult
+    {
         let root = try TranscriptDocument.checkedRoot(export)
         let session = try root.object("session").string("id")
         var links: [Link] = []
@@ -49,7 +91,7 @@ package enum TranscriptVerifier {
                     storedHash: try fields.digest("hash"), storedChain: try fields.digest("chain"),
                     salts: try EventSalts(fields)))
         }
-        return check(links, head: try TranscriptDocument.signedHead(root, session: session))
+        return check(links, head: try TranscriptDocument.signedHead(root, session: session), unsignedTail: unsignedTail)
     }
 
     /// Verifies a session from the store's rows: `body` is the stored text's bytes, re-parsed
@@ -83,9 +125,10 @@ package enum TranscriptVerifier {
 
     /// The one place where events are hashed, chained and compared, and the head and its
     /// signature checked.
-    private static func check(_ links: [Link], head: SignedHead?) -> VerificationResult {
+    private static func check(_ links: [Link], head: SignedHead?, unsignedTail: Bool = false) -> VerificationResult {
         var previous = HashChain.genesis
         var redacted: [Int64] = []
+        var chains: [[UInt8]] = []  // by seq, for a head before the last event (`unsignedTail`)
 
         func result(_ badSeq: Int64?, _ reason: String?) -> VerificationResult {
             VerificationResult(
@@ -122,14 +165,23 @@ package enum TranscriptVerifier {
             let chain = HashChain.link(previous: previous, eventHash: hash)
             guard chain == link.storedChain else { return result(expected, "chain broken") }
             previous = chain
+            chains.append(chain)
         }
 
         guard let head else { return result(nil, nil) }
         let count = Int64(links.count)
         if head.seq > count { return result(count + 1, "seq \(count + 1) missing (the head is at seq \(head.seq))") }
-        if head.seq < count { return result(head.seq + 1, "events after the signed head (seq \(head.seq))") }
-        guard head.chain == previous else { return result(head.seq, "head does not match the chain") }
-        guard head.isValid else { return result(head.seq, "signature invalid") }
-        return result(nil, nil)
+        if head.seq < count && !unsignedTail {
+            return result(head.seq + 1, "events after the signed head (seq \(head.seq))")
+        }
+        let headChain = head.seq == 0 ? HashChain.genesis : chains[Int(head.seq) - 1]
+        guard head.chain == headChain else { return result(head.seq, "head does not match the chain") }
+        // Nothing signed yet in a live session (seq 0, no signature): the events rest on the
+        // document signature alone, like any unsigned tail.
+        let unsignedStart = unsignedTail && head.seq == 0 && head.signature.isEmpty
+        guard unsignedStart || head.isValid else { return result(head.seq, "signature invalid") }
+        var intact = result(nil, nil)
+        intact.unsigned = Int(count - head.seq)
+        return intact
     }
 }

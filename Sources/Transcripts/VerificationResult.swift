@@ -19,6 +19,20 @@ package struct VerificationResult: Sendable, Equatable {
     package var publicKey: String
     /// Seqs of redacted events: their chain links were checked, their remaining fields cannot be.
     package var redacted: [Int64]
+    /// Whether the head's key is one of the trusted keys; nil when there were none to check against.
+    package var keyTrusted: Bool?
+    /// Events after the last signed checkpoint of a live session: not yet signed.
+    package var unsigned: Int = 0
+    /// How many signed heads (checkpoints and the final head) were checked.
+    package var checkpoints: Int = 0
+    /// Whether the session ended (and so must be covered whole by a final signed head).
+    package var ended: Bool?
+
+    /// The id of the key that signed the head (docs/transcripts.md, "Keys"), "" when none.
+    package var keyId: String {
+        guard let raw = Base64.decode(publicKey), !raw.isEmpty else { return "" }
+        return TrustedKeys.keyId(raw)
+    }
 
     /// A result from its parts.
     package init(
@@ -43,7 +57,14 @@ package struct VerificationResult: Sendable, Equatable {
         ]
         if let firstBadSeq { members["firstBadSeq"] = .int(firstBadSeq) }
         if let reason { members["reason"] = .string(reason) }
-        if !publicKey.isEmpty { members["publicKey"] = .string(publicKey) }
+        if !publicKey.isEmpty {
+            members["publicKey"] = .string(publicKey)
+            members["keyId"] = .string(keyId)
+        }
+        if let keyTrusted { members["keyTrusted"] = .bool(keyTrusted) }
+        if let ended { members["ended"] = .bool(ended) }
+        if unsigned > 0 { members["unsigned"] = .int(Int64(unsigned)) }
+        if checkpoints > 0 { members["checkpoints"] = .int(Int64(checkpoints)) }
         if !redacted.isEmpty { members["redacted"] = .array(redacted.map { .int($0) }) }
         return .object(members)
     }
@@ -51,9 +72,11 @@ package struct VerificationResult: Sendable, Equatable {
     /// One line for the command line: `intact: …` or `tampered at seq N: reason`.
     package var summary: String {
         if ok {
-            let note = redacted.isEmpty ? "" : ", redacted: " + redacted.map(String.init).joined(separator: ", ")
+            var note = redacted.isEmpty ? "" : ", redacted: " + redacted.map(String.init).joined(separator: ", ")
+            if unsigned > 0 { note += ", last \(unsigned) not yet signed" }
             return "intact: \(events) events, head \(head)\(note)"
         }
-        return "tampered at seq \(firstBadSeq.map(String.init) ?? "?"): \(reason ?? "unknown")"
+        guard let firstBadSeq else { return "tampered: \(reason ?? "unknown")" }
+        return "tampered at seq \(firstBadSeq): \(reason ?? "unknown")"
     }
 }

@@ -13,7 +13,7 @@ struct DialogueServerCommand: AsyncParsableCommand {
         abstract: "Live, recorded investor dialogues over WebSocket, with tamper-evident transcripts.",
         subcommands: [
             Serve.self, Staff.self, Index.self, Transcript.self, Backup.self, GlossaryCommand.self, MigrateStore.self,
-            EraseParticipant.self, Retention.self,
+            EraseParticipant.self, Retention.self, KeyCommand.self,
         ],
         defaultSubcommand: Serve.self)
 

@@ -42,6 +42,8 @@ struct MigrateStore: AsyncParsableCommand {
                 }
                 try await target.importSession(
                     info, events: events, head: try await source.head(session: id), notes: try await source.notes(session: id))
+                // Every signed checkpoint and final head too: verification requires them.
+                for checkpoint in try await source.checkpoints(session: id) { try await target.saveCheckpoint(checkpoint) }
                 totalEvents += events.count
                 printLine("\(id): \(events.count) events")
             }

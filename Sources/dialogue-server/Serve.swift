@@ -16,6 +16,9 @@ struct Serve: AsyncParsableCommand {
     var store: String?
     @Option(help: "Transcript signing key file (env DIALOGUE_SIGNING_KEY); nodes sharing a store share it. Default: in --data.")
     var signingKey: String?
+    @Option(help: "Sign a checkpoint of a live session's chain once this many of its events are unsigned.")
+    var checkpointEvents = 64
+    @Option(help: "…or once its oldest unsigned event is this many seconds old.") var checkpointSeconds: Double = 30
     @Option(help: "With --store: seconds between this node's heartbeats; a node silent for three is taken for dead.")
     var nodeHeartbeat: Double = 5
     @Option(help: "Folder of agent packs.") var agents = "Agents"
@@ -81,6 +84,10 @@ struct Serve: AsyncParsableCommand {
         if let retentionDays, !(retentionDays >= 0) { throw ValidationError("--retention-days must be a number ≥ 0") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
         if !(0.1...3600).contains(nodeHeartbeat) { throw ValidationError("--node-heartbeat must be 0.1 to 3600 seconds") }
+        if checkpointEvents < 1 { throw ValidationError("--checkpoint-events must be at least 1") }
+        if !(0.1...86400).contains(checkpointSeconds) {
+            throw ValidationError("--checkpoint-seconds must be 0.1 to 86400 seconds")
+        }
         if commitBatch < 1 || commitIntervalMs < 0 {
             throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0")
         }
@@ -95,6 +102,8 @@ struct Serve: AsyncParsableCommand {
         let environment = ProcessInfo.processInfo.environment
         configuration.storeURL = (store ?? environment["DIALOGUE_STORE"]).flatMap { $0.isEmpty ? nil : $0 }
         configuration.signingKeyPath = (signingKey ?? environment["DIALOGUE_SIGNING_KEY"]).flatMap { $0.isEmpty ? nil : $0 }
+        configuration.checkpointEvents = checkpointEvents
+        configuration.checkpointInterval = .milliseconds(Int64(checkpointSeconds * 1000))
         configuration.nodeHeartbeat = .milliseconds(Int64(nodeHeartbeat * 1000))
         configuration.agentsDirectory = agents
         configuration.publicURL = publicURL

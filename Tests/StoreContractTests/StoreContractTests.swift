@@ -189,6 +189,38 @@ import Transcripts
         #expect(try await store.storedEvents(session: "ses_a").map(\.seq) == [1, 2])
     }
 
+    @Test(arguments: backends) func signedCheckpointsAreKeptEach(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        let joined = try #require(try a.join(Self.officer, at: Self.at(1)))
+        _ = try await Self.commit([joined], with: store.writer)
+        #expect(try await store.checkpoints(session: "ses_a").isEmpty)
+        let stored = try await store.storedEvents(session: "ses_a")
+        #expect(
+            try await store.chainLinks(session: "ses_a")
+                == stored.map { ChainLink(seq: $0.seq, kind: $0.event.kind.rawValue, hash: $0.hash, chain: $0.chain) })
+        #expect(try await store.chainLinks(session: "ses_b").isEmpty)
+
+        let live = CheckpointRecord(
+            session: "ses_a", seq: 1, chain: Array(repeating: 7, count: 32), signature: Array(repeating: 9, count: 64),
+            keyId: String(repeating: "ab", count: 16), state: "live", signedAt: Self.at(2))
+        var final = live
+        final.state = "ended"
+        final.signedAt = Self.at(3)
+        var later = live
+        later.seq = 2
+        try await store.saveCheckpoint(later)
+        try await store.saveCheckpoint(final)
+        try await store.saveCheckpoint(live)
+        var again = live
+        again.signature = Array(repeating: 1, count: 64)
+        try await store.saveCheckpoint(again)  // the same (session, seq, state): kept as first stored
+        // By seq; at one seq the final head after the checkpoint.
+        #expect(try await store.checkpoints(session: "ses_a") == [live, final, later])
+        #expect(try await store.checkpoints(session: "ses_b").isEmpty)
+    }
+
     @Test(arguments: backends) func headsNotesAuditTranslationsGlossaries(_ backend: Backend) async throws {
         let store = try await backend.open()
         defer { backend.close(store) }

@@ -11,7 +11,7 @@ import Testing
         #expect(
             Set(json.objectValue?.keys.map { $0 } ?? []) == [
                 "format", "version", "session", "participants", "events", "notes", "translations", "head", "signature",
-                "publicKey", "algorithm",
+                "publicKey", "keyId", "algorithm", "documentSignature",
             ])
         #expect(json["format"] == "dialogue-transcript")
         #expect(json["version"] == 2)
@@ -24,7 +24,12 @@ import Testing
         let hash = try #require(first["hash"]?.stringValue)
         #expect(hash.count == 64 && hash == hash.lowercased())
         #expect(first["type"] == nil && first["terms"] == nil && first["redacted"] == nil)
-        #expect(json["head"] == ["seq": 10, "chain": .string(Hex.encode(fixture.entries[9].chain))])
+        #expect(
+            json["head"] == [
+                "seq": 10, "chain": .string(Hex.encode(fixture.entries[9].chain)), "state": "ended",
+                "signedAt": "2026-11-26T05:10:01.000Z",
+            ])
+        #expect(json["keyId"] == .string(TrustedKeys.keyId(Array(fixture.key.publicKey.rawRepresentation))))
         #expect(Base64.decode(json["signature"]?.stringValue ?? "")?.count == 64)
         #expect(Base64.decode(json["publicKey"]?.stringValue ?? "") == Array(fixture.key.publicKey.rawRepresentation))
         #expect(

@@ -87,7 +87,7 @@ struct TranscriptFixture {
         let entries = entries ?? self.entries
         let head = try SignedHead.sign(
             session: session.id, seq: entries.last?.event.seq ?? 0, chain: entries.last?.chain ?? HashChain.genesis,
-            with: key)
+            state: .ended, signedAt: "2026-11-26T05:10:01.000Z", with: key)
         return TranscriptDocument(
             session: session, participants: [officer, investor], events: entries,
             notes: [
@@ -100,9 +100,9 @@ struct TranscriptFixture {
             head: head)
     }
 
-    /// The exported JSON as written to a file and read back.
+    /// The exported JSON, signed whole with `key`, as written to a file and read back.
     func exportedJSON(_ document: TranscriptDocument) throws -> JSONValue {
-        try JSONParser.parse(JSONWriter.bytes(document.json()))
+        try JSONParser.parse(JSONWriter.bytes(try DocumentSignature.sign(document.json(), with: key)))
     }
 }
 

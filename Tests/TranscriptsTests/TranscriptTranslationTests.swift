@@ -35,10 +35,13 @@ import Testing
         #expect(json["translations"]?.arrayValue?.first?["by"] == nil)
         #expect(try TranscriptDocument(json: json) == document)
         #expect(try TranscriptVerifier.verify(export: json).ok)
-        // Not hashed: a translation changed after the export does not touch the chain.
+        // Not hashed into the chain (translations may come after the meeting), but signed
+        // with the whole export: one removed afterwards is found.
         guard case .object(var root) = json else { return }
         root["translations"] = []
-        #expect(try TranscriptVerifier.verify(export: .object(root)).ok)
+        let edited = try TranscriptVerifier.verify(export: .object(root))
+        #expect(!edited.ok && edited.firstBadSeq == nil)
+        #expect(edited.reason?.hasPrefix("document signature invalid") == true)
         // An export written before translations were listed still reads.
         root["translations"] = nil
         #expect(try TranscriptDocument(json: .object(root)).translations.isEmpty)

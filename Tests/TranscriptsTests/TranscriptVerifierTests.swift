@@ -19,7 +19,7 @@ import Testing
     }
 
     @Test func verifiesFileBytes() throws {
-        let bytes = JSONWriter.bytes(try fixture.document().json())
+        let bytes = JSONWriter.bytes(try DocumentSignature.sign(try fixture.document().json(), with: fixture.key))
         #expect(try TranscriptVerifier.verify(fileBytes: bytes).ok)
         #expect(throws: TranscriptError.self) { try TranscriptVerifier.verify(fileBytes: Array("{\"format\":".utf8)) }
         #expect(throws: TranscriptError.self) { try TranscriptVerifier.verify(fileBytes: Array("[]".utf8)) }

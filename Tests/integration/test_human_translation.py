@@ -376,10 +376,12 @@ def test_transcripts_show_who_translated(server_factory, tmp_path):
     path.write_text(export.stdout)
     verified = cli("transcript", "verify", "--file", path)
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    # Tampering with a translation is not tampering with the record: it is not hashed.
+    # A translation is not in the hash chain, but the export is signed whole (version 2):
+    # one changed in the file is found.
     exported["translations"][0]["text"] = "đã sửa"
     path.write_text(json.dumps(exported, ensure_ascii=False))
-    assert cli("transcript", "verify", "--file", path).returncode == 0
+    changed = cli("transcript", "verify", "--file", path)
+    assert changed.returncode == 1 and "document signature" in changed.stdout, changed.stdout + changed.stderr
     exported["events"][-1]["text"] = "đã sửa"
     path.write_text(json.dumps(exported, ensure_ascii=False))
     assert cli("transcript", "verify", "--file", path).returncode == 1

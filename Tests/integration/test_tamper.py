@@ -93,8 +93,9 @@ def event_hash(body: dict) -> bytes:
     return hashlib.sha256(canonical(hashed_form(body)).encode("utf-8")).digest()
 
 
-def signed_text(sid: str, seq: int, head: str) -> bytes:
-    return f"dialogue-server transcript v1\nsession: {sid}\nseq: {seq}\nhead: {head}\n".encode()
+def signed_text(sid: str, seq: int, head: str, state: str, signed_at: str) -> bytes:
+    return (f"dialogue-server transcript v2\nsession: {sid}\nseq: {seq}\nhead: {head}\n"
+            f"state: {state}\nsigned-at: {signed_at}\n").encode()
 
 
 # ------------------------------------------------------------------ fixture: an ended session
@@ -143,7 +144,7 @@ def verify_file(path, cwd):
 def test_export_matches_documented_chain_and_signature(ended):
     doc = json.loads(ended["export"].read_text(encoding="utf-8"))
     sid = ended["sid"]
-    assert doc["format"] == "dialogue-transcript" and doc["version"] in (1, 2)
+    assert doc["format"] == "dialogue-transcript" and doc["version"] == 2
     assert doc["algorithm"] == "Ed25519"
     assert doc["session"]["id"] == sid and doc["session"]["status"] == "ended"
     events = doc["events"]
@@ -158,7 +159,8 @@ def test_export_matches_documented_chain_and_signature(ended):
         assert e["hash"] == h.hex(), f"seq {e['seq']}: hash differs from the documented canonical form"
         prev = hashlib.sha256(prev + h).digest()
         assert e["chain"] == prev.hex(), f"seq {e['seq']}: chain differs"
-    assert doc["head"] == {"seq": events[-1]["seq"], "chain": prev.hex()}
+    assert doc["head"] == {"seq": events[-1]["seq"], "chain": prev.hex(), "state": "ended",
+                           "signedAt": doc["head"]["signedAt"]}
     assert ended["verify"]["head"] == prev.hex()
     try:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -166,7 +168,8 @@ def test_export_matches_documented_chain_and_signature(ended):
         pytest.skip("python 'cryptography' not installed: signature not checked here")
     key = Ed25519PublicKey.from_public_bytes(base64.b64decode(doc["publicKey"]))
     key.verify(base64.b64decode(doc["signature"]),
-               signed_text(sid, doc["head"]["seq"], doc["head"]["chain"]))  # raises if bad
+               signed_text(sid, doc["head"]["seq"], doc["head"]["chain"], "ended",
+                           doc["head"]["signedAt"]))  # raises if bad
     if "publicKey" in ended["verify"]:
         assert ended["verify"]["publicKey"] == doc["publicKey"]
 
@@ -295,13 +298,15 @@ def test_database_byte_change_is_detected(ended):
 
 
 def test_redacted_file_still_verifies_every_other_field(ended):
-    """Redaction (text replaced by its textHash) keeps the chain; a forged field is still caught."""
+    """Redaction (text replaced by its textHash) keeps the chain, but an export is signed
+    whole (version 2): redacting a file by hand breaks its document signature. (The chain
+    side of redaction is checked in TranscriptVerifierTests.) A forged field is caught."""
     doc = _load(ended)
     ev = next(e for e in doc["events"] if e.get("text") == TAMPER_TEXT)
     ev["textHash"] = commitment("text", ev.pop("text"), ev.pop("textSalt"))
     ev["redacted"] = True
     p = verify_file(_write(ended, "redacted.json", doc), ended["tmp"])
-    assert p.returncode == 0, (p.returncode, p.stdout, p.stderr)
+    assert p.returncode == 1 and "document signature" in p.stdout, (p.returncode, p.stdout, p.stderr)
     ev["from"]["name"] = "Someone else"
     p = verify_file(_write(ended, "redacted-forged.json", doc), ended["tmp"])
     assert p.returncode == 1, (p.returncode, p.stdout, p.stderr)

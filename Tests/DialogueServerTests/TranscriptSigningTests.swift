@@ -1,0 +1,148 @@
+import Crypto
+import Dialogue
+import Foundation
+import Logging
+import Store
+import Testing
+import Transcripts
+
+@testable import DialogueServer
+
+/// The key file's rules and when the server signs (docs/transcripts.md, "Keys" and
+/// "Signed heads"), on real files and a temporary SQLite store.
+@Suite struct TranscriptSigningTests {
+    /// A fresh folder under the system's temporary one.
+    static func folder() throws -> String {
+        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("signing-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func mode(_ path: String) throws -> Int {
+        try (FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as! NSNumber).intValue & 0o777
+    }
+
+    @Test func aNewKeyIsPrivateAndReloads() throws {
+        let path = (try Self.folder() as NSString).appendingPathComponent("keys/signing-key.ed25519")
+        let key = try SigningKey.loadOrCreate(path: path)
+        #expect(try Self.mode(path) == 0o600)
+        #expect(try Self.mode((path as NSString).deletingLastPathComponent) == 0o700)
+        #expect(try SigningKey.loadOrCreate(path: path).rawRepresentation == key.rawRepresentation)
+    }
+
+    @Test func aKeyOthersMayReadIsRefusedWithItsPathAndMode() throws {
+        let path = (try Self.folder() as NSString).appendingPathComponent(SigningKey.fileName)
+        _ = try SigningKey.loadOrCreate(path: path)
+        for mode in [0o644, 0o640, 0o602] {
+            chmod(path, mode_t(mode))
+            #expect {
+                _ = try SigningKey.loadOrCreate(path: path)
+            } throws: { error in
+                "\(error)".contains(path) && "\(error)".contains(String(mode, radix: 8))
+            }
+        }
+    }
+
+    @Test func rotationKeepsTheOldPublicKeyAsRetired() throws {
+        let path = (try Self.folder() as NSString).appendingPathComponent(SigningKey.fileName)
+        let first = try SigningKey.loadOrCreate(path: path)
+        let (retired, second) = try SigningKey.rotate(path: path)
+        #expect(retired == Array(first.publicKey.rawRepresentation))
+        #expect(try SigningKey.load(path: path)?.rawRepresentation == second.rawRepresentation)
+        #expect(try Self.mode(path) == 0o600 && Self.mode(SigningKey.retiredPath(keyPath: path)) == 0o600)
+        _ = try SigningKey.rotate(path: path)
+        let trusted = try SigningKey.trustedKeys(keyPath: path, current: try SigningKey.load(path: path)?.publicKey)
+        #expect(trusted.keys.count == 3)
+        #expect(trusted.trusts(Array(first.publicKey.rawRepresentation)))
+        #expect(trusted.trusts(Array(second.publicKey.rawRepresentation)))
+    }
+
+    @Test func aBrokenRetiredFileIsRefusedWithItsLine() throws {
+        let path = (try Self.folder() as NSString).appendingPathComponent(SigningKey.fileName)
+        let retired = SigningKey.retiredPath(keyPath: path)
+        FileManager.default.createFile(
+            atPath: retired, contents: Data("# retired keys\nnot-a-key\n".utf8), attributes: [.posixPermissions: 0o600])
+        #expect { _ = try SigningKey.retiredKeys(keyPath: path) } throws: { "\($0)".contains("line 2") }
+        chmod(retired, 0o666)
+        #expect { _ = try SigningKey.retiredKeys(keyPath: path) } throws: { "\($0)".contains("666") }
+    }
+
+    // MARK: When the service signs
+
+    static let officer = Participant(id: "stf_officer", role: .officer, name: "Trần Thu Hà", language: "vi")
+
+    /// A store with one session of a join and `messages` messages, ended when `end`.
+    static func session(messages: Int, end: Bool) async throws -> (TranscriptService, SQLiteStore) {
+        let data = try folder()
+        let store = try SQLiteStore(dataDirectory: data)
+        let info = SessionInfo(
+            id: "ses_signing", title: "Ký", status: .live, languages: ["vi"], agent: "quang-ninh-ipa",
+            assistant: .review,
+            createdAt: "2026-11-26T04:40:00.000Z", endedAt: nil, createdBy: "stf_officer")
+        try await store.createSession(info)
+        var state = SessionState(info: info)
+        var events = [try #require(try state.join(officer, at: "2026-11-26T04:41:00.000Z"))]
+        for i in 0..<messages {
+            guard
+                case .append(let event) = try state.say(
+                    by: officer, text: "tin \(i)", clientId: "c\(i)", language: "vi", citations: nil,
+                    at: "2026-11-26T04:42:00.000Z")
+            else { continue }
+            events.append(event)
+        }
+        if end { events.append(try state.end(by: officer, at: "2026-11-26T05:00:00.000Z")) }
+        let stream = store.writer.results
+        store.writer.start()
+        store.writer.submit(events)
+        var seen = 0
+        for await result in stream {
+            seen += result.committed.count + result.failed.count
+            if seen >= events.count { break }
+        }
+        let service = TranscriptService(
+            store: store, key: Curve25519.Signing.PrivateKey(), dataDirectory: data, logger: Logger(label: "test"),
+            checkpointEvents: 4)
+        return (service, store)
+    }
+
+    @Test func anEndedSessionIsSealedOnceAndNeverCheckpointed() async throws {
+        let (service, store) = try await Self.session(messages: 3, end: true)
+        #expect(try await service.checkpoint(session: "ses_signing") == nil)
+        let sealed = try #require(try await service.seal(session: "ses_signing"))
+        #expect(sealed.state == .ended && sealed.seq == 5)
+        #expect(try await service.seal(session: "ses_signing") == nil)
+        #expect(try await store.checkpoints(session: "ses_signing").count == 1)
+        // Recorded outside the database too.
+        #expect(try service.ledger.entries(session: "ses_signing") == [.init(seq: 5, chain: sealed.chain, ended: true)])
+        #expect(try await service.verify(session: "ses_signing")?.ok == true)
+        await store.writer.shutdown()
+    }
+
+    @Test func aDeletedFinalHeadIsNotSignedAgain() async throws {
+        let (service, store) = try await Self.session(messages: 3, end: true)
+        // Nothing signed it (the crash right after `ended`, or the head deleted): tampered,
+        // and checkpoints do not fill the gap.
+        #expect(try await service.checkpoint(session: "ses_signing") == nil)
+        let result = try #require(try await service.verify(session: "ses_signing"))
+        #expect(!result.ok && result.reason == "ended session has no signed head")
+        await store.writer.shutdown()
+    }
+
+    @Test func aLiveSessionIsCheckpointedUnlessItsTailIsTooLong() async throws {
+        let (service, store) = try await Self.session(messages: 6, end: false)
+        let first = try #require(try await service.checkpoint(session: "ses_signing"))
+        #expect(first.state == .live && first.seq == 7)
+        #expect(try await service.checkpoint(session: "ses_signing") == nil, "nothing new to sign")
+        let verified = try #require(try await service.verify(session: "ses_signing"))
+        #expect(verified.ok && verified.unsigned == 0 && verified.checkpoints == 1)
+
+        // More unsigned events than 16 times the interval (signatures deleted): refused.
+        let (other, otherStore) = try await Self.session(messages: 70, end: false)
+        await #expect(throws: TranscriptService.SigningRefused.self) {
+            _ = try await other.checkpoint(session: "ses_signing")
+        }
+        #expect(try await other.verify(session: "ses_signing")?.ok == false)
+        await store.writer.shutdown()
+        await otherStore.writer.shutdown()
+    }
+}
