@@ -53,6 +53,11 @@ import Testing
                 == .hashMismatch)
     }
 
+    /// A document signed whole, as the server exports it, so only the chain can fail.
+    private func signed(_ document: TranscriptDocument) throws -> JSONValue {
+        try DocumentSignature.sign(document.json(), with: fixture.key)
+    }
+
     private func refusal(_ result: Result<(body: JSONValue, salts: EventSalts), Redaction.Refusal>)
         -> Redaction.Refusal?
     {
@@ -71,7 +76,7 @@ import Testing
         let index = try #require(entries.firstIndex { $0.event.text != nil })
         entries[index] = entries[index].redacting()
         let document = try fixture.document(entries: entries)
-        let result = try TranscriptVerifier.verify(export: document.json())
+        let result = try TranscriptVerifier.verify(export: signed(document))
         #expect(result.ok && result.redacted == [entries[index].event.seq])
         let exported = JSONWriter.string(document.json())
         #expect(exported.contains("\"textSalt\"") && exported.contains("\"personSalt\""))
@@ -79,12 +84,12 @@ import Testing
         // A salt dropped (a downgrade to version 1) or swapped fails.
         var tampered = entries
         tampered[0].salts = .none
-        #expect(!(try TranscriptVerifier.verify(export: fixture.document(entries: tampered).json())).ok)
+        #expect(!(try TranscriptVerifier.verify(export: signed(fixture.document(entries: tampered)))).ok)
         // A member beside its commitment fails.
         guard case .object(var members) = entries[index].event.body else { return }
         members["text"] = "planted"
         tampered = entries
         tampered[index].event = try Event(body: .object(members))
-        #expect(!(try TranscriptVerifier.verify(export: fixture.document(entries: tampered).json())).ok)
+        #expect(!(try TranscriptVerifier.verify(export: signed(fixture.document(entries: tampered)))).ok)
     }
 }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
 import sqlite3
 
@@ -56,11 +57,35 @@ def canonical(v) -> str:
     raise TypeError(type(v))
 
 
-def event_hash(body: dict) -> bytes:
-    form = dict(body)
-    if isinstance(form.get("text"), str):
+def commitment(name: str, value, salt: bytes) -> str:
+    """docs/transcripts.md, "Commitments" (version 2): HMAC-SHA256 under the event's salt."""
+    msg = f"dialogue-server v2 {name}\n".encode() + canonical(value).encode("utf-8")
+    return hmac.new(salt, msg, hashlib.sha256).hexdigest()
+
+
+def event_hash(body: dict, text_salt: bytes | None = None, person_salt: bytes | None = None) -> bytes:
+    """The documented event hash: version 2 when the event has salts (the attacker can read
+    them from the database, as the server does), version 1 otherwise."""
+    form = json.loads(json.dumps(body))
+    if text_salt:
+        for name in ("text", "citations"):
+            if name in form:
+                form[name + "Hash"] = commitment(name, form.pop(name), text_salt)
+    elif isinstance(form.get("text"), str):
         form["textHash"] = hashlib.sha256(form.pop("text").encode("utf-8")).hexdigest()
+    if person_salt:
+        for name in ("organisation", "targetName"):
+            if name in form:
+                form[name + "Hash"] = commitment(name, form.pop(name), person_salt)
+        if "name" in form.get("from", {}):
+            form["from"]["nameHash"] = commitment("name", form["from"].pop("name"), person_salt)
     return hashlib.sha256(canonical(form).encode("utf-8")).digest()
+
+
+def _salt(value) -> bytes | None:
+    if value is None:
+        return None
+    return bytes(value) if not isinstance(value, str) else bytes.fromhex(value)
 
 
 def key_id(public_key: bytes) -> str:
@@ -120,11 +145,16 @@ class Database:
         rows = self.con.execute("SELECT seq, body FROM events WHERE session_id = ? ORDER BY seq", (sid,))
         return [(seq, json.loads(body)) for seq, body in rows]
 
+    def salts(self, sid: str) -> dict[int, tuple[bytes | None, bytes | None]]:
+        rows = self.con.execute("SELECT seq, text_salt, person_salt FROM events WHERE session_id = ?", (sid,))
+        return {seq: (_salt(t), _salt(p)) for seq, t, p in rows}
+
     def rechain(self, sid: str):
         """Recomputes every hash and chain of the session from the stored bodies."""
         prev = bytes(32)
+        salts = self.salts(sid)
         for seq, body in self.events(sid):
-            h = event_hash(body)
+            h = event_hash(body, *salts[seq])
             prev = hashlib.sha256(prev + h).digest()
             self.con.execute("UPDATE events SET body = ?, hash = ?, chain = ? WHERE session_id = ? AND seq = ?",
                              (canonical(body), h, prev, sid, seq))
@@ -187,8 +217,9 @@ def forge_export(doc: dict, key: AttackerKey, seq: int, text: str) -> dict:
     for event in doc["events"]:
         if event["seq"] == seq:
             event["text"] = text
-        body = {k: v for k, v in event.items() if k not in ("hash", "chain", "redacted", "terms", "translation")}
-        h = event_hash(body)
+        body = {k: v for k, v in event.items()
+                if k not in ("hash", "chain", "redacted", "terms", "translation", "textSalt", "personSalt")}
+        h = event_hash(body, _salt(event.get("textSalt")), _salt(event.get("personSalt")))
         prev = hashlib.sha256(prev + h).digest()
         event["hash"], event["chain"] = h.hex(), prev.hex()
     head = doc["head"]
@@ -244,10 +275,13 @@ class PostgresDatabase:
         own head row, so the nodes would go on from the forged chain)."""
         statements = []
         prev = bytes(32)
+        salts = {int(q): (_salt(t or None), _salt(p or None)) for q, t, p in self._sql(
+            f"SELECT seq, encode(text_salt, 'hex'), encode(person_salt, 'hex') FROM events "
+            f"WHERE session_id = {self._text(sid)}")}
         for s, body in self.events(sid):
             if s == seq:
                 body["text"] = text
-            h = event_hash(body)
+            h = event_hash(body, *salts[s])
             prev = hashlib.sha256(prev + h).digest()
             statements.append(
                 f"UPDATE events SET body = {self._text(canonical(body))}, hash = {self._bytes(h)}, "
