@@ -37,21 +37,26 @@ import Testing
 
     @Test func connectionsAreCappedInAllAndPerAddress() {
         var limits = ConnectionLimits(maxConnections: 3, maxPerAddress: 2, bodyBudget: 100)
-        for _ in 0..<2 { limits.accepted() }
-        #expect(limits.admit(address: "a") == .admitted)
-        #expect(limits.admit(address: "a") == .admitted)
-        limits.accepted()
-        #expect(limits.admit(address: "a") == .addressFull)
-        #expect(limits.admit(address: "b") == .admitted)
-        limits.accepted()  // the fourth connection
-        #expect(limits.admit(address: "c") == .serverFull)
-        #expect(limits.admit(address: nil) == .serverFull)
-        limits.released(address: nil)  // the refused one goes
+        func connect(_ address: String?) -> ConnectionLimits.Admission {
+            limits.accepted()
+            let admission = limits.admit(address: address)
+            if admission != .admitted { limits.released(address: nil) }  // refused: answered and closed
+            return admission
+        }
+        #expect(connect("a") == .admitted)
+        #expect(connect("a") == .admitted)
+        #expect(connect("a") == .addressFull)
+        #expect(connect("b") == .admitted)
+        #expect(limits.total == 3)
+        #expect(connect("c") == .serverFull)
+        #expect(connect(nil) == .serverFull)
+        #expect(limits.total == 3)
         limits.released(address: "a")
-        #expect(limits.perAddress["a"] == 1 && limits.total == 3)
-        limits.released(address: "b")
-        limits.accepted()
-        #expect(limits.admit(address: "a") == .admitted)
+        #expect(limits.perAddress["a"] == 1 && limits.total == 2)
+        #expect(connect(nil) == .admitted)  // a proxy's connection: in the total only
+        #expect(limits.perAddress.values.reduce(0, +) == 2)
+        limits.uncount(address: "b")
+        #expect(limits.perAddress["b"] == nil)
         #expect(!limits.refusesAccept())
         for _ in 0..<ConnectionLimits.answeredOverflow { limits.accepted() }
         #expect(limits.refusesAccept())
@@ -59,12 +64,12 @@ import Testing
 
     @Test func theBodyBudgetIsReservedAndGivenBack() {
         var limits = ConnectionLimits(maxConnections: 1, maxPerAddress: 1, bodyBudget: 100)
-        #expect(limits.reserveBody(60))
-        #expect(!limits.reserveBody(41))
-        #expect(limits.reserveBody(40))
+        do { let r = limits.reserveBody(60); #expect(r) }
+        do { let r = limits.reserveBody(41); #expect(!r) }
+        do { let r = limits.reserveBody(40); #expect(r) }
         limits.releaseBody(60)
-        #expect(limits.reserveBody(60) && limits.bodyReserved == 100)
-        #expect(!limits.reserveBody(-1))
+        do { let r = limits.reserveBody(60); #expect(r && limits.bodyReserved == 100) }
+        do { let r = limits.reserveBody(-1); #expect(!r) }
     }
 
     @Test func refusalsAreValidJSON() {
