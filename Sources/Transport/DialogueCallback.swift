@@ -634,9 +634,16 @@ extension WebSocketServer {
     }
 
     private func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) {
-        guard let id = connectionID(user), let exchange = serviceState.exchanges[id], !exchange.tooLarge,
-            !exchange.dispatched, let input
-        else { return }
+        guard let id = connectionID(user), let exchange = serviceState.exchanges[id] else { return }
+        if exchange.lingering {
+            serviceState.exchanges[id]!.drained += length
+            if exchange.drained + length > Self.lingerBytes {
+                serviceState.exchanges[id]!.lingering = false
+                lws_set_timeout(exchange.wsi, PENDING_TIMEOUT_HTTP_CONTENT, LWS_TO_KILL_ASYNC)
+            }
+            return
+        }
+        guard !exchange.tooLarge, !exchange.dispatched, let input else { return }
         let limit = min(exchange.expectedBody, configuration.bodyLimit(for: exchange.request.path))
         if exchange.request.body.count + length > limit {
             serviceState.exchanges[id]!.tooLarge = true
@@ -736,7 +743,7 @@ extension WebSocketServer {
     /// may still be sending (a refused upload, a refused framing), closing at once would
     /// answer its bytes with a reset that can destroy the response before the client reads
     /// it; so the server stops writing (the client sees the end), drops whatever still
-    /// arrives for a short while, and closes when the body is in or the while is over.
+    /// arrives for a short while (2 s, 2 MiB), and closes when the body is in or either runs out.
     /// Nothing that arrives is buffered or parsed as a request.
     private func linger(_ id: ConnectionID, _ wsi: OpaquePointer) -> Int32 {
         guard let exchange = serviceState.exchanges[id] else { return -1 }
@@ -749,6 +756,8 @@ extension WebSocketServer {
 
     /// How long a refused client's remaining bytes are drained before the connection is cut.
     static let lingerMilliseconds: UInt64 = 2000
+    /// How much of them: enough for a body just over a limit, far less than a hostile upload.
+    static let lingerBytes = 2 * 1024 * 1024
 
     private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse, close: Bool) -> Bool {
         let size = 4096

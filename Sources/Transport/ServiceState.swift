@@ -88,6 +88,8 @@ struct HTTPExchange {
     var closing = false
     /// The response is out, the server's side shut; the rest of the request is being dropped.
     var lingering = false
+    /// Bytes dropped while lingering.
+    var drained = 0
     /// Refused for its framing: its length is unknown, so more bytes may follow.
     var framingRefused = false
     /// Body bytes reserved in the budget.
