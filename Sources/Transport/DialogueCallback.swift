@@ -545,33 +545,39 @@ extension WebSocketServer {
             dispatch(id)
             return 0
         }
-        guard serviceState.limits.reserveBody(expected) else {
-            logger.warning("request refused: body budget spent", metadata: ["http.path": "\(path)"])
-            return refuseRequest(
-                id, status: 503, code: "unavailable",
-                message: "the server is receiving too many request bodies at once; try again shortly")
-        }
-        serviceState.exchanges[id]!.reserved = expected
         // Bytes after a body are never taken for a request: a Content-Length too small would
         // otherwise make the rest of the body a second, smuggled request.
         serviceState.exchanges[id]!.closeAfter = true
         let allowance = UInt64(configuration.requestTimeout) * 1000
             + UInt64(expected / max(1, configuration.minimumBodyRate)) * 1000
         serviceState.exchanges[id]!.bodyDeadline = monotonicMilliseconds() + allowance
-        if let preflight = preflight.withLock({ $0 }) {
-            // No body is read until the request is cleared (an upload without a valid token
-            // costs the server its headers only).
-            serviceState.exchanges[id]!.cleared = false
-            lws_rx_flow_control(wsi, 0)
-            Task { [self] in
-                let verdict = await preflight(request)
-                let wake = outbox.withLock { box in
-                    box.preflightResults[id] = .some(verdict)
-                    return box.claimWake(true)
-                }
-                if wake { wakeServiceThread() }
+        guard let preflight = preflight.withLock({ $0 }) else { return reserveBody(id) }
+        // No body is read until the request is cleared: an upload without a valid token
+        // costs the server its headers only, and takes nothing from the body budget.
+        serviceState.exchanges[id]!.cleared = false
+        lws_rx_flow_control(wsi, 0)
+        Task { [self] in
+            let verdict = await preflight(request)
+            let wake = outbox.withLock { box in
+                box.preflightResults[id] = .some(verdict)
+                return box.claimWake(true)
             }
+            if wake { wakeServiceThread() }
         }
+        return 0
+    }
+
+    /// Reserves a cleared request's body in the budget, or refuses it (503) when the bodies
+    /// already in flight leave no room.
+    private func reserveBody(_ id: ConnectionID) -> Int32 {
+        guard let exchange = serviceState.exchanges[id] else { return 0 }
+        guard serviceState.limits.reserveBody(exchange.expectedBody) else {
+            logger.warning("request refused: body budget spent", metadata: ["http.path": "\(exchange.request.path)"])
+            return refuseRequest(
+                id, status: 503, code: "unavailable",
+                message: "the server is receiving too many request bodies at once; try again shortly")
+        }
+        serviceState.exchanges[id]!.reserved = exchange.expectedBody
         return 0
     }
 
@@ -595,6 +601,7 @@ extension WebSocketServer {
             } else {
                 serviceState.exchanges[id]!.cleared = true
                 lws_rx_flow_control(exchange.wsi, 1)
+                _ = reserveBody(id)
                 // A body that came in the headers' packet is already complete.
                 if exchange.bodyComplete { dispatch(id) }
             }
