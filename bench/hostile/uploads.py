@@ -3,7 +3,7 @@
 connections at and beyond the caps.
 
     python3 bench/hostile/uploads.py [--bin .build/debug/dialogue-server] [--uploads 1000]
-        [--parallel 40] [--size-mib 16] [--caps] [--extra-flags "..."]
+        [--parallel 40] [--size-mib 16] [--max-seconds 600] [--caps] [--extra-flags "..."]
 
 Starts its own server (a temporary data folder, --port 0), samples its RSS (VmRSS, and
 VmHWM at the end) every 50 ms, and prints one JSON object with the figures. `--caps` runs
@@ -103,10 +103,12 @@ def uploads(args) -> dict:
         lock = threading.Lock()
         todo = list(range(args.uploads))
 
+        stop_at = time.monotonic() + args.max_seconds
+
         def worker():
             while True:
                 with lock:
-                    if not todo:
+                    if not todo or time.monotonic() > stop_at:
                         return
                     todo.pop()
                 try:
@@ -125,7 +127,7 @@ def uploads(args) -> dict:
         elapsed = time.monotonic() - started
         sampler.stop_flag = True
         sampler.join()
-        return {"binary": args.bin, "uploads": args.uploads, "parallel": args.parallel,
+        return {"binary": args.bin, "uploads": sum(answers.values()), "parallel": args.parallel,
                 "size_mib": args.size_mib, "seconds": round(elapsed, 1),
                 "rss_before_mib": round(base / 1024, 1), "rss_peak_mib": round(sampler.peak / 1024, 1),
                 "vmhwm_mib": round(rss_kib(proc.pid, "VmHWM") / 1024, 1),
@@ -182,6 +184,8 @@ def main():
     p.add_argument("--uploads", type=int, default=1000)
     p.add_argument("--parallel", type=int, default=40)
     p.add_argument("--size-mib", type=int, default=16)
+    p.add_argument("--max-seconds", type=float, default=600,
+                   help="stop starting uploads after this long (the report counts those done)")
     p.add_argument("--caps", action="store_true")
     p.add_argument("--extra-flags", default="")
     args = p.parse_args()
