@@ -33,7 +33,7 @@ trap cleanup EXIT
 start_node() {
   local name=$1; shift
   mkdir -p "$WORK/$name"
-  taskset -c "$SERVER_CPU" "$BIN" serve --port 0 --data "$WORK/$name" --rate-limit off "$@" \
+  taskset -c "$SERVER_CPU" "$BIN" serve --port 0 --data "$WORK/$name" --rate-limit off --max-connections-per-address 4096 "$@" \
     >"$WORK/$name.out" 2>"$WORK/$name.log" &
   local pid=$!
   echo "$pid" >"$WORK/$name.pid"  # start_node runs in a subshell: the cleanup reads these

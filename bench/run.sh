@@ -85,7 +85,7 @@ trap stop_server EXIT INT TERM
 start_server() {
   DATA=$(mktemp -d /tmp/dialogue-bench.XXXXXX)
   # shellcheck disable=SC2086
-  "${PIN_SERVER[@]}" "$BIN" serve --port 0 --data "$DATA" --rate-limit off ${SERVER_ARGS:-} \
+  "${PIN_SERVER[@]}" "$BIN" serve --port 0 --data "$DATA" --rate-limit off --max-connections-per-address 4096 ${SERVER_ARGS:-} \
     >"$DATA/server.stdout" 2>"$OUT/$1.server.log" &
   SERVER_PID=$!
   for _ in $(seq 300); do

@@ -3,6 +3,20 @@
 /* The parts of libwebsockets Swift cannot import directly: macros with expressions
  * (LWS_PRE) and helpers that read several header tokens at once. Nothing else. */
 #include <libwebsockets.h>
+#if defined(LWS_WITH_TLS) && __has_include(<openssl/ssl.h>)
+#include <openssl/ssl.h>
+#endif
+
+/* OpenSSL options for the server's TLS context: no SSLv3, TLS 1.0 or 1.1, no compression,
+ * no renegotiation, the server's cipher order. */
+static inline long dlg_tls_server_options(void) {
+#if defined(LWS_WITH_TLS) && __has_include(<openssl/ssl.h>)
+    return (long)(SSL_OP_NO_SSLv3 | SSL_OP_NO_TLSv1 | SSL_OP_NO_TLSv1_1 | SSL_OP_NO_COMPRESSION |
+                  SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+#else
+    return 0;
+#endif
+}
 
 /* Bytes lws needs in front of every buffer given to lws_write(). */
 static inline size_t dlg_lws_pre(void) { return LWS_PRE; }

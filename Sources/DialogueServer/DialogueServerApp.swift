@@ -85,7 +85,15 @@ package final class DialogueServerApp: Sendable {
         var transportConfiguration = TransportConfiguration()
         transportConfiguration.host = configuration.host
         transportConfiguration.port = configuration.port
-        transportConfiguration.allowedOrigins = configuration.allowedOrigins
+        transportConfiguration.origins = OriginPolicy(
+            allowed: configuration.allowedOrigins, publicURL: configuration.publicURL)
+        transportConfiguration.clientAddresses = ClientAddressResolver(
+            trustedProxies: configuration.trustedProxies.compactMap(CIDR.init))
+        if let cap = configuration.maxConnections { transportConfiguration.maxConnections = cap }
+        if let cap = configuration.maxConnectionsPerAddress { transportConfiguration.maxConnectionsPerAddress = cap }
+        if let budget = configuration.maxBodyMemory { transportConfiguration.bodyMemoryBudget = budget }
+        if let seconds = configuration.requestTimeout { transportConfiguration.requestTimeout = seconds }
+        transportConfiguration.strictTransportSecurity = configuration.servedOverHTTPS
         transportConfiguration.tlsCertificatePath = configuration.tlsCertificate
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
@@ -134,6 +142,7 @@ package final class DialogueServerApp: Sendable {
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
             logger: logger)
+        transport.setPreflight { [api] request in await api.preflight(request) }
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
         let checkpointer = checkpointer

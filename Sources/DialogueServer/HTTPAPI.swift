@@ -101,7 +101,9 @@ struct HTTPAPI: Sendable {
             return Self.json(200, ["status": "ok"])
         }
         if method == "GET", match("metrics") != nil {
-            guard configuration.metricsPublic || Self.isLoopback(request.peer) else {
+            // A request some untrusted proxy relayed is not from this machine, whatever its peer.
+            guard configuration.metricsPublic || (Self.isLoopback(request.peer) && !request.forwardedByUntrustedPeer)
+            else {
                 throw Failure.notFound("metrics are served on loopback only")
             }
             return HTTPResponse(
@@ -210,6 +212,21 @@ struct HTTPAPI: Sendable {
 
     static func isLoopback(_ peer: String) -> Bool {
         peer.hasPrefix("127.") || peer == "::1" || peer.hasPrefix("::ffff:127.")
+    }
+
+    /// Whether a request may send its body, judged from its headers before the body is read
+    /// (nil: go on). Every route that takes a body is a staff route, so a request without a
+    /// valid staff token is refused here, as `staff` would refuse it after the upload.
+    func preflight(_ request: HTTPRequest) async -> HTTPResponse? {
+        do {
+            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
+            return nil
+        } catch let failure as Failure {
+            return Self.error(failure)
+        } catch {
+            logger.error("token check failed", metadata: ["http.path": "\(request.path)", "error": "\(error)"])
+            return Self.error(Failure(status: 503, code: "unavailable", message: "the token could not be checked"))
+        }
     }
 
     /// The staff account behind the bearer token, if its role is allowed.

@@ -1,5 +1,6 @@
 import Dialogue
 import Foundation
+import Transport
 
 /// Everything `serve` can be told, with the contract's defaults. The command line fills
 /// it in (`dialogue-server/Serve.swift`); tests build it directly.
@@ -27,8 +28,18 @@ package struct ServerConfiguration: Sendable {
     package var agentsDirectory = "Agents"
     /// Base of links given to people (invite `joinUrl`); defaults to the bound URL.
     package var publicURL: String?
-    /// Origins allowed for WebSockets; empty allows any.
+    /// Origins allowed for WebSockets besides the server's own (its `Host` and `publicURL`).
     package var allowedOrigins: [String] = []
+    /// CIDR blocks of reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client.
+    package var trustedProxies: [String] = []
+    /// Most connections at once; nil keeps the transport's default (16,000).
+    package var maxConnections: Int?
+    /// Most connections from one client address; nil keeps the transport's default (256).
+    package var maxConnectionsPerAddress: Int?
+    /// Request-body bytes buffered at once across all requests; nil: the default (64 MiB).
+    package var maxBodyMemory: Int?
+    /// Seconds for a request's headers, and the base of its body's deadline; nil: 20.
+    package var requestTimeout: Int?
     /// Frame limit per participant, shared by all its sockets on this node; nil when `off`.
     package var rateLimit: RateLimiter.Policy? = .standard
     /// Frame limit per session, all its participants together; nil when `off`. Five times
@@ -83,6 +94,17 @@ package struct ServerConfiguration: Sendable {
     package var llm: ProviderSettings?
 
     package init() {}
+
+    /// Why a `--trusted-proxy` value is not a CIDR block (nil when it is one).
+    package static func trustedProxyError(_ text: String) -> String? {
+        CIDR(text) == nil ? "--trusted-proxy \(text): expected an IPv4 or IPv6 address or block (10.0.0.0/8, fd00::/8)" : nil
+    }
+
+    /// Whether people reach the server over https (its own TLS, or a TLS proxy named by an
+    /// https public URL): then browsers are told to use nothing else (HSTS).
+    package var servedOverHTTPS: Bool {
+        tlsCertificate != nil || (publicURL?.lowercased().hasPrefix("https://") ?? false)
+    }
 
     /// The URL the server is reached at, once the port is known.
     package func baseURL(port: Int) -> String {

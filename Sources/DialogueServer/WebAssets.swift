@@ -55,7 +55,7 @@ struct WebAssets: Sendable {
         return HTTPResponse(
             status: 200, contentType: Self.contentType(name),
             headers: [
-                ("content-security-policy", "default-src 'self'; connect-src 'self' ws: wss:; frame-ancestors 'none'"),
+                ("content-security-policy", "default-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"),
                 ("x-content-type-options", "nosniff"), ("referrer-policy", "no-referrer"),
                 ("cache-control", "no-cache"),
             ], body: body)

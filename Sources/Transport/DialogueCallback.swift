@@ -20,7 +20,25 @@ extension WebSocketServer {
     ) -> Int32 {
         switch reason {
         case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
-            return outbox.withLock { $0.draining } ? 1 : 0
+            if outbox.withLock({ $0.draining }) { return 1 }
+            // Well past the cap the TCP accept itself is refused; just past it the connection
+            // is accepted so that it can be told 503 / 1013.
+            if serviceState.limits.refusesAccept() { return 1 }
+            serviceState.acceptPending = true
+            return 0
+        case LWS_CALLBACK_WSI_CREATE:
+            // Only the wsi of the connection just accepted is counted (lws makes others too:
+            // the listening socket, its wake-up pipe).
+            guard serviceState.acceptPending else { return 0 }
+            serviceState.acceptPending = false
+            serviceState.limits.accepted()
+            serviceState.connections[key(wsi)] = ConnectionRecord()
+            return 0
+        case LWS_CALLBACK_WSI_DESTROY:
+            if let record = serviceState.connections.removeValue(forKey: key(wsi)) {
+                serviceState.limits.released(address: record.countedUnder)
+            }
+            return 0
         case LWS_CALLBACK_HTTP_CONFIRM_UPGRADE:
             // Refuse with a real HTTP status (404 wrong path, 403 foreign origin), not a hang-up.
             guard let (status, reason) = upgradeRefusal(wsi) else { return 0 }
@@ -55,7 +73,7 @@ extension WebSocketServer {
         case LWS_CALLBACK_HTTP_WRITEABLE:
             return httpWriteable(wsi, user)
         case LWS_CALLBACK_CLOSED_HTTP:
-            if let id = connectionID(user) { serviceState.exchanges[id] = nil }
+            if let id = connectionID(user) { dropExchange(id) }
         default:
             break
         }
@@ -82,6 +100,73 @@ extension WebSocketServer {
         return cString(buffer)
     }
 
+    /// Every field line of a header, in order (a repeated header is several fragments).
+    private func headerFragments(_ wsi: OpaquePointer, _ token: lws_token_indexes) -> [String] {
+        var values: [String] = []
+        var buffer = [CChar](repeating: 0, count: 256)
+        var index: Int32 = 0
+        while index < 16, lws_hdr_copy_fragment(wsi, &buffer, Int32(buffer.count), token, index) >= 0 {
+            values.append(cString(buffer))
+            index += 1
+        }
+        return values
+    }
+
+    /// A header lws has no token for (`name` lower case with its colon, `forwarded:`).
+    private func customHeader(_ wsi: OpaquePointer, _ name: String) -> String? {
+        let nameLength = Int32(name.utf8.count)
+        let length = Int(lws_hdr_custom_length(wsi, name, nameLength))
+        guard length > 0, length < 8192 else { return nil }
+        var buffer = [CChar](repeating: 0, count: length + 1)
+        guard lws_hdr_custom_copy(wsi, &buffer, Int32(buffer.count), name, nameLength) >= 0 else { return nil }
+        return cString(buffer)
+    }
+
+    /// The key of a connection's record: its wsi's address.
+    private func key(_ wsi: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))) }
+
+    /// Who sent the request on `wsi`: the client address, whether forwarding headers came
+    /// from a peer that may not forward, and whether the TCP peer is a trusted proxy.
+    private func client(_ wsi: OpaquePointer) -> (address: String, untrustedForwarding: Bool, viaProxy: Bool) {
+        let tcpPeer = peer(wsi)
+        let forwarded = customHeader(wsi, "forwarded:")
+        let forwardedFor = header(wsi, WSI_TOKEN_X_FORWARDED_FOR)
+        let resolver = configuration.clientAddresses
+        let viaProxy = IPAddress(tcpPeer).map(resolver.isTrusted) ?? false
+        let address = resolver.clientAddress(peer: tcpPeer, forwarded: forwarded, forwardedFor: forwardedFor)
+        return (address, !viaProxy && (forwarded != nil || forwardedFor != nil), viaProxy)
+    }
+
+    /// Counts a connection's first request (or its upgrade) under its client address; the
+    /// reason it is refused when the server or that address is full, else nil. A trusted
+    /// proxy's plain HTTP connection carries many clients' requests, so it counts only in
+    /// the total; its WebSocket upgrades (one client each) count under the client.
+    private func admit(_ wsi: OpaquePointer, client: String, perAddress: Bool, upgrade: Bool) -> String? {
+        let key = key(wsi)
+        guard var record = serviceState.connections[key] else { return nil }
+        let countKey = perAddress || upgrade ? client : nil
+        if record.admitted {
+            guard upgrade, record.countedUnder != countKey else { return nil }
+            serviceState.limits.uncount(address: record.countedUnder)
+            record.countedUnder = nil
+        }
+        let admission = serviceState.limits.admit(address: countKey)
+        if admission == .admitted {
+            record.admitted = true
+            record.countedUnder = countKey
+        }
+        serviceState.connections[key] = record
+        switch admission {
+        case .admitted: return nil
+        case .serverFull:
+            logger.warning("connection refused: server full", metadata: ["net.client": "\(client)"])
+            return "the server is at its connection limit; try again shortly"
+        case .addressFull:
+            logger.warning("connection refused: address full", metadata: ["net.client": "\(client)"])
+            return "too many connections from this address; try again shortly"
+        }
+    }
+
     // MARK: WebSocket
 
     /// Writes a complete HTTP/1.1 refusal by hand: at this stage lws would answer HTTP/1.0,
@@ -89,7 +174,7 @@ extension WebSocketServer {
     private func writeRawRefusal(_ wsi: OpaquePointer, status: Int, reason: String) -> Int32 {
         let phrase = status == 404 ? "Not Found" : "Forbidden"
         let code = status == 404 ? "not_found" : "forbidden"
-        let body = #"{"error":{"code":"\#(code)","message":"\#(reason)"}}"#
+        let body = JSONText.error(code: code, message: reason)
         let text =
             "HTTP/1.1 \(status) \(phrase)\r\ncontent-type: application/json\r\ncontent-length: \(body.utf8.count)\r\n"
             + "connection: close\r\n\r\n" + body
@@ -109,15 +194,20 @@ extension WebSocketServer {
             logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
             return (404, "WebSockets are served at \(configuration.webSocketPath) only")
         }
-        // The allow-list guards against other web pages' scripts (cross-site WebSocket
-        // hijacking); browsers always send Origin, so a request without one is not from a
-        // page and is let through (native and command-line clients send none).
-        if !configuration.allowedOrigins.isEmpty, let origin = header(wsi, WSI_TOKEN_ORIGIN) {
-            guard configuration.allowedOrigins.contains(origin) else {
-                logger.info("upgrade refused", metadata: ["http.origin": "\(origin)", "reason": "origin not allowed"])
-                return (403, "origin not allowed")
-            }
+        // Other web pages' scripts are refused (cross-site WebSocket hijacking); browsers
+        // always send Origin, so a request without one is not from a page and is let
+        // through (native and command-line clients send none).
+        let origin = header(wsi, WSI_TOKEN_ORIGIN)
+        if let refusal = configuration.origins.refusal(origin: origin, host: header(wsi, WSI_TOKEN_HOST)) {
+            logger.info("upgrade refused", metadata: ["http.origin": "\(origin ?? "")", "reason": "\(refusal)"])
+            return (403, refusal)
         }
+        // A full server still completes the upgrade, then closes with 1013 (try again later):
+        // the one refusal a browser's WebSocket can read.
+        let (address, _, viaProxy) = client(wsi)
+        let refusal = admit(wsi, client: address, perAddress: !viaProxy, upgrade: true)
+        serviceState.connections[key(wsi)]?.client = address
+        serviceState.connections[key(wsi)]?.refusal = refusal
         return nil
     }
 
@@ -125,6 +215,14 @@ extension WebSocketServer {
         let id = serviceState.newID()
         user?.storeBytes(of: id.raw, as: UInt64.self)
         serviceState.sockets[id] = WebSocketSlot(wsi: wsi, lastHeard: monotonicMilliseconds())
+        let record = serviceState.connections[key(wsi)]
+        if let refusal = record?.refusal {
+            // Never shown to the dialogue layer: closed 1013 from the first writeable callback.
+            serviceState.sockets[id]!.refusal = refusal
+            lws_set_timeout(wsi, PENDING_TIMEOUT_CLOSE_SEND, 5)
+            lws_callback_on_writable(wsi)
+            return
+        }
         let isEcho = configuration.echoPath != nil && header(wsi, WSI_TOKEN_GET_URI) == configuration.echoPath
         serviceState.sockets[id]!.echo = isEcho
         if configuration.deflate {
@@ -140,7 +238,7 @@ extension WebSocketServer {
             box.openCount += 1
             if let (code, reason) = box.closeAll { _ = box.requestClose(id, code: code, reason: reason) }
         }
-        eventsContinuation.yield(.opened(id, peer: peer(wsi)))
+        eventsContinuation.yield(.opened(id, peer: record?.client ?? client(wsi).address))
     }
 
     private func received(
@@ -219,6 +317,7 @@ extension WebSocketServer {
         let now = monotonicMilliseconds()
         guard now &- serviceState.lastSweep >= 1000 else { return }
         serviceState.lastSweep = now
+        sweepOverdueBodies(now: now)
         let interval = UInt64(max(1, configuration.pingInterval)) * 1000
         var silent: [ConnectionID] = []
         for (id, slot) in serviceState.sockets {
@@ -250,6 +349,9 @@ extension WebSocketServer {
 
     private func writeable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
         guard let id = connectionID(user) else { return -1 }
+        if let refusal = serviceState.sockets[id]?.refusal {
+            return refuse(wsi, lws_close_status(rawValue: 1013), refusal)  // 1013: try again later
+        }
         if serviceState.sockets[id]?.pingDue == true {
             serviceState.sockets[id]!.pingDue = false
             serviceState.sockets[id]!.pinged = true
@@ -317,7 +419,8 @@ extension WebSocketServer {
 
     private func closed(_ user: UnsafeMutableRawPointer?) {
         guard let id = connectionID(user) else { return }
-        if serviceState.sockets.removeValue(forKey: id)?.echo == true { return }
+        let slot = serviceState.sockets.removeValue(forKey: id)
+        if slot?.echo == true || slot?.refusal != nil { return }
         outbox.withLock { box in
             box.frames[id] = nil
             box.wantsWrite.remove(id)
@@ -328,8 +431,13 @@ extension WebSocketServer {
 
     private func wokenUp() {
         sweepIdle()
+        var verdicts: [ConnectionID: HTTPResponse?] = [:]
         let ids = outbox.withLock { box -> Set<ConnectionID> in
             box.wakePending = false
+            if !box.preflightResults.isEmpty {
+                verdicts = box.preflightResults
+                box.preflightResults.removeAll()
+            }
             if let (code, reason) = box.closeAll, !serviceState.closeAllApplied {
                 for id in Array(box.frames.keys) { _ = box.requestClose(id, code: code, reason: reason) }
             }
@@ -340,6 +448,7 @@ extension WebSocketServer {
             }
             return ids
         }
+        if !verdicts.isEmpty { applyPreflight(verdicts) }
         if outbox.withLock({ $0.closeAll != nil }) { serviceState.closeAllApplied = true }
         let closing = outbox.withLock { box in Set(ids.filter { box.frames[$0]?.close != nil }) }
         for id in ids {
@@ -406,19 +515,115 @@ extension WebSocketServer {
             ("host", WSI_TOKEN_HOST), ("upgrade", WSI_TOKEN_UPGRADE),
         ]
         for (name, token) in wanted { if let value = header(wsi, token) { headers[name] = value } }
-        let expected = Int(headers["content-length"] ?? "") ?? 0
-        let request = HTTPRequest(
-            id: id, method: method, path: path, query: query, headers: headers, body: [], peer: peer(wsi))
-        var exchange = HTTPExchange(wsi: wsi, request: request, expectedBody: expected)
-        if expected > configuration.bodyLimit(for: path) {
-            exchange.tooLarge = true
+        let (address, untrustedForwarding, viaProxy) = client(wsi)
+        var request = HTTPRequest(
+            id: id, method: method, path: path, query: query, headers: headers, body: [], peer: address)
+        request.forwardedByUntrustedPeer = untrustedForwarding
+        serviceState.exchanges[id] = HTTPExchange(wsi: wsi, request: request, expectedBody: 0)
+
+        // Everything below is decided from the headers alone, before a byte of body is read.
+        if let refusal = admit(wsi, client: address, perAddress: !viaProxy, upgrade: false) {
+            return refuseRequest(id, status: 503, code: "unavailable", message: refusal)
         }
-        serviceState.exchanges[id] = exchange
-        if exchange.tooLarge {
-            respondTooLarge(id)
-        } else if expected == 0 {
+        let framing = RequestFraming.judge(
+            transferEncoding: header(wsi, WSI_TOKEN_HTTP_TRANSFER_ENCODING),
+            contentLengths: headerFragments(wsi, WSI_TOKEN_HTTP_CONTENT_LENGTH))
+        guard case .length(let expected) = framing else {
+            if case .refused(let status, let reason) = framing {
+                serviceState.exchanges[id]!.framingRefused = true
+                logger.info("request refused", metadata: ["http.path": "\(path)", "reason": "\(reason)"])
+                return refuseRequest(id, status: status, code: "bad_request", message: reason)
+            }
+            return -1
+        }
+        serviceState.exchanges[id]!.expectedBody = expected
+        let limit = configuration.bodyLimit(for: path)
+        if expected > limit {
+            return refuseRequest(id, status: 413, code: "too_large", message: "request body over \(limit) bytes")
+        }
+        guard expected > 0 else {
             dispatch(id)
-        }  // else: dispatched once the body is complete, whatever the method
+            return 0
+        }
+        // Bytes after a body are never taken for a request: a Content-Length too small would
+        // otherwise make the rest of the body a second, smuggled request.
+        serviceState.exchanges[id]!.closeAfter = true
+        let allowance = UInt64(configuration.requestTimeout) * 1000
+            + UInt64(expected / max(1, configuration.minimumBodyRate)) * 1000
+        serviceState.exchanges[id]!.bodyDeadline = monotonicMilliseconds() + allowance
+        guard let preflight = preflight.withLock({ $0 }) else { return reserveBody(id) }
+        // No body is read until the request is cleared: an upload without a valid token
+        // costs the server its headers only, and takes nothing from the body budget.
+        serviceState.exchanges[id]!.cleared = false
+        lws_rx_flow_control(wsi, 0)
+        Task { [self] in
+            let verdict = await preflight(request)
+            let wake = outbox.withLock { box in
+                box.preflightResults[id] = .some(verdict)
+                return box.claimWake(true)
+            }
+            if wake { wakeServiceThread() }
+        }
+        return 0
+    }
+
+    /// Reserves a cleared request's body in the budget, or refuses it (503) when the bodies
+    /// already in flight leave no room.
+    private func reserveBody(_ id: ConnectionID) -> Int32 {
+        guard let exchange = serviceState.exchanges[id] else { return 0 }
+        guard serviceState.limits.reserveBody(exchange.expectedBody) else {
+            logger.warning("request refused: body budget spent", metadata: ["http.path": "\(exchange.request.path)"])
+            return refuseRequest(
+                id, status: 503, code: "unavailable",
+                message: "the server is receiving too many request bodies at once; try again shortly")
+        }
+        serviceState.exchanges[id]!.reserved = exchange.expectedBody
+        return 0
+    }
+
+    /// Applies preflight verdicts: a cleared request's body is read (and it is dispatched if
+    /// the body is already in); a refused one is answered and its connection closed.
+    private func applyPreflight(_ results: [ConnectionID: HTTPResponse?]) {
+        for (id, verdict) in results {
+            guard let exchange = serviceState.exchanges[id], !exchange.dispatched else { continue }
+            if let response = verdict {
+                serviceState.exchanges[id]!.closeAfter = true
+                serviceState.exchanges[id]!.dispatched = true
+                serviceState.exchanges[id]!.bodyDeadline = nil
+                outbox.withLock { box in
+                    box.httpResponses[id] = response
+                    box.wantsWrite.insert(id)
+                }
+                // lws 4.1 holds back writeable callbacks while reading is paused; what arrives
+                // of the body until the answer is out is dropped, never buffered.
+                lws_rx_flow_control(exchange.wsi, 1)
+                lws_callback_on_writable(exchange.wsi)
+            } else {
+                serviceState.exchanges[id]!.cleared = true
+                lws_rx_flow_control(exchange.wsi, 1)
+                _ = reserveBody(id)
+                // A body that came in the headers' packet is already complete.
+                if exchange.bodyComplete { dispatch(id) }
+            }
+        }
+    }
+
+    /// Answers a request from the transport itself and closes the connection after it; what
+    /// arrives of its body meanwhile is dropped.
+    private func refuseRequest(_ id: ConnectionID, status: Int, code: String, message: String) -> Int32 {
+        guard let exchange = serviceState.exchanges[id], !exchange.dispatched else { return 0 }
+        serviceState.exchanges[id]!.dispatched = true
+        serviceState.exchanges[id]!.closeAfter = true
+        serviceState.exchanges[id]!.bodyDeadline = nil
+        let body = JSONText.error(code: code, message: message)
+        var headers: [(name: String, value: String)] = []
+        if status == 503 { headers.append(("retry-after", "5")) }
+        outbox.withLock { box in
+            box.httpResponses[id] = HTTPResponse(
+                status: status, contentType: "application/json", headers: headers, body: Array(body.utf8))
+            box.wantsWrite.insert(id)
+        }
+        lws_callback_on_writable(exchange.wsi)
         return 0
     }
 
@@ -429,11 +634,25 @@ extension WebSocketServer {
         httpContinuation.yield(exchange.request)
     }
 
+    /// Forgets an exchange and gives its body reservation back.
+    private func dropExchange(_ id: ConnectionID) {
+        guard let exchange = serviceState.exchanges.removeValue(forKey: id) else { return }
+        serviceState.limits.releaseBody(exchange.reserved)
+    }
+
     private func httpBody(_ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) {
-        guard let id = connectionID(user), let exchange = serviceState.exchanges[id], !exchange.tooLarge,
-            let input
-        else { return }
-        if exchange.request.body.count + length > configuration.bodyLimit(for: exchange.request.path) {
+        guard let id = connectionID(user), let exchange = serviceState.exchanges[id] else { return }
+        if exchange.lingering {
+            serviceState.exchanges[id]!.drained += length
+            if exchange.drained + length > Self.lingerBytes {
+                serviceState.exchanges[id]!.lingering = false
+                lws_set_timeout(exchange.wsi, PENDING_TIMEOUT_HTTP_CONTENT, LWS_TO_KILL_ASYNC)
+            }
+            return
+        }
+        guard !exchange.tooLarge, !exchange.dispatched, let input else { return }
+        let limit = min(exchange.expectedBody, configuration.bodyLimit(for: exchange.request.path))
+        if exchange.request.body.count + length > limit {
             serviceState.exchanges[id]!.tooLarge = true
             serviceState.exchanges[id]!.request.body = []
         } else {
@@ -444,27 +663,45 @@ extension WebSocketServer {
 
     private func httpBodyComplete(_ user: UnsafeMutableRawPointer?) {
         guard let id = connectionID(user), let exchange = serviceState.exchanges[id] else { return }
+        serviceState.exchanges[id]!.bodyComplete = true
+        serviceState.exchanges[id]!.bodyDeadline = nil
+        if exchange.lingering {
+            lws_set_timeout(exchange.wsi, PENDING_TIMEOUT_HTTP_CONTENT, LWS_TO_KILL_ASYNC)
+            return
+        }
         if exchange.tooLarge {
-            respondTooLarge(id)
-        } else {
+            _ = refuseRequest(
+                id, status: 413, code: "too_large",
+                message: "request body over \(configuration.bodyLimit(for: exchange.request.path)) bytes")
+        } else if exchange.cleared {
             dispatch(id)
         }
     }
 
-    private func respondTooLarge(_ id: ConnectionID) {
-        guard let exchange = serviceState.exchanges[id], !exchange.dispatched else { return }
-        serviceState.exchanges[id]!.dispatched = true
-        let limit = configuration.bodyLimit(for: exchange.request.path)
-        let body = #"{"error":{"code":"too_large","message":"request body over \#(limit) bytes"}}"#
-        outbox.withLock { box in
-            box.httpResponses[id] = HTTPResponse(status: 413, contentType: "application/json", body: Array(body.utf8))
-            box.wantsWrite.insert(id)
+    /// Cuts off requests whose body is overdue (a client trickling bytes holds a slot and
+    /// its reservation for as long as it is allowed to).
+    private func sweepOverdueBodies(now: UInt64) {
+        for (id, exchange) in serviceState.exchanges {
+            guard let deadline = exchange.bodyDeadline, now > deadline else { continue }
+            serviceState.exchanges[id]!.bodyDeadline = nil
+            lws_set_timeout(exchange.wsi, PENDING_TIMEOUT_HTTP_CONTENT, LWS_TO_KILL_ASYNC)
+            if exchange.lingering { continue }
+            logger.info(
+                "request body too slow; connection closed",
+                metadata: [
+                    "http.path": "\(exchange.request.path)", "net.client": "\(exchange.request.peer)",
+                    "http.body.received": "\(exchange.request.body.count)",
+                ])
         }
-        if let exchange = serviceState.exchanges[id] { lws_callback_on_writable(exchange.wsi) }
     }
 
     private func httpWriteable(_ wsi: OpaquePointer, _ user: UnsafeMutableRawPointer?) -> Int32 {
         guard let id = connectionID(user), var exchange = serviceState.exchanges[id] else { return 0 }
+        if exchange.closing {
+            // Wait for lws to flush what it holds of the response, then close.
+            guard lws_partial_buffered(wsi) == 0 else { return lws_callback_on_writable(wsi) >= 0 ? 0 : -1 }
+            return -1
+        }
         if exchange.response == nil {
             exchange.response = outbox.withLock { $0.httpResponses.removeValue(forKey: id) }
         }
@@ -472,7 +709,7 @@ extension WebSocketServer {
         if !exchange.headersSent {
             exchange.headersSent = true
             serviceState.exchanges[id] = exchange
-            guard writeHeaders(wsi, response) else { return -1 }
+            guard writeHeaders(wsi, response, close: exchange.closeAfter) else { return -1 }
             // HEAD gets the headers (Content-Length included) and never a body.
             if exchange.request.method == "HEAD" { return finishExchange(id, wsi) }
             return lws_callback_on_writable(wsi) >= 0 ? 0 : -1
@@ -494,13 +731,42 @@ extension WebSocketServer {
         return 0
     }
 
-    /// The response is out: forget the exchange and let lws keep the connection alive.
+    /// The response is out: forget the exchange and let lws keep the connection alive, or
+    /// close it once the response has left when it must not be reused.
     private func finishExchange(_ id: ConnectionID, _ wsi: OpaquePointer) -> Int32 {
-        serviceState.exchanges[id] = nil
-        return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+        guard serviceState.exchanges[id]?.closeAfter == true else {
+            dropExchange(id)
+            return lws_http_transaction_completed(wsi) != 0 ? -1 : 0
+        }
+        serviceState.limits.releaseBody(serviceState.exchanges[id]!.reserved)
+        serviceState.exchanges[id]!.reserved = 0
+        serviceState.exchanges[id]!.request.body = []
+        guard lws_partial_buffered(wsi) != 0 else { return linger(id, wsi) }
+        serviceState.exchanges[id]!.closing = true
+        return lws_callback_on_writable(wsi) >= 0 ? 0 : -1
     }
 
-    private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse) -> Bool {
+    /// Ends a connection that must not be reused, once its response is out. When the client
+    /// may still be sending (a refused upload, a refused framing), closing at once would
+    /// answer its bytes with a reset that can destroy the response before the client reads
+    /// it; so the server stops writing (the client sees the end), drops whatever still
+    /// arrives for a short while (2 s, 2 MiB), and closes when the body is in or either runs out.
+    /// Nothing that arrives is buffered or parsed as a request.
+    private func linger(_ id: ConnectionID, _ wsi: OpaquePointer) -> Int32 {
+        guard let exchange = serviceState.exchanges[id] else { return -1 }
+        if exchange.bodyComplete || (exchange.expectedBody == 0 && !exchange.framingRefused) { return -1 }
+        _ = shutdown(lws_get_socket_fd(wsi), Int32(SHUT_WR))
+        serviceState.exchanges[id]!.lingering = true
+        serviceState.exchanges[id]!.bodyDeadline = monotonicMilliseconds() + Self.lingerMilliseconds
+        return 0
+    }
+
+    /// How long a refused client's remaining bytes are drained before the connection is cut.
+    static let lingerMilliseconds: UInt64 = 2000
+    /// How much of them: enough for a body just over a limit, far less than a hostile upload.
+    static let lingerBytes = 2 * 1024 * 1024
+
+    private func writeHeaders(_ wsi: OpaquePointer, _ response: HTTPResponse, close: Bool) -> Bool {
         let size = 4096
         let buffer = serviceState.buffer(atLeast: pre + size)
         let start = (buffer.baseAddress! + pre).assumingMemoryBound(to: UInt8.self)
@@ -514,6 +780,10 @@ extension WebSocketServer {
         var extra = response.headers
         extra.append(("cache-control", "no-store"))
         extra.append(("x-content-type-options", "nosniff"))
+        if close { extra.append(("connection", "close")) }
+        if configuration.strictTransportSecurity {
+            extra.append(("strict-transport-security", "max-age=31536000; includeSubDomains"))
+        }
         for (name, value) in extra {
             let added = (name.lowercased() + ":").withCString { cName in
                 value.withCString { cValue in

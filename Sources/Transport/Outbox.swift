@@ -4,6 +4,9 @@ struct Outbox {
     var frames: [ConnectionID: FrameQueue] = [:]
     /// Responses waiting per HTTP request.
     var httpResponses: [ConnectionID: HTTPResponse] = [:]
+    /// Preflight verdicts waiting for the service thread: nil clears the request, a
+    /// response refuses it.
+    var preflightResults: [ConnectionID: HTTPResponse?] = [:]
     /// Connections that have something to write since the service thread last looked.
     var wantsWrite: Set<ConnectionID> = []
     /// Set once by `closeAll`: close every connection with this code.

@@ -6,8 +6,29 @@ package struct TransportConfiguration: Sendable {
     package var port: Int = 8080
     /// The one path that accepts WebSocket upgrades.
     package var webSocketPath: String = "/v1/ws"
-    /// Origins allowed to open WebSockets; empty means any.
-    package var allowedOrigins: [String] = []
+    /// Which page origins may open WebSockets (the server's own and `--allow-origin`s).
+    package var origins = OriginPolicy()
+    /// Who may name the client behind them (`--trusted-proxy`); none by default.
+    package var clientAddresses = ClientAddressResolver()
+    /// Most connections at once (`--max-connections`); more get 503 / close 1013. Sized for
+    /// the 2-core, 24 GiB reference machine: ~7 KiB per idle WebSocket puts 16,000 at ~110
+    /// MiB, and the bench's 15,000 idle connections fit. Never above the descriptor limit.
+    package var maxConnections: Int = 16_000
+    /// Most connections from one client address at once (`--max-connections-per-address`):
+    /// a few browsers behind one NAT fit many times over; one host cannot take the server.
+    package var maxConnectionsPerAddress: Int = 256
+    /// Request-body bytes buffered at once across all requests (`--max-body-memory`),
+    /// reserved from `Content-Length` before reading: four 16 MiB glossary uploads.
+    package var bodyMemoryBudget: Int = 64 * 1024 * 1024
+    /// Seconds a client has for its request headers, and the base of its body deadline
+    /// (`--request-timeout`): a body must arrive within this plus one second per
+    /// `minimumBodyRate` bytes, so a client trickling bytes (slowloris) is cut off.
+    package var requestTimeout: Int = 20
+    /// Slowest body upload tolerated, bytes per second, on top of `requestTimeout`.
+    package var minimumBodyRate: Int = 64 * 1024
+    /// Send `Strict-Transport-Security` on every HTTP response (the server is reached over
+    /// https: its own TLS, or a TLS proxy named by an https `--public-url`).
+    package var strictTransportSecurity = false
     /// PEM certificate and key: serve wss/https when both are set.
     package var tlsCertificatePath: String?
     /// See `tlsCertificatePath`.

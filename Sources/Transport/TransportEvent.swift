@@ -23,7 +23,8 @@ package struct ConnectionID: Hashable, Sendable, CustomStringConvertible {
 
 /// What the transport tells the dialogue layer, in the order it happened.
 package enum TransportEvent: Sendable {
-    /// A WebSocket connection was upgraded on the dialogue path.
+    /// A WebSocket connection was upgraded on the dialogue path; `peer` is the client
+    /// address (a trusted proxy's client, else the TCP peer; see `ClientAddressResolver`).
     case opened(ConnectionID, peer: String)
     /// A complete text message arrived (already UTF-8 validated by libwebsockets).
     case message(ConnectionID, [UInt8])
@@ -45,8 +46,12 @@ package struct HTTPRequest: Sendable {
     package var headers: [String: String]
     /// The body.
     package var body: [UInt8]
-    /// The peer's address.
+    /// The client's address: the TCP peer's, or the client a trusted proxy named.
     package var peer: String
+    /// The request carries forwarding headers (`Forwarded`, `X-Forwarded-For`) from a peer
+    /// that is not a trusted proxy: some proxy relayed it, so its TCP peer (perhaps
+    /// loopback) is not the client, and loopback-only answers must not be given.
+    package var forwardedByUntrustedPeer = false
 
     /// The first value of a query argument.
     package func queryValue(_ name: String) -> String? { query.first { $0.name == name }?.value }

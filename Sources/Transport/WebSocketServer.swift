@@ -22,6 +22,10 @@ package final class WebSocketServer: @unchecked Sendable {
     let eventsContinuation: AsyncStream<TransportEvent>.Continuation
     let httpContinuation: AsyncStream<HTTPRequest>.Continuation
     let outbox = Mutex(Outbox())
+    /// Asked, before a byte of a request's body is read, whether the request may send one:
+    /// nil goes on (the body is then read and the request dispatched), a response is sent
+    /// instead and the connection closed. Reading is paused while it runs. Nil: no check.
+    let preflight = Mutex<(@Sendable (HTTPRequest) async -> HTTPResponse?)?>(nil)
     var serviceState = ServiceState()
     let pre = Int(dlg_lws_pre())
 
@@ -73,7 +77,12 @@ package final class WebSocketServer: @unchecked Sendable {
         if configuration.host.contains(":") { info.options &= ~UInt64(LWS_SERVER_OPTION_DISABLE_IPV6) }
         info.max_http_header_data = 4096
         info.server_string = UnsafePointer(keep("dialogue-server"))
-        info.timeout_secs = 10
+        // Headers (and TLS handshakes) must be complete within the request deadline.
+        info.timeout_secs = UInt32(max(1, configuration.requestTimeout))
+        info.timeout_secs_ah_idle = UInt32(max(1, configuration.requestTimeout))
+        serviceState.limits = ConnectionLimits(
+            maxConnections: Self.connectionCap(configuration.maxConnections, logger: logger),
+            maxPerAddress: configuration.maxConnectionsPerAddress, bodyBudget: configuration.bodyMemoryBudget)
         info.keepalive_timeout = 30
 
         // lws's own idle pings keep one timer per connection in a sorted list that every frame
@@ -88,6 +97,11 @@ package final class WebSocketServer: @unchecked Sendable {
             info.ssl_cert_filepath = UnsafePointer(keep(configuration.tlsCertificatePath!))
             info.ssl_private_key_filepath = UnsafePointer(keep(configuration.tlsKeyPath!))
             info.alpn = UnsafePointer(keep("http/1.1"))
+            // TLS 1.2 and 1.3 only, forward-secret AEAD suites only (Mozilla's "intermediate"
+            // list without DHE), the server's preference first; no compression (CRIME).
+            info.ssl_cipher_list = UnsafePointer(keep(Self.tls12Ciphers))
+            info.tls1_3_plus_cipher_list = UnsafePointer(keep(Self.tls13Ciphers))
+            info.ssl_options_set = dlg_tls_server_options()
         }
         if configuration.deflate {
             extensions = .allocate(capacity: 2)
@@ -180,6 +194,11 @@ package final class WebSocketServer: @unchecked Sendable {
         if wake { wakeServiceThread() }
     }
 
+    /// Sets the check run on a request's headers before its body is read (see `preflight`).
+    package func setPreflight(_ check: @escaping @Sendable (HTTPRequest) async -> HTTPResponse?) {
+        preflight.withLock { $0 = check }
+    }
+
     /// Stops accepting new connections and closes every open WebSocket with `code`.
     package func closeAll(code: UInt16, reason: String) {
         outbox.withLock {
@@ -248,6 +267,28 @@ package final class WebSocketServer: @unchecked Sendable {
         extensions = nil
         retryPolicy?.deallocate()
         retryPolicy = nil
+    }
+}
+
+extension WebSocketServer {
+    /// TLS 1.2 suites offered: ECDHE key exchange with AES-GCM or ChaCha20-Poly1305.
+    static let tls12Ciphers =
+        "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+        + "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305"
+    /// TLS 1.3 suites offered.
+    static let tls13Ciphers = "TLS_AES_128_GCM_SHA256:TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256"
+
+    /// The connection cap actually used: the one asked for, but never so high that accepting
+    /// would run out of file descriptors (lws needs a few for itself, the store some more).
+    static func connectionCap(_ wanted: Int, logger: Logger) -> Int {
+        var limit = rlimit()
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return wanted }
+        let room = Int(clamping: limit.rlim_cur) - 256 - ConnectionLimits.answeredOverflow
+        guard wanted > room, room > 0 else { return wanted }
+        logger.warning(
+            "connection cap lowered to fit the descriptor limit",
+            metadata: ["net.max_connections": "\(room)", "net.nofile": "\(limit.rlim_cur)"])
+        return room
     }
 }
 

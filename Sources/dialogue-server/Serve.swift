@@ -23,7 +23,18 @@ struct Serve: AsyncParsableCommand {
     var nodeHeartbeat: Double = 5
     @Option(help: "Folder of agent packs.") var agents = "Agents"
     @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
-    @Option(help: "Origin allowed to open WebSockets (repeatable); none means any.") var allowOrigin: [String] = []
+    @Option(help: "Origin allowed to open WebSockets (repeatable), besides the server's own (Host, --public-url).")
+    var allowOrigin: [String] = []
+    @Option(help: "CIDR of a reverse proxy whose Forwarded / X-Forwarded-For names the client (repeatable).")
+    var trustedProxy: [String] = []
+    @Option(help: "Most connections at once; more are answered 503 / close 1013 (default 16000).")
+    var maxConnections: Int?
+    @Option(help: "Most connections from one client address at once (default 256).")
+    var maxConnectionsPerAddress: Int?
+    @Option(help: "MiB of request bodies buffered at once across all requests; more get 503 (default 64).")
+    var maxBodyMemory: Int?
+    @Option(help: "Seconds for a request's headers; its body gets this plus 1 s per 64 KiB (default 20).")
+    var requestTimeout: Int?
     @Option(help: "Frame limit per participant, all its sockets together: R/s,B or off.") var rateLimit = "10/s,50"
     @Option(help: "Frame limit per session, all participants together: R/s,B or off (default: 5 × --rate-limit).")
     var sessionRateLimit: String?
@@ -83,6 +94,19 @@ struct Serve: AsyncParsableCommand {
         if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
         if let retentionDays, !(retentionDays >= 0) { throw ValidationError("--retention-days must be a number ≥ 0") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
+        for proxy in trustedProxy {
+            if let error = ServerConfiguration.trustedProxyError(proxy) { throw ValidationError(error) }
+        }
+        if let n = maxConnections, n < 1 { throw ValidationError("--max-connections must be at least 1") }
+        if let n = maxConnectionsPerAddress, n < 1 {
+            throw ValidationError("--max-connections-per-address must be at least 1")
+        }
+        if let n = maxBodyMemory, !(1...65536).contains(n) {
+            throw ValidationError("--max-body-memory must be 1 to 65536 MiB")
+        }
+        if let n = requestTimeout, !(1...3600).contains(n) {
+            throw ValidationError("--request-timeout must be 1 to 3600 seconds")
+        }
         if !(0.1...3600).contains(nodeHeartbeat) { throw ValidationError("--node-heartbeat must be 0.1 to 3600 seconds") }
         if checkpointEvents < 1 { throw ValidationError("--checkpoint-events must be at least 1") }
         if !(0.1...86400).contains(checkpointSeconds) {
@@ -108,6 +132,11 @@ struct Serve: AsyncParsableCommand {
         configuration.agentsDirectory = agents
         configuration.publicURL = publicURL
         configuration.allowedOrigins = allowOrigin
+        configuration.trustedProxies = trustedProxy
+        configuration.maxConnections = maxConnections
+        configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
+        configuration.maxBodyMemory = maxBodyMemory.map { $0 * 1024 * 1024 }
+        configuration.requestTimeout = requestTimeout
         configuration.rateLimit = try RateLimiter.Policy.parse(rateLimit)
         configuration.sessionRateLimit =
             try sessionRateLimit.map(RateLimiter.Policy.parse)

@@ -208,9 +208,14 @@ def test_ws_endpoint_without_upgrade_is_426(srv):
     assert st == 426, (st, body)
 
 
-def test_any_origin_without_allow_list(srv):
+def test_foreign_origin_refused_without_allow_list(srv):
+    # Contract section 7: WebSockets from foreign origins are refused by default; the
+    # server's own pages (Origin = its Host) and clients sending no Origin are accepted.
+    st, body = upgrade_request(srv.port, "/v1/ws", {"Origin": "https://anything.example"})
+    assert_http_error(st, body, 403, "forbidden")
+
     async def go():
-        ws = await WS.connect(srv.ws_url, origin="https://anything.example")
+        ws = await WS.connect(srv.ws_url, origin=f"http://127.0.0.1:{srv.port}")
         await ws.hello(srv.officer_token)
         await ws.close()
     run(go())
