@@ -116,12 +116,7 @@ package final class DialogueServerApp: Sendable {
         store.writer.start()
         try transport.start()
         let baseURL = configuration.baseURL(port: transport.port)
-        let api = HTTPAPI(
-            store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
-            transcripts: transcripts, transcriptSearch: transcriptSearch,
-            metrics: metrics,
-            configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
-            logger: logger)
+        let api = makeHTTPAPI(baseURL: baseURL)
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }
         commitDelivery.withLock {

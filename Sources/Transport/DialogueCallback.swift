@@ -386,16 +386,11 @@ extension WebSocketServer {
         let method = String(cString: dlg_lws_http_method(wsi))
         var pathBuffer = [CChar](repeating: 0, count: 2048)
         let path = dlg_lws_copy_path(wsi, &pathBuffer, Int32(pathBuffer.count)) >= 0 ? cString(pathBuffer) : "/"
-        var query: [(name: String, value: String)] = []
+        var fragments: [String] = []
         var fragment = [CChar](repeating: 0, count: 2048)
         var index: Int32 = 0
         while lws_hdr_copy_fragment(wsi, &fragment, Int32(fragment.count), WSI_TOKEN_HTTP_URI_ARGS, index) >= 0 {
-            let pair = cString(fragment)
-            if let equals = pair.firstIndex(of: "=") {
-                query.append((String(pair[..<equals]), String(pair[pair.index(after: equals)...])))
-            } else if !pair.isEmpty {
-                query.append((pair, ""))
-            }
+            fragments.append(cString(fragment))
             index += 1
         }
         var headers: [String: String] = [:]
@@ -408,7 +403,7 @@ extension WebSocketServer {
         for (name, token) in wanted { if let value = header(wsi, token) { headers[name] = value } }
         let expected = Int(headers["content-length"] ?? "") ?? 0
         let request = HTTPRequest(
-            id: id, method: method, path: path, query: query, headers: headers, body: [], peer: peer(wsi))
+            id: id, method: method, path: path, queryFragments: fragments, headers: headers, body: [], peer: peer(wsi))
         var exchange = HTTPExchange(wsi: wsi, request: request, expectedBody: expected)
         if expected > configuration.bodyLimit(for: path) {
             exchange.tooLarge = true
