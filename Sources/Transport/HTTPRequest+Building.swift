@@ -15,8 +15,11 @@ extension HTTPRequest {
     /// with an empty value, empty fragments dropped.
     package static func queryItems(fromFragments fragments: [String]) -> [(name: String, value: String)] {
         fragments.compactMap { pair in
-            if let equals = pair.firstIndex(of: "=") {
-                return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+            // The `=` scalar, not Character: `=` and a combining mark after it are one
+            // Character, and `q=%CC%81…` was read as a name with no value (found by fuzz-http).
+            let scalars = pair.unicodeScalars
+            if let equals = scalars.firstIndex(of: "=") {
+                return (String(scalars[..<equals]), String(scalars[scalars.index(after: equals)...]))
             }
             return pair.isEmpty ? nil : (pair, "")
         }

@@ -1,4 +1,5 @@
 import Dialogue
+import Foundation
 import FuzzSupport
 
 /// Fuzzes what a WebSocket text frame goes through first: the JSON parser, the canonical
@@ -24,6 +25,13 @@ import FuzzSupport
         // Only strings may hold non-ASCII bytes, and they are validated: an accepted
         // document is valid UTF-8 as a whole.
         try require(String(validating: bytes, as: UTF8.self) != nil, "accepted a document that is not UTF-8")
+        // A second, independent parser agrees that the text is JSON (ours is the stricter:
+        // it also refuses duplicate members, lone surrogates, deep nesting, huge numbers).
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed])
+        } catch {
+            throw FuzzFailure("accepted a text Foundation's parser refuses (\(error))")
+        }
         let canonical = JSONWriter.bytes(value)
         let again: JSONValue
         do {
