@@ -39,7 +39,8 @@ import FuzzSupport
                 try require(!text.isEmpty && text.count <= Phrasebook.maximumLength, "\(language) text of \(text.count)")
                 // A text is one cell of one line: it never holds the separators.
                 try require(
-                    !text.unicodeScalars.contains { $0 == "\t" || $0 == "\n" }, "\(language) text holds a tab or newline")
+                    !text.unicodeScalars.contains { $0.properties.generalCategory == .control },
+                    "\(language) text holds a control character: \(text.debugDescription)")
                 try require(phrase.text(in: language) == text, "text(in: \(language)) is not the cell")
             }
             for language in book.languages {
