@@ -128,7 +128,7 @@ fuzz: deps
 	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
 	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t; \
 	  echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
-	  SWIFT_BACKTRACE=enable=no $(FUZZ_BUILD)/debug/fuzz-$$t $(FUZZ_BUILD)/corpus/$$t \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BUILD)/debug/fuzz-$$t $(FUZZ_BUILD)/corpus/$$t \
 	    Tests/fuzz/$$t/corpus Tests/fuzz/$$t/regressions -dict=Tests/fuzz/$$t/$$t.dict \
 	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $(FUZZ_ARGS); \
