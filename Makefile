@@ -10,7 +10,7 @@ TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-nodes bench-glossary bench-retrieval loadgen soak conformance clean format
+.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-nodes bench-glossary bench-retrieval loadgen soak conformance clean format fuzz fuzz-replay
 
 all: build
 
@@ -42,7 +42,7 @@ serve: build
 	$(BIN) serve $(ARGS)
 
 # Unit tests (Swift Testing) then the black-box suite against the real server binary.
-test: test-deps build unit-test integration-test
+test: test-deps build unit-test fuzz-replay integration-test
 
 # The store contract suite runs on SQLite and on a throwaway PostgreSQL cluster (Tests/postgres/).
 unit-test:
@@ -102,10 +102,37 @@ bench-retrieval:
 	SWIFT=$(SWIFT) PYTHON=$(PYTHON) bench/retrieval/run.sh
 
 # Long fault runs (1,000 crash cycles, thousands of resumes, slow consumers, disk full):
-# about 40 minutes on a debug build. Sizes: Tests/soak/README.md.
+# about 40 minutes on a debug build, then each fuzz target for SOAK_FUZZ_SECONDS. Sizes:
+# Tests/soak/README.md.
 soak: build
 	SOAK=1 DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
 	  $(PYTHON) -m pytest Tests/soak -q -s -p no:cacheprovider
+	$(MAKE) fuzz FUZZ_SECONDS=$(SOAK_FUZZ_SECONDS)
+
+# Fuzzing (docs/fuzzing.md). The targets' committed seed corpus and crash reproducers are
+# replayed through the same checks by the normal debug build, as regression tests (a
+# crash or a broken invariant fails). `make fuzz` builds the libFuzzer binaries apart, in
+# .build-fuzz/ with AddressSanitizer, and runs each for FUZZ_SECONDS (FUZZ_TARGETS to pick);
+# new inputs collect in .build-fuzz/corpus/, crashes in .build-fuzz/crashes/.
+FUZZ_TARGETS ?= frame glossary phrasebook http
+FUZZ_SECONDS ?= 60
+SOAK_FUZZ_SECONDS ?= 180
+FUZZ_BUILD = .build-fuzz
+fuzz-replay: build
+	@for t in $(FUZZ_TARGETS); do .build/$(CONFIG)/fuzz-$$t || { \
+	  echo "fuzz-$$t failed; again naming each file:"; FUZZ_VERBOSE=1 .build/$(CONFIG)/fuzz-$$t 2>&1 | tail -5; exit 1; }; done
+
+fuzz: deps
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  $(SWIFT) build --scratch-path $(FUZZ_BUILD) --product fuzz-$$t \
+	    -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING; \
+	  mkdir -p $(FUZZ_BUILD)/corpus/$$t $(FUZZ_BUILD)/crashes/$$t; \
+	  echo "fuzz-$$t: $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no ASAN_OPTIONS=detect_leaks=0 $(FUZZ_BUILD)/debug/fuzz-$$t $(FUZZ_BUILD)/corpus/$$t \
+	    Tests/fuzz/$$t/corpus Tests/fuzz/$$t/regressions -dict=Tests/fuzz/$$t/$$t.dict \
+	    -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 -detect_leaks=0 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$t/ $(FUZZ_ARGS); \
+	done
 
 # Autobahn|Testsuite (Python 2.7) against `serve --conformance-echo`: cases 1–10, 12–13.
 conformance: build

@@ -103,6 +103,26 @@ let package = Package(
         .executableTarget(
             name: "retrieval-bench", dependencies: ["Retrieval", "AgentPacks", "Glossary", "Dialogue"], path: "bench/retrieval",
             exclude: ["tantivy_anchor.py", "run.sh"], swiftSettings: strict),
+        // Fuzzing (docs/fuzzing.md): libFuzzer targets built by `make fuzz` with -DFUZZING
+        // -sanitize=fuzzer; a normal build replays their committed corpus and crash
+        // reproducers instead (`make fuzz-replay`, part of `make test`).
+        .systemLibrary(name: "CLibFuzzer", path: "Tests/fuzz/CLibFuzzer"),
+        .target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Tests/fuzz/FuzzSupport", swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-frame", dependencies: ["Dialogue", "FuzzSupport"], path: "Tests/fuzz/frame",
+            exclude: ["corpus", "regressions", "frame.dict"], swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-glossary", dependencies: ["Glossary", "FuzzSupport"], path: "Tests/fuzz/glossary",
+            exclude: ["corpus", "regressions", "glossary.dict"], swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-phrasebook", dependencies: ["AgentPacks", "FuzzSupport"], path: "Tests/fuzz/phrasebook",
+            exclude: ["corpus", "regressions", "phrasebook.dict"], swiftSettings: strict),
+        .executableTarget(
+            name: "fuzz-http",
+            dependencies: [
+                "DialogueServer", "Dialogue", "Transport", "FuzzSupport", .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/fuzz/http", exclude: ["corpus", "regressions", "http.dict"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
         // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.

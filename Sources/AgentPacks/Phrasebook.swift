@@ -95,6 +95,15 @@ package struct Phrasebook: Sendable, Equatable {
                 guard !text.isEmpty else {
                     throw ParseError(line: number, reason: "phrase \"\(id)\" has no \(language) text")
                 }
+                // Control characters (a stray carriage return, NUL) would be sent to readers
+                // as part of the approved wording. Found by fuzz-phrasebook.
+                if let control = text.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                    throw ParseError(
+                        line: number,
+                        reason:
+                            "the \(language) text holds the control character U+\(String(control.value, radix: 16, uppercase: true)) (a stray carriage return or similar)"
+                    )
+                }
                 guard text.count <= maximumLength else {
                     throw ParseError(line: number, reason: "the \(language) text is longer than \(maximumLength) characters")
                 }

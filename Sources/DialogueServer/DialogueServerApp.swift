@@ -136,12 +136,7 @@ package final class DialogueServerApp: Sendable {
         store.writer.start()
         try transport.start()
         let baseURL = configuration.baseURL(port: transport.port)
-        let api = HTTPAPI(
-            store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
-            transcripts: transcripts, transcriptSearch: transcriptSearch, redactions: redactions,
-            metrics: metrics,
-            configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot), signInFailures: signInFailures,
-            logger: logger)
+        let api = makeHTTPAPI(baseURL: baseURL)
         transport.setPreflight { [api] request in await api.preflight(request) }
         let (hub, transport, store) = (hub, transport, store)
         Task { for await event in transport.events { await hub.handle(event) } }

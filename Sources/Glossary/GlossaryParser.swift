@@ -157,9 +157,40 @@ enum GlossaryParser {
             guard form.unicodeScalars.contains(where: { TextFolding.isWordScalar($0.value) }) else {
                 throw GlossaryError(line: line, "form \"\(form)\" (\(language)) has no letters once folded")
             }
+            // A carriage return not at the end of a line (or another control) would sit in
+            // the approved form shown to readers; the matcher treats it as a space and never
+            // finds the form whole. Found by fuzz-glossary.
+            if let control = form.unicodeScalars.first(where: { $0.properties.generalCategory == .control }) {
+                throw GlossaryError(
+                    line: line,
+                    "form in the \(language) cell holds the control character U+\(String(control.value, radix: 16, uppercase: true)) (a stray carriage return or similar)"
+                )
+            }
+            if let mark = orphanMark(in: form) {
+                throw GlossaryError(
+                    line: line,
+                    "form \"\(form)\" (\(language)) has a combining mark U+\(String(mark.value, radix: 16, uppercase: true)) with no letter before it (a stray diacritic: retype the letter with its accent)"
+                )
+            }
             forms.append(form)
         }
         return forms
+    }
+
+    /// A combining mark at the start of a form or after a space: it belongs to no letter, so
+    /// the matcher could never find the form as written (a mark after `|` or a leading space
+    /// survived the cell's trimming, which works on Characters). Found by fuzz-glossary.
+    private static func orphanMark(in form: String) -> Unicode.Scalar? {
+        var previous: Unicode.Scalar?
+        for scalar in form.unicodeScalars {
+            switch scalar.properties.generalCategory {
+            case .nonspacingMark, .spacingMark, .enclosingMark:
+                if previous.map({ $0.properties.isWhitespace }) ?? true { return scalar }
+            default: break
+            }
+            previous = scalar
+        }
+        return nil
     }
 
     /// An id for a concept without one: its English (else first) approved form, folded to

@@ -495,16 +495,11 @@ extension WebSocketServer {
         let method = String(cString: dlg_lws_http_method(wsi))
         var pathBuffer = [CChar](repeating: 0, count: 2048)
         let path = dlg_lws_copy_path(wsi, &pathBuffer, Int32(pathBuffer.count)) >= 0 ? cString(pathBuffer) : "/"
-        var query: [(name: String, value: String)] = []
+        var fragments: [String] = []
         var fragment = [CChar](repeating: 0, count: 2048)
         var index: Int32 = 0
         while lws_hdr_copy_fragment(wsi, &fragment, Int32(fragment.count), WSI_TOKEN_HTTP_URI_ARGS, index) >= 0 {
-            let pair = cString(fragment)
-            if let equals = pair.firstIndex(of: "=") {
-                query.append((String(pair[..<equals]), String(pair[pair.index(after: equals)...])))
-            } else if !pair.isEmpty {
-                query.append((pair, ""))
-            }
+            fragments.append(cString(fragment))
             index += 1
         }
         var headers: [String: String] = [:]
@@ -517,7 +512,7 @@ extension WebSocketServer {
         for (name, token) in wanted { if let value = header(wsi, token) { headers[name] = value } }
         let (address, untrustedForwarding, viaProxy) = client(wsi)
         var request = HTTPRequest(
-            id: id, method: method, path: path, query: query, headers: headers, body: [], peer: address)
+            id: id, method: method, path: path, queryFragments: fragments, headers: headers, body: [], peer: address)
         request.forwardedByUntrustedPeer = untrustedForwarding
         serviceState.exchanges[id] = HTTPExchange(wsi: wsi, request: request, expectedBody: 0)
 

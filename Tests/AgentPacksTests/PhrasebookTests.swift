@@ -62,4 +62,17 @@ struct PhrasebookTests {
             #expect(book.phrase(id: id) != nil, "\(id)")
         }
     }
+
+    /// Found by fuzz-phrasebook (Tests/fuzz/phrasebook/regressions/control-character-in-text):
+    /// a DEL, NUL or carriage return inside a cell was sent to readers as approved wording.
+    @Test(arguments: ["Go\u{7F}db", "\rHello", "He\u{0}llo", "Hello\u{85}"])
+    func aControlCharacterInATextIsRefused(text: String) {
+        do {
+            _ = try Phrasebook.parse("id\ten\nok\t\(text)\n")
+            Issue.record("accepted \(text.debugDescription)")
+        } catch {
+            #expect(error.line == 2)
+            #expect(error.reason.contains("control character U+"), "\(error.reason)")
+        }
+    }
 }

@@ -91,4 +91,35 @@ struct GlossaryValidationTests {
         let glossary = try Glossary(tsv: "en\tfr\nport\tport\nPort City\tville portuaire\nport city 2\tx\n")
         #expect(Set(glossary.concepts.map(\.id)).count == 3)
     }
+
+    /// Found by fuzz-glossary (Tests/fuzz/glossary/regressions/mark-*): a combining mark
+    /// after `|`, after a space or at the start of a cell survived trimming (which works on
+    /// Characters, and a space with a mark is one) and made a form the matcher never finds.
+    @Test func strayCombiningMarkIsRefused() throws {
+        for (line, reason) in [
+            ("a|\u{301}b\tx", "U+301"), ("x \u{301}\ty", "U+301"), ("\u{301}a\tq", "U+301"),
+            ("\u{20DD}port\tcảng", "U+20DD"),
+        ] {
+            let error = try #require(refusal("en\tvi\n\(line)\n"), "\(line)")
+            #expect(error.line == 2)
+            #expect(error.reason.contains("combining mark \(reason) with no letter before it"))
+        }
+        // Marks on letters are Vietnamese as typed on many keyboards (decomposed): accepted,
+        // and found in themselves.
+        let glossary = try Glossary(tsv: "en\tvi\nport\tca\u{309}ng|ca\u{302}\u{300}u ca\u{309}ng\n")
+        #expect(glossary.terms(in: "ca\u{302}\u{300}u ca\u{309}ng", language: "vi").count == 1)
+    }
+
+    /// Found by fuzz-glossary (Tests/fuzz/glossary/regressions/carriage-return-inside-line):
+    /// a line starting with a carriage return (old Mac line ends pasted in) kept it in the
+    /// form, shown to readers as the approved form and never matched whole.
+    @Test func controlCharacterInAFormIsRefused() throws {
+        for cell in ["\rport", "po\u{0}rt", "port\u{85}"] {
+            let error = try #require(refusal("vi\ten\ncảng\t\(cell)\n"), "\(cell.debugDescription)")
+            #expect(error.line == 2)
+            #expect(error.reason.contains("control character U+"))
+        }
+        // Windows line ends are still fine.
+        #expect(refusal("vi\ten\r\ncảng\tport\r\n") == nil)
+    }
 }
