@@ -88,7 +88,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.origins = OriginPolicy(
             allowed: configuration.allowedOrigins, publicURL: configuration.publicURL)
         transportConfiguration.clientAddresses = ClientAddressResolver(
-            trustedProxies: configuration.trustedProxies.compactMap(CIDR.init))
+            trustedProxies: configuration.trustedProxies.compactMap(CIDR.init), header: configuration.forwardedHeader)
         if let cap = configuration.maxConnections { transportConfiguration.maxConnections = cap }
         if let cap = configuration.maxConnectionsPerAddress { transportConfiguration.maxConnectionsPerAddress = cap }
         if let budget = configuration.maxBodyMemory { transportConfiguration.bodyMemoryBudget = budget }

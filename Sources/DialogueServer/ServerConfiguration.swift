@@ -32,6 +32,9 @@ package struct ServerConfiguration: Sendable {
     package var allowedOrigins: [String] = []
     /// CIDR blocks of reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client.
     package var trustedProxies: [String] = []
+    /// The one header the trusted proxies name the client in (`--forwarded-header`); the
+    /// other is never read, since a proxy passes a client's own copy of it on unchanged.
+    package var forwardedHeader: ClientAddressResolver.ForwardedHeader = .xForwardedFor
     /// Most connections at once; nil keeps the transport's default (16,000).
     package var maxConnections: Int?
     /// Most connections from one client address; nil keeps the transport's default (256).
@@ -94,6 +97,17 @@ package struct ServerConfiguration: Sendable {
     package var llm: ProviderSettings?
 
     package init() {}
+
+    /// Why a `--forwarded-header` value is not one of the two headers (nil when it is).
+    package static func forwardedHeaderError(_ text: String) -> String? {
+        ClientAddressResolver.ForwardedHeader(rawValue: text.lowercased()) == nil
+            ? "--forwarded-header \(text): expected x-forwarded-for or forwarded" : nil
+    }
+
+    /// Sets `forwardedHeader` from a `--forwarded-header` value (checked by `forwardedHeaderError`).
+    package mutating func setForwardedHeader(_ text: String) {
+        forwardedHeader = ClientAddressResolver.ForwardedHeader(rawValue: text.lowercased()) ?? .xForwardedFor
+    }
 
     /// Why a `--trusted-proxy` value is not a CIDR block (nil when it is one).
     package static func trustedProxyError(_ text: String) -> String? {

@@ -1,33 +1,51 @@
 /// Which address a request comes from. Only a TCP peer inside a trusted proxy block may say
-/// who its client is (RFC 7239 `Forwarded: for=`, else `X-Forwarded-For`); anyone else's
-/// forwarding headers are ignored, since a client can write whatever it likes into them.
+/// who its client is, in the ONE header the proxies are set up to write (`header`:
+/// `X-Forwarded-For` by default, or RFC 7239 `Forwarded: for=`); the other header is never
+/// read, since a proxy that only appends to one passes a client's own copy of the other on
+/// unchanged. Anyone else's forwarding headers are ignored, since a client can write whatever
+/// it likes into them.
 /// Within a trusted peer's chain the client is the rightmost hop that is not itself a trusted
 /// proxy: hops left of it were written by the client and prove nothing.
 package struct ClientAddressResolver: Sendable {
     /// Blocks whose peers are proxies we put there (`--trusted-proxy`).
     package var trustedProxies: [CIDR]
+    /// The header the trusted proxies write the client into (`--forwarded-header`).
+    package var header: ForwardedHeader
+
+    /// A forwarding header the server can be told to read.
+    package enum ForwardedHeader: String, Sendable, CaseIterable {
+        /// `X-Forwarded-For: client, proxy1, …` (nginx `$proxy_add_x_forwarded_for`, HAProxy `forwardfor`).
+        case xForwardedFor = "x-forwarded-for"
+        /// RFC 7239 `Forwarded: for=client, for=proxy1` (HAProxy `option forwarded`).
+        case forwarded
+    }
 
     /// The address given when a trusted proxy forwarded a request but its chain names no
     /// usable client (`for=unknown`, an obfuscated name, garbage): one shared bucket, and
     /// never loopback, so it earns no loopback privilege.
     package static let unknown = "unknown"
 
-    package init(trustedProxies: [CIDR] = []) { self.trustedProxies = trustedProxies }
+    package init(trustedProxies: [CIDR] = [], header: ForwardedHeader = .xForwardedFor) {
+        self.trustedProxies = trustedProxies
+        self.header = header
+    }
 
-    /// The client address for a request whose TCP peer is `peer` (as the socket reports it).
+    /// The client address for a request whose TCP peer is `peer` (as the socket reports it);
+    /// of the two forwarding headers only the one named by `header` is read.
     package func clientAddress(peer: String, forwarded: String?, forwardedFor: String?) -> String {
         guard let peerAddress = IPAddress(peer) else { return peer }
         guard isTrusted(peerAddress) else { return peerAddress.description }
         let hops: [String]
-        if let forwarded, !forwarded.isEmpty {
+        switch header {
+        case .forwarded:
+            guard let forwarded, !forwarded.isEmpty else { return peerAddress.description }
             guard let parsed = Self.forwardedFor(forwarded) else { return Self.unknown }
             hops = parsed
-        } else if let forwardedFor, !forwardedFor.isEmpty {
+        case .xForwardedFor:
+            guard let forwardedFor, !forwardedFor.isEmpty else { return peerAddress.description }
             hops = forwardedFor.split(separator: ",", omittingEmptySubsequences: false).map {
                 $0.trimmingSpaces
             }
-        } else {
-            return peerAddress.description
         }
         var client = peerAddress
         for hop in hops.reversed() {

@@ -25,8 +25,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Base URL people reach the server at (for invite links).") var publicURL: String?
     @Option(help: "Origin allowed to open WebSockets (repeatable), besides the server's own (Host, --public-url).")
     var allowOrigin: [String] = []
-    @Option(help: "CIDR of a reverse proxy whose Forwarded / X-Forwarded-For names the client (repeatable).")
+    @Option(help: "CIDR of a reverse proxy whose forwarding header names the client (repeatable).")
     var trustedProxy: [String] = []
+    @Option(help: "The header the trusted proxies write the client into: x-forwarded-for or forwarded; the other is never read.")
+    var forwardedHeader = "x-forwarded-for"
     @Option(help: "Most connections at once; more are answered 503 / close 1013 (default 16000).")
     var maxConnections: Int?
     @Option(help: "Most connections from one client address at once (default 256).")
@@ -94,6 +96,7 @@ struct Serve: AsyncParsableCommand {
         if !["libev", "poll"].contains(eventLoop) { throw ValidationError("--event-loop must be libev or poll") }
         if let retentionDays, !(retentionDays >= 0) { throw ValidationError("--retention-days must be a number ≥ 0") }
         if helloTimeout <= 0 { throw ValidationError("--hello-timeout must be positive") }
+        if let error = ServerConfiguration.forwardedHeaderError(forwardedHeader) { throw ValidationError(error) }
         for proxy in trustedProxy {
             if let error = ServerConfiguration.trustedProxyError(proxy) { throw ValidationError(error) }
         }
@@ -133,6 +136,7 @@ struct Serve: AsyncParsableCommand {
         configuration.publicURL = publicURL
         configuration.allowedOrigins = allowOrigin
         configuration.trustedProxies = trustedProxy
+        configuration.setForwardedHeader(forwardedHeader)
         configuration.maxConnections = maxConnections
         configuration.maxConnectionsPerAddress = maxConnectionsPerAddress
         configuration.maxBodyMemory = maxBodyMemory.map { $0 * 1024 * 1024 }

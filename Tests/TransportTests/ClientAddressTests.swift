@@ -6,6 +6,9 @@ import Testing
 /// then only up to the rightmost hop that is not itself a trusted proxy.
 @Suite struct ClientAddressTests {
     let proxies = ClientAddressResolver(trustedProxies: ["10.0.0.0/8", "127.0.0.1", "fd00::/8"].compactMap(CIDR.init))
+    var rfc7239: ClientAddressResolver {
+        ClientAddressResolver(trustedProxies: proxies.trustedProxies, header: .forwarded)
+    }
 
     @Test func addressesParseStrictly() {
         #expect(IPAddress("192.0.2.1")?.description == "192.0.2.1")
@@ -54,8 +57,23 @@ import Testing
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: nil, forwardedFor: nil) == "127.0.0.1")
     }
 
-    @Test func forwardedWinsOverXForwardedForAndParsesPortsAndBrackets() {
+    @Test func onlyTheConfiguredHeaderIsRead() {
+        // The documented nginx/HAProxy set-up appends to X-Forwarded-For and passes a client's
+        // own Forwarded on unchanged: by default that Forwarded is never read.
+        #expect(
+            proxies.clientAddress(peer: "127.0.0.1", forwarded: "for=127.0.0.1", forwardedFor: "198.51.100.4")
+                == "198.51.100.4")
+        #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: "for=192.0.2.9", forwardedFor: nil) == "127.0.0.1")
+        // Told to read Forwarded, X-Forwarded-For is ignored the same way.
+        #expect(
+            rfc7239.clientAddress(peer: "127.0.0.1", forwarded: "for=198.51.100.4", forwardedFor: "127.0.0.1")
+                == "198.51.100.4")
+        #expect(rfc7239.clientAddress(peer: "127.0.0.1", forwarded: nil, forwardedFor: "192.0.2.9") == "127.0.0.1")
+    }
+
+    @Test func forwardedParsesPortsAndBrackets() {
         let header = #"for=192.0.2.60;proto=http;by=203.0.113.43, for="[2001:db8:cafe::17]:4711""#
+        let proxies = rfc7239
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: header, forwardedFor: "198.51.100.4") == "2001:db8:cafe::17")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: "For=\"192.0.2.43:47011\"", forwardedFor: nil) == "192.0.2.43")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: "for=192.0.2.43, for=10.1.1.1", forwardedFor: nil) == "192.0.2.43")
@@ -68,7 +86,7 @@ import Testing
             "for=unknown", "for=_hidden", "for=\"[2001:db8::1\"", "for=192.0.2.1;for=192.0.2.2", "for=\"192.0.2.1",
             "garbage", "for=1.2.3.4:99999", "by=10.0.0.1", "for=\"1.2.3.4\"x",
         ] {
-            #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: header, forwardedFor: nil) == "unknown", "\(header)")
+            #expect(rfc7239.clientAddress(peer: "127.0.0.1", forwarded: header, forwardedFor: nil) == "unknown", "\(header)")
         }
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: nil, forwardedFor: "not-an-ip") == "unknown")
         #expect(proxies.clientAddress(peer: "127.0.0.1", forwarded: nil, forwardedFor: "198.51.100.4, ") == "unknown")
