@@ -103,6 +103,9 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
         transport = WebSocketServer(configuration: transportConfiguration, logger: logger)
         metrics = Metrics()
+        metrics.readRefusals { [transport] in
+            Dictionary(uniqueKeysWithValues: transport.refusalCounts.map { ($0.key.rawValue, $0.value) })
+        }
         signInFailures = SignInFailures(
             limitPerMinute: configuration.signInFailuresPerMinute, metrics: metrics, logger: logger)
         hub = DialogueHub(

@@ -22,8 +22,14 @@ package final class Metrics: Sendable {
     /// Histogram bucket upper bounds in seconds.
     static let bounds: [Double] = [0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
     private let values = Mutex(Values())
+    /// Where the transport's refusal counts are read at render time (by kind: `server_full`,
+    /// `address_full`, `upgrade`, `request`); they are kept by the transport itself.
+    private let refusals = Mutex<(@Sendable () -> [String: Int])?>(nil)
 
     package init() {}
+
+    /// Reads the transport's refusal counts from `source` whenever the metrics are rendered.
+    package func readRefusals(_ source: @escaping @Sendable () -> [String: Int]) { refusals.withLock { $0 = source } }
 
     /// Open WebSocket connections.
     package func setConnections(_ n: Int) { values.withLock { $0.connections = n } }
@@ -87,6 +93,13 @@ package final class Metrics: Sendable {
         out += "# TYPE \(failures) counter\n"
         for provider in ["translator", "llm"] {
             out += "\(failures){provider=\"\(provider)\"} \(v.providerFailures[provider] ?? 0)\n"
+        }
+        let refused = "dialogue_refusals_total"
+        let counts = refusals.withLock { $0 }?() ?? [:]
+        out += "# HELP \(refused) Connections, upgrades and requests refused by the transport (logged once per address a minute).\n"
+        out += "# TYPE \(refused) counter\n"
+        for reason in ["server_full", "address_full", "upgrade", "request"] {
+            out += "\(refused){reason=\"\(reason)\"} \(counts[reason] ?? 0)\n"
         }
         let name = "dialogue_append_commit_seconds"
         out += "# HELP \(name) Time from an event's submission to its durable commit.\n# TYPE \(name) histogram\n"

@@ -122,6 +122,20 @@ extension WebSocketServer {
         return cString(buffer)
     }
 
+    /// Counts a refusal and logs it unless one of its kind from `address` was logged in the
+    /// last minute (`RefusalLog`): a client repeating a refused attempt costs no log line.
+    private func logRefusal(
+        _ kind: RefusalLog.Kind, address: String, _ message: Logger.Message, level: Logger.Level = .info,
+        metadata: Logger.Metadata = [:]
+    ) {
+        let now = Int64(clamping: monotonicMilliseconds())
+        guard let unlogged = refusalLog.withLock({ $0.refused(kind, address: address, now: now) }) else { return }
+        var metadata = metadata
+        metadata["net.client"] = "\(address)"
+        if unlogged > 0 { metadata["log.unlogged"] = "\(unlogged)" }
+        logger.log(level: level, message, metadata: metadata)
+    }
+
     /// The key of a connection's record: its wsi's address.
     private func key(_ wsi: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(wsi))) }
 
@@ -159,10 +173,10 @@ extension WebSocketServer {
         switch admission {
         case .admitted: return nil
         case .serverFull:
-            logger.warning("connection refused: server full", metadata: ["net.client": "\(client)"])
+            logRefusal(.serverFull, address: client, "connection refused: server full", level: .warning)
             return "the server is at its connection limit; try again shortly"
         case .addressFull:
-            logger.warning("connection refused: address full", metadata: ["net.client": "\(client)"])
+            logRefusal(.addressFull, address: client, "connection refused: address full", level: .warning)
             return "too many connections from this address; try again shortly"
         }
     }
@@ -191,7 +205,9 @@ extension WebSocketServer {
         let path = header(wsi, WSI_TOKEN_GET_URI) ?? ""
         guard path == configuration.webSocketPath || (configuration.echoPath != nil && path == configuration.echoPath)
         else {
-            logger.info("upgrade refused", metadata: ["http.path": "\(path)", "reason": "wrong path"])
+            logRefusal(
+                .upgrade, address: client(wsi).address, "upgrade refused",
+                metadata: ["http.path": "\(path)", "reason": "wrong path"])
             return (404, "WebSockets are served at \(configuration.webSocketPath) only")
         }
         // Other web pages' scripts are refused (cross-site WebSocket hijacking); browsers
@@ -199,7 +215,9 @@ extension WebSocketServer {
         // through (native and command-line clients send none).
         let origin = header(wsi, WSI_TOKEN_ORIGIN)
         if let refusal = configuration.origins.refusal(origin: origin, host: header(wsi, WSI_TOKEN_HOST)) {
-            logger.info("upgrade refused", metadata: ["http.origin": "\(origin ?? "")", "reason": "\(refusal)"])
+            logRefusal(
+                .upgrade, address: client(wsi).address, "upgrade refused",
+                metadata: ["http.origin": "\(origin ?? "")", "reason": "\(refusal)"])
             return (403, refusal)
         }
         // A full server still completes the upgrade, then closes with 1013 (try again later):
@@ -526,7 +544,8 @@ extension WebSocketServer {
         guard case .length(let expected) = framing else {
             if case .refused(let status, let reason) = framing {
                 serviceState.exchanges[id]!.framingRefused = true
-                logger.info("request refused", metadata: ["http.path": "\(path)", "reason": "\(reason)"])
+                logRefusal(
+                    .request, address: address, "request refused", metadata: ["http.path": "\(path)", "reason": "\(reason)"])
                 return refuseRequest(id, status: status, code: "bad_request", message: reason)
             }
             return -1
@@ -567,7 +586,9 @@ extension WebSocketServer {
     private func reserveBody(_ id: ConnectionID) -> Int32 {
         guard let exchange = serviceState.exchanges[id] else { return 0 }
         guard serviceState.limits.reserveBody(exchange.expectedBody) else {
-            logger.warning("request refused: body budget spent", metadata: ["http.path": "\(exchange.request.path)"])
+            logRefusal(
+                .request, address: exchange.request.peer, "request refused: body budget spent", level: .warning,
+                metadata: ["http.path": "\(exchange.request.path)"])
             return refuseRequest(
                 id, status: 503, code: "unavailable",
                 message: "the server is receiving too many request bodies at once; try again shortly")

@@ -27,6 +27,8 @@ package final class WebSocketServer: @unchecked Sendable {
     /// instead and the connection closed. Reading is paused while it runs. Nil: no check.
     let preflight = Mutex<(@Sendable (HTTPRequest) async -> HTTPResponse?)?>(nil)
     var serviceState = ServiceState()
+    /// Refusals counted, and which of them were logged (written on the service thread).
+    let refusalLog = Mutex(RefusalLog())
     let pre = Int(dlg_lws_pre())
 
     private var context: OpaquePointer?
@@ -212,6 +214,9 @@ package final class WebSocketServer: @unchecked Sendable {
     package func queuedBytes(for id: ConnectionID) -> Int? {
         outbox.withLock { $0.frames[id]?.queuedBytes }
     }
+
+    /// Refusals of each kind since start: full server or address, refused upgrades and requests.
+    package var refusalCounts: [RefusalLog.Kind: Int] { refusalLog.withLock { $0.totals } }
 
     /// Number of open WebSocket connections (read under the lock).
     package var openConnections: Int { outbox.withLock { $0.openCount } }

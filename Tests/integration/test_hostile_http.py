@@ -329,6 +329,43 @@ def test_connections_per_address_and_in_all_are_capped(server_factory):
     s.close()
 
 
+def test_repeated_refusals_are_counted_but_logged_once_a_minute(server_factory):
+    """A client hammering a full address costs a counter each time, not a log line each time."""
+    srv = server_factory("--max-connections-per-address", "2")
+    held = []
+    for _ in range(2):
+        s = connect(srv.port)
+        s.sendall(request("GET", "/healthz"))
+        assert read_response(s)[0] == 200
+        held.append(s)
+    for _ in range(25):
+        s = connect(srv.port)
+        s.sendall(request("GET", "/healthz"))
+        assert read_response(s)[0] == 503
+        s.close()
+    for _ in range(5):  # refused upgrades (wrong path) from another address
+        s = connect(srv.port, source="127.0.0.3")
+        s.sendall(request("GET", "/elsewhere", {"Upgrade": "websocket", "Connection": "Upgrade",
+                                                "Sec-WebSocket-Key": "dGhlIHNhbXBsZSBub25jZQ==",
+                                                "Sec-WebSocket-Version": "13"}))
+        assert read_response(s)[0] == 404
+        s.close()
+    metrics = connect(srv.port, source="127.0.0.2")
+    metrics.sendall(request("GET", "/metrics"))
+    status, _, body = read_response(metrics)
+    assert status == 200
+    text = body.decode()
+    assert 'dialogue_refusals_total{reason="address_full"} 25' in text, text
+    assert 'dialogue_refusals_total{reason="upgrade"} 5' in text, text
+    metrics.close()
+    for s in held:
+        s.close()
+    time.sleep(0.3)
+    log = srv.stderr_text()
+    assert log.count("connection refused: address full") == 1, log[-3000:]
+    assert log.count("upgrade refused") == 1, log[-3000:]
+
+
 # --------------------------------------------------------------------------- client address
 
 
