@@ -196,15 +196,37 @@ struct HTTPAPI: Sendable {
         throw Failure.notFound("nothing at \(request.path)")
     }
 
-    private static let knownPaths: [[String]] = [
-        ["healthz"], ["metrics"], ["v1", "sessions"], ["v1", "sessions", "*"], ["v1", "sessions", "*", "invites"],
-        ["v1", "sessions", "*", "invites", "*"], ["v1", "sessions", "*", "transcript"],
-        ["v1", "sessions", "*", "translations"],
-        ["v1", "sessions", "*", "verify"],
-        ["v1", "sessions", "*", "notes"], ["v1", "sessions", "*", "events", "*", "redact"], ["v1", "search"],
-        ["v1", "glossary"], ["v1", "gaps"],
-        ["v1", "phrases"],
-    ]
+    /// One API route as the preflight sees it: who may call it, and whether it reads a body.
+    struct Route {
+        var method: String
+        var pattern: [String]
+        /// Roles allowed; nil for a public route (no token).
+        var roles: Set<Role>?
+        var takesBody = false
+    }
+
+    /// The API's routes (as `route` serves them), for the preflight and for 404 versus 405.
+    static let routes: [Route] = {
+        let all: Set<Role> = [.officer, .reviewer, .interpreter]
+        func r(_ method: String, _ path: String, _ roles: Set<Role>?, body: Bool = false) -> Route {
+            Route(method: method, pattern: path.split(separator: "/").map(String.init), roles: roles, takesBody: body)
+        }
+        return [
+            r("GET", "healthz", nil), r("GET", "metrics", nil),
+            r("POST", "v1/sessions", [.officer], body: true), r("GET", "v1/sessions", all),
+            r("GET", "v1/sessions/*", all),
+            r("POST", "v1/sessions/*/invites", [.officer], body: true), r("GET", "v1/sessions/*/invites", [.officer]),
+            r("DELETE", "v1/sessions/*/invites/*", [.officer]),
+            r("GET", "v1/sessions/*/transcript", all), r("GET", "v1/sessions/*/translations", [.officer, .interpreter]),
+            r("GET", "v1/sessions/*/verify", [.officer, .reviewer]),
+            r("POST", "v1/sessions/*/notes", [.officer, .reviewer], body: true),
+            r("POST", "v1/sessions/*/events/*/redact", [.officer], body: true),
+            r("GET", "v1/glossary", [.officer, .reviewer]), r("PUT", "v1/glossary", [.officer], body: true),
+            r("GET", "v1/search", [.officer, .reviewer]), r("GET", "v1/phrases", all), r("GET", "v1/gaps", [.officer]),
+        ]
+    }()
+
+    private static let knownPaths: [[String]] = routes.map(\.pattern)
 
     private static func matches(_ parts: [String], _ pattern: [String]) -> Bool {
         parts.count == pattern.count && zip(parts, pattern).allSatisfy { $1 == "*" || $0 == $1 }
@@ -216,10 +238,37 @@ struct HTTPAPI: Sendable {
 
     /// Whether a request may send its body, judged from its headers before the body is read
     /// (nil: go on). Every route that takes a body is a staff route, so a request without a
-    /// valid staff token is refused here, as `staff` would refuse it after the upload.
+    /// valid token of a role the route allows is refused here, as `staff` would refuse it
+    /// after the upload; a path the API does not serve gets 404, a method it does not serve
+    /// there 405, and a public route (`/healthz`, `/metrics`, pages) 400: none takes a body.
     func preflight(_ request: HTTPRequest) async -> HTTPResponse? {
+        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        let method = request.method
         do {
-            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
+            if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
+                throw Failure(
+                    status: 401, code: "unauthorized",
+                    message: "tokens are never accepted in URLs; use the Authorization header")
+            }
+            guard let route = Self.routes.first(where: { $0.method == method && Self.matches(parts, $0.pattern) }) else {
+                // Answered as `route` would answer it, without reading the body first.
+                if request.path == "/v1/ws" {
+                    throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")
+                }
+                if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {
+                    throw Failure(status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
+                }
+                if (method == "GET" || method == "HEAD") && web.asset(for: request.path) != nil {
+                    throw Failure.badRequest("\(method) \(request.path) takes no request body")
+                }
+                throw Failure.notFound("nothing at \(request.path)")
+            }
+            guard let roles = route.roles else {
+                throw Failure.badRequest("\(method) \(request.path) takes no request body")
+            }
+            // The token is looked up again when the request is handled: one revoked while
+            // its body was uploading (up to minutes for a glossary) must not act.
+            _ = try await staff(request, allowed: roles)
             return nil
         } catch let failure as Failure {
             return Self.error(failure)

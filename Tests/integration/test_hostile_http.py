@@ -108,6 +108,36 @@ def test_upload_without_a_valid_token_is_refused_before_its_body(server):
         s.close()
 
 
+def test_a_body_on_a_path_or_method_the_api_does_not_serve_is_404_or_405_from_its_headers(server):
+    """The preflight answers what the route would (never 401 for a path that is not a staff
+    route), from the headers alone, and closes the connection without reading the body."""
+    officer = {"Authorization": f"Bearer {server.officer_token}"}
+    for method, path, auth, expected in [
+        ("POST", "/nothing/here", {}, 404), ("PUT", "/v1/nope", officer, 404),
+        ("POST", "/healthz", {}, 405), ("DELETE", "/v1/glossary", officer, 405), ("PUT", "/v1/sessions", {}, 405),
+        ("GET", "/healthz", {}, 400), ("POST", "/v1/ws", {}, 426),
+        ("POST", "/v1/sessions", {}, 401),
+    ]:
+        s = connect(server.port)
+        s.sendall(request(method, path, {**auth, "Content-Length": str(MiB // 2)}))
+        status, headers, body = read_response(s, timeout=3)
+        assert status == expected, (method, path, status, body)
+        assert headers.get("connection") == "close"
+        _, closed = read_until_closed(s, 3)
+        assert closed, (method, path)
+        s.close()
+
+
+def test_a_body_route_refuses_a_role_it_does_not_allow_before_the_upload(server):
+    reviewer = server.reviewer_token
+    s = connect(server.port)
+    s.sendall(request("PUT", "/v1/glossary?agent=quang-ninh-ipa",
+                      {"Authorization": f"Bearer {reviewer}", "Content-Length": str(16 * MiB)}))
+    status, _, body = read_response(s, timeout=3)
+    assert status == 403, body
+    s.close()
+
+
 def test_upload_with_a_valid_token_is_read_after_the_check(server):
     """A valid token's request is cleared, then its body read and answered as usual, even
     when the body comes after a pause."""
