@@ -217,7 +217,8 @@ struct HTTPAPI: Sendable {
             r("GET", "v1/sessions/*", all),
             r("POST", "v1/sessions/*/invites", [.officer], body: true), r("GET", "v1/sessions/*/invites", [.officer]),
             r("DELETE", "v1/sessions/*/invites/*", [.officer]),
-            r("GET", "v1/sessions/*/transcript", all), r("GET", "v1/sessions/*/translations", [.officer, .interpreter]),
+            r("GET", "v1/sessions/*/transcript", all),
+            r("GET", "v1/sessions/*/translations", [.officer, .interpreter]),
             r("GET", "v1/sessions/*/verify", [.officer, .reviewer]),
             r("POST", "v1/sessions/*/notes", [.officer, .reviewer], body: true),
             r("POST", "v1/sessions/*/events/*/redact", [.officer], body: true),
@@ -250,13 +251,15 @@ struct HTTPAPI: Sendable {
                     status: 401, code: "unauthorized",
                     message: "tokens are never accepted in URLs; use the Authorization header")
             }
-            guard let route = Self.routes.first(where: { $0.method == method && Self.matches(parts, $0.pattern) }) else {
+            guard let route = Self.routes.first(where: { $0.method == method && Self.matches(parts, $0.pattern) })
+            else {
                 // Answered as `route` would answer it, without reading the body first.
                 if request.path == "/v1/ws" {
                     throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")
                 }
                 if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {
-                    throw Failure(status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
+                    throw Failure(
+                        status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
                 }
                 if (method == "GET" || method == "HEAD") && web.asset(for: request.path) != nil {
                     throw Failure.badRequest("\(method) \(request.path) takes no request body")

@@ -96,7 +96,7 @@ package final class Metrics: Sendable {
         }
         let refused = "dialogue_refusals_total"
         let counts = refusals.withLock { $0 }?() ?? [:]
-        out += "# HELP \(refused) Connections, upgrades and requests refused by the transport (logged once per address a minute).\n"
+        out += "# HELP \(refused) Connections, upgrades and requests refused by the transport.\n"
         out += "# TYPE \(refused) counter\n"
         for reason in ["server_full", "address_full", "upgrade", "request"] {
             out += "\(refused){reason=\"\(reason)\"} \(counts[reason] ?? 0)\n"

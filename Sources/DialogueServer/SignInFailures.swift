@@ -30,7 +30,10 @@ final class SignInFailures: Sendable {
         if failure.crossedLimit {
             logger?.warning(
                 "failed sign-ins over the limit; further failures from this address are answered slowly",
-                metadata: ["client.address": "\(peer)", "signin.limit": "\(throttle.withLock { $0.limit })"])
+                metadata: [
+                    "client.address": "\(peer)", "signin.counted_as": "\(SignInThrottle.bucket(peer))",
+                    "signin.limit": "\(throttle.withLock { $0.limit })",
+                ])
         }
         return failure
     }

@@ -545,7 +545,8 @@ extension WebSocketServer {
             if case .refused(let status, let reason) = framing {
                 serviceState.exchanges[id]!.framingRefused = true
                 logRefusal(
-                    .request, address: address, "request refused", metadata: ["http.path": "\(path)", "reason": "\(reason)"])
+                    .request, address: address, "request refused",
+                    metadata: ["http.path": "\(path)", "reason": "\(reason)"])
                 return refuseRequest(id, status: status, code: "bad_request", message: reason)
             }
             return -1

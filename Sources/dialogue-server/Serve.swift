@@ -27,7 +27,7 @@ struct Serve: AsyncParsableCommand {
     var allowOrigin: [String] = []
     @Option(help: "CIDR of a reverse proxy whose forwarding header names the client (repeatable).")
     var trustedProxy: [String] = []
-    @Option(help: "The header the trusted proxies write the client into: x-forwarded-for or forwarded; the other is never read.")
+    @Option(help: "Header the trusted proxies name the client in: x-forwarded-for or forwarded (the other is ignored).")
     var forwardedHeader = "x-forwarded-for"
     @Option(help: "Most connections at once; more are answered 503 / close 1013 (default 16000).")
     var maxConnections: Int?
