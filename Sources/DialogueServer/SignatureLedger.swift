@@ -174,6 +174,9 @@ package final class SignatureLedger: Sendable {
             let state = SignedHead.State(rawValue: String(decoding: parts[2], as: UTF8.self)),
             let chain = Hex.decode(String(decoding: parts[3], as: UTF8.self)), chain.count == 32
         else { return nil }
-        return (String(decoding: parts[0], as: UTF8.self), SignatureCheck.Recorded(seq: seq, chain: chain, ended: state == .ended))
+        return (
+            String(decoding: parts[0], as: UTF8.self),
+            SignatureCheck.Recorded(seq: seq, chain: chain, ended: state == .ended)
+        )
     }
 }

@@ -140,7 +140,8 @@ enum PostgresSchema {
     /// v4's `dialogue_append` with each event's version-2 salts (hex, '' for none) stored in
     /// the same row insert (docs/transcripts.md, "Commitments").
     static let appendV6 = appendFunction(
-        create: "CREATE FUNCTION", parameters: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[]",
+        create: "CREATE FUNCTION",
+        parameters: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[]",
         headMissing: appendHeadMissingV4, columns: ", text_salt, person_salt",
         values: ", decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex')",
         notify: appendNotifyV4)

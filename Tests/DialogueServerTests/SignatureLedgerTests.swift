@@ -55,14 +55,16 @@ import Transcripts
         // A fresh reader (the node restarted) reads the same.
         let again = SignatureLedger(dataDirectory: folder)
         #expect(try await again.entries(session: "ses_a").map(\.seq) == [64, 128, 192])
-        let text = try String(contentsOfFile: (folder as NSString).appendingPathComponent(SignatureLedger.fileName), encoding: .utf8)
+        let text = try String(
+            contentsOfFile: (folder as NSString).appendingPathComponent(SignatureLedger.fileName), encoding: .utf8)
         #expect(text.hasSuffix(Self.line("ses_a", 192, 3)) && text.contains("ses_a 128 li\nses_a 128 live "))
     }
 
     @Test func aDamagedLineAnywhereIsSkipped() async throws {
         let folder = try Self.folder()
         try Self.appendRaw(
-            Self.line("ses_a", 1, 1) + "garbage\n" + "ses_b 2 live 00\n" + Self.line("ses_b", 3, 3, ended: true), to: folder)
+            Self.line("ses_a", 1, 1) + "garbage\n" + "ses_b 2 live 00\n" + Self.line("ses_b", 3, 3, ended: true),
+            to: folder)
         let ledger = SignatureLedger(dataDirectory: folder)
         #expect(try await ledger.entries(session: "ses_a").map(\.seq) == [1])
         #expect(try await ledger.entries(session: "ses_b") == [.init(seq: 3, chain: Self.chain(3), ended: true)])
@@ -97,7 +99,8 @@ import Transcripts
         #expect(try await ledger.entries(session: "ses_a").map(\.seq) == [10])
         let path = (folder as NSString).appendingPathComponent(SignatureLedger.fileName)
         let replacement = path + ".new"
-        try (Self.line("ses_a", 5, 5) + Self.line("ses_a", 10, 1)).write(toFile: replacement, atomically: false, encoding: .utf8)
+        try (Self.line("ses_a", 5, 5) + Self.line("ses_a", 10, 1)).write(
+            toFile: replacement, atomically: false, encoding: .utf8)
         _ = rename(replacement, path)
         #expect(try await ledger.entries(session: "ses_a").map(\.seq) == [5, 10])
     }
