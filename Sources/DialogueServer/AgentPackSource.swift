@@ -12,8 +12,12 @@ package final class AgentPackSource: Sendable {
     private struct State {
         var catalog: AgentCatalog
         var fingerprint: String
+        /// Times the catalog was replaced: 0 for the packs loaded at start.
+        var generation: Int = 0
     }
     private let state: Mutex<State>
+    /// Citation catalogs of the packs of one generation, by pack id, and how many were built.
+    private let citationCache = Mutex<(generation: Int, catalogs: [String: CitationCatalog], builds: Int)>((0, [:], 0))
 
     init(folder: URL, logger: Logger) throws {
         self.folder = folder
@@ -25,6 +29,27 @@ package final class AgentPackSource: Sendable {
     /// The packs in force.
     var current: AgentCatalog { state.withLock { $0.catalog } }
 
+    /// The passages an officer may cite in a session of `agent` (else of the default pack):
+    /// cut once per pack and reload generation, not at every `say` with citations.
+    func citations(agent: String) -> CitationCatalog {
+        let (catalog, generation) = state.withLock { ($0.catalog, $0.generation) }
+        let pack = catalog.pack(id: agent) ?? catalog.defaultPack
+        if let cached = citationCache.withLock({ $0.generation == generation ? $0.catalogs[pack.id] : nil }) {
+            return cached
+        }
+        // Cut outside the lock: a large pack takes a while.
+        let built = CitationCatalog(pack: pack)
+        citationCache.withLock {
+            if $0.generation < generation { $0 = (generation, [:], $0.builds) }
+            if $0.generation == generation { $0.catalogs[pack.id] = built }
+            $0.builds += 1
+        }
+        return built
+    }
+
+    /// Citation catalogs cut so far, for tests of the cache.
+    var citationCatalogBuilds: Int { citationCache.withLock { $0.builds } }
+
     /// Loads the packs again when a file changed; returns the new catalog when it replaced
     /// the old one, nil when nothing changed or the new files do not validate.
     func reloadIfChanged() -> AgentCatalog? {
@@ -32,7 +57,7 @@ package final class AgentPackSource: Sendable {
         guard fingerprint != state.withLock({ $0.fingerprint }) else { return nil }
         do {
             let catalog = try AgentCatalog(folder: folder)
-            state.withLock { $0 = State(catalog: catalog, fingerprint: fingerprint) }
+            state.withLock { $0 = State(catalog: catalog, fingerprint: fingerprint, generation: $0.generation + 1) }
             logger.notice("agent packs reloaded", metadata: ["agents": "\(catalog.ids)"])
             return catalog
         } catch {

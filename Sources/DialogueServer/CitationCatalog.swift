@@ -1,7 +1,6 @@
 import AgentPacks
 import Dialogue
 import Retrieval
-import Synchronization
 
 /// The passages an officer may cite in a session: exactly those the retrieval index holds
 /// for the session's agent pack (each document cut by `PassageSplitter`, as `SearchIndex`
@@ -72,23 +71,5 @@ struct CitationCatalog: Sendable {
                     ref: ref)
             }
         }
-    }
-
-    private static let cache = Mutex<[String: (key: Int, catalog: CitationCatalog)]>([:])
-
-    /// The catalog of `pack`, built on first use and again when its documents change.
-    static func of(_ pack: AgentPack) -> CitationCatalog {
-        var hasher = Hasher()
-        for document in pack.documents {
-            hasher.combine(document.id)
-            hasher.combine(document.title)
-            hasher.combine(document.source)
-            hasher.combine(document.body)
-        }
-        let key = hasher.finalize()
-        if let cached = cache.withLock({ $0[pack.id] }), cached.key == key { return cached.catalog }
-        let catalog = CitationCatalog(pack: pack)
-        cache.withLock { $0[pack.id] = (key, catalog) }
-        return catalog
     }
 }

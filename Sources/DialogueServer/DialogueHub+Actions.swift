@@ -90,8 +90,7 @@ extension DialogueHub {
             // An officer's citations must be passages the index holds for the session's pack;
             // anyone else's are refused by the session's rules below.
             if let citations, participant.role == .officer {
-                try CitationCatalog.of(agents.pack(id: agent) ?? agents.defaultPack)
-                    .check(Citation.list(from: citations, ref: clientId), ref: clientId)
+                try agentSource.citations(agent: agent).check(Citation.list(from: citations, ref: clientId), ref: clientId)
             }
             outcome = try sessions[sessionId]!.state.say(
                 by: participant, text: text, clientId: clientId, language: language, citations: citations,

@@ -197,7 +197,11 @@ actor DialogueHub {
             refuse(DialogueError(.forbidden, "your invite is for another session", ref: frame.clientId), to: id)
             return
         }
-        if let session = frame.session, !rateLimits.admit(session: session, now: Timestamp.nowMilliseconds()) {
+        // Staff frames never draw from the session's budget: investors at their limit
+        // together must not leave the officer unable to moderate or end the session.
+        if let session = frame.session, !identity.role.isStaff,
+            !rateLimits.admit(session: session, now: Timestamp.nowMilliseconds())
+        {
             refuse(
                 DialogueError(.rateLimited, "too many frames in this session; slow down", ref: frame.clientId), to: id)
             return

@@ -39,7 +39,7 @@ package struct TranscriptService: Sendable {
         self.logger = logger
         self.trusted = TrustedKeys([Array(key.publicKey.rawRepresentation)] + retiredKeys)
         self.maxUnsigned = 16 * max(1, checkpointEvents)
-        self.ledger = SignatureLedger(dataDirectory: dataDirectory)
+        self.ledger = SignatureLedger(dataDirectory: dataDirectory, logger: logger)
     }
 
     private var key: Curve25519.Signing.PrivateKey {
@@ -116,7 +116,7 @@ package struct TranscriptService: Sendable {
         // signature; the file's verifier then finds whatever is missing).
         let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
             chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted,
-            recorded: try ledger.entries(session: info.id).filter { $0.seq <= stored.last?.seq ?? 0 })
+            recorded: try await ledger.entries(session: info.id).filter { $0.seq <= stored.last?.seq ?? 0 })
         if let latest = check.latest, let key = check.latestKey, check.badSeq == nil {
             var head = latest
             head.publicKey = key
@@ -166,7 +166,7 @@ package struct TranscriptService: Sendable {
         result.ended = ended
         guard result.ok else { return result }
         let signatures = try await signatures(session: sessionId)
-        let recorded = try ledger.entries(session: sessionId)
+        let recorded = try await ledger.entries(session: sessionId)
         let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
             chains: stored.map(\.chain), signatures: signatures, ended: ended, trusted: trusted, recorded: recorded)
         result.checkpoints = check.checked
@@ -232,7 +232,7 @@ package struct TranscriptService: Sendable {
         let signatures = try await signatures(session: sessionId)
         // Sealed (by its final head, or by this node's own record of it): never again.
         if signatures.contains(where: { $0.state == .ended }) { return nil }
-        let recorded = try ledger.entries(session: sessionId)
+        let recorded = try await ledger.entries(session: sessionId)
         if recorded.contains(where: \.ended) {
             throw SigningRefused(description: "this node sealed the session already (\(SignatureLedger.fileName))")
         }
@@ -264,7 +264,7 @@ package struct TranscriptService: Sendable {
             CheckpointRecord(
                 session: sessionId, seq: head.seq, chain: head.chain, signature: head.signature, keyId: head.keyId,
                 state: head.state!.rawValue, signedAt: head.signedAt!))
-        try ledger.append(head)
+        try await ledger.append(head)
         return head
     }
 

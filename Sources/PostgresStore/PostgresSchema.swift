@@ -8,12 +8,19 @@ enum PostgresSchema {
     /// Key of the advisory lock held while migrating.
     static let migrationLock: Int64 = 0x4450_4C47_5343_4831  // "DPLGSCH1"
 
-    /// `dialogue_append` as schema v4 made it; v6 derives the salted one from it.
-    static let appendV4 =
+    /// `dialogue_append`'s text for one schema version. v2, v4 and v6 differ only in their
+    /// first words and last parameters, what runs before the loop, what happens to a session
+    /// without a head, the event row's extra columns and the notice, so the loop (checks,
+    /// chain, row, participants and status) is written once here. A shipped version's text
+    /// must not change: StoreContractTests pins each one.
+    static func appendFunction(
+        create: String, parameters: String, beforeLoop: String = "", headMissing: String = "",
+        columns: String = "", values: String = "", notify: String
+    ) -> String {
         """
-        CREATE FUNCTION dialogue_append(
+        \(create) dialogue_append(
             p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
-            p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_channel TEXT, p_node TEXT)
+            p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], \(parameters))
         RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
         LANGUAGE plpgsql AS $$
         #variable_conflict use_column
@@ -27,14 +34,11 @@ enum PostgresSchema {
             fenced TEXT[] := p_fenced;
             stored INT[] := '{}';
         BEGIN
-            PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
+        \(beforeLoop)    PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
             FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
                 s := p_sessions[i];
                 SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
-                IF NOT FOUND THEN
-                    RAISE EXCEPTION 'no session %', s USING ERRCODE = 'foreign_key_violation';
-                END IF;
-                IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
+        \(headMissing)        IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
                     fenced := fenced || s;
                     status := 'sequence'; expected := head_seq + 1; chain := NULL;
                     RETURN NEXT;
@@ -51,9 +55,9 @@ enum PostgresSchema {
                     END IF;
                 END IF;
                 link := sha256(head_chain || decode(p_hashes[i], 'hex'));
-                INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
+                INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain\(columns))
                 VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
-                        decode(p_hashes[i], 'hex'), link);
+                        decode(p_hashes[i], 'hex'), link\(values));
                 UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
                 IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
                     body := p_bodies[i]::jsonb;
@@ -78,6 +82,32 @@ enum PostgresSchema {
                 status := 'stored'; expected := p_seqs[i]; chain := link;
                 RETURN NEXT;
             END LOOP;
+        \(notify)
+        END
+        $$
+        """
+    }
+
+    /// `dialogue_append` as schema v2 made it: heads inserted on first use, a notice per
+    /// session `session:first:last`.
+    static let appendV2 = appendFunction(
+        create: "CREATE OR REPLACE FUNCTION", parameters: "p_genesis TEXT, p_channel TEXT",
+        beforeLoop: """
+                INSERT INTO event_heads (session_id, seq, chain)
+                SELECT DISTINCT x, 0, decode(p_genesis, 'hex') FROM unnest(p_sessions) AS x ORDER BY 1
+                ON CONFLICT DO NOTHING;
+
+            """,
+        notify: """
+                -- Delivered by PostgreSQL at commit, and only then.
+                PERFORM pg_notify(p_channel, g.s || ':' || g.first || ':' || g.last)
+                FROM (SELECT t.s, min(t.q) AS first, max(t.q) AS last
+                      FROM unnest(p_sessions, p_seqs) WITH ORDINALITY AS t(s, q, n)
+                      WHERE t.n = ANY(stored) GROUP BY t.s ORDER BY t.s) AS g;
+            """)
+
+    /// The notice of v4 and later: node:session:first:last, then the bodies that fit.
+    static let appendNotifyV4 = """
             -- Delivered by PostgreSQL at commit, and only then:
             -- node:session:first:last, then a newline and a body for each event, from
             -- the first, while they fit.
@@ -92,28 +122,29 @@ enum PostgresSchema {
                         WHERE t.n = ANY(stored)
                         WINDOW w AS (PARTITION BY t.s)) AS r
                   GROUP BY r.head ORDER BY r.head) AS g;
-        END
-        $$
         """
+
+    /// v4 and later: a session without a head does not exist.
+    static let appendHeadMissingV4 = """
+                IF NOT FOUND THEN
+                    RAISE EXCEPTION 'no session %', s USING ERRCODE = 'foreign_key_violation';
+                END IF;
+
+        """
+
+    /// `dialogue_append` as schema v4 made it.
+    static let appendV4 = appendFunction(
+        create: "CREATE FUNCTION", parameters: "p_channel TEXT, p_node TEXT", headMissing: appendHeadMissingV4,
+        notify: appendNotifyV4)
 
     /// v4's `dialogue_append` with each event's version-2 salts (hex, '' for none) stored in
     /// the same row insert (docs/transcripts.md, "Commitments").
-    static let appendV6 =
-        appendV4
-        .replacingOccurrences(
-            of: "p_channel TEXT, p_node TEXT)",
-            with: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[])"
-        )
-        .replacingOccurrences(
-            of: "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)",
-            with:
-                "INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain, text_salt, person_salt)"
-        )
-        .replacingOccurrences(
-            of: "decode(p_hashes[i], 'hex'), link);",
-            with:
-                "decode(p_hashes[i], 'hex'), link, decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex'));"
-        )
+    static let appendV6 = appendFunction(
+        create: "CREATE FUNCTION",
+        parameters: "p_channel TEXT, p_node TEXT, p_text_salts TEXT[], p_person_salts TEXT[]",
+        headMissing: appendHeadMissingV4, columns: ", text_salt, person_salt",
+        values: ", decode(nullif(p_text_salts[i], ''), 'hex'), decode(nullif(p_person_salts[i], ''), 'hex')",
+        notify: appendNotifyV4)
 
     static let migrations: [(name: String, sql: [String])] = [
         (
@@ -206,82 +237,7 @@ enum PostgresSchema {
                 // (sender, clientId) not stored before; a session with a refused event refuses
                 // its later ones too (they were decided on the refused one). The chain is
                 // extended here, sha256(previous || event hash), as HashChain.link does.
-                """
-                CREATE OR REPLACE FUNCTION dialogue_append(
-                    p_sessions TEXT[], p_seqs BIGINT[], p_kinds TEXT[], p_senders TEXT[], p_client_ids TEXT[],
-                    p_bodies TEXT[], p_hashes TEXT[], p_fenced TEXT[], p_genesis TEXT, p_channel TEXT)
-                RETURNS TABLE (status TEXT, expected BIGINT, chain BYTEA)
-                LANGUAGE plpgsql AS $$
-                #variable_conflict use_column
-                DECLARE
-                    i INT;
-                    s TEXT;
-                    head_seq BIGINT;
-                    head_chain BYTEA;
-                    link BYTEA;
-                    body JSONB;
-                    fenced TEXT[] := p_fenced;
-                    stored INT[] := '{}';
-                BEGIN
-                    INSERT INTO event_heads (session_id, seq, chain)
-                    SELECT DISTINCT x, 0, decode(p_genesis, 'hex') FROM unnest(p_sessions) AS x ORDER BY 1
-                    ON CONFLICT DO NOTHING;
-                    PERFORM 1 FROM event_heads WHERE session_id = ANY(p_sessions) ORDER BY session_id FOR UPDATE;
-                    FOR i IN 1 .. coalesce(array_length(p_sessions, 1), 0) LOOP
-                        s := p_sessions[i];
-                        SELECT h.seq, h.chain INTO head_seq, head_chain FROM event_heads h WHERE h.session_id = s;
-                        IF s = ANY(fenced) OR p_seqs[i] <> head_seq + 1 THEN
-                            fenced := fenced || s;
-                            status := 'sequence'; expected := head_seq + 1; chain := NULL;
-                            RETURN NEXT;
-                            CONTINUE;
-                        END IF;
-                        IF p_client_ids[i] <> '' THEN
-                            INSERT INTO event_client_ids (session_id, sender, client_id, seq)
-                            VALUES (s, p_senders[i], p_client_ids[i], p_seqs[i]) ON CONFLICT DO NOTHING;
-                            IF NOT FOUND THEN
-                                fenced := fenced || s;
-                                status := 'duplicate'; expected := head_seq + 1; chain := NULL;
-                                RETURN NEXT;
-                                CONTINUE;
-                            END IF;
-                        END IF;
-                        link := sha256(head_chain || decode(p_hashes[i], 'hex'));
-                        INSERT INTO events (session_id, seq, kind, sender, client_id, body, hash, chain)
-                        VALUES (s, p_seqs[i], p_kinds[i], p_senders[i], nullif(p_client_ids[i], ''), p_bodies[i],
-                                decode(p_hashes[i], 'hex'), link);
-                        UPDATE event_heads SET seq = p_seqs[i], chain = link WHERE session_id = s;
-                        IF p_kinds[i] IN ('joined', 'moderation', 'ended') THEN
-                            body := p_bodies[i]::jsonb;
-                            IF p_kinds[i] = 'joined' THEN
-                                INSERT INTO participants (session_id, id, role, name, language, organisation, first_seq)
-                                VALUES (s, p_senders[i], coalesce(body->'from'->>'role', 'investor'),
-                                        coalesce(body->'from'->>'name', ''), coalesce(body->>'language', 'en'),
-                                        body->>'organisation', p_seqs[i])
-                                ON CONFLICT DO NOTHING;
-                            ELSIF p_kinds[i] = 'ended' THEN
-                                UPDATE sessions SET status = 'ended', ended_at = body->>'at' WHERE id = s;
-                            ELSIF body->>'action' = 'assistant' THEN
-                                UPDATE sessions SET assistant = body->>'mode' WHERE id = s;
-                            ELSIF body->>'action' IN ('mute', 'unmute') THEN
-                                UPDATE participants SET muted = (body->>'action' = 'mute')
-                                WHERE session_id = s AND id = body->>'target';
-                            ELSIF body->>'action' = 'remove' THEN
-                                UPDATE participants SET removed = TRUE WHERE session_id = s AND id = body->>'target';
-                            END IF;
-                        END IF;
-                        stored := stored || i;
-                        status := 'stored'; expected := p_seqs[i]; chain := link;
-                        RETURN NEXT;
-                    END LOOP;
-                    -- Delivered by PostgreSQL at commit, and only then.
-                    PERFORM pg_notify(p_channel, g.s || ':' || g.first || ':' || g.last)
-                    FROM (SELECT t.s, min(t.q) AS first, max(t.q) AS last
-                          FROM unnest(p_sessions, p_seqs) WITH ORDINALITY AS t(s, q, n)
-                          WHERE t.n = ANY(stored) GROUP BY t.s ORDER BY t.s) AS g;
-                END
-                $$
-                """
+                appendV2
             ]
         ),
         (

@@ -1,5 +1,7 @@
 import AgentPacks
 import Dialogue
+import Foundation
+import Logging
 import Retrieval
 import Testing
 
@@ -69,11 +71,34 @@ import Testing
         }
     }
 
-    @Test func theCatalogFollowsThePacksDocuments() throws {
-        try CitationCatalog.of(Self.pack).check([citation()])
-        let edited = PackDocument.synthetic(id: "fdi.en", title: "Foreign investment", language: "en", body: "New text only.")
-        let catalog = CitationCatalog.of(ComposerTests.pack(documents: [edited]))
-        #expect(throws: DialogueError.self) { try catalog.check([citation()]) }
-        try catalog.check([citation(passage: "New text only.")])
+    /// A pack folder copied to a temporary one, for reloads.
+    static func copiedAgents() throws -> URL {
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Agents")
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("citations-\(UUID().uuidString)")
+        try FileManager.default.copyItem(at: source, to: folder)
+        return folder
+    }
+
+    @Test func theCatalogIsCutOncePerReloadGeneration() throws {
+        let folder = try Self.copiedAgents()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let source = try AgentPackSource(folder: folder, logger: Logger(label: "test"))
+        let agent = source.current.defaultPack.id
+        for _ in 0..<5 { _ = source.citations(agent: agent) }
+        #expect(source.citationCatalogBuilds == 1)
+        // An edited document: the next reload generation is cut again, and holds the new passage.
+        let document = folder.appendingPathComponent("\(agent)/documents/digital-economy-2022.en.md")
+        let added = "The province opened a new data centre in Ha Long."
+        let handle = try FileHandle(forWritingTo: document)
+        handle.seekToEndOfFile()
+        handle.write(Data("\n\n# Added\n\n\(added)\n".utf8))
+        try handle.close()
+        #expect(source.reloadIfChanged() != nil)
+        let catalog = source.citations(agent: agent)
+        _ = source.citations(agent: agent)
+        #expect(source.citationCatalogBuilds == 2)
+        let entry = try #require(catalog.documents.values.first { $0.passages.contains(added) })
+        #expect(entry.title == "Quang Ninh's digital-economy plan (March 2022)")
     }
 }

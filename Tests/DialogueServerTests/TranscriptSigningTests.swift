@@ -113,7 +113,7 @@ import Transcripts
         #expect(try await service.seal(session: "ses_signing") == nil)
         #expect(try await store.checkpoints(session: "ses_signing").count == 1)
         // Recorded outside the database too.
-        #expect(try service.ledger.entries(session: "ses_signing") == [.init(seq: 5, chain: sealed.chain, ended: true)])
+        #expect(try await service.ledger.entries(session: "ses_signing") == [.init(seq: 5, chain: sealed.chain, ended: true)])
         #expect(try await service.verify(session: "ses_signing")?.ok == true)
         await store.writer.shutdown()
     }

@@ -76,6 +76,38 @@ def test_a_session_has_a_limit_for_all_its_participants(server_factory):
     run(go())
 
 
+def test_investors_at_the_session_limit_do_not_lock_the_officer_out(server_factory):
+    # Review finding 9: staff frames drew from the session's budget, so investors using
+    # it up left the officer's moderate and end refused with rate_limited.
+    srv = server_factory("--session-rate-limit", "1/s,20")
+    sid = srv.create_session("Officer beyond the session budget")["id"]
+    codes = [srv.create_invite(sid, name=f"Investor {i}", language="en")["code"] for i in range(3)]
+
+    async def go():
+        off, _ = await officer(srv, join=sid)
+        people = [(await investor(srv, code, "en")) for code in codes]
+        await asyncio.sleep(0.3)
+        results = await asyncio.gather(*[blast(ws, sid, 15) for ws, _, _ in people])
+        assert any(e["code"] == "rate_limited" for _, es in results for e in es), "the session budget was not used up"
+        # Right away, with the session's bucket empty: mute, two lines, end.
+        m = off.mark()
+        await off.send({"type": "moderate", "session": sid, "action": "mute", "target": people[0][1]["you"]["id"]})
+        for text in ("Order, please.", "We continue with the next question."):
+            a = await off.say(sid, text)
+            assert a["type"] == "ack", a
+        await off.send({"type": "end", "session": sid})
+        await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+        kinds = [f.get("kind") for f in off.frames[m:] if f.get("type") == "event"]
+        assert "moderation" in kinds, kinds
+        errors = [f for f in off.frames[m:] if f.get("type") == "error"]
+        assert not errors, errors
+        await off.close()
+        for ws, _, _ in people:
+            await ws.close()
+
+    run(go())
+
+
 def test_an_invite_may_have_at_most_three_sockets(server):
     sid = server.create_session("Sockets per invite")["id"]
     code = server.create_invite(sid, name="Le Van An", language="vi")["code"]

@@ -1,0 +1,48 @@
+import Testing
+import Transcripts
+
+@testable import PostgresStore
+
+/// Shipped PostgreSQL migrations never change (a database that applied one would differ
+/// from a new one): `dialogue_append`, written once as a template for v2, v4 and v6, must
+/// still produce each version's text as shipped.
+@Suite struct PostgresSchemaTests {
+    /// SHA-256 of each shipped migration: its name, a line break, its statements joined by
+    /// "\n;\n". A new migration is added here once it ships.
+    static let shipped: [String: String] = [
+        "v1: staff, sessions, invites, participants, events, heads, notes, audit, glossary, translations":
+            "b7bcd798f7d8ecc66d175cbbbab9e4e283c62f0c3d935d6e391b97a30e8448e0",
+        "v2: dialogue_append, one statement per commit":
+            "6a90942199607a9b6506a5a26ca1dcf2a8b54662f13023ffc08c5160aaf9b9a7",
+        "v3: nodes and presence": "5c22f377a3df40ea9768894c800231e8a3fa27554631ff5cb67f277aa56f3fc3",
+        "v4: dialogue_append with the node and the events in its notices":
+            "103aad6fd1d8d0e4632ea86d16866c404b161b534c77357dbcef407837922e9e",
+        "v5: translations record who translated": "06bc4eb48071ea9f603f8472294194c29a4595d0bf696ab8cbccda2f9327eb5a",
+        "v6: salted commitments and redactions": "bab3f477b80a6f481906be72b142ea3e0e1e1bba224277d2e7962e56204cc5ee",
+        "v7: signed checkpoints": "9067a71e83a4f304d29f2a805fc103877698d4a42b5294695eb5f19950abcb11",
+    ]
+
+    @Test func shippedMigrationsKeepTheirText() {
+        let names = PostgresSchema.migrations.map(\.name)
+        for name in Self.shipped.keys {
+            #expect(names.contains(name), "migration \(name) is gone")
+        }
+        for migration in PostgresSchema.migrations {
+            guard let digest = Self.shipped[migration.name] else { continue }
+            let text = migration.name + "\n" + migration.sql.joined(separator: "\n;\n")
+            #expect(Hex.encode(HashChain.sha256(Array(text.utf8))) == digest, "migration \(migration.name) changed")
+        }
+    }
+
+    @Test func theAppendFunctionIsOneTemplate() {
+        // Each version's differences are where the template puts them.
+        #expect(PostgresSchema.appendV2.hasPrefix("CREATE OR REPLACE FUNCTION dialogue_append("))
+        #expect(PostgresSchema.appendV2.contains("INSERT INTO event_heads (session_id, seq, chain)"))
+        #expect(!PostgresSchema.appendV2.contains("RAISE EXCEPTION 'no session %'"))
+        #expect(PostgresSchema.appendV4.contains("RAISE EXCEPTION 'no session %'"))
+        #expect(!PostgresSchema.appendV4.contains("text_salt"))
+        #expect(PostgresSchema.appendV6.contains("chain, text_salt, person_salt)"))
+        #expect(PostgresSchema.appendV6.contains("p_text_salts TEXT[], p_person_salts TEXT[])"))
+        #expect(PostgresSchema.appendV6.hasSuffix("END\n$$"))
+    }
+}
