@@ -303,3 +303,55 @@ def test_a_redacted_draft_can_no_longer_be_published(server_factory):
         await ws.close()
         await off.close()
     run(go())
+
+
+def test_cli_redaction_after_a_key_rotation_signs_the_archive_with_the_servers_key(tmp_path):
+    """`transcript redact` (like `erase-participant` and `retention run`) rewrites the
+    archive with the key the servers use (--signing-key, here outside the data folder) and
+    still trusts the retired one: after `key rotate` the rewritten archive verifies, and no
+    second key appears in the data folder."""
+    from harness import Server
+
+    key = tmp_path / "keys" / "signing-key.ed25519"
+    key.parent.mkdir()
+    srv = Server(tmp_path / "data", ["--signing-key", str(key)])
+    srv.start(expect_token=None)
+    try:
+        sid = srv.create_session("Key rotation, then a redaction")["id"]
+        inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
+
+        async def live():
+            off, _ = await officer(srv, join=sid)
+            ws, _, _ = await investor(srv, inv["code"], language="en")
+            a = await ws.say(sid, PHONE_TEXT)
+            await off.wait_seq(a["seq"], sid)
+            m = off.mark()
+            await off.send({"type": "end", "session": sid})
+            await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+            await ws.close()
+            await off.close()
+            return a["seq"]
+        seq = run(live())
+        folder = Path(srv.data) / "transcripts"
+        deadline = time.time() + 10
+        while time.time() < deadline and not list(folder.glob("*.json")):
+            time.sleep(0.1)
+    finally:
+        assert srv.stop() == 0
+    archived = list(folder.glob("*.json"))
+    assert archived, [str(p) for p in files_under(Path(srv.data))]
+
+    assert cli("key", "rotate", "--signing-key", str(key), "--data", srv.data).returncode == 0
+    p = cli("transcript", "redact", sid, str(seq), "--reason", "phone", "--data", srv.data, "--signing-key", str(key))
+    assert p.returncode == 0, p.stderr
+    assert not (Path(srv.data) / "signing-key.ed25519").exists(), "the CLI made a key of its own"
+    for path in folder.glob("*.json"):
+        assert PHONE.encode() not in path.read_bytes()
+        p = cli("transcript", "verify", "--file", str(path), "--data", srv.data, "--signing-key", str(key))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "warning" not in p.stderr, p.stderr
+
+    # Without the key file the CLI refuses rather than sign with a new key.
+    p = cli("transcript", "redact", sid, str(seq), "--reason", "again", "--data", srv.data)
+    assert p.returncode != 0 and "signing key" in p.stderr, p.stderr
+    assert not (Path(srv.data) / "signing-key.ed25519").exists()
