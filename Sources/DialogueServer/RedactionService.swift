@@ -52,11 +52,14 @@ package struct RedactionService: Sendable {
         return record
     }
 
-    /// Erases an invite's participant everywhere (name, organisation, messages).
+    /// Erases an invite's participant everywhere (name, organisation, messages) and ends
+    /// their invite: the running hub closes its sockets and forgets the name.
     package func eraseParticipant(invite: String, actor: String, reason: String) async throws
         -> (session: String, seqs: [Int64])
     {
         let erased = try await store.eraseParticipant(invite: invite, actor: actor, reason: reason)
+        // Other nodes hear of it through the store's invite notice (the erasure revokes it).
+        await hub?.erased(invite: invite)
         await afterwards(session: erased.session, seqs: erased.seqs)
         logger.info(
             "participant erased",

@@ -46,6 +46,14 @@ extension PostgresStore {
                     logger: logger)
             }
             try await Self.eraseRows(connection, session: session, participant: invite, logger: logger)
+            // The erasure ends the invite; the notice (delivered at commit) has every node close
+            // its sockets and, finding the participant erased, forget their name.
+            try await connection.query(
+                """
+                UPDATE invites SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(invite)
+                """, logger: logger)
+            try await connection.query(
+                "SELECT pg_notify(\(Self.inviteChannel), \(node) || ':' || \(invite))", logger: logger)
             try await connection.query(
                 """
                 INSERT INTO audit_log (at, actor, action, session_id, detail)

@@ -33,6 +33,9 @@ extension SQLiteStore {
                 .filter { RedactionPolicy.erasure(of: invite, $0) != nil }.map(\.seq)
             for seq in seqs { _ = try Self.redactRow(db, session: session, seq: seq, scope: .person) }
             try Self.eraseRows(db, session: session, participant: invite)
+            // The erasure ends the invite: its link no longer signs in.
+            try db.execute(
+                sql: "UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, invite])
             for seq in seqs {
                 try Self.record(
                     db,

@@ -130,6 +130,8 @@ import Transcripts
         #expect(after[3].event.text == "Cảm ơn")
         let participants = try await store.participants(session: "ses_a")
         #expect(participants.first { $0.id == Self.investor.id }?.name == erasedName)
+        // The erasure ends the invite.
+        #expect(try await store.invites(session: "ses_a").first?.revokedAt != nil)
     }
 
     /// Retention erases the investors from officers' moderation events too (their
