@@ -105,7 +105,8 @@ extension PostgresStore {
                 case .damaged(let reason):
                     damaged.append(event.seq)
                     logger.error(
-                        "retention left an event as it was", metadata: ["session.id": "\(session)", "error": "\(reason)"])
+                        "retention left an event as it was",
+                        metadata: ["session.id": "\(session)", "error": "\(reason)"])
                 }
             }
             for investor in investors {

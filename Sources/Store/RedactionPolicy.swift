@@ -78,7 +78,8 @@ package enum RedactionPolicy {
     package static func retentionReason(changed: Int, damaged: [Int64]) -> String {
         var reason = "retention: \(changed) events cleared"
         if !damaged.isEmpty {
-            reason += "; left as they were (they do not match their hash): "
+            reason +=
+                "; left as they were (they do not match their hash): "
                 + damaged.map(String.init).joined(separator: ", ")
         }
         return reason

@@ -95,7 +95,8 @@ extension SQLiteStore {
                 case .damaged(let reason):
                     damaged.append(event.seq)
                     logger.error(
-                        "retention left an event as it was", metadata: ["session.id": "\(session)", "error": "\(reason)"])
+                        "retention left an event as it was",
+                        metadata: ["session.id": "\(session)", "error": "\(reason)"])
                 }
             }
             for investor in investors { try Self.eraseRows(db, session: session, participant: investor) }
@@ -121,7 +122,9 @@ extension SQLiteStore {
                   CASE WHEN kind = 'moderation' AND json_valid(body) THEN json_extract(body, '$.target') END AS target
                 FROM events WHERE session_id = ? ORDER BY seq
                 """, arguments: [session]
-        ).map { RedactionPolicy.Candidate(seq: $0["seq"], sender: $0["sender"], kind: $0["kind"], target: $0["target"]) }
+        ).map {
+            RedactionPolicy.Candidate(seq: $0["seq"], sender: $0["sender"], kind: $0["kind"], target: $0["target"])
+        }
     }
 
     /// Rewrites one event's body and salts for `scope` and drops its translations: whether

@@ -196,7 +196,8 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
     /// participants a welcome lists and a later moderation's `targetName` hold the placeholder.
     @Test func anErasedParticipantsNameIsNotUsedAgain() throws {
         var state = try joined()
-        let (known, ghost) = (state.erase(investor.id, placeholder: "(erased)"), state.erase("inv_ghost", placeholder: "(erased)"))
+        let known = state.erase(investor.id, placeholder: "(erased)")
+        let ghost = state.erase("inv_ghost", placeholder: "(erased)")
         #expect(known && !ghost)
         let erased = try #require(state.participant(investor.id))
         #expect(erased.name == "(erased)" && erased.organisation == nil)

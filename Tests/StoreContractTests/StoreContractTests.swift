@@ -1,13 +1,14 @@
 import Dialogue
 import Foundation
-import Logging
 import GRDB
+import Logging
 import PostgresNIO
-@testable import PostgresStore
-@testable import Store
 import Synchronization
 import Testing
 import Transcripts
+
+@testable import PostgresStore
+@testable import Store
 
 /// The store protocol's contract, one suite for both backends: every test runs on a fresh
 /// SQLite file and on a fresh PostgreSQL database. `make test` starts a throwaway
