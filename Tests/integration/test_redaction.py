@@ -355,3 +355,53 @@ def test_cli_redaction_after_a_key_rotation_signs_the_archive_with_the_servers_k
     p = cli("transcript", "redact", sid, str(seq), "--reason", "again", "--data", srv.data)
     assert p.returncode != 0 and "signing key" in p.stderr, p.stderr
     assert not (Path(srv.data) / "signing-key.ed25519").exists()
+
+
+def test_a_damaged_event_does_not_stop_retention(server_factory):
+    """An event edited in the database (it no longer matches its hash) is left as it is and
+    named; its session's other events and the other due sessions are still cleared."""
+    import sqlite3
+
+    srv = server_factory()
+    sessions = []
+    for title in ("Damaged, ended first", "Sound, ended second"):
+        sid = srv.create_session(title)["id"]
+        inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
+
+        async def live(sid=sid, inv=inv):
+            off, _ = await officer(srv, join=sid)
+            ws, _, _ = await investor(srv, inv["code"], language="en")
+            a = await ws.say(sid, PHONE_TEXT)
+            b = await off.say(sid, "The desk line is on the website")
+            await off.wait_seq(b["seq"], sid)
+            m = off.mark()
+            await off.send({"type": "end", "session": sid})
+            await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+            await ws.close()
+            await off.close()
+            return a["seq"], b["seq"]
+        sessions.append((sid, *run(live())))
+        time.sleep(0.01)
+    assert srv.stop() == 0
+
+    (damaged, _, officer_seq), (sound, sound_seq, _) = sessions
+    db = sqlite3.connect(Path(srv.data) / "dialogue.sqlite")
+    db.execute("UPDATE events SET body = replace(body, 'website', 'web site') WHERE session_id = ? AND seq = ?",
+               (damaged, officer_seq))
+    db.commit()
+    db.close()
+
+    p = cli("retention", "run", "--days", "0", "--data", srv.data)
+    assert p.returncode == 0, p.stderr
+    assert "cleared 2 sessions" in p.stdout, p.stdout
+    assert "does not match its hash" in p.stderr, p.stderr
+    db = sqlite3.connect(Path(srv.data) / "dialogue.sqlite")
+    bodies = dict(db.execute("SELECT session_id || ':' || seq, body FROM events").fetchall())
+    reasons = [r for (r,) in db.execute("SELECT reason FROM redactions WHERE session_id = ? AND scope = 'retention'",
+                                         (damaged,))]
+    db.close()
+    assert not any(PHONE in b or NAME in b for k, b in bodies.items() if not k.endswith(f":{officer_seq}")
+                   or not k.startswith(damaged)), "retention left a text or a name"
+    assert "web site" in bodies[f"{damaged}:{officer_seq}"], "the damaged event is left as it was"
+    assert PHONE not in bodies[f"{sound}:{sound_seq}"]
+    assert reasons and reasons[0].endswith(f"do not match their hash): {officer_seq}"), reasons
