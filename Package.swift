@@ -128,7 +128,11 @@ let package = Package(
         // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.
         .testTarget(
             name: "StoreContractTests",
-            dependencies: ["Store", "PostgresStore", "Dialogue", "Transcripts", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Store", "PostgresStore", "Dialogue", "Transcripts", .product(name: "Logging", package: "swift-log"),
+                // Only to damage rows behind the stores' backs.
+                .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "TranscriptsTests", dependencies: ["Transcripts", "Dialogue"],

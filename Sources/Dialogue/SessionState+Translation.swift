@@ -31,12 +31,18 @@ extension SessionState {
         return target
     }
 
-    /// Checks the event a `translate` names, once read (nil: not stored).
+    /// Checks the event a `translate` names, once read (nil: not stored): a kind with text,
+    /// not redacted, not already in `language`.
     package func checkTranslationTarget(_ event: Event?, seq: Int64, into language: String? = nil) throws(DialogueError) {
         guard let event else { throw DialogueError(.notFound, "no event at seq \(seq) in session \(info.id)") }
         guard Self.translatableKinds.contains(event.kind) else {
             throw DialogueError(
                 .badRequest, "seq \(seq) is a \(event.kind.rawValue) event; only a message, question, answer or draft has text to translate")
+        }
+        // A redacted event keeps `textHash` where its text was: nothing to translate, and a
+        // translation would put the words back.
+        guard event.body["text"] != nil else {
+            throw DialogueError(.conflict, "seq \(seq) was redacted; it has no text left to translate")
         }
         if let language, let own = event.body["language"]?.stringValue, LanguageTag.primary(own) == LanguageTag.primary(language) {
             throw DialogueError(.badRequest, "seq \(seq) is written in \(own) already; translate it into another language")

@@ -107,6 +107,16 @@ package struct SessionState: Sendable {
         return event
     }
 
+    /// A participant was erased: `placeholder` replaces their name and their organisation
+    /// goes, so welcomes and the events decided from now on (a moderation's `targetName`)
+    /// no longer carry them. False when they never joined.
+    @discardableResult package mutating func erase(_ id: String, placeholder: String) -> Bool {
+        guard let index = indexById[id] else { return false }
+        participants[index].name = placeholder
+        participants[index].organisation = nil
+        return true
+    }
+
     /// Drops a pending draft whose text was redacted: approving it would publish the text again.
     package mutating func forgetDraft(_ seq: Int64) {
         pendingDrafts[seq] = nil

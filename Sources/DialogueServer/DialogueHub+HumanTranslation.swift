@@ -46,8 +46,14 @@ extension DialogueHub {
                 let translation = StoredTranslation(
                     session: sessionId, seq: seq, language: target, text: text, engine: StoredTranslation.humanEngine,
                     glossaryVersion: version, glossaryOk: glossaryOk, by: author)
-                try await store.saveTranslation(translation)  // a person's is always stored
-                outcome = .success((translation, officersOnly: event?.kind.officersOnly ?? false))
+                // A person's replaces any other; it is refused only when the event was
+                // redacted since it was read (the store decides that in the same statement).
+                if try await store.saveTranslation(translation) {
+                    outcome = .success((translation, officersOnly: event?.kind.officersOnly ?? false))
+                } else {
+                    outcome = .failure(
+                        DialogueError(.conflict, "seq \(seq) was redacted; it has no text left to translate"))
+                }
             } catch let refusal as DialogueError {
                 outcome = .failure(refusal)
             } catch {

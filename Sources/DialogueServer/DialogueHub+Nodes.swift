@@ -36,7 +36,7 @@ extension DialogueHub {
         case .nodeGone(let node):
             nodeGone(node)
         case .inviteRevoked(let inviteId):
-            closeInvite(inviteId, reason: "invite revoked")
+            revokedElsewhere(invite: inviteId)
         case .redacted(let sessionId, let seq, let officersOnly):
             redacted(session: sessionId, seqs: [seq], kinds: officersOnly ? [seq: .draft] : [:])
         case .translated(let sessionId, let seq, let language, let officersOnly):

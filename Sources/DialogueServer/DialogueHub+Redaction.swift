@@ -1,5 +1,6 @@
 import Dialogue
 import Foundation
+import Store
 
 extension DialogueHub {
     /// Tells a loaded session's readers that the text of `seqs` was removed (a `redacted`
@@ -13,6 +14,42 @@ extension DialogueHub {
             let officersOnly = kinds[seq]?.officersOnly ?? false
             let readers = live.readers.filter { !officersOnly || $0.value.seesDrafts }.map(\.key)
             transport.send(frame, to: readers)
+        }
+    }
+
+    /// An invite's participant was erased (docs/transcripts.md, "Erasure of a participant"):
+    /// the erasure ends the invite, so its sockets close, and no loaded session or
+    /// connection keeps their name or organisation, which later welcomes and events would
+    /// otherwise carry and store again.
+    func erased(invite inviteId: String) {
+        closeInvite(inviteId, reason: "invite revoked")
+        for (id, connection) in connections where connection.identity?.participantId == inviteId {
+            connections[id]?.participant?.name = erasedName
+            connections[id]?.participant?.organisation = nil
+        }
+        for session in sessions.values { session.state.erase(inviteId, placeholder: erasedName) }
+    }
+
+    /// Another node revoked an invite (a revocation or an erasure, which revokes too): when a
+    /// loaded session holds its participant, the stored rows say whether they were erased.
+    func revokedElsewhere(invite inviteId: String) {
+        closeInvite(inviteId, reason: "invite revoked")
+        let holding = sessions.filter { $0.value.state.participant(inviteId) != nil }.map(\.key)
+        guard !holding.isEmpty else { return }
+        Task {
+            for sessionId in holding {
+                do {
+                    let stored = try await self.store.participants(session: sessionId)
+                    if stored.first(where: { $0.id == inviteId })?.name == erasedName {
+                        self.erased(invite: inviteId)
+                        return
+                    }
+                } catch {
+                    self.logger.error(
+                        "reading an erased participant failed",
+                        metadata: ["session.id": "\(sessionId)", "invite.id": "\(inviteId)", "error": "\(error)"])
+                }
+            }
         }
     }
 }

@@ -52,11 +52,14 @@ package struct RedactionService: Sendable {
         return record
     }
 
-    /// Erases an invite's participant everywhere (name, organisation, messages).
+    /// Erases an invite's participant everywhere (name, organisation, messages) and ends
+    /// their invite: the running hub closes its sockets and forgets the name.
     package func eraseParticipant(invite: String, actor: String, reason: String) async throws
         -> (session: String, seqs: [Int64])
     {
         let erased = try await store.eraseParticipant(invite: invite, actor: actor, reason: reason)
+        // Other nodes hear of it through the store's invite notice (the erasure revokes it).
+        await hub?.erased(invite: invite)
         await afterwards(session: erased.session, seqs: erased.seqs)
         logger.info(
             "participant erased",
@@ -65,13 +68,24 @@ package struct RedactionService: Sendable {
     }
 
     /// Applies the retention policy to every ended session that ended more than `days` ago
-    /// (fractions allowed) before `now`; returns the sessions cleared.
+    /// (fractions allowed) before `now`; returns the sessions cleared. A session that cannot
+    /// be cleared is logged and left for the next run; the others are still cleared (an
+    /// event that no longer matches its hash is left as it is by the store and named in the
+    /// retention record, so it does not hold the rest of its session back either).
     package func applyRetention(days: Double, now: Date = Date()) async throws -> [String] {
         let cutoff = Timestamp.format(
             milliseconds: Int64((now.timeIntervalSince1970 - days * 86_400) * 1000))
         var cleared: [String] = []
         for session in try await store.sessionsDue(endedBefore: cutoff) {
-            let seqs = try await store.clearForRetention(session: session, actor: "retention")
+            let seqs: [Int64]
+            do {
+                seqs = try await store.clearForRetention(session: session, actor: "retention")
+            } catch {
+                logger.error(
+                    "retention could not clear a session; it is tried again on the next run",
+                    metadata: ["session.id": "\(session)", "error": "\(error)"])
+                continue
+            }
             await afterwards(session: session, seqs: seqs)
             cleared.append(session)
             logger.info(

@@ -176,14 +176,18 @@ extension PostgresStore {
         // per event and language; the statement's `WHERE` is the rule `TranslationPreference.replaces`
         // states (the store contract tests check it), deciding whether the new one takes the stored one's place, and only a stored one is
         // announced. The notice says whether the event is a draft (officers and interpreters only).
+        // Only an event that still holds its text gets one (a redacted body has `textHash`):
+        // a translation finishing after a redaction must not store the words again.
         let (client, logger) = (client, logger)
         let query: PostgresQuery = """
             WITH saved AS (
             INSERT INTO translations (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at,
               by_id, by_name, by_role)
-            VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
+            SELECT \(translation.session), \(translation.seq), \(translation.language), \(translation.text),
               \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
-              \(translation.at), \(translation.by?.id), \(translation.by?.name), \(translation.by?.role))
+              \(translation.at), \(translation.by?.id), \(translation.by?.name), \(translation.by?.role)
+            FROM events e WHERE e.session_id = \(translation.session) AND e.seq = \(translation.seq)
+              AND position('"text":' in e.body) > 0
             ON CONFLICT (session_id, seq, language) DO UPDATE SET text = excluded.text, engine = excluded.engine,
               glossary_version = excluded.glossary_version, glossary_ok = excluded.glossary_ok,
               created_at = excluded.created_at, by_id = excluded.by_id, by_name = excluded.by_name,

@@ -55,8 +55,8 @@ extension PostgresStore {
         }
     }
 
-    /// Copies staff, tokens, invites, the audit log, glossary versions and translations in
-    /// one transaction (after the sessions they refer to).
+    /// Copies staff, tokens, invites, the audit log, glossary versions, translations and
+    /// redactions in one transaction (after the sessions they refer to).
     package func importRows(_ rows: StoreRows) async throws {
         let logger = logger
         try await transaction { connection in
@@ -109,6 +109,14 @@ extension PostgresStore {
                     VALUES (\(translation.session), \(translation.seq), \(translation.language), \(translation.text),
                       \(translation.engine), \(translation.glossaryVersion.map(Int32.init)), \(translation.glossaryOk),
                       \(translation.at), \(translation.by?.id), \(translation.by?.name), \(translation.by?.role))
+                    """, logger: logger)
+            }
+            for record in rows.redactions {
+                try await connection.query(
+                    """
+                    INSERT INTO redactions (session_id, seq, scope, actor, reason, at)
+                    VALUES (\(record.session), \(record.seq), \(record.scope), \(record.actor), \(record.reason),
+                      \(record.at))
                     """, logger: logger)
             }
         }

@@ -15,7 +15,7 @@ extension PostgresStore {
         try await transaction { connection in
             guard
                 try await Self.redactRow(
-                    connection, session: session, seq: seq, scope: scope, node: node, logger: logger)
+                    connection, session: session, seq: seq, scope: scope, node: node, logger: logger) != nil
             else {
                 throw StoreError.notFound("event \(seq) of session \(session)")
             }
@@ -35,15 +35,8 @@ extension PostgresStore {
                 "SELECT session_id FROM invites WHERE id = \(invite)", logger: logger
             ).decode(String.self) { session = id }
             guard let session else { throw StoreError.notFound("invite \(invite)") }
-            var seqs: [Int64] = []
-            for try await seq in try await connection.query(
-                """
-                SELECT seq FROM events WHERE session_id = \(session)
-                AND (sender = \(invite) OR (kind = 'moderation' AND body::jsonb->>'target' = \(invite)))
-                ORDER BY seq FOR UPDATE
-                """,
-                logger: logger
-            ).decode(Int64.self) { seqs.append(seq) }
+            let seqs = try await Self.candidates(connection, session: session, logger: logger)
+                .filter { RedactionPolicy.erasure(of: invite, $0) != nil }.map(\.seq)
             for seq in seqs {
                 _ = try await Self.redactRow(
                     connection, session: session, seq: seq, scope: .person, node: node, logger: logger)
@@ -53,6 +46,14 @@ extension PostgresStore {
                     logger: logger)
             }
             try await Self.eraseRows(connection, session: session, participant: invite, logger: logger)
+            // The erasure ends the invite; the notice (delivered at commit) has every node close
+            // its sockets and, finding the participant erased, forget their name.
+            try await connection.query(
+                """
+                UPDATE invites SET revoked_at = COALESCE(revoked_at, \(now)) WHERE id = \(invite)
+                """, logger: logger)
+            try await connection.query(
+                "SELECT pg_notify(\(Self.inviteChannel), \(node) || ':' || \(invite))", logger: logger)
             try await connection.query(
                 """
                 INSERT INTO audit_log (at, actor, action, session_id, detail)
@@ -90,21 +91,22 @@ extension PostgresStore {
             for try await id in try await connection.query(
                 "SELECT id FROM participants WHERE session_id = \(session) AND role = 'investor'", logger: logger
             ).decode(String.self) { investors.insert(id) }
-            var events: [(Int64, String)] = []
-            for try await row in try await connection.query(
-                "SELECT seq, sender FROM events WHERE session_id = \(session) ORDER BY seq FOR UPDATE", logger: logger
-            ).decode((Int64, String).self) { events.append(row) }
             var changed: [Int64] = []
-            for (seq, sender) in events {
-                let scope: Redaction.Scope = investors.contains(sender) ? .person : .text
-                do {
-                    if try await Self.redactRow(
-                        connection, session: session, seq: seq, scope: scope, node: node, logger: logger)
-                    {
-                        changed.append(seq)
-                    }
-                } catch StoreError.conflict(let reason) where reason.hasSuffix("has no text to redact") {
-                    continue
+            var damaged: [Int64] = []
+            for event in try await Self.candidates(connection, session: session, logger: logger) {
+                let scope = RedactionPolicy.retention(investors: investors, event)
+                switch try await RedactionPolicy.retentionOutcome({
+                    try await Self.redactRow(
+                        connection, session: session, seq: event.seq, scope: scope, requireText: false, node: node,
+                        logger: logger) == true
+                }) {
+                case .changed: changed.append(event.seq)
+                case .unchanged: break
+                case .damaged(let reason):
+                    damaged.append(event.seq)
+                    logger.error(
+                        "retention left an event as it was",
+                        metadata: ["session.id": "\(session)", "error": "\(reason)"])
                 }
             }
             for investor in investors {
@@ -116,17 +118,36 @@ extension PostgresStore {
                 connection,
                 RedactionRecord(
                     session: session, seq: 0, scope: "retention", actor: actor,
-                    reason: "retention: \(changed.count) events cleared", at: now),
+                    reason: RedactionPolicy.retentionReason(changed: changed.count, damaged: damaged), at: now),
                 logger: logger)
             return changed
         }
     }
 
-    /// Rewrites one event for `scope` and drops its translations; false when there is no such event.
+    /// Every event of `session` as the redaction policy sees it, in seq order, locked.
+    private static func candidates(_ connection: PostgresConnection, session: String, logger: Logger) async throws
+        -> [RedactionPolicy.Candidate]
+    {
+        var events: [RedactionPolicy.Candidate] = []
+        // The target is read as text, not jsonb: a damaged body must not fail the whole query.
+        for try await (seq, sender, kind, target) in try await connection.query(
+            """
+            SELECT seq, sender, kind,
+              CASE WHEN kind = 'moderation' THEN substring(body from '"target":"([^"\\\\]*)"') END
+            FROM events WHERE session_id = \(session) ORDER BY seq FOR UPDATE
+            """, logger: logger
+        ).decode((Int64, String, String, String?).self) {
+            events.append(RedactionPolicy.Candidate(seq: seq, sender: sender, kind: kind, target: target))
+        }
+        return events
+    }
+
+    /// Rewrites one event for `scope` and drops its translations: whether the body changed,
+    /// nil when there is no such event.
     private static func redactRow(
-        _ connection: PostgresConnection, session: String, seq: Int64, scope: Redaction.Scope, node: String,
-        logger: Logger
-    ) async throws -> Bool {
+        _ connection: PostgresConnection, session: String, seq: Int64, scope: Redaction.Scope,
+        requireText: Bool = true, node: String, logger: Logger
+    ) async throws -> Bool? {
         var found: (String, Data, Data?, Data?)?
         for try await row in try await connection.query(
             """
@@ -134,11 +155,12 @@ extension PostgresStore {
             FOR UPDATE
             """, logger: logger
         ).decode((String, Data, Data?, Data?).self) { found = row }
-        guard case let (bodyText, hash, textSalt, personSalt)? = found else { return false }
+        guard case let (bodyText, hash, textSalt, personSalt)? = found else { return nil }
         let salts = EventSalts(text: textSalt.map(Array.init), person: personSalt.map(Array.init))
-        if case let (body, kept)? = try Redaction.plan(
-            scope, session: session, seq: seq, bodyText: bodyText, hash: Array(hash), salts: salts)
-        {
+        let plan = try Redaction.plan(
+            scope, session: session, seq: seq, bodyText: bodyText, hash: Array(hash), salts: salts,
+            requireText: requireText)
+        if case let (body, kept)? = plan {
             let text = kept.text.map { Data($0) }
             let person = kept.person.map { Data($0) }
             try await connection.query(
@@ -156,7 +178,7 @@ extension PostgresStore {
                              || CASE WHEN kind = 'draft' THEN '1' ELSE '0' END)
             FROM events WHERE session_id = \(session) AND seq = \(seq)
             """, logger: logger)
-        return true
+        return plan != nil
     }
 
     private static func eraseRows(

@@ -60,9 +60,11 @@ package let erasedName = "(erased)"
 
 extension Redaction {
     /// What a store writes for one stored event, or nil when there is nothing to change
-    /// (already redacted); throws the store's error when it may not be redacted.
+    /// (already redacted, or, unless `requireText`, a kind without text); throws the store's
+    /// `conflict` when it may not be redacted.
     package static func plan(
-        _ scope: Scope, session: String, seq: Int64, bodyText: String, hash: [UInt8], salts: EventSalts
+        _ scope: Scope, session: String, seq: Int64, bodyText: String, hash: [UInt8], salts: EventSalts,
+        requireText: Bool = true
     ) throws -> (body: String, salts: EventSalts)? {
         let body: JSONValue
         do { body = try JSONParser.parse(Array(bodyText.utf8)) } catch {
@@ -72,7 +74,7 @@ extension Redaction {
         case .success(let (newBody, kept)):
             return (JSONWriter.string(newBody), kept)
         case .failure(.nothingToRemove):
-            if scope == .text && !HashChain.textMembers.contains(where: { body[$0 + "Hash"] != nil }) {
+            if requireText && scope == .text && !HashChain.textMembers.contains(where: { body[$0 + "Hash"] != nil }) {
                 throw StoreError.conflict("event \(seq) of session \(session) has no text to redact")
             }
             return nil

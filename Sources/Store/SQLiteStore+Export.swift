@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// The rows of a store that its public reads do not give back as they are stored (token and
-/// invite-code hashes, the audit log, every glossary version, translations), for moving a
+/// invite-code hashes, the audit log, every glossary version, translations, redactions), for moving a
 /// deployment to another store (`migrate-store`). Sessions' events, participants, signed
 /// heads and notes are read per session through the store protocol.
 package struct StoreRows: Sendable {
@@ -31,6 +31,9 @@ package struct StoreRows: Sendable {
     package var audit: [Audit] = []
     package var glossaries: [StoredGlossary] = []
     package var translations: [StoredTranslation] = []
+    /// Who redacted what, when and why, and each session's retention marker (without it a
+    /// retained session would be due again).
+    package var redactions: [RedactionRecord] = []
 }
 
 extension SQLiteStore {
@@ -61,6 +64,11 @@ extension SQLiteStore {
             }
             rows.translations = try Row.fetchAll(db, sql: "SELECT * FROM translations ORDER BY session_id, seq, language")
                 .map(Self.translation)
+            rows.redactions = try Row.fetchAll(
+                db, sql: "SELECT session_id, seq, scope, actor, reason, at FROM redactions ORDER BY id"
+            ).map {
+                RedactionRecord(session: $0[0], seq: $0[1], scope: $0[2], actor: $0[3], reason: $0[4], at: $0[5])
+            }
             return rows
         }
     }

@@ -11,7 +11,7 @@ extension SQLiteStore {
         let record = RedactionRecord(
             session: session, seq: seq, scope: scope.rawValue, actor: actor, reason: reason, at: now)
         try await writing { db in
-            guard try Self.redactRow(db, session: session, seq: seq, scope: scope) else {
+            guard try Self.redactRow(db, session: session, seq: seq, scope: scope) != nil else {
                 throw StoreError.notFound("event \(seq) of session \(session)")
             }
             try Self.record(db, record)
@@ -29,14 +29,13 @@ extension SQLiteStore {
                 let session = try String.fetchOne(
                     db, sql: "SELECT session_id FROM invites WHERE id = ?", arguments: [invite])
             else { throw StoreError.notFound("invite \(invite)") }
-            let seqs = try Int64.fetchAll(
-                db,
-                sql: """
-                    SELECT seq FROM events WHERE session_id = ?
-                    AND (sender = ? OR (kind = 'moderation' AND json_extract(body, '$.target') = ?)) ORDER BY seq
-                    """, arguments: [session, invite, invite])
+            let seqs = try Self.candidates(db, session: session)
+                .filter { RedactionPolicy.erasure(of: invite, $0) != nil }.map(\.seq)
             for seq in seqs { _ = try Self.redactRow(db, session: session, seq: seq, scope: .person) }
             try Self.eraseRows(db, session: session, participant: invite)
+            // The erasure ends the invite: its link no longer signs in.
+            try db.execute(
+                sql: "UPDATE invites SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [now, invite])
             for seq in seqs {
                 try Self.record(
                     db,
@@ -78,22 +77,26 @@ extension SQLiteStore {
 
     package func clearForRetention(session: String, actor: String) async throws -> [Int64] {
         let now = Timestamp.now()
+        let logger = logger
         let changed: [Int64] = try await writing { db in
             let investors = Set(
                 try String.fetchAll(
                     db, sql: "SELECT id FROM participants WHERE session_id = ? AND role = 'investor'",
                     arguments: [session]))
             var changed: [Int64] = []
-            for row in try Row.fetchAll(
-                db, sql: "SELECT seq, sender FROM events WHERE session_id = ? ORDER BY seq", arguments: [session])
-            {
-                let seq: Int64 = row["seq"]
-                let sender: String = row["sender"]
-                let scope: Redaction.Scope = investors.contains(sender) ? .person : .text
-                do {
-                    if try Self.redactRow(db, session: session, seq: seq, scope: scope) { changed.append(seq) }
-                } catch StoreError.conflict(let reason) where reason.hasSuffix("has no text to redact") {
-                    continue
+            var damaged: [Int64] = []
+            for event in try Self.candidates(db, session: session) {
+                let scope = RedactionPolicy.retention(investors: investors, event)
+                switch try RedactionPolicy.retentionOutcome({
+                    try Self.redactRow(db, session: session, seq: event.seq, scope: scope, requireText: false) == true
+                }) {
+                case .changed: changed.append(event.seq)
+                case .unchanged: break
+                case .damaged(let reason):
+                    damaged.append(event.seq)
+                    logger.error(
+                        "retention left an event as it was",
+                        metadata: ["session.id": "\(session)", "error": "\(reason)"])
                 }
             }
             for investor in investors { try Self.eraseRows(db, session: session, participant: investor) }
@@ -103,34 +106,52 @@ extension SQLiteStore {
                 db,
                 RedactionRecord(
                     session: session, seq: 0, scope: "retention", actor: actor,
-                    reason: "retention: \(changed.count) events cleared", at: now))
+                    reason: RedactionPolicy.retentionReason(changed: changed.count, damaged: damaged), at: now))
             return changed
         }
         wipeLog()
         return changed
     }
 
-    /// Rewrites one event's body and salts for `scope` and drops its translations; false
-    /// when there is no such event. An event with nothing left to remove is left as it is.
-    private static func redactRow(_ db: Database, session: String, seq: Int64, scope: Redaction.Scope) throws -> Bool {
+    /// Every event of `session` as the redaction policy sees it, in seq order.
+    private static func candidates(_ db: Database, session: String) throws -> [RedactionPolicy.Candidate] {
+        try Row.fetchAll(
+            db,
+            sql: """
+                SELECT seq, sender, kind,
+                  CASE WHEN kind = 'moderation' AND json_valid(body) THEN json_extract(body, '$.target') END AS target
+                FROM events WHERE session_id = ? ORDER BY seq
+                """, arguments: [session]
+        ).map {
+            RedactionPolicy.Candidate(seq: $0["seq"], sender: $0["sender"], kind: $0["kind"], target: $0["target"])
+        }
+    }
+
+    /// Rewrites one event's body and salts for `scope` and drops its translations: whether
+    /// the body changed, nil when there is no such event. An event with nothing left to
+    /// remove is left as it is.
+    private static func redactRow(
+        _ db: Database, session: String, seq: Int64, scope: Redaction.Scope, requireText: Bool = true
+    ) throws -> Bool? {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT body, hash, text_salt, person_salt FROM events WHERE session_id = ? AND seq = ?",
                 arguments: [session, seq])
-        else { return false }
+        else { return nil }
         let hash: Data = row["hash"]
         let textSalt: Data? = row["text_salt"]
         let personSalt: Data? = row["person_salt"]
         let salts = EventSalts(text: textSalt.map(Array.init), person: personSalt.map(Array.init))
-        if case let (body, kept)? = try Redaction.plan(
-            scope, session: session, seq: seq, bodyText: row["body"], hash: Array(hash), salts: salts)
-        {
+        let plan = try Redaction.plan(
+            scope, session: session, seq: seq, bodyText: row["body"], hash: Array(hash), salts: salts,
+            requireText: requireText)
+        if case let (body, kept)? = plan {
             try db.execute(
                 sql: "UPDATE events SET body = ?, text_salt = ?, person_salt = ? WHERE session_id = ? AND seq = ?",
                 arguments: [body, kept.text.map { Data($0) }, kept.person.map { Data($0) }, session, seq])
         }
         try db.execute(sql: "DELETE FROM translations WHERE session_id = ? AND seq = ?", arguments: [session, seq])
-        return true
+        return plan != nil
     }
 
     /// Replaces a participant's name and organisation in the invite and participant rows.

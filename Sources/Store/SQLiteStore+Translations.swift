@@ -6,12 +6,16 @@ extension SQLiteStore {
         try await writing { db in
             // One row per event and language; the statement's `WHERE` is the rule
             // `TranslationPreference.replaces` states (the store contract tests check both stores).
+            // Only while the event still holds its text: a translation finishing after a
+            // redaction must not store the words again (decided in the same statement).
             try db.execute(
                 sql: """
                     INSERT INTO translations
                         (session_id, seq, language, text, engine, glossary_version, glossary_ok, created_at,
                          by_id, by_name, by_role)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?
+                    WHERE EXISTS (
+                        SELECT 1 FROM events WHERE session_id = ?1 AND seq = ?2 AND \(Self.holdsText))
                     ON CONFLICT (session_id, seq, language) DO UPDATE SET
                         text = excluded.text, engine = excluded.engine, glossary_version = excluded.glossary_version,
                         glossary_ok = excluded.glossary_ok, created_at = excluded.created_at,
@@ -56,6 +60,10 @@ extension SQLiteStore {
             ).map(Self.translation)
         }
     }
+
+    /// The SQL condition on an `events` row that it still holds its text: a redacted body
+    /// has `textHash` in place of `text` (canonical JSON: no space before the colon).
+    static let holdsText = #"instr(body, '"text":') > 0"#
 
     /// A `translations` row.
     static func translation(_ row: Row) -> StoredTranslation {

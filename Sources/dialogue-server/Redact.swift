@@ -8,12 +8,13 @@ import Transcripts
 
 /// The redaction service over the store the options name, without a hub. On PostgreSQL the
 /// running nodes' readers are told through the store; a running SQLite server's are not, so
-/// a live session there is redacted through the server's route.
-func redactionService(data: DataOptions, store: StoreOptions) async throws -> RedactionService {
+/// a live session there is redacted through the server's route. The archive files it
+/// rewrites are signed with the servers' key (`--signing-key`, never a new one), and the
+/// retired keys stay trusted, as `serve` does.
+func redactionService(data: DataOptions, store: StoreOptions, key: KeyOptions) async throws -> RedactionService {
     let opened = try await store.open(data: data)
     let logger = Logger(label: "redaction")
-    let key = try SigningKey.loadOrCreate(dataDirectory: data.data)
-    let transcripts = TranscriptService(store: opened, key: key, dataDirectory: data.data, logger: logger)
+    let transcripts = try Transcript.service(data, key, store: opened, createKey: false)
     return RedactionService(
         store: opened, transcripts: transcripts, index: RedactionService.existingIndex(dataDirectory: data.data),
         logger: logger)
@@ -32,6 +33,7 @@ extension Transcript {
         @Option(help: "Why (recorded with who and when).") var reason: String
         @OptionGroup var data: DataOptions
         @OptionGroup var store: StoreOptions
+        @OptionGroup var key: KeyOptions
 
         func validate() throws {
             if reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
@@ -41,7 +43,7 @@ extension Transcript {
 
         func run() async throws {
             do {
-                let service = try await redactionService(data: data, store: store)
+                let service = try await redactionService(data: data, store: store, key: key)
                 let record = try await service.redact(session: session, seq: seq, reason: reason, actor: cliActor)
                 printLine("redacted seq \(record.seq) of \(record.session) at \(record.at)")
             } catch StoreError.notFound(let what) {
@@ -60,10 +62,11 @@ struct EraseParticipant: AsyncParsableCommand {
     @Option(help: "Why (recorded with who and when).") var reason = "erasure requested"
     @OptionGroup var data: DataOptions
     @OptionGroup var store: StoreOptions
+    @OptionGroup var key: KeyOptions
 
     func run() async throws {
         do {
-            let service = try await redactionService(data: data, store: store)
+            let service = try await redactionService(data: data, store: store, key: key)
             let erased = try await service.eraseParticipant(invite: invite, actor: cliActor, reason: reason)
             printLine("erased \(invite) in \(erased.session): \(erased.seqs.count) events")
         } catch StoreError.notFound(let what) {
@@ -83,6 +86,7 @@ struct Retention: AsyncParsableCommand {
         @Option(help: "Age in days (fractions allowed) after which an ended session is cleared.") var days: Double
         @OptionGroup var data: DataOptions
         @OptionGroup var store: StoreOptions
+        @OptionGroup var key: KeyOptions
 
         func validate() throws {
             if !(days >= 0) { throw ValidationError("--days must be a number ≥ 0") }
@@ -90,7 +94,7 @@ struct Retention: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                let service = try await redactionService(data: data, store: store)
+                let service = try await redactionService(data: data, store: store, key: key)
                 let cleared = try await service.applyRetention(days: days)
                 printLine(
                     "cleared \(cleared.count) sessions"

@@ -11,12 +11,20 @@ struct Transcript: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Export and verify transcripts.", subcommands: [Export.self, Verify.self, Redact.self])
 
-    static func service(_ data: DataOptions, _ keyOptions: KeyOptions, checkpointEvents: Int = 64) throws
-        -> TranscriptService
-    {
+    /// The transcript service over `store` (SQLite in `data` when nil), signing with the key
+    /// `keyOptions` names and trusting its retired keys. With `createKey` false a missing key
+    /// file is an error: a command that rewrites signed files must sign them with the
+    /// servers' key, not a new one nobody trusts.
+    static func service(
+        _ data: DataOptions, _ keyOptions: KeyOptions, store: (any DialogueStore)? = nil, createKey: Bool = true,
+        checkpointEvents: Int = 64
+    ) throws -> TranscriptService {
         let keyPath = keyOptions.path(data: data)
-        let key = try SigningKey.loadOrCreate(path: keyPath)
-        let store = try SQLiteStore(dataDirectory: data.data)
+        guard let key = try createKey ? SigningKey.loadOrCreate(path: keyPath) : SigningKey.load(path: keyPath) else {
+            throw StoreError.badSigningKey(
+                path: keyPath, reason: "no key file; give the servers' key with --signing-key or DIALOGUE_SIGNING_KEY")
+        }
+        let store = try store ?? SQLiteStore(dataDirectory: data.data)
         return TranscriptService(
             store: store, key: key, dataDirectory: data.data, logger: Logger(label: "transcript"),
             retiredKeys: try SigningKey.retiredKeys(keyPath: keyPath), checkpointEvents: checkpointEvents)

@@ -192,6 +192,21 @@ private func appended(_ outcome: SessionState.SayOutcome, sourceLocation: Source
         #expect(event.body["from"]?["role"] == "officer")
     }
 
+    /// An erased participant's name and organisation leave the session's rules: the
+    /// participants a welcome lists and a later moderation's `targetName` hold the placeholder.
+    @Test func anErasedParticipantsNameIsNotUsedAgain() throws {
+        var state = try joined()
+        let known = state.erase(investor.id, placeholder: "(erased)")
+        let ghost = state.erase("inv_ghost", placeholder: "(erased)")
+        #expect(known && !ghost)
+        let erased = try #require(state.participant(investor.id))
+        #expect(erased.name == "(erased)" && erased.organisation == nil)
+        #expect(state.participant(officer.id)?.name == officer.name)
+        let event = try state.moderate(by: officer, action: "mute", target: investor.id, at: F.at(3))
+        #expect(event.body["targetName"] == "(erased)")
+        #expect(!state.participants.contains { $0.name == investor.name })
+    }
+
     @Test func onlyInvestorsCanBeModerated() throws {
         var state = try joined()
         _ = try state.join(F.secondOfficer, at: F.at(3))

@@ -87,6 +87,19 @@ import Testing
         #expect(SessionState.translatableKinds == [.message, .question, .answer, .draft])
     }
 
+    /// A redacted event (its `text` replaced by `textHash`) is not translated: the
+    /// translation would store the words again.
+    @Test func aRedactedEventIsNotTranslated() throws {
+        let (state, message, _) = try session()
+        guard case .object(var members) = message.body else { throw DialogueError(.conflict, "no body") }
+        members["text"] = nil
+        members["textHash"] = .string("c2FsdGVkIGNvbW1pdG1lbnQ=")
+        let redacted = try Event(body: .object(members))
+        #expect(throws: DialogueError(.conflict, "seq 3 was redacted; it has no text left to translate")) {
+            try state.checkTranslationTarget(redacted, seq: 3, into: "vi")
+        }
+    }
+
     @Test func anEndedSessionStillTakesTranslations() throws {
         var (state, _, _) = try session()
         _ = try state.end(by: F.officer, at: F.at(5))

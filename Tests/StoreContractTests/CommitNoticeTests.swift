@@ -90,7 +90,9 @@ import Testing
         let draft = try state.assistantEvent(
             .draft, by: SessionState.assistant(name: "Trợ lý", language: "vi"),
             fields: ["about": 1, "text": "Bản nháp", "language": "vi"], at: StoreContractTests.at(2))
-        _ = try await StoreContractTests.commit([joined, draft], with: a.writer)
+        let said = try StoreContractTests.message(
+            &state, StoreContractTests.officer, "Tham gia", clientId: "t", step: 3)
+        _ = try await StoreContractTests.commit([joined, draft, said], with: a.writer)
         let by = TranslationAuthor(id: "stf_lan", name: "Lan", role: "interpreter")
         #expect(
             try await a.saveTranslation(
@@ -105,7 +107,7 @@ import Testing
         #expect(
             try await a.saveTranslation(
                 StoredTranslation(
-                    session: "ses_a", seq: 1, language: "ja", text: "参加", engine: "libretranslate",
+                    session: "ses_a", seq: 3, language: "ja", text: "参加", engine: "libretranslate",
                     glossaryVersion: nil, glossaryOk: true)))
         var heard: [CommitNotice] = []
         while heard.count < 2, let next = await heardByB.next() {
@@ -114,7 +116,7 @@ import Testing
         #expect(
             heard == [
                 .translated(session: "ses_a", seq: 2, language: "ja", officersOnly: true),
-                .translated(session: "ses_a", seq: 1, language: "ja", officersOnly: false),
+                .translated(session: "ses_a", seq: 3, language: "ja", officersOnly: false),
             ])
     }
 }

@@ -1,11 +1,14 @@
 import Dialogue
 import Foundation
+import GRDB
 import Logging
-import PostgresStore
-import Store
+import PostgresNIO
 import Synchronization
 import Testing
 import Transcripts
+
+@testable import PostgresStore
+@testable import Store
 
 /// The store protocol's contract, one suite for both backends: every test runs on a fresh
 /// SQLite file and on a fresh PostgreSQL database. `make test` starts a throwaway
@@ -102,6 +105,16 @@ import Transcripts
         #expect(!String(decoding: after[2].storedBody, as: UTF8.self).contains("0912345678"))
         #expect(after[2].event.body["from"]?["name"]?.stringValue == Self.investor.name)
         #expect(try await store.translations(session: "ses_a", language: nil).isEmpty)
+        // A translation that finishes after the redaction (a machine's in flight, a person's)
+        // is not stored: the statement itself checks that the event still holds its text.
+        for engine in ["libretranslate", "human"] {
+            #expect(
+                try await !store.saveTranslation(
+                    StoredTranslation(
+                        session: "ses_a", seq: 3, language: "en", text: "Call me on 0912345678", engine: engine,
+                        glossaryVersion: nil, glossaryOk: true, at: Self.at(7))))
+        }
+        #expect(try await store.translations(session: "ses_a", language: nil).isEmpty)
         #expect(try await store.redactions(session: "ses_a").map(\.seq) == [3])
         for row in after { #expect(HashChain.eventHash(body: row.event.body, salts: row.salts) == row.hash) }
 
@@ -118,6 +131,43 @@ import Transcripts
         #expect(after[3].event.text == "Cảm ơn")
         let participants = try await store.participants(session: "ses_a")
         #expect(participants.first { $0.id == Self.investor.id }?.name == erasedName)
+        // The erasure ends the invite.
+        #expect(try await store.invites(session: "ses_a").first?.revokedAt != nil)
+    }
+
+    /// Retention erases the investors from officers' moderation events too (their
+    /// `targetName`), and an event that no longer matches its hash is left and named while
+    /// the rest of the session is still cleared.
+    @Test(arguments: backends) func retentionClearsModerationAndSkipsADamagedEvent(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        var events = [try #require(try a.join(Self.officer, at: Self.at(1)))]
+        events.append(try #require(try a.join(Self.investor, at: Self.at(2))))
+        events.append(try Self.message(&a, Self.investor, "Xin chào", clientId: "p", step: 3))
+        events.append(try a.moderate(by: Self.officer, action: "mute", target: Self.investor.id, at: Self.at(4)))
+        events.append(try Self.message(&a, Self.officer, "Cảm ơn", clientId: "o", step: 5))
+        events.append(try Self.message(&a, Self.officer, "Số 0912345678", clientId: "o2", step: 6))
+        _ = try await Self.commit(events, with: store.writer)
+        let before = try await store.storedEvents(session: "ses_a")
+        #expect(String(decoding: before[3].storedBody, as: UTF8.self).contains(Self.investor.name))
+
+        // Someone edits seq 5 behind the store's back: it no longer matches its hash.
+        try await backend.tamper(store, session: "ses_a", seq: 5, replacing: "Cảm ơn", with: "Cám ơn")
+        let changed = try await store.clearForRetention(session: "ses_a", actor: "retention")
+        #expect(changed == [2, 3, 4, 6])
+        let after = try await store.storedEvents(session: "ses_a")
+        #expect(after.map(\.hash) == before.map(\.hash))
+        for row in after where row.seq != 5 {
+            #expect(HashChain.eventHash(body: row.event.body, salts: row.salts) == row.hash)
+            let body = String(decoding: row.storedBody, as: UTF8.self)
+            #expect(!body.contains(Self.investor.name) && !body.contains("Sato & Partners"), "seq \(row.seq)")
+        }
+        #expect(after[3].event.body["targetName"] == nil && after[3].event.body["targetNameHash"] != nil)
+        #expect(after[5].event.text == nil)
+        #expect(after[4].event.text == "Cám ơn", "the damaged event is left as it is, for whoever looks into it")
+        let record = try #require(try await store.redactions(session: "ses_a").last)
+        #expect(record.scope == "retention" && record.reason.hasSuffix("do not match their hash): 5"))
     }
 
     @Test(arguments: backends) func eventsCommitInOrderWithTheirChains(_ backend: Backend) async throws {
@@ -226,7 +276,8 @@ import Transcripts
         defer { backend.close(store) }
         var a = try await Self.live(store, "ses_a")
         let joined = try #require(try a.join(Self.officer, at: Self.at(1)))
-        _ = try await Self.commit([joined], with: store.writer)
+        let said = try Self.message(&a, Self.officer, "Tham gia", clientId: "t", step: 2)
+        _ = try await Self.commit([joined, said], with: store.writer)
 
         let head = SignedHeadRecord(
             session: "ses_a", seq: 1, chain: Array(repeating: 7, count: 32), signature: Array(repeating: 9, count: 64),
@@ -246,13 +297,17 @@ import Transcripts
         try await store.audit(actor: "stf_reviewer", action: "export", session: "ses_a", detail: "json")
 
         let translation = StoredTranslation(
-            session: "ses_a", seq: 1, language: "ja", text: "参加しました", engine: "llm:test", glossaryVersion: 2,
+            session: "ses_a", seq: 2, language: "ja", text: "参加しました", engine: "llm:test", glossaryVersion: 2,
             glossaryOk: true)
         try await store.saveTranslation(translation)
         var replaced = translation
         replaced.text = "参加"
         try await store.saveTranslation(replaced)
-        #expect(try await store.translations(session: "ses_a", from: 1, to: 5, language: "ja") == [1: replaced])
+        #expect(try await store.translations(session: "ses_a", from: 1, to: 5, language: "ja") == [2: replaced])
+        // The joined event has no text: no translation of it is stored.
+        var ofJoined = translation
+        ofJoined.seq = 1
+        #expect(try await !store.saveTranslation(ofJoined))
         #expect(try await store.translations(session: "ses_a", from: 1, to: 5, language: "en").isEmpty)
 
         let first = try await store.addGlossary(
@@ -271,6 +326,13 @@ import Transcripts
     @Test(arguments: backends) func humanTranslationsReplaceMachineOnesNeverTheReverse(_ backend: Backend) async throws {
         let store = try await backend.open()
         defer { backend.close(store) }
+        var a = try await Self.live(store, "ses_a")
+        _ = try await Self.commit(
+            [
+                try #require(try a.join(Self.officer, at: Self.at(0))),
+                try Self.message(&a, Self.officer, "Xin chào", clientId: "a", step: 0),
+                try Self.message(&a, Self.officer, "Cảng biển", clientId: "b", step: 0),
+            ], with: store.writer)
         let machine = StoredTranslation(
             session: "ses_a", seq: 3, language: "vi", text: "máy dịch", engine: "libretranslate", glossaryVersion: 1,
             glossaryOk: true, at: Self.at(1))
@@ -374,6 +436,24 @@ enum Backend: String, CustomTestStringConvertible, Sendable {
         let fresh = url.replacingOccurrences(of: "/dialogue", with: "/" + name)
         try await PostgresStore.createDatabase(url: fresh)
         return fresh
+    }
+
+    /// Changes one stored body's text in place, as someone with write access to the
+    /// database could, leaving its hash as it was.
+    func tamper(_ store: any DialogueStore, session: String, seq: Int64, replacing old: String, with new: String)
+        async throws
+    {
+        if let store = store as? SQLiteStore {
+            try await store.pool.write { db in
+                try db.execute(
+                    sql: "UPDATE events SET body = replace(body, ?, ?) WHERE session_id = ? AND seq = ?",
+                    arguments: [old, new, session, seq])
+            }
+        }
+        if let store = store as? PostgresStore {
+            try await store.execute(
+                "UPDATE events SET body = replace(body, \(old), \(new)) WHERE session_id = \(session) AND seq = \(seq)")
+        }
     }
 
     func close(_ store: any DialogueStore) {

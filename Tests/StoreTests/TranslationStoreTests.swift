@@ -50,6 +50,14 @@ import Testing
         let old = try DatabaseQueue(path: folder.file(SQLiteStore.fileName))
         try SQLiteStore.migrator.migrate(old, upTo: "v4: events in arrival order")
         try await old.write { db in
+            // The event it translates (only an event that holds a text takes a translation).
+            try db.execute(
+                sql: """
+                    INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, created_by)
+                    VALUES ('ses_a', 't', 'live', '["vi","en"]', 'a', 'off', '2026-11-26T04:40:00.000Z', 'stf');
+                    INSERT INTO events (session_id, seq, kind, sender, body, hash, chain)
+                    VALUES ('ses_a', 3, 'message', 'inv_kenji', '{"kind":"message","text":"Hello"}', x'00', x'00')
+                    """)
             try db.execute(
                 sql: """
                     INSERT INTO translations

@@ -238,6 +238,15 @@ def test_translate_refusals_are_clear(server_factory):
         await off.wait_for(is_event("ended"))
         later = await translate(interp, sid, seq, "vi", VI_TRANSLATION + " (sửa)")
         assert later["type"] == "translation" and later["by"]["role"] == "interpreter", later
+        # A redacted event takes no translation (it would store the words again), and its
+        # stored translations are gone.
+        st, body, _ = srv.http("POST", f"/v1/sessions/{sid}/events/{seq}/redact", srv.officer_token,
+                               {"reason": "redacted before translating"})
+        assert st == 200, body
+        error = await translate(interp, sid, seq, "vi", VI_TRANSLATION)
+        assert error["type"] == "error" and error["code"] == "conflict" and "redacted" in error["message"], error
+        st, listed, _ = srv.http("GET", f"/v1/sessions/{sid}/translations", srv.officer_token)
+        assert st == 200 and VI_TRANSLATION not in json.dumps(listed, ensure_ascii=False), listed
         await interp.close()
         await off.close()
 

@@ -11,6 +11,7 @@ import asyncio
 import shutil
 import socket
 import subprocess
+from urllib.parse import urlparse
 import tempfile
 from pathlib import Path
 
@@ -407,6 +408,8 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
             assert (await ja.say(sid, f"工業団地 {i}"))["type"] == "ack"
         st, _, _ = old.http("POST", f"/v1/sessions/{sid}/notes", old.officer_token, {"seq": 3, "text": "ghi chú"})
         assert st in (200, 201)
+        st, _, _ = old.http("POST", f"/v1/sessions/{sid}/events/4/redact", old.officer_token, {"reason": "số điện thoại"})
+        assert st == 200
         await off.send({"type": "end", "session": sid})
         await off.until(lambda: any(e.get("kind") == "ended" for e in off.events(sid)), 10, "ended")
         live = old.create_session("Vẫn đang diễn ra")
@@ -427,6 +430,12 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
     assert "every chain verified" in out.stdout, out.stdout
     again = cli("migrate-store", "--from", f"sqlite:{old.data}", "--to", target)
     assert again.returncode == 2 and "already holds" in again.stderr, "a second migration must refuse"
+    # Who redacted what and why moved too (the redactions table, not only the rewritten rows).
+    u = urlparse(target)
+    copied = subprocess.run(["pg_dump", "--data-only", "-t", "redactions", "-h", u.hostname, "-p", str(u.port),
+                             "-U", u.username, u.path.lstrip("/")], capture_output=True, text=True, timeout=60)
+    assert copied.returncode == 0, copied.stderr
+    assert "số điện thoại" in copied.stdout, "the redactions table was not copied"
 
     new = Server(tmp_path / "node", ["--store", target, "--signing-key", str(old.data / "signing-key.ed25519")])
     new.start(expect_token=False)

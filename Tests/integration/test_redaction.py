@@ -303,3 +303,105 @@ def test_a_redacted_draft_can_no_longer_be_published(server_factory):
         await ws.close()
         await off.close()
     run(go())
+
+
+def test_cli_redaction_after_a_key_rotation_signs_the_archive_with_the_servers_key(tmp_path):
+    """`transcript redact` (like `erase-participant` and `retention run`) rewrites the
+    archive with the key the servers use (--signing-key, here outside the data folder) and
+    still trusts the retired one: after `key rotate` the rewritten archive verifies, and no
+    second key appears in the data folder."""
+    from harness import Server
+
+    key = tmp_path / "keys" / "signing-key.ed25519"
+    key.parent.mkdir()
+    srv = Server(tmp_path / "data", ["--signing-key", str(key)])
+    srv.start(expect_token=None)
+    try:
+        sid = srv.create_session("Key rotation, then a redaction")["id"]
+        inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
+
+        async def live():
+            off, _ = await officer(srv, join=sid)
+            ws, _, _ = await investor(srv, inv["code"], language="en")
+            a = await ws.say(sid, PHONE_TEXT)
+            await off.wait_seq(a["seq"], sid)
+            m = off.mark()
+            await off.send({"type": "end", "session": sid})
+            await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+            await ws.close()
+            await off.close()
+            return a["seq"]
+        seq = run(live())
+        folder = Path(srv.data) / "transcripts"
+        deadline = time.time() + 10
+        while time.time() < deadline and not list(folder.glob("*.json")):
+            time.sleep(0.1)
+    finally:
+        assert srv.stop() == 0
+    archived = list(folder.glob("*.json"))
+    assert archived, [str(p) for p in files_under(Path(srv.data))]
+
+    assert cli("key", "rotate", "--signing-key", str(key), "--data", srv.data).returncode == 0
+    p = cli("transcript", "redact", sid, str(seq), "--reason", "phone", "--data", srv.data, "--signing-key", str(key))
+    assert p.returncode == 0, p.stderr
+    assert not (Path(srv.data) / "signing-key.ed25519").exists(), "the CLI made a key of its own"
+    for path in folder.glob("*.json"):
+        assert PHONE.encode() not in path.read_bytes()
+        p = cli("transcript", "verify", "--file", str(path), "--data", srv.data, "--signing-key", str(key))
+        assert p.returncode == 0, p.stdout + p.stderr
+        assert "warning" not in p.stderr, p.stderr
+
+    # Without the key file the CLI refuses rather than sign with a new key.
+    p = cli("transcript", "redact", sid, str(seq), "--reason", "again", "--data", srv.data)
+    assert p.returncode != 0 and "signing key" in p.stderr, p.stderr
+    assert not (Path(srv.data) / "signing-key.ed25519").exists()
+
+
+def test_a_damaged_event_does_not_stop_retention(server_factory):
+    """An event edited in the database (it no longer matches its hash) is left as it is and
+    named; its session's other events and the other due sessions are still cleared."""
+    import sqlite3
+
+    srv = server_factory()
+    sessions = []
+    for title in ("Damaged, ended first", "Sound, ended second"):
+        sid = srv.create_session(title)["id"]
+        inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
+
+        async def live(sid=sid, inv=inv):
+            off, _ = await officer(srv, join=sid)
+            ws, _, _ = await investor(srv, inv["code"], language="en")
+            a = await ws.say(sid, PHONE_TEXT)
+            b = await off.say(sid, "The desk line is on the website")
+            await off.wait_seq(b["seq"], sid)
+            m = off.mark()
+            await off.send({"type": "end", "session": sid})
+            await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+            await ws.close()
+            await off.close()
+            return a["seq"], b["seq"]
+        sessions.append((sid, *run(live())))
+        time.sleep(0.01)
+    assert srv.stop() == 0
+
+    (damaged, _, officer_seq), (sound, sound_seq, _) = sessions
+    db = sqlite3.connect(Path(srv.data) / "dialogue.sqlite")
+    db.execute("UPDATE events SET body = replace(body, 'website', 'web site') WHERE session_id = ? AND seq = ?",
+               (damaged, officer_seq))
+    db.commit()
+    db.close()
+
+    p = cli("retention", "run", "--days", "0", "--data", srv.data)
+    assert p.returncode == 0, p.stderr
+    assert "cleared 2 sessions" in p.stdout, p.stdout
+    assert "does not match its hash" in p.stderr, p.stderr
+    db = sqlite3.connect(Path(srv.data) / "dialogue.sqlite")
+    bodies = dict(db.execute("SELECT session_id || ':' || seq, body FROM events").fetchall())
+    reasons = [r for (r,) in db.execute("SELECT reason FROM redactions WHERE session_id = ? AND scope = 'retention'",
+                                         (damaged,))]
+    db.close()
+    assert not any(PHONE in b or NAME in b for k, b in bodies.items() if not k.endswith(f":{officer_seq}")
+                   or not k.startswith(damaged)), "retention left a text or a name"
+    assert "web site" in bodies[f"{damaged}:{officer_seq}"], "the damaged event is left as it was"
+    assert PHONE not in bodies[f"{sound}:{sound_seq}"]
+    assert reasons and reasons[0].endswith(f"do not match their hash): {officer_seq}"), reasons

@@ -90,3 +90,54 @@ def test_readers_on_another_node_are_told_of_a_redaction(postgres, tmp_path):  #
     finally:
         a.stop()
         b.stop()
+
+
+def test_erasing_a_connected_investor_ends_their_invite_and_their_name_in_the_live_session(postgres, tmp_path):  # noqa: F811
+    """`erase-participant` while the investor is connected (through the store's notice,
+    since the command runs beside the server): their socket closes, their link no longer
+    signs in, a fresh welcome lists them as `(erased)`, and a later moderation of them
+    stores no name."""
+    name, org = "Ximena Oakenshield", "Quillfeather Capital"
+    srv = Server(tmp_path / "data", ["--store", postgres.url, "--signing-key", str(tmp_path / "key")])
+    srv.start(expect_token=False)
+    p = cli("staff", "add", "--name", "erasure-officer", "--role", "officer", "--store", postgres.url)
+    assert p.returncode == 0, p.stderr
+    srv.officer_token = p.stdout.strip()
+    try:
+        sid = srv.create_session("Erasure of a live participant")["id"]
+        inv = srv.create_invite(sid, name=name, language="en", organisation=org)
+
+        async def go():
+            off, _ = await officer(srv, join=sid)
+            ws, _, _ = await investor(srv, inv["code"], language="en")
+            said = await ws.say(sid, "Hello from the investor")
+            await off.wait_seq(said["seq"], sid)
+            p = cli("erase-participant", inv["id"], "--store", postgres.url, "--data", srv.data,
+                    "--signing-key", str(tmp_path / "key"))
+            assert p.returncode == 0, p.stderr
+            # The investor's socket is closed by the server.
+            code, _ = await ws.wait_closed(10)
+            assert code == 1008, code
+            # A fresh welcome (and the join's session object) no longer carries the name.
+            off2, _ = await officer(srv, join=sid)
+            text = json.dumps(off2.frames, ensure_ascii=False)
+            assert name not in text and org not in text, off2.frames
+            # The officer mutes them: the stored event holds no name either.
+            m = off2.mark()
+            await off2.send({"type": "moderate", "session": sid, "action": "mute", "target": inv["id"]})
+            ev = await off2.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "moderation", since=m)
+            assert ev.get("targetName") == "(erased)", ev
+            await off2.close()
+            await off.close()
+        run(go())
+        assert name not in dump(postgres.url) and org not in dump(postgres.url)
+        # The invite is over: its link signs in no more.
+        async def again():
+            try:
+                await investor(srv, inv["code"], language="en")
+            except Exception:
+                return True
+            return False
+        assert run(again()), "the erased investor's invite still signs in"
+    finally:
+        srv.stop()
