@@ -633,7 +633,10 @@ def slow_consumer(server_factory, seconds: float = 6.0, rate: float = 80.0, size
     assert code == 1008 and reason and "too slow" in reason, \
         f"a reader that resumed after {sent_mib:.1f} MiB did not get close 1008 'too slow…': " \
         f"read {nbytes} bytes, close {code} {reason!r}, connection {how}; {out.get('late_note', '')}"
-    assert out["p99_b"] <= max(4 * out["p99_a"], 0.3), \
+    # The floor: on this 2-core machine in a debug build, phase B's p99 sits at 0.27-0.35 s
+    # (the binary from before issue 16 too: 3 of 5 runs over 0.3 s on 2026-12-06), from the
+    # stalled readers' own closing; a reader held up behind a stalled one waits seconds.
+    assert out["p99_b"] <= max(4 * out["p99_a"], 0.5), \
         f"readers slowed down by the stalled ones: p99 {out['p99_a']*1000:.0f} ms → {out['p99_b']*1000:.0f} ms: {out}"
     return out
 
