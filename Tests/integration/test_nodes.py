@@ -279,7 +279,9 @@ def test_presence_is_shared_by_the_nodes(nodes):
         sid, off, ow, code, inv, iw = await meeting_across(a, b, "Có mặt trên hai nút", "Kenji Sato", "ja")
         me = iw["you"]["id"]
         await off.wait_seq(2, sid)  # the investor's `joined`, read from the other node
-        await eventually(lambda: online_over_http(a, sid).get(me) is True, 5, "investor online over HTTP on node a")
+        # 5 s was missed once in a full run on a fresh clone (not reproduced: 3 of 3 alone and
+        # both other full runs passed; cause not found yet), so the wait is 15 s.
+        await eventually(lambda: online_over_http(a, sid).get(me) is True, 15, "investor online over HTTP on node a")
         # Node b counts the officer on node a as online too.
         assert online_over_http(b, sid).get(ow["you"]["id"]) is True
         # The investor leaves node b: offline on node a.
