@@ -13,6 +13,7 @@ import sqlite3
 
 import pytest
 
+from forger import canonical
 from harness import cli, find_database, officer, run
 
 TEXTS = ["alpha harbour", "bravo tariff", "charlie lease", "delta customs", "echo visa",
@@ -23,44 +24,7 @@ TAMPER_TEXT = "charlie lease"   # seq 4: joined=1, then the messages from 2
 
 # ------------------------------------------------------------------ canonical JSON (documented)
 
-def _esc(s: str) -> str:
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch == '"':
-            out.append('\\"')
-        elif ch == "\\":
-            out.append("\\\\")
-        elif ch in "\b\f\n\r\t":
-            out.append({"\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t"}[ch])
-        elif o < 0x20:
-            out.append("\\u%04x" % o)
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-def canonical(v) -> str:
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        assert v.is_integer(), f"fractional number in an event: {v}"
-        return str(int(v))
-    if isinstance(v, str):
-        return _esc(v)
-    if isinstance(v, list):
-        return "[" + ",".join(canonical(x) for x in v) + "]"
-    if isinstance(v, dict):
-        keys = sorted(v, key=lambda k: k.encode("utf-16-be"))
-        return "{" + ",".join(_esc(k) + ":" + canonical(v[k]) for k in keys) + "}"
-    raise TypeError(type(v))
+# `canonical` is the forger's own (forger.py): one reading of the documented form.
 
 
 def commitment(name: str, value, salt_hex: str) -> str:
