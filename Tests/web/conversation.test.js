@@ -273,6 +273,23 @@ describe("outbox", () => {
     assert.deepEqual(next.sentOf("ask"), [{ type: "ask", text: "why?", session: SESSION, clientId: item.clientId }]);
   });
 
+  test("the sender's own event, arriving before its ack, removes the item; the late ack adds nothing", () => {
+    const { client, of } = makeClient();
+    client.start();
+    const ws = connectAndWelcome();
+    ws.receive(history([]));
+    const item = client.submit({ type: "say", text: "x" });
+    ws.receive(event(1, { from: OFFICER, clientId: item.clientId })); // same clientId, someone else's
+    assert.equal(client.outbox.size, 1);
+    ws.receive(event(2, { from: ME, clientId: item.clientId, text: "x" }));
+    assert.equal(client.outbox.size, 0);
+    ws.receive({ type: "ack", clientId: item.clientId, seq: 2 });
+    assert.deepEqual(
+      of("outbox").map(({ change }) => change),
+      ["queued", "removed"],
+    );
+  });
+
   test("an ack for an event already delivered removes the item at once", () => {
     const { client } = makeClient();
     client.start();
