@@ -5,12 +5,13 @@ CONFIG ?= debug
 BIN = .build/$(CONFIG)/dialogue-server
 APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
 # Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
-# the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL.
-TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl
+# the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL; the web
+# client's tests run under node's built-in test runner.
+TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps test-deps screenshots build release serve test unit-test integration-test bench bench-nodes bench-glossary bench-retrieval loadgen soak conformance clean format fuzz fuzz-replay
+.PHONY: all deps test-deps screenshots build release serve test unit-test web-test integration-test bench bench-nodes bench-glossary bench-retrieval loadgen soak conformance clean format fuzz fuzz-replay
 
 all: build
 
@@ -42,7 +43,7 @@ serve: build
 	$(BIN) serve $(ARGS)
 
 # Unit tests (Swift Testing) then the black-box suite against the real server binary.
-test: test-deps build unit-test fuzz-replay integration-test
+test: test-deps build unit-test web-test fuzz-replay integration-test
 
 # The store contract suite runs on SQLite and on a throwaway PostgreSQL cluster (Tests/postgres/).
 unit-test:
@@ -51,6 +52,16 @@ unit-test:
 	url=$$(Tests/postgres/cluster.sh start $$dir/cluster $$port) || exit 1; \
 	DIALOGUE_TEST_POSTGRES_URL=$$url $(SWIFT) test --skip-build -c $(CONFIG); rc=$$?; \
 	Tests/postgres/cluster.sh stop $$dir/cluster; rm -rf $$dir; exit $$rc
+
+# The web pages' modules (conversation.js, api.js) under node's test runner with a fake socket
+# (Tests/web/). They run from a copy beside a package.json that marks .js files as ES modules:
+# Debian's node 18 does not recognise module syntax in a .js file on its own.
+web-test:
+	@dir=$$(mktemp -d /tmp/dialogue-web.XXXXXX); \
+	mkdir -p $$dir/Sources/DialogueServer $$dir/Tests && \
+	cp -R Sources/DialogueServer/Web $$dir/Sources/DialogueServer/ && cp -R Tests/web $$dir/Tests/ && \
+	echo '{"type":"module"}' > $$dir/package.json && \
+	node --test $$dir/Tests/web/*.test.js; rc=$$?; rm -rf $$dir; exit $$rc
 
 # Includes Tests/integration/test_llama.py, against a real llama-server (DIALOGUE_SKIP_LLAMA=1 skips it).
 integration-test: llama
