@@ -6,20 +6,19 @@
 // WebSocket hello frame — never in a URL, never in a log.
 import { applyStrings, format } from "/lang.js";
 import {
-  EarlyTranslations, fold, machineEngineOf, phraseTranslation, primaryLanguage, provenanceKind, replaces, replyTarget, translationOf,
-  translationRank,
+  fold, machineEngineOf, phraseTranslation, primaryLanguage, provenanceKind, replaces, replyTarget, translationOf, translationRank,
 } from "/translations.js";
-import { closeSocket, probeStaffToken, socketURL } from "/socket.js";
+import { probeStaffToken, socketURL } from "/socket.js";
+import { Conversation } from "/conversation.js";
+import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
-import { appendWithTerms, languageName, newClientId } from "/text.js";
+import { appendWithTerms, languageName } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const LANG_KEY = "ipa.consoleLang";
 const CONSOLE_LANGUAGES = ["en", "vi"];
 const SESSION_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
 const MODES = ["auto", "review", "off"];
-const BACKOFF_MIN_MS = 1000;
-const BACKOFF_MAX_MS = 30000;
 const SHARE_MAX_CHARS = 1500;
 
 const STRINGS = {
@@ -509,33 +508,23 @@ const state = {
   sessions: [],
   sessionId: null,
   session: null,
-  // connection
-  ws: null,
-  welcomed: false,
+  // connection (the protocol itself is conversation.js's: `client` below)
   phase: "idle", // idle | connecting | live | reconnecting | offline
-  attempt: 0,
-  retryTimer: 0,
-  retryAt: 0,
+  retryAt: 0, // when the reconnect the conversation scheduled is due
   countdownTimer: 0,
-  closeIntent: null,
-  unauthorized: "",
   historyDone: false,
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
   // conversation
   events: new Map(), // seq -> event
   elements: new Map(), // seq -> element
-  lastSeq: 0,
   questionStates: new Map(), // question seq -> status event
   draftOutcomes: new Map(), // draft seq -> { state, by, edited, reason }
   draftUi: new Map(), // draft seq -> { editing, text, reason, busy, error }
-  pending: new Map(), // clientId -> { kind, text, citations, language, status, seq, code, detail }
   participants: new Map(),
   presenceAt: new Map(), // participant id -> performance.now() of its last presence frame
   joins: 0, // welcomes on the current session's connections
   removed: new Set(),
   peopleUi: new Map(), // participant id -> { confirmRemove, busy }
-  lastAction: null, // { kind, ref, at } of the last frame that has no clientId
-  earlyTranslations: new EarlyTranslations(), // translations that came before their event
   // side panels
   invites: [],
   newInvite: null,
@@ -558,6 +547,9 @@ const state = {
 const TRANSLATABLE = new Set(["message", "question", "answer", "draft"]);
 
 const ui = {};
+
+/** The open session's conversation with the server (conversation.js); null when none. */
+let client = null;
 
 /** Keeps the log at its end while the reader is there (one layout read per frame); made at start. */
 let follower = null;
@@ -615,43 +607,14 @@ function rememberLanguage(lang) {
 // ---------------------------------------------------------------------------
 // HTTP
 
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message);
-    this.status = status;
-    this.code = code;
-  }
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (state.token) headers.Authorization = `Bearer ${state.token}`;
-  const init = { method, headers, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" };
-  if (body !== undefined) {
-    headers["Content-Type"] = "application/json";
-    init.body = JSON.stringify(body);
-  }
-  let response;
-  try {
-    response = await fetch(path, init);
-  } catch {
-    throw new ApiError(0, "network", t("errNetwork"));
-  }
-  const text = response.status === 204 ? "" : await response.text();
-  let data = null;
-  try {
-    data = text ? JSON.parse(text) : null;
-  } catch {
-    data = null;
-  }
-  if (!response.ok) {
-    const error = (data && data.error) || {};
-    const failure = new ApiError(response.status, error.code || String(response.status), error.message || response.statusText);
-    if (response.status === 401 && state.role) signOut("errSignedOutRevoked");
-    throw failure;
-  }
-  return data;
-}
+/** The HTTP API with the staff token (api.js); a 401 once signed in means the token was
+ *  revoked: back to the sign-in form. */
+const api = createApi({
+  token: () => state.token,
+  onUnauthorized: () => {
+    if (state.role) signOut("errSignedOutRevoked");
+  },
+});
 
 function errorText(error) {
   if (!error) return "";
@@ -888,7 +851,7 @@ function applyLanguage() {
   renderMtNotice();
   if (ui.phraseDialog && ui.phraseDialog.open) renderPhrases();
   for (const seq of state.elements.keys()) rerenderEvent(seq);
-  for (const clientId of state.pending.keys()) renderPending(clientId);
+  for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
 
 function updateTitle() {
@@ -1297,17 +1260,9 @@ async function refreshSession() {
 }
 
 function closeSession() {
-  state.closeIntent = "switch";
-  clearTimeout(state.retryTimer);
   clearInterval(state.countdownTimer);
-  state.retryTimer = 0;
-  if (state.ws) {
-    const ws = state.ws;
-    state.ws = null;
-    closeSocket(ws, "closed");
-  }
-  state.closeIntent = null;
-  state.welcomed = false;
+  if (client) client.stop({ reason: "closed" });
+  client = null; // its outbox goes with it
   state.sessionId = null;
   state.session = null;
   state.participants.clear();
@@ -1315,7 +1270,6 @@ function closeSession() {
   state.joins = 0;
   state.removed.clear();
   state.peopleUi.clear();
-  state.pending.clear();
   state.draftUi.clear();
   state.invites = [];
   state.newInvite = null;
@@ -1332,13 +1286,11 @@ function closeSession() {
 }
 
 function resetConversation() {
-  state.earlyTranslations.clear();
   state.translations.clear();
   state.events.clear();
   state.elements.clear();
   state.questionStates.clear();
   state.draftOutcomes.clear();
-  state.lastSeq = 0;
   state.historyDone = false;
   if (ui.events) ui.events.replaceChildren();
   renderHandovers();
@@ -1403,14 +1355,7 @@ function markEnded() {
   if (state.session) state.session.status = "ended";
   const listed = state.sessions.find((s) => s.id === state.sessionId);
   if (listed) listed.status = "ended";
-  for (const [clientId, item] of state.pending) {
-    if (item.status === "sending") {
-      item.status = "failed";
-      item.code = "conflict";
-      item.detail = "session ended";
-      renderPending(clientId);
-    }
-  }
+  if (client) client.failWaiting("conflict", "session ended");
   renderSessions();
   renderSessionHeader();
   renderPeople();
@@ -1444,91 +1389,81 @@ function endSession() {
   }
 }
 
+/** The open session's connection (conversation.js): joins it, and again after a drop. */
 function connect() {
   if (!state.sessionId || !state.token) return;
-  clearTimeout(state.retryTimer);
-  clearInterval(state.countdownTimer);
-  state.retryTimer = 0;
-  state.welcomed = false;
-  state.unauthorized = "";
+  client = new Conversation({
+    url: socketURL(),
+    token: state.token,
+    language: state.lang,
+    mode: "join",
+    session: state.sessionId,
+  });
+  client
+    .on("connecting", onConnecting)
+    .on("welcome", ({ frame }) => onWelcome(frame))
+    .on("event", ({ event, fromHistory }) => onEvent(event, fromHistory))
+    .on("caughtup", onCaughtUp)
+    .on("outbox", onOutbox)
+    .on("translation", onTranslation)
+    .on("redacted", ({ seq }) => dropRedacted(seq))
+    .on("presence", ({ participant }) => {
+      state.presenceAt.set(participant.id, performance.now());
+      upsertParticipant(participant);
+    })
+    .on("service", onService)
+    .on("error", onError)
+    .on("closed", onClosed)
+    .on("retry", onRetry);
+  client.start();
+}
+
+/** The outbox of the open session (empty when none). */
+function pendingItems() {
+  return client ? client.outbox : new Map();
+}
+
+function onConnecting({ attempt }) {
   // The warning was about the previous connection's server: this one may be another, or
   // the same one working again; it says so after its welcome if it still cannot store.
   setStoreDown(false);
-  setPhase(state.attempt > 0 || state.lastSeq > 0 ? "reconnecting" : "connecting");
-  let ws;
-  try {
-    ws = new WebSocket(socketURL());
-  } catch {
-    scheduleReconnect();
-    return;
-  }
-  state.ws = ws;
-  ws.addEventListener("open", () => {
-    if (ws !== state.ws) return;
-    ws.send(JSON.stringify({ type: "hello", token: state.token, language: state.lang }));
-  });
-  ws.addEventListener("message", (message) => {
-    if (ws !== state.ws || typeof message.data !== "string") return;
-    let frame;
-    try {
-      frame = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    if (frame && typeof frame === "object") handleFrame(frame);
-  });
-  ws.addEventListener("close", (event) => {
-    if (ws !== state.ws) return;
-    state.ws = null;
-    state.welcomed = false;
-    onClosed(event);
-  });
+  setPhase(attempt > 0 || client.lastSeq > 0 ? "reconnecting" : "connecting");
 }
 
 /** Closes the current connection on purpose and opens a new one (language change). */
 function restartConnection() {
-  const ws = state.ws;
-  state.ws = null;
-  state.welcomed = false;
-  if (ws) closeSocket(ws, "language change");
-  state.attempt = 0;
-  connect();
-}
-
-function onClosed(event) {
-  if (!state.sessionId) {
-    setPhase("idle");
+  if (!client) {
+    connect();
     return;
   }
-  if (event.code === 1008 && (state.unauthorized || /unauthori|token|revoked/i.test(event.reason || ""))) {
+  client.language = state.lang;
+  client.restart({ reset: true, reason: "language change" });
+}
+
+function onClosed({ code, reason, unauthorized }) {
+  if (code === 1008 && (unauthorized !== null || /unauthori|token|revoked/i.test(reason))) {
     // Unauthorized (token revoked): never retry with the same token.
+    client.stop();
     setPhase("offline");
     signOut("errSignedOutRevoked");
-    return;
   }
-  scheduleReconnect();
+  // Otherwise the conversation schedules a reconnect (onRetry).
 }
 
-function scheduleReconnect() {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
-  const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + Math.random() * 0.3)));
-  state.attempt += 1;
-  state.retryAt = Date.now() + delay;
-  clearTimeout(state.retryTimer);
+function onRetry({ at }) {
+  state.retryAt = at;
   clearInterval(state.countdownTimer);
-  state.retryTimer = setTimeout(connect, delay);
   state.countdownTimer = setInterval(renderConn, 1000);
   setPhase("reconnecting");
 }
 
 function reconnectNow() {
-  if (state.ws || !state.sessionId) return;
-  connect();
+  if (client) client.reconnectNow();
 }
 
 function setPhase(phase) {
   state.phase = phase;
-  if (phase !== "reconnecting" || state.retryTimer === 0) clearInterval(state.countdownTimer);
+  if (phase !== "reconnecting" || !(client && client.waiting)) clearInterval(state.countdownTimer);
   renderConn();
   renderComposerState();
   if (!ui.people) return;
@@ -1547,7 +1482,7 @@ function renderConn() {
   if (!ui.connStatus) return;
   const phase = state.phase;
   ui.connStatus.hidden = phase === "idle";
-  const waiting = phase === "reconnecting" && state.retryTimer !== 0;
+  const waiting = phase === "reconnecting" && Boolean(client && client.waiting);
   ui.connStatus.dataset.state = phase;
   const label = {
     connecting: "connConnecting",
@@ -1581,19 +1516,16 @@ function renderConn() {
 }
 
 function send(frame) {
-  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.welcomed) return false;
-  state.ws.send(JSON.stringify(frame));
-  return true;
+  return Boolean(client) && client.send(frame);
 }
 
 /** Frames without a clientId (approve, reject, moderate, end): an error that follows
- *  without `ref` is attributed to the latest of them. */
+ *  without `ref` is attributed to the latest of them (conversation.js). */
 function sendAction(frame, action) {
-  if (!send(frame)) {
+  if (!client || !client.action(frame, action)) {
     showStatus(t("connOffline"), "error");
     return false;
   }
-  state.lastAction = { ...action, at: Date.now() };
   return true;
 }
 
@@ -1616,53 +1548,6 @@ function redactedNote() {
   return note;
 }
 
-function handleFrame(frame) {
-  switch (frame.type) {
-    case "welcome":
-      onWelcome(frame);
-      break;
-    case "history":
-      if (frame.session !== state.sessionId) break;
-      for (const event of Array.isArray(frame.events) ? frame.events : []) onEvent(event, true);
-      if (frame.complete) {
-        state.historyDone = true;
-        ui.log.setAttribute("aria-busy", "false");
-        updateEmpty();
-        scrollToBottom();
-        resendPending();
-        loadTranslations();
-        scheduleQueue();
-      }
-      break;
-    case "event":
-      onEvent(frame, false);
-      break;
-    case "ack":
-      onAck(frame);
-      break;
-    case "translation":
-      onTranslation(frame);
-      break;
-    case "redacted":
-      if (frame.session === state.sessionId) dropRedacted(frame.seq);
-      break;
-    case "presence":
-      if (frame.session === state.sessionId && frame.participant && frame.participant.id) {
-        state.presenceAt.set(frame.participant.id, performance.now());
-        upsertParticipant(frame.participant);
-      }
-      break;
-    case "service":
-      onService(frame);
-      break;
-    case "error":
-      onError(frame);
-      break;
-    default:
-      break; // frames of later protocol versions
-  }
-}
-
 function onWelcome(frame) {
   const you = frame.you || {};
   state.me = { id: you.id, name: you.name, role: you.role };
@@ -1675,8 +1560,6 @@ function onWelcome(frame) {
     ui.reviewerTitle.focus();
     return;
   }
-  state.welcomed = true;
-  state.attempt = 0;
   state.historyDone = false;
   state.joins += 1;
   // Whether anything translates messages here (null: no provider; absent: not said).
@@ -1686,20 +1569,23 @@ function onWelcome(frame) {
   if (state.joins > 1) refreshSession();
   ui.log.setAttribute("aria-busy", "true");
   updateEmpty();
-  const join = { type: "join", session: state.sessionId };
-  if (state.lastSeq > 0) join.after = state.lastSeq;
-  send(join);
+  // The conversation sends `join` (with `after` when resuming) once this returns.
   setPhase("live");
 }
 
+/** The history is complete (the outbox has been sent again by then). */
+function onCaughtUp() {
+  state.historyDone = true;
+  ui.log.setAttribute("aria-busy", "false");
+  updateEmpty();
+  scrollToBottom();
+  loadTranslations();
+  scheduleQueue();
+}
+
 function onEvent(event, fromHistory) {
-  if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
-  if (state.events.has(event.seq)) return; // delivered twice (history overlap, reconnect): once only
-  const early = state.earlyTranslations.take(event.seq);
-  if (early && replaces(early, event.translation)) event.translation = early;
   if (event.translation && typeof event.translation.text === "string") storeTranslation(event.seq, event.translation);
   state.events.set(event.seq, event);
-  state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEvent(event, fromHistory);
 
   const mine = Boolean(state.me && event.from && event.from.id === state.me.id);
@@ -1708,11 +1594,6 @@ function onEvent(event, fromHistory) {
     // History ends with one scroll to the end (below); live events follow the reader.
     if (!fromHistory) follower.willAdd(mine);
     insertInOrder(element, event.seq);
-  }
-
-  if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
-  for (const [clientId, item] of state.pending) {
-    if (item.seq === event.seq) removePending(clientId);
   }
   updateEmpty();
   if (TRANSLATABLE.has(event.kind)) scheduleQueue();
@@ -1812,40 +1693,34 @@ function setDraftOutcome(draftSeq, outcome) {
   rerenderEvent(draftSeq);
 }
 
-function onAck(frame) {
-  const item = state.pending.get(frame.clientId);
-  if (!item) return;
-  if (Number.isInteger(frame.seq) && state.events.has(frame.seq)) {
-    removePending(frame.clientId); // the event itself already arrived
+/** What happened to an item of the outbox. */
+function onOutbox({ clientId, item, change }) {
+  if (change === "removed") {
+    removePendingElement(clientId);
     return;
   }
-  item.status = "sent";
-  item.seq = frame.seq;
-  renderPending(frame.clientId);
+  if (change === "failed" && item.code === "conflict" && /ended/i.test(item.detail)) markEnded();
+  renderPending(clientId);
+  if (change === "queued") {
+    updateEmpty();
+    scrollToBottom();
+  }
 }
 
-
-function onTranslation(frame) {
-  if (frame.session !== state.sessionId || !Number.isInteger(frame.seq) || typeof frame.language !== "string") return;
+function onTranslation({ translation, seq, event, own }) {
   // Staff get every language's translations: the console's own language is shown under
-  // the original, the others feed the translation queue.
-  const translation = translationOf(frame);
-  const mine = primaryLanguage(frame.language) === primaryLanguage(state.lang);
-  const event = state.events.get(frame.seq);
-  if (!event) {
-    if (mine) state.earlyTranslations.keep(frame, state.lastSeq);
-    storeTranslation(frame.seq, translation);
-    return;
-  }
-  const kept = storeTranslation(frame.seq, translation);
+  // the original (the conversation keeps one that comes before its event), the others
+  // feed the translation queue.
+  const kept = storeTranslation(seq, translation);
+  if (!event) return;
   // The editor that sent this human translation is done.
-  const key = translateKey(frame.seq, frame.language);
+  const key = translateKey(seq, translation.language);
   const editor = state.translateUi.get(key);
   if (editor && translation.engine === "human" && (!translation.by || !state.me || translation.by.id === state.me.id)) {
     state.translateUi.delete(key);
   }
-  if (mine && kept) event.translation = translation;
-  rerenderEvent(frame.seq);
+  if (own && kept) event.translation = translation;
+  rerenderEvent(seq);
   scheduleQueue();
 }
 
@@ -1897,13 +1772,10 @@ async function loadTranslations() {
 
 /** `service`: the server lost or regained its database. Other `store` values (later
  *  protocol versions) are ignored. */
-function onService(frame) {
-  if (frame.store === "unavailable") {
-    setStoreDown(true);
-  } else if (frame.store === "available") {
-    if (state.storeDown) showStatus(t("serviceBack"));
-    setStoreDown(false);
-  }
+/** `service`: the server lost or regained its database. */
+function onService({ down, back }) {
+  if (!down && back) showStatus(t("serviceBack"));
+  setStoreDown(down);
 }
 
 function setStoreDown(down) {
@@ -1921,26 +1793,16 @@ function renderServiceBanner() {
   if (ui.serviceBanner.textContent !== text) ui.serviceBanner.textContent = text;
 }
 
-function onError(frame) {
-  const code = String(frame.code || "");
-  const detail = typeof frame.message === "string" ? frame.message : "";
-  if (frame.ref && state.pending.has(frame.ref)) {
-    failPending(frame.ref, code, detail);
-    return;
-  }
-  if (code === "unauthorized") {
-    state.unauthorized = detail || "unauthorized"; // the close 1008 follows
-    return;
-  }
-  if (frame.ref) {
+/** An error that is not about an item of the outbox (`unauthorized` closes the socket);
+ *  `action`: the frame without a clientId it is about, when known. */
+function onError({ code, message: detail, ref, action }) {
+  if (ref) {
     // About a say/ask that is no longer in the outbox (discarded, or already stored): it
     // says nothing about the draft decision or moderation sent last, so leave that pending.
     if (code === "conflict" && /ended/i.test(detail)) markEnded();
     showStatus(describeError(code, detail), "error");
     return;
   }
-  const action = state.lastAction && Date.now() - state.lastAction.at < 15000 ? state.lastAction : null;
-  state.lastAction = null;
   const message = describeError(code, detail);
   if (code === "conflict" && /ended/i.test(detail)) markEnded();
   if (action) {
@@ -2623,21 +2485,11 @@ function submitComposer(kind) {
   ui.composerText.focus();
 }
 
+/** Puts a say/ask in the outbox; `item` is what the console shows while it waits. */
 function queue(item) {
-  const clientId = newClientId();
-  state.pending.set(clientId, { ...item, status: "sending", seq: null });
-  renderPending(clientId);
-  updateEmpty();
-  scrollToBottom();
-  trySend(clientId);
-  return clientId;
-}
-
-function trySend(clientId) {
-  const item = state.pending.get(clientId);
-  if (!item) return;
+  if (!client) return null;
   // Not connected: the item waits, "sending…", and goes out after the next join.
-  const frame = { type: item.kind, session: state.sessionId, text: item.text, clientId };
+  const frame = { type: item.kind, text: item.text };
   if (item.kind === "say" && item.phrase) {
     // A phrasebook phrase: the server stores it in the sender's language and gives every
     // reader the phrasebook's own wording.
@@ -2646,33 +2498,17 @@ function trySend(clientId) {
   }
   if (item.kind === "say" && item.language) frame.language = item.language;
   if (item.kind === "say" && Array.isArray(item.citations)) frame.citations = item.citations;
-  send(frame);
-}
-
-function resendPending() {
-  for (const [clientId, item] of state.pending) {
-    if (item.status === "sending" || (item.status === "sent" && !state.events.has(item.seq))) trySend(clientId);
-  }
-}
-
-function failPending(clientId, code, detail) {
-  const item = state.pending.get(clientId);
-  if (!item) return;
-  item.status = "failed";
-  item.code = code;
-  item.detail = detail;
-  if (code === "conflict" && /ended/i.test(detail)) markEnded();
-  renderPending(clientId);
+  return client.submit(frame, item).clientId;
 }
 
 function renderOutbox() {
   ui.outbox.replaceChildren();
-  for (const clientId of state.pending.keys()) renderPending(clientId);
+  for (const clientId of pendingItems().keys()) renderPending(clientId);
   updateEmpty();
 }
 
 function renderPending(clientId) {
-  const item = state.pending.get(clientId);
+  const item = pendingItems().get(clientId);
   if (!item) return;
   const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
   const fresh = el("li", `msg mine pending ${item.kind}${item.status === "failed" ? " failed" : ""}`);
@@ -2699,15 +2535,9 @@ function renderPending(clientId) {
   if (item.status === "failed") {
     const actions = el("div", "msg-actions");
     if (canWrite()) {
-      actions.append(
-        button(t("retry"), "button small", () => {
-          item.status = "sending";
-          renderPending(clientId);
-          trySend(clientId); // same clientId: never stored twice
-        }),
-      );
+      actions.append(button(t("retry"), "button small", () => client.retry(clientId))); // same clientId: never stored twice
     }
-    actions.append(button(t("discard"), "button secondary small", () => removePending(clientId)));
+    actions.append(button(t("discard"), "button secondary small", () => client.discard(clientId)));
     fresh.append(actions);
   }
   const hadFocus = element && element.contains(document.activeElement);
@@ -2716,8 +2546,8 @@ function renderPending(clientId) {
   if (hadFocus) (fresh.querySelector("button") || ui.composerText).focus();
 }
 
-function removePending(clientId) {
-  state.pending.delete(clientId);
+/** An item left the outbox (stored and shown in the log, or discarded). */
+function removePendingElement(clientId) {
   const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
   if (element) {
     const hadFocus = element.contains(document.activeElement);

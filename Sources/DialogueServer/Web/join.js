@@ -2,10 +2,11 @@
 // Protocol: contract section 4 and docs/protocol.md. Every text that comes from the
 // server or from people is inserted with textContent, never as HTML.
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
-import { EarlyTranslations, machineEngineOf, primaryLanguage, readingOf, replaces, replyTarget, translationOf } from "/translations.js";
+import { machineEngineOf, primaryLanguage, readingOf, replyTarget } from "/translations.js";
 import { socketURL } from "/socket.js";
+import { Conversation } from "/conversation.js";
 import { LogFollower } from "/follow.js";
-import { appendWithTerms, languageName, newClientId, isWebAddress } from "/text.js";
+import { appendWithTerms, languageName, isWebAddress } from "/text.js";
 
 const NB = "\u00a0";
 
@@ -705,16 +706,12 @@ const STRINGS = {
 // State
 
 const STORAGE = { code: "ipa.invite", joined: "ipa.joined" };
-const BACKOFF_MIN_MS = 1000;
-const BACKOFF_MAX_MS = 30000;
 
 const state = {
   code: "",
   machineEngine: undefined, // welcome.machineTranslation.engine: a name, null (none), undefined (not said)
   lang: "en",
-  ws: null,
-  welcomed: false, // a welcome arrived on the current socket
-  everWelcomed: false,
+  everWelcomed: false, // a welcome with the invite's session arrived
   you: null,
   sessionId: null,
   sessionTitle: "",
@@ -722,26 +719,20 @@ const state = {
   participants: new Map(), // id -> participant
   events: new Map(), // seq -> event as received (for re-rendering)
   elements: new Map(), // seq -> <li>
-  lastSeq: 0,
-  pending: new Map(), // clientId -> { text, status: "sending"|"sent"|"failed", seq, error }
   muted: false,
   ended: false,
   phase: "idle", // idle | connecting | live | reconnecting | stopped | left | ended
-  attempt: 0,
-  retryAt: 0,
-  retryTimer: 0,
+  retryAt: 0, // when the reconnect the conversation scheduled is due
   countdownTimer: 0,
-  closeIntent: null, // "leave" | "language" when we close the socket ourselves
-  unauthorized: "", // message of the last `unauthorized` error
   banner: null, // { key, kind } — the meeting has ended
   questions: new Map(), // question seq -> reviewing | answered | rejected | handed_over
   handover: null, // the contact of the latest hand-over, while it is the latest word
-  catchUp: null, // { from: lastSeq at reconnect } until the resumed history is complete
-  reloading: false, // the conversation was cleared to load it again (language change): no catch-up note
-  earlyTranslations: new EarlyTranslations(), // translations that came before their event
   connNoteTimer: 0,
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
 };
+
+/** The conversation with the server (conversation.js): made at start once there is a code. */
+let client = null;
 
 const $ = (id) => document.getElementById(id);
 const ui = {
@@ -835,6 +826,7 @@ function readInviteCode() {
 
 function start() {
   state.code = readInviteCode();
+  if (state.code) client = makeConversation();
   const joinedLang = sessionGet(STORAGE.joined);
   state.lang = isLanguage(joinedLang) ? joinedLang : initialLanguage();
   fillLanguageSelect(ui.lang, state.lang);
@@ -940,7 +932,7 @@ function applyLanguage() {
   renderComposerState();
   renderPeople();
   for (const [seq] of state.events) rerenderEvent(seq);
-  for (const [clientId] of state.pending) renderPending(clientId);
+  for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
 
 function setLanguage(lang) {
@@ -953,21 +945,8 @@ function setLanguage(lang) {
     // the hello: reconnect with the new language and load the conversation again.
     sessionSet(STORAGE.joined, lang);
     clearConversation();
-    state.reloading = true;
-    if (state.ws && state.ws.readyState === WebSocket.OPEN) {
-      state.closeIntent = "language";
-      state.ws.close(1000, "language change");
-    } else if (state.ws && state.ws.readyState === WebSocket.CONNECTING) {
-      // Closing a socket that is not open yet makes the browser log a warning: drop it
-      // (its handlers ignore a socket that is no longer state.ws), close it once open.
-      const ws = state.ws;
-      state.ws = null;
-      ws.addEventListener("open", () => ws.close(1000, "language change"));
-      state.attempt = 0;
-      connect();
-    } else {
-      reconnectNow();
-    }
+    client.language = lang;
+    client.restart({ reset: true, reason: "language change" });
   }
 }
 
@@ -977,100 +956,86 @@ function updateTitle() {
 }
 
 // ---------------------------------------------------------------------------
-// Connection
+// Connection (the protocol itself is conversation.js's)
+
+/** The meeting's connection, made once the page has an invite code. */
+function makeConversation() {
+  const conversation = new Conversation({
+    url: socketURL(),
+    token: state.code,
+    language: state.lang,
+    mode: "resume",
+    dropKinds: ["draft"], // for officers only: never shown here, even if one arrived
+  });
+  conversation
+    .on("connecting", onConnecting)
+    .on("welcome", onWelcome)
+    .on("event", ({ event }) => onEvent(event))
+    .on("caughtup", onCaughtUp)
+    .on("outbox", onOutbox)
+    .on("translation", onTranslation)
+    .on("redacted", ({ seq }) => dropRedacted(seq))
+    .on("presence", ({ participant }) => upsertParticipant(participant))
+    .on("service", onService)
+    .on("error", onError)
+    .on("closed", onClosed)
+    .on("retry", onRetry);
+  return conversation;
+}
+
+/** The outbox: messages not yet acknowledged (empty before the first join). */
+function pendingItems() {
+  return client ? client.outbox : new Map();
+}
 
 function join() {
   state.stop = null;
   state.ended = false;
   sessionSet(STORAGE.joined, state.lang);
-  state.attempt = 0;
   if (state.everWelcomed) showView("meeting");
-  connect();
+  client.language = state.lang;
+  client.start();
 }
 
-
-function connect() {
-  clearTimeout(state.retryTimer);
-  clearInterval(state.countdownTimer);
-  state.retryTimer = 0;
-  state.welcomed = false;
-  state.unauthorized = "";
+function onConnecting() {
   // The warning was about the previous connection's server: this one may be another, or
   // the same one working again; it says so after its welcome if it still cannot store.
   setStoreDown(false);
   setPhase(state.everWelcomed ? "reconnecting" : "connecting");
   if (!state.everWelcomed) showView("prejoin-waiting");
-  let ws;
-  try {
-    ws = new WebSocket(socketURL());
-  } catch {
-    scheduleReconnect();
-    return;
-  }
-  state.ws = ws;
-  ws.addEventListener("open", () => {
-    if (ws !== state.ws) return;
-    const hello = { type: "hello", token: state.code, language: state.lang };
-    if (state.sessionId) hello.resume = { session: state.sessionId, after: state.lastSeq };
-    ws.send(JSON.stringify(hello));
-  });
-  ws.addEventListener("message", (message) => {
-    if (ws !== state.ws || typeof message.data !== "string") return;
-    let frame;
-    try {
-      frame = JSON.parse(message.data);
-    } catch {
-      return;
-    }
-    if (frame && typeof frame === "object") handleFrame(frame);
-  });
-  ws.addEventListener("close", (event) => {
-    if (ws !== state.ws) return;
-    state.ws = null;
-    state.welcomed = false;
-    onClosed(event);
-  });
 }
 
-function onClosed(event) {
-  const intent = state.closeIntent;
-  state.closeIntent = null;
-  if (intent === "leave") {
-    setPhase("left");
-    sessionSet(STORAGE.joined, null);
-    showStop("stopLeftTitle", "stopLeftText", "", !state.ended);
-    return;
-  }
-  if (intent === "language") {
-    state.attempt = 0;
-    connect();
+function onClosed({ code, reason, unauthorized, stopped }) {
+  if (stopped) {
+    // Our own close after `leave`.
+    showLeft();
     return;
   }
   // 1008 also closes a reader too slow to take its frames (or sending too many at once):
   // nothing is wrong with the invite then, so reconnect and resume instead of giving up.
-  const transient = !state.unauthorized && /too slow|too many frames/i.test(event.reason || "");
-  if (event.code === 1008 && !transient) {
-    stopForGood(state.unauthorized || event.reason || "");
+  const transient = !unauthorized && /too slow|too many frames/i.test(reason);
+  if (code === 1008 && !transient) {
+    stopForGood(unauthorized || reason || "");
     return;
   }
   if (state.ended) {
+    client.stop();
     setPhase("ended");
-    return;
   }
-  scheduleReconnect();
+  // Otherwise the conversation schedules a reconnect (onRetry).
+}
+
+function showLeft() {
+  setPhase("left");
+  sessionSet(STORAGE.joined, null);
+  showStop("stopLeftTitle", "stopLeftText", "", !state.ended);
 }
 
 /** Close code 1008: unauthorized, removed, or invite revoked. Never reconnect. */
 function stopForGood(reason) {
-  clearTimeout(state.retryTimer);
-  if (state.ws) {
-    // A welcome without a session (a staff token in the link): this page has no use for
-    // that connection; its close handler must not run (ws is no longer state.ws).
-    const ws = state.ws;
-    state.ws = null;
-    state.welcomed = false;
-    if (ws.readyState === WebSocket.OPEN) ws.close(1000, "not an invite");
-  }
+  // A welcome without a session (a staff token in the link): this page has no use for
+  // that connection.
+  client.stop({ reason: "not an invite" });
   setPhase("stopped");
   sessionSet(STORAGE.joined, null);
   const text = reason.toLowerCase();
@@ -1083,28 +1048,22 @@ function stopForGood(reason) {
   showStop(`stop${key}Title`, `stop${key}Text`, reason);
 }
 
-function scheduleReconnect() {
-  const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** state.attempt);
-  const delay = Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + Math.random() * 0.3)));
-  state.attempt += 1;
-  state.retryAt = Date.now() + delay;
-  clearTimeout(state.retryTimer);
+function onRetry({ at }) {
+  state.retryAt = at;
   clearInterval(state.countdownTimer);
-  state.retryTimer = setTimeout(connect, delay);
   state.countdownTimer = setInterval(renderConn, 1000);
   setPhase("reconnecting");
   if (!state.everWelcomed) showView("prejoin-waiting");
 }
 
 function reconnectNow() {
-  if (state.phase === "stopped" || state.phase === "left" || state.ended) return;
-  if (state.ws) return;
-  connect();
+  if (!client || state.phase === "stopped" || state.phase === "left" || state.ended) return;
+  client.reconnectNow();
 }
 
 function setPhase(phase) {
   state.phase = phase;
-  if (phase !== "reconnecting" || state.retryTimer === 0) clearInterval(state.countdownTimer);
+  if (phase !== "reconnecting" || !(client && client.waiting)) clearInterval(state.countdownTimer);
   renderConn();
   renderComposerState();
   // Presence is only known while connected.
@@ -1114,7 +1073,7 @@ function setPhase(phase) {
 function renderConn() {
   const phase = state.phase;
   ui.conn.hidden = phase === "idle";
-  const waiting = phase === "reconnecting" && state.retryTimer !== 0;
+  const waiting = phase === "reconnecting" && Boolean(client && client.waiting);
   const shown = { connecting: "connecting", live: "live", reconnecting: "reconnecting" }[phase] || "offline";
   ui.conn.dataset.state = phase === "ended" || phase === "left" ? "idle" : shown;
   const label = {
@@ -1151,12 +1110,6 @@ function renderConn() {
   ui.connRetry.hidden = !waiting;
 }
 
-function send(frame) {
-  if (!state.ws || state.ws.readyState !== WebSocket.OPEN || !state.welcomed) return false;
-  state.ws.send(JSON.stringify(frame));
-  return true;
-}
-
 // ---------------------------------------------------------------------------
 // Frames from the server
 
@@ -1176,61 +1129,15 @@ function redactedNote() {
   return note;
 }
 
-function handleFrame(frame) {
-  switch (frame.type) {
-    case "welcome":
-      onWelcome(frame);
-      break;
-    case "history":
-      if (frame.session !== state.sessionId) break;
-      for (const event of Array.isArray(frame.events) ? frame.events : []) onEvent(event);
-      if (frame.complete) {
-        ui.log.setAttribute("aria-busy", "false");
-        if (state.catchUp) showCaughtUp();
-      }
-      break;
-    case "event":
-      onEvent(frame);
-      break;
-    case "ack":
-      onAck(frame);
-      break;
-    case "translation":
-      onTranslation(frame);
-      break;
-    case "redacted":
-      if (frame.session === state.sessionId) dropRedacted(frame.seq);
-      break;
-    case "presence":
-      if (frame.session === state.sessionId && frame.participant) upsertParticipant(frame.participant);
-      break;
-    case "service":
-      onService(frame);
-      break;
-    case "error":
-      onError(frame);
-      break;
-    default:
-      break; // frames of later protocol versions
-  }
-}
-
-function onWelcome(frame) {
+function onWelcome({ frame, first, sessionChanged }) {
   const session = frame.session;
   if (!session || !session.id) {
     stopForGood("");
     return;
   }
-  const firstWelcome = !state.everWelcomed;
-  // A resumed connection: count what the history brings back, to tell the investor.
-  // (Not after a language change: the whole conversation is loaded again then.)
-  state.catchUp = firstWelcome || state.reloading ? null : { from: state.lastSeq };
-  state.reloading = false;
-  state.welcomed = true;
   state.everWelcomed = true;
-  state.attempt = 0;
   state.you = frame.you || null;
-  if (state.sessionId && state.sessionId !== session.id) clearConversation();
+  if (sessionChanged) clearConversation();
   state.sessionId = session.id;
   state.sessionTitle = session.title || t("meetingFallback");
   state.notice = typeof frame.notice === "string" ? frame.notice : "";
@@ -1259,18 +1166,17 @@ function onWelcome(frame) {
   ui.log.setAttribute("aria-busy", "true");
   setPhase(state.ended ? "ended" : "live");
   showView("meeting");
-  if (!state.ended) resendPending();
-  if (firstWelcome) ui.title.focus(); // move keyboard and screen-reader users into the meeting
+  if (first) ui.title.focus(); // move keyboard and screen-reader users into the meeting
+}
+
+/** The history is complete; after a resume, how many events it brought back. */
+function onCaughtUp({ resumed, missed }) {
+  ui.log.setAttribute("aria-busy", "false");
+  if (resumed) showCaughtUp(missed);
 }
 
 function onEvent(event) {
-  if (!event || event.session !== state.sessionId || !Number.isInteger(event.seq)) return;
-  if (state.events.has(event.seq)) return; // delivered twice (history overlap, resume): once only
-  if (event.kind === "draft") return;
-  const early = state.earlyTranslations.take(event.seq);
-  if (early && replaces(early, event.translation)) event.translation = early;
   state.events.set(event.seq, event);
-  state.lastSeq = Math.max(state.lastSeq, event.seq);
   applyEventToState(event);
 
   if (event.kind === "status") {
@@ -1291,11 +1197,6 @@ function onEvent(event) {
     follower.willAdd(mine);
     insertInOrder(element, event.seq);
     if (element.classList.contains("reply") && ui.log.getAttribute("aria-busy") !== "true") pointToReply(event.seq);
-  }
-
-  if (mine && event.clientId && state.pending.has(event.clientId)) removePending(event.clientId);
-  for (const [clientId, item] of state.pending) {
-    if (item.seq === event.seq) removePending(clientId);
   }
   updateEmpty();
 }
@@ -1335,42 +1236,29 @@ function applyEventToState(event) {
   }
 }
 
-function onAck(frame) {
-  const item = state.pending.get(frame.clientId);
-  if (!item) return;
-  if (Number.isInteger(frame.seq) && state.events.has(frame.seq)) {
-    removePending(frame.clientId); // the event itself already arrived
+/** What happened to a message of the outbox. */
+function onOutbox({ clientId, item, change }) {
+  if (change === "removed") {
+    removePendingElement(clientId);
     return;
   }
-  item.status = "sent";
-  item.seq = frame.seq;
-  item.error = null;
-  renderPending(frame.clientId);
+  if (change === "failed") {
+    if (item.code === "forbidden" && (/muted/i.test(item.detail) || state.muted)) setMuted(true);
+    else if (item.code === "conflict") markEnded();
+  }
+  renderPending(clientId);
+  if (change === "queued") updateEmpty();
 }
 
-
-function onTranslation(frame) {
-  if (frame.session !== state.sessionId || frame.language !== state.lang || !Number.isInteger(frame.seq)) return;
-  const event = state.events.get(frame.seq);
-  if (!event) {
-    state.earlyTranslations.keep(frame, state.lastSeq);
-    return;
-  }
-  const translation = translationOf(frame);
-  if (!replaces(translation, event.translation)) return; // a machine one never replaces a person's
-  event.translation = translation;
-  rerenderEvent(frame.seq);
+/** A translation of an event already shown (one arriving first is kept by the conversation). */
+function onTranslation({ seq, own, applied }) {
+  if (own && applied) rerenderEvent(seq);
 }
 
-/** `service`: the server lost or regained its database. Other `store` values (later
- *  protocol versions) are ignored. */
-function onService(frame) {
-  if (frame.store === "unavailable") {
-    setStoreDown(true);
-  } else if (frame.store === "available") {
-    if (state.storeDown) showConnNote(t("serviceBack"));
-    setStoreDown(false);
-  }
+/** `service`: the server lost or regained its database. */
+function onService({ down, back }) {
+  if (!down && back) showConnNote(t("serviceBack"));
+  setStoreDown(down);
 }
 
 function setStoreDown(down) {
@@ -1387,22 +1275,13 @@ function renderServiceBanner() {
   if (ui.serviceBanner.textContent !== text) ui.serviceBanner.textContent = text;
 }
 
-function onError(frame) {
-  const code = frame.code || "";
-  const detail = typeof frame.message === "string" ? frame.message : "";
-  if (frame.ref && state.pending.has(frame.ref)) {
-    failPending(frame.ref, code, detail);
-    return;
-  }
-  if (code === "unauthorized") {
-    state.unauthorized = detail; // the close 1008 follows
-    return;
-  }
+/** An error that is not about a message of the outbox (`unauthorized` closes the socket). */
+function onError({ code, message }) {
   if (code === "conflict") {
     markEnded();
     return;
   }
-  if (code === "forbidden" && /muted/i.test(detail)) {
+  if (code === "forbidden" && /muted/i.test(message)) {
     setMuted(true);
     return;
   }
@@ -1843,19 +1722,15 @@ function markEnded() {
   if (state.phase === "live") setPhase("ended");
   renderComposerState();
   ui.leave.hidden = true;
-  for (const [clientId, item] of state.pending) {
-    if (item.status === "sending") failPending(clientId, "conflict", "");
-  }
+  client.failWaiting("conflict", "");
 }
 
 function clearConversation() {
   state.jumpTo = 0;
-  state.earlyTranslations.clear();
   state.questions.clear();
   state.handover = null;
   state.events.clear();
   state.elements.clear();
-  state.lastSeq = 0;
   ui.events.replaceChildren();
   updateEmpty();
 }
@@ -1879,10 +1754,7 @@ function renderBanner() {
 }
 
 /** After a resume: how many events the history brought back, shown for a few seconds. */
-function showCaughtUp() {
-  let missed = 0;
-  for (const seq of state.events.keys()) if (seq > state.catchUp.from) missed += 1;
-  state.catchUp = null;
+function showCaughtUp(missed) {
   showConnNote(missed > 0 ? t("caughtUp", { n: missed }) : t("caughtUpNone"));
   ui.connNote.dataset.missed = String(missed);
 }
@@ -1924,72 +1796,30 @@ function canWrite() {
 function submitComposer(kind) {
   const text = ui.text.value;
   if (!text.trim() || !canWrite()) return;
-  const clientId = newClientId();
-  state.pending.set(clientId, { kind, text, status: "sending", seq: null, error: null });
   ui.text.value = "";
   showComposerNote("");
-  renderPending(clientId);
-  updateEmpty();
+  // Not connected: the message waits, "sending…", and goes out after the next catch-up.
+  client.submit({ type: kind === "ask" ? "ask" : "say", text }, { kind, text });
   scrollToBottom();
-  trySend(clientId);
 }
 
-function trySend(clientId) {
-  const item = state.pending.get(clientId);
-  if (!item) return;
-  // Not connected: the message waits, "sending…", and goes out after the next welcome.
-  send({ type: item.kind === "ask" ? "ask" : "say", session: state.sessionId, text: item.text, clientId });
-}
-
-function resendPending() {
-  for (const [clientId, item] of state.pending) {
-    if (item.status === "sending") trySend(clientId);
-  }
-}
-
-function failPending(clientId, code, detail) {
-  const item = state.pending.get(clientId);
-  if (!item) return;
-  item.status = "failed";
-  item.code = code;
-  if (code === "forbidden" && (/muted/i.test(detail) || state.muted)) {
-    item.error = t("errMuted");
-    setMuted(true);
-  } else if (code === "forbidden") {
-    item.error = t("errForbidden", { detail });
-  } else if (code === "conflict") {
-    item.error = t("errEnded");
-    markEnded();
-  } else if (code === "rate_limited") {
-    item.error = t("errRateLimited");
-  } else if (code === "unavailable") {
-    item.error = t("errUnavailable");
-  } else if (code === "bad_request") {
-    item.error = t("errBadRequest", { detail });
-  } else {
-    item.error = t("errGeneric", { detail: detail || code });
-  }
-  item.errorArgs = { code, detail };
-  renderPending(clientId);
+/** What a failed message's status line says, in the reader's current language. */
+function pendingError(item) {
+  const { code, detail } = item;
+  if (code === "forbidden" && state.muted) return t("errMuted");
+  const texts = {
+    forbidden: () => t("errForbidden", { detail }),
+    conflict: () => t("errEnded"),
+    rate_limited: () => t("errRateLimited"),
+    unavailable: () => t("errUnavailable"),
+    bad_request: () => t("errBadRequest", { detail }),
+  };
+  return texts[code]?.() ?? t("errGeneric", { detail: detail || code });
 }
 
 function renderPending(clientId) {
-  const item = state.pending.get(clientId);
+  const item = pendingItems().get(clientId);
   if (!item) return;
-  if (item.status === "failed" && item.errorArgs) {
-    // Re-translate the stored error after a language change.
-    const { code, detail } = item.errorArgs;
-    item.error =
-      code === "forbidden" && state.muted
-        ? t("errMuted")
-        : {
-            forbidden: () => t("errForbidden", { detail }),
-            conflict: () => t("errEnded"),
-            rate_limited: () => t("errRateLimited"),
-            unavailable: () => t("errUnavailable"),
-            bad_request: () => t("errBadRequest", { detail }),
-          }[code]?.() ?? t("errGeneric", { detail: detail || code });
-  }
   const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
   const fresh = document.createElement("li");
   fresh.className = `msg mine pending${item.status === "failed" ? " failed" : ""}`;
@@ -2015,7 +1845,7 @@ function renderPending(clientId) {
   const status = document.createElement("div");
   status.className = "msg-status";
   status.textContent =
-    item.status === "failed" ? item.error : item.status === "sent" ? t("sent") : t("sending");
+    item.status === "failed" ? pendingError(item) : item.status === "sent" ? t("sent") : t("sending");
   if (item.status === "failed") status.setAttribute("role", "alert");
   fresh.append(head, body, status);
 
@@ -2025,7 +1855,7 @@ function renderPending(clientId) {
     // Retry and Edit only while the investor may write (not muted, meeting not ended).
     if (canWrite() && item.code !== "conflict") actions.append(actionButton(t("retry"), () => retryPending(clientId)));
     if (canWrite()) actions.append(actionButton(t("edit"), () => editPending(clientId), true));
-    actions.append(actionButton(t("discard"), () => removePending(clientId), true));
+    actions.append(actionButton(t("discard"), () => client.discard(clientId), true));
     fresh.append(actions);
   }
   const hadFocus = element && element.contains(document.activeElement);
@@ -2044,29 +1874,24 @@ function actionButton(label, onClick, secondary = false) {
 }
 
 function retryPending(clientId) {
-  const item = state.pending.get(clientId);
-  if (!item || !canWrite()) {
+  if (!pendingItems().has(clientId) || !canWrite()) {
     renderComposerState();
     return;
   }
-  item.status = "sending"; // same clientId: a duplicate is never stored twice
-  item.error = null;
-  item.errorArgs = null;
-  renderPending(clientId);
-  trySend(clientId);
+  client.retry(clientId); // same clientId: a duplicate is never stored twice
 }
 
 function editPending(clientId) {
-  const item = state.pending.get(clientId);
+  const item = pendingItems().get(clientId);
   if (!item) return;
   // An edited text is a new message, so it gets a new clientId when sent.
   ui.text.value = ui.text.value ? `${ui.text.value}\n${item.text}` : item.text;
-  removePending(clientId);
+  client.discard(clientId);
   ui.text.focus();
 }
 
-function removePending(clientId) {
-  state.pending.delete(clientId);
+/** A message left the outbox (stored and shown in the log, or discarded). */
+function removePendingElement(clientId) {
   const element = ui.outbox.querySelector(`[data-client-id="${CSS.escape(clientId)}"]`);
   if (element) {
     const hadFocus = element.contains(document.activeElement);
@@ -2081,7 +1906,7 @@ function renderComposerState() {
   ui.text.disabled = !writable;
   ui.send.disabled = !writable;
   ui.ask.disabled = !writable;
-  for (const [clientId, item] of state.pending) {
+  for (const [clientId, item] of pendingItems()) {
     if (item.status === "failed") renderPending(clientId);
   }
   if (state.ended) showComposerNote(t("endedNote"));
@@ -2100,14 +1925,10 @@ function showComposerNote(text, sticky = false) {
 function leave() {
   if (!state.sessionId || state.ended) return;
   if (!window.confirm(t("leaveConfirm"))) return;
-  state.closeIntent = "leave";
-  send({ type: "leave", session: state.sessionId });
-  const ws = state.ws;
-  // Give the server a moment to record the `left` event before closing.
-  setTimeout(() => {
-    if (ws && ws === state.ws) ws.close(1000, "left");
-  }, 400);
-  if (!ws) onClosed({ code: 1000, reason: "" });
+  client.send({ type: "leave", session: state.sessionId });
+  // Give the server a moment to record the `left` event before closing (onClosed then
+  // shows that the investor left); without a connection, at once.
+  if (!client.stop({ reason: "left", delayMs: 400 })) showLeft();
 }
 
 start();

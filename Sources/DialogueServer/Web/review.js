@@ -5,6 +5,7 @@
 // or, when that is unavailable, in memory — never in a URL, never logged.
 import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
 import { probeStaffToken } from "/socket.js";
+import { ApiError, createApi } from "/api.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
 import { primaryLanguage, readingOf } from "/translations.js";
 
@@ -346,14 +347,6 @@ const state = {
   noteForm: null,
 };
 
-class ApiError extends Error {
-  constructor(status, code, message) {
-    super(message || code || `HTTP ${status}`);
-    this.status = status;
-    this.code = code || "";
-  }
-}
-
 // ---------------------------------------------------------------------------
 // Strings and formatting
 
@@ -426,6 +419,7 @@ function announce(text) {
 }
 
 function errorDetail(error) {
+  if (error instanceof ApiError && error.code === "network") return t("errNetwork");
   if (error instanceof ApiError) return error.code ? `${error.message} (${error.status} ${error.code})` : error.message;
   if (error instanceof TypeError) return t("errNetwork");
   return error && error.message ? error.message : String(error);
@@ -452,34 +446,14 @@ function keepToken(token) {
   }
 }
 
-/** A request with the staff token; resolves to the Response when 2xx, else throws ApiError. */
-async function api(path, { method = "GET", body, token = state.token, signOutOn401 = true } = {}) {
-  const headers = { Authorization: `Bearer ${token}` };
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-    cache: "no-store",
-    credentials: "same-origin",
-    referrerPolicy: "no-referrer",
-  });
-  if (response.ok) return response;
-  let code = "";
-  let message = "";
-  try {
-    const data = await response.json();
-    if (data && data.error) {
-      code = String(data.error.code || "");
-      message = String(data.error.message || "");
-    }
-  } catch {
-    // Not JSON: keep the status alone.
-  }
-  const error = new ApiError(response.status, code, message || `HTTP ${response.status}`);
-  if (response.status === 401 && signOutOn401 && state.token) signOut(t("errTokenExpired"));
-  throw error;
-}
+/** The HTTP API with the staff token (api.js): JSON answers, ApiError otherwise; a 401
+ *  once signed in means the token expired or was revoked: back to the sign-in form. */
+const api = createApi({
+  token: () => state.token,
+  onUnauthorized: () => {
+    if (state.token) signOut(t("errTokenExpired"));
+  },
+});
 
 /** Whether `token` is a staff token, asked over the WebSocket (socket.js): "ok", "refused"
  *  or "unknown" (the HTTP request then decides). */
@@ -522,8 +496,7 @@ async function signIn(event) {
   announce(t("signingIn"));
   try {
     if ((await checkToken(token)) === "refused") throw new ApiError(401, "unauthorized", "");
-    const response = await api(listPath(), { token, signOutOn401: false });
-    const data = await response.json();
+    const data = await api("GET", listPath(), undefined, { token, signOutOn401: false });
     keepToken(token);
     ui.tokenInput.value = "";
     showReview();
@@ -535,7 +508,9 @@ async function signIn(event) {
     announce("");
     if (error instanceof ApiError && error.status === 401) ui.signinError.textContent = t("errTokenRefused");
     else if (error instanceof ApiError && error.status === 403) ui.signinError.textContent = t("errTokenForbidden");
-    else if (error instanceof ApiError) ui.signinError.textContent = t("errServer", { detail: errorDetail(error) });
+    else if (error instanceof ApiError && error.code !== "network") {
+      ui.signinError.textContent = t("errServer", { detail: errorDetail(error) });
+    }
     else ui.signinError.textContent = t("errNetwork");
     ui.tokenInput.focus();
   } finally {
@@ -575,8 +550,7 @@ async function loadSessions() {
   ui.sessionList.setAttribute("aria-busy", "true");
   announce(t("loadingSessions"));
   try {
-    const response = await api(listPath());
-    const data = await response.json();
+    const data = await api("GET", listPath());
     if (counter !== state.listCounter) return;
     receiveSessions(data);
     announce(sessionCountText());
@@ -726,8 +700,7 @@ async function loadTranscript({ focus = false } = {}) {
   ui.transcript.setAttribute("aria-busy", "true");
   announce(t("loadingTranscript"));
   try {
-    const response = await api(`${sessionPath(id, "/transcript")}?format=json&lang=${encodeURIComponent(lang)}`);
-    const doc = await response.json();
+    const doc = await api("GET", `${sessionPath(id, "/transcript")}?format=json&lang=${encodeURIComponent(lang)}`);
     if (counter !== state.loadCounter) return;
     state.doc = doc;
     state.docLang = lang;
@@ -760,8 +733,7 @@ async function verify() {
   state.verify = { pending: true };
   renderVerify();
   try {
-    const response = await api(sessionPath(id, "/verify"));
-    const result = await response.json();
+    const result = await api("GET", sessionPath(id, "/verify"));
     if (counter !== state.verifyCounter) return;
     state.verify = { result };
   } catch (error) {
@@ -1311,8 +1283,7 @@ async function saveNote() {
   open.error.textContent = "";
   announce(t("noteSaving"));
   try {
-    const response = await api(sessionPath(id, "/notes"), { method: "POST", body: { seq: open.seq, text } });
-    const note = await response.json();
+    const note = await api("POST", sessionPath(id, "/notes"), { seq: open.seq, text });
     if (id !== state.openId || !state.doc) return;
     if (!Array.isArray(state.doc.notes)) state.doc.notes = [];
     state.doc.notes.push(note);
@@ -1380,9 +1351,9 @@ async function exportTranscript(button) {
   button.disabled = true;
   announce(t("exporting", { format: label }));
   try {
-    const response = await api(
-      `${sessionPath(id, "/transcript")}?format=${fmt}&lang=${encodeURIComponent(lang)}`,
-    );
+    const response = await api("GET", `${sessionPath(id, "/transcript")}?format=${fmt}&lang=${encodeURIComponent(lang)}`, undefined, {
+      raw: true,
+    });
     const blob = await response.blob();
     // JSON keeps the server's base name, which its HTML export quotes for `transcript verify --file`.
     const file = fmt === "json" ? `${baseFileName()}.json` : `${baseFileName()}.${lang}.${fmt}`;
@@ -1513,8 +1484,7 @@ async function start() {
   showReview();
   announce(t("loadingSessions"));
   try {
-    const response = await api(listPath());
-    receiveSessions(await response.json());
+    receiveSessions(await api("GET", listPath()));
     announce(sessionCountText());
     openFromHash();
   } catch (error) {
