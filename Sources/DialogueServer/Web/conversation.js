@@ -10,9 +10,9 @@
 // ("/translations.js"), so the page and this module share one instance of each.
 import { EarlyTranslations, primaryLanguage, replaces, translationOf } from "./translations.js";
 import { newClientId as randomClientId } from "./text.js";
+import { closeSocket } from "./socket.js";
 
-// WebSocket readyState values (the constants are not on node's global before node 22).
-const CONNECTING = 0;
+// WebSocket readyState OPEN (the constants are not on node's global before node 22).
 const OPEN = 1;
 
 /** The first reconnect waits about this long; each failed attempt doubles it. */
@@ -32,20 +32,6 @@ export const RESTART_CLOSE_WAIT_MS = 3000;
 export function backoffDelay(attempt, random = Math.random) {
   const base = Math.min(BACKOFF_MAX_MS, BACKOFF_MIN_MS * 2 ** attempt);
   return Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + random() * 0.3)));
-}
-
-/** Closes `ws` with 1000; one still connecting is closed once open (closing it before makes
- *  the browser log a warning). */
-export function closePolitely(ws, reason) {
-  if (ws.readyState === CONNECTING) {
-    ws.addEventListener("open", () => ws.close(1000, reason));
-    return;
-  }
-  try {
-    ws.close(1000, reason);
-  } catch {
-    // already closing
-  }
 }
 
 /** What a Conversation reports; `detail` is the payload (see Conversation's doc). */
@@ -191,12 +177,12 @@ export class Conversation extends EventTarget {
       this.clearTimer(this.stopTimer);
       this.stopTimer = this.setTimer(() => {
         this.stopTimer = null;
-        if (this.ws === ws) closePolitely(ws, reason);
+        if (this.ws === ws) closeSocket(ws, reason);
       }, delayMs);
       return true;
     }
     this.detach();
-    closePolitely(ws, reason);
+    closeSocket(ws, reason);
     return false;
   }
 
@@ -220,7 +206,7 @@ export class Conversation extends EventTarget {
     }
     this.detach();
     if (ws.readyState !== OPEN) {
-      closePolitely(ws, reason);
+      closeSocket(ws, reason);
       this.connect();
       return;
     }
@@ -234,7 +220,7 @@ export class Conversation extends EventTarget {
     };
     ws.addEventListener("close", go);
     this.restartTimer = this.setTimer(go, RESTART_CLOSE_WAIT_MS);
-    closePolitely(ws, reason);
+    closeSocket(ws, reason);
   }
 
   /** Forgets the conversation (seen events, last seq, early translations); the outbox stays. */

@@ -9,7 +9,9 @@ export function socketURL() {
 /** Closes `ws` with 1000; one still connecting is closed once open (closing it before makes
  *  the browser log a warning). */
 export function closeSocket(ws, reason) {
-  if (ws.readyState === WebSocket.CONNECTING) {
+  // 0 is CONNECTING; the constant is not on node's global (before node 22), where
+  // conversation.js is tested with a fake socket.
+  if (ws.readyState === 0) {
     ws.addEventListener("open", () => ws.close(1000, reason));
     return;
   }
