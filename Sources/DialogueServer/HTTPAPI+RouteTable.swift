@@ -5,7 +5,7 @@ import Transport
 extension HTTPAPI {
     /// Who may call a route: the role check every request passes before its handler runs.
     enum Access: Sendable, Hashable {
-        /// No token is asked (health, metrics — itself loopback-only —, public forms).
+        /// No token is asked: health, metrics (loopback-only, in its handler), public forms.
         case anyone
         /// A staff token of one of these roles: none or an unknown one gets 401, another role 403.
         case staff(Set<Role>)
@@ -25,8 +25,8 @@ extension HTTPAPI {
 
     /// Whether a route reads a request body, and how large one may be.
     enum Body: Sendable, Hashable {
-        /// Reads none. A public route refuses a body from its headers (400); a staff route's is
-        /// read once its token is checked, and ignored, as before the table existed.
+        /// Reads none. A public route refuses a body from its headers (400); a staff route reads
+        /// one once its token is checked, and ignores it (clients that send one get their answer).
         case none
         /// A JSON object, up to the transport's body limit (1 MiB).
         case json
