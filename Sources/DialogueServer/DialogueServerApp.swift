@@ -97,7 +97,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.tlsCertificatePath = configuration.tlsCertificate
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
-        transportConfiguration.largeBodyPaths = ["/v1/glossary": 16 * 1024 * 1024]
+        transportConfiguration.largeBodyPaths = HTTPAPI.routes.largeBodyPaths  // from the route table
         transportConfiguration.pingInterval = configuration.pingInterval
         transportConfiguration.echoPath = configuration.conformanceEcho ? "/echo" : nil
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev

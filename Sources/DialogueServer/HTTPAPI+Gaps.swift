@@ -5,8 +5,8 @@ import Transport
 extension HTTPAPI {
     /// `GET /v1/gaps?agent=ID`: questions the assistant answered with low confidence or
     /// handed over, newest first — what the pack's documents should cover next.
-    func gaps(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let pack = try requestedPack(request)
+    func gaps(_ call: RouteCall) async throws -> HTTPResponse {
+        let pack = try requestedPack(call.request)
         let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
         let events = try await store.events(ofKinds: [.question, .draft, .answer], agent: pack.id, limit: 20_000)
         var questions: [String: Event] = [:]

@@ -16,7 +16,8 @@ extension HTTPAPI {
 
     /// `GET /v1/glossary?agent=ID[&version=N]`: the TSV in force (or an older version), with
     /// its version in `X-Glossary-Version`.
-    func glossaryFile(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func glossaryFile(_ call: RouteCall) async throws -> HTTPResponse {
+        let request = call.request
         let pack = try requestedPack(request)
         let glossary: Glossary
         let version: Int
@@ -39,7 +40,8 @@ extension HTTPAPI {
 
     /// `PUT /v1/glossary?agent=ID`: validates the whole TSV, refusing it with line and reason,
     /// then stores it as the next version, in force for new events at once.
-    func replaceGlossary(_ request: HTTPRequest, by officer: StaffAccount) async throws -> HTTPResponse {
+    func replaceGlossary(_ call: RouteCall, by officer: StaffAccount) async throws -> HTTPResponse {
+        let request = call.request
         let pack = try requestedPack(request)
         guard !request.body.isEmpty else { throw Failure.badRequest("the body must be the glossary as TSV") }
         guard let text = String(validating: request.body, as: UTF8.self) else {

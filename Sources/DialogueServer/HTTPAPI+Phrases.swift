@@ -5,8 +5,8 @@ import Transport
 extension HTTPAPI {
     /// `GET /v1/phrases?agent=ID`: the pack's phrasebook in file order,
     /// `{"phrases":[{"id","texts":{lang:text},"note"}]}`; empty when the pack has none.
-    func phrases(_ request: HTTPRequest) throws -> HTTPResponse {
-        let pack = try requestedPack(request)
+    func phrases(_ call: RouteCall) throws -> HTTPResponse {
+        let pack = try requestedPack(call.request)
         let phrases = pack.phrasebook?.phrases ?? []
         let list: [JSONValue] = phrases.map { phrase in
             [

@@ -4,7 +4,8 @@ import Transport
 
 extension HTTPAPI {
     /// `GET /v1/search?q=&lang=&k=&agent=&docLang=&zone=&sector=&expand=`.
-    func search(_ request: HTTPRequest) async throws -> HTTPResponse {
+    func search(_ call: RouteCall) async throws -> HTTPResponse {
+        let request = call.request
         guard let text = request.queryValue("q"), !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw Failure.badRequest("q (the question) is required")
         }

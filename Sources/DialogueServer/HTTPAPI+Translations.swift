@@ -7,7 +7,8 @@ extension HTTPAPI {
     /// session (machine and human, drafts' included: only officers and interpreters ask),
     /// so a console can build its queue per language and offer a machine translation as an
     /// interpreter's starting text.
-    func translations(_ request: HTTPRequest, session id: String, reader: StaffAccount) async throws -> HTTPResponse {
+    func translations(_ call: RouteCall, reader: StaffAccount) async throws -> HTTPResponse {
+        let (request, id) = (call.request, call["id"])
         var language: String?
         if let value = request.queryValue("language"), !value.isEmpty {
             guard LanguageTag.isValid(value) else {

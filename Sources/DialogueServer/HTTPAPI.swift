@@ -26,7 +26,7 @@ struct HTTPAPI: Sendable {
     let logger: Logger
 
     /// An API refusal, rendered as `{"error":{"code","message"}}`.
-    struct Failure: Error {
+    struct Failure: Error, Equatable {
         var status: Int
         var code: String
         var message: String
@@ -80,157 +80,38 @@ struct HTTPAPI: Sendable {
         HTTPResponse(status: status, contentType: "application/json; charset=utf-8", body: JSONWriter.bytes(value))
     }
 
+    /// Carries out the route table's decision: the role check, then the route's handler.
     private func route(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
-            throw Failure(
-                status: 401, code: "unauthorized",
-                message: "tokens are never accepted in URLs; use the Authorization header")
-        }
-        let method = request.method
-        func match(_ pattern: String) -> [String]? {
-            let expected = pattern.split(separator: "/").map(String.init)
-            guard Self.matches(parts, expected) else { return nil }
-            return zip(parts, expected).filter { $1 == "*" }.map(\.0)
-        }
-        if method == "GET", match("healthz") != nil {
-            // A load balancer sends no one to a node that cannot reach its shared store.
-            guard await hub.storeReachable else {
-                return Self.json(503, ["status": "unavailable", "reason": "the shared store is unreachable"])
+        switch Self.routes.decide(request, webAsset: web.asset(for:)) {
+        case .run(let route, let call):
+            switch route.handler {
+            case .anyone(let run): return try await run(self, call)
+            case .staff(let roles, let run): return try await run(self, call, try await staff(request, allowed: roles))
             }
-            return Self.json(200, ["status": "ok"])
+        case .webAsset(let asset): return asset
+        case .refuse(let failure): throw failure
         }
-        if method == "GET", match("metrics") != nil {
-            // A request some untrusted proxy relayed is not from this machine, whatever its peer.
-            guard configuration.metricsPublic || (Self.isLoopback(request.peer) && !request.forwardedByUntrustedPeer)
-            else {
-                throw Failure.notFound("metrics are served on loopback only")
-            }
-            return HTTPResponse(
-                status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8)
-            )
-        }
-        if method == "POST", match("v1/sessions") != nil {
-            return try await createSession(request, by: try await staff(request, allowed: [.officer]))
-        }
-        if method == "GET", match("v1/sessions") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
-            return try await listSessions(request)
-        }
-        if method == "GET", let id = match("v1/sessions/*")?.first {
-            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
-            return Self.json(200, try await sessionObject(id))
-        }
-        if method == "POST", let id = match("v1/sessions/*/invites")?.first {
-            return try await createInvite(request, session: id, by: try await staff(request, allowed: [.officer]))
-        }
-        if method == "GET", let id = match("v1/sessions/*/invites")?.first {
-            _ = try await staff(request, allowed: [.officer])
-            return try await listInvites(session: id)
-        }
-        if method == "DELETE", let ids = match("v1/sessions/*/invites/*") {
-            _ = try await staff(request, allowed: [.officer])
-            guard try await store.revokeInvite(id: ids[1], session: ids[0]) else {
-                throw Failure.notFound("no active invite \(ids[1]) in session \(ids[0])")
-            }
-            await hub.closeInvite(ids[1], reason: "invite revoked")
-            return HTTPResponse(status: 204, contentType: "text/plain", body: [])
-        }
-        if method == "GET", let id = match("v1/sessions/*/transcript")?.first {
-            let reader = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
-            await hub.waitForArchive(session: id)
-            await transcripts.signPending(session: id)  // a live export ends at a checkpoint
-            return try await transcript(request, session: id, reader: reader)
-        }
-        if method == "GET", let id = match("v1/sessions/*/translations")?.first {
-            let reader = try await staff(request, allowed: [.officer, .interpreter])
-            return try await translations(request, session: id, reader: reader)
-        }
-        if method == "GET", let id = match("v1/sessions/*/verify")?.first {
-            let reader = try await staff(request, allowed: [.officer, .reviewer])
-            await hub.waitForArchive(session: id)
-            // The events this node committed since the last checkpoint are signed first (when
-            // the chain extends that checkpoint), so the answer covers them; nothing else is
-            // signed here, an ended session never.
-            await transcripts.signPending(session: id)
-            guard let result = try await transcripts.verify(session: id) else {
-                throw Failure.notFound("no session \(id)")
-            }
-            await audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
-            return Self.json(200, result.json)
-        }
-        if method == "POST", let id = match("v1/sessions/*/notes")?.first {
-            let author = try await staff(request, allowed: [.officer, .reviewer])
-            return try await addNote(request, session: id, by: author)
-        }
-        if method == "POST", let ids = match("v1/sessions/*/events/*/redact") {
-            let officer = try await staff(request, allowed: [.officer])
-            return try await redact(request, session: ids[0], seq: ids[1], by: officer)
-        }
-        if method == "GET", match("v1/glossary") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer])
-            return try await glossaryFile(request)
-        }
-        if method == "PUT", match("v1/glossary") != nil {
-            return try await replaceGlossary(request, by: try await staff(request, allowed: [.officer]))
-        }
-        if method == "GET", match("v1/search") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer])
-            return try await search(request)
-        }
-        if method == "GET", match("v1/phrases") != nil {
-            _ = try await staff(request, allowed: [.officer, .reviewer, .interpreter])
-            return try phrases(request)
-        }
-        if method == "GET", match("v1/gaps") != nil {
-            _ = try await staff(request, allowed: [.officer])
-            return try await gaps(request)
-        }
-        if request.path == "/v1/ws" {
-            throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")
-        }
-        if method == "GET" || method == "HEAD", let asset = web.asset(for: request.path) { return asset }
-        if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {
-            throw Failure(status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
-        }
-        throw Failure.notFound("nothing at \(request.path)")
     }
 
-    /// One API route as the preflight sees it: who may call it, and whether it reads a body.
-    struct Route {
-        var method: String
-        var pattern: [String]
-        /// Roles allowed; nil for a public route (no token).
-        var roles: Set<Role>?
-        var takesBody = false
+    /// `GET /healthz`: a load balancer sends no one to a node that cannot reach its shared store.
+    func health() async -> HTTPResponse {
+        guard await hub.storeReachable else {
+            return Self.json(503, ["status": "unavailable", "reason": "the shared store is unreachable"])
+        }
+        return Self.json(200, ["status": "ok"])
     }
 
-    /// The API's routes (as `route` serves them), for the preflight and for 404 versus 405.
-    static let routes: [Route] = {
-        let all: Set<Role> = [.officer, .reviewer, .interpreter]
-        func r(_ method: String, _ path: String, _ roles: Set<Role>?, body: Bool = false) -> Route {
-            Route(method: method, pattern: path.split(separator: "/").map(String.init), roles: roles, takesBody: body)
+    /// `GET /metrics`, for loopback peers unless `--metrics-public`.
+    func metricsPage(_ call: RouteCall) throws -> HTTPResponse {
+        let request = call.request
+        // A request some untrusted proxy relayed is not from this machine, whatever its peer.
+        guard configuration.metricsPublic || (Self.isLoopback(request.peer) && !request.forwardedByUntrustedPeer)
+        else {
+            throw Failure.notFound("metrics are served on loopback only")
         }
-        return [
-            r("GET", "healthz", nil), r("GET", "metrics", nil),
-            r("POST", "v1/sessions", [.officer], body: true), r("GET", "v1/sessions", all),
-            r("GET", "v1/sessions/*", all),
-            r("POST", "v1/sessions/*/invites", [.officer], body: true), r("GET", "v1/sessions/*/invites", [.officer]),
-            r("DELETE", "v1/sessions/*/invites/*", [.officer]),
-            r("GET", "v1/sessions/*/transcript", all),
-            r("GET", "v1/sessions/*/translations", [.officer, .interpreter]),
-            r("GET", "v1/sessions/*/verify", [.officer, .reviewer]),
-            r("POST", "v1/sessions/*/notes", [.officer, .reviewer], body: true),
-            r("POST", "v1/sessions/*/events/*/redact", [.officer], body: true),
-            r("GET", "v1/glossary", [.officer, .reviewer]), r("PUT", "v1/glossary", [.officer], body: true),
-            r("GET", "v1/search", [.officer, .reviewer]), r("GET", "v1/phrases", all), r("GET", "v1/gaps", [.officer]),
-        ]
-    }()
-
-    private static let knownPaths: [[String]] = routes.map(\.pattern)
-
-    private static func matches(_ parts: [String], _ pattern: [String]) -> Bool {
-        parts.count == pattern.count && zip(parts, pattern).allSatisfy { $1 == "*" || $0 == $1 }
+        return HTTPResponse(
+            status: 200, contentType: "text/plain; version=0.0.4; charset=utf-8", body: Array(metrics.render().utf8)
+        )
     }
 
     static func isLoopback(_ peer: String) -> Bool {
@@ -238,41 +119,23 @@ struct HTTPAPI: Sendable {
     }
 
     /// Whether a request may send its body, judged from its headers before the body is read
-    /// (nil: go on). Every route that takes a body is a staff route, so a request without a
-    /// valid token of a role the route allows is refused here, as `staff` would refuse it
-    /// after the upload; a path the API does not serve gets 404, a method it does not serve
-    /// there 405, and a public route (`/healthz`, `/metrics`, pages) 400: none takes a body.
+    /// (nil: go on), as the route table decides: a staff route asks for a valid token of a
+    /// role it allows, refused here as `staff` would refuse it after the upload; a path the
+    /// API does not serve gets 404, a method it does not serve there 405, and a public route
+    /// that reads no body (`/healthz`, `/metrics`, pages) 400.
     func preflight(_ request: HTTPRequest) async -> HTTPResponse? {
-        let parts = request.path.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
-        let method = request.method
         do {
-            if request.query.contains(where: { ["token", "access_token", "auth"].contains($0.name.lowercased()) }) {
-                throw Failure(
-                    status: 401, code: "unauthorized",
-                    message: "tokens are never accepted in URLs; use the Authorization header")
+            switch Self.routes.upload(request, webAsset: web.asset(for:)) {
+            case .read:
+                return nil
+            case .checkToken(let roles):
+                // The token is looked up again when the request is handled: one revoked while
+                // its body was uploading (up to minutes for a glossary) must not act.
+                _ = try await staff(request, allowed: roles)
+                return nil
+            case .refuse(let failure):
+                return Self.error(failure)
             }
-            guard let route = Self.routes.first(where: { $0.method == method && Self.matches(parts, $0.pattern) })
-            else {
-                // Answered as `route` would answer it, without reading the body first.
-                if request.path == "/v1/ws" {
-                    throw Failure(status: 426, code: "bad_request", message: "/v1/ws takes WebSocket upgrades only")
-                }
-                if Self.knownPaths.contains(where: { Self.matches(parts, $0) }) {
-                    throw Failure(
-                        status: 405, code: "bad_request", message: "\(method) is not allowed on \(request.path)")
-                }
-                if (method == "GET" || method == "HEAD") && web.asset(for: request.path) != nil {
-                    throw Failure.badRequest("\(method) \(request.path) takes no request body")
-                }
-                throw Failure.notFound("nothing at \(request.path)")
-            }
-            guard let roles = route.roles else {
-                throw Failure.badRequest("\(method) \(request.path) takes no request body")
-            }
-            // The token is looked up again when the request is handled: one revoked while
-            // its body was uploading (up to minutes for a glossary) must not act.
-            _ = try await staff(request, allowed: roles)
-            return nil
         } catch let failure as Failure {
             return Self.error(failure)
         } catch {
@@ -293,9 +156,7 @@ struct HTTPAPI: Sendable {
             await signInFailures.failed(request.peer)
             throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token")
         }
-        guard allowed.contains(account.role) else {
-            throw Failure.forbidden("\(account.role.withArticle) may not do this")
-        }
+        if let refusal = Access.staff(allowed).refusal(for: account.role) { throw refusal }
         return account
     }
 
@@ -311,8 +172,9 @@ struct HTTPAPI: Sendable {
         }
     }
 
-    private func createSession(_ request: HTTPRequest, by officer: StaffAccount) async throws -> HTTPResponse {
-        let body = try body(request)
+    /// `POST /v1/sessions`.
+    func createSession(_ call: RouteCall, by officer: StaffAccount) async throws -> HTTPResponse {
+        let body = try body(call.request)
         guard let title = body["title"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty,
             title.count <= 300
         else { throw Failure.badRequest("\"title\" must be a non-empty string of at most 300 characters") }
@@ -346,7 +208,9 @@ struct HTTPAPI: Sendable {
         return Self.json(201, info.json(participants: []))
     }
 
-    private func listSessions(_ request: HTTPRequest) async throws -> HTTPResponse {
+    /// `GET /v1/sessions?q=&status=`.
+    func listSessions(_ call: RouteCall) async throws -> HTTPResponse {
+        let request = call.request
         var status: SessionStatus?
         if let value = request.queryValue("status"), !value.isEmpty {
             guard let s = SessionStatus(rawValue: value) else {
@@ -383,6 +247,11 @@ struct HTTPAPI: Sendable {
         return Self.json(200, ["sessions": .array(list)])
     }
 
+    /// `GET /v1/sessions/{id}`.
+    func session(_ call: RouteCall) async throws -> HTTPResponse {
+        Self.json(200, try await sessionObject(call["id"]))
+    }
+
     private func sessionObject(_ id: String) async throws -> JSONValue {
         guard let info = try await store.session(id: id) else { throw Failure.notFound("no session \(id)") }
         return try await sessionObject(info)
@@ -396,7 +265,8 @@ struct HTTPAPI: Sendable {
 
     /// `GET /v1/sessions/{id}/invites`: every invite with its state; the codes are shown
     /// only once, when created (only their hashes are stored).
-    private func listInvites(session id: String) async throws -> HTTPResponse {
+    func listInvites(_ call: RouteCall) async throws -> HTTPResponse {
+        let id = call["id"]
         guard try await store.session(id: id) != nil else { throw Failure.notFound("no session \(id)") }
         let now = Timestamp.nowMilliseconds()
         // An investor removed from the session can no longer use the code either.
@@ -418,10 +288,10 @@ struct HTTPAPI: Sendable {
         return Self.json(200, ["invites": .array(invites)])
     }
 
-    private func createInvite(_ request: HTTPRequest, session id: String, by officer: StaffAccount) async throws
-        -> HTTPResponse
-    {
-        let body = try body(request)
+    /// `POST /v1/sessions/{id}/invites`: the code is in the answer, and nowhere else.
+    func createInvite(_ call: RouteCall, by officer: StaffAccount) async throws -> HTTPResponse {
+        let id = call["id"]
+        let body = try body(call.request)
         guard let info = try await store.session(id: id) else { throw Failure.notFound("no session \(id)") }
         guard info.status == .live else { throw Failure.conflict("session \(id) has ended") }
         guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
@@ -460,9 +330,21 @@ struct HTTPAPI: Sendable {
             ])
     }
 
-    private func transcript(_ request: HTTPRequest, session id: String, reader: StaffAccount) async throws
-        -> HTTPResponse
-    {
+    /// `DELETE /v1/sessions/{id}/invites/{inviteId}`: the code stops working, its connections close.
+    func revokeInvite(_ call: RouteCall) async throws -> HTTPResponse {
+        let (id, invite) = (call["id"], call["inviteId"])
+        guard try await store.revokeInvite(id: invite, session: id) else {
+            throw Failure.notFound("no active invite \(invite) in session \(id)")
+        }
+        await hub.closeInvite(invite, reason: "invite revoked")
+        return HTTPResponse(status: 204, contentType: "text/plain", body: [])
+    }
+
+    /// `GET /v1/sessions/{id}/transcript?format=&lang=`, read into the audit log.
+    func transcript(_ call: RouteCall, reader: StaffAccount) async throws -> HTTPResponse {
+        let (request, id) = (call.request, call["id"])
+        await hub.waitForArchive(session: id)
+        await transcripts.signPending(session: id)  // a live export ends at a checkpoint
         let format = request.queryValue("format") ?? "json"
         guard ["json", "md", "html"].contains(format) else {
             throw Failure.badRequest("format must be json, md or html")
@@ -479,10 +361,25 @@ struct HTTPAPI: Sendable {
         return HTTPResponse(status: 200, contentType: type, body: Array(text.utf8))
     }
 
-    private func addNote(_ request: HTTPRequest, session id: String, by author: StaffAccount) async throws
-        -> HTTPResponse
-    {
-        let body = try body(request)
+    /// `GET /v1/sessions/{id}/verify`: the chain and signatures, checked now.
+    func verify(_ call: RouteCall, reader: StaffAccount) async throws -> HTTPResponse {
+        let id = call["id"]
+        await hub.waitForArchive(session: id)
+        // The events this node committed since the last checkpoint are signed first (when
+        // the chain extends that checkpoint), so the answer covers them; nothing else is
+        // signed here, an ended session never.
+        await transcripts.signPending(session: id)
+        guard let result = try await transcripts.verify(session: id) else {
+            throw Failure.notFound("no session \(id)")
+        }
+        await audit(actor: reader.name, action: "verify", session: id, detail: "ok=\(result.ok)")
+        return Self.json(200, result.json)
+    }
+
+    /// `POST /v1/sessions/{id}/notes` `{"seq","text"}`.
+    func addNote(_ call: RouteCall, by author: StaffAccount) async throws -> HTTPResponse {
+        let id = call["id"]
+        let body = try body(call.request)
         guard let seq = body["seq"]?.intValue, seq >= 1 else {
             throw Failure.badRequest("\"seq\" must be an event's seq")
         }
@@ -505,11 +402,10 @@ struct HTTPAPI: Sendable {
 
     /// `POST /v1/sessions/{id}/events/{seq}/redact` `{"reason"}`: the event's text leaves
     /// every copy the server keeps; `200` with the redaction record.
-    private func redact(_ request: HTTPRequest, session id: String, seq text: String, by officer: StaffAccount)
-        async throws -> HTTPResponse
-    {
+    func redact(_ call: RouteCall, by officer: StaffAccount) async throws -> HTTPResponse {
+        let (id, text) = (call["id"], call["seq"])
         guard let seq = Int64(text), seq >= 1 else { throw Failure.badRequest("\"\(text)\" is not an event's seq") }
-        let body = try body(request)
+        let body = try body(call.request)
         guard let reason = body["reason"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines),
             !reason.isEmpty, reason.utf8.count <= 4096
         else { throw Failure.badRequest("\"reason\" must be a non-empty string of at most 4 KiB saying why") }

@@ -1,0 +1,45 @@
+import Dialogue
+
+extension HTTPAPI {
+    /// Every staff role: sessions' lists, pages and phrases are for all of them.
+    static let anyStaff: Set<Role> = [.officer, .reviewer, .interpreter]
+
+    /// Every route the API serves, one line each: method, path, roles, body, handler. Dispatch,
+    /// 404 versus 405, the role checks, the preflight and the transport's large-body limits
+    /// all derive from it, and `docs/openapi.yaml` documents exactly these (RouteTableTests).
+    /// A new route is one more line; `.anyone(…, body: .json)` is a public route with a body.
+    static let routes = RouteTable(
+        [
+            .anyone("GET", "/healthz") { api, _ in await api.health() },
+            .anyone("GET", "/metrics") { api, call in try api.metricsPage(call) },
+            .staff("POST", "/v1/sessions", [.officer], body: .json) { try await $0.createSession($1, by: $2) },
+            .staff("GET", "/v1/sessions", anyStaff) { api, call, _ in try await api.listSessions(call) },
+            .staff("GET", "/v1/sessions/{id}", anyStaff) { api, call, _ in try await api.session(call) },
+            .staff("POST", "/v1/sessions/{id}/invites", [.officer], body: .json) {
+                try await $0.createInvite($1, by: $2)
+            },
+            .staff("GET", "/v1/sessions/{id}/invites", [.officer]) { api, call, _ in try await api.listInvites(call) },
+            .staff("DELETE", "/v1/sessions/{id}/invites/{inviteId}", [.officer]) { api, call, _ in
+                try await api.revokeInvite(call)
+            },
+            .staff("GET", "/v1/sessions/{id}/transcript", anyStaff) { try await $0.transcript($1, reader: $2) },
+            .staff("GET", "/v1/sessions/{id}/translations", [.officer, .interpreter]) {
+                try await $0.translations($1, reader: $2)
+            },
+            .staff("GET", "/v1/sessions/{id}/verify", [.officer, .reviewer]) { try await $0.verify($1, reader: $2) },
+            .staff("POST", "/v1/sessions/{id}/notes", [.officer, .reviewer], body: .json) {
+                try await $0.addNote($1, by: $2)
+            },
+            .staff("POST", "/v1/sessions/{id}/events/{seq}/redact", [.officer], body: .json) {
+                try await $0.redact($1, by: $2)
+            },
+            .staff("GET", "/v1/glossary", [.officer, .reviewer]) { api, call, _ in try await api.glossaryFile(call) },
+            .staff("PUT", "/v1/glossary", [.officer], body: .file(limit: 16 * 1024 * 1024)) {
+                try await $0.replaceGlossary($1, by: $2)
+            },
+            .staff("GET", "/v1/search", [.officer, .reviewer]) { api, call, _ in try await api.search(call) },
+            .staff("GET", "/v1/phrases", anyStaff) { api, call, _ in try api.phrases(call) },
+            .staff("GET", "/v1/gaps", [.officer]) { api, call, _ in try await api.gaps(call) },
+        ],
+        upgradeOnly: ["/v1/ws"])
+}
