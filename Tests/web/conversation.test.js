@@ -10,6 +10,7 @@ import {
   Conversation,
   RESTART_CLOSE_WAIT_MS,
   backoffDelay,
+  closeVerdict,
 } from "../../Sources/DialogueServer/Web/conversation.js";
 import { FakeClock, FakeSocket } from "./fakes.js";
 
@@ -481,7 +482,9 @@ describe("reconnecting", () => {
     ws.open();
     ws.receive({ type: "error", code: "unauthorized", message: "invite revoked" });
     ws.drop(1008, "unauthorized");
-    assert.deepEqual(of("closed"), [{ code: 1008, reason: "unauthorized", unauthorized: "invite revoked", stopped: false }]);
+    assert.deepEqual(of("closed"), [
+      { code: 1008, reason: "unauthorized", unauthorized: true, message: "invite revoked", stopped: false },
+    ]);
     assert.deepEqual(of("error"), [], "unauthorized is the close's business");
     clock.advance(10 * BACKOFF_MAX_MS);
     assert.equal(FakeSocket.made.length, 1);
@@ -633,3 +636,41 @@ describe("translations, presence, service", () => {
   });
 });
 
+describe("what a page does when the socket closed", () => {
+  const investor = (closed, ended = false) => closeVerdict(closed, { ended });
+  const staff = (closed) => closeVerdict(closed, { staff: true });
+  const refused = { code: 1008, reason: "unauthorized", unauthorized: true, message: "bad invite", stopped: false };
+
+  test("its own close after leave", () => {
+    assert.equal(investor({ code: 1000, reason: "left", unauthorized: false, message: "", stopped: true }), "left");
+  });
+
+  test("an unauthorized close: the investor stops for good, staff are signed out", () => {
+    assert.equal(investor(refused), "refused");
+    assert.equal(staff(refused), "refused");
+    assert.equal(staff({ code: 1008, reason: "token revoked", unauthorized: false, message: "", stopped: false }), "refused");
+  });
+
+  test("too slow or too many frames is a plain reconnect for both", () => {
+    for (const reason of ["too slow: outgoing queue full", "too many frames waiting"]) {
+      const closed = { code: 1008, reason, unauthorized: false, message: "", stopped: false };
+      assert.equal(investor(closed), "reconnect", reason);
+      assert.equal(staff(closed), "reconnect", reason);
+    }
+  });
+
+  test("removed, expired or revoked invites stop the investor; staff only stop on a refused token", () => {
+    for (const reason of ["removed", "invite expired", "invite revoked", ""]) {
+      const closed = { code: 1008, reason, unauthorized: false, message: "", stopped: false };
+      assert.equal(investor(closed), "refused", reason);
+    }
+    assert.equal(staff({ code: 1008, reason: "removed", unauthorized: false, message: "", stopped: false }), "reconnect");
+  });
+
+  test("a dropped connection reconnects, unless the meeting has ended (investor)", () => {
+    const dropped = { code: 1006, reason: "", unauthorized: false, message: "", stopped: false };
+    assert.equal(investor(dropped), "reconnect");
+    assert.equal(investor(dropped, true), "ended");
+    assert.equal(staff(dropped), "reconnect");
+  });
+});

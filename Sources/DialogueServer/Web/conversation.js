@@ -34,6 +34,26 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + random() * 0.3)));
 }
 
+/**
+ * What a page does when its socket closed (the `closed` report; `ended`: the meeting has
+ * ended, `staff`: the console): "left" (its own close after `stop`), "refused" (never
+ * reconnect: the investor page stops for good, the console signs out), "ended" (the
+ * investor page stays on the ended meeting) or "reconnect" (the conversation has scheduled
+ * it). 1008 also closes a reader too slow to take its frames, or sending too many at once:
+ * nothing is wrong with its token then, so that is a plain reconnect. The console gives up
+ * only on a close that says its token was refused (a sign-out drops the token); the
+ * investor page on every other 1008 (removed, invite revoked or expired).
+ */
+export function closeVerdict({ code, reason = "", unauthorized = false, stopped = false }, { ended = false, staff = false } = {}) {
+  if (stopped) return "left";
+  if (code === 1008) {
+    if (unauthorized) return "refused";
+    const transient = /too slow|too many frames/i.test(reason);
+    if (staff ? /unauthori|token|revoked/i.test(reason) : !transient) return "refused";
+  }
+  return ended && !staff ? "ended" : "reconnect";
+}
+
 /** What a Conversation reports; `detail` is the payload (see Conversation's doc). */
 export class ConversationEvent extends Event {
   constructor(type, detail) {
@@ -65,8 +85,10 @@ export class ConversationEvent extends Event {
  * - `presence` `{participant}`, `redacted` `{seq}`, `service` `{down, back}`;
  * - `error` `{code, message, ref, action}` — an error that is not about an outbox item
  *   (`action`: the tag of the latest `action()` when the error has no `ref`);
- * - `closed` `{code, reason, unauthorized, stopped}` — the socket closed; unless the page
- *   calls `stop()` or `restart()` here (or `stopped`), a reconnect is scheduled;
+ * - `closed` `{code, reason, unauthorized, message, stopped}` — the socket closed
+ *   (`unauthorized`: an `unauthorized` error came first, `message` its text); unless the
+ *   page calls `stop()` or `restart()` here (or `stopped`), a reconnect is scheduled
+ *   (`closeVerdict` says what the pages make of it);
  * - `retry` `{delay, at, attempt}` — the next attempt is due at `at`.
  */
 export class Conversation extends EventTarget {
@@ -290,7 +312,8 @@ export class Conversation extends EventTarget {
       this.report("closed", {
         code: event.code,
         reason: event.reason || "",
-        unauthorized: this.unauthorized,
+        unauthorized: this.unauthorized !== null,
+        message: this.unauthorized || "",
         stopped,
       });
       if (this.stopped || this.ws) return;
