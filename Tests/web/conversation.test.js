@@ -10,6 +10,7 @@ import {
   Conversation,
   RESTART_CLOSE_WAIT_MS,
   backoffDelay,
+  closeVerdict,
 } from "../../Sources/DialogueServer/Web/conversation.js";
 import { FakeClock, FakeSocket } from "./fakes.js";
 
@@ -210,6 +211,39 @@ describe("history then live", () => {
     assert.equal(of("closed").length, 0, "a restart's close is not reported");
   });
 
+  test("two restarts in a row (the language changed twice): one new socket, once the old one closed", () => {
+    const { client, clock } = makeClient();
+    client.start();
+    const ws = connectAndWelcome();
+    client.language = "fr";
+    client.restart({ reset: true });
+    client.language = "vi";
+    client.restart({ reset: true });
+    assert.equal(FakeSocket.made.length, 1, "the second restart waits for the first one's close too");
+    ws.finishClose();
+    assert.equal(FakeSocket.made.length, 2);
+    clock.advance(RESTART_CLOSE_WAIT_MS);
+    assert.equal(FakeSocket.made.length, 2, "and the wait's timer opens nothing more");
+    const next = FakeSocket.latest();
+    next.open();
+    assert.equal(next.sent[0].language, "vi");
+  });
+
+  test("a restart while the socket is still connecting: the old one sends nothing, the new one says hello", () => {
+    const { client } = makeClient();
+    client.start();
+    const old = FakeSocket.latest();
+    client.language = "ja";
+    client.restart();
+    assert.equal(FakeSocket.made.length, 2);
+    old.open();
+    assert.deepEqual(old.sent, [], "no hello on the socket given up");
+    assert.deepEqual(old.closedWith, { code: 1000, reason: "language change" });
+    const next = FakeSocket.latest();
+    next.open();
+    assert.deepEqual(next.sent, [{ type: "hello", token: "inv_code", language: "ja" }]);
+  });
+
   test("a restart whose old socket never closes opens the new one after a while", () => {
     const { client, clock } = makeClient();
     client.start();
@@ -258,6 +292,33 @@ describe("outbox", () => {
     assert.deepEqual(third.sentOf("say"), []);
     assert.equal(of("outbox").length, 3);
     assert.equal(of("event").length, 2);
+  });
+
+  test("a frame written during the catch-up goes out once, when it is complete", () => {
+    const { client } = makeClient();
+    client.start();
+    const ws = connectAndWelcome();
+    ws.receive(history([event(1)], false));
+    const item = client.submit({ type: "say", text: "early" });
+    assert.deepEqual(ws.sentOf("say"), [], "held until the history is complete");
+    ws.receive(history([event(2)], true));
+    assert.deepEqual(ws.sentOf("say"), [{ type: "say", text: "early", session: SESSION, clientId: item.clientId }]);
+  });
+
+  test("a retry during the catch-up goes out once, when it is complete", () => {
+    const { client, clock } = makeClient();
+    client.start();
+    const ws = connectAndWelcome();
+    ws.receive(history([]));
+    const item = client.submit({ type: "say", text: "x" });
+    ws.receive({ type: "error", code: "rate_limited", message: "slow down", ref: item.clientId });
+    ws.drop();
+    clock.advance(BACKOFF_MAX_MS);
+    const next = connectAndWelcome();
+    next.receive(history([event(1)], false));
+    client.retry(item.clientId);
+    next.receive(history([event(2)], true));
+    assert.equal(next.sentOf("say").length, 1);
   });
 
   test("a frame written while offline goes out once the next catch-up is complete", () => {
@@ -421,7 +482,9 @@ describe("reconnecting", () => {
     ws.open();
     ws.receive({ type: "error", code: "unauthorized", message: "invite revoked" });
     ws.drop(1008, "unauthorized");
-    assert.deepEqual(of("closed"), [{ code: 1008, reason: "unauthorized", unauthorized: "invite revoked", stopped: false }]);
+    assert.deepEqual(of("closed"), [
+      { code: 1008, reason: "unauthorized", unauthorized: true, message: "invite revoked", stopped: false },
+    ]);
     assert.deepEqual(of("error"), [], "unauthorized is the close's business");
     clock.advance(10 * BACKOFF_MAX_MS);
     assert.equal(FakeSocket.made.length, 1);
@@ -442,6 +505,53 @@ describe("reconnecting", () => {
     clock.advance(10 * BACKOFF_MAX_MS);
     assert.equal(FakeSocket.made.length, 1);
     assert.equal(client.stop({ delayMs: 400 }), false, "nothing left to close");
+  });
+
+  test("stop with delay while connecting: nothing to wait for, the page is told at once", () => {
+    const { client, clock, of } = makeClient();
+    client.start();
+    const ws = FakeSocket.latest();
+    assert.equal(client.send({ type: "leave", session: SESSION }), false);
+    assert.equal(client.stop({ reason: "left", delayMs: 400 }), false, "false: no `closed` report will follow");
+    ws.open();
+    assert.deepEqual(ws.sent, [], "no hello: the socket opened after the stop");
+    assert.deepEqual(ws.closedWith, { code: 1000, reason: "left" });
+    ws.receive(welcome());
+    ws.finishClose();
+    assert.deepEqual(of("welcome"), [], "the page leaving never sees a welcome again");
+    assert.deepEqual(of("closed"), []);
+    clock.advance(10 * BACKOFF_MAX_MS);
+    assert.equal(FakeSocket.made.length, 1);
+  });
+
+  test("stop with delay on a socket open but not yet welcomed closes it at once", () => {
+    const { client, of } = makeClient();
+    client.start();
+    const ws = FakeSocket.latest();
+    ws.open(); // hello sent, no welcome yet
+    assert.equal(client.stop({ reason: "left", delayMs: 400 }), false);
+    assert.deepEqual(ws.closedWith, { code: 1000, reason: "left" });
+    ws.receive(welcome());
+    assert.deepEqual(of("welcome"), []);
+  });
+
+  test("stop with delay while waiting to reconnect: false, and no reconnect", () => {
+    const { client, clock } = makeClient();
+    client.start();
+    connectAndWelcome().drop(1006);
+    assert.equal(client.waiting, true);
+    assert.equal(client.stop({ reason: "left", delayMs: 400 }), false);
+    clock.advance(10 * BACKOFF_MAX_MS);
+    assert.equal(FakeSocket.made.length, 1);
+  });
+
+  test("a welcome on a socket being stopped (leaving) is not passed on", () => {
+    const { client, of } = makeClient();
+    client.start();
+    const ws = connectAndWelcome();
+    assert.equal(client.stop({ reason: "left", delayMs: 400 }), true);
+    ws.receive(welcome());
+    assert.equal(of("welcome").length, 1);
   });
 
   test("a socket still connecting when stopped is closed once it opens, and sends nothing", () => {
@@ -523,5 +633,44 @@ describe("translations, presence, service", () => {
       { down: true, back: false },
       { down: false, back: true },
     ]);
+  });
+});
+
+describe("what a page does when the socket closed", () => {
+  const investor = (closed, ended = false) => closeVerdict(closed, { ended });
+  const staff = (closed) => closeVerdict(closed, { staff: true });
+  const refused = { code: 1008, reason: "unauthorized", unauthorized: true, message: "bad invite", stopped: false };
+
+  test("its own close after leave", () => {
+    assert.equal(investor({ code: 1000, reason: "left", unauthorized: false, message: "", stopped: true }), "left");
+  });
+
+  test("an unauthorized close: the investor stops for good, staff are signed out", () => {
+    assert.equal(investor(refused), "refused");
+    assert.equal(staff(refused), "refused");
+    assert.equal(staff({ code: 1008, reason: "token revoked", unauthorized: false, message: "", stopped: false }), "refused");
+  });
+
+  test("too slow or too many frames is a plain reconnect for both", () => {
+    for (const reason of ["too slow: outgoing queue full", "too many frames waiting"]) {
+      const closed = { code: 1008, reason, unauthorized: false, message: "", stopped: false };
+      assert.equal(investor(closed), "reconnect", reason);
+      assert.equal(staff(closed), "reconnect", reason);
+    }
+  });
+
+  test("removed, expired or revoked invites stop the investor; staff only stop on a refused token", () => {
+    for (const reason of ["removed", "invite expired", "invite revoked", ""]) {
+      const closed = { code: 1008, reason, unauthorized: false, message: "", stopped: false };
+      assert.equal(investor(closed), "refused", reason);
+    }
+    assert.equal(staff({ code: 1008, reason: "removed", unauthorized: false, message: "", stopped: false }), "reconnect");
+  });
+
+  test("a dropped connection reconnects, unless the meeting has ended (investor)", () => {
+    const dropped = { code: 1006, reason: "", unauthorized: false, message: "", stopped: false };
+    assert.equal(investor(dropped), "reconnect");
+    assert.equal(investor(dropped, true), "ended");
+    assert.equal(staff(dropped), "reconnect");
   });
 });

@@ -3,7 +3,10 @@
 // translations before and after their events, dropped connections, reconnects — against a
 // small model of the server (contract section 4). Whatever the order: every visible event is
 // reported once, in order, with no gap; a draft never; an item leaves the outbox only when
-// its event arrived; every message written is stored exactly once.
+// its event arrived; every message written is stored once; and the client itself sends each
+// message at most once per connection (once more per retry), never while it has failed —
+// the model server deduplicates clientIds as the real one does, so the stored log alone
+// would not show a double send.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
@@ -13,6 +16,21 @@ import { FakeClock, FakeSocket, seeded } from "./fakes.js";
 const SESSION = "ses_p";
 const ME = { id: "inv_me", role: "investor", name: "Ana" };
 const OTHER = { id: "stf_1", role: "officer", name: "Lan" };
+
+/** A socket that also notes, for each say frame, the sender's view of the item when it went
+ *  out: `sends` (shared by the run) gets { socket, clientId, status }. */
+class RecordingSocket extends FakeSocket {
+  static client = null;
+  static sends = [];
+
+  send(data) {
+    super.send(data);
+    const frame = JSON.parse(data);
+    if (frame.type !== "say") return;
+    const item = RecordingSocket.client.outbox.get(frame.clientId);
+    RecordingSocket.sends.push({ socket: this, clientId: frame.clientId, status: item ? item.status : "gone" });
+  }
+}
 
 /** The server's side: a log of events, clientIds already stored, and one connection. */
 class ModelServer {
@@ -54,16 +72,27 @@ class ModelServer {
     }
   }
 
-  /** Stores one waiting message (once per clientId) and acks it. */
+  /** Stores one waiting message (once per clientId) and acks it — sometimes after sending
+   *  its event live, sometimes refusing it (rate limited) instead. */
   storeOne() {
     const frame = this.inbox.shift();
     if (!frame) return;
+    const open = this.ws && this.ws.readyState === 1;
     let seq = this.stored.get(frame.clientId);
-    if (seq === undefined) {
-      seq = this.append({ from: ME, clientId: frame.clientId, text: frame.text }).seq;
-      this.stored.set(frame.clientId, seq);
+    if (seq === undefined && open && this.random() < 0.08) {
+      this.ws.receive({ type: "error", code: "rate_limited", message: "slow down", ref: frame.clientId });
+      return;
     }
-    if (this.ws && this.ws.readyState === 1 && this.random() < 0.8) this.ws.receive({ type: "ack", clientId: frame.clientId, seq });
+    if (seq === undefined) {
+      const event = this.append({ from: ME, clientId: frame.clientId, text: frame.text });
+      seq = event.seq;
+      this.stored.set(frame.clientId, seq);
+      if (open && this.caughtUp && this.cursor === seq - 1 && this.random() < 0.3) {
+        this.ws.receive(event); // the event before its ack
+        this.cursor = seq;
+      }
+    }
+    if (open && this.random() < 0.8) this.ws.receive({ type: "ack", clientId: frame.clientId, seq });
   }
 
   /** Sends the next part of the history, or live events once it is complete. */
@@ -97,20 +126,23 @@ function run(seed, steps) {
   FakeSocket.reset();
   const server = new ModelServer(random);
   let ids = 0;
+  RecordingSocket.sends = [];
   const client = new Conversation({
     url: "ws://model/v1/ws",
     token: "inv_code",
     language: "en",
     dropKinds: ["draft"],
-    WebSocket: FakeSocket,
+    WebSocket: RecordingSocket,
     setTimeout: clock.setTimeout,
     clearTimeout: clock.clearTimeout,
     now: clock.now,
     random,
     newClientId: () => `s${seed}-${++ids}`,
   });
+  RecordingSocket.client = client;
   const delivered = [];
   const removed = [];
+  const retries = []; // { socket, clientId }: retry() while that socket was the latest
   client.on("event", ({ event }) => delivered.push(event));
   client.on("outbox", ({ clientId, change }) => {
     if (change === "removed") removed.push(clientId);
@@ -144,6 +176,13 @@ function run(seed, steps) {
         server.ws.receive({ type: "translation", session: SESSION, seq: target.seq, language: "en", text, engine: "human", glossaryOk: true });
         translated.set(target.seq, text);
       }
+    } else if (roll < 0.82) {
+      // The reader retries a message that failed (maybe during a catch-up, or offline).
+      const failed = [...client.outbox.values()].find((item) => item.status === "failed");
+      if (failed) {
+        retries.push({ socket: FakeSocket.latest(), clientId: failed.clientId });
+        client.retry(failed.clientId);
+      }
     } else if (roll < 0.85 && server.ws && server.ws.readyState === 1) {
       server.ws.drop(1006);
       server.inbox = []; // frames in flight are lost with the connection
@@ -159,8 +198,13 @@ function run(seed, steps) {
     server.read();
     while (server.inbox.length) server.storeOne();
     server.pump();
+    for (const item of client.outbox.values()) {
+      if (item.status !== "failed") continue;
+      retries.push({ socket: FakeSocket.latest(), clientId: item.clientId });
+      client.retry(item.clientId);
+    }
   }
-  return { server, client, delivered, removed, written, translated };
+  return { server, client, delivered, removed, written, translated, retries, sends: RecordingSocket.sends };
 }
 
 function lastVisible(server) {
@@ -170,7 +214,7 @@ function lastVisible(server) {
 
 test("random interleavings never deliver a gap, a duplicate or a draft, and store each message once", () => {
   for (let seed = 1; seed <= 150; seed += 1) {
-    const { server, client, delivered, removed, written, translated } = run(seed, 400);
+    const { server, client, delivered, removed, written, translated, retries, sends } = run(seed, 400);
     const context = `seed ${seed}`;
     const seqs = delivered.map((event) => event.seq);
     const visible = server.log.filter((event) => server.visible(event)).map((event) => event.seq);
@@ -188,6 +232,22 @@ test("random interleavings never deliver a gap, a duplicate or a draft, and stor
     }
     const storedIds = server.log.filter((event) => event.clientId).map((event) => event.clientId);
     assert.deepEqual([...storedIds].sort(), [...written].sort(), `${context}: each message stored exactly once`);
+    // What the client sent: never a failed item; per connection, once plus once per retry.
+    for (const send of sends) {
+      assert.notEqual(send.status, "failed", `${context}: ${send.clientId} sent while failed`);
+    }
+    const perConnection = new Map(); // socket -> clientId -> count
+    for (const { socket, clientId } of sends) {
+      const counts = perConnection.get(socket) || new Map();
+      perConnection.set(socket, counts);
+      counts.set(clientId, (counts.get(clientId) || 0) + 1);
+    }
+    for (const [socket, counts] of perConnection) {
+      for (const [clientId, count] of counts) {
+        const retried = retries.filter((retry) => retry.socket === socket && retry.clientId === clientId).length;
+        assert.ok(count <= 1 + retried, `${context}: ${clientId} sent ${count} times on one connection (${retried} retries)`);
+      }
+    }
     // Human translations of delivered events end on the event, wherever they came in.
     for (const event of delivered) {
       if (translated.has(event.seq)) {

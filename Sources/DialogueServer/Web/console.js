@@ -9,7 +9,7 @@ import {
   fold, machineEngineOf, phraseTranslation, primaryLanguage, provenanceKind, replaces, replyTarget, translationOf, translationRank,
 } from "/translations.js";
 import { probeStaffToken, socketURL } from "/socket.js";
-import { Conversation } from "/conversation.js";
+import { Conversation, closeVerdict } from "/conversation.js";
 import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName } from "/text.js";
@@ -1440,8 +1440,8 @@ function restartConnection() {
   client.restart({ reset: true, reason: "language change" });
 }
 
-function onClosed({ code, reason, unauthorized }) {
-  if (code === 1008 && (unauthorized !== null || /unauthori|token|revoked/i.test(reason))) {
+function onClosed(closed) {
+  if (closeVerdict(closed, { staff: true }) === "refused") {
     // Unauthorized (token revoked): never retry with the same token.
     client.stop();
     setPhase("offline");
@@ -1513,10 +1513,6 @@ function renderConn() {
     count.remove();
   }
   ui.connRetry.hidden = !waiting;
-}
-
-function send(frame) {
-  return Boolean(client) && client.send(frame);
 }
 
 /** Frames without a clientId (approve, reject, moderate, end): an error that follows
@@ -1707,11 +1703,11 @@ function onOutbox({ clientId, item, change }) {
   }
 }
 
-function onTranslation({ translation, seq, event, own }) {
+function onTranslation({ translation, seq, event }) {
   // Staff get every language's translations: the console's own language is shown under
   // the original (the conversation keeps one that comes before its event), the others
   // feed the translation queue.
-  const kept = storeTranslation(seq, translation);
+  storeTranslation(seq, translation);
   if (!event) return;
   // The editor that sent this human translation is done.
   const key = translateKey(seq, translation.language);
@@ -1719,7 +1715,8 @@ function onTranslation({ translation, seq, event, own }) {
   if (editor && translation.engine === "human" && (!translation.by || !state.me || translation.by.id === state.me.id)) {
     state.translateUi.delete(key);
   }
-  if (own && kept) event.translation = translation;
+  // The conversation has already put it on the event when it is the console's language and
+  // no worse than the one there (`applied`): one rule, conversation.js's.
   rerenderEvent(seq);
   scheduleQueue();
 }
@@ -1770,9 +1767,8 @@ async function loadTranslations() {
   }
 }
 
-/** `service`: the server lost or regained its database. Other `store` values (later
- *  protocol versions) are ignored. */
-/** `service`: the server lost or regained its database. */
+/** `service`: the server lost or regained its database (other `store` values, of later
+ *  protocol versions, are ignored by conversation.js). */
 function onService({ down, back }) {
   if (!down && back) showStatus(t("serviceBack"));
   setStoreDown(down);
@@ -2488,7 +2484,8 @@ function submitComposer(kind) {
 /** Puts a say/ask in the outbox; `item` is what the console shows while it waits. */
 function queue(item) {
   if (!client) return null;
-  // Not connected: the item waits, "sending…", and goes out after the next join.
+  // Not connected or still catching up: the item waits, "sending…", and goes out once the
+  // (next) join's history is complete.
   const frame = { type: item.kind, text: item.text };
   if (item.kind === "say" && item.phrase) {
     // A phrasebook phrase: the server stores it in the sender's language and gives every

@@ -34,6 +34,26 @@ export function backoffDelay(attempt, random = Math.random) {
   return Math.min(BACKOFF_MAX_MS, Math.round(base * (0.85 + random() * 0.3)));
 }
 
+/**
+ * What a page does when its socket closed (the `closed` report; `ended`: the meeting has
+ * ended, `staff`: the console): "left" (its own close after `stop`), "refused" (never
+ * reconnect: the investor page stops for good, the console signs out), "ended" (the
+ * investor page stays on the ended meeting) or "reconnect" (the conversation has scheduled
+ * it). 1008 also closes a reader too slow to take its frames, or sending too many at once:
+ * nothing is wrong with its token then, so that is a plain reconnect. The console gives up
+ * only on a close that says its token was refused (a sign-out drops the token); the
+ * investor page on every other 1008 (removed, invite revoked or expired).
+ */
+export function closeVerdict({ code, reason = "", unauthorized = false, stopped = false }, { ended = false, staff = false } = {}) {
+  if (stopped) return "left";
+  if (code === 1008) {
+    if (unauthorized) return "refused";
+    const transient = /too slow|too many frames/i.test(reason);
+    if (staff ? /unauthori|token|revoked/i.test(reason) : !transient) return "refused";
+  }
+  return ended && !staff ? "ended" : "reconnect";
+}
+
 /** What a Conversation reports; `detail` is the payload (see Conversation's doc). */
 export class ConversationEvent extends Event {
   constructor(type, detail) {
@@ -65,8 +85,10 @@ export class ConversationEvent extends Event {
  * - `presence` `{participant}`, `redacted` `{seq}`, `service` `{down, back}`;
  * - `error` `{code, message, ref, action}` — an error that is not about an outbox item
  *   (`action`: the tag of the latest `action()` when the error has no `ref`);
- * - `closed` `{code, reason, unauthorized, stopped}` — the socket closed; unless the page
- *   calls `stop()` or `restart()` here (or `stopped`), a reconnect is scheduled;
+ * - `closed` `{code, reason, unauthorized, message, stopped}` — the socket closed
+ *   (`unauthorized`: an `unauthorized` error came first, `message` its text); unless the
+ *   page calls `stop()` or `restart()` here (or `stopped`), a reconnect is scheduled
+ *   (`closeVerdict` says what the pages make of it);
  * - `retry` `{delay, at, attempt}` — the next attempt is due at `at`.
  */
 export class Conversation extends EventTarget {
@@ -105,8 +127,8 @@ export class Conversation extends EventTarget {
     this.attempt = 0;
     this.retryTimer = null;
     this.retryAt = 0;
-    this.stopTimer = null;
-    this.restartTimer = null;
+    this.stopTimer = null; // while set, the socket is being stopped (stop with a delay)
+    this.restartTimer = null; // while set, a restart waits for the old socket to close
     this.unauthorized = null; // the message of this socket's `unauthorized` error
     this.you = null;
     this.storeDown = false;
@@ -117,7 +139,7 @@ export class Conversation extends EventTarget {
     this.early = new EarlyTranslations();
     this.catchUpFrom = null; // lastSeq at a resumed welcome, until the history is complete
     this.reloading = false; // the conversation was dropped to load it again: no catch-up count
-    this.historyComplete = false;
+    this.historyComplete = false; // this socket's catch-up is in: the outbox may send
     this.outbox = new Map(); // clientId -> { clientId, frame, status, seq, code, detail, ...view }
   }
 
@@ -161,10 +183,11 @@ export class Conversation extends EventTarget {
   }
 
   /**
-   * Stops for good: no reconnect. With `delayMs` the socket stays for that long (a `leave`
-   * frame gets recorded) and then closes; `closed` with `stopped` follows, and `true` is
-   * returned. Without, the socket is dropped at once and closed quietly (`false`: no
-   * report follows).
+   * Stops for good: no reconnect. With `delayMs` and a connected socket, the socket stays
+   * for that long (a `leave` frame gets recorded) and then closes; `closed` with `stopped`
+   * follows, and `true` is returned. Otherwise (no delay, or no welcomed socket: a `leave`
+   * could not have been sent) the socket is dropped at once and closed quietly — one still
+   * connecting once it opens, without a hello — and `false` says no report follows.
    */
   stop({ reason = "closed", delayMs = 0 } = {}) {
     this.stopped = true;
@@ -173,7 +196,7 @@ export class Conversation extends EventTarget {
     this.restartTimer = null;
     const ws = this.ws;
     if (!ws) return false;
-    if (delayMs > 0) {
+    if (delayMs > 0 && this.connected) {
       this.clearTimer(this.stopTimer);
       this.stopTimer = this.setTimer(() => {
         this.stopTimer = null;
@@ -197,8 +220,11 @@ export class Conversation extends EventTarget {
     this.stopped = false;
     this.attempt = 0;
     this.cancelRetry();
-    this.clearTimer(this.restartTimer);
-    this.restartTimer = null;
+    this.clearTimer(this.stopTimer);
+    this.stopTimer = null;
+    // A restart already waiting for its old socket to close (the language changed twice):
+    // that wait opens the new one, with the language set now.
+    if (this.restartTimer !== null && !this.ws) return;
     const ws = this.ws;
     if (!ws) {
       this.connect();
@@ -236,6 +262,7 @@ export class Conversation extends EventTarget {
   detach() {
     this.ws = null;
     this.welcomed = false;
+    this.historyComplete = false;
   }
 
   cancelRetry() {
@@ -285,7 +312,8 @@ export class Conversation extends EventTarget {
       this.report("closed", {
         code: event.code,
         reason: event.reason || "",
-        unauthorized: this.unauthorized,
+        unauthorized: this.unauthorized !== null,
+        message: this.unauthorized || "",
         stopped,
       });
       if (this.stopped || this.ws) return;
@@ -325,8 +353,9 @@ export class Conversation extends EventTarget {
 
   /**
    * Queues `frame` (`{type: "say"|"ask", text…}`; session and clientId are added) until its
-   * `ack`; it goes out now when connected, else once the next catch-up is complete. `view`
-   * is kept on the item for the page (what to show while it waits). Returns the item.
+   * `ack`; it goes out now when connected and caught up, else once the current or next
+   * catch-up is complete (then once: the catch-up sends what is still waiting). `view` is
+   * kept on the item for the page (what to show while it waits). Returns the item.
    */
   submit(frame, view = {}) {
     const clientId = this.newClientId();
@@ -337,7 +366,8 @@ export class Conversation extends EventTarget {
     return item;
   }
 
-  /** Sends a failed item again with the same clientId: the server never stores it twice. */
+  /** Sends a failed item again with the same clientId (the server never stores it twice):
+   *  now when caught up, else with the rest once the catch-up is complete. */
   retry(clientId) {
     const item = this.outbox.get(clientId);
     if (!item) return;
@@ -362,7 +392,10 @@ export class Conversation extends EventTarget {
   }
 
   trySend(item) {
-    // Not connected: the item waits, "sending…", for the next catch-up.
+    // Not connected, or the catch-up still coming in: the item waits, "sending…", and goes
+    // out with the rest when it is complete (resendOutbox) — sent now as well, it would go
+    // twice on this socket, each frame counting toward the server's rate limit.
+    if (!this.historyComplete) return;
     this.send({ ...item.frame, session: this.session, clientId: item.clientId });
   }
 
@@ -390,6 +423,10 @@ export class Conversation extends EventTarget {
   // Frames from the server
 
   receive(ws, frame) {
+    // A socket being stopped (leaving) still brings the `left` event and whatever else is
+    // live — a rejoin resumes after the last seq, so dropping events would leave a gap —
+    // but never a new welcome or catch-up for a page that is going away.
+    if (this.stopped && (frame.type === "welcome" || frame.type === "history")) return;
     switch (frame.type) {
       case "welcome":
         this.onWelcome(ws, frame);

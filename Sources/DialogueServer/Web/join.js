@@ -4,7 +4,7 @@
 import { applyStrings, fillLanguageSelect, format, initialLanguage, isLanguage, rememberLanguage } from "/lang.js";
 import { machineEngineOf, primaryLanguage, readingOf, replyTarget } from "/translations.js";
 import { socketURL } from "/socket.js";
-import { Conversation } from "/conversation.js";
+import { Conversation, closeVerdict } from "/conversation.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
 
@@ -731,7 +731,8 @@ const state = {
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
 };
 
-/** The conversation with the server (conversation.js): made at start once there is a code. */
+/** The conversation with the server (conversation.js): made at start once there are a code
+ *  and a language. */
 let client = null;
 
 const $ = (id) => document.getElementById(id);
@@ -826,9 +827,9 @@ function readInviteCode() {
 
 function start() {
   state.code = readInviteCode();
-  if (state.code) client = makeConversation();
   const joinedLang = sessionGet(STORAGE.joined);
   state.lang = isLanguage(joinedLang) ? joinedLang : initialLanguage();
+  if (state.code) client = makeConversation();
   fillLanguageSelect(ui.lang, state.lang);
   fillLanguageSelect(ui.prejoinLang, state.lang);
   applyLanguage();
@@ -940,12 +941,13 @@ function setLanguage(lang) {
   state.lang = lang;
   rememberLanguage(lang);
   applyLanguage();
+  // The language of the next hello (the reader may pick one on the pre-join page too).
+  if (client) client.language = lang;
   if (state.everWelcomed && !state.ended && state.phase !== "stopped" && state.phase !== "left") {
     // The server renders the notice, translations and glossary terms for the language of
     // the hello: reconnect with the new language and load the conversation again.
     sessionSet(STORAGE.joined, lang);
     clearConversation();
-    client.language = lang;
     client.restart({ reset: true, reason: "language change" });
   }
 }
@@ -993,7 +995,6 @@ function join() {
   state.ended = false;
   sessionSet(STORAGE.joined, state.lang);
   if (state.everWelcomed) showView("meeting");
-  client.language = state.lang;
   client.start();
 }
 
@@ -1005,24 +1006,22 @@ function onConnecting() {
   if (!state.everWelcomed) showView("prejoin-waiting");
 }
 
-function onClosed({ code, reason, unauthorized, stopped }) {
-  if (stopped) {
-    // Our own close after `leave`.
-    showLeft();
-    return;
+function onClosed(closed) {
+  // closeVerdict: a 1008 that says the reader was too slow is a plain reconnect.
+  switch (closeVerdict(closed, { ended: state.ended })) {
+    case "left": // our own close after `leave`
+      showLeft();
+      break;
+    case "refused":
+      stopForGood(closed.message || closed.reason || "");
+      break;
+    case "ended":
+      client.stop();
+      setPhase("ended");
+      break;
+    default:
+      break; // the conversation has scheduled a reconnect (onRetry)
   }
-  // 1008 also closes a reader too slow to take its frames (or sending too many at once):
-  // nothing is wrong with the invite then, so reconnect and resume instead of giving up.
-  const transient = !unauthorized && /too slow|too many frames/i.test(reason);
-  if (code === 1008 && !transient) {
-    stopForGood(unauthorized || reason || "");
-    return;
-  }
-  if (state.ended) {
-    client.stop();
-    setPhase("ended");
-  }
-  // Otherwise the conversation schedules a reconnect (onRetry).
 }
 
 function showLeft() {
@@ -1927,7 +1926,8 @@ function leave() {
   if (!window.confirm(t("leaveConfirm"))) return;
   client.send({ type: "leave", session: state.sessionId });
   // Give the server a moment to record the `left` event before closing (onClosed then
-  // shows that the investor left); without a connection, at once.
+  // shows that the investor left); without a welcomed connection (still connecting, or
+  // waiting to reconnect: no `leave` went out), the socket is dropped and it shows at once.
   if (!client.stop({ reason: "left", delayMs: 400 })) showLeft();
 }
 
