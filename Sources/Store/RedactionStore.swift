@@ -1,5 +1,5 @@
 import Dialogue
-import Transcripts
+import HashChain
 
 /// Removing what people said, or who they were, from stored events while the chain still
 /// verifies (docs/transcripts.md, "Redaction"). Each store does it in one transaction that
