@@ -1,5 +1,7 @@
+import Foundation
 import Logging
 import ServiceLifecycle
+import Store
 import Synchronization
 import Testing
 
@@ -106,5 +108,44 @@ import Testing
             try? await Task.sleep(for: .milliseconds(50))  // the group has seen the check return
         }
         #expect(log.all == ["checked", "stop commits"])
+    }
+
+    /// A real node (SQLite in a temporary folder, the repository's packs, a port picked by
+    /// the system): the parts `run()` serves, and a graceful shutdown that returns with the
+    /// store closed.
+    @Test func aStartedNodeServesItsPartsAndDrainsToAClosedStore() async throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("lifecycle-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        var configuration = ServerConfiguration()
+        configuration.dataDirectory = data
+        configuration.port = 0
+        configuration.agentsDirectory =
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Agents")
+            .standardizedFileURL.path
+        var logger = Logger(label: "lifecycle-test")
+        logger.logLevel = .critical
+        let app = try DialogueServerApp(configuration: configuration, logger: logger)
+        let started = try await app.start()
+        #expect(started.officerToken != nil)
+        _ = await app.retrieval.waitUntilReady(timeout: .seconds(60))  // its index file is in `data`
+        // One store, not shared: no presence board, no other nodes' notices, no retention.
+        #expect(app.parts().map { "\($0)" } == [
+            "store", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep", "staffRevocation",
+            "packWatcher", "archiveCheck", "gate",
+        ])
+        struct Node: Service {
+            let app: DialogueServerApp
+            func run() async throws { try await app.run() }
+        }
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: [Node(app: app)], logger: logger))
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(app.transport.openConnections == 0)
+        await #expect(throws: (any Error).self) { try await app.store.staffAccounts() }  // closed
     }
 }
