@@ -15,6 +15,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // C library behind a thin module that only Transport imports.
@@ -31,11 +32,18 @@ let package = Package(
         ),
         // The protocol, roles, events and canonical JSON: no I/O.
         .target(name: "Dialogue", swiftSettings: strict),
-        // SQLite event store, migrations, hash chain, staff and invites.
+        // The transcript hash chain, event salts and redaction of committed members: what both
+        // the stores (which extend the chain) and the transcripts (which verify it) need.
+        .target(
+            name: "HashChain",
+            dependencies: ["Dialogue", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strict
+        ),
+        // SQLite event store, migrations, staff and invites; extends the hash chain.
         .target(
             name: "Store",
             dependencies: [
-                "Dialogue", "Transcripts",
+                "Dialogue", "HashChain",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -47,7 +55,7 @@ let package = Package(
         .target(
             name: "PostgresStore",
             dependencies: [
-                "Store", "Dialogue", "Transcripts",
+                "Store", "Dialogue", "HashChain",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -57,7 +65,7 @@ let package = Package(
         // Transcript documents (json, md, html) and their offline verification.
         .target(
             name: "Transcripts",
-            dependencies: ["Dialogue", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["Dialogue", "HashChain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: strict
         ),
         // Agent packs: loading and validating Agents/<id>/.
@@ -82,6 +90,7 @@ let package = Package(
             dependencies: [
                 "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Web")],
@@ -92,6 +101,7 @@ let package = Package(
             dependencies: [
                 "DialogueServer", "Glossary", "Retrieval", "AgentPacks", "Store", "PostgresStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -124,12 +134,12 @@ let package = Package(
             ],
             path: "Tests/fuzz/http", exclude: ["corpus", "regressions", "http.dict"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "HashChain"], swiftSettings: strict),
         // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.
         .testTarget(
             name: "StoreContractTests",
             dependencies: [
-                "Store", "PostgresStore", "Dialogue", "Transcripts", .product(name: "Logging", package: "swift-log"),
+                "Store", "PostgresStore", "Dialogue", "HashChain", .product(name: "Logging", package: "swift-log"),
                 // Only to damage rows behind the stores' backs.
                 .product(name: "GRDB", package: "GRDB.swift"), .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -144,7 +154,11 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: strict),
         .testTarget(
             name: "DialogueServerTests",
-            dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks", "Transcripts"],
+            dependencies: [
+                "DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks", "Transcripts",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],

@@ -3,13 +3,15 @@ import Dialogue
 import Foundation
 import Logging
 import PostgresStore
+import ServiceLifecycle
 import Store
 import Synchronization
 import Transcripts
 import Transport
 
 /// The whole server wired together: store, agent packs, transport, hub, HTTP API.
-/// `start()` binds and begins serving; `shutdown()` drains as the contract says.
+/// `start()` binds; `run()` serves its parts in one `ServiceGroup` and, on graceful
+/// shutdown, drains as the contract says (`ServerPart`).
 package final class DialogueServerApp: Sendable {
     package let configuration: ServerConfiguration
     package let store: any DialogueStore
@@ -28,12 +30,8 @@ package final class DialogueServerApp: Sendable {
     let logger: Logger
     /// Signs checkpoints of live sessions, fed by the commit delivery.
     let checkpointer: Checkpointer
-    /// The checkpointer's loop.
-    private let checkpointTask = Mutex<Task<Void, Never>?>(nil)
-    /// Delivers commit results to the hub; it ends once the writer has committed everything.
-    private let commitDelivery = Mutex<Task<Void, Never>?>(nil)
-    /// Publishes this node's presence to a shared store and beats for it.
-    private let presenceTask = Mutex<Task<Void, Never>?>(nil)
+    /// The HTTP API `start()` made for the bound port, answered by the `http` part.
+    let served = Mutex<HTTPAPI?>(nil)
 
     /// Opens the store the configuration names (SQLite in the data folder, or PostgreSQL)
     /// and the agent packs; refuses to start on a broken pack or database.
@@ -128,7 +126,8 @@ package final class DialogueServerApp: Sendable {
         package var officerToken: String?
     }
 
-    /// Binds, starts the commit writer and the service thread, and begins consuming.
+    /// Binds, starts the commit writer and the service thread, and reports what to print;
+    /// `run()` then serves until the group around it shuts down gracefully.
     package func start() async throws -> Started {
         var officerToken: String?
         if try await store.staffAccounts().isEmpty {
@@ -141,97 +140,7 @@ package final class DialogueServerApp: Sendable {
         let baseURL = configuration.baseURL(port: transport.port)
         let api = makeHTTPAPI(baseURL: baseURL)
         transport.setPreflight { [api] request in await api.preflight(request) }
-        let (hub, transport, store) = (hub, transport, store)
-        Task { for await event in transport.events { await hub.handle(event) } }
-        let checkpointer = checkpointer
-        checkpointTask.withLock { $0 = Task { await checkpointer.run() } }
-        commitDelivery.withLock {
-            $0 = Task { [glossaries] in
-                for await result in store.writer.results {
-                    checkpointer.note(result)  // a counter under a lock: signing is the checkpointer's task
-                    // Terms are found here, between the writer and the hub, so the hub never
-                    // spends its time matching long texts.
-                    let agents = await hub.agents(of: result)
-                    let terms = DialogueHub.terms(of: result, agents: agents, glossaries: glossaries)
-                    await hub.didCommit(result, terms: terms)
-                }
-            }
-        }
-        // Another node's commits: the sessions live here catch up from the store.
-        if let notices = store.commitNotices() {
-            Task { for await notice in notices { await hub.committedElsewhere(notice) } }
-        }
-        if let nodePresence = hub.nodePresence {
-            presenceTask.withLock { $0 = Task { await nodePresence.run(hub: hub) } }
-        }
-        Task {
-            for await request in transport.httpRequests {
-                Task { transport.respond(to: request.id, with: await api.handle(request)) }
-            }
-        }
-        let sweep = Duration.milliseconds(Int64(max(100, min(1000, configuration.helloTimeout * 250))))
-        Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: sweep)
-                await hub.sweepSilentConnections()
-                await hub.closeExpiredInvites()
-            }
-        }
-        Task { [store, logger] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(5))
-                guard await hub.hasStaffConnections else { continue }
-                do {
-                    await hub.closeRevokedStaff(active: try await store.activeStaffIds())
-                } catch {
-                    logger.error("staff revocation check failed", metadata: ["error": "\(error)"])
-                }
-            }
-        }
-        // Agent packs edited while serving: reloaded (and their glossary and index brought up
-        // to date) when they validate; reported and ignored when they do not.
-        Task { [agentSource, glossaries, retrieval, logger] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: .seconds(3))
-                guard let catalog = agentSource.reloadIfChanged() else { continue }
-                do {
-                    try await glossaries.load(catalog)
-                } catch {
-                    logger.error("glossary reload failed", metadata: ["error": "\(error)"])
-                }
-                retrieval.refreshInBackground()
-            }
-        }
-        // Retention: off the transport thread, at start and then periodically (at most hourly,
-        // sooner for a tiny --retention-days, so a short test period takes effect).
-        if let days = configuration.retentionDays {
-            let period = max(1, min(3600, days * 86_400 / 4))
-            Task { [redactions, logger] in
-                while !Task.isCancelled {
-                    do {
-                        _ = try await redactions.applyRetention(days: days)
-                    } catch {
-                        logger.error("retention run failed", metadata: ["error": "\(error)"])
-                    }
-                    try? await Task.sleep(for: .milliseconds(Int64(period * 1000)))
-                }
-            }
-        }
-        // Sessions that ended without their final head (a crash right after `ended`, or a
-        // head deleted from the database): never signed now, since that would sign whatever
-        // the database holds today. Verification reports them; the operator investigates.
-        Task { [transcripts, logger] in
-            do {
-                for info in try await transcripts.store.sessions(matching: nil, status: .ended)
-                where try await !transcripts.isSealed(session: info.id) {
-                    logger.error(
-                        "ended session has no final signed head; it is not signed again (transcript verify reports it)",
-                        metadata: ["session.id": "\(info.id)"])
-                }
-            } catch {
-                logger.error("start-up archive check failed", metadata: ["error": "\(error)"])
-            }
-        }
+        served.withLock { $0 = api }
         logger.info(
             "serving",
             metadata: [
@@ -243,33 +152,14 @@ package final class DialogueServerApp: Sendable {
             listenURL: configuration.listenURL(port: transport.port), baseURL: baseURL, officerToken: officerToken)
     }
 
-    /// Graceful stop: refuse new connections, commit what is in flight (acks go out),
-    /// sign the heads of live sessions, close every socket with 1001.
-    package func shutdown() async {
-        logger.info("shutting down")
-        await hub.stopTakingFrames()
-        transport.refuseNewConnections()
-        let writer = store.writer
-        await Task.detached { await writer.shutdown() }.value  // SQLite's blocks until committed: off the caller's task
-        await commitDelivery.withLock { $0 }?.value  // every ack of a committed event is queued
-        await hub.waitForArchives()
-        await checkpointer.signAll()  // what this node committed: nothing else is signed
-        checkpointer.finish()
-        await checkpointTask.withLock { $0 }?.value
-        transport.closeAll(code: 1001, reason: "server shutting down")
-        let deadline = ContinuousClock.now + .seconds(3)
-        while transport.openConnections > 0 && ContinuousClock.now < deadline {
-            try? await Task.sleep(for: .milliseconds(20))
-        }
-        transport.stop()
-        // The presence loop ends first: a turn still running could otherwise write this
-        // node back after it left.
-        if let presence = presenceTask.withLock({ $0 }) {
-            presence.cancel()
-            await presence.value
-        }
-        await hub.nodePresence?.leave()
-        (store as? PostgresStore)?.close()
+    /// Serves (after `start()`) until the task's service group shuts down gracefully, then
+    /// stops every part in the order `ServerPart.startOrder` reversed gives; returns once the
+    /// store is closed. The parts run in one `ServiceGroup` of their own, which takes its
+    /// graceful shutdown from the group this runs in (the command's, which has the signals).
+    package func run() async throws {
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(services: parts(), logger: logger))
+        try await group.run()
         logger.info("stopped")
     }
 }

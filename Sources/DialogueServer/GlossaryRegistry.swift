@@ -27,12 +27,12 @@ package final class GlossaryRegistry: Sendable {
     }
 
     private let state = Mutex(State())
-    private let store: any DialogueStore
+    private let store: any GlossaryStore
     private let logger: Logger
     /// Versions kept parsed per agent besides the active one.
     static let cachedVersions = 8
 
-    package init(store: any DialogueStore, logger: Logger) {
+    package init(store: any GlossaryStore, logger: Logger) {
         self.store = store
         self.logger = logger
     }

@@ -36,16 +36,23 @@ final class NodePresence: Sendable {
         wake.yield()
     }
 
-    /// Publishes and beats until cancelled.
+    /// Publishes and beats until cancelled (the `presence` part of the server's lifecycle).
     func run(hub: DialogueHub) async {
-        let clock = Task { [self] in
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                work.withLock { $0.beatDue = true }
-                wake.yield()
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { [self] in
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: interval)
+                    work.withLock { $0.beatDue = true }
+                    wake.yield()
+                }
             }
+            await publish(hub: hub)
+            group.cancelAll()
         }
-        defer { clock.cancel() }
+    }
+
+    /// Publishes the hub's changes and beats on each wake, until cancelled.
+    private func publish(hub: DialogueHub) async {
         // Whether the board holds exactly this node's connections; false at start, and after
         // anything that may have lost a change.
         var inStep = false

@@ -10,11 +10,11 @@ import Store
 /// the same events at once.
 actor TranscriptSearch {
     let index: TranscriptIndex
-    let store: any DialogueStore
+    let store: any EventStore
     /// Events read from the store per round trip while catching up.
     static let batch = 2_000
 
-    init(dataDirectory: String, store: any DialogueStore) throws {
+    init(dataDirectory: String, store: any EventStore) throws {
         index = try TranscriptIndex(path: (dataDirectory as NSString).appendingPathComponent(TranscriptIndex.fileName))
         self.store = store
     }

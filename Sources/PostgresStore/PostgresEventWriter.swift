@@ -4,10 +4,10 @@ import Logging
 import PostgresNIO
 import Store
 import Synchronization
-import Transcripts
+import HashChain
 
-/// Appends events to PostgreSQL with group commit, like SQLite's `GroupCommitWriter`: every
-/// event queued so far (at most `batchLimit`) goes in one transaction, results come back in
+/// Appends events to PostgreSQL with group commit, like SQLite's `GroupCommitWriter` and on
+/// the same policy (`CommitBatching`): the events queued so far go in one transaction, results come back in
 /// submission order, and nothing blocks the caller. What SQLite's single writer knows from
 /// being alone, this one learns under locks, because other nodes append to the same
 /// sessions: each session's `event_heads` row is locked FOR UPDATE while its seq is checked
@@ -28,7 +28,8 @@ package final class PostgresEventWriter: EventAppender {
         var pending: [Pending] = []
         var started = false
         var stopping = false
-        var lastBatchCount = 0
+        /// When to commit and how much: the policy SQLite's writer shares.
+        var batching: CommitBatching
         var task: Task<Void, Never>?
         /// Sessions with a refused event: their later events were decided on rules that
         /// assumed it, so they are refused too until the hub reloads the session (`reopen`).
@@ -38,10 +39,8 @@ package final class PostgresEventWriter: EventAppender {
     private let client: PostgresClient
     /// This node, named in its notices so it can skip them.
     private let nodeId: String
-    private let interval: Duration
-    private let batchLimit: Int
     private let logger: Logger
-    private let queue = Mutex(Queue())
+    private let queue: Mutex<Queue>
     private let wakeups: AsyncStream<Void>
     private let wake: AsyncStream<Void>.Continuation
     private let continuation: AsyncStream<CommitResult>.Continuation
@@ -50,8 +49,7 @@ package final class PostgresEventWriter: EventAppender {
     init(client: PostgresClient, nodeId: String, interval: Duration, batchLimit: Int, logger: Logger) {
         self.client = client
         self.nodeId = nodeId
-        self.interval = interval
-        self.batchLimit = max(1, batchLimit)
+        queue = Mutex(Queue(batching: CommitBatching(interval: interval, limit: batchLimit)))
         self.logger = logger
         (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
@@ -76,11 +74,7 @@ package final class PostgresEventWriter: EventAppender {
         if accepted {
             wake.yield()
         } else {
-            let error = StoreError.writeFailed("the writer has stopped")
-            continuation.yield(
-                CommitResult(
-                    committed: [], failed: events.map { FailedAppend(event: $0, error: error) }, submittedAt: [],
-                    committedAt: now))
+            continuation.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
         }
     }
 
@@ -107,24 +101,23 @@ package final class PostgresEventWriter: EventAppender {
         continuation.finish()
     }
 
-    /// The next batch, waiting for one; nil once stopping with nothing left. Under load it
-    /// waits up to `interval` for company, as SQLite's writer does.
+    /// The next batch as `CommitBatching` decides, waiting as it says; nil once stopping
+    /// with nothing left. A gathering batch sleeps until the policy's instant rather than
+    /// waking on each submission: the policy then counts what arrived meanwhile.
     private func nextBatch(_ wakeups: inout AsyncStream<Void>.Iterator) async -> [Pending]? {
         while true {
-            let (count, stopping, last) = queue.withLock { ($0.pending.count, $0.stopping, $0.lastBatchCount) }
-            if count == 0 {
-                if stopping { return nil }
-                _ = await wakeups.next()
-                continue
+            let (step, taken) = queue.withLock { queue -> (CommitBatching.Step, [Pending]) in
+                let step = queue.batching.next(queued: queue.pending.count, stopping: queue.stopping, now: .now)
+                guard case .take(let count) = step else { return (step, []) }
+                let taken = Array(queue.pending.prefix(count))
+                queue.pending.removeFirst(count)
+                return (step, taken)
             }
-            if last > 1 && count < min(batchLimit, 64) && !stopping && interval > .zero {
-                try? await Task.sleep(for: interval)
-            }
-            return queue.withLock { queue in
-                let taken = Array(queue.pending.prefix(batchLimit))
-                queue.pending.removeFirst(taken.count)
-                queue.lastBatchCount = taken.count
-                return taken
+            switch step {
+            case .finish: return nil
+            case .waitForEvents: _ = await wakeups.next()
+            case .gather(let until): try? await Task.sleep(until: until, clock: .continuous)
+            case .take: return taken
             }
         }
     }
@@ -156,19 +149,14 @@ package final class PostgresEventWriter: EventAppender {
             // Only an error PostgreSQL reported for the statement can be one event's fault;
             // after a timeout or a lost connection, retrying each event alone would only add
             // load (and the batch may still commit: the hub reloads the sessions).
-            if batch.count > 1, Self.isStatementError(error) {
+            if CommitBatching.recovery(count: batch.count, eventsCanBeAtFault: Self.isStatementError(error))
+                == .retryOneByOne
+            {
                 logger.warning(
                     "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(describe(error))"])
-                var total = CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
-                for pending in batch {
-                    let part = await commit([pending])
-                    total.committed += part.committed
-                    total.canonical += part.canonical
-                    total.failed += part.failed
-                    total.submittedAt += part.submittedAt
-                    total.committedAt = part.committedAt
-                }
-                return total
+                var parts: [CommitResult] = []
+                for pending in batch { parts.append(await commit([pending])) }
+                return CommitResult(merging: parts)
             }
             let reason = StoreError.writeFailed(describe(error))
             logger.error("commit failed", metadata: ["db.error": "\(describe(error))"])
@@ -176,9 +164,7 @@ package final class PostgresEventWriter: EventAppender {
             // a later event of these sessions must not commit after it as if it had not, so
             // they are refused until the hub has reloaded them (`reopen`).
             queue.withLock { $0.fenced.formUnion(batch.map(\.event.session)) }
-            return CommitResult(
-                committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
-                committedAt: DispatchTime.now().uptimeNanoseconds)
+            return CommitResult(failing: batch.map(\.event), reason, at: DispatchTime.now().uptimeNanoseconds)
         }
     }
 

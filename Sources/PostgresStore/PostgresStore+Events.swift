@@ -2,7 +2,7 @@ import Dialogue
 import Foundation
 import PostgresNIO
 import Store
-import Transcripts
+import HashChain
 
 extension PostgresStore {
     package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {

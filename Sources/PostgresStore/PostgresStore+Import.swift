@@ -2,7 +2,7 @@ import Dialogue
 import Foundation
 import PostgresNIO
 import Store
-import Transcripts
+import HashChain
 
 /// Filling an empty PostgreSQL store from another store (`migrate-store`): events go through
 /// the writer's own statement with their stored bytes and hashes, so the tables it keeps

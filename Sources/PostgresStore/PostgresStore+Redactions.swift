@@ -3,7 +3,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import Store
-import Transcripts
+import HashChain
 
 extension PostgresStore {
     package func redact(session: String, seq: Int64, scope: Redaction.Scope, actor: String, reason: String)

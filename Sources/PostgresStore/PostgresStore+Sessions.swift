@@ -2,7 +2,7 @@ import Dialogue
 import Foundation
 import PostgresNIO
 import Store
-import Transcripts
+import HashChain
 
 extension PostgresStore {
     package func createSession(_ info: SessionInfo) async throws {

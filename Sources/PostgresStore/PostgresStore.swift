@@ -123,7 +123,7 @@ package final class PostgresStore: DialogueStore {
         }
     }
 
-    /// Closes the connection pool (after `writer.shutdown()`).
+    /// Stops the notice listeners and the connection pools (after `writer.shutdown()`).
     package func close() {
         for listener in listeners.withLock({ $0 }) { listener.cancel() }
         for task in running { task.cancel() }

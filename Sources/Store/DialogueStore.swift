@@ -1,42 +1,27 @@
 import Dialogue
 
 /// What the server needs from durable storage: SQLite embedded on one node, or PostgreSQL
-/// shared by several. Every requirement is async, since a network database answers
-/// asynchronously (SQLite's synchronous implementations satisfy them as they are).
-package protocol DialogueStore: RedactionStore, Sendable {
-    // Staff
-    /// Creates an account (or adds a token to an existing one of the same role); returns the token.
-    func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String)
-    /// Revokes every token of the account; false when no such account.
-    func revokeStaff(name: String) async throws -> Bool
-    /// All accounts, by name.
-    func staffAccounts() async throws -> [StaffAccount]
-    /// The account a live token belongs to.
-    func staff(token: String) async throws -> StaffAccount?
+/// shared by several. It is the sum of the roles below (docs/architecture.md, "Store roles"):
+/// a component that needs one role takes only that one, and a test fakes only what it uses.
+/// Every requirement is async, since a network database answers asynchronously (SQLite's
+/// synchronous implementations satisfy them as they are).
+package protocol DialogueStore:
+    EventStore, SessionStore, StaffStore, SignedHeadStore, NoteStore, TranslationStore, GlossaryStore,
+    PresenceStore, RedactionStore
+{}
 
-    // Sessions
-    /// Stores a new session.
-    func createSession(_ info: SessionInfo) async throws
-    /// One session's settings.
-    func session(id: String) async throws -> SessionInfo?
-    /// Sessions, newest first, optionally filtered by title text and status.
-    func sessions(matching text: String?, status: SessionStatus?) async throws -> [SessionInfo]
-    /// Participants of a session, in order of first join.
-    func participants(session: String) async throws -> [Participant]
-    /// Rebuilds a session's rules by replaying its events.
-    func loadState(session: String) async throws -> SessionState?
+/// What every role of a store shares: it is closed once, by whoever opened it, after its
+/// last user stopped (so nobody needs to know which database it is to close it).
+package protocol ClosableStore: Sendable {
+    /// Releases the database (connections, pools, listeners). Call after `writer.shutdown()`;
+    /// nothing may use the store afterwards. It does not wait: whoever closes a store is about
+    /// to let go of it (a command returning, a server stopping).
+    func close()
+}
 
-    // Invites
-    /// Stores an invite and returns its code.
-    func createInvite(_ invite: Invite) async throws -> String
-    /// The invite a code belongs to, usable or not.
-    func invite(code: String) async throws -> Invite?
-    /// Marks an invite revoked; false when unknown or already revoked.
-    /// A session's invites, newest first.
-    func invites(session: String) async throws -> [Invite]
-    func revokeInvite(id: String, session: String) async throws -> Bool
-
-    // Events
+/// The events of sessions: appending (through the group-commit writer), reading back, and
+/// hearing of what other nodes sharing the store committed.
+package protocol EventStore: ClosableStore {
     /// Events after `after`, in order, at most `limit`.
     func events(session: String, after: Int64, limit: Int) async throws -> [Event]
     /// Every session's last seq (0 when it has no event yet).
@@ -54,8 +39,53 @@ package protocol DialogueStore: RedactionStore, Sendable {
     func storedEvents(session: String) async throws -> [StoredEvent]
     /// The group-commit writer that appends events.
     var writer: any EventAppender { get }
+    /// Commits made by other nodes sharing this store; nil for a store only one node uses.
+    func commitNotices() -> AsyncStream<CommitNotice>?
+    /// Whether other nodes append to this store too.
+    var isShared: Bool { get }
+}
 
-    // Heads, notes, audit
+/// Sessions: their settings, participants, and the rules rebuilt from their events.
+package protocol SessionStore: ClosableStore {
+    /// Stores a new session.
+    func createSession(_ info: SessionInfo) async throws
+    /// One session's settings.
+    func session(id: String) async throws -> SessionInfo?
+    /// Sessions, newest first, optionally filtered by title text and status.
+    func sessions(matching text: String?, status: SessionStatus?) async throws -> [SessionInfo]
+    /// Participants of a session, in order of first join.
+    func participants(session: String) async throws -> [Participant]
+    /// Rebuilds a session's rules by replaying its events.
+    func loadState(session: String) async throws -> SessionState?
+    /// Every session id, oldest first.
+    func sessionIds() async throws -> [String]
+}
+
+/// Who may come in: staff accounts with their tokens, and investors' invites.
+package protocol StaffStore: ClosableStore {
+    /// Creates an account (or adds a token to an existing one of the same role); returns the token.
+    func addStaff(name: String, role: Role) async throws -> (StaffAccount, token: String)
+    /// Revokes every token of the account; false when no such account.
+    func revokeStaff(name: String) async throws -> Bool
+    /// All accounts, by name.
+    func staffAccounts() async throws -> [StaffAccount]
+    /// The account a live token belongs to.
+    func staff(token: String) async throws -> StaffAccount?
+    /// Ids of staff accounts that still have a token that is not revoked.
+    func activeStaffIds() async throws -> Set<String>
+    /// Stores an invite and returns its code.
+    func createInvite(_ invite: Invite) async throws -> String
+    /// The invite a code belongs to, usable or not.
+    func invite(code: String) async throws -> Invite?
+    /// A session's invites, newest first.
+    func invites(session: String) async throws -> [Invite]
+    /// Marks an invite revoked; false when unknown or already revoked.
+    func revokeInvite(id: String, session: String) async throws -> Bool
+}
+
+/// Signatures over the chain: signed heads, checkpoints and final heads, and the links
+/// they are made from.
+package protocol SignedHeadStore: ClosableStore {
     /// Stores a signed head (replacing an older one).
     func saveHead(_ head: SignedHeadRecord) async throws
     /// The last signed head of a session.
@@ -68,14 +98,20 @@ package protocol DialogueStore: RedactionStore, Sendable {
     /// Each stored event's seq, kind, hash and chain, in seq order, without its body: what
     /// signing a checkpoint reads (a long session's texts stay on disk).
     func chainLinks(session: String) async throws -> [ChainLink]
+}
+
+/// Staff notes on events, and the audit trail of who read what.
+package protocol NoteStore: ClosableStore {
     /// Adds a note to an event.
     func addNote(session: String, seq: Int64, text: String, author: String) async throws -> Note
     /// Notes of a session.
     func notes(session: String) async throws -> [Note]
     /// Records who read what.
     func audit(actor: String, action: String, session: String?, detail: String) async throws
+}
 
-    // Translations (machine and human)
+/// Translations of events, by machines and by people.
+package protocol TranslationStore: ClosableStore {
     /// Stores the translation of an event into one language, replacing the stored one when
     /// the rule `TranslationPreference.replaces` states allows (each store writes it in SQL); false when it was not stored (a person's
     /// translation is there already and this one is a machine's).
@@ -85,8 +121,10 @@ package protocol DialogueStore: RedactionStore, Sendable {
         -> [Int64: StoredTranslation]
     /// Every stored translation of a session (into `language` only, when given), by seq then language.
     func translations(session: String, language: String?) async throws -> [StoredTranslation]
+}
 
-    // Glossary versions
+/// The versions of each agent's glossary.
+package protocol GlossaryStore: ClosableStore {
     /// A stored glossary version of an agent; the newest when `version` is nil.
     func glossary(agent: String, version: Int?) async throws -> StoredGlossary?
     /// SHA-256 of the newest version that came from `origin` (`file` or `api`).
@@ -94,16 +132,11 @@ package protocol DialogueStore: RedactionStore, Sendable {
     /// Stores a new version (the agent's last + 1) and returns it.
     func addGlossary(agent: String, tsv: String, sha256: String, origin: String, concepts: Int, createdBy: String)
         async throws -> StoredGlossary
+}
 
-    /// Every session id, oldest first.
-    func sessionIds() async throws -> [String]
-    /// Ids of staff accounts that still have a token that is not revoked.
-    func activeStaffIds() async throws -> Set<String>
-    /// Commits made by other nodes sharing this store; nil for a store only one node uses.
-    func commitNotices() -> AsyncStream<CommitNotice>?
-    /// Whether other nodes append to this store too.
-    var isShared: Bool { get }
-    /// Who is connected through the other nodes; nil for a store only one node uses.
+/// Who is connected through the other nodes of a shared store.
+package protocol PresenceStore: ClosableStore {
+    /// The board the nodes share; nil for a store only one node uses.
     var presence: (any PresenceBoard)? { get }
 }
 
@@ -133,7 +166,7 @@ package enum CommitNotice: Sendable, Equatable {
     case resumed
 }
 
-extension DialogueStore {
+extension EventStore {
     /// One session after another (SQLite reads locally; a networked store does it in one query).
     package func storedFrames(after: [String: Int64], limit: Int) async throws -> [String: [StoredFrame]] {
         var frames: [String: [StoredFrame]] = [:]
@@ -149,6 +182,9 @@ extension DialogueStore {
     /// Whether other nodes append to this store too (their events can take a seq this node
     /// decided, which is then normal contention rather than a storage fault).
     package var isShared: Bool { false }
+}
+
+extension PresenceStore {
     /// Who is connected through the other nodes; nil for a store only one node uses.
     package var presence: (any PresenceBoard)? { nil }
 }

@@ -2,7 +2,7 @@ import Dialogue
 import Foundation
 import GRDB
 import Logging
-import Transcripts
+import HashChain
 
 /// What became of a group of submitted events. Results arrive in submission order.
 package struct CommitResult: Sendable {
@@ -43,9 +43,9 @@ package struct FailedAppend: Sendable {
     }
 }
 
-/// Appends events with group commit on a thread of its own: it takes every event queued so
-/// far (at most `batchLimit`), waits up to `interval` for more when the batch is small,
-/// and writes them in one transaction. One fsync then covers many events, and no caller
+/// Appends events with group commit on a thread of its own: it takes the events queued so
+/// far as `CommitBatching` decides (the policy PostgreSQL's writer shares) and writes them
+/// in one transaction. One fsync then covers many events, and no caller
 /// ever blocks on disk. It also computes the hash chain and refuses any event whose seq
 /// does not directly follow the session's last stored one, so gaps cannot be stored, or
 /// whose clientId its sender already used in the session, so nothing is stored twice.
@@ -57,17 +57,11 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     }
 
     private let pool: DatabasePool
-    private let interval: Duration
-    private let batchLimit: Int
     private let logger: Logger
     private let condition = NSCondition()
     private var queue: [Pending] = []
-    /// Size of the batch taken last (guarded by `condition`).
-    private var lastBatchCount = 0
-    /// A batch this large is committed without waiting for more.
-    static let enough = 64
-    /// Seconds without a new event after which a waiting batch goes.
-    static let quiet: TimeInterval = 0.000_25
+    /// When to commit and how much (guarded by `condition`).
+    private var batching: CommitBatching
     private var started = false
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
@@ -79,8 +73,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
 
     init(pool: DatabasePool, interval: Duration, batchLimit: Int, logger: Logger) {
         self.pool = pool
-        self.interval = interval
-        self.batchLimit = max(1, batchLimit)
+        batching = CommitBatching(interval: interval, limit: batchLimit)
         self.logger = logger
         (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
     }
@@ -103,11 +96,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         condition.lock()
         guard !stopping else {
             condition.unlock()
-            let error = StoreError.writeFailed("the writer has stopped")
-            continuation.yield(
-                CommitResult(
-                    committed: [], failed: events.map { FailedAppend(event: $0, error: error) },
-                    submittedAt: [], committedAt: now))
+            continuation.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
             return
         }
         queue.append(contentsOf: events.map { Pending(event: $0, submittedAt: now) })
@@ -139,32 +128,26 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         finished.signal()
     }
 
+    /// The next batch as `CommitBatching` decides, waiting on `condition` as it says; nil
+    /// once stopping with nothing left.
     private func nextBatch() -> [Pending]? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !stopping { condition.wait() }
-        if queue.isEmpty { return nil }
-        // Waiting for more pays only under load: one fsync and one WAL page then serve many
-        // events. A lone event after a quiet spell (the last batch was a single one) goes at
-        // once; otherwise the batch waits up to `interval` while events keep coming, and goes
-        // as soon as `Self.quiet` passes without one (a few clients waiting on their acks send
-        // nothing more) or it has grown to `Self.enough`.
-        let wanted = min(batchLimit, Self.enough)
-        if lastBatchCount > 1 && queue.count < wanted && !stopping && interval > .zero {
-            let (seconds, attoseconds) = interval.components
-            let deadline = Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18)
-            while queue.count < wanted && !stopping {
-                let before = queue.count
-                let until = min(deadline, Date(timeIntervalSinceNow: Self.quiet))
-                while queue.count == before && !stopping && condition.wait(until: until) {}
-                if queue.count == before || until >= deadline { break }
+        while true {
+            switch batching.next(queued: queue.count, stopping: stopping, now: .now) {
+            case .finish:
+                return nil
+            case .waitForEvents:
+                condition.wait()
+            case .gather(let until):
+                let (seconds, attoseconds) = (until - .now).components
+                _ = condition.wait(until: Date(timeIntervalSinceNow: Double(seconds) + Double(attoseconds) / 1e18))
+            case .take(let count):
+                let batch = Array(queue.prefix(count))
+                queue.removeFirst(count)
+                return batch
             }
         }
-        let count = min(queue.count, batchLimit)
-        lastBatchCount = count
-        let batch = Array(queue.prefix(count))
-        queue.removeFirst(count)
-        return batch
     }
 
     private func commit(_ batch: [Pending]) -> CommitResult {
@@ -227,24 +210,17 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                 }
             }
         } catch {
-            if batch.count > 1 {
-                // One bad event must not sink the others: retry them one transaction each.
+            // Any SQLite error may be one event's fault.
+            switch CommitBatching.recovery(count: batch.count, eventsCanBeAtFault: true) {
+            case .retryOneByOne:
                 logger.warning(
                     "batch commit failed; retrying its events one by one", metadata: ["db.error": "\(error)"])
-                return batch.map { commit([$0]) }.reduce(
-                    CommitResult(committed: [], failed: [], submittedAt: [], committedAt: 0)
-                ) { total, part in
-                    CommitResult(
-                        committed: total.committed + part.committed, canonical: total.canonical + part.canonical,
-                        failed: total.failed + part.failed, submittedAt: total.submittedAt + part.submittedAt,
-                        committedAt: part.committedAt)
-                }
+                return CommitResult(merging: batch.map { commit([$0]) })
+            case .failAll:
+                logger.error("commit failed", metadata: ["db.error": "\(error)", "db.batch": "\(batch.count)"])
+                return CommitResult(
+                    failing: batch.map(\.event), .writeFailed("\(error)"), at: DispatchTime.now().uptimeNanoseconds)
             }
-            let reason = StoreError.writeFailed("\(error)")
-            logger.error("commit failed", metadata: ["db.error": "\(error)", "db.batch": "\(batch.count)"])
-            return CommitResult(
-                committed: [], failed: batch.map { FailedAppend(event: $0.event, error: reason) }, submittedAt: [],
-                committedAt: DispatchTime.now().uptimeNanoseconds)
         }
         for (session, head) in newHeads {
             heads[session]!.seq = head.seq

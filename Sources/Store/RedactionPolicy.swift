@@ -1,5 +1,5 @@
 import Dialogue
-import Transcripts
+import HashChain
 
 /// Which events an erasure or the retention policy changes, and how much of each: decided
 /// here once, so that both stores remove the same things (docs/transcripts.md, "Redaction").

@@ -1,10 +1,10 @@
 import Dialogue
-import Transcripts
+import HashChain
 
 /// Removing what people said, or who they were, from stored events while the chain still
 /// verifies (docs/transcripts.md, "Redaction"). Each store does it in one transaction that
 /// also drops the events' translations and records who, when and why.
-package protocol RedactionStore: Sendable {
+package protocol RedactionStore: ClosableStore {
     /// Redacts one event: its text members (scope `text`), or its author too (`person`).
     /// Throws `notFound` for an unknown event and `conflict` when it holds nothing to remove.
     func redact(session: String, seq: Int64, scope: Redaction.Scope, actor: String, reason: String) async throws

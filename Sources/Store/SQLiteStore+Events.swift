@@ -1,7 +1,7 @@
 import Dialogue
 import Foundation
 import GRDB
-import Transcripts
+import HashChain
 
 extension SQLiteStore {
     package func events(session: String, after: Int64, limit: Int) async throws -> [Event] {

@@ -1,7 +1,7 @@
 import Dialogue
 import Foundation
 import GRDB
-import Transcripts
+import HashChain
 
 extension SQLiteStore {
     package func redact(session: String, seq: Int64, scope: Redaction.Scope, actor: String, reason: String)

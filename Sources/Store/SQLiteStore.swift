@@ -196,6 +196,13 @@ package final class SQLiteStore: DialogueStore {
         }
     }
 
+    /// Closes the database file (after `writer.shutdown()`, which owns the last writes).
+    package func close() {
+        do { try pool.close() } catch {
+            logger.warning("closing the database failed", metadata: ["db.error": "\(error)"])
+        }
+    }
+
     /// Wraps GRDB errors in the store's own error type.
     func reading<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do { return try await pool.read(body) } catch let error as StoreError { throw error } catch {

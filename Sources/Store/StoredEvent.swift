@@ -1,5 +1,5 @@
 import Dialogue
-import Transcripts
+import HashChain
 
 /// An event as stored, with its digests: what exports and verification need.
 package struct StoredEvent: Sendable {

@@ -1,5 +1,4 @@
 import Dialogue
-import Transcripts
 
 /// A translation of one event's text into one language, as stored: made by a machine
 /// provider, or typed by an officer or interpreter (`engine` `human`, with `by`).
@@ -63,15 +62,5 @@ package struct StoredTranslation: Sendable, Equatable {
         members["seq"] = .int(seq)
         members["at"] = .string(at)
         return .object(members)
-    }
-
-    /// As listed by `GET /v1/sessions/{id}/translations` and in exported transcripts:
-    /// `{"seq","language","text","engine","glossaryOk","by"?,"at"}`.
-    package var listed: JSONValue { transcript.json() }
-
-    /// As an exported transcript lists it, with who made it.
-    package var transcript: TranscriptTranslation {
-        TranscriptTranslation(
-            seq: seq, language: language, text: text, engine: engine, glossaryOk: glossaryOk, by: by?.json, at: at)
     }
 }

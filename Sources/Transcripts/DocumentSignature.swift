@@ -1,5 +1,6 @@
 import Crypto
 import Dialogue
+import HashChain
 
 /// The signature over a whole version-2 export (docs/transcripts.md, "Exported JSON"):
 /// Ed25519 over the SHA-256 of the canonical JSON of the export without its

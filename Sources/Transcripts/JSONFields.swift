@@ -1,4 +1,5 @@
 import Dialogue
+import HashChain
 
 /// Typed access to one JSON object of an export, throwing `TranscriptError.unreadable`
 /// with the member's path (`events[3].hash`) when something is missing or mistyped.

@@ -1,3 +1,4 @@
+import HashChain
 /// The rules a session's signatures must meet against its chain (docs/transcripts.md,
 /// "Checkpoints and the final head"), checked after the chain itself: every signature made
 /// by a trusted key over the chain value stored at its seq; an ended session covered whole

@@ -1,3 +1,4 @@
+import HashChain
 import Crypto
 import Foundation
 

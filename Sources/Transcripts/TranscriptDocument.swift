@@ -1,4 +1,5 @@
 import Dialogue
+import HashChain
 
 /// Everything an export holds (docs/transcripts.md, "Exported JSON"): the session, its
 /// participants, its events with their hashes, staff notes, and the signed chain head.

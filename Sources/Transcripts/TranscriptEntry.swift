@@ -1,4 +1,5 @@
 import Dialogue
+import HashChain
 
 /// One event as exported: its canonical body with the hash and chain the store kept for it.
 package struct TranscriptEntry: Sendable, Equatable {

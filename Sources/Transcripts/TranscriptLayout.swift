@@ -1,4 +1,5 @@
 import Dialogue
+import HashChain
 
 /// What a rendered transcript shows, worked out once from a document and not yet escaped,
 /// so that the Markdown and HTML renderers only differ in markup.

@@ -1,4 +1,5 @@
 import Dialogue
+import HashChain
 
 /// Checks a transcript's hash chain and head signature (docs/transcripts.md): offline from
 /// an exported file, or from the store's own rows.

@@ -1,3 +1,4 @@
+import HashChain
 import Crypto
 
 /// The public keys a verifier accepts signatures from: the server's own signing key and

@@ -3,6 +3,7 @@ import Dialogue
 import DialogueServer
 import Foundation
 import Logging
+import ServiceLifecycle
 
 /// `serve`: runs the server in the foreground until SIGINT or SIGTERM.
 struct Serve: AsyncParsableCommand {
@@ -183,10 +184,24 @@ struct Serve: AsyncParsableCommand {
             }
         }
 
-        // Catch SIGINT/SIGTERM before anything is printed: a parent may signal at once.
-        let signals = SignalSources()
-        let stop = AsyncStream<Void>.makeStream()
-        signals.install([SIGINT, SIGTERM]) { stop.continuation.yield() }
+        // One group for the whole run, with the signals trapped before anything is opened or
+        // printed (a parent may signal at once); a signal during start-up stops the server as
+        // soon as it has started, as one while serving does.
+        let group = ServiceGroup(
+            configuration: ServiceGroupConfiguration(
+                services: [Server(configuration: configuration, logger: logger)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+    }
+}
+
+/// The server as the command's one service: opens and starts it, prints what a parent reads
+/// (`url:`, then `officer-token:` on a fresh database), and serves until the group shuts down.
+struct Server: Service {
+    let configuration: ServerConfiguration
+    let logger: Logger
+
+    func run() async throws {
         let app: DialogueServerApp
         let started: DialogueServerApp.Started
         do {
@@ -197,30 +212,6 @@ struct Serve: AsyncParsableCommand {
         }
         printLine("url: \(started.listenURL)/")
         if let token = started.officerToken { printLine("officer-token: \(token)") }
-        for await _ in stop.stream { break }
-        await app.shutdown()
-    }
-}
-
-/// Turns termination signals into a callback (once), without blocking a thread.
-final class SignalSources: @unchecked Sendable {  // mutated only on `queue`
-    private let queue = DispatchQueue(label: "signals")
-    private var sources: [DispatchSourceSignal] = []
-    private var fired = false
-
-    func install(_ signals: [Int32], _ handler: @escaping @Sendable () -> Void) {
-        queue.sync {
-            for number in signals {
-                signal(number, SIG_IGN)
-                let source = DispatchSource.makeSignalSource(signal: number, queue: queue)
-                source.setEventHandler { [self] in
-                    guard !fired else { return }
-                    fired = true
-                    handler()
-                }
-                source.resume()
-                sources.append(source)
-            }
-        }
+        try await app.run()
     }
 }

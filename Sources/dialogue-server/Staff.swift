@@ -3,7 +3,6 @@ import ArgumentParser
 import Retrieval
 import Dialogue
 import Foundation
-import PostgresStore
 import Store
 
 /// `staff add|revoke|list`: manages officer, reviewer and interpreter accounts.
@@ -25,7 +24,7 @@ struct Staff: AsyncParsableCommand {
             }
             do {
                 let store = try await shared.open(data: data)
-                defer { (store as? PostgresStore)?.close() }
+                defer { store.close() }
                 printLine(try await store.addStaff(name: name, role: role).token)
             } catch { fail("\(error)") }
         }
@@ -40,7 +39,7 @@ struct Staff: AsyncParsableCommand {
         func run() async throws {
             do {
                 let store = try await shared.open(data: data)
-                defer { (store as? PostgresStore)?.close() }
+                defer { store.close() }
                 guard try await store.revokeStaff(name: name) else { fail("no staff account named \(name)", code: 2) }
                 printLine("revoked: \(name)")
             } catch { fail("\(error)") }
@@ -55,7 +54,7 @@ struct Staff: AsyncParsableCommand {
         func run() async throws {
             do {
                 let store = try await shared.open(data: data)
-                defer { (store as? PostgresStore)?.close() }
+                defer { store.close() }
                 for account in try await store.staffAccounts() {
                     printLine(
                         "\(account.name)\t\(account.role.rawValue)\t\(account.id)\tactive tokens: \(account.activeTokens)\tcreated \(account.createdAt)"

@@ -1,5 +1,5 @@
 import Testing
-import Transcripts
+import HashChain
 
 @testable import PostgresStore
 

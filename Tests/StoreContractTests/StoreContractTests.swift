@@ -5,7 +5,7 @@ import Logging
 import PostgresNIO
 import Synchronization
 import Testing
-import Transcripts
+import HashChain
 
 @testable import PostgresStore
 @testable import Store
@@ -457,7 +457,7 @@ enum Backend: String, CustomTestStringConvertible, Sendable {
     }
 
     func close(_ store: any DialogueStore) {
-        if let store = store as? PostgresStore { store.close() }
+        store.close()
         if let store = store as? SQLiteStore {
             try? FileManager.default.removeItem(atPath: (store.path as NSString).deletingLastPathComponent)
         }

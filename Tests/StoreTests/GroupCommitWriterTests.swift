@@ -2,7 +2,7 @@ import Dialogue
 import Foundation
 import GRDB
 import Testing
-import Transcripts
+import HashChain
 
 @testable import Store
 

@@ -15,6 +15,17 @@ import Testing
         folder = try TemporaryFolder()
     }
 
+    /// `close()` through the role protocol (no downcast): the file is let go of, and a
+    /// use afterwards is refused rather than served from a half-closed pool.
+    @Test func closeReleasesTheDatabase() async throws {
+        let store: any DialogueStore = try SQLiteStore(dataDirectory: folder.path)
+        try await store.createSession(StoreFixture.session("ses_one"))
+        store.close()
+        await #expect(throws: StoreError.self) { try await store.session(id: "ses_one") }
+        let reopened = try SQLiteStore(dataDirectory: folder.path)
+        #expect(try await reopened.session(id: "ses_one") != nil)
+    }
+
     @Test func opensAndMigratesTwice() async throws {
         do {
             let store = try SQLiteStore(dataDirectory: folder.path)
