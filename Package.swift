@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C library behind a thin module that only Transport imports.
@@ -81,6 +83,7 @@ let package = Package(
             name: "DialogueServer",
             dependencies: [
                 "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
+                "ServerMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -96,6 +99,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The counters behind /metrics: swift-metrics handles over swift-prometheus's registry.
+        // Its own module so that its micro-benchmark builds in release without the server.
+        .target(
+            name: "ServerMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
+        // Bench only (make bench-metrics): the metrics' cost per call on the delivery path,
+        // swift-metrics against the former hand-formatted counters. Not in the product.
+        .executableTarget(
+            name: "metrics-bench",
+            dependencies: [
+                "ServerMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "bench/metrics", swiftSettings: strict),
         // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
         .executableTarget(
             name: "glossary-bench", dependencies: ["Glossary", "Dialogue"], path: "bench/glossary", swiftSettings: strict),
@@ -146,6 +167,7 @@ let package = Package(
             name: "DialogueServerTests",
             dependencies: ["DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks", "Transcripts"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ServerMetricsTests", dependencies: ["ServerMetrics"], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],
             resources: [.copy("Fixtures")], swiftSettings: strict),
