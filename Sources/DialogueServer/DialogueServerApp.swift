@@ -24,6 +24,8 @@ package final class DialogueServerApp: Sendable {
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
+    /// The HTTP client of the translation and LLM providers; shut down last.
+    package let providers = ProviderClient()
     let signInFailures: SignInFailures
     let logger: Logger
     /// Signs checkpoints of live sessions, fed by the commit delivery.
@@ -110,7 +112,7 @@ package final class DialogueServerApp: Sendable {
             limitPerMinute: configuration.signInFailuresPerMinute, metrics: metrics, logger: logger)
         hub = DialogueHub(
             transport: transport, store: store, agents: agentSource, glossaries: glossaries, retrieval: retrieval,
-            configuration: configuration,
+            configuration: configuration, providers: providers,
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)
@@ -270,6 +272,7 @@ package final class DialogueServerApp: Sendable {
         }
         await hub.nodePresence?.leave()
         (store as? PostgresStore)?.close()
+        await providers.shutdown()  // after the hub: nothing asks a provider any more
         logger.info("stopped")
     }
 }
