@@ -1,3 +1,6 @@
+import Logging
+import Synchronization
+
 /// The circuit breaker of an outbound provider (translation, LLM), as a value: closed while
 /// requests succeed; open after `failuresToOpen` failures in a row, when no request is sent;
 /// half-open once `openFor` has passed, when requests go out again as trials: the first
@@ -72,5 +75,50 @@ struct CircuitBreaker: Sendable, Equatable {
         case .open:
             return .alreadyOpen
         }
+    }
+}
+
+/// A provider's `CircuitBreaker` behind a mutex, and what a failed request does the same way
+/// for both providers: it is counted in `/metrics`
+/// (`dialogue_provider_failures_total{provider}`), logged as a warning, and the breaker's
+/// opening is logged once as an error.
+final class ProviderCircuit: Sendable {
+    /// `translator` or `llm`: the metric's label.
+    let provider: String
+    /// How the opening's log line names the provider: `translation provider`, `llm provider`.
+    let title: String
+    private let breaker: Mutex<CircuitBreaker>
+    let logger: Logger
+    let metrics: Metrics?
+
+    /// A closed breaker for `provider`.
+    init(
+        provider: String, title: String, breaker: CircuitBreaker = CircuitBreaker(), logger: Logger, metrics: Metrics?
+    ) {
+        self.provider = provider
+        self.title = title
+        self.breaker = Mutex(breaker)
+        self.logger = logger
+        self.metrics = metrics
+    }
+
+    /// Whether a request may go out now.
+    func allowsRequest() -> Bool { breaker.withLock { $0.allowsRequest(now: .now) } }
+
+    /// A request that succeeded.
+    func succeeded() { breaker.withLock { $0.recordSuccess() } }
+
+    /// A request that failed: counted, logged as `message` with `metadata` and the error;
+    /// true when a retry may go out (the breaker is still closed).
+    func failed(_ message: Logger.Message, error: any Error, metadata: Logger.Metadata) -> Bool {
+        let (outcome, breaker) = breaker.withLock { ($0.recordFailure(now: .now), $0) }
+        metrics?.providerFailed(provider)
+        logger.warning(message, metadata: metadata.merging(["error": "\(error)"]) { $1 })
+        if outcome == .opened {
+            logger.error(
+                "\(title) failing: no request for \(breaker.openFor)",
+                metadata: ["provider.engine": metadata["provider.engine"] ?? "", "failures": "\(breaker.failuresToOpen)"])
+        }
+        return outcome == .stillClosed
     }
 }

@@ -18,7 +18,7 @@ final class LLMComposer: Sendable {
     let settings: ProviderSettings
     let timeout: TimeInterval
     let client: ProviderClient
-    private let breaker = Mutex(CircuitBreaker())
+    private let circuit: ProviderCircuit
     let logger: Logger
     let metrics: Metrics?
 
@@ -36,6 +36,7 @@ final class LLMComposer: Sendable {
         self.timeout = settings.timeout ?? Self.defaultTimeout
         self.logger = logger
         self.metrics = metrics
+        circuit = ProviderCircuit(provider: "llm", title: "llm provider", logger: logger, metrics: metrics)
     }
 
     /// `llm:MODEL`, recorded on the events it wrote.
@@ -47,7 +48,7 @@ final class LLMComposer: Sendable {
         glossary: Glossary? = nil
     ) async -> (text: String, citations: [SearchResult])? {
         guard !results.isEmpty else { return nil }
-        guard breaker.withLock({ $0.allowsRequest(now: .now) }) else { return nil }
+        guard circuit.allowsRequest() else { return nil }
         let (system, user) = Self.prompt(
             question: question, language: language, results: results, organisation: organisation, terms: terms)
         let support = Self.support(results: results, organisation: organisation, glossary: glossary, language: language)
@@ -68,25 +69,16 @@ final class LLMComposer: Sendable {
                         ])
                     return nil
                 case .success(let cited):
-                    breaker.withLock { $0.recordSuccess() }
+                    circuit.succeeded()
                     return (text, cited.map { results[$0 - 1] })
                 }
             } catch {
-                let outcome = breaker.withLock { $0.recordFailure(now: .now) }
-                metrics?.providerFailed("llm")
-                logger.warning(
-                    "llm request failed",
+                let retry = circuit.failed(
+                    "llm request failed", error: error,
                     metadata: [
                         "provider.engine": "\(engine)", "provider.url": "\(settings.url)", "attempt": "\(attempt + 1)",
-                        "error": "\(error)",
                     ])
-                if outcome == .opened {
-                    let breaker = breaker.withLock { $0 }
-                    logger.error(
-                        "llm provider failing: no request for \(breaker.openFor)",
-                        metadata: ["provider.engine": "\(engine)", "failures": "\(breaker.failuresToOpen)"])
-                }
-                if outcome != .stillClosed || attempt == 1 { return nil }
+                if !retry || attempt == 1 { return nil }
                 try? await Task.sleep(for: .milliseconds(500))
             }
         }

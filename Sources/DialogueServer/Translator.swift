@@ -163,9 +163,7 @@ enum GlossaryProtection {
 /// on it: events go out at once and translations follow as `translation` frames.
 final class TranslationService: Sendable {
     let client: TranslatorClient
-    private let breaker = Mutex(CircuitBreaker())
-    let logger: Logger
-    let metrics: Metrics?
+    private let circuit: ProviderCircuit
 
     /// Seconds a translation request may take unless `--translator-timeout` says otherwise.
     static let defaultTimeout: TimeInterval = 8
@@ -175,8 +173,7 @@ final class TranslationService: Sendable {
         metrics: Metrics? = nil
     ) {
         self.client = TranslatorClient(settings: settings, timeout: settings.timeout ?? Self.defaultTimeout, client: client)
-        self.logger = logger
-        self.metrics = metrics
+        circuit = ProviderCircuit(provider: "translator", title: "translation provider", logger: logger, metrics: metrics)
     }
 
     var engine: String { client.engine }
@@ -185,7 +182,7 @@ final class TranslationService: Sendable {
     func translate(_ text: String, hits: [TermHit], glossary: Glossary?, from source: String, to target: String)
         async -> (text: String, glossaryOk: Bool)?
     {
-        guard breaker.withLock({ $0.allowsRequest(now: .now) }) else { return nil }
+        guard circuit.allowsRequest() else { return nil }
         let (masked, markers) = GlossaryProtection.protect(text, hits: glossary == nil ? [] : hits)
         let replacements = hits.sorted(by: { $0.start < $1.start }).prefix(markers.count).map {
             glossary?.approvedForm(of: $0.conceptIndex, for: target) ?? $0.text
@@ -193,26 +190,18 @@ final class TranslationService: Sendable {
         for attempt in 0..<2 {
             do {
                 let translated = try await client.translate(masked, from: source, to: target)
-                breaker.withLock { $0.recordSuccess() }
+                circuit.succeeded()
                 let restored = GlossaryProtection.restore(translated, markers: markers, replacements: Array(replacements))
                 return (restored.text, restored.ok)
             } catch {
-                let outcome = breaker.withLock { $0.recordFailure(now: .now) }
                 // The dialogue never waits on the provider, so its failures are only seen here.
-                metrics?.providerFailed("translator")
-                logger.warning(
-                    "translation request failed",
+                let retry = circuit.failed(
+                    "translation request failed", error: error,
                     metadata: [
                         "provider.engine": "\(client.engine)", "provider.url": "\(client.settings.url)",
-                        "translation.target": "\(target)", "attempt": "\(attempt + 1)", "error": "\(error)",
+                        "translation.target": "\(target)", "attempt": "\(attempt + 1)",
                     ])
-                if outcome == .opened {
-                    let breaker = breaker.withLock { $0 }
-                    logger.error(
-                        "translation provider failing: no request for \(breaker.openFor)",
-                        metadata: ["provider.engine": "\(client.engine)", "failures": "\(breaker.failuresToOpen)"])
-                }
-                if outcome != .stillClosed || attempt == 1 { return nil }
+                if !retry || attempt == 1 { return nil }
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }
