@@ -117,7 +117,9 @@ final class ProviderCircuit: Sendable {
         if outcome == .opened {
             logger.error(
                 "\(title) failing: no request for \(breaker.openFor)",
-                metadata: ["provider.engine": metadata["provider.engine"] ?? "", "failures": "\(breaker.failuresToOpen)"])
+                metadata: [
+                    "provider.engine": metadata["provider.engine"] ?? "", "failures": "\(breaker.failuresToOpen)",
+                ])
         }
         return outcome == .stillClosed
     }

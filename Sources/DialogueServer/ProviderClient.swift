@@ -43,7 +43,8 @@ package final class ProviderClient: Sendable {
             case .running(let client): return client
             case .shutDown: throw .shutDown
             case .idle:
-                let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.configuration)
+                let client = HTTPClient(
+                    eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: Self.configuration)
                 state = .running(client)
                 return client
             }

@@ -172,8 +172,10 @@ final class TranslationService: Sendable {
         settings: ProviderSettings, client: ProviderClient, logger: Logger = Logger(label: "translator"),
         metrics: Metrics? = nil
     ) {
-        self.client = TranslatorClient(settings: settings, timeout: settings.timeout ?? Self.defaultTimeout, client: client)
-        circuit = ProviderCircuit(provider: "translator", title: "translation provider", logger: logger, metrics: metrics)
+        self.client = TranslatorClient(
+            settings: settings, timeout: settings.timeout ?? Self.defaultTimeout, client: client)
+        circuit = ProviderCircuit(
+            provider: "translator", title: "translation provider", logger: logger, metrics: metrics)
     }
 
     var engine: String { client.engine }
@@ -191,7 +193,8 @@ final class TranslationService: Sendable {
             do {
                 let translated = try await client.translate(masked, from: source, to: target)
                 circuit.succeeded()
-                let restored = GlossaryProtection.restore(translated, markers: markers, replacements: Array(replacements))
+                let restored = GlossaryProtection.restore(
+                    translated, markers: markers, replacements: Array(replacements))
                 return (restored.text, restored.ok)
             } catch {
                 // The dialogue never waits on the provider, so its failures are only seen here.

@@ -48,7 +48,8 @@ package final class Metrics: Sendable {
         let registry = registry
         func counter(_ name: String, _ help: String, _ labels: [(String, String)] = []) -> CoreMetrics.Counter {
             precondition(name.hasSuffix("_total"), "a counter's name ends in _total")
-            let descriptor = MetricNameDescriptor(metricName: String(name.dropLast(6)), unitName: "total", helpText: help)
+            let descriptor = MetricNameDescriptor(
+                metricName: String(name.dropLast(6)), unitName: "total", helpText: help)
             return CoreMetrics.Counter(
                 label: descriptor.name, dimensions: labels,
                 handler: registry.makeCounter(descriptor: descriptor, labels: labels), factory: factory)

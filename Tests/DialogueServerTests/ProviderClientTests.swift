@@ -16,7 +16,9 @@ import Testing
     @Test func postsJSONAndReadsTheJSONReply() async throws {
         let json = #"{"translatedText":"Chào"}"#
         let server = try CannedHTTPServer(
-            reply: "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
+            reply:
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        )
         let client = ProviderClient()
         let reply = try await client.postJSON(
             to: server.url.appendingPathComponent("translate"), body: ["q": "Hello"],
@@ -24,14 +26,16 @@ import Testing
         #expect(reply["translatedText"]?.stringValue == "Chào")
         let request = server.request()
         #expect(request.hasPrefix("POST /translate HTTP/1.1\r\n"))
-        #expect(request.contains("Content-Type: application/json\r\n") && request.contains("Authorization: Bearer k\r\n"))
+        #expect(
+            request.contains("Content-Type: application/json\r\n") && request.contains("Authorization: Bearer k\r\n"))
         #expect(request.hasSuffix("\r\n\r\n{\"q\":\"Hello\"}"))
         await client.shutdown()
     }
 
     @Test func anErrorStatusIsToldWithTheStartOfItsBody() async throws {
         // As the tests' stand-in fails: HTTP/1.0, no length, the body ends with the connection.
-        let server = try CannedHTTPServer(reply: "HTTP/1.0 500 Internal Server Error\r\n\r\n{\"error\":\"model\nnot loaded\"}")
+        let server = try CannedHTTPServer(
+            reply: "HTTP/1.0 500 Internal Server Error\r\n\r\n{\"error\":\"model\nnot loaded\"}")
         let client = ProviderClient()
         await #expect(throws: ProviderFailure.status(500, excerpt: #"{"error":"model not loaded"}"#)) {
             try await client.postJSON(to: server.url, body: [:], timeout: .seconds(5))
@@ -110,7 +114,8 @@ import Testing
         let request = TranslatorClient.request("Hello", from: "en-GB", to: "vi", settings: libre)
         #expect(request.path == "translate" && request.headers.isEmpty)
         #expect(request.body == ["q": "Hello", "source": "en", "target": "vi", "format": "text", "api_key": "k"])
-        #expect(try TranslatorClient.translation(in: ["translatedText": "Xin chào"], kind: .libretranslate) == "Xin chào")
+        #expect(
+            try TranslatorClient.translation(in: ["translatedText": "Xin chào"], kind: .libretranslate) == "Xin chào")
 
         let openai = try ProviderSettings.parse("openai:http://127.0.0.1:8080", model: "gemma", apiKey: "k").get()
         let chat = TranslatorClient.request("Hello", from: "en", to: "ja", settings: openai)

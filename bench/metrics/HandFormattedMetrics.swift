@@ -80,8 +80,12 @@ final class HandFormattedMetrics: Sendable {
         gauge("dialogue_rejected_frames_total", "Frames refused with an error or a close.", "counter", v.rejectedFrames)
         gauge("dialogue_http_requests_total", "HTTP requests served.", "counter", v.httpRequests)
         gauge("dialogue_commit_failures_total", "Events whose commit failed.", "counter", v.commitFailures)
-        gauge("dialogue_sign_in_failures_total", "Sign-ins refused: unknown, revoked or expired token or invite code.", "counter", v.signInFailures)
-        gauge("dialogue_sign_in_failures_throttled_total", "Failed sign-ins answered slowly (their address was over the limit).", "counter", v.signInFailuresThrottled)
+        gauge(
+            "dialogue_sign_in_failures_total", "Sign-ins refused: unknown, revoked or expired token or invite code.",
+            "counter", v.signInFailures)
+        gauge(
+            "dialogue_sign_in_failures_throttled_total",
+            "Failed sign-ins answered slowly (their address was over the limit).", "counter", v.signInFailuresThrottled)
         let dropped = "dialogue_provider_dropped_total"
         out += "# HELP \(dropped) Translation and answer requests not made because the provider's queue was full.\n"
         out += "# TYPE \(dropped) counter\n"

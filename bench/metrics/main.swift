@@ -33,7 +33,8 @@ let sixteen: [Double] = (0..<16).map { 0.0001 * Double($0 + 1) }
 // `ValueHistogram`, one call (and one lock) per latency. Kept to show why it was replaced.
 let registry = PrometheusCollectorRegistry()
 let recorder = Recorder(
-    label: "h", dimensions: [], aggregate: true, handler: registry.makeValueHistogram(
+    label: "h", dimensions: [], aggregate: true,
+    handler: registry.makeValueHistogram(
         descriptor: MetricNameDescriptor(metricName: "h", unitName: "seconds", helpText: "h"), buckets: Metrics.bounds),
     factory: PrometheusMetricsFactory(registry: registry))
 func recordEach(_ latencies: [Double]) { for latency in latencies { recorder.record(latency) } }
@@ -42,9 +43,15 @@ let cases: [(String, (Int) -> Void, (Int) -> Void)] = [
     ("rejectedFrame()", { _ in old.rejectedFrame() }, { _ in new.rejectedFrame() }),
     ("httpRequest()", { _ in old.httpRequest() }, { _ in new.httpRequest() }),
     ("setConnections(n)", { old.setConnections($0 & 1023) }, { new.setConnections($0 & 1023) }),
-    ("providerFailed(\"translator\")", { _ in old.providerFailed("translator") }, { _ in new.providerFailed("translator") }),
+    (
+        "providerFailed(\"translator\")", { _ in old.providerFailed("translator") },
+        { _ in new.providerFailed("translator") }
+    ),
     ("committed(latencies:) ×1", { _ in old.committed(latencies: one) }, { _ in new.committed(latencies: one) }),
-    ("committed(latencies:) ×16", { _ in old.committed(latencies: sixteen) }, { _ in new.committed(latencies: sixteen) }),
+    (
+        "committed(latencies:) ×16", { _ in old.committed(latencies: sixteen) },
+        { _ in new.committed(latencies: sixteen) }
+    ),
     ("tried: ValueHistogram ×1", { _ in old.committed(latencies: one) }, { _ in recordEach(one) }),
     ("tried: ValueHistogram ×16", { _ in old.committed(latencies: sixteen) }, { _ in recordEach(sixteen) }),
 ]
@@ -70,13 +77,17 @@ func perScrape(_ body: () -> Int) -> Double {
         for _ in 0..<scrapes { bytes &+= body() }
         let elapsed = ContinuousClock.now - start
         precondition(bytes > 0)
-        best = min(best, (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(scrapes))
+        best = min(
+            best,
+            (Double(elapsed.components.seconds) * 1e9 + Double(elapsed.components.attoseconds) / 1e9) / Double(scrapes))
     }
     return best
 }
 let oldScrape = perScrape { old.render().utf8.count }
 let newScrape = perScrape { new.render().utf8.count }
-print("render() | \(String(format2: oldScrape)) | \(String(format2: newScrape)) | \(String(format2: newScrape / oldScrape))")
+print(
+    "render() | \(String(format2: oldScrape)) | \(String(format2: newScrape)) | \(String(format2: newScrape / oldScrape))"
+)
 
 extension String {
     init(format2 value: Double) {
