@@ -74,7 +74,9 @@ import Testing
         await #expect(throws: ProviderFailure.timedOut(.milliseconds(400))) {
             try await client.postJSON(to: server.url, body: [:], timeout: .milliseconds(400))
         }
-        #expect(ContinuousClock.now - started < .seconds(3))
+        // Well before the server hangs up (20 s): the timer, not the connection, ended it. The
+        // margin is wide: the other suites run beside this one on 2 cores.
+        #expect(ContinuousClock.now - started < .seconds(15))
         await client.shutdown()
     }
 
@@ -83,10 +85,11 @@ import Testing
         let client = ProviderClient()
         let started = ContinuousClock.now
         await #expect(throws: ProviderFailure.refused) {
-            try await client.postJSON(to: URL(string: "http://127.0.0.1:\(port)")!, body: [:], timeout: .seconds(8))
+            try await client.postJSON(to: URL(string: "http://127.0.0.1:\(port)")!, body: [:], timeout: .seconds(30))
         }
-        // Not retried until the deadline, as async-http-client would by default.
-        #expect(ContinuousClock.now - started < .seconds(2))
+        // Not retried until the deadline (30 s), as async-http-client would by default; the
+        // margin is wide: the other suites run beside this one on 2 cores.
+        #expect(ContinuousClock.now - started < .seconds(15))
         await client.shutdown()
     }
 
@@ -160,7 +163,7 @@ final class CannedHTTPServer: Sendable {
             }
             received.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
             _ = reply.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
-            if holdOpen { usleep(3_000_000) }
+            if holdOpen { sleep(20) }
             close(connection)
             close(listener.fd)
             done.signal()
