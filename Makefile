@@ -103,6 +103,13 @@ bench-nodes: loadgen
 	@[ -x .build/release/dialogue-server ] || $(MAKE) release
 	bench/nodes.sh
 
+# The cost per call of the metrics on the delivery path: swift-metrics over swift-prometheus
+# against the hand-formatted counters they replaced (docs/benchmarks.md, "Metrics on the delivery path").
+.PHONY: bench-metrics
+bench-metrics:
+	$(SWIFT) build -c release --product metrics-bench
+	.build/release/metrics-bench
+
 bench-glossary:
 	$(SWIFT) build -c release --product glossary-bench
 	.build/release/glossary-bench --concepts 10000 --messages 20000 --glossary Agents/quang-ninh-ipa/glossary.tsv

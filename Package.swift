@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // C library behind a thin module that only Transport imports.
@@ -89,9 +93,12 @@ let package = Package(
             name: "DialogueServer",
             dependencies: [
                 "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
+                "ServerMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
             ],
             resources: [.copy("Web")],
             swiftSettings: strict
@@ -106,6 +113,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // The counters behind /metrics: swift-metrics handles over swift-prometheus's registry.
+        // Its own module so that its micro-benchmark builds in release without the server.
+        .target(
+            name: "ServerMetrics",
+            dependencies: [
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            swiftSettings: strict),
+        // Bench only (make bench-metrics): the metrics' cost per call on the delivery path,
+        // swift-metrics against the former hand-formatted counters. Not in the product.
+        .executableTarget(
+            name: "metrics-bench",
+            dependencies: [
+                "ServerMetrics", .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+            ],
+            path: "bench/metrics", swiftSettings: strict),
         // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
         .executableTarget(
             name: "glossary-bench", dependencies: ["Glossary", "Dialogue"], path: "bench/glossary", swiftSettings: strict),
@@ -160,6 +185,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "ServerMetricsTests", dependencies: ["ServerMetrics"], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],
             resources: [.copy("Fixtures")], swiftSettings: strict),

@@ -81,7 +81,7 @@ actor DialogueHub {
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentPackSource, glossaries: GlossaryRegistry,
-        retrieval: RetrievalService, configuration: ServerConfiguration,
+        retrieval: RetrievalService, configuration: ServerConfiguration, providers: ProviderClient,
         metrics: Metrics, archiver: TranscriptArchiver, signInFailures: SignInFailures, logger: Logger
     ) {
         self.transport = transport
@@ -89,8 +89,10 @@ actor DialogueHub {
         self.agentSource = agents
         self.glossaries = glossaries
         self.retrieval = retrieval
-        self.translator = configuration.translator.map { TranslationService(settings: $0, logger: logger, metrics: metrics) }
-        self.llm = configuration.llm.map { LLMComposer(settings: $0, logger: logger, metrics: metrics) }
+        self.translator = configuration.translator.map {
+            TranslationService(settings: $0, client: providers, logger: logger, metrics: metrics)
+        }
+        self.llm = configuration.llm.map { LLMComposer(settings: $0, client: providers, logger: logger, metrics: metrics) }
         self.configuration = configuration
         self.metrics = metrics
         self.archiver = archiver

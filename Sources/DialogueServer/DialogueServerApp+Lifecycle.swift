@@ -18,6 +18,9 @@ extension DialogueServerApp {
         switch part {
         case .store:
             return PartService(.store, afterwards: { store.close() })
+        case .providers:
+            let providers = providers
+            return PartService(.providers, afterwards: { await providers.shutdown() })
         case .presence:
             guard let presence = hub.nodePresence else { return nil }
             // The loop ends before leaving: a turn still running could otherwise write this

@@ -26,6 +26,8 @@ package final class DialogueServerApp: Sendable {
     let transport: WebSocketServer
     let hub: DialogueHub
     let metrics: Metrics
+    /// The HTTP client of the translation and LLM providers; shut down last.
+    package let providers = ProviderClient()
     let signInFailures: SignInFailures
     let logger: Logger
     /// Signs checkpoints of live sessions, fed by the commit delivery.
@@ -108,7 +110,7 @@ package final class DialogueServerApp: Sendable {
             limitPerMinute: configuration.signInFailuresPerMinute, metrics: metrics, logger: logger)
         hub = DialogueHub(
             transport: transport, store: store, agents: agentSource, glossaries: glossaries, retrieval: retrieval,
-            configuration: configuration,
+            configuration: configuration, providers: providers,
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)

@@ -5,10 +5,6 @@ import Logging
 import Retrieval
 import Synchronization
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
-
 /// Answers through an LLM behind an OpenAI-compatible chat-completions API
 /// (`--llm openai:URL --llm-model MODEL`), held to the same rules as the extractive
 /// composer: it sees only the retrieved passages, numbered, must cite them as `[n]`, and its
@@ -16,11 +12,13 @@ import Synchronization
 /// (`AnswerSupport`: citations, figures, names, addresses, phone numbers); otherwise the
 /// extractive answer is used instead. The question reaches the model as data: one JSON
 /// string between fence lines, which the system prompt says never to obey. A 20 s
-/// timeout, one retry after a transport failure, and a circuit breaker like the translator's.
+/// timeout, one retry after a transport failure, and the translator's `CircuitBreaker`
+/// (its own instance), all through the shared `ProviderClient`.
 final class LLMComposer: Sendable {
     let settings: ProviderSettings
     let timeout: TimeInterval
-    private let breaker = Mutex<(failures: Int, openUntil: ContinuousClock.Instant?)>((0, nil))
+    let client: ProviderClient
+    private let circuit: ProviderCircuit
     let logger: Logger
     let metrics: Metrics?
 
@@ -29,11 +27,16 @@ final class LLMComposer: Sendable {
     /// Tokens an answer may take: four sentences with citations, in any script.
     static let maximumTokens = 512
 
-    init(settings: ProviderSettings, logger: Logger = Logger(label: "llm"), metrics: Metrics? = nil) {
+    init(
+        settings: ProviderSettings, client: ProviderClient, logger: Logger = Logger(label: "llm"),
+        metrics: Metrics? = nil
+    ) {
         self.settings = settings
+        self.client = client
         self.timeout = settings.timeout ?? Self.defaultTimeout
         self.logger = logger
         self.metrics = metrics
+        circuit = ProviderCircuit(provider: "llm", title: "llm provider", logger: logger, metrics: metrics)
     }
 
     /// `llm:MODEL`, recorded on the events it wrote.
@@ -45,7 +48,7 @@ final class LLMComposer: Sendable {
         glossary: Glossary? = nil
     ) async -> (text: String, citations: [SearchResult])? {
         guard !results.isEmpty else { return nil }
-        if let until = breaker.withLock({ $0.openUntil }), ContinuousClock.now < until { return nil }
+        guard circuit.allowsRequest() else { return nil }
         let (system, user) = Self.prompt(
             question: question, language: language, results: results, organisation: organisation, terms: terms)
         let support = Self.support(results: results, organisation: organisation, glossary: glossary, language: language)
@@ -66,19 +69,16 @@ final class LLMComposer: Sendable {
                         ])
                     return nil
                 case .success(let cited):
-                    breaker.withLock { $0 = (0, nil) }
+                    circuit.succeeded()
                     return (text, cited.map { results[$0 - 1] })
                 }
             } catch {
-                recordFailure()
-                metrics?.providerFailed("llm")
-                logger.warning(
-                    "llm request failed",
+                let retry = circuit.failed(
+                    "llm request failed", error: error,
                     metadata: [
                         "provider.engine": "\(engine)", "provider.url": "\(settings.url)", "attempt": "\(attempt + 1)",
-                        "error": "\(ProviderFailure.describe(error, timeout: timeout))",
                     ])
-                if attempt == 1 || breaker.withLock({ $0.openUntil != nil }) { return nil }
+                if !retry || attempt == 1 { return nil }
                 try? await Task.sleep(for: .milliseconds(500))
             }
         }
@@ -133,30 +133,19 @@ final class LLMComposer: Sendable {
             })
     }
 
-    private func recordFailure() {
-        breaker.withLock { state in
-            state.failures += 1
-            if state.failures >= 5 { state.openUntil = ContinuousClock.now + .seconds(30) }
-        }
+    private func complete(system: String, user: String) async throws(ProviderFailure) -> String {
+        let reply = try await client.postJSON(
+            to: settings.url.appendingPathComponent("v1/chat/completions"),
+            body: Self.request(system: system, user: user, model: settings.model),
+            headers: settings.apiKey.map { [("Authorization", "Bearer \($0)")] } ?? [], timeout: .seconds(timeout))
+        return try TranslatorClient.chatContent(in: reply)
     }
 
-    private func complete(system: String, user: String) async throws -> String {
-        var request = URLRequest(url: settings.url.appendingPathComponent("v1/chat/completions"))
-        request.httpMethod = "POST"
-        request.timeoutInterval = timeout
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        if let key = settings.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = try JSONSerialization.data(withJSONObject: [
-            "model": settings.model ?? "default", "temperature": 0, "max_tokens": Self.maximumTokens,
-            "messages": [["role": "system", "content": system], ["role": "user", "content": user]],
-        ])
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard (response as? HTTPURLResponse)?.statusCode == 200,
-            let json = try JSONSerialization.jsonObject(with: data) as? [String: Any],
-            let choices = json["choices"] as? [[String: Any]],
-            let message = choices.first?["message"] as? [String: Any],
-            let content = message["content"] as? String
-        else { throw ProviderFailure.shape }
-        return content.trimmingCharacters(in: .whitespacesAndNewlines)
+    /// The chat-completions body of an answer request.
+    static func request(system: String, user: String, model: String?) -> JSONValue {
+        [
+            "model": .string(model ?? "default"), "temperature": 0, "max_tokens": .int(Int64(maximumTokens)),
+            "messages": [["role": "system", "content": .string(system)], ["role": "user", "content": .string(user)]],
+        ]
     }
 }

@@ -5,10 +5,13 @@ import ServiceLifecycle
 /// so `startOrder` reversed *is* the shutdown sequence (docs/architecture.md, "Lifecycle"):
 /// stop taking frames and refuse connections, end the periodic work, commit what is in
 /// flight so its acks go out, wait for archives, sign checkpoints, close the sockets with
-/// 1001 and stop the transport, then the loops fed by it, presence, and the store last.
+/// 1001 and stop the transport, then the loops fed by it, presence, the providers' client, and the store last.
 package enum ServerPart: String, Sendable, CaseIterable {
     /// The store: closed last, when nothing uses it any more.
     case store
+    /// The translation and LLM providers' HTTP client: shut down once nothing asks a
+    /// provider any more (the hub, the commits and the HTTP API have stopped).
+    case providers
     /// This node's presence on a shared store's board: beats until stopped, then leaves.
     case presence
     /// Transport events (frames, opens, closes) to the hub; ends when the transport stops.
@@ -41,7 +44,7 @@ package enum ServerPart: String, Sendable, CaseIterable {
 
     /// The order the group starts the parts in; it stops them in reverse.
     package static let startOrder: [ServerPart] = [
-        .store, .presence, .events, .http, .notices, .transport, .checkpoints, .archives, .commits, .sweep,
+        .store, .providers, .presence, .events, .http, .notices, .transport, .checkpoints, .archives, .commits, .sweep,
         .staffRevocation, .packWatcher, .retention, .archiveCheck, .gate,
     ]
 }

@@ -1,11 +1,8 @@
+import Dialogue
 import Foundation
 import Glossary
 import Logging
 import Synchronization
-
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// An external provider, configured as `KIND:URL`: `--translator` (machine translation)
 /// takes either kind, `--llm` (answers) the second:
@@ -37,11 +34,13 @@ package struct ProviderSettings: Sendable, Equatable {
     package struct ParseError: Error, Sendable { package var reason: String }
 }
 
-/// Sends one text to the provider; throws on any failure (HTTP error, timeout, bad JSON).
+/// Sends one text to the provider through the shared `ProviderClient`; throws on any
+/// failure (HTTP error, timeout, bad JSON).
 struct TranslatorClient: Sendable {
     let settings: ProviderSettings
     /// Per request.
     let timeout: TimeInterval
+    let client: ProviderClient
 
     /// `libretranslate` or the model's name: what events record as `engine`.
     var engine: String {
@@ -51,91 +50,72 @@ struct TranslatorClient: Sendable {
         }
     }
 
-    func translate(_ text: String, from source: String, to target: String) async throws -> String {
-        var request: URLRequest
-        let body: [String: Any]
+    func translate(_ text: String, from source: String, to target: String) async throws(ProviderFailure) -> String {
+        let request = Self.request(text, from: source, to: target, settings: settings)
+        let reply = try await client.postJSON(
+            to: settings.url.appendingPathComponent(request.path), body: request.body, headers: request.headers,
+            timeout: .seconds(timeout))
+        return try Self.translation(in: reply, kind: settings.kind)
+    }
+
+    /// The path, body and headers of a request for `text`'s translation.
+    static func request(_ text: String, from source: String, to target: String, settings: ProviderSettings)
+        -> (path: String, body: JSONValue, headers: [(String, String)])
+    {
         switch settings.kind {
         case .libretranslate:
-            request = URLRequest(url: settings.url.appendingPathComponent("translate"))
-            var fields: [String: Any] = [
-                "q": text, "source": base(source), "target": base(target), "format": "text",
+            var fields: [String: JSONValue] = [
+                "q": .string(text), "source": .string(base(source)), "target": .string(base(target)),
+                "format": "text",
             ]
-            if let key = settings.apiKey { fields["api_key"] = key }
-            body = fields
+            if let key = settings.apiKey { fields["api_key"] = .string(key) }
+            return ("translate", .object(fields), [])
         case .openai:
-            request = URLRequest(url: settings.url.appendingPathComponent("v1/chat/completions"))
-            if let key = settings.apiKey { request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization") }
-            body = [
-                "model": settings.model ?? "default", "temperature": 0,
+            let body: JSONValue = [
+                "model": .string(settings.model ?? "default"), "temperature": 0,
                 // A model that does not stop by itself must not run to the engine's own limit
                 // (the request would time out): room for a translation several times longer.
-                "max_tokens": Self.maximumTokens(for: text),
+                "max_tokens": .int(Int64(maximumTokens(for: text))),
                 "messages": [
                     [
                         "role": "system",
                         // The markers are described, not shown: an example marker in the
                         // instruction would count as kept when a model echoes the instruction.
-                        "content":
-                            "Translate the user's message from \(source) to \(target). Reply with the translation only. The message may hold markers: a number between the brackets ⟦ and ⟧. Keep each marker exactly as it is, where it belongs in the sentence.",
+                        "content": .string(
+                            "Translate the user's message from \(source) to \(target). Reply with the translation only. The message may hold markers: a number between the brackets ⟦ and ⟧. Keep each marker exactly as it is, where it belongs in the sentence."
+                        ),
                     ],
-                    ["role": "user", "content": text],
+                    ["role": "user", "content": .string(text)],
                 ],
             ]
-        }
-        request.httpMethod = "POST"
-        request.timeoutInterval = timeout
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONSerialization.data(withJSONObject: body)
-        let (data, response) = try await URLSession.shared.data(for: request)
-        guard let http = response as? HTTPURLResponse, http.statusCode == 200 else {
-            throw ProviderFailure.status((response as? HTTPURLResponse)?.statusCode ?? 0)
-        }
-        let json = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        switch settings.kind {
-        case .libretranslate:
-            guard let translated = json?["translatedText"] as? String else { throw ProviderFailure.shape }
-            return translated
-        case .openai:
-            guard let choices = json?["choices"] as? [[String: Any]],
-                let message = choices.first?["message"] as? [String: Any],
-                let content = message["content"] as? String
-            else { throw ProviderFailure.shape }
-            return content.trimmingCharacters(in: .whitespacesAndNewlines)
+            return ("v1/chat/completions", body, settings.apiKey.map { [("Authorization", "Bearer \($0)")] } ?? [])
         }
     }
 
-    private func base(_ tag: String) -> String { String(tag.split(separator: "-").first ?? Substring(tag)) }
+    /// The translated text in a provider's reply.
+    static func translation(in reply: JSONValue, kind: ProviderSettings.Kind) throws(ProviderFailure) -> String {
+        switch kind {
+        case .libretranslate:
+            guard let translated = reply["translatedText"]?.stringValue else { throw .shape("no translatedText") }
+            return translated
+        case .openai:
+            return try chatContent(in: reply)
+        }
+    }
+
+    /// `choices[0].message.content` of a chat-completions reply, trimmed.
+    static func chatContent(in reply: JSONValue) throws(ProviderFailure) -> String {
+        guard let content = reply["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue else {
+            throw .shape("no choices[0].message.content")
+        }
+        return content.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static func base(_ tag: String) -> String { String(tag.split(separator: "-").first ?? Substring(tag)) }
 
     /// Tokens a translation may take: about two per character of the original (a text in
     /// Latin script may come back in ideographs, each a token or more), at least 64.
     static func maximumTokens(for text: String) -> Int { min(4_096, max(64, 2 * text.count)) }
-}
-
-/// A provider's answer that cannot be used: an HTTP status other than 200, or a body
-/// without the expected member.
-enum ProviderFailure: Error, CustomStringConvertible {
-    case status(Int)
-    case shape
-
-    var description: String {
-        switch self {
-        case .status(let code): "HTTP status \(code)"
-        case .shape: "a reply without the expected members"
-        }
-    }
-
-    /// A failed request in words: "timed out after 8 s", "HTTP status 500", the system's text.
-    static func describe(_ error: any Error, timeout: TimeInterval) -> String {
-        if let failure = error as? ProviderFailure { return failure.description }
-        if let url = error as? URLError {
-            switch url.code {
-            case .timedOut: return "timed out after \(Int(timeout)) s"
-            case .cannotConnectToHost: return "connection refused"
-            default: return "network error \(url.code.rawValue)"
-            }
-        }
-        return "\(error)"
-    }
 }
 
 /// Glossary terms are replaced by markers (`⟦1⟧`) before translation and by their approved
@@ -178,30 +158,24 @@ enum GlossaryProtection {
     }
 }
 
-/// Calls the provider with a timeout, one retry with backoff, and a circuit breaker: after
+/// Calls the provider with a timeout, one retry after 200 ms, and a `CircuitBreaker`: after
 /// five failures in a row no request is sent for 30 seconds. The live dialogue never waits
 /// on it: events go out at once and translations follow as `translation` frames.
 final class TranslationService: Sendable {
     let client: TranslatorClient
-    private let breaker = Mutex(Breaker())
-    let logger: Logger
-    let metrics: Metrics?
-
-    struct Breaker {
-        var failures = 0
-        var openUntil: ContinuousClock.Instant?
-    }
-
-    static let failuresToOpen = 5
-    static let openFor: Duration = .seconds(30)
+    private let circuit: ProviderCircuit
 
     /// Seconds a translation request may take unless `--translator-timeout` says otherwise.
     static let defaultTimeout: TimeInterval = 8
 
-    init(settings: ProviderSettings, logger: Logger = Logger(label: "translator"), metrics: Metrics? = nil) {
-        client = TranslatorClient(settings: settings, timeout: settings.timeout ?? Self.defaultTimeout)
-        self.logger = logger
-        self.metrics = metrics
+    init(
+        settings: ProviderSettings, client: ProviderClient, logger: Logger = Logger(label: "translator"),
+        metrics: Metrics? = nil
+    ) {
+        self.client = TranslatorClient(
+            settings: settings, timeout: settings.timeout ?? Self.defaultTimeout, client: client)
+        circuit = ProviderCircuit(
+            provider: "translator", title: "translation provider", logger: logger, metrics: metrics)
     }
 
     var engine: String { client.engine }
@@ -210,12 +184,7 @@ final class TranslationService: Sendable {
     func translate(_ text: String, hits: [TermHit], glossary: Glossary?, from source: String, to target: String)
         async -> (text: String, glossaryOk: Bool)?
     {
-        let now = ContinuousClock.now
-        let open = breaker.withLock { state -> Bool in
-            if let until = state.openUntil, now < until { return true }
-            return false
-        }
-        if open { return nil }
+        guard circuit.allowsRequest() else { return nil }
         let (masked, markers) = GlossaryProtection.protect(text, hits: glossary == nil ? [] : hits)
         let replacements = hits.sorted(by: { $0.start < $1.start }).prefix(markers.count).map {
             glossary?.approvedForm(of: $0.conceptIndex, for: target) ?? $0.text
@@ -223,34 +192,19 @@ final class TranslationService: Sendable {
         for attempt in 0..<2 {
             do {
                 let translated = try await client.translate(masked, from: source, to: target)
-                breaker.withLock { $0 = Breaker() }
-                let restored = GlossaryProtection.restore(translated, markers: markers, replacements: Array(replacements))
+                circuit.succeeded()
+                let restored = GlossaryProtection.restore(
+                    translated, markers: markers, replacements: Array(replacements))
                 return (restored.text, restored.ok)
             } catch {
-                let opened = breaker.withLock { state -> Bool in
-                    state.failures += 1
-                    let now = ContinuousClock.now
-                    if state.failures >= Self.failuresToOpen && (state.openUntil.map { $0 <= now } ?? true) {
-                        state.openUntil = now + Self.openFor
-                        return true
-                    }
-                    return false
-                }
                 // The dialogue never waits on the provider, so its failures are only seen here.
-                metrics?.providerFailed("translator")
-                logger.warning(
-                    "translation request failed",
+                let retry = circuit.failed(
+                    "translation request failed", error: error,
                     metadata: [
                         "provider.engine": "\(client.engine)", "provider.url": "\(client.settings.url)",
                         "translation.target": "\(target)", "attempt": "\(attempt + 1)",
-                        "error": "\(ProviderFailure.describe(error, timeout: client.timeout))",
                     ])
-                if opened {
-                    logger.error(
-                        "translation provider failing: no request for \(Self.openFor)",
-                        metadata: ["provider.engine": "\(client.engine)", "failures": "\(Self.failuresToOpen)"])
-                }
-                if opened || attempt == 1 { return nil }
+                if !retry || attempt == 1 { return nil }
                 try? await Task.sleep(for: .milliseconds(200))
             }
         }

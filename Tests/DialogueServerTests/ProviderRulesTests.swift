@@ -1,7 +1,4 @@
 import Foundation
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 import Glossary
 import Retrieval
 import Testing
@@ -28,9 +25,11 @@ import Testing
     }
 
     @Test func failuresAreToldInWords() {
-        #expect(ProviderFailure.describe(URLError(.timedOut), timeout: 8) == "timed out after 8 s")
-        #expect(ProviderFailure.describe(URLError(.cannotConnectToHost), timeout: 8) == "connection refused")
-        #expect(ProviderFailure.describe(ProviderFailure.status(503), timeout: 8) == "HTTP status 503")
+        #expect("\(ProviderFailure.timedOut(.seconds(8)))" == "timed out after 8 s")
+        #expect("\(ProviderFailure.timedOut(.milliseconds(500)))" == "timed out after 0.5 s")
+        #expect("\(ProviderFailure.refused)" == "connection refused")
+        #expect("\(ProviderFailure.status(503, excerpt: ""))" == "HTTP status 503")
+        #expect("\(ProviderFailure.status(500, excerpt: "{}"))" == "HTTP status 500 (body: {})")
     }
 
     @Test func translatorSettingsParse() throws {
