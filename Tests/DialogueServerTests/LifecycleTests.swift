@@ -130,7 +130,7 @@ import Testing
         _ = await app.retrieval.waitUntilReady(timeout: .seconds(60))  // its index file is in `data`
         // One store, not shared: no presence board, no other nodes' notices, no retention.
         #expect(app.parts().map { "\($0)" } == [
-            "store", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep", "staffRevocation",
+            "store", "providers", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep", "staffRevocation",
             "packWatcher", "archiveCheck", "gate",
         ])
         struct Node: Service {
