@@ -123,10 +123,20 @@ package final class PostgresStore: DialogueStore {
         }
     }
 
-    /// Stops the notice listeners and the connection pools (after `writer.shutdown()`).
+    /// Stops the notice listeners and the connection pools (after `writer.shutdown()`),
+    /// without waiting for them.
     package func close() {
         for listener in listeners.withLock({ $0 }) { listener.cancel() }
         for task in running { task.cancel() }
+    }
+
+    /// Shuts the writer down (committing what is queued), then stops the listeners and the
+    /// pools and waits until their connections are closed.
+    package func closeAndWait() async {
+        await writer.shutdown()
+        close()
+        for listener in listeners.withLock({ $0 }) { await listener.value }
+        for task in running { await task.value }
     }
 
     /// A single connection's configuration for a `postgres://` URL (the listeners').

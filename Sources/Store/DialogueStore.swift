@@ -13,10 +13,20 @@ package protocol DialogueStore:
 /// What every role of a store shares: it is closed once, by whoever opened it, after its
 /// last user stopped (so nobody needs to know which database it is to close it).
 package protocol ClosableStore: Sendable {
-    /// Releases the database (connections, pools, listeners). Call after `writer.shutdown()`;
-    /// nothing may use the store afterwards. It does not wait: whoever closes a store is about
-    /// to let go of it (a command returning, a server stopping).
+    /// Releases the database (connections, pools, listeners). Call after `writer.shutdown()`
+    /// (SQLite's shuts its writer down itself); whatever is used afterwards throws. It does not
+    /// wait for a pool's connections (`closeAndWait()` does): whoever closes a store so is
+    /// about to let go of it (a command returning).
     func close()
+    /// Closes the store and waits until everything it ran has stopped (the writer, a pool's
+    /// connections, listeners): how a server stopping closes it. Whatever is used afterwards
+    /// throws. Calling it, or `close()`, again does nothing.
+    func closeAndWait() async
+}
+
+extension ClosableStore {
+    /// A store whose `close()` leaves nothing running closes so.
+    package func closeAndWait() async { close() }
 }
 
 /// The events of sessions: appending (through the group-commit writer), reading back, and

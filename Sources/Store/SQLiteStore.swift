@@ -15,6 +15,8 @@ package final class SQLiteStore: DialogueStore {
     /// The path of the database file.
     package let path: String
     package let writer: any EventAppender
+    /// The same writer, whose shutdown `close()` can wait for synchronously.
+    private let groupCommit: GroupCommitWriter
     /// For what the store does on its own (a redaction's WAL truncation).
     let logger: Logger
 
@@ -48,7 +50,8 @@ package final class SQLiteStore: DialogueStore {
             throw StoreError.openFailed(path: path, reason: "\(error)")
         }
         self.logger = logger
-        writer = GroupCommitWriter(pool: pool, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+        groupCommit = GroupCommitWriter(pool: pool, interval: commitInterval, batchLimit: commitBatch, logger: logger)
+        writer = groupCommit
     }
 
     /// Named, ordered schema migrations; never edit a shipped one, add another.
@@ -196,8 +199,10 @@ package final class SQLiteStore: DialogueStore {
         }
     }
 
-    /// Closes the database file (after `writer.shutdown()`, which owns the last writes).
+    /// Shuts the writer down (it commits what is queued), then closes the database file.
     package func close() {
+        // The writer first: it commits what is queued, and a closed pool would fail that.
+        groupCommit.shutdown()
         do { try pool.close() } catch {
             logger.warning("closing the database failed", metadata: ["db.error": "\(error)"])
         }

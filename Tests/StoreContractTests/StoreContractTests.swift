@@ -219,6 +219,34 @@ import HashChain
         #expect(messages.count == 2)
     }
 
+    /// Closing commits what the writer holds first; a second close does nothing; a store used
+    /// after it was closed throws rather than hangs.
+    @Test(.timeLimit(.minutes(1)), arguments: backends) func closingTwiceAndUsingAClosedStoreThrow(
+        _ backend: Backend
+    ) async throws {
+        let store = try await backend.open()
+        var state = try await Self.live(store, "ses_c")
+        let join = try #require(try state.join(Self.officer, at: Self.at(1)))
+        let stream = store.writer.results
+        store.writer.start()
+        store.writer.submit([join])  // still queued or committing when the store closes
+        await store.closeAndWait()
+        var results: [CommitResult] = []
+        for await result in stream { results.append(result) }  // finished by the close
+        #expect(results.flatMap(\.committed) == [join])
+        await store.closeAndWait()
+        store.close()
+        await #expect(throws: (any Error).self) { try await store.staffAccounts() }
+        await #expect(throws: (any Error).self) { try await store.createSession(Self.session("ses_d")) }
+        // Reopened, the data folder or database holds what was committed before the close.
+        if case .sqlite = backend, let closed = store as? SQLiteStore {
+            let folder = (closed.path as NSString).deletingLastPathComponent
+            let again = try SQLiteStore(dataDirectory: folder)
+            defer { again.close() }
+            #expect(try await again.events(session: "ses_c", after: 0, limit: 10) == [join])
+        }
+    }
+
     @Test(arguments: backends) func gapsAndRepeatedClientIdsAreRefused(_ backend: Backend) async throws {
         let store = try await backend.open()
         defer { backend.close(store) }
