@@ -34,6 +34,10 @@ package final class DialogueServerApp: Sendable {
     let checkpointer: Checkpointer
     /// The HTTP API `start()` made for the bound port, answered by the `http` part.
     let served = Mutex<HTTPAPI?>(nil)
+    /// Other nodes' commits (a shared store), opened once by `start()` for the `notices` part.
+    let notices = Mutex<AsyncStream<CommitNotice>?>(nil)
+    /// The `http` part's handlers still running.
+    let requestHandlers = RequestHandlers()
 
     /// Opens the store the configuration names (SQLite in the data folder, or PostgreSQL)
     /// and the agent packs; refuses to start on a broken pack or database.
@@ -143,6 +147,7 @@ package final class DialogueServerApp: Sendable {
         let api = makeHTTPAPI(baseURL: baseURL)
         transport.setPreflight { [api] request in await api.preflight(request) }
         served.withLock { $0 = api }
+        notices.withLock { $0 = store.commitNotices() }
         logger.info(
             "serving",
             metadata: [

@@ -24,28 +24,53 @@ package final class RetrievalService: Sendable {
         self.logger = logger
     }
 
+    /// The refresh under way (or the last one); it awaits the one before it, so holding the
+    /// newest holds them all, and `stopRefreshing()` waits for them.
+    private let refreshing = Mutex<Task<Void, Never>?>(nil)
+
     /// Re-indexes stale packs off the caller's thread; live sessions never wait on it (the
-    /// index is its own database file).
+    /// index is its own database file). Refreshes run one after another.
     func refreshInBackground() {
         ready.withLock { $0 = false }
-        Task.detached(priority: .utility) { [self] in
-            do {
-                try index.removePacks(except: Set(agents.ids))
-                for pack in agents.packs where try index.isStale(pack) {
-                    let start = ContinuousClock.now
-                    let count = try index.index(pack)
-                    logger.info(
-                        "retrieval index rebuilt for a pack",
-                        metadata: [
-                            "agent": "\(pack.id)", "passages": "\(count)",
-                            "duration": "\(ContinuousClock.now - start)",
-                        ])
+        refreshing.withLock { newest in
+            let previous = newest
+            newest = Task.detached(priority: .utility) { [self] in
+                await withTaskCancellationHandler {
+                    await previous?.value
+                } onCancel: {
+                    previous?.cancel()
                 }
-            } catch {
-                logger.error("retrieval indexing failed", metadata: ["error": "\(error)"])
+                refresh()
             }
-            ready.withLock { $0 = true }
         }
+    }
+
+    /// Cancels the refreshes under way (each stops between packs) and waits for them.
+    func stopRefreshing() async {
+        let newest = refreshing.withLock { $0 }
+        newest?.cancel()
+        await newest?.value
+    }
+
+    /// Re-indexes the stale packs, until cancelled, then marks the index ready.
+    private func refresh() {
+        do {
+            try index.removePacks(except: Set(agents.ids))
+            for pack in agents.packs where try index.isStale(pack) {
+                guard !Task.isCancelled else { break }  // stopping: the next start indexes it
+                let start = ContinuousClock.now
+                let count = try index.index(pack)
+                logger.info(
+                    "retrieval index rebuilt for a pack",
+                    metadata: [
+                        "agent": "\(pack.id)", "passages": "\(count)",
+                        "duration": "\(ContinuousClock.now - start)",
+                    ])
+            }
+        } catch {
+            logger.error("retrieval indexing failed", metadata: ["error": "\(error)"])
+        }
+        ready.withLock { $0 = true }
     }
 
     /// Whether start-up indexing is done.
@@ -54,7 +79,10 @@ package final class RetrievalService: Sendable {
     /// Waits (at most `timeout`) for start-up indexing; true when it is done.
     func waitUntilReady(timeout: Duration = .seconds(10)) async -> Bool {
         let deadline = ContinuousClock.now + timeout
-        while !isReady && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        // A cancelled task's sleep returns at once: without the check this would spin until the deadline.
+        while !isReady && ContinuousClock.now < deadline && !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
         return isReady
     }
 
