@@ -77,21 +77,32 @@ package struct RedactionService: Sendable {
             milliseconds: Int64((now.timeIntervalSince1970 - days * 86_400) * 1000))
         var cleared: [String] = []
         for session in try await store.sessionsDue(endedBefore: cutoff) {
-            let seqs: [Int64]
-            do {
-                seqs = try await store.clearForRetention(session: session, actor: "retention")
-            } catch {
-                logger.error(
-                    "retention could not clear a session; it is tried again on the next run",
-                    metadata: ["session.id": "\(session)", "error": "\(error)"])
-                continue
-            }
-            await afterwards(session: session, seqs: seqs)
-            cleared.append(session)
-            logger.info(
-                "retention cleared a session", metadata: ["session.id": "\(session)", "events": "\(seqs.count)"])
+            // Stopping is heard only between sessions. A session once cleared is never due
+            // again, so its index and archive must be cleaned in the same go: each session runs
+            // in a task of its own, which a stopping server's cancellation does not reach.
+            guard !Task.isCancelled else { break }
+            let done = await Task.detached { [self] in await clearSession(session) }.value
+            if done { cleared.append(session) }
         }
         return cleared
+    }
+
+    /// Clears one session for retention and then its copies (index, hub, archive); false
+    /// when it could not be cleared (logged; tried again on the next run).
+    private func clearSession(_ session: String) async -> Bool {
+        let seqs: [Int64]
+        do {
+            seqs = try await store.clearForRetention(session: session, actor: "retention")
+        } catch {
+            logger.error(
+                "retention could not clear a session; it is tried again on the next run",
+                metadata: ["session.id": "\(session)", "error": "\(error)"])
+            return false
+        }
+        await afterwards(session: session, seqs: seqs)
+        logger.info(
+            "retention cleared a session", metadata: ["session.id": "\(session)", "events": "\(seqs.count)"])
+        return true
     }
 
     /// Removes the redacted seqs from the search index, tells the hub's readers, and
