@@ -56,6 +56,42 @@ def test_sigterm_graceful_shutdown(server_factory):
     assert seqs == list(range(1, len(seqs) + 1))
 
 
+def test_two_sigterms_drain_once(server_factory):
+    """A supervisor that signals twice (systemd's stop, then an impatient operator) gets the
+    same drain: exit 0, and every acknowledged event stored. The second SIGTERM must not take
+    the default action (killing the process) while the first one's drain runs."""
+    srv = server_factory("--rate-limit", "off")
+
+    async def go():
+        s = srv.create_session("Twice")
+        sid = s["id"]
+        off, _ = await officer(srv, join=sid)
+        stop = asyncio.Event()
+        sent = []
+        task = asyncio.create_task(stream(off, sid, "o", sent, stop))
+        await off.until(lambda: len(acked(off)) >= 20, 10, "20 acks")
+        loop = asyncio.get_running_loop()
+
+        def twice():
+            srv.proc.send_signal(signal.SIGTERM)
+            time.sleep(0.05)
+            return srv.stop(signal.SIGTERM, timeout=10)
+
+        fut = loop.run_in_executor(None, twice)
+        code, _ = await off.wait_closed(10)
+        stop.set()
+        await task
+        return sid, code, await fut, acked(off)
+
+    sid, code, rc, acks = run(go())
+    assert code == 1001, f"the live client must be closed with 1001, got {code}"
+    assert rc == 0, f"exit code {rc} after two SIGTERMs (None = had to be killed, negative = killed by a signal)"
+    srv.start()
+    stored = {e["clientId"]: e["seq"] for e in srv.transcript(sid)["events"] if e["kind"] == "message"}
+    for c, seq in acks.items():
+        assert stored.get(c) == seq, f"acked {c} (seq {seq}) stored as {stored.get(c)}"
+
+
 def test_sigint_exits_zero(server_factory):
     srv = server_factory()
     st, _, _ = srv.http("GET", "/healthz")
