@@ -41,8 +41,8 @@ package final class PostgresEventWriter: EventAppender {
     private let nodeId: String
     private let logger: Logger
     private let queue: Mutex<Queue>
-    private let wakeups: AsyncStream<Void>
-    private let wake: AsyncStream<Void>.Continuation
+    /// Submissions and the stop wake the writer's task through it.
+    private let wakeup = WriterWakeup()
     private let continuation: AsyncStream<CommitResult>.Continuation
     package let results: AsyncStream<CommitResult>
 
@@ -51,7 +51,6 @@ package final class PostgresEventWriter: EventAppender {
         self.nodeId = nodeId
         queue = Mutex(Queue(batching: CommitBatching(interval: interval, limit: batchLimit)))
         self.logger = logger
-        (wakeups, wake) = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
     }
 
@@ -72,7 +71,7 @@ package final class PostgresEventWriter: EventAppender {
             return true
         }
         if accepted {
-            wake.yield()
+            wakeup.signal()
         } else {
             continuation.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
         }
@@ -87,14 +86,13 @@ package final class PostgresEventWriter: EventAppender {
             queue.stopping = true
             return queue.started ? queue.task : nil
         }
-        wake.yield()
+        wakeup.signal()
         if let task { await task.value } else { continuation.finish() }
     }
 
     private func run() async {
-        var wakeups = wakeups.makeAsyncIterator()
         while true {
-            let batch = await nextBatch(&wakeups)
+            let batch = await nextBatch()
             guard let batch else { break }
             continuation.yield(await commit(batch))
         }
@@ -102,9 +100,10 @@ package final class PostgresEventWriter: EventAppender {
     }
 
     /// The next batch as `CommitBatching` decides, waiting as it says; nil once stopping
-    /// with nothing left. A gathering batch sleeps until the policy's instant rather than
-    /// waking on each submission: the policy then counts what arrived meanwhile.
-    private func nextBatch(_ wakeups: inout AsyncStream<Void>.Iterator) async -> [Pending]? {
+    /// with nothing left. A gathering batch waits until the policy's instant or the next
+    /// submission, whichever comes first, so the policy sees each arrival (the quiet gap, a
+    /// batch grown to `enough`, the stop) as SQLite's condition wait does.
+    private func nextBatch() async -> [Pending]? {
         while true {
             let (step, taken) = queue.withLock { queue -> (CommitBatching.Step, [Pending]) in
                 let step = queue.batching.next(queued: queue.pending.count, stopping: queue.stopping, now: .now)
@@ -115,8 +114,8 @@ package final class PostgresEventWriter: EventAppender {
             }
             switch step {
             case .finish: return nil
-            case .waitForEvents: _ = await wakeups.next()
-            case .gather(let until): try? await Task.sleep(until: until, clock: .continuous)
+            case .waitForEvents: await wakeup.wait()
+            case .gather(let until): await wakeup.wait(until: until)
             case .take: return taken
             }
         }
