@@ -53,9 +53,8 @@ extension DialogueServerApp {
         case .presence:
             guard let presence = hub.nodePresence else { return nil }
             // The loop ends before leaving: a turn still running could otherwise write this
-            // node back after it left.
-            // Leaving runs in a task of its own: should the group be cancelled rather than
-            // shut down, a cancelled task could not reach the store to leave.
+            // node back after it left. Leaving runs in a task of its own: should the group be
+            // cancelled rather than shut down, a cancelled task could not reach the store.
             return PartService(
                 .presence, ending: .cancelled, work: { await presence.run(hub: hub) },
                 afterwards: { await Task.detached { await presence.leave() }.value })
@@ -75,7 +74,9 @@ extension DialogueServerApp {
                     // supervisor's patience (the harness kills at 10 s): it is left behind.
                     let abandoned = await handlers.cancelAll(grace: .seconds(2))
                     if abandoned > 0 {
-                        logger.warning("HTTP requests still running at shutdown were abandoned", metadata: ["count": "\(abandoned)"])
+                        logger.warning(
+                            "HTTP requests still running at shutdown were abandoned",
+                            metadata: ["count": "\(abandoned)"])
                     }
                 })
         case .notices:

@@ -1,8 +1,5 @@
 import Dialogue
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#endif
 import Logging
 import ServiceLifecycle
 import Store
@@ -10,6 +7,10 @@ import Synchronization
 import Testing
 
 @testable import DialogueServer
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The server's parts in one `ServiceGroup` (docs/architecture.md, "Lifecycle"): the order
 /// they stop in on a graceful shutdown, and how each one's work ends.
@@ -106,7 +107,10 @@ import Testing
         let (input, feed) = AsyncStream.makeStream(of: Void.self)
         let parts = [
             PartService(
-                .commits, work: { for await _ in input {} }, stop: { log.append("stop commits"); feed.finish() }),
+                .commits, work: { for await _ in input {} },
+                stop: {
+                    log.append("stop commits"); feed.finish()
+                }),
             PartService(.archiveCheck, ending: .cancelled, work: { log.append("checked") }),
         ]
         try await run(parts) {
@@ -178,13 +182,15 @@ import Testing
         #expect(started.officerToken != nil)
         _ = await app.retrieval.waitUntilReady(timeout: .seconds(60))  // its index file is in `data`
         // One store, not shared: no presence board, no other nodes' notices, no retention.
-        #expect(app.runningParts.map(\.rawValue) == [
-            "store", "providers", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep",
-            "staffRevocation", "packWatcher", "archiveCheck", "gate",
-        ])
+        #expect(
+            app.runningParts.map(\.rawValue) == [
+                "store", "providers", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep",
+                "staffRevocation", "packWatcher", "archiveCheck", "gate",
+            ])
         let events = try await Self.twoJoins(in: app.store)
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [Node(app: app)], logger: Logger(label: "lifecycle-test")))
+            configuration: ServiceGroupConfiguration(
+                services: [Node(app: app)], logger: Logger(label: "lifecycle-test")))
         let client = try RawWebSocket(port: app.transport.port)
         defer { client.close() }
         try await withThrowingTaskGroup(of: Void.self) { tasks in
@@ -237,7 +243,8 @@ extension LifecycleTests {
         _ = await app.retrieval.waitUntilReady(timeout: .seconds(60))
         let events = try await Self.twoJoins(in: app.store)
         let group = ServiceGroup(
-            configuration: ServiceGroupConfiguration(services: [Node(app: app)], logger: Logger(label: "lifecycle-test")))
+            configuration: ServiceGroupConfiguration(
+                services: [Node(app: app)], logger: Logger(label: "lifecycle-test")))
         let start = ContinuousClock.now
         await withThrowingTaskGroup(of: Void.self) { tasks in
             tasks.addTask { try await group.run() }
