@@ -76,11 +76,14 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // The hub's decisions as a state machine with no I/O (docs/architecture.md): sessions
+        // in memory, readers, acks owed, catch-up, presence, recovery. The hub drives it.
+        .target(name: "HubCore", dependencies: ["Dialogue"], swiftSettings: strict),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
             dependencies: [
-                "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
+                "Transport", "Dialogue", "HubCore", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -124,6 +127,7 @@ let package = Package(
             ],
             path: "Tests/fuzz/http", exclude: ["corpus", "regressions", "http.dict"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
+        .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "Transcripts"], swiftSettings: strict),
         // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.
         .testTarget(
