@@ -1,4 +1,5 @@
 import Dialogue
+import HubCore
 import Store
 import Transport
 
@@ -115,14 +116,14 @@ extension DialogueHub {
 
     /// Welcomes an investor into the invite's session: welcome, history, then live events.
     func admitInvestor(_ id: ConnectionID, invite: Invite, after: Int64) {
-        guard let session = sessions[invite.session], let participant = connections[id]?.participant else { return }
-        if session.state.participant(invite.id)?.removed == true {
+        guard let state = core.state(of: invite.session), let participant = connections[id]?.participant else { return }
+        if state.participant(invite.id)?.removed == true {
             unauthorized("you were removed from this session", to: id)
             return
         }
         sendWelcome(to: id, session: invite.session)
         subscribe(id, invite.session, after: after, sendHistory: true)
-        if session.state.info.status == .live {
+        if state.info.status == .live {
             var joining = participant
             joining.language = invite.language
             decideAndSubmit(invite.session, for: id) { state in try state.join(joining, at: Timestamp.now()) }
@@ -140,11 +141,11 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return .null }
         var sessionJSON: JSONValue = .null
         var agentId = agents.defaultPack.id
-        if let sessionId, let session = sessions[sessionId] {
-            var online = onlineParticipants(sessionId)
+        if let sessionId, let state = core.state(of: sessionId) {
+            var online = core.onlineParticipants(sessionId)
             online.insert(participant.id)
-            sessionJSON = sessionObject(session, online: online)
-            agentId = session.state.info.agent
+            sessionJSON = sessionObject(state, online: online)
+            agentId = state.info.agent
         }
         let manifest = (agents.pack(id: agentId) ?? agents.defaultPack).manifest
         return [
@@ -160,8 +161,7 @@ extension DialogueHub {
     }
 
     /// The contract's session object for a live session.
-    func sessionObject(_ session: LiveSession, online: Set<String>) -> JSONValue {
-        session.state.info.json(
-            participants: session.state.participants.map { $0.json(online: online.contains($0.id)) })
+    func sessionObject(_ state: SessionState, online: Set<String>) -> JSONValue {
+        state.info.json(participants: state.participants.map { $0.json(online: online.contains($0.id)) })
     }
 }

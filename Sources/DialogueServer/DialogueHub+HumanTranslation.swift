@@ -1,5 +1,6 @@
 import Dialogue
 import Glossary
+import HubCore
 import Store
 import Transport
 
@@ -13,9 +14,9 @@ extension DialogueHub {
     /// connection's later frames wait meanwhile, so its errors come back in order.
     func translate(_ id: ConnectionID, _ sessionId: String, seq: Int64, language: String, text: String) {
         guard let connection = connections[id], let participant = connection.participant,
-            let state = sessions[sessionId]?.state
+            let state = core.state(of: sessionId)
         else { return }
-        guard connection.sessions.contains(sessionId) else {
+        guard core.isMember(id.key, of: sessionId) else {
             refuse(DialogueError(.forbidden, "join session \(sessionId) before translating its events"), to: id)
             return
         }

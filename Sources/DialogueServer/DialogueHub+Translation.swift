@@ -1,5 +1,6 @@
 import Dialogue
 import Glossary
+import HubCore
 import Store
 import Transport
 
@@ -9,12 +10,12 @@ extension DialogueHub {
     /// sent as a `translation` frame to readers of that language.
     func translateInBackground(_ event: Event, terms: EventTerms) {
         guard let translator, let text = event.text, !text.isEmpty,
-            let session = sessions[event.session], let source = event.body["language"]?.stringValue,
+            let state = core.state(of: event.session), let source = event.body["language"]?.stringValue,
             // A phrase arrives with the agency's own wording in every language.
             event.body["phraseTexts"] == nil
         else { return }
-        var targets = Set(session.state.info.languages.map(LanguageTag.primary))
-        targets.formUnion(session.readers.values.map { LanguageTag.primary($0.language) })
+        var targets = Set(state.info.languages.map(LanguageTag.primary))
+        targets.formUnion(core.readers(of: event.session).values.map { LanguageTag.primary($0.language) })
         targets.remove(LanguageTag.primary(source))
         guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
@@ -56,12 +57,13 @@ extension DialogueHub {
     /// language (a draft's only to those who see drafts), and to every officer and
     /// interpreter of the session whatever their language.
     func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
-        guard let readers = sessions[translation.session]?.readers else { return }
+        let readers = core.readers(of: translation.session)
+        guard !readers.isEmpty else { return }
         let ids = readers.filter { _, reader in
             reader.getsEveryTranslation
                 || (LanguageTag.primary(reader.language) == translation.language
                     && (!officersOnly || reader.seesDrafts))
-        }.map(\.key)
+        }.map(\.key.id)
         if !ids.isEmpty { transport.send(JSONWriter.bytes(translation.frame), to: ids) }
     }
 }

@@ -23,6 +23,7 @@ extension HubCore {
             subscription: sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live)
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
+        sessions[sessionId]?.historyOut[id] = nil
         memberships[id, default: []].insert(sessionId)
         var actions: [HubAction<Work>] = []
         if !alreadyMember, !participant.role.isObserver {
@@ -62,6 +63,7 @@ extension HubCore {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return [] }
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
+        sessions[sessionId]?.historyOut[id] = nil
         memberships[id]?.remove(sessionId)
         var actions: [HubAction<Work>] = []
         if let participant, !participant.role.isObserver, let count = sessions[sessionId]?.onlineCount[participant.id] {
@@ -198,39 +200,55 @@ extension HubCore {
     /// A history page was read and framed for its reader: `events` are the frames of the
     /// visible events, `through` the last seq the page covered (nil when the store had
     /// none left), `queuedBytes` what waits in the reader's outgoing queue. The frames go
-    /// out in `history` frames; then the next page is read, or, while the reader's queue is
-    /// full, looked at again after a pause; at the end the held live events follow.
+    /// out in `history` frames while the queue has room (see `pumpHistory`); then the next
+    /// page is read, or at the end the held live events follow.
     package mutating func historyPage(
         _ read: HistoryRead, events: [[UInt8]], through: Int64?, queuedBytes: Int
     ) -> [HubAction<Work>] {
         guard isCatchingUp(read) else { return [] }
         let end = through.map { $0 >= read.upTo } ?? true
         let chunks = HistoryFrames.chunks(events, budget: limits.historyFrameBytes)
-        var actions: [HubAction<Work>] = []
-        var sent = 0
-        for (index, chunk) in chunks.enumerated() {
-            let frame = HistoryFrames.frame(session: read.session, events: chunk, complete: end && index == chunks.count - 1)
-            sent += frame.count
-            actions.append(.send(read.connection, frame))
+        var frames = chunks.enumerated().map { index, chunk in
+            HistoryFrames.frame(session: read.session, events: chunk, complete: end && index == chunks.count - 1)
         }
-        if end { return actions + finishCatchUp(read, needsClosingFrame: chunks.isEmpty) }
+        // The last frame says `complete`; when the last page had nothing visible, an empty one does.
+        if end && frames.isEmpty { frames = [HistoryFrames.frame(session: read.session, events: [], complete: true)] }
         var next = read
         next.after = through ?? read.upTo
-        if queuedBytes + sent > limits.historyQueueBytes {
-            actions.append(.recheckHistoryQueue(next, afterMilliseconds: limits.historyRecheckMilliseconds))
-        } else {
-            actions.append(.readHistory(next))
-        }
-        return actions
+        sessions[read.session]?.historyOut[read.connection] = HistoryOut(frames: frames, next: end ? nil : next)
+        return pumpHistory(read, queuedBytes: queuedBytes)
     }
 
-    /// The pause after a full queue is over: read on, or wait again.
+    /// The pause after a full queue is over: send on, or wait again.
     package mutating func historyQueueChecked(_ read: HistoryRead, queuedBytes: Int) -> [HubAction<Work>] {
         guard isCatchingUp(read) else { return [] }
-        if queuedBytes > limits.historyQueueBytes {
-            return [.recheckHistoryQueue(read, afterMilliseconds: limits.historyRecheckMilliseconds)]
+        return pumpHistory(read, queuedBytes: queuedBytes)
+    }
+
+    /// Sends waiting history frames while the reader's queue is within its bound (the
+    /// reader's pace, not the database's, sets the speed, and memory per reader stays near
+    /// the bound); when it is over, looks again after a pause. With every frame out, the
+    /// next page is read, or the reader goes live.
+    mutating func pumpHistory(_ read: HistoryRead, queuedBytes: Int) -> [HubAction<Work>] {
+        guard var out = sessions[read.session]?.historyOut.removeValue(forKey: read.connection) else { return [] }
+        var actions: [HubAction<Work>] = []
+        var queued = queuedBytes
+        var sent = 0
+        while sent < out.frames.count, queued <= limits.historyQueueBytes {
+            actions.append(.send(read.connection, out.frames[sent]))
+            queued += out.frames[sent].count
+            sent += 1
         }
-        return [.readHistory(read)]
+        if sent < out.frames.count {
+            out.frames.removeFirst(sent)
+            sessions[read.session]?.historyOut[read.connection] = out
+            actions.append(.recheckHistoryQueue(read, afterMilliseconds: limits.historyRecheckMilliseconds))
+        } else if let next = out.next {
+            actions.append(.readHistory(next))
+        } else {
+            actions += finishCatchUp(read)
+        }
+        return actions
     }
 
     /// A history read failed: the reader would have a gap, so it is told and closed (1011)
@@ -244,11 +262,8 @@ extension HubCore {
     }
 
     /// History is out: what arrived meanwhile follows, and the reader goes live.
-    mutating func finishCatchUp(_ read: HistoryRead, needsClosingFrame: Bool) -> [HubAction<Work>] {
+    mutating func finishCatchUp(_ read: HistoryRead) -> [HubAction<Work>] {
         var actions: [HubAction<Work>] = []
-        if needsClosingFrame {
-            actions.append(.send(read.connection, HistoryFrames.frame(session: read.session, events: [], complete: true)))
-        }
         let held = sessions[read.session]?.catchUpBuffers.removeValue(forKey: read.connection) ?? []
         sessions[read.session]?.catchUpBytes[read.connection] = nil
         for item in held where read.seesDrafts || !item.event.kind.officersOnly {

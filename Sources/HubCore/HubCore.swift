@@ -188,8 +188,9 @@ package struct HubCore<Work> {
     package mutating func decideAndSubmit(
         _ sessionId: String, for id: ConnectionKey, _ decide: (inout SessionState) throws -> Event?
     ) -> [HubAction<Work>] {
+        guard sessions[sessionId]?.mode == .serving else { return [] }
         do {
-            guard let decided = try withState(of: sessionId, decide), let event = decided else { return [] }
+            guard let event = try sessions[sessionId]?.deciding(decide) else { return [] }
             return submit([event], in: sessionId, submitter: id)
         } catch let error as DialogueError {
             return [.refuse(id, error)]

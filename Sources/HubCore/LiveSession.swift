@@ -64,6 +64,14 @@ package struct HeldEvent: Sendable {
     package var canonical: [UInt8]
 }
 
+/// History frames waiting for room in a reader's outgoing queue, and the page to read after them.
+struct HistoryOut: Sendable {
+    /// Frames still to send, in order.
+    var frames: [[UInt8]]
+    /// The next page, or nil when these frames end the history.
+    var next: HistoryRead?
+}
+
 /// Where a session in memory stands with its store.
 package enum SessionMode: Sendable, Equatable {
     /// Deciding and delivering.
@@ -105,6 +113,8 @@ package struct LiveSession: Sendable {
     var catchUpBuffers: [ConnectionKey: [HeldEvent]] = [:]
     /// Bytes in each reader's catch-up buffer.
     var catchUpBytes: [ConnectionKey: Int] = [:]
+    /// History frames framed and not yet sent (the reader's outgoing queue was full).
+    var historyOut: [ConnectionKey: HistoryOut] = [:]
     /// Joins another node's events overtook, decided again after the reload.
     var joinsToRetry: [(connection: ConnectionKey, language: String?)] = []
     /// Messages and questions another node's events overtook, decided again after the reload.
