@@ -52,7 +52,7 @@ extension DialogueHub {
         let glossary = glossaries.active(agent: pack.id)?.glossary
         let settings = pack.manifest.retrievalSettings
         let llm = self.llm
-        Task.detached { [retrieval, logger, llmGate, metrics] in
+        spawn { [retrieval, logger, llmGate, metrics] in
             var results: [SearchResult] = []
             do {
                 results = try await retrieval.search(

@@ -7,6 +7,11 @@ extension DialogueHub {
     /// Events read per history page (at most 64 KiB each, so a page stays within 4 MiB).
     static let historyPageSize = 64
 
+    /// A `history` frame around event frames that are already bytes (`HistoryFrames.frame`).
+    nonisolated static func historyFrame(session: String, events: [[UInt8]], complete: Bool) -> [UInt8] {
+        HistoryFrames.frame(session: session, events: events, complete: complete)
+    }
+
     /// Adds a connection to a session's readers (see `HubCore.subscribe`), as the
     /// participant it signed in as.
     func subscribe(_ id: ConnectionID, _ sessionId: String, after: Int64, sendHistory: Bool) {

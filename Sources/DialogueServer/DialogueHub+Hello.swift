@@ -10,7 +10,7 @@ extension DialogueHub {
     ) {
         guard connections[id] != nil else { return }
         connections[id]?.busy = true
-        Task {
+        spawn { [store, logger] in
             let identity: Identity?
             do {
                 // Every well-formed token is looked up, whatever its address's failures (see
@@ -18,17 +18,17 @@ extension DialogueHub {
                 if !SecretToken.isWellFormed(token) {
                     identity = nil
                 } else if token.hasPrefix("dst_") {
-                    identity = try await self.store.staff(token: token).map(Identity.staff)
+                    identity = try await store.staff(token: token).map(Identity.staff)
                 } else {
-                    identity = try await self.store.invite(code: token).map(Identity.investor)
+                    identity = try await store.invite(code: token).map(Identity.investor)
                 }
             } catch {
                 // The store did not answer: not a wrong token, so no sign-in failure is counted.
-                self.logger.error("token look-up failed", metadata: ["error": "\(error)"])
-                self.tokenCheckFailed(id)
+                logger.error("token look-up failed", metadata: ["error": "\(error)"])
+                await self.tokenCheckFailed(id)
                 return
             }
-            self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
+            await self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
         }
     }
 
@@ -107,11 +107,16 @@ extension DialogueHub {
             return
         }
         connections[id]?.busy = true
-        Task {
+        spawn {
             try? await Task.sleep(for: .milliseconds(failure.delayMilliseconds))
-            guard self.connections[id] != nil else { return }
-            self.unauthorized(message, to: id)
+            await self.unauthorizedIfOpen(message, to: id)
         }
+    }
+
+    /// `unauthorized`, unless the connection closed meanwhile.
+    private func unauthorizedIfOpen(_ message: String, to id: ConnectionID) {
+        guard connections[id] != nil else { return }
+        unauthorized(message, to: id)
     }
 
     /// Welcomes an investor into the invite's session: welcome, history, then live events.

@@ -19,7 +19,7 @@ extension DialogueHub {
         targets.remove(LanguageTag.primary(source))
         guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
-        Task.detached { [store, logger, translatorGate, metrics] in
+        spawn { [store, logger, translatorGate, metrics, targets] in
             await withTaskGroup(of: Void.self) { group in
                 for target in targets.sorted() {
                     group.addTask {

@@ -213,4 +213,16 @@ import Testing
         let frame = String(decoding: HistoryFrames.frame(session: "s", events: [Array("{}".utf8)], complete: true), as: UTF8.self)
         #expect(frame == #"{"type":"history","session":"s","complete":true,"events":[{}]}"#)
     }
+
+    @Test func aResumeFromBeyondTheEndGetsAnEmptyHistoryThenLiveEvents() {
+        var (rig, officer, investor) = Self.meeting()
+        rig.disconnect(investor)
+        let again = rig.connect(3, as: Rig.investor)
+        rig.frame(again, .admit(after: 99))
+        rig.settle()
+        #expect(rig.received[again]?.first == .history([], complete: true))
+        rig.frame(officer, .say(clientId: "next", text: "t"))
+        rig.commit()
+        #expect(rig.seqs(again) == [3])
+    }
 }

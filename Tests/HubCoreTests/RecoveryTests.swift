@@ -136,4 +136,33 @@ import Testing
         #expect(rig.seqs(officer) == rig.visibleSeqs(after: 0, seesDrafts: true))
         #expect(rig.acks(officer).count == 1)
     }
+
+    @Test func aResumeDuringContentionWaitsAndMissesNothing() {
+        var rig = Rig(shared: true)
+        let officer = rig.connect(1, as: Rig.officer)
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
+        rig.frame(officer, .say(clientId: "lost-race", text: "t"))
+        rig.commitElsewhere(Rig.investor2, notify: false)
+        rig.commit()  // out of sequence: recovering
+        let investor = rig.connect(2, as: Rig.investor)
+        rig.frame(investor, .admit(after: 1))
+        #expect(rig.busy.contains(investor))
+        #expect(rig.core.phase(of: Rig.session) == .inMemory(.recovering(.reloading(attempt: 0))))
+        rig.settle()
+        #expect(rig.seqs(investor) == rig.visibleSeqs(after: 1, seesDrafts: false))
+        #expect(rig.seqs(officer) == rig.visibleSeqs(after: 0, seesDrafts: true))
+        #expect(rig.acks(officer) == [.ack(clientId: "lost-race", seq: 3)])
+    }
+
+    @Test func nothingIsDecidedOnRulesAboutToBeReplaced() {
+        var (rig, _, investor) = DeliveryTests.meeting()
+        rig.frame(investor, .say(clientId: "lost", text: "t"))
+        rig.commit(failing: true)
+        let decided = rig.core.withState(of: Rig.session) { state in
+            try? state.say(by: Rig.officer, text: "x", clientId: "y", language: "vi", citations: nil, at: "2026-11-26T05:00:00.000Z")
+        }
+        #expect(decided == nil)
+        #expect(rig.core.decideAndSubmit(Rig.session, for: investor) { try $0.leave(by: Rig.investor, at: "2026-11-26T05:00:00.000Z") }.isEmpty)
+    }
 }
