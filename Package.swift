@@ -102,6 +102,8 @@ let package = Package(
         // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
         .executableTarget(
             name: "glossary-bench", dependencies: ["Glossary", "Dialogue"], path: "bench/glossary", swiftSettings: strict),
+        // Bench only: the hub core's cost per delivered event, without I/O. Not in the product.
+        .executableTarget(name: "hubcore-bench", dependencies: ["HubCore", "Dialogue"], path: "bench/hubcore", swiftSettings: strict),
         // Bench only (make bench-retrieval): 100,000 synthetic passages in SearchIndex. Not in the product.
         .executableTarget(
             name: "retrieval-bench", dependencies: ["Retrieval", "AgentPacks", "Glossary", "Dialogue"], path: "bench/retrieval",

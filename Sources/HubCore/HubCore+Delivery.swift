@@ -19,8 +19,8 @@ extension HubCore {
         let generation = nextGeneration
         let reader = reader ?? Reader(participant)
         sessions[sessionId]?.members[id] = Member(
-            reader: reader, participant: participant,
-            subscription: sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live)
+            reader: reader, subscription: sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live)
+        sessions[sessionId]?.speakers[id] = participant
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
         sessions[sessionId]?.historyOut[id] = nil
@@ -61,6 +61,7 @@ extension HubCore {
         _ id: ConnectionKey, from sessionId: String, participant: Participant?, named: Bool = true
     ) -> [HubAction<Work>] {
         guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return [] }
+        sessions[sessionId]?.speakers[id] = nil
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
         sessions[sessionId]?.historyOut[id] = nil
@@ -136,7 +137,7 @@ extension HubCore {
             sessions[event.session]?.catchUpBuffers[id, default: []].append(HeldEvent(event: event, canonical: bytes))
             sessions[event.session]?.catchUpBytes[id, default: 0] += canonical.count
             if (sessions[event.session]?.catchUpBytes[id] ?? 0) > limits.catchUpBufferBytes {
-                tooSlow.append((id, sessions[event.session]?.members[id]?.participant))
+                tooSlow.append((id, sessions[event.session]?.speakers[id]))
             }
         }
         // A reader this far behind while receiving history is the outbox's "too slow" case.
@@ -177,10 +178,10 @@ extension HubCore {
     /// connections to the session close; a mute or unmute is announced as presence.
     mutating func moderationEffects(_ event: Event, into actions: inout [HubAction<Work>]) {
         guard event.kind == .moderation, let target = event.body["target"]?.stringValue,
-            let members = sessions[event.session]?.members
+            let speakers = sessions[event.session]?.speakers
         else { return }
         if event.body["action"]?.stringValue == "remove" {
-            for (id, member) in members.sorted(by: { $0.key < $1.key }) where member.participant?.id == target {
+            for (id, speaker) in speakers.sorted(by: { $0.key < $1.key }) where speaker.id == target {
                 actions.append(.close(id, code: 1008, reason: "removed"))
             }
         } else if let presence = presence(event.session, target) {

@@ -31,7 +31,7 @@ extension HubCore {
         guard let session = sessions[sessionId] else { return nil }
         let found =
             session.state.participant(participantId)
-            ?? session.members.values.first { $0.participant?.id == participantId }?.participant ?? fallback
+            ?? session.speakers.values.first { $0.id == participantId } ?? fallback
         guard let participant = found else { return nil }
         let to = session.members.keys.filter { $0 != excluding }.sorted()
         return .presence(session: sessionId, participant: participant, online: isOnline(sessionId, participantId), to: to)

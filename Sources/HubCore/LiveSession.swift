@@ -46,12 +46,12 @@ package enum Subscription: Sendable, Equatable {
     case live
 }
 
-/// A connection receiving a session's events.
+/// A connection receiving a session's events: only what delivery reads, so going through
+/// the members for each event copies one string per member (who they are is kept apart,
+/// in `LiveSession.speakers`).
 package struct Member: Sendable {
     /// What delivery needs of it.
     package var reader: Reader
-    /// Who it speaks as (nil for nobody in particular).
-    package var participant: Participant?
     /// History first, or live.
     package var subscription: Subscription
 }
@@ -102,6 +102,8 @@ package struct LiveSession: Sendable {
     package var mode: SessionMode = .serving
     /// Connections receiving this session's events.
     package var members: [ConnectionKey: Member] = [:]
+    /// Who each member speaks as (for presence and removals, not for delivery).
+    var speakers: [ConnectionKey: Participant] = [:]
     /// Acks owed once a seq commits: (connection, clientId).
     var pendingAcks: [Int64: [(ConnectionKey, String)]] = [:]
     /// Who asked for each in-flight event that is not a message (join, moderation, end,
