@@ -102,29 +102,6 @@ extension DialogueHub {
             terms: terms)
     }
 
-    /// Effects of this node's committed events beyond delivery: the assistant answers a
-    /// question, an approved draft's translations carry over, an ended session is archived,
-    /// a text is translated.
-    func afterCommit(_ event: Event, terms: EventTerms?) {
-        switch event.kind {
-        case .question:
-            answerInBackground(event)
-        case .answer:
-            carryDraftTranslations(to: event)
-        case .ended:
-            let sessionId = event.session
-            archives[sessionId] = Task { [archiver] in
-                await archiver.archive(session: sessionId)
-                self.archived(sessionId)
-            }
-        default:
-            break
-        }
-        if [.message, .question, .answer].contains(event.kind) {
-            translateInBackground(event, terms: terms ?? self.terms(of: event))
-        }
-    }
-
     /// An archive finished.
     func archived(_ sessionId: String) { archives[sessionId] = nil }
 

@@ -50,8 +50,18 @@ extension DialogueHub {
             nodePresence?.record(PresenceChange(PresenceKey(session: sessionId, participant: participant), online: online))
         case .submit(let events):
             store.writer.submit(events)
-        case .committed(let event, let index):
-            afterCommit(event, terms: terms?[index])
+        case .answer(let question):
+            answerInBackground(question)
+        case .carryDraftTranslations(let answer):
+            carryDraftTranslations(to: answer)
+        case .archive(let sessionId):
+            archives[sessionId] = Task { [archiver] in
+                await archiver.archive(session: sessionId)
+                self.archived(sessionId)
+            }
+        case .translate(let event, let targets, let index):
+            guard translator != nil else { return }  // no provider: the terms need not be found
+            translateInBackground(event, into: targets, terms: terms?[index] ?? self.terms(of: event))
         case .load(let sessionId, let token):
             spawn { [store, logger] in
                 let state: SessionState?

@@ -8,16 +8,11 @@ extension DialogueHub {
     /// A committed event with text: translated, off the hub, into each language of the
     /// session (and of its readers) other than its own; each translation is stored and
     /// sent as a `translation` frame to readers of that language.
-    func translateInBackground(_ event: Event, terms: EventTerms) {
-        guard let translator, let text = event.text, !text.isEmpty,
-            let state = core.state(of: event.session), let source = event.body["language"]?.stringValue,
-            // A phrase arrives with the agency's own wording in every language.
-            event.body["phraseTexts"] == nil
+    func translateInBackground(_ event: Event, into targets: [String], terms: EventTerms) {
+        // The core chose the targets (every language of the session and of its readers but
+        // the text's own; none for a phrase, which carries the agency's own wording).
+        guard let translator, let text = event.text, !text.isEmpty, let source = event.body["language"]?.stringValue
         else { return }
-        var targets = Set(state.info.languages.map(LanguageTag.primary))
-        targets.formUnion(core.readers(of: event.session).values.map { LanguageTag.primary($0.language) })
-        targets.remove(LanguageTag.primary(source))
-        guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
         spawn { [store, logger, translatorGate, metrics, targets] in
             await withTaskGroup(of: Void.self) { group in

@@ -213,8 +213,11 @@ actor DialogueHub {
 
     /// Handles waiting frames until the backlog is empty or a frame makes the connection busy again.
     func drainBacklog(_ id: ConnectionID) {
-        while let connection = connections[id], !connection.busy, !connection.closing, !connection.backlog.isEmpty {
-            let next = connections[id]!.backlog.removeFirst()  // already admitted on arrival
+        // Tested field by field: a copy of the record held across `removeFirst` would copy the backlog.
+        while connections[id]?.busy == false, connections[id]?.closing == false,
+            connections[id]?.backlog.isEmpty == false
+        {
+            guard let next = connections[id]?.backlog.removeFirst() else { return }  // admitted on arrival
             process(next, from: id)
         }
     }

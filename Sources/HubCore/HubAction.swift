@@ -29,10 +29,18 @@ package enum HubAction<Work> {
     case localPresence(session: String, participant: String, online: Bool)
     /// Queue events for the group-commit writer.
     case submit([Event])
-    /// This node's own event committed: run its effects beyond delivery (the assistant's
-    /// answer, carried translations, the archive, machine translation). `batchIndex` is its
-    /// place in the commit result the driver passed in.
-    case committed(Event, batchIndex: Int)
+    /// A question of this node's committed in a session whose assistant is on: compose
+    /// the answer (retrieval and the LLM, off the hub) and publish it.
+    case answer(question: Event)
+    /// A draft approved as written committed: the people's translations of the draft are
+    /// the answer's too.
+    case carryDraftTranslations(answer: Event)
+    /// The session ended here: write and sign its transcript.
+    case archive(session: String)
+    /// A text of this node's committed: translate it into these languages (primary tags)
+    /// when a provider is configured. `batchIndex` is its place in the commit result (its
+    /// terms were found there).
+    case translate(Event, into: [String], batchIndex: Int)
     /// Read a session's state from the store and feed `sessionLoaded(_:token:state:)`.
     case load(session: String, token: UInt64)
     /// Read a recovering session's state again, and the stored events after `delivered`,

@@ -104,7 +104,7 @@ extension HubCore {
             for (connection, clientId) in acks { actions.append(.ack(connection, clientId: clientId, seq: event.seq)) }
             broadcast(event, canonical: canonical, batchIndex: index, into: &actions)
             moderationEffects(event, into: &actions)
-            actions.append(.committed(event, batchIndex: index))
+            ownEffects(event, batchIndex: index, into: &actions)
         }
         if !failed.isEmpty { actions += self.failed(failed) }
         var seen = Set<String>()
@@ -187,6 +187,31 @@ extension HubCore {
         } else if let presence = presence(event.session, target) {
             actions.append(presence)
         }
+    }
+
+    /// Effects of this node's own committed events beyond delivery (another node's are
+    /// that node's to carry out): the assistant answers a question, an approval as written
+    /// carries the draft's translations, an end archives, a text is translated into every
+    /// language of the session and of its readers but its own (a phrase carries its own).
+    func ownEffects(_ event: Event, batchIndex: Int, into actions: inout [HubAction<Work>]) {
+        guard let session = sessions[event.session] else { return }
+        switch event.kind {
+        case .question where session.state.info.assistant != .off:
+            actions.append(.answer(question: event))
+        case .answer where event.body["edited"]?.boolValue == false && event.body["draft"] != nil:
+            actions.append(.carryDraftTranslations(answer: event))
+        case .ended:
+            actions.append(.archive(session: event.session))
+        default:
+            break
+        }
+        guard [.message, .question, .answer].contains(event.kind), event.body["phraseTexts"] == nil,
+            let text = event.body["text"]?.stringValue, !text.isEmpty, let source = event.body["language"]?.stringValue
+        else { return }
+        var targets = Set(session.state.info.languages.map(LanguageTag.primary))
+        for member in session.members.values { targets.insert(LanguageTag.primary(member.reader.language)) }
+        targets.remove(LanguageTag.primary(source))
+        if !targets.isEmpty { actions.append(.translate(event, into: targets.sorted(), batchIndex: batchIndex)) }
     }
 
     // MARK: History

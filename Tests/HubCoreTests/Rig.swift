@@ -63,6 +63,8 @@ struct Rig {
     var left: Set<ConnectionKey> = []
     /// Everything that happened, for reading a failing seed (only when `tracing`).
     var trace: [String] = []
+    /// The effects beyond delivery the core asked for (answers, archives, translations).
+    var effects: [HubAction<TestWork>] = []
     var tracing = false
 
     init(shared: Bool = false, limits: HubLimits = HubLimits()) {
@@ -315,8 +317,8 @@ struct Rig {
             break
         case .submit(let events):
             writerQueue += events
-        case .committed:
-            break
+        case .answer, .carryDraftTranslations, .archive, .translate:
+            effects.append(action)
         case .load(_, let token):
             loads.append(token)
         case .reload(_, let delivered):
