@@ -82,8 +82,13 @@ import Glibc
                     rig.fireTimers()
                 case 97..<98:
                     if let id = current[Rig.investor.id] { rig.frame(id, .leave) }
+                case 98..<99:
+                    // Moderation: mute or unmute someone, rarely remove them (their connections close).
+                    let target = Bool.random(using: &generator) ? Rig.investor : Rig.investor2
+                    let action = ["mute", "unmute", "mute", "unmute", "remove"][Int.random(in: 0..<5, using: &generator)]
+                    if let id = current[Rig.officer.id] { rig.frame(id, .moderate(action: action, target: target.id)) }
                 default:
-                    if let id = current[Rig.officer.id], Int.random(in: 0..<4, using: &generator) == 0 {
+                    if let id = current[Rig.officer.id], Int.random(in: 0..<8, using: &generator) == 0 {
                         rig.frame(id, .end)
                     }
                 }
