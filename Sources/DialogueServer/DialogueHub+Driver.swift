@@ -156,44 +156,54 @@ extension DialogueHub {
 
     // MARK: Results fed back to the core
 
+    /// A session read from the store (nil: not there, or the read failed).
     func loaded(_ sessionId: String, token: UInt64, state: SessionState?) {
         carryOut(core.sessionLoaded(sessionId, token: token, state: state))
     }
 
+    /// A recovering session read again, with the events stored after what was delivered.
     func reloaded(_ sessionId: String, _ state: SessionState, missed: [(seq: Int64, canonical: [UInt8])]) {
         carryOut(core.reloaded(sessionId, state: state, missed: missed))
     }
 
+    /// Reading a recovering session failed.
     func reloadFailed(_ sessionId: String, reason: String) {
         carryOut(core.reloadFailed(sessionId, reason: reason))
     }
 
+    /// The pause after a failed reload is over.
     func reloadTimerFired(_ sessionId: String) {
         carryOut(core.reloadTimerFired(sessionId))
     }
 
+    /// The pause after a reader's full queue is over: the queue is measured again.
     func historyQueueCheck(_ read: HistoryRead) {
         carryOut(core.historyQueueChecked(read, queuedBytes: transport.queuedBytes(for: read.connection.id) ?? 0))
     }
 
+    /// A history page read and framed, with the reader's queue measured now.
     func historyPageRead(_ read: HistoryRead, events: [[UInt8]], through: Int64?) {
         carryOut(
             core.historyPage(
                 read, events: events, through: through, queuedBytes: transport.queuedBytes(for: read.connection.id) ?? 0))
     }
 
+    /// A history page could not be read.
     func historyReadFailed(_ read: HistoryRead) {
         carryOut(core.historyFailed(read))
     }
 
+    /// Other nodes' events read after the seqs asked for.
     func readBehindFinished(_ after: [String: Int64], frames: [String: [(seq: Int64, canonical: [UInt8])]]) {
         carryOut(core.readBehindFinished(after, frames: frames))
     }
 
+    /// Reading other nodes' events failed.
     func readBehindFailed(_ after: [String: Int64], reason: String) {
         carryOut(core.readBehindFailed(after, reason: reason))
     }
 
+    /// The pause after a failed read of other nodes' events is over.
     func readBehindTimerFired() {
         carryOut(core.readBehindTimerFired())
     }

@@ -39,6 +39,7 @@ actor DialogueHub {
     let signInFailures: SignInFailures
     let logger: Logger
 
+    /// The open connections: who signed in, their rate limits, busy spells and backlogs.
     var connections: [ConnectionID: ClientConnection] = [:]
     /// The decisions: sessions in memory, readers, acks owed, presence, recovery.
     var core: HubCore<HubWork>

@@ -50,7 +50,9 @@ package struct HubCore<Work> {
     var deferred: [String: [Waiter<Work>]] = [:]
     /// The sessions each connection reads.
     var memberships: [ConnectionKey: Set<String>] = [:]
+    /// The last load's number (tells a load's result from a stale one's).
     var nextLoadToken: UInt64 = 0
+    /// The last subscription's number (tells a reader's current catch-up from one it replaced).
     var nextGeneration: UInt64 = 0
     /// Participants connected through other nodes: session → participant → node ids.
     var remotePresence: [String: [String: Set<String>]] = [:]
