@@ -124,6 +124,8 @@ extension DialogueHub {
             retryJoin(key.id, sessionId, language: language)
         case .retrySay(let key, let event):
             retrySay(key.id, event)
+        case .storeReachability:
+            announceReachability()
         case .sessionsInMemory(let count):
             metrics.setLiveSessions(count)
         case .log(let entry):

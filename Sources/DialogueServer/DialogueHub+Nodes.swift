@@ -21,7 +21,6 @@ extension DialogueHub {
             noticesConnection(up: false)
         case .resumed:
             noticesConnection(up: true)
-            carryOut(core.noticesResumed())
         case .presence(let key, let node, let online):
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):

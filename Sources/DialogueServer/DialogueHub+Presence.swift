@@ -42,25 +42,20 @@ extension DialogueHub {
     // MARK: Reaching the store
 
     /// Whether this node currently reaches its shared store (always true for SQLite).
-    var storeReachable: Bool { !noticesInterrupted && !heartbeatFailing }
+    var storeReachable: Bool { core.storeReachable }
 
     /// The notices' connection was lost (`interrupted`) or is back.
     func noticesConnection(up: Bool) {
-        let was = storeReachable
-        noticesInterrupted = !up
-        announceReachability(was: was)
+        carryOut(core.noticesConnection(up: up))
     }
 
     /// The last heartbeat reached the store, or did not.
     func heartbeat(reached: Bool) {
-        let was = storeReachable
-        heartbeatFailing = !reached
-        announceReachability(was: was)
+        carryOut(core.heartbeat(reached: reached))
     }
 
-    /// Tells every signed-in connection when the store becomes unreachable or reachable again.
-    private func announceReachability(was: Bool) {
-        guard storeReachable != was else { return }
+    /// Tells every signed-in connection that the store became unreachable or reachable again.
+    func announceReachability() {
         if storeReachable {
             logger.notice("the shared store is reachable again")
         } else {

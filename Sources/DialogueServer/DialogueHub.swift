@@ -55,10 +55,6 @@ actor DialogueHub {
     var tasksStopped = false
     /// Keeps this node's share of the shared presence board; nil on a store of one node.
     let nodePresence: NodePresence?
-    /// The shared store's notices lost their connection (see `storeReachable`).
-    var noticesInterrupted = false
-    /// The last heartbeat did not reach the shared store.
-    var heartbeatFailing = false
     /// Transcripts being written for sessions that just ended.
     var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.

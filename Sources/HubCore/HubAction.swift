@@ -62,6 +62,9 @@ package enum HubAction<Work> {
     case retryJoin(ConnectionKey, session: String, language: String?)
     /// Decide again a `say` or `ask` that another node's event overtook.
     case retrySay(ConnectionKey, Event)
+    /// The shared store became unreachable (nothing is acknowledged until it is back) or
+    /// reachable again: tell every signed-in connection (`service`).
+    case storeReachability(reachable: Bool)
     /// How many sessions are in memory now (for the metric).
     case sessionsInMemory(Int)
     /// Something the operator should read in the log.

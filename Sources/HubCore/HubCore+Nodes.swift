@@ -27,6 +27,30 @@ extension HubCore {
         return startReadBehind()
     }
 
+    /// Whether this node reaches its shared store: its notices are connected and its last
+    /// heartbeat got through (always true for a store of one node).
+    package var storeReachable: Bool { !noticesInterrupted && !heartbeatFailing }
+
+    /// The notices' connection was lost, or is back (then every session is read again:
+    /// notices may have been lost meanwhile).
+    package mutating func noticesConnection(up: Bool) -> [HubAction<Work>] {
+        let was = storeReachable
+        noticesInterrupted = !up
+        return reachabilityChanged(was: was) + (up ? noticesResumed() : [])
+    }
+
+    /// The last heartbeat reached the store, or did not.
+    package mutating func heartbeat(reached: Bool) -> [HubAction<Work>] {
+        let was = storeReachable
+        heartbeatFailing = !reached
+        return reachabilityChanged(was: was)
+    }
+
+    /// Announces a change of reachability, once per change.
+    private func reachabilityChanged(was: Bool) -> [HubAction<Work>] {
+        storeReachable == was ? [] : [.storeReachability(reachable: storeReachable)]
+    }
+
     /// Starts the read of other nodes' events unless one is out. While it is out, notices
     /// for more sessions pile up in `behindStore` and the next read takes them all at once,
     /// so the reads per second stay about constant as the commits per second grow.

@@ -64,6 +64,10 @@ package struct HubCore<Work> {
     var behindStore: Set<String> = []
     /// A read of other nodes' events is out (there is one at a time).
     var readingBehind = false
+    /// The shared store's notices lost their connection.
+    var noticesInterrupted = false
+    /// The last heartbeat did not reach the shared store.
+    var heartbeatFailing = false
 
     /// An empty core.
     package init(sharedStore: Bool, limits: HubLimits = HubLimits()) {

@@ -93,3 +93,31 @@ import Testing
         #expect(rig.stored.last?.kind == .left)
     }
 }
+
+/// Whether the shared store is reachable: announced once per change; notices back mean a
+/// read of every session.
+@Suite struct ReachabilityTests {
+    @Test func eachChangeIsAnnouncedOnce() {
+        var rig = Rig(shared: true)
+        rig.perform(rig.core.heartbeat(reached: false))
+        rig.perform(rig.core.noticesConnection(up: false))  // still unreachable: nothing new
+        rig.perform(rig.core.heartbeat(reached: true))  // notices still down
+        #expect(!rig.core.storeReachable)
+        rig.perform(rig.core.noticesConnection(up: true))
+        #expect(rig.core.storeReachable)
+        #expect(rig.reachability == [false, true])
+    }
+
+    @Test func noticesBackMeanEverySessionIsReadAgain() {
+        var rig = Rig(shared: true)
+        let officer = rig.connect(1, as: Rig.officer)
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
+        rig.perform(rig.core.noticesConnection(up: false))
+        rig.commitElsewhere(Rig.investor2, notify: false)  // its notice is lost
+        #expect(rig.behindReads.isEmpty)
+        rig.perform(rig.core.noticesConnection(up: true))
+        rig.settle()
+        #expect(rig.seqs(officer) == [1, 2])
+    }
+}

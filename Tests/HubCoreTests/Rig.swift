@@ -65,6 +65,8 @@ struct Rig {
     var trace: [String] = []
     /// The effects beyond delivery the core asked for (answers, archives, translations).
     var effects: [HubAction<TestWork>] = []
+    /// Every change of the shared store's reachability announced.
+    var reachability: [Bool] = []
     var tracing = false
 
     init(shared: Bool = false, limits: HubLimits = HubLimits()) {
@@ -344,6 +346,8 @@ struct Rig {
             run(.say(clientId: clientId, text: event.body["text"]?.stringValue ?? ""), on: id)
         case .sessionsInMemory:
             break
+        case .storeReachability(let reachable):
+            reachability.append(reachable)
         case .log(let entry):
             if entry.level == .error { loggedErrors.append(entry) }
         }
