@@ -88,12 +88,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // The hub's decisions as a state machine with no I/O (docs/architecture.md): sessions
+        // in memory, readers, acks owed, catch-up, presence, recovery. The hub drives it.
+        .target(name: "HubCore", dependencies: ["Dialogue"], swiftSettings: strict),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
             dependencies: [
-                "Transport", "Dialogue", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary", "Retrieval",
-                "ServerMetrics",
+                "Transport", "Dialogue", "HubCore", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary",
+                "Retrieval", "ServerMetrics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -134,6 +137,8 @@ let package = Package(
         // Bench only (make bench): the glossary matcher at 10,000 concepts. Not in the product.
         .executableTarget(
             name: "glossary-bench", dependencies: ["Glossary", "Dialogue"], path: "bench/glossary", swiftSettings: strict),
+        // Bench only: the hub core's cost per delivered event, without I/O. Not in the product.
+        .executableTarget(name: "hubcore-bench", dependencies: ["HubCore", "Dialogue"], path: "bench/hubcore", swiftSettings: strict),
         // Bench only (make bench-retrieval): 100,000 synthetic passages in SearchIndex. Not in the product.
         .executableTarget(
             name: "retrieval-bench", dependencies: ["Retrieval", "AgentPacks", "Glossary", "Dialogue"], path: "bench/retrieval",
@@ -159,6 +164,7 @@ let package = Package(
             ],
             path: "Tests/fuzz/http", exclude: ["corpus", "regressions", "http.dict"], swiftSettings: strict),
         .testTarget(name: "DialogueTests", dependencies: ["Dialogue"], swiftSettings: strict),
+        .testTarget(name: "HubCoreTests", dependencies: ["HubCore", "Dialogue"], swiftSettings: strict),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Dialogue", "HashChain"], swiftSettings: strict),
         // One suite, two stores: the store protocol's contract on SQLite and on PostgreSQL.
         .testTarget(

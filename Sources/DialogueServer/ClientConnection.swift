@@ -1,4 +1,5 @@
 import Dialogue
+import HubCore
 import Store
 import Transport
 
@@ -39,8 +40,6 @@ struct ClientConnection {
     var closing = false
     /// Frames that arrived while `busy`, handled in order afterwards.
     var backlog: [[UInt8]] = []
-    /// Sessions this connection receives events of.
-    var sessions: Set<String> = []
 
     var language: String { participant?.language ?? "en" }
     /// Officers and interpreters see drafts.
@@ -50,63 +49,12 @@ struct ClientConnection {
     var getsEveryTranslation: Bool { identity?.role.may(.translate) == true }
 }
 
-/// One connection's subscription to a session's events.
-enum Subscription {
-    /// Receiving history up to `upTo`; live events after it wait in the session's
-    /// `catchUpBuffers` (kept apart so appending never copies them).
-    case catchingUp(upTo: Int64, generation: UInt64)
-    /// Receiving live events.
-    case live
+extension ConnectionID {
+    /// The core's name for this connection.
+    var key: ConnectionKey { ConnectionKey(raw) }
 }
 
-/// A session loaded in memory: its rules plus who is listening. A class, owned by the hub
-/// actor and never shared outside it: reading one field through `sessions[id]?.field` then
-/// costs one retain, where a struct was copied whole (a retain per dictionary inside it) on
-/// every such read — several per delivered message.
-final class LiveSession {
-    var state: SessionState
-    /// Highest seq known committed.
-    var durableSeq: Int64
-    /// Highest seq of this node's whose commit result (stored or refused) came back.
-    var settledSeq: Int64
-    /// Connections receiving this session's events.
-    var members: [ConnectionID: Subscription] = [:]
-    /// What delivery needs of each member, kept beside `members` so a broadcast does not
-    /// copy every member's whole connection record.
-    var readers: [ConnectionID: Reader] = [:]
-    /// Acks owed once a seq commits: (connection, clientId).
-    var pendingAcks: [Int64: [(ConnectionID, String)]] = [:]
-    /// Who asked for each in-flight event that is not a message (join, moderation, end,
-    /// leave), so a storage failure can be reported to them.
-    var pendingSubmitters: [Int64: (connection: ConnectionID, kind: EventKind)] = [:]
-    /// Live connections per participant id (for presence).
-    var onlineCount: [String: Int] = [:]
-    /// Frames that arrived for connections still receiving history, in order.
-    var catchUpBuffers: [ConnectionID: [PendingFrame]] = [:]
-    /// Bytes in each connection's catch-up buffer.
-    var catchUpBytes: [ConnectionID: Int] = [:]
-
-    init(state: SessionState) {
-        self.state = state
-        self.durableSeq = state.lastSeq
-        self.settledSeq = state.lastSeq
-    }
-}
-
-/// A member's reader language, whether it may see officers-only events, and whether it
-/// gets the translations into every language.
-struct Reader {
-    var language: String
-    var seesDrafts: Bool
-    var getsEveryTranslation: Bool
-}
-
-/// A live event held back for a reader that is still receiving history.
-struct PendingFrame {
-    /// The event, for visibility checks.
-    var event: Event
-    /// Its canonical bytes, to splice the frame from.
-    var canonical: [UInt8]
-    /// Its glossary terms, rendered per reader language when sent.
-    var terms: EventTerms
+extension ConnectionKey {
+    /// The transport's name for this connection.
+    var id: ConnectionID { ConnectionID(raw: raw) }
 }

@@ -1,6 +1,7 @@
 import AgentPacks
 import Glossary
 import Dialogue
+import HubCore
 import Store
 import Transport
 
@@ -56,7 +57,7 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return }
         // A repeated join restarts the subscription in place (new history, same membership).
         subscribe(id, sessionId, after: after, sendHistory: true)
-        if participant.role == .officer, sessions[sessionId]?.state.info.status == .live {
+        if participant.role == .officer, core.state(of: sessionId)?.info.status == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
     }
@@ -64,13 +65,13 @@ extension DialogueHub {
     /// Makes sure an officer acting in a session is its participant and receives its events.
     func ensureJoined(_ id: ConnectionID, _ sessionId: String) -> Bool {
         guard let connection = connections[id], let participant = connection.participant else { return false }
-        if connection.sessions.contains(sessionId) { return true }
+        if core.isMember(id.key, of: sessionId) { return true }
         guard participant.role == .officer else {
             refuse(DialogueError(.forbidden, "you are not in session \(sessionId)"), to: id)
             return false
         }
-        subscribe(id, sessionId, after: sessions[sessionId]?.durableSeq ?? 0, sendHistory: false)
-        if sessions[sessionId]?.state.info.status == .live {
+        subscribe(id, sessionId, after: core.durableSeq(of: sessionId) ?? 0, sendHistory: false)
+        if core.state(of: sessionId)?.info.status == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
         return true
@@ -81,24 +82,28 @@ extension DialogueHub {
         citations: JSONValue?
     ) {
         guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
-        let outcome: SessionState.SayOutcome
+        guard let agent = core.state(of: sessionId)?.info.agent else { return }
+        let decided: SessionState.SayOutcome?
         do {
-            // Decided in place: a copy of the session would copy its client-id table.
             // The frame's language, else the sender's unless the script plainly says otherwise.
             let language = language ?? LanguageGuess.language(of: text, declared: participant.language)
-            let agent = sessions[sessionId]!.state.info.agent
             // An officer's citations must be passages the index holds for the session's pack;
             // anyone else's are refused by the session's rules below.
             if let citations, participant.role == .officer {
                 try agentSource.citations(agent: agent).check(Citation.list(from: citations, ref: clientId), ref: clientId)
             }
-            outcome = try sessions[sessionId]!.state.say(
-                by: participant, text: text, clientId: clientId, language: language, citations: citations,
-                at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version)
+            let glossary = glossaries.active(agent: agent)?.version
+            // Decided in place: a copy of the session would copy its client-id table.
+            decided = try core.withState(of: sessionId) { state in
+                try state.say(
+                    by: participant, text: text, clientId: clientId, language: language, citations: citations,
+                    at: Timestamp.now(), glossary: glossary)
+            }
         } catch {
-            refuse(error, to: id)
+            refuse(DialogueError(error), to: id)
             return
         }
+        guard let outcome = decided else { return }
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
     }
 
@@ -107,23 +112,27 @@ extension DialogueHub {
     /// reader gets the agency's own wording at once, in history and transcripts too.
     func sayPhrase(_ id: ConnectionID, _ sessionId: String, phrase phraseId: String, clientId: String) {
         guard let speaker = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
-        let agent = sessions[sessionId]!.state.info.agent
+        guard let agent = core.state(of: sessionId)?.info.agent else { return }
         let pack = agents.pack(id: agent) ?? agents.defaultPack
         guard let phrase = pack.phrasebook?.phrase(id: phraseId) else {
             refuse(DialogueError(.notFound, "no phrase \"\(phraseId)\" in the phrasebook of \(pack.id)", ref: clientId), to: id)
             return
         }
         let spoken = PhraseChoice(phrase: phrase, senderLanguage: speaker.language, packLanguage: pack.manifest.defaultLanguage)
-        let outcome: SessionState.SayOutcome
+        let decided: SessionState.SayOutcome?
         do {
-            outcome = try sessions[sessionId]!.state.say(
-                by: speaker, text: spoken.text, clientId: clientId, language: spoken.language, citations: nil,
-                at: Timestamp.now(), glossary: glossaries.active(agent: agent)?.version,
-                extra: ["phrase": .string(phrase.id), "phraseTexts": .object(phrase.texts.mapValues { .string($0) })])
+            let glossary = glossaries.active(agent: agent)?.version
+            decided = try core.withState(of: sessionId) { state in
+                try state.say(
+                    by: speaker, text: spoken.text, clientId: clientId, language: spoken.language, citations: nil,
+                    at: Timestamp.now(), glossary: glossary,
+                    extra: ["phrase": .string(phrase.id), "phraseTexts": .object(phrase.texts.mapValues { .string($0) })])
+            }
         } catch {
-            refuse(error, to: id)
+            refuse(DialogueError(error), to: id)
             return
         }
+        guard let outcome = decided else { return }
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
     }
 
@@ -131,30 +140,20 @@ extension DialogueHub {
     /// must reconnect; an officer not yet in the session joins it on the way.
     func speaker(_ id: ConnectionID, in sessionId: String, clientId: String, verb: String) -> Participant? {
         guard let participant = connections[id]?.participant else { return nil }
-        if connections[id]?.sessions.contains(sessionId) != true {
+        if !core.isMember(id.key, of: sessionId) {
             if participant.role == .investor {
                 refuse(DialogueError(.forbidden, "you left this session; reconnect to \(verb) again", ref: clientId), to: id)
                 return nil
             }
             guard ensureJoined(id, sessionId) else { return nil }
         }
-        return sessions[sessionId] == nil ? nil : participant
+        return core.state(of: sessionId) == nil ? nil : participant
     }
 
     /// A `say` or `ask` decided: a repeated clientId gets its first ack (now, or once that
     /// event commits); a new event is queued and its ack owed after the commit.
     func acknowledge(_ outcome: SessionState.SayOutcome, clientId: String, in sessionId: String, to id: ConnectionID) {
-        switch outcome {
-        case .duplicate(let seq):
-            if seq <= sessions[sessionId]!.durableSeq {
-                send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: id)
-            } else {
-                sessions[sessionId]!.pendingAcks[seq, default: []].append((id, clientId))
-            }
-        case .append(let event):
-            sessions[sessionId]!.pendingAcks[event.seq, default: []].append((id, clientId))
-            store.writer.submit([event])
-        }
+        carryOut(core.acknowledge(outcome, clientId: clientId, in: sessionId, to: id.key))
     }
 
     func moderate(_ id: ConnectionID, _ sessionId: String, action: String, target: String) {
@@ -171,11 +170,11 @@ extension DialogueHub {
 
     func leave(_ id: ConnectionID, _ sessionId: String) {
         guard let participant = connections[id]?.participant else { return }
-        guard connections[id]?.sessions.contains(sessionId) == true else {
+        guard core.isMember(id.key, of: sessionId) else {
             refuse(DialogueError(.conflict, "you are not in session \(sessionId)"), to: id)
             return
         }
-        if !participant.role.isObserver, sessions[sessionId]?.state.info.status == .live {
+        if !participant.role.isObserver, core.state(of: sessionId)?.info.status == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.leave(by: participant, at: Timestamp.now()) }
         }
         detach(id, from: sessionId, participant: participant)
@@ -185,16 +184,6 @@ extension DialogueHub {
     func decideAndSubmit(
         _ sessionId: String, for id: ConnectionID, _ decide: (inout SessionState) throws -> Event?
     ) {
-        guard sessions[sessionId] != nil else { return }
-        do {
-            if let event = try decide(&sessions[sessionId]!.state) {
-                sessions[sessionId]!.pendingSubmitters[event.seq] = (id, event.kind)
-                store.writer.submit([event])
-            }
-        } catch let error as DialogueError {
-            refuse(error, to: id)
-        } catch {
-            refuse(DialogueError(.badRequest, "\(error)"), to: id)
-        }
+        carryOut(core.decideAndSubmit(sessionId, for: id.key, decide))
     }
 }

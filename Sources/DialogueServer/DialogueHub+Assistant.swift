@@ -1,6 +1,7 @@
 import AgentPacks
 import Dialogue
 import Glossary
+import HubCore
 import Retrieval
 import Transport
 
@@ -11,7 +12,8 @@ extension DialogueHub {
         guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "ask") else { return }
         // A place in the LLM's queue is reserved now (its answer claims it): when the calls
         // and the queue are full, the question is refused rather than left waiting.
-        let reserves = llm != nil && sessions[sessionId]?.state.info.assistant != .off
+        guard let agent = core.state(of: sessionId)?.info.agent else { return }
+        let reserves = llm != nil && core.state(of: sessionId)?.info.assistant != .off
         if reserves, !llmGate.reserve() {
             refuse(
                 DialogueError(
@@ -19,16 +21,22 @@ extension DialogueHub {
                 to: id)
             return
         }
-        let outcome: SessionState.SayOutcome
+        let decided: SessionState.SayOutcome?
         do {
             let language = LanguageGuess.language(of: text, declared: participant.language)
-            let agent = sessions[sessionId]!.state.info.agent
-            outcome = try sessions[sessionId]!.state.ask(
-                by: participant, text: text, clientId: clientId, language: language, at: Timestamp.now(),
-                glossary: glossaries.active(agent: agent)?.version)
+            let glossary = glossaries.active(agent: agent)?.version
+            decided = try core.withState(of: sessionId) { state in
+                try state.ask(
+                    by: participant, text: text, clientId: clientId, language: language, at: Timestamp.now(),
+                    glossary: glossary)
+            }
         } catch {
             if reserves { llmGate.unreserve() }
-            refuse(error, to: id)
+            refuse(DialogueError(error), to: id)
+            return
+        }
+        guard let outcome = decided else {
+            if reserves { llmGate.unreserve() }
             return
         }
         if reserves, case .duplicate = outcome { llmGate.unreserve() }  // answered already
@@ -37,14 +45,14 @@ extension DialogueHub {
 
     /// A committed question: retrieve and compose off the hub, then come back to publish.
     func answerInBackground(_ question: Event) {
-        guard let info = sessions[question.session]?.state.info, info.assistant != .off,
+        guard let info = core.state(of: question.session)?.info, info.assistant != .off,
             let text = question.text, let pack = agents.pack(id: info.agent) ?? Optional(agents.defaultPack)
         else { return }
         let language = question.body["language"]?.stringValue ?? "en"
         let glossary = glossaries.active(agent: pack.id)?.glossary
         let settings = pack.manifest.retrievalSettings
         let llm = self.llm
-        Task.detached { [retrieval, logger, llmGate, metrics] in
+        spawn { [retrieval, logger, llmGate, metrics] in
             var results: [SearchResult] = []
             do {
                 results = try await retrieval.search(
@@ -81,7 +89,7 @@ extension DialogueHub {
     /// Stores the assistant's reply in the session's current mode: `auto` an answer, `review`
     /// a draft for officers; a status tells everyone where the question stands.
     func publish(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
-        guard let state = sessions[question.session]?.state, state.info.status == .live else { return }
+        guard let state = core.state(of: question.session), state.info.status == .live else { return }
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
         var text = composition.text
         if let (desk, _) = composition.handover {
@@ -127,33 +135,39 @@ extension DialogueHub {
         }
         let assistant = SessionState.assistant(name: pack.manifest.name(in: questionLanguage), language: composition.language)
         let now = Timestamp.now()
-        var events: [Event] = []
+        let events: [Event]
         do {
-            switch state.info.assistant {
-            case .off:
-                return
-            case .auto:
-                events.append(try sessions[question.session]!.state.assistantEvent(.answer, by: assistant, fields: fields, at: now))
-                let status = fields["contact"] != nil ? "handed_over" : "answered"
-                events.append(
-                    try sessions[question.session]!.state.assistantEvent(
-                        .status, by: assistant, fields: ["about": .int(question.seq), "state": .string(status)], at: now))
-            case .review:
-                events.append(try sessions[question.session]!.state.assistantEvent(.draft, by: assistant, fields: fields, at: now))
-                events.append(
-                    try sessions[question.session]!.state.assistantEvent(
-                        .status, by: assistant, fields: ["about": .int(question.seq), "state": "reviewing"], at: now))
-            }
+            events =
+                try core.withState(of: question.session) { state in
+                    switch state.info.assistant {
+                    case .off:
+                        return []
+                    case .auto:
+                        let status = fields["contact"] != nil ? "handed_over" : "answered"
+                        return [
+                            try state.assistantEvent(.answer, by: assistant, fields: fields, at: now),
+                            try state.assistantEvent(
+                                .status, by: assistant, fields: ["about": .int(question.seq), "state": .string(status)],
+                                at: now),
+                        ]
+                    case .review:
+                        return [
+                            try state.assistantEvent(.draft, by: assistant, fields: fields, at: now),
+                            try state.assistantEvent(
+                                .status, by: assistant, fields: ["about": .int(question.seq), "state": "reviewing"], at: now),
+                        ]
+                    }
+                } ?? []
         } catch {
             logger.error("assistant reply not stored", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
             return
         }
-        store.writer.submit(events)
+        carryOut(core.submit(events, in: question.session, submitter: nil))
     }
 
     func approve(_ id: ConnectionID, _ sessionId: String, draft: Int64, text: String?) {
         guard ensureJoined(id, sessionId), var officer = connections[id]?.participant,
-            let state = sessions[sessionId]?.state
+            let state = core.state(of: sessionId)
         else { return }
         // `editedBy` records the account, not a display name chosen at hello.
         officer.name = accountName(of: id) ?? officer.name
@@ -161,18 +175,19 @@ extension DialogueHub {
         let language = state.pendingDrafts[draft]?.fields["language"]?.stringValue ?? officer.language
         let assistant = SessionState.assistant(name: pack.manifest.name(in: language), language: language)
         do {
-            let events = try sessions[sessionId]!.state.approve(
-                by: officer, draft: draft, text: text, assistant: assistant, at: Timestamp.now())
-            sessions[sessionId]!.pendingSubmitters[events[0].seq] = (id, .answer)
-            store.writer.submit(events)
+            let events =
+                try core.withState(of: sessionId) { state in
+                    try state.approve(by: officer, draft: draft, text: text, assistant: assistant, at: Timestamp.now())
+                } ?? []
+            carryOut(core.submit(events, in: sessionId, submitter: id.key))
         } catch {
-            refuse(error, to: id)
+            refuse(DialogueError(error), to: id)
         }
     }
 
     func reject(_ id: ConnectionID, _ sessionId: String, draft: Int64, reason: String?) {
         guard ensureJoined(id, sessionId), let officer = connections[id]?.participant,
-            let state = sessions[sessionId]?.state
+            let state = core.state(of: sessionId)
         else { return }
         let pack = agents.pack(id: state.info.agent) ?? agents.defaultPack
         let assistant = SessionState.assistant(name: pack.manifest.name(in: officer.language), language: officer.language)

@@ -1,4 +1,5 @@
 import Dialogue
+import HubCore
 import Store
 import Transport
 
@@ -9,7 +10,7 @@ extension DialogueHub {
     ) {
         guard connections[id] != nil else { return }
         connections[id]?.busy = true
-        Task {
+        spawn { [store, logger] in
             let identity: Identity?
             do {
                 // Every well-formed token is looked up, whatever its address's failures (see
@@ -17,17 +18,17 @@ extension DialogueHub {
                 if !SecretToken.isWellFormed(token) {
                     identity = nil
                 } else if token.hasPrefix("dst_") {
-                    identity = try await self.store.staff(token: token).map(Identity.staff)
+                    identity = try await store.staff(token: token).map(Identity.staff)
                 } else {
-                    identity = try await self.store.invite(code: token).map(Identity.investor)
+                    identity = try await store.invite(code: token).map(Identity.investor)
                 }
             } catch {
                 // The store did not answer: not a wrong token, so no sign-in failure is counted.
-                self.logger.error("token look-up failed", metadata: ["error": "\(error)"])
-                self.tokenCheckFailed(id)
+                logger.error("token look-up failed", metadata: ["error": "\(error)"])
+                await self.tokenCheckFailed(id)
                 return
             }
-            self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
+            await self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
         }
     }
 
@@ -106,23 +107,28 @@ extension DialogueHub {
             return
         }
         connections[id]?.busy = true
-        Task {
+        spawn {
             try? await Task.sleep(for: .milliseconds(failure.delayMilliseconds))
-            guard self.connections[id] != nil else { return }
-            self.unauthorized(message, to: id)
+            await self.unauthorizedIfOpen(message, to: id)
         }
+    }
+
+    /// `unauthorized`, unless the connection closed meanwhile.
+    private func unauthorizedIfOpen(_ message: String, to id: ConnectionID) {
+        guard connections[id] != nil else { return }
+        unauthorized(message, to: id)
     }
 
     /// Welcomes an investor into the invite's session: welcome, history, then live events.
     func admitInvestor(_ id: ConnectionID, invite: Invite, after: Int64) {
-        guard let session = sessions[invite.session], let participant = connections[id]?.participant else { return }
-        if session.state.participant(invite.id)?.removed == true {
+        guard let state = core.state(of: invite.session), let participant = connections[id]?.participant else { return }
+        if state.participant(invite.id)?.removed == true {
             unauthorized("you were removed from this session", to: id)
             return
         }
         sendWelcome(to: id, session: invite.session)
         subscribe(id, invite.session, after: after, sendHistory: true)
-        if session.state.info.status == .live {
+        if state.info.status == .live {
             var joining = participant
             joining.language = invite.language
             decideAndSubmit(invite.session, for: id) { state in try state.join(joining, at: Timestamp.now()) }
@@ -140,11 +146,11 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return .null }
         var sessionJSON: JSONValue = .null
         var agentId = agents.defaultPack.id
-        if let sessionId, let session = sessions[sessionId] {
-            var online = onlineParticipants(sessionId)
+        if let sessionId, let state = core.state(of: sessionId) {
+            var online = core.onlineParticipants(sessionId)
             online.insert(participant.id)
-            sessionJSON = sessionObject(session, online: online)
-            agentId = session.state.info.agent
+            sessionJSON = sessionObject(state, online: online)
+            agentId = state.info.agent
         }
         let manifest = (agents.pack(id: agentId) ?? agents.defaultPack).manifest
         return [
@@ -160,8 +166,7 @@ extension DialogueHub {
     }
 
     /// The contract's session object for a live session.
-    func sessionObject(_ session: LiveSession, online: Set<String>) -> JSONValue {
-        session.state.info.json(
-            participants: session.state.participants.map { $0.json(online: online.contains($0.id)) })
+    func sessionObject(_ state: SessionState, online: Set<String>) -> JSONValue {
+        state.info.json(participants: state.participants.map { $0.json(online: online.contains($0.id)) })
     }
 }

@@ -1,5 +1,6 @@
 import Dialogue
 import Glossary
+import HubCore
 import Store
 import Transport
 
@@ -13,9 +14,9 @@ extension DialogueHub {
     /// connection's later frames wait meanwhile, so its errors come back in order.
     func translate(_ id: ConnectionID, _ sessionId: String, seq: Int64, language: String, text: String) {
         guard let connection = connections[id], let participant = connection.participant,
-            let state = sessions[sessionId]?.state
+            let state = core.state(of: sessionId)
         else { return }
-        guard connection.sessions.contains(sessionId) else {
+        guard core.isMember(id.key, of: sessionId) else {
             refuse(DialogueError(.forbidden, "join session \(sessionId) before translating its events"), to: id)
             return
         }
@@ -31,7 +32,7 @@ extension DialogueHub {
         let agent = state.info.agent
         connections[id]?.busy = true
         // Detached: matching the glossary on a long original is work the hub need not wait for.
-        Task.detached { [store, glossaries, logger] in
+        spawn { [store, glossaries, logger] in
             let outcome: Result<(StoredTranslation, officersOnly: Bool), DialogueError>
             do {
                 let event = try await store.events(session: sessionId, after: seq - 1, limit: 1).first { $0.seq == seq }
@@ -85,7 +86,7 @@ extension DialogueHub {
     /// approval has new text, and its translations start afresh.
     func carryDraftTranslations(to answer: Event) {
         guard answer.body["edited"]?.boolValue == false, let draft = answer.body["draft"]?.intValue else { return }
-        Task.detached { [store, logger] in
+        spawn { [store, logger] in
             do {
                 let made = try await store.translations(session: answer.session, language: nil)
                     .filter { $0.seq == draft && $0.engine == StoredTranslation.humanEngine }

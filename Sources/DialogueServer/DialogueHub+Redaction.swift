@@ -1,5 +1,6 @@
 import Dialogue
 import Foundation
+import HubCore
 import Store
 
 extension DialogueHub {
@@ -7,12 +8,13 @@ extension DialogueHub {
     /// frame each, docs/protocol.md), so pages drop it; a redacted pending draft can no
     /// longer be approved. History read afterwards comes from the store, already redacted.
     func redacted(session sessionId: String, seqs: [Int64], kinds: [Int64: EventKind]) {
-        guard let live = sessions[sessionId] else { return }
-        for seq in seqs { live.state.forgetDraft(seq) }
+        guard core.state(of: sessionId) != nil else { return }
+        core.forgetDrafts(seqs, in: sessionId)
+        let allReaders = core.readers(of: sessionId)
         for seq in seqs {
             let frame = JSONWriter.bytes(["type": "redacted", "session": .string(sessionId), "seq": .int(seq)])
             let officersOnly = kinds[seq]?.officersOnly ?? false
-            let readers = live.readers.filter { !officersOnly || $0.value.seesDrafts }.map(\.key)
+            let readers = allReaders.filter { !officersOnly || $0.value.seesDrafts }.map(\.key.id)
             transport.send(frame, to: readers)
         }
     }
@@ -27,25 +29,25 @@ extension DialogueHub {
             connections[id]?.participant?.name = erasedName
             connections[id]?.participant?.organisation = nil
         }
-        for session in sessions.values { session.state.erase(inviteId, placeholder: erasedName) }
+        core.erase(inviteId, placeholder: erasedName)
     }
 
     /// Another node revoked an invite (a revocation or an erasure, which revokes too): when a
     /// loaded session holds its participant, the stored rows say whether they were erased.
     func revokedElsewhere(invite inviteId: String) {
         closeInvite(inviteId, reason: "invite revoked")
-        let holding = sessions.filter { $0.value.state.participant(inviteId) != nil }.map(\.key)
+        let holding = core.sessionsHolding(inviteId)
         guard !holding.isEmpty else { return }
-        Task {
+        spawn { [store, logger] in
             for sessionId in holding {
                 do {
-                    let stored = try await self.store.participants(session: sessionId)
+                    let stored = try await store.participants(session: sessionId)
                     if stored.first(where: { $0.id == inviteId })?.name == erasedName {
-                        self.erased(invite: inviteId)
+                        await self.erased(invite: inviteId)
                         return
                     }
                 } catch {
-                    self.logger.error(
+                    logger.error(
                         "reading an erased participant failed",
                         metadata: ["session.id": "\(sessionId)", "invite.id": "\(inviteId)", "error": "\(error)"])
                 }

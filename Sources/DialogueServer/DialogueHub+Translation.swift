@@ -1,5 +1,6 @@
 import Dialogue
 import Glossary
+import HubCore
 import Store
 import Transport
 
@@ -7,18 +8,13 @@ extension DialogueHub {
     /// A committed event with text: translated, off the hub, into each language of the
     /// session (and of its readers) other than its own; each translation is stored and
     /// sent as a `translation` frame to readers of that language.
-    func translateInBackground(_ event: Event, terms: EventTerms) {
-        guard let translator, let text = event.text, !text.isEmpty,
-            let session = sessions[event.session], let source = event.body["language"]?.stringValue,
-            // A phrase arrives with the agency's own wording in every language.
-            event.body["phraseTexts"] == nil
+    func translateInBackground(_ event: Event, into targets: [String], terms: EventTerms) {
+        // The core chose the targets (every language of the session and of its readers but
+        // the text's own; none for a phrase, which carries the agency's own wording).
+        guard let translator, let text = event.text, !text.isEmpty, let source = event.body["language"]?.stringValue
         else { return }
-        var targets = Set(session.state.info.languages.map(LanguageTag.primary))
-        targets.formUnion(session.readers.values.map { LanguageTag.primary($0.language) })
-        targets.remove(LanguageTag.primary(source))
-        guard !targets.isEmpty else { return }
         let version = event.body["glossary"]?.intValue.map(Int.init)
-        Task.detached { [store, logger, translatorGate, metrics] in
+        spawn { [store, logger, translatorGate, metrics, targets] in
             await withTaskGroup(of: Void.self) { group in
                 for target in targets.sorted() {
                     group.addTask {
@@ -56,12 +52,13 @@ extension DialogueHub {
     /// language (a draft's only to those who see drafts), and to every officer and
     /// interpreter of the session whatever their language.
     func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
-        guard let readers = sessions[translation.session]?.readers else { return }
+        let readers = core.readers(of: translation.session)
+        guard !readers.isEmpty else { return }
         let ids = readers.filter { _, reader in
             reader.getsEveryTranslation
                 || (LanguageTag.primary(reader.language) == translation.language
                     && (!officersOnly || reader.seesDrafts))
-        }.map(\.key)
+        }.map(\.key.id)
         if !ids.isEmpty { transport.send(JSONWriter.bytes(translation.frame), to: ids) }
     }
 }

@@ -1,11 +1,20 @@
 import AgentPacks
 import Dialogue
+import HubCore
 import Logging
 import Store
 import Transcripts
 import Transport
 
-/// The live side of the server: connections, sessions in memory, decisions and fan-out.
+/// What the hub asks its core to hold until a session is in memory: the rest of one
+/// client frame's handling.
+typealias HubWork = @Sendable (isolated DialogueHub) -> Void
+
+/// The live side of the server: the driver of `HubCore` (docs/architecture.md). The core
+/// decides — sessions in memory, readers, acks, catch-up, presence, recovery — and returns
+/// actions; this actor feeds it transport events, commit results, store reads and timers,
+/// and carries its actions out (sends, closes, appends, reads). It still holds, for now,
+/// the connections themselves (sign-in, rate limits, backlogs) and the provider calls.
 ///
 /// The actor never waits on disk while holding a decision: appends go to the group-commit
 /// writer, and acks and broadcasts happen when `didCommit` sees the batch committed.
@@ -30,44 +39,22 @@ actor DialogueHub {
     let signInFailures: SignInFailures
     let logger: Logger
 
+    /// The open connections: who signed in, their rate limits, busy spells and backlogs.
     var connections: [ConnectionID: ClientConnection] = [:]
-    var sessions: [String: LiveSession] = [:]
-    var loading: [String: SessionLoad] = [:]
-    var nextLoadToken: UInt64 = 0
+    /// The decisions: sessions in memory, readers, acks owed, presence, recovery.
+    var core: HubCore<HubWork>
     var draining = false
-    /// Counter for subscription generations (see `subscribe`).
-    var nextGeneration: UInt64 = 0
     /// Invites revoked while this process runs: a `hello` that read the invite before its
     /// revocation is refused when it completes.
     var revokedInvites: Set<String> = []
-    /// Sessions whose rules are being rebuilt from disk after a failed commit; their actions
-    /// are answered `unavailable` until then.
-    var recovering: Set<String> = []
-    /// The reader of other nodes' events is running (one per node; see `readBehindSessions`).
-    var readingFromStore = false
-    /// Sessions the store holds more of than this node delivered, to be read once this
-    /// node's own events in flight are settled.
-    var behindStore: Set<String> = []
-    /// Joins another node's events overtook (their seq was taken): decided again, with the
-    /// joining reader's language, once the session is reloaded.
-    var joinsToRetry: [String: [(connection: ConnectionID, language: String?)]] = [:]
-    /// Messages and questions another node's events overtook: decided again after the
-    /// reload, so their senders get an ack instead of `unavailable`.
-    var saysToRetry: [String: [(connection: ConnectionID, event: Event)]] = [:]
-    /// Actions that arrived while their session was recovering from contention on a shared
-    /// store, run once it is reloaded (their connections wait, frames kept in order).
-    var deferredWork: [String: [(connection: ConnectionID, work: @Sendable (isolated DialogueHub) -> Void)]] = [:]
-    /// Participants connected through other nodes: session → participant → node ids.
-    var remotePresence: [String: [String: Set<String>]] = [:]
-    /// Sessions whose presence a notice changed while the heartbeat's full read was out
-    /// (nil when no read is out).
-    var presenceNoticedDuringRead: Set<String>?
+    /// The tasks the driver started for the core's reads and timers, by number: each
+    /// removes itself when done; `stopTakingFrames` cancels the timers' waits.
+    var tasks: [UInt64: Task<Void, Never>] = [:]
+    var nextTask: UInt64 = 0
+    /// Set at shutdown: no new tasks start.
+    var tasksStopped = false
     /// Keeps this node's share of the shared presence board; nil on a store of one node.
     let nodePresence: NodePresence?
-    /// The shared store's notices lost their connection (see `storeReachable`).
-    var noticesInterrupted = false
-    /// The last heartbeat did not reach the shared store.
-    var heartbeatFailing = false
     /// Transcripts being written for sessions that just ended.
     var archives: [String: Task<Void, Never>] = [:]
     /// Frames a busy connection may have waiting before it is closed.
@@ -101,6 +88,7 @@ actor DialogueHub {
         self.rateLimits = SharedRateLimits(participant: configuration.rateLimit, session: configuration.sessionRateLimit)
         self.translatorGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
         self.llmGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
+        self.core = HubCore(sharedStore: store.isShared)
         self.nodePresence = store.presence.map {
             NodePresence(board: $0, interval: configuration.nodeHeartbeat, logger: logger)
         }
@@ -212,78 +200,8 @@ actor DialogueHub {
     }
 
     /// Runs `work` after the session is in memory, keeping the connection's frames in order.
-    func withSession(
-        _ sessionId: String, for id: ConnectionID, ref: String? = nil,
-        _ work: @escaping @Sendable (isolated DialogueHub) -> Void
-    ) {
-        if recovering.contains(sessionId) {
-            if store.isShared, (deferredWork[sessionId]?.count ?? 0) < Self.backlogLimit * 16 {
-                connections[id]?.busy = true
-                deferredWork[sessionId, default: []].append((id, work))
-                return
-            }
-            refuse(
-                DialogueError(.unavailable, "the session is recovering from a storage error; retry", ref: ref), to: id)
-            return
-        }
-        if sessions[sessionId] != nil {
-            work(self)
-            unloadIfIdle(sessionId)
-            return
-        }
-        connections[id]?.busy = true
-        Task {
-            let found = await self.loadSession(sessionId)
-            if found {
-                work(self)
-                self.unloadIfIdle(sessionId)
-            } else {
-                self.refuse(DialogueError(.notFound, "no session \(sessionId)", ref: ref), to: id)
-            }
-            self.resumeFrames(id)
-        }
-    }
-
-    /// Loads a session's state once, however many connections ask at the same time. Every
-    /// waiter may be the first to resume: whoever resumes while the load is still current
-    /// installs its result; a waiter that finds the load already installed and the session
-    /// gone again (unloaded meanwhile) loads afresh rather than installing a stale state.
-    func loadSession(_ sessionId: String) async -> Bool {
-        while sessions[sessionId] == nil {
-            let load: SessionLoad
-            if let pending = loading[sessionId] {
-                load = pending
-            } else {
-                nextLoadToken += 1
-                load = SessionLoad(
-                    token: nextLoadToken, task: Task { [store] in try await store.loadState(session: sessionId) })
-                loading[sessionId] = load
-            }
-            let state: SessionState?
-            do {
-                state = try await load.task.value
-            } catch {
-                logger.error("session load failed", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
-                state = nil
-            }
-            if loading[sessionId]?.token == load.token {
-                loading[sessionId] = nil
-                guard let state else { return false }
-                if sessions[sessionId] == nil {
-                    sessions[sessionId] = LiveSession(state: state)
-                    metrics.setLiveSessions(sessions.count)
-                    // Notices that came while the state was read were dropped (no session
-                    // yet): what other nodes committed meanwhile is read now.
-                    if store.isShared {
-                        behindStore.insert(sessionId)
-                        readBehindSessions()
-                    }
-                }
-                return true
-            }
-            if state == nil { return false }
-        }
-        return true
+    func withSession(_ sessionId: String, for id: ConnectionID, ref: String? = nil, _ work: @escaping HubWork) {
+        carryOut(core.withSession(sessionId, for: id.key, ref: ref, work))
     }
 
     /// Ends a connection's busy spell and handles, in order, what waited meanwhile.
@@ -294,8 +212,11 @@ actor DialogueHub {
 
     /// Handles waiting frames until the backlog is empty or a frame makes the connection busy again.
     func drainBacklog(_ id: ConnectionID) {
-        while let connection = connections[id], !connection.busy, !connection.closing, !connection.backlog.isEmpty {
-            let next = connections[id]!.backlog.removeFirst()  // already admitted on arrival
+        // Tested field by field: a copy of the record held across `removeFirst` would copy the backlog.
+        while connections[id]?.busy == false, connections[id]?.closing == false,
+            connections[id]?.backlog.isEmpty == false
+        {
+            guard let next = connections[id]?.backlog.removeFirst() else { return }  // admitted on arrival
             process(next, from: id)
         }
     }
@@ -324,40 +245,18 @@ actor DialogueHub {
     func disconnect(_ id: ConnectionID) {
         guard let connection = connections.removeValue(forKey: id) else { return }
         metrics.setConnections(connections.count)
-        for sessionId in connection.sessions {
-            detach(id, from: sessionId, participant: connection.participant)
-        }
+        carryOut(core.disconnected(id.key, participant: connection.participant))
     }
 
-    /// Removes a connection from a session's members and announces the participant
-    /// offline when it was their last connection.
+    /// Removes a connection from a session's readers (announcing the participant offline
+    /// when it was their last connection).
     func detach(_ id: ConnectionID, from sessionId: String, participant: Participant?) {
-        guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return }
-        sessions[sessionId]!.readers[id] = nil
-        sessions[sessionId]!.catchUpBuffers[id] = nil
-        sessions[sessionId]!.catchUpBytes[id] = nil
-        connections[id]?.sessions.remove(sessionId)
-        if let participant, !participant.role.isObserver, let count = sessions[sessionId]!.onlineCount[participant.id]
-        {
-            if count <= 1 {
-                sessions[sessionId]!.onlineCount[participant.id] = nil
-                localPresenceChanged(sessionId, participant.id, online: false)
-                if !isOnline(sessionId, participant.id) { broadcastPresence(sessionId, participantId: participant.id) }
-            } else {
-                sessions[sessionId]!.onlineCount[participant.id] = count - 1
-            }
-        }
-        unloadIfIdle(sessionId)
+        carryOut(core.detach(id.key, from: sessionId, participant: participant))
     }
 
     /// Forgets a session nobody listens to and nothing is in flight for.
     func unloadIfIdle(_ sessionId: String) {
-        guard let session = sessions[sessionId], session.members.isEmpty, session.pendingAcks.isEmpty,
-            session.pendingSubmitters.isEmpty,
-            session.durableSeq == session.state.lastSeq
-        else { return }
-        sessions[sessionId] = nil
-        metrics.setLiveSessions(sessions.count)
+        carryOut(core.unloadIfIdle(sessionId))
     }
 
     /// Closes the live connections of an invite (revoked, or its investor removed).
@@ -428,13 +327,5 @@ extension DialogueHub {
     }
 
     /// Sessions in memory that have not ended.
-    func liveSessionIds() -> [String] {
-        sessions.values.filter { $0.state.info.status == .live }.map(\.state.info.id)
-    }
-}
-
-/// A session's state being read from the store; the token tells loads of the same session apart.
-struct SessionLoad {
-    var token: UInt64
-    var task: Task<SessionState?, Error>
+    func liveSessionIds() -> [String] { core.liveSessionIds }
 }
