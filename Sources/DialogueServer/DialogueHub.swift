@@ -48,7 +48,7 @@ actor DialogueHub {
     /// revocation is refused when it completes.
     var revokedInvites: Set<String> = []
     /// The tasks the driver started for the core's reads and timers, by number: each
-    /// removes itself when done; `stopTakingFrames` cancels the timers' waits.
+    /// removes itself when done; at shutdown `waitForTasks` cancels and awaits them.
     var tasks: [UInt64: Task<Void, Never>] = [:]
     var nextTask: UInt64 = 0
     /// Set at shutdown: no new tasks start.

@@ -105,7 +105,14 @@ extension DialogueServerApp {
                     checkpointer.finish()
                 })
         case .archives:
-            return PartService(.archives, stop: { await hub.waitForArchives() })
+            return PartService(
+                .archives,
+                stop: {
+                    // The hub's reads, timers and provider calls are cancelled and awaited once
+                    // nothing is committed any more; then the transcripts being written.
+                    await hub.waitForTasks()
+                    await hub.waitForArchives()
+                })
         case .commits:
             let (checkpointer, glossaries, writer) = (checkpointer, glossaries, store.writer)
             return PartService(
