@@ -57,7 +57,7 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return }
         // A repeated join restarts the subscription in place (new history, same membership).
         subscribe(id, sessionId, after: after, sendHistory: true)
-        if participant.role == .officer, core.state(of: sessionId)?.info.status == .live {
+        if participant.role == .officer, core.status(of: sessionId) == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
     }
@@ -71,7 +71,7 @@ extension DialogueHub {
             return false
         }
         subscribe(id, sessionId, after: core.durableSeq(of: sessionId) ?? 0, sendHistory: false)
-        if core.state(of: sessionId)?.info.status == .live {
+        if core.status(of: sessionId) == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
         return true
@@ -82,7 +82,7 @@ extension DialogueHub {
         citations: JSONValue?
     ) {
         guard let participant = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
-        guard let agent = core.state(of: sessionId)?.info.agent else { return }
+        guard let agent = core.agent(of: sessionId) else { return }
         let decided: SessionState.SayOutcome?
         do {
             // The frame's language, else the sender's unless the script plainly says otherwise.
@@ -112,7 +112,7 @@ extension DialogueHub {
     /// reader gets the agency's own wording at once, in history and transcripts too.
     func sayPhrase(_ id: ConnectionID, _ sessionId: String, phrase phraseId: String, clientId: String) {
         guard let speaker = speaker(id, in: sessionId, clientId: clientId, verb: "speak") else { return }
-        guard let agent = core.state(of: sessionId)?.info.agent else { return }
+        guard let agent = core.agent(of: sessionId) else { return }
         let pack = agents.pack(id: agent) ?? agents.defaultPack
         guard let phrase = pack.phrasebook?.phrase(id: phraseId) else {
             refuse(DialogueError(.notFound, "no phrase \"\(phraseId)\" in the phrasebook of \(pack.id)", ref: clientId), to: id)
@@ -147,7 +147,7 @@ extension DialogueHub {
             }
             guard ensureJoined(id, sessionId) else { return nil }
         }
-        return core.state(of: sessionId) == nil ? nil : participant
+        return core.hasSession(sessionId) ? participant : nil
     }
 
     /// A `say` or `ask` decided: a repeated clientId gets its first ack (now, or once that
@@ -174,7 +174,7 @@ extension DialogueHub {
             refuse(DialogueError(.conflict, "you are not in session \(sessionId)"), to: id)
             return
         }
-        if !participant.role.isObserver, core.state(of: sessionId)?.info.status == .live {
+        if !participant.role.isObserver, core.status(of: sessionId) == .live {
             decideAndSubmit(sessionId, for: id) { state in try state.leave(by: participant, at: Timestamp.now()) }
         }
         detach(id, from: sessionId, participant: participant)

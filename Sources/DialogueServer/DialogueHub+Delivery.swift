@@ -59,7 +59,7 @@ extension DialogueHub {
     /// while recent, so this never waits on the store).
     func terms(of event: Event) -> EventTerms {
         guard event.kind.hasText, let version = event.body["glossary"]?.intValue,
-            let agent = core.state(of: event.session)?.info.agent
+            let agent = core.agent(of: event.session)
         else { return .empty }
         return EventTerms(body: event.body, glossary: glossaries.cached(agent: agent, version: Int(version)))
     }
@@ -68,7 +68,7 @@ extension DialogueHub {
     func agents(of result: CommitResult) -> [String: String] {
         var agents: [String: String] = [:]
         for event in result.committed where agents[event.session] == nil {
-            agents[event.session] = core.state(of: event.session)?.info.agent
+            agents[event.session] = core.agent(of: event.session)
         }
         return agents
     }
@@ -97,8 +97,11 @@ extension DialogueHub {
             if case .outOfSequence = failure.error { outOfSequence = true } else { outOfSequence = false }
             return FailedEvent(event: failure.event, outOfSequence: outOfSequence, reason: "\(failure.error)")
         }
+        // Terms found once per event: an event held for a reader's catch-up keeps them.
         carryOut(
-            core.committed(Array(zip(result.committed, result.canonical)).map { (event: $0, canonical: $1) }, failed: failed),
+            core.committed(
+                Array(zip(result.committed, result.canonical)).map { (event: $0, canonical: $1) }, failed: failed,
+                found: { index in terms?[index] }),
             terms: terms)
     }
 

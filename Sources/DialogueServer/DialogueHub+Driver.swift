@@ -18,7 +18,7 @@ extension DialogueHub {
     func carryOut(_ action: HubAction<HubWork>, terms: [EventTerms]? = nil) {
         switch action {
         case .run(let work, let key, let sessionId, let thenResume):
-            guard core.state(of: sessionId) != nil else {
+            guard core.hasSession(sessionId) else {
                 // Unloaded by the work before it (its last reader left): loaded again.
                 carryOut(core.withSession(sessionId, for: key, work))
                 return
@@ -38,7 +38,10 @@ extension DialogueHub {
         case .ack(let key, let clientId, let seq):
             send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: key.id)
         case .deliver(let delivery):
-            deliver(delivery, terms: delivery.batchIndex.flatMap { index in terms.map { $0[index] } })
+            // Terms found once: in the commit result, or kept by the core for a held event.
+            deliver(
+                delivery,
+                terms: delivery.batchIndex.flatMap { index in terms.map { $0[index] } } ?? delivery.found as? EventTerms)
         case .send(let key, let bytes):
             transport.send(bytes, to: key.id)
         case .presence(let sessionId, let participant, let online, let to):
@@ -100,8 +103,14 @@ extension DialogueHub {
         case .readHistory(let read):
             readHistory(read)
         case .recheckHistoryQueue(let read, let pause):
-            spawn {
-                try? await Task.sleep(for: .milliseconds(pause))
+            // The queue is measured in this task (the transport's count is thread-safe) until
+            // it is within the bound or the connection is gone: one task and one hop to the
+            // hub per drained queue, not one per pause.
+            let bound = core.limits.historyQueueBytes
+            spawn { [transport] in
+                repeat {
+                    do { try await Task.sleep(for: .milliseconds(pause)) } catch { return }  // shutting down
+                } while (transport.queuedBytes(for: read.connection.id) ?? 0) > bound
                 await self.historyQueueCheck(read)
             }
         case .readBehind(let after):

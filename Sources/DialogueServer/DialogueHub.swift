@@ -88,7 +88,7 @@ actor DialogueHub {
         self.rateLimits = SharedRateLimits(participant: configuration.rateLimit, session: configuration.sessionRateLimit)
         self.translatorGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
         self.llmGate = ProviderGate(limit: configuration.providerConcurrency, queueLimit: configuration.providerQueue)
-        self.core = HubCore(sharedStore: store.isShared)
+        self.core = HubCore(sharedStore: store.isShared, translates: configuration.translator != nil)
         self.nodePresence = store.presence.map {
             NodePresence(board: $0, interval: configuration.nodeHeartbeat, logger: logger)
         }

@@ -102,6 +102,9 @@ package struct Delivery {
     /// The event's place in the commit result it came with, when it came with one (its
     /// terms were found there already).
     package var batchIndex: Int?
+    /// For an event held during a catch-up: what the driver found for it when it
+    /// committed (see `HubCore.committed(_:failed:found:)`).
+    package var found: (any Sendable)?
 
     /// Every connection this delivery reaches.
     package var connections: [ConnectionKey] { byLanguage.values.flatMap { $0 } + withoutReviewReaders }

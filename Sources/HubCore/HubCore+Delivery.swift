@@ -5,16 +5,19 @@ import Dialogue
 extension HubCore {
     /// Adds a connection to a session's readers, or restarts its subscription when it is one
     /// already. With `sendHistory`, the events after `after` up to the last committed one are
-    /// read first (`readHistory`), and live events wait meanwhile. Each start gets a new
-    /// generation: history of a superseded start is dropped, so a reader never gets two
-    /// histories interleaved.
+    /// read first (`readHistory`), and live events wait meanwhile; a reader already up to
+    /// date gets the empty `complete` history frame at once and goes live, with no read (a
+    /// reconnect at the end of a session costs no round trip, and works while the store is
+    /// down). Each start gets a new generation: history of a superseded start is dropped, so
+    /// a reader never gets two histories interleaved.
     package mutating func subscribe(
         _ id: ConnectionKey, to sessionId: String, as participant: Participant, reader: Reader? = nil,
         after: Int64, sendHistory: Bool
     ) -> [HubAction<Work>] {
-        guard let session = sessions[sessionId] else { return [] }
-        let upTo = session.durableSeq
-        let alreadyMember = session.members[id] != nil
+        // Scalars only: a copy of the session held across the mutations below would make
+        // them copy its tables.
+        guard let upTo = sessions[sessionId]?.durableSeq else { return [] }
+        let alreadyMember = sessions[sessionId]?.members[id] != nil
         nextGeneration += 1
         let generation = nextGeneration
         let reader = reader ?? Reader(participant)
@@ -28,18 +31,22 @@ extension HubCore {
         var actions: [HubAction<Work>] = []
         if !alreadyMember, !participant.role.isObserver {
             let cameOnline = !isOnline(sessionId, participant.id)
-            if session.onlineCount[participant.id] == nil {
+            if sessions[sessionId]?.onlineCount[participant.id] == nil {
                 actions.append(.localPresence(session: sessionId, participant: participant.id, online: true))
             }
             sessions[sessionId]?.onlineCount[participant.id, default: 0] += 1
             if cameOnline, let presence = presence(sessionId, participant.id, excluding: id) { actions.append(presence) }
         }
-        if sendHistory {
-            actions.append(
-                .readHistory(
-                    HistoryRead(
-                        connection: id, session: sessionId, after: after, upTo: upTo, generation: generation,
-                        seesDrafts: reader.seesDrafts, language: reader.language, agent: session.state.info.agent)))
+        guard sendHistory else { return actions }
+        let read = HistoryRead(
+            connection: id, session: sessionId, after: after, upTo: upTo, generation: generation,
+            seesDrafts: reader.seesDrafts, language: reader.language, agent: sessions[sessionId]?.state.info.agent ?? "")
+        if after >= upTo {
+            // Nothing to read: history ends here, and what commits next is live.
+            actions.append(.send(id, HistoryFrames.frame(session: sessionId, events: [], complete: true)))
+            actions += finishCatchUp(read)
+        } else {
+            actions.append(.readHistory(read))
         }
         return actions
     }
@@ -87,10 +94,14 @@ extension HubCore {
 
     /// A batch came back from the writer: acks, then each event to its readers, in seq
     /// order; then the failed ones (see `failed`). An event this node delivered already
-    /// (read from the store after another node's notice) is not delivered twice.
-    package mutating func committed(_ events: [(event: Event, canonical: [UInt8])], failed: [FailedEvent] = [])
-        -> [HubAction<Work>]
-    {
+    /// (read from the store after another node's notice) is not delivered twice. `found`
+    /// gives what the driver found for the event at an index once (its terms): an event
+    /// held for a reader still receiving history keeps it, and gets it back in the
+    /// `Delivery` at the end of the catch-up, so nothing is found again per reader.
+    package mutating func committed(
+        _ events: [(event: Event, canonical: [UInt8])], failed: [FailedEvent] = [],
+        found: (Int) -> (any Sendable)? = { _ in nil }
+    ) -> [HubAction<Work>] {
         var actions: [HubAction<Work>] = []
         var touched: [String] = []
         for (index, (event, canonical)) in events.enumerated() {
@@ -102,7 +113,7 @@ extension HubCore {
             let acks = sessions[event.session]?.pendingAcks.removeValue(forKey: event.seq) ?? []
             sessions[event.session]?.pendingSubmitters[event.seq] = nil
             for (connection, clientId) in acks { actions.append(.ack(connection, clientId: clientId, seq: event.seq)) }
-            broadcast(event, canonical: canonical, batchIndex: index, into: &actions)
+            broadcast(event, canonical: canonical, batchIndex: index, found: { found(index) }, into: &actions)
             moderationEffects(event, into: &actions)
             ownEffects(event, batchIndex: index, into: &actions)
         }
@@ -117,9 +128,11 @@ extension HubCore {
     }
 
     /// Sends an event to a session's readers: live ones grouped by language, readers still
-    /// receiving history get it held (or are closed when too far behind).
+    /// receiving history get it held (or are closed when too far behind), with what the
+    /// driver `found` for it (asked once, and only when someone holds it).
     mutating func broadcast(
-        _ event: Event, canonical: [UInt8], batchIndex: Int?, into actions: inout [HubAction<Work>]
+        _ event: Event, canonical: [UInt8], batchIndex: Int?, found: () -> (any Sendable)? = { nil },
+        into actions: inout [HubAction<Work>]
     ) {
         // A rejection's reason and who rejected go only to readers who see drafts.
         let withoutReview = ReviewFields.canonicalForReadersWithoutDrafts(kind: event.kind, canonical: canonical)
@@ -129,12 +142,14 @@ extension HubCore {
                 .deliver(
                     Delivery(
                         event: event, canonical: canonical, byLanguage: plan.byLanguage, withoutReview: withoutReview,
-                        withoutReviewReaders: plan.stripped, batchIndex: batchIndex)))
+                        withoutReviewReaders: plan.stripped, batchIndex: batchIndex, found: nil)))
         }
         var tooSlow: [(ConnectionKey, Participant?)] = []
+        let kept = plan.held.isEmpty ? nil : found()
         for (id, seesDrafts) in plan.held {
             let bytes = seesDrafts ? canonical : withoutReview ?? canonical
-            sessions[event.session]?.catchUpBuffers[id, default: []].append(HeldEvent(event: event, canonical: bytes))
+            sessions[event.session]?.catchUpBuffers[id, default: []].append(
+                HeldEvent(event: event, canonical: bytes, found: kept))
             sessions[event.session]?.catchUpBytes[id, default: 0] += canonical.count
             if (sessions[event.session]?.catchUpBytes[id] ?? 0) > limits.catchUpBufferBytes {
                 tooSlow.append((id, sessions[event.session]?.speakers[id]))
@@ -192,7 +207,8 @@ extension HubCore {
     /// Effects of this node's own committed events beyond delivery (another node's are
     /// that node's to carry out): the assistant answers a question, an approval as written
     /// carries the draft's translations, an end archives, a text is translated into every
-    /// language of the session and of its readers but its own (a phrase carries its own).
+    /// language of the session and of its readers but its own (a phrase carries its own)
+    /// when a provider is configured (`translates`).
     func ownEffects(_ event: Event, batchIndex: Int, into actions: inout [HubAction<Work>]) {
         guard let session = sessions[event.session] else { return }
         switch event.kind {
@@ -205,7 +221,7 @@ extension HubCore {
         default:
             break
         }
-        guard [.message, .question, .answer].contains(event.kind), event.body["phraseTexts"] == nil,
+        guard translates, [.message, .question, .answer].contains(event.kind), event.body["phraseTexts"] == nil,
             let text = event.body["text"]?.stringValue, !text.isEmpty, let source = event.body["language"]?.stringValue
         else { return }
         var targets = Set(session.state.info.languages.map(LanguageTag.primary))
@@ -297,7 +313,7 @@ extension HubCore {
                 .deliver(
                     Delivery(
                         event: item.event, canonical: item.canonical, byLanguage: [read.language: [read.connection]],
-                        withoutReview: nil, withoutReviewReaders: [], batchIndex: nil)))
+                        withoutReview: nil, withoutReviewReaders: [], batchIndex: nil, found: item.found)))
         }
         sessions[read.session]?.members[read.connection]?.subscription = .live
         return actions

@@ -10,10 +10,12 @@ extension HubCore {
     package mutating func committedElsewhere(
         _ sessionId: String, first: Int64, through: Int64, bodies: [[UInt8]]
     ) -> [HubAction<Work>] {
-        guard let session = sessions[sessionId], through > session.durableSeq else { return [] }
+        // Scalars only: a copy of the session held while `deliverFromStore` mutates it
+        // would make every table it touches copy.
+        guard let durable = sessions[sessionId]?.durableSeq, through > durable else { return [] }
         var actions: [HubAction<Work>] = []
         // The notice carries events that follow what was delivered here: no read for them.
-        if !bodies.isEmpty, first <= session.durableSeq + 1, session.isSettled, session.mode == .serving {
+        if !bodies.isEmpty, first <= durable + 1, sessions[sessionId]?.isServingAndSettled == true {
             actions += deliverFromStore(sessionId, zip(first..., bodies).map { (seq: $0, canonical: $1) })
             if (sessions[sessionId]?.durableSeq ?? through) >= through { return actions }
         }
@@ -64,7 +66,7 @@ extension HubCore {
             }
             // A session with this node's events in flight waits: they commit (and
             // `committed` looks again) or fail, and recovery reloads it.
-            if session.mode == .serving && session.isSettled { after[sessionId] = session.durableSeq }
+            if session.isServingAndSettled { after[sessionId] = session.durableSeq }
         }
         guard !after.isEmpty else { return [] }
         behindStore.subtract(after.keys)
@@ -79,8 +81,8 @@ extension HubCore {
         readingBehind = false
         var actions: [HubAction<Work>] = []
         for (sessionId, from) in after.sorted(by: { $0.key < $1.key }) {
-            guard let now = sessions[sessionId] else { continue }
-            guard now.durableSeq == from, now.isSettled, now.mode == .serving else {
+            guard let durable = sessions[sessionId]?.durableSeq else { continue }
+            guard durable == from, sessions[sessionId]?.isServingAndSettled == true else {
                 behindStore.insert(sessionId)  // this node moved meanwhile: look again once settled
                 continue
             }
@@ -133,7 +135,7 @@ extension HubCore {
     /// After this node's own commits, failures or recovery: a session left behind the store
     /// catches up once settled.
     mutating func catchUpIfSettled(_ sessionId: String) -> [HubAction<Work>] {
-        guard behindStore.contains(sessionId), let session = sessions[sessionId], session.isSettled else { return [] }
+        guard behindStore.contains(sessionId), sessions[sessionId]?.isSettled == true else { return [] }
         return startReadBehind()
     }
 }

@@ -70,11 +70,13 @@ extension HubCore {
 
     /// Starts the reload of a recovering session once every event it decided came back.
     mutating func settledMaybe(_ sessionId: String) -> [HubAction<Work>] {
-        guard let session = sessions[sessionId], session.mode == .recovering(.settling),
-            session.settledSeq >= session.state.lastSeq
+        // Scalars only (no copy of the session held while its mode changes).
+        guard sessions[sessionId]?.mode == .recovering(.settling), let durable = sessions[sessionId]?.durableSeq,
+            let settled = sessions[sessionId]?.settledSeq, let last = sessions[sessionId]?.state.lastSeq,
+            settled >= last
         else { return [] }
         sessions[sessionId]?.mode = .recovering(.reloading(attempt: 0))
-        return [.reload(session: sessionId, delivered: session.durableSeq)]
+        return [.reload(session: sessionId, delivered: durable)]
     }
 
     /// The reload came back: the stored state replaces the decided one; whatever this node
@@ -85,8 +87,10 @@ extension HubCore {
     package mutating func reloaded(
         _ sessionId: String, state fresh: SessionState, missed: [(seq: Int64, canonical: [UInt8])]
     ) -> [HubAction<Work>] {
-        guard let session = sessions[sessionId], case .recovering(.reloading) = session.mode else { return [] }
-        let delivered = min(session.durableSeq, fresh.lastSeq)
+        // Scalars only: a copy of the session held across the changes below would copy its tables.
+        guard case .recovering(.reloading)? = sessions[sessionId]?.mode, let durable = sessions[sessionId]?.durableSeq
+        else { return [] }
+        let delivered = min(durable, fresh.lastSeq)
         var actions = failOwed(sessionId, above: delivered)
         sessions[sessionId]?.state = fresh
         sessions[sessionId]?.durableSeq = fresh.lastSeq
@@ -133,8 +137,9 @@ extension HubCore {
 
     /// Refuses every ack and submitter still owed for seqs above `seq`: those events were not stored.
     mutating func failOwed(_ sessionId: String, above seq: Int64) -> [HubAction<Work>] {
-        guard let session = sessions[sessionId] else { return [] }
-        let owed = Set(session.pendingSubmitters.keys).union(session.pendingAcks.keys)
+        // The seqs are gathered before `refuseOwed` changes the tables (no copy of them held).
+        guard let owed = sessions[sessionId].map({ Set($0.pendingSubmitters.keys).union($0.pendingAcks.keys) })
+        else { return [] }
         var actions: [HubAction<Work>] = []
         for unstored in owed.sorted() where unstored > seq { actions += refuseOwed(sessionId, seq: unstored) }
         return actions

@@ -42,6 +42,9 @@ package struct HubCore<Work> {
     package let sharedStore: Bool
     /// The bounds.
     package var limits: HubLimits
+    /// A translation provider is configured: committed texts get `translate` effects (without
+    /// one, their target languages are not worked out for every message).
+    package let translates: Bool
     /// Sessions in memory.
     var sessions: [String: LiveSession] = [:]
     /// Sessions being read from the store, with who waits for them.
@@ -70,8 +73,9 @@ package struct HubCore<Work> {
     var heartbeatFailing = false
 
     /// An empty core.
-    package init(sharedStore: Bool, limits: HubLimits = HubLimits()) {
+    package init(sharedStore: Bool, translates: Bool = true, limits: HubLimits = HubLimits()) {
         self.sharedStore = sharedStore
+        self.translates = translates
         self.limits = limits
     }
 
@@ -94,8 +98,18 @@ package struct HubCore<Work> {
         return .absent
     }
 
-    /// A session's rules, when it is in memory.
+    /// A session's rules, when it is in memory (a copy: where one field is enough, the
+    /// narrow queries below read it without copying the rules out of the core).
     package func state(of sessionId: String) -> SessionState? { sessions[sessionId]?.state }
+
+    /// Whether the session is in memory.
+    package func hasSession(_ sessionId: String) -> Bool { sessions[sessionId] != nil }
+
+    /// A session's status (live, ended), when it is in memory.
+    package func status(of sessionId: String) -> SessionStatus? { sessions[sessionId]?.state.info.status }
+
+    /// A session's agent (its pack and glossary), when it is in memory.
+    package func agent(of sessionId: String) -> String? { sessions[sessionId]?.state.info.agent }
 
     /// Whether the connection reads the session.
     package func isMember(_ id: ConnectionKey, of sessionId: String) -> Bool {

@@ -62,6 +62,9 @@ package struct HeldEvent: Sendable {
     package var event: Event
     /// Its canonical bytes as this reader gets them (review fields stripped or not).
     package var canonical: [UInt8]
+    /// What the driver found for it when it committed (its terms), so the end of the
+    /// catch-up does not find it again; nil when nothing was found (another node's event).
+    package var found: (any Sendable)?
 }
 
 /// History frames waiting for room in a reader's outgoing queue, and the page to read after them.
@@ -145,6 +148,9 @@ package struct LiveSession: Sendable {
 
     /// Whether every event decided here is committed (nothing of this node's in flight).
     var isSettled: Bool { state.lastSeq == durableSeq }
+
+    /// Serving, with nothing of this node's in flight: other nodes' events may be applied.
+    var isServingAndSettled: Bool { mode == .serving && isSettled }
 }
 
 /// A session's state being read from the store, and who waits for it.

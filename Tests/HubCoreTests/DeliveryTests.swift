@@ -197,9 +197,11 @@ import Testing
 
     @Test func aFailedHistoryReadClosesTheReader() {
         var rig = Rig()
+        let officer = rig.connect(1, as: Rig.officer)
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
         let investor = rig.connect(2, as: Rig.investor)
         rig.frame(investor, .admit(after: 0))
-        rig.finishLoad()
         rig.finishHistoryRead(failing: true)
         #expect(rig.errors(investor) == [.unavailable])
         #expect(rig.received[investor]?.last == .closed(1011))
@@ -224,5 +226,40 @@ import Testing
         rig.frame(officer, .say(clientId: "next", text: "t"))
         rig.commit()
         #expect(rig.seqs(again) == [3])
+    }
+
+    @Test func anUpToDateReaderGoesLiveWithoutReadingTheStore() {
+        var (rig, officer, investor) = Self.meeting()
+        rig.disconnect(investor)
+        let last = Int64(rig.stored.count)
+        let again = rig.connect(3, as: Rig.investor)
+        rig.frame(again, .admit(after: last))
+        // No round trip (and none to fail while the store is down): history ends at once.
+        #expect(rig.historyReads.isEmpty)
+        #expect(rig.received[again]?.first == .history([], complete: true))
+        rig.commit()  // its join, live
+        rig.frame(officer, .say(clientId: "after", text: "t"))
+        rig.commit()
+        #expect(rig.historyReads.isEmpty)
+        #expect(rig.seqs(again) == rig.visibleSeqs(after: last, seesDrafts: false))
+        #expect(rig.seqs(again).last == Int64(rig.stored.count))
+    }
+
+    @Test func heldEventsKeepWhatTheirCommitFoundForThem() {
+        var rig = Rig()
+        let officer = rig.connect(1, as: Rig.officer)
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
+        for index in 0..<3 { rig.frame(officer, .say(clientId: "h\(index)", text: "t")) }
+        rig.commit()
+        let investor = rig.connect(2, as: Rig.investor)
+        rig.frame(investor, .admit(after: 0))
+        rig.frame(officer, .say(clientId: "held", text: "t"))
+        rig.commit()  // the investor's join and the message, held for it
+        let held = rig.stored.suffix(2).map(\.seq)
+        rig.settle()
+        #expect(rig.seqs(investor) == rig.visibleSeqs(after: 0, seesDrafts: false))
+        // Their terms are not found again per reader on the actor.
+        #expect(rig.foundAtCatchUp == held.map { "found \($0)" })
     }
 }

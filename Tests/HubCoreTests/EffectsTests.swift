@@ -89,4 +89,19 @@ import Testing
         #expect(rig.seqs(officer) == [1, 2, 3])
         #expect(rig.effects.isEmpty)
     }
+
+    @Test func withoutATranslatorNoTextIsTranslated() {
+        var rig = Rig(translates: false)
+        let officer = rig.connect(1, as: Rig.officer)
+        let reader = rig.connect(5, as: Rig.investor2)  // reads French: a target if translating
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
+        rig.frame(reader, .admit(after: 0))
+        rig.settle()
+        rig.effects = []
+        rig.frame(officer, .say(clientId: "t1", text: "Xin chào"))
+        rig.commit()
+        #expect(rig.seqs(reader).last == Int64(rig.stored.count))
+        #expect(Self.kinds(rig.effects).isEmpty)
+    }
 }

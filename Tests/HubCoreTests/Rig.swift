@@ -68,10 +68,12 @@ struct Rig {
     /// Every change of the shared store's reachability announced.
     var reachability: [Bool] = []
     var tracing = false
+    /// What held events brought back at the end of a catch-up (what the commit found once).
+    var foundAtCatchUp: [String] = []
 
-    init(shared: Bool = false, limits: HubLimits = HubLimits()) {
+    init(shared: Bool = false, translates: Bool = true, limits: HubLimits = HubLimits()) {
         self.shared = shared
-        core = HubCore(sharedStore: shared, limits: limits)
+        core = HubCore(sharedStore: shared, translates: translates, limits: limits)
     }
 
     static let officer = Participant(id: "stf_officer", role: .officer, name: "Hà", language: "vi")
@@ -148,7 +150,8 @@ struct Rig {
             }
         }
         if tracing { trace.append("  → committed \(committed.map(\.event.seq)) failed \(failed.map { "\($0.event.seq)\($0.outOfSequence ? "oos" : "")" })") }
-        perform(core.committed(committed, failed: failed))
+        let stored = committed
+        perform(core.committed(committed, failed: failed, found: { "found \(stored[$0].event.seq)" }))
     }
 
     /// Another node stores an event (a shared store): the next seq, by `who`.
@@ -304,6 +307,7 @@ struct Rig {
             }
             deliver(.ack(clientId: clientId, seq: seq), to: id)
         case .deliver(let delivery):
+            if delivery.batchIndex == nil, let found = delivery.found as? String { foundAtCatchUp.append(found) }
             for id in delivery.connections { deliver(.event(delivery.event.seq, delivery.event.kind), to: id) }
         case .send(let id, let bytes):
             guard let frame = try? JSONParser.parse(bytes), case .array(let events)? = frame["events"] else { return }
