@@ -103,7 +103,10 @@ extension DialogueHub {
             refuse(DialogueError(error), to: id)
             return
         }
-        guard let outcome = decided else { return }
+        guard let outcome = decided else {
+            refuse(Self.recovering(ref: clientId), to: id)
+            return
+        }
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
     }
 
@@ -132,8 +135,17 @@ extension DialogueHub {
             refuse(DialogueError(error), to: id)
             return
         }
-        guard let outcome = decided else { return }
+        guard let outcome = decided else {
+            refuse(Self.recovering(ref: clientId), to: id)
+            return
+        }
         acknowledge(outcome, clientId: clientId, in: sessionId, to: id)
+    }
+
+    /// The refusal of an action decided while its session recovers (its rules are about to
+    /// be replaced): the client retries, with the same clientId.
+    static func recovering(ref: String? = nil) -> DialogueError {
+        DialogueError(.unavailable, "the session is recovering from a storage error; retry", ref: ref)
     }
 
     /// Who sends a `say` or `ask` into a session, or nil (refused): an investor who left

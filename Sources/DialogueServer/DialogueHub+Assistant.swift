@@ -37,6 +37,7 @@ extension DialogueHub {
         }
         guard let outcome = decided else {
             if reserves { llmGate.unreserve() }
+            refuse(Self.recovering(ref: clientId), to: id)
             return
         }
         if reserves, case .duplicate = outcome { llmGate.unreserve() }  // answered already
@@ -82,8 +83,15 @@ extension DialogueHub {
                     composition.engine = llm.engine
                 }
             }
-            await self.publish(composition, about: question, pack: pack)
+            await self.publishWhenServing(composition, about: question, pack: pack)
         }
+    }
+
+    /// Publishes the reply once the session serves: now, after a load, or after the reload
+    /// of a session recovering from a failed or contended commit (never dropped meanwhile).
+    func publishWhenServing(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
+        carryOut(
+            core.withSessionUnattended(question.session) { hub in hub.publish(composition, about: question, pack: pack) })
     }
 
     /// Stores the assistant's reply in the session's current mode: `auto` an answer, `review`
@@ -135,9 +143,9 @@ extension DialogueHub {
         }
         let assistant = SessionState.assistant(name: pack.manifest.name(in: questionLanguage), language: composition.language)
         let now = Timestamp.now()
-        let events: [Event]
+        let decided: [Event]?
         do {
-            events =
+            decided =
                 try core.withState(of: question.session) { state in
                     switch state.info.assistant {
                     case .off:
@@ -157,9 +165,14 @@ extension DialogueHub {
                                 .status, by: assistant, fields: ["about": .int(question.seq), "state": "reviewing"], at: now),
                         ]
                     }
-                } ?? []
+                }
         } catch {
             logger.error("assistant reply not stored", metadata: ["session.id": "\(question.session)", "error": "\(error)"])
+            return
+        }
+        guard let events = decided else {
+            // Run only while the session serves (`publishWhenServing`): said, should that change.
+            logger.error("assistant reply not stored: the session is recovering", metadata: ["session.id": "\(question.session)"])
             return
         }
         carryOut(core.submit(events, in: question.session, submitter: nil))
@@ -175,10 +188,14 @@ extension DialogueHub {
         let language = state.pendingDrafts[draft]?.fields["language"]?.stringValue ?? officer.language
         let assistant = SessionState.assistant(name: pack.manifest.name(in: language), language: language)
         do {
-            let events =
-                try core.withState(of: sessionId) { state in
+            guard
+                let events = try core.withState(of: sessionId, { state in
                     try state.approve(by: officer, draft: draft, text: text, assistant: assistant, at: Timestamp.now())
-                } ?? []
+                })
+            else {
+                refuse(Self.recovering(), to: id)
+                return
+            }
             carryOut(core.submit(events, in: sessionId, submitter: id.key))
         } catch {
             refuse(DialogueError(error), to: id)

@@ -26,6 +26,13 @@ extension DialogueHub {
             work(self)
             unloadIfIdle(sessionId)
             if thenResume { resumeFrames(key.id) }
+        case .runUnattended(let work, let sessionId):
+            guard core.hasSession(sessionId) else {
+                carryOut(core.withSessionUnattended(sessionId, work))
+                return
+            }
+            work(self)
+            unloadIfIdle(sessionId)
         case .hold(let key):
             connections[key.id]?.busy = true
         case .resume(let key):

@@ -9,6 +9,10 @@ package enum HubAction<Work> {
     /// before it left the session idle and unloaded, the driver hands it to `withSession`
     /// again (it waits for a new load) instead of running it.
     case run(Work, on: ConnectionKey, session: String, thenResume: Bool)
+    /// Run work of the session's own (see `withSessionUnattended`), then call
+    /// `unloadIfIdle`; when the session was unloaded meanwhile, hand it to
+    /// `withSessionUnattended` again.
+    case runUnattended(Work, session: String)
     /// The connection waits for the core (a load, a recovery): keep its later frames back.
     case hold(ConnectionKey)
     /// The wait is over: handle, in order, the frames the connection sent meanwhile.

@@ -109,7 +109,7 @@ extension HubCore {
         sessions[sessionId]?.joinsToRetry = []
         sessions[sessionId]?.saysToRetry = []
         for waiter in deferred.removeValue(forKey: sessionId) ?? [] {
-            actions.append(.run(waiter.work, on: waiter.connection, session: sessionId, thenResume: true))
+            actions.append(run(waiter, in: sessionId))
         }
         actions += catchUpIfSettled(sessionId)
         actions += unloadIfIdle(sessionId)

@@ -141,21 +141,56 @@ package struct HubCore<Work> {
         _ sessionId: String, for id: ConnectionKey, ref: String? = nil, _ work: Work
     ) -> [HubAction<Work>] {
         let waiter = Waiter(connection: id, ref: ref, work: work)
-        if let session = sessions[sessionId] {
-            guard case .recovering = session.mode else { return [.run(work, on: id, session: sessionId, thenResume: false)] }
+        if let mode = sessions[sessionId]?.mode {
+            guard case .recovering = mode else { return [.run(work, on: id, session: sessionId, thenResume: false)] }
             if sharedStore, deferred[sessionId, default: []].count < limits.deferredPerSession {
                 deferred[sessionId, default: []].append(waiter)
                 return [.hold(id)]
             }
             return [.refuse(id, DialogueError(.unavailable, "the session is recovering from a storage error; retry", ref: ref))]
         }
+        return [.hold(id)] + awaitLoad(sessionId, waiter)
+    }
+
+    /// Runs work of the session's own that no connection waits for (the assistant's reply
+    /// to a question): now when the session is serving, after the load when it is not in
+    /// memory, after the reload when it is recovering, on any store: nobody is there to be
+    /// refused, and dropping it would lose the reply. Past the bound of waiting work it is
+    /// dropped, and the log says so.
+    package mutating func withSessionUnattended(_ sessionId: String, _ work: Work) -> [HubAction<Work>] {
+        let waiter = Waiter(connection: nil, ref: nil, work: work)
+        if let mode = sessions[sessionId]?.mode {
+            guard case .recovering = mode else { return [.runUnattended(work, session: sessionId)] }
+            guard deferred[sessionId, default: []].count < limits.deferredPerSession else {
+                return [
+                    .log(
+                        HubLogEntry(
+                            level: .error, message: "work of the session dropped: too much waits for its recovery",
+                            session: sessionId, detail: ""))
+                ]
+            }
+            deferred[sessionId, default: []].append(waiter)
+            return []
+        }
+        return awaitLoad(sessionId, waiter)
+    }
+
+    /// Queues work for a session not in memory: one load however many wait.
+    private mutating func awaitLoad(_ sessionId: String, _ waiter: Waiter<Work>) -> [HubAction<Work>] {
         if loads[sessionId] != nil {
             loads[sessionId]?.waiters.append(waiter)
-            return [.hold(id)]
+            return []
         }
         nextLoadToken += 1
         loads[sessionId] = SessionLoad(token: nextLoadToken, waiters: [waiter])
-        return [.hold(id), .load(session: sessionId, token: nextLoadToken)]
+        return [.load(session: sessionId, token: nextLoadToken)]
+    }
+
+    /// Hands held work back to run: a connection's (whose frames resume after it), or the
+    /// session's own.
+    func run(_ waiter: Waiter<Work>, in sessionId: String) -> HubAction<Work> {
+        guard let connection = waiter.connection else { return .runUnattended(waiter.work, session: sessionId) }
+        return .run(waiter.work, on: connection, session: sessionId, thenResume: true)
     }
 
     /// A load came back: `state` is nil when the session does not exist or the read failed.
@@ -166,16 +201,22 @@ package struct HubCore<Work> {
         var actions: [HubAction<Work>] = []
         guard let state else {
             for waiter in load.waiters {
-                actions.append(.refuse(waiter.connection, DialogueError(.notFound, "no session \(sessionId)", ref: waiter.ref)))
-                actions.append(.resume(waiter.connection))
+                guard let connection = waiter.connection else {
+                    actions.append(
+                        .log(
+                            HubLogEntry(
+                                level: .error, message: "work of the session dropped: it could not be read",
+                                session: sessionId, detail: "")))
+                    continue
+                }
+                actions.append(.refuse(connection, DialogueError(.notFound, "no session \(sessionId)", ref: waiter.ref)))
+                actions.append(.resume(connection))
             }
             return actions
         }
         sessions[sessionId] = LiveSession(state: state)
         actions.append(.sessionsInMemory(sessions.count))
-        for waiter in load.waiters {
-            actions.append(.run(waiter.work, on: waiter.connection, session: sessionId, thenResume: true))
-        }
+        for waiter in load.waiters { actions.append(run(waiter, in: sessionId)) }
         if sharedStore {
             // Notices that came while the state was read were dropped (no session yet):
             // what other nodes committed meanwhile is read now.

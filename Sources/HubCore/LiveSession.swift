@@ -163,8 +163,8 @@ struct SessionLoad<Work> {
 
 /// Work held for a session that is loading or recovering.
 struct Waiter<Work> {
-    /// The connection whose frame it is.
-    var connection: ConnectionKey
+    /// The connection whose frame it is; nil for work of the session's own.
+    var connection: ConnectionKey?
     /// Its clientId, for `ref` in a refusal.
     var ref: String?
     /// The work.

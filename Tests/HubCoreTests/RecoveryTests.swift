@@ -165,4 +165,34 @@ import Testing
         #expect(decided == nil)
         #expect(rig.core.decideAndSubmit(Rig.session, for: investor) { try $0.leave(by: Rig.investor, at: "2026-11-26T05:00:00.000Z") }.isEmpty)
     }
+
+    @Test func workOfTheSessionWaitsForItsRecoveryOnAnyStore() {
+        for shared in [false, true] {
+            var rig = Rig(shared: shared)
+            let officer = rig.connect(1, as: Rig.officer)
+            rig.frame(officer, .join(after: 0))
+            rig.settle()
+            rig.frame(officer, .say(clientId: "lost", text: "t"))
+            rig.commit(failing: true)
+            #expect(rig.core.phase(of: Rig.session) != .inMemory(.serving))
+            // The assistant's reply comes back while the session recovers: held, not lost.
+            rig.perform(rig.core.withSessionUnattended(Rig.session, .end))
+            #expect(rig.unattended.isEmpty)
+            rig.settle()
+            #expect(rig.core.phase(of: Rig.session) == .inMemory(.serving))
+            #expect(rig.unattended == [.end])
+            // Serving: at once.
+            rig.perform(rig.core.withSessionUnattended(Rig.session, .leave))
+            #expect(rig.unattended == [.end, .leave])
+        }
+    }
+
+    @Test func workOfTheSessionLoadsItWhenItIsNotInMemory() {
+        var rig = Rig()
+        rig.perform(rig.core.withSessionUnattended(Rig.session, .end))
+        #expect(rig.loads.count == 1)
+        #expect(rig.unattended.isEmpty)
+        rig.finishLoad()
+        #expect(rig.unattended == [.end])
+    }
 }

@@ -70,6 +70,8 @@ struct Rig {
     var tracing = false
     /// What held events brought back at the end of a catch-up (what the commit found once).
     var foundAtCatchUp: [String] = []
+    /// Work of the session's own handed back to run (`withSessionUnattended`).
+    var unattended: [TestWork] = []
 
     init(shared: Bool = false, translates: Bool = true, limits: HubLimits = HubLimits()) {
         self.shared = shared
@@ -292,6 +294,8 @@ struct Rig {
             if !closed.contains(id) { run(work, on: id) }
             perform(core.unloadIfIdle(sessionId))
             if thenResume { resume(id) }
+        case .runUnattended(let work, _):
+            unattended.append(work)
         case .hold(let id):
             busy.insert(id)
         case .resume(let id):
