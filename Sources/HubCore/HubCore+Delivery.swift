@@ -17,12 +17,15 @@ extension HubCore {
         // Scalars only: a copy of the session held across the mutations below would make
         // them copy its tables.
         guard let upTo = sessions[sessionId]?.durableSeq else { return [] }
-        let alreadyMember = sessions[sessionId]?.members[id] != nil
+        let replaced = sessions[sessionId]?.members[id]?.reader.language
+        let alreadyMember = replaced != nil
         nextGeneration += 1
         let generation = nextGeneration
         let reader = reader ?? Reader(participant)
         sessions[sessionId]?.members[id] = Member(
             reader: reader, subscription: sendHistory ? .catchingUp(upTo: upTo, generation: generation) : .live)
+        if let replaced { sessions[sessionId]?.readerLeft(language: replaced) }
+        sessions[sessionId]?.readerCame(language: reader.language)
         sessions[sessionId]?.speakers[id] = participant
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
@@ -67,7 +70,8 @@ extension HubCore {
     package mutating func detach(
         _ id: ConnectionKey, from sessionId: String, participant: Participant?, named: Bool = true
     ) -> [HubAction<Work>] {
-        guard sessions[sessionId]?.members.removeValue(forKey: id) != nil else { return [] }
+        guard let gone = sessions[sessionId]?.members.removeValue(forKey: id) else { return [] }
+        sessions[sessionId]?.readerLeft(language: gone.reader.language)
         sessions[sessionId]?.speakers[id] = nil
         sessions[sessionId]?.catchUpBuffers[id] = nil
         sessions[sessionId]?.catchUpBytes[id] = nil
@@ -224,8 +228,9 @@ extension HubCore {
         guard translates, [.message, .question, .answer].contains(event.kind), event.body["phraseTexts"] == nil,
             let text = event.body["text"]?.stringValue, !text.isEmpty, let source = event.body["language"]?.stringValue
         else { return }
+        // The readers' languages are counted as they come and go: nothing here per reader.
         var targets = Set(session.state.info.languages.map(LanguageTag.primary))
-        for member in session.members.values { targets.insert(LanguageTag.primary(member.reader.language)) }
+        targets.formUnion(session.readerLanguages.keys)
         targets.remove(LanguageTag.primary(source))
         if !targets.isEmpty { actions.append(.translate(event, into: targets.sorted(), batchIndex: batchIndex)) }
     }

@@ -114,6 +114,9 @@ package struct LiveSession: Sendable {
     var pendingSubmitters: [Int64: (connection: ConnectionKey, kind: EventKind)] = [:]
     /// Live connections per participant id (for presence).
     var onlineCount: [String: Int] = [:]
+    /// Members per reader language (primary tag): the languages a text is translated into
+    /// besides the session's, without going through every member per message.
+    var readerLanguages: [String: Int] = [:]
     /// Live events held for readers still receiving history, in order.
     var catchUpBuffers: [ConnectionKey: [HeldEvent]] = [:]
     /// Bytes in each reader's catch-up buffer.
@@ -135,6 +138,16 @@ package struct LiveSession: Sendable {
     /// Runs a decision on the rules in place (a copy would copy the client-id table).
     package mutating func deciding<R>(_ decide: (inout SessionState) throws -> R) rethrows -> R {
         try decide(&state)
+    }
+
+    /// A member reading `language` came.
+    mutating func readerCame(language: String) { readerLanguages[LanguageTag.primary(language), default: 0] += 1 }
+
+    /// A member reading `language` went.
+    mutating func readerLeft(language: String) {
+        let primary = LanguageTag.primary(language)
+        guard let count = readerLanguages[primary] else { return }
+        readerLanguages[primary] = count > 1 ? count - 1 : nil
     }
 
     /// A commit result (or another node's event) came back for `seq`.

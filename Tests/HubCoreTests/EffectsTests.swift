@@ -104,4 +104,18 @@ import Testing
         #expect(rig.seqs(reader).last == Int64(rig.stored.count))
         #expect(Self.kinds(rig.effects).isEmpty)
     }
+
+    @Test func aReaderWhoWentIsNoLongerATranslationTarget() {
+        var (rig, officer, _) = DeliveryTests.meeting()
+        let reader = rig.connect(5, as: Rig.investor2)  // reads French
+        rig.frame(reader, .admit(after: 0))
+        rig.settle()
+        rig.frame(reader, .admit(after: Int64(rig.stored.count)))  // subscribed again: counted once
+        rig.disconnect(reader)
+        rig.settle()
+        rig.effects = []
+        rig.frame(officer, .say(clientId: "t2", text: "Xin chào"))
+        rig.commit()
+        #expect(Self.kinds(rig.effects) == ["translate \(rig.stored.count) [\"en\"]"])
+    }
 }

@@ -72,6 +72,26 @@ struct Rig {
     var foundAtCatchUp: [String] = []
     /// Work of the session's own handed back to run (`withSessionUnattended`).
     var unattended: [TestWork] = []
+    /// `say` frames each connection sent (not dropped as closed), by clientId.
+    var saysSent: [ConnectionKey: [String: Int]] = [:]
+    /// Answers each connection got for its `say`s: acks, and refusals naming the clientId.
+    var saysAnswered: [ConnectionKey: [String: Int]] = [:]
+    /// How often the paths the property test must reach were taken.
+    var reached = Reached()
+
+    /// Paths taken, counted over a run.
+    struct Reached {
+        var reloads = 0
+        var heldWhileRecovering = 0
+        var retries = 0
+        var tooSlow = 0
+    }
+
+    /// The clientId a frame carries (a refusal of it names it).
+    static func ref(of work: TestWork) -> String? {
+        if case .say(let clientId, _) = work { return clientId }
+        return nil
+    }
 
     init(shared: Bool = false, translates: Bool = true, limits: HubLimits = HubLimits()) {
         self.shared = shared
@@ -107,11 +127,12 @@ struct Rig {
     mutating func frame(_ id: ConnectionKey, _ work: TestWork) {
         if tracing { trace.append("frame \(id) \(work) busy=\(busy.contains(id)) closed=\(closed.contains(id))") }
         guard !closed.contains(id) else { return }
+        if let clientId = Rig.ref(of: work) { saysSent[id, default: [:]][clientId, default: 0] += 1 }
         if busy.contains(id) {
             backlog[id, default: []].append(work)
             return
         }
-        perform(core.withSession(Rig.session, for: id, work))
+        perform(core.withSession(Rig.session, for: id, ref: Rig.ref(of: work), work))
     }
 
     mutating func disconnect(_ id: ConnectionKey) {
@@ -146,6 +167,7 @@ struct Rig {
                 if shared { writerBlocked = true }
             } else if failing {
                 failed.append(FailedEvent(event: event, outOfSequence: false, reason: "disk full"))
+                if shared { writerBlocked = true }  // the writer stops taking the session's events
             } else {
                 stored.append(event)
                 committed.append((event, event.canonicalBytes))
@@ -213,6 +235,7 @@ struct Rig {
             perform(core.reloadFailed(Rig.session, reason: "unreachable"))
             return
         }
+        reached.reloads += 1
         let missed = stored.filter { $0.seq > delivered }.map { (seq: $0.seq, canonical: $0.canonicalBytes) }
         perform(core.reloaded(Rig.session, state: storedState, missed: missed))
     }
@@ -297,18 +320,22 @@ struct Rig {
         case .runUnattended(let work, _):
             unattended.append(work)
         case .hold(let id):
+            if case .inMemory(.recovering) = core.phase(of: Rig.session) { reached.heldWhileRecovering += 1 }
             busy.insert(id)
         case .resume(let id):
             resume(id)
         case .refuse(let id, let error):
+            if let ref = error.ref, !closed.contains(id) { saysAnswered[id, default: [:]][ref, default: 0] += 1 }
             deliver(.error(error.code), to: id)
-        case .close(let id, let code, _):
+        case .close(let id, let code, let reason):
+            if reason.hasPrefix("too slow") { reached.tooSlow += 1 }
             deliver(.closed(code), to: id)
             closed.insert(id)
         case .ack(let id, let clientId, let seq):
             if !stored.contains(where: { $0.seq == seq && $0.clientId == clientId }) {
                 acksOfUncommitted.append((id, clientId, seq))
             }
+            if !closed.contains(id) { saysAnswered[id, default: [:]][clientId, default: 0] += 1 }
             deliver(.ack(clientId: clientId, seq: seq), to: id)
         case .deliver(let delivery):
             if delivery.batchIndex == nil, let found = delivery.found as? String { foundAtCatchUp.append(found) }
@@ -346,10 +373,12 @@ struct Rig {
         case .scheduleReadBehind:
             behindTimers += 1
         case .retryJoin(let id, let sessionId, _):
+            reached.retries += 1
             guard !closed.contains(id), core.isMember(id, of: sessionId), let participant = participants[id] else { return }
             let at = now()
             perform(core.decideAndSubmit(sessionId, for: id) { try $0.join(participant, at: at) })
         case .retrySay(let id, let event):
+            reached.retries += 1
             guard !closed.contains(id), let clientId = event.clientId else { return }
             run(.say(clientId: clientId, text: event.body["text"]?.stringValue ?? ""), on: id)
         case .sessionsInMemory:
@@ -370,7 +399,7 @@ struct Rig {
         busy.remove(id)
         while !busy.contains(id), !closed.contains(id), let next = backlog[id]?.first {
             backlog[id]?.removeFirst()
-            perform(core.withSession(Rig.session, for: id, next))
+            perform(core.withSession(Rig.session, for: id, ref: Rig.ref(of: next), next))
         }
     }
 
@@ -400,15 +429,19 @@ struct Rig {
                 perform(core.decideAndSubmit(sessionId, for: id) { try $0.join(participant, at: at) })
             }
         case .say(let clientId, let text):
-            guard ensureJoined(id, participant) else { return }
+            guard ensureJoined(id, participant, ref: clientId) else { return }
             let at = now()
             do {
                 let outcome = try core.withState(of: sessionId) {
                     try $0.say(by: participant, text: text, clientId: clientId, language: participant.language, citations: nil, at: at)
                 }
-                if let outcome { perform(core.acknowledge(outcome, clientId: clientId, in: sessionId, to: id)) }
+                if let outcome {
+                    perform(core.acknowledge(outcome, clientId: clientId, in: sessionId, to: id))
+                } else {
+                    perform(.refuse(id, DialogueError(.unavailable, "recovering", ref: clientId)))
+                }
             } catch let error as DialogueError {
-                perform(.refuse(id, error))
+                perform(.refuse(id, DialogueError(error.code, error.message, ref: clientId)))
             } catch {}
         case .end:
             guard ensureJoined(id, participant) else { return }
@@ -432,10 +465,10 @@ struct Rig {
         }
     }
 
-    mutating func ensureJoined(_ id: ConnectionKey, _ participant: Participant) -> Bool {
+    mutating func ensureJoined(_ id: ConnectionKey, _ participant: Participant, ref: String? = nil) -> Bool {
         if core.isMember(id, of: Rig.session) { return true }
         guard participant.role == .officer else {
-            perform(.refuse(id, DialogueError(.forbidden, "not in session")))
+            perform(.refuse(id, DialogueError(.forbidden, "not in session", ref: ref)))
             return false
         }
         perform(core.subscribe(id, to: Rig.session, as: participant, after: core.durableSeq(of: Rig.session) ?? 0, sendHistory: false))
