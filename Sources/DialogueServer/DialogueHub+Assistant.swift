@@ -70,9 +70,11 @@ extension DialogueHub {
             if llm != nil, composition.citations.isEmpty { llmGate.unreserve() }
             if let llm, !composition.citations.isEmpty, await llmGate.acquire() {
                 defer { llmGate.release() }
-                let terms = (glossary?.terms(in: text, language: language) ?? []).map {
-                    ($0.text, glossary!.approvedForm(of: $0.conceptIndex, for: language))
-                }
+                let terms = glossary.map { glossary in
+                    glossary.terms(in: text, language: language).map {
+                        ($0.text, glossary.approvedForm(of: $0.conceptIndex, for: language))
+                    }
+                } ?? []
                 if let answer = await llm.answer(
                     question: text, language: language, results: composer.passagesInLanguage(results, language: language),
                     organisation: pack.manifest.organisationName(in: language), terms: terms, glossary: glossary)

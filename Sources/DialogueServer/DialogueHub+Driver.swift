@@ -145,9 +145,10 @@ extension DialogueHub {
         case .sessionsInMemory(let count):
             metrics.setLiveSessions(count)
         case .log(let entry):
+            // An error's detail is the error; an info line's is only more detail.
             logger.log(
                 level: entry.level == .error ? .error : .info, "\(entry.message)",
-                metadata: ["session.id": "\(entry.session)", "error": "\(entry.detail)"])
+                metadata: ["session.id": "\(entry.session)", entry.level == .error ? "error" : "detail": "\(entry.detail)"])
         }
     }
 

@@ -31,7 +31,7 @@ extension DialogueHub {
             redacted(session: sessionId, seqs: [seq], kinds: officersOnly ? [seq: .draft] : [:])
         case .translated(let sessionId, let seq, let language, let officersOnly):
             guard
-                core.readers(of: sessionId).values.contains(where: {
+                core.hasReader(in: sessionId, where: {
                     $0.getsEveryTranslation || LanguageTag.primary($0.language) == language
                 })
             else { return }

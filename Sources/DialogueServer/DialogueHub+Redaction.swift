@@ -8,14 +8,13 @@ extension DialogueHub {
     /// frame each, docs/protocol.md), so pages drop it; a redacted pending draft can no
     /// longer be approved. History read afterwards comes from the store, already redacted.
     func redacted(session sessionId: String, seqs: [Int64], kinds: [Int64: EventKind]) {
-        guard core.state(of: sessionId) != nil else { return }
+        guard core.hasSession(sessionId) else { return }
         core.forgetDrafts(seqs, in: sessionId)
-        let allReaders = core.readers(of: sessionId)
+        let everyone = core.readers(of: sessionId, where: { _ in true }).map(\.id)
+        let seeingDrafts = core.readers(of: sessionId, where: \.seesDrafts).map(\.id)
         for seq in seqs {
             let frame = JSONWriter.bytes(["type": "redacted", "session": .string(sessionId), "seq": .int(seq)])
-            let officersOnly = kinds[seq]?.officersOnly ?? false
-            let readers = allReaders.filter { !officersOnly || $0.value.seesDrafts }.map(\.key.id)
-            transport.send(frame, to: readers)
+            transport.send(frame, to: kinds[seq]?.officersOnly ?? false ? seeingDrafts : everyone)
         }
     }
 

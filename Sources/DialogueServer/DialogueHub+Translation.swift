@@ -52,13 +52,11 @@ extension DialogueHub {
     /// language (a draft's only to those who see drafts), and to every officer and
     /// interpreter of the session whatever their language.
     func translationArrived(_ translation: StoredTranslation, officersOnly: Bool) {
-        let readers = core.readers(of: translation.session)
-        guard !readers.isEmpty else { return }
-        let ids = readers.filter { _, reader in
+        let ids = core.readers(of: translation.session) { reader in
             reader.getsEveryTranslation
                 || (LanguageTag.primary(reader.language) == translation.language
                     && (!officersOnly || reader.seesDrafts))
-        }.map(\.key.id)
+        }.map(\.id)
         if !ids.isEmpty { transport.send(JSONWriter.bytes(translation.frame), to: ids) }
     }
 }

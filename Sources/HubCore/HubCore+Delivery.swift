@@ -57,7 +57,7 @@ extension HubCore {
     /// A connection closed: it leaves every session it read.
     package mutating func disconnected(_ id: ConnectionKey, participant: Participant?) -> [HubAction<Work>] {
         var actions: [HubAction<Work>] = []
-        for sessionId in (memberships[id] ?? []).sorted() {
+        for sessionId in memberships[id] ?? [] {
             // Gone: only the session's record (or another reader's) names them in `presence`.
             actions += detach(id, from: sessionId, participant: participant, named: false)
         }
@@ -200,7 +200,7 @@ extension HubCore {
             let speakers = sessions[event.session]?.speakers
         else { return }
         if event.body["action"]?.stringValue == "remove" {
-            for (id, speaker) in speakers.sorted(by: { $0.key < $1.key }) where speaker.id == target {
+            for (id, speaker) in speakers where speaker.id == target {
                 actions.append(.close(id, code: 1008, reason: "removed"))
             }
         } else if let presence = presence(event.session, target) {

@@ -33,7 +33,7 @@ extension HubCore {
             session.state.participant(participantId)
             ?? session.speakers.values.first { $0.id == participantId } ?? fallback
         guard let participant = found else { return nil }
-        let to = session.members.keys.filter { $0 != excluding }.sorted()
+        let to = session.members.keys.filter { $0 != excluding }
         return .presence(session: sessionId, participant: participant, online: isOnline(sessionId, participantId), to: to)
     }
 

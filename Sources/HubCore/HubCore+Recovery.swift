@@ -97,7 +97,15 @@ extension HubCore {
         sessions[sessionId]?.settledSeq = fresh.lastSeq
         sessions[sessionId]?.mode = .serving
         for frame in missed where frame.seq > delivered && frame.seq <= fresh.lastSeq {
-            guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else { continue }
+            guard let event = try? Event(body: JSONParser.parse(frame.canonical)) else {
+                // Its readers miss it (the rules, read whole, have it): the operator is told.
+                actions.append(
+                    .log(
+                        HubLogEntry(
+                            level: .error, message: "unreadable stored event skipped after a reload",
+                            session: sessionId, detail: "seq \(frame.seq)")))
+                continue
+            }
             broadcast(event, canonical: frame.canonical, batchIndex: nil, into: &actions)
             moderationEffects(event, into: &actions)
         }

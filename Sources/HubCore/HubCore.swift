@@ -119,9 +119,23 @@ package struct HubCore<Work> {
     /// The sessions a connection reads.
     package func sessions(of id: ConnectionKey) -> Set<String> { memberships[id] ?? [] }
 
-    /// The readers of a session.
+    /// The readers of a session (a table built per call: where a filter is enough, use
+    /// `readers(of:where:)` or `hasReader(in:where:)`).
     package func readers(of sessionId: String) -> [ConnectionKey: Reader] {
         sessions[sessionId]?.members.mapValues(\.reader) ?? [:]
+    }
+
+    /// The readers of a session that `include` picks.
+    package func readers(of sessionId: String, where include: (Reader) -> Bool) -> [ConnectionKey] {
+        guard let members = sessions[sessionId]?.members else { return [] }
+        var picked: [ConnectionKey] = []
+        for (id, member) in members where include(member.reader) { picked.append(id) }
+        return picked
+    }
+
+    /// Whether a reader of the session is one `include` picks.
+    package func hasReader(in sessionId: String, where include: (Reader) -> Bool) -> Bool {
+        sessions[sessionId]?.members.values.contains { include($0.reader) } ?? false
     }
 
     /// The highest committed seq of a session in memory.
