@@ -195,4 +195,24 @@ import Testing
         rig.finishLoad()
         #expect(rig.unattended == [.end])
     }
+
+    @Test func anUnreadableEventMissedDuringRecoveryIsLogged() {
+        var (rig, _, investor) = DeliveryTests.meeting()
+        rig.frame(investor, .say(clientId: "lost", text: "t"))
+        rig.commit(failing: true)
+        guard let delivered = rig.reloads.first else {
+            Issue.record("no reload")
+            return
+        }
+        // Another writer stored seq 3 meanwhile, and its bytes do not parse here.
+        rig.stored.append(
+            Event(session: Rig.session, seq: delivered + 1, kind: .message, at: rig.now(), from: Rig.officer, fields: ["text": "x"]))
+        let actions = rig.core.reloaded(
+            Rig.session, state: rig.storedState, missed: [(seq: delivered + 1, canonical: Array("{broken".utf8))])
+        let logged = actions.compactMap { action -> String? in
+            if case .log(let entry) = action { return entry.detail }
+            return nil
+        }
+        #expect(logged == ["seq \(delivered + 1)"])
+    }
 }
