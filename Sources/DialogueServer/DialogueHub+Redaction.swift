@@ -25,10 +25,7 @@ extension DialogueHub {
     /// otherwise carry and store again.
     func erased(invite inviteId: String) {
         closeInvite(inviteId, reason: "invite revoked")
-        for (id, connection) in connections where connection.identity?.participantId == inviteId {
-            connections[id]?.participant?.name = erasedName
-            connections[id]?.participant?.organisation = nil
-        }
+        connections.rename(inviteId, to: erasedName)
         core.erase(inviteId, placeholder: erasedName)
     }
 
