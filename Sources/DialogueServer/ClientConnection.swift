@@ -16,6 +16,7 @@ enum Identity: ConnectionIdentity {
         }
     }
 
+    /// The role: the staff account's, or investor.
     var role: Role {
         switch self {
         case .staff(let account): return account.role
@@ -23,16 +24,19 @@ enum Identity: ConnectionIdentity {
         }
     }
 
+    /// The invite's session; nil for staff.
     var inviteSession: String? {
         if case .investor(let invite) = self { return invite.session }
         return nil
     }
 
+    /// Whether the invite was revoked when it was read.
     var isRevoked: Bool {
         if case .investor(let invite) = self { return invite.revokedAt != nil }
         return false
     }
 
+    /// Whether the invite's expiry has passed.
     func hasExpired(now: Int64) -> Bool {
         // An expiry that does not parse counts as passed, as `Invite.isUsable` has it.
         guard case .investor(let invite) = self else { return false }
@@ -40,6 +44,7 @@ enum Identity: ConnectionIdentity {
         return now >= expiry
     }
 
+    /// The participant a connection signed in as this speaks as.
     func participant(language: String) -> Participant {
         switch self {
         case .staff(let account):
@@ -48,7 +53,8 @@ enum Identity: ConnectionIdentity {
             return Participant(id: account.id, role: account.role, name: account.name, language: language)
         case .investor(let invite):
             return Participant(
-                id: invite.id, role: .investor, name: invite.name, language: language, organisation: invite.organisation)
+                id: invite.id, role: .investor, name: invite.name, language: language, organisation: invite.organisation
+            )
         }
     }
 }

@@ -107,6 +107,7 @@ actor DialogueHub {
 
     // MARK: Transport events
 
+    /// Feeds a transport event to the connection rules.
     func handle(_ event: TransportEvent) {
         switch event {
         case .opened(let id, let peer):
@@ -157,6 +158,7 @@ actor DialogueHub {
         }
     }
 
+    /// A connection closed: forgotten here, then in the core (readers, presence).
     func disconnect(_ id: ConnectionID) {
         guard let connection = connections.closed(id.key) else { return }
         metrics.setConnections(connections.count)

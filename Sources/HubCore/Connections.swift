@@ -248,7 +248,9 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
         _ key: ConnectionKey, identity: Identity?, now: Int64
     ) -> [ConnectionAction<Identity>] {
         guard let record = records[key], case .checkingHello(let hello) = record.phase else { return [] }
-        guard let identity else { return [.throttleSignIn(key, peer: record.peer, message: "unknown or revoked token")] }
+        guard let identity else {
+            return [.throttleSignIn(key, peer: record.peer, message: "unknown or revoked token")]
+        }
         if let session = identity.inviteSession {
             let revoked = identity.isRevoked || revokedInvites.contains(identity.participantId)
             guard !revoked, !identity.hasExpired(now: now) else {
@@ -288,7 +290,9 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
         records[key]?.phase = .closing
         return [
             .refuse(
-                key, DialogueError(.unavailable, "your sign-in cannot be checked now (database unreachable); try again shortly")),
+                key,
+                DialogueError(
+                    .unavailable, "your sign-in cannot be checked now (database unreachable); try again shortly")),
             .close(key, code: 1013, reason: "try again later"),
         ]
     }
@@ -314,7 +318,9 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
         revokedInvites.insert(inviteId)
         var actions: [ConnectionAction<Identity>] = []
         for key in connections(of: inviteId).sorted() where records[key]?.closing == false {
-            if reason == "invite revoked" { actions.append(.refuse(key, DialogueError(.unauthorized, "this invite was revoked"))) }
+            if reason == "invite revoked" {
+                actions.append(.refuse(key, DialogueError(.unauthorized, "this invite was revoked")))
+            }
             actions.append(.close(key, code: 1008, reason: reason))
             records[key]?.phase = .closing
         }
@@ -387,7 +393,8 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
     }
 
     /// Handles one frame of a connection that is not busy: which rule it goes to, or why not.
-    private mutating func handle(_ bytes: [UInt8], from key: ConnectionKey, now: Int64) -> [ConnectionAction<Identity>] {
+    private mutating func handle(_ bytes: [UInt8], from key: ConnectionKey, now: Int64) -> [ConnectionAction<Identity>]
+    {
         guard let record = records[key] else { return [] }
         let frame: ClientFrame
         do {
@@ -402,7 +409,8 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
             guard case .hello(let token, let language, let name, let resume) = frame else {
                 return unauthorized(key, "the first frame must be hello")
             }
-            records[key]?.phase = .checkingHello(HelloRequest(token: token, language: language, name: name, resume: resume))
+            records[key]?.phase = .checkingHello(
+                HelloRequest(token: token, language: language, name: name, resume: resume))
             return [.lookUpToken(key, token: token)]
         }
         if case .hello = frame {
@@ -427,7 +435,8 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
         // together must not leave the officer unable to moderate or end the session.
         if let session = frame.session, !identity.role.isStaff, !rateLimits.admit(session: session, now: now) {
             return [
-                .refuse(key, DialogueError(.rateLimited, "too many frames in this session; slow down", ref: frame.clientId))
+                .refuse(
+                    key, DialogueError(.rateLimited, "too many frames in this session; slow down", ref: frame.clientId))
             ]
         }
         return [.perform(key, frame, identity)]

@@ -55,7 +55,8 @@ struct Connections {
             case .close(_, let code, _): return .closed(code)
             case .lookUpToken(_, let token): return .lookUp(token)
             case .throttleSignIn(_, _, let message): return .throttled(message)
-            case .signedIn(_, let identity, let resume): return .signedIn(identity.participantId, resume: resume?.session)
+            case .signedIn(_, let identity, let resume):
+                return .signedIn(identity.participantId, resume: resume?.session)
             case .perform(_, let frame, _): return .performed(frame.action?.rawValue ?? "?")
             }
         }
@@ -140,9 +141,10 @@ struct Connections {
         #expect(c.lookedUp(key, nil) == [.throttled("unknown or revoked token")])
         #expect(c.table[key]?.busy == true)  // waits out the throttle's delay
         #expect(c.send(key, c.say()).isEmpty)
-        #expect(Connections.steps(c.table.signInRefused(key, message: "unknown or revoked token")) == [
-            .error(.unauthorized), .closed(1008),
-        ])
+        #expect(
+            Connections.steps(c.table.signInRefused(key, message: "unknown or revoked token")) == [
+                .error(.unauthorized), .closed(1008),
+            ])
         #expect(c.waiting(key) == nil)  // what waited is dropped with the connection
 
         let gone = c.open(2)
@@ -272,9 +274,10 @@ struct Connections {
         let live = c.signIn(1, as: .invite("inv_1"))
         let checking = c.open(2)
         _ = c.send(checking, c.hello())
-        #expect(Connections.steps(c.table.inviteRevoked("inv_1", reason: "invite revoked")) == [
-            .error(.unauthorized), .closed(1008),
-        ])
+        #expect(
+            Connections.steps(c.table.inviteRevoked("inv_1", reason: "invite revoked")) == [
+                .error(.unauthorized), .closed(1008),
+            ])
         #expect(c.table[live]?.closing == true)
         // The look-up read the invite before the revocation.
         #expect(c.lookedUp(checking, .invite("inv_1")) == [.throttled("this invite was revoked")])
