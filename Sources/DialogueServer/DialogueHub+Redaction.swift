@@ -25,7 +25,7 @@ extension DialogueHub {
     /// otherwise carry and store again.
     func erased(invite inviteId: String) {
         closeInvite(inviteId, reason: "invite revoked")
-        connections.rename(inviteId, to: erasedName)
+        connections.erase(inviteId, placeholder: erasedName)
         core.erase(inviteId, placeholder: erasedName)
     }
 

@@ -233,10 +233,11 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
     /// The driver closed the connection for another reason: nothing more is taken from it.
     package mutating func markClosing(_ key: ConnectionKey) { records[key]?.phase = .closing }
 
-    /// Renames the participant of every connection of `participantId` (an erasure).
-    package mutating func rename(_ participantId: String, to name: String) {
+    /// A participant was erased: no connection of theirs keeps their name or organisation
+    /// (later welcomes and events would carry them and store them again).
+    package mutating func erase(_ participantId: String, placeholder: String) {
         for key in connections(of: participantId) {
-            records[key]?.participant?.name = name
+            records[key]?.participant?.name = placeholder
             records[key]?.participant?.organisation = nil
         }
     }

@@ -286,6 +286,16 @@ struct Connections {
         #expect(Connections.steps(c.table.inviteRevoked("inv_2", reason: "investor removed")) == [.closed(1008)])
     }
 
+    @Test func anErasureLeavesNoNameOnTheConnections() {
+        var c = Connections()
+        let erased = c.signIn(1, as: .invite("inv_1"))
+        let other = c.signIn(2, as: .invite("inv_2"))
+        _ = c.table.inviteRevoked("inv_1", reason: "invite revoked")
+        c.table.erase("inv_1", placeholder: "(erased)")
+        #expect(c.table[erased]?.participant?.name == "(erased)")  // closing, still known until closed
+        #expect(c.table[other]?.participant?.name == "inv_2")
+    }
+
     @Test func anInviteHasALimitOfOpenConnections() {
         var c = Connections(perInvite: 2)
         let first = c.signIn(1, as: .invite("inv_1"))
