@@ -4,7 +4,7 @@ import Store
 import Transport
 
 /// Who a connection authenticated as.
-enum Identity: Sendable {
+enum Identity: ConnectionIdentity {
     case staff(StaffAccount)
     case investor(Invite)
 
@@ -16,37 +16,47 @@ enum Identity: Sendable {
         }
     }
 
+    /// The role: the staff account's, or investor.
     var role: Role {
         switch self {
         case .staff(let account): return account.role
         case .investor: return .investor
         }
     }
-}
 
-/// The hub's view of one WebSocket connection.
-struct ClientConnection {
-    let id: ConnectionID
-    let peer: String
-    let openedAt: Int64
-    var limiter: RateLimiter?
-    /// Set once `hello` succeeded.
-    var identity: Identity?
-    /// The participant this connection speaks as (name and reading language from `hello`).
-    var participant: Participant?
-    /// True while `hello` is being checked; further frames wait in `backlog`.
-    var busy = false
-    /// Refused and being closed: frames from it are ignored.
-    var closing = false
-    /// Frames that arrived while `busy`, handled in order afterwards.
-    var backlog: [[UInt8]] = []
+    /// The invite's session; nil for staff.
+    var inviteSession: String? {
+        if case .investor(let invite) = self { return invite.session }
+        return nil
+    }
 
-    var language: String { participant?.language ?? "en" }
-    /// Officers and interpreters see drafts.
-    var seesDrafts: Bool { identity?.role.seesDrafts == true }
-    /// Officers and interpreters get every translation of their sessions, whatever their
-    /// language: their consoles keep the queue of each language.
-    var getsEveryTranslation: Bool { identity?.role.may(.translate) == true }
+    /// Whether the invite was revoked when it was read.
+    var isRevoked: Bool {
+        if case .investor(let invite) = self { return invite.revokedAt != nil }
+        return false
+    }
+
+    /// Whether the invite's expiry has passed.
+    func hasExpired(now: Int64) -> Bool {
+        // An expiry that does not parse counts as passed, as `Invite.isUsable` has it.
+        guard case .investor(let invite) = self else { return false }
+        guard let expiry = Timestamp.parse(invite.expiresAt) else { return true }
+        return now >= expiry
+    }
+
+    /// The participant a connection signed in as this speaks as.
+    func participant(language: String) -> Participant {
+        switch self {
+        case .staff(let account):
+            // Staff speak under their account's name: a `name` in hello is ignored, so no
+            // one signs in as an officer and appears in the record as someone else.
+            return Participant(id: account.id, role: account.role, name: account.name, language: language)
+        case .investor(let invite):
+            return Participant(
+                id: invite.id, role: .investor, name: invite.name, language: language, organisation: invite.organisation
+            )
+        }
+    }
 }
 
 extension ConnectionID {

@@ -34,14 +34,14 @@ extension DialogueHub {
             work(self)
             unloadIfIdle(sessionId)
         case .hold(let key):
-            connections[key.id]?.busy = true
+            connections.hold(key)
         case .resume(let key):
             resumeFrames(key.id)
         case .refuse(let key, let error):
             refuse(error, to: key.id)
         case .close(let key, let code, let reason):
             transport.close(key.id, code: code, reason: reason)
-            connections[key.id]?.closing = true
+            connections.markClosing(key)
         case .ack(let key, let clientId, let seq):
             send(["type": "ack", "clientId": .string(clientId), "seq": .int(seq)], to: key.id)
         case .deliver(let delivery):

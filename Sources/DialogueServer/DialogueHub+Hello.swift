@@ -4,12 +4,8 @@ import Store
 import Transport
 
 extension DialogueHub {
-    /// Checks a `hello` token off the actor, then finishes on it.
-    func beginHello(
-        _ id: ConnectionID, token: String, language: String, name: String?, resume: ClientFrame.Resume?
-    ) {
-        guard connections[id] != nil else { return }
-        connections[id]?.busy = true
+    /// Looks a `hello` token up off the actor, then feeds the answer to the connection rules.
+    func lookUpToken(_ id: ConnectionID, token: String) {
         spawn { [store, logger] in
             let identity: Identity?
             do {
@@ -25,98 +21,53 @@ extension DialogueHub {
             } catch {
                 // The store did not answer: not a wrong token, so no sign-in failure is counted.
                 logger.error("token look-up failed", metadata: ["error": "\(error)"])
-                await self.tokenCheckFailed(id)
+                await self.tokenLookUpFailed(id)
                 return
             }
-            await self.finishHello(id, identity: identity, language: language, name: name, resume: resume)
+            await self.tokenLookedUp(id, identity: identity)
         }
     }
 
-    /// The token could not be checked (the store is unreachable): try again later (1013).
-    private func tokenCheckFailed(_ id: ConnectionID) {
-        guard connections[id] != nil else { return }
-        connections[id]?.busy = false
-        refuse(DialogueError(.unavailable, "your sign-in cannot be checked now (database unreachable); try again shortly"), to: id)
-        transport.close(id, code: 1013, reason: "try again later")
-        connections[id]?.closing = true
+    private func tokenLookUpFailed(_ id: ConnectionID) {
+        carryOut(connections.helloLookUpFailed(id.key))
     }
 
-    private func finishHello(
-        _ id: ConnectionID, identity: Identity?, language: String, name: String?, resume: ClientFrame.Resume?
-    ) {
-        guard let connection = connections[id] else { return }
-        connections[id]?.busy = false
-        guard let identity else {
-            refuseSignIn("unknown or revoked token", peer: connection.peer, to: id)
-            return
-        }
-        switch identity {
-        case .staff(let account):
-            connections[id]?.identity = identity
-            // Staff speak under their account's name: a `name` in hello is ignored, so no
-            // one signs in as an officer and appears in the record as someone else.
-            connections[id]?.participant = Participant(
-                id: account.id, role: account.role, name: account.name, language: language)
-            sendWelcome(to: id, session: nil)
-            if let resume {
-                withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
-            }
-            drainBacklog(id)
-        case .investor(let invite):
-            guard invite.isUsable(nowMilliseconds: Timestamp.nowMilliseconds()), !revokedInvites.contains(invite.id)
-            else {
-                let revoked = invite.revokedAt != nil || revokedInvites.contains(invite.id)
-                refuseSignIn(revoked ? "this invite was revoked" : "this invite has expired", peer: connection.peer, to: id)
-                return
-            }
-            if let resume, resume.session != invite.session {
-                unauthorized("your invite is for another session", to: id)
-                return
-            }
-            let open = connections.values.count {
-                !$0.closing && $0.id != id && $0.identity?.participantId == invite.id
-            }
-            if open >= configuration.connectionsPerInvite {
-                // 1013 (try again later): a page reconnecting while its old socket is not yet
-                // known to be dead gets in once that one is closed.
-                refuse(
-                    DialogueError(
-                        .rateLimited,
-                        "this invite already has \(open) connections open (at most \(configuration.connectionsPerInvite)); close one first"),
-                    to: id)
-                transport.close(id, code: 1013, reason: "too many connections for this invite")
-                connections[id]?.closing = true
-                return
-            }
-            connections[id]?.identity = identity
-            connections[id]?.participant = Participant(
-                id: invite.id, role: .investor, name: invite.name, language: language,
-                organisation: invite.organisation)
-            let after = resume?.after ?? 0
-            withSession(invite.session, for: id) { hub in hub.admitInvestor(id, invite: invite, after: after) }
-            drainBacklog(id)
-        }
+    private func tokenLookedUp(_ id: ConnectionID, identity: Identity?) {
+        carryOut(connections.helloLookedUp(id.key, identity: identity, now: Timestamp.nowMilliseconds()))
     }
 
     /// A failed sign-in: counted for its address and answered `unauthorized`, at once below
     /// the limit, after the throttle's delay above it (the connection waits, busy, meanwhile).
-    private func refuseSignIn(_ message: String, peer: String, to id: ConnectionID) {
+    func throttleSignIn(_ id: ConnectionID, peer: String, message: String) {
         let failure = signInFailures.record(peer)
         guard failure.delayMilliseconds > 0 else {
-            unauthorized(message, to: id)
+            carryOut(connections.signInRefused(id.key, message: message))
             return
         }
-        connections[id]?.busy = true
         spawn {
             try? await Task.sleep(for: .milliseconds(failure.delayMilliseconds))
-            await self.unauthorizedIfOpen(message, to: id)
+            await self.signInRefused(id, message: message)
         }
     }
 
-    /// `unauthorized`, unless the connection closed meanwhile.
-    private func unauthorizedIfOpen(_ message: String, to id: ConnectionID) {
-        guard connections[id] != nil else { return }
-        unauthorized(message, to: id)
+    private func signInRefused(_ id: ConnectionID, message: String) {
+        carryOut(connections.signInRefused(id.key, message: message))
+    }
+
+    /// The connection signed in: welcome staff (and resume the session they name), or admit
+    /// an investor into the invite's session; then the frames that waited.
+    func signedIn(_ id: ConnectionID, _ identity: Identity, resume: ClientFrame.Resume?) {
+        switch identity {
+        case .staff:
+            sendWelcome(to: id, session: nil)
+            if let resume {
+                withSession(resume.session, for: id) { hub in hub.join(id, resume.session, after: resume.after) }
+            }
+        case .investor(let invite):
+            let after = resume?.after ?? 0
+            withSession(invite.session, for: id) { hub in hub.admitInvestor(id, invite: invite, after: after) }
+        }
+        drainBacklog(id)
     }
 
     /// Welcomes an investor into the invite's session: welcome, history, then live events.

@@ -30,7 +30,7 @@ extension DialogueHub {
         let author = TranslationAuthor(
             id: participant.id, name: accountName(of: id) ?? participant.name, role: participant.role.rawValue)
         let agent = state.info.agent
-        connections[id]?.busy = true
+        connections.hold(id.key)
         // Detached: matching the glossary on a long original is work the hub need not wait for.
         spawn { [store, glossaries, logger] in
             let outcome: Result<(StoredTranslation, officersOnly: Bool), DialogueError>

@@ -62,7 +62,7 @@ extension DialogueHub {
             logger.error("the shared store is unreachable: nothing is acknowledged until it is back")
         }
         let frame = JSONWriter.bytes(serviceFrame)
-        transport.send(frame, to: connections.filter { $0.value.identity != nil }.map(\.key))
+        transport.send(frame, to: connections.signedIn.map(\.id))
     }
 
     /// `service`: whether messages can be stored now. Sent on every change, and after

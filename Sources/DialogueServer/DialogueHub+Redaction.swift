@@ -24,10 +24,7 @@ extension DialogueHub {
     /// otherwise carry and store again.
     func erased(invite inviteId: String) {
         closeInvite(inviteId, reason: "invite revoked")
-        for (id, connection) in connections where connection.identity?.participantId == inviteId {
-            connections[id]?.participant?.name = erasedName
-            connections[id]?.participant?.organisation = nil
-        }
+        connections.erase(inviteId, placeholder: erasedName)
         core.erase(inviteId, placeholder: erasedName)
     }
 
