@@ -300,7 +300,8 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
 
     /// The throttle's delay for a failed sign-in passed: refused, unless it closed meanwhile.
     package mutating func signInRefused(_ key: ConnectionKey, message: String) -> [ConnectionAction<Identity>] {
-        guard records[key] != nil else { return [] }
+        // Closed meanwhile (backlog overflow, shutdown): it was told already, once.
+        guard let record = records[key], case .checkingHello = record.phase else { return [] }
         return unauthorized(key, message)
     }
 

@@ -74,9 +74,10 @@ import Testing
         await #expect(throws: ProviderFailure.timedOut(.milliseconds(400))) {
             try await client.postJSON(to: server.url, body: [:], timeout: .milliseconds(400))
         }
-        // Well before the server hangs up (20 s): the timer, not the connection, ended it. The
-        // margin is wide: the other suites run beside this one on 2 cores.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // Well before the server hangs up (120 s): the timer, not the connection, ended it. The
+        // margin is wide: in `make test` the other suites run beside this one on 2 cores, and
+        // a loaded run once took 20 s here (the kind of failure above is the sharper check).
+        #expect(ContinuousClock.now - started < .seconds(60))
         await client.shutdown()
     }
 
@@ -85,11 +86,12 @@ import Testing
         let client = ProviderClient()
         let started = ContinuousClock.now
         await #expect(throws: ProviderFailure.refused) {
-            try await client.postJSON(to: URL(string: "http://127.0.0.1:\(port)")!, body: [:], timeout: .seconds(30))
+            try await client.postJSON(to: URL(string: "http://127.0.0.1:\(port)")!, body: [:], timeout: .seconds(300))
         }
-        // Not retried until the deadline (30 s), as async-http-client would by default; the
-        // margin is wide: the other suites run beside this one on 2 cores.
-        #expect(ContinuousClock.now - started < .seconds(15))
+        // Not retried until the deadline (300 s), as async-http-client would by default; the
+        // margin is wide: in `make test` the other suites run beside this one on 2 cores, and a
+        // loaded run once took 16 s here (a retried request would end `timedOut`, not `refused`).
+        #expect(ContinuousClock.now - started < .seconds(60))
         await client.shutdown()
     }
 
@@ -163,7 +165,7 @@ final class CannedHTTPServer: Sendable {
             }
             received.withLock { $0 = String(decoding: bytes, as: UTF8.self) }
             _ = reply.withUnsafeBytes { write(connection, $0.baseAddress, $0.count) }
-            if holdOpen { sleep(20) }
+            if holdOpen { sleep(120) }
             close(connection)
             close(listener.fd)
             done.signal()
