@@ -55,8 +55,6 @@ package struct HelloRequest: Sendable, Equatable {
     package var token: String
     /// The reading language the client asked for.
     package var language: String
-    /// The name it gave (staff speak under their account's name; invites under theirs).
-    package var name: String?
     /// Where the client wants to resume.
     package var resume: ClientFrame.Resume?
 }
@@ -187,13 +185,15 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
     /// A frame arrived: rate-limited, kept back while the connection is busy (closing it
     /// when too many wait), else handled.
     package mutating func frame(_ key: ConnectionKey, _ bytes: [UInt8], now: Int64) -> [ConnectionAction<Identity>] {
-        guard let record = records[key], !record.closing else { return [] }
+        // Fields read one by one, never the record bound whole: a copy alive across the append
+        // below would copy the backlog on every waiting frame.
+        guard records[key]?.closing == false else { return [] }
         guard admit(key, now: now) else {
             let ref = (try? JSONParser.parse(bytes))?["clientId"]?.stringValue
             return [.refuse(key, DialogueError(.rateLimited, "too many frames; slow down", ref: ref))]
         }
-        if record.busy {
-            guard record.backlog.count < limits.backlogLimit else {
+        if records[key]?.busy == true {
+            guard (records[key]?.backlog.count ?? 0) < limits.backlogLimit else {
                 records[key]?.phase = .closing
                 return [
                     .refuse(key, DialogueError(.rateLimited, "too many frames waiting; slow down")),
@@ -408,11 +408,13 @@ package struct ConnectionTable<Identity: ConnectionIdentity> {
             return [.refuse(key, error)]
         }
         guard let identity = record.identity else {
-            guard case .hello(let token, let language, let name, let resume) = frame else {
+            // A hello's `name` is not used: staff speak under their account's name, investors
+            // under their invite's.
+            guard case .hello(let token, let language, _, let resume) = frame else {
                 return unauthorized(key, "the first frame must be hello")
             }
             records[key]?.phase = .checkingHello(
-                HelloRequest(token: token, language: language, name: name, resume: resume))
+                HelloRequest(token: token, language: language, resume: resume))
             return [.lookUpToken(key, token: token)]
         }
         if case .hello = frame {
