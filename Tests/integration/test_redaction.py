@@ -51,6 +51,21 @@ def holders(folder: Path, needles: list[bytes]) -> dict:
     return found
 
 
+async def say_phone_number_then_end(srv, sid: str, code: str) -> int:
+    """The investor of invite `code` says PHONE_TEXT, then the officer ends the session;
+    returns the message's seq."""
+    off, _ = await officer(srv, join=sid)
+    ws, _, _ = await investor(srv, code, language="en")
+    a = await ws.say(sid, PHONE_TEXT)
+    await off.wait_seq(a["seq"], sid)
+    m = off.mark()
+    await off.send({"type": "end", "session": sid})
+    await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
+    await ws.close()
+    await off.close()
+    return a["seq"]
+
+
 def test_redaction_removes_the_text_everywhere(server_factory, tmp_path):
     srv = server_factory()
     sid = srv.create_session("Redaction target")["id"]
@@ -139,17 +154,7 @@ def test_erase_participant_removes_name_organisation_and_messages(server_factory
     sid = srv.create_session("Erasure target")["id"]
     inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
 
-    async def live():
-        off, _ = await officer(srv, join=sid)
-        ws, _, _ = await investor(srv, inv["code"], language="en")
-        a = await ws.say(sid, PHONE_TEXT)
-        await off.wait_seq(a["seq"], sid)
-        m = off.mark()
-        await off.send({"type": "end", "session": sid})
-        await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
-        await ws.close()
-        await off.close()
-    run(live())
+    run(say_phone_number_then_end(srv, sid, inv["code"]))
     assert srv.stop() == 0
     p = cli("erase-participant", inv["id"], "--data", srv.data)
     assert p.returncode == 0, p.stderr
@@ -173,18 +178,7 @@ def test_retention_clears_old_ended_sessions_and_keeps_the_head(server_factory):
     sid = srv.create_session("Retention target")["id"]
     inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
 
-    async def live():
-        off, _ = await officer(srv, join=sid)
-        ws, _, _ = await investor(srv, inv["code"], language="en")
-        a = await ws.say(sid, PHONE_TEXT)
-        await off.wait_seq(a["seq"], sid)
-        m = off.mark()
-        await off.send({"type": "end", "session": sid})
-        await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
-        await ws.close()
-        await off.close()
-        return a["seq"]
-    seq = run(live())
+    seq = run(say_phone_number_then_end(srv, sid, inv["code"]))
     deadline = time.time() + 20
     verdict = None
     while time.time() < deadline:
@@ -320,18 +314,7 @@ def test_cli_redaction_after_a_key_rotation_signs_the_archive_with_the_servers_k
         sid = srv.create_session("Key rotation, then a redaction")["id"]
         inv = srv.create_invite(sid, name=NAME, language="en", organisation=ORG)
 
-        async def live():
-            off, _ = await officer(srv, join=sid)
-            ws, _, _ = await investor(srv, inv["code"], language="en")
-            a = await ws.say(sid, PHONE_TEXT)
-            await off.wait_seq(a["seq"], sid)
-            m = off.mark()
-            await off.send({"type": "end", "session": sid})
-            await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "ended", since=m)
-            await ws.close()
-            await off.close()
-            return a["seq"]
-        seq = run(live())
+        seq = run(say_phone_number_then_end(srv, sid, inv["code"]))
         folder = Path(srv.data) / "transcripts"
         deadline = time.time() + 10
         while time.time() < deadline and not list(folder.glob("*.json")):
