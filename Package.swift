@@ -187,6 +187,7 @@ let package = Package(
             name: "DialogueServerTests",
             dependencies: [
                 "DialogueServer", "Dialogue", "Store", "Glossary", "Retrieval", "AgentPacks", "Transcripts",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],

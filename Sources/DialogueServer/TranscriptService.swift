@@ -25,6 +25,8 @@ package struct TranscriptService: Sendable {
     package let maxUnsigned: Int
     /// Sessions with events committed by this process and not yet signed: the only ones it signs.
     package let unsigned = UnsignedCommits()
+    /// The last head this process signed in each live session: where the next checkpoint starts.
+    package let signedPrefixes = SignedPrefixes()
     /// Every head this node signed, recorded outside the database.
     package let ledger: SignatureLedger
 
@@ -226,12 +228,29 @@ package struct TranscriptService: Sendable {
     private func sign(session sessionId: String, final: Bool) async throws -> SignedHead? {
         guard let info = try await store.session(id: sessionId) else { return nil }
         // Hashes and chains only: the bodies' hashes are checked by verification, and a
-        // long session's texts are not read into memory at every checkpoint.
-        let stored = try await store.chainLinks(session: sessionId)
+        // long session's texts are not read into memory at every checkpoint. From the last
+        // head this process signed, when the store still holds it as signed: what came
+        // before was checked link by link and signature by signature then.
+        var base = signedPrefixes.last(of: sessionId)
+        var stored = try await store.chainLinks(session: sessionId, from: base?.seq ?? 1)
+        if let known = base {
+            if let first = stored.first, first.seq == known.seq, first.chain == known.chain {
+                stored.removeFirst()
+            } else {
+                // Not stored as this process signed it: check the whole session, which
+                // refuses with the reason (the ledger holds what was signed).
+                signedPrefixes.forget(session: sessionId)
+                base = nil
+                stored = try await store.chainLinks(session: sessionId)
+            }
+        }
         guard let last = stored.last else { return nil }
         let signatures = try await signatures(session: sessionId)
         // Sealed (by its final head, or by this node's own record of it): never again.
-        if signatures.contains(where: { $0.state == .ended }) { return nil }
+        if signatures.contains(where: { $0.state == .ended }) {
+            signedPrefixes.forget(session: sessionId)
+            return nil
+        }
         let recorded = try await ledger.entries(session: sessionId)
         if recorded.contains(where: \.ended) {
             throw SigningRefused(description: "this node sealed the session already (\(SignatureLedger.fileName))")
@@ -243,20 +262,23 @@ package struct TranscriptService: Sendable {
             return nil
         }
         let check = SignatureCheck(maxUnsigned: maxUnsigned).check(
-            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted, recorded: recorded)
+            chains: stored.map(\.chain), signatures: signatures, ended: false, trusted: trusted, recorded: recorded,
+            base: base)
         // A signature or record that no longer matches, or more unsigned events than the
         // checkpointer ever leaves (signatures removed): signing now would bless whatever
         // the database holds.
         if let reason = check.reason { throw SigningRefused(description: "signatures do not hold: \(reason)") }
-        let from = Int(check.signedThrough)
-        var previous = from == 0 ? HashChain.genesis : stored[from - 1].chain
+        // Every link from the last signed one on must extend it.
+        let baseSeq = base?.seq ?? 0
+        let from = Int(check.signedThrough - baseSeq)
+        var previous = from == 0 ? (base?.chain ?? HashChain.genesis) : stored[from - 1].chain
         for (index, event) in stored.enumerated().dropFirst(from) {
-            guard event.seq == Int64(index) + 1,
-                HashChain.link(previous: previous, eventHash: event.hash) == event.chain
-            else { throw SigningRefused(description: "chain broken at seq \(Int64(index) + 1)") }
+            let seq = baseSeq + Int64(index) + 1
+            guard event.seq == seq, HashChain.link(previous: previous, eventHash: event.hash) == event.chain
+            else { throw SigningRefused(description: "chain broken at seq \(seq)") }
             previous = event.chain
         }
-        if !final, from == Int(last.seq) { return nil }
+        if !final, check.signedThrough == last.seq { return nil }
         let head = try SignedHead.sign(
             session: sessionId, seq: last.seq, chain: last.chain, state: final ? .ended : .live,
             signedAt: Timestamp.now(), with: key)
@@ -265,6 +287,11 @@ package struct TranscriptService: Sendable {
                 session: sessionId, seq: head.seq, chain: head.chain, signature: head.signature, keyId: head.keyId,
                 state: head.state!.rawValue, signedAt: head.signedAt!))
         try await ledger.append(head)
+        if final {
+            signedPrefixes.forget(session: sessionId)
+        } else {
+            signedPrefixes.remember(session: sessionId, seq: head.seq, chain: head.chain)
+        }
         return head
     }
 

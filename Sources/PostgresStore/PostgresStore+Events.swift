@@ -112,8 +112,10 @@ extension PostgresStore {
             """)
     }
 
-    package func chainLinks(session: String) async throws -> [ChainLink] {
-        try await rows("SELECT seq, kind, hash, chain FROM events WHERE session_id = \(session) ORDER BY seq").map {
+    package func chainLinks(session: String, from: Int64) async throws -> [ChainLink] {
+        try await rows(
+            "SELECT seq, kind, hash, chain FROM events WHERE session_id = \(session) AND seq >= \(from) ORDER BY seq"
+        ).map {
             row in
             let (seq, kind, hash, chain) = try row.decode((Int64, String, Data, Data).self)
             return ChainLink(seq: seq, kind: kind, hash: Array(hash), chain: Array(chain))

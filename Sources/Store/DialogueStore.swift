@@ -106,8 +106,16 @@ package protocol SignedHeadStore: ClosableStore {
     /// Every signed checkpoint and final head of a session, by seq.
     func checkpoints(session: String) async throws -> [CheckpointRecord]
     /// Each stored event's seq, kind, hash and chain, in seq order, without its body: what
-    /// signing a checkpoint reads (a long session's texts stay on disk).
-    func chainLinks(session: String) async throws -> [ChainLink]
+    /// signing a checkpoint reads (a long session's texts stay on disk); from seq `from` on,
+    /// so a checkpoint reads only what came after the one before it.
+    func chainLinks(session: String, from: Int64) async throws -> [ChainLink]
+}
+
+extension SignedHeadStore {
+    /// Every stored event's chain link, in seq order.
+    package func chainLinks(session: String) async throws -> [ChainLink] {
+        try await chainLinks(session: session, from: 1)
+    }
 }
 
 /// Staff notes on events, and the audit trail of who read what.

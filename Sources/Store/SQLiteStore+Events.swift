@@ -116,15 +116,16 @@ extension SQLiteStore {
         }
     }
 
-    package func chainLinks(session: String) async throws -> [ChainLink] {
+    package func chainLinks(session: String, from: Int64) async throws -> [ChainLink] {
         try await reading { db in
             try Row.fetchAll(
-                db, sql: "SELECT seq, kind, hash, chain FROM events WHERE session_id = ? ORDER BY seq",
-                arguments: [session]
+                db, sql: "SELECT seq, kind, hash, chain FROM events WHERE session_id = ? AND seq >= ? ORDER BY seq",
+                arguments: [session, from]
             ).map { row in
-                let hash: Data = row["hash"]
-                let chain: Data = row["chain"]
-                return ChainLink(seq: row["seq"], kind: row["kind"], hash: Array(hash), chain: Array(chain))
+                // By position: a name look-up lowercases the name for every row.
+                let hash: Data = row[2]
+                let chain: Data = row[3]
+                return ChainLink(seq: row[0], kind: row[1], hash: Array(hash), chain: Array(chain))
             }
         }
     }

@@ -53,11 +53,24 @@ package struct SignatureCheck: Sendable, Equatable {
     /// server signed, as it recorded it outside the database: each must still match the
     /// chain, a recorded final head means ended, and recorded heads count as signed even
     /// when their rows were deleted.
+    ///
+    /// With `base`, `chains` start after a prefix this server checked whole before (it
+    /// signed `base.seq` over `base.chain` and still finds that chain stored): `chains[i]`
+    /// is the chain value of seq `base.seq + 1 + i`, signatures and records before
+    /// `base.seq` were verified then and are not verified again (their order and the final
+    /// head rules still apply), and `base.seq` counts as signed. A checkpoint so costs what
+    /// came after the one before it, not the whole session again.
     package func check(
         chains: [[UInt8]], signatures: [SignedHead], ended: Bool, trusted: TrustedKeys,
-        recorded: [Recorded] = []
+        recorded: [Recorded] = [], base: (seq: Int64, chain: [UInt8])? = nil
     ) -> Outcome {
-        let count = Int64(chains.count)
+        let baseSeq = base?.seq ?? 0
+        let count = baseSeq + Int64(chains.count)
+        /// The chain value at `seq` (from `base.seq` on).
+        func chain(at seq: Int64) -> [UInt8] {
+            if seq == baseSeq { return base?.chain ?? HashChain.genesis }
+            return chains[Int(seq - baseSeq) - 1]
+        }
         var outcome = Outcome(
             badSeq: nil, reason: nil, latest: nil, latestKey: nil, unsigned: 0, checked: 0, signedThrough: 0)
         func bad(_ seq: Int64, _ reason: String) -> Outcome {
@@ -70,13 +83,20 @@ package struct SignatureCheck: Sendable, Equatable {
             guard record.seq <= count else {
                 return bad(count + 1, "seq \(count + 1) missing (this server \(what) at seq \(record.seq))")
             }
-            guard record.seq == 0 || chains[Int(record.seq) - 1] == record.chain else {
+            guard record.seq < baseSeq || chain(at: record.seq) == record.chain else {
                 return bad(record.seq, "the chain differs from what this server signed at seq \(record.seq)")
             }
         }
         for head in signatures.sorted(by: {
             ($0.seq, $0.state == .ended ? 1 : 0) < ($1.seq, $1.state == .ended ? 1 : 0)
         }) {
+            if head.seq < baseSeq {
+                // Verified when the prefix was checked; only the final-head rule is looked at again.
+                if head.state == .ended {
+                    return bad(head.seq + 1, "events after the final signed head (seq \(head.seq))")
+                }
+                continue
+            }
             outcome.checked += 1
             guard let key = trusted.signer(of: head) else {
                 let claimed =
@@ -86,8 +106,7 @@ package struct SignatureCheck: Sendable, Equatable {
             guard head.seq <= count else {
                 return bad(count + 1, "seq \(count + 1) missing (a signature covers seq \(head.seq))")
             }
-            let chain = head.seq == 0 ? HashChain.genesis : chains[Int(head.seq) - 1]
-            guard head.chain == chain else {
+            guard head.chain == chain(at: head.seq) else {
                 return bad(head.seq, "signed head at seq \(head.seq) does not match the chain")
             }
             if head.state == .ended && head.seq < count {
@@ -98,7 +117,7 @@ package struct SignatureCheck: Sendable, Equatable {
                 outcome.latestKey = key
             }
         }
-        let signedThrough = max(outcome.latest?.seq ?? 0, recorded.map(\.seq).max() ?? 0)
+        let signedThrough = max(outcome.latest?.seq ?? 0, recorded.map(\.seq).max() ?? 0, baseSeq)
         outcome.signedThrough = signedThrough
         let isEnded = ended || recorded.contains(where: \.ended) || outcome.latest?.state == .ended
         if isEnded {

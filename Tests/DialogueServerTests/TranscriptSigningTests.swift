@@ -1,6 +1,7 @@
 import Crypto
 import Dialogue
 import Foundation
+import GRDB
 import Logging
 import Store
 import Testing
@@ -73,6 +74,14 @@ import Transcripts
 
     /// A store with one session of a join and `messages` messages, ended when `end`.
     static func session(messages: Int, end: Bool) async throws -> (TranscriptService, SQLiteStore) {
+        let (service, store, _) = try await session(messages: messages, end: end, later: 0)
+        return (service, store)
+    }
+
+    /// The same, with `later` more messages built but not committed (returned).
+    static func session(messages: Int, end: Bool, later: Int) async throws -> (
+        TranscriptService, SQLiteStore, [Event]
+    ) {
         let data = try folder()
         let store = try SQLiteStore(dataDirectory: data)
         let info = SessionInfo(
@@ -90,19 +99,45 @@ import Transcripts
             else { continue }
             events.append(event)
         }
+        var held: [Event] = []
+        for i in 0..<later {
+            guard
+                case .append(let event) = try state.say(
+                    by: officer, text: "sau \(i)", clientId: "l\(i)", language: "vi", citations: nil,
+                    at: "2026-11-26T04:43:00.000Z")
+            else { continue }
+            held.append(event)
+        }
         if end { events.append(try state.end(by: officer, at: "2026-11-26T05:00:00.000Z")) }
-        let stream = store.writer.results
         store.writer.start()
+        await commit(events, to: store)
+        let service = TranscriptService(
+            store: store, key: Curve25519.Signing.PrivateKey(), dataDirectory: data, logger: Logger(label: "test"),
+            checkpointEvents: 4)
+        return (service, store, held)
+    }
+
+    /// Commits `events` through the store's writer and waits for them.
+    static func commit(_ events: [Event], to store: SQLiteStore) async {
+        let stream = store.writer.results
         store.writer.submit(events)
         var seen = 0
         for await result in stream {
             seen += result.committed.count + result.failed.count
             if seen >= events.count { break }
         }
-        let service = TranscriptService(
-            store: store, key: Curve25519.Signing.PrivateKey(), dataDirectory: data, logger: Logger(label: "test"),
-            checkpointEvents: 4)
-        return (service, store)
+    }
+
+    /// Changes a stored event's column behind the server's back, as a database writer can.
+    static func tamper(_ service: TranscriptService, seq: Int64, set column: String, to value: [UInt8]) throws {
+        let path = ((service.dataDirectory as NSString).appendingPathComponent(SQLiteStore.fileName))
+        let queue = try DatabaseQueue(path: path)
+        try queue.write { db in
+            try db.execute(
+                sql: "UPDATE events SET \(column) = ? WHERE session_id = 'ses_signing' AND seq = ?",
+                arguments: [Data(value), seq])
+        }
+        try queue.close()
     }
 
     @Test func anEndedSessionIsSealedOnceAndNeverCheckpointed() async throws {
@@ -144,5 +179,37 @@ import Transcripts
         #expect(try await other.verify(session: "ses_signing")?.ok == false)
         await store.writer.shutdown()
         await otherStore.writer.shutdown()
+    }
+
+    /// A checkpoint starts after the last one this process signed (it reads and verifies only
+    /// what came after), and still refuses a chain that no longer extends it.
+    @Test func aCheckpointStartsFromTheLastOneAndStillRefusesARewrite() async throws {
+        let (service, store, later) = try await Self.session(messages: 6, end: false, later: 8)
+        let first = try #require(try await service.checkpoint(session: "ses_signing"))
+        #expect(first.seq == 7)
+        #expect(service.signedPrefixes.last(of: "ses_signing")?.seq == 7)
+        await Self.commit(Array(later.prefix(4)), to: store)
+        let second = try #require(try await service.checkpoint(session: "ses_signing"))
+        #expect(second.seq == 11 && service.signedPrefixes.last(of: "ses_signing")?.seq == 11)
+        #expect(try await service.verify(session: "ses_signing")?.ok == true)
+
+        // An unsigned event's hash rewritten after the last checkpoint: the link check finds it.
+        await Self.commit(Array(later[4..<6]), to: store)
+        try Self.tamper(service, seq: 13, set: "hash", to: Array(repeating: 1, count: 32))
+        await #expect(throws: TranscriptService.SigningRefused.self) {
+            _ = try await service.checkpoint(session: "ses_signing")
+        }
+        // The chain value this process signed at seq 11 rewritten (a re-chained prefix): the
+        // whole session is checked again, against what this node recorded signing.
+        try Self.tamper(service, seq: 11, set: "chain", to: Array(repeating: 2, count: 32))
+        do {
+            _ = try await service.checkpoint(session: "ses_signing")
+            Issue.record("a rewritten prefix was signed over")
+        } catch let refused as TranscriptService.SigningRefused {
+            #expect(refused.description.contains("differs from what this server signed at seq 11"), "\(refused)")
+        }
+        #expect(service.signedPrefixes.last(of: "ses_signing") == nil)
+        #expect(try await store.checkpoints(session: "ses_signing").map(\.seq) == [7, 11])
+        await store.writer.shutdown()
     }
 }

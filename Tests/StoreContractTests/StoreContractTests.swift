@@ -279,6 +279,12 @@ import HashChain
             try await store.chainLinks(session: "ses_a")
                 == stored.map { ChainLink(seq: $0.seq, kind: $0.event.kind.rawValue, hash: $0.hash, chain: $0.chain) })
         #expect(try await store.chainLinks(session: "ses_b").isEmpty)
+        #expect(
+            try await store.chainLinks(session: "ses_a", from: 2)
+                == stored.dropFirst().map {
+                    ChainLink(seq: $0.seq, kind: $0.event.kind.rawValue, hash: $0.hash, chain: $0.chain)
+                })
+        #expect(try await store.chainLinks(session: "ses_a", from: Int64(stored.count) + 1).isEmpty)
 
         let live = CheckpointRecord(
             session: "ses_a", seq: 1, chain: Array(repeating: 7, count: 32), signature: Array(repeating: 9, count: 64),

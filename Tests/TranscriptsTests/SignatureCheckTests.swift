@@ -34,6 +34,48 @@ import Testing
         #expect(outcome.unsigned == 0)
     }
 
+    /// From a prefix this server signed (a checkpoint's incremental check): only what came
+    /// after it is verified, with the same rules and the same seqs in the reasons.
+    @Test func aCheckFromASignedPrefixVerifiesOnlyWhatCameAfter() throws {
+        let base = (seq: Int64(4), chain: chains[3])
+        let tail = Array(chains[4...])
+        // Before the prefix: a signature the key never made is not verified again.
+        var broken = try head(2, .live)
+        broken.signature = Array(repeating: 0, count: 64)
+        let fromBase = rules.check(
+            chains: tail, signatures: [broken, try head(4, .live), try head(8, .live)], ended: false, trusted: trusted,
+            base: base)
+        #expect(fromBase.reason == nil && fromBase.checked == 2)
+        #expect(fromBase.signedThrough == 8 && fromBase.unsigned == 2)
+        // The whole check of the same session refuses it: the prefix rule is what skips it.
+        let whole = rules.check(
+            chains: chains, signatures: [broken, try head(4, .live), try head(8, .live)], ended: false,
+            trusted: trusted)
+        #expect(whole.badSeq == 2)
+        // After the prefix, the rules hold as before, with the session's own seqs.
+        let attacker = Curve25519.Signing.PrivateKey()
+        let forged = rules.check(
+            chains: tail, signatures: [try head(8, .live, key: attacker)], ended: false, trusted: trusted, base: base)
+        #expect(forged.badSeq == 8)
+        let moved = rules.check(
+            chains: tail, signatures: [try head(6, .live, chain: chains[6])], ended: false, trusted: trusted,
+            base: base)
+        #expect(moved.badSeq == 6 && moved.reason == "signed head at seq 6 does not match the chain")
+        let record = SignatureCheck.Recorded(seq: 7, chain: chains[5], ended: false)
+        let differs = rules.check(chains: tail, signatures: [], ended: false, trusted: trusted, recorded: [record], base: base)
+        #expect(differs.badSeq == 7)
+        // The prefix counts as signed; more unsigned events after it than allowed is refused.
+        let unsigned = rules.check(chains: tail, signatures: [], ended: false, trusted: trusted, base: base)
+        // (maxUnsigned is 4 here: six events after seq 4 is too many.)
+        #expect(unsigned.badSeq == 5 && unsigned.reason?.hasPrefix("6 events after the last signed checkpoint (seq 4)") == true)
+        let fewer = rules.check(chains: Array(tail.prefix(3)), signatures: [], ended: false, trusted: trusted, base: base)
+        #expect(fewer.reason == nil && fewer.signedThrough == 4 && fewer.unsigned == 3)
+        // A final head before the prefix still closes the session: events after it are refused.
+        let sealed = rules.check(
+            chains: tail, signatures: [try head(3, .ended)], ended: false, trusted: trusted, base: base)
+        #expect(sealed.badSeq == 4 && sealed.reason == "events after the final signed head (seq 3)")
+    }
+
     @Test func anEndedSessionWithoutItsHeadIsTampered() throws {
         let none = rules.check(chains: chains, signatures: [], ended: true, trusted: trusted)
         #expect(none.badSeq == 10 && none.reason == "ended session has no signed head")
