@@ -229,36 +229,45 @@ def shorten(name: str, limit: int = MAX_NAME) -> str:
 
 
 def demangle_names(names: Iterable[str], swift: str | None = None) -> dict[str, str]:
-    """Mangled name -> shortened demangled name, from one `swift demangle` call.
+    """Frame name -> readable name, the Swift ones demangled by one `swift demangle` call.
 
-    Kernel frames keep their "_[k]" suffix. Without a swift toolchain the map is empty, so
-    the names stay mangled.
+    Every name is shortened, including the C++ ones perf demangled itself
+    ("swift::RefCounts<...>::doDecrementSlow<...>"). Kernel frames keep their "_[k]"
+    suffix. Without a swift toolchain Swift names stay mangled (but shortened).
     """
-    todo: dict[str, tuple[str, str]] = {}
+    split = {}
     for name in names:
-        base, suffix = (name[:-4], "_[k]") if name.endswith("_[k]") else (name, "")
-        if _MANGLED.match(base):
-            todo[name] = (base, suffix)
-    if not todo:
-        return {}
+        split[name] = (name[:-4], "_[k]") if name.endswith("_[k]") else (name, "")
+    readable = {base: base for base, _ in split.values()}
+    mangled = sorted(base for base in readable if _MANGLED.match(base))
+    if mangled:
+        readable.update(swift_demangle(mangled, swift))
+    out = {}
+    for name, (base, suffix) in split.items():
+        new = shorten(readable[base].replace(";", ":")) + suffix
+        if new != name:
+            out[name] = new
+    return out
+
+
+def swift_demangle(symbols: list[str], swift: str | None = None) -> dict[str, str]:
+    """Mangled -> demangled, all in one subprocess; {} (names stay mangled) if that fails."""
     swift = swift or find_swift()
     if swift is None:
         print("flamegraph: swift not found, keeping mangled names", file=sys.stderr)
         return {}
-    bases = [base for base, _ in todo.values()]
     try:
-        out = subprocess.run([swift, "demangle", "--simplified"], input="\n".join(bases) + "\n",
+        out = subprocess.run([swift, "demangle", "--simplified"], input="\n".join(symbols) + "\n",
                              capture_output=True, text=True, timeout=300, check=True).stdout
     except (OSError, subprocess.SubprocessError) as e:
         print(f"flamegraph: swift demangle failed ({e}), keeping mangled names", file=sys.stderr)
         return {}
     demangled = out.splitlines()
-    if len(demangled) != len(bases):  # one line in, one line out; anything else is unsafe
+    if len(demangled) != len(symbols):  # one line in, one line out; anything else is unsafe
         print("flamegraph: swift demangle output did not line up, keeping mangled names",
               file=sys.stderr)
         return {}
-    return {name: shorten(d.replace(";", ":")) + suffix
-            for (name, (_, suffix)), d in zip(todo.items(), demangled)}
+    return dict(zip(symbols, demangled))
 
 
 def demangle_stacks(stacks: Stacks, swift: str | None = None) -> Stacks:
@@ -491,7 +500,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--thread-names", action="store_true",
                    help="thread name as the root frame (Swift pool threads as swift-pool)")
     p.add_argument("--demangle", action="store_true",
-                   help="demangle Swift symbols with `swift demangle --simplified`")
+                   help="demangle Swift symbols (swift demangle --simplified), shorten names")
     p.add_argument("--folded", action="store_true",
                    help='print folded stacks ("a;b;c N" lines) instead of the SVG')
     p.add_argument("--from-folded", metavar="FILE",

@@ -53,7 +53,7 @@ extension DialogueHub {
         let glossary = glossaries.active(agent: pack.id)?.glossary
         let settings = pack.manifest.retrievalSettings
         let llm = self.llm
-        spawn { [retrieval, logger, llmGate, metrics] in
+        spawn { [retrieval, logger, llmGate] in
             var results: [SearchResult] = []
             do {
                 results = try await retrieval.search(

@@ -64,15 +64,6 @@ extension DialogueHub {
         return EventTerms(body: event.body, glossary: glossaries.cached(agent: agent, version: Int(version)))
     }
 
-    /// The agents of the sessions a commit touches, for finding terms off the hub.
-    func agents(of result: CommitResult) -> [String: String] {
-        var agents: [String: String] = [:]
-        for event in result.committed where agents[event.session] == nil {
-            agents[event.session] = core.agent(of: event.session)
-        }
-        return agents
-    }
-
     /// The terms of each committed event, found before the commit reaches the hub: matching
     /// a 64 KiB text takes a while, and the hub must not wait on it.
     nonisolated static func terms(

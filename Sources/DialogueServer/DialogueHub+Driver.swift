@@ -59,6 +59,7 @@ extension DialogueHub {
         case .localPresence(let sessionId, let participant, let online):
             nodePresence?.record(PresenceChange(PresenceKey(session: sessionId, participant: participant), online: online))
         case .submit(let events):
+            submittedAgents.note(events) { core.agent(of: $0) }
             store.writer.submit(events)
         case .answer(let question):
             answerInBackground(question)

@@ -3,6 +3,7 @@ import Dialogue
 import HubCore
 import Logging
 import Store
+import Synchronization
 import Transcripts
 import Transport
 
@@ -43,6 +44,9 @@ actor DialogueHub {
     var connections: ConnectionTable<Identity>
     /// The decisions: sessions in memory, readers, acks owed, presence, recovery.
     var core: HubCore<HubWork>
+    /// The agent of each session with events on their way to the writer: read by the commit
+    /// delivery, off the hub, to find the events' glossary terms before the hub sees them.
+    nonisolated let submittedAgents = SubmittedAgents()
     /// The tasks the driver started for the core's reads and timers, by number: each
     /// removes itself when done; at shutdown `waitForTasks` cancels and awaits them.
     var tasks: [UInt64: Task<Void, Never>] = [:]
@@ -57,6 +61,10 @@ actor DialogueHub {
     let translatorGate: ProviderGate
     /// Calls to the LLM running and waiting.
     let llmGate: ProviderGate
+
+    /// The lws service thread while it serves, a serial queue before and after
+    /// (`ServiceThreadExecutor`; docs/architecture.md, "The hub on the lws service thread").
+    nonisolated var unownedExecutor: UnownedSerialExecutor { transport.hubExecutor.asUnownedSerialExecutor() }
 
     init(
         transport: WebSocketServer, store: any DialogueStore, agents: AgentPackSource, glossaries: GlossaryRegistry,
@@ -215,4 +223,34 @@ extension DialogueHub {
 
     /// Sessions in memory that have not ended.
     func liveSessionIds() -> [String] { core.liveSessionIds }
+}
+
+/// Which agent pack each session with submitted events uses, under a lock: the commit
+/// delivery finds the terms of committed events with it without asking the hub (which
+/// would cost a hop to the service thread and back per commit batch).
+final class SubmittedAgents: Sendable {
+    private let agents = Mutex<[String: String]>([:])
+
+    /// Records the agents of the sessions `events` belong to (a session's agent never changes).
+    func note(_ events: [Event], agent: (String) -> String?) {
+        var sessions: [String] = []
+        for event in events where !sessions.contains(event.session) { sessions.append(event.session) }
+        let missing = agents.withLock { known in sessions.filter { known[$0] == nil } }
+        guard !missing.isEmpty else { return }
+        let found = missing.compactMap { session in agent(session).map { (session, $0) } }
+        agents.withLock { known in for (session, agent) in found { known[session] = agent } }
+    }
+
+    /// The agents of the sessions a commit touches; a session whose `ended` event committed
+    /// is forgotten afterwards (nothing more is submitted for it).
+    func agents(of result: CommitResult) -> [String: String] {
+        agents.withLock { known in
+            var found: [String: String] = [:]
+            for event in result.committed where found[event.session] == nil {
+                found[event.session] = known[event.session]
+            }
+            for event in result.committed where event.kind == .ended { known[event.session] = nil }
+            return found
+        }
+    }
 }

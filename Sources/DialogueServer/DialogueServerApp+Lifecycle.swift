@@ -59,6 +59,8 @@ extension DialogueServerApp {
                 .presence, ending: .cancelled, work: { await presence.run(hub: hub) },
                 afterwards: { await Task.detached { await presence.leave() }.value })
         case .events:
+            // The hub takes the events on the service thread (`setEventHandler`); the stream
+            // stays empty and ends when the transport stops.
             return PartService(.events, work: { for await event in transport.events { await hub.handle(event) } })
         case .http:
             guard let api = served.withLock({ $0 }) else { return nil }
@@ -122,7 +124,7 @@ extension DialogueServerApp {
                         checkpointer.note(result)  // a counter under a lock: signing is the checkpointer's task
                         // Terms are found here, between the writer and the hub, so the hub never
                         // spends its time matching long texts.
-                        let agents = await hub.agents(of: result)
+                        let agents = hub.submittedAgents.agents(of: result)
                         let terms = DialogueHub.terms(of: result, agents: agents, glossaries: glossaries)
                         await hub.didCommit(result, terms: terms)
                     }

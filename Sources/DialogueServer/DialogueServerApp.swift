@@ -118,6 +118,9 @@ package final class DialogueServerApp: Sendable {
             metrics: metrics,
             archiver: TranscriptArchiver(service: transcripts, logger: logger), signInFailures: signInFailures,
             logger: logger)
+        // The hub runs on the lws service thread (its executor) and takes each WebSocket
+        // event in the callback that read it: no hop between reading a frame and deciding.
+        transport.setEventHandler { [hub] event in hub.assumeIsolated { $0.handle(event) } }
         redactions = RedactionService(
             store: store, transcripts: transcripts, index: transcriptSearch.index, hub: hub, logger: logger)
     }

@@ -256,7 +256,7 @@ extension WebSocketServer {
             box.openCount += 1
             if let (code, reason) = box.closeAll { _ = box.requestClose(id, code: code, reason: reason) }
         }
-        eventsContinuation.yield(.opened(id, peer: record?.client ?? client(wsi).address))
+        deliver(.opened(id, peer: record?.client ?? client(wsi).address))
     }
 
     private func received(
@@ -279,7 +279,7 @@ extension WebSocketServer {
         if lws_is_final_fragment(wsi) != 0 && lws_remaining_packet_payload(wsi) == 0 {
             let message = serviceState.sockets[id]!.partial
             serviceState.sockets[id]!.partial = []
-            eventsContinuation.yield(.message(id, message))
+            deliver(.message(id, message))
         }
         return 0
     }
@@ -444,10 +444,15 @@ extension WebSocketServer {
             box.wantsWrite.remove(id)
             box.openCount -= 1
         }
-        eventsContinuation.yield(.closed(id))
+        deliver(.closed(id))
     }
 
     private func wokenUp() {
+        // The hub's jobs first: the frames they queue are then written in this same pass, so
+        // they need no wake-up of their own (the flag is cleared below, under the same lock
+        // that takes the connections to write).
+        outbox.withLock { $0.wakePending = true }
+        hubExecutor.runJobs()
         sweepIdle()
         var verdicts: [ConnectionID: HTTPResponse?] = [:]
         let ids = outbox.withLock { box -> Set<ConnectionID> in

@@ -22,6 +22,11 @@ package final class WebSocketServer: @unchecked Sendable {
     let eventsContinuation: AsyncStream<TransportEvent>.Continuation
     let httpContinuation: AsyncStream<HTTPRequest>.Continuation
     let outbox = Mutex(Outbox())
+    /// Runs the hub's jobs on the service thread while it serves (see `ServiceThreadExecutor`).
+    package let hubExecutor = ServiceThreadExecutor()
+    /// Called on the service thread with each WebSocket event instead of `events`, when set
+    /// (before `start()`): the hub takes them in the callback that read them.
+    private var eventHandler: ((TransportEvent) -> Void)?
     /// Asked, before a byte of a request's body is read, whether the request may send one:
     /// nil goes on (the body is then read and the request dispatched), a response is sent
     /// instead and the connection closed. Reading is paused while it runs. Nil: no check.
@@ -144,9 +149,26 @@ package final class WebSocketServer: @unchecked Sendable {
         thread.start()
     }
 
+    /// Hands every WebSocket event to `handler` on the service thread, in the callback that
+    /// produced it, instead of to `events`. Set before `start()`.
+    package func setEventHandler(_ handler: @escaping (TransportEvent) -> Void) {
+        precondition(context == nil, "the event handler is set before the transport starts")
+        eventHandler = handler
+    }
+
+    /// An event for the hub: to the handler when there is one, else into `events`.
+    func deliver(_ event: TransportEvent) {
+        if let eventHandler {
+            eventHandler(event)
+        } else {
+            eventsContinuation.yield(event)
+        }
+    }
+
     private func serviceLoop() {
         guard let context else { return }
         Thread.current.name = "lws-service"  // set from inside, so the OS sees it (top, perf, /proc)
+        hubExecutor.serviceThreadStarted { [weak self] in self?.wakeServiceThread() }
         switch eventLoop {
         case .libev:
             // lws_service runs libev's loop until `stop()` has the context destroyed from inside it.
@@ -158,6 +180,8 @@ package final class WebSocketServer: @unchecked Sendable {
         }
         liveContext.withLock { $0 = 0 }
         lws_context_destroy(context)
+        // No callback runs any more: the hub's jobs go back to the fallback queue.
+        hubExecutor.serviceThreadStopped()
         eventsContinuation.finish()
         httpContinuation.finish()
         release()
