@@ -40,7 +40,13 @@ package final class Metrics: Sendable {
     private let appendCommit = LatencyHistogram(bounds: Metrics.bounds)
     /// Where the transport's refusal counts are read at render time (by kind: `server_full`,
     /// `address_full`, `upgrade`, `request`); they are kept by the transport itself.
-    private let refusals = Mutex<(@Sendable () -> [String: Int])?>(nil)
+    /// Boxed: a bare closure in a Mutex is re-wrapped in two reabstraction thunks at every
+    /// `withLock` (inout through the generic Value), so each read got slower than the last.
+    private let refusals = Mutex<RefusalSource?>(nil)
+
+    private struct RefusalSource: Sendable {
+        let read: @Sendable () -> [String: Int]
+    }
 
     /// Every metric registered, at zero.
     package init() {
@@ -80,7 +86,7 @@ package final class Metrics: Sendable {
     }
 
     /// Reads the transport's refusal counts from `source` whenever the metrics are rendered.
-    package func readRefusals(_ source: @escaping @Sendable () -> [String: Int]) { refusals.withLock { $0 = source } }
+    package func readRefusals(_ source: @escaping @Sendable () -> [String: Int]) { refusals.withLock { $0 = RefusalSource(read: source) } }
 
     /// Open WebSocket connections.
     package func setConnections(_ n: Int) { connections.set(n) }
@@ -117,7 +123,7 @@ package final class Metrics: Sendable {
     /// The Prometheus exposition text: the registry's families and the ones collected now,
     /// in the order `MetricsExposition.order` gives.
     package func render() -> String {
-        let counts = refusals.withLock { $0 }?() ?? [:]
+        let counts = refusals.withLock { $0 }?.read() ?? [:]
         var collected: [String: String] = [:]
         collected[MetricsExposition.connections.name] = MetricsExposition.connections.render(
             [(nil, connectionCount.value)])

@@ -571,7 +571,7 @@ extension WebSocketServer {
         let allowance = UInt64(configuration.requestTimeout) * 1000
             + UInt64(expected / max(1, configuration.minimumBodyRate)) * 1000
         serviceState.exchanges[id]!.bodyDeadline = monotonicMilliseconds() + allowance
-        guard let preflight = preflight.withLock({ $0 }) else { return reserveBody(id) }
+        guard let preflight = preflight.withLock({ $0 })?.check else { return reserveBody(id) }
         // No body is read until the request is cleared: an upload without a valid token
         // costs the server its headers only, and takes nothing from the body budget.
         serviceState.exchanges[id]!.cleared = false

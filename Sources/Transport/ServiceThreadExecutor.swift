@@ -21,8 +21,14 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
     private let fallback = DispatchQueue(label: "hub-executor")
     /// The service thread's id while it runs the jobs (0: it does not).
     private let serviceThread = Atomic<UInt>(0)
-    /// Wakes the service thread (`lws_cancel_service`) while it runs the jobs.
-    private let wakeServiceThread = Mutex<(@Sendable () -> Void)?>(nil)
+    /// Wakes the service thread (`lws_cancel_service`) while it runs the jobs. Boxed: a bare
+    /// closure in a Mutex is re-wrapped in two reabstraction thunks at every `withLock`
+    /// (inout through the generic Value), so each read got slower than the last.
+    private let wakeServiceThread = Mutex<Wake?>(nil)
+
+    private struct Wake: Sendable {
+        let call: @Sendable () -> Void
+    }
 
     /// An executor that runs its jobs on the fallback queue until a service thread takes over.
     package init() {}
@@ -54,7 +60,7 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
     /// The service thread takes the jobs over: from now on they run in `runJobs()`, which
     /// `wake` makes the thread call. Waits for a batch the fallback queue is running.
     func serviceThreadStarted(wake: @escaping @Sendable () -> Void) {
-        wakeServiceThread.withLock { $0 = wake }
+        wakeServiceThread.withLock { $0 = Wake(call: wake) }
         serviceThread.store(UInt(pthread_self()), ordering: .releasing)
         let next = state.withLock { $0.switchTo(.serviceThread) }
         // A batch running on the fallback queue ends before this returns (the queue is
@@ -85,7 +91,7 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
         case .none:
             break
         case .wakeServiceThread:
-            wakeServiceThread.withLock { $0 }?()
+            wakeServiceThread.withLock { $0 }?.call()
         case .drainOnFallback:
             fallback.async { [self] in drainOnFallback() }
         }

@@ -30,7 +30,13 @@ package final class WebSocketServer: @unchecked Sendable {
     /// Asked, before a byte of a request's body is read, whether the request may send one:
     /// nil goes on (the body is then read and the request dispatched), a response is sent
     /// instead and the connection closed. Reading is paused while it runs. Nil: no check.
-    let preflight = Mutex<(@Sendable (HTTPRequest) async -> HTTPResponse?)?>(nil)
+    /// Boxed: a bare closure in a Mutex is re-wrapped in two reabstraction thunks at every
+    /// `withLock` (inout through the generic Value), so each read got slower than the last.
+    let preflight = Mutex<Preflight?>(nil)
+
+    struct Preflight: Sendable {
+        let check: @Sendable (HTTPRequest) async -> HTTPResponse?
+    }
     var serviceState = ServiceState()
     /// Refusals counted, and which of them were logged (written on the service thread).
     let refusalLog = Mutex(RefusalLog())
@@ -222,7 +228,7 @@ package final class WebSocketServer: @unchecked Sendable {
 
     /// Sets the check run on a request's headers before its body is read (see `preflight`).
     package func setPreflight(_ check: @escaping @Sendable (HTTPRequest) async -> HTTPResponse?) {
-        preflight.withLock { $0 = check }
+        preflight.withLock { $0 = Preflight(check: check) }
     }
 
     /// Stops accepting new connections and closes every open WebSocket with `code`.
