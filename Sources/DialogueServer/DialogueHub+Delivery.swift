@@ -96,6 +96,10 @@ extension DialogueHub {
             terms: terms)
     }
 
+    /// Returns once every commit handed to the hub before the call was delivered (the hub's
+    /// executor runs its work in order).
+    func commitsDelivered() {}
+
     /// An archive finished.
     func archived(_ sessionId: String) { archives[sessionId] = nil }
 

@@ -116,23 +116,19 @@ extension DialogueServerApp {
                     await hub.waitForArchives()
                 })
         case .commits:
-            let (checkpointer, glossaries, writer) = (checkpointer, glossaries, store.writer)
+            // The writer hands each result to the hub itself (`deliverCommits`, set up before
+            // it started); its stream only ends, once the writer has stopped.
+            let writer = store.writer
             return PartService(
                 .commits,
-                work: {
-                    for await result in writer.results {
-                        checkpointer.note(result)  // a counter under a lock: signing is the checkpointer's task
-                        // Terms are found here, between the writer and the hub, so the hub never
-                        // spends its time matching long texts.
-                        let agents = hub.submittedAgents.agents(of: result)
-                        let terms = DialogueHub.terms(of: result, agents: agents, glossaries: glossaries)
-                        await hub.didCommit(result, terms: terms)
-                    }
-                },
-                // Commits what is queued and finishes `results`, so the work above ends once
-                // every ack of a committed event is queued. SQLite's writer blocks until then:
-                // off the group's task.
-                stop: { await Task.detached { await writer.shutdown() }.value })
+                work: { for await _ in writer.results {} },
+                // Commits what is queued and hands every result over; SQLite's writer blocks
+                // until then: off the group's task. The hub's queue is in order, so once a
+                // call to it returns, every commit handed over before has been delivered.
+                stop: {
+                    await Task.detached { await writer.shutdown() }.value
+                    await hub.commitsDelivered()
+                })
         case .sweep:
             let sweep = Duration.milliseconds(Int64(max(100, min(1000, configuration.helloTimeout * 250))))
             return PartService(

@@ -121,6 +121,16 @@ package final class DialogueServerApp: Sendable {
         // The hub runs on the lws service thread (its executor) and takes each WebSocket
         // event in the callback that read it: no hop between reading a frame and deciding.
         transport.setEventHandler { [hub] event in hub.assumeIsolated { $0.handle(event) } }
+        // Each commit goes from the writer's thread straight into the hub's queue, with its
+        // glossary terms found on the way (on the writer's thread, so the hub never spends
+        // its time matching long texts); no task in between.
+        let (checkpointer, glossaries) = (checkpointer, glossaries)
+        store.writer.deliverResults { [hub] result in
+            checkpointer.note(result)  // a counter under a lock: signing is the checkpointer's task
+            let terms = DialogueHub.terms(
+                of: result, agents: hub.submittedAgents.agents(of: result), glossaries: glossaries)
+            hub.transport.hubExecutor.perform { hub.assumeIsolated { $0.didCommit(result, terms: terms) } }
+        }
         redactions = RedactionService(
             store: store, transcripts: transcripts, index: transcriptSearch.index, hub: hub, logger: logger)
     }

@@ -43,15 +43,18 @@ package final class PostgresEventWriter: EventAppender {
     private let queue: Mutex<Queue>
     /// Submissions and the stop wake the writer's task through it.
     private let wakeup = WriterWakeup()
-    private let continuation: AsyncStream<CommitResult>.Continuation
-    package let results: AsyncStream<CommitResult>
+    private let sink = CommitResults()
+    package var results: AsyncStream<CommitResult> { sink.stream }
 
     init(client: PostgresClient, nodeId: String, interval: Duration, batchLimit: Int, logger: Logger) {
         self.client = client
         self.nodeId = nodeId
         queue = Mutex(Queue(batching: CommitBatching(interval: interval, limit: batchLimit)))
         self.logger = logger
-        (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
+    }
+
+    package func deliverResults(to handler: @escaping @Sendable (CommitResult) -> Void) {
+        sink.deliver(to: handler)
     }
 
     package func start() {
@@ -73,7 +76,7 @@ package final class PostgresEventWriter: EventAppender {
         if accepted {
             wakeup.signal()
         } else {
-            continuation.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
+            sink.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
         }
     }
 
@@ -87,16 +90,16 @@ package final class PostgresEventWriter: EventAppender {
             return queue.started ? queue.task : nil
         }
         wakeup.signal()
-        if let task { await task.value } else { continuation.finish() }
+        if let task { await task.value } else { sink.finish() }
     }
 
     private func run() async {
         while true {
             let batch = await nextBatch()
             guard let batch else { break }
-            continuation.yield(await commit(batch))
+            sink.yield(await commit(batch))
         }
-        continuation.finish()
+        sink.finish()
     }
 
     /// The next batch as `CommitBatching` decides, waiting as it says; nil once stopping

@@ -209,8 +209,13 @@ extension PresenceStore {
 
 /// Appends events durably, batching commits; results come back in submission order.
 package protocol EventAppender: Sendable {
-    /// Every commit's result, in order; consumed by exactly one task.
+    /// Every commit's result, in order; consumed by exactly one task (unless
+    /// `deliverResults(to:)` took them).
     var results: AsyncStream<CommitResult> { get }
+    /// Hands every result to `handler` on the writer's own thread or task instead of
+    /// `results`, in order (set before `start()`); `results` then only ends, at shutdown.
+    /// The handler must not block: the next commit waits for it.
+    func deliverResults(to handler: @escaping @Sendable (CommitResult) -> Void)
     /// Starts accepting and committing.
     func start()
     /// Queues events; never blocks on I/O.

@@ -67,15 +67,18 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
     private let finished = DispatchSemaphore(value: 0)
     /// What the writer knows of each session it wrote to since it started.
     private var heads: [String: SessionHead] = [:]
-    private let continuation: AsyncStream<CommitResult>.Continuation
-    /// Every commit's result, in order; consumed by exactly one task (the hub).
-    package let results: AsyncStream<CommitResult>
+    private let sink = CommitResults()
+    /// Every commit's result, in order; consumed by exactly one task (unless `deliverResults`).
+    package var results: AsyncStream<CommitResult> { sink.stream }
 
     init(pool: DatabasePool, interval: Duration, batchLimit: Int, logger: Logger) {
         self.pool = pool
         batching = CommitBatching(interval: interval, limit: batchLimit)
         self.logger = logger
-        (results, continuation) = AsyncStream.makeStream(of: CommitResult.self)
+    }
+
+    package func deliverResults(to handler: @escaping @Sendable (CommitResult) -> Void) {
+        sink.deliver(to: handler)
     }
 
     /// Starts the writer thread; submissions before this wait in the queue.
@@ -96,7 +99,7 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
         condition.lock()
         guard !stopping else {
             condition.unlock()
-            continuation.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
+            sink.yield(CommitResult(failing: events, .writeFailed("the writer has stopped"), at: now))
             return
         }
         queue.append(contentsOf: events.map { Pending(event: $0, submittedAt: now) })
@@ -115,16 +118,16 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
             finished.wait()
             finished.signal()  // let a second shutdown() return too
         } else {
-            continuation.finish()
+            sink.finish()
         }
     }
 
     private func run() {
         Thread.current.name = "group-commit"  // set from inside, so the OS sees it (top, perf, /proc)
         while let batch = nextBatch() {
-            continuation.yield(commit(batch))
+            sink.yield(commit(batch))
         }
-        continuation.finish()
+        sink.finish()
         finished.signal()
     }
 

@@ -17,7 +17,7 @@ import Synchronization
 package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
     // @unchecked: UnownedJob values are handed between threads under the lock, each run once.
 
-    private let state = Mutex(JobRunQueue<UnownedJob>())
+    private let state = Mutex(JobRunQueue<Work>())
     private let fallback = DispatchQueue(label: "hub-executor")
     /// The service thread's id while it runs the jobs (0: it does not).
     private let serviceThread = Atomic<UInt>(0)
@@ -33,9 +33,22 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
     /// An executor that runs its jobs on the fallback queue until a service thread takes over.
     package init() {}
 
+    /// What runs on the executor: a job of its actor, or a closure handed to `perform`.
+    enum Work: Sendable {
+        case job(UnownedJob)
+        case closure(@Sendable () -> Void)
+    }
+
     package func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
-        signal(state.withLock { $0.enqueue(unowned) })
+        signal(state.withLock { $0.enqueue(.job(unowned)) })
+    }
+
+    /// Runs `work` on the executor, in order with its jobs: isolated to its actor (reach it
+    /// with `assumeIsolated`). For a thread that is not a Swift task — the group-commit
+    /// writer's — to hand results over without a task of its own in between.
+    package func perform(_ work: @escaping @Sendable () -> Void) {
+        signal(state.withLock { $0.enqueue(.closure(work)) })
     }
 
     package func asUnownedSerialExecutor() -> UnownedSerialExecutor {
@@ -71,9 +84,18 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
 
     /// Runs the jobs queued so far, on the service thread; those they queue run on the next pass.
     func runJobs() {
-        guard let jobs = state.withLock({ $0.take(as: .serviceThread) }) else { return }
-        for job in jobs { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        guard let batch = state.withLock({ $0.take(as: .serviceThread) }) else { return }
+        run(batch)
         signal(state.withLock { $0.finished() })
+    }
+
+    private func run(_ batch: [Work]) {
+        for work in batch {
+            switch work {
+            case .job(let job): job.runSynchronously(on: asUnownedSerialExecutor())
+            case .closure(let closure): closure()
+            }
+        }
     }
 
     /// The service thread stops (no more lws callbacks): the fallback queue runs the jobs again.
@@ -86,7 +108,7 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
 
     // MARK: Carrying out the queue's decisions
 
-    private func signal(_ signal: JobRunQueue<UnownedJob>.Signal) {
+    private func signal(_ signal: JobRunQueue<Work>.Signal) {
         switch signal {
         case .none:
             break
@@ -98,8 +120,8 @@ package final class ServiceThreadExecutor: SerialExecutor, @unchecked Sendable {
     }
 
     private func drainOnFallback() {
-        guard let jobs = state.withLock({ $0.take(as: .fallback) }) else { return }
-        for job in jobs { job.runSynchronously(on: asUnownedSerialExecutor()) }
+        guard let batch = state.withLock({ $0.take(as: .fallback) }) else { return }
+        run(batch)
         signal(state.withLock { $0.finished() })
     }
 }

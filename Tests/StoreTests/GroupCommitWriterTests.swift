@@ -1,6 +1,7 @@
 import Dialogue
 import Foundation
 import GRDB
+import Synchronization
 import Testing
 import HashChain
 
@@ -31,6 +32,36 @@ import HashChain
             #expect(row.hash == hash, "hash of seq \(row.seq)", sourceLocation: sourceLocation)
             #expect(row.chain == chain, "chain of seq \(row.seq)", sourceLocation: sourceLocation)
         }
+    }
+
+    /// With a handler, results go to it on the writer's thread, in order, and the stream
+    /// only ends (the hub's commit delivery, docs/architecture.md).
+    @Test func aResultHandlerTakesEveryResultInOrderOnTheWritersThread() async throws {
+        var a = try await fixture.live("ses_a")
+        var submitted: [Event] = [try #require(try a.join(F.officer, at: at(1)))]
+        for i in 0..<40 { submitted.append(try a.message(F.officer, "m\(i)", clientId: "c\(i)", step: 10 + i)) }
+        let writer = store.writer
+        let taken = Mutex<(seqs: [Int64], threads: Set<String>)>(([], []))
+        writer.deliverResults { result in
+            let name = Thread.current.name ?? "?"
+            taken.withLock { taken in
+                taken.seqs += result.committed.map(\.seq)
+                taken.threads.insert(name)
+            }
+        }
+        let stream = writer.results
+        writer.start()
+        for event in submitted { writer.submit([event]) }
+        await writer.shutdown()
+        var streamed = 0
+        for await _ in stream { streamed += 1 }
+        #expect(streamed == 0, "the stream only ends")
+        let (seqs, threads) = taken.withLock { $0 }
+        #expect(seqs == submitted.map(\.seq))
+        #expect(threads == ["group-commit"])
+        // After the stop, a refusal goes to the handler too.
+        writer.submit([try a.message(F.officer, "late", clientId: "late", step: 99)])
+        #expect(taken.withLock { $0.seqs.count } == submitted.count)
     }
 
     @Test func interleavedSessionsCommitOnceInOrderWithTheirChains() async throws {

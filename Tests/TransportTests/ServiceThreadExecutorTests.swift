@@ -156,4 +156,22 @@ final class StandInServiceThread: @unchecked Sendable {
         // Sequential calls from one task keep their order, whoever runs them.
         #expect(report.order.filter { $0 >= 900 } == Array(900..<1000))
     }
+
+    @Test func closuresRunInOrderWithTheJobsAndIsolatedToTheActor() async {
+        let executor = ServiceThreadExecutor()
+        let recorder = Recorder(executor: executor)
+        let thread = StandInServiceThread(executor: executor) {}
+        thread.start()
+        for i in 0..<100 {
+            if i.isMultiple(of: 2) {
+                executor.perform { recorder.assumeIsolated { $0.record(i) } }
+            } else {
+                await recorder.record(i)
+            }
+        }
+        let report = await recorder.report()
+        thread.stop()
+        #expect(report.order == Array(0..<100))
+        #expect(report.overlaps == 0)
+    }
 }
