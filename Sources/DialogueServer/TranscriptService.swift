@@ -138,8 +138,8 @@ package struct TranscriptService: Sendable {
     /// Every signature stored for a session: its checkpoints and final head, and the
     /// version-1 head of a session signed before checkpoints existed. Keys are named by id
     /// only; the one written in a version-1 row is a hint, never trusted as such.
-    func signatures(session sessionId: String) async throws -> [SignedHead] {
-        var heads = try await store.checkpoints(session: sessionId).map { record in
+    func signatures(session sessionId: String, from: Int64 = 0) async throws -> [SignedHead] {
+        var heads = try await store.checkpoints(session: sessionId, from: from).map { record in
             SignedHead(
                 session: sessionId, seq: record.seq, chain: record.chain, signature: record.signature,
                 publicKey: trusted.keys.first { TrustedKeys.keyId($0) == record.keyId } ?? [],
@@ -245,7 +245,10 @@ package struct TranscriptService: Sendable {
             }
         }
         guard let last = stored.last else { return nil }
-        let signatures = try await signatures(session: sessionId)
+        // From the last head this process signed on: those before it were checked then. A
+        // final head is never before it (nothing follows a final head, and this process
+        // signed after it), so the sealed check below still sees one.
+        let signatures = try await signatures(session: sessionId, from: base?.seq ?? 0)
         // Sealed (by its final head, or by this node's own record of it): never again.
         if signatures.contains(where: { $0.state == .ended }) {
             signedPrefixes.forget(session: sessionId)

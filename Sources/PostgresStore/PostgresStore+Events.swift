@@ -122,11 +122,11 @@ extension PostgresStore {
         }
     }
 
-    package func checkpoints(session: String) async throws -> [CheckpointRecord] {
+    package func checkpoints(session: String, from: Int64) async throws -> [CheckpointRecord] {
         try await rows(
             """
             SELECT session_id, seq, state, chain, signature, key_id, signed_at FROM checkpoints
-            WHERE session_id = \(session) ORDER BY seq, state DESC
+            WHERE session_id = \(session) AND seq >= \(from) ORDER BY seq, state DESC
             """
         ).map { row in
             let (id, seq, state, chain, signature, keyId, signedAt) = try row.decode(

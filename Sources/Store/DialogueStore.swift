@@ -103,8 +103,9 @@ package protocol SignedHeadStore: ClosableStore {
     /// Stores a signed checkpoint or final head (docs/transcripts.md); storing the same
     /// (session, seq, state) again is a no-op.
     func saveCheckpoint(_ checkpoint: CheckpointRecord) async throws
-    /// Every signed checkpoint and final head of a session, by seq.
-    func checkpoints(session: String) async throws -> [CheckpointRecord]
+    /// The signed checkpoints and final head of a session from seq `from` on, by seq (a
+    /// checkpoint reads only those since the last one this process signed).
+    func checkpoints(session: String, from: Int64) async throws -> [CheckpointRecord]
     /// Each stored event's seq, kind, hash and chain, in seq order, without its body: what
     /// signing a checkpoint reads (a long session's texts stay on disk); from seq `from` on,
     /// so a checkpoint reads only what came after the one before it.
@@ -112,6 +113,11 @@ package protocol SignedHeadStore: ClosableStore {
 }
 
 extension SignedHeadStore {
+    /// Every signed checkpoint and final head of a session, by seq.
+    package func checkpoints(session: String) async throws -> [CheckpointRecord] {
+        try await checkpoints(session: session, from: 0)
+    }
+
     /// Every stored event's chain link, in seq order.
     package func chainLinks(session: String) async throws -> [ChainLink] {
         try await chainLinks(session: session, from: 1)

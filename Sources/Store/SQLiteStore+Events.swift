@@ -130,10 +130,11 @@ extension SQLiteStore {
         }
     }
 
-    package func checkpoints(session: String) async throws -> [CheckpointRecord] {
+    package func checkpoints(session: String, from: Int64) async throws -> [CheckpointRecord] {
         try await reading { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM checkpoints WHERE session_id = ? ORDER BY seq, state DESC", arguments: [session]
+                db, sql: "SELECT * FROM checkpoints WHERE session_id = ? AND seq >= ? ORDER BY seq, state DESC",
+                arguments: [session, from]
             ).map { row in
                 let chain: Data = row["chain"]
                 let signature: Data = row["signature"]

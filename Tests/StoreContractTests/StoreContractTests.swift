@@ -302,6 +302,8 @@ import HashChain
         try await store.saveCheckpoint(again)  // the same (session, seq, state): kept as first stored
         // By seq; at one seq the final head after the checkpoint.
         #expect(try await store.checkpoints(session: "ses_a") == [live, final, later])
+        #expect(try await store.checkpoints(session: "ses_a", from: 2) == [later])
+        #expect(try await store.checkpoints(session: "ses_a", from: 3).isEmpty)
         #expect(try await store.checkpoints(session: "ses_b").isEmpty)
     }
 
