@@ -299,15 +299,18 @@ struct Connections {
     @Test func anInviteHasALimitOfOpenConnections() {
         var c = Connections(perInvite: 2)
         let first = c.signIn(1, as: .invite("inv_1"))
-        _ = c.signIn(2, as: .invite("inv_1"))
+        let second = c.signIn(2, as: .invite("inv_1"))
         let third = c.open(3)
         _ = c.send(third, c.hello())
         #expect(c.lookedUp(third, .invite("inv_1")) == [.error(.rateLimited), .closed(1013)])
+        #expect(Set(c.table.connections(of: "inv_1")) == [first, second])
         // A closed socket makes room (a closing one already does).
-        _ = c.table.closed(first)
+        #expect(c.table.closed(first)?.identity?.participantId == "inv_1")
+        #expect(c.table.connections(of: "inv_1") == [second])
         let fourth = c.open(4)
         _ = c.send(fourth, c.hello())
         #expect(c.lookedUp(fourth, .invite("inv_1")) == [.signedIn("inv_1", resume: nil)])
+        #expect(Set(c.table.connections(of: "inv_1")) == [second, fourth])
     }
 
     @Test func stoppingClosesNewConnectionsAndIgnoresFrames() {
