@@ -9,7 +9,10 @@ extension AgentManifest {
     /// case-insensitively; blank entries count as absent. An empty table gives "".
     package func localized(_ table: [String: String], language: String) -> String {
         var entries: [String: String] = [:]
-        for (code, text) in table where !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+        // Blank texts do not count. Looked for, not trimmed: this runs for every join (the
+        // welcome's greeting and notice), and trimming copied each paragraph in six
+        // languages through NSString every time.
+        for (code, text) in table where text.contains(where: { !$0.isWhitespace }) {
             entries[code.lowercased()] = text
         }
         let base = Self.baseLanguage(of: language).lowercased()
