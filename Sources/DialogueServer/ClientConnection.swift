@@ -36,12 +36,11 @@ enum Identity: ConnectionIdentity {
         return false
     }
 
-    /// Whether the invite's expiry has passed.
-    func hasExpired(now: Int64) -> Bool {
+    /// When the invite expires (milliseconds); nil for staff.
+    var expiry: Int64? {
         // An expiry that does not parse counts as passed, as `Invite.isUsable` has it.
-        guard case .investor(let invite) = self else { return false }
-        guard let expiry = Timestamp.parse(invite.expiresAt) else { return true }
-        return now >= expiry
+        guard case .investor(let invite) = self else { return nil }
+        return Timestamp.parse(invite.expiresAt) ?? .min
     }
 
     /// The participant a connection signed in as this speaks as.

@@ -16,7 +16,7 @@ struct TestIdentity: ConnectionIdentity, Equatable {
         Self(participantId: id, role: .investor, inviteSession: session, expiresAt: expiresAt)
     }
 
-    func hasExpired(now: Int64) -> Bool { inviteSession != nil && now >= expiresAt }
+    var expiry: Int64? { inviteSession != nil ? expiresAt : nil }
     func participant(language: String) -> Participant {
         Participant(id: participantId, role: role, name: participantId, language: language)
     }
