@@ -43,7 +43,7 @@ serve: build
 	$(BIN) serve $(ARGS)
 
 # Unit tests (Swift Testing) then the black-box suite against the real server binary.
-test: test-deps build unit-test web-test fuzz-replay integration-test
+test: test-deps build unit-test web-test flamegraph-test fuzz-replay integration-test
 
 # The store contract suite runs on SQLite and on a throwaway PostgreSQL cluster (Tests/postgres/).
 unit-test:
@@ -97,6 +97,23 @@ bench: loadgen
 	bench/run.sh
 	$(MAKE) bench-glossary
 	$(MAKE) bench-retrieval
+
+# Latency against offered load (1,000 x 10, bench/run.sh sweep) and its plot (matplotlib,
+# from PyPI): docs/latency-vs-load.png. SWEEP_RATES="1000 2000 ..." msg/s in.
+.PHONY: bench-sweep
+bench-sweep: loadgen
+	@[ -x .build/release/dialogue-server ] || $(MAKE) release
+	@$(PYTHON) -c "import matplotlib" 2>/dev/null || $(PYTHON) -m pip install -q -r bench/requirements.txt
+	mkdir -p .build-bench
+	SCENARIOS=sweep bench/run.sh | tee .build-bench/sweep.log
+	$(PYTHON) bench/plot.py .build-bench/sweep.log docs/latency-vs-load.png
+
+# Perf samples of a running server as a flame graph (no FlameGraph tools on Debian):
+#   perf record -e cpu-clock -g --call-graph=fp -p PID -o DATA -- sleep 8
+#   python3 bench/flamegraph.py DATA -o OUT.svg --thread-names --demangle
+.PHONY: flamegraph-test
+flamegraph-test:
+	$(PYTHON) -m pytest bench/test_flamegraph.py -q -p no:cacheprovider
 
 # Two nodes sharing a throwaway PostgreSQL cluster against one node on SQLite, same fan-out.
 bench-nodes: loadgen

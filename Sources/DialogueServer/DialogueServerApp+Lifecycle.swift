@@ -116,7 +116,7 @@ extension DialogueServerApp {
                     await hub.waitForArchives()
                 })
         case .commits:
-            // The writer hands each result to the hub itself (`deliverCommits`, set up before
+            // The writer hands each result to the hub itself (`deliverResults`, set up before
             // it started); its stream only ends, once the writer has stopped.
             let writer = store.writer
             return PartService(

@@ -172,8 +172,9 @@ package struct JobRunQueue<Job>: Sendable where Job: Sendable {
         told = false
         guard !jobs.isEmpty else { return nil }
         running = true
-        defer { jobs.removeAll(keepingCapacity: true) }
-        return jobs
+        let batch = jobs
+        jobs = []  // not removeAll(keepingCapacity:): `batch` shares the buffer, which would be copied
+        return batch
     }
 
     /// The batch ended; jobs queued meanwhile need their runner told.

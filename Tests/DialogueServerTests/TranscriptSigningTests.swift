@@ -212,4 +212,20 @@ import Transcripts
         #expect(try await store.checkpoints(session: "ses_signing").map(\.seq) == [7, 11])
         await store.writer.shutdown()
     }
+
+    /// A rewrite before the last head this process signed that leaves that head's chain
+    /// value in place is not re-read at signing time (docs/transcripts.md, "From the last
+    /// head this process signed"): the next checkpoint still only extends what this process
+    /// signed, and verification, which checks everything, reports the rewrite.
+    @Test func aRewriteBeforeTheLastCheckpointIsLeftToVerification() async throws {
+        let (service, store, later) = try await Self.session(messages: 6, end: false, later: 4)
+        #expect(try await service.checkpoint(session: "ses_signing")?.seq == 7)
+        try Self.tamper(service, seq: 3, set: "hash", to: Array(repeating: 3, count: 32))
+        await Self.commit(later, to: store)
+        let next = try #require(try await service.checkpoint(session: "ses_signing"))
+        #expect(next.seq == 11)
+        let verified = try #require(try await service.verify(session: "ses_signing"))
+        #expect(!verified.ok && verified.firstBadSeq == 3, "\(verified)")
+        await store.writer.shutdown()
+    }
 }
