@@ -40,7 +40,7 @@ package final class Checkpointer: Sendable {
                 }
             }
             for await _ in wakes {
-                await sign(service.unsigned.takeDue(threshold: events, interval: interval))
+                await sign(service.unsigned.takeDue(threshold: events, interval: interval), paced: true)
             }
             group.cancelAll()
         }
@@ -54,8 +54,15 @@ package final class Checkpointer: Sendable {
         await sign(service.unsigned.takeAll())
     }
 
-    private func sign(_ sessions: [String]) async {
-        for session in sessions {
+    /// The pause between two signatures when many sessions are due at once (the time rule,
+    /// 30 s after a burst of joins): each costs store reads, a signature and two fsyncs, and
+    /// a thousand in a row held the core for about a second, delaying live frames.
+    static let pace: Duration = .milliseconds(2)
+
+    private func sign(_ sessions: [String], paced: Bool = false) async {
+        for (index, session) in sessions.enumerated() {
+            // Not when stopping: a cancelled sleep returns at once and the rest are signed.
+            if paced, index > 0, sessions.count > 4 { try? await Task.sleep(for: Self.pace) }
             do {
                 if let head = try await service.checkpoint(session: session) {
                     logger.debug("checkpoint signed", metadata: ["session.id": "\(session)", "seq": "\(head.seq)"])
