@@ -32,14 +32,10 @@ package struct EventSalts: Sendable, Equatable {
         return EventSalts(text: hasText ? random() : nil, person: random())
     }
 
-    /// `length` bytes from the system's cryptographic generator.
+    /// `length` bytes from a cryptographic generator: BoringSSL's (through swift-crypto's
+    /// `SymmetricKey`), seeded by the kernel. `SystemRandomNumberGenerator` asked the kernel
+    /// for every 8 bytes: eight `getrandom` calls per event on the writer's thread.
     package static func random() -> [UInt8] {
-        var generator = SystemRandomNumberGenerator()
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(length)
-        for _ in 0..<(length / 8) {
-            withUnsafeBytes(of: generator.next() as UInt64) { bytes.append(contentsOf: $0) }
-        }
-        return bytes
+        SymmetricKey(size: SymmetricKeySize(bitCount: length * 8)).withUnsafeBytes { Array($0) }
     }
 }

@@ -13,6 +13,14 @@ import Testing
         fixture.events.first { $0.kind == .message && $0.body["text"] != nil }!.body
     }
 
+    @Test func saltsAreFullLengthAndNeverRepeat() {
+        let salts = (0..<2_000).map { _ in EventSalts.random() }
+        #expect(salts.allSatisfy { $0.count == EventSalts.length })
+        #expect(Set(salts).count == salts.count)
+        // Not a constant pattern: every byte value shows up across them.
+        #expect(Set(salts.joined()).count == 256)
+    }
+
     @Test func saltedCommitmentsFollowTheDocumentedFormula() throws {
         let form = HashChain.hashedForm(message, salts: salts)
         let text = try #require(message["text"])
