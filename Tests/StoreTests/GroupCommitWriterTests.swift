@@ -34,21 +34,15 @@ import HashChain
         }
     }
 
-    /// With a handler, results go to it on the writer's thread, in order, and the stream
-    /// only ends (the hub's commit delivery, docs/architecture.md).
-    @Test func aResultHandlerTakesEveryResultInOrderOnTheWritersThread() async throws {
+    /// With a handler, every result goes to it, in order, and the stream only ends (the
+    /// hub's commit delivery, docs/architecture.md).
+    @Test func aResultHandlerTakesEveryResultInOrder() async throws {
         var a = try await fixture.live("ses_a")
         var submitted: [Event] = [try #require(try a.join(F.officer, at: at(1)))]
         for i in 0..<40 { submitted.append(try a.message(F.officer, "m\(i)", clientId: "c\(i)", step: 10 + i)) }
         let writer = store.writer
-        let taken = Mutex<(seqs: [Int64], threads: Set<String>)>(([], []))
-        writer.deliverResults { result in
-            let name = Thread.current.name ?? "?"
-            taken.withLock { taken in
-                taken.seqs += result.committed.map(\.seq)
-                taken.threads.insert(name)
-            }
-        }
+        let taken = Mutex<[Int64]>([])
+        writer.deliverResults { result in taken.withLock { $0 += result.committed.map(\.seq) } }
         let stream = writer.results
         writer.start()
         for event in submitted { writer.submit([event]) }
@@ -56,12 +50,13 @@ import HashChain
         var streamed = 0
         for await _ in stream { streamed += 1 }
         #expect(streamed == 0, "the stream only ends")
-        let (seqs, threads) = taken.withLock { $0 }
-        #expect(seqs == submitted.map(\.seq))
-        #expect(threads == ["group-commit"])
-        // After the stop, a refusal goes to the handler too.
+        #expect(taken.withLock { $0 } == submitted.map(\.seq))
+        // After the stop, a refusal goes to the handler too (nothing committed).
+        let refused = Mutex(0)
+        writer.deliverResults { result in refused.withLock { $0 += result.failed.count } }
         writer.submit([try a.message(F.officer, "late", clientId: "late", step: 99)])
-        #expect(taken.withLock { $0.seqs.count } == submitted.count)
+        #expect(refused.withLock { $0 } == 1)
+        #expect(taken.withLock { $0.count } == submitted.count)
     }
 
     @Test func interleavedSessionsCommitOnceInOrderWithTheirChains() async throws {
