@@ -91,23 +91,19 @@ import Transcripts
         try await store.createSession(info)
         var state = SessionState(info: info)
         var events = [try #require(try state.join(officer, at: "2026-11-26T04:41:00.000Z"))]
-        for i in 0..<messages {
-            guard
-                case .append(let event) = try state.say(
-                    by: officer, text: "tin \(i)", clientId: "c\(i)", language: "vi", citations: nil,
-                    at: "2026-11-26T04:42:00.000Z")
-            else { continue }
-            events.append(event)
+        /// `count` messages by the officer, decided in order.
+        func said(_ count: Int, text: String, clientId: String, at: String) throws -> [Event] {
+            try (0..<count).compactMap { i in
+                guard
+                    case .append(let event) = try state.say(
+                        by: officer, text: "\(text) \(i)", clientId: "\(clientId)\(i)", language: "vi",
+                        citations: nil, at: at)
+                else { return nil }
+                return event
+            }
         }
-        var held: [Event] = []
-        for i in 0..<later {
-            guard
-                case .append(let event) = try state.say(
-                    by: officer, text: "sau \(i)", clientId: "l\(i)", language: "vi", citations: nil,
-                    at: "2026-11-26T04:43:00.000Z")
-            else { continue }
-            held.append(event)
-        }
+        events += try said(messages, text: "tin", clientId: "c", at: "2026-11-26T04:42:00.000Z")
+        let held = try said(later, text: "sau", clientId: "l", at: "2026-11-26T04:43:00.000Z")
         if end { events.append(try state.end(by: officer, at: "2026-11-26T05:00:00.000Z")) }
         store.writer.start()
         await commit(events, to: store)
