@@ -100,7 +100,11 @@ bench: loadgen
 
 # Latency against offered load (1,000 x 10, bench/run.sh sweep) and its plot (matplotlib,
 # from PyPI): docs/latency-vs-load.png. SWEEP_RATES="1000 2000 ..." msg/s in.
-.PHONY: bench-sweep
+.PHONY: bench-sweep bench-fsync
+# The CPU one fdatasync costs on this disk: the floor under a durable delivery (docs/benchmarks.md).
+bench-fsync:
+	$$(command -v taskset >/dev/null && echo taskset -c 0) $(PYTHON) bench/fsync_cost.py Transcripts
+
 bench-sweep: loadgen
 	@[ -x .build/release/dialogue-server ] || $(MAKE) release
 	@$(PYTHON) -c "import matplotlib" 2>/dev/null || $(PYTHON) -m pip install -q -r bench/requirements.txt
