@@ -1,6 +1,12 @@
-/// Whether a session still takes messages.
-package enum SessionStatus: String, Sendable, Codable {
-    case live, ended
+/// Where a session is in its life: on the calendar (`scheduled`), open (`live`), over
+/// (`ended`), or called off before it began (`cancelled`). See `SessionSchedule` (Scheduling)
+/// for the moves between them.
+package enum SessionStatus: String, Sendable, Codable, CaseIterable {
+    case scheduled, live, ended, cancelled
+
+    /// Whether the conversation takes messages: a scheduled meeting can be joined early
+    /// (as in Teams or Zoom; its lobby, when on, is what keeps investors waiting).
+    package var takesMessages: Bool { self == .live || self == .scheduled }
 }
 
 /// How the assistant's answers reach the session (contract: `auto|review|off`).
@@ -28,10 +34,35 @@ package struct SessionInfo: Sendable, Equatable {
     package var endedAt: String?
     /// Staff account that created it.
     package var createdBy: String
+    /// When the meeting is planned, if it is: RFC 3339 start and end, and the organiser's
+    /// IANA time zone (what invitations show beside the investor's own).
+    package var schedule: Schedule?
+    /// Whether investors wait in a lobby until an officer admits them.
+    package var lobby: Bool
+    /// RFC 3339, once cancelled.
+    package var cancelledAt: String?
+
+    /// A session's place on the calendar.
+    package struct Schedule: Sendable, Equatable {
+        package var startsAt: String
+        package var endsAt: String
+        package var timeZone: String
+        /// Raised at every change of time or cancellation: the iCalendar `SEQUENCE` the
+        /// invitations carry, so calendars replace the older copy.
+        package var sequence: Int
+
+        package init(startsAt: String, endsAt: String, timeZone: String, sequence: Int = 0) {
+            self.startsAt = startsAt
+            self.endsAt = endsAt
+            self.timeZone = timeZone
+            self.sequence = sequence
+        }
+    }
 
     package init(
         id: String, title: String, status: SessionStatus = .live, languages: [String], agent: String,
-        assistant: AssistantMode, createdAt: String, endedAt: String? = nil, createdBy: String
+        assistant: AssistantMode, createdAt: String, endedAt: String? = nil, createdBy: String,
+        schedule: Schedule? = nil, lobby: Bool = false, cancelledAt: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -42,6 +73,9 @@ package struct SessionInfo: Sendable, Equatable {
         self.createdAt = createdAt
         self.endedAt = endedAt
         self.createdBy = createdBy
+        self.schedule = schedule
+        self.lobby = lobby
+        self.cancelledAt = cancelledAt
     }
 
     /// The contract's session object, given its participants' objects.
@@ -53,6 +87,14 @@ package struct SessionInfo: Sendable, Equatable {
             "participants": .array(participants),
         ]
         if let endedAt { members["endedAt"] = .string(endedAt) }
+        if let schedule {
+            members["startsAt"] = .string(schedule.startsAt)
+            members["endsAt"] = .string(schedule.endsAt)
+            members["timeZone"] = .string(schedule.timeZone)
+            members["sequence"] = .int(Int64(schedule.sequence))
+        }
+        members["lobby"] = .bool(lobby)
+        if let cancelledAt { members["cancelledAt"] = .string(cancelledAt) }
         return .object(members)
     }
 }

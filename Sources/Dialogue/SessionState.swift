@@ -123,7 +123,10 @@ package struct SessionState: Sendable {
     }
 
     private func requireLive(ref: String? = nil) throws(DialogueError) {
-        guard info.status == .live else { throw DialogueError(.conflict, "session \(info.id) has ended", ref: ref) }
+        guard info.status.takesMessages else {
+            let what = info.status == .cancelled ? "was cancelled" : "has ended"
+            throw DialogueError(.conflict, "session \(info.id) \(what)", ref: ref)
+        }
     }
 
     /// `who` joins. Returns the `joined` event on their first join ever, nil afterwards.

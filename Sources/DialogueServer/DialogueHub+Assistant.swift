@@ -99,7 +99,7 @@ extension DialogueHub {
     /// Stores the assistant's reply in the session's current mode: `auto` an answer, `review`
     /// a draft for officers; a status tells everyone where the question stands.
     func publish(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
-        guard let state = core.state(of: question.session), state.info.status == .live else { return }
+        guard let state = core.state(of: question.session), state.info.status.takesMessages else { return }
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
         var text = composition.text
         if let (desk, _) = composition.handover {

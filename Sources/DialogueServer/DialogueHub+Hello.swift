@@ -79,7 +79,7 @@ extension DialogueHub {
         }
         sendWelcome(to: id, session: invite.session)
         subscribe(id, invite.session, after: after, sendHistory: true)
-        if state.info.status == .live {
+        if state.info.status.takesMessages {
             var joining = participant
             joining.language = invite.language
             decideAndSubmit(invite.session, for: id) { state in try state.join(joining, at: Timestamp.now()) }

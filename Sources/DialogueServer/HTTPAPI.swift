@@ -293,7 +293,7 @@ struct HTTPAPI: Sendable {
         let id = call["id"]
         let body = try body(call.request)
         guard let info = try await store.session(id: id) else { throw Failure.notFound("no session \(id)") }
-        guard info.status == .live else { throw Failure.conflict("session \(id) has ended") }
+        guard info.status.takesMessages else { throw Failure.conflict("session \(id) \(info.status == .cancelled ? "was cancelled" : "has ended")") }
         guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
             name.count <= 200
         else { throw Failure.badRequest("\"name\" must be a non-empty string of at most 200 characters") }

@@ -143,7 +143,7 @@ package struct HubCore<Work> {
 
     /// Sessions in memory that have not ended.
     package var liveSessionIds: [String] {
-        sessions.values.filter { $0.state.info.status == .live }.map(\.state.info.id)
+        sessions.values.filter { $0.state.info.status.takesMessages }.map(\.state.info.id)
     }
 
     // MARK: Sessions in memory

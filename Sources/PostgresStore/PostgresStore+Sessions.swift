@@ -16,9 +16,12 @@ extension PostgresStore {
         let languages = JSONWriter.string(.array(info.languages.map { .string($0) }))
         return try """
             WITH created AS (
-              INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
+              INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
+                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at)
               VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
-                \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy))
+                \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy),
+                \(info.schedule?.startsAt), \(info.schedule?.endsAt), \(info.schedule?.timeZone),
+                \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt))
               RETURNING id)
             INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
             """
@@ -75,15 +78,29 @@ extension PostgresStore {
         try await rows("SELECT id FROM sessions ORDER BY created_at, id COLLATE \"C\"").map { try $0.decode(String.self) }
     }
 
-    static let sessionColumns = "id, title, status, languages, agent, assistant, created_at, ended_at, created_by"
+    static let sessionColumns = """
+        id, title, status, languages, agent, assistant, created_at, ended_at, created_by, starts_at, ends_at, \
+        time_zone, schedule_sequence, lobby, cancelled_at
+        """
 
     static func sessionInfo(_ row: PostgresRow) throws -> SessionInfo {
-        let (id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy) =
-            try row.decode((String, String, String, String, String, String, String, String?, String).self)
+        let (
+            id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy, startsAt, endsAt,
+            timeZone, sequence, lobby, cancelledAt
+        ) = try row.decode(
+            (
+                String, String, String, String, String, String, String, String?, String, String?, String?, String?,
+                Int32, Bool, String?
+            ).self)
         let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
+        var schedule: SessionInfo.Schedule?
+        if let startsAt, let endsAt {
+            schedule = SessionInfo.Schedule(
+                startsAt: startsAt, endsAt: endsAt, timeZone: timeZone ?? "UTC", sequence: Int(sequence))
+        }
         return SessionInfo(
             id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,
             agent: agent, assistant: AssistantMode(rawValue: assistant) ?? .review, createdAt: createdAt,
-            endedAt: endedAt, createdBy: createdBy)
+            endedAt: endedAt, createdBy: createdBy, schedule: schedule, lobby: lobby, cancelledAt: cancelledAt)
     }
 }

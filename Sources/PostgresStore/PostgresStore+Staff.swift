@@ -91,9 +91,10 @@ extension PostgresStore {
         try await execute(
             """
             INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at, expires_at,
-              revoked_at, created_by)
+              revoked_at, created_by, email, time_zone)
             VALUES (\(invite.id), \(invite.session), \(SecretToken.digest(code)), \(invite.name), \(invite.language),
-              \(invite.organisation), \(invite.createdAt), \(invite.expiresAt), NULL, \(invite.createdBy))
+              \(invite.organisation), \(invite.createdAt), \(invite.expiresAt), NULL, \(invite.createdBy),
+              \(invite.email), \(invite.timeZone))
             """)
         return code
     }
@@ -127,13 +128,15 @@ extension PostgresStore {
     }
 
     static let inviteColumns =
-        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by"
+        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone"
 
     static func invite(_ row: PostgresRow) throws -> Invite {
-        let (id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy) =
-            try row.decode((String, String, String, String, String?, String, String, String?, String).self)
+        let (id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone) =
+            try row.decode(
+                (String, String, String, String, String?, String, String, String?, String, String?, String?).self)
         return Invite(
             id: id, session: session, name: name, language: language, organisation: organisation,
-            createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, createdBy: createdBy)
+            createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, createdBy: createdBy, email: email,
+            timeZone: timeZone)
     }
 }

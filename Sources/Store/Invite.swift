@@ -20,10 +20,15 @@ package struct Invite: Sendable, Equatable {
     package var revokedAt: String?
     /// Staff account id of the creator.
     package var createdBy: String
+    /// Where the invitation, its updates and reminders are mailed; nil when the officer
+    /// passes the link on by hand.
+    package var email: String?
+    /// The investor's IANA time zone, in which the mails show the meeting's time.
+    package var timeZone: String?
 
     package init(
         id: String, session: String, name: String, language: String, organisation: String?, createdAt: String,
-        expiresAt: String, revokedAt: String?, createdBy: String
+        expiresAt: String, revokedAt: String?, createdBy: String, email: String? = nil, timeZone: String? = nil
     ) {
         self.id = id
         self.session = session
@@ -34,6 +39,8 @@ package struct Invite: Sendable, Equatable {
         self.expiresAt = expiresAt
         self.revokedAt = revokedAt
         self.createdBy = createdBy
+        self.email = email
+        self.timeZone = timeZone
     }
 
     /// Whether the code still admits at `nowMilliseconds`.

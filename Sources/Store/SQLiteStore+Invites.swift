@@ -10,11 +10,12 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at,
-                      expires_at, revoked_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)
+                      expires_at, revoked_at, created_by, email, time_zone)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
                     """,
                 arguments: [
                     invite.id, invite.session, digest, invite.name, invite.language, invite.organisation,
-                    invite.createdAt, invite.expiresAt, invite.createdBy,
+                    invite.createdAt, invite.expiresAt, invite.createdBy, invite.email, invite.timeZone,
                 ])
         }
         return code
@@ -51,6 +52,7 @@ extension SQLiteStore {
         Invite(
             id: row["id"], session: row["session_id"], name: row["name"], language: row["language"],
             organisation: row["organisation"], createdAt: row["created_at"], expiresAt: row["expires_at"],
-            revokedAt: row["revoked_at"], createdBy: row["created_by"])
+            revokedAt: row["revoked_at"], createdBy: row["created_by"], email: row["email"],
+            timeZone: row["time_zone"])
     }
 }

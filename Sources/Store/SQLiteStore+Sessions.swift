@@ -7,13 +7,16 @@ extension SQLiteStore {
         try await writing { db in
             try db.execute(
                 sql: """
-                    INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
+                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     info.id, info.title, info.status.rawValue,
                     JSONWriter.string(.array(info.languages.map { .string($0) })),
                     info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
+                    info.schedule?.startsAt, info.schedule?.endsAt, info.schedule?.timeZone,
+                    info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt,
                 ])
         }
     }
@@ -72,9 +75,15 @@ extension SQLiteStore {
     static func sessionInfo(_ row: Row) -> SessionInfo {
         let languagesText: String = row["languages"]
         let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
+        var schedule: SessionInfo.Schedule?
+        if let startsAt: String = row["starts_at"], let endsAt: String = row["ends_at"] {
+            schedule = SessionInfo.Schedule(
+                startsAt: startsAt, endsAt: endsAt, timeZone: row["time_zone"] ?? "UTC", sequence: row["schedule_sequence"])
+        }
         return SessionInfo(
             id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,
             languages: languages, agent: row["agent"], assistant: AssistantMode(rawValue: row["assistant"]) ?? .review,
-            createdAt: row["created_at"], endedAt: row["ended_at"], createdBy: row["created_by"])
+            createdAt: row["created_at"], endedAt: row["ended_at"], createdBy: row["created_by"], schedule: schedule,
+            lobby: row["lobby"], cancelledAt: row["cancelled_at"])
     }
 }

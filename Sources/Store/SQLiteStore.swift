@@ -176,6 +176,28 @@ package final class SQLiteStore: DialogueStore {
                         signed_at TEXT NOT NULL, PRIMARY KEY (session_id, seq, state)) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v8: meetings in time and the mail outbox") { db in
+            // Scheduled sessions (times in RFC 3339 UTC, so that they compare as text), the
+            // investors' addresses and zones, and the durable outbox (docs/mail.md).
+            try db.execute(
+                sql: """
+                    ALTER TABLE sessions ADD COLUMN starts_at TEXT;
+                    ALTER TABLE sessions ADD COLUMN ends_at TEXT;
+                    ALTER TABLE sessions ADD COLUMN time_zone TEXT;
+                    ALTER TABLE sessions ADD COLUMN schedule_sequence INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE sessions ADD COLUMN lobby INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE sessions ADD COLUMN cancelled_at TEXT;
+                    CREATE INDEX sessions_by_start ON sessions(starts_at) WHERE starts_at IS NOT NULL;
+                    ALTER TABLE invites ADD COLUMN email TEXT;
+                    ALTER TABLE invites ADD COLUMN time_zone TEXT;
+                    CREATE TABLE mail_outbox (
+                        id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, session_id TEXT,
+                        recipient TEXT NOT NULL, subject TEXT NOT NULL, message BLOB NOT NULL, status TEXT NOT NULL,
+                        attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT NOT NULL, lease_until TEXT,
+                        claimed_by TEXT, last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT);
+                    CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+                    """)
+        }
         return migrator
     }
 

@@ -102,7 +102,7 @@ struct TranscriptLayout {
             Row(label: labels.session, values: [session.id], isCode: true),
             Row(
                 label: labels.status,
-                values: [session.status == .live ? labels.statusLive : labels.statusEnded]),
+                values: [session.status.takesMessages ? labels.statusLive : labels.statusEnded]),
             Row(label: labels.created, values: [Self.dateTime(session.createdAt)]),
             Row(label: labels.ended, values: [session.endedAt.map(Self.dateTime) ?? labels.none]),
             Row(

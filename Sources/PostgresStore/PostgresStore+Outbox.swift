@@ -1,0 +1,91 @@
+import Dialogue
+import Foundation
+import PostgresNIO
+import Store
+
+extension PostgresStore {
+    package func enqueueMail(_ mail: OutboxMail) async throws -> Bool {
+        try await !rows(
+            """
+            INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
+              next_attempt_at, last_error, created_at, sent_at)
+            VALUES (\(mail.id), \(mail.key), \(mail.kind), \(mail.session), \(mail.recipient), \(mail.subject),
+              \(Data(mail.message)), \(mail.status.rawValue), \(Int32(mail.attempts)), \(mail.nextAttemptAt),
+              \(mail.lastError), \(mail.createdAt), \(mail.sentAt))
+            ON CONFLICT (key) DO NOTHING RETURNING id
+            """
+        ).isEmpty
+    }
+
+    /// One statement: the due rows are locked with SKIP LOCKED, so a node never waits for
+    /// another's claim and two nodes never take the same mail.
+    package func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail] {
+        try await rows(
+            """
+            UPDATE mail_outbox SET status = 'sending', claimed_by = \(node), lease_until = \(leaseUntil),
+              attempts = attempts + 1
+            WHERE id IN (
+              SELECT id FROM mail_outbox
+              WHERE (status = 'queued' AND next_attempt_at <= \(now)) OR (status = 'sending' AND lease_until <= \(now))
+              ORDER BY next_attempt_at, id COLLATE "C" LIMIT \(Int64(limit))
+              FOR UPDATE SKIP LOCKED)
+            RETURNING \(unescaped: Self.outboxColumns), message
+            """
+        ).map { try Self.outboxMail($0, withMessage: true) }
+        .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
+    }
+
+    package func markMailSent(id: String, at: String) async throws {
+        try await execute(
+            """
+            UPDATE mail_outbox SET status = 'sent', sent_at = \(at), lease_until = NULL, last_error = NULL
+            WHERE id = \(id)
+            """)
+    }
+
+    package func markMailFailed(id: String, error: String, retryAt: String?) async throws {
+        let status = retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue
+        try await execute(
+            """
+            UPDATE mail_outbox SET status = \(status), last_error = \(error),
+              next_attempt_at = COALESCE(\(retryAt), next_attempt_at), lease_until = NULL
+            WHERE id = \(id)
+            """)
+    }
+
+    package func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail] {
+        let query: PostgresQuery
+        if let status {
+            query = """
+                SELECT \(unescaped: Self.outboxColumns) FROM mail_outbox WHERE status = \(status.rawValue)
+                ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT \(Int64(limit))
+                """
+        } else {
+            query = """
+                SELECT \(unescaped: Self.outboxColumns) FROM mail_outbox
+                ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT \(Int64(limit))
+                """
+        }
+        return try await rows(query).map { try Self.outboxMail($0, withMessage: false) }
+    }
+
+    static let outboxColumns = """
+        id, key, kind, session_id, recipient, subject, status, attempts, next_attempt_at, last_error, created_at, \
+        sent_at
+        """
+
+    static func outboxMail(_ row: PostgresRow, withMessage: Bool) throws -> OutboxMail {
+        let (id, key, kind, session, recipient, subject, status, attempts, nextAttemptAt, lastError, createdAt, sentAt) =
+            try row.decode(
+                (String, String, String, String?, String, String, String, Int32, String, String?, String, String?).self)
+        var message: [UInt8] = []
+        if withMessage {
+            let columns = row.makeRandomAccess()
+            if columns.contains("message") { message = Array(try columns["message"].decode(Data.self)) }
+        }
+        return OutboxMail(
+            id: id, key: key, kind: kind, session: session, recipient: recipient, subject: subject, message: message,
+            status: OutboxStatus(rawValue: status) ?? .queued, attempts: Int(attempts), nextAttemptAt: nextAttemptAt,
+            lastError: lastError, createdAt: createdAt, sentAt: sentAt)
+    }
+}

@@ -1,0 +1,64 @@
+import Dialogue
+import Foundation
+import PostgresNIO
+import Store
+
+extension PostgresStore {
+    package func scheduledSessions(from: String, to: String) async throws -> [SessionInfo] {
+        try await rows(
+            """
+            SELECT \(unescaped: Self.sessionColumns) FROM sessions
+            WHERE starts_at IS NOT NULL AND starts_at < \(to) AND ends_at > \(from)
+            ORDER BY starts_at, id COLLATE "C"
+            """
+        ).map(Self.sessionInfo)
+    }
+
+    package func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?) async throws
+        -> SessionInfo
+    {
+        try await movingScheduled(
+            session,
+            """
+            UPDATE sessions SET starts_at = \(startsAt), ends_at = \(endsAt), time_zone = COALESCE(\(timeZone), time_zone),
+              schedule_sequence = schedule_sequence + 1
+            WHERE id = \(session) AND status = 'scheduled'
+            RETURNING \(unescaped: Self.sessionColumns)
+            """)
+    }
+
+    package func openSession(_ session: String) async throws -> SessionInfo {
+        try await movingScheduled(
+            session,
+            """
+            UPDATE sessions SET status = 'live' WHERE id = \(session) AND status = 'scheduled'
+            RETURNING \(unescaped: Self.sessionColumns)
+            """)
+    }
+
+    package func cancelSession(_ session: String, at: String) async throws -> SessionInfo {
+        try await movingScheduled(
+            session,
+            """
+            UPDATE sessions SET status = 'cancelled', cancelled_at = \(at), schedule_sequence = schedule_sequence + 1
+            WHERE id = \(session) AND status = 'scheduled'
+            RETURNING \(unescaped: Self.sessionColumns)
+            """)
+    }
+
+    package func sessionsToOpen(now: String) async throws -> [String] {
+        try await rows(
+            """
+            SELECT id FROM sessions WHERE status = 'scheduled' AND starts_at <= \(now) ORDER BY starts_at, id COLLATE "C"
+            """
+        ).map { try $0.decode(String.self) }
+    }
+
+    /// Runs `update` (conditional on `status = 'scheduled'`, returning the row); `notFound`
+    /// or `conflict` (naming the status) when no row changed.
+    private func movingScheduled(_ session: String, _ update: PostgresQuery) async throws -> SessionInfo {
+        if let changed = try await rows(update).first { return try Self.sessionInfo(changed) }
+        guard let info = try await self.session(id: session) else { throw StoreError.notFound("session \(session)") }
+        throw StoreError.conflict("session \(session) is \(info.status.rawValue), not scheduled")
+    }
+}

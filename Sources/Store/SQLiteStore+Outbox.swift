@@ -1,0 +1,94 @@
+import Dialogue
+import Foundation
+import GRDB
+
+extension SQLiteStore {
+    package func enqueueMail(_ mail: OutboxMail) async throws -> Bool {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
+                      next_attempt_at, last_error, created_at, sent_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (key) DO NOTHING
+                    """,
+                arguments: [
+                    mail.id, mail.key, mail.kind, mail.session, mail.recipient, mail.subject, Data(mail.message),
+                    mail.status.rawValue, mail.attempts, mail.nextAttemptAt, mail.lastError, mail.createdAt, mail.sentAt,
+                ])
+            return db.changesCount > 0
+        }
+    }
+
+    package func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail] {
+        try await writing { db in
+            // One writer at a time in SQLite: the select and the update are one transaction.
+            let ids = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT id FROM mail_outbox
+                    WHERE (status = 'queued' AND next_attempt_at <= ?) OR (status = 'sending' AND lease_until <= ?)
+                    ORDER BY next_attempt_at, id LIMIT ?
+                    """,
+                arguments: [now, now, limit])
+            var taken: [OutboxMail] = []
+            for id in ids {
+                try db.execute(
+                    sql: """
+                        UPDATE mail_outbox SET status = 'sending', claimed_by = ?, lease_until = ?, attempts = attempts + 1
+                        WHERE id = ?
+                        """,
+                    arguments: [node, leaseUntil, id])
+                if let row = try Row.fetchOne(db, sql: "SELECT * FROM mail_outbox WHERE id = ?", arguments: [id]) {
+                    taken.append(Self.outboxMail(row, withMessage: true))
+                }
+            }
+            return taken
+        }
+    }
+
+    package func markMailSent(id: String, at: String) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
+                arguments: [at, id])
+        }
+    }
+
+    package func markMailFailed(id: String, error: String, retryAt: String?) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    UPDATE mail_outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
+                      lease_until = NULL WHERE id = ?
+                    """,
+                arguments: [retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue, error, retryAt, id])
+        }
+    }
+
+    package func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail] {
+        try await reading { db in
+            var sql = """
+                SELECT id, key, kind, session_id, recipient, subject, status, attempts, next_attempt_at, last_error,
+                  created_at, sent_at FROM mail_outbox
+                """
+            var arguments: StatementArguments = []
+            if let status {
+                sql += " WHERE status = ?"
+                arguments += [status.rawValue]
+            }
+            sql += " ORDER BY created_at DESC, id DESC LIMIT ?"
+            arguments += [limit]
+            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { Self.outboxMail($0, withMessage: false) }
+        }
+    }
+
+    static func outboxMail(_ row: Row, withMessage: Bool) -> OutboxMail {
+        let message: Data? = withMessage ? row["message"] : nil
+        return OutboxMail(
+            id: row["id"], key: row["key"], kind: row["kind"], session: row["session_id"], recipient: row["recipient"],
+            subject: row["subject"], message: message.map { Array($0) } ?? [],
+            status: OutboxStatus(rawValue: row["status"]) ?? .queued, attempts: row["attempts"],
+            nextAttemptAt: row["next_attempt_at"], lastError: row["last_error"], createdAt: row["created_at"],
+            sentAt: row["sent_at"])
+    }
+}

@@ -1,0 +1,102 @@
+import Dialogue
+
+/// Meetings on the calendar: the window of planned sessions, and the moves of a scheduled
+/// one (opened, moved, cancelled). Each move is one conditional write, so two officers (or
+/// two nodes) moving the same session cannot both succeed on a stale status.
+package protocol ScheduleStore: ClosableStore {
+    /// Sessions with a planned time overlapping `from ..< to` (RFC 3339 UTC), by start.
+    func scheduledSessions(from: String, to: String) async throws -> [SessionInfo]
+    /// Moves a scheduled session to a new time (its zone too, when given) and raises its
+    /// sequence. Throws `notFound`, or `conflict` when it is not scheduled any more.
+    func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?) async throws -> SessionInfo
+    /// Opens a scheduled session (→ live). Throws `notFound`, or `conflict` when it is not
+    /// scheduled.
+    func openSession(_ session: String) async throws -> SessionInfo
+    /// Calls a scheduled session off (→ cancelled) and raises its sequence. Throws
+    /// `notFound`, or `conflict` when it is not scheduled.
+    func cancelSession(_ session: String, at: String) async throws -> SessionInfo
+    /// Scheduled sessions whose start has come (`startsAt <= now`): the ones to open.
+    func sessionsToOpen(now: String) async throws -> [String]
+}
+
+/// Where a mail in the outbox is.
+package enum OutboxStatus: String, Sendable, Codable, CaseIterable {
+    /// Waiting for its next attempt.
+    case queued
+    /// Taken by a node, which holds it until `leaseUntil`.
+    case sending
+    /// Accepted by the transport.
+    case sent
+    /// Refused for good (the reason in `lastError`).
+    case failed
+}
+
+/// One mail of the durable outbox: rendered once, with its Message-ID, when it is decided,
+/// and sent as stored, so a repeat after a crash is the same message (at least once; a
+/// reader's mail program recognises the repeat by its Message-ID).
+package struct OutboxMail: Sendable, Equatable {
+    /// `mail_…`.
+    package var id: String
+    /// What the mail is, unique in the outbox (`invitation:inv_…:0`, `reminder:inv_…:1:0`):
+    /// the same decision taken twice, by two nodes or after a restart, enqueues one mail.
+    package var key: String
+    /// `invitation`, `update`, `cancellation`, `reminder`, `desk`, `transcript`, `request`…
+    package var kind: String
+    /// The session it is about, if any.
+    package var session: String?
+    /// The address it goes to (one recipient per mail: each reads it in their language).
+    package var recipient: String
+    /// Its subject, as shown in `GET /v1/outbox`.
+    package var subject: String
+    /// The whole RFC 5322 message.
+    package var message: [UInt8]
+    package var status: OutboxStatus
+    /// Attempts made so far.
+    package var attempts: Int
+    /// RFC 3339: not sent before then.
+    package var nextAttemptAt: String
+    /// The last refusal or failure, with the transport's reason.
+    package var lastError: String?
+    /// RFC 3339.
+    package var createdAt: String
+    /// RFC 3339, once sent.
+    package var sentAt: String?
+
+    package init(
+        id: String, key: String, kind: String, session: String?, recipient: String, subject: String,
+        message: [UInt8], status: OutboxStatus = .queued, attempts: Int = 0, nextAttemptAt: String,
+        lastError: String? = nil, createdAt: String, sentAt: String? = nil
+    ) {
+        self.id = id
+        self.key = key
+        self.kind = kind
+        self.session = session
+        self.recipient = recipient
+        self.subject = subject
+        self.message = message
+        self.status = status
+        self.attempts = attempts
+        self.nextAttemptAt = nextAttemptAt
+        self.lastError = lastError
+        self.createdAt = createdAt
+        self.sentAt = sentAt
+    }
+}
+
+/// The durable outbox: every mail is stored before it is sent, taken by one node at a time,
+/// and marked sent or failed (docs/mail.md).
+package protocol MailOutboxStore: ClosableStore {
+    /// Stores a mail to send; false (nothing stored) when one with the same `key` is there.
+    func enqueueMail(_ mail: OutboxMail) async throws -> Bool
+    /// Takes up to `limit` mails due at `now` for `node` to send, holding each until
+    /// `leaseUntil`: queued ones whose next attempt has come, and ones another node took and
+    /// did not finish before its lease ran out (it died while sending). On a shared store
+    /// two nodes never take the same mail at once. Each taken mail counts one more attempt.
+    func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail]
+    /// The transport accepted the mail.
+    func markMailSent(id: String, at: String) async throws
+    /// The transport refused the mail: tried again at `retryAt`, or failed for good when nil.
+    func markMailFailed(id: String, error: String, retryAt: String?) async throws
+    /// Mails, newest first, with the given status only when one is given (messages left out).
+    func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail]
+}

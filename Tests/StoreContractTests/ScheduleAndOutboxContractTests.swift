@@ -1,0 +1,145 @@
+import Dialogue
+import Foundation
+import Testing
+
+@testable import Store
+
+/// The calendar and the mail outbox, on both stores (see `StoreContractTests`).
+@Suite struct ScheduleAndOutboxContractTests {
+    static func scheduled(_ id: String, starts: String, ends: String, lobby: Bool = false) -> SessionInfo {
+        SessionInfo(
+            id: id, title: "Khu kinh tế Vân Đồn", status: .scheduled, languages: ["vi", "ja"], agent: "quang-ninh-ipa",
+            assistant: .review, createdAt: "2026-12-01T00:00:00.000Z", createdBy: "stf_officer",
+            schedule: .init(startsAt: starts, endsAt: ends, timeZone: "Asia/Ho_Chi_Minh"), lobby: lobby)
+    }
+
+    @Test(arguments: StoreContractTests.backends) func scheduledSessionsMoveOnlyWhileScheduled(_ backend: Backend)
+        async throws
+    {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let january = Self.scheduled("ses_jan", starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z", lobby: true)
+        let february = Self.scheduled("ses_feb", starts: "2027-02-01T02:00:00Z", ends: "2027-02-01T03:30:00Z")
+        try await store.createSession(january)
+        try await store.createSession(february)
+        try await store.createSession(StoreContractTests.session("ses_now"))  // unscheduled: never in a window
+        #expect(try await store.session(id: "ses_jan") == january)
+
+        // The window keeps what overlaps it, by start; touching ends do not overlap.
+        #expect(try await store.scheduledSessions(from: "2027-01-01T00:00:00Z", to: "2027-03-01T00:00:00Z").map(\.id)
+            == ["ses_jan", "ses_feb"])
+        #expect(try await store.scheduledSessions(from: "2027-01-15T02:30:00Z", to: "2027-01-16T00:00:00Z").map(\.id)
+            == ["ses_jan"])
+        #expect(try await store.scheduledSessions(from: "2027-01-15T03:00:00Z", to: "2027-02-01T02:00:00Z").isEmpty)
+
+        // Moving raises the sequence and keeps the zone unless a new one is given.
+        let moved = try await store.reschedule(
+            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: nil)
+        #expect(moved.schedule == .init(
+            startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Ho_Chi_Minh", sequence: 1))
+        #expect(moved.lobby)
+        let rezoned = try await store.reschedule(
+            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Tokyo")
+        #expect(rezoned.schedule?.timeZone == "Asia/Tokyo")
+        #expect(rezoned.schedule?.sequence == 2)
+
+        // Opening: the due ones only; then it cannot be moved or cancelled.
+        #expect(try await store.sessionsToOpen(now: "2027-01-16T01:59:59Z").isEmpty)
+        #expect(try await store.sessionsToOpen(now: "2027-01-16T02:00:00Z") == ["ses_jan"])
+        #expect(try await store.openSession("ses_jan").status == .live)
+        #expect(try await store.sessionsToOpen(now: "2027-12-31T00:00:00Z") == ["ses_feb"])
+        await #expect(throws: StoreError.conflict("session ses_jan is live, not scheduled")) {
+            _ = try await store.reschedule(
+                session: "ses_jan", startsAt: "2027-01-17T02:00:00Z", endsAt: "2027-01-17T03:00:00Z", timeZone: nil)
+        }
+        await #expect(throws: StoreError.conflict("session ses_jan is live, not scheduled")) {
+            _ = try await store.cancelSession("ses_jan", at: "2027-01-16T02:10:00Z")
+        }
+        await #expect(throws: StoreError.notFound("session ses_nope")) { _ = try await store.openSession("ses_nope") }
+
+        // Cancelling raises the sequence too (the calendar's CANCEL replaces the REQUEST).
+        let cancelled = try await store.cancelSession("ses_feb", at: "2027-01-20T00:00:00Z")
+        #expect(cancelled.status == .cancelled)
+        #expect(cancelled.cancelledAt == "2027-01-20T00:00:00Z")
+        #expect(cancelled.schedule?.sequence == 1)
+        await #expect(throws: StoreError.conflict("session ses_feb is cancelled, not scheduled")) {
+            _ = try await store.openSession("ses_feb")
+        }
+        #expect(try await store.session(id: "ses_feb") == cancelled)
+        #expect(try await store.sessions(matching: nil, status: .cancelled).map(\.id) == ["ses_feb"])
+    }
+
+    @Test(arguments: StoreContractTests.backends) func invitesKeepAddressAndZone(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        try await store.createSession(Self.scheduled("ses_a", starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z"))
+        let invite = Invite(
+            id: "inv_kenji", session: "ses_a", name: "Kenji Sato", language: "ja", organisation: nil,
+            createdAt: "2026-12-01T00:00:00.000Z", expiresAt: "2027-01-20T00:00:00.000Z", revokedAt: nil,
+            createdBy: "stf_officer", email: "kenji@sato.example", timeZone: "Asia/Tokyo")
+        let code = try await store.createInvite(invite)
+        #expect(try await store.invite(code: code) == invite)
+        #expect(try await store.invites(session: "ses_a") == [invite])
+    }
+
+    static func mail(_ id: String, key: String, next: String = "2027-01-01T00:00:00Z") -> OutboxMail {
+        OutboxMail(
+            id: id, key: key, kind: "invitation", session: "ses_a", recipient: "kenji@sato.example",
+            subject: "Lời mời — Vân Đồn", message: Array("Subject: x\r\n\r\nhello \u{0}\u{ff}".utf8) + [0xFF, 0x00],
+            nextAttemptAt: next, createdAt: "2026-12-01T00:00:0\(id.suffix(1))Z")
+    }
+
+    @Test(arguments: StoreContractTests.backends) func outboxSendsEachMailOnceAtATime(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let first = Self.mail("mail_1", key: "invitation:inv_kenji:0")
+        #expect(try await store.enqueueMail(first))
+        // The same decision again (another node, a restart) enqueues nothing.
+        #expect(try await !store.enqueueMail(Self.mail("mail_9", key: "invitation:inv_kenji:0")))
+        #expect(try await store.enqueueMail(Self.mail("mail_2", key: "reminder:inv_kenji:0", next: "2027-01-02T00:00:00Z")))
+
+        // Only what is due, held by one node; the message bytes come back exactly.
+        let taken = try await store.claimMail(
+            node: "a", now: "2027-01-01T00:00:00Z", leaseUntil: "2027-01-01T00:01:00Z", limit: 10)
+        #expect(taken.map(\.id) == ["mail_1"])
+        #expect(taken.first?.message == first.message)
+        #expect(taken.first?.attempts == 1)
+        #expect(taken.first?.status == .sending)
+        #expect(try await store.claimMail(
+            node: "b", now: "2027-01-01T00:00:30Z", leaseUntil: "2027-01-01T00:01:30Z", limit: 10).isEmpty)
+
+        // A holder that died: after its lease another node takes the mail again.
+        let retaken = try await store.claimMail(
+            node: "b", now: "2027-01-01T00:01:00Z", leaseUntil: "2027-01-01T00:02:00Z", limit: 10)
+        #expect(retaken.map(\.id) == ["mail_1"])
+        #expect(retaken.first?.attempts == 2)
+
+        // A temporary refusal: queued again for later, with the reason.
+        try await store.markMailFailed(id: "mail_1", error: "451 4.3.0 try later", retryAt: "2027-01-01T00:05:00Z")
+        #expect(try await store.claimMail(
+            node: "a", now: "2027-01-01T00:04:59Z", leaseUntil: "2027-01-01T00:06:00Z", limit: 10).isEmpty)
+        let listed = try await store.outbox(status: .queued, limit: 10)
+        #expect(listed.map(\.id) == ["mail_2", "mail_1"])
+        #expect(listed.last?.lastError == "451 4.3.0 try later")
+        #expect(listed.last?.message.isEmpty == true)  // lists leave the message out
+
+        let again = try await store.claimMail(
+            node: "a", now: "2027-01-02T00:00:00Z", leaseUntil: "2027-01-02T00:01:00Z", limit: 1)
+        #expect(again.map(\.id) == ["mail_1"])  // the older due one first, at most `limit`
+        try await store.markMailSent(id: "mail_1", at: "2027-01-02T00:00:01Z")
+        let sent = try await store.outbox(status: .sent, limit: 10)
+        #expect(sent.map(\.id) == ["mail_1"])
+        #expect(sent.first?.sentAt == "2027-01-02T00:00:01Z")
+        #expect(sent.first?.lastError == nil)
+
+        // A permanent refusal: failed for good, never taken again.
+        let last = try await store.claimMail(
+            node: "a", now: "2027-01-02T00:00:02Z", leaseUntil: "2027-01-02T00:01:00Z", limit: 10)
+        #expect(last.map(\.id) == ["mail_2"])
+        try await store.markMailFailed(id: "mail_2", error: "550 5.1.1 no such user", retryAt: nil)
+        #expect(try await store.claimMail(
+            node: "a", now: "2030-01-01T00:00:00Z", leaseUntil: "2030-01-01T00:01:00Z", limit: 10).isEmpty)
+        #expect(try await store.outbox(status: .failed, limit: 10).map(\.lastError) == ["550 5.1.1 no such user"])
+        #expect(try await store.outbox(status: nil, limit: 1).count == 1)
+    }
+}
