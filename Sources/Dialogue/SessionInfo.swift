@@ -41,6 +41,8 @@ package struct SessionInfo: Sendable, Equatable {
     package var lobby: Bool
     /// RFC 3339, once cancelled.
     package var cancelledAt: String?
+    /// What the meeting will cover, as the invitations show it.
+    package var agenda: String?
 
     /// A session's place on the calendar.
     package struct Schedule: Sendable, Equatable {
@@ -62,7 +64,7 @@ package struct SessionInfo: Sendable, Equatable {
     package init(
         id: String, title: String, status: SessionStatus = .live, languages: [String], agent: String,
         assistant: AssistantMode, createdAt: String, endedAt: String? = nil, createdBy: String,
-        schedule: Schedule? = nil, lobby: Bool = false, cancelledAt: String? = nil
+        schedule: Schedule? = nil, lobby: Bool = false, cancelledAt: String? = nil, agenda: String? = nil
     ) {
         self.id = id
         self.title = title
@@ -76,6 +78,7 @@ package struct SessionInfo: Sendable, Equatable {
         self.schedule = schedule
         self.lobby = lobby
         self.cancelledAt = cancelledAt
+        self.agenda = agenda
     }
 
     /// The contract's session object, given its participants' objects.
@@ -95,6 +98,7 @@ package struct SessionInfo: Sendable, Equatable {
         }
         members["lobby"] = .bool(lobby)
         if let cancelledAt { members["cancelledAt"] = .string(cancelledAt) }
+        if let agenda { members["agenda"] = .string(agenda) }
         return .object(members)
     }
 }

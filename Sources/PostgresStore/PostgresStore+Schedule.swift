@@ -54,6 +54,10 @@ extension PostgresStore {
         ).map { try $0.decode(String.self) }
     }
 
+    package func sealInviteCode(invite: String, sealed: [UInt8]) async throws {
+        try await execute("UPDATE invites SET code_sealed = \(Data(sealed)) WHERE id = \(invite)")
+    }
+
     /// Runs `update` (conditional on `status = 'scheduled'`, returning the row); `notFound`
     /// or `conflict` (naming the status) when no row changed.
     private func movingScheduled(_ session: String, _ update: PostgresQuery) async throws -> SessionInfo {

@@ -17,11 +17,11 @@ extension PostgresStore {
         return try """
             WITH created AS (
               INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at)
+                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda)
               VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
                 \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy),
                 \(info.schedule?.startsAt), \(info.schedule?.endsAt), \(info.schedule?.timeZone),
-                \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt))
+                \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt), \(info.agenda))
               RETURNING id)
             INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
             """
@@ -80,17 +80,17 @@ extension PostgresStore {
 
     static let sessionColumns = """
         id, title, status, languages, agent, assistant, created_at, ended_at, created_by, starts_at, ends_at, \
-        time_zone, schedule_sequence, lobby, cancelled_at
+        time_zone, schedule_sequence, lobby, cancelled_at, agenda
         """
 
     static func sessionInfo(_ row: PostgresRow) throws -> SessionInfo {
         let (
             id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy, startsAt, endsAt,
-            timeZone, sequence, lobby, cancelledAt
+            timeZone, sequence, lobby, cancelledAt, agenda
         ) = try row.decode(
             (
                 String, String, String, String, String, String, String, String?, String, String?, String?, String?,
-                Int32, Bool, String?
+                Int32, Bool, String?, String?
             ).self)
         let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
         var schedule: SessionInfo.Schedule?
@@ -101,6 +101,7 @@ extension PostgresStore {
         return SessionInfo(
             id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,
             agent: agent, assistant: AssistantMode(rawValue: assistant) ?? .review, createdAt: createdAt,
-            endedAt: endedAt, createdBy: createdBy, schedule: schedule, lobby: lobby, cancelledAt: cancelledAt)
+            endedAt: endedAt, createdBy: createdBy, schedule: schedule, lobby: lobby, cancelledAt: cancelledAt,
+            agenda: agenda)
     }
 }

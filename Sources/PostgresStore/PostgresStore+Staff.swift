@@ -128,15 +128,15 @@ extension PostgresStore {
     }
 
     static let inviteColumns =
-        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone"
+        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone, code_sealed"
 
     static func invite(_ row: PostgresRow) throws -> Invite {
-        let (id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone) =
+        let (id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone, sealed) =
             try row.decode(
-                (String, String, String, String, String?, String, String, String?, String, String?, String?).self)
+                (String, String, String, String, String?, String, String, String?, String, String?, String?, Data?).self)
         return Invite(
             id: id, session: session, name: name, language: language, organisation: organisation,
             createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, createdBy: createdBy, email: email,
-            timeZone: timeZone)
+            timeZone: timeZone, sealedCode: sealed.map { Array($0) })
     }
 }

@@ -25,10 +25,14 @@ package struct Invite: Sendable, Equatable {
     package var email: String?
     /// The investor's IANA time zone, in which the mails show the meeting's time.
     package var timeZone: String?
+    /// The code sealed under a key derived from the signing key (`InviteLinkSeal`), so
+    /// that updates and reminders can repeat the link; only its hash opens the door.
+    package var sealedCode: [UInt8]?
 
     package init(
         id: String, session: String, name: String, language: String, organisation: String?, createdAt: String,
-        expiresAt: String, revokedAt: String?, createdBy: String, email: String? = nil, timeZone: String? = nil
+        expiresAt: String, revokedAt: String?, createdBy: String, email: String? = nil, timeZone: String? = nil,
+        sealedCode: [UInt8]? = nil
     ) {
         self.id = id
         self.session = session
@@ -41,6 +45,7 @@ package struct Invite: Sendable, Equatable {
         self.createdBy = createdBy
         self.email = email
         self.timeZone = timeZone
+        self.sealedCode = sealedCode
     }
 
     /// Whether the code still admits at `nowMilliseconds`.

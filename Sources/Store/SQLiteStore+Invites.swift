@@ -53,6 +53,6 @@ extension SQLiteStore {
             id: row["id"], session: row["session_id"], name: row["name"], language: row["language"],
             organisation: row["organisation"], createdAt: row["created_at"], expiresAt: row["expires_at"],
             revokedAt: row["revoked_at"], createdBy: row["created_by"], email: row["email"],
-            timeZone: row["time_zone"])
+            timeZone: row["time_zone"], sealedCode: (row["code_sealed"] as Data?).map { Array($0) })
     }
 }

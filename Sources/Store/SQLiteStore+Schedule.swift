@@ -55,6 +55,12 @@ extension SQLiteStore {
         }
     }
 
+    package func sealInviteCode(invite: String, sealed: [UInt8]) async throws {
+        try await writing { db in
+            try db.execute(sql: "UPDATE invites SET code_sealed = ? WHERE id = ?", arguments: [Data(sealed), invite])
+        }
+    }
+
     /// Runs `update` (a write conditional on `status = 'scheduled'`) and returns the session
     /// as it is after it; `notFound` or `conflict` (naming the status) when nothing changed.
     private func movingScheduled(_ session: String, _ update: @escaping @Sendable (Database) throws -> Void)

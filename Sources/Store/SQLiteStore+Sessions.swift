@@ -8,15 +8,15 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     info.id, info.title, info.status.rawValue,
                     JSONWriter.string(.array(info.languages.map { .string($0) })),
                     info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
                     info.schedule?.startsAt, info.schedule?.endsAt, info.schedule?.timeZone,
-                    info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt,
+                    info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt, info.agenda,
                 ])
         }
     }
@@ -84,6 +84,6 @@ extension SQLiteStore {
             id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,
             languages: languages, agent: row["agent"], assistant: AssistantMode(rawValue: row["assistant"]) ?? .review,
             createdAt: row["created_at"], endedAt: row["ended_at"], createdBy: row["created_by"], schedule: schedule,
-            lobby: row["lobby"], cancelledAt: row["cancelled_at"])
+            lobby: row["lobby"], cancelledAt: row["cancelled_at"], agenda: row["agenda"])
     }
 }

@@ -187,9 +187,11 @@ package final class SQLiteStore: DialogueStore {
                     ALTER TABLE sessions ADD COLUMN schedule_sequence INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE sessions ADD COLUMN lobby INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE sessions ADD COLUMN cancelled_at TEXT;
+                    ALTER TABLE sessions ADD COLUMN agenda TEXT;
                     CREATE INDEX sessions_by_start ON sessions(starts_at) WHERE starts_at IS NOT NULL;
                     ALTER TABLE invites ADD COLUMN email TEXT;
                     ALTER TABLE invites ADD COLUMN time_zone TEXT;
+                    ALTER TABLE invites ADD COLUMN code_sealed BLOB;
                     CREATE TABLE mail_outbox (
                         id TEXT PRIMARY KEY, key TEXT NOT NULL UNIQUE, kind TEXT NOT NULL, session_id TEXT,
                         recipient TEXT NOT NULL, subject TEXT NOT NULL, message BLOB NOT NULL, status TEXT NOT NULL,

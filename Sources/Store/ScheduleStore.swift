@@ -17,6 +17,8 @@ package protocol ScheduleStore: ClosableStore {
     func cancelSession(_ session: String, at: String) async throws -> SessionInfo
     /// Scheduled sessions whose start has come (`startsAt <= now`): the ones to open.
     func sessionsToOpen(now: String) async throws -> [String]
+    /// Keeps an invite's code sealed (`Invite.sealedCode`), for the mails that repeat its link.
+    func sealInviteCode(invite: String, sealed: [UInt8]) async throws
 }
 
 /// Where a mail in the outbox is.

@@ -18,7 +18,8 @@ import Testing
     {
         let store = try await backend.open()
         defer { backend.close(store) }
-        let january = Self.scheduled("ses_jan", starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z", lobby: true)
+        var january = Self.scheduled("ses_jan", starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z", lobby: true)
+        january.agenda = "Đất công nghiệp, thuế, lao động"
         let february = Self.scheduled("ses_feb", starts: "2027-02-01T02:00:00Z", ends: "2027-02-01T03:30:00Z")
         try await store.createSession(january)
         try await store.createSession(february)
@@ -80,6 +81,8 @@ import Testing
         let code = try await store.createInvite(invite)
         #expect(try await store.invite(code: code) == invite)
         #expect(try await store.invites(session: "ses_a") == [invite])
+        try await store.sealInviteCode(invite: "inv_kenji", sealed: [0, 1, 2, 0xFF])
+        #expect(try await store.invite(code: code)?.sealedCode == [0, 1, 2, 0xFF])
     }
 
     static func mail(_ id: String, key: String, next: String = "2027-01-01T00:00:00Z") -> OutboxMail {
