@@ -20,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // C library behind a thin module that only Transport imports.
@@ -88,6 +89,21 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict),
+        // Meetings in time, with no I/O: schedules and their time zones, the iCalendar files of
+        // invitations (RFC 5545), reminders due, dates written in the reader's language.
+        .target(name: "Scheduling", dependencies: ["Dialogue"], swiftSettings: strict),
+        // Mail: addresses, MIME messages, and the transports that carry them (a Maildir, a
+        // sendmail-compatible program, SMTP with STARTTLS). Only this module speaks SMTP.
+        .target(
+            name: "Mail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"), .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"), .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict),
+        // The mails of a meeting (invitation, update, cancellation, reminder) in the investor's
+        // language, with their calendar part: composed, not sent (no I/O).
+        .target(name: "MeetingMail", dependencies: ["Dialogue", "Mail", "Scheduling"], swiftSettings: strict),
         // The hub's decisions as a state machine with no I/O (docs/architecture.md): sessions
         // in memory, readers, acks owed, catch-up, presence, recovery. The hub drives it.
         .target(name: "HubCore", dependencies: ["Dialogue"], swiftSettings: strict),
@@ -96,7 +112,7 @@ let package = Package(
             name: "DialogueServer",
             dependencies: [
                 "Transport", "Dialogue", "HubCore", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary",
-                "Retrieval", "ServerMetrics",
+                "Retrieval", "ServerMetrics", "Scheduling", "Mail", "MeetingMail",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -109,7 +125,7 @@ let package = Package(
         .executableTarget(
             name: "dialogue-server",
             dependencies: [
-                "DialogueServer", "Glossary", "Retrieval", "AgentPacks", "Store", "PostgresStore",
+                "DialogueServer", "Glossary", "Retrieval", "AgentPacks", "Store", "PostgresStore", "Mail", "Scheduling",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -192,6 +208,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             resources: [.copy("Fixtures")], swiftSettings: strict),
+        .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Dialogue"], swiftSettings: strict),
+        .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
+        .testTarget(
+            name: "MeetingMailTests", dependencies: ["MeetingMail", "Mail", "Scheduling", "Dialogue"], swiftSettings: strict),
         .testTarget(name: "ServerMetricsTests", dependencies: ["ServerMetrics"], swiftSettings: strict),
         .testTarget(
             name: "AgentPacksTests", dependencies: ["AgentPacks"],
