@@ -6,8 +6,9 @@ BIN = .build/$(CONFIG)/dialogue-server
 APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
 # Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
 # the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL; the web
-# client's tests run under node's built-in test runner.
-TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs
+# client's tests run under node's built-in test runner; the mail tests hand messages to
+# Debian's msmtp (a sendmail-compatible program) and a real SMTP server (aiosmtpd, PyPI).
+TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs msmtp
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
@@ -22,7 +23,7 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography, aiosmtpd, icalendar" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
 
 # What only the tests need, on top of `deps`.
 test-deps: deps
