@@ -33,6 +33,18 @@ extension AgentManifest {
     /// The recording and AI notice for an investor reading `language`.
     package func notice(in language: String) -> String { localized(notice, language: language) }
 
+    /// The recording and AI notice as the mails before a meeting give it: `meetingNotice`,
+    /// else the conversation's own `notice`.
+    package func meetingNotice(in language: String) -> String {
+        // Only in the reader's own language: another language's mail notice would read worse
+        // to them than the conversation's notice in theirs.
+        let base = Self.baseLanguage(of: language).lowercased()
+        guard let meetingNotice,
+            meetingNotice.contains(where: { Self.baseLanguage(of: $0.key).lowercased() == base && !$0.value.isEmpty })
+        else { return notice(in: language) }
+        return localized(meetingNotice, language: language)
+    }
+
     /// The organisation's name for a reader of `language` ("" when the pack names none).
     package func organisationName(in language: String) -> String {
         localized(organisation ?? [:], language: language)

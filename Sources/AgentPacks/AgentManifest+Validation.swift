@@ -101,6 +101,10 @@ extension AgentManifest {
         where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
             add(["organisation", language], "organisation for language \"\(language)\" is empty")
         }
+        for (language, text) in (meetingNotice ?? [:]).sorted(by: { $0.key < $1.key })
+        where text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            add(["meetingNotice", language], "meetingNotice for language \"\(language)\" is empty")
+        }
 
         if let retrieval, !(1...50).contains(retrieval.k) {
             add(["retrieval", "k"], "\"retrieval.k\" must be between 1 and 50, not \(retrieval.k)")

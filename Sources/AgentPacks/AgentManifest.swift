@@ -20,6 +20,9 @@ package struct AgentManifest: Codable, Sendable, Equatable {
     package var greetings: [String: String]
     /// The recording and AI notice shown to investors when they join, per language.
     package var notice: [String: String]
+    /// The same notice as the mails before a meeting give it (in the future tense), per
+    /// language; the mails use `notice` for a language it lacks.
+    package var meetingNotice: [String: String]?
     /// Retrieval settings; `Retrieval()` defaults when absent.
     package var retrieval: Retrieval?
     /// Hand-over settings; none means the assistant never proposes a desk.
@@ -55,6 +58,7 @@ package struct AgentManifest: Codable, Sendable, Equatable {
         names = try container.decode([String: String].self, forKey: .names)
         greetings = try container.decode([String: String].self, forKey: .greetings)
         notice = try container.decode([String: String].self, forKey: .notice)
+        meetingNotice = try container.decodeIfPresent([String: String].self, forKey: .meetingNotice)
         retrieval = try container.decodeIfPresent(Retrieval.self, forKey: .retrieval)
         handover = try container.decodeIfPresent(Handover.self, forKey: .handover)
     }
