@@ -20,7 +20,7 @@ package struct SessionInfo: Sendable, Equatable {
     package var id: String
     /// What the meeting is about.
     package var title: String
-    /// `live` or `ended`.
+    /// `scheduled`, `live`, `ended` or `cancelled`.
     package var status: SessionStatus
     /// Languages the session is held in.
     package var languages: [String]
@@ -52,12 +52,16 @@ package struct SessionInfo: Sendable, Equatable {
         /// Raised at every change of time or cancellation: the iCalendar `SEQUENCE` the
         /// invitations carry, so calendars replace the older copy.
         package var sequence: Int
+        /// RFC 3339: when this time was set (created or moved). A reminder whose moment had
+        /// passed by then is moot: the invitation or the update has just told the investor.
+        package var plannedAt: String?
 
-        package init(startsAt: String, endsAt: String, timeZone: String, sequence: Int = 0) {
+        package init(startsAt: String, endsAt: String, timeZone: String, sequence: Int = 0, plannedAt: String? = nil) {
             self.startsAt = startsAt
             self.endsAt = endsAt
             self.timeZone = timeZone
             self.sequence = sequence
+            self.plannedAt = plannedAt
         }
     }
 

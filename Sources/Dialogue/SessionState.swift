@@ -13,6 +13,8 @@ package struct SessionState: Sendable {
     /// Drafts awaiting an officer's decision, by seq: the question they answer and the
     /// fields an approval publishes.
     package private(set) var pendingDrafts: [Int64: PendingDraft] = [:]
+    /// The lobby's decisions by invite id: true admitted, false declined (the last one counts).
+    package private(set) var lobbyDecisions: [String: Bool] = [:]
 
     /// A draft awaiting review.
     package struct PendingDraft: Sendable, Equatable {
@@ -69,6 +71,10 @@ package struct SessionState: Sendable {
             if event.body["state"]?.stringValue == "rejected", let draft = event.body["draft"]?.intValue {
                 pendingDrafts[draft] = nil
             }
+        case .moderation where ["admit", "decline"].contains(event.body["action"]?.stringValue ?? ""):
+            if let target = event.body["target"]?.stringValue {
+                lobbyDecisions[target] = event.body["action"]?.stringValue == "admit"
+            }
         case .moderation:
             guard let target = event.body["target"]?.stringValue, let index = indexById[target] else { return }
             switch event.body["action"]?.stringValue {
@@ -115,6 +121,16 @@ package struct SessionState: Sendable {
         participants[index].name = placeholder
         participants[index].organisation = nil
         return true
+    }
+
+    /// The session's calendar side as stored now (moved, opened, cancelled, lobby switched):
+    /// the copy in memory follows it. An ended session stays ended.
+    package mutating func replan(from stored: SessionInfo) {
+        info.schedule = stored.schedule
+        info.lobby = stored.lobby
+        info.agenda = stored.agenda
+        info.cancelledAt = stored.cancelledAt
+        if info.status != .ended { info.status = stored.status }
     }
 
     /// Drops a pending draft whose text was redacted: approving it would publish the text again.

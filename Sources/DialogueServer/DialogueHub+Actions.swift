@@ -57,7 +57,7 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return }
         // A repeated join restarts the subscription in place (new history, same membership).
         subscribe(id, sessionId, after: after, sendHistory: true)
-        if participant.role == .officer, core.status(of: sessionId) == .live {
+        if participant.role == .officer, core.status(of: sessionId)?.takesMessages == true {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
     }
@@ -71,7 +71,7 @@ extension DialogueHub {
             return false
         }
         subscribe(id, sessionId, after: core.durableSeq(of: sessionId) ?? 0, sendHistory: false)
-        if core.status(of: sessionId) == .live {
+        if core.status(of: sessionId)?.takesMessages == true {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
         return true
@@ -186,7 +186,7 @@ extension DialogueHub {
             refuse(DialogueError(.conflict, "you are not in session \(sessionId)"), to: id)
             return
         }
-        if !participant.role.isObserver, core.status(of: sessionId) == .live {
+        if !participant.role.isObserver, core.status(of: sessionId)?.takesMessages == true {
             decideAndSubmit(sessionId, for: id) { state in try state.leave(by: participant, at: Timestamp.now()) }
         }
         detach(id, from: sessionId, participant: participant)

@@ -184,6 +184,12 @@ actor DialogueHub {
         carryOut(core.unloadIfIdle(sessionId))
     }
 
+    /// The calendar side of a session changed in the store (moved, opened, cancelled): the
+    /// copy in memory on this node follows (others read it at their next load).
+    func sessionPlanned(_ info: SessionInfo) {
+        _ = core.withState(of: info.id) { $0.replan(from: info) }
+    }
+
     /// Closes the live connections of an invite (revoked, or its investor removed).
     func closeInvite(_ inviteId: String, reason: String) {
         carryOut(connections.inviteRevoked(inviteId, reason: reason))

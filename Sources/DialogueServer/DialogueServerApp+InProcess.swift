@@ -1,3 +1,4 @@
+import Foundation
 import Transport
 
 extension DialogueServerApp {
@@ -8,8 +9,17 @@ extension DialogueServerApp {
             transcripts: transcripts, transcriptSearch: transcriptSearch, redactions: redactions,
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot),
-            signInFailures: signInFailures,
+            signInFailures: signInFailures, mailer: makeMailer(baseURL: baseURL), seal: inviteSeal,
             logger: logger)
+    }
+
+    /// The mails of meetings with links to `baseURL`.
+    func makeMailer(baseURL: String) -> MeetingMailer {
+        let worker = mailWorker
+        return MeetingMailer(
+            store: store, agents: agentSource, seal: inviteSeal, from: mailFrom, baseURL: baseURL,
+            host: URLComponents(string: baseURL)?.host ?? "localhost", reminders: configuration.reminders,
+            wake: { worker.wake() }, logger: logger)
     }
 
     /// Answers HTTP requests in process, with no socket bound: for drivers that hand the API

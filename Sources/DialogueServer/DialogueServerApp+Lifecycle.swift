@@ -1,4 +1,6 @@
 import Dialogue
+import Foundation
+import Scheduling
 import Logging
 import ServiceLifecycle
 import Store
@@ -23,6 +25,7 @@ extension DialogueServerApp {
             case .http: served.withLock { $0 } != nil
             case .notices: notices.withLock { $0 } != nil
             case .retention: configuration.retentionDays != nil
+            case .calendar: mailer.withLock { $0 } != nil
             default: true
             }
         }
@@ -50,6 +53,11 @@ extension DialogueServerApp {
         case .providers:
             let providers = providers
             return PartService(.providers, afterwards: { await providers.shutdown() })
+        case .mail:
+            // Stopped after the HTTP API and the calendar, which queue mails: what they queued
+            // is sent while the node runs, or by the next node to take the outbox.
+            let worker = mailWorker
+            return PartService(.mail, work: { await worker.run() }, stop: { worker.finish() })
         case .presence:
             guard let presence = hub.nodePresence else { return nil }
             // The loop ends before leaving: a turn still running could otherwise write this
@@ -141,6 +149,17 @@ extension DialogueServerApp {
                         await hub.closeExpiredInvites()
                     }
                 })
+        case .calendar:
+            guard let mailer = mailer.withLock({ $0 }) else { return nil }
+            let tick = configuration.calendarTick
+            return PartService(
+                .calendar, ending: .cancelled,
+                work: {
+                    while !Task.isCancelled {
+                        await Self.calendarTurn(store: store, hub: hub, mailer: mailer, now: Date(), logger: logger)
+                        try? await Task.sleep(for: tick)
+                    }
+                })
         case .staffRevocation:
             return PartService(
                 .staffRevocation, ending: .cancelled,
@@ -222,5 +241,27 @@ extension DialogueServerApp {
                     transport.refuseNewConnections()
                 })
         }
+    }
+}
+
+extension DialogueServerApp {
+    /// One turn of the calendar: sessions whose start has come are opened (another node may
+    /// have opened one first: that is no failure), then the reminders due are queued.
+    static func calendarTurn(
+        store: any DialogueStore, hub: DialogueHub, mailer: MeetingMailer, now: Date, logger: Logger
+    ) async {
+        do {
+            for id in try await store.sessionsToOpen(now: MeetingTime.rfc3339(now)) {
+                guard !Task.isCancelled else { return }
+                do {
+                    let opened = try await store.openSession(id)
+                    await hub.sessionPlanned(opened)
+                    logger.info("session opened at its time", metadata: ["session.id": "\(id)"])
+                } catch StoreError.conflict {}
+            }
+            try await mailer.remind(now: now)
+        } catch where !Task.isCancelled {
+            logger.error("calendar turn failed", metadata: ["error": "\(error)"])
+        } catch {}
     }
 }

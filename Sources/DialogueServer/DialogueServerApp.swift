@@ -2,6 +2,7 @@ import AgentPacks
 import Dialogue
 import Foundation
 import Logging
+import Mail
 import PostgresStore
 import ServiceLifecycle
 import Store
@@ -38,6 +39,14 @@ package final class DialogueServerApp: Sendable {
     let notices = Mutex<AsyncStream<CommitNotice>?>(nil)
     /// The `http` part's handlers still running.
     let requestHandlers = RequestHandlers()
+    /// Sends the outbox (the `mail` part).
+    let mailWorker: MailWorker
+    /// The sender of meeting mails.
+    let mailFrom: MailAddress
+    /// Seals invite codes for the mails that repeat a link.
+    let inviteSeal: InviteLinkSeal
+    /// Queues the mails of meetings; made by `start()`, which knows the links' base URL.
+    let mailer = Mutex<MeetingMailer?>(nil)
 
     /// Opens the store the configuration names (SQLite in the data folder, or PostgreSQL)
     /// and the agent packs; refuses to start on a broken pack or database.
@@ -133,6 +142,33 @@ package final class DialogueServerApp: Sendable {
         }
         redactions = RedactionService(
             store: store, transcripts: transcripts, index: transcriptSearch.index, hub: hub, logger: logger)
+        inviteSeal = InviteLinkSeal(signingKey: key.rawRepresentation)
+        let sender = configuration.mailSender(port: configuration.port)
+        do { mailFrom = try MailAddress(parsing: sender) } catch {
+            throw ServerStartError.badMail("--mail-from \(sender.debugDescription) is not a mail address: \(error)")
+        }
+        mailWorker = MailWorker(
+            store: store, transport: try Self.mailTransport(configuration, logger: logger), from: mailFrom,
+            node: SecretToken.identifier(prefix: "node"), policy: MailRetryPolicy(first: configuration.mailRetry),
+            lease: configuration.mailLease, logger: logger)
+    }
+
+    /// The transport `--smtp`, `--sendmail` or the default Maildir (`DATA/mail`) names.
+    static func mailTransport(_ configuration: ServerConfiguration, logger: Logger) throws -> any MailTransport {
+        switch configuration.mail {
+        case .maildir(let folder):
+            return MaildirTransport(
+                directory: folder ?? URL(fileURLWithPath: configuration.dataDirectory).appendingPathComponent("mail").path)
+        case .sendmail(let path):
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw ServerStartError.badMail("--sendmail \(path): no executable program there")
+            }
+            return SendmailTransport(path: path)
+        case .smtp(let url):
+            do { return try SMTPTransport(url: url, logger: logger) } catch {
+                throw ServerStartError.badMail("--smtp: \(error)")
+            }
+        }
     }
 
     /// What `serve` prints when it is up.
@@ -160,6 +196,7 @@ package final class DialogueServerApp: Sendable {
         let api = makeHTTPAPI(baseURL: baseURL)
         transport.setPreflight { [api] request in await api.preflight(request) }
         served.withLock { $0 = api }
+        mailer.withLock { $0 = makeMailer(baseURL: baseURL) }
         notices.withLock { $0 = store.commitNotices() }
         logger.info(
             "serving",

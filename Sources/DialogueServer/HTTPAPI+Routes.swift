@@ -15,6 +15,9 @@ extension HTTPAPI {
             .staff("POST", "/v1/sessions", [.officer], body: .json) { try await $0.createSession($1, by: $2) },
             .staff("GET", "/v1/sessions", anyStaff) { api, call, _ in try await api.listSessions(call) },
             .staff("GET", "/v1/sessions/{id}", anyStaff) { api, call, _ in try await api.session(call) },
+            .staff("PATCH", "/v1/sessions/{id}", [.officer], body: .json) { try await $0.reschedule($1, by: $2) },
+            .staff("POST", "/v1/sessions/{id}/cancel", [.officer]) { try await $0.cancelSession($1, by: $2) },
+            .staff("POST", "/v1/sessions/{id}/open", [.officer]) { try await $0.openSession($1, by: $2) },
             .staff("POST", "/v1/sessions/{id}/invites", [.officer], body: .json) {
                 try await $0.createInvite($1, by: $2)
             },
@@ -40,6 +43,7 @@ extension HTTPAPI {
             .staff("GET", "/v1/search", [.officer, .reviewer]) { api, call, _ in try await api.search(call) },
             .staff("GET", "/v1/phrases", anyStaff) { api, call, _ in try api.phrases(call) },
             .staff("GET", "/v1/gaps", [.officer]) { api, call, _ in try await api.gaps(call) },
+            .staff("GET", "/v1/outbox", [.officer]) { api, call, _ in try await api.outbox(call) },
         ],
         upgradeOnly: ["/v1/ws"])
 }

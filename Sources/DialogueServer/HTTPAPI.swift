@@ -23,6 +23,10 @@ struct HTTPAPI: Sendable {
     let baseURL: String
     let web: WebAssets
     let signInFailures: SignInFailures
+    /// Mails of meetings into the outbox (invitations, updates, cancellations).
+    let mailer: MeetingMailer?
+    /// Seals invite codes for the mails that repeat a link.
+    let seal: InviteLinkSeal?
     let logger: Logger
 
     /// An API refusal, rendered as `{"error":{"code","message"}}`.
@@ -160,7 +164,7 @@ struct HTTPAPI: Sendable {
         return account
     }
 
-    private func body(_ request: HTTPRequest) throws -> JSONValue {
+    func body(_ request: HTTPRequest) throws -> JSONValue {
         guard !request.body.isEmpty else { throw Failure.badRequest("a JSON body is required") }
         do {
             // Integers only, as in frames: what a body carries may be stored and signed.
@@ -199,22 +203,27 @@ struct HTTPAPI: Sendable {
             }
             mode = m
         }
+        let planned = try plannedFields(body, now: Date())
         let info = SessionInfo(
-            id: SecretToken.identifier(prefix: "ses"), title: title,
+            id: SecretToken.identifier(prefix: "ses"), title: title, status: planned.schedule == nil ? .live : .scheduled,
             languages: Array(NSOrderedSet(array: languages)) as? [String] ?? languages,
-            agent: pack.id, assistant: mode, createdAt: Timestamp.now(), createdBy: officer.id)
+            agent: pack.id, assistant: mode, createdAt: Timestamp.now(), createdBy: officer.id,
+            schedule: planned.schedule, lobby: planned.lobby, agenda: planned.agenda)
         try await store.createSession(info)
         logger.info("session created", metadata: ["session.id": "\(info.id)", "staff.name": "\(officer.name)"])
         return Self.json(201, info.json(participants: []))
     }
 
-    /// `GET /v1/sessions?q=&status=`.
+    /// `GET /v1/sessions?q=&status=`, or `?from=&to=` for a calendar window.
     func listSessions(_ call: RouteCall) async throws -> HTTPResponse {
         let request = call.request
+        let from = request.queryValue("from") ?? "", to = request.queryValue("to") ?? ""
+        if !from.isEmpty || !to.isEmpty { return try await calendarWindow(call, from: from, to: to) }
         var status: SessionStatus?
         if let value = request.queryValue("status"), !value.isEmpty {
             guard let s = SessionStatus(rawValue: value) else {
-                throw Failure.badRequest("status must be live or ended")
+                throw Failure.badRequest(
+                    "status must be one of \(SessionStatus.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             status = s
         }
@@ -257,7 +266,7 @@ struct HTTPAPI: Sendable {
         return try await sessionObject(info)
     }
 
-    private func sessionObject(_ info: SessionInfo) async throws -> JSONValue {
+    func sessionObject(_ info: SessionInfo) async throws -> JSONValue {
         let online = await hub.onlineParticipants(info.id)
         let participants = try await store.participants(session: info.id)
         return info.json(participants: participants.map { $0.json(online: online.contains($0.id)) })
@@ -277,6 +286,8 @@ struct HTTPAPI: Sendable {
                 "organisation": invite.organisation.map(JSONValue.string) ?? .null,
                 "createdAt": .string(invite.createdAt), "expiresAt": .string(invite.expiresAt),
                 "revokedAt": invite.revokedAt.map(JSONValue.string) ?? .null,
+                "email": invite.email.map(JSONValue.string) ?? .null,
+                "timeZone": invite.timeZone.map(JSONValue.string) ?? .null,
             ]
             object["state"] = .string(
                 invite.revokedAt != nil
@@ -307,26 +318,43 @@ struct HTTPAPI: Sendable {
             }
             organisation = o
         }
+        // A scheduled meeting's link works until a day after it ends, at least a week.
         var expiresIn: Int64 = 7 * 86_400
+        if let endsAt = info.schedule.flatMap({ Timestamp.parse($0.endsAt) }) {
+            expiresIn = max(expiresIn, (endsAt - Timestamp.nowMilliseconds()) / 1000 + 86_400)
+        }
         if let value = body["expiresIn"], value != .null {
             guard let seconds = value.intValue, seconds > 0, seconds <= 365 * 86_400 else {
                 throw Failure.badRequest("\"expiresIn\" must be a number of seconds between 1 and one year")
             }
             expiresIn = seconds
         }
+        let contact = try inviteContact(body)
+        if contact.email != nil && info.schedule == nil {
+            throw Failure.conflict(
+                "session \(id) has no time: invitations are mailed for scheduled sessions (give the link by hand here)")
+        }
         let now = Timestamp.nowMilliseconds()
         let invite = Invite(
             id: SecretToken.identifier(prefix: "inv"), session: id, name: name,
             language: LanguageTag.normalise(language),
             organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
-            expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id)
+            expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id,
+            email: contact.email, timeZone: contact.timeZone)
         let code = try await store.createInvite(invite)
+        if contact.email != nil, let seal, let mailer {
+            // Sealed for the updates and reminders that repeat the link; the invitation now.
+            try await store.sealInviteCode(invite: invite.id, sealed: seal.seal(code, invite: invite.id))
+            try await mailer.invite(invite, code: code, in: info)
+        }
         logger.info("invite created", metadata: ["session.id": "\(id)", "invite.id": "\(invite.id)"])
         return Self.json(
             201,
             [
                 "id": .string(invite.id), "code": .string(code), "joinUrl": .string(baseURL + "/join#" + code),
                 "expiresAt": .string(invite.expiresAt), "name": .string(name), "language": .string(invite.language),
+                "email": contact.email.map(JSONValue.string) ?? .null,
+                "timeZone": contact.timeZone.map(JSONValue.string) ?? .null,
             ])
     }
 

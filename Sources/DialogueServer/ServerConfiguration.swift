@@ -1,5 +1,6 @@
 import Dialogue
 import Foundation
+import Scheduling
 import Transport
 
 /// Everything `serve` can be told, with the contract's defaults. The command line fills
@@ -95,8 +96,36 @@ package struct ServerConfiguration: Sendable {
     package var translator: ProviderSettings?
     /// An OpenAI-compatible chat-completions server composing answers; none by default.
     package var llm: ProviderSettings?
+    /// How mail leaves the server (docs/mail.md).
+    package var mail: MailDelivery = .maildir(nil)
+    /// The sender of meeting mails; `meetings@` the public host when nil.
+    package var mailFrom: String?
+    /// When reminders go out before a meeting (`--reminders`, default 24 h and 15 min).
+    package var reminders = ReminderPlan()
+    /// How often scheduled sessions are opened and reminders looked for.
+    package var calendarTick: Duration = .seconds(15)
+    /// How long a node holds a mail it took before another may send it (it died mid-send).
+    package var mailLease: TimeInterval = 120
+    /// The first wait before a refused mail is tried again (doubling, up to an hour).
+    package var mailRetry: TimeInterval = 30
+
+    /// Where mail goes: files in a Maildir (the default: `DATA/mail` unless a folder is
+    /// given), a sendmail-compatible program, or an SMTP server.
+    package enum MailDelivery: Sendable, Equatable {
+        case maildir(String?)
+        case sendmail(String)
+        case smtp(String)
+    }
 
     package init() {}
+
+    /// The sender address: `--mail-from`, or `meetings@` the public URL's host (which must
+    /// have a dot: an address at `localhost` is refused by every mail server).
+    package func mailSender(port: Int) -> String {
+        if let mailFrom { return mailFrom }
+        let host = URLComponents(string: baseURL(port: port))?.host ?? "localhost"
+        return "meetings@" + (host.contains(".") && !host.allSatisfy({ $0.isNumber || $0 == "." }) ? host : "dialogue.invalid")
+    }
 
     /// Why a `--forwarded-header` value is not one of the two headers (nil when it is).
     package static func forwardedHeaderError(_ text: String) -> String? {
@@ -131,5 +160,17 @@ package struct ServerConfiguration: Sendable {
         let scheme = tlsCertificate != nil ? "https" : "http"
         let shownHost = host.contains(":") ? "[\(host)]" : host
         return "\(scheme)://\(shownHost):\(port)"
+    }
+}
+
+/// Why the server refuses to start on its configuration (with the option to fix).
+package enum ServerStartError: Error, Sendable, CustomStringConvertible {
+    /// The mail settings cannot be used.
+    case badMail(String)
+
+    package var description: String {
+        switch self {
+        case .badMail(let reason): reason
+        }
     }
 }

@@ -12,6 +12,8 @@ package enum ServerPart: String, Sendable, CaseIterable {
     /// The translation and LLM providers' HTTP client: shut down once nothing asks a
     /// provider any more (the hub, the commits and the HTTP API have stopped).
     case providers
+    /// The outbox's sender: sends until stopped, finishing the mail in hand (docs/mail.md).
+    case mail
     /// This node's presence on a shared store's board: beats until stopped, then leaves.
     case presence
     /// Transport events (frames, opens, closes) to the hub; ends when the transport stops.
@@ -31,6 +33,8 @@ package enum ServerPart: String, Sendable, CaseIterable {
     case commits
     /// The hello and invite-expiry sweep.
     case sweep
+    /// The calendar: opens scheduled sessions whose time has come, queues reminders.
+    case calendar
     /// The poll that closes connections of revoked staff.
     case staffRevocation
     /// The agent-pack watcher.
@@ -44,8 +48,8 @@ package enum ServerPart: String, Sendable, CaseIterable {
 
     /// The order the group starts the parts in; it stops them in reverse.
     package static let startOrder: [ServerPart] = [
-        .store, .providers, .presence, .events, .http, .notices, .transport, .checkpoints, .archives, .commits, .sweep,
-        .staffRevocation, .packWatcher, .retention, .archiveCheck, .gate,
+        .store, .providers, .mail, .presence, .events, .http, .notices, .transport, .checkpoints, .archives, .commits,
+        .sweep, .calendar, .staffRevocation, .packWatcher, .retention, .archiveCheck, .gate,
     ]
 }
 

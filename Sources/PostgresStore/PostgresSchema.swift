@@ -351,6 +351,7 @@ enum PostgresSchema {
                 "ALTER TABLE sessions ADD COLUMN lobby BOOLEAN NOT NULL DEFAULT FALSE",
                 "ALTER TABLE sessions ADD COLUMN cancelled_at TEXT",
                 "ALTER TABLE sessions ADD COLUMN agenda TEXT",
+                "ALTER TABLE sessions ADD COLUMN planned_at TEXT",
                 "CREATE INDEX sessions_by_start ON sessions(starts_at) WHERE starts_at IS NOT NULL",
                 "ALTER TABLE invites ADD COLUMN email TEXT",
                 "ALTER TABLE invites ADD COLUMN time_zone TEXT",

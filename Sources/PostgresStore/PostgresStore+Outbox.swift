@@ -69,6 +69,13 @@ extension PostgresStore {
         return try await rows(query).map { try Self.outboxMail($0, withMessage: false) }
     }
 
+    package func mailKeys(prefix: String) async throws -> Set<String> {
+        // substr, not LIKE: ids hold underscores, LIKE's one-character wildcard.
+        Set(try await rows(
+            "SELECT key FROM mail_outbox WHERE substr(key, 1, length(\(prefix))) = \(prefix)"
+        ).map { try $0.decode(String.self) })
+    }
+
     static let outboxColumns = """
         id, key, kind, session_id, recipient, subject, status, attempts, next_attempt_at, last_error, created_at, \
         sent_at

@@ -14,14 +14,14 @@ extension PostgresStore {
         ).map(Self.sessionInfo)
     }
 
-    package func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?) async throws
-        -> SessionInfo
-    {
+    package func reschedule(
+        session: String, startsAt: String, endsAt: String, timeZone: String?, plannedAt: String
+    ) async throws -> SessionInfo {
         try await movingScheduled(
             session,
             """
             UPDATE sessions SET starts_at = \(startsAt), ends_at = \(endsAt), time_zone = COALESCE(\(timeZone), time_zone),
-              schedule_sequence = schedule_sequence + 1
+              schedule_sequence = schedule_sequence + 1, planned_at = \(plannedAt)
             WHERE id = \(session) AND status = 'scheduled'
             RETURNING \(unescaped: Self.sessionColumns)
             """)

@@ -17,11 +17,12 @@ extension PostgresStore {
         return try """
             WITH created AS (
               INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda)
+                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at)
               VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
                 \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy),
                 \(info.schedule?.startsAt), \(info.schedule?.endsAt), \(info.schedule?.timeZone),
-                \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt), \(info.agenda))
+                \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt), \(info.agenda),
+                \(info.schedule?.plannedAt))
               RETURNING id)
             INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
             """
@@ -80,23 +81,24 @@ extension PostgresStore {
 
     static let sessionColumns = """
         id, title, status, languages, agent, assistant, created_at, ended_at, created_by, starts_at, ends_at, \
-        time_zone, schedule_sequence, lobby, cancelled_at, agenda
+        time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at
         """
 
     static func sessionInfo(_ row: PostgresRow) throws -> SessionInfo {
         let (
             id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy, startsAt, endsAt,
-            timeZone, sequence, lobby, cancelledAt, agenda
+            timeZone, sequence, lobby, cancelledAt, agenda, plannedAt
         ) = try row.decode(
             (
                 String, String, String, String, String, String, String, String?, String, String?, String?, String?,
-                Int32, Bool, String?, String?
+                Int32, Bool, String?, String?, String?
             ).self)
         let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
         var schedule: SessionInfo.Schedule?
         if let startsAt, let endsAt {
             schedule = SessionInfo.Schedule(
-                startsAt: startsAt, endsAt: endsAt, timeZone: timeZone ?? "UTC", sequence: Int(sequence))
+                startsAt: startsAt, endsAt: endsAt, timeZone: timeZone ?? "UTC", sequence: Int(sequence),
+                plannedAt: plannedAt)
         }
         return SessionInfo(
             id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,

@@ -82,6 +82,14 @@ extension SQLiteStore {
         }
     }
 
+    package func mailKeys(prefix: String) async throws -> Set<String> {
+        try await reading { db in
+            // substr, not LIKE: ids hold underscores, LIKE's one-character wildcard.
+            Set(try String.fetchAll(
+                db, sql: "SELECT key FROM mail_outbox WHERE substr(key, 1, length(?)) = ?", arguments: [prefix, prefix]))
+        }
+    }
+
     static func outboxMail(_ row: Row, withMessage: Bool) -> OutboxMail {
         let message: Data? = withMessage ? row["message"] : nil
         return OutboxMail(

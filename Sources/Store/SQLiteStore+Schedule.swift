@@ -16,17 +16,17 @@ extension SQLiteStore {
         }
     }
 
-    package func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?) async throws
-        -> SessionInfo
-    {
+    package func reschedule(
+        session: String, startsAt: String, endsAt: String, timeZone: String?, plannedAt: String
+    ) async throws -> SessionInfo {
         try await movingScheduled(session) { db in
             try db.execute(
                 sql: """
                     UPDATE sessions SET starts_at = ?, ends_at = ?, time_zone = COALESCE(?, time_zone),
-                      schedule_sequence = schedule_sequence + 1
+                      schedule_sequence = schedule_sequence + 1, planned_at = ?
                     WHERE id = ? AND status = 'scheduled'
                     """,
-                arguments: [startsAt, endsAt, timeZone, session])
+                arguments: [startsAt, endsAt, timeZone, plannedAt, session])
         }
     }
 

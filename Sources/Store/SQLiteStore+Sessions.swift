@@ -8,15 +8,15 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     info.id, info.title, info.status.rawValue,
                     JSONWriter.string(.array(info.languages.map { .string($0) })),
                     info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
                     info.schedule?.startsAt, info.schedule?.endsAt, info.schedule?.timeZone,
-                    info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt, info.agenda,
+                    info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt, info.agenda, info.schedule?.plannedAt,
                 ])
         }
     }
@@ -78,7 +78,8 @@ extension SQLiteStore {
         var schedule: SessionInfo.Schedule?
         if let startsAt: String = row["starts_at"], let endsAt: String = row["ends_at"] {
             schedule = SessionInfo.Schedule(
-                startsAt: startsAt, endsAt: endsAt, timeZone: row["time_zone"] ?? "UTC", sequence: row["schedule_sequence"])
+                startsAt: startsAt, endsAt: endsAt, timeZone: row["time_zone"] ?? "UTC", sequence: row["schedule_sequence"],
+                plannedAt: row["planned_at"])
         }
         return SessionInfo(
             id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,

@@ -188,6 +188,7 @@ package final class SQLiteStore: DialogueStore {
                     ALTER TABLE sessions ADD COLUMN lobby INTEGER NOT NULL DEFAULT 0;
                     ALTER TABLE sessions ADD COLUMN cancelled_at TEXT;
                     ALTER TABLE sessions ADD COLUMN agenda TEXT;
+                    ALTER TABLE sessions ADD COLUMN planned_at TEXT;
                     CREATE INDEX sessions_by_start ON sessions(starts_at) WHERE starts_at IS NOT NULL;
                     ALTER TABLE invites ADD COLUMN email TEXT;
                     ALTER TABLE invites ADD COLUMN time_zone TEXT;

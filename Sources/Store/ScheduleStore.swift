@@ -6,9 +6,11 @@ import Dialogue
 package protocol ScheduleStore: ClosableStore {
     /// Sessions with a planned time overlapping `from ..< to` (RFC 3339 UTC), by start.
     func scheduledSessions(from: String, to: String) async throws -> [SessionInfo]
-    /// Moves a scheduled session to a new time (its zone too, when given) and raises its
-    /// sequence. Throws `notFound`, or `conflict` when it is not scheduled any more.
-    func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?) async throws -> SessionInfo
+    /// Moves a scheduled session to a new time (its zone too, when given), decided at
+    /// `plannedAt`, and raises its sequence. Throws `notFound`, or `conflict` when it is not
+    /// scheduled any more.
+    func reschedule(session: String, startsAt: String, endsAt: String, timeZone: String?, plannedAt: String)
+        async throws -> SessionInfo
     /// Opens a scheduled session (→ live). Throws `notFound`, or `conflict` when it is not
     /// scheduled.
     func openSession(_ session: String) async throws -> SessionInfo
@@ -39,7 +41,7 @@ package enum OutboxStatus: String, Sendable, Codable, CaseIterable {
 package struct OutboxMail: Sendable, Equatable {
     /// `mail_…`.
     package var id: String
-    /// What the mail is, unique in the outbox (`invitation:inv_…:0`, `reminder:inv_…:1:0`):
+    /// What the mail is, unique in the outbox (`invitation:inv_…`, `reminder:inv_…:1:0`):
     /// the same decision taken twice, by two nodes or after a restart, enqueues one mail.
     package var key: String
     /// `invitation`, `update`, `cancellation`, `reminder`, `desk`, `transcript`, `request`…
@@ -101,4 +103,6 @@ package protocol MailOutboxStore: ClosableStore {
     func markMailFailed(id: String, error: String, retryAt: String?) async throws
     /// Mails, newest first, with the given status only when one is given (messages left out).
     func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail]
+    /// The keys in the outbox that begin with `prefix` (which reminders of an invite exist).
+    func mailKeys(prefix: String) async throws -> Set<String>
 }

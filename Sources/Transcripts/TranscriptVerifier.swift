@@ -49,7 +49,7 @@ package enum TranscriptVerifier {
         // A live session's export may hold events after its newest checkpoint: signed by
         // the export's document signature only (checked below), reported as `unsigned`.
         let status = try root.object("session").string("status")
-        let liveTail = version >= 2 && head.state == .live && status == "live"
+        let liveTail = version >= 2 && head.state == .live && (status == "live" || status == "scheduled")
         var result = try verifyChain(export: export, unsignedTail: liveTail)
         result.keyTrusted = trusted.map { $0.signer(of: head) != nil }
         func tampered(_ reason: String) -> VerificationResult {

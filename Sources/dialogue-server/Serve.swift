@@ -3,6 +3,8 @@ import Dialogue
 import DialogueServer
 import Foundation
 import Logging
+import Mail
+import Scheduling
 import ServiceLifecycle
 
 /// `serve`: runs the server in the foreground until SIGINT or SIGTERM.
@@ -69,6 +71,20 @@ struct Serve: AsyncParsableCommand {
     var webRoot: String?
     @Option(help: "Clear ended sessions older than N days (fractions allowed): texts redacted, investors erased, signed heads kept.")
     var retentionDays: Double?
+    @Option(help: "Send mail through this SMTP server: smtp://[user:pass@]host[:port] (STARTTLS when offered) or smtps://… (env DIALOGUE_SMTP).")
+    var smtp: String?
+    @Option(help: "Send mail through this sendmail-compatible program (such as msmtp). Default: mail is kept as files in DATA/mail (a Maildir).")
+    var sendmail: String?
+    @Option(help: "Sender of meeting mails (default: meetings@ the --public-url host, or @dialogue.invalid without one).")
+    var mailFrom: String?
+    @Option(help: "Reminders before a meeting starts: offsets such as 24h,15m (units d, h, m), or none.")
+    var reminders = "24h,15m"
+    @Option(help: "Seconds between two looks at the calendar (sessions to open, reminders due).")
+    var calendarTick: Double = 15
+    @Option(help: "Seconds a node holds a mail it is sending before another node may send it again.")
+    var mailLease: Double = 120
+    @Option(help: "Seconds before a refused mail is first tried again (then doubling, up to an hour).")
+    var mailRetrySeconds: Double = 30
 
     /// A provider's request timeout from its flag or variable: a positive number of seconds.
     func providerTimeout(_ value: Double?, _ variable: String, flag: String) -> TimeInterval? {
@@ -119,6 +135,18 @@ struct Serve: AsyncParsableCommand {
         if commitBatch < 1 || commitIntervalMs < 0 {
             throw ValidationError("--commit-batch ≥ 1 and --commit-interval-ms ≥ 0")
         }
+        if smtp != nil && sendmail != nil { throw ValidationError("--smtp and --sendmail: choose one") }
+        if !(0.05...3600).contains(calendarTick) { throw ValidationError("--calendar-tick must be 0.05 to 3600 seconds") }
+        if !(1...86400).contains(mailLease) { throw ValidationError("--mail-lease must be 1 to 86400 seconds") }
+        if !(0.1...3600).contains(mailRetrySeconds) {
+            throw ValidationError("--mail-retry-seconds must be 0.1 to 3600 seconds")
+        }
+        do { _ = try ReminderPlan.parse(reminders) } catch { throw ValidationError("--reminders: \(error)") }
+        if let mailFrom {
+            do { _ = try MailAddress(parsing: mailFrom) } catch {
+                throw ValidationError("--mail-from \(mailFrom.debugDescription): \(error)")
+            }
+        }
     }
 
     func run() async throws {
@@ -161,6 +189,17 @@ struct Serve: AsyncParsableCommand {
         configuration.conformanceEcho = conformanceEcho
         configuration.webRoot = webRoot
         configuration.retentionDays = retentionDays
+        // The flags first; DIALOGUE_SMTP only when neither is given.
+        if let sendmail {
+            configuration.mail = .sendmail(sendmail)
+        } else if let url = smtp ?? environment["DIALOGUE_SMTP"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            configuration.mail = .smtp(url)
+        }
+        configuration.mailFrom = mailFrom
+        configuration.reminders = try ReminderPlan.parse(reminders)
+        configuration.calendarTick = .milliseconds(Int64(calendarTick * 1000))
+        configuration.mailLease = mailLease
+        configuration.mailRetry = mailRetrySeconds
         if let spec = translator ?? environment["DIALOGUE_TRANSLATOR"], !spec.isEmpty {
             switch ProviderSettings.parse(
                 spec, model: translatorModel ?? environment["DIALOGUE_TRANSLATOR_MODEL"],

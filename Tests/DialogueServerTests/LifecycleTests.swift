@@ -184,8 +184,8 @@ import Testing
         // One store, not shared: no presence board, no other nodes' notices, no retention.
         #expect(
             app.runningParts.map(\.rawValue) == [
-                "store", "providers", "events", "http", "transport", "checkpoints", "archives", "commits", "sweep",
-                "staffRevocation", "packWatcher", "archiveCheck", "gate",
+                "store", "providers", "mail", "events", "http", "transport", "checkpoints", "archives", "commits",
+                "sweep", "calendar", "staffRevocation", "packWatcher", "archiveCheck", "gate",
             ])
         let events = try await Self.twoJoins(in: app.store)
         let group = ServiceGroup(

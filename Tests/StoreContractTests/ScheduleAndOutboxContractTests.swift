@@ -35,12 +35,13 @@ import Testing
 
         // Moving raises the sequence and keeps the zone unless a new one is given.
         let moved = try await store.reschedule(
-            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: nil)
+            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: nil, plannedAt: "2027-01-01T00:00:00Z")
         #expect(moved.schedule == .init(
-            startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Ho_Chi_Minh", sequence: 1))
+            startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Ho_Chi_Minh", sequence: 1,
+            plannedAt: "2027-01-01T00:00:00Z"))
         #expect(moved.lobby)
         let rezoned = try await store.reschedule(
-            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Tokyo")
+            session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Tokyo", plannedAt: "2027-01-02T00:00:00Z")
         #expect(rezoned.schedule?.timeZone == "Asia/Tokyo")
         #expect(rezoned.schedule?.sequence == 2)
 
@@ -51,7 +52,7 @@ import Testing
         #expect(try await store.sessionsToOpen(now: "2027-12-31T00:00:00Z") == ["ses_feb"])
         await #expect(throws: StoreError.conflict("session ses_jan is live, not scheduled")) {
             _ = try await store.reschedule(
-                session: "ses_jan", startsAt: "2027-01-17T02:00:00Z", endsAt: "2027-01-17T03:00:00Z", timeZone: nil)
+                session: "ses_jan", startsAt: "2027-01-17T02:00:00Z", endsAt: "2027-01-17T03:00:00Z", timeZone: nil, plannedAt: "2027-01-01T00:00:00Z")
         }
         await #expect(throws: StoreError.conflict("session ses_jan is live, not scheduled")) {
             _ = try await store.cancelSession("ses_jan", at: "2027-01-16T02:10:00Z")
@@ -144,5 +145,9 @@ import Testing
             node: "a", now: "2030-01-01T00:00:00Z", leaseUntil: "2030-01-01T00:01:00Z", limit: 10).isEmpty)
         #expect(try await store.outbox(status: .failed, limit: 10).map(\.lastError) == ["550 5.1.1 no such user"])
         #expect(try await store.outbox(status: nil, limit: 1).count == 1)
+        #expect(try await store.mailKeys(prefix: "reminder:inv_kenji:") == ["reminder:inv_kenji:0"])
+        #expect(try await store.mailKeys(prefix: "reminder:inv_") == ["reminder:inv_kenji:0"])
+        #expect(try await store.mailKeys(prefix: "reminder:inv%").isEmpty)  // no wildcard
+        #expect(try await store.mailKeys(prefix: "reminder:in_").isEmpty)
     }
 }

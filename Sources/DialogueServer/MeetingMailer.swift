@@ -1,0 +1,154 @@
+import AgentPacks
+import Dialogue
+import Foundation
+import Logging
+import Mail
+import MeetingMail
+import Scheduling
+import Store
+
+/// Decides the mails of meetings and puts them in the durable outbox (docs/mail.md): each is
+/// rendered once, with its Message-ID, under a key that names the decision
+/// (`invitation:INVITE`, `update:INVITE:SEQUENCE`, `cancellation:INVITE`,
+/// `reminder:INVITE:SEQUENCE:INDEX`), so the same decision taken twice — by two officers,
+/// two nodes or after a restart — mails once. The worker (`MailWorker`) sends them.
+package struct MeetingMailer: Sendable {
+    let store: any DialogueStore
+    let agents: AgentPackSource
+    let seal: InviteLinkSeal
+    let from: MailAddress
+    /// The join links' base (`PUBLIC_URL`).
+    let baseURL: String
+    /// Host part of Message-IDs and calendar UIDs.
+    let host: String
+    let reminders: ReminderPlan
+    /// Tells the worker a mail is waiting.
+    let wake: @Sendable () -> Void
+    let logger: Logger
+
+    /// The invitation of an invite with an address; nothing when it has none.
+    func invite(_ invite: Invite, code: String, in session: SessionInfo) async throws {
+        guard let mail = try compose(.invitation, session: session, invite: invite, joinURL: joinURL(code)) else { return }
+        try await enqueue(mail, key: "invitation:\(invite.id)", invite: invite)
+    }
+
+    /// A new time: each invited address gets an update with the raised sequence.
+    func rescheduled(_ session: SessionInfo, from previous: SessionInfo.Schedule) async throws {
+        for invite in try await mailedInvites(of: session.id) {
+            guard
+                let mail = try compose(
+                    .update, session: session, invite: invite, joinURL: repeatedLink(invite),
+                    previous: meetingTime(previous))
+            else { continue }
+            try await enqueue(mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite)
+        }
+    }
+
+    /// Called off: each invited address gets a calendar cancellation. `invites` are read
+    /// before they are revoked.
+    func cancelled(_ session: SessionInfo, invites: [Invite]) async throws {
+        for invite in invites where invite.email != nil && invite.revokedAt == nil {
+            guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { continue }
+            try await enqueue(mail, key: "cancellation:\(invite.id)", invite: invite)
+        }
+    }
+
+    /// The reminders due at `now` for every meeting starting within the plan's longest offset.
+    /// What was mailed is read back from the outbox's keys, so a restart mails nothing twice.
+    func remind(now: Date) async throws {
+        guard let longest = reminders.offsets.map(Self.seconds).max(), longest > 0 else { return }
+        let sessions = try await store.scheduledSessions(
+            from: MeetingTime.rfc3339(now), to: MeetingTime.rfc3339(now.addingTimeInterval(longest + 1)))
+        for session in sessions where session.status.takesMessages {
+            guard let schedule = session.schedule, let time = meetingTime(schedule), time.startsAt > now else { continue }
+            for invite in try await mailedInvites(of: session.id) {
+                let prefix = "reminder:\(invite.id):\(schedule.sequence):"
+                let keys = try await store.mailKeys(prefix: prefix)
+                let mailed = Set(keys.compactMap { Int($0.dropFirst(prefix.count)) })
+                // A reminder mailed makes every earlier one moot (its moment is behind it too).
+                let done = Set(reminders.offsets.indices.filter { index in
+                    mailed.contains { reminders.offsets[index] >= reminders.offsets[$0] }
+                })
+                // Moot: a reminder whose moment had passed when the investor last heard of the
+                // time (the invitation, or the update of a move).
+                let heard = [invite.createdAt, schedule.plannedAt].compactMap { $0 }.compactMap(Self.instant).max()
+                let due = reminders.due(startsAt: time.startsAt, now: now, alreadySent: done, createdAt: heard)
+                guard let index = due.send,
+                    let mail = try compose(.reminder, session: session, invite: invite, joinURL: repeatedLink(invite))
+                else { continue }
+                try await enqueue(mail, key: prefix + String(index), invite: invite)
+            }
+        }
+    }
+
+    // MARK: Composing and enqueuing
+
+    private func compose(
+        _ kind: MeetingMailKind, session: SessionInfo, invite: Invite, joinURL: String?, previous: MeetingTime? = nil
+    ) throws -> MeetingMail? {
+        guard let email = invite.email.flatMap({ try? MailAddress(parsing: $0) }),
+            let schedule = session.schedule, let time = meetingTime(schedule)
+        else { return nil }
+        let manifest = agents.current.pack(id: session.agent)?.manifest ?? agents.current.defaultPack.manifest
+        let language = invite.language
+        return MeetingMail(
+            kind: kind, sessionId: session.id, title: session.title, agenda: session.agenda, time: time,
+            sequence: schedule.sequence, previousTime: previous,
+            invitee: .init(
+                inviteId: invite.id, name: invite.name, language: language, email: email, timeZone: invite.timeZone),
+            sender: .init(
+                address: from, organisation: manifest.organisationName(in: language),
+                notice: manifest.meetingNotice(in: language)),
+            joinURL: joinURL, host: host)
+    }
+
+    private func enqueue(_ mail: MeetingMail, key: String, invite: Invite) async throws {
+        let id = SecretToken.identifier(prefix: "mail")
+        let now = Date()
+        let message = try mail.message(messageID: "<\(id)@\(host)>", date: now)
+        let stamp = MeetingTime.rfc3339(now)
+        let stored = OutboxMail(
+            id: id, key: key, kind: mail.kind.rawValue, session: mail.sessionId, recipient: mail.invitee.email.address,
+            subject: mail.subject, message: message.rendered(), nextAttemptAt: stamp, createdAt: stamp)
+        if try await store.enqueueMail(stored) {
+            logger.info(
+                "mail queued",
+                metadata: ["mail.id": "\(id)", "mail.kind": "\(mail.kind.rawValue)", "invite.id": "\(invite.id)"])
+            wake()
+        }
+    }
+
+    /// The invites with an address whose link still works (not revoked, not expired, the
+    /// investor not removed).
+    private func mailedInvites(of session: String) async throws -> [Invite] {
+        let now = Timestamp.nowMilliseconds()
+        let removed = Set(try await store.participants(session: session).filter(\.removed).map(\.id))
+        return try await store.invites(session: session).filter {
+            $0.email != nil && $0.isUsable(nowMilliseconds: now) && !removed.contains($0.id)
+        }
+    }
+
+    /// An RFC 3339 time as stored (with or without milliseconds).
+    static func instant(_ text: String) -> Date? {
+        Timestamp.parse(text).map { Date(timeIntervalSince1970: Double($0) / 1000) }
+    }
+
+    private func joinURL(_ code: String) -> String { baseURL + "/join#" + code }
+
+    /// The invite's link again, when its sealed code opens under this node's key.
+    private func repeatedLink(_ invite: Invite) -> String? {
+        guard let sealed = invite.sealedCode, let code = seal.open(sealed, invite: invite.id) else { return nil }
+        return joinURL(code)
+    }
+
+    private func meetingTime(_ schedule: SessionInfo.Schedule) -> MeetingTime? {
+        guard let start = try? MeetingTime.parseInstant(schedule.startsAt),
+            let end = try? MeetingTime.parseInstant(schedule.endsAt)
+        else { return nil }
+        return MeetingTime(startsAt: start, endsAt: end, timeZone: schedule.timeZone)
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
