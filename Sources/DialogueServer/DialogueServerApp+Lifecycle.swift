@@ -257,7 +257,8 @@ extension DialogueServerApp {
                     let opened = try await store.openSession(id)
                     await hub.sessionPlanned(opened)
                     logger.info("session opened at its time", metadata: ["session.id": "\(id)"])
-                } catch StoreError.conflict {}
+                } catch StoreError.conflict {  // another node opened it first
+                } catch StoreError.notFound {}
             }
             try await mailer.remind(now: now)
         } catch where !Task.isCancelled {

@@ -45,6 +45,8 @@ package final class DialogueServerApp: Sendable {
     let mailFrom: MailAddress
     /// Seals invite codes for the mails that repeat a link.
     let inviteSeal: InviteLinkSeal
+    /// Seals the messages of the outbox (they hold join links).
+    let outboxSeal: SigningKeySeal
     /// Queues the mails of meetings; made by `start()`, which knows the links' base URL.
     let mailer = Mutex<MeetingMailer?>(nil)
 
@@ -143,12 +145,13 @@ package final class DialogueServerApp: Sendable {
         redactions = RedactionService(
             store: store, transcripts: transcripts, index: transcriptSearch.index, hub: hub, logger: logger)
         inviteSeal = InviteLinkSeal(signingKey: key.rawRepresentation)
+        outboxSeal = SigningKeySeal(signingKey: key.rawRepresentation, purpose: "outbox messages v1")
         let sender = configuration.mailSender(port: configuration.port)
         do { mailFrom = try MailAddress(parsing: sender) } catch {
             throw ServerStartError.badMail("--mail-from \(sender.debugDescription) is not a mail address: \(error)")
         }
         mailWorker = MailWorker(
-            store: store, transport: try Self.mailTransport(configuration, logger: logger), from: mailFrom,
+            store: store, seal: outboxSeal, transport: try Self.mailTransport(configuration, logger: logger), from: mailFrom,
             node: SecretToken.identifier(prefix: "node"), policy: MailRetryPolicy(first: configuration.mailRetry),
             lease: configuration.mailLease, logger: logger)
     }

@@ -46,10 +46,16 @@ extension HTTPAPI {
         }
         do {
             let time = try MeetingTime.parse(startsAt: startText, endsAt: endText, timeZone: zoneName, now: now)
+            // Stored to the second: a meeting of less than a second would have no length.
+            guard MeetingTime.rfc3339(time.startsAt) < MeetingTime.rfc3339(time.endsAt) else {
+                throw Failure.badRequest("\"endsAt\" must be at least a second after \"startsAt\"")
+            }
             return SessionInfo.Schedule(
                 startsAt: MeetingTime.rfc3339(time.startsAt), endsAt: MeetingTime.rfc3339(time.endsAt),
                 timeZone: time.timeZone, plannedAt: MeetingTime.rfc3339(now))
-        } catch {
+        } catch let failure as Failure {
+            throw failure
+        } catch let error as ScheduleError {
             throw Failure.badRequest(error.description)
         }
     }
@@ -85,6 +91,12 @@ extension HTTPAPI {
                 plannedAt: MeetingTime.rfc3339(Date()))
         } catch StoreError.conflict(let reason) {
             throw Failure.conflict(reason)
+        } catch StoreError.notFound {
+            throw Failure.notFound("no session \(id)")
+        }
+        // The links last until a day after the new end (the update says they stay the same).
+        if let end = Timestamp.parse(planned.endsAt) {
+            try await store.extendInvites(session: id, until: Timestamp.format(milliseconds: end + 86_400_000))
         }
         await hub.sessionPlanned(moved)
         try await mailer?.rescheduled(moved, from: previous)
@@ -104,6 +116,8 @@ extension HTTPAPI {
             cancelled = try await store.cancelSession(id, at: MeetingTime.rfc3339(Date()))
         } catch StoreError.conflict(let reason) {
             throw Failure.conflict(reason)
+        } catch StoreError.notFound {
+            throw Failure.notFound("no session \(id)")
         }
         await hub.sessionPlanned(cancelled)
         for invite in invites where invite.revokedAt == nil {
@@ -111,7 +125,7 @@ extension HTTPAPI {
                 await hub.closeInvite(invite.id, reason: "session cancelled")
             }
         }
-        try await mailer?.cancelled(cancelled, invites: invites)
+        await mailer?.cancelled(cancelled, invites: invites)
         logger.info("session cancelled", metadata: ["session.id": "\(id)", "staff.name": "\(officer.name)"])
         return Self.json(200, try await sessionObject(cancelled))
     }

@@ -182,6 +182,8 @@ struct HTTPAPI: Sendable {
         guard let title = body["title"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !title.isEmpty,
             title.count <= 300
         else { throw Failure.badRequest("\"title\" must be a non-empty string of at most 300 characters") }
+        // A title is one line: it heads the page, the transcript and the mails' subjects.
+        if Self.hasControlCharacters(title) { throw Failure.badRequest("\"title\" must be one line, without control characters") }
         var pack = agents.defaultPack
         if let agent = body["agent"], agent != .null {
             guard let id = agent.stringValue, let found = agents.pack(id: id) else {
@@ -212,6 +214,11 @@ struct HTTPAPI: Sendable {
         try await store.createSession(info)
         logger.info("session created", metadata: ["session.id": "\(info.id)", "staff.name": "\(officer.name)"])
         return Self.json(201, info.json(participants: []))
+    }
+
+    /// Whether `text` holds a line break or another control character (C0, DEL, C1).
+    static func hasControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" }
     }
 
     /// `GET /v1/sessions?q=&status=`, or `?from=&to=` for a calendar window.
@@ -308,13 +315,14 @@ struct HTTPAPI: Sendable {
         guard let name = body["name"]?.stringValue?.trimmingCharacters(in: .whitespacesAndNewlines), !name.isEmpty,
             name.count <= 200
         else { throw Failure.badRequest("\"name\" must be a non-empty string of at most 200 characters") }
+        if Self.hasControlCharacters(name) { throw Failure.badRequest("\"name\" must be one line, without control characters") }
         guard let language = body["language"]?.stringValue, LanguageTag.isValid(language) else {
             throw Failure.badRequest("\"language\" must be a language code such as \"ja\"")
         }
         var organisation: String?
         if let value = body["organisation"], value != .null {
-            guard let o = value.stringValue, o.count <= 200 else {
-                throw Failure.badRequest("\"organisation\" must be a string of at most 200 characters")
+            guard let o = value.stringValue, o.count <= 200, !Self.hasControlCharacters(o) else {
+                throw Failure.badRequest("\"organisation\" must be one line of at most 200 characters")
             }
             organisation = o
         }
@@ -342,10 +350,17 @@ struct HTTPAPI: Sendable {
             expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id,
             email: contact.email, timeZone: contact.timeZone)
         let code = try await store.createInvite(invite)
+        var mailError: String?
         if contact.email != nil, let seal, let mailer {
-            // Sealed for the updates and reminders that repeat the link; the invitation now.
-            try await store.sealInviteCode(invite: invite.id, sealed: seal.seal(code, invite: invite.id))
-            try await mailer.invite(invite, code: code, in: info)
+            // Sealed for the updates and reminders that repeat the link; the invitation now. A
+            // failure here must not hide the code, shown only in this answer: it is reported.
+            do {
+                try await store.sealInviteCode(invite: invite.id, sealed: try seal.seal(code, invite: invite.id))
+                try await mailer.invite(invite, code: code, in: info)
+            } catch {
+                logger.error("invitation not queued", metadata: ["invite.id": "\(invite.id)", "error": "\(error)"])
+                mailError = "the invitation was not queued (\(error)): give the link by hand"
+            }
         }
         logger.info("invite created", metadata: ["session.id": "\(id)", "invite.id": "\(invite.id)"])
         return Self.json(
@@ -355,6 +370,7 @@ struct HTTPAPI: Sendable {
                 "expiresAt": .string(invite.expiresAt), "name": .string(name), "language": .string(invite.language),
                 "email": contact.email.map(JSONValue.string) ?? .null,
                 "timeZone": contact.timeZone.map(JSONValue.string) ?? .null,
+                "mailError": mailError.map(JSONValue.string) ?? .null,
             ])
     }
 

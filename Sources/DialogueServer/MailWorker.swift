@@ -35,6 +35,8 @@ package struct MailRetryPolicy: Sendable, Equatable {
 /// again, with the same Message-ID: at least once, never lost.
 package final class MailWorker: Sendable {
     private let store: any MailOutboxStore
+    /// Opens the stored messages (sealed by `MeetingMailer`: they hold join links).
+    private let seal: SigningKeySeal
     private let transport: any MailTransport
     private let from: MailAddress
     private let node: String
@@ -47,11 +49,12 @@ package final class MailWorker: Sendable {
     private let wakeContinuation: AsyncStream<Void>.Continuation
 
     package init(
-        store: any MailOutboxStore, transport: any MailTransport, from: MailAddress, node: String,
-        policy: MailRetryPolicy = MailRetryPolicy(), lease: TimeInterval = 120, poll: Duration = .seconds(5),
+        store: any MailOutboxStore, seal: SigningKeySeal, transport: any MailTransport, from: MailAddress, node: String,
+        policy: MailRetryPolicy = MailRetryPolicy(), lease: TimeInterval = 1200, poll: Duration = .seconds(5),
         logger: Logger
     ) {
         self.store = store
+        self.seal = seal
         self.transport = transport
         self.from = from
         self.node = node
@@ -111,16 +114,25 @@ package final class MailWorker: Sendable {
             do { recipient = try MailAddress(parsing: mail.recipient) } catch {
                 throw MailDeliveryError.permanent("bad address \(mail.recipient): \(error)")
             }
-            try await transport.send(rendered: mail.message, envelopeFrom: from, recipients: [recipient])
-            try await store.markMailSent(id: mail.id, at: MeetingTime.rfc3339(Date()))
-            logger.info("mail sent", metadata: metadata)
+            guard let message = seal.open(mail.message, boundTo: mail.id) else {
+                throw MailDeliveryError.permanent(
+                    "the stored message does not open under this node's signing key (rotated, or another key)")
+            }
+            try await transport.send(rendered: message, envelopeFrom: from, recipients: [recipient])
+            if try await store.markMailSent(id: mail.id, by: node, at: MeetingTime.rfc3339(Date())) {
+                logger.info("mail sent", metadata: metadata)
+            } else {
+                logger.warning("mail sent after this node's lease ran out: another node may send it again", metadata: metadata)
+            }
         } catch let error as MailDeliveryError {
             let retryAt = policy.retry(after: mail.attempts, error: error, now: Date())
             logger.warning(
                 retryAt == nil ? "mail failed" : "mail deferred",
                 metadata: metadata.merging(["error": "\(error)", "attempt": "\(mail.attempts)"]) { $1 })
             do {
-                try await store.markMailFailed(id: mail.id, error: error.reason, retryAt: retryAt.map(MeetingTime.rfc3339))
+                let held = try await store.markMailFailed(
+                    id: mail.id, by: node, error: error.reason, retryAt: retryAt.map(MeetingTime.rfc3339))
+                if !held { logger.warning("lease ran out: the mail is another node's now", metadata: metadata) }
             } catch {
                 logger.error("outbox not updated", metadata: metadata.merging(["error": "\(error)"]) { $1 })
             }

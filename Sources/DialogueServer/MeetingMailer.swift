@@ -16,6 +16,8 @@ package struct MeetingMailer: Sendable {
     let store: any DialogueStore
     let agents: AgentPackSource
     let seal: InviteLinkSeal
+    /// Seals each stored message: it holds the investor's join link, a credential.
+    let outboxSeal: SigningKeySeal
     let from: MailAddress
     /// The join links' base (`PUBLIC_URL`).
     let baseURL: String
@@ -32,24 +34,36 @@ package struct MeetingMailer: Sendable {
         try await enqueue(mail, key: "invitation:\(invite.id)", invite: invite)
     }
 
-    /// A new time: each invited address gets an update with the raised sequence.
+    /// A new time: each invited address gets an update with the raised sequence. One
+    /// invite's mail that cannot be written does not keep the others from theirs.
     func rescheduled(_ session: SessionInfo, from previous: SessionInfo.Schedule) async throws {
         for invite in try await mailedInvites(of: session.id) {
-            guard
-                let mail = try compose(
-                    .update, session: session, invite: invite, joinURL: repeatedLink(invite),
-                    previous: meetingTime(previous))
-            else { continue }
-            try await enqueue(mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite)
+            await each(invite) {
+                guard
+                    let mail = try compose(
+                        .update, session: session, invite: invite, joinURL: repeatedLink(invite),
+                        previous: meetingTime(previous))
+                else { return }
+                try await enqueue(mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite)
+            }
         }
     }
 
     /// Called off: each invited address gets a calendar cancellation. `invites` are read
     /// before they are revoked.
-    func cancelled(_ session: SessionInfo, invites: [Invite]) async throws {
+    func cancelled(_ session: SessionInfo, invites: [Invite]) async {
         for invite in invites where invite.email != nil && invite.revokedAt == nil {
-            guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { continue }
-            try await enqueue(mail, key: "cancellation:\(invite.id)", invite: invite)
+            await each(invite) {
+                guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
+                try await enqueue(mail, key: "cancellation:\(invite.id)", invite: invite)
+            }
+        }
+    }
+
+    /// Runs one invite's part, logging (not throwing) what fails.
+    private func each(_ invite: Invite, _ work: () async throws -> Void) async {
+        do { try await work() } catch {
+            logger.error("meeting mail not queued", metadata: ["invite.id": "\(invite.id)", "error": "\(error)"])
         }
     }
 
@@ -73,10 +87,12 @@ package struct MeetingMailer: Sendable {
                 // time (the invitation, or the update of a move).
                 let heard = [invite.createdAt, schedule.plannedAt].compactMap { $0 }.compactMap(Self.instant).max()
                 let due = reminders.due(startsAt: time.startsAt, now: now, alreadySent: done, createdAt: heard)
-                guard let index = due.send,
-                    let mail = try compose(.reminder, session: session, invite: invite, joinURL: repeatedLink(invite))
-                else { continue }
-                try await enqueue(mail, key: prefix + String(index), invite: invite)
+                guard let index = due.send else { continue }
+                await each(invite) {
+                    guard let mail = try compose(.reminder, session: session, invite: invite, joinURL: repeatedLink(invite))
+                    else { return }
+                    try await enqueue(mail, key: prefix + String(index), invite: invite)
+                }
             }
         }
     }
@@ -109,7 +125,8 @@ package struct MeetingMailer: Sendable {
         let stamp = MeetingTime.rfc3339(now)
         let stored = OutboxMail(
             id: id, key: key, kind: mail.kind.rawValue, session: mail.sessionId, recipient: mail.invitee.email.address,
-            subject: mail.subject, message: message.rendered(), nextAttemptAt: stamp, createdAt: stamp)
+            subject: mail.subject, message: try outboxSeal.seal(message.rendered(), boundTo: id), nextAttemptAt: stamp,
+            createdAt: stamp)
         if try await store.enqueueMail(stored) {
             logger.info(
                 "mail queued",

@@ -105,7 +105,9 @@ package struct ServerConfiguration: Sendable {
     /// How often scheduled sessions are opened and reminders looked for.
     package var calendarTick: Duration = .seconds(15)
     /// How long a node holds a mail it took before another may send it (it died mid-send).
-    package var mailLease: TimeInterval = 120
+    /// Longer than one send can take (SMTP: connect and replies at 30 s each, and up to 10
+    /// minutes for the server to accept the message data, as RFC 5321 allows).
+    package var mailLease: TimeInterval = 1200
     /// The first wait before a refused mail is tried again (doubling, up to an hour).
     package var mailRetry: TimeInterval = 30
 

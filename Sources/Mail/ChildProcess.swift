@@ -116,9 +116,22 @@ enum ChildProcess {
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([path] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
+        // Only what a mail program needs from the environment: the server's own variables
+        // (a store URL with its password, provider keys) are none of its business.
+        let environment: [UnsafeMutablePointer<CChar>?] =
+            Self.passedEnvironment.map { strdup($0) } + [nil]
+        defer { environment.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawnp(&pid, path, &actions, &attributes, argv, environ)
+        let result = posix_spawnp(&pid, path, &actions, &attributes, argv, environment)
         return result == 0 ? .success(pid) : .failure(LaunchError(operation: "start", code: result))
+    }
+
+    /// `NAME=value` of the variables a sendmail-compatible program may need (where to find
+    /// programs and its configuration, its language, temporary files).
+    static var passedEnvironment: [String] {
+        let names = ["PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL", "LC_CTYPE", "TMPDIR", "TZ"]
+        let environment = ProcessInfo.processInfo.environment
+        return names.compactMap { name in environment[name].map { "\(name)=\($0)" } }
     }
 
     /// glibc 2.34+ has posix_spawn_file_actions_addclosefrom_np, but declares it only under

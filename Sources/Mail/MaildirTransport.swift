@@ -18,10 +18,10 @@ import Foundation
 /// two envelope fields: `Return-Path: <envelopeFrom>` and `X-Envelope-To:` with the recipients
 /// (the To header need not match the envelope).
 ///
-/// Errors: a failure that an operator must fix and that retrying the same message will not
-/// (permission denied, read-only file system, a path component that is a file, a name too
-/// long) is `.permanent`; anything else (disk full, quota, I/O error, too many open files) is
-/// `.temporary`. The reason names the operation, the path and the system's error text.
+/// Errors are all `.temporary`: none is about the message or its addressee. Disk full, quota
+/// or I/O errors pass; permission denied, a read-only file system or a bad path are the
+/// configuration's, fixed by the operator, after which the queued mails must still go. The
+/// reason names the operation, the path and the system's error text.
 package struct MaildirTransport: MailTransport {
     package let directory: String
 
@@ -133,13 +133,8 @@ package struct MaildirTransport: MailTransport {
     }
 
     /// Which errors retrying cannot fix (see the type's comment).
-    static func isPermanent(errno code: Int32) -> Bool {
-        [EACCES, EPERM, EROFS, ENOTDIR, EISDIR, ENAMETOOLONG, ELOOP].contains(code)
-    }
-
     static func failure(_ operation: String, _ path: String, _ code: Int32) -> MailDeliveryError {
-        let reason = "Maildir: cannot \(operation) \(path): \(String(cString: strerror(code)))"
-        return isPermanent(errno: code) ? .permanent(reason) : .temporary(reason)
+        .temporary("Maildir: cannot \(operation) \(path): \(String(cString: strerror(code)))")
     }
 }
 

@@ -7,6 +7,9 @@ struct SMTPRequest: Sendable {
     let bytes: ByteBuffer?
     let startTLS: SMTPTLSStart?
     let reply: EventLoopPromise<SMTPReply>
+    /// How long the reply may take when not the handler's default (RFC 5321 §4.5.3.2.6:
+    /// 10 minutes for the reply to the end of the message data).
+    var timeout: TimeAmount? = nil
 }
 
 struct SMTPTLSStart: Sendable {
@@ -77,7 +80,7 @@ final class SMTPClientHandler: ChannelDuplexHandler {
             return
         }
         pending = request
-        timer = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+        timer = context.eventLoop.assumeIsolated().scheduleTask(in: request.timeout ?? timeout) {
             self.fail(SMTPConnectionError.timedOut, context: context)
         }
         if let bytes = request.bytes {

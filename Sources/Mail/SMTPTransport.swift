@@ -16,8 +16,12 @@ import NIOSSL
 /// can never deliver twice. A 5xx on any recipient makes the whole send `.permanent`, naming
 /// the refused addresses (the caller can send again without them); 4xx only, `.temporary`.
 ///
-/// Other failures: 4xx replies, connection failures, TLS failures and timeouts are
-/// `.temporary`; 5xx replies are `.permanent`. A server that does not offer STARTTLS when TLS
+/// Other failures are `.temporary`: 4xx replies, connection failures, TLS failures, timeouts,
+/// and also 5xx replies that are about the session rather than this message (the greeting,
+/// EHLO, AUTH, MAIL FROM, STARTTLS): a wrong password or a sender the relay refuses is the
+/// configuration's fault, fixed by the operator, and must not fail every mail of the queue
+/// for good (the outbox retries with back-off and shows the reason meanwhile). A 5xx to the
+/// message itself (its size, its data) is `.permanent`. A server that does not offer STARTTLS when TLS
 /// is required, or before credentials would go over a plaintext connection to a host that is
 /// not loopback, gives `.temporary`: it can be an attacker stripping STARTTLS on the way, which
 /// may not last (Postfix defers in the same case).
@@ -163,6 +167,7 @@ struct SMTPSession {
         }
 
         if let limit = extensions.sizeLimit, payload.count > limit {
+            // The message itself is too big for this server: sending it again will not help.
             throw .permanent("SMTP \(server) accepts messages of at most \(limit) bytes; this one has \(payload.count)")
         }
         let mailFrom = "MAIL FROM:<\(from.address)>" + (extensions.has("SIZE") ? " SIZE=\(payload.count)" : "")
@@ -183,8 +188,15 @@ struct SMTPSession {
         try expect(try await exchange("DATA"), 3, after: "DATA")
         var buffer = channel.allocator.buffer(capacity: payload.count)
         buffer.writeBytes(payload)
-        let accepted = try await exchange(bytes: buffer, shownAs: "the end of the message data")
-        try expect(accepted, 2, after: "the message data")
+        // The server may scan the message before it answers: RFC 5321 gives it 10 minutes, and
+        // timing out sooner would send again a message it accepted.
+        let accepted = try await exchange(
+            bytes: buffer, shownAs: "the end of the message data", timeout: .minutes(10))
+        // A 5xx here is about this message (content, size): permanent.
+        if accepted.kind != 2 {
+            let reason = "SMTP \(server) answered the message data with \(accepted)"
+            throw accepted.kind == 5 ? .permanent(reason) : .temporary(reason)
+        }
         logger.debug("SMTP message accepted", metadata: ["smtp.reply": "\(accepted)"])
     }
 
@@ -214,16 +226,17 @@ struct SMTPSession {
                 try await exchange(base64(credentials.password), shownAs: "the AUTH LOGIN password"), 2,
                 after: "AUTH LOGIN")
         } else if mechanisms.isEmpty {
-            throw .permanent("SMTP \(server) does not offer AUTH, but credentials are configured")
+            throw .temporary("SMTP \(server) does not offer AUTH, but credentials are configured")
         } else {
             let offered = mechanisms.sorted().joined(separator: " ")
-            throw .permanent("SMTP \(server) offers AUTH \(offered); this client supports only PLAIN and LOGIN")
+            throw .temporary("SMTP \(server) offers AUTH \(offered); this client supports only PLAIN and LOGIN")
         }
     }
 
-    /// QUIT, politely and without caring about the answer, then close.
+    /// QUIT, politely and without waiting long for the answer (the message is accepted: the
+    /// sooner the outbox marks it sent, the smaller the window for a repeat), then close.
     func quit() async {
-        if channel.isActive { _ = try? await exchange("QUIT") }
+        if channel.isActive { _ = try? await exchange("QUIT", timeout: .seconds(2)) }
         try? await channel.close()
     }
 
@@ -231,32 +244,32 @@ struct SMTPSession {
         if reply.kind != kind { throw failure(reply, after: command) }
     }
 
-    /// 5xx: permanent. 4xx, or a reply of the wrong kind (a 3xx where 2xx was due): temporary.
+    /// A refusal of the session (greeting, EHLO, STARTTLS, AUTH, MAIL FROM, DATA): temporary,
+    /// whatever its class, since it is not this message's fault (see the type's description).
     private func failure(_ reply: SMTPReply, after command: String) -> MailDeliveryError {
-        let reason = "SMTP \(server) answered \(command) with \(reply)"
-        return reply.kind == 5 ? .permanent(reason) : .temporary(reason)
+        .temporary("SMTP \(server) answered \(command) with \(reply)")
     }
 
     /// Sends one command line (CRLF added) and returns the reply. `shownAs` replaces the
     /// command in logs and errors, for those that carry secrets.
-    private func exchange(_ command: String?, shownAs: String? = nil, startTLS: SMTPTLSStart? = nil)
-        async throws(MailDeliveryError) -> SMTPReply
-    {
+    private func exchange(
+        _ command: String?, shownAs: String? = nil, startTLS: SMTPTLSStart? = nil, timeout: TimeAmount? = nil
+    ) async throws(MailDeliveryError) -> SMTPReply {
         var bytes: ByteBuffer?
         if let command {
             logger.debug("SMTP >> \(shownAs ?? command)")
             bytes = channel.allocator.buffer(string: command + "\r\n")
         }
-        return try await exchange(bytes: bytes, shownAs: shownAs ?? command ?? "", startTLS: startTLS)
+        return try await exchange(bytes: bytes, shownAs: shownAs ?? command ?? "", startTLS: startTLS, timeout: timeout)
     }
 
-    private func exchange(bytes: ByteBuffer?, shownAs: String, startTLS: SMTPTLSStart? = nil)
+    private func exchange(bytes: ByteBuffer?, shownAs: String, startTLS: SMTPTLSStart? = nil, timeout: TimeAmount? = nil)
         async throws(MailDeliveryError) -> SMTPReply
     {
         let reply = channel.eventLoop.makePromise(of: SMTPReply.self)
         // If the write never reaches the handler (the channel is closed), nobody else would
         // complete the promise.
-        channel.writeAndFlush(SMTPRequest(bytes: bytes, startTLS: startTLS, reply: reply)).whenFailure {
+        channel.writeAndFlush(SMTPRequest(bytes: bytes, startTLS: startTLS, reply: reply, timeout: timeout)).whenFailure {
             reply.fail($0)
         }
         do {

@@ -57,8 +57,9 @@ package struct SendmailTransport: MailTransport {
         case .failure(let error):
             let reason =
                 "cannot \(error.operation) the sendmail program \(path): \(String(cString: strerror(error.code)))"
-            // A missing or non-executable program is a configuration error; fork failures are not.
-            throw [ENOENT, EACCES, ENOEXEC, ENOTDIR].contains(error.code) ? .permanent(reason) : .temporary(reason)
+            // A program that is missing or cannot run is the configuration's fault: fixed by the
+            // operator, after which the queued mails must still go (temporary, with back-off).
+            throw .temporary(reason)
         }
         let printed = String(decoding: outcome.output, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
         let said = printed.isEmpty ? "" : ": \(printed)"
@@ -100,46 +101,49 @@ package struct SendmailTransport: MailTransport {
         return false
     }
 
-    /// sysexits.h, as sendmail-compatible programs use it. Temporary: the same message may go
-    /// through later, unchanged. Permanent: the message, its addresses or the configuration
-    /// must change first.
+    /// sysexits.h, as sendmail-compatible programs use it. Permanent only when this message
+    /// or its addressee is at fault (sending it again will fail the same way); a failure of the
+    /// configuration, the network or the host is temporary: the operator fixes it and the
+    /// queued mails still go, with back-off, rather than every mail failing for good at once.
     ///
     /// | status | name           | kind      | why                                              |
     /// |--------|----------------|-----------|--------------------------------------------------|
-    /// | 64     | EX_USAGE       | permanent | the command line is wrong: configuration         |
-    /// | 65     | EX_DATAERR     | permanent | the message or an address is malformed           |
-    /// | 66     | EX_NOINPUT     | permanent | an input file is missing: configuration          |
+    /// | 64     | EX_USAGE       | temporary | the command line is wrong: configuration         |
+    /// | 65     | EX_DATAERR     | permanent | the message or an address is malformed (msmtp:   |
+    /// |        |                |           | a refused recipient)                             |
+    /// | 66     | EX_NOINPUT     | temporary | an input file is missing: configuration          |
     /// | 67     | EX_NOUSER      | permanent | addressee unknown                                |
-    /// | 68     | EX_NOHOST      | permanent | host name unknown                                |
-    /// | 69     | EX_UNAVAILABLE | permanent | service unavailable; msmtp's code for 5xx        |
+    /// | 68     | EX_NOHOST      | temporary | host name unknown (also a resolver that failed)  |
+    /// | 69     | EX_UNAVAILABLE | temporary | service unavailable (msmtp: the relay refused    |
+    /// |        |                |           | the session, e.g. a 4xx/5xx to MAIL FROM)        |
     /// | 70     | EX_SOFTWARE    | temporary | internal software error                          |
     /// | 71     | EX_OSERR       | temporary | system error (fork failed, out of memory)        |
-    /// | 72     | EX_OSFILE      | permanent | a system file is missing: configuration          |
+    /// | 72     | EX_OSFILE      | temporary | a system file is missing: configuration          |
     /// | 73     | EX_CANTCREAT   | temporary | cannot create an output file (queue, disk)       |
     /// | 74     | EX_IOERR       | temporary | I/O error; msmtp's code for network errors       |
     /// | 75     | EX_TEMPFAIL    | temporary | temporary failure, the program says retry        |
     /// | 76     | EX_PROTOCOL    | temporary | remote protocol error, may be passing            |
-    /// | 77     | EX_NOPERM      | permanent | permission denied                                |
-    /// | 78     | EX_CONFIG      | permanent | configuration error                              |
+    /// | 77     | EX_NOPERM      | temporary | permission denied: configuration                 |
+    /// | 78     | EX_CONFIG      | temporary | configuration error                              |
     /// | other  |                | temporary | no known meaning: retrying is the safe side, and |
     /// |        |                |           | the caller's retry limit bounds it               |
     static func classify(exitStatus status: Int32) -> (isTemporary: Bool, meaning: String) {
         switch status {
-        case 64: (false, "EX_USAGE: command line usage error")
+        case 64: (true, "EX_USAGE: command line usage error")
         case 65: (false, "EX_DATAERR: data format error")
-        case 66: (false, "EX_NOINPUT: cannot open input")
+        case 66: (true, "EX_NOINPUT: cannot open input")
         case 67: (false, "EX_NOUSER: addressee unknown")
-        case 68: (false, "EX_NOHOST: host name unknown")
-        case 69: (false, "EX_UNAVAILABLE: service unavailable")
+        case 68: (true, "EX_NOHOST: host name unknown")
+        case 69: (true, "EX_UNAVAILABLE: service unavailable")
         case 70: (true, "EX_SOFTWARE: internal software error")
         case 71: (true, "EX_OSERR: system error")
-        case 72: (false, "EX_OSFILE: critical OS file missing")
+        case 72: (true, "EX_OSFILE: critical OS file missing")
         case 73: (true, "EX_CANTCREAT: cannot create output file")
         case 74: (true, "EX_IOERR: input/output error")
         case 75: (true, "EX_TEMPFAIL: temporary failure")
         case 76: (true, "EX_PROTOCOL: remote error in protocol")
-        case 77: (false, "EX_NOPERM: permission denied")
-        case 78: (false, "EX_CONFIG: configuration error")
+        case 77: (true, "EX_NOPERM: permission denied")
+        case 78: (true, "EX_CONFIG: configuration error")
         default: (true, "no sysexits.h meaning")
         }
     }

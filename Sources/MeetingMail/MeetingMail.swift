@@ -66,7 +66,7 @@ package struct MeetingMail: Sendable {
     package var sender: Sender
     /// The personal join link; nil when it cannot be repeated (a cancellation needs none).
     package var joinURL: String?
-    /// The host part of Message-IDs and UIDs (the server's public host name).
+    /// The host part of Message-IDs and UIDs (the sender address's domain).
     package var host: String
 
     package init(
@@ -123,7 +123,7 @@ package struct MeetingMail: Sendable {
             method: method, uid: calendarUID, sequence: sequence, dtstamp: stamp, start: time.startsAt,
             end: time.endsAt, summary: title, description: description,
             url: kind == .cancellation ? nil : joinURL,
-            organizer: .init(name: sender.organisation, email: sender.address.address),
+            organizer: .init(name: Self.oneLine(sender.organisation), email: sender.address.address),
             attendee: .init(name: invitee.name, email: invitee.email.address))
     }
 
@@ -174,8 +174,8 @@ package struct MeetingMail: Sendable {
                     inline: true))
         }
         return try MailMessage(
-            from: sender.address, fromName: sender.organisation, to: [invitee.email],
-            toNames: [invitee.email: invitee.name], subject: subject, messageID: messageID, date: date,
+            from: sender.address, fromName: Self.oneLine(sender.organisation), to: [invitee.email],
+            toNames: [invitee.email: Self.oneLine(invitee.name)], subject: subject, messageID: messageID, date: date,
             textBody: textBody(), htmlBody: htmlBody(), attachments: attachments,
             extraHeaders: [("Content-Language", primaryLanguage)])
     }
@@ -241,9 +241,20 @@ package struct MeetingMail: Sendable {
     }
 
     private func fill(_ template: String) -> String {
-        template.replacingOccurrences(of: "{name}", with: invitee.name)
-            .replacingOccurrences(of: "{title}", with: title)
-            .replacingOccurrences(of: "{organisation}", with: sender.organisation)
+        template.replacingOccurrences(of: "{name}", with: Self.oneLine(invitee.name))
+            .replacingOccurrences(of: "{title}", with: Self.oneLine(title))
+            .replacingOccurrences(of: "{organisation}", with: Self.oneLine(sender.organisation))
+    }
+
+    /// `text` with line breaks and other control characters as spaces: a subject or a name
+    /// in a header must stay on one line (the API refuses them already; this is the second
+    /// guard, so that no stored value can make a mail impossible to write).
+    static func oneLine(_ text: String) -> String {
+        String(
+            String.UnicodeScalarView(
+                text.unicodeScalars.map {
+                    $0.value < 0x20 || (0x7F...0x9F).contains($0.value) || $0 == "\u{2028}" || $0 == "\u{2029}" ? " " : $0
+                }))
     }
 
     private func escape(_ text: String) -> String {

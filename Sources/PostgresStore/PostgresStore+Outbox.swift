@@ -35,22 +35,28 @@ extension PostgresStore {
         .sorted { ($0.nextAttemptAt, $0.id) < ($1.nextAttemptAt, $1.id) }
     }
 
-    package func markMailSent(id: String, at: String) async throws {
-        try await execute(
+    // Both marks are fenced by the holder: a node whose lease ran out (another took the mail
+    // and may have sent it) changes nothing.
+
+    package func markMailSent(id: String, by node: String, at: String) async throws -> Bool {
+        try await !rows(
             """
-            UPDATE mail_outbox SET status = 'sent', sent_at = \(at), lease_until = NULL, last_error = NULL
-            WHERE id = \(id)
-            """)
+            UPDATE mail_outbox SET status = 'sent', sent_at = \(at), lease_until = NULL, last_error = NULL,
+              message = ''::bytea
+            WHERE id = \(id) AND status = 'sending' AND claimed_by = \(node) RETURNING id
+            """
+        ).isEmpty
     }
 
-    package func markMailFailed(id: String, error: String, retryAt: String?) async throws {
+    package func markMailFailed(id: String, by node: String, error: String, retryAt: String?) async throws -> Bool {
         let status = retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue
-        try await execute(
+        return try await !rows(
             """
             UPDATE mail_outbox SET status = \(status), last_error = \(error),
               next_attempt_at = COALESCE(\(retryAt), next_attempt_at), lease_until = NULL
-            WHERE id = \(id)
-            """)
+            WHERE id = \(id) AND status = 'sending' AND claimed_by = \(node) RETURNING id
+            """
+        ).isEmpty
     }
 
     package func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail] {
@@ -70,9 +76,10 @@ extension PostgresStore {
     }
 
     package func mailKeys(prefix: String) async throws -> Set<String> {
-        // substr, not LIKE: ids hold underscores, LIKE's one-character wildcard.
-        Set(try await rows(
-            "SELECT key FROM mail_outbox WHERE substr(key, 1, length(\(prefix))) = \(prefix)"
+        // A range in byte order (COLLATE "C"), not LIKE: ids hold underscores, its wildcard.
+        let end = SQLiteStore.prefixEnd(prefix)
+        return Set(try await rows(
+            "SELECT key FROM mail_outbox WHERE key COLLATE \"C\" >= \(prefix) AND key COLLATE \"C\" < \(end)"
         ).map { try $0.decode(String.self) })
     }
 

@@ -189,8 +189,18 @@ extension PostgresStore {
             UPDATE participants SET name = \(erasedName), organisation = NULL
             WHERE session_id = \(session) AND id = \(participant)
             """, logger: logger)
+        // What the calendar kept of them goes too: the invite's address, zone and sealed code,
+        // and the session's mails to that address (their names and links).
         try await connection.query(
-            "UPDATE invites SET name = \(erasedName), organisation = NULL WHERE session_id = \(session) AND id = \(participant)",
+            """
+            DELETE FROM mail_outbox WHERE session_id = \(session) AND recipient IN (
+              SELECT email FROM invites WHERE session_id = \(session) AND id = \(participant) AND email IS NOT NULL)
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE invites SET name = \(erasedName), organisation = NULL, email = NULL, time_zone = NULL, code_sealed = NULL
+            WHERE session_id = \(session) AND id = \(participant)
+            """,
             logger: logger)
     }
 

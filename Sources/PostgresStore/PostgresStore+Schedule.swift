@@ -54,6 +54,14 @@ extension PostgresStore {
         ).map { try $0.decode(String.self) }
     }
 
+    package func extendInvites(session: String, until: String) async throws {
+        try await execute(
+            """
+            UPDATE invites SET expires_at = \(until)
+            WHERE session_id = \(session) AND revoked_at IS NULL AND expires_at < \(until) COLLATE "C"
+            """)
+    }
+
     package func sealInviteCode(invite: String, sealed: [UInt8]) async throws {
         try await execute("UPDATE invites SET code_sealed = \(Data(sealed)) WHERE id = \(invite)")
     }

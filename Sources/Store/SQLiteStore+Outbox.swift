@@ -46,22 +46,33 @@ extension SQLiteStore {
         }
     }
 
-    package func markMailSent(id: String, at: String) async throws {
+    // Both marks are fenced by the holder: a node whose lease ran out (another took the mail
+    // and may have sent it) changes nothing.
+
+    package func markMailSent(id: String, by node: String, at: String) async throws -> Bool {
         try await writing { db in
             try db.execute(
-                sql: "UPDATE mail_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL WHERE id = ?",
-                arguments: [at, id])
+                sql: """
+                    UPDATE mail_outbox SET status = 'sent', sent_at = ?, lease_until = NULL, last_error = NULL,
+                      message = X''
+                    WHERE id = ? AND status = 'sending' AND claimed_by = ?
+                    """,
+                arguments: [at, id, node])
+            return db.changesCount > 0
         }
     }
 
-    package func markMailFailed(id: String, error: String, retryAt: String?) async throws {
+    package func markMailFailed(id: String, by node: String, error: String, retryAt: String?) async throws -> Bool {
         try await writing { db in
             try db.execute(
                 sql: """
                     UPDATE mail_outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-                      lease_until = NULL WHERE id = ?
+                      lease_until = NULL WHERE id = ? AND status = 'sending' AND claimed_by = ?
                     """,
-                arguments: [retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue, error, retryAt, id])
+                arguments: [
+                    retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue, error, retryAt, id, node,
+                ])
+            return db.changesCount > 0
         }
     }
 
@@ -83,11 +94,19 @@ extension SQLiteStore {
     }
 
     package func mailKeys(prefix: String) async throws -> Set<String> {
-        try await reading { db in
-            // substr, not LIKE: ids hold underscores, LIKE's one-character wildcard.
+        let end = Self.prefixEnd(prefix)
+        return try await reading { db in
+            // A range on the key's index (not LIKE: ids hold underscores, its wildcard).
             Set(try String.fetchAll(
-                db, sql: "SELECT key FROM mail_outbox WHERE substr(key, 1, length(?)) = ?", arguments: [prefix, prefix]))
+                db, sql: "SELECT key FROM mail_outbox WHERE key >= ? AND key < ?", arguments: [prefix, end]))
         }
+    }
+
+    /// The first string after every string that begins with `prefix` (its last character
+    /// raised by one): keys are ASCII.
+    package static func prefixEnd(_ prefix: String) -> String {
+        guard let last = prefix.unicodeScalars.last, let next = Unicode.Scalar(last.value + 1) else { return prefix + "\u{10FFFF}" }
+        return String(prefix.unicodeScalars.dropLast()) + String(next)
     }
 
     static func outboxMail(_ row: Row, withMessage: Bool) -> OutboxMail {

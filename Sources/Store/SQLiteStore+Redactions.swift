@@ -154,13 +154,24 @@ extension SQLiteStore {
         return plan != nil
     }
 
-    /// Replaces a participant's name and organisation in the invite and participant rows.
+    /// Replaces a participant's name and organisation in the invite and participant rows,
+    /// and removes what the calendar kept of them: the invite's address, zone and sealed
+    /// code, and the session's mails to that address (their names and links).
     private static func eraseRows(_ db: Database, session: String, participant: String) throws {
         try db.execute(
             sql: "UPDATE participants SET name = ?, organisation = NULL WHERE session_id = ? AND id = ?",
             arguments: [erasedName, session, participant])
         try db.execute(
-            sql: "UPDATE invites SET name = ?, organisation = NULL WHERE session_id = ? AND id = ?",
+            sql: """
+                DELETE FROM mail_outbox WHERE session_id = ? AND recipient IN (
+                  SELECT email FROM invites WHERE session_id = ? AND id = ? AND email IS NOT NULL)
+                """,
+            arguments: [session, session, participant])
+        try db.execute(
+            sql: """
+                UPDATE invites SET name = ?, organisation = NULL, email = NULL, time_zone = NULL, code_sealed = NULL
+                WHERE session_id = ? AND id = ?
+                """,
             arguments: [erasedName, session, participant])
     }
 

@@ -55,6 +55,14 @@ extension SQLiteStore {
         }
     }
 
+    package func extendInvites(session: String, until: String) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: "UPDATE invites SET expires_at = ? WHERE session_id = ? AND revoked_at IS NULL AND expires_at < ?",
+                arguments: [until, session, until])
+        }
+    }
+
     package func sealInviteCode(invite: String, sealed: [UInt8]) async throws {
         try await writing { db in
             try db.execute(sql: "UPDATE invites SET code_sealed = ? WHERE id = ?", arguments: [Data(sealed), invite])

@@ -19,6 +19,9 @@ package protocol ScheduleStore: ClosableStore {
     func cancelSession(_ session: String, at: String) async throws -> SessionInfo
     /// Scheduled sessions whose start has come (`startsAt <= now`): the ones to open.
     func sessionsToOpen(now: String) async throws -> [String]
+    /// Makes the session's unrevoked invites last at least `until` (RFC 3339 with
+    /// milliseconds, as invites store it): a meeting moved later keeps its links working.
+    func extendInvites(session: String, until: String) async throws
     /// Keeps an invite's code sealed (`Invite.sealedCode`), for the mails that repeat its link.
     func sealInviteCode(invite: String, sealed: [UInt8]) async throws
 }
@@ -97,10 +100,14 @@ package protocol MailOutboxStore: ClosableStore {
     /// did not finish before its lease ran out (it died while sending). On a shared store
     /// two nodes never take the same mail at once. Each taken mail counts one more attempt.
     func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail]
-    /// The transport accepted the mail.
-    func markMailSent(id: String, at: String) async throws
-    /// The transport refused the mail: tried again at `retryAt`, or failed for good when nil.
-    func markMailFailed(id: String, error: String, retryAt: String?) async throws
+    /// The transport accepted the mail `node` holds; its message is dropped (it was sent, and
+    /// holds a join link). False (nothing changed) when the node no
+    /// longer holds it: its lease ran out and another node took it (which marks it itself).
+    @discardableResult func markMailSent(id: String, by node: String, at: String) async throws -> Bool
+    /// The transport refused the mail `node` holds: tried again at `retryAt`, or failed for
+    /// good when nil. False (nothing changed) when the node no longer holds it.
+    @discardableResult func markMailFailed(id: String, by node: String, error: String, retryAt: String?) async throws
+        -> Bool
     /// Mails, newest first, with the given status only when one is given (messages left out).
     func outbox(status: OutboxStatus?, limit: Int) async throws -> [OutboxMail]
     /// The keys in the outbox that begin with `prefix` (which reminders of an invite exist).

@@ -82,7 +82,7 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Seconds between two looks at the calendar (sessions to open, reminders due).")
     var calendarTick: Double = 15
     @Option(help: "Seconds a node holds a mail it is sending before another node may send it again.")
-    var mailLease: Double = 120
+    var mailLease: Double = 1200
     @Option(help: "Seconds before a refused mail is first tried again (then doubling, up to an hour).")
     var mailRetrySeconds: Double = 30
 

@@ -71,7 +71,7 @@ struct MaildirTransportTests {
         #expect(Self.files(root + "/tmp").isEmpty)
     }
 
-    @Test("a path through a regular file is a permanent error naming it")
+    @Test("a path through a regular file is an error naming it, temporary (the operator fixes the folder)")
     func notADirectory() async throws {
         let root = try Support.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: root) }
@@ -81,7 +81,7 @@ struct MaildirTransportTests {
             try await MaildirTransport(directory: root + "/file/maildir").send(
                 message, envelopeFrom: message.from, recipients: message.to)
         } throws: { error in
-            guard let error = error as? MailDeliveryError, case .permanent(let reason) = error else { return false }
+            guard let error = error as? MailDeliveryError, case .temporary(let reason) = error else { return false }
             return reason.contains(root + "/file") && reason.contains("Not a directory")
         }
     }
@@ -95,16 +95,13 @@ struct MaildirTransportTests {
         }
     }
 
-    @Test("which errors are permanent")
+    @Test("every error is temporary: none is about the message")
     func classification() {
         #expect(
             MaildirTransport.failure("write", "/m/tmp/x", ENOSPC)
                 == .temporary("Maildir: cannot write /m/tmp/x: No space left on device"))
-        #expect(!MaildirTransport.isPermanent(errno: EDQUOT))
-        #expect(!MaildirTransport.isPermanent(errno: EIO))
-        #expect(!MaildirTransport.isPermanent(errno: EMFILE))
-        #expect(MaildirTransport.isPermanent(errno: EACCES))
-        #expect(MaildirTransport.isPermanent(errno: EROFS))
-        #expect(MaildirTransport.isPermanent(errno: ENOTDIR))
+        for code in [EDQUOT, EIO, EMFILE, EACCES, EROFS, ENOTDIR] {
+            #expect(MaildirTransport.failure("open", "/m", code).isTemporary, "errno \(code)")
+        }
     }
 }

@@ -111,7 +111,7 @@ struct SendmailTransportTests {
                     data: Array(repeating: 7, count: 4_000_000))
             ])
         await #expect(
-            throws: MailDeliveryError.permanent(
+            throws: MailDeliveryError.temporary(
                 "the sendmail program /bin/sh exited with status 78 (EX_CONFIG: configuration error): bad config")
         ) {
             try await fake.transport().send(big, envelopeFrom: from, recipients: [guest])
@@ -163,11 +163,11 @@ struct SendmailTransportTests {
         }
     }
 
-    @Test("a missing program: permanent")
+    @Test("a missing program: temporary (the operator installs it; the queue is not failed for good)")
     func missingProgram() async throws {
         let message = try Samples.plain()
         await #expect(
-            throws: MailDeliveryError.permanent(
+            throws: MailDeliveryError.temporary(
                 "cannot start the sendmail program /nonexistent/sendmail: No such file or directory")
         ) {
             try await SendmailTransport(path: "/nonexistent/sendmail").send(
@@ -180,8 +180,12 @@ struct SendmailTransportTests {
         #expect(SendmailTransport.classify(exitStatus: 75).isTemporary)
         #expect(SendmailTransport.classify(exitStatus: 74).isTemporary)
         #expect(SendmailTransport.classify(exitStatus: 1).isTemporary)
-        for status: Int32 in [64, 65, 66, 67, 68, 69, 72, 77, 78] {
+        // Only what is about the message or its addressee is permanent.
+        for status: Int32 in [65, 67] {
             #expect(!SendmailTransport.classify(exitStatus: status).isTemporary, "\(status)")
+        }
+        for status: Int32 in [64, 66, 68, 69, 72, 77, 78] {
+            #expect(SendmailTransport.classify(exitStatus: status).isTemporary, "\(status)")
         }
     }
 

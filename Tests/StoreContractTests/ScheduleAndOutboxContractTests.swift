@@ -118,8 +118,15 @@ import Testing
         #expect(retaken.map(\.id) == ["mail_1"])
         #expect(retaken.first?.attempts == 2)
 
+        // The first holder, whose lease ran out, can no longer mark it (b holds it now).
+        #expect(try await !store.markMailSent(id: "mail_1", by: "a", at: "2027-01-01T00:01:30Z"))
+        #expect(try await !store.markMailFailed(id: "mail_1", by: "a", error: "timeout", retryAt: "2027-01-01T00:02:00Z"))
+        #expect(try await store.outbox(status: .sending, limit: 10).map(\.id) == ["mail_1"])
+
         // A temporary refusal: queued again for later, with the reason.
-        try await store.markMailFailed(id: "mail_1", error: "451 4.3.0 try later", retryAt: "2027-01-01T00:05:00Z")
+        #expect(try await store.markMailFailed(
+            id: "mail_1", by: "b", error: "451 4.3.0 try later", retryAt: "2027-01-01T00:05:00Z"))
+        #expect(try await !store.markMailSent(id: "mail_1", by: "b", at: "2027-01-01T00:03:00Z"))  // not held now
         #expect(try await store.claimMail(
             node: "a", now: "2027-01-01T00:04:59Z", leaseUntil: "2027-01-01T00:06:00Z", limit: 10).isEmpty)
         let listed = try await store.outbox(status: .queued, limit: 10)
@@ -130,7 +137,7 @@ import Testing
         let again = try await store.claimMail(
             node: "a", now: "2027-01-02T00:00:00Z", leaseUntil: "2027-01-02T00:01:00Z", limit: 1)
         #expect(again.map(\.id) == ["mail_1"])  // the older due one first, at most `limit`
-        try await store.markMailSent(id: "mail_1", at: "2027-01-02T00:00:01Z")
+        #expect(try await store.markMailSent(id: "mail_1", by: "a", at: "2027-01-02T00:00:01Z"))
         let sent = try await store.outbox(status: .sent, limit: 10)
         #expect(sent.map(\.id) == ["mail_1"])
         #expect(sent.first?.sentAt == "2027-01-02T00:00:01Z")
@@ -140,7 +147,7 @@ import Testing
         let last = try await store.claimMail(
             node: "a", now: "2027-01-02T00:00:02Z", leaseUntil: "2027-01-02T00:01:00Z", limit: 10)
         #expect(last.map(\.id) == ["mail_2"])
-        try await store.markMailFailed(id: "mail_2", error: "550 5.1.1 no such user", retryAt: nil)
+        #expect(try await store.markMailFailed(id: "mail_2", by: "a", error: "550 5.1.1 no such user", retryAt: nil))
         #expect(try await store.claimMail(
             node: "a", now: "2030-01-01T00:00:00Z", leaseUntil: "2030-01-01T00:01:00Z", limit: 10).isEmpty)
         #expect(try await store.outbox(status: .failed, limit: 10).map(\.lastError) == ["550 5.1.1 no such user"])
@@ -149,5 +156,34 @@ import Testing
         #expect(try await store.mailKeys(prefix: "reminder:inv_") == ["reminder:inv_kenji:0"])
         #expect(try await store.mailKeys(prefix: "reminder:inv%").isEmpty)  // no wildcard
         #expect(try await store.mailKeys(prefix: "reminder:in_").isEmpty)
+    }
+
+    /// Two nodes claiming at the same moment never take the same mail (PostgreSQL's SKIP
+    /// LOCKED; SQLite's one writer).
+    @Test(arguments: StoreContractTests.backends) func concurrentClaimsNeverOverlap(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        for index in 0..<40 {
+            #expect(try await store.enqueueMail(Self.mail("mail_c\(index)", key: "k\(index)")))
+        }
+        let claims = try await withThrowingTaskGroup(of: [String].self) { group in
+            for node in 0..<4 {
+                group.addTask {
+                    var taken: [String] = []
+                    while true {
+                        let batch = try await store.claimMail(
+                            node: "n\(node)", now: "2027-01-01T00:00:00Z", leaseUntil: "2027-01-01T00:10:00Z", limit: 3)
+                        if batch.isEmpty { return taken }
+                        taken += batch.map(\.id)
+                    }
+                }
+            }
+            var all: [[String]] = []
+            for try await taken in group { all.append(taken) }
+            return all
+        }
+        let flat = claims.flatMap { $0 }
+        #expect(flat.count == 40)
+        #expect(Set(flat).count == 40, "a mail taken twice")
     }
 }

@@ -178,6 +178,8 @@ def test_scheduled_session_can_be_joined_early(server_factory):
     ({"startsAt": "2020-01-15T10:00:00Z", "endsAt": "2020-01-15T11:00:00Z"}, "past"),
     ({"startsAt": "2027-01-15T10:00:00Z", "endsAt": "2027-01-17T11:00:00Z"}, "24"),
     ({"startsAt": "2027-01-15T10:00:00Z", "endsAt": "2027-01-15T11:00:00Z", "lobby": "yes"}, "lobby"),
+    ({"startsAt": "2027-01-15T10:00:00.2Z", "endsAt": "2027-01-15T10:00:00.7Z"}, "second"),
+    ({"title": "Briefing\nBcc: x@y.example"}, "one line"),
 ])
 def test_bad_schedules_are_refused_with_the_reason(server, body, needle):
     before = server.http("GET", "/v1/sessions", server.officer_token)[1]["sessions"]
@@ -186,6 +188,31 @@ def test_bad_schedules_are_refused_with_the_reason(server, body, needle):
     assert needle.lower() in js["error"]["message"].lower(), js
     after = server.http("GET", "/v1/sessions", server.officer_token)[1]["sessions"]
     assert len(after) == len(before)
+
+
+def test_a_name_on_two_lines_is_refused(server):
+    starts, ends, _, _ = soon()
+    s = server.create_session("Names", startsAt=starts, endsAt=ends)
+    st, js, _ = server.http("POST", f"/v1/sessions/{s['id']}/invites", server.officer_token,
+                            {"name": "Kenji\r\nBcc: x@y.example", "language": "ja", "email": "kenji@sato.example"})
+    assert_http_error(st, js, 400, "bad_request")
+    assert "one line" in js["error"]["message"]
+    assert server.http("GET", f"/v1/sessions/{s['id']}/invites", server.officer_token)[1]["invites"] == []
+
+
+def test_a_moved_meeting_keeps_its_links_working(server_factory):
+    srv = server_factory()
+    starts, ends, _, _ = soon(hours=2)
+    s = srv.create_session("Moved far", startsAt=starts, endsAt=ends)
+    inv = srv.create_invite(s["id"], name="Kim", language="ko", email="kim@investor.example", expiresIn=3 * 86400)
+    new_start, new_end, _, end = soon(hours=24 * 30)
+    st, js, _ = srv.http("PATCH", f"/v1/sessions/{s['id']}", srv.officer_token, {"startsAt": new_start, "endsAt": new_end})
+    assert st == 200, js
+    [listed] = srv.http("GET", f"/v1/sessions/{s['id']}/invites", srv.officer_token)[1]["invites"]
+    expires = datetime.fromisoformat(listed["expiresAt"].replace("Z", "+00:00"))
+    assert expires >= end + timedelta(hours=23), (listed["expiresAt"], new_end)
+    st, js, _ = srv.http("PATCH", "/v1/sessions/ses_nope", srv.officer_token, {"startsAt": new_start, "endsAt": new_end})
+    assert_http_error(st, js, 404, "not_found")
 
 
 @pytest.mark.parametrize("address", ["kenji", "kenji@", "kenji@sato", "a b@sato.example",
@@ -467,4 +494,5 @@ def test_kill_9_while_sending_loses_nothing(server_factory, smtp):
         time.sleep(0.2)
     [sent] = outbox(srv, "sent")
     assert sent["attempts"] == 2
-    assert m["Message-ID"] == f"<{sent['id']}@127.0.0.1>"
+    # Named after the sender's domain (no --public-url here: meetings@dialogue.invalid).
+    assert m["Message-ID"] == f"<{sent['id']}@dialogue.invalid>"
