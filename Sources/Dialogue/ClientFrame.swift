@@ -150,6 +150,9 @@ package enum ClientFrame: Sendable, Equatable {
                 return .moderate(session: session, action: action, target: nil, mode: mode)
             }
             return .moderate(session: session, action: action, target: try fields.string("target"), mode: nil)
+        case "admit", "decline":
+            // The lobby's answers: moderations of the waiting investor's invite (officers only).
+            return .moderate(session: try fields.string("session"), action: typeName, target: try fields.string("invite"), mode: nil)
         case "end":
             return .end(session: try fields.string("session"))
         case "leave":

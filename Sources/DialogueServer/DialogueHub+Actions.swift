@@ -57,6 +57,10 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return }
         // A repeated join restarts the subscription in place (new history, same membership).
         subscribe(id, sessionId, after: after, sendHistory: true)
+        // Who waits in the lobby: for those who see it change (officers, interpreters).
+        if participant.role.seesDrafts, core.state(of: sessionId)?.info.lobby == true {
+            send(lobby.frame(session: sessionId), to: id)
+        }
         if participant.role == .officer, core.status(of: sessionId)?.takesMessages == true {
             decideAndSubmit(sessionId, for: id) { state in try state.join(participant, at: Timestamp.now()) }
         }
@@ -154,7 +158,11 @@ extension DialogueHub {
         guard let participant = connections[id]?.participant else { return nil }
         if !core.isMember(id.key, of: sessionId) {
             if participant.role == .investor {
-                refuse(DialogueError(.forbidden, "you left this session; reconnect to \(verb) again", ref: clientId), to: id)
+                let why =
+                    lobby.isWaiting(id.key)
+                    ? "you are waiting in the lobby: an officer has not let you in yet"
+                    : "you left this session; reconnect to \(verb) again"
+                refuse(DialogueError(.forbidden, why, ref: clientId), to: id)
                 return nil
             }
             guard ensureJoined(id, sessionId) else { return nil }
@@ -170,6 +178,15 @@ extension DialogueHub {
 
     func moderate(_ id: ConnectionID, _ sessionId: String, action: String, target: String) {
         guard ensureJoined(id, sessionId), let officer = connections[id]?.participant else { return }
+        if action == "admit" || action == "decline" {
+            // The name the lobby showed (the investor may wait on another node: then the id).
+            let name = lobby.waiting(in: sessionId).first { $0.invite == target }?.name ?? target
+            decideAndSubmit(sessionId, for: id) { state in
+                try state.decideLobby(
+                    by: officer, invite: target, name: name, admit: action == "admit", at: Timestamp.now())
+            }
+            return
+        }
         decideAndSubmit(sessionId, for: id) { state in
             try state.moderate(by: officer, action: action, target: target, at: Timestamp.now())
         }

@@ -143,6 +143,12 @@ extension DialogueHub {
             retrySay(key.id, event)
         case .storeReachability:
             announceReachability()
+        case .lobbyDecided(let sessionId, let invite, let admitted):
+            lobbyDecided(sessionId, invite: invite, admitted: admitted)
+        case .lobbyClosed(let sessionId):
+            for key in lobby.takeAll(in: sessionId) {
+                unauthorized("the session ended before an officer let you in", to: key.id)
+            }
         case .sessionsInMemory(let count):
             metrics.setLiveSessions(count)
         case .log(let entry):

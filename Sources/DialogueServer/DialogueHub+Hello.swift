@@ -77,6 +77,16 @@ extension DialogueHub {
             unauthorized("you were removed from this session", to: id)
             return
         }
+        if !state.isAdmitted(invite.id) {
+            if state.isDeclined(invite.id) {
+                unauthorized("an officer declined your request to join this session", to: id)
+            } else if !state.info.status.takesMessages {
+                unauthorized("the session ended before an officer let you in", to: id)
+            } else {
+                waitInLobby(id, invite: invite, participant: participant)
+            }
+            return
+        }
         sendWelcome(to: id, session: invite.session)
         subscribe(id, invite.session, after: after, sendHistory: true)
         if state.info.status.takesMessages {

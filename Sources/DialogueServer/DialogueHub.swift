@@ -44,6 +44,8 @@ actor DialogueHub {
     var connections: ConnectionTable<Identity>
     /// The decisions: sessions in memory, readers, acks owed, presence, recovery.
     var core: HubCore<HubWork>
+    /// Investors waiting in this node's lobbies until an officer admits them.
+    var lobby = Lobby()
     /// The agent of each session with events on their way to the writer: read by the commit
     /// delivery, off the hub, to find the events' glossary terms before the hub sees them.
     nonisolated let submittedAgents = SubmittedAgents()
@@ -168,6 +170,7 @@ actor DialogueHub {
 
     /// A connection closed: forgotten here, then in the core (readers, presence).
     func disconnect(_ id: ConnectionID) {
+        if let sessionId = lobby.leave(id.key) { showLobby(sessionId) }
         guard let connection = connections.closed(id.key) else { return }
         metrics.setConnections(connections.count)
         carryOut(core.disconnected(id.key, participant: connection.participant))

@@ -69,6 +69,11 @@ package enum HubAction<Work> {
     /// The shared store became unreachable (nothing is acknowledged until it is back) or
     /// reachable again: tell every signed-in connection (`service`).
     case storeReachability(reachable: Bool)
+    /// An officer's `admit` (or `decline`) of an invite committed, here or on another node:
+    /// its connections waiting in this node's lobby come in (or are turned away).
+    case lobbyDecided(session: String, invite: String, admitted: Bool)
+    /// The session ended: whoever still waits in its lobby on this node is told and let go.
+    case lobbyClosed(session: String)
     /// How many sessions are in memory now (for the metric).
     case sessionsInMemory(Int)
     /// Something the operator should read in the log.

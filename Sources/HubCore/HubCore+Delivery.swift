@@ -196,10 +196,17 @@ extension HubCore {
     /// Effects of a moderation event on this node's connections: a removed participant's
     /// connections to the session close; a mute or unmute is announced as presence.
     mutating func moderationEffects(_ event: Event, into actions: inout [HubAction<Work>]) {
+        if event.kind == .ended, sessions[event.session]?.state.info.lobby == true {
+            actions.append(.lobbyClosed(session: event.session))
+            return
+        }
         guard event.kind == .moderation, let target = event.body["target"]?.stringValue,
             let speakers = sessions[event.session]?.speakers
         else { return }
-        if event.body["action"]?.stringValue == "remove" {
+        let action = event.body["action"]?.stringValue
+        if action == "admit" || action == "decline" {
+            actions.append(.lobbyDecided(session: event.session, invite: target, admitted: action == "admit"))
+        } else if action == "remove" {
             for (id, speaker) in speakers where speaker.id == target {
                 actions.append(.close(id, code: 1008, reason: "removed"))
             }

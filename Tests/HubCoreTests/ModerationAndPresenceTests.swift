@@ -121,3 +121,23 @@ import Testing
         #expect(rig.seqs(officer) == [1, 2])
     }
 }
+
+/// The lobby's decisions reach the driver once committed (never before), so the waiting
+/// connections come in or are turned away on every node.
+@Suite struct LobbyDecisionTests {
+    @Test(arguments: [true, false]) func aCommittedDecisionIsCarriedOut(_ admit: Bool) {
+        var rig = Rig()
+        rig.info.lobby = true
+        let officer = rig.connect(1, as: Rig.officer)
+        rig.frame(officer, .join(after: 0))
+        rig.settle()
+        let at = rig.now()
+        rig.perform(
+            rig.core.decideAndSubmit(Rig.session, for: officer) {
+                try $0.decideLobby(by: Rig.officer, invite: "inv_waiting", name: "Waiting", admit: admit, at: at)
+            })
+        #expect(rig.lobbyDecisions.isEmpty, "not before the commit")
+        rig.commit()
+        #expect(rig.lobbyDecisions == ["\(Rig.session) inv_waiting \(admit ? "admitted" : "declined")"])
+    }
+}

@@ -67,6 +67,8 @@ struct Rig {
     var effects: [HubAction<TestWork>] = []
     /// Every change of the shared store's reachability announced.
     var reachability: [Bool] = []
+    /// `lobbyDecided` actions, as "session invite admitted|declined".
+    var lobbyDecisions: [String] = []
     var tracing = false
     /// What held events brought back at the end of a catch-up (what the commit found once).
     var foundAtCatchUp: [String] = []
@@ -383,6 +385,10 @@ struct Rig {
             run(.say(clientId: clientId, text: event.body["text"]?.stringValue ?? ""), on: id)
         case .sessionsInMemory:
             break
+        case .lobbyClosed(let sessionId):
+            lobbyDecisions.append("\(sessionId) closed")
+        case .lobbyDecided(let sessionId, let invite, let admitted):
+            lobbyDecisions.append("\(sessionId) \(invite) \(admitted ? "admitted" : "declined")")
         case .storeReachability(let reachable):
             reachability.append(reachable)
         case .log(let entry):

@@ -37,7 +37,7 @@ function makeClient(options = {}) {
   const reports = [];
   for (const type of [
     "connecting", "welcome", "event", "caughtup", "outbox", "translation", "presence", "redacted", "service", "error",
-    "closed", "retry",
+    "closed", "retry", "lobby", "admitted",
   ]) {
     client.on(type, (detail) => reports.push([type, detail]));
   }
@@ -633,6 +633,17 @@ describe("translations, presence, service", () => {
       { down: true, back: false },
       { down: false, back: true },
     ]);
+  });
+
+  test("the lobby: who waits in this session reaches the page, and the admission", () => {
+    const { ws, of } = live();
+    ws.receive({ type: "lobby", session: SESSION, waiting: [{ invite: "inv_2", name: "Sato" }] });
+    ws.receive({ type: "lobby", session: "ses_x", waiting: [{ invite: "inv_3", name: "Other" }] });
+    ws.receive({ type: "lobby", session: SESSION, waiting: "not a list" });
+    ws.receive({ type: "admitted", session: "ses_x" });
+    ws.receive({ type: "admitted", session: SESSION });
+    assert.deepEqual(of("lobby"), [{ waiting: [{ invite: "inv_2", name: "Sato" }] }, { waiting: [] }]);
+    assert.deepEqual(of("admitted"), [{ session: SESSION }]);
   });
 });
 

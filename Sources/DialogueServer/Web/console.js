@@ -163,6 +163,11 @@ const STRINGS = {
     sysAssistant: "{by} set the assistant to “{mode}”",
     sysEnded: "{by} ended the session",
     peopleTitle: "People",
+    lobbyTitle: "Waiting in the lobby",
+    lobbyAdmit: "Admit",
+    lobbyDecline: "Decline",
+    lobbyAdmitLabel: "Admit {name}",
+    lobbyDeclineLabel: "Decline {name}",
     peopleNone: "Open a session to see who is there.",
     peopleEmpty: "Nobody has joined yet.",
     mute: "Mute",
@@ -400,6 +405,11 @@ const STRINGS = {
     sysAssistant: "{by} đã chuyển trợ lý sang chế độ “{mode}”",
     sysEnded: "{by} đã kết thúc phiên",
     peopleTitle: "Thành phần tham dự",
+    lobbyTitle: "Nhà đầu tư đang chờ",
+    lobbyAdmit: "Cho vào",
+    lobbyDecline: "Từ chối",
+    lobbyAdmitLabel: "Cho {name} vào",
+    lobbyDeclineLabel: "Từ chối cho {name} vào",
     peopleNone: "Mở một phiên để xem thành phần tham dự.",
     peopleEmpty: "Chưa có ai tham gia.",
     mute: "Tạm khóa",
@@ -501,6 +511,7 @@ const STRINGS = {
 // State
 
 const state = {
+  lobby: [], // who waits in the open session's lobby: [{ invite, name, organisation, language, since }]
   lang: "en",
   token: "",
   role: null,
@@ -652,7 +663,7 @@ function start() {
     "create-error", "create-session", "sessions-refresh", "sessions-error", "session-list", "conv-empty", "conv",
     "conv-title", "conv-meta", "assistant-mode", "end-session", "end-confirm-box", "end-session-confirm", "end-cancel",
     "conv-banner", "service-banner", "log", "log-empty", "events", "outbox", "jump", "composer", "composer-text", "send-say", "send-ask",
-    "composer-note", "people", "people-empty", "invites-refresh", "invites-none", "invite-form", "invite-name",
+    "composer-note", "people", "people-empty", "lobby", "lobby-box", "invites-refresh", "invites-none", "invite-form", "invite-name",
     "invite-language", "invite-days", "invite-org", "invite-error", "create-invite", "invite-result",
     "invite-result-title", "invite-link", "invite-copy", "invite-copy-status", "invite-dismiss", "invites-error",
     "invites", "search-form", "search-input", "search-go", "search-status", "search-results", "gaps-refresh",
@@ -1267,6 +1278,8 @@ function closeSession() {
   state.session = null;
   state.participants.clear();
   state.presenceAt.clear();
+  state.lobby = [];
+  renderLobby();
   state.joins = 0;
   state.removed.clear();
   state.peopleUi.clear();
@@ -1410,6 +1423,10 @@ function connect() {
     .on("presence", ({ participant }) => {
       state.presenceAt.set(participant.id, performance.now());
       upsertParticipant(participant);
+    })
+    .on("lobby", ({ waiting }) => {
+      state.lobby = waiting;
+      renderLobby();
     })
     .on("service", onService)
     .on("error", onError)
@@ -1948,6 +1965,40 @@ function renderPerson(p) {
     }
   }
   return item;
+}
+
+/** Who waits in the lobby, with Admit and Decline for officers (names as text, never HTML). */
+function renderLobby() {
+  if (!ui.lobby) return;
+  ui.lobbyBox.hidden = state.lobby.length === 0;
+  ui.lobby.replaceChildren(
+    ...state.lobby.map((w) => {
+      const item = el("li", "person");
+      item.dataset.invite = w.invite;
+      const meta = el("span", "meta");
+      if (w.organisation) meta.append(el("span", "tag", w.organisation));
+      const lang = el("span", "tag", w.language || "");
+      lang.title = languageName(w.language || "", state.lang);
+      meta.append(lang);
+      item.append(el("span", "who", w.name || t("unknownName")), meta);
+      if (state.role === "officer") {
+        for (const [type, label, aria] of [
+          ["admit", "lobbyAdmit", "lobbyAdmitLabel"],
+          ["decline", "lobbyDecline", "lobbyDeclineLabel"],
+        ]) {
+          const answer = el("button", type === "admit" ? "button small" : "button secondary small", t(label));
+          answer.type = "button";
+          answer.setAttribute("aria-label", t(aria, { name: w.name || "" }));
+          answer.addEventListener("click", () => {
+            answer.disabled = true;
+            sendAction({ type, session: state.sessionId, invite: w.invite }, { kind: "person", ref: w.invite });
+          });
+          item.append(answer);
+        }
+      }
+      return item;
+    }),
+  );
 }
 
 function moderate(target, action) {

@@ -454,6 +454,14 @@ export class Conversation extends EventTarget {
       case "service":
         this.onService(frame);
         break;
+      case "lobby": // officers: who waits in the session's lobby
+        if (frame.session === this.session) {
+          this.report("lobby", { waiting: Array.isArray(frame.waiting) ? frame.waiting : [] });
+        }
+        break;
+      case "admitted": // an investor let in from the lobby: a welcome and the history follow
+        if (!this.session || frame.session === this.session) this.report("admitted", { session: frame.session });
+        break;
       case "error":
         this.onError(frame);
         break;

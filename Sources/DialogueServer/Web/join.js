@@ -121,6 +121,10 @@ const STRINGS = {
       "The link is not valid, or no longer valid. Check that you opened the complete link you received, or contact the agency for a new one.",
     stopRateTitle: "Too many attempts",
     stopRateText: "There were too many unsuccessful attempts from your network. Wait a minute, then reload the page.",
+    lobbyTitle: "You are in the waiting room",
+    lobbyText: "An officer of the agency will let you into the meeting shortly. Please keep this page open.",
+    stopDeclinedTitle: "You were not admitted to this meeting",
+    stopDeclinedText: "An officer did not admit you to the meeting. If you think this is a mistake, please contact the agency.",
     stopLeftTitle: "You left the meeting",
     stopLeftText: "You can rejoin while the meeting is still open.",
     detail: "Technical detail: {detail}",
@@ -240,6 +244,10 @@ const STRINGS = {
     stopRateTitle: "Quá nhiều lần thử",
     stopRateText:
       "Có quá nhiều lần truy cập không thành công từ mạng của Quý vị. Vui lòng đợi một phút rồi tải lại trang.",
+    lobbyTitle: "Quý vị đang ở phòng chờ",
+    lobbyText: "Cán bộ của Ban sẽ mời Quý vị vào buổi làm việc trong giây lát. Xin vui lòng không đóng trang này.",
+    stopDeclinedTitle: "Quý vị không được chấp nhận tham gia buổi làm việc này",
+    stopDeclinedText: "Cán bộ đã không chấp nhận yêu cầu tham gia của Quý vị. Nếu cho rằng có nhầm lẫn, xin vui lòng liên hệ với Ban.",
     stopLeftTitle: "Quý vị đã rời buổi làm việc",
     stopLeftText: "Quý vị có thể tham gia lại khi buổi làm việc vẫn đang diễn ra.",
     detail: "Chi tiết kỹ thuật: {detail}",
@@ -357,6 +365,11 @@ const STRINGS = {
       "Le lien n’est pas valide, ou ne l’est plus. Vérifiez que vous avez ouvert le lien complet reçu, ou contactez l’agence pour en obtenir un nouveau.",
     stopRateTitle: "Trop de tentatives",
     stopRateText: "Trop de tentatives infructueuses proviennent de votre réseau. Patientez une minute, puis rechargez la page.",
+    lobbyTitle: "Vous êtes dans la salle d’attente",
+    lobbyText: "Un conseiller de l’agence va vous admettre à l’entretien dans quelques instants. Veuillez garder cette page ouverte.",
+    stopDeclinedTitle: "Vous n’avez pas été admis(e) à cet entretien",
+    stopDeclinedText:
+      "Un conseiller n’a pas accepté votre demande de participation. S’il s’agit d’une erreur, veuillez contacter l’agence.",
     stopLeftTitle: "Vous avez quitté l’entretien",
     stopLeftText: "Vous pouvez le rejoindre à nouveau tant qu’il est en cours.",
     detail: `Détail technique${NB}: {detail}`,
@@ -470,6 +483,10 @@ const STRINGS = {
       "リンクが無効か、すでに有効ではありません。受け取ったリンクを最後まで正しく開いたかご確認いただくか、新しいリンクについて当局までお問い合わせください。",
     stopRateTitle: "試行回数が多すぎます",
     stopRateText: "お使いのネットワークから失敗した接続が多数ありました。1分ほど待ってから、ページを再読み込みしてください。",
+    lobbyTitle: "待合室でお待ちください",
+    lobbyText: "まもなく当局の担当職員が面談にご案内します。このページを開いたままお待ちください。",
+    stopDeclinedTitle: "この面談への参加は承認されませんでした",
+    stopDeclinedText: "担当職員により参加が承認されませんでした。お心当たりがない場合は、当局までお問い合わせください。",
     stopLeftTitle: "面談から退出しました",
     stopLeftText: "面談が続いている間は、再び参加できます。",
     detail: "技術的な詳細：{detail}",
@@ -583,6 +600,10 @@ const STRINGS = {
       "링크가 올바르지 않거나 더 이상 유효하지 않습니다. 받으신 링크 전체를 열었는지 확인하시거나, 기관에 새 링크를 요청해 주세요.",
     stopRateTitle: "시도 횟수 초과",
     stopRateText: "사용 중인 네트워크에서 실패한 접속 시도가 너무 많습니다. 1분 후 페이지를 새로 고쳐 주세요.",
+    lobbyTitle: "대기실에서 기다려 주세요",
+    lobbyText: "잠시 후 기관 담당 직원이 상담으로 안내해 드립니다. 이 페이지를 닫지 말고 기다려 주세요.",
+    stopDeclinedTitle: "이 상담 참여가 승인되지 않았습니다",
+    stopDeclinedText: "담당 직원이 참여 요청을 승인하지 않았습니다. 착오라고 생각되시면 기관에 문의해 주세요.",
     stopLeftTitle: "상담에서 나왔습니다",
     stopLeftText: "상담이 진행 중인 동안에는 다시 참여할 수 있습니다.",
     detail: "기술 정보: {detail}",
@@ -695,6 +716,10 @@ const STRINGS = {
     stopInvalidText: "该链接无效或已失效。请确认您打开的是收到的完整链接，或与本局联系获取新链接。",
     stopRateTitle: "尝试次数过多",
     stopRateText: "您所在网络的失败连接次数过多。请等待一分钟后刷新页面。",
+    lobbyTitle: "您已进入等候室",
+    lobbyText: "本局工作人员稍后将邀请您进入会谈，请勿关闭本页面。",
+    stopDeclinedTitle: "您未获准参加本次会谈",
+    stopDeclinedText: "工作人员未批准您的参会请求。如您认为有误，请与本局联系。",
     stopLeftTitle: "您已离开会谈",
     stopLeftText: "会谈进行期间，您可以重新加入。",
     detail: "技术信息：{detail}",
@@ -911,7 +936,7 @@ function showStop(titleKey, textKey, detail = "", canRejoin = false) {
 function renderStop() {
   if (!state.stop) return;
   const { titleKey, textKey, detail, canRejoin } = state.stop;
-  ui.stop.classList.toggle("error", titleKey !== "stopLeftTitle");
+  ui.stop.classList.toggle("error", titleKey !== "stopLeftTitle" && titleKey !== "lobbyTitle");
   ui.stopTitle.textContent = t(titleKey);
   ui.stopText.textContent = t(textKey);
   ui.stopDetail.textContent = detail ? t("detail", { detail }) : "";
@@ -979,6 +1004,9 @@ function makeConversation() {
     .on("redacted", ({ seq }) => dropRedacted(seq))
     .on("presence", ({ participant }) => upsertParticipant(participant))
     .on("service", onService)
+    .on("admitted", () => {
+      state.stop = null; // the welcome that follows opens the meeting
+    })
     .on("error", onError)
     .on("closed", onClosed)
     .on("retry", onRetry);
@@ -1040,6 +1068,7 @@ function stopForGood(reason) {
   const text = reason.toLowerCase();
   let key = "Invalid";
   if (text.includes("removed")) key = "Removed";
+  else if (text.includes("declined") || text.includes("before an officer let you in")) key = "Declined";
   else if (/invite (was )?revoked/.test(text)) key = "Revoked";
   else if (text.includes("expired")) key = "Expired";
   else if (text.includes("too many") || text.includes("rate")) key = "Rate";
@@ -1153,6 +1182,12 @@ function onWelcome({ frame, first, sessionChanged }) {
   if (session.status === "ended") markEnded();
 
   ui.title.textContent = state.sessionTitle;
+  if (frame.lobby === true) {
+    // In the lobby: nothing of the conversation until an officer lets the investor in.
+    setPhase("live");
+    showStop("lobbyTitle", "lobbyText");
+    return;
+  }
   ui.noticeText.textContent = state.notice;
   ui.notice.hidden = !state.notice;
   // The agent's greeting, in the investor's language, opens the conversation.
