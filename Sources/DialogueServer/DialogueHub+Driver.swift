@@ -145,6 +145,8 @@ extension DialogueHub {
             announceReachability()
         case .lobbyDecided(let sessionId, let invite, let admitted):
             lobbyDecided(sessionId, invite: invite, admitted: admitted)
+        case .notifyDesk(let answer):
+            if let notify = deskNotifier.current { spawn { await notify(answer) } }
         case .lobbyClosed(let sessionId):
             for key in lobby.takeAll(in: sessionId) {
                 unauthorized("the session ended before an officer let you in", to: key.id)

@@ -46,6 +46,8 @@ actor DialogueHub {
     var core: HubCore<HubWork>
     /// Investors waiting in this node's lobbies until an officer admits them.
     var lobby = Lobby()
+    /// Mails a desk a question handed over to it (set once the server knows its links' base).
+    nonisolated let deskNotifier = DeskNotifier()
     /// The agent of each session with events on their way to the writer: read by the commit
     /// delivery, off the hub, to find the events' glossary terms before the hub sees them.
     nonisolated let submittedAgents = SubmittedAgents()

@@ -199,7 +199,9 @@ package final class DialogueServerApp: Sendable {
         let api = makeHTTPAPI(baseURL: baseURL)
         transport.setPreflight { [api] request in await api.preflight(request) }
         served.withLock { $0 = api }
-        mailer.withLock { $0 = makeMailer(baseURL: baseURL) }
+        let meetingMailer = makeMailer(baseURL: baseURL)
+        mailer.withLock { $0 = meetingMailer }
+        hub.deskNotifier.set { answer in await meetingMailer.notifyDesk(answer) }
         notices.withLock { $0 = store.commitNotices() }
         logger.info(
             "serving",

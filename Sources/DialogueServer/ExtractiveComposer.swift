@@ -426,7 +426,19 @@ enum AssistantPhrases {
             "ja": "\(organisation)の\(desk)から改めてご連絡いたします。",
             "ko": "\(organisation) \(desk)에서 연락드리겠습니다.",
             "zh": "\(organisation)的\(desk)将与您联系。",
-        ]) + reach
+        ]) + (email == nil ? "" : passedOn(language)) + reach
+    }
+
+    /// Said when the desk has an address: the server mails it the question on publication.
+    static func passedOn(_ language: String) -> String {
+        pick(language, [
+            "vi": " Câu hỏi của Quý vị đã được chuyển đến bộ phận này.",
+            "en": " Your question has been passed on to them.",
+            "fr": " Votre question leur a été transmise.",
+            "ja": "ご質問は担当窓口にお伝えしております。",
+            "ko": " 문의하신 내용은 담당 창구에 전달되었습니다.",
+            "zh": "您的问题已转交该窗口。",
+        ])
     }
 
     static func reasonLowConfidence(_ language: String) -> String {

@@ -97,6 +97,48 @@ package struct MeetingMailer: Sendable {
         }
     }
 
+    /// A published hand-over (an answer with a `contact` that has an address): the desk gets
+    /// the question, who asked, in which meeting and why (key `desk:SESSION:SEQ`, once).
+    func notifyDesk(_ answer: Event) async {
+        guard case .object(let contact)? = answer.body["contact"], let address = contact["email"]?.stringValue,
+            let about = answer.body["about"]?.intValue
+        else { return }
+        do {
+            let deskAddress = try MailAddress(parsing: address)
+            guard let session = try await store.session(id: answer.session),
+                let question = try await store.events(session: answer.session, after: about - 1, limit: 1).first,
+                question.seq == about
+            else { return }
+            let pack = agents.current.pack(id: session.agent) ?? agents.current.defaultPack
+            let language = pack.manifest.defaultLanguage
+            let deskName = pack.desk(id: contact["desk"]?.stringValue ?? "")?.name.text(in: language)
+                ?? contact["name"]?.stringValue ?? ""
+            let asker = try await store.participants(session: answer.session).first { $0.id == question.senderId }
+            let mail = DeskMail(
+                language: language, desk: deskName, deskAddress: deskAddress, sender: from,
+                senderName: pack.manifest.organisationName(in: language), sessionId: session.id, title: session.title,
+                question: question.body["text"]?.stringValue ?? "",
+                questionLanguage: question.body["language"]?.stringValue ?? "", investor: asker?.name ?? question.senderId,
+                organisation: asker?.organisation, reason: contact["reason"]?.stringValue ?? "",
+                consoleURL: baseURL + "/console")
+            let id = SecretToken.identifier(prefix: "mail")
+            let now = Date()
+            let rendered = try mail.message(messageID: "<\(id)@\(host)>", date: now).rendered()
+            let stamp = MeetingTime.rfc3339(now)
+            let stored = OutboxMail(
+                id: id, key: "desk:\(answer.session):\(answer.seq)", kind: "desk", session: answer.session,
+                recipient: deskAddress.address, subject: mail.subject,
+                message: try outboxSeal.seal(rendered, boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
+            if try await store.enqueueMail(stored) {
+                logger.info("desk notified", metadata: ["mail.id": "\(id)", "session.id": "\(answer.session)"])
+                wake()
+            }
+        } catch {
+            logger.error(
+                "desk not notified", metadata: ["session.id": "\(answer.session)", "seq": "\(answer.seq)", "error": "\(error)"])
+        }
+    }
+
     // MARK: Composing and enqueuing
 
     private func compose(

@@ -74,6 +74,8 @@ package enum HubAction<Work> {
     case lobbyDecided(session: String, invite: String, admitted: Bool)
     /// The session ended: whoever still waits in its lobby on this node is told and let go.
     case lobbyClosed(session: String)
+    /// An answer handing a question over to a desk was committed here: mail the desk.
+    case notifyDesk(answer: Event)
     /// How many sessions are in memory now (for the metric).
     case sessionsInMemory(Int)
     /// Something the operator should read in the log.

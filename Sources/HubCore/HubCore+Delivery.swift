@@ -232,6 +232,11 @@ extension HubCore {
         default:
             break
         }
+        // A hand-over published (an answer naming a desk that has an address): the desk is
+        // told by mail, by the node that committed it.
+        if event.kind == .answer, event.body["contact"]?["email"]?.stringValue != nil {
+            actions.append(.notifyDesk(answer: event))
+        }
         guard translates, [.message, .question, .answer].contains(event.kind), event.body["phraseTexts"] == nil,
             let text = event.body["text"]?.stringValue, !text.isEmpty, let source = event.body["language"]?.stringValue
         else { return }

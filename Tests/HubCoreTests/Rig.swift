@@ -356,7 +356,7 @@ struct Rig {
             break
         case .submit(let events):
             writerQueue += events
-        case .answer, .carryDraftTranslations, .archive, .translate:
+        case .answer, .carryDraftTranslations, .archive, .translate, .notifyDesk:
             effects.append(action)
         case .load(_, let token):
             loads.append(token)

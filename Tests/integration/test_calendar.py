@@ -19,7 +19,7 @@ from pathlib import Path
 import icalendar
 import pytest
 
-from harness import assert_http_error, connect, investor, is_event, officer, run
+from harness import assert_http_error, cid, connect, investor, is_event, officer, run
 
 SMTP_SERVER = Path(__file__).resolve().parents[1] / "smtp" / "smtp_server.py"
 
@@ -496,3 +496,33 @@ def test_kill_9_while_sending_loses_nothing(server_factory, smtp):
     assert sent["attempts"] == 2
     # Named after the sender's domain (no --public-url here: meetings@dialogue.invalid).
     assert m["Message-ID"] == f"<{sent['id']}@dialogue.invalid>"
+
+
+# ---------------------------------------------------------------- desks notified
+
+
+def test_a_hand_over_mails_the_desk_and_the_investor_is_told(server_factory):
+    srv = server_factory("--public-url", "https://meet.ipa-quangninh.example")
+    maildir = srv.data / "mail"
+    s = srv.create_session("KCN Đông Mai: đất", assistant="auto")
+    inv = srv.create_invite(s["id"], name="Claire Dupont", language="fr", organisation="Dupont SA")
+
+    async def go():
+        ws, _, _ = await investor(srv, inv["code"], "fr")
+        question = "Pouvons-nous négocier le prix du terrain et la location de terrain au parc de Đông Mai ?"
+        await ws.send({"type": "ask", "session": s["id"], "text": question, "clientId": cid()})
+        answer = await ws.wait_for(is_event("answer"), timeout=30)
+        assert answer["contact"]["desk"] == "land-site-clearance" and answer["contact"]["email"]
+        assert "Votre question leur a été transmise." in answer["text"], answer["text"]
+        await ws.close()
+        return answer
+    answer = run(go())
+    desk_address = answer["contact"]["email"]
+    [m] = wait_messages(maildir, 1, match=lambda m: m["To"].addresses[0].addr_spec == desk_address)
+    body = text_of(m)
+    assert "Pouvons-nous négocier le prix du terrain" in body, body
+    assert "Claire Dupont (Dupont SA)" in body and "fr" in body
+    assert s["id"] in body and "https://meet.ipa-quangninh.example/console" in body
+    assert m["Subject"].startswith("Câu hỏi chuyển đến"), m["Subject"]  # the agency's language
+    desk = [x for x in outbox(srv) if x["kind"] == "desk"]
+    assert len(desk) == 1 and desk[0]["recipient"] == desk_address and desk[0]["session"] == s["id"]

@@ -147,7 +147,9 @@ import FuzzSupport
         case .reject(_, let draft, let reason):
             try require(draft >= 0 && (reason?.utf8.count ?? 0) <= 4096, "bad reject")
         case .moderate(_, let action, let target, let mode):
-            try require(["mute", "unmute", "remove", "assistant"].contains(action), "action \(action) let through")
+            // admit and decline are the lobby's own frames, decoded as moderations of the invite.
+            try require(
+                ["mute", "unmute", "remove", "assistant", "admit", "decline"].contains(action), "action \(action) let through")
             if action == "assistant" {
                 try require(mode.map { ["auto", "review", "off"].contains($0) } ?? false, "mode let through")
             } else {
