@@ -66,8 +66,10 @@ extension DialogueHub {
         case .carryDraftTranslations(let answer):
             carryDraftTranslations(to: answer)
         case .archive(let sessionId):
-            archives[sessionId] = Task { [archiver] in
+            archives[sessionId] = Task { [archiver, mailHooks] in
                 await archiver.archive(session: sessionId)
+                // Sealed now: the transcript mailed is the one signed and archived.
+                if let ended = mailHooks.ended { await ended(sessionId) }
                 self.archived(sessionId)
             }
         case .translate(let event, let targets, let index):
@@ -146,7 +148,7 @@ extension DialogueHub {
         case .lobbyDecided(let sessionId, let invite, let admitted):
             lobbyDecided(sessionId, invite: invite, admitted: admitted)
         case .notifyDesk(let answer):
-            if let notify = deskNotifier.current { spawn { await notify(answer) } }
+            if let notify = mailHooks.handover { spawn { await notify(answer) } }
         case .lobbyClosed(let sessionId):
             for key in lobby.takeAll(in: sessionId) {
                 unauthorized("the session ended before an officer let you in", to: key.id)

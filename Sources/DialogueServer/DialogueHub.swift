@@ -46,8 +46,9 @@ actor DialogueHub {
     var core: HubCore<HubWork>
     /// Investors waiting in this node's lobbies until an officer admits them.
     var lobby = Lobby()
-    /// Mails a desk a question handed over to it (set once the server knows its links' base).
-    nonisolated let deskNotifier = DeskNotifier()
+    /// Mails a desk a question handed over to it, and the transcript to investors who asked
+    /// (set once the server knows its links' base).
+    nonisolated let mailHooks = MailHooks()
     /// The agent of each session with events on their way to the writer: read by the commit
     /// delivery, off the hub, to find the events' glossary terms before the hub sees them.
     nonisolated let submittedAgents = SubmittedAgents()

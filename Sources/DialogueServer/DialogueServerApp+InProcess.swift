@@ -17,7 +17,8 @@ extension DialogueServerApp {
     func makeMailer(baseURL: String) -> MeetingMailer {
         let worker = mailWorker
         return MeetingMailer(
-            store: store, agents: agentSource, seal: inviteSeal, outboxSeal: outboxSeal, from: mailFrom, baseURL: baseURL,
+            store: store, agents: agentSource, seal: inviteSeal, transcripts: transcripts, outboxSeal: outboxSeal,
+            from: mailFrom, baseURL: baseURL,
             // The sender's domain names the Message-IDs and calendar UIDs: stable when the public
             // URL changes, and never an IP literal.
             host: mailFrom.domain, reminders: configuration.reminders,

@@ -201,7 +201,9 @@ package final class DialogueServerApp: Sendable {
         served.withLock { $0 = api }
         let meetingMailer = makeMailer(baseURL: baseURL)
         mailer.withLock { $0 = meetingMailer }
-        hub.deskNotifier.set { answer in await meetingMailer.notifyDesk(answer) }
+        hub.mailHooks.set(
+            handover: { answer in await meetingMailer.notifyDesk(answer) },
+            ended: { session in await meetingMailer.sendTranscripts(of: session) })
         notices.withLock { $0 = store.commitNotices() }
         logger.info(
             "serving",

@@ -434,10 +434,10 @@ enum AssistantPhrases {
         pick(language, [
             "vi": " Câu hỏi của Quý vị đã được chuyển đến bộ phận này.",
             "en": " Your question has been passed on to them.",
-            "fr": " Votre question leur a été transmise.",
-            "ja": "ご質問は担当窓口にお伝えしております。",
+            "fr": " Votre question a été transmise à ce service.",
+            "ja": "ご質問は担当窓口に申し伝えております。",
             "ko": " 문의하신 내용은 담당 창구에 전달되었습니다.",
-            "zh": "您的问题已转交该窗口。",
+            "zh": "您的问题已转交给该部门。",
         ])
     }
 

@@ -183,7 +183,7 @@ extension HTTPAPI {
     }
 
     /// The invite fields of the calendar: an address to mail and the investor's zone.
-    func inviteContact(_ body: JSONValue) throws -> (email: String?, timeZone: String?) {
+    func inviteContact(_ body: JSONValue) throws -> (email: String?, timeZone: String?, transcriptByMail: Bool) {
         var email: String?
         if let value = body["email"], value != .null {
             guard let text = value.stringValue else { throw Failure.badRequest("\"email\" must be a string") }
@@ -197,6 +197,14 @@ extension HTTPAPI {
             do { _ = try MeetingTime.zone(named: name) } catch { throw Failure.badRequest(error.description) }
             timeZone = name
         }
-        return (email, timeZone)
+        var transcriptByMail = false
+        if let value = body["transcriptByMail"], value != .null {
+            guard case .bool(let on) = value else { throw Failure.badRequest("\"transcriptByMail\" must be true or false") }
+            guard !on || email != nil else {
+                throw Failure.badRequest("\"transcriptByMail\" needs the investor's \"email\"")
+            }
+            transcriptByMail = on
+        }
+        return (email, timeZone, transcriptByMail)
     }
 }

@@ -295,6 +295,7 @@ struct HTTPAPI: Sendable {
                 "revokedAt": invite.revokedAt.map(JSONValue.string) ?? .null,
                 "email": invite.email.map(JSONValue.string) ?? .null,
                 "timeZone": invite.timeZone.map(JSONValue.string) ?? .null,
+                "transcriptByMail": .bool(invite.transcriptByMail),
             ]
             object["state"] = .string(
                 invite.revokedAt != nil
@@ -338,7 +339,8 @@ struct HTTPAPI: Sendable {
             expiresIn = seconds
         }
         let contact = try inviteContact(body)
-        if contact.email != nil && info.schedule == nil {
+        // An address serves the invitation (scheduled sessions only) or the transcript afterwards.
+        if contact.email != nil && info.schedule == nil && !contact.transcriptByMail {
             throw Failure.conflict(
                 "session \(id) has no time: invitations are mailed for scheduled sessions (give the link by hand here)")
         }
@@ -348,10 +350,10 @@ struct HTTPAPI: Sendable {
             language: LanguageTag.normalise(language),
             organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
             expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id,
-            email: contact.email, timeZone: contact.timeZone)
+            email: contact.email, timeZone: contact.timeZone, transcriptByMail: contact.transcriptByMail)
         let code = try await store.createInvite(invite)
         var mailError: String?
-        if contact.email != nil, let seal, let mailer {
+        if contact.email != nil, info.schedule != nil, let seal, let mailer {
             // Sealed for the updates and reminders that repeat the link; the invitation now. A
             // failure here must not hide the code, shown only in this answer: it is reported.
             do {
@@ -370,6 +372,7 @@ struct HTTPAPI: Sendable {
                 "expiresAt": .string(invite.expiresAt), "name": .string(name), "language": .string(invite.language),
                 "email": contact.email.map(JSONValue.string) ?? .null,
                 "timeZone": contact.timeZone.map(JSONValue.string) ?? .null,
+                "transcriptByMail": .bool(contact.transcriptByMail),
                 "mailError": mailError.map(JSONValue.string) ?? .null,
             ])
     }

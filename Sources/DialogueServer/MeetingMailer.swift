@@ -6,6 +6,7 @@ import Mail
 import MeetingMail
 import Scheduling
 import Store
+import Transcripts
 
 /// Decides the mails of meetings and puts them in the durable outbox (docs/mail.md): each is
 /// rendered once, with its Message-ID, under a key that names the decision
@@ -16,6 +17,8 @@ package struct MeetingMailer: Sendable {
     let store: any DialogueStore
     let agents: AgentPackSource
     let seal: InviteLinkSeal
+    /// Renders and signs the transcripts mailed after a meeting.
+    let transcripts: TranscriptService
     /// Seals each stored message: it holds the investor's join link, a credential.
     let outboxSeal: SigningKeySeal
     let from: MailAddress
@@ -136,6 +139,43 @@ package struct MeetingMailer: Sendable {
         } catch {
             logger.error(
                 "desk not notified", metadata: ["session.id": "\(answer.session)", "seq": "\(answer.seq)", "error": "\(error)"])
+        }
+    }
+
+    /// The meeting is over (and its transcript sealed): every investor who asked gets it in
+    /// their language, the signed export attached (key `transcript:INVITE`, once).
+    func sendTranscripts(of sessionId: String) async {
+        do {
+            let asked = try await store.invites(session: sessionId).filter { $0.transcriptByMail && $0.email != nil }
+            guard !asked.isEmpty, let session = try await store.session(id: sessionId) else { return }
+            let pack = agents.current.pack(id: session.agent) ?? agents.current.defaultPack
+            for invite in asked {
+                await each(invite) {
+                    guard let address = invite.email, let email = try? MailAddress(parsing: address),
+                        let document = try await transcripts.document(session: sessionId, termsLanguage: invite.language)
+                    else { return }
+                    let mail = TranscriptMail(
+                        sessionId: sessionId, title: session.title, name: invite.name, language: invite.language,
+                        email: email, sender: from, organisation: pack.manifest.organisationName(in: invite.language),
+                        html: transcripts.render(document, format: "html", language: invite.language),
+                        json: Array(transcripts.render(document, format: "json", language: nil).utf8),
+                        fileName: TranscriptFileName.make(session: document.session))
+                    let id = SecretToken.identifier(prefix: "mail")
+                    let now = Date()
+                    let rendered = try mail.message(messageID: "<\(id)@\(host)>", date: now).rendered()
+                    let stamp = MeetingTime.rfc3339(now)
+                    let stored = OutboxMail(
+                        id: id, key: "transcript:\(invite.id)", kind: "transcript", session: sessionId,
+                        recipient: email.address, subject: mail.subject,
+                        message: try outboxSeal.seal(rendered, boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
+                    if try await store.enqueueMail(stored) {
+                        logger.info("transcript mail queued", metadata: ["mail.id": "\(id)", "invite.id": "\(invite.id)"])
+                        wake()
+                    }
+                }
+            }
+        } catch {
+            logger.error("transcript mails not queued", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
         }
     }
 

@@ -49,10 +49,10 @@ package struct DeskMail: Sendable {
         "vi": Texts(
             subject: "Câu hỏi chuyển đến {desk}: {title}",
             greeting: "Kính gửi {desk},",
-            intro: "Trợ lý ảo đã chuyển đến bộ phận một câu hỏi của nhà đầu tư trong buổi làm việc “{title}”.",
+            intro: "Trợ lý ảo đã chuyển đến Quý bộ phận một câu hỏi của nhà đầu tư trong buổi làm việc “{title}”.",
             investorLabel: "Nhà đầu tư", questionLabel: "Câu hỏi", reasonLabel: "Lý do chuyển",
             meetingLabel: "Buổi làm việc", consoleLabel: "Mở trên trang điều hành",
-            told: "Nhà đầu tư đã được thông báo rằng bộ phận sẽ liên hệ lại."),
+            told: "Nhà đầu tư đã được thông báo rằng Quý bộ phận sẽ liên hệ lại."),
         "en": Texts(
             subject: "Question for the {desk}: {title}",
             greeting: "Dear colleagues of the {desk},",
@@ -80,10 +80,13 @@ package struct DeskMail: Sendable {
         let texts = chosen
         var who = investor
         if let organisation, !organisation.isEmpty { who += " (\(organisation))" }
+        // The language's name in the mail's language ("tiếng Nhật"), not its code.
+        let spoken =
+            Locale(identifier: language).localizedString(forLanguageCode: questionLanguage) ?? questionLanguage
         return [
             fill(texts.greeting), "", fill(texts.intro), "",
-            "\(texts.investorLabel): \(who), \(questionLanguage)",
-            "\(texts.questionLabel) (\(questionLanguage)):", question, "",
+            "\(texts.investorLabel): \(who)",
+            "\(texts.questionLabel) (\(spoken)):", question, "",
             "\(texts.reasonLabel): \(reason)",
             "\(texts.meetingLabel): \(MeetingMail.oneLine(title)) (\(sessionId))",
             "\(texts.consoleLabel): \(consoleURL)", "",

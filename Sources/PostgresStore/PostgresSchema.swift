@@ -366,6 +366,13 @@ enum PostgresSchema {
                 "CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at)",
             ]
         ),
+        (
+            "v9: transcripts by mail",
+            [
+                // An investor who asked for the transcript gets it by mail once the meeting ends.
+                "ALTER TABLE invites ADD COLUMN transcript_by_mail BOOLEAN NOT NULL DEFAULT FALSE"
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

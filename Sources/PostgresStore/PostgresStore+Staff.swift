@@ -91,10 +91,10 @@ extension PostgresStore {
         try await execute(
             """
             INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at, expires_at,
-              revoked_at, created_by, email, time_zone)
+              revoked_at, created_by, email, time_zone, transcript_by_mail)
             VALUES (\(invite.id), \(invite.session), \(SecretToken.digest(code)), \(invite.name), \(invite.language),
               \(invite.organisation), \(invite.createdAt), \(invite.expiresAt), NULL, \(invite.createdBy),
-              \(invite.email), \(invite.timeZone))
+              \(invite.email), \(invite.timeZone), \(invite.transcriptByMail))
             """)
         return code
     }
@@ -128,15 +128,17 @@ extension PostgresStore {
     }
 
     static let inviteColumns =
-        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone, code_sealed"
+        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone, code_sealed, transcript_by_mail"
 
     static func invite(_ row: PostgresRow) throws -> Invite {
-        let (id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone, sealed) =
-            try row.decode(
-                (String, String, String, String, String?, String, String, String?, String, String?, String?, Data?).self)
+        let (
+            id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone, sealed,
+            transcriptByMail
+        ) = try row.decode(
+            (String, String, String, String, String?, String, String, String?, String, String?, String?, Data?, Bool).self)
         return Invite(
             id: id, session: session, name: name, language: language, organisation: organisation,
             createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, createdBy: createdBy, email: email,
-            timeZone: timeZone, sealedCode: sealed.map { Array($0) })
+            timeZone: timeZone, sealedCode: sealed.map { Array($0) }, transcriptByMail: transcriptByMail)
     }
 }

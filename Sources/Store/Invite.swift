@@ -28,11 +28,13 @@ package struct Invite: Sendable, Equatable {
     /// The code sealed under a key derived from the signing key (`InviteLinkSeal`), so
     /// that updates and reminders can repeat the link; only its hash opens the door.
     package var sealedCode: [UInt8]?
+    /// The investor asked for the transcript by mail once the meeting ends.
+    package var transcriptByMail: Bool
 
     package init(
         id: String, session: String, name: String, language: String, organisation: String?, createdAt: String,
         expiresAt: String, revokedAt: String?, createdBy: String, email: String? = nil, timeZone: String? = nil,
-        sealedCode: [UInt8]? = nil
+        sealedCode: [UInt8]? = nil, transcriptByMail: Bool = false
     ) {
         self.id = id
         self.session = session
@@ -46,6 +48,7 @@ package struct Invite: Sendable, Equatable {
         self.email = email
         self.timeZone = timeZone
         self.sealedCode = sealedCode
+        self.transcriptByMail = transcriptByMail
     }
 
     /// Whether the code still admits at `nowMilliseconds`.

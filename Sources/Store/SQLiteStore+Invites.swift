@@ -10,12 +10,13 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at,
-                      expires_at, revoked_at, created_by, email, time_zone)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?)
+                      expires_at, revoked_at, created_by, email, time_zone, transcript_by_mail)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL, ?, ?, ?, ?)
                     """,
                 arguments: [
                     invite.id, invite.session, digest, invite.name, invite.language, invite.organisation,
                     invite.createdAt, invite.expiresAt, invite.createdBy, invite.email, invite.timeZone,
+                    invite.transcriptByMail,
                 ])
         }
         return code
@@ -53,6 +54,7 @@ extension SQLiteStore {
             id: row["id"], session: row["session_id"], name: row["name"], language: row["language"],
             organisation: row["organisation"], createdAt: row["created_at"], expiresAt: row["expires_at"],
             revokedAt: row["revoked_at"], createdBy: row["created_by"], email: row["email"],
-            timeZone: row["time_zone"], sealedCode: (row["code_sealed"] as Data?).map { Array($0) })
+            timeZone: row["time_zone"], sealedCode: (row["code_sealed"] as Data?).map { Array($0) },
+            transcriptByMail: row["transcript_by_mail"])
     }
 }

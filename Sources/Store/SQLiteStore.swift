@@ -201,6 +201,10 @@ package final class SQLiteStore: DialogueStore {
                     CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
                     """)
         }
+        migrator.registerMigration("v9: transcripts by mail") { db in
+            // An investor who asked for the transcript gets it by mail once the meeting ends.
+            try db.execute(sql: "ALTER TABLE invites ADD COLUMN transcript_by_mail INTEGER NOT NULL DEFAULT 0")
+        }
         return migrator
     }
 

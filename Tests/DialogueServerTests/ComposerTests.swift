@@ -130,7 +130,10 @@ struct ComposerTests {
         #expect(ExtractiveComposer.fold("Service d’accueil") == ExtractiveComposer.fold("Service d'accueil"))
         let contact = AssistantPhrases.contact(
             "ja", desk: "総合窓口", organisation: "IPA", email: "front@ipa.example", phone: "+84 203 000 0000")
-        #expect(contact == "IPAの総合窓口から改めてご連絡いたします。メール（front@ipa.example）またはお電話（+84 203 000 0000）でもお問い合わせいただけます。")
+        // With an address, the desk is mailed the question: the investor is told so.
+        #expect(contact == "IPAの総合窓口から改めてご連絡いたします。ご質問は担当窓口に申し伝えております。メール（front@ipa.example）またはお電話（+84 203 000 0000）でもお問い合わせいただけます。")
+        let byPhone = AssistantPhrases.contact("en", desk: "Front Desk", organisation: "IPA", email: nil, phone: "+84 1")
+        #expect(byPhone == "The Front Desk of the IPA will contact you. You can also call +84 1.")
     }
 
     @Test func aPhraseGivesEachOtherLanguageItsOwnWording() {

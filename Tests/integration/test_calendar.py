@@ -513,7 +513,7 @@ def test_a_hand_over_mails_the_desk_and_the_investor_is_told(server_factory):
         await ws.send({"type": "ask", "session": s["id"], "text": question, "clientId": cid()})
         answer = await ws.wait_for(is_event("answer"), timeout=30)
         assert answer["contact"]["desk"] == "land-site-clearance" and answer["contact"]["email"]
-        assert "Votre question leur a été transmise." in answer["text"], answer["text"]
+        assert "Votre question a été transmise à ce service." in answer["text"], answer["text"]
         await ws.close()
         return answer
     answer = run(go())
@@ -521,8 +521,54 @@ def test_a_hand_over_mails_the_desk_and_the_investor_is_told(server_factory):
     [m] = wait_messages(maildir, 1, match=lambda m: m["To"].addresses[0].addr_spec == desk_address)
     body = text_of(m)
     assert "Pouvons-nous négocier le prix du terrain" in body, body
-    assert "Claire Dupont (Dupont SA)" in body and "fr" in body
+    assert "Claire Dupont (Dupont SA)" in body and "tiếng pháp" in body.lower(), body
     assert s["id"] in body and "https://meet.ipa-quangninh.example/console" in body
     assert m["Subject"].startswith("Câu hỏi chuyển đến"), m["Subject"]  # the agency's language
     desk = [x for x in outbox(srv) if x["kind"] == "desk"]
     assert len(desk) == 1 and desk[0]["recipient"] == desk_address and desk[0]["session"] == s["id"]
+
+
+# ---------------------------------------------------------------- transcripts by mail
+
+
+def test_the_transcript_goes_to_investors_who_asked_once_the_meeting_ends(server_factory):
+    srv = server_factory("--public-url", "https://meet.ipa-quangninh.example")
+    maildir = srv.data / "mail"
+    s = srv.create_session("Cảng Cái Lân: logistics")  # live at once: no invitation mail
+    asked = srv.create_invite(s["id"], name="Park Ji-ho", language="ko", email="park@investor.example",
+                              transcriptByMail=True)
+    assert asked["transcriptByMail"] is True
+    st, js, _ = srv.http("POST", f"/v1/sessions/{s['id']}/invites", srv.officer_token,
+                         {"name": "Silent", "language": "en", "transcriptByMail": True})
+    assert_http_error(st, js, 400, "bad_request")
+    assert "email" in js["error"]["message"]
+
+    async def go():
+        ws, _, _ = await investor(srv, asked["code"], "ko")
+        r = await ws.say(s["id"], "물류 비용을 알고 싶습니다")
+        assert r["type"] == "ack"
+        off, _ = await officer(srv, join=s["id"])
+        await off.send({"type": "end", "session": s["id"]})
+        await off.wait_for(is_event("ended"))
+        await ws.close()
+        await off.close()
+    run(go())
+    [m] = wait_messages(maildir, 1, timeout=30)
+    assert m["To"].addresses[0].addr_spec == "park@investor.example"
+    assert m["Subject"].startswith("[회의록]")
+    html = m.get_body(preferencelist=("html",)).get_content()
+    # The message, its glossary terms marked, in the Korean transcript.
+    assert "을 알고 싶습니다" in html and "세션을 종료했습니다" in html
+    [attached] = [p for p in m.iter_attachments() if p.get_filename().endswith(f"_{s['id']}.json")]
+    assert attached.get_filename() in html, "the footer names the attached file"
+    export = attached.get_content()
+    if isinstance(export, bytes):
+        export = export.decode()
+    # The attached export verifies offline, as any exported transcript does.
+    path = srv.data.parent / "mailed-export.json"
+    path.write_text(export)
+    from harness import cli
+    p = cli("transcript", "verify", "--file", str(path))
+    assert p.returncode == 0, (p.stdout, p.stderr)
+    kinds = [x["kind"] for x in outbox(srv)]
+    assert kinds == ["transcript"], kinds
