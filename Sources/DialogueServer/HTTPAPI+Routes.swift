@@ -44,6 +44,11 @@ extension HTTPAPI {
             .staff("GET", "/v1/phrases", anyStaff) { api, call, _ in try api.phrases(call) },
             .staff("GET", "/v1/gaps", [.officer]) { api, call, _ in try await api.gaps(call) },
             .staff("GET", "/v1/outbox", [.officer]) { api, call, _ in try await api.outbox(call) },
+            .anyone("POST", "/v1/requests", body: .json) { api, call in try await api.createRequest(call) },
+            .anyone("GET", "/v1/requests/topics") { api, call in try api.requestTopics(call) },
+            .staff("GET", "/v1/requests", [.officer]) { api, call, _ in try await api.listRequests(call) },
+            .staff("POST", "/v1/requests/{id}/accept", [.officer], body: .json) { try await $0.acceptRequest($1, by: $2) },
+            .staff("POST", "/v1/requests/{id}/decline", [.officer], body: .json) { try await $0.declineRequest($1, by: $2) },
         ],
         upgradeOnly: ["/v1/ws"])
 }

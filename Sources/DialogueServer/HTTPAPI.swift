@@ -27,6 +27,8 @@ struct HTTPAPI: Sendable {
     let mailer: MeetingMailer?
     /// Seals invite codes for the mails that repeat a link.
     let seal: InviteLinkSeal?
+    /// Meeting requests per client address (the public form).
+    let requestQuota = RequestQuota()
     let logger: Logger
 
     /// An API refusal, rendered as `{"error":{"code","message"}}`.

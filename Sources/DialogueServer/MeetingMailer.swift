@@ -158,6 +158,7 @@ package struct MeetingMailer: Sendable {
                         sessionId: sessionId, title: session.title, name: invite.name, language: invite.language,
                         email: email, sender: from, organisation: pack.manifest.organisationName(in: invite.language),
                         html: transcripts.render(document, format: "html", language: invite.language),
+                        markdown: transcripts.render(document, format: "md", language: invite.language),
                         json: Array(transcripts.render(document, format: "json", language: nil).utf8),
                         fileName: TranscriptFileName.make(session: document.session))
                     let id = SecretToken.identifier(prefix: "mail")
@@ -176,6 +177,51 @@ package struct MeetingMailer: Sendable {
             }
         } catch {
             logger.error("transcript mails not queued", metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
+        }
+    }
+
+    /// The acknowledgement of a meeting request (key `request:REQUEST`, once).
+    func acknowledge(_ request: MeetingRequest) async throws {
+        try await queueRequestMail(.acknowledgement, request, reason: nil, key: "request:\(request.id)")
+    }
+
+    /// A declined meeting request's answer, with the reason in the investor's language.
+    func declined(_ request: MeetingRequest, reason: String) async throws {
+        try await queueRequestMail(.declined, request, reason: reason, key: "request-declined:\(request.id)")
+    }
+
+    private func queueRequestMail(_ kind: RequestMail.Kind, _ request: MeetingRequest, reason: String?, key: String)
+        async throws
+    {
+        let pack = agents.current.pack(id: request.agent) ?? agents.current.defaultPack
+        let zone = TimeZone(identifier: request.timeZone) ?? TimeZone(identifier: "UTC")!
+        let slots = request.slots.compactMap { try? MeetingTime.parseInstant($0) }.map {
+            MeetingDateText.text(start: $0, end: $0.addingTimeInterval(3600), zone: zone, language: request.language)
+        }
+        let mail = RequestMail(
+            kind: kind, name: request.name, language: request.language, email: try MailAddress(parsing: request.email),
+            sender: from, organisation: pack.manifest.organisationName(in: request.language),
+            topic: pack.desk(id: request.topic)?.name.text(in: request.language) ?? request.topic, slots: slots,
+            reason: reason)
+        try await queue(
+            kind: "request", key: key, session: nil, recipient: request.email, subject: mail.subject
+        ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
+    }
+
+    /// Renders a mail with its new id and stores it sealed (once per `key`), waking the worker.
+    private func queue(
+        kind: String, key: String, session: String?, recipient: String, subject: String,
+        render: (String, Date) throws -> [UInt8]
+    ) async throws {
+        let id = SecretToken.identifier(prefix: "mail")
+        let now = Date()
+        let stamp = MeetingTime.rfc3339(now)
+        let stored = OutboxMail(
+            id: id, key: key, kind: kind, session: session, recipient: recipient, subject: subject,
+            message: try outboxSeal.seal(try render(id, now), boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
+        if try await store.enqueueMail(stored) {
+            logger.info("mail queued", metadata: ["mail.id": "\(id)", "mail.kind": "\(kind)"])
+            wake()
         }
     }
 

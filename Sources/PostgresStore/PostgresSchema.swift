@@ -373,6 +373,20 @@ enum PostgresSchema {
                 "ALTER TABLE invites ADD COLUMN transcript_by_mail BOOLEAN NOT NULL DEFAULT FALSE"
             ]
         ),
+        (
+            "v10: meeting requests",
+            [
+                // Investors' meeting requests from the public page.
+                """
+                CREATE TABLE meeting_requests (
+                    id TEXT PRIMARY KEY, agent TEXT NOT NULL, name TEXT NOT NULL, organisation TEXT NOT NULL,
+                    email TEXT NOT NULL, language TEXT NOT NULL, time_zone TEXT NOT NULL, topic TEXT NOT NULL,
+                    slots TEXT NOT NULL, message TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+                    decided_at TEXT, decided_by TEXT, session_id TEXT, decline_reason TEXT)
+                """,
+                "CREATE INDEX meeting_requests_by_status ON meeting_requests(status, created_at)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

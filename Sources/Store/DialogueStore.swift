@@ -7,7 +7,7 @@ import Dialogue
 /// synchronous implementations satisfy them as they are).
 package protocol DialogueStore:
     EventStore, SessionStore, StaffStore, SignedHeadStore, NoteStore, TranslationStore, GlossaryStore,
-    PresenceStore, RedactionStore, ScheduleStore, MailOutboxStore
+    PresenceStore, RedactionStore, ScheduleStore, MailOutboxStore, MeetingRequestStore
 {}
 
 /// What every role of a store shares: it is closed once, by whoever opened it, after its

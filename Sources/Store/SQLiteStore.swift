@@ -205,6 +205,18 @@ package final class SQLiteStore: DialogueStore {
             // An investor who asked for the transcript gets it by mail once the meeting ends.
             try db.execute(sql: "ALTER TABLE invites ADD COLUMN transcript_by_mail INTEGER NOT NULL DEFAULT 0")
         }
+        migrator.registerMigration("v10: meeting requests") { db in
+            // Investors' meeting requests from the public page.
+            try db.execute(
+                sql: """
+                    CREATE TABLE meeting_requests (
+                        id TEXT PRIMARY KEY, agent TEXT NOT NULL, name TEXT NOT NULL, organisation TEXT NOT NULL,
+                        email TEXT NOT NULL, language TEXT NOT NULL, time_zone TEXT NOT NULL, topic TEXT NOT NULL,
+                        slots TEXT NOT NULL, message TEXT NOT NULL, status TEXT NOT NULL, created_at TEXT NOT NULL,
+                        decided_at TEXT, decided_by TEXT, session_id TEXT, decline_reason TEXT);
+                    CREATE INDEX meeting_requests_by_status ON meeting_requests(status, created_at);
+                    """)
+        }
         return migrator
     }
 

@@ -138,12 +138,17 @@ import Transport
     }
 
     @Test func aPublicRouteWithABodyIsOneLine() {
+        // The meeting-request form's POST is public and reads its body; the same path's GET
+        // is for officers (their token is checked first).
+        #expect(upload("POST", "/v1/requests") == "read")
+        #expect(upload("GET", "/v1/requests") == "token officer")
+        #expect(upload("PUT", "/v1/requests") == "405 bad_request: PUT is not allowed on /v1/requests")
         let table = HTTPAPI.RouteTable(
-            HTTPAPI.routes.routes + [.anyone("POST", "/v1/requests", body: .json) { _, _ in HTTPAPI.json(201, [:]) }],
+            HTTPAPI.routes.routes + [.anyone("POST", "/v1/echo", body: .json) { _, _ in HTTPAPI.json(201, [:]) }],
             upgradeOnly: HTTPAPI.routes.upgradeOnly)
-        #expect(upload("POST", "/v1/requests", in: table) == "read")
-        #expect(upload("GET", "/v1/requests", in: table) == "405 bad_request: GET is not allowed on /v1/requests")
-        #expect(upload("POST", "/v1/requests", in: HTTPAPI.routes) == "404 not_found: nothing at /v1/requests")
+        #expect(upload("POST", "/v1/echo", in: table) == "read")
+        #expect(upload("GET", "/v1/echo", in: table) == "405 bad_request: GET is not allowed on /v1/echo")
+        #expect(upload("POST", "/v1/echo", in: HTTPAPI.routes) == "404 not_found: nothing at /v1/echo")
     }
 
     @Test func largeBodiesAreAllowedWhereTheTableSays() {

@@ -187,3 +187,39 @@ import Testing
         #expect(Set(flat).count == 40, "a mail taken twice")
     }
 }
+
+/// Meeting requests, on both stores.
+@Suite struct MeetingRequestContractTests {
+    static func request(_ id: String, at: String) -> MeetingRequest {
+        MeetingRequest(
+            id: id, agent: "quang-ninh-ipa", name: "Lee Min-ho", organisation: "Hanbit Logistics", email: "lee@hanbit.example",
+            language: "ko", timeZone: "Asia/Seoul", topic: "industrial-parks",
+            slots: ["2027-02-01T02:00:00Z", "2027-02-02T02:00:00Z"], message: "물류 창고 부지를 찾고 있습니다.",
+            createdAt: at)
+    }
+
+    @Test(arguments: StoreContractTests.backends) func requestsAreDecidedOnce(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        try await store.createRequest(Self.request("req_1", at: "2027-01-01T00:00:00Z"))
+        try await store.createRequest(Self.request("req_2", at: "2027-01-02T00:00:00Z"))
+        #expect(try await store.request(id: "req_1") == Self.request("req_1", at: "2027-01-01T00:00:00Z"))
+        #expect(try await store.requests(status: nil, limit: 10).map(\.id) == ["req_2", "req_1"])
+        let accepted = try await store.decideRequest(
+            id: "req_1", status: .accepted, by: "stf_a", at: "2027-01-03T00:00:00Z", session: "ses_x", reason: nil)
+        #expect(accepted.status == .accepted && accepted.session == "ses_x" && accepted.decidedBy == "stf_a")
+        await #expect(throws: StoreError.conflict("request req_1 was accepted already")) {
+            _ = try await store.decideRequest(
+                id: "req_1", status: .declined, by: "stf_b", at: "2027-01-03T00:00:01Z", session: nil, reason: "full")
+        }
+        await #expect(throws: StoreError.notFound("request req_9")) {
+            _ = try await store.decideRequest(
+                id: "req_9", status: .declined, by: "stf_b", at: "2027-01-03T00:00:01Z", session: nil, reason: "full")
+        }
+        let declined = try await store.decideRequest(
+            id: "req_2", status: .declined, by: "stf_b", at: "2027-01-04T00:00:00Z", session: nil, reason: "agenda-full")
+        #expect(declined.declineReason == "agenda-full")
+        #expect(try await store.requests(status: .pending, limit: 10).isEmpty)
+        #expect(try await store.requests(status: .declined, limit: 10).map(\.id) == ["req_2"])
+    }
+}

@@ -62,6 +62,7 @@ const STRINGS = {
     created: "Session “{title}” created.",
     sessionsTitle: "Sessions",
     refresh: "Refresh",
+    scheduled: "Scheduled",
     live: "Live",
     ended: "Ended",
     noSessions: "No sessions yet.",
@@ -304,6 +305,7 @@ const STRINGS = {
     created: "Đã tạo phiên “{title}”.",
     sessionsTitle: "Các phiên",
     refresh: "Làm mới",
+    scheduled: "Đã lên lịch",
     live: "Đang diễn ra",
     ended: "Đã kết thúc",
     noSessions: "Chưa có phiên nào.",
@@ -1110,9 +1112,9 @@ function renderSessions() {
   const active = document.activeElement;
   const focused = active && ui.sessionList.contains(active) ? active.dataset.session : null;
   const groups = [];
-  for (const status of ["live", "ended"]) {
+  for (const status of ["scheduled", "live", "ended"]) {
     const list = sortedSessions(status);
-    if (status === "ended" && list.length === 0) continue;
+    if ((status === "ended" || status === "scheduled") && list.length === 0) continue;
     const group = el("section", `session-group ${status}`);
     const headingId = `sessions-${status}`;
     const heading = el("h3", "sub-head", t(status));

@@ -1,0 +1,75 @@
+"""The calendar's pages in a real browser (Debian's headless Chromium): the public
+meeting-request form in the investor's language and zone, and the lobby — the investor
+waits on their page until the officer admits them from the console."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from selenium.webdriver.support.ui import Select
+
+from browser import console_errors, element, new_browser, screenshot, wait_until
+from harness import officer, run
+
+
+def test_an_investor_requests_a_meeting_from_the_public_page(server):
+    b = new_browser(1280, 900, "ko")
+    try:
+        b.get(server.url + "request")
+        wait_until(lambda: b.find_element("css selector", "html").get_attribute("lang") == "ko", what="the Korean page")
+        assert element(b, "#form-title").text == "면담 신청"
+        wait_until(lambda: len(Select(element(b, "#topic")).options) > 3, what="the desks as topics")
+        Select(element(b, "#topic")).select_by_value("industrial-zones")
+        Select(element(b, "#zone")).select_by_value("Asia/Seoul")
+        element(b, "#name").send_keys("Kim Ji-woo")
+        element(b, "#organisation").send_keys("Hanbit Logistics")
+        element(b, "#email").send_keys("kim@hanbit.example")
+        day = datetime.now(timezone.utc) + timedelta(days=10)
+        # datetime-local takes the wall time typed the browser's way: set it as the page would read it.
+        b.execute_script("arguments[0].value = arguments[1]", element(b, "#slot-0"), day.strftime("%Y-%m-%dT10:30"))
+        element(b, "#message").send_keys("물류 창고 부지를 찾고 있습니다.")
+        element(b, "#submit").click()
+        wait_until(lambda: element(b, "#view-done").is_displayed(), what="the thank-you view")
+        assert element(b, "#done-title").text == "감사합니다"
+        screenshot(b, "request-sent")
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+    st, listed, _ = server.http("GET", "/v1/requests", server.officer_token)
+    [request] = [r for r in listed["requests"] if r["email"] == "kim@hanbit.example"]
+    assert request["language"] == "ko" and request["timeZone"] == "Asia/Seoul" and request["topic"] == "industrial-zones"
+    # 10:30 in Seoul (UTC+9) is 01:30 UTC.
+    assert request["slots"] == [day.strftime("%Y-%m-%dT01:30:00Z")]
+
+
+def test_the_investor_waits_in_the_lobby_until_the_officer_admits_them(server):
+    s = server.create_session("Lobby in the browser", lobby=True)
+    inv = server.create_invite(s["id"], name="Nakamura Aoi", language="ja", organisation="Nakamura Shoji")
+    investor = new_browser(1280, 860, "ja")
+    staff = new_browser(1400, 900, "vi")
+    try:
+        investor.get(server.url + "join#" + inv["code"])
+        element(investor, "#join-button").click()
+        wait_until(lambda: element(investor, "#stop-title").text == "待合室でお待ちください", what="the waiting room")
+        assert not element(investor, "#view-stop").get_attribute("class").count("error")
+        screenshot(investor, "lobby-waiting")
+
+        staff.get(server.url + "console")
+        element(staff, "#token-input").send_keys(server.officer_token)
+        element(staff, "#sign-in").click()
+        element(staff, f'#session-list [data-session="{s["id"]}"]').click()
+        element(staff, '#conn-status[data-state="live"]')
+        wait_until(lambda: staff.find_element("css selector", "#lobby-box").is_displayed()
+                   and "Nakamura Aoi" in staff.find_element("css selector", "#lobby-box").text,
+                   what="the investor in the lobby list")
+        box = staff.find_element("css selector", "#lobby-box")
+        assert "Nakamura Shoji" in box.text
+        screenshot(staff, "lobby-console")
+        admit = next(b for b in box.find_elements("css selector", "button") if b.text == "Cho vào")
+        admit.click()
+        wait_until(lambda: element(investor, "#composer-text").is_displayed(), what="the meeting opened to the investor")
+        wait_until(lambda: not staff.find_element("css selector", "#lobby-box").is_displayed(), what="the lobby emptied")
+        assert console_errors(investor) == [] and console_errors(staff) == []
+    finally:
+        investor.quit()
+        staff.quit()
