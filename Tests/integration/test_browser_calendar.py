@@ -17,7 +17,7 @@ def test_an_investor_requests_a_meeting_from_the_public_page(server):
     try:
         b.get(server.url + "request")
         wait_until(lambda: b.find_element("css selector", "html").get_attribute("lang") == "ko", what="the Korean page")
-        assert element(b, "#form-title").text == "면담 신청"
+        assert element(b, "#form-title").text == "상담 신청"
         wait_until(lambda: len(Select(element(b, "#topic")).options) > 3, what="the desks as topics")
         Select(element(b, "#topic")).select_by_value("industrial-zones")
         Select(element(b, "#zone")).select_by_value("Asia/Seoul")
@@ -73,3 +73,49 @@ def test_the_investor_waits_in_the_lobby_until_the_officer_admits_them(server):
     finally:
         investor.quit()
         staff.quit()
+
+
+def test_an_officer_schedules_a_meeting_and_answers_a_request_from_the_console(server):
+    day = (datetime.now(timezone.utc) + timedelta(days=2))
+    st, js, _ = server.http("POST", "/v1/requests", None, {
+        "name": "Dubois Claire", "organisation": "Dubois Industrie", "email": "claire@dubois.example", "language": "fr",
+        "timeZone": "Europe/Paris", "topic": "industrial-zones",
+        "slots": [(day + timedelta(days=1)).strftime("%Y-%m-%dT08:00:00Z")], "message": "Un entrepôt de 5 000 m².",
+    })
+    assert st == 201, js
+    request_id = js["id"]
+    b = new_browser(1400, 1000, "en")
+    try:
+        b.get(server.url + "console")
+        element(b, "#token-input").send_keys(server.officer_token)
+        element(b, "#sign-in").click()
+        # A meeting planned from the form appears in the week.
+        element(b, "#session-title").send_keys("Planned from the console")
+        element(b, "#session-scheduled").click()
+        b.execute_script("arguments[0].value = arguments[1]", element(b, "#session-start"), day.strftime("%Y-%m-%dT10:00"))
+        Select(element(b, "#session-zone")).select_by_value("Asia/Ho_Chi_Minh")
+        element(b, "#session-lobby").click()
+        element(b, "#create-session").click()
+        wait_until(lambda: "Planned from the console" in b.find_element("css selector", "#week").text
+                   or "Planned from the console" in b.find_element("css selector", "#week-range").text
+                   or False, what="the planned meeting in the week", timeout=15)
+        # The request waits in the queue; accepting it plans the meeting and mails the invitation.
+        wait_until(lambda: "Dubois Claire" in b.find_element("css selector", "#requests").text, what="the request")
+        item = b.find_element("css selector", f'#requests [data-request="{request_id}"]')
+        accept = next(x for x in item.find_elements("css selector", "button") if x.text.startswith("Accept"))
+        accept.click()
+        wait_until(lambda: not b.find_elements("css selector", f'#requests [data-request="{request_id}"]'),
+                   what="the request answered")
+        wait_until(lambda: "claire@dubois.example" in b.find_element("css selector", "#outbox-list").text,
+                   what="the invitation in the outbox")
+        screenshot(b, "console-calendar")
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+    st, listed, _ = server.http("GET", "/v1/sessions?status=scheduled", server.officer_token)
+    planned = [s for s in listed["sessions"] if s["title"] == "Planned from the console"]
+    assert planned and planned[0]["lobby"] is True and planned[0]["timeZone"] == "Asia/Ho_Chi_Minh"
+    # 10:00 in Hạ Long (UTC+7) is 03:00 UTC.
+    assert planned[0]["startsAt"] == day.strftime("%Y-%m-%dT03:00:00Z")
+    st, request, _ = server.http("GET", "/v1/requests?status=accepted", server.officer_token)
+    assert [r["id"] for r in request["requests"]] == [request_id]

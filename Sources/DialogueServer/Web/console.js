@@ -12,6 +12,7 @@ import { probeStaffToken, socketURL } from "/socket.js";
 import { Conversation, closeVerdict } from "/conversation.js";
 import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
+import { wallTimeToUTC } from "/zones.js";
 import { appendWithTerms, languageName } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
@@ -57,6 +58,16 @@ const STRINGS = {
     mode_auto: "Automatic — answers are published at once",
     mode_off: "Off — questions wait for an officer",
     createButton: "Create session",
+    scheduleLegend: "Time", scheduleLater: "Schedule for later", scheduleStart: "Starts (in the zone below)",
+    scheduleLength: "Length", scheduleZone: "Time zone", scheduleAgenda: "Agenda",
+    lobbyOption: "Lobby: investors wait until an officer lets them in", errNoStart: "Choose when the meeting starts.",
+    weekTitle: "Week", weekPrev: "◀", weekNext: "▶", weekEmpty: "Nothing planned this week.",
+    weekItem: "{time} · {title}", zoneNote: "({zone})",
+    requestsTitle: "Meeting requests", requestsNone: "No request is waiting.",
+    requestFrom: "{name} · {organisation}", requestMeta: "{topic} · {language} · {zone} · {email}",
+    requestAccept: "Accept {slot}", requestDecline: "Decline", requestReason: "Reason",
+    requestAccepted: "Meeting planned: {title}", requestDeclined: "Request declined; the investor was told.",
+    outboxTitle: "Outbox", outboxItem: "{status} · {kind} · {recipient}",
     errTitleEmpty: "Give the session a title.",
     errNoLanguage: "Choose at least one language.",
     created: "Session “{title}” created.",
@@ -74,6 +85,7 @@ const STRINGS = {
     convMeta: "{status} · {agent} · {languages}",
     statusLive: "live",
     statusEnded: "ended",
+    statusScheduled: "scheduled for {when}",
     modeShort: "Assistant",
     modeOpt_auto: "Automatic",
     modeOpt_review: "Review",
@@ -300,6 +312,16 @@ const STRINGS = {
     mode_auto: "Tự động — câu trả lời được đăng ngay",
     mode_off: "Tắt — câu hỏi chờ cán bộ trả lời",
     createButton: "Tạo phiên",
+    scheduleLegend: "Thời gian", scheduleLater: "Lên lịch cho sau", scheduleStart: "Bắt đầu (theo múi giờ bên dưới)",
+    scheduleLength: "Thời lượng", scheduleZone: "Múi giờ", scheduleAgenda: "Nội dung",
+    lobbyOption: "Phòng chờ: nhà đầu tư chờ đến khi cán bộ cho vào", errNoStart: "Vui lòng chọn thời điểm bắt đầu.",
+    weekTitle: "Tuần", weekPrev: "◀", weekNext: "▶", weekEmpty: "Tuần này chưa có lịch.",
+    weekItem: "{time} · {title}", zoneNote: "({zone})",
+    requestsTitle: "Yêu cầu đặt lịch họp", requestsNone: "Không có yêu cầu nào đang chờ.",
+    requestFrom: "{name} · {organisation}", requestMeta: "{topic} · {language} · {zone} · {email}",
+    requestAccept: "Nhận {slot}", requestDecline: "Từ chối", requestReason: "Lý do",
+    requestAccepted: "Đã lên lịch cuộc họp: {title}", requestDeclined: "Đã từ chối yêu cầu; nhà đầu tư đã được thông báo.",
+    outboxTitle: "Thư đi", outboxItem: "{status} · {kind} · {recipient}",
     errTitleEmpty: "Vui lòng đặt tiêu đề cho phiên.",
     errNoLanguage: "Vui lòng chọn ít nhất một ngôn ngữ.",
     created: "Đã tạo phiên “{title}”.",
@@ -317,6 +339,7 @@ const STRINGS = {
     convMeta: "{status} · {agent} · {languages}",
     statusLive: "đang diễn ra",
     statusEnded: "đã kết thúc",
+    statusScheduled: "đã lên lịch lúc {when}",
     modeShort: "Trợ lý",
     modeOpt_auto: "Tự động",
     modeOpt_review: "Duyệt",
@@ -665,7 +688,10 @@ function start() {
     "create-error", "create-session", "sessions-refresh", "sessions-error", "session-list", "conv-empty", "conv",
     "conv-title", "conv-meta", "assistant-mode", "end-session", "end-confirm-box", "end-session-confirm", "end-cancel",
     "conv-banner", "service-banner", "log", "log-empty", "events", "outbox", "jump", "composer", "composer-text", "send-say", "send-ask",
-    "composer-note", "people", "people-empty", "lobby", "lobby-box", "invites-refresh", "invites-none", "invite-form", "invite-name",
+    "composer-note", "people", "people-empty", "lobby", "lobby-box", "session-scheduled", "schedule-fields",
+    "session-start", "session-minutes", "session-zone", "session-agenda", "session-lobby", "week", "week-prev",
+    "week-next", "week-range", "week-error", "requests", "requests-refresh", "requests-error", "requests-none",
+    "outbox-list", "outbox-refresh", "outbox-error", "invites-refresh", "invites-none", "invite-form", "invite-name",
     "invite-language", "invite-days", "invite-org", "invite-error", "create-invite", "invite-result",
     "invite-result-title", "invite-link", "invite-copy", "invite-copy-status", "invite-dismiss", "invites-error",
     "invites", "search-form", "search-input", "search-go", "search-status", "search-results", "gaps-refresh",
@@ -697,7 +723,11 @@ function start() {
     event.preventDefault();
     createSession();
   });
-  ui.sessionsRefresh.addEventListener("click", () => loadSessions());
+  ui.sessionsRefresh.addEventListener("click", () => {
+    loadSessions();
+    loadCalendar();
+  });
+  startCalendar();
 
   ui.assistantMode.addEventListener("change", changeMode);
   ui.endSession.addEventListener("click", () => setEndConfirm(true));
@@ -1098,6 +1128,10 @@ async function loadSessions() {
     const fresh = state.sessions.find((s) => s.id === state.sessionId);
     if (fresh) mergeSession(fresh, false);
   }
+  if (!calendar.loadedOnce) {
+    calendar.loadedOnce = true;
+    loadCalendar();
+  }
   renderSessions();
 }
 
@@ -1188,11 +1222,29 @@ async function createSession() {
   const body = { title, languages, assistant: ui.sessionAssistant.value };
   const agent = ui.sessionAgent.value.trim();
   if (agent) body.agent = agent;
+  if (ui.sessionLobby.checked) body.lobby = true;
+  if (ui.sessionScheduled.checked) {
+    const zone = ui.sessionZone.value;
+    const startsAt = wallTimeToUTC(ui.sessionStart.value, zone);
+    if (!startsAt) {
+      showFormError(ui.createError, t("errNoStart"));
+      ui.sessionStart.focus();
+      return;
+    }
+    const minutes = Number(ui.sessionMinutes.value) || 60;
+    body.startsAt = startsAt;
+    body.endsAt = new Date(Date.parse(startsAt) + minutes * 60000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    body.timeZone = zone;
+    const agenda = ui.sessionAgenda.value.trim();
+    if (agenda) body.agenda = agenda;
+  }
   ui.createSession.disabled = true;
   try {
     const session = await api("POST", "/v1/sessions", body);
     ui.sessionTitle.value = "";
+    ui.sessionAgenda.value = "";
     showStatus(t("created", { title: session.title }));
+    if (session.startsAt) loadWeek();
     if (!state.sessions.some((s) => s.id === session.id)) state.sessions.push(session);
     renderSessions();
     openSession(session.id);
@@ -1338,7 +1390,11 @@ function renderSessionHeader() {
   if (s) {
     const langs = (Array.isArray(s.languages) ? s.languages : []).join(", ");
     ui.convMeta.textContent = t("convMeta", {
-      status: state.ended ? t("statusEnded") : t("statusLive"),
+      status: state.ended
+        ? t("statusEnded")
+        : s.status === "scheduled" && s.startsAt
+          ? t("statusScheduled", { when: formatDate(s.startsAt) })
+          : t("statusLive"),
       agent: s.agent || "",
       languages: langs,
     });
@@ -3418,6 +3474,182 @@ function renderGaps() {
         }
         li.append(line);
       }
+      return li;
+    }),
+  );
+}
+
+
+// ---------------------------------------------------------------------------
+// The calendar (officers): the create form's time, the week, meeting requests, the outbox.
+
+const calendar = { weekStart: startOfWeek(new Date()), requests: [], outbox: [], phrases: [] };
+
+/** Monday 00:00 (local) of the week holding `date`. */
+function startOfWeek(date) {
+  const day = new Date(date.getFullYear(), date.getMonth(), date.getDate());
+  day.setDate(day.getDate() - ((day.getDay() + 6) % 7));
+  return day;
+}
+
+function startCalendar() {
+  const here = Intl.DateTimeFormat().resolvedOptions().timeZone || "Asia/Ho_Chi_Minh";
+  const zones = typeof Intl.supportedValuesOf === "function" ? Intl.supportedValuesOf("timeZone") : [here];
+  for (const zone of ["Asia/Ho_Chi_Minh", here]) if (!zones.includes(zone)) zones.unshift(zone);
+  ui.sessionZone.replaceChildren(
+    ...zones.map((zone) => {
+      const option = el("option", "", zone);
+      option.value = zone;
+      option.selected = zone === "Asia/Ho_Chi_Minh";
+      return option;
+    }),
+  );
+  ui.sessionScheduled.addEventListener("change", () => {
+    ui.scheduleFields.hidden = !ui.sessionScheduled.checked;
+  });
+  ui.weekPrev.addEventListener("click", () => moveWeek(-7));
+  ui.weekNext.addEventListener("click", () => moveWeek(7));
+  ui.requestsRefresh.addEventListener("click", () => loadRequests());
+  ui.outboxRefresh.addEventListener("click", () => loadOutbox());
+}
+
+function moveWeek(days) {
+  calendar.weekStart = new Date(calendar.weekStart.getFullYear(), calendar.weekStart.getMonth(), calendar.weekStart.getDate() + days);
+  loadWeek();
+}
+
+/** What only officers see: loaded after sign-in and on refresh. */
+function loadCalendar() {
+  if (state.role !== "officer") return;
+  loadWeek();
+  loadRequests();
+  loadOutbox();
+}
+
+async function loadWeek() {
+  const from = calendar.weekStart;
+  const to = new Date(from.getFullYear(), from.getMonth(), from.getDate() + 7);
+  ui.weekRange.textContent = `${formatDate(from.toISOString(), false)} – ${formatDate(new Date(to - 1).toISOString(), false)}`;
+  try {
+    const data = await api("GET", `/v1/sessions?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(to.toISOString())}`);
+    showFormError(ui.weekError, "");
+    renderWeek(Array.isArray(data && data.sessions) ? data.sessions : []);
+  } catch (error) {
+    showFormError(ui.weekError, errorText(error));
+  }
+}
+
+/** The week's meetings by day, in this console's zone, each with its organiser's zone. */
+function renderWeek(sessions) {
+  const items = sessions
+    .filter((s) => s.status !== "cancelled")
+    .map((s) => {
+      const li = el("li", "week-item");
+      const button = el("button", "session-item");
+      button.type = "button";
+      button.dataset.session = s.id;
+      const time = new Intl.DateTimeFormat(state.lang, { weekday: "short", day: "numeric", hour: "2-digit", minute: "2-digit" })
+        .format(new Date(s.startsAt));
+      button.append(
+        el("span", "session-item-title", t("weekItem", { time, title: s.title || s.id })),
+        el("span", "session-item-meta", `${t(s.status)} ${t("zoneNote", { zone: s.timeZone || "" })}`),
+      );
+      button.addEventListener("click", () => openSession(s.id));
+      li.append(button);
+      return li;
+    });
+  ui.week.replaceChildren(...(items.length ? items : [el("li", "muted-note", t("weekEmpty"))]));
+}
+
+async function loadRequests() {
+  try {
+    const [data, phrases] = await Promise.all([
+      api("GET", "/v1/requests?status=pending"),
+      calendar.phrases.length ? Promise.resolve(null) : api("GET", "/v1/phrases"),
+    ]);
+    if (phrases && Array.isArray(phrases.phrases)) {
+      calendar.phrases = phrases.phrases.filter((p) => String(p.id).startsWith("request-decline"));
+    }
+    calendar.requests = Array.isArray(data && data.requests) ? data.requests : [];
+    showFormError(ui.requestsError, "");
+  } catch (error) {
+    showFormError(ui.requestsError, errorText(error));
+  }
+  renderRequests();
+}
+
+/** Each waiting request: who, about what, their proposed times (in this console's zone,
+ *  the investor's zone named), one Accept per time, and a Decline with a reason. */
+function renderRequests() {
+  ui.requestsNone.hidden = calendar.requests.length > 0;
+  ui.requests.replaceChildren(
+    ...calendar.requests.map((r) => {
+      const li = el("li", "request");
+      li.dataset.request = r.id;
+      li.append(
+        el("p", "who", t("requestFrom", { name: r.name, organisation: r.organisation })),
+        el("p", "session-meta", t("requestMeta", { topic: r.topic, language: r.language, zone: r.timeZone, email: r.email })),
+      );
+      if (r.message) li.append(el("p", "request-message", r.message));
+      const actions = el("div", "actions");
+      r.slots.forEach((slot, index) => {
+        actions.append(button(t("requestAccept", { slot: formatDate(slot) }), "button small", () => acceptRequest(r, index)));
+      });
+      const reason = el("select", "request-reason");
+      reason.setAttribute("aria-label", t("requestReason"));
+      for (const phrase of calendar.phrases) {
+        const option = el("option", "", (phrase.texts && (phrase.texts[state.lang] || phrase.texts.en)) || phrase.id);
+        option.value = phrase.id;
+        reason.append(option);
+      }
+      actions.append(reason, button(t("requestDecline"), "button secondary small", () => declineRequest(r, reason.value)));
+      li.append(actions);
+      return li;
+    }),
+  );
+}
+
+async function acceptRequest(request, slot) {
+  try {
+    const answer = await api("POST", `/v1/requests/${encodeURIComponent(request.id)}/accept`, { slot });
+    showStatus(t("requestAccepted", { title: answer.session.title }));
+    loadRequests();
+    loadWeek();
+    loadSessions();
+    loadOutbox();
+  } catch (error) {
+    showFormError(ui.requestsError, errorText(error));
+  }
+}
+
+async function declineRequest(request, phrase) {
+  try {
+    await api("POST", `/v1/requests/${encodeURIComponent(request.id)}/decline`, { phrase });
+    showStatus(t("requestDeclined"));
+    loadRequests();
+    loadOutbox();
+  } catch (error) {
+    showFormError(ui.requestsError, errorText(error));
+  }
+}
+
+async function loadOutbox() {
+  try {
+    const data = await api("GET", "/v1/outbox?limit=20");
+    calendar.outbox = Array.isArray(data && data.mails) ? data.mails : [];
+    showFormError(ui.outboxError, "");
+  } catch (error) {
+    showFormError(ui.outboxError, errorText(error));
+  }
+  ui.outboxList.replaceChildren(
+    ...calendar.outbox.map((m) => {
+      const li = el("li", `outbox-item ${m.status}`);
+      li.dataset.mail = m.id;
+      li.append(
+        el("span", "who", m.subject),
+        el("span", "session-meta", t("outboxItem", { status: m.status, kind: m.kind, recipient: m.recipient })),
+      );
+      if (m.lastError) li.append(el("span", "form-error", m.lastError));
       return li;
     }),
   );

@@ -11,6 +11,7 @@ const STRINGS = {
     heroTitle: "Meet the Quảng Ninh investment team, wherever you are",
     heroLead:
       "Remote, recorded meetings between foreign investors and officers of the Investment Promotion and Support Agency of Quảng Ninh province — with an AI assistant that answers from the agency’s documents, and a transcript that cannot be altered unnoticed.",
+    requestLink: "Request a meeting",
     featuresTitle: "What it offers",
     feat1Title: "Remote meetings, on the record",
     feat1:
@@ -44,6 +45,7 @@ const STRINGS = {
     heroTitle: "Làm việc với IPA Quảng Ninh, dù Quý vị ở bất cứ đâu",
     heroLead:
       "Các buổi làm việc trực tuyến, có ghi lại, giữa nhà đầu tư nước ngoài và cán bộ Ban Xúc tiến và Hỗ trợ đầu tư tỉnh Quảng Ninh — có trợ lý AI trả lời dựa trên tài liệu của Ban, và biên bản được bảo vệ để mọi chỉnh sửa đều bị phát hiện.",
+    requestLink: "Đề nghị tổ chức buổi làm việc",
     featuresTitle: "Dịch vụ mang lại",
     feat1Title: "Làm việc từ xa, ghi lại đầy đủ",
     feat1:
@@ -77,6 +79,7 @@ const STRINGS = {
     heroTitle: "Échangez avec l’équipe d’investissement de Quảng Ninh, où que vous soyez",
     heroLead:
       "Des entretiens à distance et enregistrés entre investisseurs étrangers et conseillers de l’Agence de promotion et de soutien à l’investissement de la province de Quảng Ninh — avec un assistant d’IA qui répond à partir des documents de l’agence, et une transcription dont toute modification serait détectée.",
+    requestLink: "Demander un entretien",
     featuresTitle: "Ce que propose le service",
     feat1Title: "Des entretiens à distance, enregistrés",
     feat1:
@@ -110,6 +113,7 @@ const STRINGS = {
     heroTitle: "どこからでも、クアンニン省の投資担当者と面談できます",
     heroLead:
       "海外の投資家の皆さまとクアンニン省投資促進・支援局の担当職員をつなぐ、記録付きのオンライン面談です。当局の資料に基づいて回答するAIアシスタントと、改ざんを検知できる面談記録を備えています。",
+    requestLink: "面談のお申し込み",
     featuresTitle: "主な特長",
     feat1Title: "オンラインで、記録に残る面談",
     feat1:
@@ -142,6 +146,7 @@ const STRINGS = {
     heroTitle: "어디서든 꽝닌성 투자 담당자와 상담하세요",
     heroLead:
       "해외 투자자와 꽝닌성 투자촉진지원청 담당 직원이 온라인으로 만나는, 기록이 남는 상담입니다. 기관 자료를 근거로 답변하는 AI 비서와 위변조 여부를 확인할 수 있는 대화록을 제공합니다.",
+    requestLink: "상담 신청",
     featuresTitle: "주요 특징",
     feat1Title: "원격으로, 기록이 남는 상담",
     feat1:
@@ -174,6 +179,7 @@ const STRINGS = {
     heroTitle: "无论身在何处，都能与广宁省投资团队会谈",
     heroLead:
       "外国投资者与广宁省投资促进与支持局工作人员之间的远程会谈，全程记录。AI助理依据本局文件作答，会谈记录一经篡改即可被发现。",
+    requestLink: "申请会谈",
     featuresTitle: "服务特点",
     feat1Title: "远程会谈，全程记录",
     feat1: "在浏览器中即可与本局工作人员实时交流。每次会谈均被记录，双方都能准确掌握所谈及和商定的内容。",
