@@ -155,8 +155,13 @@ extension DialogueServerApp {
             return PartService(
                 .calendar, ending: .cancelled,
                 work: {
+                    var turn = 0
                     while !Task.isCancelled {
-                        await Self.calendarTurn(store: store, hub: hub, mailer: mailer, now: Date(), logger: logger)
+                        // Every 40th turn (10 minutes at the default tick), and the first: the
+                        // mails a stop between a change and its mails left out.
+                        await Self.calendarTurn(
+                            store: store, hub: hub, mailer: mailer, now: Date(), reconcile: turn % 40 == 0, logger: logger)
+                        turn += 1
                         try? await Task.sleep(for: tick)
                     }
                 })
@@ -248,7 +253,8 @@ extension DialogueServerApp {
     /// One turn of the calendar: sessions whose start has come are opened (another node may
     /// have opened one first: that is no failure), then the reminders due are queued.
     static func calendarTurn(
-        store: any DialogueStore, hub: DialogueHub, mailer: MeetingMailer, now: Date, logger: Logger
+        store: any DialogueStore, hub: DialogueHub, mailer: MeetingMailer, now: Date, reconcile: Bool = false,
+        logger: Logger
     ) async {
         do {
             for id in try await store.sessionsToOpen(now: MeetingTime.rfc3339(now)) {
@@ -261,6 +267,7 @@ extension DialogueServerApp {
                 } catch StoreError.notFound {}
             }
             try await mailer.remind(now: now)
+            if reconcile { try await mailer.reconcile(now: now) }
         } catch where !Task.isCancelled {
             logger.error("calendar turn failed", metadata: ["error": "\(error)"])
         } catch {}

@@ -68,7 +68,11 @@ extension HTTPAPI {
         for info in try await store.scheduledSessions(
             from: MeetingTime.rfc3339(window.from), to: MeetingTime.rfc3339(window.to))
         {
-            list.append(try await sessionObject(info))
+            guard case .object(var object) = try await sessionObject(info) else { continue }
+            // The zones the invited investors read the time in (the console shows them).
+            let zones = Set(try await store.invites(session: info.id).filter { $0.revokedAt == nil }.compactMap(\.timeZone))
+            object["investorZones"] = .array(zones.sorted().map { .string($0) })
+            list.append(.object(object))
         }
         return Self.json(200, ["sessions": .array(list)])
     }

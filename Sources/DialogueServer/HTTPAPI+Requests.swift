@@ -158,7 +158,13 @@ extension HTTPAPI {
                 startsAt: MeetingTime.rfc3339(start), endsAt: MeetingTime.rfc3339(start.addingTimeInterval(Double(minutes) * 60)),
                 timeZone: MeetingTime.agencyTimeZone, plannedAt: MeetingTime.rfc3339(Date())),
             agenda: pending.message.isEmpty ? nil : pending.message)
-        try await store.createSession(info)
+        do {
+            try await store.createSession(info)
+        } catch {
+            // Not planned after all: the request waits again for an officer.
+            try? await store.reopenRequest(id: id, session: sessionId)
+            throw error
+        }
         let now = Timestamp.nowMilliseconds()
         let ends = Timestamp.parse(info.schedule!.endsAt) ?? now
         let invite = Invite(

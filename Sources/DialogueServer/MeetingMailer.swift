@@ -100,6 +100,49 @@ package struct MeetingMailer: Sendable {
         }
     }
 
+    /// Queues what a move or a cancellation should have queued and did not (the node stopped
+    /// between the change and its mails): every invitee who got an invitation gets the
+    /// cancellation of a cancelled meeting, and the update of the latest time of a moved one.
+    /// The keys make it idempotent; run now and then by the calendar part.
+    func reconcile(now: Date) async throws {
+        let sessions = try await store.scheduledSessions(
+            from: MeetingTime.rfc3339(now.addingTimeInterval(-86_400)),
+            to: MeetingTime.rfc3339(now.addingTimeInterval(366 * 86_400)))
+        for session in sessions {
+            guard let schedule = session.schedule else { continue }
+            let invites = try await store.invites(session: session.id).filter { $0.email != nil }
+            for invite in invites {
+                let invited = try await store.mailKeys(prefix: "invitation:\(invite.id)").contains("invitation:\(invite.id)")
+                guard invited else { continue }
+                switch session.status {
+                case .cancelled:
+                    let key = "cancellation:\(invite.id)"
+                    guard try await store.mailKeys(prefix: key).isEmpty else { continue }
+                    await each(invite) {
+                        guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
+                        try await enqueue(mail, key: key, invite: invite)
+                    }
+                case .scheduled where schedule.sequence > 0 && invite.revokedAt == nil:
+                    // An invite made after the last move was invited at that time already.
+                    if let planned = schedule.plannedAt.flatMap(Self.instant), let created = Self.instant(invite.createdAt),
+                        created > planned
+                    {
+                        continue
+                    }
+                    let key = "update:\(invite.id):\(schedule.sequence)"
+                    guard try await store.mailKeys(prefix: key).isEmpty else { continue }
+                    await each(invite) {
+                        guard let mail = try compose(.update, session: session, invite: invite, joinURL: repeatedLink(invite))
+                        else { return }
+                        try await enqueue(mail, key: key, invite: invite)
+                    }
+                default:
+                    continue
+                }
+            }
+        }
+    }
+
     /// A published hand-over (an answer with a `contact` that has an address): the desk gets
     /// the question, who asked, in which meeting and why (key `desk:SESSION:SEQ`, once).
     func notifyDesk(_ answer: Event) async {
@@ -267,10 +310,17 @@ package struct MeetingMailer: Sendable {
     /// investor not removed).
     private func mailedInvites(of session: String) async throws -> [Invite] {
         let now = Timestamp.nowMilliseconds()
+        let invites = try await store.invites(session: session).filter { $0.email != nil && $0.isUsable(nowMilliseconds: now) }
+        guard !invites.isEmpty else { return [] }
         let removed = Set(try await store.participants(session: session).filter(\.removed).map(\.id))
-        return try await store.invites(session: session).filter {
-            $0.email != nil && $0.isUsable(nowMilliseconds: now) && !removed.contains($0.id)
+        // An investor an officer declined in the lobby is not reminded of the meeting.
+        let declined: Set<String>
+        if try await store.session(id: session)?.lobby == true, let state = try await store.loadState(session: session) {
+            declined = Set(invites.map(\.id).filter { state.isDeclined($0) })
+        } else {
+            declined = []
         }
+        return invites.filter { !removed.contains($0.id) && !declined.contains($0.id) }
     }
 
     /// An RFC 3339 time as stored (with or without milliseconds).

@@ -55,6 +55,14 @@ extension PostgresStore {
         throw StoreError.conflict("request \(id) was \(request.status.rawValue) already")
     }
 
+    package func reopenRequest(id: String, session: String) async throws {
+        try await execute(
+            """
+            UPDATE meeting_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, session_id = NULL
+            WHERE id = \(id) AND status = 'accepted' AND session_id = \(session)
+            """)
+    }
+
     static let requestColumns = """
         id, agent, name, organisation, email, language, time_zone, topic, slots, message, status, created_at, \
         decided_at, decided_by, session_id, decline_reason

@@ -83,4 +83,7 @@ package protocol MeetingRequestStore: ClosableStore {
     func decideRequest(
         id: String, status: MeetingRequest.Status, by staff: String, at: String, session: String?, reason: String?
     ) async throws -> MeetingRequest
+    /// Puts an accepted request back to pending when its session `session` could not be
+    /// made (only that acceptance: a later decision is left as it is).
+    func reopenRequest(id: String, session: String) async throws
 }

@@ -57,6 +57,17 @@ extension SQLiteStore {
         }
     }
 
+    package func reopenRequest(id: String, session: String) async throws {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    UPDATE meeting_requests SET status = 'pending', decided_at = NULL, decided_by = NULL, session_id = NULL
+                    WHERE id = ? AND status = 'accepted' AND session_id = ?
+                    """,
+                arguments: [id, session])
+        }
+    }
+
     static func meetingRequest(_ row: Row) -> MeetingRequest {
         let slotsText: String = row["slots"]
         return MeetingRequest(

@@ -205,6 +205,13 @@ import Testing
         try await store.createRequest(Self.request("req_2", at: "2027-01-02T00:00:00Z"))
         #expect(try await store.request(id: "req_1") == Self.request("req_1", at: "2027-01-01T00:00:00Z"))
         #expect(try await store.requests(status: nil, limit: 10).map(\.id) == ["req_2", "req_1"])
+        _ = try await store.decideRequest(
+            id: "req_1", status: .accepted, by: "stf_a", at: "2027-01-03T00:00:00Z", session: "ses_lost", reason: nil)
+        // Its session could not be made: back to pending (another session id changes nothing).
+        try await store.reopenRequest(id: "req_1", session: "ses_other")
+        #expect(try await store.request(id: "req_1")?.status == .accepted)
+        try await store.reopenRequest(id: "req_1", session: "ses_lost")
+        #expect(try await store.request(id: "req_1") == Self.request("req_1", at: "2027-01-01T00:00:00Z"))
         let accepted = try await store.decideRequest(
             id: "req_1", status: .accepted, by: "stf_a", at: "2027-01-03T00:00:00Z", session: "ses_x", reason: nil)
         #expect(accepted.status == .accepted && accepted.session == "ses_x" && accepted.decidedBy == "stf_a")

@@ -572,3 +572,56 @@ def test_the_transcript_goes_to_investors_who_asked_once_the_meeting_ends(server
     assert p.returncode == 0, (p.stdout, p.stderr)
     kinds = [x["kind"] for x in outbox(srv)]
     assert kinds == ["transcript"], kinds
+
+
+# ---------------------------------------------------------------- what a stop left out
+
+
+def test_a_cancellation_lost_in_a_stop_is_mailed_at_the_next_start(server_factory):
+    import sqlite3
+    from harness import find_database
+    srv = server_factory("--calendar-tick", "0.2")
+    maildir = srv.data / "mail"
+    starts, ends, _, _ = soon(hours=72)
+    s = srv.create_session("Stopped mid-cancel", startsAt=starts, endsAt=ends)
+    srv.create_invite(s["id"], name="Ito Ken", language="ja", email="ito@investor.example")
+    wait_messages(maildir, 1)
+    srv.stop()
+    # The cancellation is stored, its mails are not (the node stopped in between).
+    con = sqlite3.connect(find_database(srv.data))
+    con.execute("UPDATE sessions SET status = 'cancelled', cancelled_at = '2026-12-07T00:00:00Z', "
+                "schedule_sequence = schedule_sequence + 1 WHERE id = ?", (s["id"],))
+    con.commit()
+    con.close()
+    srv.start()
+    mails = wait_messages(maildir, 2, timeout=20)
+    cancel = mails[-1]
+    assert str(calendar_of(cancel)["METHOD"]) == "CANCEL"
+    assert int(event_of(calendar_of(cancel))["SEQUENCE"]) == 1
+    time.sleep(1)
+    assert len(maildir_messages(maildir)) == 2, "once, whatever the turns"
+
+
+def test_no_reminder_for_an_investor_declined_in_the_lobby(server_factory):
+    srv = server_factory("--reminders", "11m", "--calendar-tick", "0.5")
+    maildir = srv.data / "mail"
+    # The 11-minute reminder falls due 20 s from now: time to decline one investor first.
+    start = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(minutes=11, seconds=20)
+    starts, ends = rfc3339(start), rfc3339(start + timedelta(hours=1))
+    s = srv.create_session("Lobby and reminders", startsAt=starts, endsAt=ends, lobby=True)
+    turned_away = srv.create_invite(s["id"], name="Turned Away", language="en", email="away@investor.example")
+    kept = srv.create_invite(s["id"], name="Kept", language="en", email="kept@investor.example")
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        guest = await connect(srv)
+        await guest.hello(turned_away["code"], "en")
+        await off.send({"type": "decline", "session": s["id"], "invite": turned_away["id"]})
+        await off.wait_for(is_event("moderation"))
+        await off.close()
+    run(go())
+    wait_messages(maildir, 3, timeout=45)  # two invitations, one reminder
+    time.sleep(2)
+    reminders = [m for m in maildir_messages(maildir) if m["Subject"].startswith("Reminder")]
+    assert [m["To"].addresses[0].addr_spec for m in reminders] == ["kept@investor.example"], \
+        [m["Subject"] for m in maildir_messages(maildir)]

@@ -312,16 +312,16 @@ const STRINGS = {
     mode_auto: "Tự động — câu trả lời được đăng ngay",
     mode_off: "Tắt — câu hỏi chờ cán bộ trả lời",
     createButton: "Tạo phiên",
-    scheduleLegend: "Thời gian", scheduleLater: "Lên lịch cho sau", scheduleStart: "Bắt đầu (theo múi giờ bên dưới)",
-    scheduleLength: "Thời lượng", scheduleZone: "Múi giờ", scheduleAgenda: "Nội dung",
+    scheduleLegend: "Thời gian", scheduleLater: "Lên lịch để bắt đầu sau", scheduleStart: "Bắt đầu (theo múi giờ bên dưới)",
+    scheduleLength: "Thời lượng", scheduleZone: "Múi giờ", scheduleAgenda: "Chương trình làm việc",
     lobbyOption: "Phòng chờ: nhà đầu tư chờ đến khi cán bộ cho vào", errNoStart: "Vui lòng chọn thời điểm bắt đầu.",
-    weekTitle: "Tuần", weekPrev: "◀", weekNext: "▶", weekEmpty: "Tuần này chưa có lịch.",
+    weekTitle: "Lịch tuần", weekPrev: "◀", weekNext: "▶", weekEmpty: "Không có lịch nào trong tuần.",
     weekItem: "{time} · {title}", zoneNote: "({zone})",
     requestsTitle: "Yêu cầu đặt lịch họp", requestsNone: "Không có yêu cầu nào đang chờ.",
     requestFrom: "{name} · {organisation}", requestMeta: "{topic} · {language} · {zone} · {email}",
-    requestAccept: "Nhận {slot}", requestDecline: "Từ chối", requestReason: "Lý do",
-    requestAccepted: "Đã lên lịch cuộc họp: {title}", requestDeclined: "Đã từ chối yêu cầu; nhà đầu tư đã được thông báo.",
-    outboxTitle: "Thư đi", outboxItem: "{status} · {kind} · {recipient}",
+    requestAccept: "Chấp nhận {slot}", requestDecline: "Từ chối", requestReason: "Lý do từ chối",
+    requestAccepted: "Đã lên lịch phiên “{title}”.", requestDeclined: "Đã từ chối yêu cầu và gửi thông báo cho nhà đầu tư.",
+    outboxTitle: "Hộp thư đi", outboxItem: "{status} · {kind} · {recipient}",
     errTitleEmpty: "Vui lòng đặt tiêu đề cho phiên.",
     errNoLanguage: "Vui lòng chọn ít nhất một ngôn ngữ.",
     created: "Đã tạo phiên “{title}”.",
@@ -339,7 +339,7 @@ const STRINGS = {
     convMeta: "{status} · {agent} · {languages}",
     statusLive: "đang diễn ra",
     statusEnded: "đã kết thúc",
-    statusScheduled: "đã lên lịch lúc {when}",
+    statusScheduled: "sẽ diễn ra lúc {when}",
     modeShort: "Trợ lý",
     modeOpt_auto: "Tự động",
     modeOpt_review: "Duyệt",
@@ -3552,7 +3552,15 @@ function renderWeek(sessions) {
         .format(new Date(s.startsAt));
       button.append(
         el("span", "session-item-title", t("weekItem", { time, title: s.title || s.id })),
-        el("span", "session-item-meta", `${t(s.status)} ${t("zoneNote", { zone: s.timeZone || "" })}`),
+        el(
+          "span",
+          "session-item-meta",
+          `${t(s.status)} ${t("zoneNote", {
+            zone: [s.timeZone, ...(Array.isArray(s.investorZones) ? s.investorZones : [])]
+              .filter((zone, index, all) => zone && all.indexOf(zone) === index)
+              .join(", "),
+          })}`,
+        ),
       );
       button.addEventListener("click", () => openSession(s.id));
       li.append(button);
