@@ -40,7 +40,7 @@ package struct MeetingMailer: Sendable {
     /// A new time: each invited address gets an update with the raised sequence. One
     /// invite's mail that cannot be written does not keep the others from theirs.
     func rescheduled(_ session: SessionInfo, from previous: SessionInfo.Schedule) async throws {
-        for invite in try await mailedInvites(of: session.id) {
+        for invite in try await mailedInvites(session) {
             await each(invite) {
                 guard
                     let mail = try compose(
@@ -78,7 +78,9 @@ package struct MeetingMailer: Sendable {
             from: MeetingTime.rfc3339(now), to: MeetingTime.rfc3339(now.addingTimeInterval(longest + 1)))
         for session in sessions where session.status.takesMessages {
             guard let schedule = session.schedule, let time = meetingTime(schedule), time.startsAt > now else { continue }
-            for invite in try await mailedInvites(of: session.id) {
+            // Who the lobby turned away is read (a replay of the session) only once a reminder is due.
+            var declined: Set<String>?
+            for invite in try await usableInvites(of: session.id) {
                 let prefix = "reminder:\(invite.id):\(schedule.sequence):"
                 let keys = try await store.mailKeys(prefix: prefix)
                 let mailed = Set(keys.compactMap { Int($0.dropFirst(prefix.count)) })
@@ -91,6 +93,8 @@ package struct MeetingMailer: Sendable {
                 let heard = [invite.createdAt, schedule.plannedAt].compactMap { $0 }.compactMap(Self.instant).max()
                 let due = reminders.due(startsAt: time.startsAt, now: now, alreadySent: done, createdAt: heard)
                 guard let index = due.send else { continue }
+                if declined == nil { declined = try await declinedInLobby(session) }
+                if declined?.contains(invite.id) == true { continue }
                 await each(invite) {
                     guard let mail = try compose(.reminder, session: session, invite: invite, joinURL: repeatedLink(invite))
                     else { return }
@@ -167,18 +171,10 @@ package struct MeetingMailer: Sendable {
                 questionLanguage: question.body["language"]?.stringValue ?? "", investor: asker?.name ?? question.senderId,
                 organisation: asker?.organisation, reason: contact["reason"]?.stringValue ?? "",
                 consoleURL: baseURL + "/console")
-            let id = SecretToken.identifier(prefix: "mail")
-            let now = Date()
-            let rendered = try mail.message(messageID: "<\(id)@\(host)>", date: now).rendered()
-            let stamp = MeetingTime.rfc3339(now)
-            let stored = OutboxMail(
-                id: id, key: "desk:\(answer.session):\(answer.seq)", kind: "desk", session: answer.session,
-                recipient: deskAddress.address, subject: mail.subject,
-                message: try outboxSeal.seal(rendered, boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
-            if try await store.enqueueMail(stored) {
-                logger.info("desk notified", metadata: ["mail.id": "\(id)", "session.id": "\(answer.session)"])
-                wake()
-            }
+            try await queue(
+                kind: "desk", key: "desk:\(answer.session):\(answer.seq)", session: answer.session,
+                recipient: deskAddress.address, subject: mail.subject
+            ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
         } catch {
             logger.error(
                 "desk not notified", metadata: ["session.id": "\(answer.session)", "seq": "\(answer.seq)", "error": "\(error)"])
@@ -190,31 +186,29 @@ package struct MeetingMailer: Sendable {
     func sendTranscripts(of sessionId: String) async {
         do {
             let asked = try await store.invites(session: sessionId).filter { $0.transcriptByMail && $0.email != nil }
-            guard !asked.isEmpty, let session = try await store.session(id: sessionId) else { return }
+            guard !asked.isEmpty, let session = try await store.session(id: sessionId),
+                let signed = try await transcripts.document(session: sessionId)
+            else { return }
             let pack = agents.current.pack(id: session.agent) ?? agents.current.defaultPack
-            for invite in asked {
-                await each(invite) {
-                    guard let address = invite.email, let email = try? MailAddress(parsing: address),
-                        let document = try await transcripts.document(session: sessionId, termsLanguage: invite.language)
-                    else { return }
-                    let mail = TranscriptMail(
-                        sessionId: sessionId, title: session.title, name: invite.name, language: invite.language,
-                        email: email, sender: from, organisation: pack.manifest.organisationName(in: invite.language),
-                        html: transcripts.render(document, format: "html", language: invite.language),
-                        markdown: transcripts.render(document, format: "md", language: invite.language),
-                        json: Array(transcripts.render(document, format: "json", language: nil).utf8),
-                        fileName: TranscriptFileName.make(session: document.session))
-                    let id = SecretToken.identifier(prefix: "mail")
-                    let now = Date()
-                    let rendered = try mail.message(messageID: "<\(id)@\(host)>", date: now).rendered()
-                    let stamp = MeetingTime.rfc3339(now)
-                    let stored = OutboxMail(
-                        id: id, key: "transcript:\(invite.id)", kind: "transcript", session: sessionId,
-                        recipient: email.address, subject: mail.subject,
-                        message: try outboxSeal.seal(rendered, boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
-                    if try await store.enqueueMail(stored) {
-                        logger.info("transcript mail queued", metadata: ["mail.id": "\(id)", "invite.id": "\(invite.id)"])
-                        wake()
+            // The signed export is the archive's, the same for everyone; the transcript is read
+            // and written once per language, not once per investor.
+            let json = Array(transcripts.render(signed, format: "json", language: nil).utf8)
+            let fileName = TranscriptFileName.make(session: signed.session)
+            for (language, investors) in Dictionary(grouping: asked, by: \.language) {
+                guard let document = try await transcripts.document(session: sessionId, termsLanguage: language) else { continue }
+                let html = transcripts.render(document, format: "html", language: language)
+                let markdown = transcripts.render(document, format: "md", language: language)
+                for invite in investors {
+                    await each(invite) {
+                        guard let address = invite.email, let email = try? MailAddress(parsing: address) else { return }
+                        let mail = TranscriptMail(
+                            sessionId: sessionId, title: session.title, name: invite.name, language: language,
+                            email: email, sender: from, organisation: pack.manifest.organisationName(in: language),
+                            html: html, markdown: markdown, json: json, fileName: fileName)
+                        try await queue(
+                            kind: "transcript", key: "transcript:\(invite.id)", session: sessionId, recipient: email.address,
+                            subject: mail.subject
+                        ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
                     }
                 }
             }
@@ -251,7 +245,8 @@ package struct MeetingMailer: Sendable {
         ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
     }
 
-    /// Renders a mail with its new id and stores it sealed (once per `key`), waking the worker.
+    /// Renders a mail with its new id and stores it sealed (once per `key`), waking the worker:
+    /// every mail of the outbox goes in this way.
     private func queue(
         kind: String, key: String, session: String?, recipient: String, subject: String,
         render: (String, Date) throws -> [UInt8]
@@ -290,37 +285,35 @@ package struct MeetingMailer: Sendable {
     }
 
     private func enqueue(_ mail: MeetingMail, key: String, invite: Invite) async throws {
-        let id = SecretToken.identifier(prefix: "mail")
-        let now = Date()
-        let message = try mail.message(messageID: "<\(id)@\(host)>", date: now)
-        let stamp = MeetingTime.rfc3339(now)
-        let stored = OutboxMail(
-            id: id, key: key, kind: mail.kind.rawValue, session: mail.sessionId, recipient: mail.invitee.email.address,
-            subject: mail.subject, message: try outboxSeal.seal(message.rendered(), boundTo: id), nextAttemptAt: stamp,
-            createdAt: stamp)
-        if try await store.enqueueMail(stored) {
-            logger.info(
-                "mail queued",
-                metadata: ["mail.id": "\(id)", "mail.kind": "\(mail.kind.rawValue)", "invite.id": "\(invite.id)"])
-            wake()
-        }
+        try await queue(
+            kind: mail.kind.rawValue, key: key, session: mail.sessionId, recipient: mail.invitee.email.address,
+            subject: mail.subject
+        ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
     }
 
     /// The invites with an address whose link still works (not revoked, not expired, the
-    /// investor not removed).
-    private func mailedInvites(of session: String) async throws -> [Invite] {
+    /// investor not removed from the session).
+    private func usableInvites(of session: String) async throws -> [Invite] {
         let now = Timestamp.nowMilliseconds()
         let invites = try await store.invites(session: session).filter { $0.email != nil && $0.isUsable(nowMilliseconds: now) }
         guard !invites.isEmpty else { return [] }
         let removed = Set(try await store.participants(session: session).filter(\.removed).map(\.id))
-        // An investor an officer declined in the lobby is not reminded of the meeting.
-        let declined: Set<String>
-        if try await store.session(id: session)?.lobby == true, let state = try await store.loadState(session: session) {
-            declined = Set(invites.map(\.id).filter { state.isDeclined($0) })
-        } else {
-            declined = []
-        }
-        return invites.filter { !removed.contains($0.id) && !declined.contains($0.id) }
+        return invites.filter { !removed.contains($0.id) }
+    }
+
+    /// The usable invites, less the investors an officer declined in the session's lobby.
+    private func mailedInvites(_ session: SessionInfo) async throws -> [Invite] {
+        let invites = try await usableInvites(of: session.id)
+        guard !invites.isEmpty else { return [] }
+        let declined = try await declinedInLobby(session)
+        return invites.filter { !declined.contains($0.id) }
+    }
+
+    /// The invites an officer declined in the session's lobby (none without a lobby): the
+    /// decisions are events, so this replays the session.
+    private func declinedInLobby(_ session: SessionInfo) async throws -> Set<String> {
+        guard session.lobby, let state = try await store.loadState(session: session.id) else { return [] }
+        return Set(state.lobbyDecisions.keys.filter(state.isDeclined))
     }
 
     /// An RFC 3339 time as stored (with or without milliseconds).
