@@ -166,23 +166,14 @@ extension HTTPAPI {
             throw error
         }
         let now = Timestamp.nowMilliseconds()
-        let ends = Timestamp.parse(info.schedule!.endsAt) ?? now
-        let invite = Invite(
-            id: SecretToken.identifier(prefix: "inv"), session: sessionId, name: pending.name, language: pending.language,
-            organisation: pending.organisation, createdAt: Timestamp.format(milliseconds: now),
-            expiresAt: Timestamp.format(milliseconds: max(now + 7 * 86_400_000, ends + 86_400_000)), revokedAt: nil,
-            createdBy: officer.id, email: pending.email, timeZone: pending.timeZone)
-        let code = try await store.createInvite(invite)
-        var mailError: String?
-        if let seal, let mailer {
-            do {
-                try await store.sealInviteCode(invite: invite.id, sealed: try seal.seal(code, invite: invite.id))
-                try await mailer.invite(invite, code: code, in: info)
-            } catch {
-                logger.error("invitation not queued", metadata: ["invite.id": "\(invite.id)", "error": "\(error)"])
-                mailError = "the invitation was not queued (\(error)): give the link by hand"
-            }
-        }
+        let (invite, code, mailError) = try await issueInvite(
+            Invite(
+                id: SecretToken.identifier(prefix: "inv"), session: sessionId, name: pending.name,
+                language: pending.language, organisation: pending.organisation,
+                createdAt: Timestamp.format(milliseconds: now),
+                expiresAt: Timestamp.format(milliseconds: now + Self.inviteLifetime(info, now: now) * 1000), revokedAt: nil,
+                createdBy: officer.id, email: pending.email, timeZone: pending.timeZone),
+            in: info)
         logger.info("meeting request accepted", metadata: ["request.id": "\(id)", "session.id": "\(sessionId)"])
         return Self.json(
             200,

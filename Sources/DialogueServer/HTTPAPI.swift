@@ -329,11 +329,7 @@ struct HTTPAPI: Sendable {
             }
             organisation = o
         }
-        // A scheduled meeting's link works until a day after it ends, at least a week.
-        var expiresIn: Int64 = 7 * 86_400
-        if let endsAt = info.schedule.flatMap({ Timestamp.parse($0.endsAt) }) {
-            expiresIn = max(expiresIn, (endsAt - Timestamp.nowMilliseconds()) / 1000 + 86_400)
-        }
+        var expiresIn = Self.inviteLifetime(info, now: Timestamp.nowMilliseconds())
         if let value = body["expiresIn"], value != .null {
             guard let seconds = value.intValue, seconds > 0, seconds <= 365 * 86_400 else {
                 throw Failure.badRequest("\"expiresIn\" must be a number of seconds between 1 and one year")
@@ -347,26 +343,14 @@ struct HTTPAPI: Sendable {
                 "session \(id) has no time: invitations are mailed for scheduled sessions (give the link by hand here)")
         }
         let now = Timestamp.nowMilliseconds()
-        let invite = Invite(
-            id: SecretToken.identifier(prefix: "inv"), session: id, name: name,
-            language: LanguageTag.normalise(language),
-            organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
-            expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id,
-            email: contact.email, timeZone: contact.timeZone, transcriptByMail: contact.transcriptByMail)
-        let code = try await store.createInvite(invite)
-        var mailError: String?
-        if contact.email != nil, info.schedule != nil, let seal, let mailer {
-            // Sealed for the updates and reminders that repeat the link; the invitation now. A
-            // failure here must not hide the code, shown only in this answer: it is reported.
-            do {
-                try await store.sealInviteCode(invite: invite.id, sealed: try seal.seal(code, invite: invite.id))
-                try await mailer.invite(invite, code: code, in: info)
-            } catch {
-                logger.error("invitation not queued", metadata: ["invite.id": "\(invite.id)", "error": "\(error)"])
-                mailError = "the invitation was not queued (\(error)): give the link by hand"
-            }
-        }
-        logger.info("invite created", metadata: ["session.id": "\(id)", "invite.id": "\(invite.id)"])
+        let (invite, code, mailError) = try await issueInvite(
+            Invite(
+                id: SecretToken.identifier(prefix: "inv"), session: id, name: name,
+                language: LanguageTag.normalise(language),
+                organisation: organisation, createdAt: Timestamp.format(milliseconds: now),
+                expiresAt: Timestamp.format(milliseconds: now + expiresIn * 1000), revokedAt: nil, createdBy: officer.id,
+                email: contact.email, timeZone: contact.timeZone, transcriptByMail: contact.transcriptByMail),
+            in: info)
         return Self.json(
             201,
             [
@@ -377,6 +361,31 @@ struct HTTPAPI: Sendable {
                 "transcriptByMail": .bool(contact.transcriptByMail),
                 "mailError": mailError.map(JSONValue.string) ?? .null,
             ])
+    }
+
+    /// Seconds an invite lasts unless asked otherwise: a week, and for a scheduled meeting at
+    /// least until a day after it ends.
+    static func inviteLifetime(_ session: SessionInfo, now: Int64) -> Int64 {
+        let week: Int64 = 7 * 86_400
+        guard let ends = session.schedule.flatMap({ Timestamp.parse($0.endsAt) }) else { return week }
+        return max(week, (ends - now) / 1000 + 86_400)
+    }
+
+    /// Stores an invite and, when it has an address and the session a time, seals its code
+    /// (for the mails that repeat the link) and queues the invitation. A failure of the mail
+    /// must not hide the code, shown only in the answer: it comes back as `mailError`.
+    func issueInvite(_ invite: Invite, in session: SessionInfo) async throws -> (Invite, code: String, mailError: String?) {
+        let code = try await store.createInvite(invite)
+        logger.info("invite created", metadata: ["session.id": "\(session.id)", "invite.id": "\(invite.id)"])
+        guard invite.email != nil, session.schedule != nil, let seal, let mailer else { return (invite, code, nil) }
+        do {
+            try await store.sealInviteCode(invite: invite.id, sealed: try seal.seal(code, invite: invite.id))
+            try await mailer.invite(invite, code: code, in: session)
+            return (invite, code, nil)
+        } catch {
+            logger.error("invitation not queued", metadata: ["invite.id": "\(invite.id)", "error": "\(error)"])
+            return (invite, code, "the invitation was not queued (\(error)): give the link by hand")
+        }
     }
 
     /// `DELETE /v1/sessions/{id}/invites/{inviteId}`: the code stops working, its connections close.
