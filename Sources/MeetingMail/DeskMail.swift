@@ -51,7 +51,7 @@ package struct DeskMail: Sendable {
             greeting: "Kính gửi {desk},",
             intro: "Trợ lý ảo đã chuyển đến Quý bộ phận một câu hỏi của nhà đầu tư trong buổi làm việc “{title}”.",
             investorLabel: "Nhà đầu tư", questionLabel: "Câu hỏi", reasonLabel: "Lý do chuyển",
-            meetingLabel: "Buổi làm việc", consoleLabel: "Mở trên trang điều hành",
+            meetingLabel: "Buổi làm việc", consoleLabel: "Mở trên Bàn làm việc của cán bộ",
             told: "Nhà đầu tư đã được thông báo rằng Quý bộ phận sẽ liên hệ lại."),
         "en": Texts(
             subject: "Question for the {desk}: {title}",

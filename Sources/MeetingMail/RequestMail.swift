@@ -42,35 +42,35 @@ package struct RequestMail: Sendable {
     static let texts: [String: Texts] = [
         "en": Texts(
             ackSubject: "We have received your meeting request",
-            ackBody: "Thank you for your request for a meeting with {organisation} about “{topic}”. An officer will reply shortly, with an invitation for one of the times you proposed:",
+            ackBody: "Thank you for requesting a meeting with {organisation} (desk: {topic}). An officer will reply shortly and, where possible, send an invitation for one of the times you proposed:",
             declineSubject: "Your meeting request",
-            declineBody: "Thank you for your request for a meeting about “{topic}”. We are unable to accept it:"),
+            declineBody: "Thank you for your meeting request (desk: {topic}). Unfortunately we are unable to accept it, for the following reason:"),
         "vi": Texts(
             ackSubject: "Chúng tôi đã nhận được yêu cầu đặt lịch họp của Quý vị",
-            ackBody: "Xin cảm ơn Quý vị đã gửi yêu cầu đặt lịch họp với {organisation} về “{topic}”. Cán bộ của Ban sẽ sớm phản hồi và gửi thư mời họp vào một trong các thời điểm Quý vị đã đề xuất dưới đây:",
+            ackBody: "Xin cảm ơn Quý vị đã gửi tới {organisation} yêu cầu đặt lịch họp với {topic}. Cán bộ của Ban sẽ sớm phản hồi và gửi thư mời họp vào một trong các thời điểm Quý vị đã đề xuất dưới đây:",
             declineSubject: "Phản hồi yêu cầu đặt lịch họp của Quý vị",
-            declineBody: "Xin cảm ơn Quý vị đã gửi yêu cầu đặt lịch họp về “{topic}”. Rất tiếc, chúng tôi chưa thể sắp xếp cuộc họp này:"),
+            declineBody: "Xin cảm ơn Quý vị đã gửi yêu cầu đặt lịch họp với {topic}. Rất tiếc, chúng tôi chưa thể sắp xếp cuộc họp này:"),
         "fr": Texts(
-            ackSubject: "Nous avons bien reçu votre demande de rendez-vous",
-            ackBody: "Merci pour votre demande de rendez-vous avec l’agence au sujet de «\u{00A0}{topic}\u{00A0}». Un conseiller vous répondra sous peu et vous adressera une invitation pour l’un des créneaux que vous avez proposés\u{00A0}:",
-            declineSubject: "Votre demande de rendez-vous",
-            declineBody: "Merci pour votre demande de rendez-vous au sujet de «\u{00A0}{topic}\u{00A0}». Nous ne sommes malheureusement pas en mesure d’y donner suite\u{00A0}:"),
+            ackSubject: "Nous avons bien reçu votre demande d’entretien",
+            ackBody: "Nous vous remercions de votre demande d’entretien avec l’agence (sujet\u{00A0}: «\u{00A0}{topic}\u{00A0}»). Un conseiller vous répondra prochainement et, dans la mesure du possible, vous adressera une invitation pour l’un des créneaux que vous avez proposés\u{00A0}:",
+            declineSubject: "Votre demande d’entretien",
+            declineBody: "Nous vous remercions de votre demande d’entretien (sujet\u{00A0}: «\u{00A0}{topic}\u{00A0}»). Nous ne sommes malheureusement pas en mesure d’y donner suite, pour la raison suivante\u{00A0}:"),
         "ja": Texts(
             ackSubject: "【受付完了】面談のお申し込みを受け付けました",
-            ackBody: "「{topic}」に関する{organisation}との面談をお申し込みいただき、誠にありがとうございます。ご提案いただいた下記の日時のいずれかで、担当職員より追ってご招待をお送りいたします。",
+            ackBody: "このたびは、{organisation}との面談（ご相談窓口：「{topic}」）をお申し込みいただき、誠にありがとうございます。担当職員より追ってご連絡いたします。下記のご希望日時のいずれかで面談が可能な場合は、ご招待をお送りいたします。",
             declineSubject: "面談のお申し込みについて",
-            declineBody: "「{topic}」に関する面談をお申し込みいただき、誠にありがとうございました。大変申し訳ございませんが、下記の理由により、今回はご希望に沿いかねます。",
+            declineBody: "このたびは、面談（ご相談窓口：「{topic}」）をお申し込みいただき、誠にありがとうございました。大変申し訳ございませんが、下記の理由により、今回はご希望に沿いかねます。",
         ),
         "ko": Texts(
-            ackSubject: "[접수 완료] 면담 요청이 접수되었습니다",
-            ackBody: "‘{topic}’ 관련 {organisation} 면담을 요청해 주셔서 감사합니다. 담당 직원이 아래 제안해 주신 일시 중 하나를 정해 곧 초대장을 보내 드리겠습니다.",
-            declineSubject: "면담 요청에 대한 안내",
-            declineBody: "‘{topic}’ 관련 면담을 요청해 주셔서 감사합니다. 죄송하지만 이번 요청은 수락하기 어렵습니다."),
+            ackSubject: "[접수 완료] 상담 신청이 접수되었습니다",
+            ackBody: "{organisation}에 ‘{topic}’ 관련 상담을 신청해 주셔서 감사합니다. 담당 직원이 곧 회신드리며, 가능하면 제안해 주신 아래 일시 중 하나로 초대장을 보내 드리겠습니다.",
+            declineSubject: "상담 신청에 대한 안내",
+            declineBody: "‘{topic}’ 관련 상담을 신청해 주셔서 감사합니다. 안타깝게도 이번 신청은 받아들이기 어렵게 되었습니다."),
         "zh": Texts(
             ackSubject: "已收到您的会谈申请",
-            ackBody: "感谢您就“{topic}”申请与{organisation}会谈。工作人员将尽快回复，并在您提出的以下时间中选定其一，向您发出会议邀请：",
+            ackBody: "感谢您申请与{organisation}会谈（咨询窗口：{topic}）。工作人员将尽快回复，并从您提出的以下时间中选定其一，向您发出会谈邀请：",
             declineSubject: "关于您的会谈申请",
-            declineBody: "感谢您就“{topic}”提出会谈申请。很遗憾，我们无法安排此次会谈，原因如下："),
+            declineBody: "感谢您提出会谈申请（咨询窗口：{topic}）。很遗憾，我们无法安排此次会谈，原因如下："),
     ]
 
     private var primary: String {

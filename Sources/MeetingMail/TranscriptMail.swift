@@ -57,16 +57,16 @@ package struct TranscriptMail: Sendable {
             body: "Nous vous remercions d’avoir participé à la réunion en ligne «\u{00A0}{title}\u{00A0}». Vous en trouverez ci-dessous la transcription en français. Elle est également jointe sous forme de fichier signé (JSON), dont chacun peut vérifier l’authenticité avec la clé publique de l’agence.",
             closing: "Cordialement,"),
         "ja": Texts(
-            subject: "【議事録】{title}", greeting: "{name} 様",
-            body: "オンライン会議「{title}」にご参加いただき、誠にありがとうございました。本会議の記録（日本語版）を以下のとおりお送りいたします。あわせて、同じ記録の署名付きファイル（JSON）を添付しております。このファイルは、当局の公開鍵を用いて、どなたでも改ざんの有無をご確認いただけます。",
+            subject: "【面談記録】{title}", greeting: "{name} 様",
+            body: "オンライン面談「{title}」にご参加いただき、誠にありがとうございました。本面談の記録（日本語版）を以下のとおりお送りいたします。あわせて、同じ記録の署名付きファイル（JSON）を添付しております。このファイルは、当局の公開鍵を用いて、どなたでも改ざんの有無をご確認いただけます。",
             closing: "何卒よろしくお願い申し上げます。"),
         "ko": Texts(
             subject: "[회의록] {title}", greeting: "{name} 님께",
-            body: "온라인 회의 ‘{title}’에 참석해 주셔서 감사합니다. 회의 대화록(한국어)을 아래와 같이 보내 드립니다. 아울러 같은 대화록을 서명된 파일(JSON)로 첨부해 드리며, 이 파일은 누구나 저희 기관의 공개 키로 검증할 수 있습니다.",
+            body: "온라인 회의 ‘{title}’에 참석해 주셔서 감사합니다. 회의록(한국어)을 아래와 같이 보내 드립니다. 아울러 같은 회의록을 전자 서명된 파일(JSON)로 첨부해 드리며, 이 파일은 누구나 저희 기관의 공개 키로 검증할 수 있습니다.",
             closing: "감사합니다."),
         "zh": Texts(
             subject: "会议记录：{title}", greeting: "尊敬的{name}：",
-            body: "感谢您参加线上会议“{title}”。本次会议的中文版会议记录见下文，另附该记录的签名文件（JSON），任何人均可使用本局公钥进行验证。",
+            body: "感谢您参加线上会谈“{title}”。本次会谈的中文会议记录见下文；另附带有数字签名的记录文件（JSON格式），任何人均可使用本局公钥验证其真实性。",
             closing: "此致\n敬礼！"),
     ]
 

@@ -20,8 +20,8 @@ const STRINGS = {
   },
   vi: {
     brandSub: "Buổi làm việc trực tuyến với nhà đầu tư", languageLabel: "Ngôn ngữ", title: "Đề nghị tổ chức buổi làm việc",
-    intro: "Quý vị có thể đề xuất tối đa ba thời điểm cho buổi làm việc trực tuyến với Ban. Cán bộ của Ban sẽ trả lời Quý vị qua thư điện tử.",
-    name: "Họ và tên", organisation: "Công ty hoặc tổ chức", email: "Địa chỉ thư điện tử", topic: "Lĩnh vực trao đổi",
+    intro: "Quý vị có thể đề xuất tối đa ba thời điểm cho buổi làm việc trực tuyến với Ban Xúc tiến và Hỗ trợ đầu tư tỉnh Quảng Ninh. Cán bộ của Ban sẽ trả lời Quý vị qua thư điện tử.",
+    name: "Họ và tên", organisation: "Công ty hoặc tổ chức", email: "Địa chỉ thư điện tử", topic: "Bộ phận phụ trách",
     zone: "Múi giờ của Quý vị", slots: "Thời điểm đề xuất (theo múi giờ của Quý vị; từ một đến ba)", slot1: "Lựa chọn thứ nhất",
     slot2: "Lựa chọn thứ hai", slot3: "Lựa chọn thứ ba", message: "Dự án và câu hỏi của Quý vị", submit: "Gửi đề nghị",
     doneTitle: "Xin cảm ơn Quý vị",
@@ -47,7 +47,7 @@ const STRINGS = {
   ja: {
     brandSub: "オンライン投資家面談", languageLabel: "言語", title: "面談のお申し込み",
     intro: "当局とのオンライン面談の希望日時を3つまでご提案ください。担当職員よりメールでご連絡いたします。",
-    name: "お名前", organisation: "会社名・団体名", email: "メールアドレス", topic: "ご相談内容",
+    name: "お名前", organisation: "会社名・団体名", email: "メールアドレス", topic: "ご相談窓口",
     zone: "お客様のタイムゾーン", slots: "希望日時（お客様のタイムゾーンで1～3件）", slot1: "第1希望",
     slot2: "第2希望", slot3: "第3希望", message: "プロジェクトの概要とご質問", submit: "申し込む",
     doneTitle: "お申し込みありがとうございます",
@@ -72,8 +72,8 @@ const STRINGS = {
   },
   zh: {
     brandSub: "线上投资者会谈", languageLabel: "语言", title: "申请会谈",
-    intro: "请提出最多三个您方便的时间，与本局进行线上会谈。工作人员将通过电子邮件答复您。",
-    name: "姓名", organisation: "公司或机构名称", email: "电子邮箱", topic: "咨询领域",
+    intro: "请提出最多三个您方便的时间，以便与本局进行线上会谈。工作人员将通过电子邮件答复您。",
+    name: "姓名", organisation: "公司或机构名称", email: "电子邮箱", topic: "咨询窗口",
     zone: "您所在的时区", slots: "建议时间（按您所在时区，一至三个）", slot1: "第一选择",
     slot2: "第二选择", slot3: "第三选择", message: "项目概况及您的问题", submit: "提交申请",
     doneTitle: "感谢您的申请",
