@@ -21,12 +21,18 @@ extension DialogueHub {
             noticesConnection(up: false)
         case .resumed:
             noticesConnection(up: true)
+            // A move or cancellation told during the outage is lost with its notice.
+            for sessionId in core.liveSessionIds where core.status(of: sessionId) == .scheduled {
+                replannedElsewhere(sessionId)
+            }
         case .presence(let key, let node, let online):
             presenceElsewhere(key, node: node, online: online)
         case .nodeGone(let node):
             nodeGone(node)
         case .inviteRevoked(let inviteId):
             revokedElsewhere(invite: inviteId)
+        case .replanned(let sessionId):
+            replannedElsewhere(sessionId)
         case .redacted(let sessionId, let seq, let officersOnly):
             redacted(session: sessionId, seqs: [seq], kinds: officersOnly ? [seq: .draft] : [:])
         case .translated(let sessionId, let seq, let language, let officersOnly):
@@ -47,6 +53,24 @@ extension DialogueHub {
                         "reading another node's translation failed",
                         metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
                 }
+            }
+        }
+    }
+
+    /// Another node moved, opened or cancelled a session: the copy in memory follows the
+    /// stored row (read apart, so the notices behind this one do not wait), as it does on the
+    /// node where the officer acted. Until it arrives this node may still take a message in a
+    /// cancelled session; the store keeps the session cancelled even if one of them ends it.
+    private func replannedElsewhere(_ sessionId: String) {
+        guard core.hasSession(sessionId) else { return }  // read from the store when first used
+        spawn { [store, logger] in
+            do {
+                guard let info = try await store.session(id: sessionId) else { return }
+                await self.sessionPlanned(info)
+            } catch {
+                logger.error(
+                    "reading a session another node replanned failed",
+                    metadata: ["session.id": "\(sessionId)", "error": "\(error)"])
             }
         }
     }

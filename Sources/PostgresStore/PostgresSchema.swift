@@ -387,6 +387,27 @@ enum PostgresSchema {
                 "CREATE INDEX meeting_requests_by_status ON meeting_requests(status, created_at)",
             ]
         ),
+        (
+            "v11: a cancelled meeting stays cancelled",
+            [
+                // `dialogue_append` marks a session ended when its `ended` event is stored. A node
+                // that had not yet heard of a cancellation may store one; the session stays
+                // cancelled (its end time is kept), rather than a call-off turning into a meeting.
+                """
+                CREATE FUNCTION dialogue_keep_cancelled() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN
+                    IF OLD.status = 'cancelled' AND NEW.status <> 'cancelled' THEN
+                        NEW.status := 'cancelled';
+                    END IF;
+                    RETURN NEW;
+                END $$
+                """,
+                """
+                CREATE TRIGGER sessions_keep_cancelled BEFORE UPDATE OF status ON sessions
+                FOR EACH ROW EXECUTE FUNCTION dialogue_keep_cancelled()
+                """,
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

@@ -20,6 +20,7 @@ extension PostgresStore {
             (Self.presenceChannel, { Self.presenceNotice($0, ignoring: nodeId) }),
             (Self.inviteChannel, { Self.inviteNotice($0) }),
             (Self.redactionChannel, { Self.redactionNotice($0, ignoring: nodeId) }),
+            (Self.scheduleChannel, { Self.scheduleNotice($0, ignoring: nodeId) }),
         ]
         // `interrupted` when the first listener loses its connection, `resumed` when the last
         // one listens again: one of each per outage, however many channels it hit.
@@ -73,6 +74,13 @@ extension PostgresStore {
         let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[1].isEmpty else { return nil }
         return .inviteRevoked(String(parts[1]))
+    }
+
+    /// `node:session` from another node → that session was moved, opened or cancelled.
+    package static func scheduleNotice(_ payload: String, ignoring ownNode: String) -> CommitNotice? {
+        let parts = payload.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, parts[0] != ownNode, !parts[1].isEmpty else { return nil }
+        return .replanned(String(parts[1]))
     }
 
     /// `node:session:seq:language:draft` from another node → its translation is stored

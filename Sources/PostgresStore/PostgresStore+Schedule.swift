@@ -66,10 +66,22 @@ extension PostgresStore {
         try await execute("UPDATE invites SET code_sealed = \(Data(sealed)) WHERE id = \(invite)")
     }
 
-    /// Runs `update` (conditional on `status = 'scheduled'`, returning the row); `notFound`
-    /// or `conflict` (naming the status) when no row changed.
+    /// Runs `update` (conditional on `status = 'scheduled'`, returning the row) and tells the
+    /// other nodes at commit, so their sessions in memory follow; `notFound` or `conflict`
+    /// (naming the status) when no row changed.
     private func movingScheduled(_ session: String, _ update: PostgresQuery) async throws -> SessionInfo {
-        if let changed = try await rows(update).first { return try Self.sessionInfo(changed) }
+        let (logger, node) = (logger, nodeId)
+        let changed = try await transaction { connection -> SessionInfo? in
+            var changed: SessionInfo?
+            for try await row in try await connection.query(update, logger: logger) {
+                changed = try Self.sessionInfo(row)
+            }
+            guard changed != nil else { return nil }
+            try await connection.query(
+                "SELECT pg_notify(\(Self.scheduleChannel), \(node) || ':' || \(session))", logger: logger)
+            return changed
+        }
+        if let changed { return changed }
         guard let info = try await self.session(id: session) else { throw StoreError.notFound("session \(session)") }
         throw StoreError.conflict("session \(session) is \(info.status.rawValue), not scheduled")
     }

@@ -34,6 +34,8 @@ package final class PostgresStore: DialogueStore {
     static let translationChannel = "dialogue_translations"
     /// The channel invite revocations go on; payload `node:inviteId`.
     static let inviteChannel = "dialogue_invites"
+    /// `node:session`: a session was moved, opened or cancelled (its calendar side changed).
+    static let scheduleChannel = "dialogue_schedule"
     /// The channel redactions are announced on: `node:session:seq:draft`.
     static let redactionChannel = "dialogue_redactions"
 

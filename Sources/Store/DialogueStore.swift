@@ -183,6 +183,9 @@ package enum CommitNotice: Sendable, Equatable {
     case nodeGone(String)
     /// An invite (by id) was revoked on some node: its connections close everywhere.
     case inviteRevoked(String)
+    /// Another node moved, opened or cancelled a session (by id): the copy in memory here
+    /// follows the stored row.
+    case replanned(String)
     /// The connection the notices come on was lost: the database may be unreachable.
     case interrupted
     /// The notices were interrupted (the database connection was lost and is back): any

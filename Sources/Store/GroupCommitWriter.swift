@@ -288,7 +288,8 @@ package final class GroupCommitWriter: EventAppender, @unchecked Sendable {
                 arguments: [value, event.session, event.body["target"]?.stringValue])
         case .ended:
             try db.execute(
-                sql: "UPDATE sessions SET status = 'ended', ended_at = ? WHERE id = ?",
+                // A cancelled meeting stays cancelled (docs/calendar.md), whatever ends it.
+                sql: "UPDATE sessions SET status = CASE status WHEN 'cancelled' THEN status ELSE 'ended' END, ended_at = ? WHERE id = ?",
                 arguments: [event.body["at"]?.stringValue, event.session])
         default:
             break

@@ -32,6 +32,38 @@ import Testing
         #expect(PostgresStore.redactionNotice("b:ses_1:x:0", ignoring: "a") == nil)
     }
 
+    /// A schedule notice names the session; a node's own are skipped.
+    @Test func scheduleNoticesAreRead() {
+        #expect(PostgresStore.scheduleNotice("b:ses_1", ignoring: "a") == .replanned("ses_1"))
+        #expect(PostgresStore.scheduleNotice("a:ses_1", ignoring: "a") == nil)
+        #expect(PostgresStore.scheduleNotice("b:", ignoring: "a") == nil)
+    }
+
+    /// Moving, opening and cancelling a meeting is told to the other nodes, and a refused
+    /// change (not scheduled any more) is not.
+    @Test func movesOpeningsAndCancellationsAreAnnounced() async throws {
+        let url = try await Backend.freshPostgresDatabase()
+        let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))
+        defer { a.close(); b.close() }
+        var heardByB = try #require(b.commitNotices()).makeAsyncIterator()
+        try await Task.sleep(for: .milliseconds(300))  // listening
+        for id in ["ses_move", "ses_open", "ses_off"] {
+            try await a.createSession(
+                ScheduleAndOutboxContractTests.scheduled(id, starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z"))
+        }
+        _ = try await a.reschedule(
+            session: "ses_move", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: nil,
+            plannedAt: "2027-01-01T00:00:00Z")
+        _ = try await a.openSession("ses_open")
+        await #expect(throws: StoreError.self) { _ = try await a.cancelSession("ses_open", at: "2027-01-10T00:00:00Z") }
+        _ = try await a.cancelSession("ses_off", at: "2027-01-10T00:00:00Z")
+        var heard: [CommitNotice] = []
+        while heard.count < 3, let next = await heardByB.next() {
+            if case .replanned = next { heard.append(next) }
+        }
+        #expect(heard == [.replanned("ses_move"), .replanned("ses_open"), .replanned("ses_off")])
+    }
+
     @Test func anotherNodesCommitsArriveWithTheirBodiesAndOwnOnesDoNot() async throws {
         let url = try await Backend.freshPostgresDatabase()
         let (a, b) = (try await PostgresStore.open(url: url), try await PostgresStore.open(url: url))

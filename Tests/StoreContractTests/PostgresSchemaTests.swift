@@ -20,6 +20,10 @@ import HashChain
         "v5: translations record who translated": "06bc4eb48071ea9f603f8472294194c29a4595d0bf696ab8cbccda2f9327eb5a",
         "v6: salted commitments and redactions": "bab3f477b80a6f481906be72b142ea3e0e1e1bba224277d2e7962e56204cc5ee",
         "v7: signed checkpoints": "9067a71e83a4f304d29f2a805fc103877698d4a42b5294695eb5f19950abcb11",
+        "v8: meetings in time and the mail outbox": "ef4b73de895d179a9cdfc5a927fcc997e4c0194b23594994eae98e043ffdfce0",
+        "v9: transcripts by mail": "d0d93d7247aec07bc8e54259bc1319957eb9995cf133492db678f6ca7339f044",
+        "v10: meeting requests": "6c18695772a909bae2fc9f0474af7ab56041c4286e8620169798b5833d2af82b",
+        "v11: a cancelled meeting stays cancelled": "c7a488192f3637ce6450bf530e8c14aac8710e261fece2352ebc3b8fc69d2ee6",
     ]
 
     @Test func shippedMigrationsKeepTheirText() {

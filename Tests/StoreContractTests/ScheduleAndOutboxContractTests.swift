@@ -71,6 +71,26 @@ import Testing
         #expect(try await store.sessions(matching: nil, status: .cancelled).map(\.id) == ["ses_feb"])
     }
 
+    /// A node that has not heard of a cancellation yet may store an `ended` event in the
+    /// session (an officer joined early ends it): the meeting stays cancelled.
+    @Test(arguments: StoreContractTests.backends) func aCancelledMeetingStaysCancelledWhenEnded(_ backend: Backend)
+        async throws
+    {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let info = Self.scheduled("ses_off", starts: "2027-01-15T02:00:00Z", ends: "2027-01-15T03:00:00Z")
+        try await store.createSession(info)
+        var elsewhere = SessionState(info: info)  // another node's copy, from before the cancellation
+        let joined = try #require(try elsewhere.join(StoreContractTests.officer, at: StoreContractTests.at(1)))
+        _ = try await store.cancelSession("ses_off", at: "2027-01-10T00:00:00Z")
+        let ended = try elsewhere.end(by: StoreContractTests.officer, at: StoreContractTests.at(2))
+        let results = try await StoreContractTests.commit([joined, ended], with: store.writer)
+        #expect(results.allSatisfy { $0.failed.isEmpty })
+        let stored = try #require(try await store.session(id: "ses_off"))
+        #expect(stored.status == .cancelled)
+        #expect(stored.cancelledAt == "2027-01-10T00:00:00Z")
+    }
+
     @Test(arguments: StoreContractTests.backends) func invitesKeepAddressAndZone(_ backend: Backend) async throws {
         let store = try await backend.open()
         defer { backend.close(store) }

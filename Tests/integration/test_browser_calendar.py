@@ -50,7 +50,7 @@ def test_the_investor_waits_in_the_lobby_until_the_officer_admits_them(server):
     try:
         investor.get(server.url + "join#" + inv["code"])
         element(investor, "#join-button").click()
-        wait_until(lambda: element(investor, "#stop-title").text == "待合室でお待ちください", what="the waiting room")
+        wait_until(lambda: element(investor, "#stop-title").text == "待機室でお待ちください", what="the waiting room")
         assert not element(investor, "#view-stop").get_attribute("class").count("error")
         screenshot(investor, "lobby-waiting")
 
