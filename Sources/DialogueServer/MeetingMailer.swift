@@ -47,7 +47,9 @@ package struct MeetingMailer: Sendable {
                         .update, session: session, invite: invite, joinURL: repeatedLink(invite),
                         previous: meetingTime(previous))
                 else { return }
-                try await enqueue(mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite)
+                try await enqueue(
+                    mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite,
+                    supersede: Self.replacedByUpdate(invite))
             }
         }
     }
@@ -58,7 +60,9 @@ package struct MeetingMailer: Sendable {
         for invite in invites where invite.email != nil && invite.revokedAt == nil {
             await each(invite) {
                 guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
-                try await enqueue(mail, key: "cancellation:\(invite.id)", invite: invite)
+                try await enqueue(
+                    mail, key: "cancellation:\(invite.id)", invite: invite, supersede: Self.replacedByCancellation(invite),
+                    unlessUnheard: true)
             }
         }
     }
@@ -124,7 +128,9 @@ package struct MeetingMailer: Sendable {
                     guard try await store.mailKeys(prefix: key).isEmpty else { continue }
                     await each(invite) {
                         guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
-                        try await enqueue(mail, key: key, invite: invite)
+                        try await enqueue(
+                            mail, key: key, invite: invite, supersede: Self.replacedByCancellation(invite),
+                            unlessUnheard: true)
                     }
                 case .scheduled where schedule.sequence > 0 && invite.revokedAt == nil:
                     // An invite made after the last move was invited at that time already.
@@ -138,7 +144,7 @@ package struct MeetingMailer: Sendable {
                     await each(invite) {
                         guard let mail = try compose(.update, session: session, invite: invite, joinURL: repeatedLink(invite))
                         else { return }
-                        try await enqueue(mail, key: key, invite: invite)
+                        try await enqueue(mail, key: key, invite: invite, supersede: Self.replacedByUpdate(invite))
                     }
                 default:
                     continue
@@ -249,7 +255,7 @@ package struct MeetingMailer: Sendable {
     /// every mail of the outbox goes in this way.
     private func queue(
         kind: String, key: String, session: String?, recipient: String, subject: String,
-        render: (String, Date) throws -> [UInt8]
+        supersede: MailFamilies = .none, unlessUnheard: Bool = false, render: (String, Date) throws -> [UInt8]
     ) async throws {
         let id = SecretToken.identifier(prefix: "mail")
         let now = Date()
@@ -257,7 +263,7 @@ package struct MeetingMailer: Sendable {
         let stored = OutboxMail(
             id: id, key: key, kind: kind, session: session, recipient: recipient, subject: subject,
             message: try outboxSeal.seal(try render(id, now), boundTo: id), nextAttemptAt: stamp, createdAt: stamp)
-        if try await store.enqueueMail(stored) {
+        if try await store.enqueueMail(stored, supersede: supersede, unlessUnheard: unlessUnheard) {
             logger.info("mail queued", metadata: ["mail.id": "\(id)", "mail.kind": "\(kind)"])
             wake()
         }
@@ -284,11 +290,26 @@ package struct MeetingMailer: Sendable {
             joinURL: joinURL, host: host)
     }
 
-    private func enqueue(_ mail: MeetingMail, key: String, invite: Invite) async throws {
+    private func enqueue(
+        _ mail: MeetingMail, key: String, invite: Invite, supersede: MailFamilies = .none, unlessUnheard: Bool = false
+    ) async throws {
         try await queue(
             kind: mail.kind.rawValue, key: key, session: mail.sessionId, recipient: mail.invitee.email.address,
-            subject: mail.subject
+            subject: mail.subject, supersede: supersede, unlessUnheard: unlessUnheard
         ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
+    }
+
+    /// An update replaces the earlier updates and the reminders of the former time still
+    /// queued (the invitation stays: it is the first the investor hears of the meeting).
+    static func replacedByUpdate(_ invite: Invite) -> MailFamilies {
+        MailFamilies(["update:\(invite.id)", "reminder:\(invite.id)"])
+    }
+
+    /// A cancellation replaces every mail of the meeting to the investor still queued, so a
+    /// delayed invitation cannot arrive after it; when none of them went out, the
+    /// cancellation is not sent either.
+    static func replacedByCancellation(_ invite: Invite) -> MailFamilies {
+        MailFamilies(["invitation:\(invite.id)", "update:\(invite.id)", "reminder:\(invite.id)"])
     }
 
     /// The invites with an address whose link still works (not revoked, not expired, the

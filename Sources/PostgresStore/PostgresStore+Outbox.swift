@@ -4,17 +4,49 @@ import PostgresNIO
 import Store
 
 extension PostgresStore {
-    package func enqueueMail(_ mail: OutboxMail) async throws -> Bool {
-        try await !rows(
-            """
-            INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
-              next_attempt_at, last_error, created_at, sent_at)
-            VALUES (\(mail.id), \(mail.key), \(mail.kind), \(mail.session), \(mail.recipient), \(mail.subject),
-              \(Data(mail.message)), \(mail.status.rawValue), \(Int32(mail.attempts)), \(mail.nextAttemptAt),
-              \(mail.lastError), \(mail.createdAt), \(mail.sentAt))
-            ON CONFLICT (key) DO NOTHING RETURNING id
-            """
-        ).isEmpty
+    package func enqueueMail(_ mail: OutboxMail, supersede: MailFamilies, unlessUnheard: Bool) async throws -> Bool {
+        let logger = logger
+        return try await transaction { connection in
+            var inserted = false
+            for try await _ in try await connection.query(
+                """
+                INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
+                  next_attempt_at, last_error, created_at, sent_at)
+                VALUES (\(mail.id), \(mail.key), \(mail.kind), \(mail.session), \(mail.recipient), \(mail.subject),
+                  \(Data(mail.message)), \(mail.status.rawValue), \(Int32(mail.attempts)), \(mail.nextAttemptAt),
+                  \(mail.lastError), \(mail.createdAt), \(mail.sentAt))
+                ON CONFLICT (key) DO NOTHING RETURNING id
+                """, logger: logger
+            ) { inserted = true }
+            guard inserted, !supersede.families.isEmpty else { return inserted }
+            var heard = false
+            for family in supersede.families {
+                // A range in byte order (COLLATE "C"), not LIKE: ids hold underscores, its wildcard.
+                let (from, to) = (family + ":", SQLiteStore.prefixEnd(family + ":"))
+                for try await status in try await connection.query(
+                    """
+                    SELECT status FROM mail_outbox WHERE id <> \(mail.id)
+                    AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
+                    """, logger: logger
+                ).decode(String.self) where status == "sent" || status == "sending" {
+                    heard = true
+                }
+                try await connection.query(
+                    """
+                    UPDATE mail_outbox SET status = 'superseded', last_error = \("superseded by \(mail.key)")
+                    WHERE status = 'queued' AND id <> \(mail.id)
+                    AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
+                    """, logger: logger)
+            }
+            if unlessUnheard && !heard {
+                try await connection.query(
+                    """
+                    UPDATE mail_outbox SET status = 'superseded',
+                      last_error = \("nothing earlier of this meeting reached \(mail.recipient)") WHERE id = \(mail.id)
+                    """, logger: logger)
+            }
+            return true
+        }
     }
 
     /// One statement: the due rows are locked with SKIP LOCKED, so a node never waits for

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 extension SQLiteStore {
-    package func enqueueMail(_ mail: OutboxMail) async throws -> Bool {
+    package func enqueueMail(_ mail: OutboxMail, supersede: MailFamilies, unlessUnheard: Bool) async throws -> Bool {
         try await writing { db in
             try db.execute(
                 sql: """
@@ -15,7 +15,32 @@ extension SQLiteStore {
                     mail.id, mail.key, mail.kind, mail.session, mail.recipient, mail.subject, Data(mail.message),
                     mail.status.rawValue, mail.attempts, mail.nextAttemptAt, mail.lastError, mail.createdAt, mail.sentAt,
                 ])
-            return db.changesCount > 0
+            guard db.changesCount > 0 else { return false }
+            guard !supersede.families.isEmpty else { return true }
+            var heard = false
+            for family in supersede.families {
+                // The family's keys, by range on the key's index (ids hold `_`, LIKE's wildcard).
+                let (from, to) = (family + ":", Self.prefixEnd(family + ":"))
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT id, status FROM mail_outbox WHERE key = ? OR (key >= ? AND key < ?)",
+                    arguments: [family, from, to])
+                for row in rows where (row["id"] as String) != mail.id {
+                    let status: String = row["status"]
+                    if status == OutboxStatus.sent.rawValue || status == OutboxStatus.sending.rawValue { heard = true }
+                }
+                try db.execute(
+                    sql: """
+                        UPDATE mail_outbox SET status = 'superseded', last_error = ?
+                        WHERE status = 'queued' AND id <> ? AND (key = ? OR (key >= ? AND key < ?))
+                        """,
+                    arguments: ["superseded by \(mail.key)", mail.id, family, from, to])
+            }
+            if unlessUnheard && !heard {
+                try db.execute(
+                    sql: "UPDATE mail_outbox SET status = 'superseded', last_error = ? WHERE id = ?",
+                    arguments: ["nothing earlier of this meeting reached \(mail.recipient)", mail.id])
+            }
+            return true
         }
     }
 

@@ -36,6 +36,29 @@ package enum OutboxStatus: String, Sendable, Codable, CaseIterable {
     case sent
     /// Refused for good (the reason in `lastError`).
     case failed
+    /// Replaced before it was sent by a later mail of the same meeting to the same address
+    /// (an update, a cancellation), which `lastError` names; never sent.
+    case superseded
+}
+
+/// Mails of the outbox by key family: a family `update:inv_1` is the key itself and every key
+/// that begins with it and a colon (`update:inv_1:2`), never `update:inv_10`.
+package struct MailFamilies: Sendable, Equatable {
+    package var families: [String]
+    package init(_ families: [String]) { self.families = families }
+    package static let none = MailFamilies([])
+
+    /// Whether `key` belongs to one of the families.
+    package func contains(_ key: String) -> Bool {
+        families.contains { key == $0 || key.hasPrefix($0 + ":") }
+    }
+}
+
+extension MailOutboxStore {
+    /// Stores a mail that replaces none.
+    package func enqueueMail(_ mail: OutboxMail) async throws -> Bool {
+        try await enqueueMail(mail, supersede: .none, unlessUnheard: false)
+    }
 }
 
 /// One mail of the durable outbox: rendered once, with its Message-ID, when it is decided,
@@ -94,7 +117,11 @@ package struct OutboxMail: Sendable, Equatable {
 /// and marked sent or failed (docs/mail.md).
 package protocol MailOutboxStore: ClosableStore {
     /// Stores a mail to send; false (nothing stored) when one with the same `key` is there.
-    func enqueueMail(_ mail: OutboxMail) async throws -> Bool
+    /// In the same transaction, the queued (not yet taken) mails of `supersede` are marked
+    /// `superseded`: it replaces them. `unlessUnheard`: when none of those mails was sent
+    /// or is being sent, the new one is superseded too (a cancellation of a meeting the
+    /// address never heard of says nothing).
+    func enqueueMail(_ mail: OutboxMail, supersede: MailFamilies, unlessUnheard: Bool) async throws -> Bool
     /// Takes up to `limit` mails due at `now` for `node` to send, holding each until
     /// `leaseUntil`: queued ones whose next attempt has come, and ones another node took and
     /// did not finish before its lease ran out (it died while sending). On a shared store

@@ -178,6 +178,52 @@ import Testing
         #expect(try await store.mailKeys(prefix: "reminder:in_").isEmpty)
     }
 
+    /// A later mail of the meeting replaces the earlier ones still queued, never those taken
+    /// or sent, and never another invite's (`inv_kenji` is not `inv_kenji2`).
+    @Test(arguments: StoreContractTests.backends) func laterMailsSupersedeQueuedOnes(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        let families = MailFamilies(["invitation:inv_kenji", "update:inv_kenji", "reminder:inv_kenji"])
+        #expect(families.contains("update:inv_kenji:2") && families.contains("invitation:inv_kenji"))
+        #expect(!families.contains("invitation:inv_kenji2") && !families.contains("update:inv_kenji2:1"))
+
+        #expect(try await store.enqueueMail(Self.mail("mail_1", key: "invitation:inv_kenji")))
+        #expect(try await store.enqueueMail(Self.mail("mail_2", key: "reminder:inv_kenji:0:0")))
+        #expect(try await store.enqueueMail(Self.mail("mail_3", key: "invitation:inv_kenji2")))
+        // An update replaces the queued reminder of the former time, not the invitation.
+        #expect(try await store.enqueueMail(
+            Self.mail("mail_4", key: "update:inv_kenji:1"),
+            supersede: MailFamilies(["update:inv_kenji", "reminder:inv_kenji"]), unlessUnheard: false))
+        var byId = Dictionary(uniqueKeysWithValues: try await store.outbox(status: nil, limit: 10).map { ($0.id, $0) })
+        #expect(byId["mail_2"]?.status == .superseded)
+        #expect(byId["mail_2"]?.lastError == "superseded by update:inv_kenji:1")
+        #expect(byId["mail_1"]?.status == .queued && byId["mail_4"]?.status == .queued)
+
+        // Nothing of the meeting reached the address: the cancellation replaces it all, itself too.
+        #expect(try await store.enqueueMail(
+            Self.mail("mail_5", key: "cancellation:inv_kenji"), supersede: families, unlessUnheard: true))
+        byId = Dictionary(uniqueKeysWithValues: try await store.outbox(status: nil, limit: 10).map { ($0.id, $0) })
+        #expect(["mail_1", "mail_2", "mail_4", "mail_5"].allSatisfy { byId[$0]?.status == .superseded })
+        #expect(byId["mail_5"]?.lastError == "nothing earlier of this meeting reached kenji@sato.example")
+        #expect(byId["mail_3"]?.status == .queued)  // another invite's
+        #expect(try await store.claimMail(
+            node: "a", now: "2030-01-01T00:00:00Z", leaseUntil: "2030-01-01T00:01:00Z", limit: 10).map(\.id) == ["mail_3"])
+
+        // The second invite heard of it (its invitation is being sent): its cancellation goes.
+        let families2 = MailFamilies(["invitation:inv_kenji2", "update:inv_kenji2", "reminder:inv_kenji2"])
+        #expect(try await store.enqueueMail(Self.mail("mail_6", key: "reminder:inv_kenji2:0:1")))
+        #expect(try await store.enqueueMail(
+            Self.mail("mail_7", key: "cancellation:inv_kenji2"), supersede: families2, unlessUnheard: true))
+        byId = Dictionary(uniqueKeysWithValues: try await store.outbox(status: nil, limit: 10).map { ($0.id, $0) })
+        #expect(byId["mail_3"]?.status == .sending)  // taken: it may be on its way, it stays
+        #expect(byId["mail_6"]?.status == .superseded)
+        #expect(byId["mail_7"]?.status == .queued)
+        // Stored once per key, as before: the same cancellation again changes nothing.
+        #expect(try await !store.enqueueMail(
+            Self.mail("mail_8", key: "cancellation:inv_kenji2"), supersede: families2, unlessUnheard: true))
+        #expect(try await store.outbox(status: .superseded, limit: 10).count == 5)
+    }
+
     /// Two nodes claiming at the same moment never take the same mail (PostgreSQL's SKIP
     /// LOCKED; SQLite's one writer).
     @Test(arguments: StoreContractTests.backends) func concurrentClaimsNeverOverlap(_ backend: Backend) async throws {

@@ -498,6 +498,66 @@ def test_kill_9_while_sending_loses_nothing(server_factory, smtp):
     assert m["Message-ID"] == f"<{sent['id']}@dialogue.invalid>"
 
 
+def wait_outbox(srv, session: str, want: dict[str, str], timeout: float = 15.0) -> dict[str, dict]:
+    """Waits until the session's mails, by kind, have the wanted statuses; returns them."""
+    deadline = time.time() + timeout
+    while True:
+        mails = {m["kind"]: m for m in outbox(srv) if m["session"] == session}
+        if all(mails.get(kind, {}).get("status") == status for kind, status in want.items()):
+            return mails
+        assert time.time() < deadline, f"wanted {want}, the outbox has {mails}"
+        time.sleep(0.2)
+
+
+def test_a_later_change_replaces_the_mails_still_waiting(server_factory, smtp):
+    port = free_port()
+    srv = server_factory("--smtp", f"smtp://127.0.0.1:{port}", "--mail-retry-seconds", "1")
+    # The mail server is down: the invitation and the update wait; the cancellation replaces
+    # both, and since nothing of the meeting reached the investor it is not sent either.
+    starts, ends, _, _ = soon()
+    unheard = srv.create_session("Never heard of", startsAt=starts, endsAt=ends)
+    srv.create_invite(unheard["id"], name="Kim", language="ko", email="kim@investor.example")
+    wait_outbox(srv, unheard["id"], {"invitation": "queued"})
+    later, later_end, _, _ = soon(hours=50)
+    st, _, _ = srv.http("PATCH", f"/v1/sessions/{unheard['id']}", srv.officer_token, {"startsAt": later, "endsAt": later_end})
+    assert st == 200
+    wait_outbox(srv, unheard["id"], {"invitation": "queued", "update": "queued"})
+    st, _, _ = srv.http("POST", f"/v1/sessions/{unheard['id']}/cancel", srv.officer_token, {})
+    assert st == 200
+    mails = wait_outbox(srv, unheard["id"], {"invitation": "superseded", "update": "superseded", "cancellation": "superseded"})
+    assert mails["invitation"]["lastError"].startswith("superseded by cancellation:inv_")
+    assert "superseded by cancellation:" in mails["update"]["lastError"]
+    assert "kim@investor.example" in mails["cancellation"]["lastError"]
+
+    # Heard of: the invitation went out; the update waits while the server is down; the
+    # cancellation replaces it, and is the only mail that follows the invitation.
+    relay = smtp(port=port)
+    starts, ends, _, _ = soon(hours=60)
+    heard = srv.create_session("Heard of", startsAt=starts, endsAt=ends)
+    srv.create_invite(heard["id"], name="Li Wei", language="zh", email="li@investor.example")
+    [invitation] = wait_messages(relay.maildir, 1)
+    wait_outbox(srv, heard["id"], {"invitation": "sent"})
+    relay.stop()
+    later, later_end, _, _ = soon(hours=70)
+    st, _, _ = srv.http("PATCH", f"/v1/sessions/{heard['id']}", srv.officer_token, {"startsAt": later, "endsAt": later_end})
+    assert st == 200
+    deadline = time.time() + 15
+    while not (outbox(srv, "queued") and outbox(srv, "queued")[0]["lastError"]):
+        assert time.time() < deadline, outbox(srv)
+        time.sleep(0.2)
+    st, _, _ = srv.http("POST", f"/v1/sessions/{heard['id']}/cancel", srv.officer_token, {})
+    assert st == 200
+    wait_outbox(srv, heard["id"], {"update": "superseded"})
+    relay = smtp(port=port)
+    wait_outbox(srv, heard["id"], {"invitation": "sent", "update": "superseded", "cancellation": "sent"}, timeout=30)
+    [cancellation] = wait_messages(relay.maildir, 1)
+    assert str(calendar_of(cancellation)["METHOD"]) == "CANCEL"
+    time.sleep(1.5)
+    assert len(maildir_messages(relay.maildir)) == 1, "only the cancellation follows the invitation"
+    # Nothing of the first meeting went out, though the server has been up since.
+    assert all(m["session"] != unheard["id"] or m["status"] == "superseded" for m in outbox(srv))
+
+
 # ---------------------------------------------------------------- desks notified
 
 
