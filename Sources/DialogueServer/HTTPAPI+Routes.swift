@@ -44,6 +44,8 @@ extension HTTPAPI {
             .staff("GET", "/v1/phrases", anyStaff) { api, call, _ in try api.phrases(call) },
             .staff("GET", "/v1/gaps", [.officer]) { api, call, _ in try await api.gaps(call) },
             .staff("GET", "/v1/outbox", [.officer]) { api, call, _ in try await api.outbox(call) },
+            .anyone("GET", "/v1/invitation") { api, call in try await api.invitation(call) },
+            .anyone("PATCH", "/v1/invitation", body: .json) { api, call in try await api.answerInvitation(call) },
             .anyone("POST", "/v1/requests", body: .json) { api, call in try await api.createRequest(call) },
             .anyone("GET", "/v1/requests/topics") { api, call in try api.requestTopics(call) },
             .staff("GET", "/v1/requests", [.officer]) { api, call, _ in try await api.listRequests(call) },

@@ -298,6 +298,7 @@ struct HTTPAPI: Sendable {
                 "email": invite.email.map(JSONValue.string) ?? .null,
                 "timeZone": invite.timeZone.map(JSONValue.string) ?? .null,
                 "transcriptByMail": .bool(invite.transcriptByMail),
+                "declinedAt": invite.declinedAt.map(JSONValue.string) ?? .null,
             ]
             object["state"] = .string(
                 invite.revokedAt != nil

@@ -84,7 +84,8 @@ package struct MeetingMailer: Sendable {
             guard let schedule = session.schedule, let time = meetingTime(schedule), time.startsAt > now else { continue }
             // Who the lobby turned away is read (a replay of the session) only once a reminder is due.
             var declined: Set<String>?
-            for invite in try await usableInvites(of: session.id) {
+            // No reminder to an investor who said on their page that they cannot attend.
+            for invite in try await usableInvites(of: session.id) where !invite.declines(schedule) {
                 let prefix = "reminder:\(invite.id):\(schedule.sequence):"
                 let keys = try await store.mailKeys(prefix: prefix)
                 let mailed = Set(keys.compactMap { Int($0.dropFirst(prefix.count)) })

@@ -408,6 +408,13 @@ enum PostgresSchema {
                 """,
             ]
         ),
+        (
+            "v12: the investor's answers",
+            [
+                // An investor who said on their page that they cannot attend.
+                "ALTER TABLE invites ADD COLUMN declined_at TEXT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

@@ -79,11 +79,11 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO invites (id, session_id, code_hash, name, language, organisation, created_at,
-                      expires_at, revoked_at, created_by, email, time_zone, code_sealed, transcript_by_mail)
+                      expires_at, revoked_at, created_by, email, time_zone, code_sealed, transcript_by_mail, declined_at)
                     VALUES (\(invite.id), \(invite.session), \(Data(row.codeHash)), \(invite.name), \(invite.language),
                       \(invite.organisation), \(invite.createdAt), \(invite.expiresAt), \(invite.revokedAt),
                       \(invite.createdBy), \(invite.email), \(invite.timeZone), \(invite.sealedCode.map { Data($0) }),
-                      \(invite.transcriptByMail))
+                      \(invite.transcriptByMail), \(invite.declinedAt))
                     """, logger: logger)
             }
             for entry in rows.audit {

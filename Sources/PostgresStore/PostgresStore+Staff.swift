@@ -127,18 +127,32 @@ extension PostgresStore {
         ).isEmpty
     }
 
+    package func answerInvite(id: String, email: String?, transcriptByMail: Bool, declinedAt: String?) async throws
+        -> Invite?
+    {
+        try await rows(
+            """
+            UPDATE invites SET email = \(email), transcript_by_mail = \(transcriptByMail), declined_at = \(declinedAt)
+            WHERE id = \(id) AND revoked_at IS NULL
+            RETURNING \(unescaped: Self.inviteColumns)
+            """
+        ).first.map(Self.invite)
+    }
+
     static let inviteColumns =
-        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone, code_sealed, transcript_by_mail"
+        "id, session_id, name, language, organisation, created_at, expires_at, revoked_at, created_by, email, time_zone, code_sealed, transcript_by_mail, declined_at"
 
     static func invite(_ row: PostgresRow) throws -> Invite {
         let (
             id, session, name, language, organisation, createdAt, expiresAt, revokedAt, createdBy, email, timeZone, sealed,
-            transcriptByMail
+            transcriptByMail, declinedAt
         ) = try row.decode(
-            (String, String, String, String, String?, String, String, String?, String, String?, String?, Data?, Bool).self)
+            (String, String, String, String, String?, String, String, String?, String, String?, String?, Data?, Bool, String?)
+                .self)
         return Invite(
             id: id, session: session, name: name, language: language, organisation: organisation,
             createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt, createdBy: createdBy, email: email,
-            timeZone: timeZone, sealedCode: sealed.map { Array($0) }, transcriptByMail: transcriptByMail)
+            timeZone: timeZone, sealedCode: sealed.map { Array($0) }, transcriptByMail: transcriptByMail,
+            declinedAt: declinedAt)
     }
 }

@@ -30,11 +30,14 @@ package struct Invite: Sendable, Equatable {
     package var sealedCode: [UInt8]?
     /// The investor asked for the transcript by mail once the meeting ends.
     package var transcriptByMail: Bool
+    /// RFC 3339, when the investor said on their page that they cannot attend (no reminder
+    /// or update is mailed to them then); nil otherwise.
+    package var declinedAt: String?
 
     package init(
         id: String, session: String, name: String, language: String, organisation: String?, createdAt: String,
         expiresAt: String, revokedAt: String?, createdBy: String, email: String? = nil, timeZone: String? = nil,
-        sealedCode: [UInt8]? = nil, transcriptByMail: Bool = false
+        sealedCode: [UInt8]? = nil, transcriptByMail: Bool = false, declinedAt: String? = nil
     ) {
         self.id = id
         self.session = session
@@ -49,6 +52,16 @@ package struct Invite: Sendable, Equatable {
         self.timeZone = timeZone
         self.sealedCode = sealedCode
         self.transcriptByMail = transcriptByMail
+        self.declinedAt = declinedAt
+    }
+
+    /// Whether the investor said they cannot attend the meeting at its current time: a decline
+    /// given before the meeting was last moved was about a former time, and the update asks
+    /// them again.
+    package func declines(_ schedule: SessionInfo.Schedule?) -> Bool {
+        guard let declinedAt, let declined = Timestamp.parse(declinedAt) else { return false }
+        guard let plannedAt = schedule?.plannedAt, let planned = Timestamp.parse(plannedAt) else { return true }
+        return declined >= planned
     }
 
     /// Whether the code still admits at `nowMilliseconds`.

@@ -49,12 +49,27 @@ extension SQLiteStore {
         }
     }
 
+    package func answerInvite(id: String, email: String?, transcriptByMail: Bool, declinedAt: String?) async throws
+        -> Invite?
+    {
+        try await writing { db in
+            try db.execute(
+                sql: """
+                    UPDATE invites SET email = ?, transcript_by_mail = ?, declined_at = ?
+                    WHERE id = ? AND revoked_at IS NULL
+                    """,
+                arguments: [email, transcriptByMail, declinedAt, id])
+            guard db.changesCount > 0 else { return nil }
+            return try Row.fetchOne(db, sql: "SELECT * FROM invites WHERE id = ?", arguments: [id]).map(Self.invite)
+        }
+    }
+
     static func invite(_ row: Row) -> Invite {
         Invite(
             id: row["id"], session: row["session_id"], name: row["name"], language: row["language"],
             organisation: row["organisation"], createdAt: row["created_at"], expiresAt: row["expires_at"],
             revokedAt: row["revoked_at"], createdBy: row["created_by"], email: row["email"],
             timeZone: row["time_zone"], sealedCode: (row["code_sealed"] as Data?).map { Array($0) },
-            transcriptByMail: row["transcript_by_mail"])
+            transcriptByMail: row["transcript_by_mail"], declinedAt: row["declined_at"])
     }
 }

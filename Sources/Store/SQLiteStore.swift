@@ -217,6 +217,10 @@ package final class SQLiteStore: DialogueStore {
                     CREATE INDEX meeting_requests_by_status ON meeting_requests(status, created_at);
                     """)
         }
+        migrator.registerMigration("v12: the investor's answers") { db in
+            // An investor who said on their page that they cannot attend.
+            try db.execute(sql: "ALTER TABLE invites ADD COLUMN declined_at TEXT")
+        }
         return migrator
     }
 

@@ -24,6 +24,7 @@ import HashChain
         "v9: transcripts by mail": "d0d93d7247aec07bc8e54259bc1319957eb9995cf133492db678f6ca7339f044",
         "v10: meeting requests": "6c18695772a909bae2fc9f0474af7ab56041c4286e8620169798b5833d2af82b",
         "v11: a cancelled meeting stays cancelled": "c7a488192f3637ce6450bf530e8c14aac8710e261fece2352ebc3b8fc69d2ee6",
+        "v12: the investor's answers": "1e73fa7f4804ba24d7cdd7f25d2a3af3267cc05882060e24c93b99ceabcab1e2",
     ]
 
     @Test func shippedMigrationsKeepTheirText() {

@@ -104,6 +104,16 @@ import Testing
         #expect(try await store.invites(session: "ses_a") == [invite])
         try await store.sealInviteCode(invite: "inv_kenji", sealed: [0, 1, 2, 0xFF])
         #expect(try await store.invite(code: code)?.sealedCode == [0, 1, 2, 0xFF])
+
+        // The investor's own answers, kept as given; none on a revoked invite.
+        let answered = try await store.answerInvite(
+            id: "inv_kenji", email: "kenji@sato.example", transcriptByMail: true, declinedAt: "2027-01-14T00:00:00.000Z")
+        #expect(answered?.transcriptByMail == true && answered?.declinedAt == "2027-01-14T00:00:00.000Z")
+        #expect(try await store.invite(code: code) == answered)
+        #expect(try await store.answerInvite(id: "inv_nope", email: nil, transcriptByMail: false, declinedAt: nil) == nil)
+        #expect(try await store.revokeInvite(id: "inv_kenji", session: "ses_a"))
+        #expect(try await store.answerInvite(id: "inv_kenji", email: nil, transcriptByMail: false, declinedAt: nil) == nil)
+        #expect(try await store.invite(code: code)?.declinedAt == "2027-01-14T00:00:00.000Z")
     }
 
     static func mail(_ id: String, key: String, next: String = "2027-01-01T00:00:00Z") -> OutboxMail {
