@@ -120,6 +120,29 @@ extension PostgresStore {
                       \(record.at))
                     """, logger: logger)
             }
+            for row in rows.outbox {
+                let mail = row.mail
+                try await connection.query(
+                    """
+                    INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
+                      next_attempt_at, lease_until, claimed_by, last_error, created_at, sent_at)
+                    VALUES (\(mail.id), \(mail.key), \(mail.kind), \(mail.session), \(mail.recipient), \(mail.subject),
+                      \(Data(mail.message)), \(mail.status.rawValue), \(Int32(mail.attempts)), \(mail.nextAttemptAt),
+                      \(row.leaseUntil), \(row.claimedBy), \(mail.lastError), \(mail.createdAt), \(mail.sentAt))
+                    """, logger: logger)
+            }
+            for request in rows.requests {
+                let slots = JSONWriter.string(.array(request.slots.map { .string($0) }))
+                try await connection.query(
+                    """
+                    INSERT INTO meeting_requests (id, agent, name, organisation, email, language, time_zone, topic, slots,
+                      message, status, created_at, decided_at, decided_by, session_id, decline_reason)
+                    VALUES (\(request.id), \(request.agent), \(request.name), \(request.organisation), \(request.email),
+                      \(request.language), \(request.timeZone), \(request.topic), \(slots), \(request.message),
+                      \(request.status.rawValue), \(request.createdAt), \(request.decidedAt), \(request.decidedBy),
+                      \(request.session), \(request.declineReason))
+                    """, logger: logger)
+            }
         }
     }
 }

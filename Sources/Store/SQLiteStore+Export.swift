@@ -34,6 +34,16 @@ package struct StoreRows: Sendable {
     /// Who redacted what, when and why, and each session's retention marker (without it a
     /// retained session would be due again).
     package var redactions: [RedactionRecord] = []
+    /// The mail outbox, messages (sealed) and all: what was sent stays known (no reminder
+    /// twice), what waits is sent by the new store's nodes.
+    package var outbox: [OutboxRow] = []
+    /// Investors' meeting requests, answered or not.
+    package var requests: [MeetingRequest] = []
+
+    package struct OutboxRow: Sendable {
+        package var mail: OutboxMail
+        package var leaseUntil, claimedBy: String?
+    }
 }
 
 extension SQLiteStore {
@@ -69,6 +79,12 @@ extension SQLiteStore {
             ).map {
                 RedactionRecord(session: $0[0], seq: $0[1], scope: $0[2], actor: $0[3], reason: $0[4], at: $0[5])
             }
+            rows.outbox = try Row.fetchAll(db, sql: "SELECT * FROM mail_outbox ORDER BY created_at, id").map { row in
+                StoreRows.OutboxRow(
+                    mail: Self.outboxMail(row, withMessage: true), leaseUntil: row["lease_until"], claimedBy: row["claimed_by"])
+            }
+            rows.requests = try Row.fetchAll(db, sql: "SELECT * FROM meeting_requests ORDER BY created_at, id")
+                .map(Self.meetingRequest)
             return rows
         }
     }

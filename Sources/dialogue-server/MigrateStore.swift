@@ -47,7 +47,8 @@ struct MigrateStore: AsyncParsableCommand {
                 totalEvents += events.count
                 printLine("\(id): \(events.count) events")
             }
-            try await target.importRows(try source.exportRows())
+            let rows = try source.exportRows()
+            try await target.importRows(rows)
             // Read back: the same bytes, hashes and chains, and the chain recomputed.
             for id in ids {
                 let before = try await source.storedEvents(session: id)
@@ -58,7 +59,9 @@ struct MigrateStore: AsyncParsableCommand {
                 else { fail("\(id): the copy differs from the source", code: 1) }
             }
             let staff = try await target.staffAccounts().count
-            printLine("migrated \(ids.count) sessions, \(totalEvents) events, \(staff) staff accounts; every chain verified")
+            printLine(
+                "migrated \(ids.count) sessions, \(totalEvents) events, \(staff) staff accounts, \(rows.outbox.count) mails, "
+                    + "\(rows.requests.count) meeting requests; every chain verified")
         } catch { fail("\(error)") }
     }
 

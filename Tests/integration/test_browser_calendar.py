@@ -119,3 +119,50 @@ def test_an_officer_schedules_a_meeting_and_answers_a_request_from_the_console(s
     assert planned[0]["startsAt"] == day.strftime("%Y-%m-%dT03:00:00Z")
     st, request, _ = server.http("GET", "/v1/requests?status=accepted", server.officer_token)
     assert [r["id"] for r in request["requests"]] == [request_id]
+
+
+def test_the_investor_answers_their_invitation_from_their_page(server):
+    """A Japanese investor, on the page their link opens, says they cannot attend and asks
+    for the transcript by mail at an address of their own; the invitation says so after."""
+    start = (datetime.now(timezone.utc) + timedelta(days=3)).replace(hour=1, minute=0, second=0, microsecond=0)
+    s = server.create_session("Vân Đồn: đất công nghiệp", startsAt=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              endsAt=(start + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+                              timeZone="Asia/Ho_Chi_Minh")
+    inv = server.create_invite(s["id"], name="Sato Kenji", language="ja")  # no address: given by hand
+    b = new_browser(1280, 900, "ja")
+    try:
+        b.execute_cdp_cmd("Emulation.setTimezoneOverride", {"timezoneId": "Asia/Tokyo"})
+        b.get(server.url + "join#" + inv["code"])
+        wait_until(lambda: element(b, "#invitation").is_displayed(), what="the invitation under the join button")
+        assert element(b, "#invitation-title").text == "ご招待について"
+        # The time in the reader's zone: 01:00 UTC is 10:00 in Tokyo.
+        when = element(b, "#invitation-when").text
+        assert when.startswith("日時：") and ("10:00" in when or "10時00分" in when) and "(JST)" in when, when
+        element(b, "#invitation-decline").click()
+        wait_until(lambda: element(b, "#invitation-attendance").is_displayed(), what="the decline said")
+        assert "リマインダーはお送りいたしません" in element(b, "#invitation-attendance").text
+        assert element(b, "#invitation-attend").is_displayed()
+        assert not b.find_element("css selector", "#invitation-decline").is_displayed()
+        assert element(b, "#invitation-status").text == "保存しました。"
+
+        element(b, "#invitation-transcript").click()
+        wait_until(lambda: element(b, "#invitation-email").is_displayed(), what="the address field")
+        element(b, "#invitation-form button[type=submit]").click()
+        wait_until(lambda: element(b, "#invitation-status").text == "面談記録の送付先メールアドレスを入力してください。",
+                   what="the address asked for")
+        element(b, "#invitation-email").send_keys("kenji@sato.example")
+        element(b, "#invitation-form button[type=submit]").click()
+        wait_until(lambda: not b.find_element("css selector", "#invitation-email-field").is_displayed(),
+                   what="the address kept")
+        screenshot(b, "invitation-answers")
+        # Joined: the answers sit beside the conversation.
+        element(b, "#join-button").click()
+        wait_until(lambda: element(b, "#composer-text").is_displayed(), what="the meeting")
+        wait_until(lambda: element(b, ".side #invitation").is_displayed(), what="the answers beside the conversation")
+        assert element(b, "#invitation-transcript").is_selected()
+        assert console_errors(b) == []
+    finally:
+        b.quit()
+    st, js, _ = server.http("GET", "/v1/invitation", inv["code"])
+    assert st == 200 and js["attending"] is False and js["transcriptByMail"] is True
+    assert js["email"] == "kenji@sato.example"

@@ -13,6 +13,8 @@ import socket
 import subprocess
 from urllib.parse import urlparse
 import tempfile
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -397,7 +399,18 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
     """A single-node deployment (SQLite) moves into PostgreSQL with `migrate-store`: every
     chain verifies after the move, and a node on the new store serves the same transcripts,
     signed heads, notes, invites and staff tokens."""
-    old = server_factory("--rate-limit", "off")
+    # Mail waits in the outbox (its SMTP server is down): the new store's node sends it.
+    old = server_factory("--rate-limit", "off", "--smtp", f"smtp://127.0.0.1:{free_port()}", "--mail-retry-seconds", "60")
+    starts = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:00:00Z")
+    ends = (datetime.now(timezone.utc) + timedelta(days=3, hours=1)).strftime("%Y-%m-%dT%H:00:00Z")
+    planned = old.create_session("Họp theo lịch", startsAt=starts, endsAt=ends)
+    old.create_invite(planned["id"], name="Marie Dubois", language="fr", email="marie@dubois.example")
+    st, request, _ = old.http("POST", "/v1/requests", None, {
+        "name": "Lee Min-ho", "organisation": "Hanbit Logistics", "email": "lee@hanbit.example", "language": "ko",
+        "timeZone": "Asia/Seoul", "topic": "industrial-zones", "slots": [starts], "message": "물류 창고 부지"})
+    assert st == 201, request
+    queued = [m for m in old.http("GET", "/v1/outbox", old.officer_token)[1]["mails"]]
+    assert sorted(m["kind"] for m in queued) == ["invitation", "request"], queued
 
     async def talk():
         s = old.create_session("Chuyển sang PostgreSQL")
@@ -429,7 +442,7 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
     target = postgres.url.replace("/dialogue", "/migrated")
     out = cli("migrate-store", "--from", f"sqlite:{old.data}", "--to", target)
     assert out.returncode == 0, out.stderr
-    assert "every chain verified" in out.stdout, out.stdout
+    assert "every chain verified" in out.stdout and "2 mails, 1 meeting requests" in out.stdout, out.stdout
     again = cli("migrate-store", "--from", f"sqlite:{old.data}", "--to", target)
     assert again.returncode == 2 and "already holds" in again.stderr, "a second migration must refuse"
     # Who redacted what and why moved too (the redactions table, not only the rewritten rows).
@@ -451,6 +464,20 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
         assert verified["ok"] is True and verified == verified_before, (verified, verified_before)
         st, invites, _ = new.http("GET", f"/v1/sessions/{ended}/invites", token)
         assert st == 200 and len(invites["invites"]) == 1
+        # The meeting request and the mails moved; the waiting mails, sealed under the same
+        # key, go out from the new node (its default Maildir).
+        st, requests, _ = new.http("GET", "/v1/requests", token)
+        assert [r["id"] for r in requests["requests"]] == [request["id"]]
+        deadline = time.time() + 20
+        while True:
+            mails = new.http("GET", "/v1/outbox", token)[1]["mails"]
+            if all(m["status"] == "sent" for m in mails):
+                break
+            assert time.time() < deadline, mails
+            time.sleep(0.2)
+        assert sorted(m["id"] for m in mails) == sorted(m["id"] for m in queued)
+        sent = list((new.data / "mail" / "new").iterdir())
+        assert len(sent) == 2 and any(b"marie@dubois.example" in p.read_bytes() for p in sent)
 
         async def go_on():  # the live session goes on from its last seq
             off, _ = await officer(new, join=live)

@@ -7,6 +7,7 @@ import { socketURL } from "/socket.js";
 import { Conversation, closeVerdict } from "/conversation.js";
 import { LogFollower } from "/follow.js";
 import { appendWithTerms, languageName, isWebAddress } from "/text.js";
+import { InvitationPanel } from "/invitation.js";
 
 const NB = "\u00a0";
 
@@ -128,6 +129,17 @@ const STRINGS = {
     stopLeftTitle: "You left the meeting",
     stopLeftText: "You can rejoin while the meeting is still open.",
     detail: "Technical detail: {detail}",
+    invitationTitle: "Your invitation",
+    invitationWhen: "When: {when}",
+    invitationDeclined: "You have told the agency that you cannot attend, so you will not receive reminders.",
+    invitationDecline: "I cannot attend",
+    invitationAttend: "I can attend after all",
+    invitationTranscript: "E-mail me the transcript after the meeting",
+    invitationEmail: "Your e-mail address",
+    invitationSave: "Save",
+    invitationSaved: "Saved.",
+    invitationFailed: "Not saved: {detail}",
+    invitationNeedsEmail: "Enter the e-mail address to send the transcript to.",
     meetingFallback: "Meeting",
   },
   vi: {
@@ -251,6 +263,17 @@ const STRINGS = {
     stopLeftTitle: "Quý vị đã rời buổi làm việc",
     stopLeftText: "Quý vị có thể tham gia lại khi buổi làm việc vẫn đang diễn ra.",
     detail: "Chi tiết kỹ thuật: {detail}",
+    invitationTitle: "Thư mời của Quý vị",
+    invitationWhen: "Thời gian: {when}",
+    invitationDeclined: "Quý vị đã thông báo với Ban rằng Quý vị không thể tham dự, vì vậy sẽ không nhận được thư nhắc lịch.",
+    invitationDecline: "Tôi không thể tham dự",
+    invitationAttend: "Tôi vẫn có thể tham dự",
+    invitationTranscript: "Gửi cho tôi biên bản qua thư điện tử sau buổi làm việc",
+    invitationEmail: "Địa chỉ thư điện tử của Quý vị",
+    invitationSave: "Lưu",
+    invitationSaved: "Đã lưu.",
+    invitationFailed: "Chưa lưu được: {detail}",
+    invitationNeedsEmail: "Xin vui lòng nhập địa chỉ thư điện tử để nhận biên bản.",
     meetingFallback: "Buổi làm việc",
   },
   fr: {
@@ -373,6 +396,17 @@ const STRINGS = {
     stopLeftTitle: "Vous avez quitté l’entretien",
     stopLeftText: "Vous pouvez le rejoindre à nouveau tant qu’il est en cours.",
     detail: `Détail technique${NB}: {detail}`,
+    invitationTitle: "Votre invitation",
+    invitationWhen: `Date et heure${NB}: {when}`,
+    invitationDeclined: `Vous avez indiqué à l’agence que vous ne pourrez pas participer${NB}: vous ne recevrez donc pas de rappels.`,
+    invitationDecline: "Je ne pourrai pas participer",
+    invitationAttend: "Finalement, je pourrai participer",
+    invitationTranscript: "M’envoyer la transcription par e-mail après l’entretien",
+    invitationEmail: "Votre adresse e-mail",
+    invitationSave: "Enregistrer",
+    invitationSaved: "Enregistré.",
+    invitationFailed: `Non enregistré${NB}: {detail}`,
+    invitationNeedsEmail: "Veuillez saisir l’adresse e-mail à laquelle envoyer la transcription.",
     meetingFallback: "Entretien",
   },
   ja: {
@@ -490,6 +524,17 @@ const STRINGS = {
     stopLeftTitle: "面談から退出しました",
     stopLeftText: "面談が続いている間は、再び参加できます。",
     detail: "技術的な詳細：{detail}",
+    invitationTitle: "ご招待について",
+    invitationWhen: "日時：{when}",
+    invitationDeclined: "ご出席いただけない旨を当局にお知らせいただいたため、リマインダーはお送りいたしません。",
+    invitationDecline: "出席できません",
+    invitationAttend: "やはり出席します",
+    invitationTranscript: "面談終了後、面談記録をメールで受け取る",
+    invitationEmail: "メールアドレス",
+    invitationSave: "保存",
+    invitationSaved: "保存しました。",
+    invitationFailed: "保存できませんでした：{detail}",
+    invitationNeedsEmail: "面談記録の送付先メールアドレスを入力してください。",
     meetingFallback: "面談",
   },
   ko: {
@@ -607,6 +652,17 @@ const STRINGS = {
     stopLeftTitle: "상담에서 나왔습니다",
     stopLeftText: "상담이 진행 중인 동안에는 다시 참여할 수 있습니다.",
     detail: "기술 정보: {detail}",
+    invitationTitle: "초대 정보",
+    invitationWhen: "일시: {when}",
+    invitationDeclined: "참석이 어렵다고 기관에 알려 주셨으므로 알림 메일은 보내 드리지 않습니다.",
+    invitationDecline: "참석할 수 없습니다",
+    invitationAttend: "참석할 수 있게 되었습니다",
+    invitationTranscript: "상담 종료 후 회의록을 이메일로 받기",
+    invitationEmail: "이메일 주소",
+    invitationSave: "저장",
+    invitationSaved: "저장되었습니다.",
+    invitationFailed: "저장하지 못했습니다: {detail}",
+    invitationNeedsEmail: "회의록을 받을 이메일 주소를 입력해 주세요.",
     meetingFallback: "상담",
   },
   zh: {
@@ -723,6 +779,17 @@ const STRINGS = {
     stopLeftTitle: "您已离开会谈",
     stopLeftText: "会谈进行期间，您可以重新加入。",
     detail: "技术信息：{detail}",
+    invitationTitle: "您的邀请函",
+    invitationWhen: "时间：{when}",
+    invitationDeclined: "您已告知本局无法出席，我们将不再向您发送提醒。",
+    invitationDecline: "我无法出席",
+    invitationAttend: "我仍可出席",
+    invitationTranscript: "会谈结束后通过电子邮件向我发送会议记录",
+    invitationEmail: "您的电子邮件地址",
+    invitationSave: "保存",
+    invitationSaved: "已保存。",
+    invitationFailed: "未能保存：{detail}",
+    invitationNeedsEmail: "请输入接收会议记录的电子邮件地址。",
     meetingFallback: "会谈",
   },
 };
@@ -797,7 +864,23 @@ const ui = {
   send: $("send"),
   ask: $("ask"),
   note: $("composer-note"),
+  side: document.querySelector(".meeting .side"),
+  invitation: {
+    panel: $("invitation"),
+    when: $("invitation-when"),
+    attendance: $("invitation-attendance"),
+    decline: $("invitation-decline"),
+    attend: $("invitation-attend"),
+    form: $("invitation-form"),
+    transcript: $("invitation-transcript"),
+    emailField: $("invitation-email-field"),
+    email: $("invitation-email"),
+    status: $("invitation-status"),
+  },
 };
+
+/** The investor's answers about their invitation (invitation.js), once there is a code. */
+let invitation = null;
 
 /** Keeps the log at its end while the reader is there (one layout read per frame). */
 const follower = new LogFollower(ui.log, () => {
@@ -854,7 +937,11 @@ function start() {
   state.code = readInviteCode();
   const joinedLang = sessionGet(STORAGE.joined);
   state.lang = isLanguage(joinedLang) ? joinedLang : initialLanguage();
-  if (state.code) client = makeConversation();
+  if (state.code) {
+    client = makeConversation();
+    invitation = new InvitationPanel({ elements: ui.invitation, code: () => state.code, t, lang: () => state.lang });
+    invitation.load();
+  }
   fillLanguageSelect(ui.lang, state.lang);
   fillLanguageSelect(ui.prejoinLang, state.lang);
   applyLanguage();
@@ -924,6 +1011,10 @@ function showView(name) {
   ui.meeting.hidden = name !== "meeting";
   ui.langField.hidden = name.startsWith("prejoin");
   ui.leave.hidden = name !== "meeting" || state.ended;
+  // The invitation's answers sit under the join button before joining, beside the
+  // conversation after.
+  if (name.startsWith("prejoin")) ui.prejoin.append(ui.invitation.panel);
+  else if (name === "meeting") ui.side.append(ui.invitation.panel);
 }
 
 function showStop(titleKey, textKey, detail = "", canRejoin = false) {
@@ -957,6 +1048,7 @@ function applyLanguage() {
   renderServiceBanner();
   renderComposerState();
   renderPeople();
+  invitation?.render();
   for (const [seq] of state.events) rerenderEvent(seq);
   for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
@@ -1180,6 +1272,8 @@ function onWelcome({ frame, first, sessionChanged }) {
   if (me) me.online = true;
   state.muted = Boolean(me && me.muted);
   if (session.status === "ended") markEnded();
+  // The meeting may have started, moved or ended since the page read the invitation.
+  if (first) invitation?.load();
 
   ui.title.textContent = state.sessionTitle;
   if (frame.lobby === true) {
