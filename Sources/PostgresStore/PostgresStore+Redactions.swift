@@ -196,6 +196,22 @@ extension PostgresStore {
             DELETE FROM mail_outbox WHERE session_id = \(session) AND recipient IN (
               SELECT email FROM invites WHERE session_id = \(session) AND id = \(participant) AND email IS NOT NULL)
             """, logger: logger)
+        // The meeting request the session was made from, when it was theirs, and its mails.
+        try await connection.query(
+            """
+            DELETE FROM mail_outbox WHERE key IN (
+              SELECT 'request:' || r.id FROM meeting_requests r JOIN invites i ON lower(i.email) = lower(r.email)
+              WHERE r.session_id = \(session) AND i.session_id = \(session) AND i.id = \(participant)
+              UNION ALL
+              SELECT 'request-declined:' || r.id FROM meeting_requests r JOIN invites i ON lower(i.email) = lower(r.email)
+              WHERE r.session_id = \(session) AND i.session_id = \(session) AND i.id = \(participant))
+            """, logger: logger)
+        try await connection.query(
+            """
+            UPDATE meeting_requests SET name = \(erasedName), organisation = '', email = '', message = ''
+            WHERE session_id = \(session) AND lower(email) IN (
+              SELECT lower(email) FROM invites WHERE session_id = \(session) AND id = \(participant) AND email IS NOT NULL)
+            """, logger: logger)
         try await connection.query(
             """
             UPDATE invites SET name = \(erasedName), organisation = NULL, email = NULL, time_zone = NULL, code_sealed = NULL

@@ -167,6 +167,22 @@ extension SQLiteStore {
                   SELECT email FROM invites WHERE session_id = ? AND id = ? AND email IS NOT NULL)
                 """,
             arguments: [session, session, participant])
+        // The meeting request the session was made from, when it was theirs, and its mails.
+        let requests = try String.fetchAll(
+            db,
+            sql: """
+                SELECT r.id FROM meeting_requests r JOIN invites i ON lower(i.email) = lower(r.email)
+                WHERE r.session_id = ? AND i.session_id = ? AND i.id = ?
+                """,
+            arguments: [session, session, participant])
+        for request in requests {
+            try db.execute(
+                sql: "DELETE FROM mail_outbox WHERE key IN (?, ?)",
+                arguments: ["request:\(request)", "request-declined:\(request)"])
+            try db.execute(
+                sql: "UPDATE meeting_requests SET name = ?, organisation = '', email = '', message = '' WHERE id = ?",
+                arguments: [erasedName, request])
+        }
         try db.execute(
             sql: """
                 UPDATE invites SET name = ?, organisation = NULL, email = NULL, time_zone = NULL, code_sealed = NULL

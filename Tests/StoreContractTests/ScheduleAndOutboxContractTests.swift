@@ -305,4 +305,38 @@ import Testing
         #expect(try await store.requests(status: .pending, limit: 10).isEmpty)
         #expect(try await store.requests(status: .declined, limit: 10).map(\.id) == ["req_2"])
     }
+
+    /// Erasing the investor of a session made from their request erases the request's
+    /// personal fields and its mails too; another investor's request stays.
+    @Test(arguments: StoreContractTests.backends) func erasureCoversTheRequest(_ backend: Backend) async throws {
+        let store = try await backend.open()
+        defer { backend.close(store) }
+        try await store.createSession(
+            ScheduleAndOutboxContractTests.scheduled("ses_r", starts: "2027-02-01T02:00:00Z", ends: "2027-02-01T03:00:00Z"))
+        try await store.createRequest(Self.request("req_lee", at: "2027-01-01T00:00:00Z"))
+        var other = Self.request("req_other", at: "2027-01-02T00:00:00Z")
+        other.email = "park@other.example"
+        try await store.createRequest(other)
+        _ = try await store.decideRequest(
+            id: "req_lee", status: .accepted, by: "stf_a", at: "2027-01-03T00:00:00Z", session: "ses_r", reason: nil)
+        _ = try await store.createInvite(
+            Invite(
+                id: "inv_lee", session: "ses_r", name: "Lee Min-ho", language: "ko", organisation: "Hanbit Logistics",
+                createdAt: "2027-01-03T00:00:00.000Z", expiresAt: "2027-02-02T00:00:00.000Z", revokedAt: nil,
+                createdBy: "stf_a", email: "Lee@hanbit.example"))
+        var ack = ScheduleAndOutboxContractTests.mail("mail_1", key: "request:req_lee")
+        ack.session = nil
+        ack.recipient = "lee@hanbit.example"
+        #expect(try await store.enqueueMail(ack))
+        var otherAck = ScheduleAndOutboxContractTests.mail("mail_2", key: "request:req_other")
+        otherAck.session = nil
+        #expect(try await store.enqueueMail(otherAck))
+
+        _ = try await store.eraseParticipant(invite: "inv_lee", actor: "cli", reason: "asked")
+        let erased = try #require(try await store.request(id: "req_lee"))
+        #expect(erased.name != "Lee Min-ho" && erased.email.isEmpty && erased.organisation.isEmpty && erased.message.isEmpty)
+        #expect(erased.status == .accepted && erased.session == "ses_r")
+        #expect(try await store.request(id: "req_other") == other)
+        #expect(try await store.outbox(status: nil, limit: 10).map(\.id) == ["mail_2"])
+    }
 }

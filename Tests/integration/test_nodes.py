@@ -400,7 +400,7 @@ def test_migrate_store_moves_a_sqlite_deployment(postgres, server_factory, tmp_p
     chain verifies after the move, and a node on the new store serves the same transcripts,
     signed heads, notes, invites and staff tokens."""
     # Mail waits in the outbox (its SMTP server is down): the new store's node sends it.
-    old = server_factory("--rate-limit", "off", "--smtp", f"smtp://127.0.0.1:{free_port()}", "--mail-retry-seconds", "60")
+    old = server_factory("--rate-limit", "off", "--smtp", f"smtp://127.0.0.1:{free_port()}", "--mail-retry-seconds", "1")
     starts = (datetime.now(timezone.utc) + timedelta(days=3)).strftime("%Y-%m-%dT%H:00:00Z")
     ends = (datetime.now(timezone.utc) + timedelta(days=3, hours=1)).strftime("%Y-%m-%dT%H:00:00Z")
     planned = old.create_session("Họp theo lịch", startsAt=starts, endsAt=ends)
