@@ -18,6 +18,8 @@ package struct AgentPack: Sendable {
     package let documents: [PackDocument]
     /// `phrases.tsv`, when the pack has one.
     package let phrasebook: Phrasebook?
+    /// `zones.json`: the zones investors may ask to meet about; empty when the pack has none.
+    package let zones: [PackZone]
 
     /// Loads and validates the pack in `folder`; its name must be the manifest's `id`.
     package init(folder: URL) throws(AgentPackError) {
@@ -45,16 +47,17 @@ package struct AgentPack: Sendable {
         let contacts = try Self.loadContacts(folder.appendingPathComponent(ContactDirectory.fileName))
         let documents = try Self.loadDocuments(folder.appendingPathComponent("documents", isDirectory: true))
         let phrasebook = try Self.loadPhrasebook(folder.appendingPathComponent(Phrasebook.fileName))
+        let zones = try Self.loadZones(folder.appendingPathComponent(ZoneDirectory.fileName), desks: contacts)
         try Self.checkHandover(manifest, manifestData: data, file: file, contacts: contacts, glossary: glossary)
         self.init(
             id: manifest.id, folder: folder, manifest: manifest, glossary: glossary, contacts: contacts,
-            documents: documents, phrasebook: phrasebook)
+            documents: documents, phrasebook: phrasebook, zones: zones)
     }
 
     /// A pack from parts already validated (tests, packs built in memory).
     package init(
         id: String, folder: URL, manifest: AgentManifest, glossary: Glossary? = nil, contacts: [ContactDesk] = [],
-        documents: [PackDocument] = [], phrasebook: Phrasebook? = nil
+        documents: [PackDocument] = [], phrasebook: Phrasebook? = nil, zones: [PackZone] = []
     ) {
         self.id = id
         self.folder = folder
@@ -63,10 +66,20 @@ package struct AgentPack: Sendable {
         self.contacts = contacts
         self.documents = documents
         self.phrasebook = phrasebook
+        self.zones = zones
     }
 
     /// The desk with this id.
     package func desk(id: String) -> ContactDesk? { contacts.first { $0.id == id } }
+
+    /// The zone with this id.
+    package func zone(id: String) -> PackZone? { zones.first { $0.id == id } }
+
+    /// A meeting request's topic (a desk or a zone) named in `language`; nil when the pack
+    /// has neither.
+    package func topicName(_ id: String, in language: String) -> String? {
+        desk(id: id)?.name.text(in: language) ?? zone(id: id)?.name.text(in: language)
+    }
 
     /// Parses a glossary file; none is fine, a broken one is refused with its line.
     static func loadGlossary(_ file: URL) throws(AgentPackError) -> Glossary? {
@@ -88,6 +101,17 @@ package struct AgentPack: Sendable {
         } catch {
             throw .at(file, line: error.line, error.reason)
         }
+    }
+
+    static func loadZones(_ file: URL, desks: [ContactDesk]) throws(AgentPackError) -> [PackZone] {
+        guard FileManager.default.fileExists(atPath: file.path) else { return [] }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw .at(file, "cannot read the file: \(error.localizedDescription)")
+        }
+        return try ZoneDirectory.parse(data, file: AgentPackError.displayPath(file), desks: desks)
     }
 
     static func loadContacts(_ file: URL) throws(AgentPackError) -> [ContactDesk] {

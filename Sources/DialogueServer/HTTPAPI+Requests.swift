@@ -14,13 +14,16 @@ extension HTTPAPI {
     /// The desks a request may be about, named in every language of the pack (`GET /v1/requests/topics`).
     func requestTopics(_ call: RouteCall) throws -> HTTPResponse {
         let pack = try requestedPack(call.request)
-        let topics = pack.contacts.map { desk -> JSONValue in
-            .object([
-                "id": .string(desk.id),
-                "names": .object(
-                    Dictionary(uniqueKeysWithValues: pack.manifest.languages.map { ($0, JSONValue.string(desk.name.text(in: $0))) })),
-            ])
+        func names(_ text: LocalizedText) -> JSONValue {
+            .object(Dictionary(uniqueKeysWithValues: pack.manifest.languages.map { ($0, JSONValue.string(text.text(in: $0))) }))
         }
+        let desks = pack.contacts.map { desk -> JSONValue in
+            ["id": .string(desk.id), "kind": "desk", "names": names(desk.name)]
+        }
+        let zones = pack.zones.map { zone -> JSONValue in
+            ["id": .string(zone.id), "kind": "zone", "desk": .string(zone.desk), "names": names(zone.name)]
+        }
+        let topics = desks + zones
         return Self.json(200, ["agent": .string(pack.id), "languages": .array(pack.manifest.languages.map { .string($0) }), "topics": .array(topics)])
     }
 
@@ -58,8 +61,9 @@ extension HTTPAPI {
             do { _ = try MeetingTime.zone(named: zone) } catch { throw Failure.badRequest(error.description) }
             timeZone = zone
         }
-        guard let topic = body["topic"]?.stringValue, pack.desk(id: topic) != nil else {
-            throw Failure.badRequest("\"topic\" must be one of \(pack.contacts.map(\.id).joined(separator: ", "))")
+        guard let topic = body["topic"]?.stringValue, pack.topicName(topic, in: pack.manifest.defaultLanguage) != nil else {
+            let ids = pack.contacts.map(\.id) + pack.zones.map(\.id)
+            throw Failure.badRequest("\"topic\" must be one of \(ids.joined(separator: ", "))")
         }
         guard let slotValues = body["slots"]?.arrayValue, (1...3).contains(slotValues.count) else {
             throw Failure.badRequest("\"slots\" must hold 1 to 3 proposed times (RFC 3339)")
@@ -133,7 +137,7 @@ extension HTTPAPI {
             minutes = m
         }
         let pack = agents.pack(id: pending.agent) ?? agents.defaultPack
-        var title = "\(pending.organisation) — \(pack.desk(id: pending.topic)?.name.text(in: pack.manifest.defaultLanguage) ?? pending.topic)"
+        var title = "\(pending.organisation) — \(pack.topicName(pending.topic, in: pack.manifest.defaultLanguage) ?? pending.topic)"
         if let value = body["title"], value != .null {
             guard let text = value.stringValue?.trimmingCharacters(in: .whitespaces), !text.isEmpty, text.count <= 300,
                 !Self.hasControlCharacters(text)

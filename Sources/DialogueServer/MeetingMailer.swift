@@ -245,7 +245,7 @@ package struct MeetingMailer: Sendable {
         let mail = RequestMail(
             kind: kind, name: request.name, language: request.language, email: try MailAddress(parsing: request.email),
             sender: from, organisation: pack.manifest.organisationName(in: request.language),
-            topic: pack.desk(id: request.topic)?.name.text(in: request.language) ?? request.topic, slots: slots,
+            topic: pack.topicName(request.topic, in: request.language) ?? request.topic, slots: slots,
             reason: reason)
         try await queue(
             kind: "request", key: key, session: nil, recipient: request.email, subject: mail.subject

@@ -24,5 +24,15 @@ struct RepositoryAgentsTests {
         #expect(manifest.handover?.confidenceFloor == 0.35)
         #expect(manifest.notice(in: "zh-Hans") == manifest.notice["zh"])
         #expect(manifest.greeting(in: "de") == manifest.greetings["vi"])
+        // Its zones, named in each language, go to the industrial parks desk.
+        #expect(pack.zones.count >= 5)
+        for zone in pack.zones {
+            #expect(pack.desk(id: zone.desk) != nil)
+            for language in manifest.languages {
+                #expect(zone.name.values[language]?.isEmpty == false, "\(zone.id) in \(language)")
+            }
+        }
+        #expect(pack.topicName("van-don-economic-zone", in: "ja") == "ヴァンドン経済区")
+        #expect(pack.topicName("industrial-zones", in: "en") == "Industrial Parks Desk")
     }
 }

@@ -71,6 +71,28 @@ def test_a_request_is_acknowledged_listed_and_accepted_into_a_scheduled_meeting(
     assert_http_error(st, js, 409, "conflict")
 
 
+def test_a_request_about_a_zone_names_it_in_the_investors_language(server_factory):
+    srv = server_factory()
+    maildir = srv.data / "mail"
+    st, topics, _ = srv.http("GET", "/v1/requests/topics")
+    by_id = {t["id"]: t for t in topics["topics"]}
+    zone = by_id["van-don-economic-zone"]
+    assert zone["kind"] == "zone" and zone["desk"] == "industrial-zones" and zone["names"]["ko"] == "번돈 경제구역"
+    assert by_id["industrial-zones"]["kind"] == "desk"
+    # Desks first, then zones.
+    kinds = [t["kind"] for t in topics["topics"]]
+    assert kinds == sorted(kinds) and "zone" in kinds
+    st, js, _ = srv.http("POST", "/v1/requests", None, form(
+        name="Lee Min-ho", email="lee@hanbit.example", language="ko", timeZone="Asia/Seoul", topic="van-don-economic-zone"))
+    assert st == 201, js
+    [ack] = wait_messages(maildir, 1)
+    assert "번돈 경제구역" in text_of(ack)
+    st, accepted, _ = srv.http("POST", f"/v1/requests/{js['id']}/accept", srv.officer_token, {"slot": 0})
+    assert st == 200, accepted
+    # The session's title names the zone in the agency's language.
+    assert accepted["session"]["title"] == "Tanaka Seiki — Khu kinh tế Vân Đồn"
+
+
 def test_a_request_is_declined_with_a_phrase_in_the_investors_language(server_factory):
     srv = server_factory()
     maildir = srv.data / "mail"

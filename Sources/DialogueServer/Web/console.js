@@ -3569,15 +3569,24 @@ function renderWeek(sessions) {
   ui.week.replaceChildren(...(items.length ? items : [el("li", "muted-note", t("weekEmpty"))]));
 }
 
+/** A request's topic named in the console's language (its id when the pack has it no more). */
+function topicName(id) {
+  const names = calendar.topics && calendar.topics.get(id);
+  return (names && (names[state.lang] || names.en)) || id;
+}
+
 async function loadRequests() {
   try {
-    const [data, phrases] = await Promise.all([
+    const [data, phrases, topics] = await Promise.all([
       api("GET", "/v1/requests?status=pending"),
       calendar.phrases.length ? Promise.resolve(null) : api("GET", "/v1/phrases"),
+      calendar.topics ? Promise.resolve(null) : api("GET", "/v1/requests/topics"),
     ]);
     if (phrases && Array.isArray(phrases.phrases)) {
       calendar.phrases = phrases.phrases.filter((p) => String(p.id).startsWith("request-decline"));
     }
+    // The request's topic (a desk or a zone) by its name in this console's language.
+    if (topics && Array.isArray(topics.topics)) calendar.topics = new Map(topics.topics.map((topic) => [topic.id, topic.names || {}]));
     calendar.requests = Array.isArray(data && data.requests) ? data.requests : [];
     showFormError(ui.requestsError, "");
   } catch (error) {
@@ -3596,7 +3605,7 @@ function renderRequests() {
       li.dataset.request = r.id;
       li.append(
         el("p", "who", t("requestFrom", { name: r.name, organisation: r.organisation })),
-        el("p", "session-meta", t("requestMeta", { topic: r.topic, language: r.language, zone: r.timeZone, email: r.email })),
+        el("p", "session-meta", t("requestMeta", { topic: topicName(r.topic), language: r.language, zone: r.timeZone, email: r.email })),
       );
       if (r.message) li.append(el("p", "request-message", r.message));
       const actions = el("div", "actions");

@@ -9,6 +9,7 @@ const STRINGS = {
     brandSub: "Virtual investor meeting", languageLabel: "Language", title: "Request a meeting",
     intro: "Propose up to three times for an online meeting with the agency. An officer will reply by e-mail.",
     name: "Your name", organisation: "Company or organisation", email: "E-mail address", topic: "Topic",
+    topicDesks: "Agency desks", topicZones: "Economic zones and industrial parks",
     zone: "Your time zone", slots: "Proposed times (in your time zone; one to three)", slot1: "First choice",
     slot2: "Second choice", slot3: "Third choice", message: "Your project and your questions", submit: "Send the request",
     doneTitle: "Thank you",
@@ -21,7 +22,8 @@ const STRINGS = {
   vi: {
     brandSub: "Buổi làm việc trực tuyến với nhà đầu tư", languageLabel: "Ngôn ngữ", title: "Đề nghị tổ chức buổi làm việc",
     intro: "Quý vị có thể đề xuất tối đa ba thời điểm cho buổi làm việc trực tuyến với Ban Xúc tiến và Hỗ trợ đầu tư tỉnh Quảng Ninh. Cán bộ của Ban sẽ trả lời Quý vị qua thư điện tử.",
-    name: "Họ và tên", organisation: "Công ty hoặc tổ chức", email: "Địa chỉ thư điện tử", topic: "Bộ phận phụ trách",
+    name: "Họ và tên", organisation: "Công ty hoặc tổ chức", email: "Địa chỉ thư điện tử", topic: "Nội dung cần trao đổi",
+    topicDesks: "Các bộ phận của Ban", topicZones: "Khu kinh tế và khu công nghiệp",
     zone: "Múi giờ của Quý vị", slots: "Thời điểm đề xuất (theo múi giờ của Quý vị; từ một đến ba)", slot1: "Lựa chọn thứ nhất",
     slot2: "Lựa chọn thứ hai", slot3: "Lựa chọn thứ ba", message: "Dự án và câu hỏi của Quý vị", submit: "Gửi đề nghị",
     doneTitle: "Xin cảm ơn Quý vị",
@@ -35,6 +37,7 @@ const STRINGS = {
     brandSub: "Entretien virtuel avec les investisseurs", languageLabel: "Langue", title: "Demander un entretien",
     intro: "Proposez jusqu’à trois créneaux pour un entretien en ligne avec l’agence. Un conseiller vous répondra par courriel.",
     name: "Vos nom et prénom", organisation: "Entreprise ou organisation", email: "Adresse électronique", topic: "Sujet",
+    topicDesks: "Services de l’agence", topicZones: "Zones économiques et parcs industriels",
     zone: "Votre fuseau horaire", slots: "Créneaux proposés (dans votre fuseau horaire\u00a0; un à trois)", slot1: "Premier choix",
     slot2: "Deuxième choix", slot3: "Troisième choix", message: "Votre projet et vos questions", submit: "Envoyer la demande",
     doneTitle: "Merci",
@@ -47,7 +50,8 @@ const STRINGS = {
   ja: {
     brandSub: "オンライン投資家面談", languageLabel: "言語", title: "面談のお申し込み",
     intro: "当局とのオンライン面談の希望日時を3つまでご提案ください。担当職員よりメールでご連絡いたします。",
-    name: "お名前", organisation: "会社名・団体名", email: "メールアドレス", topic: "ご相談窓口",
+    name: "お名前", organisation: "会社名・団体名", email: "メールアドレス", topic: "ご相談内容",
+    topicDesks: "当局の相談窓口", topicZones: "経済区・工業団地",
     zone: "お客様のタイムゾーン", slots: "希望日時（お客様のタイムゾーンで1～3件）", slot1: "第1希望",
     slot2: "第2希望", slot3: "第3希望", message: "プロジェクトの概要とご質問", submit: "申し込む",
     doneTitle: "お申し込みありがとうございます",
@@ -61,6 +65,7 @@ const STRINGS = {
     brandSub: "온라인 투자자 상담", languageLabel: "언어", title: "상담 신청",
     intro: "기관과의 온라인 상담 희망 일시를 최대 세 개까지 제안해 주세요. 담당 직원이 이메일로 답변드립니다.",
     name: "성명", organisation: "회사 또는 기관명", email: "이메일 주소", topic: "상담 분야",
+    topicDesks: "기관 담당 창구", topicZones: "경제구역 및 산업단지",
     zone: "귀하의 시간대", slots: "희망 일시(귀하의 시간대 기준, 1~3개)", slot1: "1순위",
     slot2: "2순위", slot3: "3순위", message: "프로젝트 개요 및 문의 사항", submit: "신청하기",
     doneTitle: "감사합니다",
@@ -73,7 +78,8 @@ const STRINGS = {
   zh: {
     brandSub: "线上投资者会谈", languageLabel: "语言", title: "申请会谈",
     intro: "请提出最多三个您方便的时间，以便与本局进行线上会谈。工作人员将通过电子邮件答复您。",
-    name: "姓名", organisation: "公司或机构名称", email: "电子邮箱", topic: "咨询窗口",
+    name: "姓名", organisation: "公司或机构名称", email: "电子邮箱", topic: "咨询事项",
+    topicDesks: "本局咨询窗口", topicZones: "经济区和工业园区",
     zone: "您所在的时区", slots: "建议时间（按您所在时区，一至三个）", slot1: "第一选择",
     slot2: "第二选择", slot3: "第三选择", message: "项目概况及您的问题", submit: "提交申请",
     doneTitle: "感谢您的申请",
@@ -110,16 +116,31 @@ function fillZones() {
   );
 }
 
+/** The topics in two groups, the agency's desks then its zones (a server without zones
+ *  lists desks only, ungrouped). */
 function renderTopics() {
   const current = ui.topic.value;
-  ui.topic.replaceChildren(
-    ...state.topics.map((topic) => {
-      const option = document.createElement("option");
-      option.value = topic.id;
-      option.textContent = (topic.names && (topic.names[state.lang] || topic.names.en)) || topic.id;
-      return option;
-    }),
-  );
+  const option = (topic) => {
+    const element = document.createElement("option");
+    element.value = topic.id;
+    element.textContent = (topic.names && (topic.names[state.lang] || topic.names.en)) || topic.id;
+    return element;
+  };
+  const zones = state.topics.filter((topic) => topic.kind === "zone");
+  if (!zones.length) {
+    ui.topic.replaceChildren(...state.topics.map(option));
+  } else {
+    const group = (key, topics) => {
+      const element = document.createElement("optgroup");
+      element.label = t(key);
+      element.append(...topics.map(option));
+      return element;
+    };
+    ui.topic.replaceChildren(
+      group("topicDesks", state.topics.filter((topic) => topic.kind !== "zone")),
+      group("topicZones", zones),
+    );
+  }
   if (current) ui.topic.value = current;
 }
 
