@@ -19,6 +19,9 @@ def test_an_investor_requests_a_meeting_from_the_public_page(server):
         wait_until(lambda: b.find_element("css selector", "html").get_attribute("lang") == "ko", what="the Korean page")
         assert element(b, "#form-title").text == "상담 신청"
         wait_until(lambda: len(Select(element(b, "#topic")).options) > 3, what="the desks as topics")
+        groups = [g.get_attribute("label") for g in b.find_elements("css selector", "#topic optgroup")]
+        assert groups == ["기관 담당 창구", "경제구역 및 산업단지"], groups
+        assert "번돈 경제구역" in [o.text for o in Select(element(b, "#topic")).options]
         Select(element(b, "#topic")).select_by_value("industrial-zones")
         Select(element(b, "#zone")).select_by_value("Asia/Seoul")
         element(b, "#name").send_keys("Kim Ji-woo")
