@@ -55,13 +55,28 @@ package struct SessionInfo: Sendable, Equatable {
         /// RFC 3339: when this time was set (created or moved). A reminder whose moment had
         /// passed by then is moot: the invitation or the update has just told the investor.
         package var plannedAt: String?
+        /// The time before the last move (RFC 3339 UTC), which an update mail states; nil
+        /// before any move.
+        package var previousStartsAt: String?
+        package var previousEndsAt: String?
 
-        package init(startsAt: String, endsAt: String, timeZone: String, sequence: Int = 0, plannedAt: String? = nil) {
+        package init(
+            startsAt: String, endsAt: String, timeZone: String, sequence: Int = 0, plannedAt: String? = nil,
+            previousStartsAt: String? = nil, previousEndsAt: String? = nil
+        ) {
             self.startsAt = startsAt
             self.endsAt = endsAt
             self.timeZone = timeZone
             self.sequence = sequence
             self.plannedAt = plannedAt
+            self.previousStartsAt = previousStartsAt
+            self.previousEndsAt = previousEndsAt
+        }
+
+        /// The time before the last move, as a schedule in the same zone; nil before any move.
+        package var previous: Schedule? {
+            guard let previousStartsAt, let previousEndsAt else { return nil }
+            return Schedule(startsAt: previousStartsAt, endsAt: previousEndsAt, timeZone: timeZone, sequence: sequence - 1)
         }
     }
 

@@ -143,7 +143,11 @@ package struct MeetingMailer: Sendable {
                     let key = "update:\(invite.id):\(schedule.sequence)"
                     guard try await store.mailKeys(prefix: key).isEmpty else { continue }
                     await each(invite) {
-                        guard let mail = try compose(.update, session: session, invite: invite, joinURL: repeatedLink(invite))
+                        // The former time, kept by the move, as the officer's own update says it.
+                        guard
+                            let mail = try compose(
+                                .update, session: session, invite: invite, joinURL: repeatedLink(invite),
+                                previous: schedule.previous.flatMap(meetingTime))
                         else { return }
                         try await enqueue(mail, key: key, invite: invite, supersede: Self.replacedByUpdate(invite))
                     }

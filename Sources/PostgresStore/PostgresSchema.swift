@@ -415,6 +415,14 @@ enum PostgresSchema {
                 "ALTER TABLE invites ADD COLUMN declined_at TEXT"
             ]
         ),
+        (
+            "v13: the time before a move",
+            [
+                // What an update mail repaired after a stop says was the former time.
+                "ALTER TABLE sessions ADD COLUMN previous_starts_at TEXT",
+                "ALTER TABLE sessions ADD COLUMN previous_ends_at TEXT",
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

@@ -20,7 +20,8 @@ extension PostgresStore {
         try await movingScheduled(
             session,
             """
-            UPDATE sessions SET starts_at = \(startsAt), ends_at = \(endsAt), time_zone = COALESCE(\(timeZone), time_zone),
+            UPDATE sessions SET previous_starts_at = starts_at, previous_ends_at = ends_at,
+              starts_at = \(startsAt), ends_at = \(endsAt), time_zone = COALESCE(\(timeZone), time_zone),
               schedule_sequence = schedule_sequence + 1, planned_at = \(plannedAt)
             WHERE id = \(session) AND status = 'scheduled'
             RETURNING \(unescaped: Self.sessionColumns)

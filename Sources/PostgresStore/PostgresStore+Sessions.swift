@@ -17,12 +17,13 @@ extension PostgresStore {
         return try """
             WITH created AS (
               INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at)
+                starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at,
+                previous_starts_at, previous_ends_at)
               VALUES (\(info.id), \(info.title), \(info.status.rawValue), \(languages), \(info.agent),
                 \(info.assistant.rawValue), \(info.createdAt), \(info.endedAt), \(info.createdBy),
                 \(info.schedule?.startsAt), \(info.schedule?.endsAt), \(info.schedule?.timeZone),
                 \(info.schedule?.sequence ?? 0), \(info.lobby), \(info.cancelledAt), \(info.agenda),
-                \(info.schedule?.plannedAt))
+                \(info.schedule?.plannedAt), \(info.schedule?.previousStartsAt), \(info.schedule?.previousEndsAt))
               RETURNING id)
             INSERT INTO event_heads (session_id, seq, chain) SELECT id, 0, \(Data(HashChain.genesis)) FROM created
             """
@@ -81,24 +82,24 @@ extension PostgresStore {
 
     static let sessionColumns = """
         id, title, status, languages, agent, assistant, created_at, ended_at, created_by, starts_at, ends_at, \
-        time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at
+        time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at, previous_starts_at, previous_ends_at
         """
 
     static func sessionInfo(_ row: PostgresRow) throws -> SessionInfo {
         let (
             id, title, status, languagesText, agent, assistant, createdAt, endedAt, createdBy, startsAt, endsAt,
-            timeZone, sequence, lobby, cancelledAt, agenda, plannedAt
+            timeZone, sequence, lobby, cancelledAt, agenda, plannedAt, previousStartsAt, previousEndsAt
         ) = try row.decode(
             (
                 String, String, String, String, String, String, String, String?, String, String?, String?, String?,
-                Int32, Bool, String?, String?, String?
+                Int32, Bool, String?, String?, String?, String?, String?
             ).self)
         let languages = (try? JSONParser.parse(languagesText))?.arrayValue?.compactMap(\.stringValue) ?? []
         var schedule: SessionInfo.Schedule?
         if let startsAt, let endsAt {
             schedule = SessionInfo.Schedule(
                 startsAt: startsAt, endsAt: endsAt, timeZone: timeZone ?? "UTC", sequence: Int(sequence),
-                plannedAt: plannedAt)
+                plannedAt: plannedAt, previousStartsAt: previousStartsAt, previousEndsAt: previousEndsAt)
         }
         return SessionInfo(
             id: id, title: title, status: SessionStatus(rawValue: status) ?? .live, languages: languages,

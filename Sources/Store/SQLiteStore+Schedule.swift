@@ -22,7 +22,8 @@ extension SQLiteStore {
         try await movingScheduled(session) { db in
             try db.execute(
                 sql: """
-                    UPDATE sessions SET starts_at = ?, ends_at = ?, time_zone = COALESCE(?, time_zone),
+                    UPDATE sessions SET previous_starts_at = starts_at, previous_ends_at = ends_at,
+                      starts_at = ?, ends_at = ?, time_zone = COALESCE(?, time_zone),
                       schedule_sequence = schedule_sequence + 1, planned_at = ?
                     WHERE id = ? AND status = 'scheduled'
                     """,

@@ -8,8 +8,9 @@ extension SQLiteStore {
             try db.execute(
                 sql: """
                     INSERT INTO sessions (id, title, status, languages, agent, assistant, created_at, ended_at, created_by,
-                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                      starts_at, ends_at, time_zone, schedule_sequence, lobby, cancelled_at, agenda, planned_at,
+                      previous_starts_at, previous_ends_at)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     info.id, info.title, info.status.rawValue,
@@ -17,6 +18,7 @@ extension SQLiteStore {
                     info.agent, info.assistant.rawValue, info.createdAt, info.endedAt, info.createdBy,
                     info.schedule?.startsAt, info.schedule?.endsAt, info.schedule?.timeZone,
                     info.schedule?.sequence ?? 0, info.lobby, info.cancelledAt, info.agenda, info.schedule?.plannedAt,
+                    info.schedule?.previousStartsAt, info.schedule?.previousEndsAt,
                 ])
         }
     }
@@ -79,7 +81,8 @@ extension SQLiteStore {
         if let startsAt: String = row["starts_at"], let endsAt: String = row["ends_at"] {
             schedule = SessionInfo.Schedule(
                 startsAt: startsAt, endsAt: endsAt, timeZone: row["time_zone"] ?? "UTC", sequence: row["schedule_sequence"],
-                plannedAt: row["planned_at"])
+                plannedAt: row["planned_at"], previousStartsAt: row["previous_starts_at"],
+                previousEndsAt: row["previous_ends_at"])
         }
         return SessionInfo(
             id: row["id"], title: row["title"], status: SessionStatus(rawValue: row["status"]) ?? .live,

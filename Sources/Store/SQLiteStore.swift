@@ -221,6 +221,11 @@ package final class SQLiteStore: DialogueStore {
             // An investor who said on their page that they cannot attend.
             try db.execute(sql: "ALTER TABLE invites ADD COLUMN declined_at TEXT")
         }
+        migrator.registerMigration("v13: the time before a move") { db in
+            // What an update mail repaired after a stop says was the former time.
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN previous_starts_at TEXT")
+            try db.execute(sql: "ALTER TABLE sessions ADD COLUMN previous_ends_at TEXT")
+        }
         return migrator
     }
 

@@ -38,12 +38,16 @@ import Testing
             session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: nil, plannedAt: "2027-01-01T00:00:00Z")
         #expect(moved.schedule == .init(
             startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Ho_Chi_Minh", sequence: 1,
-            plannedAt: "2027-01-01T00:00:00Z"))
+            plannedAt: "2027-01-01T00:00:00Z", previousStartsAt: "2027-01-15T02:00:00Z",
+            previousEndsAt: "2027-01-15T03:00:00Z"))
+        #expect(moved.schedule?.previous?.startsAt == "2027-01-15T02:00:00Z")
+        #expect(try await store.session(id: "ses_jan")?.schedule == moved.schedule)
         #expect(moved.lobby)
         let rezoned = try await store.reschedule(
             session: "ses_jan", startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "Asia/Tokyo", plannedAt: "2027-01-02T00:00:00Z")
         #expect(rezoned.schedule?.timeZone == "Asia/Tokyo")
         #expect(rezoned.schedule?.sequence == 2)
+        #expect(rezoned.schedule?.previousStartsAt == "2027-01-16T02:00:00Z")  // the same time, moved to another zone
 
         // Opening: the due ones only; then it cannot be moved or cancelled.
         #expect(try await store.sessionsToOpen(now: "2027-01-16T01:59:59Z").isEmpty)

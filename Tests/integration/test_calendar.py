@@ -662,6 +662,34 @@ def test_a_cancellation_lost_in_a_stop_is_mailed_at_the_next_start(server_factor
     assert len(maildir_messages(maildir)) == 2, "once, whatever the turns"
 
 
+def test_a_move_lost_in_a_stop_is_mailed_at_the_next_start_with_the_former_time(server_factory):
+    import sqlite3
+    from harness import find_database
+    srv = server_factory("--calendar-tick", "0.2")
+    maildir = srv.data / "mail"
+    starts, ends, start, _ = soon(hours=72)
+    s = srv.create_session("Stopped mid-move", startsAt=starts, endsAt=ends, timeZone="UTC")
+    srv.create_invite(s["id"], name="Pat Doe", language="en", email="pat@investor.example", timeZone="UTC")
+    wait_messages(maildir, 1)
+    srv.stop()
+    # The move is stored as the store stores it (the former time kept), its mails are not.
+    later, later_end, new_start, _ = soon(hours=96)
+    con = sqlite3.connect(find_database(srv.data))
+    con.execute("UPDATE sessions SET previous_starts_at = starts_at, previous_ends_at = ends_at, starts_at = ?, "
+                "ends_at = ?, schedule_sequence = schedule_sequence + 1, planned_at = ? WHERE id = ?",
+                (later, later_end, rfc3339(datetime.now(timezone.utc)), s["id"]))
+    con.commit()
+    con.close()
+    srv.start()
+    mails = wait_messages(maildir, 2, timeout=20)
+    update = mails[-1]
+    assert update["Subject"].startswith("New time")
+    assert event_of(calendar_of(update)).decoded("DTSTART") == new_start
+    text = text_of(update)
+    assert "Previously planned" in text or "previously" in text.lower(), text
+    assert start.strftime("%-d %B %Y") in text, text  # the former day, as the officer's own update says it
+
+
 def test_no_reminder_for_an_investor_declined_in_the_lobby(server_factory):
     srv = server_factory("--reminders", "11m", "--calendar-tick", "0.5")
     maildir = srv.data / "mail"
