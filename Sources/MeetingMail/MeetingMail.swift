@@ -134,7 +134,7 @@ package struct MeetingMail: Sendable {
         lines.append("")
         lines.append(contentsOf: rows().map { $0.label + texts.separator + $0.value })
         if kind != .cancellation, let joinURL {
-            lines += ["", texts.join, joinURL]
+            lines += ["", texts.join, joinURL, texts.answers]
         }
         if kind != .cancellation { lines += ["", sender.notice] }
         if let calendarNote { lines += ["", calendarNote] }
@@ -153,7 +153,8 @@ package struct MeetingMail: Sendable {
         }
         html += "</table>\n"
         if kind != .cancellation, let joinURL {
-            html += "<p>\(escape(texts.join))<br><a href=\"\(escape(joinURL))\">\(escape(joinURL))</a></p>\n"
+            html += "<p>\(escape(texts.join))<br><a href=\"\(escape(joinURL))\">\(escape(joinURL))</a><br>"
+            html += "\(escape(texts.answers))</p>\n"
         }
         if kind != .cancellation { html += "<p style=\"color:#555\">\(escape(sender.notice))</p>\n" }
         if let calendarNote { html += "<p>\(escape(calendarNote))</p>\n" }

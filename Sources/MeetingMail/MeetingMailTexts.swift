@@ -20,6 +20,9 @@ package struct MeetingMailTexts: Sendable {
     package var agenda: String
     /// Before the personal join link.
     package var join: String
+    /// After the link: the page it opens is where the investor says they cannot attend, or
+    /// asks for the transcript (docs/protocol.md, "The investor's answers").
+    package var answers: String
     /// For a cancellation and an update: the time it had.
     package var wasPlanned: String
     package var calendarAdds: String
@@ -52,6 +55,8 @@ package struct MeetingMailTexts: Sendable {
             agencyTime: "Time in Viet Nam",
             agenda: "Agenda",
             join: "Join from your browser with your personal link (please do not share it):",
+            answers:
+                "On the same page you can tell us if you cannot attend, and ask for the transcript by e-mail.",
             wasPlanned: "Previously planned",
             calendarAdds: "The attached calendar file adds the meeting to your calendar.",
             calendarRemoves: "The attached calendar file removes the meeting from your calendar.",
@@ -73,6 +78,8 @@ package struct MeetingMailTexts: Sendable {
             agenda: "Nội dung",
             join:
                 "Quý vị có thể tham gia trực tiếp trên trình duyệt bằng đường liên kết dành riêng cho Quý vị (vui lòng không chia sẻ):",
+            answers:
+                "Cũng trên trang này, Quý vị có thể thông báo cho chúng tôi nếu không thể tham dự, và đăng ký nhận biên bản cuộc họp qua thư điện tử.",
             wasPlanned: "Thời gian dự kiến trước đây",
             calendarAdds: "Tệp lịch đính kèm giúp Quý vị thêm cuộc họp vào lịch của mình.",
             calendarRemoves: "Tệp lịch đính kèm giúp Quý vị xóa cuộc họp khỏi lịch của mình.",
@@ -94,6 +101,8 @@ package struct MeetingMailTexts: Sendable {
             agencyTime: "Heure du Viêt Nam",
             agenda: "Ordre du jour",
             join: "Rejoignez la réunion depuis votre navigateur avec votre lien personnel (merci de ne pas le partager)\u{00A0}:",
+            answers:
+                "Sur la même page, vous pouvez nous indiquer que vous ne pourrez pas participer et demander à recevoir la transcription par e-mail.",
             wasPlanned: "Horaire initialement prévu",
             calendarAdds: "Le fichier de calendrier joint vous permet d’ajouter la réunion à votre agenda.",
             calendarRemoves: "Le fichier de calendrier joint vous permet de retirer la réunion de votre agenda.",
@@ -113,6 +122,8 @@ package struct MeetingMailTexts: Sendable {
             agencyTime: "ベトナム時間",
             agenda: "議題",
             join: "下記のお客様専用リンクから、ブラウザでご参加いただけます（第三者への共有はお控えください）。",
+            answers:
+                "同じページから、ご出席いただけない場合のご連絡や、面談記録のメール送付のお申し込みができます。",
             wasPlanned: "予定していた日時",
             calendarAdds: "添付のカレンダーファイルから、本面談をお使いのカレンダーに追加いただけます。",
             calendarRemoves: "添付のカレンダーファイルで、お使いのカレンダーから本面談を削除いただけます。",
@@ -132,6 +143,8 @@ package struct MeetingMailTexts: Sendable {
             agencyTime: "베트남 시간",
             agenda: "안건",
             join: "아래 귀하 전용 링크로 브라우저에서 참가하실 수 있습니다(타인과 공유하지 말아 주십시오).",
+            answers:
+                "같은 페이지에서 참석이 어려우신 경우 알려 주시거나, 회의록을 이메일로 받도록 신청하실 수 있습니다.",
             wasPlanned: "기존 일정",
             calendarAdds: "첨부된 캘린더 파일로 회의를 캘린더에 추가하실 수 있습니다.",
             calendarRemoves: "첨부된 캘린더 파일로 캘린더에서 회의를 삭제하실 수 있습니다.",
@@ -150,6 +163,8 @@ package struct MeetingMailTexts: Sendable {
             agencyTime: "越南时间",
             agenda: "议程",
             join: "请通过浏览器使用您的专属链接参会（请勿转发给他人）：",
+            answers:
+                "您也可以在同一页面告知我们您无法出席，或申请通过电子邮件接收会议记录。",
             wasPlanned: "原定时间",
             calendarAdds: "您可通过附件中的日历文件将会议添加到日历。",
             calendarRemoves: "您可通过附件中的日历文件将会议从日历中删除。",

@@ -34,6 +34,9 @@ import Testing
         #expect(text.contains("UTC+7"))  // and Quảng Ninh's
         #expect(text.contains("11:00"))  // 02:00 UTC in Tokyo
         #expect(text.contains("https://meet.example/join#ABCD-EFGH"))
+        // The page the link opens is where the investor answers (cannot attend, transcript).
+        #expect(text.contains("https://meet.example/join#ABCD-EFGH\n" + MeetingMailTexts.of("ja").answers))
+        #expect(invitation.htmlBody().contains(MeetingMailTexts.of("ja").answers))
         #expect(text.contains("This conversation is recorded."))
         #expect(text.contains("Land & labour"))
         let calendar = try #require(invitation.calendar(stamp: Self.start))
@@ -58,6 +61,7 @@ import Testing
     @Test func aCancellationHasNoLinkAndACalendarCancel() throws {
         let cancellation = try Self.mail(.cancellation)
         #expect(!cancellation.textBody().contains("/join#"))
+        #expect(!cancellation.textBody().contains(MeetingMailTexts.of("ja").answers))
         #expect(!cancellation.htmlBody().contains("/join#"))
         let calendar = try #require(cancellation.calendar(stamp: Self.start))
         #expect(calendar.method == .cancel)
