@@ -124,13 +124,25 @@ package struct SessionState: Sendable {
     }
 
     /// The session's calendar side as stored now (moved, opened, cancelled, lobby switched):
-    /// the copy in memory follows it. An ended session stays ended.
+    /// the copy in memory follows it. Reads of the store may come back out of order (another
+    /// node's notices are read apart), so nothing goes back: not an older schedule (a lower
+    /// `sequence`), nor a status — scheduled, then live, then ended; cancelled stays.
     package mutating func replan(from stored: SessionInfo) {
+        if let current = info.schedule, let incoming = stored.schedule, incoming.sequence < current.sequence { return }
         info.schedule = stored.schedule
         info.lobby = stored.lobby
         info.agenda = stored.agenda
-        info.cancelledAt = stored.cancelledAt
-        if info.status != .ended { info.status = stored.status }
+        info.cancelledAt = stored.cancelledAt ?? info.cancelledAt
+        if Self.statusOrder(stored.status) > Self.statusOrder(info.status) { info.status = stored.status }
+    }
+
+    /// How far along a session is: a status never goes back to a lower one.
+    private static func statusOrder(_ status: SessionStatus) -> Int {
+        switch status {
+        case .scheduled: 0
+        case .live: 1
+        case .ended, .cancelled: 2
+        }
     }
 
     /// Drops a pending draft whose text was redacted: approving it would publish the text again.

@@ -59,6 +59,16 @@ extension HTTPAPI {
             await signInFailures.failed(request.peer)
             throw Failure(status: 401, code: "unauthorized", message: "unknown, revoked or expired invite code")
         }
+        // As at `hello`: an investor removed from the session, or turned away in its lobby,
+        // has no say in it any more (nor its transcript).
+        if let state = try await store.loadState(session: invite.session) {
+            if state.participant(invite.id)?.removed == true {
+                throw Failure(status: 403, code: "forbidden", message: "you were removed from this session")
+            }
+            if state.isDeclined(invite.id) {
+                throw Failure(status: 403, code: "forbidden", message: "an officer did not admit you to this session")
+            }
+        }
         return invite
     }
 
@@ -102,6 +112,9 @@ struct InvitationAnswer: Equatable {
         var answer = InvitationAnswer(
             email: invite.email, transcriptByMail: invite.transcriptByMail, declinedAt: invite.declinedAt)
         if let email, email != .null {
+            guard session.status != .ended, session.status != .cancelled else {
+                throw Refusal(reason: "the meeting is \(session.status.rawValue): no address is needed for it", conflict: true)
+            }
             guard let text = email.stringValue?.trimmingCharacters(in: .whitespaces) else {
                 throw Refusal(reason: "\"email\" must be a string", conflict: false)
             }

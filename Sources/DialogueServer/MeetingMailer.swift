@@ -47,9 +47,10 @@ package struct MeetingMailer: Sendable {
                         .update, session: session, invite: invite, joinURL: repeatedLink(invite),
                         previous: meetingTime(previous))
                 else { return }
+                let sequence = session.schedule?.sequence ?? 0
                 try await enqueue(
-                    mail, key: "update:\(invite.id):\(session.schedule?.sequence ?? 0)", invite: invite,
-                    supersede: Self.replacedByUpdate(invite))
+                    mail, key: "update:\(invite.id):\(sequence)", invite: invite,
+                    supersede: Self.replacedByUpdate(invite, sequence: sequence))
             }
         }
     }
@@ -57,14 +58,24 @@ package struct MeetingMailer: Sendable {
     /// Called off: each invited address gets a calendar cancellation. `invites` are read
     /// before they are revoked.
     func cancelled(_ session: SessionInfo, invites: [Invite]) async {
+        let joined = (try? await store.participants(session: session.id)).map { Set($0.map(\.id)) } ?? []
         for invite in invites where invite.email != nil && invite.revokedAt == nil {
             await each(invite) {
                 guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
                 try await enqueue(
                     mail, key: "cancellation:\(invite.id)", invite: invite, supersede: Self.replacedByCancellation(invite),
-                    unlessUnheard: true)
+                    unlessUnheard: try await onlyByMail(invite, joined: joined))
             }
         }
+    }
+
+    /// Whether the investor knows of the meeting only from its mails: an invitation was
+    /// queued for them and they never joined (a link given by hand, with the address they
+    /// gave on their page, or a visit to the meeting, tells them too). Only then may the
+    /// cancellation of a meeting none of whose mails went out stay unsent.
+    private func onlyByMail(_ invite: Invite, joined: Set<String>) async throws -> Bool {
+        guard !joined.contains(invite.id) else { return false }
+        return try await store.mailKeys(prefix: "invitation:\(invite.id)").contains("invitation:\(invite.id)")
     }
 
     /// Runs one invite's part, logging (not throwing) what fails.
@@ -127,11 +138,12 @@ package struct MeetingMailer: Sendable {
                 case .cancelled:
                     let key = "cancellation:\(invite.id)"
                     guard try await store.mailKeys(prefix: key).isEmpty else { continue }
+                    let joined = Set(try await store.participants(session: session.id).map(\.id))
                     await each(invite) {
                         guard let mail = try compose(.cancellation, session: session, invite: invite, joinURL: nil) else { return }
                         try await enqueue(
                             mail, key: key, invite: invite, supersede: Self.replacedByCancellation(invite),
-                            unlessUnheard: true)
+                            unlessUnheard: try await onlyByMail(invite, joined: joined))
                     }
                 case .scheduled where schedule.sequence > 0 && invite.revokedAt == nil:
                     // An invite made after the last move was invited at that time already.
@@ -149,7 +161,9 @@ package struct MeetingMailer: Sendable {
                                 .update, session: session, invite: invite, joinURL: repeatedLink(invite),
                                 previous: schedule.previous.flatMap(meetingTime))
                         else { return }
-                        try await enqueue(mail, key: key, invite: invite, supersede: Self.replacedByUpdate(invite))
+                        try await enqueue(
+                            mail, key: key, invite: invite,
+                            supersede: Self.replacedByUpdate(invite, sequence: schedule.sequence))
                     }
                 default:
                     continue
@@ -196,7 +210,13 @@ package struct MeetingMailer: Sendable {
     /// their language, the signed export attached (key `transcript:INVITE`, once).
     func sendTranscripts(of sessionId: String) async {
         do {
-            let asked = try await store.invites(session: sessionId).filter { $0.transcriptByMail && $0.email != nil }
+            var asked = try await store.invites(session: sessionId).filter {
+                $0.transcriptByMail && $0.email != nil && $0.revokedAt == nil
+            }
+            // Not to an investor removed from the session or turned away in its lobby.
+            if !asked.isEmpty, let state = try await store.loadState(session: sessionId) {
+                asked.removeAll { state.participant($0.id)?.removed == true || state.isDeclined($0.id) }
+            }
             guard !asked.isEmpty, let session = try await store.session(id: sessionId),
                 let signed = try await transcripts.document(session: sessionId)
             else { return }
@@ -304,10 +324,11 @@ package struct MeetingMailer: Sendable {
         ) { id, date in try mail.message(messageID: "<\(id)@\(host)>", date: date).rendered() }
     }
 
-    /// An update replaces the earlier updates and the reminders of the former time still
-    /// queued (the invitation stays: it is the first the investor hears of the meeting).
-    static func replacedByUpdate(_ invite: Invite) -> MailFamilies {
-        MailFamilies(["update:\(invite.id)", "reminder:\(invite.id)"])
+    /// The update of `sequence` replaces the earlier updates and the reminders of the former
+    /// times still queued — never those of its own time, which a reminder pass may have queued
+    /// first (the invitation stays: it is the first the investor hears of the meeting).
+    static func replacedByUpdate(_ invite: Invite, sequence: Int) -> MailFamilies {
+        MailFamilies((0..<max(sequence, 0)).flatMap { ["update:\(invite.id):\($0)", "reminder:\(invite.id):\($0)"] })
     }
 
     /// A cancellation replaces every mail of the meeting to the investor still queued, so a

@@ -423,6 +423,14 @@ enum PostgresSchema {
                 "ALTER TABLE sessions ADD COLUMN previous_ends_at TEXT",
             ]
         ),
+        (
+            "v14: outbox keys in byte order",
+            [
+                // Key families are read by range in byte order (COLLATE "C": ids hold `_`, LIKE's
+                // wildcard), which the unique index in the default collation cannot serve.
+                #"CREATE INDEX mail_outbox_key_bytes ON mail_outbox (key COLLATE "C")"#
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

@@ -23,25 +23,27 @@ extension PostgresStore {
             for family in supersede.families {
                 // A range in byte order (COLLATE "C"), not LIKE: ids hold underscores, its wildcard.
                 let (from, to) = (family + ":", SQLiteStore.prefixEnd(family + ":"))
-                for try await status in try await connection.query(
-                    """
-                    SELECT status FROM mail_outbox WHERE id <> \(mail.id)
-                    AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
-                    """, logger: logger
-                ).decode(String.self) where status == "sent" || status == "sending" {
-                    heard = true
-                }
+                // Replaced first, then looked at: a node's claim that committed meanwhile left its
+                // mail `sending` (skipped here), and the second statement sees it, so it counts.
                 try await connection.query(
                     """
-                    UPDATE mail_outbox SET status = 'superseded', last_error = \("superseded by \(mail.key)")
+                    UPDATE mail_outbox SET status = 'superseded', last_error = \("superseded by \(mail.key)"),
+                      message = ''::bytea
                     WHERE status = 'queued' AND id <> \(mail.id)
                     AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
                     """, logger: logger)
+                for try await _ in try await connection.query(
+                    """
+                    SELECT 1 FROM mail_outbox WHERE id <> \(mail.id) AND status IN ('sent', 'sending')
+                    AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
+                    LIMIT 1
+                    """, logger: logger
+                ) { heard = true }
             }
             if unlessUnheard && !heard {
                 try await connection.query(
                     """
-                    UPDATE mail_outbox SET status = 'superseded',
+                    UPDATE mail_outbox SET status = 'superseded', message = ''::bytea,
                       last_error = \("nothing earlier of this meeting reached \(mail.recipient)") WHERE id = \(mail.id)
                     """, logger: logger)
             }

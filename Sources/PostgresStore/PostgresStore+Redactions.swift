@@ -76,9 +76,11 @@ extension PostgresStore {
     package func sessionsDue(endedBefore cutoff: String) async throws -> [String] {
         try await rows(
             """
-            SELECT id FROM sessions s WHERE status = 'ended' AND ended_at IS NOT NULL AND ended_at < \(cutoff)
+            SELECT id FROM sessions s
+            WHERE ((status = 'ended' AND ended_at IS NOT NULL AND ended_at < \(cutoff))
+              OR (status = 'cancelled' AND COALESCE(ended_at, cancelled_at) < \(cutoff)))
             AND NOT EXISTS (SELECT 1 FROM redactions r WHERE r.session_id = s.id AND r.scope = 'retention')
-            ORDER BY ended_at, id
+            ORDER BY COALESCE(ended_at, cancelled_at), id
             """
         ).map { try $0.decode(String.self) }
     }

@@ -132,7 +132,8 @@ extension PostgresStore {
     {
         try await rows(
             """
-            UPDATE invites SET email = \(email), transcript_by_mail = \(transcriptByMail), declined_at = \(declinedAt)
+            UPDATE invites SET email = COALESCE(email, \(email)), transcript_by_mail = \(transcriptByMail),
+              declined_at = \(declinedAt)
             WHERE id = \(id) AND revoked_at IS NULL
             RETURNING \(unescaped: Self.inviteColumns)
             """

@@ -91,9 +91,10 @@ package protocol StaffStore: ClosableStore {
     func invites(session: String) async throws -> [Invite]
     /// Marks an invite revoked; false when unknown or already revoked.
     func revokeInvite(id: String, session: String) async throws -> Bool
-    /// The investor's own answers on their page: the address and whether the transcript is
-    /// mailed to it, and whether (since when) they cannot attend. The invite as stored after,
-    /// nil when it is unknown or revoked.
+    /// The investor's own answers on their page: the address (kept when the invite has one
+    /// already: the first given wins) and whether the transcript is mailed to it, and whether
+    /// (since when) they cannot attend. The invite as stored after, nil when it is unknown or
+    /// revoked.
     func answerInvite(id: String, email: String?, transcriptByMail: Bool, declinedAt: String?) async throws -> Invite?
 }
 

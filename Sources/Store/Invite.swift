@@ -30,8 +30,8 @@ package struct Invite: Sendable, Equatable {
     package var sealedCode: [UInt8]?
     /// The investor asked for the transcript by mail once the meeting ends.
     package var transcriptByMail: Bool
-    /// RFC 3339, when the investor said on their page that they cannot attend (no reminder
-    /// or update is mailed to them then); nil otherwise.
+    /// RFC 3339, when the investor said on their page that they cannot attend (no reminder is
+    /// mailed to them then; an update of a move still is); nil otherwise.
     package var declinedAt: String?
 
     package init(

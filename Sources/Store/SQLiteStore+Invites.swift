@@ -55,7 +55,7 @@ extension SQLiteStore {
         try await writing { db in
             try db.execute(
                 sql: """
-                    UPDATE invites SET email = ?, transcript_by_mail = ?, declined_at = ?
+                    UPDATE invites SET email = COALESCE(email, ?), transcript_by_mail = ?, declined_at = ?
                     WHERE id = ? AND revoked_at IS NULL
                     """,
                 arguments: [email, transcriptByMail, declinedAt, id])

@@ -21,23 +21,26 @@ extension SQLiteStore {
             for family in supersede.families {
                 // The family's keys, by range on the key's index (ids hold `_`, LIKE's wildcard).
                 let (from, to) = (family + ":", Self.prefixEnd(family + ":"))
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT id, status FROM mail_outbox WHERE key = ? OR (key >= ? AND key < ?)",
-                    arguments: [family, from, to])
-                for row in rows where (row["id"] as String) != mail.id {
-                    let status: String = row["status"]
-                    if status == OutboxStatus.sent.rawValue || status == OutboxStatus.sending.rawValue { heard = true }
-                }
                 try db.execute(
                     sql: """
-                        UPDATE mail_outbox SET status = 'superseded', last_error = ?
+                        UPDATE mail_outbox SET status = 'superseded', last_error = ?, message = x''
                         WHERE status = 'queued' AND id <> ? AND (key = ? OR (key >= ? AND key < ?))
                         """,
                     arguments: ["superseded by \(mail.key)", mail.id, family, from, to])
+                if !heard {
+                    heard =
+                        try Bool.fetchOne(
+                            db,
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM mail_outbox WHERE id <> ? AND status IN ('sent', 'sending')
+                                  AND (key = ? OR (key >= ? AND key < ?)))
+                                """,
+                            arguments: [mail.id, family, from, to]) == true
+                }
             }
             if unlessUnheard && !heard {
                 try db.execute(
-                    sql: "UPDATE mail_outbox SET status = 'superseded', last_error = ? WHERE id = ?",
+                    sql: "UPDATE mail_outbox SET status = 'superseded', last_error = ?, message = x'' WHERE id = ?",
                     arguments: ["nothing earlier of this meeting reached \(mail.recipient)", mail.id])
             }
             return true

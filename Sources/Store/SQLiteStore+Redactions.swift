@@ -68,10 +68,12 @@ extension SQLiteStore {
             try String.fetchAll(
                 db,
                 sql: """
-                    SELECT id FROM sessions s WHERE status = 'ended' AND ended_at IS NOT NULL AND ended_at < ?
+                    SELECT id FROM sessions s
+                    WHERE ((status = 'ended' AND ended_at IS NOT NULL AND ended_at < ?)
+                      OR (status = 'cancelled' AND COALESCE(ended_at, cancelled_at) < ?))
                     AND NOT EXISTS (SELECT 1 FROM redactions r WHERE r.session_id = s.id AND r.scope = 'retention')
-                    ORDER BY ended_at, id
-                    """, arguments: [cutoff])
+                    ORDER BY COALESCE(ended_at, cancelled_at), id
+                    """, arguments: [cutoff, cutoff])
         }
     }
 

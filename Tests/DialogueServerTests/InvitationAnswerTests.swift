@@ -68,3 +68,27 @@ import Testing
         #expect(throws: InvitationAnswer.Refusal.self) { _ = try decide(Self.invite(), ["attending": "no"]) }
     }
 }
+
+/// Which queued mails a later one replaces (`MeetingMailer`), without a store.
+@Suite struct MailReplacementTests {
+    static let invite = InvitationAnswerTests.invite()
+
+    @Test func anUpdateReplacesOnlyTheFormerTimesMails() {
+        let families = MeetingMailer.replacedByUpdate(Self.invite, sequence: 2)
+        #expect(families.contains("update:inv_kenji:1") && families.contains("reminder:inv_kenji:0:1"))
+        #expect(families.contains("reminder:inv_kenji:1:0"))
+        #expect(!families.contains("reminder:inv_kenji:2:0"), "a reminder of the new time stays")
+        #expect(!families.contains("update:inv_kenji:2"))
+        #expect(!families.contains("invitation:inv_kenji"))
+        #expect(!families.contains("reminder:inv_kenji2:0:0"))
+        #expect(MeetingMailer.replacedByUpdate(Self.invite, sequence: 0).families.isEmpty)
+    }
+
+    @Test func aCancellationReplacesEveryMailOfTheMeeting() {
+        let families = MeetingMailer.replacedByCancellation(Self.invite)
+        for key in ["invitation:inv_kenji", "update:inv_kenji:3", "reminder:inv_kenji:3:1"] {
+            #expect(families.contains(key))
+        }
+        #expect(!families.contains("transcript:inv_kenji") && !families.contains("invitation:inv_kenji2"))
+    }
+}

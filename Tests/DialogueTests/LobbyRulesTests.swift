@@ -82,6 +82,33 @@ import Testing
         #expect(!state.isAdmitted("inv_new"))
     }
 
+    /// Reads of the store may arrive out of order: the copy in memory never goes back to an
+    /// older schedule or an earlier status.
+    @Test func aReplanNeverGoesBack() throws {
+        var planned = F.info
+        planned.status = .scheduled
+        planned.schedule = .init(startsAt: "2027-01-15T02:00:00Z", endsAt: "2027-01-15T03:00:00Z", timeZone: "UTC")
+        var state = SessionState(info: planned)
+        var moved = planned
+        moved.schedule = .init(startsAt: "2027-01-16T02:00:00Z", endsAt: "2027-01-16T03:00:00Z", timeZone: "UTC", sequence: 1)
+        var cancelled = moved
+        cancelled.status = .cancelled
+        cancelled.cancelledAt = "2027-01-10T00:00:00Z"
+        cancelled.schedule?.sequence = 2
+        state.replan(from: moved)
+        state.replan(from: cancelled)
+        state.replan(from: moved)  // the slower, older read
+        state.replan(from: planned)
+        #expect(state.info.status == .cancelled && state.info.schedule?.sequence == 2)
+        #expect(state.info.cancelledAt == "2027-01-10T00:00:00Z")
+        var opened = SessionState(info: planned)
+        var live = planned
+        live.status = .live
+        opened.replan(from: live)
+        opened.replan(from: planned)  // read before the opening, same sequence
+        #expect(opened.info.status == .live)
+    }
+
     @Test func theFramesDecodeAsModerationsOfTheInvite() throws {
         #expect(
             try ClientFrame.decode(Array(#"{"type":"admit","session":"ses_1","invite":"inv_2"}"#.utf8))

@@ -26,6 +26,7 @@ import HashChain
         "v11: a cancelled meeting stays cancelled": "c7a488192f3637ce6450bf530e8c14aac8710e261fece2352ebc3b8fc69d2ee6",
         "v12: the investor's answers": "1e73fa7f4804ba24d7cdd7f25d2a3af3267cc05882060e24c93b99ceabcab1e2",
         "v13: the time before a move": "01530a6e0b37d5a9943b4792257c1704ef47c1211921861340bf2585aaf2fd19",
+        "v14: outbox keys in byte order": "7ebbb741056e993a16e3364320f799c5ae87a34bbdffba5e897e149fa84777e1",
     ]
 
     @Test func shippedMigrationsKeepTheirText() {

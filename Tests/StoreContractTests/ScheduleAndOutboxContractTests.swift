@@ -93,6 +93,9 @@ import Testing
         let stored = try #require(try await store.session(id: "ses_off"))
         #expect(stored.status == .cancelled)
         #expect(stored.cancelledAt == "2027-01-10T00:00:00Z")
+        // Its conversation is cleared by retention like an ended meeting's.
+        #expect(try await store.sessionsDue(endedBefore: "2099-01-01T00:00:00.000Z").contains("ses_off"))
+        #expect(try await !store.sessionsDue(endedBefore: "2000-01-01T00:00:00.000Z").contains("ses_off"))
     }
 
     @Test(arguments: StoreContractTests.backends) func invitesKeepAddressAndZone(_ backend: Backend) async throws {
@@ -115,6 +118,10 @@ import Testing
         #expect(answered?.transcriptByMail == true && answered?.declinedAt == "2027-01-14T00:00:00.000Z")
         #expect(try await store.invite(code: code) == answered)
         #expect(try await store.answerInvite(id: "inv_nope", email: nil, transcriptByMail: false, declinedAt: nil) == nil)
+        // The address the invite has stays: the first given wins.
+        let kept = try await store.answerInvite(
+            id: "inv_kenji", email: "other@example.com", transcriptByMail: true, declinedAt: "2027-01-14T00:00:00.000Z")
+        #expect(kept?.email == "kenji@sato.example")
         #expect(try await store.revokeInvite(id: "inv_kenji", session: "ses_a"))
         #expect(try await store.answerInvite(id: "inv_kenji", email: nil, transcriptByMail: false, declinedAt: nil) == nil)
         #expect(try await store.invite(code: code)?.declinedAt == "2027-01-14T00:00:00.000Z")

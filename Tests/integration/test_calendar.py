@@ -677,7 +677,8 @@ def test_a_move_lost_in_a_stop_is_mailed_at_the_next_start_with_the_former_time(
     con = sqlite3.connect(find_database(srv.data))
     con.execute("UPDATE sessions SET previous_starts_at = starts_at, previous_ends_at = ends_at, starts_at = ?, "
                 "ends_at = ?, schedule_sequence = schedule_sequence + 1, planned_at = ? WHERE id = ?",
-                (later, later_end, rfc3339(datetime.now(timezone.utc)), s["id"]))
+                # Stored to the second, as the server does: a second on, so the move is after the invite.
+                (later, later_end, rfc3339(datetime.now(timezone.utc) + timedelta(seconds=1)), s["id"]))
     con.commit()
     con.close()
     srv.start()

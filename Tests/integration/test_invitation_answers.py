@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from harness import assert_http_error, investor, is_event, officer, run
+from harness import assert_http_error, connect, investor, is_event, officer, run
 from test_calendar import maildir_messages, outbox, rfc3339, soon, wait_messages
 
 
@@ -139,3 +139,61 @@ def test_the_transcript_reaches_the_investor_who_asked_on_their_page(server_fact
     assert [x["kind"] for x in outbox(srv)] == ["transcript"]
     st, js, _ = answer(srv, inv["code"], {"transcriptByMail": False})
     assert_http_error(st, js, 409, "conflict")
+
+
+def test_a_removed_or_turned_away_investor_has_no_say_and_no_transcript(server_factory):
+    srv = server_factory()
+    maildir = srv.data / "mail"
+    s = srv.create_session("Removed and turned away", lobby=True)  # live at once, with a lobby
+    removed = srv.create_invite(s["id"], name="Removed", language="en")
+    away = srv.create_invite(s["id"], name="Turned Away", language="en")
+    kept = srv.create_invite(s["id"], name="Kept", language="en")
+    for inv, address in ((removed, "removed@investor.example"), (kept, "kept@investor.example")):
+        st, js, _ = answer(srv, inv["code"], {"transcriptByMail": True, "email": address})
+        assert st == 200, js
+
+    async def go():
+        off, _ = await officer(srv, join=s["id"])
+        for inv in (removed, kept):
+            ws = await connect(srv)
+            await ws.hello(inv["code"], "en")
+            mark = ws.mark()
+            await off.send({"type": "admit", "session": s["id"], "invite": inv["id"]})
+            await ws.wait_for(lambda f: f.get("type") == "welcome" and not f.get("lobby"), since=mark)
+            await ws.wait_for(lambda f: f.get("type") == "history" and f.get("complete"), since=mark)
+            await ws.close()
+        guest = await connect(srv)
+        await guest.hello(away["code"], "en")
+        await off.send({"type": "decline", "session": s["id"], "invite": away["id"]})
+        await off.send({"type": "moderate", "session": s["id"], "action": "remove", "target": removed["id"]})
+        await off.wait_for(lambda f: f.get("type") == "event" and f.get("kind") == "moderation"
+                           and f.get("action") == "remove")
+        # Neither may answer any more; the one kept may.
+        for inv, needle in ((removed, "removed"), (away, "not admit")):
+            st, js, _ = answer(srv, inv["code"])
+            assert_http_error(st, js, 403, "forbidden")
+            assert needle in js["error"]["message"], js
+        assert answer(srv, kept["code"])[0] == 200
+        await off.send({"type": "end", "session": s["id"]})
+        await off.wait_for(is_event("ended"))
+        await off.close()
+    run(go())
+    [m] = wait_messages(maildir, 1, timeout=30)
+    time.sleep(1.5)
+    assert [x["To"].addresses[0].addr_spec for x in maildir_messages(maildir)] == ["kept@investor.example"]
+
+
+def test_a_cancellation_reaches_an_address_given_on_the_page(server_factory):
+    srv = server_factory()
+    maildir = srv.data / "mail"
+    starts, ends, _, _ = soon()
+    s = srv.create_session("Cancelled, link given by hand", startsAt=starts, endsAt=ends)
+    inv = srv.create_invite(s["id"], name="Marie Dubois", language="fr")  # the link given by hand
+    st, js, _ = answer(srv, inv["code"], {"transcriptByMail": True, "email": "marie@dubois.example"})
+    assert st == 200, js
+    st, _, _ = srv.http("POST", f"/v1/sessions/{s['id']}/cancel", srv.officer_token, {})
+    assert st == 200
+    # No invitation was mailed, but she knows of the meeting: she is told it is off.
+    [m] = wait_messages(maildir, 1, timeout=20)
+    assert m["To"].addresses[0].addr_spec == "marie@dubois.example"
+    assert [x["status"] for x in outbox(srv)] == ["sent"]
