@@ -431,6 +431,14 @@ enum PostgresSchema {
                 #"CREATE INDEX mail_outbox_key_bytes ON mail_outbox (key COLLATE "C")"#
             ]
         ),
+        (
+            "v15: mails replaced while being sent",
+            [
+                // The key of the mail that replaced one a node was sending: if that attempt fails,
+                // the mail is not tried again (docs/mail.md, "The outbox").
+                "ALTER TABLE mail_outbox ADD COLUMN superseded_by TEXT"
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

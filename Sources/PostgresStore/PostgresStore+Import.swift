@@ -125,10 +125,11 @@ extension PostgresStore {
                 try await connection.query(
                     """
                     INSERT INTO mail_outbox (id, key, kind, session_id, recipient, subject, message, status, attempts,
-                      next_attempt_at, lease_until, claimed_by, last_error, created_at, sent_at)
+                      next_attempt_at, lease_until, claimed_by, last_error, created_at, sent_at, superseded_by)
                     VALUES (\(mail.id), \(mail.key), \(mail.kind), \(mail.session), \(mail.recipient), \(mail.subject),
                       \(Data(mail.message)), \(mail.status.rawValue), \(Int32(mail.attempts)), \(mail.nextAttemptAt),
-                      \(row.leaseUntil), \(row.claimedBy), \(mail.lastError), \(mail.createdAt), \(mail.sentAt))
+                      \(row.leaseUntil), \(row.claimedBy), \(mail.lastError), \(mail.createdAt), \(mail.sentAt),
+                      \(row.supersededBy))
                     """, logger: logger)
             }
             for request in rows.requests {

@@ -32,6 +32,13 @@ extension PostgresStore {
                     WHERE status = 'queued' AND id <> \(mail.id)
                     AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
                     """, logger: logger)
+                // One a node is sending may be on its way: it is left alone, but not tried again.
+                try await connection.query(
+                    """
+                    UPDATE mail_outbox SET superseded_by = \(mail.key)
+                    WHERE status = 'sending' AND id <> \(mail.id)
+                    AND (key = \(family) OR (key COLLATE "C" >= \(from) AND key COLLATE "C" < \(to)))
+                    """, logger: logger)
                 for try await _ in try await connection.query(
                     """
                     SELECT 1 FROM mail_outbox WHERE id <> \(mail.id) AND status IN ('sent', 'sending')
@@ -54,7 +61,15 @@ extension PostgresStore {
     /// One statement: the due rows are locked with SKIP LOCKED, so a node never waits for
     /// another's claim and two nodes never take the same mail.
     package func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail] {
-        try await rows(
+        // A mail replaced while its node was sending it, whose node then stopped, is not sent
+        // again: it may have gone out, and what replaced it has.
+        try await execute(
+            """
+            UPDATE mail_outbox SET status = 'superseded', message = ''::bytea, lease_until = NULL,
+              last_error = 'superseded by ' || superseded_by || ' while its sender stopped'
+            WHERE status = 'sending' AND lease_until <= \(now) AND superseded_by IS NOT NULL
+            """)
+        return try await rows(
             """
             UPDATE mail_outbox SET status = 'sending', claimed_by = \(node), lease_until = \(leaseUntil),
               attempts = attempts + 1
@@ -84,9 +99,15 @@ extension PostgresStore {
 
     package func markMailFailed(id: String, by node: String, error: String, retryAt: String?) async throws -> Bool {
         let status = retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue
+        let retry = retryAt != nil
+        // A retry of a mail replaced meanwhile is not made: it becomes `superseded`.
         return try await !rows(
             """
-            UPDATE mail_outbox SET status = \(status), last_error = \(error),
+            UPDATE mail_outbox SET
+              status = CASE WHEN \(retry) AND superseded_by IS NOT NULL THEN 'superseded' ELSE \(status) END,
+              last_error = CASE WHEN \(retry) AND superseded_by IS NOT NULL
+                THEN 'superseded by ' || superseded_by || ' after: ' || \(error) ELSE \(error) END,
+              message = CASE WHEN \(retry) AND superseded_by IS NOT NULL THEN ''::bytea ELSE message END,
               next_attempt_at = COALESCE(\(retryAt), next_attempt_at), lease_until = NULL
             WHERE id = \(id) AND status = 'sending' AND claimed_by = \(node) RETURNING id
             """

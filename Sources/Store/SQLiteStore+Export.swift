@@ -42,7 +42,7 @@ package struct StoreRows: Sendable {
 
     package struct OutboxRow: Sendable {
         package var mail: OutboxMail
-        package var leaseUntil, claimedBy: String?
+        package var leaseUntil, claimedBy, supersededBy: String?
     }
 }
 
@@ -81,7 +81,8 @@ extension SQLiteStore {
             }
             rows.outbox = try Row.fetchAll(db, sql: "SELECT * FROM mail_outbox ORDER BY created_at, id").map { row in
                 StoreRows.OutboxRow(
-                    mail: Self.outboxMail(row, withMessage: true), leaseUntil: row["lease_until"], claimedBy: row["claimed_by"])
+                    mail: Self.outboxMail(row, withMessage: true), leaseUntil: row["lease_until"], claimedBy: row["claimed_by"],
+                    supersededBy: row["superseded_by"])
             }
             rows.requests = try Row.fetchAll(db, sql: "SELECT * FROM meeting_requests ORDER BY created_at, id")
                 .map(Self.meetingRequest)

@@ -27,6 +27,13 @@ extension SQLiteStore {
                         WHERE status = 'queued' AND id <> ? AND (key = ? OR (key >= ? AND key < ?))
                         """,
                     arguments: ["superseded by \(mail.key)", mail.id, family, from, to])
+                // One a node is sending may be on its way: it is left alone, but not tried again.
+                try db.execute(
+                    sql: """
+                        UPDATE mail_outbox SET superseded_by = ?
+                        WHERE status = 'sending' AND id <> ? AND (key = ? OR (key >= ? AND key < ?))
+                        """,
+                    arguments: [mail.key, mail.id, family, from, to])
                 if !heard {
                     heard =
                         try Bool.fetchOne(
@@ -50,6 +57,15 @@ extension SQLiteStore {
     package func claimMail(node: String, now: String, leaseUntil: String, limit: Int) async throws -> [OutboxMail] {
         try await writing { db in
             // One writer at a time in SQLite: the select and the update are one transaction.
+            // A mail replaced while its node was sending it, whose node then stopped, is not
+            // sent again: it may have gone out, and what replaced it has.
+            try db.execute(
+                sql: """
+                    UPDATE mail_outbox SET status = 'superseded', message = x'', lease_until = NULL,
+                      last_error = 'superseded by ' || superseded_by || ' while its sender stopped'
+                    WHERE status = 'sending' AND lease_until <= ? AND superseded_by IS NOT NULL
+                    """,
+                arguments: [now])
             let ids = try String.fetchAll(
                 db,
                 sql: """
@@ -93,12 +109,19 @@ extension SQLiteStore {
     package func markMailFailed(id: String, by node: String, error: String, retryAt: String?) async throws -> Bool {
         try await writing { db in
             try db.execute(
+                // A retry of a mail replaced meanwhile is not made: it becomes `superseded`.
                 sql: """
-                    UPDATE mail_outbox SET status = ?, last_error = ?, next_attempt_at = COALESCE(?, next_attempt_at),
-                      lease_until = NULL WHERE id = ? AND status = 'sending' AND claimed_by = ?
+                    UPDATE mail_outbox SET
+                      status = CASE WHEN ? IS NOT NULL AND superseded_by IS NOT NULL THEN 'superseded' ELSE ? END,
+                      last_error = CASE WHEN ? IS NOT NULL AND superseded_by IS NOT NULL
+                        THEN 'superseded by ' || superseded_by || ' after: ' || ? ELSE ? END,
+                      message = CASE WHEN ? IS NOT NULL AND superseded_by IS NOT NULL THEN x'' ELSE message END,
+                      next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL
+                    WHERE id = ? AND status = 'sending' AND claimed_by = ?
                     """,
                 arguments: [
-                    retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue, error, retryAt, id, node,
+                    retryAt, retryAt == nil ? OutboxStatus.failed.rawValue : OutboxStatus.queued.rawValue, retryAt, error,
+                    error, retryAt, retryAt, id, node,
                 ])
             return db.changesCount > 0
         }

@@ -226,6 +226,11 @@ package final class SQLiteStore: DialogueStore {
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN previous_starts_at TEXT")
             try db.execute(sql: "ALTER TABLE sessions ADD COLUMN previous_ends_at TEXT")
         }
+        migrator.registerMigration("v15: mails replaced while being sent") { db in
+            // The key of the mail that replaced one a node was sending: if that attempt fails,
+            // the mail is not tried again (docs/mail.md, "The outbox").
+            try db.execute(sql: "ALTER TABLE mail_outbox ADD COLUMN superseded_by TEXT")
+        }
         return migrator
     }
 

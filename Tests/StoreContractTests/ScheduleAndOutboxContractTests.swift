@@ -243,6 +243,28 @@ import Testing
         #expect(try await !store.enqueueMail(
             Self.mail("mail_8", key: "cancellation:inv_kenji2"), supersede: families2, unlessUnheard: true))
         #expect(try await store.outbox(status: .superseded, limit: 10).count == 5)
+
+        // The one being sent, replaced meanwhile, is not tried again when its attempt fails.
+        #expect(try await store.markMailFailed(id: "mail_3", by: "a", error: "451 try later", retryAt: "2030-01-01T00:05:00Z"))
+        byId = Dictionary(uniqueKeysWithValues: try await store.outbox(status: nil, limit: 10).map { ($0.id, $0) })
+        #expect(byId["mail_3"]?.status == .superseded)
+        #expect(byId["mail_3"]?.lastError == "superseded by cancellation:inv_kenji2 after: 451 try later")
+
+        // Nor when its node stopped while sending it: once the lease has run out, it is
+        // superseded rather than taken again; the others are taken as before.
+        #expect(try await store.enqueueMail(Self.mail("mail_9", key: "invitation:inv_k3")))
+        let first = try await store.claimMail(
+            node: "b", now: "2030-01-02T00:00:00Z", leaseUntil: "2030-01-02T00:01:00Z", limit: 10)
+        #expect(Set(first.map(\.id)) == ["mail_7", "mail_9"])
+        #expect(try await store.enqueueMail(
+            Self.mail("mail_10", key: "cancellation:inv_k3"),
+            supersede: MailFamilies(["invitation:inv_k3", "update:inv_k3", "reminder:inv_k3"]), unlessUnheard: true))
+        let second = try await store.claimMail(
+            node: "c", now: "2030-01-02T00:02:00Z", leaseUntil: "2030-01-02T00:03:00Z", limit: 10)
+        #expect(Set(second.map(\.id)) == ["mail_7", "mail_10"])
+        byId = Dictionary(uniqueKeysWithValues: try await store.outbox(status: nil, limit: 20).map { ($0.id, $0) })
+        #expect(byId["mail_9"]?.status == .superseded)
+        #expect(byId["mail_9"]?.lastError == "superseded by cancellation:inv_k3 while its sender stopped")
     }
 
     /// Two nodes claiming at the same moment never take the same mail (PostgreSQL's SKIP

@@ -558,6 +558,31 @@ def test_a_later_change_replaces_the_mails_still_waiting(server_factory, smtp):
     assert all(m["session"] != unheard["id"] or m["status"] == "superseded" for m in outbox(srv))
 
 
+def test_a_mail_being_sent_when_the_meeting_is_cancelled_is_not_sent_again(server_factory, smtp):
+    """The invitation is in a stalled SMTP exchange when the meeting is cancelled; the node is
+    then killed. Once its lease has run out, another start does not send the invitation again:
+    only the cancellation goes out."""
+    stalled = smtp("--stall")
+    srv = server_factory("--smtp", f"smtp://127.0.0.1:{stalled.port}", "--mail-lease", "2")
+    starts, ends, _, _ = soon()
+    s = srv.create_session("Cancelled mid-send", startsAt=starts, endsAt=ends)
+    srv.create_invite(s["id"], name="Li Wei", language="zh", email="li@investor.example")
+    wait_outbox(srv, s["id"], {"invitation": "sending"})
+    st, _, _ = srv.http("POST", f"/v1/sessions/{s['id']}/cancel", srv.officer_token, {})
+    assert st == 200
+    wait_outbox(srv, s["id"], {"invitation": "sending", "cancellation": "queued"})
+    srv.kill()
+    relay = smtp()
+    srv.extra = ["--smtp", f"smtp://127.0.0.1:{relay.port}", "--mail-lease", "2"]
+    srv.start()
+    mails = wait_outbox(srv, s["id"], {"invitation": "superseded", "cancellation": "sent"}, timeout=30)
+    assert mails["invitation"]["lastError"].endswith("while its sender stopped"), mails["invitation"]
+    [cancellation] = wait_messages(relay.maildir, 1)
+    assert str(calendar_of(cancellation)["METHOD"]) == "CANCEL"
+    time.sleep(1.5)
+    assert len(maildir_messages(relay.maildir)) == 1, "the invitation is not sent after its cancellation"
+
+
 # ---------------------------------------------------------------- desks notified
 
 
