@@ -55,6 +55,32 @@ package struct LocalizedText: Sendable, Equatable {
     }
 }
 
+extension LocalizedText {
+    /// Why a pack file's text could not be read (the caller names the file, line and owner).
+    enum ReadFault: Error {
+        /// Neither a non-empty string nor a non-empty object.
+        case missing
+        /// The text for this language is not a non-empty string.
+        case notText(language: String)
+        /// This key is not a language code (only when codes are checked).
+        case notLanguage(String)
+    }
+
+    /// Text as the pack's JSON files give it: one non-empty string for every language, or an
+    /// object of non-empty strings by language (`checkCodes`: its keys must be language codes).
+    static func read(_ value: Any?, checkCodes: Bool = false) -> Result<LocalizedText, ReadFault> {
+        if let text = value as? String, !text.isEmpty { return .success(LocalizedText(values: ["": text])) }
+        guard let texts = value as? [String: Any], !texts.isEmpty else { return .failure(.missing) }
+        var values: [String: String] = [:]
+        for (language, value) in texts {
+            if checkCodes && !AgentManifest.isLanguageCode(language) { return .failure(.notLanguage(language)) }
+            guard let text = value as? String, !text.isEmpty else { return .failure(.notText(language: language)) }
+            values[language] = text
+        }
+        return .success(LocalizedText(values: values))
+    }
+}
+
 /// Reads `contacts.json`: `{"desks": [desk, …]}` or a bare array of desks.
 package enum ContactDirectory {
     package static let fileName = "contacts.json"
@@ -96,18 +122,13 @@ package enum ContactDirectory {
             if seen[id] != nil { throw fail("id", "desk id \"\(id)\" is used twice") }
             seen[id] = index
             func localized(_ key: String) throws(AgentPackError) -> LocalizedText {
-                if let text = object[key] as? String, !text.isEmpty { return LocalizedText(values: ["": text]) }
-                if let texts = object[key] as? [String: Any], !texts.isEmpty {
-                    var values: [String: String] = [:]
-                    for (language, value) in texts {
-                        guard let text = value as? String, !text.isEmpty else {
-                            throw fail(key, "desk \"\(id)\": \"\(key)\".\(language) must be a non-empty string")
-                        }
-                        values[language] = text
-                    }
-                    return LocalizedText(values: values)
+                switch LocalizedText.read(object[key]) {
+                case .success(let text): return text
+                case .failure(.notText(let language)), .failure(.notLanguage(let language)):
+                    throw fail(key, "desk \"\(id)\": \"\(key)\".\(language) must be a non-empty string")
+                case .failure(.missing):
+                    throw fail(key, "desk \"\(id)\" needs \"\(key)\": a string or an object of strings per language")
                 }
-                throw fail(key, "desk \"\(id)\" needs \"\(key)\": a string or an object of strings per language")
             }
             let name = try localized("name")
             let role = try localized("role")

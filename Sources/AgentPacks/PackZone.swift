@@ -53,21 +53,13 @@ package enum ZoneDirectory {
             guard seen.insert(id).inserted else { throw fail("id", "zone id \"\(id)\" is used twice") }
             if deskIds.contains(id) { throw fail("id", "zone id \"\(id)\" is a desk's id in contacts.json") }
             let name: LocalizedText
-            if let text = entry["name"] as? String, !text.isEmpty {
-                name = LocalizedText(values: ["": text])
-            } else if let texts = entry["name"] as? [String: Any], !texts.isEmpty {
-                var values: [String: String] = [:]
-                for (language, value) in texts {
-                    guard AgentManifest.isLanguageCode(language) else {
-                        throw fail("name", "zone \"\(id)\": \"\(language)\" is not a language code")
-                    }
-                    guard let text = value as? String, !text.isEmpty else {
-                        throw fail("name", "zone \"\(id)\": \"name\".\(language) must be a non-empty string")
-                    }
-                    values[language] = text
-                }
-                name = LocalizedText(values: values)
-            } else {
+            switch LocalizedText.read(entry["name"], checkCodes: true) {
+            case .success(let text): name = text
+            case .failure(.notLanguage(let language)):
+                throw fail("name", "zone \"\(id)\": \"\(language)\" is not a language code")
+            case .failure(.notText(let language)):
+                throw fail("name", "zone \"\(id)\": \"name\".\(language) must be a non-empty string")
+            case .failure(.missing):
                 throw fail("name", "zone \"\(id)\" needs \"name\": a string or an object of strings per language")
             }
             guard let desk = entry["desk"] as? String else {
