@@ -11,20 +11,18 @@ import Transport
 extension HTTPAPI {
     /// `GET /v1/invitation`.
     func invitation(_ call: RouteCall) async throws -> HTTPResponse {
-        let invite = try await investorInvite(call.request)
-        guard let session = try await store.session(id: invite.session) else { throw Failure.notFound("no session") }
+        let (invite, session) = try await investorInvite(call.request)
         return Self.json(200, Self.invitationObject(invite, session))
     }
 
     /// `PATCH /v1/invitation` with `transcriptByMail`, `email` and `attending`, each optional.
     func answerInvitation(_ call: RouteCall) async throws -> HTTPResponse {
-        let invite = try await investorInvite(call.request)
+        let (invite, session) = try await investorInvite(call.request)
         let fields = try body(call.request)
         guard case .object(let members) = fields else { throw Failure.badRequest("the body must be a JSON object") }
         if let unknown = members.keys.sorted().first(where: { !["transcriptByMail", "email", "attending"].contains($0) }) {
             throw Failure.badRequest("unknown field \"\(unknown)\": only transcriptByMail, email and attending")
         }
-        guard let session = try await store.session(id: invite.session) else { throw Failure.notFound("no session") }
         let answer: InvitationAnswer
         do {
             answer = try InvitationAnswer.decide(
@@ -46,9 +44,9 @@ extension HTTPAPI {
         return Self.json(200, Self.invitationObject(stored, session))
     }
 
-    /// The invite behind the bearer code, while it admits; a wrong code counts as a failed
-    /// sign-in (`SignInFailures`), as at `hello`.
-    private func investorInvite(_ request: HTTPRequest) async throws -> Invite {
+    /// The invite behind the bearer code, while it admits, and its session; a wrong code
+    /// counts as a failed sign-in (`SignInFailures`), as at `hello`.
+    private func investorInvite(_ request: HTTPRequest) async throws -> (Invite, SessionInfo) {
         guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else {
             throw Failure(status: 401, code: "unauthorized", message: "send the invite code as Authorization: Bearer CODE")
         }
@@ -59,17 +57,17 @@ extension HTTPAPI {
             await signInFailures.failed(request.peer)
             throw Failure(status: 401, code: "unauthorized", message: "unknown, revoked or expired invite code")
         }
+        guard let session = try await store.session(id: invite.session) else { throw Failure.notFound("no session") }
         // As at `hello`: an investor removed from the session, or turned away in its lobby,
         // has no say in it any more (nor its transcript).
-        if let state = try await store.loadState(session: invite.session) {
-            if state.participant(invite.id)?.removed == true {
-                throw Failure(status: 403, code: "forbidden", message: "you were removed from this session")
-            }
-            if state.isDeclined(invite.id) {
-                throw Failure(status: 403, code: "forbidden", message: "an officer did not admit you to this session")
-            }
+        let shutOut = try await store.shutOutInvestors(of: session)
+        if shutOut.removed.contains(invite.id) {
+            throw Failure(status: 403, code: "forbidden", message: "you were removed from this session")
         }
-        return invite
+        if shutOut.declined.contains(invite.id) {
+            throw Failure(status: 403, code: "forbidden", message: "an officer did not admit you to this session")
+        }
+        return (invite, session)
     }
 
     static func invitationObject(_ invite: Invite, _ session: SessionInfo) -> JSONValue {

@@ -93,8 +93,9 @@ package struct MeetingMailer: Sendable {
             from: MeetingTime.rfc3339(now), to: MeetingTime.rfc3339(now.addingTimeInterval(longest + 1)))
         for session in sessions where session.status.takesMessages {
             guard let schedule = session.schedule, let time = meetingTime(schedule), time.startsAt > now else { continue }
-            // Who the lobby turned away is read (a replay of the session) only once a reminder is due.
-            var declined: Set<String>?
+            // Who was shut out is read (for a lobby, a replay of the session) only once a
+            // reminder is due.
+            var shutOut: ShutOutInvestors?
             // No reminder to an investor who said on their page that they cannot attend.
             for invite in try await usableInvites(of: session.id) where !invite.declines(schedule) {
                 let prefix = "reminder:\(invite.id):\(schedule.sequence):"
@@ -109,8 +110,8 @@ package struct MeetingMailer: Sendable {
                 let heard = [invite.createdAt, schedule.plannedAt].compactMap { $0 }.compactMap(Self.instant).max()
                 let due = reminders.due(startsAt: time.startsAt, now: now, alreadySent: done, createdAt: heard)
                 guard let index = due.send else { continue }
-                if declined == nil { declined = try await declinedInLobby(session) }
-                if declined?.contains(invite.id) == true { continue }
+                if shutOut == nil { shutOut = try await store.shutOutInvestors(of: session) }
+                if shutOut?.contains(invite.id) == true { continue }
                 await each(invite) {
                     guard let mail = try compose(.reminder, session: session, invite: invite, joinURL: repeatedLink(invite))
                     else { return }
@@ -213,11 +214,11 @@ package struct MeetingMailer: Sendable {
             var asked = try await store.invites(session: sessionId).filter {
                 $0.transcriptByMail && $0.email != nil && $0.revokedAt == nil
             }
+            guard !asked.isEmpty, let session = try await store.session(id: sessionId) else { return }
             // Not to an investor removed from the session or turned away in its lobby.
-            if !asked.isEmpty, let state = try await store.loadState(session: sessionId) {
-                asked.removeAll { state.participant($0.id)?.removed == true || state.isDeclined($0.id) }
-            }
-            guard !asked.isEmpty, let session = try await store.session(id: sessionId),
+            let shutOut = try await store.shutOutInvestors(of: session)
+            asked.removeAll { shutOut.contains($0.id) }
+            guard !asked.isEmpty,
                 let signed = try await transcripts.document(session: sessionId)
             else { return }
             let pack = agents.current.pack(id: session.agent) ?? agents.current.defaultPack
@@ -338,29 +339,19 @@ package struct MeetingMailer: Sendable {
         MailFamilies(["invitation:\(invite.id)", "update:\(invite.id)", "reminder:\(invite.id)"])
     }
 
-    /// The invites with an address whose link still works (not revoked, not expired, the
-    /// investor not removed from the session).
+    /// The invites with an address whose link still works (not revoked, not expired).
     private func usableInvites(of session: String) async throws -> [Invite] {
         let now = Timestamp.nowMilliseconds()
-        let invites = try await store.invites(session: session).filter { $0.email != nil && $0.isUsable(nowMilliseconds: now) }
-        guard !invites.isEmpty else { return [] }
-        let removed = Set(try await store.participants(session: session).filter(\.removed).map(\.id))
-        return invites.filter { !removed.contains($0.id) }
+        return try await store.invites(session: session).filter { $0.email != nil && $0.isUsable(nowMilliseconds: now) }
     }
 
-    /// The usable invites, less the investors an officer declined in the session's lobby.
+    /// The usable invites, less the investors an officer shut out (removed, or declined in
+    /// the lobby).
     private func mailedInvites(_ session: SessionInfo) async throws -> [Invite] {
         let invites = try await usableInvites(of: session.id)
         guard !invites.isEmpty else { return [] }
-        let declined = try await declinedInLobby(session)
-        return invites.filter { !declined.contains($0.id) }
-    }
-
-    /// The invites an officer declined in the session's lobby (none without a lobby): the
-    /// decisions are events, so this replays the session.
-    private func declinedInLobby(_ session: SessionInfo) async throws -> Set<String> {
-        guard session.lobby, let state = try await store.loadState(session: session.id) else { return [] }
-        return Set(state.lobbyDecisions.keys.filter(state.isDeclined))
+        let shutOut = try await store.shutOutInvestors(of: session)
+        return invites.filter { !shutOut.contains($0.id) }
     }
 
     /// An RFC 3339 time as stored (with or without milliseconds).
