@@ -103,7 +103,7 @@ extension HTTPAPI {
             try await store.extendInvites(session: id, until: Timestamp.format(milliseconds: end + 86_400_000))
         }
         await hub.sessionPlanned(moved)
-        try await mailer?.rescheduled(moved, from: previous)
+        try await mailer?.rescheduled(moved)
         logger.info("session moved", metadata: ["session.id": "\(id)", "staff.name": "\(officer.name)"])
         return Self.json(200, try await sessionObject(moved))
     }

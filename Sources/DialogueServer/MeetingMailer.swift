@@ -37,15 +37,16 @@ package struct MeetingMailer: Sendable {
         try await enqueue(mail, key: "invitation:\(invite.id)", invite: invite)
     }
 
-    /// A new time: each invited address gets an update with the raised sequence. One
-    /// invite's mail that cannot be written does not keep the others from theirs.
-    func rescheduled(_ session: SessionInfo, from previous: SessionInfo.Schedule) async throws {
+    /// A new time: each invited address gets an update with the raised sequence, stating the
+    /// former time the move kept in the session (`Schedule.previous`). One invite's mail that
+    /// cannot be written does not keep the others from theirs.
+    func rescheduled(_ session: SessionInfo) async throws {
         for invite in try await mailedInvites(session) {
             await each(invite) {
                 guard
                     let mail = try compose(
                         .update, session: session, invite: invite, joinURL: repeatedLink(invite),
-                        previous: meetingTime(previous))
+                        previous: session.schedule?.previous.flatMap(meetingTime))
                 else { return }
                 let sequence = session.schedule?.sequence ?? 0
                 try await enqueue(
