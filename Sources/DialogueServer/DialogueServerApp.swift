@@ -205,6 +205,12 @@ package final class DialogueServerApp: Sendable {
             handover: { answer in await meetingMailer.notifyDesk(answer) },
             ended: { session in await meetingMailer.sendTranscripts(of: session) })
         notices.withLock { $0 = store.commitNotices() }
+        // Another node's notices sent before this node listens are lost: a revocation or a
+        // cancellation would not reach the sockets it is about to take. Wait for them (the
+        // listeners go on connecting after the limit; their `resumed` has the sessions catch up).
+        if await !store.noticesListening(within: .seconds(10)) {
+            logger.warning("serving before every notice channel listens; they go on connecting")
+        }
         logger.info(
             "serving",
             metadata: [

@@ -10,7 +10,7 @@ extension PostgresStore {
     package func commitNotices() -> AsyncStream<CommitNotice>? {
         let (stream, continuation) = AsyncStream.makeStream(of: CommitNotice.self)
         let (configuration, logger, nodeId) = (listening, logger, nodeId)
-        let down = listenersDown
+        let (down, up) = (listenersDown, listenersUp)
         // A connection of its own per channel, outside the pool: a listener holds it for
         // ever, and after a loss connects again itself, with a deadline (a pooled request
         // made while the server restarts may never be answered).
@@ -34,7 +34,12 @@ extension PostgresStore {
                             try await PostgresConnection.connect(configuration: configuration, id: index, logger: logger)
                         }
                         connection = connected
+                        var first = true
                         try await connected.listen(on: channel) { notifications in
+                            if first {
+                                first = false
+                                up.count.withLock { $0 += 1 }
+                            }
                             if lost {
                                 lost = false
                                 logger.notice("listening again", metadata: ["db.channel": "\(channel)"])
@@ -67,6 +72,18 @@ extension PostgresStore {
         let tasks = listeners.withLock { $0 }
         continuation.onTermination = { _ in for task in tasks { task.cancel() } }
         return stream
+    }
+
+    /// Every channel listens once; polled, as this runs once, at start.
+    package func noticesListening(within limit: Duration) async -> Bool {
+        let expected = listeners.withLock { $0.count }
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: limit)
+        while listenersUp.count.withLock({ $0 }) < expected {
+            guard clock.now < deadline, !Task.isCancelled else { return false }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return true
     }
 
     /// `node:inviteId` → that invite was revoked (its own node's notice too: closing twice is harmless).

@@ -23,6 +23,8 @@ package final class PostgresStore: DialogueStore {
     let listeners = Mutex<[Task<Void, Never>]>([])
     /// Listeners without a connection right now: `interrupted` when it leaves 0, `resumed` when back.
     let listenersDown = Counter()
+    /// Listeners that have listened at least once (`noticesListening`).
+    let listenersUp = Counter()
     package let writer: any EventAppender
     /// Where it connects, without the password (for messages).
     package let location: String

@@ -51,6 +51,9 @@ package protocol EventStore: ClosableStore {
     var writer: any EventAppender { get }
     /// Commits made by other nodes sharing this store; nil for a store only one node uses.
     func commitNotices() -> AsyncStream<CommitNotice>?
+    /// Waits (at most `limit`) until every channel of `commitNotices()` listens; false when
+    /// the limit passed first. A node serves only then, or a notice sent meanwhile is lost.
+    func noticesListening(within limit: Duration) async -> Bool
     /// Whether other nodes append to this store too.
     var isShared: Bool { get }
 }
@@ -211,6 +214,7 @@ extension EventStore {
 
     /// Commits made by other nodes sharing this store; nil for a store only one node uses.
     package func commitNotices() -> AsyncStream<CommitNotice>? { nil }
+    package func noticesListening(within limit: Duration) async -> Bool { true }
     /// Whether other nodes append to this store too (their events can take a seq this node
     /// decided, which is then normal contention rather than a storage fault).
     package var isShared: Bool { false }
