@@ -23,6 +23,12 @@ package enum ClientFrame: Sendable, Equatable {
     /// An officer or interpreter translates an event's text into one of the session's
     /// languages; `text` is checked by the session's rules (`checkTranslation`), not here.
     case translate(session: String, seq: Int64, language: String, text: String)
+    /// The investor who asked rates an answer: `helpful` or `unhelpful`, with an optional
+    /// reason id (the pack's `survey.json` list) and comment.
+    case rate(session: String, seq: Int64, rating: String, reason: String?, comment: String?)
+
+    /// Longest rating comment accepted, in UTF-8 bytes.
+    package static let maxRatingCommentLength = 4096
 
     /// Where a reconnecting client left off.
     package struct Resume: Sendable, Equatable {
@@ -50,6 +56,7 @@ package enum ClientFrame: Sendable, Equatable {
         case .end: return .end
         case .leave: return .leave
         case .translate: return .translate
+        case .rate: return .rate
         }
     }
 
@@ -58,7 +65,8 @@ package enum ClientFrame: Sendable, Equatable {
         switch self {
         case .hello(_, _, _, let resume): return resume?.session
         case .join(let s, _), .say(let s, _, _, _, _), .sayPhrase(let s, _, _), .ask(let s, _, _), .approve(let s, _, _),
-            .reject(let s, _, _), .moderate(let s, _, _, _), .end(let s), .leave(let s), .translate(let s, _, _, _):
+            .reject(let s, _, _), .moderate(let s, _, _, _), .end(let s), .leave(let s), .translate(let s, _, _, _),
+            .rate(let s, _, _, _, _):
             return s
         }
     }
@@ -161,6 +169,18 @@ package enum ClientFrame: Sendable, Equatable {
             return .translate(
                 session: try fields.string("session"), seq: try fields.seq("seq"),
                 language: try fields.languageTag("language"), text: try fields.anyString("text"))
+        case "rate":
+            let session = try fields.string("session")
+            let seq = try fields.seq("seq")
+            let rating = try fields.string("rating")
+            guard ["helpful", "unhelpful"].contains(rating) else {
+                throw DialogueError(.badRequest, "field \"rating\" must be helpful or unhelpful")
+            }
+            let reason = try fields.optionalString("reason", maxLength: 64)
+            let comment = try fields.optionalString("comment", maxLength: maxRatingCommentLength)
+            return .rate(
+                session: session, seq: seq, rating: rating, reason: reason?.isEmpty == true ? nil : reason,
+                comment: comment?.contains(where: { !$0.isWhitespace }) == true ? comment : nil)
         default:
             throw DialogueError(.badRequest, "unknown frame type \"\(typeName)\"", ref: fields.ref)
         }

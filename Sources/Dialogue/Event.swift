@@ -1,6 +1,10 @@
 /// Kinds of stored events (contract section 4).
 package enum EventKind: String, Sendable, CaseIterable {
     case joined, left, message, question, answer, draft, status, moderation, ended
+    /// An investor's verdict on an answer to their own question (issue 19).
+    case rating
+    /// A file an officer shared in the session: name, type, size and SHA-256 (issue 19).
+    case attachment
 
     /// Drafts are for officers only; every other kind is visible to every reader.
     package var officersOnly: Bool { self == .draft }

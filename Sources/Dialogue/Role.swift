@@ -25,7 +25,7 @@ package enum Role: String, Sendable, Codable, CaseIterable {
         case (.officer, _): return true
         case (.reviewer, .join), (.reviewer, .leave): return true
         case (.interpreter, .join), (.interpreter, .leave), (.interpreter, .translate): return true
-        case (.investor, .say), (.investor, .ask), (.investor, .leave): return true
+        case (.investor, .say), (.investor, .ask), (.investor, .leave), (.investor, .rate): return true
         default: return false
         }
     }
@@ -34,6 +34,8 @@ package enum Role: String, Sendable, Codable, CaseIterable {
 /// Every client-initiated action of the WebSocket protocol that the role table governs.
 package enum Action: String, Sendable, CaseIterable {
     case join, say, ask, approve, reject, moderate, end, leave, translate
+    /// Rate an answer (the session's rules admit only the investor who asked).
+    case rate
     /// `say` with `phrase`: the agency's own wording, sent by officers only.
     case sayPhrase = "send phrasebook phrases"
 }

@@ -15,6 +15,12 @@ package struct SessionState: Sendable {
     package private(set) var pendingDrafts: [Int64: PendingDraft] = [:]
     /// The lobby's decisions by invite id: true admitted, false declined (the last one counts).
     package private(set) var lobbyDecisions: [String: Bool] = [:]
+    /// Who asked each question, by its seq: only they may rate its answers.
+    var askedBy: [Int64: String] = [:]
+    /// The question each published answer replies to, by the answer's seq.
+    var answerAbout: [Int64: Int64] = [:]
+    /// Answers already rated (once each).
+    var ratedAnswers: Set<Int64> = []
 
     /// A draft awaiting review.
     package struct PendingDraft: Sendable, Equatable {
@@ -67,6 +73,11 @@ package struct SessionState: Sendable {
             pendingDrafts[event.seq] = PendingDraft(about: about, fields: fields)
         case .answer:
             if let draft = event.body["draft"]?.intValue { pendingDrafts[draft] = nil }
+            if let about = event.body["about"]?.intValue { answerAbout[event.seq] = about }
+        case .question:
+            askedBy[event.seq] = event.senderId
+        case .rating:
+            if let about = event.body["about"]?.intValue { ratedAnswers.insert(about) }
         case .status:
             if event.body["state"]?.stringValue == "rejected", let draft = event.body["draft"]?.intValue {
                 pendingDrafts[draft] = nil
@@ -103,7 +114,7 @@ package struct SessionState: Sendable {
 
     func requireLiveState(ref: String? = nil) throws(DialogueError) { try requireLive(ref: ref) }
 
-    private mutating func decide(
+    mutating func decide(
         _ kind: EventKind, by author: Participant, at: String, clientId: String? = nil,
         fields: [String: JSONValue] = [:]
     ) -> Event {
@@ -150,7 +161,7 @@ package struct SessionState: Sendable {
         pendingDrafts[seq] = nil
     }
 
-    private func requireLive(ref: String? = nil) throws(DialogueError) {
+    func requireLive(ref: String? = nil) throws(DialogueError) {
         guard info.status.takesMessages else {
             let what = info.status == .cancelled ? "was cancelled" : "has ended"
             throw DialogueError(.conflict, "session \(info.id) \(what)", ref: ref)

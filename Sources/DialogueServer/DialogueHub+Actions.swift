@@ -49,7 +49,57 @@ extension DialogueHub {
             withSession(sessionId, for: id) { hub in
                 hub.translate(id, sessionId, seq: seq, language: language, text: text)
             }
+        case .rate(let sessionId, let seq, let rating, let reason, let comment):
+            withSession(sessionId, for: id) { hub in
+                hub.rate(id, sessionId, answer: seq, rating: rating, reason: reason, comment: comment)
+            }
         }
+    }
+
+    /// An investor rates an answer to their own question (the session's rules check whose).
+    func rate(_ id: ConnectionID, _ sessionId: String, answer: Int64, rating: String, reason: String?, comment: String?) {
+        guard let investor = connections[id]?.participant else { return }
+        guard core.isMember(id.key, of: sessionId) else {
+            refuse(DialogueError(.forbidden, "you are not in session \(sessionId)"), to: id)
+            return
+        }
+        let pack = core.agent(of: sessionId).flatMap { agents.pack(id: $0) } ?? agents.defaultPack
+        let reasons = pack.survey.map { Set($0.ratingReasons.map(\.id)) }
+        decideAndSubmit(sessionId, for: id) { state in
+            try state.rate(
+                by: investor, answer: answer, rating: rating, reason: reason, comment: comment, reasons: reasons,
+                at: Timestamp.now())
+        }
+    }
+
+    /// An officer shares a stored file in a session (from `POST …/attachments`): the
+    /// `attachment` event is decided once the session is in memory, and `done` hears its seq
+    /// or why it was refused. Runs unattended: no connection of the officer is needed.
+    func shareAttachment(
+        _ sessionId: String, by officer: Participant, attachment: JSONValue,
+        done: @escaping @Sendable (Result<Int64, DialogueError>) -> Void
+    ) {
+        carryOut(
+            core.withSessionUnattended(sessionId) { hub in
+                let decided: Event?
+                do {
+                    decided = try hub.core.withState(of: sessionId) { state in
+                        try state.shareAttachment(by: officer, attachment: attachment, at: Timestamp.now())
+                    }
+                } catch let error as DialogueError {
+                    done(.failure(error))
+                    return
+                } catch {
+                    done(.failure(DialogueError(.badRequest, "\(error)")))
+                    return
+                }
+                guard let event = decided else {
+                    done(.failure(Self.recovering()))
+                    return
+                }
+                hub.carryOut(hub.core.submit([event], in: sessionId, submitter: nil))
+                done(.success(event.seq))
+            })
     }
 
     /// Staff `join`: history after `after`, then live events; an officer's first join is recorded.

@@ -33,6 +33,15 @@ package struct TranscriptLabels: Sendable {
     package var note, otherNotes: String
     /// Verification section.
     package var verification, lastEvent, chainHead, signature, publicKey, howToVerify, compareKey, exitCodes: String
+    /// An investor's rating of answer `{about}`; a shared file's `{name}`, `{type}`, `{size}`, `{sha256}` (issue 19).
+    package var ratedHelpful = "", ratedUnhelpful = "", sharedFile = ""
+
+    /// The labels with the sentences of ratings and shared files.
+    func withFeedback(helpful: String, unhelpful: String, shared: String) -> TranscriptLabels {
+        var labels = self
+        (labels.ratedHelpful, labels.ratedUnhelpful, labels.sharedFile) = (helpful, unhelpful, shared)
+        return labels
+    }
 
     /// The labels for `language` (its primary subtag), English when there are none for it.
     package static func forLanguage(_ language: String?) -> TranscriptLabels {
@@ -118,6 +127,9 @@ package struct TranscriptLabels: Sendable {
         compareKey:
             "Then compare the public key above with the one the server shows (GET /v1/sessions/{id}/verify, or its start-up log).",
         exitCodes: "Exit status 0: intact; 1: tampered (the first bad seq is printed); 2: unreadable file.")
+        .withFeedback(
+            helpful: "found answer #{about} helpful", unhelpful: "found answer #{about} not helpful",
+            shared: "shared a file: {name} ({type}, {size} bytes, SHA-256 {sha256})")
 
     /// French.
     package static let french = TranscriptLabels(
@@ -143,6 +155,9 @@ package struct TranscriptLabels: Sendable {
             "Comparez ensuite la clé publique ci-dessus avec celle qu’affiche le serveur (GET /v1/sessions/{id}/verify, ou son journal de démarrage).",
         exitCodes:
             "Code de sortie 0 : intacte ; 1 : altérée (le premier seq fautif est affiché) ; 2 : fichier illisible.")
+        .withFeedback(
+            helpful: "a jugé la réponse n° {about} utile", unhelpful: "a jugé la réponse n° {about} peu utile",
+            shared: "a partagé un fichier : {name} ({type}, {size} octets, SHA-256 {sha256})")
 
     /// Vietnamese.
     package static let vietnamese = TranscriptLabels(
@@ -167,6 +182,9 @@ package struct TranscriptLabels: Sendable {
         compareKey:
             "Sau đó so sánh khóa công khai ở trên với khóa do máy chủ hiển thị (GET /v1/sessions/{id}/verify, hoặc nhật ký khởi động).",
         exitCodes: "Mã thoát 0: nguyên vẹn; 1: đã bị sửa đổi (in ra seq sai đầu tiên); 2: không đọc được tệp.")
+        .withFeedback(
+            helpful: "thấy câu trả lời #{about} hữu ích", unhelpful: "thấy câu trả lời #{about} chưa hữu ích",
+            shared: "đã chia sẻ tệp: {name} ({type}, {size} byte, SHA-256 {sha256})")
 
     /// Japanese.
     package static let japanese = TranscriptLabels(
@@ -190,6 +208,9 @@ package struct TranscriptLabels: Sendable {
         compareKey:
             "次に、上の公開鍵がサーバーの表示する公開鍵（GET /v1/sessions/{id}/verify または起動時のログ）と一致することを確認してください。",
         exitCodes: "終了コード 0：改ざんなし、1：改ざんあり（最初の不正な seq を表示）、2：ファイルを読み取れない。")
+        .withFeedback(
+            helpful: "回答 #{about} を「役に立った」と評価しました", unhelpful: "回答 #{about} を「役に立たなかった」と評価しました",
+            shared: "ファイルを共有しました：{name}（{type}、{size} バイト、SHA-256 {sha256}）")
 
     /// Korean.
     package static let korean = TranscriptLabels(
@@ -213,6 +234,9 @@ package struct TranscriptLabels: Sendable {
         compareKey:
             "그런 다음 위의 공개 키가 서버가 표시하는 키(GET /v1/sessions/{id}/verify 또는 시작 로그)와 같은지 확인하십시오.",
         exitCodes: "종료 코드 0: 무결, 1: 변조됨(처음 잘못된 seq 표시), 2: 파일을 읽을 수 없음.")
+        .withFeedback(
+            helpful: "답변 #{about}을(를) 도움이 됨으로 평가했습니다", unhelpful: "답변 #{about}을(를) 도움이 되지 않음으로 평가했습니다",
+            shared: "파일을 공유했습니다: {name} ({type}, {size}바이트, SHA-256 {sha256})")
 
     /// Chinese (simplified).
     package static let chinese = TranscriptLabels(
@@ -234,4 +258,7 @@ package struct TranscriptLabels: Sendable {
         howToVerify: "如需离线验证本记录，请用以下命令检查其 JSON 导出文件：",
         compareKey: "然后将上面的公钥与服务器显示的公钥（GET /v1/sessions/{id}/verify 或启动日志）进行比对。",
         exitCodes: "退出码 0：完好；1：已被篡改（会显示第一个出错的 seq）；2：文件无法读取。")
+        .withFeedback(
+            helpful: "认为回答 #{about} 有帮助", unhelpful: "认为回答 #{about} 没有帮助",
+            shared: "分享了文件：{name}（{type}，{size} 字节，SHA-256 {sha256}）")
 }

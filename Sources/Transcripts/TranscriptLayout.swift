@@ -208,6 +208,21 @@ struct TranscriptLayout {
             let about = body["about"]?.intValue.map(String.init) ?? "?"
             line.sentence = TranscriptLabels.fill(
                 labels.statusAbout, ["about": about, "state": labels.state(body["state"]?.stringValue ?? "")])
+        case .rating:
+            let about = body["about"]?.intValue.map(String.init) ?? "?"
+            let helpful = body["rating"]?.stringValue == "helpful"
+            line.sentence = TranscriptLabels.fill(helpful ? labels.ratedHelpful : labels.ratedUnhelpful, ["about": about])
+                + (body["reason"]?.stringValue.map { " (\($0))" } ?? "")
+            // The investor's own words, shown as they wrote them.
+            line.text = body["comment"]?.stringValue
+        case .attachment:
+            let file = body["attachment"] ?? .null
+            line.sentence = TranscriptLabels.fill(
+                labels.sharedFile,
+                [
+                    "name": file["name"]?.stringValue ?? "?", "type": file["type"]?.stringValue ?? "?",
+                    "size": file["size"]?.intValue.map(String.init) ?? "?", "sha256": file["sha256"]?.stringValue ?? "?",
+                ])
         default:
             line.sentence = kind.rawValue
         }
