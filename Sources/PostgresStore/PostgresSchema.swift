@@ -439,6 +439,33 @@ enum PostgresSchema {
                 "ALTER TABLE mail_outbox ADD COLUMN superseded_by TEXT"
             ]
         ),
+        (
+            "v16: uploaded documents, survey answers, shared files",
+            [
+                """
+                CREATE TABLE uploaded_documents (
+                    agent TEXT NOT NULL, id TEXT NOT NULL, version INTEGER NOT NULL, family TEXT NOT NULL,
+                    language TEXT NOT NULL, title TEXT NOT NULL, markdown TEXT NOT NULL, status TEXT NOT NULL,
+                    file_name TEXT NOT NULL, file_type TEXT NOT NULL, file_size BIGINT NOT NULL,
+                    file_sha256 TEXT NOT NULL, pages INTEGER, created_at TEXT NOT NULL, created_by TEXT NOT NULL,
+                    published_at TEXT, published_by TEXT,
+                    PRIMARY KEY (agent, id, version))
+                """,
+                """
+                CREATE TABLE survey_responses (
+                    invite_id TEXT PRIMARY KEY, session_id TEXT NOT NULL, language TEXT NOT NULL,
+                    answers TEXT NOT NULL, submitted_at TEXT NOT NULL, record TEXT NOT NULL, signature TEXT NOT NULL)
+                """,
+                "CREATE INDEX survey_responses_time ON survey_responses (submitted_at COLLATE \"C\")",
+                """
+                CREATE TABLE attachments (
+                    id TEXT PRIMARY KEY, session_id TEXT NOT NULL, name TEXT NOT NULL, type TEXT NOT NULL,
+                    size BIGINT NOT NULL, sha256 TEXT NOT NULL, data BYTEA NOT NULL, created_at TEXT NOT NULL,
+                    created_by TEXT NOT NULL)
+                """,
+                "CREATE INDEX attachments_session ON attachments (session_id)",
+            ]
+        ),
     ]
 
     /// Applies the migrations not applied yet, each in its own transaction.

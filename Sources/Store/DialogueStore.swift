@@ -7,7 +7,7 @@ import Dialogue
 /// synchronous implementations satisfy them as they are).
 package protocol DialogueStore:
     EventStore, SessionStore, StaffStore, SignedHeadStore, NoteStore, TranslationStore, GlossaryStore,
-    PresenceStore, RedactionStore, ScheduleStore, MailOutboxStore, MeetingRequestStore
+    PresenceStore, RedactionStore, ScheduleStore, MailOutboxStore, MeetingRequestStore, KnowledgeStore
 {}
 
 /// What every role of a store shares: it is closed once, by whoever opened it, after its
