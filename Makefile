@@ -3,12 +3,12 @@
 SWIFT ?= swift
 CONFIG ?= debug
 BIN = .build/$(CONFIG)/dialogue-server
-APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config
+APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 pkg-config poppler-utils pandoc
 # Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
 # the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL; the web
 # client's tests run under node's built-in test runner; the mail tests hand messages to
 # Debian's msmtp (a sendmail-compatible program) and a real SMTP server (aiosmtpd, PyPI).
-TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs msmtp
+TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs msmtp libreoffice-writer-nogui qpdf
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -107,12 +107,15 @@ let package = Package(
         // The hub's decisions as a state machine with no I/O (docs/architecture.md): sessions
         // in memory, readers, acks owed, catch-up, presence, recovery. The hub drives it.
         .target(name: "HubCore", dependencies: ["Dialogue"], swiftSettings: strict),
+        // Uploaded files made into pack documents: type by content, zip bombs, and the real
+        // converters (pdftotext, pandoc) run as separate, limited processes.
+        .target(name: "DocumentIntake", swiftSettings: strict),
         // Wiring: configuration, the dialogue hub, HTTP API, web assets.
         .target(
             name: "DialogueServer",
             dependencies: [
                 "Transport", "Dialogue", "HubCore", "Store", "PostgresStore", "Transcripts", "AgentPacks", "Glossary",
-                "Retrieval", "ServerMetrics", "Scheduling", "Mail", "MeetingMail",
+                "Retrieval", "ServerMetrics", "Scheduling", "Mail", "MeetingMail", "DocumentIntake",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -209,6 +212,7 @@ let package = Package(
             ],
             resources: [.copy("Fixtures")], swiftSettings: strict),
         .testTarget(name: "SchedulingTests", dependencies: ["Scheduling", "Dialogue"], swiftSettings: strict),
+        .testTarget(name: "DocumentIntakeTests", dependencies: ["DocumentIntake"], swiftSettings: strict),
         .testTarget(name: "MailTests", dependencies: ["Mail"], swiftSettings: strict),
         .testTarget(
             name: "MeetingMailTests", dependencies: ["MeetingMail", "Mail", "Scheduling", "Dialogue"], swiftSettings: strict),
