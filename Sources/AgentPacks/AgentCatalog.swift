@@ -39,6 +39,17 @@ package struct AgentCatalog: Sendable {
         self.packs = packs.sorted { $0.id < $1.id }
     }
 
+    private init(folder: URL, packs: [AgentPack]) {
+        self.folder = folder
+        self.packs = packs
+    }
+
+    /// The catalog with uploaded documents in force over the packs' own, by pack id.
+    package func withDocuments(overlay: [String: [PackDocument]]) -> AgentCatalog {
+        guard !overlay.isEmpty else { return self }
+        return AgentCatalog(folder: folder, packs: packs.map { $0.withDocuments(overlay: overlay[$0.id] ?? []) })
+    }
+
     /// The pack with this id, or nil.
     package func pack(id: String) -> AgentPack? {
         packs.first { $0.id == id }

@@ -20,6 +20,8 @@ package struct AgentPack: Sendable {
     package let phrasebook: Phrasebook?
     /// `zones.json`: the zones investors may ask to meet about; empty when the pack has none.
     package let zones: [PackZone]
+    /// `survey.json`: the end-of-meeting survey and the reasons for an unhelpful rating.
+    package let survey: SurveyDefinition?
 
     /// Loads and validates the pack in `folder`; its name must be the manifest's `id`.
     package init(folder: URL) throws(AgentPackError) {
@@ -46,19 +48,25 @@ package struct AgentPack: Sendable {
         let glossary = try Self.loadGlossary(folder.appendingPathComponent("glossary.tsv"))
         let contacts = try Self.loadContacts(folder.appendingPathComponent(ContactDirectory.fileName))
         let documents = try Self.loadDocuments(folder.appendingPathComponent("documents", isDirectory: true))
+        for document in documents {
+            try Self.checkMedia(document, pack: folder, file: folder.appendingPathComponent("documents/\(document.id).md"))
+        }
+        let survey = try Self.loadSurvey(folder.appendingPathComponent(SurveyDefinition.fileName))
         let phrasebook = try Self.loadPhrasebook(folder.appendingPathComponent(Phrasebook.fileName))
         let zones = try Self.loadZones(folder.appendingPathComponent(ZoneDirectory.fileName), desks: contacts)
         try Self.checkHandover(manifest, manifestData: data, file: file, contacts: contacts, glossary: glossary)
         self.init(
             id: manifest.id, folder: folder, manifest: manifest, glossary: glossary, contacts: contacts,
-            documents: documents, phrasebook: phrasebook, zones: zones)
+            documents: documents, phrasebook: phrasebook, zones: zones, survey: survey)
     }
 
     /// A pack from parts already validated (tests, packs built in memory).
     package init(
         id: String, folder: URL, manifest: AgentManifest, glossary: Glossary? = nil, contacts: [ContactDesk] = [],
-        documents: [PackDocument] = [], phrasebook: Phrasebook? = nil, zones: [PackZone] = []
+        documents: [PackDocument] = [], phrasebook: Phrasebook? = nil, zones: [PackZone] = [],
+        survey: SurveyDefinition? = nil
     ) {
+        self.survey = survey
         self.id = id
         self.folder = folder
         self.manifest = manifest
@@ -67,6 +75,55 @@ package struct AgentPack: Sendable {
         self.documents = documents
         self.phrasebook = phrasebook
         self.zones = zones
+    }
+
+    /// The pack with `overlay` in force over its own documents: an uploaded document replaces
+    /// the shipped one of the same id, others are added (sorted by id, as loaded).
+    package func withDocuments(overlay: [PackDocument]) -> AgentPack {
+        guard !overlay.isEmpty else { return self }
+        var byId = Dictionary(documents.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for document in overlay { byId[document.id] = document }
+        return AgentPack(
+            id: id, folder: folder, manifest: manifest, glossary: glossary, contacts: contacts,
+            documents: byId.values.sorted { $0.id < $1.id }, phrasebook: phrasebook, zones: zones, survey: survey)
+    }
+
+    /// `media/`: images documents show beside answers (site plans, maps).
+    package var mediaFolder: URL { folder.appendingPathComponent("media", isDirectory: true) }
+
+    /// Image types a document's `image` may have, by file extension.
+    package static let mediaTypes = ["png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg", "webp": "image/webp", "svg": "image/svg+xml"]
+
+    /// A document's media: `image` names a file of `media/` of a known type, `tour` and `map`
+    /// are https links.
+    static func checkMedia(_ document: PackDocument, pack: URL, file: URL) throws(AgentPackError) {
+        if let image = document.image {
+            guard !image.contains("/"), !image.hasPrefix("."),
+                mediaTypes[(image as NSString).pathExtension.lowercased()] != nil
+            else {
+                throw .at(file, line: 1, "\"image\" \"\(image)\" must be a file name in the pack's media/ folder ending in \(mediaTypes.keys.sorted().joined(separator: ", "))")
+            }
+            guard FileManager.default.fileExists(atPath: pack.appendingPathComponent("media/\(image)").path) else {
+                throw .at(file, line: 1, "\"image\" \"\(image)\" is not in the pack's media/ folder")
+            }
+        }
+        for key in ["tour", "map"] {
+            guard let link = document.fields[key] else { continue }
+            guard let url = URL(string: link), url.scheme == "https", url.host?.isEmpty == false else {
+                throw .at(file, line: 1, "\"\(key)\" must be an https link, not \"\(link)\"")
+            }
+        }
+    }
+
+    static func loadSurvey(_ file: URL) throws(AgentPackError) -> SurveyDefinition? {
+        guard FileManager.default.fileExists(atPath: file.path) else { return nil }
+        let data: Data
+        do {
+            data = try Data(contentsOf: file)
+        } catch {
+            throw .at(file, "cannot read the file: \(error.localizedDescription)")
+        }
+        return try SurveyDefinition.parse(data, file: AgentPackError.displayPath(file))
     }
 
     /// The desk with this id.

@@ -33,6 +33,19 @@ package struct PackDocument: Sendable, Equatable {
     /// 1-based line of the body's first line in the file.
     package var bodyLine: Int
 
+    /// `image`: a file of the pack's `media/` folder (a site plan, a map), shown beside answers.
+    package var image: String? { fields["image"].flatMap { $0.isEmpty ? nil : $0 } }
+    /// `image-caption`: the image's caption.
+    package var imageCaption: String? { fields["image-caption"] }
+    /// `tour`: an https link to a 360° tour of the site.
+    package var tour: String? { fields["tour"] }
+    /// `map`: an https link to a map of the site.
+    package var map: String? { fields["map"] }
+    /// Whether the document carries an image or a link to show beside answers citing it.
+    package var hasMedia: Bool { image != nil || tour != nil || map != nil }
+    /// The uploaded version in force (`version` in front matter), nil for a shipped file.
+    package var version: Int? { fields["version"].flatMap(Int.init) }
+
     /// Front-matter keys every document must have.
     package static let requiredKeys = ["title", "language", "source", "date"]
 
@@ -113,7 +126,7 @@ package struct PackDocument: Sendable, Equatable {
     }
 
     /// `YYYY`, `YYYY-MM` or `YYYY-MM-DD` with a plausible month and day.
-    static func isDate(_ text: String) -> Bool {
+    package static func isDate(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard (1...3).contains(parts.count), parts.allSatisfy({ $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
             parts[0].count == 4

@@ -10,10 +10,22 @@ package final class AgentPackSource: Sendable {
     let folder: URL
     let logger: Logger
     private struct State {
-        var catalog: AgentCatalog
+        /// The packs as their folders hold them.
+        var files: AgentCatalog
         var fingerprint: String
+        /// Published uploaded documents, by pack id, and what they were made from.
+        var overlay: [String: [PackDocument]] = [:]
+        var overlayFingerprint = ""
+        /// `files` with the overlay in force: what everyone reads.
+        var catalog: AgentCatalog
         /// Times the catalog was replaced: 0 for the packs loaded at start.
         var generation: Int = 0
+
+        init(files: AgentCatalog, fingerprint: String) {
+            self.files = files
+            self.fingerprint = fingerprint
+            self.catalog = files
+        }
     }
     private let state: Mutex<State>
     /// Citation catalogs of the packs of one generation, by pack id, and how many were built.
@@ -23,7 +35,7 @@ package final class AgentPackSource: Sendable {
         self.folder = folder
         self.logger = logger
         let catalog = try AgentCatalog(folder: folder)
-        state = Mutex(State(catalog: catalog, fingerprint: Self.fingerprint(folder)))
+        state = Mutex(State(files: catalog, fingerprint: Self.fingerprint(folder)))
     }
 
     /// The packs in force.
@@ -56,8 +68,14 @@ package final class AgentPackSource: Sendable {
         let fingerprint = Self.fingerprint(folder)
         guard fingerprint != state.withLock({ $0.fingerprint }) else { return nil }
         do {
-            let catalog = try AgentCatalog(folder: folder)
-            state.withLock { $0 = State(catalog: catalog, fingerprint: fingerprint, generation: $0.generation + 1) }
+            let files = try AgentCatalog(folder: folder)
+            let catalog = state.withLock { state in
+                state.files = files
+                state.fingerprint = fingerprint
+                state.catalog = files.withDocuments(overlay: state.overlay)
+                state.generation += 1
+                return state.catalog
+            }
             logger.notice("agent packs reloaded", metadata: ["agents": "\(catalog.ids)"])
             return catalog
         } catch {
@@ -65,6 +83,24 @@ package final class AgentPackSource: Sendable {
             state.withLock { $0.fingerprint = fingerprint }
             logger.error("agent packs changed but do not validate; the packs in force stay", metadata: ["error": "\(error)"])
             return nil
+        }
+    }
+
+    /// The documents a pack's own folder holds (without uploads).
+    func shippedDocuments(pack: String) -> [PackDocument] {
+        state.withLock { $0.files.pack(id: pack)?.documents ?? [] }
+    }
+
+    /// Puts published uploaded documents in force over the packs' files; returns the new
+    /// catalog when the set changed (`fingerprint` tells: ids and versions), else nil.
+    func replaceOverlay(_ overlay: [String: [PackDocument]], fingerprint: String) -> AgentCatalog? {
+        state.withLock { state in
+            guard state.overlayFingerprint != fingerprint else { return nil }
+            state.overlay = overlay
+            state.overlayFingerprint = fingerprint
+            state.catalog = state.files.withDocuments(overlay: overlay)
+            state.generation += 1
+            return state.catalog
         }
     }
 

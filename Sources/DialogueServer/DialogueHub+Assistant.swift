@@ -116,11 +116,20 @@ extension DialogueHub {
             "confidencePercent": .int(Int64((composition.confidence * 100).rounded())),
             "engine": .string(composition.engine),
             "citations": .array(
-                composition.citations.map {
-                    ["document": .string($0.document), "title": .string($0.title), "passage": .string($0.passage),
-                     "source": .string($0.source)]
+                composition.citations.map { citation in
+                    var cited: [String: JSONValue] = [
+                        "document": .string(citation.document), "title": .string(citation.title),
+                        "passage": .string(citation.passage), "source": .string(citation.source),
+                    ]
+                    // An uploaded document: the version quoted (docs/documents.md).
+                    if let version = pack.documents.first(where: { $0.id == citation.document })?.version {
+                        cited["version"] = .int(Int64(version))
+                    }
+                    return .object(cited)
                 }),
         ]
+        let media = PackMedia.cards(for: composition.citations.map(\.document), in: pack)
+        if !media.isEmpty { fields["media"] = .array(media) }
         if let version = glossaries.active(agent: pack.id)?.version { fields["glossary"] = .int(Int64(version)) }
         if let (desk, reason) = composition.handover {
             // The desk the topic calls for; when it does not work in the investor's

@@ -5,7 +5,7 @@ extension DialogueServerApp {
     /// The HTTP API over this app's store, hub and services, as `start()` serves it.
     func makeHTTPAPI(baseURL: String) -> HTTPAPI {
         HTTPAPI(
-            store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval,
+            store: store, hub: hub, agentSource: agentSource, glossaries: glossaries, retrieval: retrieval, documents: documents,
             transcripts: transcripts, transcriptSearch: transcriptSearch, redactions: redactions,
             metrics: metrics,
             configuration: configuration, baseURL: baseURL, web: WebAssets(root: configuration.webRoot),

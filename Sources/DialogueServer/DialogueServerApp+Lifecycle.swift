@@ -182,13 +182,24 @@ extension DialogueServerApp {
         case .packWatcher:
             // Agent packs edited while serving: reloaded (and their glossary and index brought up
             // to date) when they validate; reported and ignored when they do not.
-            let (agentSource, glossaries, retrieval) = (agentSource, glossaries, retrieval)
+            let (agentSource, glossaries, retrieval, documents) = (agentSource, glossaries, retrieval, documents)
             return PartService(
                 .packWatcher, ending: .cancelled,
                 work: {
+                    var turn = 0
                     while !Task.isCancelled {
                         try? await Task.sleep(for: .seconds(3))
-                        guard !Task.isCancelled, let catalog = agentSource.reloadIfChanged() else { continue }
+                        guard !Task.isCancelled else { continue }
+                        // The barometer's gauges: ratings arrive all the time, so once a minute.
+                        if turn % 20 == 0, let api = self.served.withLock({ $0 }) { await api.refreshBarometerGauges() }
+                        turn += 1
+                        // Documents another node published (or withdrew), from the shared store.
+                        do {
+                            try await documents.refresh()
+                        } catch where !Task.isCancelled {
+                            logger.error("published documents not read", metadata: ["error": "\(error)"])
+                        } catch {}
+                        guard let catalog = agentSource.reloadIfChanged() else { continue }
                         do {
                             try await glossaries.load(catalog)
                         } catch where !Task.isCancelled {  // not when stopping: that is no failure

@@ -21,6 +21,8 @@ package final class DialogueServerApp: Sendable {
     var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     package let retrieval: RetrievalService
+    /// Documents officers upload, published over the packs' files.
+    let documents: DocumentLibrary
     let transcriptSearch: TranscriptSearch
     /// Redaction, erasure and retention over the store, index, hub and archive files.
     let redactions: RedactionService
@@ -86,6 +88,10 @@ package final class DialogueServerApp: Sendable {
         // store's write lock.
         retrieval = try RetrievalService(
             dataDirectory: configuration.dataDirectory, agents: agentSource, glossaries: glossaries, logger: logger)
+        documents = DocumentLibrary(
+            store: store, agentSource: agentSource, retrieval: retrieval,
+            scratch: URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true).appendingPathComponent("scratch"),
+            logger: logger)
         // Transcript search keeps its own index file too, filled when someone searches.
         transcriptSearch = try TranscriptSearch(dataDirectory: configuration.dataDirectory, store: store)
         let keyPath = SigningKey.path(dataDirectory: configuration.dataDirectory, override: configuration.signingKeyPath)
@@ -113,6 +119,7 @@ package final class DialogueServerApp: Sendable {
         transportConfiguration.tlsKeyPath = configuration.tlsKey
         transportConfiguration.deflate = configuration.deflate
         transportConfiguration.largeBodyPaths = HTTPAPI.routes.largeBodyPaths  // from the route table
+        transportConfiguration.largeBodyTemplates = HTTPAPI.routes.largeBodyTemplates
         transportConfiguration.pingInterval = configuration.pingInterval
         transportConfiguration.echoPath = configuration.conformanceEcho ? "/echo" : nil
         transportConfiguration.eventLoop = TransportConfiguration.EventLoop(rawValue: configuration.eventLoop) ?? .libev
@@ -192,6 +199,8 @@ package final class DialogueServerApp: Sendable {
             officerToken = try await store.addStaff(name: "officer", role: .officer).token
         }
         try await glossaries.load(agents)
+        // Published uploads in force before the first index refresh (which then covers them).
+        try await documents.refresh()
         retrieval.refreshInBackground()
         store.writer.start()
         try transport.start()

@@ -31,7 +31,7 @@ extension HTTPAPI {
         /// A JSON object, up to the transport's body limit (1 MiB).
         case json
         /// A file up to `limit` bytes (a glossary of 10,000 concepts is a few MiB). The transport
-        /// keys large limits by path, so such a route's path has no parameters.
+        /// keys large limits by path, a parameter matching any one segment.
         case file(limit: Int)
     }
 
@@ -140,9 +140,6 @@ extension HTTPAPI {
             for route in routes {
                 let names = route.segments.filter { $0.literal == nil }.map(\.name)
                 precondition(Set(names).count == names.count, "\(route.path) names a parameter twice")
-                if case .file = route.body {
-                    precondition(names.isEmpty, "\(route.path): a large body is allowed by exact path")
-                }
             }
         }
 
@@ -247,8 +244,19 @@ extension HTTPAPI {
         /// Large body limits by path, for the transport (which reads them before routing).
         var largeBodyPaths: [String: Int] {
             var limits: [String: Int] = [:]
-            for route in routes {
+            for route in routes where !route.path.contains("{") {
                 if case .file(let limit) = route.body { limits[route.path] = max(limits[route.path] ?? 0, limit) }
+            }
+            return limits
+        }
+
+        /// Large body limits of routes with path parameters, each parameter written `*`.
+        var largeBodyTemplates: [String: Int] {
+            var limits: [String: Int] = [:]
+            for route in routes where route.path.contains("{") {
+                guard case .file(let limit) = route.body else { continue }
+                let template = "/" + route.segments.map { $0.literal ?? "*" }.joined(separator: "/")
+                limits[template] = max(limits[template] ?? 0, limit)
             }
             return limits
         }

@@ -51,6 +51,27 @@ extension HTTPAPI {
             .staff("GET", "/v1/requests", [.officer]) { api, call, _ in try await api.listRequests(call) },
             .staff("POST", "/v1/requests/{id}/accept", [.officer], body: .json) { try await $0.acceptRequest($1, by: $2) },
             .staff("POST", "/v1/requests/{id}/decline", [.officer], body: .json) { try await $0.declineRequest($1, by: $2) },
+            .staff("GET", "/v1/agents/{id}/documents", [.officer, .reviewer]) { api, call, _ in try await api.listDocuments(call) },
+            .staff("POST", "/v1/agents/{id}/documents", [.officer], body: .file(limit: DocumentLibrary.maximumUpload)) {
+                try await $0.uploadDocument($1, by: $2)
+            },
+            .staff("GET", "/v1/agents/{id}/documents/{doc}", [.officer, .reviewer]) { api, call, _ in
+                try await api.documentVersion(call)
+            },
+            .staff("POST", "/v1/agents/{id}/documents/{doc}/publish", [.officer]) { try await $0.publishDocument($1, by: $2) },
+            .staff("POST", "/v1/agents/{id}/documents/{doc}/unpublish", [.officer]) {
+                try await $0.unpublishDocument($1, by: $2)
+            },
+            .anyone("GET", "/v1/agents/{id}/media/{file}") { api, call in try api.packMedia(call) },
+            .anyone("GET", "/v1/rating-reasons") { api, call in try api.ratingReasons(call) },
+            .anyone("GET", "/v1/survey") { api, call in try await api.survey(call) },
+            .anyone("POST", "/v1/survey", body: .json) { api, call in try await api.answerSurvey(call) },
+            .staff("GET", "/v1/barometer", [.officer, .reviewer]) { api, call, _ in try await api.barometer(call) },
+            .staff("POST", "/v1/sessions/{id}/attachments", [.officer], body: .file(limit: HTTPAPI.maximumAttachment)) {
+                try await $0.shareAttachment($1, by: $2)
+            },
+            .anyone("GET", "/v1/sessions/{id}/attachments/{att}") { api, call in try await api.downloadAttachment(call) },
+            .anyone("GET", "/v1/sessions/{id}/attachments/{att}/link") { api, call in try await api.attachmentLink(call) },
         ],
         upgradeOnly: ["/v1/ws"])
 }

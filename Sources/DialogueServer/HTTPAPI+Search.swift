@@ -39,7 +39,21 @@ extension HTTPAPI {
             throw Failure(status: 503, code: "unavailable", message: "the retrieval index is being built; retry shortly")
         }
         let results = try await retrieval.search(query)
-        return Self.json(200, ["results": .array(results.map(Self.resultJSON))])
+        let catalog = agents
+        return Self.json(
+            200,
+            [
+                "results": .array(
+                    results.map { result in
+                        // The document's media card and uploaded version, beside the passage.
+                        guard case .object(var members) = Self.resultJSON(result),
+                            let document = catalog.pack(id: result.agent)?.documents.first(where: { $0.id == result.document })
+                        else { return Self.resultJSON(result) }
+                        if let card = PackMedia.card(for: document, pack: result.agent) { members["media"] = .array([card]) }
+                        if let version = document.version { members["version"] = .int(Int64(version)) }
+                        return .object(members)
+                    })
+            ])
     }
 
     static func resultJSON(_ result: SearchResult) -> JSONValue {

@@ -15,6 +15,8 @@ struct HTTPAPI: Sendable {
     var agents: AgentCatalog { agentSource.current }
     let glossaries: GlossaryRegistry
     let retrieval: RetrievalService
+    /// Uploaded documents: previews, versions, the published set.
+    let documents: DocumentLibrary
     let transcripts: TranscriptService
     let transcriptSearch: TranscriptSearch
     let redactions: RedactionService

@@ -49,6 +49,13 @@ package struct TranscriptService: Sendable {
         try! Curve25519.Signing.PrivateKey(rawRepresentation: keyBytes)
     }
 
+    /// An Ed25519 signature of `bytes` with the server's key, base64: records kept beside a
+    /// session's chain (survey answers) are signed as its heads are.
+    package func sign(_ bytes: [UInt8]) -> String {
+        // Signing with a valid key over bytes in memory cannot fail.
+        Base64.encode(Array(try! key.signature(for: Data(bytes))))
+    }
+
     /// The server's public key, base64.
     package var publicKey: String { Base64.encode(Array(key.publicKey.rawRepresentation)) }
 

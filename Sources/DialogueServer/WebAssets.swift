@@ -11,7 +11,7 @@ struct WebAssets: Sendable {
     /// Pages reached by a path without an extension.
     private static let pages = [
         "/": "index.html", "/index.html": "index.html", "/join": "join.html", "/console": "console.html",
-        "/review": "review.html", "/request": "request.html",
+        "/review": "review.html", "/request": "request.html", "/survey": "survey.html", "/barometer": "barometer.html",
     ]
 
     init(root: String? = nil) {

@@ -114,6 +114,24 @@ package final class Metrics: Sendable {
         if let index = Self.providers.firstIndex(of: provider) { providerDropped[index].increment() }
     }
 
+    /// The service barometer's latest period (the current month): mean survey score per
+    /// dimension, answers, response rate and the helpful share of rated answers.
+    package func setBarometer(scores: [String: Double], responses: Int, responseRate: Double, helpfulShare: Double) {
+        for (dimension, score) in scores {
+            registry.makeGauge(
+                name: "dialogue_barometer_score", labels: [("dimension", dimension)],
+                help: "Mean survey score (1-5) per DDCI dimension, current month.").set(score)
+        }
+        registry.makeGauge(name: "dialogue_barometer_responses", help: "Survey answers, current month.")
+            .set(Double(responses))
+        registry.makeGauge(
+            name: "dialogue_barometer_response_rate", help: "Survey answers per invitation of ended meetings, current month."
+        ).set(responseRate)
+        registry.makeGauge(
+            name: "dialogue_barometer_helpful_share", help: "Share of rated answers rated helpful, current month."
+        ).set(helpfulShare)
+    }
+
     /// Events committed, with their append→commit latencies in seconds.
     package func committed(latencies: [Double]) {
         eventsAppended.increment(by: latencies.count)
@@ -261,7 +279,8 @@ package enum MetricsExposition {
         "dialogue_rejected_frames_total", "dialogue_http_requests_total", "dialogue_commit_failures_total",
         "dialogue_sign_in_failures_total", "dialogue_sign_in_failures_throttled_total",
         "dialogue_provider_dropped_total", "dialogue_provider_failures_total", "dialogue_refusals_total",
-        "dialogue_append_commit_seconds",
+        "dialogue_append_commit_seconds", "dialogue_barometer_score", "dialogue_barometer_responses",
+        "dialogue_barometer_response_rate", "dialogue_barometer_helpful_share",
     ]
 
     /// Label values in the order their samples are shown within a family.

@@ -42,8 +42,21 @@ package struct TransportConfiguration: Sendable {
     /// Paths allowed a larger body (a glossary upload of 10,000 concepts is a few MiB).
     package var largeBodyPaths: [String: Int] = [:]
 
+    /// Path templates allowed a larger body, `*` standing for one segment
+    /// (`/v1/agents/*/documents`): uploads to a resource named in the path.
+    package var largeBodyTemplates: [String: Int] = [:]
+
     /// The body limit for a request to `path`.
-    package func bodyLimit(for path: String) -> Int { largeBodyPaths[path] ?? maxBodySize }
+    package func bodyLimit(for path: String) -> Int {
+        if let limit = largeBodyPaths[path] { return limit }
+        guard !largeBodyTemplates.isEmpty else { return maxBodySize }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        for (template, limit) in largeBodyTemplates {
+            let pattern = template.split(separator: "/", omittingEmptySubsequences: true)
+            if pattern.count == parts.count, zip(pattern, parts).allSatisfy({ $0 == "*" || $0 == $1 }) { return limit }
+        }
+        return maxBodySize
+    }
     /// Idle seconds before a ping; the connection is dropped after 3× that without traffic.
     package var pingInterval: Int = 30
     /// Bytes queued for one connection before it is closed as too slow (1008): a reader that
