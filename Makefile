@@ -7,8 +7,10 @@ APT_PACKAGES = libwebsockets-dev libwebsockets-evlib-ev libsqlite3-dev sqlite3 p
 # Only for `make test`: the browser tests drive Debian's headless Chromium through its driver;
 # the PostgreSQL store's tests start throwaway clusters of Debian's PostgreSQL; the web
 # client's tests run under node's built-in test runner; the mail tests hand messages to
-# Debian's msmtp (a sendmail-compatible program) and a real SMTP server (aiosmtpd, PyPI).
-TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs msmtp libreoffice-writer-nogui qpdf
+# Debian's msmtp (a sendmail-compatible program) and a real SMTP server (aiosmtpd, PyPI); the
+# document tests write real DOCX and PDF files (pandoc, LibreOffice with CJK fonts) and
+# encrypt one (qpdf). The server itself converts uploads with poppler-utils and pandoc.
+TEST_APT_PACKAGES = chromium chromium-driver postgresql openssl nodejs msmtp libreoffice-writer-nogui qpdf fonts-noto-cjk
 PYTHON ?= python3
 SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
