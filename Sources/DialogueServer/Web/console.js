@@ -13,7 +13,7 @@ import { Conversation, closeVerdict } from "/conversation.js";
 import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
 import { wallTimeToUTC } from "/zones.js";
-import { appendWithTerms, languageName } from "/text.js";
+import { appendWithTerms, isWebAddress, languageName } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const LANG_KEY = "ipa.consoleLang";
@@ -275,6 +275,88 @@ const STRINGS = {
     mtOpenPhrases: "Phrasebook (Ctrl+K)",
     mtOpenQueue: "Translation queue",
     composerHint: "Enter to send · Ctrl+Enter to ask the assistant · Shift+Enter for a new line · Ctrl+K for phrases",
+    barometerLink: "Barometer",
+    documentsButton: "Documents",
+    docsTitle: "Documents",
+    docsAgent: "Assistant pack",
+    docsListTitle: "Documents by family",
+    docsEmpty: "This pack has no documents yet.",
+    docsLoading: "Loading the documents…",
+    docsCount: "Documents: {n} · families: {families}",
+    docsUploadTitle: "Add a document or a new version",
+    docsFile: "File",
+    docsFileHint: "PDF (with a text layer), Word (.docx), HTML, Markdown or plain text; at most 20 MB.",
+    docsFamily: "Family",
+    docsFamilyHint: "The same document in every language shares one family, e.g. fdi-overview.",
+    docsLanguage: "Language",
+    docsDocTitle: "Title",
+    docsSource: "Source",
+    docsSourceHint: "Who published it, or its web address.",
+    docsDate: "Date",
+    docsDateHint: "A year, or YYYY-MM-DD.",
+    docsZone: "Zone (optional)",
+    docsSector: "Sector (optional)",
+    docsUpload: "Upload and preview",
+    docsUploading: "Uploading and reading the file…",
+    docsPreviewTitle: "Preview: {title} ({id}, version {version})",
+    docsPreviewNote: "Check the text the assistant will read. Nothing is used in answers until you publish it.",
+    docsSections: "Sections",
+    docsNoSections: "No headings found.",
+    docsText: "Text",
+    docsPublish: "Publish",
+    docsDiscard: "Discard",
+    docsPublished: "Published: {title}, version {version}.",
+    docsUnpublished: "Unpublished: {title}. Answers no longer use the uploaded versions.",
+    docsPublishing: "Publishing…",
+    docsPresent: "Languages:",
+    docsMissing: "Missing:",
+    docsMissingLang: "{lang}: missing",
+    docsNoneMissing: "every language present",
+    docsOrigin_pack: "shipped with the pack",
+    docsOrigin_upload: "uploaded",
+    docsPublishedVersion: "Published: version {version}",
+    docsNotPublished: "Not published",
+    docsPackFile: "Published: the pack's file",
+    docsVersions: "Versions ({n})",
+    docsVersion: "Version {version}",
+    docsVersionBy: "{when} by {name}",
+    docsVersionPublishedBy: "published {when} by {name}",
+    docsFileLine: "{name} · {type} · {size}",
+    docsStatus_preview: "preview",
+    docsStatus_published: "published",
+    docsStatus_retired: "replaced",
+    docsStatus_unpublished: "unpublished",
+    docsPublishVersion: "Publish",
+    docsView: "Show the text",
+    docsRollBack: "Roll back to version {version}",
+    docsUnpublish: "Unpublish",
+    docsMetaCharacters: "Characters",
+    docsMetaPages: "Pages",
+    docsMetaFile: "File",
+    errDocsNoFile: "Choose a file to upload.",
+    errDocsFields: "Fill in the family, title, source and date.",
+    errDocsFamily: "A family is lowercase letters, digits and hyphens, e.g. fdi-overview.",
+    errDocsDate: "The date is a year (2025) or a day (2025-06-30).",
+    errTooLarge: "This file is larger than 20 MB.",
+    errNoAgent: "Name the assistant pack.",
+    attachButton: "Attach a file…",
+    attachHint: "PDF, PNG, JPEG, WebP or SVG, up to 20 MB: everyone in the meeting can download it.",
+    attachSending: "Sending {name}…",
+    attachSent: "{name} is in the conversation.",
+    attachFailed: "{name} was not sent: {detail}",
+    attachmentKind: "File",
+    attachmentMeta: "{type} · {size}",
+    download: "Download",
+    downloadLabel: "Download {name}",
+    downloading: "Downloading {name}…",
+    ratingHelpful: "Rated helpful",
+    ratingUnhelpful: "Rated not helpful",
+    ratingBy: "by {name}",
+    ratingReason: "reason: {reason}",
+    ratingComment: "“{comment}”",
+    mediaTour: "360° tour",
+    mediaMap: "Map",
+    mediaOf: "Images and maps: {title}",
   },
   vi: {
     pageTitle: "Bàn làm việc của cán bộ",
@@ -529,6 +611,88 @@ const STRINGS = {
     mtOpenPhrases: "Sổ mẫu câu (Ctrl+K)",
     mtOpenQueue: "Danh sách chờ dịch",
     composerHint: "Enter để gửi · Ctrl+Enter để hỏi trợ lý · Shift+Enter để xuống dòng · Ctrl+K để chọn mẫu câu",
+    barometerLink: "Chỉ số hài lòng",
+    documentsButton: "Tài liệu",
+    docsTitle: "Tài liệu",
+    docsAgent: "Gói trợ lý",
+    docsListTitle: "Tài liệu theo nhóm",
+    docsEmpty: "Gói này chưa có tài liệu nào.",
+    docsLoading: "Đang tải danh sách tài liệu…",
+    docsCount: "Tài liệu: {n} · nhóm: {families}",
+    docsUploadTitle: "Thêm tài liệu hoặc phiên bản mới",
+    docsFile: "Tệp",
+    docsFileHint: "PDF (có lớp văn bản), Word (.docx), HTML, Markdown hoặc văn bản thuần; tối đa 20 MB.",
+    docsFamily: "Nhóm tài liệu",
+    docsFamilyHint: "Các bản ngôn ngữ của cùng một tài liệu thuộc một nhóm, ví dụ fdi-overview.",
+    docsLanguage: "Ngôn ngữ",
+    docsDocTitle: "Tiêu đề",
+    docsSource: "Nguồn",
+    docsSourceHint: "Cơ quan ban hành, hoặc địa chỉ trang web.",
+    docsDate: "Ngày",
+    docsDateHint: "Năm, hoặc YYYY-MM-DD.",
+    docsZone: "Khu vực (không bắt buộc)",
+    docsSector: "Lĩnh vực (không bắt buộc)",
+    docsUpload: "Tải lên và xem trước",
+    docsUploading: "Đang tải lên và đọc tệp…",
+    docsPreviewTitle: "Xem trước: {title} ({id}, phiên bản {version})",
+    docsPreviewNote: "Vui lòng kiểm tra nội dung trợ lý sẽ đọc. Tài liệu chỉ được dùng để trả lời sau khi đồng chí công bố.",
+    docsSections: "Các mục",
+    docsNoSections: "Không tìm thấy tiêu đề mục nào.",
+    docsText: "Nội dung",
+    docsPublish: "Công bố",
+    docsDiscard: "Bỏ",
+    docsPublished: "Đã công bố: {title}, phiên bản {version}.",
+    docsUnpublished: "Đã ngừng công bố: {title}. Câu trả lời không còn dùng các phiên bản tải lên.",
+    docsPublishing: "Đang công bố…",
+    docsPresent: "Đã có:",
+    docsMissing: "Còn thiếu:",
+    docsMissingLang: "{lang}: còn thiếu",
+    docsNoneMissing: "đủ mọi ngôn ngữ",
+    docsOrigin_pack: "có sẵn trong gói",
+    docsOrigin_upload: "tải lên",
+    docsPublishedVersion: "Đang công bố: phiên bản {version}",
+    docsNotPublished: "Chưa công bố",
+    docsPackFile: "Đang công bố: tệp có sẵn trong gói",
+    docsVersions: "Các phiên bản ({n})",
+    docsVersion: "Phiên bản {version}",
+    docsVersionBy: "{when}, {name}",
+    docsVersionPublishedBy: "công bố {when}, {name}",
+    docsFileLine: "{name} · {type} · {size}",
+    docsStatus_preview: "xem trước",
+    docsStatus_published: "đang công bố",
+    docsStatus_retired: "đã thay thế",
+    docsStatus_unpublished: "đã ngừng công bố",
+    docsPublishVersion: "Công bố",
+    docsView: "Xem nội dung",
+    docsRollBack: "Quay lại phiên bản {version}",
+    docsUnpublish: "Ngừng công bố",
+    docsMetaCharacters: "Số ký tự",
+    docsMetaPages: "Số trang",
+    docsMetaFile: "Tệp",
+    errDocsNoFile: "Vui lòng chọn tệp để tải lên.",
+    errDocsFields: "Vui lòng nhập nhóm tài liệu, tiêu đề, nguồn và ngày.",
+    errDocsFamily: "Tên nhóm gồm chữ thường, chữ số và dấu gạch nối, ví dụ fdi-overview.",
+    errDocsDate: "Ngày là một năm (2025) hoặc một ngày (2025-06-30).",
+    errTooLarge: "Tệp này lớn hơn 20 MB.",
+    errNoAgent: "Vui lòng nhập tên gói trợ lý.",
+    attachButton: "Đính kèm tệp…",
+    attachHint: "PDF, PNG, JPEG, WebP hoặc SVG, tối đa 20 MB: mọi người trong buổi làm việc đều tải về được.",
+    attachSending: "Đang gửi {name}…",
+    attachSent: "Đã gửi {name} vào cuộc trao đổi.",
+    attachFailed: "Chưa gửi được {name}: {detail}",
+    attachmentKind: "Tệp",
+    attachmentMeta: "{type} · {size}",
+    download: "Tải về",
+    downloadLabel: "Tải về {name}",
+    downloading: "Đang tải {name}…",
+    ratingHelpful: "Đánh giá: hữu ích",
+    ratingUnhelpful: "Đánh giá: chưa hữu ích",
+    ratingBy: "của {name}",
+    ratingReason: "lý do: {reason}",
+    ratingComment: "“{comment}”",
+    mediaTour: "Tham quan 360°",
+    mediaMap: "Bản đồ",
+    mediaOf: "Hình ảnh và bản đồ: {title}",
   },
 };
 
@@ -577,6 +741,11 @@ const state = {
   phrases: null, // { agent, list, error } once asked
   phraseQuery: "",
   phraseActive: 0,
+  // issue 19: ratings of answers, the reasons' wording, the documents panel
+  ratings: new Map(), // answer seq -> [rating events]
+  ratingReasons: null, // { lang, map: Map(id -> text) } once asked
+  docs: { agent: "", data: null, error: "", loading: false, preview: null, busy: false, open: new Set() },
+  defaultAgent: "",
 };
 
 /** Text kinds a person may translate (docs: `translate`). */
@@ -699,6 +868,11 @@ function start() {
     "mt-notice", "mt-notice-text", "mt-open-phrases", "mt-open-queue", "open-phrases", "queue-card", "queue-title",
     "queue-total", "queue-empty", "queue-tabs", "queue-panel", "queue-none", "queue-list", "phrase-dialog",
     "phrase-close", "phrase-search", "phrase-status", "phrase-list",
+    "barometer-link", "open-documents", "attach-button", "attach-input", "docs-dialog", "docs-title", "docs-agent-form",
+    "docs-agent", "docs-load", "docs-close", "docs-status", "docs-error", "docs-empty", "docs-families", "docs-upload-form",
+    "docs-file", "docs-family", "docs-family-list", "docs-language", "docs-doc-title", "docs-source", "docs-date",
+    "docs-zone", "docs-sector", "docs-upload-error", "docs-upload", "docs-preview", "docs-preview-title",
+    "docs-preview-meta", "docs-preview-sections", "docs-preview-text", "docs-preview-error", "docs-publish", "docs-discard",
   ]) {
     ui[camel(id)] = document.getElementById(id);
   }
@@ -805,6 +979,15 @@ function start() {
   });
   ui.phraseSearch.addEventListener("keydown", onPhraseKey);
   ui.queueTabs.addEventListener("keydown", onQueueTabKey);
+  startDocuments();
+  ui.attachButton.addEventListener("click", () => {
+    if (canWrite()) ui.attachInput.click();
+  });
+  ui.attachInput.addEventListener("change", () => {
+    const files = [...(ui.attachInput.files || [])];
+    ui.attachInput.value = "";
+    for (const file of files) sendAttachment(file);
+  });
 
   window.addEventListener("hashchange", () => {
     const id = sessionFromHash();
@@ -851,7 +1034,15 @@ function showView(name) {
   ui.viewReviewer.hidden = name !== "reviewer";
   ui.viewConsole.hidden = name !== "console";
   ui.signOut.hidden = name === "signin";
+  renderStaffLinks(name);
   renderWhoami();
+}
+
+/** The header's links to the barometer (every staff role) and the documents (officers). */
+function renderStaffLinks(view = ui.viewConsole.hidden ? (ui.viewReviewer.hidden ? "signin" : "reviewer") : "console") {
+  ui.barometerLink.hidden = view === "signin" || state.role === "interpreter";
+  ui.openDocuments.hidden = view !== "console" || state.role !== "officer";
+  if (ui.openDocuments.hidden && ui.docsDialog.open) ui.docsDialog.close();
 }
 
 function setLanguage(lang) {
@@ -893,6 +1084,8 @@ function applyLanguage() {
   renderQueue();
   renderMtNotice();
   if (ui.phraseDialog && ui.phraseDialog.open) renderPhrases();
+  renderDocuments();
+  if (state.ratings.size) loadRatingReasons();
   for (const seq of state.elements.keys()) rerenderEvent(seq);
   for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
@@ -1008,7 +1201,7 @@ async function signIn(token, silent = false) {
     let role = null;
     try {
       const you = await probeRole(token);
-      role = you.role === "officer" || you.role === "interpreter" ? you.role : "reviewer";
+      role = staffRole(you.role);
       state.me = { id: you.id, name: you.name, role: you.role };
     } catch (error) {
       if (error.code !== "network") throw error;
@@ -1068,6 +1261,12 @@ async function signIn(token, silent = false) {
   }
 }
 
+/** The console's role for an account's: an administrator works as an officer here. */
+function staffRole(role) {
+  if (role === "officer" || role === "admin") return "officer";
+  return role === "interpreter" ? "interpreter" : "reviewer";
+}
+
 /** Opens a WebSocket, says hello with `token`, and resolves with `welcome.you`; rejects with
  *  an ApiError coded `unauthorized`, `rate_limited` or `network`. The socket is closed. */
 /** The account behind a staff token, asked over the WebSocket (socket.js); rejects like an
@@ -1091,9 +1290,11 @@ function signOut(reasonKey) {
   state.gaps = [];
   state.searchResults = [];
   state.searchInfo = null;
+  state.docs = { agent: "", data: null, error: "", loading: false, preview: null, busy: false, open: new Set() };
   renderSessions();
   renderGaps();
   renderSearch();
+  renderDocuments();
   showView("signin");
   showFormError(ui.signinError, reasonKey ? t(reasonKey) : "");
   ui.tokenInput.value = "";
@@ -1354,6 +1555,7 @@ function closeSession() {
 
 function resetConversation() {
   state.translations.clear();
+  state.ratings.clear();
   state.events.clear();
   state.elements.clear();
   state.questionStates.clear();
@@ -1623,7 +1825,7 @@ function onWelcome(frame) {
   const you = frame.you || {};
   state.me = { id: you.id, name: you.name, role: you.role };
   renderWhoami();
-  if (you.role !== "officer" && you.role !== "interpreter") {
+  if (staffRole(you.role) === "reviewer") {
     // A reviewer's token: the server would refuse every write.
     state.role = "reviewer";
     closeSession();
@@ -1725,6 +1927,16 @@ function applyEvent(event, fromHistory) {
     case "ended":
       markEnded();
       if (!fromHistory) loadSessions();
+      break;
+    case "rating":
+      // Shown on the rated answer (its badge), not as an item of its own.
+      if (Number.isInteger(event.about)) {
+        const list = state.ratings.get(event.about) || [];
+        if (!list.some((known) => known.seq === event.seq)) list.push(event);
+        state.ratings.set(event.about, list);
+        loadRatingReasons();
+        rerenderEvent(event.about);
+      }
       break;
     default:
       break;
@@ -2115,7 +2327,10 @@ function renderEvent(event) {
     case "ended":
       return renderSystem(event);
     case "status":
-      return null; // shown on its question and draft
+    case "rating":
+      return null; // shown on its question and draft; a rating on its answer
+    case "attachment":
+      return renderAttachment(event);
     default:
       return typeof event.text === "string" ? renderMessage(event) : null;
   }
@@ -2212,6 +2427,8 @@ function renderMessage(event) {
     }
     body.append(conf);
   }
+  if (Array.isArray(event.media) && event.media.length > 0) body.append(renderMediaList(event.media));
+  for (const rating of state.ratings.get(event.seq) || []) body.append(renderRating(rating));
   if (event.kind === "question") {
     const q = el("span", "q-state");
     q.hidden = true;
@@ -2580,6 +2797,7 @@ function consoleRole() {
 function applyRole() {
   ui.viewConsole.classList.toggle("role-interpreter", state.role === "interpreter");
   ui.viewConsole.dataset.role = state.role || "";
+  renderStaffLinks();
 }
 
 function submitComposer(kind) {
@@ -2669,6 +2887,7 @@ function renderComposerState() {
   ui.composerText.disabled = !writable;
   ui.sendSay.disabled = !writable;
   ui.sendAsk.disabled = !writable;
+  ui.attachButton.disabled = !writable;
   ui.composerNote.textContent = state.ended ? t("endedBanner") : "";
   ui.composer.hidden = state.ended;
 }
@@ -3388,6 +3607,7 @@ function renderSearch() {
       const passage = el("blockquote", "passage", result.passage || "");
       if (result.language) passage.lang = result.language;
       li.append(passage);
+      if (Array.isArray(result.media) && result.media.length > 0) li.append(renderMediaList(result.media));
       if (result.source) {
         const source = el("p", "cite-source");
         source.append(el("span", "label", `${t("source")}: `));
@@ -3670,6 +3890,809 @@ async function loadOutbox() {
       return li;
     }),
   );
+}
+
+// ---------------------------------------------------------------------------
+// Files: uploads whose body is the file itself, downloads with the staff token, sizes
+
+const MAX_UPLOAD_BYTES = 20 * 1024 * 1024;
+
+/** A query string whose values are %-encoded (never `+` for a space). */
+function queryString(params) {
+  return Object.entries(params)
+    .filter(([, value]) => value !== undefined && value !== null && value !== "")
+    .map(([name, value]) => `${encodeURIComponent(name)}=${encodeURIComponent(String(value))}`)
+    .join("&");
+}
+
+/** POSTs `body` (a File) as it is, with `type` as its Content-Type and the staff token;
+ *  resolves to the JSON answer, rejects with an ApiError as api() does. */
+async function postFile(path, body, type) {
+  const headers = { Accept: "application/json", "Content-Type": type || "application/octet-stream" };
+  if (state.token) headers.Authorization = `Bearer ${state.token}`;
+  let response;
+  try {
+    response = await fetch(path, { method: "POST", headers, body, cache: "no-store", credentials: "omit", referrerPolicy: "no-referrer" });
+  } catch {
+    throw new ApiError(0, "network", "The server could not be reached.");
+  }
+  const text = await response.text();
+  let data = null;
+  try {
+    data = text ? JSON.parse(text) : null;
+  } catch {
+    data = null;
+  }
+  if (response.ok) return data;
+  const error = (data && typeof data.error === "object" && data.error) || {};
+  const fallback = response.statusText ? `HTTP ${response.status} ${response.statusText}` : `HTTP ${response.status}`;
+  const failure = new ApiError(response.status, String(error.code || ""), String(error.message || "") || fallback);
+  if (response.status === 401 && state.role) signOut("errSignedOutRevoked");
+  throw failure;
+}
+
+/** The path of `url` when it is on this server (the token never goes anywhere else), else null. */
+function sameOriginPath(url) {
+  if (typeof url !== "string" || !url) return null;
+  try {
+    const parsed = new URL(url, location.origin);
+    return parsed.origin === location.origin ? `${parsed.pathname}${parsed.search}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Hands `blob` to the browser as a download named `name`. */
+function saveBlob(blob, name) {
+  const href = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = href;
+  link.download = name || "download";
+  link.hidden = true;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 60000);
+}
+
+function formatSize(bytes) {
+  const n = Number(bytes);
+  if (!Number.isFinite(n) || n < 0) return "";
+  const [value, unit] = n >= 1024 * 1024 ? [n / (1024 * 1024), "megabyte"] : n >= 1024 ? [n / 1024, "kilobyte"] : [n, "byte"];
+  try {
+    return new Intl.NumberFormat(state.lang, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: unit === "byte" ? 0 : 1 }).format(value);
+  } catch {
+    return `${Math.round(value)} B`;
+  }
+}
+
+const TYPE_LABELS = {
+  "application/pdf": "PDF",
+  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
+  "text/html": "HTML",
+  "text/markdown": "Markdown",
+  "text/plain": "Text",
+  "image/png": "PNG",
+  "image/jpeg": "JPEG",
+  "image/webp": "WebP",
+  "image/svg+xml": "SVG",
+};
+
+function typeLabel(type) {
+  const key = String(type || "").split(";")[0].trim().toLowerCase();
+  return TYPE_LABELS[key] || key || "?";
+}
+
+/** Who did something, as the server names them: an account object or a name. */
+function personName(who) {
+  if (!who) return t("unknownName");
+  if (typeof who === "object") return who.name || nameOf(who.id);
+  return String(who);
+}
+
+// ---------------------------------------------------------------------------
+// Attachments: a file the officer sends to the meeting, shown as a card with a download
+
+async function sendAttachment(file) {
+  const id = state.sessionId;
+  if (!id || !canWrite() || !file) return;
+  const name = file.name || "file";
+  if (file.size > MAX_UPLOAD_BYTES) {
+    showStatus(t("attachFailed", { name, detail: t("errTooLarge") }), "error");
+    return;
+  }
+  ui.attachButton.disabled = true;
+  ui.composerNote.textContent = t("attachSending", { name });
+  try {
+    await postFile(`/v1/sessions/${encodeURIComponent(id)}/attachments?${queryString({ name })}`, file, file.type || "application/octet-stream");
+    if (state.sessionId === id) showStatus(t("attachSent", { name }));
+  } catch (error) {
+    if (state.sessionId === id) showStatus(t("attachFailed", { name, detail: errorText(error) }), "error");
+  } finally {
+    renderComposerState();
+  }
+}
+
+function renderAttachment(event) {
+  const from = event.from || {};
+  const attachment = event.attachment && typeof event.attachment === "object" ? event.attachment : {};
+  const mine = Boolean(state.me && from.id === state.me.id);
+  const item = el("li", `event msg attachment${mine ? " mine" : ""}`);
+  item.dataset.seq = String(event.seq);
+  const head = el("div", "msg-head");
+  head.append(el("span", "msg-author", from.name || nameOf(from.id)), badge(from.role), timeElement(event.at));
+  head.append(el("span", "seq", `#${event.seq}`));
+  const body = el("div", "msg-body");
+  const card = el("div", "attachment-card");
+  card.dataset.attachment = String(attachment.id || "");
+  card.dataset.type = String(attachment.type || "");
+  const icon = attachmentIcon(/^image\//.test(String(attachment.type || "")));
+  const info = el("div", "attachment-info");
+  const name = attachment.name || t("attachmentKind");
+  info.append(
+    el("span", "attachment-name", name),
+    el("span", "attachment-meta", t("attachmentMeta", { type: typeLabel(attachment.type), size: formatSize(attachment.size) })),
+  );
+  const download = button(t("download"), "button secondary small", () => downloadAttachment(attachment, download));
+  download.dataset.action = "download";
+  download.setAttribute("aria-label", t("downloadLabel", { name }));
+  download.disabled = !sameOriginPath(attachment.url);
+  card.append(icon, info, download);
+  body.append(card);
+  item.append(head, body);
+  return item;
+}
+
+/** A small drawn icon (no emoji font needed): a picture, or a page. */
+function attachmentIcon(picture) {
+  const ns = "http://www.w3.org/2000/svg";
+  const box = el("span", "attachment-icon");
+  box.setAttribute("aria-hidden", "true");
+  const svgElement = document.createElementNS(ns, "svg");
+  svgElement.setAttribute("viewBox", "0 0 24 24");
+  svgElement.setAttribute("focusable", "false");
+  const path = document.createElementNS(ns, "path");
+  path.setAttribute("fill", "none");
+  path.setAttribute("stroke", "currentColor");
+  path.setAttribute("stroke-width", "1.8");
+  path.setAttribute("stroke-linejoin", "round");
+  path.setAttribute(
+    "d",
+    picture ? "M3 5h18v14H3z M3 16l5-5 4 4 3-3 6 6 M15.5 9.5a1.5 1.5 0 1 0 0.01 0" : "M6 2h9l5 5v15H6z M15 2v5h5 M9 12h8 M9 16h8",
+  );
+  svgElement.append(path);
+  box.append(svgElement);
+  return box;
+}
+
+async function downloadAttachment(attachment, trigger) {
+  const path = sameOriginPath(attachment.url);
+  if (!path) return;
+  const name = attachment.name || "attachment";
+  if (trigger) trigger.disabled = true;
+  showStatus(t("downloading", { name }));
+  try {
+    const response = await api("GET", path, undefined, { raw: true });
+    saveBlob(await response.blob(), name);
+    showStatus("");
+  } catch (error) {
+    showStatus(errorText(error), "error");
+  } finally {
+    if (trigger) trigger.disabled = false;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Ratings: an investor's 👍/👎 on an answer, shown on it to the officers
+
+async function loadRatingReasons() {
+  const lang = state.lang;
+  if (state.ratingReasons && state.ratingReasons.lang === lang) return;
+  const asked = { lang, map: new Map() };
+  state.ratingReasons = asked;
+  try {
+    const data = await api("GET", `/v1/rating-reasons?${queryString({ language: lang })}`);
+    if (state.ratingReasons !== asked) return;
+    for (const reason of Array.isArray(data && data.reasons) ? data.reasons : []) {
+      if (reason && reason.id) asked.map.set(String(reason.id), String(reason.text || reason.id));
+    }
+    for (const about of state.ratings.keys()) rerenderEvent(about);
+  } catch {
+    // The reason's id is shown instead; the next rating asks again.
+    if (state.ratingReasons === asked) state.ratingReasons = null;
+  }
+}
+
+function reasonText(id) {
+  const known = state.ratingReasons && state.ratingReasons.map.get(String(id));
+  return known || String(id);
+}
+
+function renderRating(rating) {
+  const helpful = rating.rating === "helpful";
+  const box = el("p", `rating-badge ${helpful ? "helpful" : "unhelpful"}`);
+  box.dataset.rating = helpful ? "helpful" : "unhelpful";
+  if (Number.isInteger(rating.seq)) box.dataset.ratingSeq = String(rating.seq);
+  const icon = el("span", "rating-icon", helpful ? "👍" : "👎");
+  icon.setAttribute("aria-hidden", "true");
+  const from = rating.from || {};
+  let text = t(helpful ? "ratingHelpful" : "ratingUnhelpful");
+  if (from.id || from.name) text += ` ${t("ratingBy", { name: from.name || nameOf(from.id) })}`;
+  const label = el("span", "rating-text", text);
+  box.append(icon, " ", label);
+  if (rating.reason) {
+    const reason = el("span", "rating-reason", t("ratingReason", { reason: reasonText(rating.reason) }));
+    reason.dataset.reason = String(rating.reason);
+    box.append(" · ", reason);
+  }
+  if (typeof rating.comment === "string" && rating.comment) {
+    box.append(" · ", el("span", "rating-comment", t("ratingComment", { comment: rating.comment })));
+  }
+  box.title = box.textContent;
+  return box;
+}
+
+// ---------------------------------------------------------------------------
+// Zone media: a document's image, caption, 360° tour and map (answers and search results)
+
+function renderMediaList(media) {
+  const list = el("div", "media");
+  for (const item of media) {
+    const card = item && typeof item === "object" ? renderMedia(item) : null;
+    if (card) list.append(card);
+  }
+  return list;
+}
+
+function renderMedia(media) {
+  const image = sameOriginPath(media.image);
+  const tour = isWebAddress(media.tour) ? media.tour : "";
+  const map = isWebAddress(media.map) ? media.map : "";
+  if (!image && !tour && !map) return null;
+  const figure = el("figure", "media-card");
+  if (media.document) figure.dataset.document = String(media.document);
+  figure.setAttribute("aria-label", t("mediaOf", { title: media.title || media.document || "" }));
+  if (image) {
+    const img = document.createElement("img");
+    img.className = "media-image";
+    img.src = image;
+    img.alt = media.caption || media.title || "";
+    img.loading = "lazy";
+    img.decoding = "async";
+    figure.append(img);
+  }
+  const caption = el("figcaption", "");
+  if (media.title) caption.append(el("span", "media-title", media.title));
+  if (media.caption) caption.append(el("span", "media-caption", media.caption));
+  const links = el("span", "media-links");
+  for (const [href, key, kind] of [[tour, "mediaTour", "tour"], [map, "mediaMap", "map"]]) {
+    if (!href) continue;
+    const link = document.createElement("a");
+    link.href = href;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    link.className = "media-link";
+    link.dataset.media = kind;
+    link.textContent = t(key);
+    links.append(link);
+  }
+  if (links.childElementCount) caption.append(links);
+  if (caption.childNodes.length) figure.append(caption);
+  return figure;
+}
+
+// ---------------------------------------------------------------------------
+// Documents (officers): the agent pack's documents by family, their versions, an upload
+// with its preview, publishing, rolling back and unpublishing.
+
+const DOC_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
+const DOC_TYPES = {
+  pdf: "application/pdf",
+  docx: "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+  html: "text/html",
+  htm: "text/html",
+  md: "text/markdown",
+  markdown: "text/markdown",
+  txt: "text/plain",
+};
+
+/** The Content-Type of a document to upload: the browser's when it is one the server reads,
+ *  else from the file name's extension. */
+function documentType(file) {
+  const known = new Set(Object.values(DOC_TYPES));
+  const given = String(file.type || "").split(";")[0].trim().toLowerCase();
+  if (known.has(given)) return given;
+  const extension = String(file.name || "").toLowerCase().split(".").pop();
+  return DOC_TYPES[extension] || given || "application/octet-stream";
+}
+
+function startDocuments() {
+  ui.docsLanguage.replaceChildren(
+    ...DOC_LANGUAGES.map((code) => {
+      const option = document.createElement("option");
+      option.value = code;
+      option.dataset.langName = code;
+      option.textContent = code;
+      return option;
+    }),
+  );
+  ui.openDocuments.addEventListener("click", openDocuments);
+  ui.docsClose.addEventListener("click", () => ui.docsDialog.close());
+  ui.docsDialog.addEventListener("close", () => {
+    if (!ui.openDocuments.hidden) ui.openDocuments.focus();
+  });
+  ui.docsAgentForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    loadDocuments(ui.docsAgent.value.trim());
+  });
+  ui.docsUploadForm.addEventListener("submit", (event) => {
+    event.preventDefault();
+    uploadDocument();
+  });
+  ui.docsPublish.addEventListener("click", publishPreview);
+  ui.docsDiscard.addEventListener("click", discardPreview);
+}
+
+/** The server's default pack (the phrasebook route names it). */
+async function defaultAgentId() {
+  if (state.defaultAgent) return state.defaultAgent;
+  for (const path of ["/v1/phrases", "/v1/requests/topics"]) {
+    try {
+      const data = await api("GET", path);
+      if (data && typeof data.agent === "string" && data.agent) {
+        state.defaultAgent = data.agent;
+        break;
+      }
+    } catch {
+      // try the next one
+    }
+  }
+  return state.defaultAgent;
+}
+
+async function openDocuments() {
+  if (state.role !== "officer") return;
+  if (!ui.docsDialog.open) ui.docsDialog.showModal();
+  ui.docsTitle.focus();
+  state.docs.message = "";
+  const agent = (state.session && state.session.agent) || state.docs.agent || (await defaultAgentId());
+  ui.docsAgent.value = agent || "";
+  await loadDocuments(agent);
+}
+
+async function loadDocuments(agent) {
+  const docs = state.docs;
+  if (!agent) {
+    docs.error = t("errNoAgent");
+    renderDocuments();
+    ui.docsAgent.focus();
+    return;
+  }
+  if (docs.agent !== agent) {
+    docs.data = null;
+    docs.open.clear();
+  }
+  docs.agent = agent;
+  docs.loading = true;
+  docs.error = "";
+  const ticket = {};
+  docs.ticket = ticket;
+  renderDocuments();
+  try {
+    const data = await api("GET", `/v1/agents/${encodeURIComponent(agent)}/documents`);
+    if (docs.ticket !== ticket) return;
+    docs.data = {
+      documents: Array.isArray(data && data.documents) ? data.documents.filter((d) => d && typeof d === "object") : [],
+      families: Array.isArray(data && data.families) ? data.families.filter((f) => f && typeof f === "object") : [],
+    };
+  } catch (error) {
+    if (docs.ticket !== ticket) return;
+    docs.data = null;
+    docs.error = errorText(error);
+  }
+  docs.loading = false;
+  renderDocuments();
+}
+
+/** The documents grouped by family: the server's families first (with the languages it says
+ *  are present and missing), then any other family a document names. */
+function familyGroups(data) {
+  if (!data) return [];
+  const strings = (list) => (Array.isArray(list) ? list.map(String) : []);
+  const groups = new Map();
+  for (const family of data.families) {
+    if (!family.family) continue;
+    groups.set(String(family.family), { family: String(family.family), languages: strings(family.languages), missing: strings(family.missing), documents: [] });
+  }
+  for (const doc of data.documents) {
+    const name = String(doc.family || String(doc.id || "").split(".")[0]);
+    if (!groups.has(name)) groups.set(name, { family: name, languages: [], missing: [], documents: [] });
+    groups.get(name).documents.push(doc);
+  }
+  const rank = (code) => (DOC_LANGUAGES.includes(code) ? DOC_LANGUAGES.indexOf(code) : DOC_LANGUAGES.length);
+  for (const group of groups.values()) {
+    if (!group.languages.length) group.languages = [...new Set(group.documents.map((d) => d.language).filter(Boolean))];
+    group.languages.sort((a, b) => rank(a) - rank(b));
+    group.missing.sort((a, b) => rank(a) - rank(b));
+    group.documents.sort((a, b) => rank(a.language) - rank(b.language) || String(a.id).localeCompare(String(b.id)));
+  }
+  return [...groups.values()];
+}
+
+function renderDocuments() {
+  if (!ui.docsFamilies) return;
+  const docs = state.docs;
+  const data = docs.data;
+  showFormError(ui.docsError, docs.error);
+  ui.docsFamilies.setAttribute("aria-busy", String(docs.loading));
+  const groups = familyGroups(data);
+  let status = docs.message || "";
+  if (!status && docs.loading) status = t("docsLoading");
+  else if (!status && data) status = t("docsCount", { n: data.documents.length, families: groups.length });
+  if (ui.docsStatus.textContent !== status) ui.docsStatus.textContent = status;
+  ui.docsEmpty.hidden = !data || data.documents.length > 0;
+  ui.docsFamilyList.replaceChildren(
+    ...groups.map((group) => {
+      const option = document.createElement("option");
+      option.value = group.family;
+      return option;
+    }),
+  );
+  const active = document.activeElement;
+  const focus =
+    active && ui.docsFamilies.contains(active)
+      ? {
+          document: active.closest("[data-document]")?.dataset.document,
+          version: active.closest("[data-version]")?.dataset.version,
+          action: active.dataset.action || (active.tagName === "SUMMARY" ? "versions" : ""),
+        }
+      : null;
+  ui.docsFamilies.replaceChildren(...groups.map(renderFamily));
+  if (focus && focus.document) {
+    const holder = ui.docsFamilies.querySelector(`[data-document="${CSS.escape(focus.document)}"]`);
+    let target = null;
+    if (holder) {
+      const scope = focus.version ? holder.querySelector(`[data-version="${CSS.escape(focus.version)}"]`) || holder : holder;
+      target =
+        (focus.action === "versions" && holder.querySelector("summary")) ||
+        (focus.action && scope.querySelector(`[data-action="${CSS.escape(focus.action)}"]`)) ||
+        scope.querySelector("button") ||
+        holder.querySelector("summary");
+    }
+    (target || ui.docsTitle).focus({ preventScroll: true });
+  }
+  renderPreview();
+}
+
+function renderFamily(group) {
+  const section = el("section", "doc-family");
+  section.dataset.family = group.family;
+  const heading = el("h4", "doc-family-name", group.family);
+  heading.id = `doc-family-${group.family.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
+  section.setAttribute("aria-labelledby", heading.id);
+  const langs = el("p", "doc-langs");
+  langs.append(el("span", "doc-langs-label", t("docsPresent")));
+  for (const code of group.languages) langs.append(" ", langBadge(code, true));
+  if (group.missing.length) {
+    langs.append(" ", el("span", "doc-langs-label missing", t("docsMissing")));
+    for (const code of group.missing) langs.append(" ", langBadge(code, false));
+  } else {
+    langs.append(" ", el("span", "doc-langs-complete", `(${t("docsNoneMissing")})`));
+  }
+  langs.dataset.present = group.languages.join(",");
+  langs.dataset.missing = group.missing.join(",");
+  section.append(heading, langs);
+  const list = el("ul", "doc-list");
+  for (const doc of group.documents) list.append(renderDocument(doc));
+  section.append(list);
+  return section;
+}
+
+function langBadge(code, present) {
+  const badgeElement = el("span", `lang-badge ${present ? "present" : "missing"}`);
+  badgeElement.dataset.lang = code;
+  const name = languageName(code, state.lang);
+  badgeElement.title = present ? name : t("docsMissingLang", { lang: name });
+  const short = el("span", "", String(code).toUpperCase());
+  short.setAttribute("aria-hidden", "true");
+  badgeElement.append(short, el("span", "visually-hidden", badgeElement.title));
+  return badgeElement;
+}
+
+function renderDocument(doc) {
+  const docs = state.docs;
+  const li = el("li", "doc");
+  const id = String(doc.id || "");
+  li.dataset.document = id;
+  const published = Number.isInteger(doc.published) ? doc.published : null;
+  const origin = doc.origin === "upload" ? "upload" : "pack";
+  li.dataset.published = published === null ? "" : String(published);
+  li.dataset.origin = origin;
+  li.dataset.state = published !== null ? "published" : origin === "pack" ? "pack" : "unpublished";
+
+  const head = el("p", "doc-head");
+  const lang = el("span", "tag doc-lang", String(doc.language || "").toUpperCase());
+  lang.title = languageName(doc.language, state.lang);
+  const title = el("span", "doc-title", doc.title || id);
+  if (doc.language) title.lang = doc.language;
+  head.append(lang, " ", title, " ", el("span", `tag origin ${origin}`, t(`docsOrigin_${origin}`)));
+  li.append(head);
+
+  const meta = [id, doc.source, doc.date, doc.zone, doc.sector].filter(Boolean).map(String);
+  const metaLine = el("p", "doc-meta");
+  appendLinkified(metaLine, meta.join(" · "));
+  li.append(metaLine);
+  const publishedLine = el(
+    "p",
+    `doc-published ${li.dataset.state}`,
+    published !== null ? t("docsPublishedVersion", { version: published }) : origin === "pack" ? t("docsPackFile") : t("docsNotPublished"),
+  );
+  li.append(publishedLine);
+
+  const versions = (Array.isArray(doc.versions) ? doc.versions : [])
+    .filter((v) => v && Number.isInteger(v.version))
+    .sort((a, b) => b.version - a.version);
+  if (versions.length) {
+    const details = document.createElement("details");
+    details.className = "doc-versions";
+    details.open = docs.open.has(id);
+    details.addEventListener("toggle", () => {
+      if (details.open) docs.open.add(id);
+      else docs.open.delete(id);
+    });
+    const summary = document.createElement("summary");
+    summary.textContent = t("docsVersions", { n: versions.length });
+    details.append(summary);
+    const list = el("ol", "doc-version-list");
+    for (const version of versions) list.append(renderVersion(doc, version, published));
+    details.append(list);
+    li.append(details);
+  }
+  return li;
+}
+
+function renderVersion(doc, version, published) {
+  const docs = state.docs;
+  const item = el("li", `doc-version ${version.status || ""}`);
+  item.dataset.version = String(version.version);
+  item.dataset.status = String(version.status || "");
+  const head = el("p", "doc-version-head");
+  head.append(el("strong", "", t("docsVersion", { version: version.version })));
+  if (version.status) {
+    const key = `docsStatus_${version.status}`;
+    head.append(" ", el("span", `tag version-status ${version.status}`, key in STRINGS.en ? t(key) : version.status));
+  }
+  item.append(head);
+  const lines = [];
+  if (version.createdAt || version.createdBy) lines.push(t("docsVersionBy", { when: formatDate(version.createdAt), name: personName(version.createdBy) }));
+  if (version.publishedAt) lines.push(t("docsVersionPublishedBy", { when: formatDate(version.publishedAt), name: personName(version.publishedBy) }));
+  for (const line of lines) item.append(el("p", "doc-version-meta", line));
+  const file = version.file && typeof version.file === "object" ? version.file : null;
+  if (file) {
+    const fileLine = el("p", "doc-version-file", t("docsFileLine", { name: file.name || "—", type: typeLabel(file.type), size: formatSize(file.size) }));
+    if (file.sha256) fileLine.title = `SHA-256 ${file.sha256}`;
+    item.append(fileLine);
+  }
+  const actions = el("div", "actions-row");
+  const view = button(t("docsView"), "button secondary small", () => viewVersion(doc, version.version));
+  view.dataset.action = "view";
+  actions.append(view);
+  if (published !== null && version.version === published) {
+    const unpublish = button(t("docsUnpublish"), "button secondary small danger", () => unpublishDocument(doc));
+    unpublish.dataset.action = "unpublish";
+    unpublish.setAttribute("aria-disabled", String(docs.busy));
+    actions.append(unpublish);
+  } else {
+    const older = published !== null && version.version < published;
+    const publish = button(older ? t("docsRollBack", { version: version.version }) : t("docsPublishVersion"), "button secondary small", () =>
+      publishVersion(doc, version.version),
+    );
+    publish.dataset.action = older ? "rollback" : "publish";
+    publish.setAttribute("aria-disabled", String(docs.busy));
+    actions.append(publish);
+  }
+  item.append(actions);
+  return item;
+}
+
+/** Runs a publish or unpublish, then reloads the list; `done(entry)` names the outcome. */
+async function documentAction(path, done) {
+  const docs = state.docs;
+  const agent = docs.agent;
+  if (docs.busy || !agent) return null;
+  docs.busy = true;
+  docs.message = t("docsPublishing");
+  renderDocuments();
+  let failure = "";
+  let entry = null;
+  try {
+    entry = await api("POST", `/v1/agents/${encodeURIComponent(agent)}/documents/${path}`);
+  } catch (error) {
+    failure = errorText(error);
+  }
+  docs.busy = false;
+  docs.message = failure ? "" : done(entry || {});
+  await loadDocuments(agent);
+  if (failure) {
+    docs.error = failure;
+    renderDocuments();
+  }
+  return failure ? null : entry || {};
+}
+
+/** Shows a listed version's text in the preview (GET …/documents/{doc}?version=N). */
+async function viewVersion(doc, version) {
+  const docs = state.docs;
+  const agent = docs.agent;
+  try {
+    const data = await api("GET", `/v1/agents/${encodeURIComponent(agent)}/documents/${encodeURIComponent(doc.id)}?${queryString({ version })}`);
+    const entry = data && typeof data === "object" ? data : {};
+    const file = entry.file && typeof entry.file === "object" ? entry.file : {};
+    docs.preview = {
+      agent,
+      id: String(doc.id),
+      version: Number.isInteger(entry.version) ? entry.version : version,
+      status: entry.status || "",
+      preview: (entry.preview && typeof entry.preview === "object" && entry.preview) || {},
+      title: doc.title || doc.id,
+      language: doc.language || "",
+      fileName: file.name || "",
+      fileSize: file.size,
+      type: file.type || "",
+      error: "",
+    };
+    docs.error = "";
+    renderDocuments();
+    ui.docsPreview.scrollIntoView({ block: "nearest" });
+    ui.docsPreviewTitle.focus({ preventScroll: true });
+  } catch (error) {
+    docs.error = errorText(error);
+    renderDocuments();
+  }
+}
+
+function publishVersion(doc, version) {
+  return documentAction(`${encodeURIComponent(doc.id)}/publish?${queryString({ version })}`, (entry) =>
+    t("docsPublished", { title: entry.title || doc.title || doc.id, version: Number.isInteger(entry.published) ? entry.published : version }),
+  );
+}
+
+function unpublishDocument(doc) {
+  return documentAction(`${encodeURIComponent(doc.id)}/unpublish`, (entry) => t("docsUnpublished", { title: entry.title || doc.title || doc.id }));
+}
+
+async function uploadDocument() {
+  const docs = state.docs;
+  showFormError(ui.docsUploadError, "");
+  const agent = docs.agent || ui.docsAgent.value.trim();
+  const file = ui.docsFile.files && ui.docsFile.files[0];
+  const fields = {
+    family: ui.docsFamily.value.trim(),
+    language: ui.docsLanguage.value,
+    title: ui.docsDocTitle.value.trim(),
+    source: ui.docsSource.value.trim(),
+    date: ui.docsDate.value.trim(),
+  };
+  let problem = "";
+  let focus = null;
+  if (!agent) [problem, focus] = [t("errNoAgent"), ui.docsAgent];
+  else if (!file) [problem, focus] = [t("errDocsNoFile"), ui.docsFile];
+  else if (file.size > MAX_UPLOAD_BYTES) [problem, focus] = [t("errTooLarge"), ui.docsFile];
+  else if (!fields.family || !fields.title || !fields.source || !fields.date) {
+    problem = t("errDocsFields");
+    focus = [ui.docsFamily, ui.docsDocTitle, ui.docsSource, ui.docsDate].find((input) => !input.value.trim());
+  }
+  if (problem) {
+    showFormError(ui.docsUploadError, problem);
+    if (focus) focus.focus();
+    return;
+  }
+  const params = { ...fields, zone: ui.docsZone.value.trim(), sector: ui.docsSector.value.trim(), name: file.name };
+  const type = documentType(file);
+  ui.docsUpload.disabled = true;
+  docs.message = t("docsUploading");
+  renderDocuments();
+  try {
+    const answer = await postFile(`/v1/agents/${encodeURIComponent(agent)}/documents?${queryString(params)}`, file, type);
+    docs.preview = {
+      agent,
+      id: String((answer && answer.id) || `${fields.family}.${fields.language}`),
+      version: answer && Number.isInteger(answer.version) ? answer.version : null,
+      status: (answer && answer.status) || "preview",
+      preview: (answer && typeof answer.preview === "object" && answer.preview) || {},
+      title: fields.title,
+      language: fields.language,
+      fileName: file.name,
+      fileSize: file.size,
+      type,
+      error: "",
+    };
+    docs.message = "";
+    await loadDocuments(agent);
+    ui.docsPreview.scrollIntoView({ block: "nearest" });
+    ui.docsPreviewTitle.focus({ preventScroll: true });
+  } catch (error) {
+    docs.message = "";
+    renderDocuments();
+    showFormError(ui.docsUploadError, errorText(error));
+  } finally {
+    ui.docsUpload.disabled = false;
+  }
+}
+
+function renderPreview() {
+  const docs = state.docs;
+  const current = docs.preview && docs.preview.agent === docs.agent ? docs.preview : null;
+  ui.docsPreview.hidden = !current;
+  if (!current) return;
+  const preview = current.preview;
+  const metadata = preview.metadata && typeof preview.metadata === "object" ? preview.metadata : {};
+  ui.docsPreview.dataset.document = current.id;
+  ui.docsPreview.dataset.version = current.version === null ? "" : String(current.version);
+  ui.docsPreviewTitle.textContent = t("docsPreviewTitle", {
+    title: typeof metadata.title === "string" && metadata.title ? metadata.title : current.title,
+    id: current.id,
+    version: current.version ?? "?",
+  });
+  const rows = [];
+  for (const [key, value] of Object.entries(metadata)) {
+    if (value === null || value === undefined || value === "") continue;
+    rows.push([key, typeof value === "string" ? value : JSON.stringify(value), key]);
+  }
+  if (Number.isInteger(preview.characters)) rows.push([t("docsMetaCharacters"), new Intl.NumberFormat(state.lang).format(preview.characters), "characters"]);
+  if (Number.isInteger(preview.pages)) rows.push([t("docsMetaPages"), String(preview.pages), "pages"]);
+  if (current.fileName) rows.push([t("docsMetaFile"), `${current.fileName} · ${typeLabel(current.type)} · ${formatSize(current.fileSize)}`, "file"]);
+  ui.docsPreviewMeta.replaceChildren(
+    ...rows.flatMap(([label, value, key]) => {
+      const dd = el("dd", "", value);
+      dd.dataset.key = key;
+      return [el("dt", "", label), dd];
+    }),
+  );
+  const sections = Array.isArray(preview.sections) ? preview.sections : [];
+  ui.docsPreviewSections.replaceChildren(
+    ...(sections.length
+      ? sections.map((section) => {
+          const text = typeof section === "string" ? section : section && (section.heading || section.title || JSON.stringify(section));
+          const li = el("li", "", text || "");
+          li.lang = current.language;
+          return li;
+        })
+      : [el("li", "muted-note", t("docsNoSections"))]),
+  );
+  const text = typeof preview.text === "string" ? preview.text : typeof preview.markdown === "string" ? preview.markdown : "";
+  if (ui.docsPreviewText.textContent !== text) ui.docsPreviewText.textContent = text;
+  ui.docsPreviewText.lang = current.language;
+  showFormError(ui.docsPreviewError, current.error);
+  ui.docsPublish.disabled = docs.busy || current.version === null || current.status === "published";
+  ui.docsDiscard.disabled = docs.busy;
+}
+
+async function publishPreview() {
+  const docs = state.docs;
+  const current = docs.preview;
+  if (!current || docs.busy) return;
+  const entry = await publishVersion({ id: current.id, title: current.title }, current.version);
+  if (entry) {
+    docs.preview = null;
+    renderPreview();
+    // Ready for the next language of the family: a new file and its title.
+    ui.docsFile.value = "";
+    ui.docsDocTitle.value = "";
+    const published = ui.docsFamilies.querySelector(`[data-document="${CSS.escape(current.id)}"]`);
+    if (published) published.scrollIntoView({ block: "nearest" });
+    ui.docsTitle.focus({ preventScroll: true });
+  } else {
+    // The list says why (docs-error); the preview stays, to try again or discard.
+    current.error = state.docs.error;
+    renderPreview();
+  }
+}
+
+function discardPreview() {
+  state.docs.preview = null;
+  renderPreview();
+  ui.docsFile.focus();
 }
 
 start();
