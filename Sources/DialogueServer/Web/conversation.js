@@ -348,6 +348,19 @@ export class Conversation extends EventTarget {
     return true;
   }
 
+  /**
+   * Rates an answer (`seq`) of this session: `rating` "helpful" or "unhelpful", with an
+   * optional `reason` (an id of the pack's list) and `comment`. The frame has no clientId:
+   * the server answers with the `rating` event, or an `error` reported with
+   * `action: "rate:SEQ"`. False when not connected (nothing sent).
+   */
+  rate(seq, rating, { reason = "", comment = "" } = {}) {
+    const frame = { type: "rate", session: this.session, seq, rating };
+    if (reason) frame.reason = reason;
+    if (comment) frame.comment = comment;
+    return this.action(frame, `rate:${seq}`);
+  }
+
   // -------------------------------------------------------------------------
   // Outbox
 

@@ -6,7 +6,7 @@ import { machineEngineOf, primaryLanguage, readingOf, replyTarget } from "/trans
 import { socketURL } from "/socket.js";
 import { Conversation, closeVerdict } from "/conversation.js";
 import { LogFollower } from "/follow.js";
-import { appendWithTerms, languageName, isWebAddress } from "/text.js";
+import { appendWithTerms, fileTypeLabel, formatBytes, isImageAddress, isOwnOrigin, isWebAddress, languageName } from "/text.js";
 import { InvitationPanel } from "/invitation.js";
 
 const NB = "\u00a0";
@@ -141,6 +141,35 @@ const STRINGS = {
     invitationFailed: "Not saved: {detail}",
     invitationNeedsEmail: "Enter the e-mail address to send the transcript to.",
     meetingFallback: "Meeting",
+    // Issue 19: ratings, shared files, zone media, the survey.
+    rateQuestion: "Was this answer helpful?",
+    rateHelpful: "Helpful",
+    rateUnhelpful: "Not helpful",
+    rateReason: "What was wrong with this answer?",
+    rateReasonChoose: "Choose a reason",
+    rateReasonsLoading: "Loading the reasons…",
+    rateComment: "Comment (optional)",
+    rateCommentHint: "Up to 2,000 characters",
+    rateSend: "Send",
+    rateCancel: "Cancel",
+    rateSending: "Sending your rating…",
+    rateNeedReason: "Please choose a reason.",
+    rateThanksHelpful: "Thank you — you found this answer helpful.",
+    rateThanksUnhelpful: "Thank you — you found this answer not helpful.",
+    rateFailed: "Your rating was not sent: {detail}",
+    rateOffline: "Your rating was not sent: the page is not connected. Please try again in a moment.",
+    rateAlready: "This answer has already been rated.",
+    kindAttachment: "Shared file",
+    attachmentDownload: "Download",
+    attachmentDownloading: "Downloading…",
+    attachmentFailed: "The download failed: {detail}",
+    attachmentPreview: "Preview of {name}",
+    mediaTour: "360° tour",
+    mediaMap: "Map",
+    newTab: "(opens in a new tab)",
+    surveyOfferTitle: "How did the meeting go?",
+    surveyOfferText: "A short survey of a few minutes helps the agency prepare better meetings. Thank you for your time.",
+    surveyOfferButton: "Tell us how the meeting went",
   },
   vi: {
     brandSub: "Buổi làm việc trực tuyến với nhà đầu tư",
@@ -275,6 +304,35 @@ const STRINGS = {
     invitationFailed: "Chưa lưu được: {detail}",
     invitationNeedsEmail: "Xin vui lòng nhập địa chỉ thư điện tử để nhận biên bản.",
     meetingFallback: "Buổi làm việc",
+    rateQuestion: "Câu trả lời này có hữu ích với Quý vị không?",
+    rateHelpful: "Hữu ích",
+    rateUnhelpful: "Chưa hữu ích",
+    rateReason: "Câu trả lời chưa đáp ứng ở điểm nào?",
+    rateReasonChoose: "Chọn lý do",
+    rateReasonsLoading: "Đang tải danh sách lý do…",
+    rateComment: "Ý kiến thêm (không bắt buộc)",
+    rateCommentHint: "Tối đa 2.000 ký tự",
+    rateSend: "Gửi",
+    rateCancel: "Hủy",
+    rateSending: "Đang gửi đánh giá…",
+    rateNeedReason: "Xin vui lòng chọn một lý do.",
+    rateThanksHelpful: "Cảm ơn Quý vị — Quý vị đánh giá câu trả lời này là hữu ích.",
+    rateThanksUnhelpful: "Cảm ơn Quý vị — Quý vị đánh giá câu trả lời này là chưa hữu ích.",
+    rateFailed: "Chưa gửi được đánh giá: {detail}",
+    rateOffline: "Chưa gửi được đánh giá: trang đang mất kết nối. Xin vui lòng thử lại sau giây lát.",
+    rateAlready: "Câu trả lời này đã được đánh giá.",
+    kindAttachment: "Tệp được chia sẻ",
+    attachmentDownload: "Tải xuống",
+    attachmentDownloading: "Đang tải xuống…",
+    attachmentFailed: "Không tải xuống được: {detail}",
+    attachmentPreview: "Xem trước {name}",
+    mediaTour: "Tham quan 360°",
+    mediaMap: "Bản đồ",
+    newTab: "(mở trong thẻ mới)",
+    surveyOfferTitle: "Quý vị thấy buổi làm việc thế nào?",
+    surveyOfferText:
+      "Một phiếu khảo sát ngắn, chỉ mất vài phút, sẽ giúp Ban tổ chức các buổi làm việc tốt hơn. Xin cảm ơn Quý vị đã dành thời gian.",
+    surveyOfferButton: "Chia sẻ cảm nhận về buổi làm việc",
   },
   fr: {
     brandSub: "Entretien virtuel avec les investisseurs",
@@ -408,6 +466,35 @@ const STRINGS = {
     invitationFailed: `Non enregistré${NB}: {detail}`,
     invitationNeedsEmail: "Veuillez saisir l’adresse e-mail à laquelle envoyer la transcription.",
     meetingFallback: "Entretien",
+    rateQuestion: `Cette réponse vous a-t-elle été utile${NB}?`,
+    rateHelpful: "Utile",
+    rateUnhelpful: "Pas utile",
+    rateReason: `Qu’est-ce qui n’allait pas dans cette réponse${NB}?`,
+    rateReasonChoose: "Choisissez une raison",
+    rateReasonsLoading: "Chargement des raisons…",
+    rateComment: "Commentaire (facultatif)",
+    rateCommentHint: `2${NB}000 caractères au maximum`,
+    rateSend: "Envoyer",
+    rateCancel: "Annuler",
+    rateSending: "Envoi de votre évaluation…",
+    rateNeedReason: "Veuillez choisir une raison.",
+    rateThanksHelpful: "Merci — vous avez jugé cette réponse utile.",
+    rateThanksUnhelpful: "Merci — vous avez jugé que cette réponse n’était pas utile.",
+    rateFailed: `Votre évaluation n’a pas été envoyée${NB}: {detail}`,
+    rateOffline: `Votre évaluation n’a pas été envoyée${NB}: la page n’est pas connectée. Veuillez réessayer dans un instant.`,
+    rateAlready: "Cette réponse a déjà été évaluée.",
+    kindAttachment: "Fichier partagé",
+    attachmentDownload: "Télécharger",
+    attachmentDownloading: "Téléchargement…",
+    attachmentFailed: `Le téléchargement a échoué${NB}: {detail}`,
+    attachmentPreview: "Aperçu de {name}",
+    mediaTour: "Visite à 360°",
+    mediaMap: "Carte",
+    newTab: "(s’ouvre dans un nouvel onglet)",
+    surveyOfferTitle: `Comment s’est passé l’entretien${NB}?`,
+    surveyOfferText:
+      "Un court questionnaire de quelques minutes aide l’Agence à mieux préparer ses entretiens. Merci de votre temps.",
+    surveyOfferButton: "Donner votre avis sur l’entretien",
   },
   ja: {
     brandSub: "オンライン投資家面談",
@@ -536,6 +623,34 @@ const STRINGS = {
     invitationFailed: "保存できませんでした：{detail}",
     invitationNeedsEmail: "面談記録の送付先メールアドレスを入力してください。",
     meetingFallback: "面談",
+    rateQuestion: "この回答はお役に立ちましたか？",
+    rateHelpful: "役に立った",
+    rateUnhelpful: "役に立たなかった",
+    rateReason: "この回答のどの点が不十分でしたか？",
+    rateReasonChoose: "理由を選択してください",
+    rateReasonsLoading: "理由を読み込んでいます…",
+    rateComment: "コメント（任意）",
+    rateCommentHint: "2,000文字以内",
+    rateSend: "送信",
+    rateCancel: "キャンセル",
+    rateSending: "評価を送信しています…",
+    rateNeedReason: "理由を選択してください。",
+    rateThanksHelpful: "ありがとうございます。この回答を「役に立った」とご評価いただきました。",
+    rateThanksUnhelpful: "ありがとうございます。この回答を「役に立たなかった」とご評価いただきました。",
+    rateFailed: "評価を送信できませんでした：{detail}",
+    rateOffline: "評価を送信できませんでした：接続が切れています。しばらくしてから、もう一度お試しください。",
+    rateAlready: "この回答はすでに評価済みです。",
+    kindAttachment: "共有ファイル",
+    attachmentDownload: "ダウンロード",
+    attachmentDownloading: "ダウンロードしています…",
+    attachmentFailed: "ダウンロードできませんでした：{detail}",
+    attachmentPreview: "{name} のプレビュー",
+    mediaTour: "360°ツアー",
+    mediaMap: "地図",
+    newTab: "（新しいタブで開きます）",
+    surveyOfferTitle: "面談はいかがでしたか？",
+    surveyOfferText: "数分で終わる簡単なアンケートにご協力ください。今後の面談をより良いものにするために活用させていただきます。",
+    surveyOfferButton: "面談のご感想をお聞かせください",
   },
   ko: {
     brandSub: "온라인 투자자 상담",
@@ -664,6 +779,35 @@ const STRINGS = {
     invitationFailed: "저장하지 못했습니다: {detail}",
     invitationNeedsEmail: "회의록을 받을 이메일 주소를 입력해 주세요.",
     meetingFallback: "상담",
+    rateQuestion: "이 답변이 도움이 되셨습니까?",
+    rateHelpful: "도움이 됨",
+    rateUnhelpful: "도움이 되지 않음",
+    rateReason: "이 답변의 어떤 점이 부족했습니까?",
+    rateReasonChoose: "이유를 선택해 주세요",
+    rateReasonsLoading: "이유 목록을 불러오는 중…",
+    rateComment: "의견(선택 사항)",
+    rateCommentHint: "최대 2,000자",
+    rateSend: "보내기",
+    rateCancel: "취소",
+    rateSending: "평가를 보내는 중…",
+    rateNeedReason: "이유를 선택해 주세요.",
+    rateThanksHelpful: "감사합니다. 이 답변이 도움이 되었다고 평가해 주셨습니다.",
+    rateThanksUnhelpful: "감사합니다. 이 답변이 도움이 되지 않았다고 평가해 주셨습니다.",
+    rateFailed: "평가를 보내지 못했습니다: {detail}",
+    rateOffline: "평가를 보내지 못했습니다: 연결이 끊어져 있습니다. 잠시 후 다시 시도해 주세요.",
+    rateAlready: "이미 평가하신 답변입니다.",
+    kindAttachment: "공유된 파일",
+    attachmentDownload: "다운로드",
+    attachmentDownloading: "다운로드 중…",
+    attachmentFailed: "다운로드하지 못했습니다: {detail}",
+    attachmentPreview: "{name} 미리 보기",
+    mediaTour: "360° 투어",
+    mediaMap: "지도",
+    newTab: "(새 탭에서 열림)",
+    surveyOfferTitle: "상담은 어떠셨습니까?",
+    surveyOfferText:
+      "몇 분이면 끝나는 짧은 설문에 참여해 주시면 더 나은 상담을 준비하는 데 큰 도움이 됩니다. 시간을 내 주셔서 감사합니다.",
+    surveyOfferButton: "상담에 대한 의견 남기기",
   },
   zh: {
     brandSub: "线上投资者会谈",
@@ -791,6 +935,34 @@ const STRINGS = {
     invitationFailed: "未能保存：{detail}",
     invitationNeedsEmail: "请输入接收会议记录的电子邮件地址。",
     meetingFallback: "会谈",
+    rateQuestion: "这个回答对您有帮助吗？",
+    rateHelpful: "有帮助",
+    rateUnhelpful: "没有帮助",
+    rateReason: "这个回答有哪些不足？",
+    rateReasonChoose: "请选择原因",
+    rateReasonsLoading: "正在加载原因…",
+    rateComment: "意见（选填）",
+    rateCommentHint: "不超过2000字",
+    rateSend: "提交",
+    rateCancel: "取消",
+    rateSending: "正在提交评价…",
+    rateNeedReason: "请选择一个原因。",
+    rateThanksHelpful: "感谢您的评价——您认为这个回答有帮助。",
+    rateThanksUnhelpful: "感谢您的评价——您认为这个回答没有帮助。",
+    rateFailed: "评价未能提交：{detail}",
+    rateOffline: "评价未能提交：页面连接已中断，请稍后再试。",
+    rateAlready: "您已评价过这个回答。",
+    kindAttachment: "共享文件",
+    attachmentDownload: "下载",
+    attachmentDownloading: "正在下载…",
+    attachmentFailed: "下载失败：{detail}",
+    attachmentPreview: "{name} 预览",
+    mediaTour: "360°全景",
+    mediaMap: "地图",
+    newTab: "（在新标签页中打开）",
+    surveyOfferTitle: "您对本次会谈感觉如何？",
+    surveyOfferText: "诚邀您花几分钟填写一份简短问卷，帮助本局更好地筹备今后的会谈。感谢您抽出宝贵时间。",
+    surveyOfferButton: "告诉我们您对本次会谈的看法",
   },
 };
 
@@ -821,6 +993,10 @@ const state = {
   handover: null, // the contact of the latest hand-over, while it is the latest word
   connNoteTimer: 0,
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
+  ratings: new Map(), // answer seq -> the investor's own `rating` event
+  rateForms: new Map(), // answer seq -> { open, reason, comment, pending, error } while not rated
+  reasons: new Map(), // UI language -> { list: [{id, text}] | null, failed, promise }
+  thumbs: new Map(), // attachment id -> Promise of an ImageBitmap, or a short-lived link, or null
 };
 
 /** The conversation with the server (conversation.js): made at start once there are a code
@@ -865,6 +1041,8 @@ const ui = {
   ask: $("ask"),
   note: $("composer-note"),
   side: document.querySelector(".meeting .side"),
+  surveyOffer: $("survey-offer"),
+  surveyLink: $("survey-link"),
   invitation: {
     panel: $("invitation"),
     when: $("invitation-when"),
@@ -1049,6 +1227,7 @@ function applyLanguage() {
   renderComposerState();
   renderPeople();
   invitation?.render();
+  renderSurveyOffer();
   for (const [seq] of state.events) rerenderEvent(seq);
   for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
@@ -1113,6 +1292,7 @@ function pendingItems() {
 function join() {
   state.stop = null;
   state.ended = false;
+  renderSurveyOffer();
   sessionSet(STORAGE.joined, state.lang);
   if (state.everWelcomed) showView("meeting");
   client.start();
@@ -1300,6 +1480,14 @@ function onWelcome({ frame, first, sessionChanged }) {
 /** The history is complete; after a resume, how many events it brought back. */
 function onCaughtUp({ resumed, missed }) {
   ui.log.setAttribute("aria-busy", "false");
+  // A rating sent just before the connection dropped and not in the history was not
+  // stored: the buttons come back so it can be given again.
+  for (const [seq, form] of state.rateForms) {
+    if (form.pending && !state.ratings.has(seq)) {
+      form.pending = "";
+      renderRate(seq);
+    }
+  }
   if (resumed) showCaughtUp(missed);
 }
 
@@ -1307,6 +1495,10 @@ function onEvent(event) {
   state.events.set(event.seq, event);
   applyEventToState(event);
 
+  if (event.kind === "rating") {
+    onRating(event);
+    return;
+  }
   if (event.kind === "status") {
     updateQuestionState(event.about, event.state);
     state.questions.set(event.about, event.state);
@@ -1358,6 +1550,8 @@ function applyEventToState(event) {
     }
     case "ended":
       markEnded();
+      // The invitation's answers are for a meeting to come: read again, the panel goes.
+      if (invitation?.invitation?.session?.status !== "ended") invitation?.load();
       break;
     default:
       break;
@@ -1404,7 +1598,11 @@ function renderServiceBanner() {
 }
 
 /** An error that is not about a message of the outbox (`unauthorized` closes the socket). */
-function onError({ code, message }) {
+function onError({ code, message, action }) {
+  if (typeof action === "string" && action.startsWith("rate:")) {
+    onRateError(Number(action.slice("rate:".length)), code, message);
+    return;
+  }
   if (code === "conflict") {
     markEnded();
     return;
@@ -1536,6 +1734,10 @@ function renderEvent(event) {
     case "moderation":
     case "ended":
       return renderSystem(event);
+    case "attachment":
+      return renderAttachment(event);
+    case "rating":
+      return null; // shown on the answer it rates, and only to the one who gave it
     default:
       return typeof event.text === "string" ? renderMessage(event) : null;
   }
@@ -1544,7 +1746,7 @@ function renderEvent(event) {
 function renderMessage(event) {
   if (event.redacted) {
     // Rendered as an empty message whose body then says the text was removed.
-    const item = renderMessage({ ...event, redacted: false, text: "", terms: [], translation: undefined, citations: undefined, contact: undefined });
+    const item = renderMessage({ ...event, redacted: false, text: "", terms: [], translation: undefined, citations: undefined, contact: undefined, media: undefined });
     const body = item.querySelector(".msg-body");
     if (body) body.replaceChildren(redactedNote());
     return item;
@@ -1594,6 +1796,10 @@ function renderMessage(event) {
 
   if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
   if (event.contact && typeof event.contact === "object") body.append(renderContact(event.contact));
+  if (event.kind === "answer" && Array.isArray(event.media)) {
+    const media = renderMedia(event.media);
+    if (media) body.append(media);
+  }
   if (event.kind === "question") {
     const q = document.createElement("span");
     q.className = "q-state";
@@ -1601,6 +1807,7 @@ function renderMessage(event) {
     body.append(q);
   }
   item.append(head, body);
+  if (isMyAnswer(event)) item.append(rateBlock(event.seq));
   if (event.kind === "question") {
     // Its answers are shown under it (`replyTo`), whenever they come.
     const replies = document.createElement("ol");
@@ -1787,7 +1994,14 @@ function rerenderEvent(seq) {
   }
   const replies = old.querySelector(":scope > .replies");
   const focusInReplies = replies && replies.contains(document.activeElement) ? document.activeElement : null;
-  const hadFocus = !focusInReplies && old.contains(document.activeElement);
+  // The rating block keeps what the reader chose and typed (and the focus) while a
+  // translation re-renders its answer; a new language builds it again from state.
+  const oldRate = old.querySelector(":scope > .rate");
+  const freshRate = fresh.querySelector(":scope > .rate");
+  const keepRate = Boolean(oldRate && freshRate && oldRate.dataset.lang === state.lang);
+  const focusInRate = oldRate && oldRate.contains(document.activeElement) ? document.activeElement : null;
+  if (keepRate) freshRate.replaceWith(oldRate);
+  const hadFocus = !focusInReplies && !focusInRate && old.contains(document.activeElement);
   // Answers shown under a question stay as they are (their own re-renders replace them).
   const freshReplies = fresh.querySelector(":scope > .replies");
   if (replies && freshReplies) freshReplies.replaceWith(replies);
@@ -1797,6 +2011,11 @@ function rerenderEvent(seq) {
   state.elements.set(seq, fresh);
   if (hadFocus) (after.get(focusKey) || ui.log).focus({ preventScroll: true });
   if (focusInReplies) focusInReplies.focus({ preventScroll: true });
+  if (focusInRate) {
+    const key = focusInRate.dataset.key;
+    const target = keepRate ? focusInRate : rateFocusTarget(fresh.querySelector(":scope > .rate"), key);
+    if (target) target.focus({ preventScroll: true });
+  }
 }
 
 /** An answer shown under a question further up: once laid out, when it is out of sight,
@@ -1851,6 +2070,8 @@ function markEnded() {
   renderComposerState();
   ui.leave.hidden = true;
   client.failWaiting("conflict", "");
+  renderSurveyOffer();
+  refreshRateBlocks();
 }
 
 function clearConversation() {
@@ -1859,6 +2080,8 @@ function clearConversation() {
   state.handover = null;
   state.events.clear();
   state.elements.clear();
+  state.ratings.clear();
+  state.rateForms.clear();
   ui.events.replaceChildren();
   updateEmpty();
 }
@@ -2046,6 +2269,647 @@ function showComposerNote(text, sticky = false) {
   ui.note.textContent = text;
   ui.note.dataset.sticky = sticky ? "1" : "";
 }
+
+// ---------------------------------------------------------------------------
+// Ratings, shared files and zone media (issue 19)
+
+/** An answer to a question this investor asked (`about`): the one they may rate. */
+function isMyAnswer(event) {
+  if (event.kind !== "answer" || !state.you) return false;
+  const about = Number.isInteger(event.about) ? event.about : replyTarget(event);
+  const question = state.events.get(about);
+  return Boolean(question && question.kind === "question" && question.from && question.from.id === state.you.id);
+}
+
+/** Whether a rating can be given now (the meeting still open, the page in it). */
+function canRate() {
+  return state.everWelcomed && !state.ended && state.phase !== "stopped" && state.phase !== "left";
+}
+
+/** A `rating` event: shown on the answer it rates, only when this investor gave it. */
+function onRating(event) {
+  const mine = Boolean(state.you && event.from && event.from.id === state.you.id);
+  if (!mine || !Number.isInteger(event.about)) return;
+  state.ratings.set(event.about, event);
+  state.rateForms.delete(event.about);
+  renderRate(event.about);
+}
+
+/** The rating block under an answer (`div.rate`), built from state. */
+function rateBlock(seq) {
+  const block = document.createElement("div");
+  block.className = "rate";
+  block.dataset.seq = String(seq);
+  fillRate(block, seq);
+  return block;
+}
+
+/** Builds the rating block of answer `seq` again where it is shown, keeping the focus on
+ *  the same control (or on the line that says what happened). */
+function rateBlockOf(seq) {
+  const element = state.elements.get(seq);
+  return (element && element.querySelector(":scope > .rate")) || null;
+}
+
+function renderRate(seq) {
+  const block = rateBlockOf(seq);
+  if (!block) return;
+  // Same shape (buttons, form open or not, same language): only states and the status line
+  // change, so what the reader is using stays where it is.
+  if (block.dataset.shape === rateShape(seq) && block.dataset.lang === state.lang) {
+    patchRate(block, seq);
+    return;
+  }
+  const focused = block.contains(document.activeElement) ? document.activeElement.dataset.key || "status" : null;
+  fillRate(block, seq);
+  if (focused) rateFocusTarget(block, focused)?.focus({ preventScroll: true });
+}
+
+/** What a rating block holds: the thanks, the buttons with or without the form, or nothing. */
+function rateShape(seq) {
+  const given = state.ratings.get(seq);
+  if (given) return `rated:${given.rating}`;
+  if (!canRate()) return "closed";
+  return state.rateForms.get(seq)?.open ? "form" : "buttons";
+}
+
+function patchRate(block, seq) {
+  const form = state.rateForms.get(seq) || { open: false, pending: "", error: "" };
+  const focusedButton = block.contains(document.activeElement) && document.activeElement.tagName === "BUTTON";
+  for (const button of block.querySelectorAll(".rate-button")) {
+    const key = button.dataset.rating;
+    const pressed = key === "helpful" ? form.pending === "helpful" : form.open || form.pending === "unhelpful";
+    button.setAttribute("aria-pressed", String(Boolean(pressed)));
+    if (key === "unhelpful") button.setAttribute("aria-expanded", String(Boolean(form.open)));
+    button.disabled = Boolean(form.pending);
+  }
+  for (const button of block.querySelectorAll(".rate-actions button")) button.disabled = Boolean(form.pending);
+  const status = block.querySelector(".rate-status");
+  if (status) {
+    status.dataset.state = form.error ? "error" : form.pending ? "sending" : "";
+    const text = form.error || (form.pending ? t("rateSending") : "");
+    if (status.textContent !== text) status.textContent = text;
+    // A control the reader was on is disabled now: the status line says what happens.
+    if (focusedButton && form.pending) status.focus({ preventScroll: true });
+  }
+}
+
+/** The control of a rating block to focus after it was built again. */
+function rateFocusTarget(block, key) {
+  if (!block) return null;
+  const same = key ? block.querySelector(`[data-key="${CSS.escape(key)}"]`) : null;
+  if (same && !same.disabled) return same;
+  return block.querySelector(".rate-thanks, .rate-status:not(:empty)") || block.querySelector("button:not(:disabled)");
+}
+
+function refreshRateBlocks() {
+  for (const block of ui.events.querySelectorAll(".rate")) renderRate(Number(block.dataset.seq));
+}
+
+function fillRate(block, seq) {
+  block.dataset.lang = state.lang;
+  block.dataset.shape = rateShape(seq);
+  block.replaceChildren();
+  const given = state.ratings.get(seq);
+  if (given) {
+    const thanks = document.createElement("p");
+    thanks.className = "rate-thanks";
+    thanks.dataset.rating = String(given.rating);
+    thanks.tabIndex = -1;
+    thanks.textContent = t(given.rating === "helpful" ? "rateThanksHelpful" : "rateThanksUnhelpful");
+    block.append(thanks);
+    return;
+  }
+  // Not rated, and the meeting over: nothing to offer (the server takes no more writes).
+  if (!canRate()) return;
+  const form = state.rateForms.get(seq) || { open: false, reason: "", comment: "", pending: "", error: "" };
+  loadReasons(state.lang); // ready by the time "Not helpful" is chosen
+  const formId = `rate-form-${seq}`;
+
+  const group = document.createElement("div");
+  group.className = "rate-buttons";
+  group.setAttribute("role", "group");
+  const label = document.createElement("span");
+  label.className = "rate-label";
+  label.id = `rate-label-${seq}`;
+  label.textContent = t("rateQuestion");
+  group.setAttribute("aria-labelledby", label.id);
+  const helpful = rateButton("helpful", t("rateHelpful"), form.pending === "helpful");
+  const unhelpful = rateButton("unhelpful", t("rateUnhelpful"), form.open || form.pending === "unhelpful");
+  unhelpful.setAttribute("aria-expanded", String(Boolean(form.open)));
+  unhelpful.setAttribute("aria-controls", formId);
+  helpful.disabled = unhelpful.disabled = Boolean(form.pending);
+  helpful.addEventListener("click", () => {
+    const current = rateForm(seq);
+    current.open = false;
+    sendRating(seq, "helpful");
+  });
+  unhelpful.addEventListener("click", () => {
+    const current = rateForm(seq);
+    current.open = !current.open;
+    current.error = "";
+    renderRate(seq);
+    const shown = rateBlockOf(seq);
+    if (current.open && shown) {
+      const select = shown.querySelector("select");
+      (select && !select.disabled ? select : shown.querySelector("textarea"))?.focus();
+    }
+  });
+  group.append(label, helpful, unhelpful);
+  block.append(group);
+
+  if (form.open) block.append(rateFormElement(seq, form, formId));
+
+  const status = document.createElement("p");
+  status.className = "rate-status";
+  status.tabIndex = -1;
+  status.setAttribute("role", "status");
+  status.dataset.state = form.error ? "error" : form.pending ? "sending" : "";
+  status.textContent = form.error || (form.pending ? t("rateSending") : "");
+  block.append(status);
+}
+
+function rateButton(key, text, pressed) {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = "rate-button";
+  button.dataset.key = key;
+  button.dataset.rating = key;
+  button.setAttribute("aria-pressed", String(Boolean(pressed)));
+  button.textContent = text;
+  return button;
+}
+
+/** The state of the rating form of answer `seq` (made on first use). */
+function rateForm(seq) {
+  let form = state.rateForms.get(seq);
+  if (!form) {
+    form = { open: false, reason: "", comment: "", pending: "", error: "" };
+    state.rateForms.set(seq, form);
+  }
+  return form;
+}
+
+/** "Not helpful": a reason from the pack's list and an optional comment. */
+function rateFormElement(seq, form, formId) {
+  const element = document.createElement("form");
+  element.className = "rate-form";
+  element.id = formId;
+  element.noValidate = true;
+
+  const reasonField = document.createElement("div");
+  reasonField.className = "rate-field";
+  const reasonLabel = document.createElement("label");
+  reasonLabel.htmlFor = `rate-reason-${seq}`;
+  reasonLabel.textContent = t("rateReason");
+  const select = document.createElement("select");
+  select.id = `rate-reason-${seq}`;
+  select.dataset.key = "reason";
+  select.addEventListener("change", () => {
+    const current = rateForm(seq);
+    current.reason = select.value;
+    if (current.error && select.value) {
+      current.error = "";
+      renderRate(seq);
+    }
+  });
+  fillReasons(select, form.reason);
+  reasonField.append(reasonLabel, select);
+
+  const commentField = document.createElement("div");
+  commentField.className = "rate-field";
+  const commentLabel = document.createElement("label");
+  commentLabel.htmlFor = `rate-comment-${seq}`;
+  commentLabel.textContent = t("rateComment");
+  const comment = document.createElement("textarea");
+  comment.id = `rate-comment-${seq}`;
+  comment.dataset.key = "comment";
+  comment.rows = 3;
+  comment.maxLength = 2000;
+  comment.value = form.comment || "";
+  const hint = document.createElement("span");
+  hint.className = "rate-hint";
+  hint.id = `rate-comment-hint-${seq}`;
+  hint.textContent = t("rateCommentHint");
+  comment.setAttribute("aria-describedby", hint.id);
+  comment.addEventListener("input", () => {
+    rateForm(seq).comment = comment.value;
+  });
+  commentField.append(commentLabel, comment, hint);
+
+  const actions = document.createElement("div");
+  actions.className = "rate-actions";
+  const send = document.createElement("button");
+  send.type = "submit";
+  send.className = "button small";
+  send.dataset.key = "send";
+  send.textContent = t("rateSend");
+  const cancel = document.createElement("button");
+  cancel.type = "button";
+  cancel.className = "button small secondary";
+  cancel.dataset.key = "cancel";
+  cancel.textContent = t("rateCancel");
+  cancel.addEventListener("click", () => closeRateForm(seq));
+  actions.append(send, cancel);
+  send.disabled = cancel.disabled = Boolean(form.pending);
+
+  element.append(reasonField, commentField, actions);
+  element.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      closeRateForm(seq);
+    }
+  });
+  element.addEventListener("submit", (event) => {
+    event.preventDefault();
+    const current = rateForm(seq);
+    current.reason = select.value;
+    current.comment = comment.value;
+    const reasons = state.reasons.get(state.lang);
+    // A reason from the list when there is one; without a list (it could not be read),
+    // the rating goes without.
+    if (!current.reason && reasons && Array.isArray(reasons.list) && reasons.list.length > 0) {
+      current.error = t("rateNeedReason");
+      renderRate(seq);
+      rateFocusTarget(rateBlockOf(seq), "reason")?.focus();
+      return;
+    }
+    sendRating(seq, "unhelpful", current.reason, current.comment.trim());
+  });
+  return element;
+}
+
+function closeRateForm(seq) {
+  const form = rateForm(seq);
+  form.open = false;
+  form.error = "";
+  renderRate(seq);
+  rateFocusTarget(rateBlockOf(seq), "unhelpful")?.focus();
+}
+
+function sendRating(seq, rating, reason = "", comment = "") {
+  const form = rateForm(seq);
+  form.error = "";
+  if (!client || !state.sessionId || !client.rate(seq, rating, { reason, comment: comment.slice(0, 2000) })) {
+    form.error = t("rateOffline");
+  } else {
+    form.pending = rating;
+  }
+  renderRate(seq);
+  const block = rateBlockOf(seq);
+  if (block && !block.contains(document.activeElement)) block.querySelector(".rate-status")?.focus({ preventScroll: true });
+}
+
+/** The server refused a rating (`error` after `rate`). */
+function onRateError(seq, code, message) {
+  if (!Number.isInteger(seq)) return;
+  if (state.ratings.has(seq)) return;
+  const form = rateForm(seq);
+  form.pending = "";
+  if (code === "conflict" && /ended/i.test(message)) {
+    markEnded();
+    return;
+  }
+  form.error = code === "conflict" ? t("rateAlready") : t("rateFailed", { detail: message || code });
+  renderRate(seq);
+}
+
+/** The pack's reasons for "not helpful", in the page's language (read once per language). */
+function loadReasons(lang) {
+  let entry = state.reasons.get(lang);
+  if (entry && (entry.list || entry.promise)) return entry;
+  entry = { list: null, failed: false, promise: null };
+  state.reasons.set(lang, entry);
+  entry.promise = fetch(`/v1/rating-reasons?language=${encodeURIComponent(lang)}`, {
+    headers: { Accept: "application/json" },
+    cache: "no-store",
+    credentials: "omit",
+  })
+    .then((response) => (response.ok ? response.json() : Promise.reject(new Error(`HTTP ${response.status}`))))
+    .then((body) => {
+      const reasons = Array.isArray(body && body.reasons) ? body.reasons : [];
+      entry.list = reasons
+        .filter((reason) => reason && typeof reason.id === "string" && reason.id)
+        .map((reason) => ({ id: reason.id, text: typeof reason.text === "string" && reason.text ? reason.text : reason.id }));
+    })
+    .catch(() => {
+      entry.failed = true;
+      entry.list = [];
+    })
+    .finally(() => {
+      entry.promise = null;
+      for (const select of ui.events.querySelectorAll(".rate-form select")) {
+        if (state.lang === lang) fillReasons(select, select.value || rateForm(Number(select.closest(".rate").dataset.seq)).reason);
+      }
+    });
+  return entry;
+}
+
+function fillReasons(select, chosen) {
+  const entry = loadReasons(state.lang);
+  const first = document.createElement("option");
+  first.value = "";
+  first.textContent = entry.list ? t("rateReasonChoose") : t("rateReasonsLoading");
+  const options = [first];
+  for (const reason of entry.list || []) {
+    const option = document.createElement("option");
+    option.value = reason.id;
+    option.textContent = reason.text;
+    option.selected = reason.id === chosen;
+    options.push(option);
+  }
+  select.replaceChildren(...options);
+  select.disabled = !entry.list || entry.list.length === 0;
+  select.required = !select.disabled;
+}
+
+/** Pictures, 360° tours and maps of the documents an answer cites (`media`). */
+function renderMedia(media) {
+  const items = media.filter((item) => item && typeof item === "object").slice(0, 8);
+  const cards = [];
+  for (const item of items) {
+    const image = isImageAddress(item.image) ? item.image : "";
+    const tour = isWebAddress(item.tour) ? item.tour : "";
+    const map = isWebAddress(item.map) ? item.map : "";
+    const caption = typeof item.caption === "string" ? item.caption : "";
+    const title = typeof item.title === "string" ? item.title : "";
+    if (!image && !tour && !map) continue;
+    const card = document.createElement("figure");
+    card.className = "media-card";
+    if (item.document) card.dataset.document = String(item.document);
+    if (image) {
+      const img = document.createElement("img");
+      img.className = "media-image";
+      img.src = image;
+      img.alt = caption || title;
+      img.loading = "lazy";
+      img.decoding = "async";
+      // A picture that cannot be loaded leaves its caption and links.
+      img.addEventListener("error", () => {
+        img.hidden = true;
+      });
+      card.append(img);
+    }
+    const text = document.createElement("figcaption");
+    if (title) {
+      const name = document.createElement("span");
+      name.className = "media-title";
+      name.textContent = title;
+      text.append(name);
+    }
+    if (caption) {
+      const line = document.createElement("span");
+      line.className = "media-caption";
+      line.textContent = caption;
+      text.append(line);
+    }
+    const links = document.createElement("span");
+    links.className = "media-links";
+    if (tour) links.append(newTabLink(tour, t("mediaTour"), "tour"));
+    if (map) links.append(newTabLink(map, t("mediaMap"), "map"));
+    if (links.childElementCount) text.append(links);
+    card.append(text);
+    cards.push(card);
+  }
+  if (!cards.length) return null;
+  const box = document.createElement("div");
+  box.className = "media";
+  box.append(...cards);
+  return box;
+}
+
+function newTabLink(href, text, kind) {
+  const link = document.createElement("a");
+  link.href = href;
+  link.target = "_blank";
+  link.rel = "noopener noreferrer";
+  link.className = `media-link ${kind}`;
+  link.dataset.media = kind;
+  link.append(text);
+  const note = document.createElement("span");
+  note.className = "visually-hidden";
+  note.textContent = ` ${t("newTab")}`;
+  link.append(note);
+  return link;
+}
+
+const THUMBNAIL_TYPES = new Set(["image/png", "image/jpeg", "image/webp", "image/gif", "image/svg+xml"]);
+
+/** A file an officer shared (`attachment`): its name, type and size, a Download button,
+ *  and a small picture of an image. */
+function renderAttachment(event) {
+  const file = event.attachment && typeof event.attachment === "object" ? event.attachment : null;
+  if (!file) return null;
+  const from = event.from || {};
+  const mine = state.you && from.id === state.you.id;
+  const name = typeof file.name === "string" && file.name ? file.name : "file";
+  const type = typeof file.type === "string" ? file.type.toLowerCase() : "";
+  const item = document.createElement("li");
+  item.className = `msg attachment${mine ? " mine" : ""}`;
+  item.dataset.seq = String(event.seq);
+  if (file.id) item.dataset.attachment = String(file.id);
+
+  const head = document.createElement("div");
+  head.className = "msg-head";
+  const author = document.createElement("span");
+  author.className = "msg-author";
+  author.textContent = from.name || nameOf(from.id);
+  head.append(author, badge(from.role), timeElement(event.at));
+
+  const body = document.createElement("div");
+  body.className = "msg-body attachment-card";
+  const label = document.createElement("span");
+  label.className = "kind-label";
+  label.textContent = t("kindAttachment");
+  body.append(label);
+
+  const row = document.createElement("div");
+  row.className = "attachment-row";
+  if (THUMBNAIL_TYPES.has(type) && isOwnOrigin(file.url)) row.append(attachmentThumb(file, name));
+  const info = document.createElement("div");
+  info.className = "attachment-info";
+  const title = document.createElement("p");
+  title.className = "attachment-name";
+  title.id = `attachment-name-${event.seq}`;
+  title.textContent = name;
+  const meta = document.createElement("p");
+  meta.className = "attachment-meta";
+  meta.textContent = [fileTypeLabel(type), formatBytes(file.size, state.lang)].filter(Boolean).join(" · ");
+  info.append(title, meta);
+  row.append(info);
+  body.append(row);
+
+  const actions = document.createElement("div");
+  actions.className = "attachment-actions";
+  const download = document.createElement("button");
+  download.type = "button";
+  download.className = "button small";
+  download.dataset.action = "download";
+  download.textContent = t("attachmentDownload");
+  download.setAttribute("aria-describedby", title.id);
+  const status = document.createElement("p");
+  status.className = "attachment-status";
+  status.setAttribute("role", "status");
+  download.addEventListener("click", () => downloadAttachment(file, name, download, status));
+  if (!isOwnOrigin(file.url)) download.disabled = true;
+  actions.append(download, status);
+  body.append(actions);
+
+  item.append(head, body);
+  return item;
+}
+
+/** Fetches a shared file with the invite code (never sent to another origin). */
+async function fetchAttachment(file) {
+  if (!isOwnOrigin(file.url)) throw new Error("not this site");
+  const response = await fetch(file.url, {
+    headers: { Authorization: `Bearer ${state.code}` },
+    cache: "no-store",
+    credentials: "omit",
+    referrerPolicy: "no-referrer",
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  return response.blob();
+}
+
+/** A short-lived address of the file that needs no header (`…/link`, 10 minutes). */
+async function attachmentLink(file) {
+  if (!isOwnOrigin(file.url)) throw new Error("not this site");
+  const response = await fetch(`${file.url}/link`, {
+    headers: { Authorization: `Bearer ${state.code}`, Accept: "application/json" },
+    cache: "no-store",
+    credentials: "omit",
+  });
+  if (!response.ok) throw new Error(`HTTP ${response.status}`);
+  const body = await response.json();
+  if (!body || !isOwnOrigin(body.url)) throw new Error("no link");
+  return body.url;
+}
+
+async function downloadAttachment(file, name, button, status) {
+  if (button.getAttribute("aria-busy") === "true") return;
+  button.setAttribute("aria-busy", "true");
+  status.dataset.state = "busy";
+  status.textContent = t("attachmentDownloading");
+  try {
+    let href;
+    let revoke = false;
+    try {
+      href = URL.createObjectURL(await fetchAttachment(file));
+      revoke = true;
+    } catch (first) {
+      // The file could not be read here (a proxy that drops the header, say): the browser
+      // fetches it itself from a short-lived link.
+      try {
+        href = await attachmentLink(file);
+      } catch {
+        throw first;
+      }
+    }
+    const link = document.createElement("a");
+    link.href = href;
+    link.download = name;
+    link.rel = "noopener";
+    link.hidden = true;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    if (revoke) setTimeout(() => URL.revokeObjectURL(href), 60_000);
+    status.dataset.state = "done";
+    status.textContent = "";
+  } catch (error) {
+    status.dataset.state = "error";
+    status.textContent = t("attachmentFailed", { detail: error.message || String(error) });
+  } finally {
+    button.removeAttribute("aria-busy");
+  }
+}
+
+/** A small picture of a shared image, fetched with the invite code and drawn on a canvas
+ *  (the page's policy allows no `blob:` image); where the browser cannot decode it (SVG),
+ *  an image from a short-lived link. */
+function attachmentThumb(file, name) {
+  const box = document.createElement("div");
+  box.className = "attachment-thumb";
+  box.setAttribute("role", "img");
+  box.setAttribute("aria-label", t("attachmentPreview", { name }));
+  box.dataset.state = "loading";
+  const key = String(file.id || file.url);
+  if (!state.thumbs.has(key)) state.thumbs.set(key, loadThumb(file));
+  state.thumbs.get(key).then((thumb) => {
+    if (!thumb) {
+      box.dataset.state = "none";
+      box.hidden = true;
+      return;
+    }
+    if (thumb.link) {
+      const img = document.createElement("img");
+      img.src = thumb.link;
+      img.alt = "";
+      img.addEventListener("load", () => {
+        box.dataset.state = "drawn";
+      });
+      img.addEventListener("error", () => {
+        box.hidden = true;
+      });
+      box.append(img);
+      return;
+    }
+    const bitmap = thumb.bitmap;
+    const scale = Math.min(1, 192 / bitmap.width, 144 / bitmap.height);
+    const width = Math.max(1, Math.round(bitmap.width * scale));
+    const height = Math.max(1, Math.round(bitmap.height * scale));
+    const ratio = window.devicePixelRatio || 1;
+    const canvas = document.createElement("canvas");
+    canvas.width = Math.round(width * ratio);
+    canvas.height = Math.round(height * ratio);
+    canvas.style.width = `${width}px`;
+    canvas.style.height = `${height}px`;
+    canvas.setAttribute("aria-hidden", "true");
+    const context = canvas.getContext("2d");
+    context.imageSmoothingQuality = "high";
+    context.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    box.append(canvas);
+    box.dataset.state = "drawn";
+  });
+  return box;
+}
+
+async function loadThumb(file) {
+  try {
+    if (typeof createImageBitmap === "function" && file.type !== "image/svg+xml") {
+      try {
+        return { bitmap: await createImageBitmap(await fetchAttachment(file)) };
+      } catch {
+        // not readable or not decodable here: the link below
+      }
+    }
+    return { link: await attachmentLink(file) };
+  } catch {
+    return null;
+  }
+}
+
+/** Once the meeting has ended: the way to the survey, with the invite code. */
+function renderSurveyOffer() {
+  const show = state.ended && Boolean(state.code);
+  ui.surveyOffer.hidden = !show;
+  if (show) ui.surveyLink.href = `/survey#${encodeURIComponent(state.code)}`;
+  if (show) foldNoticeOnPhone();
+}
+
+/** On a phone the open notice leaves little room: once the meeting has ended (nothing
+ *  more to write, the survey to offer) it is folded, its title still there to reopen it. */
+function foldNoticeOnPhone() {
+  if (state.noticeFolded || !PHONE.matches) return;
+  state.noticeFolded = true;
+  ui.notice.open = false;
+}
+
+const PHONE = window.matchMedia("(max-width: 52rem)");
+PHONE.addEventListener("change", () => {
+  if (state.ended) foldNoticeOnPhone();
+});
 
 // ---------------------------------------------------------------------------
 // Leaving

@@ -64,3 +64,59 @@ export function newClientId() {
 export function isWebAddress(source) {
   return typeof source === "string" && /^https?:\/\//i.test(source);
 }
+
+/** A file size for people, in the reader's language: "830 B", "12.4 kB", "3.1 MB". */
+export function formatBytes(size, uiLanguage) {
+  const bytes = Number(size);
+  if (!Number.isFinite(bytes) || bytes < 0) return "";
+  const [unit, value] =
+    bytes < 1000 ? ["byte", bytes] : bytes < 1000 * 1000 ? ["kilobyte", bytes / 1000] : ["megabyte", bytes / 1000 / 1000];
+  try {
+    // "728 B" everywhere: several languages spell the short byte unit out ("728 byte").
+    if (unit === "byte") return `${new Intl.NumberFormat(uiLanguage).format(value)} B`;
+    return new Intl.NumberFormat(uiLanguage, {
+      style: "unit",
+      unit,
+      unitDisplay: "short",
+      maximumFractionDigits: unit === "byte" ? 0 : 1,
+    }).format(value);
+  } catch {
+    return `${Math.round(value * 10) / 10} ${{ byte: "B", kilobyte: "kB", megabyte: "MB" }[unit]}`;
+  }
+}
+
+/** A short name for a file's media type: "PDF", "PNG", "JPEG", "SVG"… */
+export function fileTypeLabel(type) {
+  const known = {
+    "application/pdf": "PDF",
+    "image/png": "PNG",
+    "image/jpeg": "JPEG",
+    "image/webp": "WebP",
+    "image/gif": "GIF",
+    "image/svg+xml": "SVG",
+    "text/plain": "TXT",
+    "text/markdown": "Markdown",
+    "text/html": "HTML",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word",
+  };
+  const bare = String(type || "").toLowerCase().split(";")[0].trim();
+  if (known[bare]) return known[bare];
+  const sub = bare.split("/")[1] || bare;
+  return sub ? sub.toUpperCase() : "";
+}
+
+/** Whether `url` is on this page's own origin (a path, or an absolute URL of the same
+ *  origin): the only place a page may send its token or invite code to. */
+export function isOwnOrigin(url) {
+  if (typeof url !== "string" || !url) return false;
+  try {
+    return new URL(url, location.href).origin === location.origin;
+  } catch {
+    return false;
+  }
+}
+
+/** Whether an image address may be shown as `<img src>`: a path of this site or http(s). */
+export function isImageAddress(url) {
+  return typeof url === "string" && (/^\/(?!\/)/.test(url) || isWebAddress(url));
+}
