@@ -88,6 +88,11 @@ package struct AgentPack: Sendable {
             documents: byId.values.sorted { $0.id < $1.id }, phrasebook: phrasebook, zones: zones, survey: survey)
     }
 
+    /// The survey's reasons for an unhelpful rating in `language`, by id (none without a survey).
+    package func ratingReasonTexts(in language: String) -> [String: String] {
+        Dictionary((survey?.ratingReasons ?? []).map { ($0.id, $0.text.text(in: language)) }, uniquingKeysWith: { a, _ in a })
+    }
+
     /// `media/`: images documents show beside answers (site plans, maps).
     package var mediaFolder: URL { folder.appendingPathComponent("media", isDirectory: true) }
 

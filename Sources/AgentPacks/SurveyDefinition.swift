@@ -136,6 +136,12 @@ package struct SurveyDefinition: Sendable, Equatable {
                 }
                 dimension = name
             }
+            if kind == .scale {
+                let measured = dimension ?? id
+                guard !questions.contains(where: { $0.kind == .scale && ($0.dimension ?? $0.id) == measured }) else {
+                    throw fail(path + ["id"], "question \"\(id)\": dimension \"\(measured)\" is measured by an earlier question already")
+                }
+            }
             let text = try localized(entry["text"], path + ["text"], "question \"\(id)\"")
             questions.append(Question(id: id, kind: kind, dimension: dimension, text: text))
         }

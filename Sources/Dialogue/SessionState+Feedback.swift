@@ -8,6 +8,8 @@ extension SessionState {
         reasons: Set<String>?, at: String
     ) throws(DialogueError) -> Event {
         try requireLive()
+        // A muted investor's comment would reach everyone, as a message would.
+        if participant(investor.id)?.muted == true { throw DialogueError(.forbidden, "you are muted in this session") }
         guard let question = answerAbout[answer] else {
             throw DialogueError(.notFound, "seq \(answer) is not an answer of the assistant in session \(info.id)")
         }

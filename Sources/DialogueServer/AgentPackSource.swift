@@ -86,6 +86,9 @@ package final class AgentPackSource: Sendable {
         }
     }
 
+    /// What the published uploads in force were read from (`UploadedDocument.key`s, sorted).
+    var overlayFingerprint: String { state.withLock { $0.overlayFingerprint } }
+
     /// The documents a pack's own folder holds (without uploads).
     func shippedDocuments(pack: String) -> [PackDocument] {
         state.withLock { $0.files.pack(id: pack)?.documents ?? [] }

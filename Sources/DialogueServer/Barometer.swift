@@ -1,6 +1,6 @@
 import Dialogue
 
-/// The service barometer's figures (docs/barometer.md), computed from plain values so they
+/// The service barometer's figures (docs/knowledge.md), computed from plain values so they
 /// can be checked without a store: survey scores per dimension and group, response counts
 /// and rates, the helpful share of answers per cited document, the most frequent gaps.
 struct Barometer: Sendable {

@@ -121,7 +121,7 @@ extension DialogueHub {
                         "document": .string(citation.document), "title": .string(citation.title),
                         "passage": .string(citation.passage), "source": .string(citation.source),
                     ]
-                    // An uploaded document: the version quoted (docs/documents.md).
+                    // An uploaded document: the version quoted (docs/knowledge.md).
                     if let version = pack.documents.first(where: { $0.id == citation.document })?.version {
                         cited["version"] = .int(Int64(version))
                     }

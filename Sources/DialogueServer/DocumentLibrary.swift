@@ -6,7 +6,7 @@ import Foundation
 import Logging
 import Store
 
-/// Documents officers upload (docs/documents.md): converted by the real converters, kept as
+/// Documents officers upload (docs/knowledge.md): converted by the real converters, kept as
 /// versions in the store, previewed, then published over the packs' own files. Every node
 /// reads the published set from the store (at each pack-watcher turn, and at once on the
 /// node that published), so all answer from the same documents.
@@ -79,7 +79,7 @@ final class DocumentLibrary: Sendable {
         if let zone = upload.zone { front.append(("zone", zone)) }
         if let sector = upload.sector { front.append(("sector", sector)) }
         // Media named by the shipped document of the same id stay with the uploaded one.
-        if let shipped = pack.documents.first(where: { $0.id == id && $0.version == nil }) {
+        if let shipped = agentSource.shippedDocuments(pack: pack.id).first(where: { $0.id == id }) {
             for key in ["image", "image-caption", "tour", "map"] { if let value = shipped.fields[key] { front.append((key, value)) } }
         }
         let markdown =
@@ -124,6 +124,10 @@ final class DocumentLibrary: Sendable {
     /// it changed. Returns whether it changed.
     @discardableResult
     func refresh() async throws -> Bool {
+        // Every node asks every few seconds: first only which versions are published (a
+        // small read), and the documents themselves only when that changed.
+        let keys = try await store.publishedDocumentVersions()
+        guard agentSource.overlayFingerprint != keys.joined(separator: ",") else { return false }
         let versions = try await store.documentVersions(agent: nil)
         var overlay: [String: [PackDocument]] = [:]
         var fingerprint: [String] = []
@@ -134,7 +138,7 @@ final class DocumentLibrary: Sendable {
             }
             document.fields["version"] = String(uploaded.version)
             overlay[uploaded.agent, default: []].append(document)
-            fingerprint.append("\(uploaded.agent)/\(uploaded.id)@\(uploaded.version)")
+            fingerprint.append(UploadedDocument.key(agent: uploaded.agent, id: uploaded.id, version: uploaded.version))
         }
         guard agentSource.replaceOverlay(overlay, fingerprint: fingerprint.sorted().joined(separator: ",")) != nil else {
             return false

@@ -7,7 +7,7 @@ import Synchronization
 import Store
 import Transport
 
-/// Files officers share in a session (docs/attachments.md): type checked by content, size
+/// Files officers share in a session (docs/knowledge.md): type checked by content, size
 /// limited, stored in the store (the data folder's database, or the shared PostgreSQL), and
 /// recorded by an `attachment` event whose name, type, size and SHA-256 the signed transcript
 /// proves. Participants download them with their token or invite code, or through a link
@@ -57,7 +57,7 @@ extension HTTPAPI {
                     switch result {
                     case .success(let seq): continuation.resume(returning: seq)
                     case .failure(let error):
-                        continuation.resume(throwing: Failure(status: error.code == .conflict ? 409 : 400, code: "bad_request", message: error.message))
+                        continuation.resume(throwing: Self.failure(error))
                     }
                 }
             }
@@ -66,6 +66,17 @@ extension HTTPAPI {
             actor: officer.name, action: "share file", session: sessionId,
             detail: "attachment=\(stored.id) name=\(name) type=\(kind.mediaType) size=\(stored.size) sha256=\(digest)")
         return Self.json(201, ["seq": .int(seq), "attachment": attachment])
+    }
+
+    /// A refusal of the session's rules as the HTTP answer with the same code.
+    static func failure(_ error: DialogueError) -> Failure {
+        switch error.code {
+        case .conflict: return Failure.conflict(error.message)
+        case .notFound: return Failure.notFound(error.message)
+        case .forbidden: return Failure.forbidden(error.message)
+        case .unavailable: return Failure(status: 503, code: "unavailable", message: error.message)
+        default: return Failure.badRequest(error.message)
+        }
     }
 
     static func attachmentJSON(_ stored: StoredAttachment) -> JSONValue {
@@ -100,7 +111,9 @@ extension HTTPAPI {
         guard let (stored, data) = try await store.attachment(id: attachmentId), stored.session == sessionId else {
             throw Failure.notFound("no file \(attachmentId) in session \(sessionId)")
         }
-        let encoded = stored.name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
+        // RFC 5987 attr-chars only: every other byte of the UTF-8 name percent-encoded.
+        let attrChars = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#$&+-.^_`|~")
+        let encoded = stored.name.addingPercentEncoding(withAllowedCharacters: attrChars) ?? "file"
         return HTTPResponse(
             status: 200, contentType: stored.type,
             headers: [
@@ -129,7 +142,9 @@ extension HTTPAPI {
             ])
     }
 
-    /// Staff, or the investor of an invite of this session who was not shut out.
+    /// Staff, or the investor of an invite of this session who was not shut out. An invite
+    /// past its expiry still downloads what was shared with it (as its survey stays open);
+    /// a revoked one does not.
     private func requireParticipant(_ request: HTTPRequest, session sessionId: String) async throws {
         guard let header = request.headers["authorization"], header.lowercased().hasPrefix("bearer ") else {
             throw Failure(status: 401, code: "unauthorized", message: "send a staff token or the invite code as Authorization: Bearer …")
@@ -137,12 +152,12 @@ extension HTTPAPI {
         let secret = String(header.dropFirst(7)).trimmingCharacters(in: .whitespaces)
         guard SecretToken.isWellFormed(secret) else {
             await signInFailures.failed(request.peer)
-            throw Failure(status: 401, code: "unauthorized", message: "unknown, revoked or expired token or invite code")
+            throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token or invite code")
         }
         if try await store.staff(token: secret) != nil { return }
         guard let invite = try await store.invite(code: secret), invite.revokedAt == nil else {
             await signInFailures.failed(request.peer)
-            throw Failure(status: 401, code: "unauthorized", message: "unknown, revoked or expired token or invite code")
+            throw Failure(status: 401, code: "unauthorized", message: "unknown or revoked token or invite code")
         }
         guard invite.session == sessionId, let session = try await store.session(id: sessionId) else {
             throw Failure(status: 403, code: "forbidden", message: "this file belongs to another meeting")

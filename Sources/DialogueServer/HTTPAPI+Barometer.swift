@@ -4,7 +4,7 @@ import Foundation
 import Store
 import Transport
 
-/// `GET /v1/barometer` (docs/barometer.md): the survey's scores per DDCI dimension, grouped by
+/// `GET /v1/barometer` (docs/knowledge.md): the survey's scores per DDCI dimension, grouped by
 /// month, quarter, desk, zone or language, with response counts and rates; the helpful share
 /// of answers per cited document; the most frequent gaps. JSON, or CSV with `format=csv`.
 extension HTTPAPI {
@@ -91,8 +91,11 @@ extension HTTPAPI {
                 by: .language
             ).first
             let helpful = input.ratings.filter(\.helpful).count
+            // A dimension nobody scored this month shows NaN, not last month's figure.
+            var scores = Dictionary(uniqueKeysWithValues: dimensions.map { ($0, Double.nan) })
+            for (dimension, score) in all?.scores ?? [:] { scores[dimension] = score }
             metrics.setBarometer(
-                scores: all?.scores ?? [:], responses: all?.responses ?? 0, responseRate: all?.responseRate ?? 0,
+                scores: scores, responses: all?.responses ?? 0, responseRate: all?.responseRate ?? 0,
                 helpfulShare: input.ratings.isEmpty ? 0 : Double(helpful) / Double(input.ratings.count))
         } catch {
             logger.error("barometer gauges not refreshed", metadata: ["error": "\(error)"])
@@ -140,7 +143,8 @@ extension HTTPAPI {
 
     /// Reads the period's survey answers, invitations, ratings and gaps of one pack.
     func barometerInput(pack: AgentPack, from: String, to: String) async throws -> BarometerInput {
-        let start = from + "T00:00:00Z"
+        // Bounds written as the store writes times (milliseconds), so text order is time order.
+        let start = Timestamp.format(milliseconds: Timestamp.parse(from + "T00:00:00Z") ?? 0)
         let end = Self.dayAfter(to)
         // Desk and zone of a meeting: the topic of the request it was planned from.
         var topics: [String: String] = [:]
@@ -159,13 +163,16 @@ extension HTTPAPI {
         for session in try await store.sessions(matching: nil, status: .ended)
         where session.agent == pack.id && (session.endedAt ?? "") >= start && (session.endedAt ?? "") < end {
             sessions[session.id] = session
-            for invite in try await store.invites(session: session.id) where invite.revokedAt == nil {
+            // Removed or turned-away investors are not offered the survey (it answers them 403).
+            let shutOut = try await store.shutOutInvestors(of: session)
+            for invite in try await store.invites(session: session.id)
+            where invite.revokedAt == nil && !shutOut.removed.contains(invite.id) && !shutOut.declined.contains(invite.id) {
                 invited.append(place(session: session, language: invite.language))
             }
         }
         var responses: [Barometer.Response] = []
         // Answers to those invitations, whenever they came within the survey's validity.
-        for response in try await store.surveyResponses(from: start, to: "9999-12-31T23:59:59Z") {
+        for response in try await store.surveyResponses(from: start, to: "9999-12-31T23:59:59.999Z") {
             guard let session = sessions[response.session] else { continue }
             var scores: [String: Int] = [:]
             if case .object(let answers) = (try? JSONParser.parse(Array(response.answers.utf8), integersOnly: true)) ?? .null {

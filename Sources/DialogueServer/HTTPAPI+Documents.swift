@@ -4,7 +4,7 @@ import DocumentIntake
 import Store
 import Transport
 
-/// Documents officers upload (docs/documents.md): `POST` converts a file to a preview,
+/// Documents officers upload (docs/knowledge.md): `POST` converts a file to a preview,
 /// `publish` puts a version in force (an older one: a roll-back), `unpublish` withdraws it.
 extension HTTPAPI {
     /// The pack named in the path.
@@ -30,7 +30,7 @@ extension HTTPAPI {
         let upload = DocumentLibrary.Upload(
             agent: pack.id, family: value("family")!, language: value("language")!, title: value("title")!,
             source: value("source")!, date: value("date")!, zone: value("zone"), sector: value("sector"),
-            fileName: value("name") ?? "upload", declaredType: request.headers["content-type"], by: officer.id)
+            fileName: Self.attachmentName(value("name") ?? "upload"), declaredType: request.headers["content-type"], by: officer.id)
         let stored: UploadedDocument
         do {
             stored = try await documents.add(upload, bytes: request.body, pack: pack)

@@ -4,7 +4,7 @@ import Foundation
 import Store
 import Transport
 
-/// The investor's verdict (docs/survey.md): the reasons offered with an unhelpful rating,
+/// The investor's verdict (docs/knowledge.md): the reasons offered with an unhelpful rating,
 /// and the end-of-meeting survey, authorised by the invite code as `Bearer`, answered once.
 extension HTTPAPI {
     /// `GET /v1/rating-reasons?agent=&language=`: the pack's reasons in a language (public:
@@ -84,7 +84,9 @@ extension HTTPAPI {
                 }
             })
         let now = Timestamp.now()
-        let head = try await store.head(session: session.id)
+        // The newest signed head of the session's chain (its final one once it ended): the
+        // record names the meeting as it was signed.
+        let head = try await store.checkpoints(session: session.id).max { $0.seq < $1.seq }
         let record: JSONValue = [
             "kind": "survey", "session": .string(session.id), "invite": .string(invite.id),
             "language": .string(invite.language), "answers": answersJSON, "at": .string(now),

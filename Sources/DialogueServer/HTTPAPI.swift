@@ -416,7 +416,10 @@ struct HTTPAPI: Sendable {
             throw Failure.notFound("no session \(id)")
         }
         await audit(actor: reader.name, action: "read transcript", session: id, detail: "format=\(format)")
-        let text = transcripts.render(document, format: format, language: language)
+        let pack = agents.pack(id: document.session.agent) ?? agents.defaultPack
+        let text = transcripts.render(
+            document, format: format, language: language,
+            ratingReasons: pack.ratingReasonTexts(in: language ?? pack.manifest.defaultLanguage))
         let type =
             ["json": "application/json", "md": "text/markdown", "html": "text/html"][format]! + "; charset=utf-8"
         return HTTPResponse(status: 200, contentType: type, body: Array(text.utf8))

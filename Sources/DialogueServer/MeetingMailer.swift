@@ -229,8 +229,9 @@ package struct MeetingMailer: Sendable {
             let fileName = TranscriptFileName.make(session: signed.session)
             for (language, investors) in Dictionary(grouping: asked, by: \.language) {
                 guard let document = try await transcripts.document(session: sessionId, termsLanguage: language) else { continue }
-                let html = transcripts.render(document, format: "html", language: language)
-                let markdown = transcripts.render(document, format: "md", language: language)
+                let reasons = pack.ratingReasonTexts(in: language)
+                let html = transcripts.render(document, format: "html", language: language, ratingReasons: reasons)
+                let markdown = transcripts.render(document, format: "md", language: language, ratingReasons: reasons)
                 for invite in investors {
                     await each(invite) {
                         guard let address = invite.email, let email = try? MailAddress(parsing: address) else { return }

@@ -311,10 +311,13 @@ package struct TranscriptService: Sendable {
     }
 
     /// Renders a transcript in `format` (json, md, html).
-    package func render(_ document: TranscriptDocument, format: String, language: String?) -> String {
+    /// `ratingReasons`: the pack's reasons for an unhelpful rating in `language`, by id.
+    package func render(
+        _ document: TranscriptDocument, format: String, language: String?, ratingReasons: [String: String] = [:]
+    ) -> String {
         switch format {
-        case "md": return MarkdownTranscript.render(document, language: language)
-        case "html": return HTMLTranscript.render(document, language: language)
+        case "md": return MarkdownTranscript.render(document, language: language, ratingReasons: ratingReasons)
+        case "html": return HTMLTranscript.render(document, language: language, ratingReasons: ratingReasons)
         default:
             // Signed whole: editing a note, a name or the title breaks the document signature.
             let json = (try? DocumentSignature.sign(document.json(), with: key)) ?? document.json()

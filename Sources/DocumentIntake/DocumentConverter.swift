@@ -36,6 +36,9 @@ public struct DocumentConverter: Sendable {
         var pages: Int?
         switch kind {
         case .markdown, .text:
+            guard bytes.count < maximumOutput else {
+                throw .tooLarge("the document's text is over \(maximumOutput / 1_048_576) MiB")
+            }
             markdown = Self.withoutFrontMatter(String(decoding: bytes, as: UTF8.self))
         case .pdf:
             (markdown, pages) = try await convertPDF(bytes)
@@ -102,6 +105,7 @@ public struct DocumentConverter: Sendable {
             timeLimit: timeLimit, memoryLimit: 1 << 30, outputLimit: 1 << 20
         ).run()
         let metadata = (try? String(contentsOf: info, encoding: .utf8)) ?? ""
+        guard !infoRun.timedOut else { throw .tooLarge("the PDF took over \(Int(timeLimit)) s to open") }
         if infoRun.status != 0 {
             if infoRun.standardError.lowercased().contains("password") { throw .encrypted }
             throw .broken("not a readable PDF: \(Self.firstLine(infoRun.standardError))")

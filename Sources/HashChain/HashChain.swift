@@ -12,7 +12,7 @@ package enum HashChain {
     /// The "previous chain" of seq 1.
     package static let genesis = [UInt8](repeating: 0, count: 32)
     /// Top-level members committed with the text salt in version 2 (what the person said).
-    package static let textMembers = ["text", "citations"]
+    package static let textMembers = ["text", "citations", "comment"]
     /// Top-level members committed with the person salt in version 2 (who a person is: a
     /// joined investor's organisation, the name of whom a moderation targets); `from.name`
     /// is committed with it too.

@@ -55,8 +55,9 @@ extension PostgresStore {
         }
     }
 
-    /// Copies staff, tokens, invites, the audit log, glossary versions, translations and
-    /// redactions in one transaction (after the sessions they refer to).
+    /// Copies staff, tokens, invites, the audit log, glossary versions, translations,
+    /// redactions, the outbox, meeting requests, uploaded documents, survey answers and shared
+    /// files in one transaction (after the sessions they refer to).
     package func importRows(_ rows: StoreRows) async throws {
         let logger = logger
         try await transaction { connection in
@@ -142,6 +143,32 @@ extension PostgresStore {
                       \(request.language), \(request.timeZone), \(request.topic), \(slots), \(request.message),
                       \(request.status.rawValue), \(request.createdAt), \(request.decidedAt), \(request.decidedBy),
                       \(request.session), \(request.declineReason))
+                    """, logger: logger)
+            }
+            for d in rows.documents {
+                try await connection.query(
+                    """
+                    INSERT INTO uploaded_documents (agent, id, version, family, language, title, markdown, status,
+                      file_name, file_type, file_size, file_sha256, pages, created_at, created_by, published_at, published_by)
+                    VALUES (\(d.agent), \(d.id), \(Int32(d.version)), \(d.family), \(d.language), \(d.title), \(d.markdown),
+                      \(d.status.rawValue), \(d.fileName), \(d.fileType), \(Int64(d.fileSize)), \(d.fileSHA256),
+                      \(d.pages.map(Int32.init)), \(d.createdAt), \(d.createdBy), \(d.publishedAt), \(d.publishedBy))
+                    """, logger: logger)
+            }
+            for r in rows.surveys {
+                try await connection.query(
+                    """
+                    INSERT INTO survey_responses (invite_id, session_id, language, answers, submitted_at, record, signature)
+                    VALUES (\(r.invite), \(r.session), \(r.language), \(r.answers), \(r.submittedAt), \(r.record),
+                      \(r.signature))
+                    """, logger: logger)
+            }
+            for (a, data) in rows.attachments {
+                try await connection.query(
+                    """
+                    INSERT INTO attachments (id, session_id, name, type, size, sha256, data, created_at, created_by)
+                    VALUES (\(a.id), \(a.session), \(a.name), \(a.type), \(Int64(a.size)), \(a.sha256), \(Data(data)),
+                      \(a.createdAt), \(a.createdBy))
                     """, logger: logger)
             }
         }

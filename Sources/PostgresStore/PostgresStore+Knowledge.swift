@@ -37,6 +37,13 @@ extension PostgresStore {
         }
     }
 
+    package func publishedDocumentVersions() async throws -> [String] {
+        try await rows("SELECT agent, id, version FROM uploaded_documents WHERE status = 'published'").map { row in
+            let (agent, id, version) = try row.decode((String, String, Int32).self)
+            return UploadedDocument.key(agent: agent, id: id, version: Int(version))
+        }.sorted()
+    }
+
     package func documentVersions(agent: String?) async throws -> [UploadedDocument] {
         let found =
             if let agent {

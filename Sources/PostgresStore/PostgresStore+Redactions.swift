@@ -220,6 +220,17 @@ extension PostgresStore {
             WHERE session_id = \(session) AND id = \(participant)
             """,
             logger: logger)
+        // Their survey answers keep the scores, not the words.
+        for try await row in try await connection.query(
+            "SELECT \(unescaped: surveyColumns) FROM survey_responses WHERE invite_id = \(participant)", logger: logger)
+        {
+            let erased = try surveyResponse(row).erasingText()
+            try await connection.query(
+                """
+                UPDATE survey_responses SET answers = \(erased.answers), record = \(erased.record), signature = \(erased.signature)
+                WHERE invite_id = \(participant)
+                """, logger: logger)
+        }
     }
 
     private static func record(_ connection: PostgresConnection, _ record: RedactionRecord, logger: Logger) async throws

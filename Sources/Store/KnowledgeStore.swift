@@ -1,3 +1,5 @@
+import Dialogue
+
 /// What issue 19 keeps: documents officers upload (every version), the investors' survey
 /// answers and the files officers share in sessions. On PostgreSQL they live in the shared
 /// store, so every node answers from the same documents and serves the same files.
@@ -5,6 +7,9 @@ package protocol KnowledgeStore: ClosableStore {
     /// Stores an uploaded document as the next version of `document.id` (status `preview`);
     /// returns it with its version.
     func addDocumentVersion(_ document: UploadedDocument) async throws -> UploadedDocument
+    /// `UploadedDocument.key` of every published version, sorted: what a node compares to
+    /// learn whether the published set changed.
+    func publishedDocumentVersions() async throws -> [String]
     /// Every version of every uploaded document of `agent` (every agent when nil), oldest first.
     func documentVersions(agent: String?) async throws -> [UploadedDocument]
     /// Publishes `version` of a document (the one published before is `retired`), or with
@@ -16,7 +21,8 @@ package protocol KnowledgeStore: ClosableStore {
     func saveSurveyResponse(_ response: SurveyResponse) async throws -> Bool
     /// The answers an invite gave, if any.
     func surveyResponse(invite: String) async throws -> SurveyResponse?
-    /// Answers given in `[from, to)` (RFC 3339 bounds), oldest first.
+    /// Answers given in `[from, to)`, oldest first; the bounds are written as the store writes
+    /// times (`Timestamp.format`, with milliseconds), since they are compared as text.
     func surveyResponses(from: String, to: String) async throws -> [SurveyResponse]
 
     /// Stores a shared file and its bytes.
@@ -30,6 +36,9 @@ package protocol KnowledgeStore: ClosableStore {
 /// One version of an uploaded document: the pack document it became (Markdown with front
 /// matter) and the file it was made from.
 package struct UploadedDocument: Sendable, Equatable {
+    /// `agent/id@version`: one version among all agents' documents.
+    package static func key(agent: String, id: String, version: Int) -> String { "\(agent)/\(id)@\(version)" }
+
     package enum Status: String, Sendable, CaseIterable {
         /// Converted, shown to officers, not answered from.
         case preview
@@ -112,6 +121,27 @@ package struct SurveyResponse: Sendable, Equatable {
         self.submittedAt = submittedAt
         self.record = record
         self.signature = signature
+    }
+}
+
+extension SurveyResponse {
+    /// The answers without their free text, for the erasure of the investor who gave them:
+    /// the scores stay (the barometer counts them), the words go, and so does the signature,
+    /// which covered them (the record says `erased`).
+    package func erasingText() -> SurveyResponse {
+        func scoresOnly(_ value: JSONValue?) -> JSONValue {
+            guard case .object(let members)? = value else { return .object([:]) }
+            return .object(members.filter { $0.value.intValue != nil })
+        }
+        var copy = self
+        copy.answers = JSONWriter.string(scoresOnly(try? JSONParser.parse(Array(answers.utf8), integersOnly: true)))
+        if case .object(var members)? = try? JSONParser.parse(Array(record.utf8), integersOnly: true) {
+            members["answers"] = scoresOnly(members["answers"])
+            members["erased"] = .bool(true)
+            copy.record = JSONWriter.string(.object(members))
+        }
+        copy.signature = ""
+        return copy
     }
 }
 

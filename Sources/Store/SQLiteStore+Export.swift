@@ -39,6 +39,12 @@ package struct StoreRows: Sendable {
     package var outbox: [OutboxRow] = []
     /// Investors' meeting requests, answered or not.
     package var requests: [MeetingRequest] = []
+    /// Uploaded documents, every version.
+    package var documents: [UploadedDocument] = []
+    /// Survey answers with their signed records.
+    package var surveys: [SurveyResponse] = []
+    /// Shared files and their bytes (held in memory for the copy: at most 20 MiB each).
+    package var attachments: [(StoredAttachment, [UInt8])] = []
 
     package struct OutboxRow: Sendable {
         package var mail: OutboxMail
@@ -86,6 +92,14 @@ extension SQLiteStore {
             }
             rows.requests = try Row.fetchAll(db, sql: "SELECT * FROM meeting_requests ORDER BY created_at, id")
                 .map(Self.meetingRequest)
+            rows.documents = try Row.fetchAll(db, sql: "SELECT * FROM uploaded_documents ORDER BY agent, id, version")
+                .map(Self.uploadedDocument)
+            rows.surveys = try Row.fetchAll(db, sql: "SELECT * FROM survey_responses ORDER BY submitted_at, invite_id")
+                .map(Self.surveyResponse)
+            rows.attachments = try Row.fetchAll(db, sql: "SELECT * FROM attachments ORDER BY created_at, id").map { row in
+                let data: Data = row["data"]
+                return (Self.storedAttachment(row), Array(data))
+            }
             return rows
         }
     }

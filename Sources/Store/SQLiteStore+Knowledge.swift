@@ -27,6 +27,13 @@ extension SQLiteStore {
         }
     }
 
+    package func publishedDocumentVersions() async throws -> [String] {
+        try await reading { db in
+            try Row.fetchAll(db, sql: "SELECT agent, id, version FROM uploaded_documents WHERE status = 'published'")
+                .map { UploadedDocument.key(agent: $0["agent"], id: $0["id"], version: $0["version"]) }.sorted()
+        }
+    }
+
     package func documentVersions(agent: String?) async throws -> [UploadedDocument] {
         try await reading { db in
             let rows =
@@ -128,7 +135,7 @@ extension SQLiteStore {
         }
     }
 
-    private static func uploadedDocument(_ row: Row) -> UploadedDocument {
+    static func uploadedDocument(_ row: Row) -> UploadedDocument {
         UploadedDocument(
             agent: row["agent"], id: row["id"], version: row["version"], family: row["family"], language: row["language"],
             title: row["title"], markdown: row["markdown"],
@@ -138,13 +145,13 @@ extension SQLiteStore {
             publishedBy: row["published_by"])
     }
 
-    private static func surveyResponse(_ row: Row) -> SurveyResponse {
+    static func surveyResponse(_ row: Row) -> SurveyResponse {
         SurveyResponse(
             invite: row["invite_id"], session: row["session_id"], language: row["language"], answers: row["answers"],
             submittedAt: row["submitted_at"], record: row["record"], signature: row["signature"])
     }
 
-    private static func storedAttachment(_ row: Row) -> StoredAttachment {
+    static func storedAttachment(_ row: Row) -> StoredAttachment {
         StoredAttachment(
             id: row["id"], session: row["session_id"], name: row["name"], type: row["type"], size: row["size"],
             sha256: row["sha256"], createdAt: row["created_at"], createdBy: row["created_by"])

@@ -191,6 +191,13 @@ extension SQLiteStore {
                 WHERE session_id = ? AND id = ?
                 """,
             arguments: [erasedName, session, participant])
+        // Their survey answers keep the scores, not the words.
+        if let row = try Row.fetchOne(db, sql: "SELECT * FROM survey_responses WHERE invite_id = ?", arguments: [participant]) {
+            let erased = Self.surveyResponse(row).erasingText()
+            try db.execute(
+                sql: "UPDATE survey_responses SET answers = ?, record = ?, signature = ? WHERE invite_id = ?",
+                arguments: [erased.answers, erased.record, erased.signature, participant])
+        }
     }
 
     private static func record(_ db: Database, _ record: RedactionRecord) throws {

@@ -5,8 +5,10 @@ import Dialogue
 /// void elements are self-closed so the page is also well-formed XML.
 package enum HTMLTranscript {
     /// The HTML page of `document`, labelled in `language` (English by default).
-    package static func render(_ document: TranscriptDocument, language: String?) -> String {
-        let layout = TranscriptLayout(document, language: language)
+    package static func render(
+        _ document: TranscriptDocument, language: String?, ratingReasons: [String: String] = [:]
+    ) -> String {
+        let layout = TranscriptLayout(document, language: language, ratingReasons: ratingReasons)
         let labels = layout.labels
         var out: [String] = []
         out.append("<!DOCTYPE html>")

@@ -5,8 +5,10 @@ import Dialogue
 /// that it shows as written and never becomes markup or HTML.
 package enum MarkdownTranscript {
     /// The Markdown transcript of `document`, labelled in `language` (English by default).
-    package static func render(_ document: TranscriptDocument, language: String?) -> String {
-        let layout = TranscriptLayout(document, language: language)
+    package static func render(
+        _ document: TranscriptDocument, language: String?, ratingReasons: [String: String] = [:]
+    ) -> String {
+        let layout = TranscriptLayout(document, language: language, ratingReasons: ratingReasons)
         let labels = layout.labels
         var out: [String] = []
         out.append("# " + inline(layout.title))

@@ -35,6 +35,8 @@ package struct TranscriptLabels: Sendable {
     package var verification, lastEvent, chainHead, signature, publicKey, howToVerify, compareKey, exitCodes: String
     /// An investor's rating of answer `{about}`; a shared file's `{name}`, `{type}`, `{size}`, `{sha256}` (issue 19).
     package var ratedHelpful = "", ratedUnhelpful = "", sharedFile = ""
+    /// The pack's reasons for an unhelpful rating in this language, by id (an unknown id is shown as it is).
+    package var ratingReasons: [String: String] = [:]
 
     /// The labels with the sentences of ratings and shared files.
     func withFeedback(helpful: String, unhelpful: String, shared: String) -> TranscriptLabels {
@@ -156,7 +158,7 @@ package struct TranscriptLabels: Sendable {
         exitCodes:
             "Code de sortie 0 : intacte ; 1 : altérée (le premier seq fautif est affiché) ; 2 : fichier illisible.")
         .withFeedback(
-            helpful: "a jugé la réponse n° {about} utile", unhelpful: "a jugé la réponse n° {about} peu utile",
+            helpful: "a jugé la réponse n° {about} utile", unhelpful: "a jugé que la réponse n° {about} n’était pas utile",
             shared: "a partagé un fichier : {name} ({type}, {size} octets, SHA-256 {sha256})")
 
     /// Vietnamese.
@@ -183,7 +185,7 @@ package struct TranscriptLabels: Sendable {
             "Sau đó so sánh khóa công khai ở trên với khóa do máy chủ hiển thị (GET /v1/sessions/{id}/verify, hoặc nhật ký khởi động).",
         exitCodes: "Mã thoát 0: nguyên vẹn; 1: đã bị sửa đổi (in ra seq sai đầu tiên); 2: không đọc được tệp.")
         .withFeedback(
-            helpful: "thấy câu trả lời #{about} hữu ích", unhelpful: "thấy câu trả lời #{about} chưa hữu ích",
+            helpful: "đã đánh giá câu trả lời #{about} là hữu ích", unhelpful: "đã đánh giá câu trả lời #{about} là chưa hữu ích",
             shared: "đã chia sẻ tệp: {name} ({type}, {size} byte, SHA-256 {sha256})")
 
     /// Japanese.
@@ -235,7 +237,7 @@ package struct TranscriptLabels: Sendable {
             "그런 다음 위의 공개 키가 서버가 표시하는 키(GET /v1/sessions/{id}/verify 또는 시작 로그)와 같은지 확인하십시오.",
         exitCodes: "종료 코드 0: 무결, 1: 변조됨(처음 잘못된 seq 표시), 2: 파일을 읽을 수 없음.")
         .withFeedback(
-            helpful: "답변 #{about}을(를) 도움이 됨으로 평가했습니다", unhelpful: "답변 #{about}을(를) 도움이 되지 않음으로 평가했습니다",
+            helpful: "답변 #{about}에 대해 ‘도움이 됨’으로 평가했습니다", unhelpful: "답변 #{about}에 대해 ‘도움이 되지 않음’으로 평가했습니다",
             shared: "파일을 공유했습니다: {name} ({type}, {size}바이트, SHA-256 {sha256})")
 
     /// Chinese (simplified).
@@ -260,5 +262,5 @@ package struct TranscriptLabels: Sendable {
         exitCodes: "退出码 0：完好；1：已被篡改（会显示第一个出错的 seq）；2：文件无法读取。")
         .withFeedback(
             helpful: "认为回答 #{about} 有帮助", unhelpful: "认为回答 #{about} 没有帮助",
-            shared: "分享了文件：{name}（{type}，{size} 字节，SHA-256 {sha256}）")
+            shared: "共享了文件：{name}（{type}，{size} 字节，SHA-256 {sha256}）")
 }

@@ -87,8 +87,9 @@ struct TranscriptLayout {
     let command: String
 
     /// Lays out `document` with the labels for `language`.
-    init(_ document: TranscriptDocument, language: String?) {
-        let labels = TranscriptLabels.forLanguage(language)
+    init(_ document: TranscriptDocument, language: String?, ratingReasons: [String: String] = [:]) {
+        var labels = TranscriptLabels.forLanguage(language)
+        labels.ratingReasons = ratingReasons
         let session = document.session
         self.labels = labels
         title = "\(labels.transcript): \(session.title)"
@@ -212,7 +213,7 @@ struct TranscriptLayout {
             let about = body["about"]?.intValue.map(String.init) ?? "?"
             let helpful = body["rating"]?.stringValue == "helpful"
             line.sentence = TranscriptLabels.fill(helpful ? labels.ratedHelpful : labels.ratedUnhelpful, ["about": about])
-                + (body["reason"]?.stringValue.map { " (\($0))" } ?? "")
+                + (body["reason"]?.stringValue.map { " (\(labels.ratingReasons[$0] ?? $0))" } ?? "")
             // The investor's own words, shown as they wrote them.
             line.text = body["comment"]?.stringValue
         case .attachment:

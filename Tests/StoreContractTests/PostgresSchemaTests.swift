@@ -28,6 +28,7 @@ import HashChain
         "v13: the time before a move": "01530a6e0b37d5a9943b4792257c1704ef47c1211921861340bf2585aaf2fd19",
         "v14: outbox keys in byte order": "7ebbb741056e993a16e3364320f799c5ae87a34bbdffba5e897e149fa84777e1",
         "v15: mails replaced while being sent": "caeb1d59fb780ba3425bbed81c9b4b39c8987336ce476fa25ce1fc88d82cf32c",
+        "v16: uploaded documents, survey answers, shared files": "da3a76abe92690243132ed25488a3ee8f5a36d978d2c19e5ab4e374a37fac3f5",
     ]
 
     @Test func shippedMigrationsKeepTheirText() {

@@ -374,3 +374,52 @@ def test_answers_and_search_results_show_the_zone_media(server):
     assert "sandbox" in headers["Content-Security-Policy"]
     st, _, _ = http_request_bytes(server, f"/v1/agents/{PACK}/media/..%2Fagent.json", None)
     assert st == 404
+
+
+from test_nodes import postgres  # noqa: E402,F401  (the module's throwaway PostgreSQL cluster)
+from harness import Server  # noqa: E402
+
+
+def test_nodes_on_postgres_answer_from_the_same_documents_and_serve_the_same_files(postgres, tmp_path_factory, tmp_path):
+    """On the shared store, a document one node publishes is answered from on the other within
+    seconds, and a file shared on one node downloads from the other."""
+    import time
+    root = tmp_path_factory.mktemp("knowledge-nodes")
+    shared = ["--store", postgres.url, "--signing-key", str(root / "key.ed25519"), "--rate-limit", "off"]
+    a = Server(root / "a", shared)
+    a.start(expect_token=True)  # this module's own cluster: A makes the first officer
+    b = Server(root / "b", shared)
+    b.start(expect_token=False)
+    token = b.officer_token = a.officer_token
+    try:
+        word = docx(VI_DOC.replace("4321", "6543"), tmp_path, "nodes")
+        st, js, _ = upload(a, word.read_bytes(), DOCX_TYPE, family="nodes-test", language="vi")
+        assert st == 201, js
+        assert a.http("POST", f"/v1/agents/{PACK}/documents/nodes-test.vi/publish", token)[0] == 200
+        deadline = time.monotonic() + 20
+        while not [r for r in search(b, "6543 lô đất Kiểm Định", "vi") if r["document"] == "nodes-test.vi"]:
+            assert time.monotonic() < deadline, "the other node never answered from the published document"
+            time.sleep(0.5)
+        [entry] = [d for d in listing(b)["documents"] if d["id"] == "nodes-test.vi"]
+        assert entry["published"] == 1
+        # Withdrawn on B: A stops answering from it.
+        assert b.http("POST", f"/v1/agents/{PACK}/documents/nodes-test.vi/unpublish", token)[0] == 200
+        deadline = time.monotonic() + 20
+        while [r for r in search(a, "6543 lô đất Kiểm Định", "vi") if r["document"] == "nodes-test.vi"]:
+            assert time.monotonic() < deadline, "the other node kept answering from a withdrawn document"
+            time.sleep(0.5)
+
+        s = a.create_session("Hai nút")
+        inv = a.create_invite(s["id"], name="Sato Haruki", language="ja")
+        image = png(90, 60, (10, 120, 200))
+        st, js, _ = http_request(a.base, "POST", f"/v1/sessions/{s['id']}/attachments?name=b%E1%BA%A3n%20%C4%91%E1%BB%93.png",
+                                 token, raw=image, headers={"Content-Type": "image/png"})
+        assert st == 201, js
+        st, body, headers = http_request_bytes(b, js["attachment"]["url"], inv["code"])
+        assert st == 200 and body == image
+        assert "filename*=UTF-8''b%E1%BA%A3n%20%C4%91%E1%BB%93.png" in headers["Content-Disposition"]
+        st, link, _ = a.http("GET", js["attachment"]["url"] + "/link", inv["code"])
+        assert http_request_bytes(b, link["url"], None)[1] == image  # a link made on A opens on B
+    finally:
+        a.stop()
+        b.stop()
