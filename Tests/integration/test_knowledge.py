@@ -423,3 +423,46 @@ def test_nodes_on_postgres_answer_from_the_same_documents_and_serve_the_same_fil
     finally:
         a.stop()
         b.stop()
+
+
+def test_erasure_removes_the_investors_rating_comment_and_survey_words(server_factory, tmp_path):
+    """An investor's own words in a rating and a survey go with their erasure; their scores
+    stay for the barometer, and the chain still verifies."""
+    import json
+    from harness import cli
+    from test_redaction import check_chain, holders
+    srv = server_factory()
+    s = srv.create_session("Xoá dữ liệu", assistant="auto", languages=["vi", "ja"])
+    inv = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
+    comment, survey_words = "ZQX-rating-comment-7731", "ZQX-survey-words-5519"
+
+    async def meeting():
+        off, _ = await officer(srv, join=s["id"])
+        ws, _, _ = await investor(srv, inv["code"], "ja")
+        ack = await ws.action({"type": "ask", "session": s["id"], "text": "クアンニン省の2025年のFDI誘致目標はいくらですか？",
+                               "clientId": cid()})
+        answer = await ws.wait_for(is_event("answer", about=ack["seq"]), timeout=30)
+        await ws.send({"type": "rate", "session": s["id"], "seq": answer["seq"], "rating": "unhelpful", "comment": comment})
+        await off.wait_for(is_event("rating"))
+        await off.send({"type": "end", "session": s["id"]})
+        await off.wait_for(is_event("ended"))
+        await ws.close()
+        await off.close()
+    run(meeting())
+    assert srv.http("POST", "/v1/survey", inv["code"], {"answers": {"overall": 2, "comment": survey_words}})[0] == 201
+    assert srv.stop() == 0
+    p = cli("erase-participant", inv["id"], "--data", srv.data)
+    assert p.returncode == 0, p.stderr
+    p = cli("transcript", "export", s["id"], "--format", "json", "--data", srv.data)
+    assert p.returncode == 0, p.stderr
+    (tmp_path / "export.json").write_text(p.stdout, encoding="utf-8")
+    needles = [comment.encode(), survey_words.encode()]
+    assert holders(Path(srv.data), needles) == {}
+    doc = json.loads(p.stdout)
+    check_chain(doc)
+    [rating] = [e for e in doc["events"] if e["kind"] == "rating"]
+    assert "comment" not in rating and "commentHash" in rating and rating["rating"] == "unhelpful"
+    assert cli("transcript", "verify", "--file", str(tmp_path / "export.json")).returncode == 0
+    srv.start()
+    st, b, _ = srv.http("GET", "/v1/barometer?group=language", srv.officer_token)
+    assert b["totals"]["responses"] == 1 and b["totals"]["scores"]["overall"] == 2.0
