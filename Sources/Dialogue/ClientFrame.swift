@@ -25,10 +25,12 @@ package enum ClientFrame: Sendable, Equatable {
     case translate(session: String, seq: Int64, language: String, text: String)
     /// The investor who asked rates an answer: `helpful` or `unhelpful`, with an optional
     /// reason id (the pack's `survey.json` list) and comment.
-    case rate(session: String, seq: Int64, rating: String, reason: String?, comment: String?)
+    /// `clientId`, when given, is acknowledged once the rating is stored and names it in errors.
+    case rate(session: String, seq: Int64, rating: String, reason: String?, comment: String?, clientId: String?)
 
-    /// Longest rating comment accepted, in UTF-8 bytes.
-    package static let maxRatingCommentLength = 4096
+    /// Longest rating comment accepted, in UTF-8 bytes (the rules count characters: at most
+    /// `SessionState.maxRatingCommentCharacters`).
+    package static let maxRatingCommentLength = 16_384
 
     /// Where a reconnecting client left off.
     package struct Resume: Sendable, Equatable {
@@ -66,7 +68,7 @@ package enum ClientFrame: Sendable, Equatable {
         case .hello(_, _, _, let resume): return resume?.session
         case .join(let s, _), .say(let s, _, _, _, _), .sayPhrase(let s, _, _), .ask(let s, _, _), .approve(let s, _, _),
             .reject(let s, _, _), .moderate(let s, _, _, _), .end(let s), .leave(let s), .translate(let s, _, _, _),
-            .rate(let s, _, _, _, _):
+            .rate(let s, _, _, _, _, _):
             return s
         }
     }
@@ -178,9 +180,10 @@ package enum ClientFrame: Sendable, Equatable {
             }
             let reason = try fields.optionalString("reason", maxLength: 64)
             let comment = try fields.optionalString("comment", maxLength: maxRatingCommentLength)
+            let clientId: String? = value["clientId"] == nil || value["clientId"] == .null ? nil : try fields.clientId()
             return .rate(
                 session: session, seq: seq, rating: rating, reason: reason?.isEmpty == true ? nil : reason,
-                comment: comment?.contains(where: { !$0.isWhitespace }) == true ? comment : nil)
+                comment: comment?.contains(where: { !$0.isWhitespace }) == true ? comment : nil, clientId: clientId)
         default:
             throw DialogueError(.badRequest, "unknown frame type \"\(typeName)\"", ref: fields.ref)
         }

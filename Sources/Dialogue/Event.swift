@@ -6,8 +6,10 @@ package enum EventKind: String, Sendable, CaseIterable {
     /// A file an officer shared in the session: name, type, size and SHA-256 (issue 19).
     case attachment
 
-    /// Drafts are for officers only; every other kind is visible to every reader.
-    package var officersOnly: Bool { self == .draft }
+    /// Drafts are for officers only, and so are ratings (an investor's verdict, seen live by
+    /// officers; the investor who rated hears of it by the ack); every other kind is visible
+    /// to every reader.
+    package var officersOnly: Bool { self == .draft || self == .rating }
 
     /// Kinds whose `text` the glossary layer annotates with `terms`.
     package var hasText: Bool {

@@ -22,6 +22,8 @@ package enum Role: String, Sendable, Codable, CaseIterable {
     /// Whether this role may perform `action` at all (session-level rules come on top).
     package func may(_ action: Action) -> Bool {
         switch (self, action) {
+        // A rating is the investor's verdict on an answer to their own question.
+        case (.officer, .rate): return false
         case (.officer, _): return true
         case (.reviewer, .join), (.reviewer, .leave): return true
         case (.interpreter, .join), (.interpreter, .leave), (.interpreter, .translate): return true

@@ -3,11 +3,36 @@
 extension SessionState {
     /// The investor who asked rates a published answer, once. `reasons` are the ids the
     /// pack's survey offers (nil: the pack has none, so no reason is accepted).
+    /// Longest comment, in characters.
+    package static let maxRatingCommentCharacters = 2000
+
     package mutating func rate(
         by investor: Participant, answer: Int64, rating: String, reason: String?, comment: String?,
-        reasons: Set<String>?, at: String
+        reasons: Set<String>?, at: String, clientId: String? = nil
+    ) throws(DialogueError) -> Event {
+        do {
+            return try decideRating(
+                by: investor, answer: answer, rating: rating, reason: reason, comment: comment, reasons: reasons, at: at,
+                clientId: clientId)
+        } catch {
+            var named = error
+            named.ref = clientId
+            throw named
+        }
+    }
+
+    private mutating func decideRating(
+        by investor: Participant, answer: Int64, rating: String, reason: String?, comment: String?,
+        reasons: Set<String>?, at: String, clientId: String?
     ) throws(DialogueError) -> Event {
         try requireLive()
+        if let comment, comment.count > Self.maxRatingCommentCharacters {
+            throw DialogueError(
+                .badRequest, "field \"comment\" has \(comment.count) characters; at most \(Self.maxRatingCommentCharacters)")
+        }
+        guard investor.role == .investor else {
+            throw DialogueError(.forbidden, "only the investor who asked the question may rate its answer")
+        }
         // A muted investor's comment would reach everyone, as a message would.
         if participant(investor.id)?.muted == true { throw DialogueError(.forbidden, "you are muted in this session") }
         guard let question = answerAbout[answer] else {
@@ -32,7 +57,7 @@ extension SessionState {
         var fields: [String: JSONValue] = ["about": .int(answer), "rating": .string(rating)]
         if let reason { fields["reason"] = .string(reason) }
         if let comment { fields["comment"] = .string(comment) }
-        return decide(.rating, by: investor, at: at, fields: fields)
+        return decide(.rating, by: investor, at: at, clientId: clientId, fields: fields)
     }
 
     /// An officer shares a stored file: the event carries what the signed record must prove

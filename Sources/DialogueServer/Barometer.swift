@@ -7,6 +7,8 @@ struct Barometer: Sendable {
     /// How answers are grouped.
     enum Grouping: String, Sendable, CaseIterable {
         case month, quarter, desk, zone, language
+        /// The country of the investor's time zone (the invite's), as the tz database maps it.
+        case country
     }
 
     /// Where a survey answer or an invitation belongs: when (its session's end), in which
@@ -16,6 +18,8 @@ struct Barometer: Sendable {
         var language: String
         var desk: String?
         var zone: String?
+        /// ISO 3166 code of the investor's time zone, when the invite has one.
+        var country: String? = nil
     }
 
     /// One invite's answers: its place and its 1–5 scores by dimension.
@@ -45,7 +49,8 @@ struct Barometer: Sendable {
     }
 
     /// The key of a place under a grouping: `2026-11`, `2026-Q4`, a desk or zone id
-    /// (`none` when the meeting had no topic), a language code.
+    /// (`none` when the meeting had no topic), a language code, a country code (`none`
+    /// when the invite gave no time zone).
     static func key(_ place: Place, _ grouping: Grouping) -> String {
         switch grouping {
         case .month: return String(place.at.prefix(7))
@@ -55,6 +60,7 @@ struct Barometer: Sendable {
         case .desk: return place.desk ?? "none"
         case .zone: return place.zone ?? "none"
         case .language: return LanguageTag.primary(place.language)
+        case .country: return place.country ?? "none"
         }
     }
 

@@ -49,27 +49,48 @@ extension DialogueHub {
             withSession(sessionId, for: id) { hub in
                 hub.translate(id, sessionId, seq: seq, language: language, text: text)
             }
-        case .rate(let sessionId, let seq, let rating, let reason, let comment):
-            withSession(sessionId, for: id) { hub in
-                hub.rate(id, sessionId, answer: seq, rating: rating, reason: reason, comment: comment)
+        case .rate(let sessionId, let seq, let rating, let reason, let comment, let clientId):
+            withSession(sessionId, for: id, ref: clientId) { hub in
+                hub.rate(id, sessionId, answer: seq, rating: rating, reason: reason, comment: comment, clientId: clientId)
             }
         }
     }
 
     /// An investor rates an answer to their own question (the session's rules check whose).
-    func rate(_ id: ConnectionID, _ sessionId: String, answer: Int64, rating: String, reason: String?, comment: String?) {
+    /// With a `clientId` the rating is acknowledged once stored (the investor does not receive
+    /// ratings, which are for officers), and errors name it.
+    func rate(
+        _ id: ConnectionID, _ sessionId: String, answer: Int64, rating: String, reason: String?, comment: String?,
+        clientId: String?
+    ) {
         guard let investor = connections[id]?.participant else { return }
         guard core.isMember(id.key, of: sessionId) else {
-            refuse(DialogueError(.forbidden, "you are not in session \(sessionId)"), to: id)
+            refuse(DialogueError(.forbidden, "you are not in session \(sessionId)", ref: clientId), to: id)
             return
         }
         let pack = core.agent(of: sessionId).flatMap { agents.pack(id: $0) } ?? agents.defaultPack
         let reasons = pack.survey.map { Set($0.ratingReasons.map(\.id)) }
-        decideAndSubmit(sessionId, for: id) { state in
+        func decide(_ state: inout SessionState) throws -> Event {
             try state.rate(
                 by: investor, answer: answer, rating: rating, reason: reason, comment: comment, reasons: reasons,
-                at: Timestamp.now())
+                at: Timestamp.now(), clientId: clientId)
         }
+        guard let clientId else {
+            decideAndSubmit(sessionId, for: id) { state in try decide(&state) }
+            return
+        }
+        let decided: Event?
+        do {
+            decided = try core.withState(of: sessionId) { state in try decide(&state) }
+        } catch {
+            refuse(DialogueError(error), to: id)
+            return
+        }
+        guard let event = decided else {
+            refuse(Self.recovering(ref: clientId), to: id)
+            return
+        }
+        acknowledge(.append(event), clientId: clientId, in: sessionId, to: id)
     }
 
     /// An officer shares a stored file in a session (from `POST …/attachments`): the

@@ -5,6 +5,7 @@ import DocumentIntake
 import Foundation
 import Logging
 import Store
+import Synchronization
 
 /// Documents officers upload (docs/knowledge.md): converted by the real converters, kept as
 /// versions in the store, previewed, then published over the packs' own files. Every node
@@ -120,10 +121,31 @@ final class DocumentLibrary: Sendable {
         text.split(whereSeparator: \.isNewline).joined(separator: " ").trimmingCharacters(in: .whitespaces)
     }
 
+    /// The refresh under way, the next waits for it: a slow read of an older set must never
+    /// be put in force after a newer one (the watcher and a publish may refresh together).
+    private let lastRefresh = Mutex<Task<Void, Never>?>(nil)
+
     /// Reads the published set from the store and puts it in force; refreshes the index when
-    /// it changed. Returns whether it changed.
+    /// it changed. Returns whether it changed. Refreshes run one after another.
     @discardableResult
     func refresh() async throws -> Bool {
+        let result = await withCheckedContinuation { (continuation: CheckedContinuation<Result<Bool, any Error>, Never>) in
+            lastRefresh.withLock { last in
+                let previous = last
+                last = Task {
+                    await previous?.value
+                    do {
+                        continuation.resume(returning: .success(try await self.refreshNow()))
+                    } catch {
+                        continuation.resume(returning: .failure(error))
+                    }
+                }
+            }
+        }
+        return try result.get()
+    }
+
+    private func refreshNow() async throws -> Bool {
         // Every node asks every few seconds: first only which versions are published (a
         // small read), and the documents themselves only when that changed.
         let keys = try await store.publishedDocumentVersions()

@@ -44,16 +44,39 @@ extension HTTPAPI {
         try await store.saveAttachment(stored, data: request.body)
         let attachment = Self.attachmentJSON(stored)
         let author = Participant(id: officer.id, role: officer.role, name: officer.name, language: "en")
-        let seq = try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int64, any Error>) in
+        let seq: Int64
+        do {
+            seq = try await shareStored(attachment, session: sessionId, author: author)
+        } catch let failure as Failure where failure.status != 503 {
+            // Refused by the session (it ended meanwhile…): the file is not kept unshared.
+            try? await store.deleteAttachment(id: stored.id)
+            throw failure
+        }
+        await audit(
+            actor: officer.name, action: "share file", session: sessionId,
+            detail: "attachment=\(stored.id) name=\(name) type=\(kind.mediaType) size=\(stored.size) sha256=\(digest)")
+        return Self.json(201, ["seq": .int(seq), "attachment": attachment])
+    }
+
+    /// Asks the hub for the `attachment` event of a stored file; its seq, or the refusal.
+    private func shareStored(_ attachment: JSONValue, session sessionId: String, author: Participant) async throws -> Int64 {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Int64, any Error>) in
             let once = OnceFlag()
-            Task {
-                // Work the hub drops (a session that cannot recover) must not leave the request hanging.
-                try? await Task.sleep(for: .seconds(15))
-                if once.take() { continuation.resume(throwing: Failure(status: 503, code: "unavailable", message: "the session did not answer; the file is stored but was not shared, retry")) }
+            // Work the hub drops (a session that cannot recover) must not leave the request
+            // hanging; the timer is cancelled as soon as the hub answers.
+            let timer = Task {
+                do { try await Task.sleep(for: .seconds(60)) } catch { return }
+                if once.take() {
+                    continuation.resume(
+                        throwing: Failure(
+                            status: 503, code: "unavailable",
+                            message: "the session did not answer in time; the file may still appear in it: look before sharing it again"))
+                }
             }
             Task {
                 await hub.shareAttachment(sessionId, by: author, attachment: attachment) { result in
                     guard once.take() else { return }
+                    timer.cancel()
                     switch result {
                     case .success(let seq): continuation.resume(returning: seq)
                     case .failure(let error):
@@ -62,10 +85,6 @@ extension HTTPAPI {
                 }
             }
         }
-        await audit(
-            actor: officer.name, action: "share file", session: sessionId,
-            detail: "attachment=\(stored.id) name=\(name) type=\(kind.mediaType) size=\(stored.size) sha256=\(digest)")
-        return Self.json(201, ["seq": .int(seq), "attachment": attachment])
     }
 
     /// A refusal of the session's rules as the HTTP answer with the same code.

@@ -151,23 +151,31 @@ extension HTTPAPI {
         for request in try await store.requests(status: nil, limit: 100_000) {
             if let session = request.session { topics[session] = request.topic }
         }
-        func place(session: SessionInfo, language: String) -> Barometer.Place {
+        func place(session: SessionInfo, language: String, timeZone: String?) -> Barometer.Place {
             let topic = topics[session.id]
             let zone = topic.flatMap { pack.zone(id: $0) }
             let desk = zone?.desk ?? topic.flatMap { pack.desk(id: $0)?.id }
-            return Barometer.Place(at: session.endedAt ?? session.createdAt, language: language, desk: desk, zone: zone?.id)
+            return Barometer.Place(
+                at: session.endedAt ?? session.createdAt, language: language, desk: desk, zone: zone?.id,
+                country: TimeZoneCountry.country(of: timeZone))
         }
+        var inviteZones: [String: String] = [:]
         var sessions: [String: SessionInfo] = [:]
         var invited: [Barometer.Place] = []
         // Invitations of meetings of this pack that ended in the period: those offered the survey.
         for session in try await store.sessions(matching: nil, status: .ended)
         where session.agent == pack.id && (session.endedAt ?? "") >= start && (session.endedAt ?? "") < end {
             sessions[session.id] = session
-            // Removed or turned-away investors are not offered the survey (it answers them 403).
+            // The survey is offered to investors who attended: joined, and neither removed nor
+            // turned away (it answers the others 403).
             let shutOut = try await store.shutOutInvestors(of: session)
+            let attended = Set(try await store.participants(session: session.id).map(\.id))
             for invite in try await store.invites(session: session.id)
-            where invite.revokedAt == nil && !shutOut.removed.contains(invite.id) && !shutOut.declined.contains(invite.id) {
-                invited.append(place(session: session, language: invite.language))
+            where invite.revokedAt == nil && attended.contains(invite.id) && !shutOut.removed.contains(invite.id)
+                && !shutOut.declined.contains(invite.id)
+            {
+                invited.append(place(session: session, language: invite.language, timeZone: invite.timeZone))
+                inviteZones[invite.id] = invite.timeZone
             }
         }
         var responses: [Barometer.Response] = []
@@ -180,7 +188,10 @@ extension HTTPAPI {
                     if let value = answers[question.id]?.intValue { scores[question.dimension ?? question.id] = Int(value) }
                 }
             }
-            responses.append(Barometer.Response(place: place(session: session, language: response.language), scores: scores))
+            responses.append(
+                Barometer.Response(
+                    place: place(session: session, language: response.language, timeZone: inviteZones[response.invite]),
+                    scores: scores))
         }
         // Ratings and gaps: events of the pack's sessions in the period.
         let events = try await store.events(ofKinds: [.question, .answer, .draft, .rating], agent: pack.id, limit: 50_000)

@@ -118,7 +118,10 @@ extension HTTPAPI {
     /// The published set in force on this node now, and the index brought up to date before
     /// the officer hears back (a search right after finds the new text).
     private func putInForce() async throws {
-        if try await documents.refresh() { _ = await retrieval.waitUntilReady(timeout: .seconds(60)) }
+        // Whichever refresh put the new set in force (this one, or the watcher's just before),
+        // the index it started is waited for.
+        try await documents.refresh()
+        _ = await retrieval.waitUntilReady(timeout: .seconds(60))
     }
 
     private func documentEntry(pack: AgentPack, id: String) async throws -> HTTPResponse {

@@ -101,7 +101,9 @@ extension HTTPAPI {
             throw Failure.conflict("this invitation's survey was answered already; thank you")
         }
         logger.info("survey answered", metadata: ["session.id": "\(session.id)", "invite.id": "\(invite.id)"])
-        await refreshBarometerGauges()
+        // The gauges follow at once, without holding the investor's answer.
+        let api = self
+        Task.detached(priority: .utility) { await api.refreshBarometerGauges() }
         return Self.json(
             201,
             ["accepted": true, "record": record, "signature": .string(response.signature), "publicKey": .string(transcripts.publicKey)])
@@ -135,6 +137,10 @@ extension HTTPAPI {
         let until = ended + Int64(definition.validDays) * 86_400_000
         guard Timestamp.nowMilliseconds() < until else {
             throw Failure(status: 410, code: "gone", message: "this survey link expired \(definition.validDays) days after the meeting")
+        }
+        // The survey is about a meeting the investor attended (joined at least once).
+        guard try await store.participants(session: session.id).contains(where: { $0.id == invite.id }) else {
+            throw Failure(status: 403, code: "forbidden", message: "you did not take part in this meeting")
         }
         return (invite, session, definition, Timestamp.format(milliseconds: until))
     }

@@ -63,17 +63,23 @@ struct ConverterProcess {
             guard !Task.isCancelled else { return }
             kill(pid, SIGKILL)
         }
-        // Read stderr while it runs (a full pipe would stall the converter), keeping 4 KiB.
-        let errorText = Task.detached { () -> String in
+        // Read stderr while it runs (a full pipe would stall the converter), keeping 4 KiB, on a
+        // thread of its own: a blocking read must not hold a thread of Swift's shared pool.
+        let errorText = AsyncStream<String>.makeStream()
+        let reader = Thread {
             var kept = Data()
             while let chunk = try? errors.fileHandleForReading.read(upToCount: 65_536), !chunk.isEmpty {
                 if kept.count < 4096 { kept.append(chunk.prefix(4096 - kept.count)) }
             }
-            return String(decoding: kept, as: UTF8.self)
+            errorText.continuation.yield(String(decoding: kept, as: UTF8.self))
+            errorText.continuation.finish()
         }
+        reader.start()
         for await _ in finished.stream {}
         watchdog.cancel()
+        var standardError = ""
+        for await text in errorText.stream { standardError = text }
         let timedOut = process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL
-        return Outcome(status: process.terminationStatus, timedOut: timedOut, standardError: await errorText.value)
+        return Outcome(status: process.terminationStatus, timedOut: timedOut, standardError: standardError)
     }
 }

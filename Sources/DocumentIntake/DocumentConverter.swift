@@ -20,6 +20,10 @@ public struct DocumentConverter: Sendable {
     public var maximumOutput = 16 * 1024 * 1024
     /// Least text a document must have (a scanned PDF yields almost none).
     public var minimumLetters = 20
+    /// Least text per page of a PDF, on average.
+    public var minimumLettersPerPage = 10
+    /// Conversions at once in this process: each may take a core and a gigabyte for a minute.
+    static let slots = ConversionSlots(count: 2)
     /// Where the files are written while converting.
     public var scratch: URL
 
@@ -29,6 +33,12 @@ public struct DocumentConverter: Sendable {
 
     /// Converts `bytes`, whose type was sniffed as `kind`; throws the reason for refusing it.
     public func convert(_ bytes: [UInt8], kind: FileKind) async throws(IntakeError) -> Converted {
+        await Self.slots.acquire()
+        defer { Task { await Self.slots.release() } }
+        return try await convertNow(bytes, kind: kind)
+    }
+
+    private func convertNow(_ bytes: [UInt8], kind: FileKind) async throws(IntakeError) -> Converted {
         guard kind.isDocument else {
             throw .unknownType("a \(kind.mediaType) file is not a document; upload PDF, DOCX, HTML, Markdown or text")
         }
@@ -55,7 +65,10 @@ public struct DocumentConverter: Sendable {
             throw .unknownType("not a document")
         }
         let cleaned = Self.tidy(markdown)
-        guard cleaned.unicodeScalars.filter({ $0.properties.isAlphabetic }).count >= minimumLetters else {
+        // A scan yields a few letters (a stamp, a page number) however long it is: ask for
+        // some text per page too.
+        let letters = cleaned.unicodeScalars.filter({ $0.properties.isAlphabetic }).count
+        guard letters >= max(minimumLetters, (pages ?? 0) * minimumLettersPerPage) else {
             if kind == .pdf { throw .noTextLayer }
             throw .broken("the file holds no text to answer from")
         }

@@ -142,6 +142,10 @@ extension PostgresStore {
         return (attachment, Array(data))
     }
 
+    package func deleteAttachment(id: String) async throws {
+        try await execute("DELETE FROM attachments WHERE id = \(id)")
+    }
+
     package func attachments(session: String) async throws -> [StoredAttachment] {
         try await rows(
             """

@@ -221,9 +221,11 @@ extension PostgresStore {
             """,
             logger: logger)
         // Their survey answers keep the scores, not the words.
-        for try await row in try await connection.query(
-            "SELECT \(unescaped: surveyColumns) FROM survey_responses WHERE invite_id = \(participant)", logger: logger)
-        {
+        // Read whole before the update: one connection runs one query at a time.
+        let answered = try await connection.query(
+            "SELECT \(unescaped: surveyColumns) FROM survey_responses WHERE invite_id = \(participant)", logger: logger
+        ).collect()
+        for row in answered {
             let erased = try surveyResponse(row).erasingText()
             try await connection.query(
                 """

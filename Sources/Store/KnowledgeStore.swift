@@ -29,6 +29,8 @@ package protocol KnowledgeStore: ClosableStore {
     func saveAttachment(_ attachment: StoredAttachment, data: [UInt8]) async throws
     /// A shared file and its bytes.
     func attachment(id: String) async throws -> (StoredAttachment, [UInt8])?
+    /// Deletes a stored file that no event shares (its share was refused).
+    func deleteAttachment(id: String) async throws
     /// The files shared in a session, oldest first (without their bytes).
     func attachments(session: String) async throws -> [StoredAttachment]
 }

@@ -125,6 +125,10 @@ extension SQLiteStore {
         }
     }
 
+    package func deleteAttachment(id: String) async throws {
+        try await writing { db in try db.execute(sql: "DELETE FROM attachments WHERE id = ?", arguments: [id]) }
+    }
+
     package func attachments(session: String) async throws -> [StoredAttachment] {
         try await reading { db in
             try Row.fetchAll(

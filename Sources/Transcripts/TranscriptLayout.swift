@@ -214,8 +214,8 @@ struct TranscriptLayout {
             let helpful = body["rating"]?.stringValue == "helpful"
             line.sentence = TranscriptLabels.fill(helpful ? labels.ratedHelpful : labels.ratedUnhelpful, ["about": about])
                 + (body["reason"]?.stringValue.map { " (\(labels.ratingReasons[$0] ?? $0))" } ?? "")
-            // The investor's own words, shown as they wrote them.
-            line.text = body["comment"]?.stringValue
+            // The investor's own words after the verdict (a line shows its text or its sentence).
+            if let comment = body["comment"]?.stringValue { line.sentence! += ": “\(comment)”" }
         case .attachment:
             let file = body["attachment"] ?? .null
             line.sentence = TranscriptLabels.fill(

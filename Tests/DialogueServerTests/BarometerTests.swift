@@ -39,6 +39,17 @@ import Testing
         #expect(desks.first { $0.key == "none" }?.responses == 0)
     }
 
+    @Test func groupsByTheCountryOfTheInvitesTimeZone() {
+        let table = TimeZoneCountry.parse("# comment\nJP\t+353916+1394441\tAsia/Tokyo\nVN\t+1045+10640\tAsia/Ho_Chi_Minh\tmost of Vietnam\n")
+        #expect(table == ["Asia/Tokyo": "JP", "Asia/Ho_Chi_Minh": "VN"])
+        var tokyo = place("2026-11-02T09:00:00Z", "ja")
+        tokyo.country = "JP"
+        let groups = Barometer.groups(
+            responses: [.init(place: tokyo, scores: ["overall": 5])], invited: [tokyo, place("2026-11-02T09:00:00Z", "en")],
+            dimensions: ["overall"], by: .country)
+        #expect(groups.map(\.key) == ["JP", "none"] && groups[0].responseRate == 1)
+    }
+
     @Test func helpfulSharePerDocumentAndFrequentGaps() {
         let shares = Barometer.documentShares([
             .init(helpful: true, documents: ["a.en", "b.en"]), .init(helpful: false, documents: ["a.en", "a.en"]),

@@ -45,7 +45,7 @@ import Testing
 
     @Test func textKinds() {
         #expect(EventKind.allCases.filter(\.hasText) == [.message, .question, .answer, .draft])
-        #expect(EventKind.allCases.filter(\.officersOnly) == [.draft])
+        #expect(EventKind.allCases.filter(\.officersOnly) == [.draft, .rating])
     }
 
     @Test func bodyHoldsTheCommonFieldsAndDropsNulls() {

@@ -36,6 +36,24 @@ import Testing
         }
     }
 
+    @Test func officersMutedInvestorsAndLongCommentsAreRefused() {
+        var state = session()
+        #expect(!Role.officer.may(.rate))
+        #expect(throws: DialogueError(.forbidden, "only the investor who asked the question may rate its answer", ref: "c")) {
+            try state.rate(by: officer, answer: 4, rating: "helpful", reason: nil, comment: nil, reasons: nil, at: "t", clientId: "c")
+        }
+        #expect(throws: DialogueError.self) {
+            try state.rate(
+                by: investor, answer: 4, rating: "unhelpful", reason: nil, comment: String(repeating: "済", count: 2001),
+                reasons: nil, at: "t")
+        }
+        _ = try? state.moderate(by: officer, action: "mute", target: investor.id, at: "t")
+        #expect(throws: DialogueError(.forbidden, "you are muted in this session")) {
+            try state.rate(by: investor, answer: 4, rating: "helpful", reason: nil, comment: nil, reasons: nil, at: "t")
+        }
+        #expect(EventKind.rating.officersOnly && !EventKind.attachment.officersOnly)
+    }
+
     @Test func onlyTheAskerRatesAndOnlyAnswers() {
         var state = session()
         #expect(throws: DialogueError(.forbidden, "only the investor who asked the question may rate its answer")) {
@@ -77,7 +95,9 @@ import Testing
     @Test func theRateFrameIsDecodedAndChecked() throws {
         let frame = try ClientFrame.decode(
             Array(#"{"type":"rate","session":"s","seq":4,"rating":"unhelpful","reason":"wrong","comment":" "}"#.utf8))
-        #expect(frame == .rate(session: "s", seq: 4, rating: "unhelpful", reason: "wrong", comment: nil))
+        #expect(frame == .rate(session: "s", seq: 4, rating: "unhelpful", reason: "wrong", comment: nil, clientId: nil))
+        let named = try ClientFrame.decode(Array(#"{"type":"rate","session":"s","seq":4,"rating":"helpful","clientId":"r1"}"#.utf8))
+        #expect(named == .rate(session: "s", seq: 4, rating: "helpful", reason: nil, comment: nil, clientId: "r1"))
         #expect(frame.action == .rate)
         #expect(throws: DialogueError.self) {
             try ClientFrame.decode(Array(#"{"type":"rate","session":"s","seq":4,"rating":"great"}"#.utf8))

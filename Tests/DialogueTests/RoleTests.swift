@@ -5,9 +5,9 @@ import Testing
 @Suite struct RoleTests {
     /// Contract sections 2 and 4: who may send which frame.
     static let allowed: [Role: Set<Action>] = [
-        .officer: Set(Action.allCases),
+        .officer: Set(Action.allCases).subtracting([.rate]),
         .reviewer: [.join, .leave],
-        .investor: [.say, .ask, .leave],
+        .investor: [.say, .ask, .leave, .rate],
         .assistant: [],
         .interpreter: [.join, .leave, .translate],
     ]
@@ -21,7 +21,7 @@ import Testing
         #expect(
             Set(Action.allCases.map(\.rawValue)) == [
                 "join", "say", "ask", "approve", "reject", "moderate", "end", "leave", "translate",
-                "send phrasebook phrases",
+                "send phrasebook phrases", "rate",
             ])
     }
 

@@ -68,7 +68,7 @@ def event_hash(body: dict, text_salt: bytes | None = None, person_salt: bytes | 
     them from the database, as the server does), version 1 otherwise."""
     form = json.loads(json.dumps(body))
     if text_salt:
-        for name in ("text", "citations"):
+        for name in ("text", "citations", "comment"):
             if name in form:
                 form[name + "Hash"] = commitment(name, form.pop(name), text_salt)
     elif isinstance(form.get("text"), str):

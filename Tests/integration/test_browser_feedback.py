@@ -51,7 +51,7 @@ JA = {
     "unhelpful": "役に立たなかった",
     "thanksHelpful": "ありがとうございます。この回答を「役に立った」とご評価いただきました。",
     "thanksUnhelpful": "ありがとうございます。この回答を「役に立たなかった」とご評価いただきました。",
-    "surveyOfferButton": "面談のご感想をお聞かせください",
+    "surveyOfferButton": "アンケートに回答する",
     "surveyTitle": "面談はいかがでしたか？",
     "thanksTitle": "ありがとうございました",
     "alreadyTitle": "このアンケートには回答済みです",
@@ -226,7 +226,9 @@ def test_the_ratings_are_stored_as_given_and_seen_by_an_independent_client(feedb
     # Rating the same answer again is refused (once per answer).
     async def again():
         from harness import investor
-        ws, _, _ = await investor(server, feedback.invite["code"], "ja")
+        ws, _, history = await investor(server, feedback.invite["code"], "ja")
+        # Ratings are for officers: no investor's socket carries them, not even the rater's.
+        assert not [e for e in history if e.get("kind") == "rating"], history
         since = ws.mark()
         await ws.send({"type": "rate", "session": feedback.sid, "seq": first, "rating": "unhelpful"})
         error = await ws.wait_for(lambda f: f.get("type") == "error", since=since)
@@ -340,8 +342,7 @@ def test_the_investor_answers_the_survey_on_a_phone_in_japanese(feedback):
 
     st, survey, _ = server.http("GET", "/v1/survey", feedback.invite["code"])
     assert st == 200 and survey["language"] == "ja" and survey["answered"] is False, (st, survey)
-    if survey.get("intro"):
-        assert element(b, "#survey-intro").text == survey["intro"]
+    assert survey["intro"] and element(b, "#survey-intro").text == survey["intro"]
     assert element(b, "#survey-meeting").text == feedback.session["title"]
     scales = [q for q in survey["questions"] if q["kind"] == "scale"]
     texts = [q for q in survey["questions"] if q["kind"] == "text"]
@@ -360,6 +361,7 @@ def test_the_investor_answers_the_survey_on_a_phone_in_japanese(feedback):
         b.execute_script("arguments[0].scrollIntoView({block: 'center'})", label)
         label.click()
     expected = {q["id"]: 4 for q in scales}
+    assert fieldsets and texts, "the pack's survey has scale and text questions"
     if fieldsets:
         checked = fieldsets[0].find_element(By.CSS_SELECTOR, "input:checked")
         b.execute_script("arguments[0].focus()", checked)
@@ -381,6 +383,10 @@ def test_the_investor_answers_the_survey_on_a_phone_in_japanese(feedback):
     assert element(b, "#message-title").text == JA["thanksTitle"]
     screenshot(b, "survey-thanks")
 
+    # What the page sent is what the server keeps: the barometer reads back these scores.
+    st, barometer, _ = server.http("GET", "/v1/barometer?group=language", server.officer_token)
+    [ja] = [g for g in barometer["groups"] if g["key"] == "ja"]
+    assert ja["responses"] == 1 and ja["scores"] == {k: float(v) for k, v in expected.items() if isinstance(v, int)}, ja
     # Once only: a second answer is refused, and the page says it was received.
     st, js, _ = server.http("POST", "/v1/survey", feedback.invite["code"], {"answers": expected})
     assert st == 409, (st, js)

@@ -188,8 +188,8 @@ def test_bad_files_are_refused_with_the_reason_and_nothing_published_changes(ser
 def test_ratings_survey_and_barometer_figures(server_factory):
     srv = server_factory()
     s = srv.create_session("Đánh giá và khảo sát", assistant="auto", languages=["vi", "ja", "ko"])
-    sato = srv.create_invite(s["id"], name="Sato Haruki", language="ja")
-    kim = srv.create_invite(s["id"], name="Kim Min-jun", language="ko")
+    sato = srv.create_invite(s["id"], name="Sato Haruki", language="ja", timeZone="Asia/Tokyo")
+    kim = srv.create_invite(s["id"], name="Kim Min-jun", language="ko", timeZone="Asia/Seoul")
     # Before the end the survey is not open.
     st, js, _ = srv.http("GET", "/v1/survey", sato["code"])
     assert_http_error(st, js, 403, "forbidden")
@@ -203,8 +203,11 @@ def test_ratings_survey_and_barometer_figures(server_factory):
             ack = await ws.action({"type": "ask", "session": s["id"], "text": question, "clientId": cid()})
             answers.append(await ws.wait_for(is_event("answer", about=ack["seq"]), timeout=30))
         first, second = answers
-        await ws.send({"type": "rate", "session": s["id"], "seq": first["seq"], "rating": "helpful"})
+        ack = await ws.action({"type": "rate", "session": s["id"], "seq": first["seq"], "rating": "helpful",
+                               "clientId": cid()})
+        assert ack["type"] == "ack", ack
         helpful = await off.wait_for(is_event("rating", about=first["seq"]))
+        assert helpful["seq"] == ack["seq"]
         assert helpful["rating"] == "helpful" and helpful["from"]["id"] == ws_id(ws)
         # Once per answer; only the asker; only answers; only the pack's reasons, with unhelpful.
         for frame, code, by in [
@@ -223,12 +226,27 @@ def test_ratings_survey_and_barometer_figures(server_factory):
                        "reason": "outdated", "comment": "2023年の数字です"})
         unhelpful = await off.wait_for(is_event("rating", about=second["seq"]))
         assert unhelpful["reason"] == "outdated" and unhelpful["comment"] == "2023年の数字です"
+        # Ratings are for officers: no investor's socket carries them.
+        assert not [f for f in ws.frames + other.frames if f.get("type") == "event" and f.get("kind") == "rating"]
+        # With a clientId the rater gets an ack, and errors name it.
+        mark = ws.mark()
+        await ws.send({"type": "rate", "session": s["id"], "seq": second["seq"], "rating": "helpful", "clientId": "again"})
+        error = await ws.wait_for(lambda f: f.get("type") == "error", since=mark)
+        assert error["code"] == "conflict" and error.get("ref") == "again", error
         await off.send({"type": "end", "session": s["id"]})
         await off.wait_for(is_event("ended"))
         for c in (off, ws, other):
             await c.close()
         return first, second
     first, second = run(meeting())
+
+    # The signed record: the documented hash commits the comment; transcripts say the verdict,
+    # the reason in the reader's language and the comment.
+    from test_redaction import check_chain
+    check_chain(srv.transcript(s["id"]))
+    st, md, _ = srv.http("GET", f"/v1/sessions/{s['id']}/transcript?format=md&lang=ja", srv.officer_token)
+    line = [l for l in md.splitlines() if "2023年の数字です" in l]
+    assert line and "役に立たなかった" in line[0] and "情報が古い" in line[0], line or md[-2000:]
 
     st, gaps, _ = srv.http("GET", "/v1/gaps", srv.officer_token)
     [gap] = [g for g in gaps["gaps"] if g["reason"] == "unhelpful"]
@@ -281,7 +299,9 @@ def test_ratings_survey_and_barometer_figures(server_factory):
     rows = [line.split(",") for line in csv.strip().splitlines()]
     assert rows[0][:4] == ["language", "invited", "responses", "response_rate"]
     assert {r[0]: r[2] for r in rows[1:]} == {"ja": "1", "ko": "1"}
-    for bad in ("group=country", "from=2026-13-01", "from=2026-12-02&to=2026-12-01"):
+    st, by_country, _ = srv.http("GET", "/v1/barometer?group=country", srv.officer_token)
+    assert {g["key"]: g["responses"] for g in by_country["groups"]} == {"JP": 1, "KR": 1}
+    for bad in ("group=planet", "from=2026-13-01", "from=2026-12-02&to=2026-12-01"):
         st, js, _ = srv.http("GET", f"/v1/barometer?{bad}", srv.officer_token)
         assert_http_error(st, js, 400, "bad_request")
     st, metrics, _ = srv.http("GET", "/metrics")

@@ -39,7 +39,7 @@ def hashed_form(body: dict) -> dict:
     form = json.loads(json.dumps(body))
     text_salt, person_salt = form.pop("textSalt", None), form.pop("personSalt", None)
     if text_salt:
-        for name in ("text", "citations"):
+        for name in ("text", "citations", "comment"):
             if name in form:
                 form[name + "Hash"] = commitment(name, form.pop(name), text_salt)
     elif isinstance(form.get("text"), str):

@@ -12,7 +12,7 @@ import { languageName } from "/text.js";
 const TOKEN_KEY = "ipa.staffToken";
 const LANG_KEY = "ipa.consoleLang";
 const LANGUAGES = ["en", "vi"];
-const GROUPS = ["month", "quarter", "desk", "zone", "language"];
+const GROUPS = ["month", "quarter", "desk", "zone", "language", "country"];
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Distinguishable on white and in greyscale print (darkness steps), one per dimension.
 const COLORS = ["#0b4f6c", "#2f9e8f", "#b36b00", "#6a3d9a", "#a4262c", "#5a8fb0", "#6b7d00", "#8c564b"];
@@ -51,11 +51,13 @@ const STRINGS = {
     group_desk: "Desk",
     group_zone: "Zone",
     group_language: "Language",
+    group_country: "Country (of the investor's time zone)",
     groupIn_month: "month",
     groupIn_quarter: "quarter",
     groupIn_desk: "desk",
     groupIn_zone: "zone",
     groupIn_language: "language",
+    groupIn_country: "country",
     show: "Show",
     csv: "Export CSV",
     print: "Print",
@@ -127,11 +129,13 @@ const STRINGS = {
     group_desk: "Bộ phận",
     group_zone: "Khu vực",
     group_language: "Ngôn ngữ",
+    group_country: "Quốc gia (theo múi giờ của nhà đầu tư)",
     groupIn_month: "tháng",
     groupIn_quarter: "quý",
     groupIn_desk: "bộ phận",
     groupIn_zone: "khu vực",
     groupIn_language: "ngôn ngữ",
+    groupIn_country: "quốc gia",
     show: "Xem",
     csv: "Xuất CSV",
     print: "In",
@@ -304,6 +308,14 @@ function groupLabel(key, group) {
   if (group === "quarter") {
     const match = /^(\d{4})-?Q([1-4])$/i.exec(text);
     if (match) return t("quarter", { q: match[2], year: match[1] });
+  }
+  if (group === "country" && /^[A-Z]{2}$/.test(text)) {
+    try {
+      const name = new Intl.DisplayNames([state.lang], { type: "region" }).of(text);
+      return name && name !== text ? `${name} (${text})` : text;
+    } catch {
+      return text;
+    }
   }
   if (group === "language") {
     const name = languageName(text, state.lang);

@@ -4091,7 +4091,8 @@ async function loadRatingReasons() {
   const asked = { lang, map: new Map() };
   state.ratingReasons = asked;
   try {
-    const data = await api("GET", `/v1/rating-reasons?${queryString({ language: lang })}`);
+    const agent = state.session && state.session.agent ? { agent: state.session.agent } : {};
+    const data = await api("GET", `/v1/rating-reasons?${queryString({ language: lang, ...agent })}`);
     if (state.ratingReasons !== asked) return;
     for (const reason of Array.isArray(data && data.reasons) ? data.reasons : []) {
       if (reason && reason.id) asked.map.set(String(reason.id), String(reason.text || reason.id));

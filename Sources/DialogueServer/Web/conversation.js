@@ -141,6 +141,7 @@ export class Conversation extends EventTarget {
     this.reloading = false; // the conversation was dropped to load it again: no catch-up count
     this.historyComplete = false; // this socket's catch-up is in: the outbox may send
     this.outbox = new Map(); // clientId -> { clientId, frame, status, seq, code, detail, ...view }
+    this.ratings = new Map(); // clientId of a rate frame -> { seq, rating, reason, comment }
   }
 
   /** `on("event", fn)`: `fn(detail)` for every report of that type. */
@@ -350,15 +351,19 @@ export class Conversation extends EventTarget {
 
   /**
    * Rates an answer (`seq`) of this session: `rating` "helpful" or "unhelpful", with an
-   * optional `reason` (an id of the pack's list) and `comment`. The frame has no clientId:
-   * the server answers with the `rating` event, or an `error` reported with
-   * `action: "rate:SEQ"`. False when not connected (nothing sent).
+   * optional `reason` (an id of the pack's list) and `comment`. Ratings are for officers:
+   * the investor hears of theirs by the ack, reported as `rated` `{seq, rating, reason,
+   * comment}`; a refusal is an `error` reported with `action: "rate:SEQ"`. False when not
+   * connected (nothing sent).
    */
   rate(seq, rating, { reason = "", comment = "" } = {}) {
-    const frame = { type: "rate", session: this.session, seq, rating };
+    const clientId = `rate-${seq}-${Math.random().toString(36).slice(2, 10)}`;
+    const frame = { type: "rate", session: this.session, seq, rating, clientId };
     if (reason) frame.reason = reason;
     if (comment) frame.comment = comment;
-    return this.action(frame, `rate:${seq}`);
+    if (!this.send(frame)) return false;
+    this.ratings.set(clientId, { seq, rating, reason, comment });
+    return true;
   }
 
   // -------------------------------------------------------------------------
@@ -545,6 +550,12 @@ export class Conversation extends EventTarget {
   }
 
   onAck(frame) {
+    const rated = this.ratings.get(frame.clientId);
+    if (rated) {
+      this.ratings.delete(frame.clientId);
+      this.report("rated", rated);
+      return;
+    }
     const item = this.outbox.get(frame.clientId);
     if (!item) return;
     if (Number.isInteger(frame.seq) && this.events.has(frame.seq)) {
@@ -596,6 +607,12 @@ export class Conversation extends EventTarget {
     const item = ref ? this.outbox.get(ref) : null;
     if (item) {
       this.fail(ref, item, code, message);
+      return;
+    }
+    const rated = ref ? this.ratings.get(ref) : null;
+    if (rated) {
+      this.ratings.delete(ref);
+      this.report("error", { code, message, ref, action: `rate:${rated.seq}` });
       return;
     }
     if (code === "unauthorized") {

@@ -1278,6 +1278,7 @@ function makeConversation() {
     .on("admitted", () => {
       state.stop = null; // the welcome that follows opens the meeting
     })
+    .on("rated", onRated)
     .on("error", onError)
     .on("closed", onClosed)
     .on("retry", onRetry);
@@ -1439,6 +1440,8 @@ function onWelcome({ frame, first, sessionChanged }) {
   state.you = frame.you || null;
   if (sessionChanged) clearConversation();
   state.sessionId = session.id;
+  state.agent = typeof session.agent === "string" ? session.agent : "";
+  recallRatings();
   state.sessionTitle = session.title || t("meetingFallback");
   state.notice = typeof frame.notice === "string" ? frame.notice : "";
   // null: no provider translates whole messages here; undefined: an older server did not say.
@@ -2295,6 +2298,44 @@ function onRating(event) {
   renderRate(event.about);
 }
 
+/** The server stored this investor's rating (its ack): ratings themselves go to officers only. */
+function onRated({ seq, rating, reason, comment }) {
+  if (!Number.isInteger(seq)) return;
+  state.ratings.set(seq, { kind: "rating", about: seq, rating, reason, comment });
+  state.rateForms.delete(seq);
+  renderRate(seq);
+  rememberRatings();
+}
+
+/** This tab's ratings, kept so a reload still shows them (the history does not carry them). */
+function ratingsKey() {
+  return `ipa.ratings.${state.sessionId}`;
+}
+
+function rememberRatings() {
+  try {
+    const kept = {};
+    for (const [seq, given] of state.ratings) kept[seq] = given.rating;
+    sessionStorage.setItem(ratingsKey(), JSON.stringify(kept));
+  } catch {
+    // Storage refused (private mode, quota): the thanks show until the page is left.
+  }
+}
+
+function recallRatings() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(ratingsKey()) || "{}");
+    for (const [seq, rating] of Object.entries(kept)) {
+      const about = Number(seq);
+      if (Number.isInteger(about) && (rating === "helpful" || rating === "unhelpful") && !state.ratings.has(about)) {
+        state.ratings.set(about, { kind: "rating", about, rating });
+      }
+    }
+  } catch {
+    // Nothing kept, or unreadable: the buttons show, and the server refuses a second rating.
+  }
+}
+
 /** The rating block under an answer (`div.rate`), built from state. */
 function rateBlock(seq) {
   const block = document.createElement("div");
@@ -2580,7 +2621,9 @@ function loadReasons(lang) {
   if (entry && (entry.list || entry.promise)) return entry;
   entry = { list: null, failed: false, promise: null };
   state.reasons.set(lang, entry);
-  entry.promise = fetch(`/v1/rating-reasons?language=${encodeURIComponent(lang)}`, {
+  // The session's own pack: its reasons are the ones the server accepts.
+  const agent = state.agent ? `&agent=${encodeURIComponent(state.agent)}` : "";
+  entry.promise = fetch(`/v1/rating-reasons?language=${encodeURIComponent(lang)}${agent}`, {
     headers: { Accept: "application/json" },
     cache: "no-store",
     credentials: "omit",

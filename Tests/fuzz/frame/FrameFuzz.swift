@@ -158,7 +158,8 @@ import FuzzSupport
         case .translate(_, let seq, let lang, _):
             try require(seq >= 0, "negative seq")
             try language(lang)
-        case .rate(_, let seq, let rating, let reason, let comment):
+        case .rate(_, let seq, let rating, let reason, let comment, let ref):
+            if let ref { try clientId(ref) }
             try require(seq >= 0 && ["helpful", "unhelpful"].contains(rating), "bad rate")
             try require((reason?.utf8.count ?? 0) <= 64, "reason over the limit")
             try require((comment?.utf8.count ?? 0) <= ClientFrame.maxRatingCommentLength, "comment over the limit")
