@@ -102,20 +102,26 @@ package struct AgentPack: Sendable {
     /// A document's media: `image` names a file of `media/` of a known type, `tour` and `map`
     /// are https links.
     static func checkMedia(_ document: PackDocument, pack: URL, file: URL) throws(AgentPackError) {
+        guard document.hasMedia else { return }
+        // The line of a front-matter key, for the error (the file was read once already).
+        let lines = ((try? String(contentsOf: file, encoding: .utf8)) ?? "").split(separator: "\n", omittingEmptySubsequences: false)
+        func line(_ key: String) -> Int {
+            (lines.firstIndex { $0.lowercased().hasPrefix(key + ":") }).map { $0 + 1 } ?? 1
+        }
         if let image = document.image {
             guard !image.contains("/"), !image.hasPrefix("."),
                 mediaTypes[(image as NSString).pathExtension.lowercased()] != nil
             else {
-                throw .at(file, line: 1, "\"image\" \"\(image)\" must be a file name in the pack's media/ folder ending in \(mediaTypes.keys.sorted().joined(separator: ", "))")
+                throw .at(file, line: line("image"), "\"image\" \"\(image)\" must be a file name in the pack's media/ folder ending in \(mediaTypes.keys.sorted().joined(separator: ", "))")
             }
             guard FileManager.default.fileExists(atPath: pack.appendingPathComponent("media/\(image)").path) else {
-                throw .at(file, line: 1, "\"image\" \"\(image)\" is not in the pack's media/ folder")
+                throw .at(file, line: line("image"), "\"image\" \"\(image)\" is not in the pack's media/ folder")
             }
         }
         for key in ["tour", "map"] {
             guard let link = document.fields[key] else { continue }
             guard let url = URL(string: link), url.scheme == "https", url.host?.isEmpty == false else {
-                throw .at(file, line: 1, "\"\(key)\" must be an https link, not \"\(link)\"")
+                throw .at(file, line: line(key), "\"\(key)\" must be an https link, not \"\(link)\"")
             }
         }
     }

@@ -113,6 +113,9 @@ final class DocumentLibrary: Sendable {
             guard !value.trimmingCharacters(in: .whitespaces).isEmpty else { throw refuse("\(name) is required") }
             guard value.count <= 1000 else { throw refuse("\(name) is longer than 1000 characters") }
         }
+        for (name, value) in [("zone", upload.zone), ("sector", upload.sector)] {
+            if let value, value.count > 1000 { throw refuse("\(name) is longer than 1000 characters") }
+        }
         guard PackDocument.isDate(upload.date) else { throw refuse("date \"\(upload.date)\" is not YYYY, YYYY-MM or YYYY-MM-DD") }
     }
 

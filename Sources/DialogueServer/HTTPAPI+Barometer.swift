@@ -14,7 +14,12 @@ extension HTTPAPI {
         var invited: [Barometer.Place]
         var ratings: [Barometer.Rating]
         var gaps: [Barometer.Gap]
+        /// False when the newest `barometerEventLimit` events did not reach back to the period.
+        var complete: Bool
     }
+
+    /// Most events one barometer reads for ratings and gaps (newest sessions first).
+    static let barometerEventLimit = 50_000
 
     func barometer(_ call: RouteCall) async throws -> HTTPResponse {
         let request = call.request
@@ -40,6 +45,8 @@ extension HTTPAPI {
         let helpfulRatings = input.ratings.filter(\.helpful).count
         let body: JSONValue = [
             "agent": .string(pack.id), "from": .string(from), "to": .string(to), "group": .string(grouping.rawValue),
+            // Ratings and gaps come from the newest events: false when older ones were left out.
+            "complete": .bool(input.complete),
             "dimensions": .array(dimensions.map { dimension in
                 let question = pack.survey?.questions.first { ($0.dimension ?? $0.id) == dimension }
                 return [
@@ -194,44 +201,26 @@ extension HTTPAPI {
                     scores: scores))
         }
         // Ratings and gaps: events of the pack's sessions in the period.
-        let events = try await store.events(ofKinds: [.question, .answer, .draft, .rating], agent: pack.id, limit: 50_000)
+        let events = try await store.events(
+            ofKinds: [.question, .answer, .draft, .rating], agent: pack.id, limit: Self.barometerEventLimit)
         var answers: [String: Event] = [:]
-        var questions: [String: Event] = [:]
-        for event in events {
-            let key = "\(event.session)#\(event.seq)"
-            if event.kind == .answer { answers[key] = event }
-            if event.kind == .question { questions[key] = event }
-        }
-        func cited(_ answer: Event?) -> [String] {
-            (answer?.body["citations"]?.arrayValue ?? []).compactMap { $0["document"]?.stringValue }
-        }
+        for event in events where event.kind == .answer { answers["\(event.session)#\(event.seq)"] = event }
         var ratings: [Barometer.Rating] = []
-        var gaps: [Barometer.Gap] = []
-        let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
-        for event in events {
+        for event in events where event.kind == .rating {
             let at = event.body["at"]?.stringValue ?? ""
             guard at >= start, at < end else { continue }
-            switch event.kind {
-            case .rating:
-                let answer = event.body["about"]?.intValue.flatMap { answers["\(event.session)#\($0)"] }
-                let helpful = event.body["rating"]?.stringValue == "helpful"
-                ratings.append(Barometer.Rating(helpful: helpful, documents: cited(answer)))
-                if !helpful, let about = answer?.body["about"]?.intValue, let question = questions["\(event.session)#\(about)"] {
-                    gaps.append(Barometer.Gap(question: question.text ?? "", documents: cited(answer)))
-                }
-            case .answer:
-                let confidence =
-                    event.body["confidencePercent"]?.intValue.map { Double($0) / 100 } ?? event.body["confidence"]?.doubleValue
-                let handedOver = event.body["contact"]?["desk"]?.stringValue != nil
-                guard handedOver || (confidence.map { $0 < floor } ?? false),
-                    let about = event.body["about"]?.intValue, let question = questions["\(event.session)#\(about)"]
-                else { continue }
-                gaps.append(Barometer.Gap(question: question.text ?? "", documents: cited(event)))
-            default:
-                break
-            }
+            let answer = event.body["about"]?.intValue.flatMap { answers["\(event.session)#\($0)"] }
+            ratings.append(
+                Barometer.Rating(
+                    helpful: event.body["rating"]?.stringValue == "helpful",
+                    documents: answer.map(KnowledgeGaps.cited) ?? []))
         }
-        return BarometerInput(responses: responses, invited: invited, ratings: ratings, gaps: gaps)
+        let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
+        let gaps = KnowledgeGaps.find(in: events, confidenceFloor: floor).filter { $0.at >= start && $0.at < end }
+            .map { Barometer.Gap(question: $0.question.text ?? "", documents: $0.documents) }
+        return BarometerInput(
+            responses: responses, invited: invited, ratings: ratings, gaps: gaps,
+            complete: events.count < Self.barometerEventLimit)
     }
 
 

@@ -9,59 +9,28 @@ extension HTTPAPI {
     func gaps(_ call: RouteCall) async throws -> HTTPResponse {
         let pack = try requestedPack(call.request)
         let floor = pack.manifest.handover?.confidenceFloor ?? 0.35
-        let events = try await store.events(ofKinds: [.question, .draft, .answer, .rating], agent: pack.id, limit: 20_000)
-        var questions: [String: Event] = [:]
-        var answers: [String: Event] = [:]
-        for event in events where event.kind == .question { questions["\(event.session)#\(event.seq)"] = event }
-        for event in events where event.kind == .answer { answers["\(event.session)#\(event.seq)"] = event }
-        func documents(_ reply: Event?) -> JSONValue {
-            .array((reply?.body["citations"]?.arrayValue ?? []).compactMap { $0["document"] })
-        }
-        var seen: Set<String> = []
-        var gaps: [JSONValue] = []
-        // Unhelpful ratings first: the investor's own verdict outranks the assistant's confidence.
-        for rating in events where rating.kind == .rating && rating.body["rating"]?.stringValue == "unhelpful" {
-            guard let answerSeq = rating.body["about"]?.intValue, let answer = answers["\(rating.session)#\(answerSeq)"],
-                let about = answer.body["about"]?.intValue, let question = questions["\(rating.session)#\(about)"],
-                seen.insert("\(rating.session)#\(about)").inserted
-            else { continue }
+        let events = try await store.events(ofKinds: [.question, .draft, .answer, .rating], agent: pack.id, limit: Self.gapEventLimit)
+        let gaps: [JSONValue] = KnowledgeGaps.find(in: events, confidenceFloor: floor).map { found in
+            let question = found.question
             var gap: [String: JSONValue] = [
-                "session": .string(rating.session), "seq": .int(about), "question": .string(question.text ?? ""),
-                "language": .string(question.body["language"]?.stringValue ?? ""),
-                "at": .string(rating.body["at"]?.stringValue ?? ""), "reason": "unhelpful", "answer": .int(answerSeq),
-                "documents": documents(answer),
+                "session": .string(question.session), "seq": .int(question.seq), "question": .string(question.text ?? ""),
+                "language": .string(question.body["language"]?.stringValue ?? ""), "at": .string(found.at),
+                "reason": .string(found.reason.rawValue), "documents": .array(found.documents.map { .string($0) }),
             ]
-            if let why = rating.body["reason"]?.stringValue { gap["ratingReason"] = .string(why) }
-            if let comment = rating.body["comment"]?.stringValue { gap["comment"] = .string(comment) }
-            gaps.append(.object(gap))
-        }
-        // A question's draft and its approved answer are one gap: the first reply seen counts.
-        for reply in events where reply.kind != .question {
-            guard let about = reply.body["about"]?.intValue else { continue }
-            let key = "\(reply.session)#\(about)"
-            // `confidencePercent` (an integer) since issue 16; `confidence` (0…1) before.
-            let confidence =
-                reply.body["confidencePercent"]?.intValue.map { Double($0) / 100 } ?? reply.body["confidence"]?.doubleValue
-            let desk = reply.body["contact"]?["desk"]?.stringValue
-            let reason: String
-            if desk != nil {
-                reason = "handed_over"
-            } else if let confidence, confidence < floor {
-                reason = "low_confidence"
-            } else {
-                continue
+            if let rating = found.rating {
+                gap["answer"] = .int(found.reply.seq)
+                if let why = rating.body["reason"]?.stringValue { gap["ratingReason"] = .string(why) }
+                if let comment = rating.body["comment"]?.stringValue { gap["comment"] = .string(comment) }
+            } else if let confidence = found.confidence {
+                gap["confidence"] = .double(confidence)
             }
-            guard seen.insert(key).inserted, let question = questions[key] else { continue }
-            var gap: [String: JSONValue] = [
-                "session": .string(reply.session), "seq": .int(about), "question": .string(question.text ?? ""),
-                "language": .string(question.body["language"]?.stringValue ?? ""),
-                "at": .string(question.body["at"]?.stringValue ?? ""), "reason": .string(reason),
-                "documents": documents(reply),
-            ]
-            if let confidence { gap["confidence"] = .double(confidence) }
-            if let desk { gap["desk"] = .string(desk) }
-            gaps.append(.object(gap))
+            if let desk = found.desk { gap["desk"] = .string(desk) }
+            return .object(gap)
         }
-        return Self.json(200, ["gaps": .array(gaps)])
+        // Read from the newest events only: say so when older ones were left out.
+        return Self.json(200, ["gaps": .array(gaps), "complete": .bool(events.count < Self.gapEventLimit)])
     }
+
+    /// Most events one gap list reads (newest sessions first).
+    static let gapEventLimit = 20_000
 }

@@ -1,3 +1,4 @@
+import Dialogue
 import Testing
 
 @testable import DialogueServer
@@ -62,6 +63,32 @@ import Testing
             .init(question: "Visa?", documents: []),
         ])
         #expect(gaps.map(\.count) == [2, 1] && gaps[0].documents == ["x", "y"])
+    }
+
+    @Test func gapsAreUnhelpfulRatingsFirstThenHandOversAndLowConfidence() {
+        let investor = Participant(id: "inv_1", role: .investor, name: "Sato", language: "ja")
+        let assistant = Participant(id: "assistant", role: .assistant, name: "A", language: "en")
+        func event(_ seq: Int64, _ kind: EventKind, _ from: Participant, _ fields: [String: JSONValue]) -> Event {
+            Event(session: "s", seq: seq, kind: kind, at: "2026-11-0\(seq)T00:00:00.000Z", from: from, fields: fields)
+        }
+        let cite: JSONValue = [["document": "fdi-overview.en", "title": "t", "passage": "p", "source": "s"]]
+        let events = [
+            event(1, .question, investor, ["text": "Land rent?"]),
+            event(2, .answer, assistant, ["about": 1, "confidencePercent": 90, "citations": cite]),
+            event(3, .question, investor, ["text": "Visa?"]),
+            event(4, .draft, assistant, ["about": 3, "text": "d", "contact": ["desk": "ipa"]]),
+            event(5, .answer, assistant, ["about": 3, "text": "d", "contact": ["desk": "ipa"]]),
+            event(6, .question, investor, ["text": "Wages?"]),
+            event(7, .answer, assistant, ["about": 6, "confidence": .double(0.2)]),
+            event(8, .rating, investor, ["about": 2, "rating": "unhelpful", "reason": "outdated"]),
+            event(9, .rating, investor, ["about": 7, "rating": "helpful"]),
+        ]
+        let gaps = KnowledgeGaps.find(in: events, confidenceFloor: 0.35)
+        #expect(gaps.map(\.reason) == [.unhelpful, .handedOver, .lowConfidence])
+        #expect(gaps.map { $0.question.seq } == [1, 3, 6])
+        #expect(gaps[0].documents == ["fdi-overview.en"] && gaps[0].at == "2026-11-08T00:00:00.000Z")
+        #expect(gaps[1].reply.seq == 4 && gaps[1].desk == "ipa")
+        #expect(gaps[2].confidence == 0.2 && gaps[2].at == "2026-11-06T00:00:00.000Z")
     }
 
     @Test func aChartLabelIsTheQuestionsName() {

@@ -486,3 +486,47 @@ def test_erasure_removes_the_investors_rating_comment_and_survey_words(server_fa
     srv.start()
     st, b, _ = srv.http("GET", "/v1/barometer?group=language", srv.officer_token)
     assert b["totals"]["responses"] == 1 and b["totals"]["scores"]["overall"] == 2.0
+
+
+def test_a_sheet_with_a_tour_and_a_map_shows_them_beside_answers_and_a_bad_link_is_refused(server_factory, tmp_path):
+    """Front matter `tour` and `map` (https links) travel with the image to answers and search
+    results; a pack naming a missing image or a plain-http tour is refused with file and line."""
+    import re
+    import shutil
+    import subprocess
+    from harness import BIN
+    agents = tmp_path / "agents"
+    shutil.copytree(AGENTS, agents)
+    sheet = agents / PACK / "documents" / "industrial-parks.en.md"
+    text = sheet.read_text(encoding="utf-8")
+    tour, site_map = "https://tour.example.org/dong-mai-360", "https://maps.example.org/quang-ninh-parks"
+    sheet.write_text(text.replace("\n---\n", f"\ntour: {tour}\nmap: {site_map}\n---\n", 1), encoding="utf-8")
+    srv = server_factory("--agents", str(agents))
+    s = srv.create_session("Khu công nghiệp", assistant="auto", languages=["vi", "en"])
+    inv = srv.create_invite(s["id"], name="Jane Doe", language="en")
+
+    async def ask():
+        ws, _, _ = await investor(srv, inv["code"], "en")
+        ack = await ws.action({"type": "ask", "session": s["id"], "clientId": cid(),
+                               "text": "Which industrial parks does Quang Ninh have, such as Dong Mai and Cam Thinh?"})
+        answer = await ws.wait_for(is_event("answer", about=ack["seq"]), timeout=30)
+        await ws.close()
+        return answer
+    answer = run(ask())
+    cards = {m["document"]: m for m in answer.get("media") or []}
+    assert "industrial-parks.en" in {c["document"] for c in answer["citations"]}, answer["citations"]
+    card = cards["industrial-parks.en"]
+    assert card["tour"] == tour and card["map"] == site_map and card["image"].endswith(".svg"), card
+    hits = [r for r in search(srv, "Dong Mai Cam Thinh industrial parks", "en") if r["document"] == "industrial-parks.en"]
+    assert hits and hits[0]["media"][0]["tour"] == tour
+
+    for bad, needle in [(f"tour: http://tour.example.org/x", "https link"),
+                        ("image: nowhere.png", "not in the pack's media/ folder")]:
+        broken = tmp_path / f"broken-{len(needle)}"
+        shutil.copytree(AGENTS, broken)
+        target = broken / PACK / "documents" / "industrial-parks.en.md"
+        original = target.read_text(encoding="utf-8").replace("image: quang-ninh-industrial-parks-schematic.svg\n", "")
+        target.write_text(original.replace("\n---\n", f"\n{bad}\n---\n", 1), encoding="utf-8")
+        p = subprocess.run([BIN, "serve", "--port", "0", "--data", str(tmp_path / "bad-data"), "--agents", str(broken)],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode != 0 and needle in p.stderr and re.search(r"industrial-parks\.en\.md:\d+", p.stderr), p.stderr
