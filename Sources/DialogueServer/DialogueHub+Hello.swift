@@ -109,7 +109,8 @@ extension DialogueHub {
         var agentId = agents.defaultPack.id
         if let sessionId, let state = core.state(of: sessionId) {
             var online = core.onlineParticipants(sessionId)
-            online.insert(participant.id)
+            // The reader is in the meeting, unless it is over (then nobody is).
+            if state.info.status.takesMessages { online.insert(participant.id) }
             sessionJSON = sessionObject(state, online: online)
             agentId = state.info.agent
         }

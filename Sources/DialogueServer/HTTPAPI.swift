@@ -278,7 +278,9 @@ struct HTTPAPI: Sendable {
     }
 
     func sessionObject(_ info: SessionInfo) async throws -> JSONValue {
-        let online = await hub.onlineParticipants(info.id)
+        // An ended or cancelled meeting has nobody in it, on any node (the store says it is
+        // over even where this node's memory does not hold the session).
+        let online = info.status.takesMessages ? await hub.onlineParticipants(info.id) : []
         let participants = try await store.participants(session: info.id)
         return info.json(participants: participants.map { $0.json(online: online.contains($0.id)) })
     }

@@ -7,12 +7,21 @@ import Dialogue
 extension HubCore {
     /// Whether the participant has a connection to the session on any node.
     package func isOnline(_ sessionId: String, _ participantId: String) -> Bool {
-        sessions[sessionId]?.onlineCount[participantId] != nil
+        guard !isOver(sessionId) else { return false }
+        return sessions[sessionId]?.onlineCount[participantId] != nil
             || !(remotePresence[sessionId]?[participantId]?.isEmpty ?? true)
     }
 
-    /// Participants of the session connected on any node.
+    /// Presence is about a meeting under way: once it ended (or was cancelled) nobody is in
+    /// it any more, whoever still has its page open.
+    func isOver(_ sessionId: String) -> Bool {
+        guard let status = sessions[sessionId]?.state.info.status else { return false }
+        return !status.takesMessages
+    }
+
+    /// Participants of the session connected on any node (none once it is over).
     package func onlineParticipants(_ sessionId: String) -> Set<String> {
+        guard !isOver(sessionId) else { return [] }
         var online = Set(sessions[sessionId]?.onlineCount.keys.map { $0 } ?? [])
         for (participant, nodes) in remotePresence[sessionId] ?? [:] where !nodes.isEmpty { online.insert(participant) }
         return online

@@ -84,6 +84,18 @@ import Testing
         #expect(rig.errors(investor) == [.conflict])
     }
 
+    @Test func nobodyIsOnlineInAMeetingThatEnded() {
+        var (rig, officer, investor) = DeliveryTests.meeting()
+        _ = rig.core.presenceElsewhere(session: Rig.session, participant: "inv_b", node: "b", online: true)
+        #expect(rig.core.onlineParticipants(Rig.session) == [Rig.investor.id, Rig.officer.id, "inv_b"])
+        rig.frame(officer, .end)
+        rig.commit()
+        // Both pages are still open, and a participant is still connected through node b.
+        #expect(rig.received[investor] != nil)
+        #expect(rig.core.onlineParticipants(Rig.session).isEmpty)
+        #expect(!rig.core.isOnline(Rig.session, Rig.investor.id) && !rig.core.isOnline(Rig.session, "inv_b"))
+    }
+
     @Test func anInvestorWhoLeftMustReconnectToSpeak() {
         var (rig, _, investor) = DeliveryTests.meeting()
         rig.frame(investor, .leave)

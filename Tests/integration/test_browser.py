@@ -333,6 +333,16 @@ def test_officer_ends_the_meeting(meeting):
     st, session, _ = http_request(meeting.server.url, "GET", f"/v1/sessions/{meeting.session_id}",
                                   meeting.server.officer_token)
     assert session["status"] == "ended"
+    # True presence (issue 20): the pages are still open, yet nobody is in a meeting that ended,
+    # in the API, on the session's card and in both pages' participant lists.
+    assert session["participants"] and not [p for p in session["participants"] if p["online"]], session
+    # "0 online / 2" in the console's language (this console reads Vietnamese: "0 trực tuyến / 2").
+    import re
+    wait_until(lambda: re.search(r"(^|· )0 [^/·]+ / [1-9]", element(
+        off, f'#session-list [data-session="{meeting.session_id}"] .session-item-meta').text),
+               what="the card's presence after the end", browser=off)
+    assert not off.find_elements(By.CSS_SELECTOR, '#people li.person[data-online="true"]')
+    assert not inv.find_elements(By.CSS_SELECTOR, "#people li.person.online")
 
 
 def test_reviewer_opens_annotates_and_verifies_the_transcript(meeting):

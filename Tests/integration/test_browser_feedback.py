@@ -326,6 +326,9 @@ def test_the_page_offers_the_survey_once_the_officer_ends_the_meeting(feedback):
     assert link.get_attribute("href") == server.url + "survey#" + feedback.invite["code"]
     # No more ratings offered once the meeting is over (the given ones stay).
     assert not b.find_elements(By.CSS_SELECTOR, "#events .rate button")
+    # Nobody is in a meeting that ended, this reader included (issue 20: true presence).
+    people = b.find_elements(By.CSS_SELECTOR, "#people li.person")
+    assert people and not b.find_elements(By.CSS_SELECTOR, "#people li.person.online"), [p.get_attribute("class") for p in people]
     screenshot(b, "survey-offer")
     assert console_errors(b) == []
 

@@ -1399,7 +1399,7 @@ function syncListedSession() {
   const listed = state.sessions.find((s) => s.id === state.sessionId);
   if (!listed || state.participants.size === 0) return;
   const people = [...state.participants.values()].map((p) =>
-    state.me && p.id === state.me.id ? { ...p, online: state.phase === "live" } : p,
+    state.ended ? { ...p, online: false } : state.me && p.id === state.me.id ? { ...p, online: state.phase === "live" } : p,
   );
   const before = JSON.stringify(listed.participants || []);
   listed.participants = people;
@@ -1626,8 +1626,13 @@ function markEnded() {
   state.ended = true;
   state.endConfirm = false;
   if (state.session) state.session.status = "ended";
+  // Nobody is in a meeting that ended: its people and its card say so at once.
+  for (const [id, p] of state.participants) state.participants.set(id, { ...p, online: false });
   const listed = state.sessions.find((s) => s.id === state.sessionId);
-  if (listed) listed.status = "ended";
+  if (listed) {
+    listed.status = "ended";
+    if (Array.isArray(listed.participants)) listed.participants = listed.participants.map((p) => ({ ...p, online: false }));
+  }
   if (client) client.failWaiting("conflict", "session ended");
   renderSessions();
   renderSessionHeader();
@@ -2162,8 +2167,9 @@ function renderPeople() {
 function renderPerson(p) {
   const removed = state.removed.has(p.id) || p.removed === true;
   const isMe = Boolean(state.me && p.id === state.me.id);
-  // This console's own presence is its connection.
+  // This console's own presence is its connection; once the meeting ended nobody is in it.
   if (isMe) p = { ...p, online: state.phase === "live" };
+  if (state.ended) p = { ...p, online: false };
   const item = el("li", `person${p.online && !removed ? " online" : ""}${removed ? " removed" : ""}`);
   item.dataset.participant = p.id;
   item.dataset.online = String(Boolean(p.online) && !removed);

@@ -1452,7 +1452,7 @@ function onWelcome({ frame, first, sessionChanged }) {
   }
   if (state.you && !state.participants.has(state.you.id)) state.participants.set(state.you.id, state.you);
   const me = state.you && state.participants.get(state.you.id);
-  if (me) me.online = true;
+  if (me) me.online = session.status !== "ended" && session.status !== "cancelled";
   state.muted = Boolean(me && me.muted);
   if (session.status === "ended") markEnded();
   // The meeting may have started, moved or ended since the page read the invitation.
@@ -1626,6 +1626,7 @@ function upsertParticipant(participant) {
   if (!participant || !participant.id) return;
   const known = state.participants.get(participant.id) || {};
   const merged = { ...known, ...participant };
+  if (state.ended) merged.online = false;
   state.participants.set(participant.id, merged);
   if (state.you && participant.id === state.you.id && typeof participant.muted === "boolean") {
     setMuted(participant.muted);
@@ -2066,6 +2067,9 @@ function setQuestionState(label, questionState) {
 function markEnded() {
   if (state.ended) return;
   state.ended = true;
+  // Nobody is in a meeting that ended, this reader included.
+  for (const [id, p] of state.participants) state.participants.set(id, { ...p, online: false });
+  renderPeople();
   state.banner = { key: "endedBanner", kind: "info" };
   sessionSet(STORAGE.joined, null);
   renderBanner();
