@@ -101,7 +101,8 @@ extension DialogueHub {
     func publish(_ composition: ExtractiveComposer.Composition, about question: Event, pack: AgentPack) {
         guard let state = core.state(of: question.session), state.info.status.takesMessages else { return }
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
-        var text = composition.text
+        // Investors read titles, never the pack's file names (a model may echo one).
+        var text = InternalNames.replacingFileNames(in: composition.text, documents: pack.documents)
         if let (desk, _) = composition.handover {
             // The investor is told, in their language, who will contact them and how.
             text += "\n\n" + AssistantPhrases.contact(
