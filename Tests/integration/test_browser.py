@@ -279,7 +279,13 @@ def test_officer_edits_rejects_shares_and_mutes_from_the_console(meeting):
     # Reject with a reason: nothing reaches the investor but the question's state.
     draft = ask("Can you guarantee a land rent discount for us?")
     draft.find_element(By.CSS_SELECTOR, "input.draft-reason").send_keys("needs the land desk")
+    # Rejecting cannot be taken back (issue 20): the first press only asks for confirmation.
     draft.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
+    armed = element(off, '#log .draft [data-action="reject"][data-armed="true"]')
+    assert armed.text not in ("Reject", "Từ chối"), armed.text
+    time.sleep(0.5)
+    assert "needs the land desk" not in element(off, "#log").text
+    element(off, '#log .draft [data-action="reject"][data-armed="true"]').click()
     wait_until(lambda: "needs the land desk" in element(off, "#log").text, what="the rejection", browser=off)
 
     # Search the pack and share a passage: a `say` with citations the investor can open.

@@ -187,6 +187,8 @@ const STRINGS = {
     unmute: "Unmute",
     remove: "Remove",
     removeConfirm: "Remove {name}? Their invite stops working.",
+    revokeConfirm: "Revoke {name}'s invite? Press again",
+    rejectConfirm: "Reject this draft? Press again",
     removeYes: "Remove",
     invitesTitle: "Invites",
     invitesNoSession: "Open a session to invite investors.",
@@ -523,6 +525,8 @@ const STRINGS = {
     unmute: "Mở khóa",
     remove: "Mời ra",
     removeConfirm: "Mời {name} ra khỏi phiên? Lời mời của người này sẽ hết hiệu lực.",
+    revokeConfirm: "Thu hồi lời mời của {name}? Bấm lần nữa để xác nhận",
+    rejectConfirm: "Từ chối bản dự thảo này? Bấm lần nữa để xác nhận",
     removeYes: "Mời ra",
     invitesTitle: "Lời mời",
     invitesNoSession: "Mở một phiên để mời nhà đầu tư.",
@@ -1158,6 +1162,58 @@ function button(label, className, onClick) {
   b.className = className || "button small";
   b.textContent = label;
   if (onClick) b.addEventListener("click", onClick);
+  return b;
+}
+
+/** How long an armed confirming button waits for its second press. */
+const CONFIRM_MS = 5000;
+
+/** Armed confirming buttons, by key (`reject:SEQ`, `revoke:INVITE`): until when. Kept
+ *  outside the buttons, so a re-render of the list keeps a button armed. */
+const armedUntil = new Map();
+
+/**
+ * A button for an action that cannot be taken back (revoke an invite, reject a draft): the
+ * first press arms it — its label asks for confirmation, announced to screen readers — and
+ * only a second press within five seconds acts. Escape or the time disarms it.
+ */
+function confirmingButton(key, label, confirmLabel, className, action) {
+  const armed = () => (armedUntil.get(key) || 0) > Date.now();
+  // Every button of this key on the page (a re-render may have replaced the one pressed).
+  const showAll = (on) => {
+    for (const other of document.querySelectorAll("button[data-confirm-key]")) {
+      if (other.dataset.confirmKey !== key) continue;
+      other.dataset.armed = String(on);
+      other.textContent = on ? other.dataset.confirmLabel : other.dataset.label;
+    }
+  };
+  const b = button(armed() ? confirmLabel : label, className, () => {
+    if (armed()) {
+      armedUntil.delete(key);
+      showAll(false);
+      action();
+      return;
+    }
+    armedUntil.set(key, Date.now() + CONFIRM_MS);
+    b.dataset.armed = "true";
+    b.textContent = confirmLabel;
+    showAll(true);
+    setTimeout(() => {
+      if (!armed()) {
+        armedUntil.delete(key);
+        showAll(false);
+      }
+    }, CONFIRM_MS + 50);
+  });
+  Object.assign(b.dataset, { confirmKey: key, label, confirmLabel, armed: String(armed()) });
+  b.setAttribute("aria-live", "assertive");
+  b.addEventListener("keydown", (event) => {
+    if (event.key === "Escape" && armed()) {
+      event.stopPropagation();
+      armedUntil.delete(key);
+      showAll(false);
+    }
+  });
   return b;
 }
 
@@ -2549,7 +2605,9 @@ function renderDraftControls(event) {
   });
   edit.dataset.action = "edit";
   edit.setAttribute("aria-expanded", String(ds.editing));
-  const reject = button(t("reject"), "button secondary small danger", () => decideDraft(event, "reject"));
+  const reject = confirmingButton(`reject:${event.seq}`, t("reject"), t("rejectConfirm"), "button secondary small danger", () =>
+    decideDraft(event, "reject"),
+  );
   reject.dataset.action = "reject";
   for (const b of [approve, edit, reject]) b.disabled = ds.busy || state.phase !== "live";
   row.append(approve, edit, reject);
@@ -3453,7 +3511,13 @@ function renderInvites() {
       else parts.push(t("inviteExpires", { date: formatDate(invite.expiresAt) }));
       li.append(el("p", "invite-meta", parts.join(" · ")));
       if (invite.state === "active" && !removed && !state.ended) {
-        const revoke = button(t("revoke"), "button secondary small danger", () => revokeInvite(invite, revoke));
+        const revoke = confirmingButton(
+          `revoke:${invite.id}`,
+          t("revoke"),
+          t("revokeConfirm", { name: invite.name || "" }),
+          "button secondary small danger",
+          () => revokeInvite(invite, revoke),
+        );
         revoke.dataset.action = "revoke";
         li.append(revoke);
       }
