@@ -142,6 +142,14 @@ def test_officer_creates_meeting_and_invites_in_console(meeting):
     element(b, "#create-invite").click()
     link = wait_until(lambda: element(b, "#invite-link").get_attribute("value"), what="the invite link", browser=b)
     assert "/join#" in link
+    # Staff are addressed as an agency's software would (issue 20): no "đồng chí" anywhere.
+    for page in ("console.js", "barometer.js", "review.js", "console.html"):
+        st, text, _ = http_request(server.url, "GET", "/" + page)
+        assert st == 200 and "đồng chí" not in text, page
+    # Shown whole (issue 20): nothing of the link is scrolled out of its field.
+    assert b.execute_script(
+        "const f = document.getElementById('invite-link');"
+        "return f.scrollWidth <= f.clientWidth + 1 && f.scrollHeight <= f.clientHeight + 1;"), "the invite link is cut off"
     meeting.invite_url = link
     wait_until(lambda: b.find_elements(By.CSS_SELECTOR, "#invites [data-invite]"), what="the invite list", browser=b)
     assert "Tanaka Yui" in element(b, "#invites").text

@@ -113,7 +113,7 @@ const STRINGS = {
     signingIn: "Đang kiểm tra mã…",
     errTokenEmpty: "Vui lòng nhập mã truy cập.",
     errTokenRejected: "Mã này không được chấp nhận: mã không tồn tại hoặc đã bị thu hồi.",
-    errSignedOut: "Phiên đăng nhập đã kết thúc: máy chủ không còn chấp nhận mã của đồng chí.",
+    errSignedOut: "Phiên đăng nhập đã kết thúc: máy chủ không còn chấp nhận mã này.",
     errForbidden: "Mã này không được xem chỉ số hài lòng: trang dành cho cán bộ, quản trị viên và cán bộ rà soát.",
     errNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối rồi thử lại.",
     errGeneric: "Lỗi: {detail}",
