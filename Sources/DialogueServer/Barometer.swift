@@ -94,6 +94,16 @@ struct Barometer: Sendable {
         }
     }
 
+    /// Every response and invitation as one group (the `totals`, the gauges).
+    static func total(responses: [Response], invited: [Place], dimensions: [String]) -> Group {
+        var all = groups(
+            responses: responses.map { Response(place: Place(at: "", language: "all"), scores: $0.scores) },
+            invited: invited.map { _ in Place(at: "", language: "all") }, dimensions: dimensions, by: .language
+        ).first ?? Group(key: "all", invited: 0, responses: 0, scores: [:], counts: [:])
+        all.key = "all"
+        return all
+    }
+
     /// One rating of an answer, with the documents the answer cited.
     struct Rating: Sendable, Equatable {
         var helpful: Bool

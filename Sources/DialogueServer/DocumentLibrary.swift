@@ -3,6 +3,7 @@ import Crypto
 import Dialogue
 import DocumentIntake
 import Foundation
+import HashChain
 import Logging
 import Store
 import Synchronization
@@ -92,7 +93,7 @@ final class DocumentLibrary: Sendable {
         } catch {
             throw Refusal(status: 422, message: "document refused, nothing changed: \(error)")
         }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(HashChain.sha256(bytes))
         let document = UploadedDocument(
             agent: upload.agent, id: id, family: upload.family, language: upload.language, title: upload.title,
             markdown: markdown, fileName: upload.fileName, fileType: kind.mediaType, fileSize: bytes.count,

@@ -3,6 +3,7 @@ import Crypto
 import Dialogue
 import DocumentIntake
 import Foundation
+import HashChain
 import Synchronization
 import Store
 import Transport
@@ -36,7 +37,7 @@ extension HTTPAPI {
         case .failure(let error):
             throw Failure(status: 415, code: "bad_request", message: "file refused: \(error)")
         }
-        let digest = SHA256.hash(data: request.body).map { String(format: "%02x", $0) }.joined()
+        let digest = Hex.encode(HashChain.sha256(request.body))
         let id = "att_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
         let stored = StoredAttachment(
             id: String(id), session: sessionId, name: name, type: kind.mediaType, size: request.body.count, sha256: digest,
@@ -229,7 +230,7 @@ enum AttachmentLink {
     private static func mac(attachment: String, expires: Int64, key: Data) -> String {
         let derived = SymmetricKey(data: SHA256.hash(data: Data("attachment links v1".utf8) + key))
         let code = HMAC<SHA256>.authenticationCode(for: Data("\(attachment)|\(expires)".utf8), using: derived)
-        return code.map { String(format: "%02x", $0) }.joined()
+        return Hex.encode(Array(code))
     }
 }
 

@@ -33,10 +33,7 @@ extension HTTPAPI {
         let input = try await barometerInput(pack: pack, from: from, to: to)
         let dimensions = pack.survey?.dimensions ?? []
         let groups = Barometer.groups(responses: input.responses, invited: input.invited, dimensions: dimensions, by: grouping)
-        let total = Barometer.groups(
-            responses: input.responses.map { var r = $0; r.place.language = "all"; return r },
-            invited: input.invited.map { var p = $0; p.language = "all"; return p }, dimensions: dimensions, by: .language
-        ).first
+        let total = Barometer.total(responses: input.responses, invited: input.invited, dimensions: dimensions)
         let shares = Barometer.documentShares(input.ratings)
         if request.queryValue("format") == "csv" {
             return Self.barometerCSV(groups: groups, dimensions: dimensions, grouping: grouping, from: from, to: to)
@@ -59,9 +56,9 @@ extension HTTPAPI {
             }),
             "groups": .array(groups.map { Self.groupJSON($0) }),
             "totals": [
-                "invited": .int(Int64(total?.invited ?? 0)), "responses": .int(Int64(total?.responses ?? 0)),
-                "responseRate": .double(total?.responseRate ?? 0),
-                "scores": .object((total?.scores ?? [:]).mapValues { .double($0) }),
+                "invited": .int(Int64(total.invited)), "responses": .int(Int64(total.responses)),
+                "responseRate": .double(total.responseRate),
+                "scores": .object(total.scores.mapValues { .double($0) }),
                 "ratings": .int(Int64(input.ratings.count)),
                 "helpfulShare": .double(
                     input.ratings.isEmpty
@@ -92,17 +89,13 @@ extension HTTPAPI {
         do {
             let input = try await barometerInput(pack: pack, from: monthStart, to: today)
             let dimensions = pack.survey?.dimensions ?? []
-            let all = Barometer.groups(
-                responses: input.responses.map { var r = $0; r.place.language = "all"; return r },
-                invited: input.invited.map { var p = $0; p.language = "all"; return p }, dimensions: dimensions,
-                by: .language
-            ).first
+            let all = Barometer.total(responses: input.responses, invited: input.invited, dimensions: dimensions)
             let helpful = input.ratings.filter(\.helpful).count
             // A dimension nobody scored this month shows NaN, not last month's figure.
             var scores = Dictionary(uniqueKeysWithValues: dimensions.map { ($0, Double.nan) })
-            for (dimension, score) in all?.scores ?? [:] { scores[dimension] = score }
+            for (dimension, score) in all.scores { scores[dimension] = score }
             metrics.setBarometer(
-                scores: scores, responses: all?.responses ?? 0, responseRate: all?.responseRate ?? 0,
+                scores: scores, responses: all.responses, responseRate: all.responseRate,
                 helpfulShare: input.ratings.isEmpty ? 0 : Double(helpful) / Double(input.ratings.count))
         } catch {
             logger.error("barometer gauges not refreshed", metadata: ["error": "\(error)"])

@@ -1,6 +1,7 @@
 import AgentPacks
 import Dialogue
 import Foundation
+import HashChain
 import Store
 import Transport
 
@@ -91,7 +92,7 @@ extension HTTPAPI {
             "kind": "survey", "session": .string(session.id), "invite": .string(invite.id),
             "language": .string(invite.language), "answers": answersJSON, "at": .string(now),
             "headSeq": .int(head?.seq ?? 0),
-            "headChain": .string((head?.chain ?? []).map { String(format: "%02x", $0) }.joined()),
+            "headChain": .string(Hex.encode(head?.chain ?? [])),
         ]
         let recordText = JSONWriter.string(record)
         let response = SurveyResponse(
