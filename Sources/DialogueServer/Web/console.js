@@ -13,7 +13,7 @@ import { Conversation, closeVerdict } from "/conversation.js";
 import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
 import { wallTimeToUTC } from "/zones.js";
-import { appendWithTerms, isWebAddress, languageName } from "/text.js";
+import { appendWithTerms, fileTypeLabel, formatBytes, isWebAddress, languageName } from "/text.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const LANG_KEY = "ipa.consoleLang";
@@ -4025,34 +4025,6 @@ function saveBlob(blob, name) {
   setTimeout(() => URL.revokeObjectURL(href), 60000);
 }
 
-function formatSize(bytes) {
-  const n = Number(bytes);
-  if (!Number.isFinite(n) || n < 0) return "";
-  const [value, unit] = n >= 1024 * 1024 ? [n / (1024 * 1024), "megabyte"] : n >= 1024 ? [n / 1024, "kilobyte"] : [n, "byte"];
-  try {
-    return new Intl.NumberFormat(state.lang, { style: "unit", unit, unitDisplay: "short", maximumFractionDigits: unit === "byte" ? 0 : 1 }).format(value);
-  } catch {
-    return `${Math.round(value)} B`;
-  }
-}
-
-const TYPE_LABELS = {
-  "application/pdf": "PDF",
-  "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (DOCX)",
-  "text/html": "HTML",
-  "text/markdown": "Markdown",
-  "text/plain": "Text",
-  "image/png": "PNG",
-  "image/jpeg": "JPEG",
-  "image/webp": "WebP",
-  "image/svg+xml": "SVG",
-};
-
-function typeLabel(type) {
-  const key = String(type || "").split(";")[0].trim().toLowerCase();
-  return TYPE_LABELS[key] || key || "?";
-}
-
 /** Who did something, as the server names them: an account object or a name. */
 function personName(who) {
   if (!who) return t("unknownName");
@@ -4101,7 +4073,7 @@ function renderAttachment(event) {
   const name = attachment.name || t("attachmentKind");
   info.append(
     el("span", "attachment-name", name),
-    el("span", "attachment-meta", t("attachmentMeta", { type: typeLabel(attachment.type), size: formatSize(attachment.size) })),
+    el("span", "attachment-meta", t("attachmentMeta", { type: fileTypeLabel(attachment.type), size: formatBytes(attachment.size, state.lang) })),
   );
   const download = button(t("download"), "button secondary small", () => downloadAttachment(attachment, download));
   download.dataset.action = "download";
@@ -4540,7 +4512,7 @@ function renderVersion(doc, version, published) {
   for (const line of lines) item.append(el("p", "doc-version-meta", line));
   const file = version.file && typeof version.file === "object" ? version.file : null;
   if (file) {
-    const fileLine = el("p", "doc-version-file", t("docsFileLine", { name: file.name || "—", type: typeLabel(file.type), size: formatSize(file.size) }));
+    const fileLine = el("p", "doc-version-file", t("docsFileLine", { name: file.name || "—", type: fileTypeLabel(file.type), size: formatBytes(file.size, state.lang) }));
     if (file.sha256) fileLine.title = `SHA-256 ${file.sha256}`;
     item.append(fileLine);
   }
@@ -4712,7 +4684,7 @@ function renderPreview() {
   }
   if (Number.isInteger(preview.characters)) rows.push([t("docsMetaCharacters"), new Intl.NumberFormat(state.lang).format(preview.characters), "characters"]);
   if (Number.isInteger(preview.pages)) rows.push([t("docsMetaPages"), String(preview.pages), "pages"]);
-  if (current.fileName) rows.push([t("docsMetaFile"), `${current.fileName} · ${typeLabel(current.type)} · ${formatSize(current.fileSize)}`, "file"]);
+  if (current.fileName) rows.push([t("docsMetaFile"), `${current.fileName} · ${fileTypeLabel(current.type)} · ${formatBytes(current.fileSize, state.lang)}`, "file"]);
   ui.docsPreviewMeta.replaceChildren(
     ...rows.flatMap(([label, value, key]) => {
       const dd = el("dd", "", value);
