@@ -81,7 +81,9 @@ extension DialogueHub {
                 {
                     composition.text = answer.text
                     composition.citations = answer.citations
-                    composition.language = language
+                    // A model may answer in another language than asked: the answer
+                    // carries the language it is written in (readers' translations follow it).
+                    composition.language = WrittenLanguage.of(answer.text, claimed: language)
                     composition.engine = llm.engine
                 }
             }
