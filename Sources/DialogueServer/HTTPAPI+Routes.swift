@@ -51,6 +51,7 @@ extension HTTPAPI {
             .staff("GET", "/v1/requests", [.officer]) { api, call, _ in try await api.listRequests(call) },
             .staff("POST", "/v1/requests/{id}/accept", [.officer], body: .json) { try await $0.acceptRequest($1, by: $2) },
             .staff("POST", "/v1/requests/{id}/decline", [.officer], body: .json) { try await $0.declineRequest($1, by: $2) },
+            .staff("GET", "/v1/agents", anyStaff) { api, call, _ in api.listAgents(call) },
             .staff("GET", "/v1/agents/{id}/documents", [.officer, .reviewer]) { api, call, _ in try await api.listDocuments(call) },
             .staff("POST", "/v1/agents/{id}/documents", [.officer], body: .file(limit: DocumentLibrary.maximumUpload)) {
                 try await $0.uploadDocument($1, by: $2)
