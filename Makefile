@@ -25,7 +25,9 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography, aiosmtpd, icalendar" 2>/dev/null || $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
+	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography, aiosmtpd, icalendar, importlib.util as u; \
+	  assert u.find_spec('axe_selenium_python') or u.find_spec('axe_core_python')" 2>/dev/null || \
+	  $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
 
 # What only the tests need, on top of `deps`.
 test-deps: deps
@@ -84,7 +86,7 @@ screenshots: test-deps build
 	@dpkg -s $(SCREENSHOT_APT_PACKAGES) >/dev/null 2>&1 || { $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $(SCREENSHOT_APT_PACKAGES); }
 	SCREENSHOT_DIR=$(abspath docs/screenshots) DIALOGUE_SERVER_BIN=$(abspath $(BIN)) DIALOGUE_AGENTS=$(abspath Agents) \
-	  $(PYTHON) -m pytest Tests/integration/test_browser.py -q -p no:cacheprovider
+	  $(PYTHON) -m pytest Tests/integration/test_browser.py Tests/integration/test_browser_workspace.py -q -p no:cacheprovider
 
 # The C load generator (bench/loadgen/README.md); outputs stay under .build-bench/.
 LOADGEN = .build-bench/loadgen

@@ -102,8 +102,8 @@ def probe_item(browser, root: str, text: str, probe, what: str, timeout: float =
 
 
 def term_title(item, written: str):
-    """The title (approved form) of the term written `written` in an event element."""
-    return next((t.get_attribute("title") for t in item.find_elements(By.CSS_SELECTOR, ".term")
+    """The approved form of the term written `written` in an event element (shown on hover)."""
+    return next((t.get_attribute("data-translation") for t in item.find_elements(By.CSS_SELECTOR, ".term")
                  if t.get_attribute("textContent") == written), None)
 
 
@@ -184,9 +184,13 @@ def test_investor_joins_and_both_see_terms_in_their_language(meeting):
     officer_say(meeting, "Kính chào quý vị, khu công nghiệp Sông Khoai có cảng biển gần kề.")
     assert probe_item(inv, "#events", "Sông Khoai", lambda e: term_title(e, "khu công nghiệp"),
                       "the term in the officer's message") == "工業団地"
-    # keyboard users reach the term, and focusing it shows the approved form
-    assert probe_item(inv, "#events", "Sông Khoai",
-                      lambda e: e.find_element(By.CSS_SELECTOR, ".term").get_attribute("tabindex"), "a focusable term") == "0"
+    # keyboard and screen-reader users get the terms from one button under the message
+    # (test_browser_workspace.py counts the Tab stops)
+    toggle = probe_item(inv, "#events", "Sông Khoai", lambda e: e.find_element(By.CSS_SELECTOR, ".terms-toggle"),
+                        "the message's terms button")
+    toggle.click()
+    assert "工業団地" in probe_item(inv, "#events", "Sông Khoai", lambda e: e.find_element(By.CSS_SELECTOR, ".terms-list").text,
+                                 "the terms listed")
 
     box = element(inv, "#composer-text")
     box.send_keys("工業団地の土地賃料はいくらですか。")
@@ -286,11 +290,13 @@ def test_officer_edits_rejects_shares_and_mutes_from_the_console(meeting):
 
     # Reject with a reason: nothing reaches the investor but the question's state.
     draft = ask("Can you guarantee a land rent discount for us?")
-    draft.find_element(By.CSS_SELECTOR, "input.draft-reason").send_keys("needs the land desk")
-    # Rejecting cannot be taken back (issue 20): the first press only asks for confirmation.
+    # Rejecting cannot be taken back (issue 20): the first press only asks for confirmation,
+    # and for the reason.
+    assert not draft.find_element(By.CSS_SELECTOR, "input.draft-reason").is_displayed()
     draft.find_element(By.CSS_SELECTOR, '[data-action="reject"]').click()
     armed = element(off, '#log .draft [data-action="reject"][data-armed="true"]')
     assert armed.text not in ("Reject", "Từ chối"), armed.text
+    element(off, "#log .draft input.draft-reason").send_keys("needs the land desk")
     time.sleep(0.5)
     assert "needs the land desk" not in element(off, "#log").text
     element(off, '#log .draft [data-action="reject"][data-armed="true"]').click()

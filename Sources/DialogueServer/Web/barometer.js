@@ -8,10 +8,11 @@
 import { applyStrings, format } from "/lang.js";
 import { createApi } from "/api.js";
 import { languageName } from "/text.js";
+import { probeStaffToken } from "/socket.js";
+import { STRINGS } from "/barometer-strings.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
-const LANG_KEY = "ipa.consoleLang";
-const LANGUAGES = ["en", "vi"];
 const GROUPS = ["month", "quarter", "desk", "zone", "language", "country"];
 const SVG_NS = "http://www.w3.org/2000/svg";
 // Distinguishable on white and in greyscale print (darkness steps), one per dimension.
@@ -20,164 +21,6 @@ const OVERALL_COLOR = "#17232e";
 const INVITED_COLOR = "#a9c9d8";
 const RESPONSES_COLOR = "#0b4f6c";
 
-const STRINGS = {
-  en: {
-    pageTitle: "Investor barometer",
-    skip: "Skip to content",
-    brandSub: "Investor barometer",
-    consoleLink: "Officer console",
-    languageLabel: "Language",
-    signOut: "Sign out",
-    signInTitle: "Investor barometer",
-    signInText: "Sign in with your personal staff token (officer, administrator or reviewer). It is kept in this browser tab only.",
-    tokenLabel: "Staff token",
-    signIn: "Sign in",
-    signingIn: "Checking the token…",
-    errTokenEmpty: "Enter your staff token.",
-    errTokenRejected: "This token was not accepted: it is unknown or has been revoked.",
-    errSignedOut: "You were signed out: the server no longer accepts your token.",
-    errForbidden: "This token may not read the barometer: it is for officers, administrators and reviewers.",
-    errNetwork: "The server could not be reached. Check the connection and try again.",
-    errGeneric: "Error: {detail}",
-    errDates: "Choose a start and an end date, the start first.",
-    title: "Investor barometer",
-    lead: "What investors said after their meetings (survey scores from 1 to 5), how many answered, and how they rated the assistant's answers.",
-    filtersTitle: "Filters",
-    from: "From",
-    to: "To",
-    group: "Group by",
-    group_month: "Month",
-    group_quarter: "Quarter",
-    group_desk: "Desk",
-    group_zone: "Zone",
-    group_language: "Language",
-    group_country: "Country (of the investor's time zone)",
-    groupIn_month: "month",
-    groupIn_quarter: "quarter",
-    groupIn_desk: "desk",
-    groupIn_zone: "zone",
-    groupIn_language: "language",
-    groupIn_country: "country",
-    show: "Show",
-    csv: "Export CSV",
-    print: "Print",
-    loading: "Loading the figures…",
-    loaded: "Groups: {groups} · survey responses: {responses}",
-    csvSaving: "Preparing the CSV file…",
-    csvSaved: "Saved {name}.",
-    period: "{from} – {to} · by {group}",
-    totalsTitle: "All groups",
-    total_invited: "Investors invited",
-    total_responses: "Survey responses",
-    total_responseRate: "Response rate",
-    total_ratings: "Answers rated",
-    total_helpfulShare: "Rated helpful",
-    tableTitle: "Figures per group",
-    tableNote: "Scores are averages from 1 (lowest) to 5 (highest); “–” means nobody answered. The response rate is responses out of investors invited.",
-    col_invited: "Invited",
-    col_responses: "Responses",
-    col_responseRate: "Response rate",
-    overall: "Overall",
-    noGroups: "No meeting in this period.",
-    scoresTitle: "Scores per dimension",
-    scoresChart: "Bar chart of the average score, from 1 to 5, of each dimension per {group}. The table “Figures per group” gives the same figures.",
-    responsesTitle: "Responses and response rate",
-    responsesChart: "Bar chart of the investors invited and the survey responses per {group}, with the response rate. The table “Figures per group” gives the same figures.",
-    legendInvited: "Invited",
-    legendResponses: "Responses",
-    barTitle: "{series} · {group}: {value}",
-    rateTitle: "{group}: {responses} of {invited} ({rate})",
-    documentsTitle: "Answers rated helpful, per document",
-    documentsNone: "No answer was rated in this period.",
-    documentRow: "{helpful} of {ratings} helpful ({share})",
-    gapsTitle: "Most frequent gaps",
-    gapsNone: "No question went unanswered in this period.",
-    gapCount: "{count} times",
-    gapOnce: "once",
-    gapDocuments: "Documents cited: {list}",
-    quarter: "Q{q} {year}",
-    unknownKey: "(not set)",
-    noScore: "–",
-  },
-  vi: {
-    pageTitle: "Chỉ số hài lòng của nhà đầu tư",
-    skip: "Chuyển đến nội dung",
-    brandSub: "Chỉ số hài lòng của nhà đầu tư",
-    consoleLink: "Bàn làm việc của cán bộ",
-    languageLabel: "Ngôn ngữ",
-    signOut: "Đăng xuất",
-    signInTitle: "Chỉ số hài lòng của nhà đầu tư",
-    signInText: "Đăng nhập bằng mã truy cập cá nhân (cán bộ, quản trị viên hoặc cán bộ rà soát). Mã chỉ được giữ trong thẻ trình duyệt này.",
-    tokenLabel: "Mã truy cập cán bộ",
-    signIn: "Đăng nhập",
-    signingIn: "Đang kiểm tra mã…",
-    errTokenEmpty: "Vui lòng nhập mã truy cập.",
-    errTokenRejected: "Mã này không được chấp nhận: mã không tồn tại hoặc đã bị thu hồi.",
-    errSignedOut: "Phiên đăng nhập đã kết thúc: máy chủ không còn chấp nhận mã này.",
-    errForbidden: "Mã này không được xem chỉ số hài lòng: trang dành cho cán bộ, quản trị viên và cán bộ rà soát.",
-    errNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối rồi thử lại.",
-    errGeneric: "Lỗi: {detail}",
-    errDates: "Vui lòng chọn ngày bắt đầu và ngày kết thúc, ngày bắt đầu trước.",
-    title: "Chỉ số hài lòng của nhà đầu tư",
-    lead: "Ý kiến của nhà đầu tư sau các buổi làm việc (điểm khảo sát từ 1 đến 5), số người đã trả lời, và đánh giá của họ về câu trả lời của trợ lý.",
-    filtersTitle: "Bộ lọc",
-    from: "Từ ngày",
-    to: "Đến ngày",
-    group: "Nhóm theo",
-    group_month: "Tháng",
-    group_quarter: "Quý",
-    group_desk: "Bộ phận",
-    group_zone: "Khu vực",
-    group_language: "Ngôn ngữ",
-    group_country: "Quốc gia (theo múi giờ của nhà đầu tư)",
-    groupIn_month: "tháng",
-    groupIn_quarter: "quý",
-    groupIn_desk: "bộ phận",
-    groupIn_zone: "khu vực",
-    groupIn_language: "ngôn ngữ",
-    groupIn_country: "quốc gia",
-    show: "Xem",
-    csv: "Xuất CSV",
-    print: "In",
-    loading: "Đang tải số liệu…",
-    loaded: "Số nhóm: {groups} · số phiếu trả lời: {responses}",
-    csvSaving: "Đang chuẩn bị tệp CSV…",
-    csvSaved: "Đã lưu {name}.",
-    period: "{from} – {to} · theo {group}",
-    totalsTitle: "Tất cả các nhóm",
-    total_invited: "Nhà đầu tư được mời",
-    total_responses: "Phiếu khảo sát đã trả lời",
-    total_responseRate: "Tỷ lệ trả lời",
-    total_ratings: "Câu trả lời được đánh giá",
-    total_helpfulShare: "Đánh giá hữu ích",
-    tableTitle: "Số liệu theo nhóm",
-    tableNote: "Điểm là điểm trung bình từ 1 (thấp nhất) đến 5 (cao nhất); “–” là chưa có ai trả lời. Tỷ lệ trả lời là số phiếu trả lời trên số nhà đầu tư được mời.",
-    col_invited: "Được mời",
-    col_responses: "Trả lời",
-    col_responseRate: "Tỷ lệ trả lời",
-    overall: "Chung",
-    noGroups: "Không có buổi làm việc nào trong khoảng thời gian này.",
-    scoresTitle: "Điểm theo từng tiêu chí",
-    scoresChart: "Biểu đồ cột điểm trung bình, từ 1 đến 5, của từng tiêu chí theo {group}. Bảng “Số liệu theo nhóm” có cùng số liệu.",
-    responsesTitle: "Số phiếu trả lời và tỷ lệ trả lời",
-    responsesChart: "Biểu đồ cột số nhà đầu tư được mời và số phiếu trả lời theo {group}, kèm tỷ lệ trả lời. Bảng “Số liệu theo nhóm” có cùng số liệu.",
-    legendInvited: "Được mời",
-    legendResponses: "Trả lời",
-    barTitle: "{series} · {group}: {value}",
-    rateTitle: "{group}: {responses}/{invited} ({rate})",
-    documentsTitle: "Câu trả lời được đánh giá hữu ích, theo tài liệu",
-    documentsNone: "Chưa có câu trả lời nào được đánh giá trong khoảng thời gian này.",
-    documentRow: "{helpful}/{ratings} hữu ích ({share})",
-    gapsTitle: "Câu hỏi chưa được trả lời tốt thường gặp",
-    gapsNone: "Không có câu hỏi nào chưa được trả lời trong khoảng thời gian này.",
-    gapCount: "{count} lần",
-    gapOnce: "1 lần",
-    gapDocuments: "Tài liệu được trích dẫn: {list}",
-    quarter: "Quý {q}/{year}",
-    unknownKey: "(chưa xác định)",
-    noScore: "–",
-  },
-};
 
 const state = {
   lang: "en",
@@ -185,6 +28,7 @@ const state = {
   data: null, // the last answer of GET /v1/barometer
   query: null, // { from, to, group } it answered
   ticket: null,
+  person: "", // the signed-in staff member's id: their language is remembered
 };
 
 const ui = {};
@@ -234,21 +78,6 @@ function tokenSet(value) {
   } catch {
     // The token stays in memory only.
   }
-}
-
-function initialLanguage() {
-  try {
-    const stored = window.localStorage.getItem(LANG_KEY);
-    if (LANGUAGES.includes(stored)) return stored;
-  } catch {
-    // ignore
-  }
-  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-  for (const tag of wanted) {
-    const primary = String(tag || "").toLowerCase().split("-")[0];
-    if (LANGUAGES.includes(primary)) return primary;
-  }
-  return "en";
 }
 
 // ---------------------------------------------------------------------------
@@ -356,7 +185,8 @@ function start() {
   ]) {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
-  state.lang = initialLanguage();
+  state.lang = initialStaffLanguage();
+  fillStaffLanguageSelect(ui.barometerLang, state.lang);
   const { from, to, group } = initialQuery();
   ui.from.value = from;
   ui.to.value = to;
@@ -383,6 +213,7 @@ function start() {
   const stored = tokenGet();
   if (stored) {
     state.token = stored;
+    learnPerson(stored);
     showView("barometer");
     load();
   } else {
@@ -412,15 +243,22 @@ function showView(name) {
   ui.signOut.hidden = name !== "barometer";
 }
 
-function setLanguage(lang) {
-  if (!LANGUAGES.includes(lang) || lang === state.lang) return;
+function setLanguage(lang, remember = true) {
+  if (!STAFF_LANGUAGES.includes(lang) || lang === state.lang) return;
   state.lang = lang;
-  try {
-    window.localStorage.setItem(LANG_KEY, lang);
-  } catch {
-    // ignore
-  }
+  if (remember) rememberStaffLanguage(lang, state.person);
   applyLanguage();
+}
+
+/** Who holds `token` (a hello answers): their remembered language is taken, or the current
+ *  one remembered for them. Nothing waits on it; a failed probe changes nothing. */
+async function learnPerson(token) {
+  const { verdict, you } = await probeStaffToken(token, state.lang, 8000);
+  if (verdict !== "ok" || !you || token !== state.token) return;
+  state.person = you.id;
+  const chosen = personLanguage(you.id);
+  if (!chosen) rememberStaffLanguage(state.lang, you.id);
+  else setLanguage(chosen, false);
 }
 
 function applyLanguage() {
@@ -464,6 +302,7 @@ async function signIn(token) {
     await api("GET", `/v1/barometer?${queryString(currentQuery())}`, undefined, { token, signOutOn401: false });
     state.token = token;
     tokenSet(token);
+    learnPerson(token);
     ui.tokenInput.value = "";
     showView("barometer");
     ui.title.focus();
@@ -485,6 +324,7 @@ function showFormError(text) {
 function signOut(reasonKey) {
   tokenSet("");
   state.token = "";
+  state.person = "";
   state.data = null;
   state.query = null;
   render();

@@ -13,692 +13,15 @@ import { Conversation, closeVerdict } from "/conversation.js";
 import { ApiError, createApi } from "/api.js";
 import { LogFollower } from "/follow.js";
 import { wallTimeToUTC } from "/zones.js";
-import { appendWithTerms, fileTypeLabel, formatBytes, isWebAddress, languageName } from "/text.js";
+import { appendWithTerms, termsDisclosure, writtenLanguage, fileTypeLabel, formatBytes, isWebAddress, languageName } from "/text.js";
+import { STRINGS } from "/console-strings.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
-const LANG_KEY = "ipa.consoleLang";
-const CONSOLE_LANGUAGES = ["en", "vi"];
 const SESSION_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
 const MODES = ["auto", "review", "off"];
 const SHARE_MAX_CHARS = 1500;
 
-const STRINGS = {
-  en: {
-    pageTitle: "Officer console",
-    skip: "Skip to content",
-    brandSub: "Officer console",
-    languageLabel: "Language",
-    retryNow: "Retry now",
-    signOut: "Sign out",
-    signInTitle: "Officer console",
-    signInText:
-      "Sign in with your personal staff token. It is kept in this browser tab only, and forgotten when you sign out or close the tab.",
-    tokenLabel: "Staff token",
-    signIn: "Sign in",
-    signingIn: "Checking the token…",
-    errTokenEmpty: "Enter your staff token.",
-    errTokenRejected: "This token was not accepted: it is unknown or has been revoked. Check it, or ask an administrator for a new one.",
-    errTokenRate: "Too many failed sign-ins from this address. Wait a minute, then try again.",
-    errSignedOutRevoked: "You were signed out: the server no longer accepts your token.",
-    errNetwork: "The server could not be reached. Check the connection and try again.",
-    reviewerTitle: "This is a reviewer's token",
-    reviewerText:
-      "The officer console is for officers. As a reviewer you can read, verify and annotate transcripts on the review page.",
-    reviewerLink: "Open the review page",
-    signOtherToken: "Sign in with another token",
-    signedInAs: "Signed in as {name}",
-    sideLabel: "Session tools",
-    createTitle: "New session",
-    titleLabel: "Title",
-    languagesLabel: "Languages",
-    agentLabel: "Assistant pack (agent)",
-    agentHint: "Empty: the server's default pack.",
-    modeLabel: "Assistant mode",
-    mode_review: "Review — officers approve each answer",
-    mode_auto: "Automatic — answers are published at once",
-    mode_off: "Off — questions wait for an officer",
-    createButton: "Create session",
-    scheduleLegend: "Time", scheduleLater: "Schedule for later", scheduleStart: "Starts (in the zone below)",
-    scheduleLength: "Length", scheduleZone: "Time zone", scheduleAgenda: "Agenda",
-    lobbyOption: "Lobby: investors wait until an officer lets them in", errNoStart: "Choose when the meeting starts.",
-    weekTitle: "Week", weekPrev: "◀", weekNext: "▶", weekEmpty: "Nothing planned this week.",
-    weekItem: "{time} · {title}", zoneNote: "({zone})",
-    requestsTitle: "Meeting requests", requestsNone: "No request is waiting.",
-    requestFrom: "{name} · {organisation}", requestMeta: "{topic} · {language} · {zone} · {email}",
-    requestAccept: "Accept {slot}", requestDecline: "Decline", requestReason: "Reason",
-    requestAccepted: "Meeting planned: {title}", requestDeclined: "Request declined; the investor was told.",
-    outboxTitle: "Outbox", outboxItem: "{status} · {kind} · {recipient}",
-    errTitleEmpty: "Give the session a title.",
-    errNoLanguage: "Choose at least one language.",
-    created: "Session “{title}” created.",
-    sessionsTitle: "Sessions",
-    refresh: "Refresh",
-    scheduled: "Scheduled",
-    live: "Live",
-    ended: "Ended",
-    noSessions: "No sessions yet.",
-    noLive: "No live session.",
-    sessionItemMeta: "{date} · {people}",
-    peopleCount: "{online} online / {total}",
-    noSessionTitle: "No session open",
-    noSessionText: "Choose a session in the list, or create one.",
-    convMeta: "{status} · {agent} · {languages}",
-    statusLive: "live",
-    statusEnded: "ended",
-    statusScheduled: "scheduled for {when}",
-    modeShort: "Assistant",
-    modeOpt_auto: "Automatic",
-    modeOpt_review: "Review",
-    modeOpt_off: "Off",
-    modeChanged: "Assistant mode: {mode}.",
-    endSession: "End session",
-    endConfirm: "End this session for everyone? Nobody can write in it afterwards, and this cannot be undone.",
-    endConfirmButton: "Yes, end the session",
-    cancel: "Cancel",
-    endedBanner: "This session has ended. It is read-only.",
-    serviceUnavailable:
-      "This server cannot store messages right now: its database is out of reach. Messages you send are confirmed once it is back, or can be sent again then. Reloading the page may connect you to another server.",
-    serviceBack: "Messages are being stored again.",
-    emptyLog: "No messages yet.",
-    loadingHistory: "Loading the conversation…",
-    newMessages: "New messages ↓",
-    composerLabel: "Message to the meeting",
-    send: "Send",
-    ask: "Ask the assistant",
-    connConnecting: "Connecting…",
-    connLive: "Live",
-    connReconnecting: "Reconnecting…",
-    connWait: "{s} s",
-    connOffline: "Disconnected",
-    role_officer: "Officer",
-    role_investor: "Investor",
-    role_assistant: "AI assistant",
-    role_reviewer: "Reviewer",
-    you: "you",
-    online: "online",
-    offline: "offline",
-    muted: "muted",
-    removed: "removed",
-    kindQuestion: "Question to the assistant",
-    textRedacted: "text removed",
-    kindDraft: "Draft answer — awaiting your review",
-    kindDraftDecided: "Draft answer",
-    kindAnswer: "Assistant's answer",
-    q_reviewing: "Draft awaiting review",
-    q_answered: "Answered",
-    q_rejected: "Draft rejected — an officer answers",
-    q_handed_over: "Handed over to a desk",
-    q_waiting: "Waiting for an officer (assistant off)",
-    confidence: "Confidence {pct}%",
-    lowConfidence: "low",
-    approvedBy: "Approved by {name}",
-    approvedEdited: "Approved by {name}, edited",
-    outcomeHandedOver: "Approved by {name} — handed over",
-    rejectedBy: "Rejected by {name}",
-    rejectedReason: "Rejected by {name}: {reason}",
-    editedNote: "edited by an officer",
-    approve: "Approve",
-    approveEdited: "Approve edited text",
-    edit: "Edit, then approve",
-    cancelEdit: "Cancel editing",
-    reject: "Reject",
-    rejectReason: "Reason for rejecting (optional)",
-    editLabel: "Answer text (edit before approving)",
-    deciding: "Sending your decision…",
-    draftGone: "This draft was already decided, or is no longer pending.",
-    glossaryBroken: "glossary terms may be wrong in this translation",
-    sources: "Sources",
-    source: "Source",
-    contactTitle: "Hand-over to a desk",
-    contactLanguages: "Languages: {list}",
-    contactProposed: "Proposed hand-over",
-    sharedCitation: "Shared document",
-    sending: "Sending…",
-    sent: "Stored, waiting for the event…",
-    retry: "Retry",
-    discard: "Discard",
-    pendingAsk: "Question to the assistant",
-    errMutedSelf: "Not sent: you are muted.",
-    errForbidden: "Not allowed: {detail}",
-    errEnded: "Not sent: the session has ended.",
-    errRateLimited: "Too many actions in a short time. Wait a moment, then retry.",
-    errUnavailable: "The server could not store this. Please retry.",
-    errBadRequest: "Refused: {detail}",
-    errConflict: "Not done: {detail}",
-    errNotFound: "Not found: {detail}",
-    errGeneric: "Error: {detail}",
-    reviewerWs: "This token belongs to a reviewer: the console is read-only for you. Use the review page.",
-    sysJoined: "{name} joined",
-    sysLeft: "{name} left",
-    sysMuted: "{by} muted {name}",
-    sysUnmuted: "{by} unmuted {name}",
-    sysRemoved: "{by} removed {name} from the session",
-    sysAssistant: "{by} set the assistant to “{mode}”",
-    sysEnded: "{by} ended the session",
-    peopleTitle: "People",
-    lobbyTitle: "Waiting in the lobby",
-    lobbyAdmit: "Admit",
-    lobbyDecline: "Decline",
-    lobbyAdmitLabel: "Admit {name}",
-    lobbyDeclineLabel: "Decline {name}",
-    peopleNone: "Open a session to see who is there.",
-    peopleEmpty: "Nobody has joined yet.",
-    mute: "Mute",
-    unmute: "Unmute",
-    remove: "Remove",
-    removeConfirm: "Remove {name}? Their invite stops working.",
-    revokeConfirm: "Revoke {name}'s invite? Press again",
-    rejectConfirm: "Reject this draft? Press again",
-    removeYes: "Remove",
-    invitesTitle: "Invites",
-    invitesNoSession: "Open a session to invite investors.",
-    invitesEnded: "The session has ended: no new invites.",
-    inviteName: "Investor's name",
-    inviteLanguage: "Language",
-    inviteDays: "Valid for (days)",
-    inviteDaysHint: "Empty: 7 days.",
-    inviteOrg: "Organisation (optional)",
-    createInvite: "Create invite",
-    inviteLinkLabel: "Invite link",
-    inviteFor: "Invite link for {name} ({lang})",
-    copy: "Copy",
-    copied: "Copied to the clipboard.",
-    copySelected: "The link is selected: press Ctrl+C (⌘C on a Mac) to copy it.",
-    inviteOnce: "This link is shown only once: copy it now and send it to the investor privately.",
-    inviteDismiss: "Done",
-    errInviteName: "Enter the investor's name.",
-    errInviteDays: "Days must be a whole number from 1 to 365.",
-    invitesEmpty: "No invites yet.",
-    inviteState_active: "active",
-    inviteState_revoked: "revoked",
-    inviteState_expired: "expired",
-    inviteExpires: "expires {date}",
-    inviteExpired: "expired {date}",
-    inviteRevokedAt: "revoked {date}",
-    revoke: "Revoke",
-    inviteRevokedTag: "invite revoked",
-    inviteExpiredTag: "invite expired",
-    revoked: "Invite for {name} revoked.",
-    searchTitle: "Document search",
-    searchLabel: "Search the agency's documents",
-    searchGo: "Search",
-    searching: "Searching…",
-    searchNone: "No passage found.",
-    searchCount: "{n} passages found.",
-    share: "Share in conversation",
-    shareNeedsSession: "Open a live session to share.",
-    score: "score {score}",
-    gapsTitle: "Hand-overs and knowledge gaps",
-    handoversHere: "Hand-overs in this session",
-    handoversNone: "None so far.",
-    gapsAll: "Questions the documents did not answer well",
-    gapsNone: "No knowledge gaps recorded.",
-    gap_low_confidence: "low confidence",
-    gap_handed_over: "handed over",
-    gapDesk: "desk: {desk}",
-    gapOpen: "Open session",
-    show: "Show",
-    unknownName: "—",
-    role_interpreter: "Interpreter",
-    provOriginal: "Original · {lang}",
-    provMachine: "{lang} · machine translation ({engine})",
-    provPhrasebook: "{lang} · from the phrasebook",
-    provHuman: "{lang} · translated by {name}",
-    editedBy: "Edited by {name}",
-    replies: "Answers to this question",
-    phrasesButton: "Phrases…",
-    phrasesTitle: "Phrasebook",
-    phrasesSearch: "Search the phrases, in any language",
-    phrasesHint: "↑ ↓ to choose · Enter to send · Esc to close",
-    phrasesLoading: "Loading the phrasebook…",
-    phrasesNone: "This session's assistant pack has no phrasebook.",
-    phrasesNoMatch: "No phrase matches “{q}”.",
-    phrasesCount: "{n} phrases",
-    phrasesFailed: "The phrasebook could not be loaded: {detail}",
-    close: "Close",
-    translateTo: "Translate → {lang}",
-    translateLabel: "Translation into {lang}",
-    translateFromMachine: "Starts from the machine translation: check and correct it before sending.",
-    translateSend: "Send translation",
-    translateSending: "Sending the translation…",
-    translateHint: "Ctrl+Enter to send · Esc to cancel",
-    errTranslationEmpty: "Write the translation first.",
-    queueTitle: "Translations",
-    queueNoReaders: "Everyone in this session reads the language messages are written in.",
-    queueNone: "Nothing waits for a translation into {lang}.",
-    queueTab: "{lang}",
-    queueMachineOnly: "machine translation only",
-    queueGlossary: "machine translation, glossary terms lost",
-    queueOpen: "Translate",
-    queueItem: "#{seq} · {name}",
-    mtNotice: "No machine translation runs on this server: readers of {languages} see messages in the language they were written in, unless someone translates them.",
-    mtNoticeOfficer: "Send standard phrases from the phrasebook, or translate messages by hand.",
-    mtNoticeInterpreter: "Translate the waiting messages in the Translations panel.",
-    mtOpenPhrases: "Phrasebook (Ctrl+K)",
-    mtOpenQueue: "Translation queue",
-    composerHint: "Enter to send · Ctrl+Enter to ask the assistant · Shift+Enter for a new line · Ctrl+K for phrases",
-    barometerLink: "Barometer",
-    documentsButton: "Documents",
-    docsTitle: "Documents",
-    docsAgent: "Assistant pack",
-    docsListTitle: "Documents by family",
-    docsEmpty: "This pack has no documents yet.",
-    docsLoading: "Loading the documents…",
-    docsCount: "Documents: {n} · families: {families}",
-    docsUploadTitle: "Add a document or a new version",
-    docsFile: "File",
-    docsFileHint: "PDF (with a text layer), Word (.docx), HTML, Markdown or plain text; at most 20 MB.",
-    docsFamily: "Family",
-    docsFamilyHint: "The same document in every language shares one family, e.g. fdi-overview.",
-    docsLanguage: "Language",
-    docsDocTitle: "Title",
-    docsSource: "Source",
-    docsSourceHint: "Who published it, or its web address.",
-    docsDate: "Date",
-    docsDateHint: "A year, or YYYY-MM-DD.",
-    docsZone: "Zone (optional)",
-    docsSector: "Sector (optional)",
-    docsUpload: "Upload and preview",
-    docsUploading: "Uploading and reading the file…",
-    docsPreviewTitle: "Preview: {title} ({id}, version {version})",
-    docsPreviewNote: "Check the text the assistant will read. Nothing is used in answers until you publish it.",
-    docsSections: "Sections",
-    docsNoSections: "No headings found.",
-    docsText: "Text",
-    docsPublish: "Publish",
-    docsDiscard: "Discard",
-    docsPublished: "Published: {title}, version {version}.",
-    docsUnpublished: "Unpublished: {title}. Answers no longer use the uploaded versions.",
-    docsPublishing: "Publishing…",
-    docsPresent: "Languages:",
-    docsMissing: "Missing:",
-    docsMissingLang: "{lang}: missing",
-    docsNoneMissing: "every language present",
-    docsOrigin_pack: "shipped with the pack",
-    docsOrigin_upload: "uploaded",
-    docsPublishedVersion: "Published: version {version}",
-    docsNotPublished: "Not published",
-    docsPackFile: "Published: the pack's file",
-    docsVersions: "Versions ({n})",
-    docsVersion: "Version {version}",
-    docsVersionBy: "{when} by {name}",
-    docsVersionPublishedBy: "published {when} by {name}",
-    docsFileLine: "{name} · {type} · {size}",
-    docsStatus_preview: "preview",
-    docsStatus_published: "published",
-    docsStatus_retired: "replaced",
-    docsStatus_unpublished: "unpublished",
-    docsPublishVersion: "Publish",
-    docsView: "Show the text",
-    docsRollBack: "Roll back to version {version}",
-    docsUnpublish: "Unpublish",
-    docsMetaCharacters: "Characters",
-    docsMetaPages: "Pages",
-    docsMetaFile: "File",
-    errDocsNoFile: "Choose a file to upload.",
-    errDocsFields: "Fill in the family, title, source and date.",
-    errDocsFamily: "A family is lowercase letters, digits and hyphens, e.g. fdi-overview.",
-    errDocsDate: "The date is a year (2025) or a day (2025-06-30).",
-    errTooLarge: "This file is larger than 20 MB.",
-    errNoAgent: "Name the assistant pack.",
-    attachButton: "Attach a file…",
-    attachHint: "PDF, PNG, JPEG or WebP, up to 20 MB: everyone in the meeting can download it.",
-    attachSending: "Sending {name}…",
-    attachSent: "{name} is in the conversation.",
-    attachFailed: "{name} was not sent: {detail}",
-    attachmentKind: "File",
-    attachmentMeta: "{type} · {size}",
-    download: "Download",
-    downloadLabel: "Download {name}",
-    downloading: "Downloading {name}…",
-    ratingHelpful: "Rated helpful",
-    ratingUnhelpful: "Rated not helpful",
-    ratingBy: "by {name}",
-    ratingReason: "reason: {reason}",
-    ratingComment: "“{comment}”",
-    mediaTour: "360° tour",
-    mediaMap: "Map",
-    mediaOf: "Images and maps: {title}",
-  },
-  vi: {
-    pageTitle: "Bàn làm việc của cán bộ",
-    skip: "Chuyển đến nội dung",
-    brandSub: "Bàn làm việc của cán bộ",
-    languageLabel: "Ngôn ngữ",
-    retryNow: "Thử lại ngay",
-    signOut: "Đăng xuất",
-    signInTitle: "Bàn làm việc của cán bộ",
-    signInText:
-      "Đăng nhập bằng mã truy cập cá nhân. Mã chỉ được giữ trong thẻ trình duyệt này và bị xóa khi đăng xuất hoặc đóng thẻ.",
-    tokenLabel: "Mã truy cập cán bộ",
-    signIn: "Đăng nhập",
-    signingIn: "Đang kiểm tra mã…",
-    errTokenEmpty: "Vui lòng nhập mã truy cập.",
-    errTokenRejected:
-      "Mã này không được chấp nhận: mã không tồn tại hoặc đã bị thu hồi. Vui lòng kiểm tra lại hoặc đề nghị quản trị viên cấp mã mới.",
-    errTokenRate: "Có quá nhiều lần đăng nhập không thành công từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.",
-    errSignedOutRevoked: "Phiên đăng nhập đã kết thúc: máy chủ không còn chấp nhận mã này.",
-    errNetwork: "Không kết nối được với máy chủ. Vui lòng kiểm tra kết nối rồi thử lại.",
-    reviewerTitle: "Đây là mã của cán bộ rà soát",
-    reviewerText:
-      "Bàn làm việc này dành cho cán bộ chủ trì. Cán bộ rà soát đọc, kiểm tra và ghi chú biên bản tại trang rà soát.",
-    reviewerLink: "Mở trang rà soát",
-    signOtherToken: "Đăng nhập bằng mã khác",
-    signedInAs: "Đăng nhập: {name}",
-    sideLabel: "Công cụ của phiên",
-    createTitle: "Phiên mới",
-    titleLabel: "Tiêu đề",
-    languagesLabel: "Ngôn ngữ",
-    agentLabel: "Gói trợ lý (agent)",
-    agentHint: "Để trống: gói mặc định của máy chủ.",
-    modeLabel: "Chế độ trợ lý",
-    mode_review: "Duyệt — cán bộ duyệt từng câu trả lời",
-    mode_auto: "Tự động — câu trả lời được đăng ngay",
-    mode_off: "Tắt — câu hỏi chờ cán bộ trả lời",
-    createButton: "Tạo phiên",
-    scheduleLegend: "Thời gian", scheduleLater: "Lên lịch để bắt đầu sau", scheduleStart: "Bắt đầu (theo múi giờ bên dưới)",
-    scheduleLength: "Thời lượng", scheduleZone: "Múi giờ", scheduleAgenda: "Chương trình làm việc",
-    lobbyOption: "Phòng chờ: nhà đầu tư chờ đến khi cán bộ cho vào", errNoStart: "Vui lòng chọn thời điểm bắt đầu.",
-    weekTitle: "Lịch tuần", weekPrev: "◀", weekNext: "▶", weekEmpty: "Không có lịch nào trong tuần.",
-    weekItem: "{time} · {title}", zoneNote: "({zone})",
-    requestsTitle: "Yêu cầu đặt lịch họp", requestsNone: "Không có yêu cầu nào đang chờ.",
-    requestFrom: "{name} · {organisation}", requestMeta: "{topic} · {language} · {zone} · {email}",
-    requestAccept: "Chấp nhận {slot}", requestDecline: "Từ chối", requestReason: "Lý do từ chối",
-    requestAccepted: "Đã lên lịch phiên “{title}”.", requestDeclined: "Đã từ chối yêu cầu và gửi thông báo cho nhà đầu tư.",
-    outboxTitle: "Hộp thư đi", outboxItem: "{status} · {kind} · {recipient}",
-    errTitleEmpty: "Vui lòng đặt tiêu đề cho phiên.",
-    errNoLanguage: "Vui lòng chọn ít nhất một ngôn ngữ.",
-    created: "Đã tạo phiên “{title}”.",
-    sessionsTitle: "Các phiên",
-    refresh: "Làm mới",
-    scheduled: "Đã lên lịch",
-    live: "Đang diễn ra",
-    ended: "Đã kết thúc",
-    noSessions: "Chưa có phiên nào.",
-    noLive: "Không có phiên nào đang diễn ra.",
-    sessionItemMeta: "{date} · {people}",
-    peopleCount: "{online} trực tuyến / {total}",
-    noSessionTitle: "Chưa mở phiên nào",
-    noSessionText: "Chọn một phiên trong danh sách hoặc tạo phiên mới.",
-    convMeta: "{status} · {agent} · {languages}",
-    statusLive: "đang diễn ra",
-    statusEnded: "đã kết thúc",
-    statusScheduled: "sẽ diễn ra lúc {when}",
-    modeShort: "Trợ lý",
-    modeOpt_auto: "Tự động",
-    modeOpt_review: "Duyệt",
-    modeOpt_off: "Tắt",
-    modeChanged: "Chế độ trợ lý: {mode}.",
-    endSession: "Kết thúc phiên",
-    endConfirm: "Kết thúc phiên này cho tất cả mọi người? Sau đó không ai có thể gửi tin nhắn, và không thể hoàn tác.",
-    endConfirmButton: "Đồng ý kết thúc phiên",
-    cancel: "Hủy",
-    endedBanner: "Phiên này đã kết thúc và chỉ có thể xem.",
-    serviceUnavailable:
-      "Máy chủ này tạm thời không lưu được tin nhắn do mất kết nối tới cơ sở dữ liệu. Tin nhắn đã gửi sẽ được xác nhận khi cơ sở dữ liệu hoạt động trở lại, hoặc có thể gửi lại sau. Tải lại trang có thể giúp kết nối tới một máy chủ khác.",
-    serviceBack: "Máy chủ đã lưu được tin nhắn trở lại.",
-    emptyLog: "Chưa có tin nhắn nào.",
-    loadingHistory: "Đang tải nội dung trao đổi…",
-    newMessages: "Tin nhắn mới ↓",
-    composerLabel: "Tin nhắn gửi tới buổi làm việc",
-    send: "Gửi",
-    ask: "Hỏi trợ lý",
-    connConnecting: "Đang kết nối…",
-    connLive: "Trực tuyến",
-    connReconnecting: "Đang kết nối lại…",
-    connWait: "{s} giây",
-    connOffline: "Mất kết nối",
-    role_officer: "Cán bộ",
-    role_investor: "Nhà đầu tư",
-    role_assistant: "Trợ lý AI",
-    role_reviewer: "Cán bộ rà soát",
-    you: "tôi",
-    online: "trực tuyến",
-    offline: "ngoại tuyến",
-    muted: "tạm khóa phát biểu",
-    removed: "đã mời ra",
-    kindQuestion: "Câu hỏi cho trợ lý",
-    textRedacted: "nội dung đã bị xóa",
-    kindDraft: "Dự thảo câu trả lời — chờ duyệt",
-    kindDraftDecided: "Dự thảo câu trả lời",
-    kindAnswer: "Câu trả lời của trợ lý",
-    q_reviewing: "Dự thảo đang chờ duyệt",
-    q_answered: "Đã trả lời",
-    q_rejected: "Dự thảo bị từ chối — cán bộ trả lời",
-    q_handed_over: "Đã chuyển cho bộ phận phụ trách",
-    q_waiting: "Chờ cán bộ trả lời (trợ lý tắt)",
-    confidence: "Độ tin cậy {pct}%",
-    lowConfidence: "thấp",
-    approvedBy: "{name} đã duyệt",
-    approvedEdited: "{name} đã sửa và duyệt",
-    outcomeHandedOver: "{name} đã duyệt — chuyển bộ phận phụ trách",
-    rejectedBy: "{name} đã từ chối",
-    rejectedReason: "{name} đã từ chối: {reason}",
-    editedNote: "đã được cán bộ chỉnh sửa",
-    approve: "Duyệt",
-    approveEdited: "Duyệt nội dung đã sửa",
-    edit: "Sửa rồi duyệt",
-    cancelEdit: "Hủy sửa",
-    reject: "Từ chối",
-    rejectReason: "Lý do từ chối (không bắt buộc)",
-    editLabel: "Nội dung câu trả lời (sửa trước khi duyệt)",
-    deciding: "Đang gửi quyết định…",
-    draftGone: "Dự thảo này đã được xử lý hoặc không còn chờ duyệt.",
-    glossaryBroken: "thuật ngữ trong bản dịch này có thể chưa đúng",
-    sources: "Nguồn",
-    source: "Nguồn",
-    contactTitle: "Chuyển cho bộ phận phụ trách",
-    contactLanguages: "Ngôn ngữ: {list}",
-    contactProposed: "Đề xuất chuyển bộ phận phụ trách",
-    sharedCitation: "Tài liệu được chia sẻ",
-    sending: "Đang gửi…",
-    sent: "Đã lưu, đang chờ hiển thị…",
-    retry: "Gửi lại",
-    discard: "Bỏ",
-    pendingAsk: "Câu hỏi cho trợ lý",
-    errMutedSelf: "Chưa gửi được: tài khoản đang bị tạm khóa phát biểu.",
-    errForbidden: "Không được phép: {detail}",
-    errEnded: "Chưa gửi được: phiên đã kết thúc.",
-    errRateLimited: "Quá nhiều thao tác trong thời gian ngắn. Vui lòng đợi giây lát rồi thử lại.",
-    errUnavailable: "Máy chủ chưa lưu được. Vui lòng thử lại.",
-    errBadRequest: "Bị từ chối: {detail}",
-    errConflict: "Chưa thực hiện được: {detail}",
-    errNotFound: "Không tìm thấy: {detail}",
-    errGeneric: "Lỗi: {detail}",
-    reviewerWs: "Mã này thuộc cán bộ rà soát nên chỉ có quyền xem. Vui lòng dùng trang rà soát.",
-    sysJoined: "{name} đã tham gia",
-    sysLeft: "{name} đã rời phiên",
-    sysMuted: "{by} đã tạm khóa phát biểu của {name}",
-    sysUnmuted: "{by} đã mở lại phát biểu cho {name}",
-    sysRemoved: "{by} đã mời {name} ra khỏi phiên",
-    sysAssistant: "{by} đã chuyển trợ lý sang chế độ “{mode}”",
-    sysEnded: "{by} đã kết thúc phiên",
-    peopleTitle: "Thành phần tham dự",
-    lobbyTitle: "Nhà đầu tư đang chờ",
-    lobbyAdmit: "Cho vào",
-    lobbyDecline: "Từ chối",
-    lobbyAdmitLabel: "Cho {name} vào",
-    lobbyDeclineLabel: "Từ chối cho {name} vào",
-    peopleNone: "Mở một phiên để xem thành phần tham dự.",
-    peopleEmpty: "Chưa có ai tham gia.",
-    mute: "Tạm khóa",
-    unmute: "Mở khóa",
-    remove: "Mời ra",
-    removeConfirm: "Mời {name} ra khỏi phiên? Lời mời của người này sẽ hết hiệu lực.",
-    revokeConfirm: "Thu hồi lời mời của {name}? Bấm lần nữa để xác nhận",
-    rejectConfirm: "Từ chối bản dự thảo này? Bấm lần nữa để xác nhận",
-    removeYes: "Mời ra",
-    invitesTitle: "Lời mời",
-    invitesNoSession: "Mở một phiên để mời nhà đầu tư.",
-    invitesEnded: "Phiên đã kết thúc: không thể tạo lời mời mới.",
-    inviteName: "Tên nhà đầu tư",
-    inviteLanguage: "Ngôn ngữ",
-    inviteDays: "Hiệu lực (ngày)",
-    inviteDaysHint: "Để trống: 7 ngày.",
-    inviteOrg: "Tổ chức (không bắt buộc)",
-    createInvite: "Tạo lời mời",
-    inviteLinkLabel: "Đường liên kết mời",
-    inviteFor: "Đường liên kết mời cho {name} ({lang})",
-    copy: "Sao chép",
-    copied: "Đã sao chép.",
-    copySelected: "Đường liên kết đã được chọn: nhấn Ctrl+C (⌘C trên máy Mac) để sao chép.",
-    inviteOnce: "Đường liên kết chỉ hiển thị một lần: hãy sao chép ngay và gửi riêng cho nhà đầu tư.",
-    inviteDismiss: "Xong",
-    errInviteName: "Vui lòng nhập tên nhà đầu tư.",
-    errInviteDays: "Số ngày phải là số nguyên từ 1 đến 365.",
-    invitesEmpty: "Chưa có lời mời nào.",
-    inviteState_active: "còn hiệu lực",
-    inviteState_revoked: "đã thu hồi",
-    inviteState_expired: "đã hết hạn",
-    inviteExpires: "hết hạn {date}",
-    inviteExpired: "đã hết hạn {date}",
-    inviteRevokedAt: "thu hồi {date}",
-    revoke: "Thu hồi",
-    inviteRevokedTag: "lời mời đã thu hồi",
-    inviteExpiredTag: "lời mời đã hết hạn",
-    revoked: "Đã thu hồi lời mời của {name}.",
-    searchTitle: "Tra cứu tài liệu",
-    searchLabel: "Tra cứu tài liệu của Ban",
-    searchGo: "Tìm",
-    searching: "Đang tìm…",
-    searchNone: "Không tìm thấy đoạn nào.",
-    searchCount: "Tìm thấy {n} đoạn.",
-    share: "Chia sẻ vào cuộc trao đổi",
-    shareNeedsSession: "Mở một phiên đang diễn ra để chia sẻ.",
-    score: "điểm {score}",
-    gapsTitle: "Chuyển bộ phận và câu hỏi chưa có lời đáp",
-    handoversHere: "Chuyển bộ phận trong phiên này",
-    handoversNone: "Chưa có.",
-    gapsAll: "Câu hỏi tài liệu chưa trả lời tốt",
-    gapsNone: "Chưa ghi nhận câu hỏi nào.",
-    gap_low_confidence: "độ tin cậy thấp",
-    gap_handed_over: "đã chuyển bộ phận",
-    gapDesk: "bộ phận: {desk}",
-    gapOpen: "Mở phiên",
-    show: "Xem",
-    unknownName: "—",
-    role_interpreter: "Phiên dịch viên",
-    provOriginal: "Bản gốc · {lang}",
-    provMachine: "{lang} · dịch máy ({engine})",
-    provPhrasebook: "{lang} · theo sổ mẫu câu",
-    provHuman: "{lang} · do {name} dịch",
-    editedBy: "Đã được {name} chỉnh sửa",
-    replies: "Câu trả lời cho câu hỏi này",
-    phrasesButton: "Mẫu câu…",
-    phrasesTitle: "Sổ mẫu câu",
-    phrasesSearch: "Tìm mẫu câu, bằng bất kỳ ngôn ngữ nào",
-    phrasesHint: "↑ ↓ để chọn · Enter để gửi · Esc để đóng",
-    phrasesLoading: "Đang tải sổ mẫu câu…",
-    phrasesNone: "Gói trợ lý của phiên này chưa có sổ mẫu câu.",
-    phrasesNoMatch: "Không có mẫu câu nào khớp với “{q}”.",
-    phrasesCount: "{n} mẫu câu",
-    phrasesFailed: "Không tải được sổ mẫu câu: {detail}",
-    close: "Đóng",
-    translateTo: "Dịch → {lang}",
-    translateLabel: "Bản dịch sang {lang}",
-    translateFromMachine: "Nội dung ban đầu là bản dịch máy: vui lòng kiểm tra và hiệu đính trước khi gửi.",
-    translateSend: "Gửi bản dịch",
-    translateSending: "Đang gửi bản dịch…",
-    translateHint: "Ctrl+Enter để gửi · Esc để hủy",
-    errTranslationEmpty: "Vui lòng nhập bản dịch.",
-    queueTitle: "Bản dịch",
-    queueNoReaders: "Mọi người trong phiên đều đọc được ngôn ngữ gốc của tin nhắn.",
-    queueNone: "Không còn nội dung nào chờ dịch sang {lang}.",
-    queueTab: "{lang}",
-    queueMachineOnly: "mới có bản dịch máy",
-    queueGlossary: "bản dịch máy, sai thuật ngữ",
-    queueOpen: "Dịch",
-    queueItem: "#{seq} · {name}",
-    mtNotice: "Máy chủ này không có dịch máy: người đọc {languages} sẽ thấy tin nhắn bằng ngôn ngữ gốc, trừ khi có người dịch.",
-    mtNoticeOfficer: "Đồng chí có thể gửi các câu thông dụng từ sổ mẫu câu, hoặc tự dịch tin nhắn.",
-    mtNoticeInterpreter: "Vui lòng dịch các tin nhắn đang chờ trong mục Bản dịch.",
-    mtOpenPhrases: "Sổ mẫu câu (Ctrl+K)",
-    mtOpenQueue: "Danh sách chờ dịch",
-    composerHint: "Enter để gửi · Ctrl+Enter để hỏi trợ lý · Shift+Enter để xuống dòng · Ctrl+K để chọn mẫu câu",
-    barometerLink: "Chỉ số hài lòng",
-    documentsButton: "Tài liệu",
-    docsTitle: "Tài liệu",
-    docsAgent: "Gói trợ lý",
-    docsListTitle: "Tài liệu theo nhóm",
-    docsEmpty: "Gói này chưa có tài liệu nào.",
-    docsLoading: "Đang tải danh sách tài liệu…",
-    docsCount: "Tài liệu: {n} · nhóm: {families}",
-    docsUploadTitle: "Thêm tài liệu hoặc phiên bản mới",
-    docsFile: "Tệp",
-    docsFileHint: "PDF (có lớp văn bản), Word (.docx), HTML, Markdown hoặc văn bản thuần; tối đa 20 MB.",
-    docsFamily: "Nhóm tài liệu",
-    docsFamilyHint: "Các bản ngôn ngữ của cùng một tài liệu thuộc một nhóm, ví dụ fdi-overview.",
-    docsLanguage: "Ngôn ngữ",
-    docsDocTitle: "Tiêu đề",
-    docsSource: "Nguồn",
-    docsSourceHint: "Cơ quan ban hành, hoặc địa chỉ trang web.",
-    docsDate: "Ngày",
-    docsDateHint: "Năm, hoặc YYYY-MM-DD.",
-    docsZone: "Khu vực (không bắt buộc)",
-    docsSector: "Lĩnh vực (không bắt buộc)",
-    docsUpload: "Tải lên và xem trước",
-    docsUploading: "Đang tải lên và đọc tệp…",
-    docsPreviewTitle: "Xem trước: {title} ({id}, phiên bản {version})",
-    docsPreviewNote: "Vui lòng kiểm tra nội dung trợ lý sẽ đọc. Tài liệu chỉ được dùng để trả lời sau khi được công bố.",
-    docsSections: "Các mục",
-    docsNoSections: "Không tìm thấy tiêu đề mục nào.",
-    docsText: "Nội dung",
-    docsPublish: "Công bố",
-    docsDiscard: "Bỏ",
-    docsPublished: "Đã công bố: {title}, phiên bản {version}.",
-    docsUnpublished: "Đã ngừng công bố: {title}. Câu trả lời không còn dùng các phiên bản tải lên.",
-    docsPublishing: "Đang công bố…",
-    docsPresent: "Đã có:",
-    docsMissing: "Còn thiếu:",
-    docsMissingLang: "{lang}: còn thiếu",
-    docsNoneMissing: "đủ mọi ngôn ngữ",
-    docsOrigin_pack: "có sẵn trong gói",
-    docsOrigin_upload: "tải lên",
-    docsPublishedVersion: "Đang công bố: phiên bản {version}",
-    docsNotPublished: "Chưa công bố",
-    docsPackFile: "Đang công bố: tệp có sẵn trong gói",
-    docsVersions: "Các phiên bản ({n})",
-    docsVersion: "Phiên bản {version}",
-    docsVersionBy: "{when}, {name}",
-    docsVersionPublishedBy: "công bố {when}, {name}",
-    docsFileLine: "{name} · {type} · {size}",
-    docsStatus_preview: "xem trước",
-    docsStatus_published: "đang công bố",
-    docsStatus_retired: "đã thay thế",
-    docsStatus_unpublished: "đã ngừng công bố",
-    docsPublishVersion: "Công bố",
-    docsView: "Xem nội dung",
-    docsRollBack: "Quay lại phiên bản {version}",
-    docsUnpublish: "Ngừng công bố",
-    docsMetaCharacters: "Số ký tự",
-    docsMetaPages: "Số trang",
-    docsMetaFile: "Tệp",
-    errDocsNoFile: "Vui lòng chọn tệp để tải lên.",
-    errDocsFields: "Vui lòng nhập nhóm tài liệu, tiêu đề, nguồn và ngày.",
-    errDocsFamily: "Tên nhóm gồm chữ thường, chữ số và dấu gạch nối, ví dụ fdi-overview.",
-    errDocsDate: "Ngày là một năm (2025) hoặc một ngày (2025-06-30).",
-    errTooLarge: "Tệp này lớn hơn 20 MB.",
-    errNoAgent: "Vui lòng nhập tên gói trợ lý.",
-    attachButton: "Đính kèm tệp…",
-    attachHint: "PDF, PNG, JPEG hoặc WebP, tối đa 20 MB: mọi người trong buổi làm việc đều tải về được.",
-    attachSending: "Đang gửi {name}…",
-    attachSent: "Đã gửi {name} vào cuộc trao đổi.",
-    attachFailed: "Chưa gửi được {name}: {detail}",
-    attachmentKind: "Tệp",
-    attachmentMeta: "{type} · {size}",
-    download: "Tải về",
-    downloadLabel: "Tải về {name}",
-    downloading: "Đang tải {name}…",
-    ratingHelpful: "Đánh giá: hữu ích",
-    ratingUnhelpful: "Đánh giá: chưa hữu ích",
-    ratingBy: "của {name}",
-    ratingReason: "lý do: {reason}",
-    ratingComment: "“{comment}”",
-    mediaTour: "Tham quan 360°",
-    mediaMap: "Bản đồ",
-    mediaOf: "Hình ảnh và bản đồ: {title}",
-  },
-};
 
 // ---------------------------------------------------------------------------
 // State
@@ -733,6 +56,7 @@ const state = {
   invites: [],
   newInvite: null,
   searchResults: [],
+  share: null, // the search result being shared: { index, text } while its preview is open
   searchInfo: null,
   gaps: [],
   ended: false,
@@ -741,6 +65,10 @@ const state = {
   translations: new Map(), // seq -> Map(language -> translation), every language (staff get them all)
   translateUi: new Map(), // "seq|language" -> { text, fromMachine, busy, error }
   queueLang: "", // the translation queue's chosen language
+  handled: new Set(), // hand-overs (answer seqs) marked followed up, remembered per session in this browser
+  mtDismissed: "", // the reader languages the "nothing translates" notice was dismissed for
+  translationsWaiting: 0, // the translation queue's total
+  waiting: 0, // items waiting (drafts, hand-overs, translations): the tab title's count
   machineEngine: undefined, // welcome.machineTranslation.engine: a name, null (none), undefined (not said)
   phrases: null, // { agent, list, error } once asked
   phraseQuery: "",
@@ -750,6 +78,7 @@ const state = {
   ratingReasons: null, // { lang, map: Map(id -> text) } once asked
   docs: { agent: "", data: null, error: "", loading: false, preview: null, busy: false, open: new Set() },
   defaultAgent: "",
+  agents: [], // GET /v1/agents: the packs an officer chooses from
 };
 
 /** Text kinds a person may translate (docs: `translate`). */
@@ -786,30 +115,6 @@ function tokenSet(value) {
     else window.sessionStorage.removeItem(TOKEN_KEY);
   } catch {
     // Storage disabled: the token stays in memory only.
-  }
-}
-
-function initialLanguage() {
-  try {
-    const stored = window.localStorage.getItem(LANG_KEY);
-    if (CONSOLE_LANGUAGES.includes(stored)) return stored;
-  } catch {
-    // ignore
-  }
-  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-  for (const tag of wanted) {
-    const primary = String(tag || "").toLowerCase().split("-")[0];
-    if (primary === "vi") return "vi";
-    if (primary === "en") return "en";
-  }
-  return "en";
-}
-
-function rememberLanguage(lang) {
-  try {
-    window.localStorage.setItem(LANG_KEY, lang);
-  } catch {
-    // ignore
   }
 }
 
@@ -877,6 +182,8 @@ function start() {
     "docs-file", "docs-family", "docs-family-list", "docs-language", "docs-doc-title", "docs-source", "docs-date",
     "docs-zone", "docs-sector", "docs-upload-error", "docs-upload", "docs-preview", "docs-preview-title",
     "docs-preview-meta", "docs-preview-sections", "docs-preview-text", "docs-preview-error", "docs-publish", "docs-discard",
+    "mt-dismiss", "work-card", "work-title", "work-total", "shortcuts-open", "drafts-count", "drafts-none", "drafts-queue",
+    "handovers-count", "shortcuts-dialog", "shortcuts-close",
   ]) {
     ui[camel(id)] = document.getElementById(id);
   }
@@ -884,8 +191,8 @@ function start() {
     ui.jump.hidden = false;
   });
 
-  state.lang = initialLanguage();
-  ui.consoleLang.value = state.lang;
+  state.lang = initialStaffLanguage();
+  fillStaffLanguageSelect(ui.consoleLang, state.lang);
   buildLanguageChecks();
 
   ui.consoleLang.addEventListener("change", () => setLanguage(ui.consoleLang.value));
@@ -983,6 +290,16 @@ function start() {
   });
   ui.phraseSearch.addEventListener("keydown", onPhraseKey);
   ui.queueTabs.addEventListener("keydown", onQueueTabKey);
+  document.addEventListener("keydown", onShortcut);
+  ui.shortcutsOpen.addEventListener("click", openShortcuts);
+  ui.shortcutsClose.addEventListener("click", () => ui.shortcutsDialog.close());
+  ui.shortcutsDialog.addEventListener("close", () => ui.shortcutsOpen.focus());
+  ui.mtDismiss.addEventListener("click", () => {
+    // Back only when something new happens: another reader language without a translation.
+    state.mtDismissed = ui.mtNotice.dataset.languages || "";
+    renderMtNotice();
+    ui.log.focus();
+  });
   startDocuments();
   ui.attachButton.addEventListener("click", () => {
     if (canWrite()) ui.attachInput.click();
@@ -1050,9 +367,9 @@ function renderStaffLinks(view = ui.viewConsole.hidden ? (ui.viewReviewer.hidden
 }
 
 function setLanguage(lang) {
-  if (!CONSOLE_LANGUAGES.includes(lang) || lang === state.lang) return;
+  if (!STAFF_LANGUAGES.includes(lang) || lang === state.lang) return;
   state.lang = lang;
-  rememberLanguage(lang);
+  rememberStaffLanguage(lang, state.me && state.me.id);
   applyLanguage();
   // Glossary translations, machine translations and the assistant's wording follow the
   // language of the hello: reconnect in the new language and load the history again.
@@ -1061,6 +378,18 @@ function setLanguage(lang) {
     restartConnection();
   }
   if (state.searchInfo && state.searchInfo.q) runSearch(state.searchInfo.q);
+  if (state.role === "officer") loadAgents();
+}
+
+/** Signed in: the page takes the language this person chose last time on this browser
+ *  (each member of staff keeps their own), and remembers the current one if they had none. */
+function useLanguageOf(person) {
+  const chosen = personLanguage(person);
+  if (!chosen) rememberStaffLanguage(state.lang, person);
+  else if (chosen !== state.lang) {
+    state.lang = chosen;
+    applyLanguage();
+  }
 }
 
 function applyLanguage() {
@@ -1071,6 +400,8 @@ function applyLanguage() {
     span.textContent = `${languageName(code, state.lang)} (${code})`;
   }
   ui.consoleLang.value = state.lang;
+  // One line under the text box, cut with "…": the whole hint on hover.
+  document.getElementById("composer-hint").title = t("composerHint");
   updateTitle();
   renderConn();
   renderSessions();
@@ -1094,9 +425,12 @@ function applyLanguage() {
   for (const clientId of pendingItems().keys()) renderPending(clientId);
 }
 
+/** "(2) Port talks — Officer console — Quảng Ninh IPA": the count of items waiting first,
+ *  so a background tab shows it. */
 function updateTitle() {
   const base = `${t("pageTitle")} — Quảng Ninh IPA`;
-  document.title = state.session ? `${state.session.title} — ${base}` : base;
+  const title = state.session ? `${state.session.title} — ${base}` : base;
+  document.title = state.waiting > 0 ? `(${state.waiting}) ${title}` : title;
 }
 
 function renderWhoami() {
@@ -1186,6 +520,10 @@ function confirmingButton(key, label, confirmLabel, className, action) {
       other.dataset.armed = String(on);
       other.textContent = on ? other.dataset.confirmLabel : other.dataset.label;
     }
+    // What only an armed button needs (a reject's reason field).
+    for (const part of document.querySelectorAll("[data-shown-when-armed]")) {
+      if (part.dataset.shownWhenArmed === key) part.hidden = !on;
+    }
   };
   const b = button(armed() ? confirmLabel : label, className, () => {
     if (armed()) {
@@ -1259,6 +597,7 @@ async function signIn(token, silent = false) {
       const you = await probeRole(token);
       role = staffRole(you.role);
       state.me = { id: you.id, name: you.name, role: you.role };
+      useLanguageOf(you.id);
     } catch (error) {
       if (error.code !== "network") throw error;
     }
@@ -1298,6 +637,7 @@ async function signIn(token, silent = false) {
     if (wanted) openSession(wanted);
     else ui.main.focus({ preventScroll: true });
     loadGaps();
+    if (role === "officer") loadAgents();
   } catch (error) {
     state.token = "";
     state.role = null;
@@ -1344,6 +684,7 @@ function signOut(reasonKey) {
   closeSession();
   state.sessions = [];
   state.gaps = [];
+  state.share = null;
   state.searchResults = [];
   state.searchInfo = null;
   state.docs = { agent: "", data: null, error: "", loading: false, preview: null, busy: false, open: new Set() };
@@ -1522,6 +863,8 @@ async function openSession(id) {
   }
   closeSession();
   state.sessionId = id;
+  state.mtDismissed = "";
+  loadHandled();
   if (location.hash !== `#${id}`) history.replaceState(null, "", `#${id}`);
   const known = state.sessions.find((s) => s.id === id);
   if (known) mergeSession(known, true, -Infinity);
@@ -2029,6 +1372,7 @@ function findDraftAbout(about) {
 
 function setDraftOutcome(draftSeq, outcome) {
   state.draftOutcomes.set(draftSeq, outcome);
+  scheduleWork();
   const uiState = state.draftUi.get(draftSeq);
   if (uiState) {
     uiState.busy = false;
@@ -2432,9 +1776,12 @@ function renderMessage(event) {
   if (label) body.append(el("span", "kind-label", label));
 
   const main = el("div", "msg-text");
-  if (event.language) main.lang = event.language;
-  appendWithTerms(main, typeof event.text === "string" ? event.text : "", event.terms);
+  if (event.language) main.lang = writtenLanguage(event.text, event.language);
+  const marked = appendWithTerms(main, typeof event.text === "string" ? event.text : "", event.terms);
   body.append(main);
+  const terms = termsDisclosure(
+    marked, { button: (count) => t("termsButton", { count }), list: t("termsList") }, `msg-${event.seq}`, event.language, state.lang);
+  if (terms) body.append(terms);
   // Under the text: its language; an edited approval says who edited it.
   const provenance = el("p", "provenance");
   const source = el("span", "prov-source", t("provOriginal", { lang: languageName(event.language, state.lang) || "—" }));
@@ -2466,7 +1813,7 @@ function renderMessage(event) {
     const note = el("span", "translation-label", labelText);
     note.lang = state.lang;
     const text = el("p", "translation-text", translation.text);
-    text.lang = translation.language;
+    text.lang = writtenLanguage(translation.text, translation.language);
     box.append(text, note);
     if (translation.glossaryOk === false) {
       const warn = el("span", "translation-warn", t("glossaryBroken"));
@@ -2519,7 +1866,7 @@ function confidencePercent(event) {
 
 function renderCitations(citations) {
   const box = el("div", "citations");
-  box.append(el("h4", "", t("sources")));
+  box.append(el("h2", "box-title", t("sources")));
   const list = el("ol", "");
   citations.forEach((citation, index) => {
     if (!citation || typeof citation !== "object") return;
@@ -2549,7 +1896,7 @@ function renderCitations(citations) {
 function renderContact(contact, proposed) {
   const box = el("div", "contact handover-card");
   box.setAttribute("role", "note");
-  box.append(el("h4", "", proposed ? t("contactProposed") : t("contactTitle")));
+  box.append(el("h2", "box-title", proposed ? t("contactProposed") : t("contactTitle")));
   box.append(el("p", "contact-name", [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ")));
   if (Array.isArray(contact.languages) && contact.languages.length > 0) {
     box.append(el("p", "contact-langs", t("contactLanguages", { list: contact.languages.map((code) => languageName(code, state.lang)).join(", ") })));
@@ -2613,7 +1960,10 @@ function renderDraftControls(event) {
   row.append(approve, edit, reject);
   wrap.append(row);
 
+  // The reason is asked for once Reject was pressed (its second press, or Enter, rejects).
   const reasonField = el("div", "field reason-field");
+  reasonField.dataset.shownWhenArmed = `reject:${event.seq}`;
+  reasonField.hidden = (armedUntil.get(`reject:${event.seq}`) || 0) <= Date.now() && !ds.reason;
   const reasonLabel = el("label", "", t("rejectReason"));
   reasonLabel.htmlFor = `${idBase}-reason`;
   const reasonInput = document.createElement("input");
@@ -2805,32 +2155,230 @@ function updateQuestionStateIn(element, about) {
   label.hidden = false;
 }
 
-function renderHandovers() {
-  if (!ui.handovers) return;
-  const items = [];
-  for (const [seq, event] of [...state.events].sort((a, b) => a[0] - b[0])) {
-    if (event.kind !== "answer" || !event.contact) continue;
-    const contact = event.contact;
-    const li = el("li", "handover-item");
-    li.dataset.ref = String(seq);
-    const question = state.events.get(event.about);
-    if (question && question.text) li.append(el("p", "handover-q", question.text));
-    li.append(el("p", "handover-desk", [contact.name, contact.organisation].filter(Boolean).join(" · ")));
-    if (contact.reason) li.append(el("p", "muted-note", contact.reason));
-    const show = button(t("show"), "button secondary small", () => {
-      const target = state.elements.get(seq);
-      if (target) {
-        target.scrollIntoView({ block: "center" });
-        target.tabIndex = -1;
-        target.focus();
-      }
-    });
-    show.dataset.action = "show";
-    li.append(show);
-    items.push(li);
+let workTimer = 0;
+/** Renders the queues and the title soon, once for many events. A timer, not an animation
+ *  frame: the tab title must follow while the tab is in the background. */
+function scheduleWork() {
+  if (workTimer) return;
+  workTimer = setTimeout(() => {
+    workTimer = 0;
+    renderHandovers();
+  }, 0);
+}
+
+/** Drafts no officer has decided yet, newest first (none once the session ended). */
+function waitingDrafts() {
+  if (state.ended || state.role !== "officer") return [];
+  return [...state.events.values()]
+    .filter((event) => event.kind === "draft" && !state.draftOutcomes.has(event.seq))
+    .sort((a, b) => b.seq - a.seq);
+}
+
+/** Answers that handed a question over to a desk and that nobody marked followed up, newest first. */
+function waitingHandovers() {
+  if (state.ended) return [];
+  return [...state.events.values()]
+    .filter((event) => event.kind === "answer" && event.contact && !state.handled.has(event.seq))
+    .sort((a, b) => b.seq - a.seq);
+}
+
+function handledKey() {
+  return `ipa.handled.${state.sessionId}`;
+}
+
+function loadHandled() {
+  state.handled = new Set();
+  try {
+    const list = JSON.parse(window.localStorage.getItem(handledKey()) || "[]");
+    if (Array.isArray(list)) for (const seq of list) if (Number.isInteger(seq)) state.handled.add(seq);
+  } catch {
+    // Storage disabled or garbled: nothing is marked.
   }
-  ui.handovers.replaceChildren(...items);
-  ui.handoversEmpty.hidden = items.length > 0;
+}
+
+function markHandled(seq) {
+  state.handled.add(seq);
+  try {
+    window.localStorage.setItem(handledKey(), JSON.stringify([...state.handled]));
+  } catch {
+    // Storage disabled: marked for this page only.
+  }
+  renderHandovers();
+  // The next item takes the focus, else the list's heading.
+  const next = ui.workCard.querySelector(".work-item");
+  (next || ui.workTitle).focus();
+}
+
+/** Focuses an event's message in the log (from a queue or a shortcut). */
+function showInLog(seq) {
+  const target = state.elements.get(seq);
+  if (!target) return;
+  target.tabIndex = -1;
+  target.scrollIntoView({ block: "nearest" });
+  target.focus({ preventScroll: true });
+}
+
+/** "Waiting for you": drafts to approve and hand-overs to follow up, with their counts, and
+ *  the tab title's count (these for an officer, the translations for an interpreter); each
+ *  item is a keyboard stop. */
+function renderHandovers() {
+  if (!ui.workCard) return;
+  const open = Boolean(state.sessionId) && consoleRole();
+  ui.workCard.hidden = !open;
+  const drafts = open ? waitingDrafts() : [];
+  const handovers = open ? waitingHandovers() : [];
+  const focused = focusKey(ui.workCard);
+  ui.draftsQueue.replaceChildren(...drafts.map(renderDraftItem));
+  ui.handovers.replaceChildren(...handovers.map(renderHandoverItem));
+  restoreFocus(ui.workCard, focused);
+  for (const [counter, list] of [[ui.draftsCount, drafts], [ui.handoversCount, handovers]]) {
+    counter.textContent = String(list.length);
+    counter.dataset.count = String(list.length);
+  }
+  ui.draftsNone.hidden = drafts.length > 0;
+  ui.handoversEmpty.hidden = handovers.length > 0;
+  const total = drafts.length + handovers.length;
+  ui.workTotal.textContent = total ? String(total) : "";
+  // An interpreter's work is the translation queue; an officer's, drafts and hand-overs
+  // (without machine translation every message would wait, and the count would say nothing).
+  const waiting = state.role === "interpreter" ? state.translationsWaiting : total;
+  if (waiting !== state.waiting) {
+    state.waiting = waiting;
+    updateTitle();
+  }
+}
+
+function excerpt(text, max = 160) {
+  const value = String(text || "");
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+function renderDraftItem(event) {
+  const li = el("li", "work-item draft-item");
+  li.dataset.seq = String(event.seq);
+  li.dataset.kind = "draft";
+  li.tabIndex = 0;
+  const question = state.events.get(event.about);
+  li.append(el("p", "work-meta", t("draftItem", { seq: event.seq, name: question ? nameOf((question.from || {}).id) : "—" })));
+  if (question && question.text) {
+    const q = el("p", "work-text", excerpt(question.text, 120));
+    q.lang = writtenLanguage(question.text, question.language || "");
+    li.append(q);
+  }
+  const row = el("div", "actions-row");
+  const show = button(t("show"), "button secondary small", () => showInLog(event.seq));
+  show.dataset.action = "show";
+  const approve = button(t("approve"), "button small", () => decideDraft(event, "approve"));
+  approve.dataset.action = "approve";
+  approve.setAttribute("aria-keyshortcuts", "A");
+  approve.disabled = state.phase !== "live" || Boolean((state.draftUi.get(event.seq) || {}).busy);
+  row.append(show, approve);
+  li.append(row);
+  return li;
+}
+
+function renderHandoverItem(event) {
+  const contact = event.contact;
+  const li = el("li", "work-item handover-item");
+  li.dataset.ref = String(event.seq);
+  li.dataset.seq = String(event.seq);
+  li.dataset.kind = "handover";
+  li.tabIndex = 0;
+  const question = state.events.get(event.about);
+  if (question && question.text) {
+    const q = el("p", "handover-q work-text", excerpt(question.text, 120));
+    q.lang = writtenLanguage(question.text, question.language || "");
+    li.append(q);
+  }
+  li.append(el("p", "handover-desk", [contact.name, contact.organisation].filter(Boolean).join(" · ")));
+  if (contact.reason) li.append(el("p", "muted-note", contact.reason));
+  const row = el("div", "actions-row");
+  const show = button(t("show"), "button secondary small", () => showInLog(event.seq));
+  show.dataset.action = "show";
+  const done = button(t("handoverDone"), "button secondary small", () => markHandled(event.seq));
+  done.dataset.action = "handled";
+  done.setAttribute("aria-keyshortcuts", "D");
+  row.append(show, done);
+  li.append(row);
+  return li;
+}
+
+// ---------------------------------------------------------------------------
+// Keyboard shortcuts (docs/console.md; the list in the shortcuts dialog)
+
+function isTyping(target) {
+  return Boolean(target && target.closest && target.closest("input, textarea, select, [contenteditable='true'], dialog"));
+}
+
+/** The draft the shortcut acts on: the one in focus, in the log or in the queue. */
+function focusedDraft() {
+  const holder = document.activeElement && document.activeElement.closest("[data-seq]");
+  const seq = holder ? Number(holder.dataset.seq) : NaN;
+  const event = state.events.get(seq);
+  return event && event.kind === "draft" && !state.draftOutcomes.has(seq) ? event : null;
+}
+
+/** Everything waiting in the order `N` visits it: drafts, hand-overs, then translations. */
+function waitingOrder() {
+  const translations = [...ui.queueList.querySelectorAll(".queue-item")].map((li) => Number(li.dataset.seq));
+  return [...waitingDrafts().map((e) => e.seq), ...waitingHandovers().map((e) => e.seq), ...translations];
+}
+
+function onShortcut(event) {
+  if (ui.viewConsole.hidden || !state.sessionId || event.ctrlKey || event.metaKey || event.altKey) return;
+  if (event.key === "Escape" && event.target === ui.composerText) {
+    ui.log.focus();
+    return;
+  }
+  if (isTyping(event.target) || event.repeat) return;
+  const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;
+  const draft = focusedDraft();
+  const act = (fn) => {
+    event.preventDefault();
+    fn();
+  };
+  switch (key) {
+    case "?":
+      return act(openShortcuts);
+    case "n": {
+      const order = waitingOrder();
+      if (!order.length) return act(() => showStatus(t("nothingWaiting")));
+      const holder = document.activeElement && document.activeElement.closest("[data-seq]");
+      const current = holder ? order.indexOf(Number(holder.dataset.seq)) : -1;
+      return act(() => showInLog(order[(current + 1) % order.length]));
+    }
+    case "w":
+      return act(() => ui.workTitle.focus());
+    case "t":
+      return act(() => ui.mtOpenQueue.click());
+    case "c":
+      if (canWrite()) act(() => ui.composerText.focus());
+      return;
+    case "a":
+      if (draft && state.role === "officer") act(() => decideDraft(draft, "approve"));
+      return;
+    case "r":
+    case "e": {
+      if (!draft || state.role !== "officer") return;
+      const element = state.elements.get(draft.seq);
+      const target = element && element.querySelector(`[data-action="${key === "r" ? "reject" : "edit"}"]`);
+      if (target && !target.disabled) act(() => target.click());
+      return;
+    }
+    case "d": {
+      const holder = document.activeElement && document.activeElement.closest("[data-seq]");
+      const seq = holder ? Number(holder.dataset.seq) : NaN;
+      const answer = state.events.get(seq);
+      if (answer && answer.kind === "answer" && answer.contact && !state.handled.has(seq)) act(() => markHandled(seq));
+      return;
+    }
+    default:
+  }
+}
+
+function openShortcuts() {
+  if (!ui.shortcutsDialog.open) ui.shortcutsDialog.showModal();
+  ui.shortcutsClose.focus();
 }
 
 function updateEmpty() {
@@ -3159,6 +2707,7 @@ function readersChanged() {
 
 let queueFrame = 0;
 function scheduleQueue() {
+  scheduleWork();
   if (queueFrame) return;
   queueFrame = requestAnimationFrame(() => {
     queueFrame = 0;
@@ -3187,6 +2736,10 @@ function renderQueue() {
   }
   const total = [...waiting.values()].reduce((sum, list) => sum + list.length, 0);
   ui.queueTotal.textContent = total ? String(total) : "";
+  if (total !== state.translationsWaiting) {
+    state.translationsWaiting = total;
+    scheduleWork();
+  }
   ui.queueEmpty.textContent = t("queueNoReaders");
   ui.queueEmpty.hidden = tabs.length > 0;
   ui.queuePanel.hidden = tabs.length === 0;
@@ -3228,7 +2781,7 @@ function renderQueue() {
       const from = event.from || {};
       li.append(el("p", "queue-meta", t("queueItem", { seq, name: from.name || nameOf(from.id) })));
       const excerpt = el("p", "queue-text", event.text.length > 160 ? `${event.text.slice(0, 160)}…` : event.text);
-      excerpt.lang = event.language;
+      excerpt.lang = writtenLanguage(event.text, event.language);
       li.append(excerpt);
       const machine = (state.translations.get(seq) || new Map()).get(state.queueLang);
       if (machine) li.append(el("span", "tag", machine.glossaryOk === false ? t("queueGlossary") : t("queueMachineOnly")));
@@ -3271,11 +2824,13 @@ function renderMtNotice() {
   const own = primaryLanguage(state.lang);
   const others = readerLanguages().filter((code) => code !== own);
   const show = Boolean(state.sessionId) && state.machineEngine === null && others.length > 0 && consoleRole() && !state.ended;
-  ui.mtNotice.hidden = !show;
-  if (!show) return;
+  const dismissed = state.mtDismissed !== "" && others.every((code) => state.mtDismissed.split(",").includes(code));
+  ui.mtNotice.hidden = !show || dismissed;
+  if (!show || dismissed) return;
   const languages = others.map(inlineLanguageName).join(", ");
   const text = `${t("mtNotice", { languages })} ${t(state.role === "officer" ? "mtNoticeOfficer" : "mtNoticeInterpreter")}`;
   if (ui.mtNoticeText.textContent !== text) ui.mtNoticeText.textContent = text;
+  ui.mtNoticeText.title = text; // cut to two lines on screen
   ui.mtNotice.dataset.languages = others.join(",");
 }
 
@@ -3642,6 +3197,7 @@ async function runSearch(again) {
   try {
     const data = await api("GET", `/v1/search?${params}`);
     if (state.searchTicket !== ticket) return;
+    state.share = null;
     state.searchResults = Array.isArray(data && data.results) ? data.results : [];
     state.searchInfo = { q, error: "" };
   } catch (error) {
@@ -3684,7 +3240,11 @@ function renderSearch() {
         appendLinkified(source, String(result.source));
         li.append(source);
       }
-      const share = button(t("share"), "button secondary small", () => shareResult(result));
+      if (state.share && state.share.index === index && canShare) {
+        li.append(renderSharePreview(result));
+        return li;
+      }
+      const share = button(t("share"), "button secondary small", () => openSharePreview(index, result));
       share.dataset.action = "share";
       share.disabled = !canShare;
       if (!canShare) share.title = t("shareNeedsSession");
@@ -3694,11 +3254,8 @@ function renderSearch() {
   );
 }
 
-function shareResult(result) {
-  if (!canWrite()) {
-    showStatus(t("shareNeedsSession"), "error");
-    return;
-  }
+/** The passage as first offered for sharing: whole, or cut at a sentence near the limit. */
+function shareDraft(result) {
   const passage = String(result.passage || "").trim();
   let text = passage;
   if (text.length > SHARE_MAX_CHARS) {
@@ -3706,14 +3263,79 @@ function shareResult(result) {
     const stop = Math.max(cut.lastIndexOf(". "), cut.lastIndexOf("。"));
     text = `${stop > SHARE_MAX_CHARS / 2 ? cut.slice(0, stop + 1) : cut}…`;
   }
-  if (!text) text = result.title || result.document || "";
+  return text || result.title || "";
+}
+
+/** "Share in conversation" first shows what investors will read, editable, with the
+ *  citation they will see (the document's title and source, never a file name). */
+function openSharePreview(index, result) {
+  if (!canWrite()) {
+    showStatus(t("shareNeedsSession"), "error");
+    return;
+  }
+  state.share = { index, text: shareDraft(result) };
+  renderSearch();
+  const area = ui.searchResults.querySelector("textarea.share-text");
+  if (area) area.focus();
+}
+
+function closeSharePreview(focusShare = true) {
+  const index = state.share ? state.share.index : -1;
+  state.share = null;
+  renderSearch();
+  const again = ui.searchResults.querySelector(`[data-result="${index}"] [data-action="share"]`);
+  if (focusShare && again) again.focus();
+}
+
+function renderSharePreview(result) {
+  const box = el("div", "share-preview");
+  const id = `share-text-${state.share.index}`;
+  const label = el("label", "", t("sharePreviewLabel"));
+  label.htmlFor = id;
+  const area = document.createElement("textarea");
+  area.id = id;
+  area.className = "share-text";
+  area.rows = 5;
+  area.maxLength = 8000;
+  area.value = state.share.text;
+  if (result.language) area.lang = result.language;
+  area.addEventListener("input", () => (state.share.text = area.value));
+  area.addEventListener("keydown", (event) => {
+    if (event.key === "Escape") {
+      event.preventDefault();
+      event.stopPropagation();
+      closeSharePreview();
+    }
+  });
+  const cites = el("p", "share-cites", t("shareCites", { title: result.title || "—", source: result.source || "—" }));
+  cites.id = `${id}-cites`;
+  area.setAttribute("aria-describedby", cites.id);
+  const row = el("div", "actions-row");
+  const post = button(t("sharePost"), "button small", () => postShare(result));
+  post.dataset.action = "share-post";
+  const cancel = button(t("cancel"), "button secondary small", () => closeSharePreview());
+  cancel.dataset.action = "share-cancel";
+  row.append(post, cancel);
+  box.append(label, area, cites, row);
+  return box;
+}
+
+function postShare(result) {
+  if (!canWrite() || !state.share) return;
+  const text = state.share.text.trim();
+  if (!text) {
+    showStatus(t("shareEmpty"), "error");
+    return;
+  }
   const citation = {
     document: String(result.document || ""),
     title: String(result.title || ""),
-    passage,
+    passage: String(result.passage || "").trim(),
     source: String(result.source || ""),
   };
   queue({ kind: "say", text, language: result.language || undefined, citations: [citation] });
+  closeSharePreview(false);
+  ui.composerText.focus();
 }
 
 // ---------------------------------------------------------------------------
@@ -4276,21 +3898,40 @@ function startDocuments() {
   ui.docsDiscard.addEventListener("click", discardPreview);
 }
 
-/** The server's default pack (the phrasebook route names it). */
+/** The server's default pack (GET /v1/agents names it). */
 async function defaultAgentId() {
-  if (state.defaultAgent) return state.defaultAgent;
-  for (const path of ["/v1/phrases", "/v1/requests/topics"]) {
-    try {
-      const data = await api("GET", path);
-      if (data && typeof data.agent === "string" && data.agent) {
-        state.defaultAgent = data.agent;
-        break;
-      }
-    } catch {
-      // try the next one
-    }
-  }
+  if (!state.defaultAgent) await loadAgents();
   return state.defaultAgent;
+}
+
+/** The packs the server has (GET /v1/agents), named in the console's language, into the
+ *  new-session form's and the documents dialog's pack choices. */
+async function loadAgents() {
+  try {
+    const data = await api("GET", `/v1/agents?lang=${encodeURIComponent(state.lang)}`);
+    state.agents = Array.isArray(data && data.agents) ? data.agents.filter((a) => a && typeof a.id === "string") : [];
+    state.defaultAgent = data && typeof data.default === "string" ? data.default : (state.agents[0] || {}).id || "";
+  } catch {
+    state.agents = state.agents || [];
+  }
+  renderAgentChoices();
+}
+
+function renderAgentChoices() {
+  const agents = state.agents || [];
+  for (const select of [ui.sessionAgent, ui.docsAgent]) {
+    const chosen = select.value || (select === ui.docsAgent ? state.docs.agent : "") || state.defaultAgent;
+    select.replaceChildren(
+      ...agents.map((agent) => {
+        const option = document.createElement("option");
+        option.value = agent.id;
+        const name = agent.name && agent.name !== agent.id ? `${agent.name} (${agent.id})` : agent.id;
+        option.textContent = agent.id === state.defaultAgent ? t("agentDefault", { name }) : name;
+        option.selected = agent.id === chosen;
+        return option;
+      }),
+    );
+  }
 }
 
 async function openDocuments() {
@@ -4299,6 +3940,7 @@ async function openDocuments() {
   ui.docsTitle.focus();
   state.docs.message = "";
   const agent = (state.session && state.session.agent) || state.docs.agent || (await defaultAgentId());
+  if (agent && ![...ui.docsAgent.options].some((o) => o.value === agent)) await loadAgents();
   ui.docsAgent.value = agent || "";
   await loadDocuments(agent);
 }
@@ -4410,7 +4052,7 @@ function renderDocuments() {
 function renderFamily(group) {
   const section = el("section", "doc-family");
   section.dataset.family = group.family;
-  const heading = el("h4", "doc-family-name", group.family);
+  const heading = el("h3", "doc-family-name", group.family);
   heading.id = `doc-family-${group.family.replace(/[^a-zA-Z0-9_-]/g, "_")}`;
   section.setAttribute("aria-labelledby", heading.id);
   const langs = el("p", "doc-langs");

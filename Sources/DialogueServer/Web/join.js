@@ -6,13 +6,15 @@ import { machineEngineOf, primaryLanguage, readingOf, replyTarget } from "/trans
 import { socketURL } from "/socket.js";
 import { Conversation, closeVerdict } from "/conversation.js";
 import { LogFollower } from "/follow.js";
-import { appendWithTerms, fileTypeLabel, formatBytes, isImageAddress, isOwnOrigin, isWebAddress, languageName } from "/text.js";
+import { appendWithTerms, termsDisclosure, writtenLanguage, fileTypeLabel, formatBytes, isImageAddress, isOwnOrigin, isWebAddress, languageName } from "/text.js";
 import { InvitationPanel } from "/invitation.js";
 
 const NB = "\u00a0";
 
 const STRINGS = {
   en: {
+    noticeRead: "I have read this",
+    bannerDismiss: "Dismiss",
     brandSub: "Virtual investor meeting",
     skipToComposer: "Skip to the message box",
     languageLabel: "Language",
@@ -49,7 +51,8 @@ const STRINGS = {
     caughtUpNone: "Reconnected · nothing was missed",
     source: "Source",
     passage: "Passage",
-    termHint: "Approved term: {t}",
+    termsButton: "Terms ({count})",
+    termsList: "Approved terms in this message",
     connConnecting: "Connecting…",
     connLive: "Live",
     connReconnecting: "Reconnecting…",
@@ -172,6 +175,8 @@ const STRINGS = {
     surveyOfferButton: "Tell us how the meeting went",
   },
   vi: {
+    noticeRead: "Tôi đã đọc thông báo này",
+    bannerDismiss: "Ẩn thông báo",
     brandSub: "Buổi làm việc trực tuyến với nhà đầu tư",
     skipToComposer: "Chuyển đến ô soạn tin",
     languageLabel: "Ngôn ngữ",
@@ -209,7 +214,8 @@ const STRINGS = {
     caughtUpNone: "Đã kết nối lại · không bỏ lỡ nội dung nào",
     source: "Nguồn",
     passage: "Đoạn trích",
-    termHint: "Thuật ngữ chuẩn: {t}",
+    termsButton: "Thuật ngữ ({count})",
+    termsList: "Các thuật ngữ chuẩn trong tin nhắn này",
     connConnecting: "Đang kết nối…",
     connLive: "Trực tuyến",
     connReconnecting: "Đang kết nối lại…",
@@ -335,6 +341,8 @@ const STRINGS = {
     surveyOfferButton: "Gửi ý kiến về buổi làm việc",
   },
   fr: {
+    noticeRead: "J’ai lu cet avis",
+    bannerDismiss: "Masquer",
     brandSub: "Entretien virtuel avec les investisseurs",
     skipToComposer: "Aller à la zone de saisie",
     languageLabel: "Langue",
@@ -372,7 +380,8 @@ const STRINGS = {
     caughtUpNone: "Reconnecté · rien n’a été manqué",
     source: "Source",
     passage: "Extrait",
-    termHint: "Terme approuvé : {t}",
+    termsButton: "Termes ({count})",
+    termsList: "Termes approuvés dans ce message",
     connConnecting: "Connexion…",
     connLive: "En direct",
     connReconnecting: "Reconnexion…",
@@ -497,6 +506,8 @@ const STRINGS = {
     surveyOfferButton: "Donner mon avis sur l’entretien",
   },
   ja: {
+    noticeRead: "確認しました",
+    bannerDismiss: "閉じる",
     brandSub: "オンライン投資家面談",
     skipToComposer: "メッセージ入力欄へ移動",
     languageLabel: "言語",
@@ -532,7 +543,8 @@ const STRINGS = {
     caughtUpNone: "再接続しました · 見逃した内容はありません",
     source: "出典",
     passage: "抜粋",
-    termHint: "承認済みの用語：{t}",
+    termsButton: "用語（{count}）",
+    termsList: "このメッセージの承認済み用語",
     connConnecting: "接続しています…",
     connLive: "接続済み",
     connReconnecting: "再接続しています…",
@@ -653,6 +665,8 @@ const STRINGS = {
     surveyOfferButton: "アンケートに回答する",
   },
   ko: {
+    noticeRead: "확인했습니다",
+    bannerDismiss: "닫기",
     brandSub: "온라인 투자자 상담",
     skipToComposer: "메시지 입력란으로 건너뛰기",
     languageLabel: "언어",
@@ -688,7 +702,8 @@ const STRINGS = {
     caughtUpNone: "다시 연결됨 · 놓친 내용이 없습니다",
     source: "출처",
     passage: "발췌",
-    termHint: "승인된 용어: {t}",
+    termsButton: "용어({count})",
+    termsList: "이 메시지의 승인된 용어",
     connConnecting: "연결 중…",
     connLive: "연결됨",
     connReconnecting: "다시 연결 중…",
@@ -810,6 +825,8 @@ const STRINGS = {
     surveyOfferButton: "상담에 대한 의견 남기기",
   },
   zh: {
+    noticeRead: "我已阅读",
+    bannerDismiss: "关闭",
     brandSub: "线上投资者会谈",
     skipToComposer: "跳至消息输入框",
     languageLabel: "语言",
@@ -845,7 +862,8 @@ const STRINGS = {
     caughtUpNone: "已重新连接 · 没有错过任何内容",
     source: "出处",
     passage: "摘录",
-    termHint: "标准术语：{t}",
+    termsButton: "术语（{count}）",
+    termsList: "本条消息中的标准术语",
     connConnecting: "正在连接…",
     connLive: "已连接",
     connReconnecting: "正在重新连接…",
@@ -991,6 +1009,8 @@ const state = {
   banner: null, // { key, kind } — the meeting has ended
   questions: new Map(), // question seq -> reviewing | answered | rejected | handed_over
   handover: null, // the contact of the latest hand-over, while it is the latest word
+  handoverSeq: 0, // the answer that made the latest hand-over
+  bannerDismissed: "", // the identity of the banner the reader dismissed
   connNoteTimer: 0,
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
   ratings: new Map(), // answer seq -> the investor's own `rating` event
@@ -1025,6 +1045,9 @@ const ui = {
   people: $("people"),
   notice: $("notice"),
   noticeText: $("notice-text"),
+  noticeRead: $("notice-read"),
+  bannerText: $("banner-text"),
+  bannerDismiss: $("banner-dismiss"),
   greeting: $("greeting"),
   greetingFrom: $("greeting-from"),
   greetingText: $("greeting-text"),
@@ -1136,6 +1159,15 @@ function start() {
   });
   ui.ask.addEventListener("click", () => submitComposer("ask"));
   ui.text.addEventListener("keydown", onComposerKey);
+  ui.bannerDismiss.addEventListener("click", dismissBanner);
+  ui.noticeRead.addEventListener("click", () => {
+    markNoticeRead();
+    ui.notice.querySelector("summary").focus();
+  });
+  ui.notice.addEventListener("toggle", () => {
+    // Folded by the reader: read.
+    if (!ui.notice.open && state.sessionId && !noticeWasRead()) markNoticeRead();
+  });
   ui.text.addEventListener("focus", () => {
     // On a phone the notice would leave little room to write: fold it (its title stays
     // visible and reopens it) once the investor starts writing.
@@ -1467,6 +1499,8 @@ function onWelcome({ frame, first, sessionChanged }) {
   }
   ui.noticeText.textContent = state.notice;
   ui.notice.hidden = !state.notice;
+  // Open the first time; once read (its button, or folded by hand) it starts folded.
+  if (first) ui.notice.open = !noticeWasRead();
   // The agent's greeting, in the investor's language, opens the conversation.
   const greeting = typeof frame.greeting === "string" ? frame.greeting.trim() : "";
   ui.greetingText.textContent = greeting;
@@ -1512,6 +1546,7 @@ function onEvent(event) {
   if (event.kind === "answer") {
     // The latest answer decides: a hand-over contact, or an answer that needs no person.
     state.handover = event.contact && typeof event.contact === "object" ? event.contact : null;
+    if (state.handover) state.handoverSeq = event.seq;
     renderBanner();
   }
   const mine = Boolean(state.you && event.from && event.from.id === state.you.id);
@@ -1781,9 +1816,10 @@ function renderMessage(event) {
   const translated = reading.kind !== "original";
   const main = document.createElement("div");
   main.className = "msg-text";
-  if (reading.language) main.lang = reading.language;
+  if (reading.language) main.lang = writtenLanguage(reading.text, reading.language);
+  let marked = [];
   if (translated) main.textContent = reading.text;
-  else appendWithTerms(main, reading.text, event.terms, describeTerm);
+  else marked = appendWithTerms(main, reading.text, event.terms);
   body.append(main);
   body.append(renderProvenance(event, reading));
   if (translated) {
@@ -1792,11 +1828,13 @@ function renderMessage(event) {
     const summary = document.createElement("summary");
     summary.textContent = t("original", { lang: languageName(event.language, state.lang) });
     const text = document.createElement("p");
-    text.lang = event.language || "";
-    appendWithTerms(text, event.text || "", event.terms, describeTerm);
+    text.lang = writtenLanguage(event.text, event.language || "");
+    marked = appendWithTerms(text, event.text || "", event.terms);
     original.append(summary, text);
     body.append(original);
   }
+  const terms = termsBox(marked, event.seq, event.language);
+  if (terms) body.append(terms);
 
   if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
   if (event.contact && typeof event.contact === "object") body.append(renderContact(event.contact));
@@ -1863,15 +1901,17 @@ function renderProvenance(event, reading) {
   return line;
 }
 
-/** A term's accessible name: as written, then the approved form in the reader's language. */
-function describeTerm(written, approved) {
-  return `${written} — ${t("termHint", { t: approved })}`;
+/** The button and list that offer a message's glossary terms (text.js termsDisclosure). */
+function termsBox(marked, seq, textLanguage) {
+  const labels = { button: (count) => t("termsButton", { count }), list: t("termsList") };
+  return termsDisclosure(marked, labels, `msg-${seq}`, textLanguage, state.lang);
 }
 
 function renderCitations(citations) {
   const box = document.createElement("div");
   box.className = "citations";
-  const heading = document.createElement("h4");
+  const heading = document.createElement("h3");
+  heading.className = "box-title";
   heading.textContent = t("sources");
   const list = document.createElement("ol");
   for (const citation of citations) {
@@ -1914,7 +1954,8 @@ function renderCitations(citations) {
 function renderContact(contact) {
   const box = document.createElement("div");
   box.className = "contact";
-  const heading = document.createElement("h4");
+  const heading = document.createElement("h3");
+  heading.className = "box-title";
   heading.textContent = t("contactTitle");
   const line = document.createElement("p");
   line.textContent = [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ");
@@ -2101,14 +2142,43 @@ function renderBanner() {
     banner = desk ? { text: t("bannerHandover", { desk }), kind: "info" } : { key: "bannerHandoverNoDesk", kind: "info" };
   }
   if (!banner && [...state.questions.values()].includes("reviewing")) banner = { key: "bannerReviewing", kind: "warn" };
-  ui.banner.hidden = !banner;
+  // A dismissed banner stays away until something new happens: another kind of banner,
+  // or another hand-over (its answer's seq).
+  const identity = banner ? `${banner.key || "bannerHandover"}:${banner.key ? "" : state.handoverSeq}` : "";
+  ui.banner.hidden = !banner || identity === state.bannerDismissed;
   if (!banner) return;
   ui.banner.className = `banner ${banner.kind}`;
   ui.banner.dataset.banner = banner.key || "bannerHandover";
+  ui.banner.dataset.identity = identity;
   // role="alert": rewriting the same words (every status or answer calls this) would
   // announce them again.
   const text = banner.text || t(banner.key);
-  if (ui.banner.textContent !== text) ui.banner.textContent = text;
+  if (ui.bannerText.textContent !== text) ui.bannerText.textContent = text;
+}
+
+function dismissBanner() {
+  state.bannerDismissed = ui.banner.dataset.identity || "";
+  ui.banner.hidden = true;
+  ui.text.focus({ preventScroll: true });
+}
+
+/** The notice was read: folded, and folded on the next visit to this meeting too. */
+function markNoticeRead() {
+  state.noticeFolded = true;
+  ui.notice.open = false;
+  try {
+    window.localStorage.setItem(`ipa.noticeRead.${state.sessionId}`, "1");
+  } catch {
+    // Storage disabled: folded for this visit only.
+  }
+}
+
+function noticeWasRead() {
+  try {
+    return window.localStorage.getItem(`ipa.noticeRead.${state.sessionId}`) === "1";
+  } catch {
+    return false;
+  }
 }
 
 /** After a resume: how many events the history brought back, shown for a few seconds. */

@@ -3,295 +3,18 @@
 // from the server or from people is inserted with textContent, never as HTML. The staff
 // token travels only in the Authorization header; it is kept in sessionStorage (this tab)
 // or, when that is unavailable, in memory — never in a URL, never logged.
-import { LANGUAGES, applyStrings, format, rememberLanguage } from "/lang.js";
+import { LANGUAGES, applyStrings, format } from "/lang.js";
 import { probeStaffToken } from "/socket.js";
 import { ApiError, createApi } from "/api.js";
-import { appendWithTerms, languageName, isWebAddress } from "/text.js";
+import { appendWithTerms, termsDisclosure, writtenLanguage, languageName, isWebAddress } from "/text.js";
 import { primaryLanguage, readingOf } from "/translations.js";
+import { STRINGS } from "/review-strings.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
-const PAGE_LANGUAGES = ["en", "vi"];
 const TRANSCRIPT_LANGUAGES = LANGUAGES.map(([code]) => code);
 const NOTE_MAX_BYTES = 16384;
 
-const STRINGS = {
-  en: {
-    pageTitle: "Transcript review — Quảng Ninh IPA",
-    skipToMain: "Skip to the content",
-    brandSub: "Transcript review",
-    pageLanguage: "Page language",
-    signOut: "Sign out",
-    signInTitle: "Sign in to review transcripts",
-    signInText:
-      "Enter your personal staff token (reviewer or officer). It stays in this browser tab only and is removed when you sign out or close the tab.",
-    tokenLabel: "Staff token",
-    signIn: "Sign in",
-    signingIn: "Checking the token…",
-    signedIn: "Signed in.",
-    signedOut: "Signed out.",
-    errTokenEmpty: "Enter your staff token.",
-    errTokenRefused: "This token was not accepted. Check that you copied the whole token, or ask an administrator for a new one.",
-    errTokenForbidden: "This account may not read transcripts (reviewer or officer role needed).",
-    errTokenExpired: "Your token is no longer accepted (it may have been revoked). Please sign in again.",
-    errNetwork: "The server cannot be reached. Check the connection and try again.",
-    errServer: "The server answered with an error: {detail}",
-    sessionsTitle: "Sessions",
-    searchLabel: "Search titles and what was said",
-    matchesLabel: "Matching messages",
-    statusLabel: "Status",
-    statusAll: "All",
-    statusLive: "Live",
-    statusEnded: "Ended",
-    searchButton: "Search",
-    sessionCount: "{n} sessions",
-    sessionCountOne: "1 session",
-    noSessions: "No session matches.",
-    loadingSessions: "Loading sessions…",
-    untitled: "(untitled)",
-    participantsCount: "{n} participants",
-    participantsCountOne: "1 participant",
-    participantsCountNone: "no participants yet",
-    pickSession: "Choose a session in the list to read its transcript.",
-    backToList: "← All sessions",
-    transcriptLanguage: "Transcript language",
-    reload: "Reload",
-    exportLabel: "Download",
-    exportTitle: "Download the transcript as {format} ({lang})",
-    exporting: "Preparing the {format} file…",
-    exported: "Downloaded {file}.",
-    exportFailed: "The download failed: {detail}",
-    verifyAgain: "Verify again",
-    verifying: "Checking the hash chain and signature…",
-    verifiedOk: "Chain and signature verified ({n} events)",
-    verifiedOkOne: "Chain and signature verified (1 event)",
-    verifiedDetail: "Chain head {head}",
-    verifiedRedacted: "redacted events: {list}",
-    tampered: "Tampered: the transcript does not verify — first bad event #{seq}: {reason}",
-    tamperedNoSeq: "Tampered: the transcript does not verify — {reason}",
-    verifyFailed: "Verification failed: {detail}",
-    unknownReason: "no reason given",
-    tamperedHere: "✗ Verification fails from this event on: {reason}",
-    loadingTranscript: "Loading the transcript…",
-    transcriptLoaded: "Transcript loaded: {n} events.",
-    transcriptFailed: "The transcript could not be loaded: {detail}",
-    sessionNotFound: "There is no session {id}.",
-    noEvents: "No events in this session yet.",
-    factStatus: "Status",
-    factCreated: "Created",
-    factEnded: "Ended",
-    factAgent: "Agent",
-    factAssistant: "Assistant mode",
-    factLanguages: "Languages",
-    factGlossary: "Glossary versions",
-    factEvents: "Events",
-    factId: "Session id",
-    modeAuto: "automatic",
-    modeReview: "reviewed by an officer",
-    modeOff: "off",
-    none: "none",
-    timesNote: "Times in {zone}. Glossary terms are underlined; hover or focus one for its approved form in {lang}.",
-    role_officer: "Officer",
-    role_investor: "Investor",
-    role_assistant: "Assistant",
-    role_reviewer: "Reviewer",
-    role_interpreter: "Interpreter",
-    phrasebookTranslation: "Phrasebook · {lang}",
-    humanTranslation: "Human translation · {lang}",
-    translatedBy: "by {name} ({role})",
-    editedBy: "edited by {name}",
-    kind_message: "Message",
-    kind_question: "Question",
-    kind_answer: "Answer",
-    kind_draft: "Draft (staff only)",
-    original: "Original · {lang}",
-    machineTranslation: "Machine translation · {lang}",
-    engine: "engine: {engine}",
-    glossaryKept: "glossary kept",
-    glossaryLost: "glossary terms NOT kept",
-    noTranslation: "No translation into {lang} is stored.",
-    glossaryVersion: "glossary v{v}",
-    noGlossary: "no glossary",
-    redacted: "(text redacted — the hash of the original is kept)",
-    aboutQuestion: "answer to question #{seq}",
-    confidence: "confidence {pct} %",
-    approvedBy: "approved by {name} from draft #{draft}",
-    approvedEdited: "approved by {name} from draft #{draft}, edited",
-    sources: "Sources",
-    citationSource: "Source: {source}",
-    citationDocument: "Document: {id}",
-    contactTitle: "Hand-over contact",
-    contactDesk: "desk: {desk}",
-    contactLanguages: "Languages: {list}",
-    sysJoined: "{name} joined the session",
-    sysJoinedDetail: "{name} joined the session ({lang})",
-    sysJoinedOrg: "{name} ({org}) joined the session ({lang})",
-    sysLeft: "{name} left the session",
-    sysEnded: "{name} ended the session",
-    sysMute: "{name} muted {target}",
-    sysUnmute: "{name} unmuted {target}",
-    sysRemove: "{name} removed {target} from the session",
-    sysAssistant: "{name} set the assistant to “{mode}”",
-    sysModeration: "{name}: moderation {action} {target}",
-    sysStatus: "Question #{about}: {state}",
-    sysRejectedBy: "rejected by {name}",
-    sysReason: "reason: {reason}",
-    sysOther: "{kind} event",
-    state_reviewing: "being reviewed by an officer",
-    state_answered: "answered",
-    state_rejected: "draft answer rejected",
-    state_handed_over: "handed over to a contact person",
-    notesTitle: "Notes",
-    otherNotes: "Notes on events not shown",
-    addNote: "Add note",
-    noteLabel: "Note on event #{seq}",
-    noteSave: "Save note",
-    noteCancel: "Cancel",
-    noteSaving: "Saving the note…",
-    noteSaved: "Note saved on event #{seq}.",
-    noteEmpty: "Write the note first.",
-    noteTooLong: "The note is too long (at most 16 KiB).",
-    noteFailed: "The note was not saved: {detail}",
-    noteBy: "{author}",
-  },
-  vi: {
-    pageTitle: "Kiểm tra biên bản — IPA Quảng Ninh",
-    skipToMain: "Chuyển đến nội dung",
-    brandSub: "Kiểm tra biên bản",
-    pageLanguage: "Ngôn ngữ trang",
-    signOut: "Đăng xuất",
-    signInTitle: "Đăng nhập để kiểm tra biên bản",
-    signInText:
-      "Nhập mã truy cập cán bộ của Quý vị (người kiểm tra hoặc cán bộ). Mã chỉ được giữ trong thẻ trình duyệt này và bị xóa khi Quý vị đăng xuất hoặc đóng thẻ.",
-    tokenLabel: "Mã truy cập cán bộ",
-    signIn: "Đăng nhập",
-    signingIn: "Đang kiểm tra mã…",
-    signedIn: "Đã đăng nhập.",
-    signedOut: "Đã đăng xuất.",
-    errTokenEmpty: "Vui lòng nhập mã truy cập cán bộ.",
-    errTokenRefused: "Mã này không được chấp nhận. Hãy kiểm tra đã sao chép đủ mã, hoặc đề nghị quản trị viên cấp mã mới.",
-    errTokenForbidden: "Tài khoản này không có quyền đọc biên bản (cần vai trò người kiểm tra hoặc cán bộ).",
-    errTokenExpired: "Mã truy cập không còn được chấp nhận (có thể đã bị thu hồi). Vui lòng đăng nhập lại.",
-    errNetwork: "Không kết nối được máy chủ. Hãy kiểm tra kết nối rồi thử lại.",
-    errServer: "Máy chủ báo lỗi: {detail}",
-    sessionsTitle: "Các phiên",
-    searchLabel: "Tìm theo tên phiên và nội dung trao đổi",
-    matchesLabel: "Nội dung khớp",
-    statusLabel: "Trạng thái",
-    statusAll: "Tất cả",
-    statusLive: "Đang diễn ra",
-    statusEnded: "Đã kết thúc",
-    searchButton: "Tìm",
-    sessionCount: "{n} phiên",
-    sessionCountOne: "1 phiên",
-    noSessions: "Không có phiên nào phù hợp.",
-    loadingSessions: "Đang tải danh sách phiên…",
-    untitled: "(chưa đặt tên)",
-    participantsCount: "{n} người tham dự",
-    participantsCountOne: "1 người tham dự",
-    participantsCountNone: "chưa có người tham dự",
-    pickSession: "Chọn một phiên trong danh sách để đọc biên bản.",
-    backToList: "← Tất cả các phiên",
-    transcriptLanguage: "Ngôn ngữ biên bản",
-    reload: "Tải lại",
-    exportLabel: "Tải về",
-    exportTitle: "Tải biên bản dạng {format} ({lang})",
-    exporting: "Đang chuẩn bị tệp {format}…",
-    exported: "Đã tải về {file}.",
-    exportFailed: "Không tải về được: {detail}",
-    verifyAgain: "Xác minh lại",
-    verifying: "Đang kiểm tra chuỗi băm và chữ ký…",
-    verifiedOk: "Đã xác minh chuỗi băm và chữ ký ({n} sự kiện)",
-    verifiedOkOne: "Đã xác minh chuỗi băm và chữ ký (1 sự kiện)",
-    verifiedDetail: "Mã đầu chuỗi {head}",
-    verifiedRedacted: "sự kiện đã xóa nội dung: {list}",
-    tampered: "Đã bị sửa đổi: biên bản không xác minh được — sự kiện sai đầu tiên #{seq}: {reason}",
-    tamperedNoSeq: "Đã bị sửa đổi: biên bản không xác minh được — {reason}",
-    verifyFailed: "Không xác minh được: {detail}",
-    unknownReason: "không rõ lý do",
-    tamperedHere: "✗ Xác minh thất bại từ sự kiện này: {reason}",
-    loadingTranscript: "Đang tải biên bản…",
-    transcriptLoaded: "Đã tải biên bản: {n} sự kiện.",
-    transcriptFailed: "Không tải được biên bản: {detail}",
-    sessionNotFound: "Không có phiên {id}.",
-    noEvents: "Phiên này chưa có sự kiện nào.",
-    factStatus: "Trạng thái",
-    factCreated: "Tạo lúc",
-    factEnded: "Kết thúc lúc",
-    factAgent: "Trợ lý (agent)",
-    factAssistant: "Chế độ trợ lý",
-    factLanguages: "Ngôn ngữ",
-    factGlossary: "Phiên bản bảng thuật ngữ",
-    factEvents: "Số sự kiện",
-    factId: "Mã phiên",
-    modeAuto: "tự động",
-    modeReview: "cán bộ duyệt trước",
-    modeOff: "tắt",
-    none: "không có",
-    timesNote: "Giờ theo múi giờ {zone}. Thuật ngữ được gạch chân; di chuột hoặc chọn bằng bàn phím để xem cách dịch đã duyệt sang {lang}.",
-    role_officer: "Cán bộ",
-    role_investor: "Nhà đầu tư",
-    role_assistant: "Trợ lý",
-    role_reviewer: "Người kiểm tra",
-    role_interpreter: "Phiên dịch viên",
-    phrasebookTranslation: "Sổ mẫu câu · {lang}",
-    humanTranslation: "Bản dịch của người · {lang}",
-    translatedBy: "do {name} ({role}) dịch",
-    editedBy: "{name} đã chỉnh sửa",
-    kind_message: "Tin nhắn",
-    kind_question: "Câu hỏi",
-    kind_answer: "Trả lời",
-    kind_draft: "Bản nháp (chỉ cán bộ)",
-    original: "Bản gốc · {lang}",
-    machineTranslation: "Bản dịch máy · {lang}",
-    engine: "công cụ: {engine}",
-    glossaryKept: "giữ đúng thuật ngữ",
-    glossaryLost: "KHÔNG giữ đúng thuật ngữ",
-    noTranslation: "Chưa lưu bản dịch nào sang {lang}.",
-    glossaryVersion: "bảng thuật ngữ v{v}",
-    noGlossary: "không có bảng thuật ngữ",
-    redacted: "(nội dung đã bị xóa — vẫn giữ mã băm của bản gốc)",
-    aboutQuestion: "trả lời câu hỏi #{seq}",
-    confidence: "độ tin cậy {pct} %",
-    approvedBy: "{name} duyệt từ bản nháp #{draft}",
-    approvedEdited: "{name} duyệt từ bản nháp #{draft}, có chỉnh sửa",
-    sources: "Nguồn",
-    citationSource: "Nguồn: {source}",
-    citationDocument: "Tài liệu: {id}",
-    contactTitle: "Đầu mối liên hệ được chuyển",
-    contactDesk: "bộ phận: {desk}",
-    contactLanguages: "Ngôn ngữ: {list}",
-    sysJoined: "{name} đã tham gia phiên",
-    sysJoinedDetail: "{name} đã tham gia phiên ({lang})",
-    sysJoinedOrg: "{name} ({org}) đã tham gia phiên ({lang})",
-    sysLeft: "{name} đã rời phiên",
-    sysEnded: "{name} đã kết thúc phiên",
-    sysMute: "{name} đã tắt tiếng {target}",
-    sysUnmute: "{name} đã bật tiếng lại cho {target}",
-    sysRemove: "{name} đã loại {target} khỏi phiên",
-    sysAssistant: "{name} đã chuyển trợ lý sang chế độ “{mode}”",
-    sysModeration: "{name}: điều hành {action} {target}",
-    sysStatus: "Câu hỏi #{about}: {state}",
-    sysRejectedBy: "{name} từ chối",
-    sysReason: "lý do: {reason}",
-    sysOther: "sự kiện {kind}",
-    state_reviewing: "cán bộ đang xem xét",
-    state_answered: "đã được trả lời",
-    state_rejected: "bản trả lời nháp bị từ chối",
-    state_handed_over: "đã chuyển cho người phụ trách",
-    notesTitle: "Ghi chú",
-    otherNotes: "Ghi chú cho sự kiện không hiển thị",
-    addNote: "Thêm ghi chú",
-    noteLabel: "Ghi chú cho sự kiện #{seq}",
-    noteSave: "Lưu ghi chú",
-    noteCancel: "Hủy",
-    noteSaving: "Đang lưu ghi chú…",
-    noteSaved: "Đã lưu ghi chú cho sự kiện #{seq}.",
-    noteEmpty: "Vui lòng nhập nội dung ghi chú.",
-    noteTooLong: "Ghi chú quá dài (tối đa 16 KiB).",
-    noteFailed: "Chưa lưu được ghi chú: {detail}",
-    noteBy: "{author}",
-  },
-};
 
 const TEXT_KINDS = new Set(["message", "question", "answer", "draft"]);
 
@@ -345,6 +68,7 @@ const state = {
   verifyCounter: 0,
   verify: null,
   noteForm: null,
+  person: "", // the signed-in staff member's id: their language is remembered
 };
 
 // ---------------------------------------------------------------------------
@@ -355,19 +79,6 @@ function t(key, values) {
   const template = key in table ? table[key] : STRINGS.en[key] ?? key;
   return values ? format(template, values) : template;
 }
-
-function initialPageLanguage() {
-  try {
-    const remembered = window.localStorage.getItem("ipa.lang");
-    if (PAGE_LANGUAGES.includes(remembered)) return remembered;
-  } catch {
-    // Storage disabled: fall back to the browser's language.
-  }
-  const wanted = navigator.languages && navigator.languages.length ? navigator.languages : [navigator.language];
-  const first = String(wanted[0] || "").toLowerCase().split("-")[0];
-  return first === "vi" ? "vi" : "en";
-}
-
 
 function languageLabel(code) {
   return code ? `${languageName(code, state.lang)} (${code})` : "";
@@ -458,8 +169,25 @@ const api = createApi({
 /** Whether `token` is a staff token, asked over the WebSocket (socket.js): "ok", "refused"
  *  or "unknown" (the HTTP request then decides). */
 async function checkToken(token) {
-  const { verdict } = await probeStaffToken(token, state.lang, 8000);
+  const { verdict, you } = await probeStaffToken(token, state.lang, 8000);
+  if (verdict === "ok" && you) useLanguageOf(you.id);
   return verdict === "ok" || verdict === "refused" ? verdict : "unknown";
+}
+
+/** Signed in: the page takes the language this person chose last on this browser, and
+ *  remembers the current one for them if they had none. */
+function useLanguageOf(person) {
+  state.person = person;
+  const chosen = personLanguage(person);
+  if (!chosen) rememberStaffLanguage(state.lang, person);
+  else if (chosen !== state.lang) setPageLanguage(chosen);
+}
+
+function setPageLanguage(code) {
+  if (!STAFF_LANGUAGES.includes(code)) return;
+  state.lang = code;
+  ui.pageLanguage.value = code;
+  applyPageLanguage();
 }
 
 function sessionPath(id, tail = "") {
@@ -520,6 +248,7 @@ async function signIn(event) {
 
 function signOut(message) {
   keepToken(null);
+  state.person = "";
   state.sessions = [];
   state.sessionsLoaded = false;
   state.loadCounter++;
@@ -1013,14 +742,18 @@ function renderTextEntry(item, event, kind, showDate) {
   const original = el("div", "cell orig");
   original.append(el("p", "cell-label", t("original", { lang: languageLabel(event.language) })));
   const body = el("p", "text");
-  if (event.language) body.lang = event.language;
+  if (event.language) body.lang = writtenLanguage(event.text, event.language);
+  let marked = [];
   if (event.redacted || typeof event.text !== "string") {
     body.classList.add("redacted");
     body.textContent = t("redacted");
   } else {
-    appendWithTerms(body, event.text, event.terms);
+    marked = appendWithTerms(body, event.text, event.terms);
   }
   original.append(body);
+  const terms = termsDisclosure(
+    marked, { button: (count) => t("termsButton", { count }), list: t("termsList") }, `entry-${event.seq}`, event.language, state.docLang);
+  if (terms) original.append(terms);
   texts.append(original);
   if (translated) {
     const cell = el("div", "cell translation");
@@ -1042,7 +775,7 @@ function renderTextEntry(item, event, kind, showDate) {
     else if (translation.glossaryOk === false) meta.append(el("span", "gloss-lost", `⚠ ${t("glossaryLost")}`));
     label.append(meta);
     const text = el("p", "text", translation.text);
-    if (translation.language) text.lang = translation.language;
+    if (translation.language) text.lang = writtenLanguage(translation.text, translation.language);
     cell.append(label, text);
     texts.append(cell);
   }
@@ -1130,7 +863,7 @@ function renderSystemEntry(item, event, kind, showDate) {
 
 function renderCitations(citations) {
   const box = el("div", "citations");
-  box.append(el("h4", "", t("sources")));
+  box.append(el("h3", "box-title", t("sources")));
   const list = el("ol", "citation-list");
   citations.forEach((citation, index) => {
     if (!citation || typeof citation !== "object") return;
@@ -1169,7 +902,7 @@ function renderCitations(citations) {
 
 function renderContact(contact) {
   const box = el("div", "contact");
-  box.append(el("h4", "", t("contactTitle")));
+  box.append(el("h3", "box-title", t("contactTitle")));
   box.append(el("p", "contact-name", [contact.name, contact.role, contact.organisation].filter(Boolean).join(" · ")));
   const extra = [];
   if (Array.isArray(contact.languages) && contact.languages.length) {
@@ -1412,10 +1145,8 @@ function wire() {
   ui.signOut.addEventListener("click", () => signOut());
   ui.pageLanguage.addEventListener("change", () => {
     const code = ui.pageLanguage.value;
-    if (!PAGE_LANGUAGES.includes(code)) return;
-    state.lang = code;
-    rememberLanguage(code);
-    applyPageLanguage();
+    rememberStaffLanguage(code, state.person);
+    setPageLanguage(code);
   });
   ui.filter.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -1461,7 +1192,8 @@ function wire() {
 }
 
 async function start() {
-  state.lang = initialPageLanguage();
+  state.lang = initialStaffLanguage();
+  fillStaffLanguageSelect(ui.pageLanguage, state.lang);
   state.transcriptLang = state.lang;
   fillTranscriptLanguages();
   wire();

@@ -4,11 +4,12 @@
 
 /**
  * Appends `text` to `container` with its glossary terms marked. Offsets are UTF-16 code
- * units, as JavaScript strings index them. Each term is a focusable `span.term` whose title
- * (and `data-translation`, which CSS shows on focus or tap) is the approved form for the
- * reader; `describe(written, approved)`, when given, makes its accessible name.
+ * units, as JavaScript strings index them. A term is a `span.term` that a pointer shows the
+ * approved form of (`data-translation`, through CSS on hover); it is no Tab stop and has no
+ * label of its own, so screen readers hear the text as written. The terms are offered on
+ * request by `termsDisclosure`. Returns the terms marked: `[{written, approved}]`.
  */
-export function appendWithTerms(container, text, terms, describe) {
+export function appendWithTerms(container, text, terms) {
   const usable = (Array.isArray(terms) ? terms : [])
     .filter(
       (term) =>
@@ -20,6 +21,7 @@ export function appendWithTerms(container, text, terms, describe) {
         term.end <= text.length,
     )
     .sort((a, b) => a.start - b.start);
+  const marked = [];
   let cursor = 0;
   for (const term of usable) {
     if (term.start < cursor) continue; // overlapping: keep the first
@@ -29,14 +31,61 @@ export function appendWithTerms(container, text, terms, describe) {
     span.textContent = text.slice(term.start, term.end);
     if (term.concept) span.dataset.concept = String(term.concept);
     const approved = typeof term.translation === "string" && term.translation ? term.translation : span.textContent;
-    span.title = approved;
     span.dataset.translation = approved;
-    span.tabIndex = 0;
-    if (describe) span.setAttribute("aria-label", describe(span.textContent, approved));
     container.append(span);
+    marked.push({ written: span.textContent, approved });
     cursor = term.end;
   }
   if (cursor < text.length) container.append(text.slice(cursor));
+  return marked;
+}
+
+/**
+ * A message's glossary terms behind one button ("Terms (3)"): the message's only Tab stop
+ * for them, however many there are. Pressed, it shows each term as written and its approved
+ * form in the reader's language. Null when `marked` is empty. `labels`: `{button(count),
+ * list}`; `textLanguage` is the message's language, `readerLanguage` the approved forms'.
+ */
+export function termsDisclosure(marked, labels, idBase, textLanguage, readerLanguage) {
+  const unique = [];
+  const seen = new Set();
+  for (const term of marked || []) {
+    const key = `${term.written}\u0000${term.approved}`;
+    if (!seen.has(key)) {
+      seen.add(key);
+      unique.push(term);
+    }
+  }
+  if (!unique.length) return null;
+  const wrap = document.createElement("div");
+  wrap.className = "terms-box";
+  const toggle = document.createElement("button");
+  toggle.type = "button";
+  toggle.className = "terms-toggle";
+  toggle.textContent = labels.button(unique.length);
+  toggle.setAttribute("aria-expanded", "false");
+  const list = document.createElement("dl");
+  list.className = "terms-list";
+  list.id = `${idBase}-terms`;
+  list.hidden = true;
+  list.setAttribute("aria-label", labels.list);
+  toggle.setAttribute("aria-controls", list.id);
+  for (const term of unique) {
+    const written = document.createElement("dt");
+    written.textContent = term.written;
+    if (textLanguage) written.lang = textLanguage;
+    const approved = document.createElement("dd");
+    approved.textContent = term.approved;
+    if (readerLanguage) approved.lang = readerLanguage;
+    list.append(written, approved);
+  }
+  toggle.addEventListener("click", () => {
+    const open = list.hidden;
+    list.hidden = !open;
+    toggle.setAttribute("aria-expanded", String(open));
+  });
+  wrap.append(toggle, list);
+  return wrap;
 }
 
 /** A language's name written in `uiLanguage` (`ja` → "Japanese" for an English page). */
@@ -119,4 +168,38 @@ export function isOwnOrigin(url) {
 /** Whether an image address may be shown as `<img src>`: a path of this site or http(s). */
 export function isImageAddress(url) {
   return typeof url === "string" && (/^\/(?!\/)/.test(url) || isWebAddress(url));
+}
+
+/**
+ * The language `text` is visibly written in, for its `lang` attribute: `claimed` unless the
+ * letters' scripts clearly contradict it (kana: Japanese; Hangul: Korean; Han without kana:
+ * Chinese, or Japanese when claimed; Latin under a CJK claim: Vietnamese with its own
+ * letters, else English). The same rules as the server's WrittenLanguage (Dialogue module).
+ */
+export function writtenLanguage(text, claimed) {
+  let kana = 0;
+  let hangul = 0;
+  let han = 0;
+  let latin = 0;
+  let vietnamese = 0;
+  for (const char of String(text || "")) {
+    const c = char.codePointAt(0);
+    if ((c >= 0x3040 && c <= 0x30ff) || (c >= 0x31f0 && c <= 0x31ff) || (c >= 0xff66 && c <= 0xff9f)) kana++;
+    else if ((c >= 0xac00 && c <= 0xd7af) || (c >= 0x1100 && c <= 0x11ff) || (c >= 0x3130 && c <= 0x318f)) hangul++;
+    else if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xf900 && c <= 0xfaff)) han++;
+    else if ((c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a) || (c >= 0xc0 && c <= 0x24f)) latin++;
+    else if (c >= 0x1e00 && c <= 0x1eff) {
+      latin++;
+      if (c >= 0x1ea0) vietnamese++;
+    }
+    if ("đĐơƠưƯăĂ".includes(char)) vietnamese++;
+  }
+  const letters = kana + hangul + han + latin;
+  if (!letters || !claimed) return claimed || "";
+  const primary = String(claimed).toLowerCase().split("-")[0];
+  if (kana * 10 >= letters && (kana + han) * 2 >= letters) return primary === "ja" ? claimed : "ja";
+  if (hangul * 2 >= letters) return primary === "ko" ? claimed : "ko";
+  if (han * 2 >= letters) return primary === "ja" || primary === "zh" ? claimed : "zh";
+  if (latin * 2 >= letters && ["ja", "ko", "zh"].includes(primary)) return vietnamese ? "vi" : "en";
+  return claimed;
 }
