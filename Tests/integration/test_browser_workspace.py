@@ -421,3 +421,53 @@ def test_each_member_of_staff_keeps_their_language_on_the_staff_pages(server):
         assert console_errors(b) == []
     finally:
         b.quit()
+
+
+# ---------------------------------------------------------------------------
+# Safe actions: revoke and remove ask first
+
+def test_revoking_an_invite_and_removing_a_person_ask_first(server):
+    s = server.create_session("Safe actions", assistant="off", languages=["vi", "en"])
+    sid = s["id"]
+    kept = server.create_invite(sid, name="Emma Clarke", language="en")
+    present = server.create_invite(sid, name="Li Wei", language="en")
+    off = new_browser(1366, 800, "en")
+    guest = new_browser(1280, 900, "en")
+
+    def invite_state(invite_id: str) -> str:
+        st, listed, _ = server.http("GET", f"/v1/sessions/{sid}/invites", server.officer_token)
+        assert st == 200, listed
+        return next(i["state"] for i in listed["invites"] if i["id"] == invite_id)
+
+    try:
+        console_sign_in(off, server, server.officer_token, sid)
+        revoke = element(off, f'#invites [data-invite="{kept["id"]}"] [data-action="revoke"]')
+        label = revoke.text
+        # One press arms it; Escape disarms it; nothing was revoked.
+        revoke.click()
+        armed = element(off, f'#invites [data-invite="{kept["id"]}"] [data-action="revoke"][data-armed="true"]')
+        assert armed.text != label
+        armed.send_keys(Keys.ESCAPE)
+        wait_until(lambda: element(off, f'#invites [data-invite="{kept["id"]}"] [data-action="revoke"]').text == label,
+                   what="disarmed", browser=off)
+        assert invite_state(kept["id"]) == "active"
+        # Two presses revoke.
+        element(off, f'#invites [data-invite="{kept["id"]}"] [data-action="revoke"]').click()
+        element(off, f'#invites [data-invite="{kept["id"]}"] [data-action="revoke"][data-armed="true"]').click()
+        wait_until(lambda: invite_state(kept["id"]) == "revoked", what="the invite revoked", browser=off)
+        # Remove asks in a box; Cancel keeps the person.
+        investor_join(guest, server, present["code"])
+        person = wait_until(lambda: [p for p in off.find_elements(By.CSS_SELECTOR, "#people [data-participant]")
+                                     if "Li Wei" in p.text], what="the investor among people", browser=off)[0]
+        person.find_element(By.CSS_SELECTOR, '[data-action="remove"]').click()
+        cancel = element(off, '#people [data-action="remove-cancel"]')
+        assert off.switch_to.active_element == off.find_element(By.CSS_SELECTOR, '#people [data-action="remove-confirm"]')
+        cancel.click()
+        assert element(guest, '#conn[data-state="live"]')
+        element(off, '#people [data-action="remove"]').click()
+        element(off, '#people [data-action="remove-confirm"]').click()
+        wait_until(lambda: guest.find_element(By.ID, "view-stop").is_displayed(), what="the investor removed",
+                   browser=guest)
+    finally:
+        off.quit()
+        guest.quit()
