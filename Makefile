@@ -25,8 +25,9 @@ deps:
 	  echo "installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
 	fi
-	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography, aiosmtpd, icalendar, importlib.util as u; \
-	  assert u.find_spec('axe_selenium_python') or u.find_spec('axe_core_python')" 2>/dev/null || \
+	@$(PYTHON) -c "import websockets, pytest, schemathesis, selenium, cryptography, aiosmtpd, icalendar, importlib.util as u, \
+	  importlib.metadata as m; assert u.find_spec('axe_core_python') or (u.find_spec('axe_selenium_python') and \
+	  int(m.version('axe-selenium-python').split('.')[0]) >= 3)" 2>/dev/null || \
 	  $(PYTHON) -m pip install -q -r Tests/integration/requirements.txt
 
 # What only the tests need, on top of `deps`.

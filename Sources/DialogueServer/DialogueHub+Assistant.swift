@@ -81,9 +81,7 @@ extension DialogueHub {
                 {
                     composition.text = answer.text
                     composition.citations = answer.citations
-                    // A model may answer in another language than asked: the answer
-                    // carries the language it is written in (readers' translations follow it).
-                    composition.language = WrittenLanguage.of(answer.text, claimed: language)
+                    composition.language = language
                     composition.engine = llm.engine
                 }
             }
@@ -105,6 +103,12 @@ extension DialogueHub {
         let questionLanguage = question.body["language"]?.stringValue ?? "en"
         // Investors read titles, never the pack's file names (a model may echo one).
         var text = InternalNames.replacingFileNames(in: composition.text, documents: pack.documents)
+        // A model may answer in another language than asked: its answer carries the language
+        // its body is written in (readers' translations follow it), judged before the contact
+        // line in the asker's language is added. The extractive composer writes in the asker's
+        // language by construction (quoting another only where the pack lacks it, and saying so).
+        let language =
+            composition.engine == "extractive" ? composition.language : WrittenLanguage.of(text, claimed: composition.language)
         if let (desk, _) = composition.handover {
             // The investor is told, in their language, who will contact them and how.
             text += "\n\n" + AssistantPhrases.contact(
@@ -113,7 +117,7 @@ extension DialogueHub {
         }
         var fields: [String: JSONValue] = [
             "about": .int(question.seq), "replyTo": .int(question.seq), "text": .string(text),
-            "language": .string(composition.language),
+            "language": .string(language),
             // Per cent, an integer: the canonical form of a stored event has no fractions
             // (docs/transcripts.md); events stored before this carry `confidence` (0…1).
             "confidencePercent": .int(Int64((composition.confidence * 100).rounded())),

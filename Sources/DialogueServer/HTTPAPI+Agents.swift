@@ -5,17 +5,18 @@ import Transport
 extension HTTPAPI {
     /// `GET /v1/agents`: the assistant packs this server has, for the console's pack choice:
     /// `{"default":ID,"agents":[{"id","name","names":{lang:name},"organisation","languages",
-    /// "documents"}]}`, the default first, then by id. `name` and `organisation` are in
-    /// `?lang=` (else the pack's default language).
+    /// "documents"}]}`, the default first, then by id. `name` and `organisation` are in the
+    /// pack's language closest to `?lang=` (else its default language); `documents` counts the
+    /// documents in force (shipped, or published uploads).
     func listAgents(_ call: RouteCall) -> HTTPResponse {
         let catalog = agents
         let defaultID = catalog.defaultPack.id
-        let language = call.request.queryValue("lang").map(LanguageTag.primary)
+        let language = call.request.queryValue("lang")
         let ids = catalog.ids.sorted { ($0 == defaultID ? 0 : 1, $0) < ($1 == defaultID ? 0 : 1, $1) }
         let list: [JSONValue] = ids.compactMap { id in
             guard let pack = catalog.pack(id: id) else { return nil }
             let manifest = pack.manifest
-            let wanted = language.flatMap { manifest.languages.contains($0) ? $0 : nil } ?? manifest.defaultLanguage
+            let wanted = language.map(manifest.servedLanguage(for:)) ?? manifest.defaultLanguage
             return [
                 "id": .string(pack.id),
                 "name": .string(manifest.name(in: wanted)),

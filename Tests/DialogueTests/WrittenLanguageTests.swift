@@ -1,26 +1,34 @@
+import Foundation
 import Testing
 
 @testable import Dialogue
 
+/// The cases live in Tests/web/written-language.json, which the pages' text.test.js reads
+/// too: the server's rule and the pages' `writtenLanguage` must agree.
 @Suite struct WrittenLanguageTests {
-    @Test func aClearContradictionOverridesTheClaim() {
-        #expect(WrittenLanguage.of("ヴァンドン経済区の投資優遇について説明します。", claimed: "en") == "ja")
-        #expect(WrittenLanguage.of("꽝닌성 산업단지의 임대료는 얼마입니까?", claimed: "ja") == "ko")
-        #expect(WrittenLanguage.of("广宁省的工业园区有哪些优惠政策？", claimed: "vi") == "zh")
-        #expect(WrittenLanguage.of("The industrial park rents land for 50 years.", claimed: "ja") == "en")
-        #expect(WrittenLanguage.of("Khu công nghiệp Đông Mai cho thuê đất 50 năm.", claimed: "zh") == "vi")
+    struct Case: Decodable, CustomTestStringConvertible {
+        var text: String
+        var claimed: String
+        var written: String
+        var why: String
+        var testDescription: String { why }
     }
 
-    @Test func theClaimStandsWhereScriptsCannotTell() {
-        #expect(WrittenLanguage.of("Le parc industriel loue des terrains.", claimed: "fr") == "fr")
-        #expect(WrittenLanguage.of("Khu công nghiệp", claimed: "en") == "en")
-        #expect(WrittenLanguage.of("経済区", claimed: "ja") == "ja")  // kanji only: Japanese as claimed
-        #expect(WrittenLanguage.of("2026 — 3,5 %", claimed: "ko") == "ko")  // no letters
-        #expect(WrittenLanguage.of("", claimed: "zh-Hant") == "zh-Hant")
+    static let cases: [Case] = {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../web/written-language.json").standardized
+        struct File: Decodable { var cases: [Case] }
+        guard let data = try? Data(contentsOf: url), let file = try? JSONDecoder().decode(File.self, from: data) else {
+            return []
+        }
+        return file.cases
+    }()
+
+    @Test func theSharedCasesAreThere() {
+        #expect(Self.cases.count >= 10, "Tests/web/written-language.json is missing or unreadable")
     }
 
-    @Test func aJapaneseAnswerQuotingAnEnglishNameStaysJapanese() {
-        #expect(WrittenLanguage.of("Van Don Economic Zone（ヴァンドン経済区）は、投資家に土地を貸し出しています。", claimed: "ja") == "ja")
-        #expect(WrittenLanguage.of("Van Don Economic Zone（ヴァンドン経済区）は、投資家に土地を貸し出しています。", claimed: "en") == "ja")
+    @Test(arguments: cases) func theWrittenLanguageOfEachCase(_ example: Case) {
+        #expect(WrittenLanguage.of(example.text, claimed: example.claimed) == example.written)
     }
 }

@@ -10,9 +10,10 @@ Two meetings are seeded over HTTP and the protocol, with the shipped agent pack 
     answered by that investor), with one unanswered survey invite per audited language.
 
 Audited, each in the six interface languages (en, vi, fr, ja, ko, zh): the landing page, /join before and after
-joining the live meeting, /request, /survey of the ended meeting, /console signed out and
-signed in with the live meeting open, /review signed in with the ended meeting's transcript
-open, and /barometer signed in. The investor pages take their language from localStorage
+joining the live meeting (and on a 390×844 phone with a message's terms listed), /request,
+/survey of the ended meeting, /console signed out and signed in with the live meeting open
+(and with terms listed, a share preview and the shortcuts dialog open), /review signed in
+with the ended meeting's transcript open, and /barometer signed in. The investor pages take their language from localStorage
 `ipa.lang` (the survey from its invite's language), the staff pages from `ipa.staffLang`.
 
 A page fails on any violation of impact "serious" or "critical"; the failure lists every
@@ -305,6 +306,42 @@ def open_barometer(site: Site, lang: str):
     count_at_least(b, '.chart svg[role="img"]', 2, "the charts")
 
 
+def open_join_on_a_phone(site: Site, lang: str):
+    """The meeting on a 390×844 phone, a message's terms listed, a banner dismissed if any."""
+    b = site.browser
+    b.set_window_size(390, 844)
+    try:
+        open_join_after(site, lang)
+        terms = b.find_elements(By.CSS_SELECTOR, "#events .terms-toggle")
+        if terms:
+            b.execute_script("arguments[0].click()", terms[0])
+            element(b, "#events .terms-box[open] .terms-list")
+        b.execute_script("document.getElementById('notice').open = true")
+    except Exception:
+        b.set_window_size(1366, 900)
+        raise
+
+
+def open_console_workspace(site: Site, lang: str):
+    """The console with a message's terms listed, a passage's share preview open, then the
+    keyboard shortcuts' dialog over it all."""
+    b = site.browser
+    open_console_signed_in(site, lang)
+    terms = b.find_elements(By.CSS_SELECTOR, "#events .terms-toggle")
+    if terms:
+        b.execute_script("arguments[0].click()", terms[0])
+    element(b, "#search-input").send_keys("Vân Đồn")
+    element(b, "#search-go").click()
+    share = wait_until(lambda: b.find_elements(By.CSS_SELECTOR, '#search-results [data-action="share"]:not([disabled])'),
+                       timeout=20, what="a passage to share", browser=b)[0]
+    b.execute_script("arguments[0].click()", share)
+    element(b, "#search-results textarea.share-text")
+    b.execute_script("document.getElementById('log').focus()")
+    b.switch_to.active_element.send_keys("?")
+    wait_until(lambda: b.find_element(By.ID, "shortcuts-dialog").get_attribute("open") is not None,
+               what="the shortcuts dialog", browser=b)
+
+
 PAGES: dict[str, Callable[[Site, str], None]] = {
     "landing": open_landing,
     "join-before": open_join_before,
@@ -313,6 +350,8 @@ PAGES: dict[str, Callable[[Site, str], None]] = {
     "survey": open_survey,
     "console-signed-out": open_console_signed_out,
     "console-signed-in": open_console_signed_in,
+    "console-workspace": open_console_workspace,
+    "join-phone": open_join_on_a_phone,
     "review": open_review,
     "barometer": open_barometer,
 }
@@ -349,5 +388,8 @@ def test_the_audit_fails_on_a_page_with_serious_violations(site):
 @pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("page", list(PAGES))
 def test_the_page_has_no_serious_accessibility_violation(site, page, lang):
-    PAGES[page](site, lang)
-    assert_accessible(site.browser, f"{page}-{lang}")
+    try:
+        PAGES[page](site, lang)
+        assert_accessible(site.browser, f"{page}-{lang}")
+    finally:
+        site.browser.set_window_size(1366, 900)

@@ -20,6 +20,7 @@ extractive composer (DIALOGUE_SKIP_LLAMA=1 is fine).
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from selenium.webdriver.common.by import By
@@ -157,35 +158,56 @@ def test_the_console_is_a_workspace_with_queues_a_title_count_and_shortcuts(serv
             if button != jump and button.is_displayed():
                 assert not overlaps(jr, rect(off, button)), f"the bar covers {button.text!r}"
 
+        # Single keys do nothing while the officer types: "n" and "a" land in the text box.
+        box = element(off, "#composer-text")
+        box.send_keys("na")
+        assert box.get_attribute("value") == "na" and element(off, "#drafts-count").text == "2"
+        box.clear()
         # Keyboard: N goes to the newest draft, A approves it; the counts and title follow.
-        off.find_element(By.ID, "log").click()
+        off.execute_script("document.getElementById('log').focus()")
         off.switch_to.active_element.send_keys("n")
         focused = off.switch_to.active_element
         assert focused.get_attribute("data-seq") == str(seqs[0]) and "draft" in focused.get_attribute("class")
         focused.send_keys("a")
         wait_until(lambda: element(off, "#drafts-count").text == "1", what="one draft left", browser=off)
         wait_until(lambda: off.title.startswith("(1) "), what="the title's count", browser=off)
-        # Reject asks for a second press: R arms it (the reason field appears), R again rejects.
+        # Reject asks for a second press: R arms it (the reason field appears, and typing a
+        # reason — "r" included — keeps it armed), R again rejects. Escape disarms.
         off.switch_to.active_element.send_keys("n")
         focused = off.switch_to.active_element
         assert focused.get_attribute("data-seq") == str(seqs[1])
         reason = focused.find_element(By.CSS_SELECTOR, ".reason-field")
         assert not reason.is_displayed(), "the reason is asked for only once Reject was pressed"
         reject = focused.find_element(By.CSS_SELECTOR, '[data-action="reject"]')
-        reject.click()
+        focused.send_keys("r")
         assert reject.get_attribute("data-armed") == "true" and reason.is_displayed()
-        assert element(off, "#drafts-count").text == "1", "one press rejects nothing"
-        off.find_element(By.CSS_SELECTOR, f'#events [data-seq="{seqs[1]}"] [data-action="reject"]').click()
+        off.switch_to.active_element.send_keys(Keys.ESCAPE)
+        assert reject.get_attribute("data-armed") == "false"
+        off.execute_script("arguments[0].focus()", focused)
+        focused.send_keys("r")
+        field = reason.find_element(By.TAG_NAME, "input")
+        field.send_keys("needs the land desk, our reply follows")
+        assert element(off, "#drafts-count").text == "1", "one press and a reason reject nothing"
+        off.execute_script("arguments[0].focus()", focused)
+        focused.send_keys("r")
         wait_until(lambda: element(off, "#drafts-count").text == "0", what="no draft left", browser=off)
         wait_until(lambda: not re.match(r"^\(\d+\) ", off.title), what="no count in the title", browser=off)
         assert element(off, "#drafts-none").is_displayed()
         # The shortcuts are listed, and the list opens with "?".
-        off.find_element(By.ID, "log").click()
+        off.execute_script("document.getElementById('log').focus()")
         off.switch_to.active_element.send_keys("?")
         dialog = element(off, "#shortcuts-dialog")
         wait_until(lambda: dialog.get_attribute("open") is not None, what="the shortcuts", browser=off)
         assert "Approve the draft in focus" in dialog.text
         element(off, "#shortcuts-close").click()
+        assert off.switch_to.active_element == off.find_element(By.ID, "log"), "back where ? was pressed"
+        # A new draft, then the meeting ends: nothing waits any more, and the title says so.
+        ask_from_page(investor_page, "Which port serves the Hải Hà industrial park?")
+        wait_until(lambda: off.title.startswith("(1) "), timeout=30, what="a draft waiting", browser=off)
+        element(off, "#end-session").click()
+        element(off, "#end-session-confirm").click()
+        wait_until(lambda: not re.match(r"^\(\d+\) ", off.title), what="no count once ended", browser=off)
+        assert element(off, "#drafts-count").text == "0"
         assert console_errors(off) == []
     finally:
         off.quit()
@@ -248,6 +270,8 @@ def test_sharing_a_passage_shows_an_editable_preview_citing_title_and_source(ser
         result = wait_until(lambda: off.find_elements(By.CSS_SELECTOR, "#search-results .result"), timeout=20,
                             what="a search result", browser=off)[0]
         title = result.find_element(By.CSS_SELECTOR, ".result-title").text
+        document_id = result.get_attribute("data-document")
+        assert document_id
         result.find_element(By.CSS_SELECTOR, '[data-action="share"]').click()
         area = element(off, "#search-results textarea.share-text")
         assert off.switch_to.active_element == area, "the preview takes the focus"
@@ -265,6 +289,8 @@ def test_sharing_a_passage_shows_an_editable_preview_citing_title_and_source(ser
         page = investor_page.find_element(By.ID, "events").text
         assert title in page, "the investor sees the document's title"
         assert not re.search(r"[\w-]+\.(?:vi|en|fr|ja|ko|zh)\.md\b", page), "no internal file name"
+        assert document_id not in investor_page.find_element(By.TAG_NAME, "body").get_attribute("textContent"), \
+            "no internal document id"
     finally:
         off.quit()
         investor_page.quit()
@@ -286,7 +312,6 @@ def test_on_a_phone_the_conversation_has_half_the_screen_and_the_notice_folds_on
         assert notice.get_attribute("open") is None
         inner = phone.execute_script("return window.innerHeight")
         share = rect(phone, element(phone, "#log"))["height"] / inner
-        phone.save_screenshot("/tmp/phone.png")
         assert share >= 0.5, f"the conversation is {share:.0%} of the phone's screen"
         text = rect(phone, element(phone, "#composer-text"))
         width = phone.execute_script("return document.documentElement.clientWidth")
@@ -343,7 +368,7 @@ def test_a_message_with_five_terms_is_one_tab_stop_read_as_written_with_its_lang
         # One Tab stop for the whole message: its "Terms" button.
         assert tab_stops_inside(b, msg) == 1
         toggle = msg.find_element(By.CSS_SELECTOR, ".terms-toggle")
-        assert toggle.get_attribute("aria-expanded") == "false"
+        assert toggle.find_element(By.XPATH, "..").get_attribute("open") is None
         toggle.click()
         listing = msg.find_element(By.CSS_SELECTOR, ".terms-list")
         assert listing.is_displayed() and len(listing.find_elements(By.TAG_NAME, "dt")) >= 5
@@ -398,12 +423,16 @@ def test_each_member_of_staff_keeps_their_language_on_the_staff_pages(server):
         b.get(server.url + "barometer")
         wait_until(lambda: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ja",
                    what="the barometer in Japanese", browser=b)
-        # Another officer on the same browser keeps their own language.
+        # Another officer on the same browser keeps their own language, and never gets the
+        # first one's: signed out, the page is back in the signed-out page's language.
         b.get(server.url + "console")
         element(b, "#sign-out").click()
+        wait_until(lambda: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", what="signed out: English",
+                   browser=b)
         element(b, "#token-input").send_keys(second)
         element(b, "#sign-in").click()
         element(b, "#view-console")
+        assert b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "en", "not the first officer's Japanese"
         Select(element(b, "#console-lang")).select_by_value("ko")
         wait_until(lambda: b.find_element(By.TAG_NAME, "html").get_attribute("lang") == "ko", what="Korean", browser=b)
         element(b, "#sign-out").click()
@@ -471,3 +500,44 @@ def test_revoking_an_invite_and_removing_a_person_ask_first(server):
     finally:
         off.quit()
         guest.quit()
+
+
+def test_an_interpreters_title_counts_the_texts_waiting_for_a_translation(server):
+    s = server.create_session("Interpreting — Cái Lân", assistant="off", languages=["vi", "ja"])
+    sid = s["id"]
+    inv = server.create_invite(sid, name="Sato Haruki", language="ja")
+    interpreter = server.add_staff("Phạm Minh", "interpreter")
+    b = new_browser(1366, 800, "en")
+    investor_page = new_browser(1280, 900, "ja")
+
+    async def officer_in_vietnamese():
+        from harness import connect
+        ws = await connect(server)
+        await ws.hello(server.officer_token, "vi")
+        await ws.join(sid)
+        await ws.send({"type": "say", "session": sid, "text": "Chào mừng ông Sato.", "clientId": "vi-1"})
+        await ws.wait_for(is_event("message"), timeout=10)
+        await ws.close()
+
+    try:
+        run(officer_in_vietnamese())  # a Vietnamese reader, so Japanese texts wait for Vietnamese
+        console_sign_in(b, server, interpreter, sid)
+        investor_join(investor_page, server, inv["code"])
+        # The officer's Vietnamese welcome waits for Japanese; each Japanese text for Vietnamese.
+        wait_until(lambda: b.title.startswith("(1) "), timeout=20, what="the welcome waiting", browser=b)
+        for count, text in enumerate(("港の水深は何メートルですか。", "土地の賃料を教えてください。"), start=2):
+            investor_page.find_element(By.ID, "composer-text").send_keys(text + "\n")
+            wait_until(lambda: b.title.startswith(f"({count}) "), timeout=20, what=f"{count} text(s) waiting",
+                       browser=b)
+        assert not b.find_element(By.ID, "work-card").is_displayed(), "drafts and hand-overs are officers' work"
+        # The interpreter's tab in the background still counts (a timer, not an animation frame).
+        b.execute_script("window.open('about:blank', '_blank')")
+        console_tab = b.window_handles[0]
+        b.switch_to.window(b.window_handles[1])
+        investor_page.find_element(By.ID, "composer-text").send_keys("よろしくお願いします。\n")
+        time.sleep(2)
+        b.switch_to.window(console_tab)
+        assert b.title.startswith("(4) "), b.title
+    finally:
+        b.quit()
+        investor_page.quit()

@@ -1,7 +1,7 @@
 // The staff pages' words (console, review, barometer) in the six interface languages: every
 // language has every English key, nothing more, and the same {placeholders}.
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { describe, test } from "node:test";
 
 const WEB = new URL("../../Sources/DialogueServer/Web/", import.meta.url);
@@ -42,5 +42,13 @@ describe("staff pages in six languages", () => {
         }
       }
     });
+  }
+});
+
+test("no page calls the officer \"đồng chí\" (an agency says \"cán bộ\")", () => {
+  for (const name of readdirSync(WEB)) {
+    if (!/\.(js|html)$/.test(name)) continue;
+    const text = readFileSync(new URL(name, WEB), "utf8").normalize("NFC").toLowerCase();
+    assert.ok(!text.includes("đồng chí".normalize("NFC")), `${name} says "đồng chí"`);
   }
 });

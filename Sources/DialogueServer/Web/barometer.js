@@ -10,7 +10,7 @@ import { createApi } from "/api.js";
 import { languageName } from "/text.js";
 import { probeStaffToken } from "/socket.js";
 import { STRINGS } from "/barometer-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const GROUPS = ["month", "quarter", "desk", "zone", "language", "country"];
@@ -256,9 +256,7 @@ async function learnPerson(token) {
   const { verdict, you } = await probeStaffToken(token, state.lang, 8000);
   if (verdict !== "ok" || !you || token !== state.token) return;
   state.person = you.id;
-  const chosen = personLanguage(you.id);
-  if (!chosen) rememberStaffLanguage(state.lang, you.id);
-  else setLanguage(chosen, false);
+  setLanguage(signedInLanguage(you.id, state.lang), false);
 }
 
 function applyLanguage() {
@@ -325,6 +323,7 @@ function signOut(reasonKey) {
   tokenSet("");
   state.token = "";
   state.person = "";
+  setLanguage(initialStaffLanguage(), false); // the signed-out page's language, not the last person's
   state.data = null;
   state.query = null;
   render();

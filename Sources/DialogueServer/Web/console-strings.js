@@ -9,7 +9,6 @@ import * as zh from "/staff-zh.js";
 export const STRINGS = {
   en: {
     termsButton: "Terms ({count})",
-    termsList: "Approved terms in this message",
     pageTitle: "Officer console",
     skip: "Skip to content",
     brandSub: "Officer console",
@@ -375,7 +374,6 @@ export const STRINGS = {
   },
   vi: {
     termsButton: "Thuật ngữ ({count})",
-    termsList: "Các thuật ngữ chuẩn trong tin nhắn này",
     pageTitle: "Bàn làm việc của cán bộ",
     skip: "Chuyển đến nội dung",
     brandSub: "Bàn làm việc của cán bộ",

@@ -15,7 +15,7 @@ import { LogFollower } from "/follow.js";
 import { wallTimeToUTC } from "/zones.js";
 import { appendWithTerms, termsDisclosure, writtenLanguage, fileTypeLabel, formatBytes, isWebAddress, languageName } from "/text.js";
 import { STRINGS } from "/console-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const SESSION_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
@@ -67,7 +67,7 @@ const state = {
   queueLang: "", // the translation queue's chosen language
   handled: new Set(), // hand-overs (answer seqs) marked followed up, remembered per session in this browser
   mtDismissed: "", // the reader languages the "nothing translates" notice was dismissed for
-  translationsWaiting: 0, // the translation queue's total
+  lastVisited: 0, // the item `N` moved to last
   waiting: 0, // items waiting (drafts, hand-overs, translations): the tab title's count
   machineEngine: undefined, // welcome.machineTranslation.engine: a name, null (none), undefined (not said)
   phrases: null, // { agent, list, error } once asked
@@ -224,6 +224,13 @@ function start() {
     submitComposer("say");
   });
   ui.sendAsk.addEventListener("click", () => submitComposer("ask"));
+  // The text box grows with its text: CSS field-sizing where the browser has it, else here.
+  if (!(window.CSS && CSS.supports && CSS.supports("field-sizing", "content"))) {
+    ui.composerText.addEventListener("input", () => {
+      ui.composerText.style.height = "auto";
+      ui.composerText.style.height = `${ui.composerText.scrollHeight + 2}px`;
+    });
+  }
   ui.composerText.addEventListener("keydown", (event) => {
     if (event.key !== "Enter" || event.shiftKey || event.altKey) return;
     if (event.isComposing || event.keyCode === 229) return; // confirming an IME candidate
@@ -293,7 +300,11 @@ function start() {
   document.addEventListener("keydown", onShortcut);
   ui.shortcutsOpen.addEventListener("click", openShortcuts);
   ui.shortcutsClose.addEventListener("click", () => ui.shortcutsDialog.close());
-  ui.shortcutsDialog.addEventListener("close", () => ui.shortcutsOpen.focus());
+  ui.shortcutsDialog.addEventListener("close", () => {
+    const back = state.shortcutsFrom && state.shortcutsFrom.isConnected ? state.shortcutsFrom : ui.shortcutsOpen;
+    state.shortcutsFrom = null;
+    if (back && !back.closest("[hidden]")) back.focus();
+  });
   ui.mtDismiss.addEventListener("click", () => {
     // Back only when something new happens: another reader language without a translation.
     state.mtDismissed = ui.mtNotice.dataset.languages || "";
@@ -381,12 +392,10 @@ function setLanguage(lang) {
   if (state.role === "officer") loadAgents();
 }
 
-/** Signed in: the page takes the language this person chose last time on this browser
- *  (each member of staff keeps their own), and remembers the current one if they had none. */
+/** Signed in: the page takes the language this person chose on this browser, if any. */
 function useLanguageOf(person) {
-  const chosen = personLanguage(person);
-  if (!chosen) rememberStaffLanguage(state.lang, person);
-  else if (chosen !== state.lang) {
+  const chosen = signedInLanguage(person, state.lang);
+  if (chosen !== state.lang) {
     state.lang = chosen;
     applyLanguage();
   }
@@ -513,46 +522,58 @@ const armedUntil = new Map();
  */
 function confirmingButton(key, label, confirmLabel, className, action) {
   const armed = () => (armedUntil.get(key) || 0) > Date.now();
-  // Every button of this key on the page (a re-render may have replaced the one pressed).
-  const showAll = (on) => {
-    for (const other of document.querySelectorAll("button[data-confirm-key]")) {
-      if (other.dataset.confirmKey !== key) continue;
-      other.dataset.armed = String(on);
-      other.textContent = on ? other.dataset.confirmLabel : other.dataset.label;
-    }
-    // What only an armed button needs (a reject's reason field).
-    for (const part of document.querySelectorAll("[data-shown-when-armed]")) {
-      if (part.dataset.shownWhenArmed === key) part.hidden = !on;
-    }
-  };
+  // Disarmed when its time is up; typing in what it showed (a reason) keeps it armed.
+  const disarmLater = () =>
+    setTimeout(() => (armed() ? disarmLater() : disarm(key)), Math.max(0, (armedUntil.get(key) || 0) - Date.now()) + 50);
   const b = button(armed() ? confirmLabel : label, className, () => {
     if (armed()) {
       armedUntil.delete(key);
-      showAll(false);
+      showArmed(key, false, true);
       action();
       return;
     }
     armedUntil.set(key, Date.now() + CONFIRM_MS);
     b.dataset.armed = "true";
     b.textContent = confirmLabel;
-    showAll(true);
-    setTimeout(() => {
-      if (!armed()) {
-        armedUntil.delete(key);
-        showAll(false);
-      }
-    }, CONFIRM_MS + 50);
+    showArmed(key, true);
+    disarmLater();
   });
   Object.assign(b.dataset, { confirmKey: key, label, confirmLabel, armed: String(armed()) });
   b.setAttribute("aria-live", "assertive");
-  b.addEventListener("keydown", (event) => {
-    if (event.key === "Escape" && armed()) {
-      event.stopPropagation();
-      armedUntil.delete(key);
-      showAll(false);
-    }
-  });
   return b;
+}
+
+/** Shows every button of `key` armed or not (a re-render may have replaced the one pressed),
+ *  and what only an armed button needs (a reject's reason field). A field in use — focused,
+ *  or holding text — stays unless `force` (the action was taken). */
+function showArmed(key, on, force = false) {
+  for (const other of document.querySelectorAll("button[data-confirm-key]")) {
+    if (other.dataset.confirmKey !== key) continue;
+    other.dataset.armed = String(on);
+    other.textContent = on ? other.dataset.confirmLabel : other.dataset.label;
+  }
+  for (const part of document.querySelectorAll("[data-shown-when-armed]")) {
+    if (part.dataset.shownWhenArmed !== key) continue;
+    const inUse = part.contains(document.activeElement) || [...part.querySelectorAll("input, textarea")].some((f) => f.value);
+    if (on || force || !inUse) part.hidden = !on;
+  }
+}
+
+function disarm(key) {
+  armedUntil.delete(key);
+  showArmed(key, false);
+}
+
+/** Escape anywhere disarms every armed button; true when one was. */
+function disarmAll() {
+  const keys = [...armedUntil.keys()].filter((key) => (armedUntil.get(key) || 0) > Date.now());
+  for (const key of [...armedUntil.keys()]) disarm(key);
+  return keys.length > 0;
+}
+
+/** Typing in what an armed button showed keeps it armed for another five seconds. */
+function keepArmed(key) {
+  if ((armedUntil.get(key) || 0) > Date.now()) armedUntil.set(key, Date.now() + CONFIRM_MS);
 }
 
 /** Appends `text` to `container`, turning http(s) addresses into links (as text nodes). */
@@ -692,6 +713,12 @@ function signOut(reasonKey) {
   renderGaps();
   renderSearch();
   renderDocuments();
+  // The signed-out page's language, not the last person's.
+  const lang = initialStaffLanguage();
+  if (lang !== state.lang) {
+    state.lang = lang;
+    applyLanguage();
+  }
   showView("signin");
   showFormError(ui.signinError, reasonKey ? t(reasonKey) : "");
   ui.tokenInput.value = "";
@@ -946,6 +973,9 @@ function closeSession() {
   state.queueChosen = false;
   state.translateUi.clear();
   state.phrases = null;
+  state.share = null; // a passage edited for one meeting is not offered in the next
+  state.lastVisited = 0;
+  state.waiting = 0;
   if (ui.phraseDialog && ui.phraseDialog.open) ui.phraseDialog.close();
   resetConversation();
   setPhase("idle");
@@ -1040,6 +1070,8 @@ function markEnded() {
   renderSearch();
   renderComposerState();
   for (const [seq, event] of state.events) if (event.kind === "draft") rerenderEvent(seq);
+  // Nothing waits in a meeting that ended: the queues, the counts and the title say so.
+  scheduleQueue();
   if (loseFocus && ui.convTitle) ui.convTitle.focus();
 }
 
@@ -1212,6 +1244,10 @@ function sendAction(frame, action) {
 // The server removed an event's text (docs/protocol.md, "Redaction"): the page drops it too,
 // with its translation and terms, and says so in the reader's language.
 function dropRedacted(seq) {
+  // The queues quote texts too: the redacted text leaves the page's state as well.
+  const event = state.events.get(Number(seq));
+  if (event) state.events.set(Number(seq), { ...event, text: "", terms: [], redacted: true });
+  scheduleQueue();
   for (const item of document.querySelectorAll(`li[data-seq="${Number(seq)}"]`)) {
     const body = item.querySelector(".msg-body");
     if (body) body.replaceChildren(redactedNote());
@@ -1779,8 +1815,7 @@ function renderMessage(event) {
   if (event.language) main.lang = writtenLanguage(event.text, event.language);
   const marked = appendWithTerms(main, typeof event.text === "string" ? event.text : "", event.terms);
   body.append(main);
-  const terms = termsDisclosure(
-    marked, { button: (count) => t("termsButton", { count }), list: t("termsList") }, `msg-${event.seq}`, event.language, state.lang);
+  const terms = termsDisclosure(marked, (count) => t("termsButton", { count }), event.language, state.lang);
   if (terms) body.append(terms);
   // Under the text: its language; an edited approval says who edited it.
   const provenance = el("p", "provenance");
@@ -1973,7 +2008,10 @@ function renderDraftControls(event) {
   reasonInput.maxLength = 1000;
   reasonInput.value = ds.reason;
   reasonInput.autocomplete = "off";
-  reasonInput.addEventListener("input", () => (ds.reason = reasonInput.value));
+  reasonInput.addEventListener("input", () => {
+    ds.reason = reasonInput.value;
+    keepArmed(`reject:${event.seq}`);
+  });
   reasonInput.addEventListener("keydown", (e) => {
     if (e.key === "Enter") {
       e.preventDefault();
@@ -2065,10 +2103,11 @@ function rerenderEvent(seq) {
   if (focusInReplies) requestAnimationFrame(() => focusInReplies.focus({ preventScroll: true }));
   const key = focusKey(old);
   const hadFocus = old.contains(document.activeElement);
+  const selfFocused = document.activeElement === old; // moved to by N or Show
   // Re-renders happen on their own (a translation arrives, the connection drops and comes
   // back): sources the officer opened stay open, and focus on a source, a term or a field
   // stays there — never moved to a button (Approve) that a key press would then trigger.
-  const inner = (root) => [...root.querySelectorAll("summary, .term, a[href], textarea, input")];
+  const inner = (root) => [...root.querySelectorAll("summary, a[href], textarea, input")];
   const focusedIndex = inner(old).indexOf(document.activeElement);
   const focusedTag = focusedIndex >= 0 ? document.activeElement.tagName : "";
   const opened = [...old.querySelectorAll("details")].map((details) => details.open);
@@ -2078,6 +2117,11 @@ function rerenderEvent(seq) {
   old.querySelectorAll("details").forEach((details, index) => {
     if (opened[index]) details.open = true;
   });
+  if (selfFocused) {
+    old.tabIndex = -1;
+    old.focus({ preventScroll: true });
+    return;
+  }
   if (hadFocus) {
     const same = focusedIndex >= 0 ? inner(old)[focusedIndex] : null;
     if (same && same.tagName === focusedTag) {
@@ -2176,7 +2220,7 @@ function waitingDrafts() {
 
 /** Answers that handed a question over to a desk and that nobody marked followed up, newest first. */
 function waitingHandovers() {
-  if (state.ended) return [];
+  if (state.ended || state.role !== "officer") return [];
   return [...state.events.values()]
     .filter((event) => event.kind === "answer" && event.contact && !state.handled.has(event.seq))
     .sort((a, b) => b.seq - a.seq);
@@ -2203,10 +2247,7 @@ function markHandled(seq) {
   } catch {
     // Storage disabled: marked for this page only.
   }
-  renderHandovers();
-  // The next item takes the focus, else the list's heading.
-  const next = ui.workCard.querySelector(".work-item");
-  (next || ui.workTitle).focus();
+  renderHandovers(); // an item in focus gives it to the next one
 }
 
 /** Focuses an event's message in the log (from a queue or a shortcut). */
@@ -2223,14 +2264,28 @@ function showInLog(seq) {
  *  item is a keyboard stop. */
 function renderHandovers() {
   if (!ui.workCard) return;
-  const open = Boolean(state.sessionId) && consoleRole();
+  // Officers' work: an interpreter has the translation queue (and `?` for the shortcuts).
+  const open = Boolean(state.sessionId) && state.role === "officer";
   ui.workCard.hidden = !open;
   const drafts = open ? waitingDrafts() : [];
   const handovers = open ? waitingHandovers() : [];
-  const focused = focusKey(ui.workCard);
+  // Focus stays where it was: on an item (itself, or its button), else — the item done —
+  // on the one that took its place, else on the card's heading.
+  const active = document.activeElement;
+  const item = ui.workCard.contains(active) ? active.closest(".work-item") : null;
+  const items = [...ui.workCard.querySelectorAll(".work-item")];
+  const place = item ? { seq: item.dataset.seq, index: items.indexOf(item), self: active === item, key: focusKey(ui.workCard) } : null;
   ui.draftsQueue.replaceChildren(...drafts.map(renderDraftItem));
   ui.handovers.replaceChildren(...handovers.map(renderHandoverItem));
-  restoreFocus(ui.workCard, focused);
+  if (place) {
+    const again = ui.workCard.querySelector(`.work-item[data-seq="${CSS.escape(place.seq)}"]`);
+    if (again && place.self) again.focus({ preventScroll: true });
+    else if (again) restoreFocus(ui.workCard, place.key);
+    else {
+      const now = [...ui.workCard.querySelectorAll(".work-item")];
+      (now[Math.min(place.index, now.length - 1)] || ui.workTitle).focus({ preventScroll: true });
+    }
+  }
   for (const [counter, list] of [[ui.draftsCount, drafts], [ui.handoversCount, handovers]]) {
     counter.textContent = String(list.length);
     counter.dataset.count = String(list.length);
@@ -2241,11 +2296,22 @@ function renderHandovers() {
   ui.workTotal.textContent = total ? String(total) : "";
   // An interpreter's work is the translation queue; an officer's, drafts and hand-overs
   // (without machine translation every message would wait, and the count would say nothing).
-  const waiting = state.role === "interpreter" ? state.translationsWaiting : total;
+  // Counted here, on the timer, so a background tab's title follows.
+  const waiting = state.role === "interpreter" ? translationsWaiting() : total;
   if (waiting !== state.waiting) {
     state.waiting = waiting;
     updateTitle();
   }
+}
+
+/** Texts waiting for a person's translation, summed over the reader languages (the
+ *  translation queue's total). */
+function translationsWaiting() {
+  if (!state.sessionId || state.ended) return 0;
+  const languages = readerLanguages();
+  let count = 0;
+  for (const event of state.events.values()) count += missingLanguages(event, languages).length;
+  return count;
 }
 
 function excerpt(text, max = 160) {
@@ -2318,13 +2384,20 @@ function focusedDraft() {
   return event && event.kind === "draft" && !state.draftOutcomes.has(seq) ? event : null;
 }
 
-/** Everything waiting in the order `N` visits it: drafts, hand-overs, then translations. */
+/** Everything waiting in the order `N` visits it: drafts, hand-overs, then the texts waiting
+ *  for a translation into any reader language; each newest first, each once. */
 function waitingOrder() {
-  const translations = [...ui.queueList.querySelectorAll(".queue-item")].map((li) => Number(li.dataset.seq));
-  return [...waitingDrafts().map((e) => e.seq), ...waitingHandovers().map((e) => e.seq), ...translations];
+  const languages = readerLanguages();
+  const translations = [...state.events.values()]
+    .filter((event) => missingLanguages(event, languages).length > 0)
+    .sort((a, b) => b.seq - a.seq);
+  const order = [...waitingDrafts(), ...waitingHandovers(), ...translations].map((event) => event.seq);
+  return [...new Set(order)];
 }
 
 function onShortcut(event) {
+  if (event.isComposing || event.keyCode === 229) return; // an IME is composing (ja, ko, zh)
+  if (event.key === "Escape" && disarmAll()) return;
   if (ui.viewConsole.hidden || !state.sessionId || event.ctrlKey || event.metaKey || event.altKey) return;
   if (event.key === "Escape" && event.target === ui.composerText) {
     ui.log.focus();
@@ -2343,9 +2416,18 @@ function onShortcut(event) {
     case "n": {
       const order = waitingOrder();
       if (!order.length) return act(() => showStatus(t("nothingWaiting")));
+      // After the item in focus, else after the last one visited (it may have gone: then
+      // the first one after its place).
       const holder = document.activeElement && document.activeElement.closest("[data-seq]");
-      const current = holder ? order.indexOf(Number(holder.dataset.seq)) : -1;
-      return act(() => showInLog(order[(current + 1) % order.length]));
+      const from = holder ? Number(holder.dataset.seq) : state.lastVisited;
+      let at = order.indexOf(from);
+      if (at < 0) {
+        const after = from ? order.findIndex((seq) => seq < from) : -1;
+        at = after > 0 ? after - 1 : -1;
+      }
+      const next = order[(at + 1) % order.length];
+      state.lastVisited = next;
+      return act(() => showInLog(next));
     }
     case "w":
       return act(() => ui.workTitle.focus());
@@ -2377,7 +2459,10 @@ function onShortcut(event) {
 }
 
 function openShortcuts() {
-  if (!ui.shortcutsDialog.open) ui.shortcutsDialog.showModal();
+  if (!ui.shortcutsDialog.open) {
+    state.shortcutsFrom = document.activeElement;
+    ui.shortcutsDialog.showModal();
+  }
   ui.shortcutsClose.focus();
 }
 
@@ -2533,6 +2618,7 @@ function translateKey(seq, language) {
 
 /** The reader languages `event` still lacks a person's (or the phrasebook's) translation into. */
 function missingLanguages(event, languages = readerLanguages()) {
+  if (state.ended) return []; // nothing waits in a meeting that ended
   if (!event || !TRANSLATABLE.has(event.kind) || typeof event.text !== "string" || !event.text || !event.language) return [];
   if (event.kind === "draft" && (state.draftOutcomes.has(event.seq) || state.ended)) return [];
   const own = primaryLanguage(event.language);
@@ -2724,7 +2810,8 @@ function renderQueue() {
   const own = primaryLanguage(state.lang);
   const languages = readerLanguages();
   const waiting = new Map(languages.map((code) => [code, []]));
-  for (const [seq, event] of [...state.events].sort((a, b) => a[0] - b[0])) {
+  // Newest first, like the other queues.
+  for (const [seq, event] of [...state.events].sort((a, b) => b[0] - a[0])) {
     for (const code of missingLanguages(event, languages)) waiting.get(code).push(seq);
   }
   // Tabs only for languages something is ever translated into (not the messages' only language).
@@ -2736,10 +2823,6 @@ function renderQueue() {
   }
   const total = [...waiting.values()].reduce((sum, list) => sum + list.length, 0);
   ui.queueTotal.textContent = total ? String(total) : "";
-  if (total !== state.translationsWaiting) {
-    state.translationsWaiting = total;
-    scheduleWork();
-  }
   ui.queueEmpty.textContent = t("queueNoReaders");
   ui.queueEmpty.hidden = tabs.length > 0;
   ui.queuePanel.hidden = tabs.length === 0;
@@ -2780,9 +2863,9 @@ function renderQueue() {
       li.dataset.seq = String(seq);
       const from = event.from || {};
       li.append(el("p", "queue-meta", t("queueItem", { seq, name: from.name || nameOf(from.id) })));
-      const excerpt = el("p", "queue-text", event.text.length > 160 ? `${event.text.slice(0, 160)}…` : event.text);
-      excerpt.lang = writtenLanguage(event.text, event.language);
-      li.append(excerpt);
+      const quoted = el("p", "queue-text", excerpt(event.text));
+      quoted.lang = writtenLanguage(event.text, event.language);
+      li.append(quoted);
       const machine = (state.translations.get(seq) || new Map()).get(state.queueLang);
       if (machine) li.append(el("span", "tag", machine.glossaryOk === false ? t("queueGlossary") : t("queueMachineOnly")));
       const go = button(t("queueOpen"), "button secondary small", () => openTranslateEditor(seq, state.queueLang));
@@ -3197,8 +3280,13 @@ async function runSearch(again) {
   try {
     const data = await api("GET", `/v1/search?${params}`);
     if (state.searchTicket !== ticket) return;
-    state.share = null;
-    state.searchResults = Array.isArray(data && data.results) ? data.results : [];
+    const results = Array.isArray(data && data.results) ? data.results : [];
+    // The same search again (another language, a refresh): a preview being edited stays
+    // open on its passage, with the officer's words.
+    const shared = state.share ? state.searchResults[state.share.index] : null;
+    const again = shared ? results.findIndex((r) => r.document === shared.document && r.passage === shared.passage) : -1;
+    state.share = again >= 0 ? { ...state.share, index: again } : null;
+    state.searchResults = results;
     state.searchInfo = { q, error: "" };
   } catch (error) {
     if (state.searchTicket !== ticket) return;
@@ -3218,6 +3306,9 @@ function renderSearch() {
   else ui.searchStatus.textContent = state.searchResults.length ? t("searchCount", { n: state.searchResults.length }) : t("searchNone");
   ui.searchStatus.classList.toggle("form-error", Boolean(info && info.error));
   const canShare = canWrite() && state.phase !== "idle";
+  // A preview being edited keeps its focus and selection across a re-render.
+  const editing = document.activeElement && document.activeElement.matches("textarea.share-text") ? document.activeElement : null;
+  const selection = editing ? [editing.selectionStart, editing.selectionEnd] : null;
   ui.searchResults.replaceChildren(
     ...state.searchResults.map((result, index) => {
       const li = el("li", "result");
@@ -3252,6 +3343,13 @@ function renderSearch() {
       return li;
     }),
   );
+  if (editing) {
+    const area = ui.searchResults.querySelector("textarea.share-text");
+    if (area) {
+      area.focus({ preventScroll: true });
+      area.setSelectionRange(selection[0], selection[1]);
+    }
+  }
 }
 
 /** The passage as first offered for sharing: whole, or cut at a sentence near the limit. */
@@ -3907,8 +4005,11 @@ async function defaultAgentId() {
 /** The packs the server has (GET /v1/agents), named in the console's language, into the
  *  new-session form's and the documents dialog's pack choices. */
 async function loadAgents() {
+  const ticket = {};
+  state.agentsTicket = ticket; // a later language's answer wins, whichever arrives last
   try {
     const data = await api("GET", `/v1/agents?lang=${encodeURIComponent(state.lang)}`);
+    if (state.agentsTicket !== ticket) return;
     state.agents = Array.isArray(data && data.agents) ? data.agents.filter((a) => a && typeof a.id === "string") : [];
     state.defaultAgent = data && typeof data.default === "string" ? data.default : (state.agents[0] || {}).id || "";
   } catch {

@@ -52,7 +52,6 @@ const STRINGS = {
     source: "Source",
     passage: "Passage",
     termsButton: "Terms ({count})",
-    termsList: "Approved terms in this message",
     connConnecting: "Connecting…",
     connLive: "Live",
     connReconnecting: "Reconnecting…",
@@ -215,7 +214,6 @@ const STRINGS = {
     source: "Nguồn",
     passage: "Đoạn trích",
     termsButton: "Thuật ngữ ({count})",
-    termsList: "Các thuật ngữ chuẩn trong tin nhắn này",
     connConnecting: "Đang kết nối…",
     connLive: "Trực tuyến",
     connReconnecting: "Đang kết nối lại…",
@@ -381,7 +379,6 @@ const STRINGS = {
     source: "Source",
     passage: "Extrait",
     termsButton: "Termes ({count})",
-    termsList: "Termes approuvés dans ce message",
     connConnecting: "Connexion…",
     connLive: "En direct",
     connReconnecting: "Reconnexion…",
@@ -544,7 +541,6 @@ const STRINGS = {
     source: "出典",
     passage: "抜粋",
     termsButton: "用語（{count}）",
-    termsList: "このメッセージの承認済み用語",
     connConnecting: "接続しています…",
     connLive: "接続済み",
     connReconnecting: "再接続しています…",
@@ -703,7 +699,6 @@ const STRINGS = {
     source: "출처",
     passage: "발췌",
     termsButton: "용어({count})",
-    termsList: "이 메시지의 승인된 용어",
     connConnecting: "연결 중…",
     connLive: "연결됨",
     connReconnecting: "다시 연결 중…",
@@ -863,7 +858,6 @@ const STRINGS = {
     source: "出处",
     passage: "摘录",
     termsButton: "术语（{count}）",
-    termsList: "本条消息中的标准术语",
     connConnecting: "正在连接…",
     connLive: "已连接",
     connReconnecting: "正在重新连接…",
@@ -1011,6 +1005,7 @@ const state = {
   handover: null, // the contact of the latest hand-over, while it is the latest word
   handoverSeq: 0, // the answer that made the latest hand-over
   bannerDismissed: "", // the identity of the banner the reader dismissed
+  noticeFoldedByPage: false, // the next toggle of the notice is the page's, not the reader's
   connNoteTimer: 0,
   storeDown: false, // this connection's server said it cannot store messages (`service` frame)
   ratings: new Map(), // answer seq -> the investor's own `rating` event
@@ -1165,7 +1160,11 @@ function start() {
     ui.notice.querySelector("summary").focus();
   });
   ui.notice.addEventListener("toggle", () => {
-    // Folded by the reader: read.
+    // Folded by the reader: read. Folded by the page (a phone, writing, the end): not.
+    if (state.noticeFoldedByPage) {
+      state.noticeFoldedByPage = false;
+      return;
+    }
     if (!ui.notice.open && state.sessionId && !noticeWasRead()) markNoticeRead();
   });
   ui.text.addEventListener("focus", () => {
@@ -1173,7 +1172,7 @@ function start() {
     // visible and reopens it) once the investor starts writing.
     if (!state.noticeFolded && window.matchMedia("(max-width: 52rem)").matches) {
       state.noticeFolded = true;
-      ui.notice.open = false;
+      foldNoticeByPage();
     }
   });
   ui.log.addEventListener("scroll", () => {
@@ -1500,7 +1499,11 @@ function onWelcome({ frame, first, sessionChanged }) {
   ui.noticeText.textContent = state.notice;
   ui.notice.hidden = !state.notice;
   // Open the first time; once read (its button, or folded by hand) it starts folded.
-  if (first) ui.notice.open = !noticeWasRead();
+  if (first) {
+    const read = noticeWasRead();
+    if (ui.notice.open === read) state.noticeFoldedByPage = true; // its toggle is the page's
+    ui.notice.open = !read;
+  }
   // The agent's greeting, in the investor's language, opens the conversation.
   const greeting = typeof frame.greeting === "string" ? frame.greeting.trim() : "";
   ui.greetingText.textContent = greeting;
@@ -1833,7 +1836,7 @@ function renderMessage(event) {
     original.append(summary, text);
     body.append(original);
   }
-  const terms = termsBox(marked, event.seq, event.language);
+  const terms = termsDisclosure(marked, (count) => t("termsButton", { count }), event.language, state.lang);
   if (terms) body.append(terms);
 
   if (Array.isArray(event.citations) && event.citations.length > 0) body.append(renderCitations(event.citations));
@@ -1901,11 +1904,6 @@ function renderProvenance(event, reading) {
   return line;
 }
 
-/** The button and list that offer a message's glossary terms (text.js termsDisclosure). */
-function termsBox(marked, seq, textLanguage) {
-  const labels = { button: (count) => t("termsButton", { count }), list: t("termsList") };
-  return termsDisclosure(marked, labels, `msg-${seq}`, textLanguage, state.lang);
-}
 
 function renderCitations(citations) {
   const box = document.createElement("div");
@@ -1919,7 +1917,7 @@ function renderCitations(citations) {
     const item = document.createElement("li");
     const details = document.createElement("details");
     const summary = document.createElement("summary");
-    summary.textContent = citation.title || citation.document || "";
+    summary.textContent = citation.title || citation.source || "—"; // never a document id: investors read titles
     details.append(summary);
     if (citation.passage) {
       const passage = document.createElement("blockquote");
@@ -2143,10 +2141,15 @@ function renderBanner() {
   }
   if (!banner && [...state.questions.values()].includes("reviewing")) banner = { key: "bannerReviewing", kind: "warn" };
   // A dismissed banner stays away until something new happens: another kind of banner,
-  // or another hand-over (its answer's seq).
-  const identity = banner ? `${banner.key || "bannerHandover"}:${banner.key ? "" : state.handoverSeq}` : "";
+  // another hand-over (its answer's seq), another question in review.
+  const reviewing = [...state.questions].filter(([, value]) => value === "reviewing").map(([seq]) => seq);
+  const moment = !banner ? "" : banner.key === "bannerReviewing" ? Math.max(...reviewing) : banner.key === "endedBanner" ? "" : state.handoverSeq;
+  const identity = banner ? `${banner.key || "bannerHandover"}:${moment}` : "";
+  const wasHidden = ui.banner.hidden;
   ui.banner.hidden = !banner || identity === state.bannerDismissed;
-  if (!banner) return;
+  if (!banner || ui.banner.hidden) return;
+  // Shown again after a dismissal: said again (an alert is announced when its text changes).
+  if (wasHidden && ui.banner.dataset.identity !== identity) ui.bannerText.textContent = "";
   ui.banner.className = `banner ${banner.kind}`;
   ui.banner.dataset.banner = banner.key || "bannerHandover";
   ui.banner.dataset.identity = identity;
@@ -2159,7 +2162,14 @@ function renderBanner() {
 function dismissBanner() {
   state.bannerDismissed = ui.banner.dataset.identity || "";
   ui.banner.hidden = true;
-  ui.text.focus({ preventScroll: true });
+  ui.log.focus({ preventScroll: true }); // not the text box: a phone would open its keyboard
+}
+
+/** Folds the notice without taking it as read (its toggle event is told so). */
+function foldNoticeByPage() {
+  if (!ui.notice.open) return;
+  state.noticeFoldedByPage = true;
+  ui.notice.open = false;
 }
 
 /** The notice was read: folded, and folded on the next visit to this meeting too. */
@@ -3020,7 +3030,7 @@ function renderSurveyOffer() {
 function foldNoticeOnPhone() {
   if (state.noticeFolded || !PHONE.matches) return;
   state.noticeFolded = true;
-  ui.notice.open = false;
+  foldNoticeByPage();
 }
 
 const PHONE = window.matchMedia("(max-width: 52rem)");

@@ -9,7 +9,6 @@ import * as zh from "/staff-zh.js";
 export const STRINGS = {
   en: {
     termsButton: "Terms ({count})",
-    termsList: "Approved terms in this message",
     pageTitle: "Transcript review — Quảng Ninh IPA",
     skipToMain: "Skip to the content",
     brandSub: "Transcript review",
@@ -149,7 +148,6 @@ export const STRINGS = {
   },
   vi: {
     termsButton: "Thuật ngữ ({count})",
-    termsList: "Các thuật ngữ chuẩn trong tin nhắn này",
     pageTitle: "Kiểm tra biên bản — IPA Quảng Ninh",
     skipToMain: "Chuyển đến nội dung",
     brandSub: "Kiểm tra biên bản",

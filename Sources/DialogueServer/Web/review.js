@@ -9,7 +9,7 @@ import { ApiError, createApi } from "/api.js";
 import { appendWithTerms, termsDisclosure, writtenLanguage, languageName, isWebAddress } from "/text.js";
 import { primaryLanguage, readingOf } from "/translations.js";
 import { STRINGS } from "/review-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, personLanguage, rememberStaffLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const TRANSCRIPT_LANGUAGES = LANGUAGES.map(([code]) => code);
@@ -178,13 +178,11 @@ async function checkToken(token) {
  *  remembers the current one for them if they had none. */
 function useLanguageOf(person) {
   state.person = person;
-  const chosen = personLanguage(person);
-  if (!chosen) rememberStaffLanguage(state.lang, person);
-  else if (chosen !== state.lang) setPageLanguage(chosen);
+  setPageLanguage(signedInLanguage(person, state.lang));
 }
 
 function setPageLanguage(code) {
-  if (!STAFF_LANGUAGES.includes(code)) return;
+  if (!STAFF_LANGUAGES.includes(code) || code === state.lang) return;
   state.lang = code;
   ui.pageLanguage.value = code;
   applyPageLanguage();
@@ -249,6 +247,7 @@ async function signIn(event) {
 function signOut(message) {
   keepToken(null);
   state.person = "";
+  setPageLanguage(initialStaffLanguage()); // the signed-out page's language, not the last person's
   state.sessions = [];
   state.sessionsLoaded = false;
   state.loadCounter++;
@@ -742,7 +741,7 @@ function renderTextEntry(item, event, kind, showDate) {
   const original = el("div", "cell orig");
   original.append(el("p", "cell-label", t("original", { lang: languageLabel(event.language) })));
   const body = el("p", "text");
-  if (event.language) body.lang = writtenLanguage(event.text, event.language);
+  if (event.language && !event.redacted) body.lang = writtenLanguage(event.text, event.language);
   let marked = [];
   if (event.redacted || typeof event.text !== "string") {
     body.classList.add("redacted");
@@ -751,8 +750,7 @@ function renderTextEntry(item, event, kind, showDate) {
     marked = appendWithTerms(body, event.text, event.terms);
   }
   original.append(body);
-  const terms = termsDisclosure(
-    marked, { button: (count) => t("termsButton", { count }), list: t("termsList") }, `entry-${event.seq}`, event.language, state.docLang);
+  const terms = termsDisclosure(marked, (count) => t("termsButton", { count }), event.language, state.docLang);
   if (terms) original.append(terms);
   texts.append(original);
   if (translated) {

@@ -3,7 +3,6 @@
 // falls back to English.
 export const consolePage = {
   termsButton: "Termes ({count})",
-  termsList: "Termes approuvés dans ce message",
   pageTitle: "Console des conseillers",
   skip: "Aller au contenu",
   brandSub: "Console des conseillers",
@@ -392,7 +391,6 @@ export const consolePage = {
 
 export const reviewPage = {
   termsButton: "Termes ({count})",
-  termsList: "Termes approuvés dans ce message",
   pageTitle: "Vérification des transcriptions — IPA de Quảng Ninh",
   skipToMain: "Aller au contenu",
   brandSub: "Vérification des transcriptions",

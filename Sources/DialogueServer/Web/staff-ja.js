@@ -6,7 +6,6 @@
 // assistant アシスタント · phrasebook 定型文集 · staff token スタッフトークン (as on the home page).
 export const consolePage = {
   termsButton: "用語（{count}）",
-  termsList: "このメッセージの承認済み用語",
   pageTitle: "職員コンソール",
   skip: "本文へ移動",
   brandSub: "職員コンソール",
@@ -390,7 +389,6 @@ export const consolePage = {
 
 export const reviewPage = {
   termsButton: "用語（{count}）",
-  termsList: "このメッセージの承認済み用語",
   pageTitle: "面談記録の確認 — IPAクアンニン",
   skipToMain: "本文へ移動",
   brandSub: "面談記録の確認",

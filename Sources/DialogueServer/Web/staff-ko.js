@@ -3,7 +3,6 @@
 // falls back to English.
 export const consolePage = {
   termsButton: "용어({count})",
-  termsList: "이 메시지의 승인된 용어",
   pageTitle: "담당관 콘솔",
   skip: "본문으로 건너뛰기",
   brandSub: "담당관 콘솔",
@@ -387,7 +386,6 @@ export const consolePage = {
 
 export const reviewPage = {
   termsButton: "용어({count})",
-  termsList: "이 메시지의 승인된 용어",
   pageTitle: "상담 기록 검토 — 꽝닌성 투자촉진지원청",
   skipToMain: "본문으로 건너뛰기",
   brandSub: "상담 기록 검토",

@@ -1,13 +1,14 @@
 // The staff pages' language (console, review, barometer): any of the six interface
-// languages, remembered in this browser for the person signed in and, before anyone signs
-// in, as the last choice made here. The investor pages keep their own choice (lang.js).
+// languages, remembered in this browser for each person signed in, and for the signed-out
+// page as the last choice made while nobody was signed in. One person's choice never becomes
+// another's. The investor pages keep their own choice (lang.js).
 import { LANGUAGES } from "/lang.js";
 
 export const STAFF_LANGUAGES = LANGUAGES.map(([code]) => code);
 const LAST_KEY = "ipa.staffLang";
 const PERSON_KEY = "ipa.staffLang.";
 
-/** The person's remembered language, else the last one chosen here, else the browser's, else English. */
+/** The person's remembered language, else the signed-out page's, else the browser's, else English. */
 export function initialStaffLanguage(person = "") {
   const remembered = (person && read(PERSON_KEY + person)) || read(LAST_KEY) || read("ipa.consoleLang");
   if (STAFF_LANGUAGES.includes(remembered)) return remembered;
@@ -19,17 +20,22 @@ export function initialStaffLanguage(person = "") {
   return "en";
 }
 
-/** The language `person` chose (signed in), else the one chosen before signing in. */
+/** The language `person` chose on this browser, or null. */
 export function personLanguage(person) {
   const remembered = person ? read(PERSON_KEY + person) : null;
   return STAFF_LANGUAGES.includes(remembered) ? remembered : null;
 }
 
-/** Remembers a choice: for `person` when someone is signed in, and as the last choice. */
+/** The language a page takes when `person` signs in: theirs, else the one it shows. */
+export function signedInLanguage(person, current) {
+  return personLanguage(person) || current;
+}
+
+/** Remembers a choice made on a page: for `person` when someone is signed in, else for the
+ *  signed-out page. */
 export function rememberStaffLanguage(code, person = "") {
   if (!STAFF_LANGUAGES.includes(code)) return;
-  write(LAST_KEY, code);
-  if (person) write(PERSON_KEY + person, code);
+  write(person ? PERSON_KEY + person : LAST_KEY, code);
 }
 
 /** Fills a <select> with the six languages, each named in itself. */

@@ -3,7 +3,6 @@
 // falls back to English.
 export const consolePage = {
   termsButton: "术语（{count}）",
-  termsList: "此消息中的标准术语",
   pageTitle: "工作人员控制台",
   skip: "跳至正文",
   brandSub: "工作人员控制台",
@@ -382,7 +381,6 @@ export const consolePage = {
 
 export const reviewPage = {
   termsButton: "术语（{count}）",
-  termsList: "此消息中的标准术语",
   pageTitle: "会谈记录审阅 — 广宁省投资促进与支持局",
   skipToMain: "跳至正文",
   brandSub: "会谈记录审阅",

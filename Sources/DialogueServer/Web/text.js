@@ -41,12 +41,12 @@ export function appendWithTerms(container, text, terms) {
 }
 
 /**
- * A message's glossary terms behind one button ("Terms (3)"): the message's only Tab stop
- * for them, however many there are. Pressed, it shows each term as written and its approved
- * form in the reader's language. Null when `marked` is empty. `labels`: `{button(count),
- * list}`; `textLanguage` is the message's language, `readerLanguage` the approved forms'.
+ * A message's glossary terms behind one disclosure (`<details>`, "Terms (3)"): the
+ * message's only Tab stop for them, however many there are. Opened, it lists each term as
+ * written and its approved form in the reader's language. A details element keeps its open
+ * state and its focus through the pages' re-renders. Null when `marked` is empty.
  */
-export function termsDisclosure(marked, labels, idBase, textLanguage, readerLanguage) {
+export function termsDisclosure(marked, label, textLanguage, readerLanguage) {
   const unique = [];
   const seen = new Set();
   for (const term of marked || []) {
@@ -57,19 +57,13 @@ export function termsDisclosure(marked, labels, idBase, textLanguage, readerLang
     }
   }
   if (!unique.length) return null;
-  const wrap = document.createElement("div");
-  wrap.className = "terms-box";
-  const toggle = document.createElement("button");
-  toggle.type = "button";
-  toggle.className = "terms-toggle";
-  toggle.textContent = labels.button(unique.length);
-  toggle.setAttribute("aria-expanded", "false");
+  const box = document.createElement("details");
+  box.className = "terms-box";
+  const summary = document.createElement("summary");
+  summary.className = "terms-toggle";
+  summary.textContent = label(unique.length);
   const list = document.createElement("dl");
   list.className = "terms-list";
-  list.id = `${idBase}-terms`;
-  list.hidden = true;
-  list.setAttribute("aria-label", labels.list);
-  toggle.setAttribute("aria-controls", list.id);
   for (const term of unique) {
     const written = document.createElement("dt");
     written.textContent = term.written;
@@ -79,13 +73,8 @@ export function termsDisclosure(marked, labels, idBase, textLanguage, readerLang
     if (readerLanguage) approved.lang = readerLanguage;
     list.append(written, approved);
   }
-  toggle.addEventListener("click", () => {
-    const open = list.hidden;
-    list.hidden = !open;
-    toggle.setAttribute("aria-expanded", String(open));
-  });
-  wrap.append(toggle, list);
-  return wrap;
+  box.append(summary, list);
+  return box;
 }
 
 /** A language's name written in `uiLanguage` (`ja` → "Japanese" for an English page). */
