@@ -530,6 +530,7 @@ def test_an_interpreters_title_counts_the_texts_waiting_for_a_translation(server
             wait_until(lambda: b.title.startswith(f"({count}) "), timeout=20, what=f"{count} text(s) waiting",
                        browser=b)
         assert not b.find_element(By.ID, "work-card").is_displayed(), "drafts and hand-overs are officers' work"
+        assert element(b, "#shortcuts-open").is_displayed(), "the shortcuts are an interpreter's too"
         # The interpreter's tab in the background still counts (a timer, not an animation frame).
         b.execute_script("window.open('about:blank', '_blank')")
         console_tab = b.window_handles[0]

@@ -374,6 +374,7 @@ function showView(name) {
 function renderStaffLinks(view = ui.viewConsole.hidden ? (ui.viewReviewer.hidden ? "signin" : "reviewer") : "console") {
   ui.barometerLink.hidden = view === "signin" || state.role === "interpreter";
   ui.openDocuments.hidden = view !== "console" || state.role !== "officer";
+  ui.shortcutsOpen.hidden = view !== "console";
   if (ui.openDocuments.hidden && ui.docsDialog.open) ui.docsDialog.close();
 }
 
@@ -662,6 +663,12 @@ async function signIn(token, silent = false) {
   } catch (error) {
     state.token = "";
     state.role = null;
+    state.me = null; // and the page is back in the signed-out page's language
+    const lang = initialStaffLanguage();
+    if (lang !== state.lang) {
+      state.lang = lang;
+      applyLanguage();
+    }
     if (error.status === 401) tokenSet("");
     showView("signin");
     const message =
@@ -2280,7 +2287,10 @@ function renderHandovers() {
   if (place) {
     const again = ui.workCard.querySelector(`.work-item[data-seq="${CSS.escape(place.seq)}"]`);
     if (again && place.self) again.focus({ preventScroll: true });
-    else if (again) restoreFocus(ui.workCard, place.key);
+    else if (again) {
+      restoreFocus(ui.workCard, place.key);
+      if (!ui.workCard.contains(document.activeElement)) again.focus({ preventScroll: true });
+    }
     else {
       const now = [...ui.workCard.querySelectorAll(".work-item")];
       (now[Math.min(place.index, now.length - 1)] || ui.workTitle).focus({ preventScroll: true });
@@ -2430,7 +2440,8 @@ function onShortcut(event) {
       return act(() => showInLog(next));
     }
     case "w":
-      return act(() => ui.workTitle.focus());
+      if (!ui.workCard.hidden) act(() => ui.workTitle.focus()); // officers' card
+      return;
     case "t":
       return act(() => ui.mtOpenQueue.click());
     case "c":
@@ -2501,6 +2512,7 @@ function submitComposer(kind) {
   const text = ui.composerText.value;
   if (!text.trim() || !canWrite()) return;
   ui.composerText.value = "";
+  ui.composerText.style.height = ""; // back to one line where the script sized it
   queue({ kind, text });
   ui.composerText.focus();
 }

@@ -2146,7 +2146,11 @@ function renderBanner() {
   const moment = !banner ? "" : banner.key === "bannerReviewing" ? Math.max(...reviewing) : banner.key === "endedBanner" ? "" : state.handoverSeq;
   const identity = banner ? `${banner.key || "bannerHandover"}:${moment}` : "";
   const wasHidden = ui.banner.hidden;
-  ui.banner.hidden = !banner || identity === state.bannerDismissed;
+  // Dismissed: hidden while it is the same banner about nothing newer (a question answered
+  // meanwhile does not bring back the one about an older question).
+  const [dismissedKey, dismissedAt] = state.bannerDismissed.split(":");
+  const seen = banner && dismissedKey === (banner.key || "bannerHandover") && Number(moment || 0) <= Number(dismissedAt || 0);
+  ui.banner.hidden = !banner || seen;
   if (!banner || ui.banner.hidden) return;
   // Shown again after a dismissal: said again (an alert is announced when its text changes).
   if (wasHidden && ui.banner.dataset.identity !== identity) ui.bannerText.textContent = "";

@@ -232,6 +232,9 @@ async function signIn(event) {
   } catch (error) {
     ui.signIn.disabled = false;
     announce("");
+    // Not signed in after all: forget the person, and show the signed-out page's language.
+    state.person = "";
+    setPageLanguage(initialStaffLanguage());
     if (error instanceof ApiError && error.status === 401) ui.signinError.textContent = t("errTokenRefused");
     else if (error instanceof ApiError && error.status === 403) ui.signinError.textContent = t("errTokenForbidden");
     else if (error instanceof ApiError && error.code !== "network") {
