@@ -48,6 +48,8 @@ import Testing
             wakeup.signal()
             await waited
         }
-        #expect(ContinuousClock.now - start < .seconds(10))  // each lost signal costs 30 s
+        // Each lost signal costs 30 s; 200 rounds took 14.6 s once on a loaded 2-core machine
+        // with the other suites running in parallel, so the bound sits under one loss.
+        #expect(ContinuousClock.now - start < .seconds(25))
     }
 }

@@ -3334,6 +3334,7 @@ function renderSearch() {
       if (typeof result.score === "number") meta.push(t("score", { score: result.score.toFixed(2) }));
       li.append(el("p", "result-meta", meta.filter(Boolean).join(" · ")));
       const passage = el("blockquote", "passage", result.passage || "");
+      passage.tabIndex = 0; // it scrolls when long: the keyboard must reach it
       if (result.language) passage.lang = result.language;
       li.append(passage);
       if (Array.isArray(result.media) && result.media.length > 0) li.append(renderMediaList(result.media));
