@@ -5,12 +5,12 @@
 // SVG (no library) and carry role="img" with a text alternative. The staff token is the
 // console's (sessionStorage "ipa.staffToken", this tab only) and travels only in the
 // Authorization header. Every text from the server is inserted as text, never as HTML.
-import { applyStrings, format } from "/lang.js";
+import { applyStrings, fillLanguageSelect, format } from "/lang.js";
 import { createApi } from "/api.js";
 import { languageName } from "/text.js";
 import { probeStaffToken } from "/socket.js";
 import { STRINGS } from "/barometer-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const GROUPS = ["month", "quarter", "desk", "zone", "language", "country"];
@@ -186,7 +186,7 @@ function start() {
     ui[id.replace(/-([a-z])/g, (_, c) => c.toUpperCase())] = document.getElementById(id);
   }
   state.lang = initialStaffLanguage();
-  fillStaffLanguageSelect(ui.barometerLang, state.lang);
+  fillLanguageSelect(ui.barometerLang, state.lang);
   const { from, to, group } = initialQuery();
   ui.from.value = from;
   ui.to.value = to;

@@ -4,7 +4,7 @@
 // text nodes, never as HTML. The staff token lives in sessionStorage ("ipa.staffToken",
 // shared with the review page) and travels only in the Authorization header and the
 // WebSocket hello frame — never in a URL, never in a log.
-import { applyStrings, format } from "/lang.js";
+import { applyStrings, fillLanguageSelect, format } from "/lang.js";
 import {
   fold, machineEngineOf, phraseTranslation, primaryLanguage, provenanceKind, replaces, replyTarget, translationOf, translationRank,
 } from "/translations.js";
@@ -15,7 +15,7 @@ import { LogFollower } from "/follow.js";
 import { wallTimeToUTC } from "/zones.js";
 import { appendWithTerms, termsDisclosure, writtenLanguage, fileTypeLabel, formatBytes, isWebAddress, languageName } from "/text.js";
 import { STRINGS } from "/console-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const SESSION_LANGUAGES = ["vi", "en", "fr", "ja", "ko", "zh"];
@@ -192,7 +192,7 @@ function start() {
   });
 
   state.lang = initialStaffLanguage();
-  fillStaffLanguageSelect(ui.consoleLang, state.lang);
+  fillLanguageSelect(ui.consoleLang, state.lang);
   buildLanguageChecks();
 
   ui.consoleLang.addEventListener("change", () => setLanguage(ui.consoleLang.value));

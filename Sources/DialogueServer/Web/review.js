@@ -3,13 +3,13 @@
 // from the server or from people is inserted with textContent, never as HTML. The staff
 // token travels only in the Authorization header; it is kept in sessionStorage (this tab)
 // or, when that is unavailable, in memory — never in a URL, never logged.
-import { LANGUAGES, applyStrings, format } from "/lang.js";
+import { LANGUAGES, applyStrings, fillLanguageSelect, format } from "/lang.js";
 import { probeStaffToken } from "/socket.js";
 import { ApiError, createApi } from "/api.js";
 import { appendWithTerms, termsDisclosure, writtenLanguage, languageName, isWebAddress } from "/text.js";
 import { primaryLanguage, readingOf } from "/translations.js";
 import { STRINGS } from "/review-strings.js";
-import { fillStaffLanguageSelect, initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
+import { initialStaffLanguage, rememberStaffLanguage, signedInLanguage, STAFF_LANGUAGES } from "/staff-lang.js";
 
 const TOKEN_KEY = "ipa.staffToken";
 const TRANSCRIPT_LANGUAGES = LANGUAGES.map(([code]) => code);
@@ -1194,7 +1194,7 @@ function wire() {
 
 async function start() {
   state.lang = initialStaffLanguage();
-  fillStaffLanguageSelect(ui.pageLanguage, state.lang);
+  fillLanguageSelect(ui.pageLanguage, state.lang);
   state.transcriptLang = state.lang;
   fillTranscriptLanguages();
   wire();

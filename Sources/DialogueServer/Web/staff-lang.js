@@ -38,19 +38,6 @@ export function rememberStaffLanguage(code, person = "") {
   write(person ? PERSON_KEY + person : LAST_KEY, code);
 }
 
-/** Fills a <select> with the six languages, each named in itself. */
-export function fillStaffLanguageSelect(select, current) {
-  select.replaceChildren();
-  for (const [code, name] of LANGUAGES) {
-    const option = document.createElement("option");
-    option.value = code;
-    option.lang = code;
-    option.textContent = name;
-    option.selected = code === current;
-    select.append(option);
-  }
-}
-
 function read(key) {
   try {
     return window.localStorage.getItem(key);
