@@ -79,6 +79,13 @@ def element(browser, css: str, timeout: float = DEFAULT_WAIT):
     return wait_until(find, timeout, f"visible {css}", browser)
 
 
+def join_meeting(b, server, code: str):
+    """The investor page of invite `code`, joined: the join button pressed, the connection live."""
+    b.get(server.url + "join#" + code)
+    element(b, "#join-button").click()
+    element(b, '#conn[data-state="live"]', timeout=20)
+
+
 def console_errors(browser, ignore: tuple[str, ...] = ()) -> list[str]:
     """SEVERE entries of the page's console since the last call, minus the ignored ones."""
     entries = browser.get_log("browser")

@@ -27,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from browser import console_errors, element, new_browser, screenshot, wait_until
+from browser import console_errors, element, join_meeting as join, new_browser, screenshot, wait_until
 from harness import REPO, is_event, officer, run
 
 WEB_ROOT = REPO / "Sources" / "DialogueServer" / "Web"
@@ -120,10 +120,6 @@ def feedback(tmp_path_factory):
     server.stop()
 
 
-def join(b, server, code: str):
-    b.get(server.url + "join#" + code)
-    element(b, "#join-button").click()
-    element(b, '#conn[data-state="live"]', timeout=20)
 
 
 def ask(b, text: str):

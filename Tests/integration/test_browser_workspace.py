@@ -27,7 +27,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
-from browser import console_errors, element, new_browser, screenshot, wait_until
+from browser import console_errors, element, join_meeting as investor_join, new_browser, screenshot, wait_until
 from harness import REPO, Server, is_event, officer, run
 
 WEB_ROOT = REPO / "Sources" / "DialogueServer" / "Web"
@@ -66,10 +66,6 @@ def console_sign_in(b, srv, token: str, session_id: str | None = None):
         element(b, '#conn-status[data-state="live"]', timeout=20)
 
 
-def investor_join(b, srv, code: str):
-    b.get(srv.url + "join#" + code)
-    element(b, "#join-button").click()
-    element(b, '#conn[data-state="live"]', timeout=20)
 
 
 def ask_from_page(b, text: str):
